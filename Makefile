@@ -1,0 +1,42 @@
+# One obvious command for each job. Both `run` and `test` create .venv and install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+PEGBOARD_PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest bench install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## make run: set up, load the lightsaber demo into pegboard.db (if empty) and serve on PEGBOARD_PORT
+run: $(STAMP)
+	$(BIN)/pegboard init
+	$(BIN)/pegboard demo --if-empty
+	$(BIN)/pegboard serve --host 0.0.0.0 --port $(PEGBOARD_PORT)
+
+## make test: ruff, mypy, then every test on SQLite and PostgreSQL
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest --cov=pegboard --cov-report=term:skip-covered -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

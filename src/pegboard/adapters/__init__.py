@@ -1,0 +1,1 @@
+"""Adapters: the database, notifications and shop integrations behind the service ports."""

@@ -1,0 +1,61 @@
+"""Engines for SQLite and PostgreSQL, and the locking scheme each one uses.
+
+Isolation and locking: PostgreSQL runs at READ COMMITTED; every write that touches stock
+first locks the rows of the items involved (``SELECT ... FOR UPDATE``, in SKU order so two
+transactions never wait on each other in a circle). Reserved and on-hand quantities are then
+read inside the lock, so two orders for the last unit cannot both get it. Deadlocks and
+serialization failures that slip through (e.g. two first orders with the same ref) are
+retried by the service runner. SQLite allows one writer at a time: write transactions begin
+with ``BEGIN IMMEDIATE`` so a reader never has to upgrade its lock halfway (which would fail).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    """True for the embedded SQLite backend."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine configured for Pegboard's transactions on either backend."""
+    url = normalise_url(url)
+    if is_sqlite(url):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN IMMEDIATE is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        readonly = connection.get_execution_options().get("pegboard_readonly", False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

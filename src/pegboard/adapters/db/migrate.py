@@ -1,0 +1,37 @@
+"""Run the Alembic migrations that create or upgrade the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from pegboard.adapters.db.engine import normalise_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration pointing at Pegboard's own migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at `url` to the newest schema, creating it when empty."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database's schema is at the newest migration."""
+    head = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(False))).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current == head

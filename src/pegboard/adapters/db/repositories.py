@@ -1,0 +1,705 @@
+"""SQL repositories: load domain objects from rows and write back what changed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from pegboard.adapters.db import tables as t
+from pegboard.domain.allocation import ItemStock, WaitingLine
+from pegboard.domain.errors import UnknownSku, UnknownSupplier
+from pegboard.domain.events import Event
+from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, Supplier
+from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.sales import OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
+from pegboard.domain.supply import (
+    ManufacturingOrder,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SupplyStatus,
+)
+
+
+class ItemIds:
+    """SKU to row id, cached for one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.ids: dict[str, int] = {}
+        self.skus: dict[int, str] = {}
+
+    def resolve(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, int]:
+        """Row ids for the SKUs; an unknown SKU is an error. `lock` takes the rows' write locks."""
+        wanted = sorted(set(skus))
+        missing = [s for s in wanted if s not in self.ids]
+        if missing or lock:
+            query = select(t.items.c.id, t.items.c.sku).where(t.items.c.sku.in_(wanted if lock else missing))
+            if lock:
+                query = query.order_by(t.items.c.sku).with_for_update()
+            for row in self.conn.execute(query):
+                self.ids[row.sku] = row.id
+                self.skus[row.id] = row.sku
+        for sku in wanted:
+            if sku not in self.ids:
+                raise UnknownSku(sku, field="sku")
+        return {sku: self.ids[sku] for sku in wanted}
+
+    def id(self, sku: str) -> int:
+        return self.resolve([sku])[sku]
+
+
+def _q(value: Decimal | None) -> Quantity | None:
+    return None if value is None else Quantity(value)
+
+
+def _m(value: Decimal | None) -> Money | None:
+    return None if value is None else Money(value)
+
+
+class SqlCatalogue:
+    """Suppliers, items and BOMs."""
+
+    def __init__(self, conn: Connection, ids: ItemIds) -> None:
+        self.conn, self.ids = conn, ids
+
+    def supplier(self, name: str) -> Supplier | None:
+        row = self.conn.execute(select(t.suppliers).where(t.suppliers.c.name == name)).first()
+        return None if row is None else Supplier(row.name, row.email, row.lead_time_days)
+
+    def suppliers(self) -> list[Supplier]:
+        rows = self.conn.execute(select(t.suppliers).order_by(t.suppliers.c.name))
+        return [Supplier(r.name, r.email, r.lead_time_days) for r in rows]
+
+    def save_supplier(self, supplier: Supplier) -> None:
+        values = {"email": supplier.email, "lead_time_days": supplier.lead_time_days}
+        done = self.conn.execute(
+            update(t.suppliers).where(t.suppliers.c.name == supplier.name).values(**values)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.suppliers).values(name=supplier.name, **values))
+
+    def supplier_id(self, name: str) -> int:
+        found = self.conn.execute(select(t.suppliers.c.id).where(t.suppliers.c.name == name)).scalar()
+        if found is None:
+            raise UnknownSupplier(name, field="supplier")
+        return int(found)
+
+    def item(self, sku: str) -> Item | None:
+        return self.items([sku]).get(sku)
+
+    def items(self, skus: Iterable[str] | None = None) -> dict[str, Item]:
+        query = select(t.items, t.suppliers.c.name.label("supplier_name")).outerjoin(
+            t.suppliers, t.items.c.supplier_id == t.suppliers.c.id
+        )
+        if skus is not None:
+            query = query.where(t.items.c.sku.in_(sorted(set(skus))))
+        found: dict[str, Item] = {}
+        for r in self.conn.execute(query.order_by(t.items.c.sku)):
+            self.ids.ids[r.sku] = r.id
+            found[r.sku] = Item(
+                sku=r.sku,
+                name=r.name,
+                procurement=Procurement(r.procurement),
+                unit=r.unit,
+                price=_m(r.price),
+                cost=_m(r.cost),
+                lead_time_days=r.lead_time_days,
+                supplier=r.supplier_name,
+                safety_stock=Quantity(r.safety_stock),
+                reorder_point=_q(r.reorder_point),
+                reorder_qty=_q(r.reorder_qty),
+                min_order_qty=_q(r.min_order_qty),
+                order_multiple=_q(r.order_multiple),
+            )
+        return found
+
+    def save_item(self, item: Item) -> None:
+        values: dict[str, Any] = {
+            "name": item.name,
+            "procurement": item.procurement.value,
+            "unit": item.unit,
+            "price": item.price,
+            "cost": item.cost,
+            "lead_time_days": item.lead_time_days,
+            "supplier_id": self.supplier_id(item.supplier) if item.supplier else None,
+            "safety_stock": item.safety_stock,
+            "reorder_point": item.reorder_point,
+            "reorder_qty": item.reorder_qty,
+            "min_order_qty": item.min_order_qty,
+            "order_multiple": item.order_multiple,
+        }
+        done = self.conn.execute(update(t.items).where(t.items.c.sku == item.sku).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.items).values(sku=item.sku, **values))
+
+    def boms(self) -> BillsOfMaterials:
+        parent, component = t.items.alias("parent"), t.items.alias("component")
+        query = (
+            select(
+                parent.c.sku.label("parent"),
+                component.c.sku.label("component"),
+                t.bom_lines.c.quantity,
+            )
+            .join(parent, parent.c.id == t.bom_lines.c.parent_id)
+            .join(component, component.c.id == t.bom_lines.c.component_id)
+            .order_by(parent.c.sku, component.c.sku)
+        )
+        lines: dict[str, list[BomLine]] = {}
+        for r in self.conn.execute(query):
+            lines.setdefault(r.parent, []).append(BomLine(r.component, Quantity(r.quantity)))
+        return BillsOfMaterials(lines)
+
+    def replace_bom(self, parent_sku: str, lines: Sequence[BomLine]) -> None:
+        ids = self.ids.resolve([parent_sku, *(line.component_sku for line in lines)])
+        self.conn.execute(t.bom_lines.delete().where(t.bom_lines.c.parent_id == ids[parent_sku]))
+        if lines:
+            self.conn.execute(
+                insert(t.bom_lines),
+                [
+                    {
+                        "parent_id": ids[parent_sku],
+                        "component_id": ids[line.component_sku],
+                        "quantity": line.quantity_per,
+                    }
+                    for line in lines
+                ],
+            )
+
+
+class SqlStock:
+    """Stock per SKU, worked out from the ledger and the lines' reservations."""
+
+    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
+        self.conn, self.ids, self.now = conn, ids, now
+
+    def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]:
+        """Lock the items' rows, then read on hand and reserved inside the lock."""
+        return self.levels(skus, lock=True)
+
+    def levels(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, ItemStock]:
+        """On hand (the ledger's sum) and reserved (the lines' allocations) per SKU."""
+        ids = self.ids.resolve(skus, lock=lock)
+        if not ids:
+            return {}
+        on_hand = {
+            item_id: total
+            for item_id, total in self.conn.execute(
+                select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity))
+                .where(t.stock_moves.c.item_id.in_(ids.values()))
+                .group_by(t.stock_moves.c.item_id)
+            )
+        }
+        allocated = {
+            item_id: total
+            for item_id, total in self.conn.execute(
+                select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
+                .where(t.order_lines.c.item_id.in_(ids.values()), t.order_lines.c.allocated > 0)
+                .group_by(t.order_lines.c.item_id)
+            )
+        }
+        return {
+            sku: ItemStock(sku, _units_sum(on_hand.get(i)), _units_sum(allocated.get(i)))
+            for sku, i in ids.items()
+        }
+
+    def add_move(self, move: StockMove) -> None:
+        self.conn.execute(
+            insert(t.stock_moves).values(
+                item_id=self.ids.id(move.sku),
+                quantity=move.quantity,
+                kind=move.kind.value,
+                reference=move.reference,
+                reason=move.reason,
+                moved_on=move.moved_on,
+                created_at=self.now,
+            )
+        )
+
+    def moves(self, sku: str, *, limit: int = 50) -> list[StockMove]:
+        rows = self.conn.execute(
+            select(t.stock_moves)
+            .where(t.stock_moves.c.item_id == self.ids.id(sku))
+            .order_by(t.stock_moves.c.id.desc())
+            .limit(limit)
+        )
+        return [StockMove(sku, r.quantity, MoveKind(r.kind), r.moved_on, r.reference, r.reason) for r in rows]
+
+
+def _units_sum(value: Decimal | None) -> Decimal:
+    """SUM over a Units column keeps the column's type; no rows means zero."""
+    return ZERO if value is None else value
+
+
+_LINE_STATE = ("allocated_quantity", "shipped_quantity", "cancelled_quantity", "backordered_on")
+
+
+class SqlOrders:
+    """Sales orders with their lines, and the shipments made for them."""
+
+    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
+        self.conn, self.ids, self.now = conn, ids, now
+        self.row_ids: dict[str, int] = {}
+        self.seen: dict[str, tuple[object, ...]] = {}
+
+    def _snapshot(self, order: SalesOrder) -> tuple[object, ...]:
+        return (
+            order.status,
+            tuple(tuple(getattr(line, a) for a in _LINE_STATE) for line in order.lines),
+        )
+
+    def get(self, order_ref: str, *, lock: bool = False) -> SalesOrder | None:
+        query = select(t.sales_orders).where(t.sales_orders.c.order_ref == order_ref)
+        if lock:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        return self._load([row])[order_ref]
+
+    def get_many(self, order_refs: Iterable[str]) -> dict[str, SalesOrder]:
+        refs = sorted(set(order_refs))
+        found: dict[str, SalesOrder] = {}
+        for start in range(0, len(refs), 500):
+            rows = self.conn.execute(
+                select(t.sales_orders).where(t.sales_orders.c.order_ref.in_(refs[start : start + 500]))
+            ).all()
+            found.update(self._load(rows))
+        return found
+
+    def _load(self, rows: Sequence[Any]) -> dict[str, SalesOrder]:
+        by_id = {r.id: r for r in rows}
+        lines: dict[int, list[SalesOrderLine]] = {i: [] for i in by_id}
+        if by_id:
+            query = (
+                select(t.order_lines, t.items.c.sku)
+                .join(t.items, t.items.c.id == t.order_lines.c.item_id)
+                .where(t.order_lines.c.order_id.in_(by_id))
+                .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
+            )
+            for r in self.conn.execute(query):
+                lines[r.order_id].append(
+                    SalesOrderLine(
+                        line_no=r.line_no,
+                        sku=r.sku,
+                        quantity=Quantity(r.quantity),
+                        unit_price=_m(r.unit_price),
+                        allocated_quantity=r.allocated,
+                        shipped_quantity=r.shipped,
+                        cancelled_quantity=r.cancelled,
+                        backordered_on=r.backordered_on,
+                    )
+                )
+        found = {}
+        for row_id, r in by_id.items():
+            order = SalesOrder(
+                order_ref=r.order_ref,
+                customer=r.customer,
+                email=r.email,
+                ordered_at=r.ordered_at,
+                priority=r.priority,
+                ship_policy=ShipPolicy(r.ship_policy),
+                status=OrderStatus(r.status),
+                lines=lines[row_id],
+            )
+            self.row_ids[order.order_ref] = row_id
+            self.seen[order.order_ref] = self._snapshot(order)
+            found[order.order_ref] = order
+        return found
+
+    def add(self, order: SalesOrder) -> None:
+        self.add_many([order])
+
+    def add_many(self, orders: Sequence[SalesOrder]) -> None:
+        """Insert new orders and their lines in as few statements as the driver allows."""
+        if not orders:
+            return
+        ids = self.ids.resolve(line.sku for order in orders for line in order.lines)
+        rows = (
+            self.conn.execute(
+                insert(t.sales_orders).returning(t.sales_orders.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "order_ref": order.order_ref,
+                        "customer": order.customer,
+                        "email": order.email,
+                        "ordered_at": order.ordered_at,
+                        "priority": order.priority,
+                        "ship_policy": order.ship_policy.value,
+                        "status": order.status.value,
+                        "created_at": self.now,
+                    }
+                    for order in orders
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        for order, row_id in zip(orders, rows, strict=True):
+            self.row_ids[order.order_ref] = row_id
+            self.seen[order.order_ref] = self._snapshot(order)
+        self.conn.execute(
+            insert(t.order_lines),
+            [
+                {
+                    "order_id": self.row_ids[order.order_ref],
+                    "line_no": line.line_no,
+                    "item_id": ids[line.sku],
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "allocated": line.allocated_quantity,
+                    "shipped": line.shipped_quantity,
+                    "cancelled": line.cancelled_quantity,
+                    "backordered_on": line.backordered_on,
+                }
+                for order in orders
+                for line in order.lines
+            ],
+        )
+
+    def save(self, order: SalesOrder) -> None:
+        """Write the order's status and every line whose quantities changed since it was loaded."""
+        row_id = self.row_ids[order.order_ref]
+        before = self.seen[order.order_ref]
+        after = self._snapshot(order)
+        if before == after:
+            return
+        if before[0] != after[0]:
+            self.conn.execute(
+                update(t.sales_orders).where(t.sales_orders.c.id == row_id).values(status=order.status.value)
+            )
+        old_lines: Any = before[1]
+        for line, old in zip(order.lines, old_lines, strict=True):
+            if tuple(getattr(line, a) for a in _LINE_STATE) == old:
+                continue
+            self.conn.execute(
+                update(t.order_lines)
+                .where(t.order_lines.c.order_id == row_id, t.order_lines.c.line_no == line.line_no)
+                .values(
+                    allocated=line.allocated_quantity,
+                    shipped=line.shipped_quantity,
+                    cancelled=line.cancelled_quantity,
+                    backordered_on=line.backordered_on,
+                )
+            )
+        self.seen[order.order_ref] = after
+
+    def _waiting_query(self, item_ids: Sequence[int], condition: Any) -> list[WaitingLine]:
+        query = (
+            select(
+                t.sales_orders.c.order_ref,
+                t.sales_orders.c.priority,
+                t.sales_orders.c.ordered_at,
+                t.sales_orders.c.id.label("sequence"),
+                t.order_lines.c.line_no,
+                t.order_lines.c.item_id,
+                t.order_lines.c.quantity,
+                t.order_lines.c.allocated,
+                t.order_lines.c.shipped,
+                t.order_lines.c.cancelled,
+            )
+            .join(t.sales_orders, t.sales_orders.c.id == t.order_lines.c.order_id)
+            .where(t.order_lines.c.item_id.in_(item_ids), condition)
+        )
+        return [
+            WaitingLine(
+                order_ref=r.order_ref,
+                line_no=r.line_no,
+                sku=self.ids.skus[r.item_id],
+                backordered_quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+                priority=r.priority,
+                ordered_at=r.ordered_at,
+                sequence=r.sequence,
+            )
+            for r in self.conn.execute(query)
+        ]
+
+    def waiting(self, skus: Iterable[str]) -> list[WaitingLine]:
+        """Lines with a backorder on these SKUs."""
+        ids = self.ids.resolve(skus)
+        lines = t.order_lines.c
+        return self._waiting_query(
+            list(ids.values()), lines.quantity > lines.allocated + lines.shipped + lines.cancelled
+        )
+
+    def holding(self, sku: str) -> list[WaitingLine]:
+        """Lines that hold an allocation of this SKU."""
+        return self._waiting_query([self.ids.id(sku)], t.order_lines.c.allocated > 0)
+
+    def shipment_count(self, order_ref: str) -> int:
+        return int(
+            self.conn.execute(
+                select(func.count())
+                .select_from(t.shipments)
+                .where(t.shipments.c.order_id == self.row_ids[order_ref])
+            ).scalar_one()
+        )
+
+    def add_shipment(self, shipment: Shipment) -> None:
+        ids = self.ids.resolve(line.sku for line in shipment.lines)
+        shipment_id = self.conn.execute(
+            insert(t.shipments)
+            .values(
+                shipment_ref=shipment.shipment_ref,
+                order_id=self.row_ids[shipment.order_ref],
+                shipped_on=shipment.shipped_on,
+                tracking=shipment.tracking,
+                created_at=self.now,
+            )
+            .returning(t.shipments.c.id)
+        ).scalar_one()
+        self.conn.execute(
+            insert(t.shipment_lines),
+            [
+                {
+                    "shipment_id": shipment_id,
+                    "line_no": line.line_no,
+                    "item_id": ids[line.sku],
+                    "quantity": line.quantity,
+                }
+                for line in shipment.lines
+            ],
+        )
+
+
+class SqlSupply:
+    """Purchase orders, manufacturing orders and their expected-date history."""
+
+    def __init__(self, conn: Connection, ids: ItemIds, catalogue: SqlCatalogue, now: datetime) -> None:
+        self.conn, self.ids, self.catalogue, self.now = conn, ids, catalogue, now
+        self.po_ids: dict[str, int] = {}
+
+    def purchase_order(self, po_ref: str, *, lock: bool = False) -> PurchaseOrder | None:
+        query = (
+            select(t.purchase_orders, t.suppliers.c.name.label("supplier"))
+            .join(t.suppliers, t.suppliers.c.id == t.purchase_orders.c.supplier_id)
+            .where(t.purchase_orders.c.po_ref == po_ref)
+        )
+        if lock:
+            query = query.with_for_update(of=t.purchase_orders)
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        lines = self.conn.execute(
+            select(t.purchase_order_lines, t.items.c.sku)
+            .join(t.items, t.items.c.id == t.purchase_order_lines.c.item_id)
+            .where(t.purchase_order_lines.c.po_id == row.id)
+            .order_by(t.purchase_order_lines.c.line_no)
+        )
+        self.po_ids[po_ref] = row.id
+        return PurchaseOrder(
+            po_ref=row.po_ref,
+            supplier=row.supplier,
+            status=SupplyStatus(row.status),
+            lines=[
+                PurchaseOrderLine(
+                    sku=r.sku,
+                    quantity=Quantity(r.quantity),
+                    expected_date=r.expected_date,
+                    unit_cost=_m(r.unit_cost),
+                    received_quantity=r.received,
+                )
+                for r in lines
+            ],
+        )
+
+    def add_purchase_order(self, po: PurchaseOrder) -> None:
+        ids = self.ids.resolve(line.sku for line in po.lines)
+        po_id = self.conn.execute(
+            insert(t.purchase_orders)
+            .values(
+                po_ref=po.po_ref,
+                supplier_id=self.catalogue.supplier_id(po.supplier),
+                status=po.status.value,
+                created_at=self.now,
+            )
+            .returning(t.purchase_orders.c.id)
+        ).scalar_one()
+        self.conn.execute(
+            insert(t.purchase_order_lines),
+            [
+                {
+                    "po_id": po_id,
+                    "line_no": n,
+                    "item_id": ids[line.sku],
+                    "quantity": line.quantity,
+                    "received": line.received_quantity,
+                    "unit_cost": line.unit_cost,
+                    "expected_date": line.expected_date,
+                }
+                for n, line in enumerate(po.lines, start=1)
+            ],
+        )
+        self.po_ids[po.po_ref] = po_id
+
+    def save_purchase_order(self, po: PurchaseOrder) -> None:
+        po_id = self.po_ids[po.po_ref]
+        self.conn.execute(
+            update(t.purchase_orders).where(t.purchase_orders.c.id == po_id).values(status=po.status.value)
+        )
+        for n, line in enumerate(po.lines, start=1):
+            self.conn.execute(
+                update(t.purchase_order_lines)
+                .where(t.purchase_order_lines.c.po_id == po_id, t.purchase_order_lines.c.line_no == n)
+                .values(received=line.received_quantity, expected_date=line.expected_date)
+            )
+
+    def manufacturing_order(self, mo_ref: str, *, lock: bool = False) -> ManufacturingOrder | None:
+        query = (
+            select(t.manufacturing_orders, t.items.c.sku)
+            .join(t.items, t.items.c.id == t.manufacturing_orders.c.item_id)
+            .where(t.manufacturing_orders.c.mo_ref == mo_ref)
+        )
+        if lock:
+            query = query.with_for_update(of=t.manufacturing_orders)
+        r = self.conn.execute(query).first()
+        if r is None:
+            return None
+        return ManufacturingOrder(
+            mo_ref=r.mo_ref,
+            sku=r.sku,
+            quantity=Quantity(r.quantity),
+            start_date=r.start_date,
+            finish_date=r.finish_date,
+            completed_quantity=r.completed,
+            status=SupplyStatus(r.status),
+        )
+
+    def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        self.conn.execute(
+            insert(t.manufacturing_orders).values(
+                mo_ref=mo.mo_ref,
+                item_id=self.ids.id(mo.sku),
+                quantity=mo.quantity,
+                completed=mo.completed_quantity,
+                start_date=mo.start_date,
+                finish_date=mo.finish_date,
+                status=mo.status.value,
+                created_at=self.now,
+            )
+        )
+
+    def save_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        self.conn.execute(
+            update(t.manufacturing_orders)
+            .where(t.manufacturing_orders.c.mo_ref == mo.mo_ref)
+            .values(
+                completed=mo.completed_quantity,
+                start_date=mo.start_date,
+                finish_date=mo.finish_date,
+                status=mo.status.value,
+            )
+        )
+
+    def next_ref(self, prefix: str) -> str:
+        """The next free ref of a series (MO-1, MO-2, ...), counted under a row lock."""
+        counter = t.ref_counters
+        current = self.conn.execute(
+            select(counter.c.value).where(counter.c.name == prefix).with_for_update()
+        ).scalar()
+        value = (current or 0) + 1
+        if current is None:
+            self.conn.execute(insert(counter).values(name=prefix, value=value))
+        else:
+            self.conn.execute(update(counter).where(counter.c.name == prefix).values(value=value))
+        return f"{prefix}-{value}"
+
+    def record_date_change(
+        self, supply_ref: str, *, kind: str, old_date: date | None, new_date: date, on: date
+    ) -> None:
+        self.conn.execute(
+            insert(t.expected_date_changes).values(
+                supply_ref=supply_ref,
+                kind=kind,
+                old_date=old_date,
+                new_date=new_date,
+                changed_on=on,
+                created_at=self.now,
+            )
+        )
+
+
+class SqlOutbox:
+    """Events written in the same transaction as the change that caused them."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def add(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        self.conn.execute(
+            insert(t.outbox),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "event_type": event.name,
+                    "payload": json.dumps(event.payload(), sort_keys=True),
+                    "created_at": self.now,
+                }
+                for event in events
+            ],
+        )
+
+
+class SqlTokens:
+    """API tokens, stored only as SHA-256 hashes."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def add(self, name: str, role: str, token_hash: str) -> bool:
+        """Store a new token; False when the name is taken."""
+        exists = self.conn.execute(select(t.api_tokens.c.id).where(t.api_tokens.c.name == name)).first()
+        if exists:
+            return False
+        self.conn.execute(
+            insert(t.api_tokens).values(name=name, role=role, token_hash=token_hash, created_at=self.now)
+        )
+        return True
+
+    def role_of(self, token_hash: str) -> tuple[str, str] | None:
+        """(name, role) of a live token with this hash."""
+        row = self.conn.execute(
+            select(t.api_tokens.c.name, t.api_tokens.c.role).where(
+                t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked_at.is_(None)
+            )
+        ).first()
+        return None if row is None else (row.name, row.role)
+
+    def revoke(self, name: str) -> bool:
+        done = self.conn.execute(
+            update(t.api_tokens)
+            .where(t.api_tokens.c.name == name, t.api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=self.now)
+        )
+        return bool(done.rowcount)
+
+
+class SqlRequests:
+    """Answers to write requests, kept by idempotency key so a repeat gets the same answer."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def get(self, key: str) -> tuple[str, int, str] | None:
+        """(request hash, status code, response body) stored for this key."""
+        row = self.conn.execute(select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)).first()
+        return None if row is None else (row.request_hash, row.status_code, row.response)
+
+    def save(self, key: str, request_hash: str, status_code: int, response: str) -> None:
+        self.conn.execute(
+            insert(t.idempotency_keys).values(
+                key=key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response=response,
+                created_at=self.now,
+            )
+        )

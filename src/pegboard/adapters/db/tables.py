@@ -1,0 +1,250 @@
+"""The schema: one table per document, and the append-only stock ledger."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from pegboard.adapters.db.types import Units
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("email", String(320)),
+    Column("lead_time_days", Integer),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("sku", String(100), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("procurement", String(20), nullable=False),
+    Column("unit", String(20), nullable=False, server_default="pcs"),
+    Column("price", Units),
+    Column("cost", Units),
+    Column("lead_time_days", Integer),
+    Column("supplier_id", ForeignKey("suppliers.id")),
+    Column("safety_stock", Units, nullable=False, server_default="0"),
+    Column("reorder_point", Units),
+    Column("reorder_qty", Units),
+    Column("min_order_qty", Units),
+    Column("order_multiple", Units),
+)
+
+bom_lines = Table(
+    "bom_lines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("parent_id", ForeignKey("items.id"), nullable=False),
+    Column("component_id", ForeignKey("items.id"), nullable=False),
+    Column("quantity", Units, nullable=False),
+    UniqueConstraint("parent_id", "component_id", name="uq_bom_lines_parent_component"),
+    CheckConstraint("quantity > 0", name="positive_quantity"),
+)
+
+stock_moves = Table(
+    "stock_moves",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("location", String(50), nullable=False, server_default="MAIN"),
+    Column("quantity", Units, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reference", String(100), nullable=False, server_default=""),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("moved_on", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_stock_moves_item_quantity", "item_id", "quantity"),
+)
+
+sales_orders = Table(
+    "sales_orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_ref", String(100), nullable=False, unique=True),
+    Column("customer", String(300), nullable=False),
+    Column("email", String(320)),
+    Column("ordered_at", DateTime, nullable=False),
+    Column("priority", Integer, nullable=False, server_default="0"),
+    Column("ship_policy", String(20), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_sales_orders_status", "status"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("quantity", Units, nullable=False),
+    Column("unit_price", Units),
+    Column("allocated", Units, nullable=False, server_default="0"),
+    Column("shipped", Units, nullable=False, server_default="0"),
+    Column("cancelled", Units, nullable=False, server_default="0"),
+    Column("backordered_on", Date),
+    UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),
+    CheckConstraint("quantity > 0", name="positive_quantity"),
+    CheckConstraint(
+        "allocated >= 0 AND shipped >= 0 AND cancelled >= 0 AND allocated + shipped + cancelled <= quantity",
+        name="quantities_add_up",
+    ),
+    # Partial indexes keep the two hot questions cheap however long the order history grows:
+    # "how much of this SKU is reserved?" and "who waits for this SKU?".
+    Index(
+        "ix_order_lines_allocated",
+        "item_id",
+        "allocated",
+        postgresql_where=text("allocated > 0"),
+        sqlite_where=text("allocated > 0"),
+    ),
+    Index(
+        "ix_order_lines_waiting",
+        "item_id",
+        postgresql_where=text("quantity > allocated + shipped + cancelled"),
+        sqlite_where=text("quantity > allocated + shipped + cancelled"),
+    ),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("shipment_ref", String(120), nullable=False, unique=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("shipped_on", Date, nullable=False),
+    Column("tracking", String(200)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("shipment_id", ForeignKey("shipments.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("quantity", Units, nullable=False),
+)
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("po_ref", String(100), nullable=False, unique=True),
+    Column("supplier_id", ForeignKey("suppliers.id"), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("po_id", ForeignKey("purchase_orders.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("quantity", Units, nullable=False),
+    Column("received", Units, nullable=False, server_default="0"),
+    Column("unit_cost", Units),
+    Column("expected_date", Date),
+    CheckConstraint("received >= 0 AND received <= quantity", name="received_in_range"),
+)
+
+manufacturing_orders = Table(
+    "manufacturing_orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("mo_ref", String(100), nullable=False, unique=True),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("quantity", Units, nullable=False),
+    Column("completed", Units, nullable=False, server_default="0"),
+    Column("start_date", Date, nullable=False),
+    Column("finish_date", Date, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("completed >= 0 AND completed <= quantity", name="completed_in_range"),
+)
+
+expected_date_changes = Table(
+    "expected_date_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("supply_ref", String(100), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("old_date", Date),
+    Column("new_date", Date, nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+ref_counters = Table(
+    "ref_counters",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_type", String(60), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("delivered_at", DateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)

@@ -1,0 +1,112 @@
+"""Allocation: reserving on-hand stock for order lines, and which waiting line goes first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pegboard.domain.errors import NegativeStock
+from pegboard.domain.quantities import ZERO
+
+
+class AllocationPolicy(StrEnum):
+    """Which waiting line gets newly available stock."""
+
+    FIFO = "fifo"
+    PRIORITY = "priority"
+    COMPLETE_FIRST = "complete-first"
+
+
+@dataclass
+class ItemStock:
+    """One SKU's stock: on hand (from the ledger) and how much of it is reserved."""
+
+    sku: str
+    on_hand: Decimal
+    allocated: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        """On hand that no order line has reserved."""
+        return self.on_hand - self.allocated
+
+    def reserve(self, wanted: Decimal) -> Decimal:
+        """Reserve up to `wanted` from what is available; returns what was reserved."""
+        granted = max(min(wanted, self.available), ZERO)
+        self.allocated += granted
+        return granted
+
+    def release(self, quantity: Decimal) -> None:
+        """Return reserved stock to available."""
+        self.allocated -= quantity
+
+    def move(self, quantity: Decimal) -> None:
+        """Apply a ledger movement; on hand never goes below zero."""
+        if self.on_hand + quantity < 0:
+            raise NegativeStock(f"{self.sku}: on hand {self.on_hand} cannot go down by {-quantity}")
+        self.on_hand += quantity
+
+
+@dataclass(frozen=True)
+class WaitingLine:
+    """A line with a backorder, as the allocation policies see it."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    backordered_quantity: Decimal
+    priority: int
+    ordered_at: datetime
+    sequence: int
+
+    def fifo_key(self) -> tuple[datetime, int, int]:
+        return (self.ordered_at, self.sequence, self.line_no)
+
+    def priority_key(self) -> tuple[int, datetime, int, int]:
+        return (-self.priority, self.ordered_at, self.sequence, self.line_no)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Stock handed to a waiting line."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+
+
+def ranked(waiting: Iterable[WaitingLine], policy: AllocationPolicy) -> list[WaitingLine]:
+    """Priority policy: higher priority first, then oldest; otherwise oldest first."""
+    if policy is AllocationPolicy.PRIORITY:
+        return sorted(waiting, key=WaitingLine.priority_key)
+    return sorted(waiting, key=WaitingLine.fifo_key)
+
+
+def distribute(
+    available: Mapping[str, Decimal],
+    waiting: Sequence[WaitingLine],
+    *,
+    policy: AllocationPolicy,
+    whole_first: Sequence[str] = (),
+) -> list[Grant]:
+    """Hand available stock to waiting lines in policy order.
+
+    `whole_first` (the orders an optimiser chose to make whole, for `complete-first`) are served
+    first; what is left then goes oldest first.
+    """
+    left = {sku: max(quantity, ZERO) for sku, quantity in available.items()}
+    chosen = set(whole_first)
+    order = ranked(waiting, policy)
+    if chosen:
+        order = [w for w in order if w.order_ref in chosen] + [w for w in order if w.order_ref not in chosen]
+    grants: list[Grant] = []
+    for line in order:
+        quantity = min(left.get(line.sku, ZERO), line.backordered_quantity)
+        if quantity > 0:
+            left[line.sku] -= quantity
+            grants.append(Grant(line.order_ref, line.line_no, line.sku, quantity))
+    return grants

@@ -1,0 +1,101 @@
+"""Domain events: past-tense facts written to the outbox with the change that caused them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened; subclasses name it in the past tense."""
+
+    def payload(self) -> dict[str, Any]:
+        """The event as JSON-ready data: decimals and dates as text."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def name(self) -> str:
+        """The event's type name, e.g. LineBackordered."""
+        return type(self).__name__
+
+
+def _plain(value: object) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class OrderPlaced(Event):
+    order_ref: str
+    customer: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class LineAllocated(Event):
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class LineBackordered(Event):
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+    opened_on: date
+
+
+@dataclass(frozen=True)
+class OrderShipped(Event):
+    order_ref: str
+    shipment_ref: str
+    tracking: str | None
+    lines: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class OrderCancelled(Event):
+    order_ref: str
+    sku: str | None
+    lines: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StockReceived(Event):
+    supply_ref: str
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class StockAdjusted(Event):
+    sku: str
+    quantity: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExpectedDateChanged(Event):
+    supply_ref: str
+    old_date: date | None
+    new_date: date
+
+
+@dataclass(frozen=True)
+class ManufacturingCompleted(Event):
+    mo_ref: str
+    sku: str
+    quantity: Decimal

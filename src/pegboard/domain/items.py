@@ -1,0 +1,125 @@
+"""Items (keyed by SKU), suppliers and multi-level bills of materials."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from pegboard.domain.errors import BomCycle, Shortage
+from pegboard.domain.quantities import ZERO, Money, Quantity
+
+
+class Procurement(StrEnum):
+    """How an item is replenished."""
+
+    BUY = "buy"
+    MAKE = "make"
+    DROPSHIP = "dropship"
+
+
+@dataclass(frozen=True)
+class Supplier:
+    """Someone we buy from; the lead time is theirs unless an item says otherwise."""
+
+    name: str
+    email: str | None = None
+    lead_time_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """Anything stocked: a product sold, a material bought, or both."""
+
+    sku: str
+    name: str
+    procurement: Procurement
+    unit: str = "pcs"
+    price: Money | None = None
+    cost: Money | None = None
+    lead_time_days: int | None = None
+    supplier: str | None = None
+    safety_stock: Quantity = ZERO
+    reorder_point: Quantity | None = None
+    reorder_qty: Quantity | None = None
+    min_order_qty: Quantity | None = None
+    order_multiple: Quantity | None = None
+
+
+@dataclass(frozen=True)
+class BomLine:
+    """One component of a make item and how much of it goes into one parent unit."""
+
+    component_sku: str
+    quantity_per: Quantity
+
+
+@dataclass
+class BillsOfMaterials:
+    """Every parent's components; a graph that must stay free of cycles."""
+
+    lines: dict[str, list[BomLine]] = field(default_factory=dict)
+
+    def components(self, parent_sku: str) -> list[BomLine]:
+        """The direct components of a parent, empty for a bought item."""
+        return self.lines.get(parent_sku, [])
+
+    def with_lines(self, parent_sku: str, lines: Sequence[BomLine]) -> BillsOfMaterials:
+        """A copy in which the parent's BOM is replaced; refuses a cycle and names it."""
+        merged = dict(self.lines)
+        merged[parent_sku] = list(lines)
+        candidate = BillsOfMaterials(merged)
+        cycle = candidate.find_cycle()
+        if cycle:
+            raise BomCycle(cycle)
+        return candidate
+
+    def find_cycle(self) -> list[str] | None:
+        """A path that returns to its start (A -> B -> A), or None when the graph is acyclic."""
+        state: dict[str, int] = {}
+        for start in sorted(self.lines):
+            if state.get(start):
+                continue
+            path: list[str] = []
+            stack: list[tuple[str, int]] = [(start, 0)]
+            while stack:
+                node, index = stack.pop()
+                if index == 0:
+                    state[node] = 1
+                    path.append(node)
+                children = [line.component_sku for line in self.components(node)]
+                if index < len(children):
+                    stack.append((node, index + 1))
+                    child = children[index]
+                    if state.get(child) == 1:
+                        return path[path.index(child) :] + [child]
+                    if not state.get(child):
+                        stack.append((child, 0))
+                else:
+                    state[node] = 2
+                    path.pop()
+        return None
+
+    def shortages(self, sku: str, quantity: Decimal, available: Mapping[str, Decimal]) -> list[Shortage]:
+        """What is missing to make `quantity` of `sku`, through every BOM level.
+
+        Available stock of a component is used first; what is still missing of a component
+        that has its own BOM is exploded into its components at the next level.
+        """
+        left = dict(available)
+        missing: list[Shortage] = []
+
+        def explode(parent: str, amount: Decimal, level: int) -> None:
+            for line in self.components(parent):
+                need = line.quantity_per * amount
+                have = max(left.get(line.component_sku, ZERO), ZERO)
+                used = min(have, need)
+                left[line.component_sku] = have - used
+                short = need - used
+                if short > 0:
+                    missing.append(Shortage(line.component_sku, short, level))
+                    explode(line.component_sku, short, level + 1)
+
+        explode(sku, quantity, 1)
+        return missing

@@ -1,0 +1,187 @@
+"""Sales orders and their lines; the backorder is what is owed and not yet allocated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pegboard.domain.errors import InvalidTransition, NothingToShip
+from pegboard.domain.quantities import ZERO, Money, Quantity
+
+
+class ShipPolicy(StrEnum):
+    """Whether an order ships what it can now, or waits until it is whole."""
+
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands; worked out from its lines."""
+
+    OPEN = "open"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class SalesOrderLine:
+    """One SKU and quantity of an order: ordered = shipped + allocated + backordered + cancelled."""
+
+    line_no: int
+    sku: str
+    quantity: Quantity
+    unit_price: Money | None = None
+    allocated_quantity: Decimal = ZERO
+    shipped_quantity: Decimal = ZERO
+    cancelled_quantity: Decimal = ZERO
+    backordered_on: date | None = None
+
+    @property
+    def backordered_quantity(self) -> Decimal:
+        """What is still owed and not yet covered by stock on hand."""
+        return self.quantity - self.allocated_quantity - self.shipped_quantity - self.cancelled_quantity
+
+    @property
+    def is_whole(self) -> bool:
+        """Nothing of the line is waiting for stock."""
+        return self.backordered_quantity == 0
+
+    def allocate(self, quantity: Decimal) -> None:
+        """Reserve on-hand stock for the line; never more than its backorder."""
+        if quantity < 0 or quantity > self.backordered_quantity:
+            raise ValueError(f"cannot allocate {quantity} to a backorder of {self.backordered_quantity}")
+        self.allocated_quantity += quantity
+        if self.backordered_quantity == 0:
+            self.backordered_on = None
+
+    def deallocate(self, quantity: Decimal, *, on: date) -> None:
+        """Give reserved stock back; the line goes (back) on backorder from `on`."""
+        if quantity < 0 or quantity > self.allocated_quantity:
+            raise ValueError(f"cannot release {quantity} of {self.allocated_quantity} allocated")
+        self.allocated_quantity -= quantity
+        if quantity and self.backordered_on is None:
+            self.backordered_on = on
+
+    def cancel_remainder(self) -> Decimal:
+        """Cancel what has not shipped; returns the allocated quantity it released."""
+        released = self.allocated_quantity
+        self.cancelled_quantity += self.allocated_quantity + self.backordered_quantity
+        self.allocated_quantity = ZERO
+        self.backordered_on = None
+        return released
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    line_no: int
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """What physically left for one order at one time."""
+
+    shipment_ref: str
+    order_ref: str
+    shipped_on: date
+    tracking: str | None
+    lines: tuple[ShipmentLine, ...]
+
+
+@dataclass
+class SalesOrder:
+    """What a customer ordered, with its ship policy and priority."""
+
+    order_ref: str
+    customer: str
+    ordered_at: datetime
+    lines: list[SalesOrderLine]
+    email: str | None = None
+    priority: int = 0
+    ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+    status: OrderStatus = OrderStatus.OPEN
+    version: int = 0
+    events: list[object] = field(default_factory=list, repr=False, compare=False)
+
+    def worked_out_status(self) -> OrderStatus:
+        """Cancelled when nothing is or will be shipped; shipped when nothing more will ship."""
+        shipped = sum((line.shipped_quantity for line in self.lines), ZERO)
+        still_owed = sum((line.allocated_quantity + line.backordered_quantity for line in self.lines), ZERO)
+        if still_owed == 0:
+            return OrderStatus.SHIPPED if shipped > 0 else OrderStatus.CANCELLED
+        return OrderStatus.PARTIALLY_SHIPPED if shipped > 0 else OrderStatus.OPEN
+
+    def refresh_status(self) -> None:
+        """Bring the stored status in line with the quantities."""
+        self.status = self.worked_out_status()
+
+    @property
+    def is_closed(self) -> bool:
+        """A shipped or cancelled order takes no more steps."""
+        return self.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
+
+    def line(self, sku: str) -> list[SalesOrderLine]:
+        """The order's lines for a SKU."""
+        return [line for line in self.lines if line.sku == sku]
+
+    def shippable(self) -> list[tuple[SalesOrderLine, Decimal]]:
+        """Allocated quantity that may leave: any for `partial`; all or nothing for `complete`."""
+        if self.ship_policy is ShipPolicy.COMPLETE and any(
+            line.backordered_quantity > 0 for line in self.lines
+        ):
+            return []
+        return [(line, line.allocated_quantity) for line in self.lines if line.allocated_quantity > 0]
+
+    def ship(self, *, shipment_ref: str, on: date, tracking: str | None = None) -> Shipment:
+        """Ship what the policy lets leave; refuses when that is nothing."""
+        if self.is_closed:
+            raise InvalidTransition(f"order {self.order_ref} is {self.status}; nothing can ship")
+        leaving = self.shippable()
+        if not leaving:
+            reason = (
+                "its ship policy is complete and not every line is allocated"
+                if self.ship_policy is ShipPolicy.COMPLETE
+                and any(line.allocated_quantity > 0 for line in self.lines)
+                else "nothing is allocated to it"
+            )
+            raise NothingToShip(f"order {self.order_ref} cannot ship: {reason}")
+        for line, quantity in leaving:
+            line.allocated_quantity -= quantity
+            line.shipped_quantity += quantity
+        self.refresh_status()
+        return Shipment(
+            shipment_ref=shipment_ref,
+            order_ref=self.order_ref,
+            shipped_on=on,
+            tracking=tracking,
+            lines=tuple(ShipmentLine(line.line_no, line.sku, q) for line, q in leaving),
+        )
+
+    def cancel(self, sku: str | None = None) -> dict[str, Decimal]:
+        """Cancel the whole order, or one SKU's remainder; returns the allocation released per SKU."""
+        if self.is_closed:
+            raise InvalidTransition(f"order {self.order_ref} is {self.status}; nothing to cancel")
+        lines = self.lines if sku is None else self.line(sku)
+        open_lines = [line for line in lines if line.allocated_quantity + line.backordered_quantity]
+        if not open_lines:
+            raise InvalidTransition(f"order {self.order_ref} has nothing open for {sku}")
+        released: dict[str, Decimal] = {}
+        for line in open_lines:
+            released[line.sku] = released.get(line.sku, ZERO) + line.cancel_remainder()
+        self.refresh_status()
+        return released
+
+    def content_key(self) -> tuple[object, ...]:
+        """What makes two submissions of the same order ref the same order."""
+        return (
+            self.customer,
+            self.email or None,
+            self.priority,
+            self.ship_policy,
+            tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
+        )

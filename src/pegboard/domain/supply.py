@@ -1,0 +1,134 @@
+"""Supply orders: purchase orders from suppliers and manufacturing orders in the workshop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from pegboard.domain.errors import InvalidTransition, OverReceipt, UnknownSku
+from pegboard.domain.quantities import ZERO, Money, Quantity
+
+
+class SupplyStatus(StrEnum):
+    """Where a supply order stands; worked out from what came in."""
+
+    OPEN = "open"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    PARTIALLY_COMPLETED = "partially_completed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class PurchaseOrderLine:
+    """One SKU on a purchase order, with what has arrived so far."""
+
+    sku: str
+    quantity: Quantity
+    expected_date: date | None
+    unit_cost: Money | None = None
+    received_quantity: Decimal = ZERO
+
+    @property
+    def open_quantity(self) -> Decimal:
+        """Still expected from the supplier."""
+        return self.quantity - self.received_quantity
+
+
+@dataclass
+class PurchaseOrder:
+    """An order to a supplier; it may arrive in several parts."""
+
+    po_ref: str
+    supplier: str
+    lines: list[PurchaseOrderLine]
+    status: SupplyStatus = SupplyStatus.OPEN
+
+    def receive(self, sku: str, quantity: Decimal) -> PurchaseOrderLine:
+        """Book a (partial) receipt; more than is still expected is refused."""
+        if self.status is SupplyStatus.CANCELLED:
+            raise InvalidTransition(f"purchase order {self.po_ref} is cancelled")
+        lines = [line for line in self.lines if line.sku == sku]
+        if not lines:
+            raise UnknownSku(sku, field="sku")
+        open_total = sum((line.open_quantity for line in lines), ZERO)
+        if quantity > open_total:
+            raise OverReceipt(
+                f"{self.po_ref}: receiving {quantity} {sku} but only {open_total} is still expected"
+            )
+        left = quantity
+        for line in lines:
+            taken = min(left, line.open_quantity)
+            line.received_quantity += taken
+            left -= taken
+        self.refresh_status()
+        return lines[0]
+
+    def refresh_status(self) -> None:
+        """Open, partially received, or received in full."""
+        received = sum((line.received_quantity for line in self.lines), ZERO)
+        if all(line.open_quantity == 0 for line in self.lines):
+            self.status = SupplyStatus.RECEIVED
+        elif received > 0:
+            self.status = SupplyStatus.PARTIALLY_RECEIVED
+        else:
+            self.status = SupplyStatus.OPEN
+
+    def reschedule(self, new_date: date) -> date | None:
+        """Move the expected date of every open line; returns the earliest old date."""
+        if self.status in (SupplyStatus.RECEIVED, SupplyStatus.CANCELLED):
+            raise InvalidTransition(f"purchase order {self.po_ref} is {self.status}")
+        old = [line.expected_date for line in self.lines if line.open_quantity > 0]
+        for line in self.lines:
+            if line.open_quantity > 0:
+                line.expected_date = new_date
+        dated = [d for d in old if d is not None]
+        return min(dated) if dated else None
+
+
+@dataclass
+class ManufacturingOrder:
+    """An order to make an item from its BOM; it may finish in several parts."""
+
+    mo_ref: str
+    sku: str
+    quantity: Quantity
+    start_date: date
+    finish_date: date
+    completed_quantity: Decimal = ZERO
+    status: SupplyStatus = SupplyStatus.OPEN
+
+    @classmethod
+    def planned(
+        cls, *, mo_ref: str, sku: str, quantity: Quantity, start: date, lead_time_days: int
+    ) -> ManufacturingOrder:
+        """An MO starting on `start` and finishing after the item's production lead time."""
+        return cls(mo_ref, sku, quantity, start, start + timedelta(days=lead_time_days))
+
+    @property
+    def open_quantity(self) -> Decimal:
+        """Still to be made."""
+        return self.quantity - self.completed_quantity
+
+    def complete(self, quantity: Decimal) -> None:
+        """Finish all or part of what is still to be made."""
+        if self.status in (SupplyStatus.COMPLETED, SupplyStatus.CANCELLED):
+            raise InvalidTransition(f"manufacturing order {self.mo_ref} is {self.status}")
+        if quantity > self.open_quantity:
+            raise OverReceipt(
+                f"{self.mo_ref}: completing {quantity} but only {self.open_quantity} is still to make"
+            )
+        self.completed_quantity += quantity
+        self.status = SupplyStatus.COMPLETED if self.open_quantity == 0 else SupplyStatus.PARTIALLY_COMPLETED
+
+    def reschedule(self, new_finish: date) -> date:
+        """Move the finish date; the start moves with it, keeping the production time."""
+        if self.status in (SupplyStatus.COMPLETED, SupplyStatus.CANCELLED):
+            raise InvalidTransition(f"manufacturing order {self.mo_ref} is {self.status}")
+        old = self.finish_date
+        self.start_date += new_finish - old
+        self.finish_date = new_finish
+        return old

@@ -1,0 +1,1 @@
+"""Entry points: the CLI, the REST API and the web pages."""

@@ -1,0 +1,687 @@
+"""The `pegboard` command: every use case from the shell, tables for people, JSON for tools.
+
+Exit codes: 0 done; 1 a business action refused; 2 bad input. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from pegboard.adapters.db.migrate import is_current
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
+from pegboard.domain.sales import ShipPolicy
+from pegboard.services import (
+    imports,
+    manufacturing,
+    orders,
+    purchasing,
+    shipping,
+    stock,
+    tokens,
+)
+from pegboard.services import parsing as p
+from pegboard.services.imports import ImportKind
+from pegboard.services.runner import with_retries
+from pegboard.views import lists
+from pegboard.views.json import day, number
+
+app = typer.Typer(
+    name="pegboard",
+    help="Pegboard: inventory, orders, purchasing and production, built around backorders.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: PEGBOARD_DATABASE_URL, else sqlite:///pegboard.db)."),
+]
+Today = Annotated[str | None, typer.Option("--today", help="Business date YYYY-MM-DD (default: today).")]
+Policy = Annotated[
+    AllocationPolicy | None,
+    typer.Option("--policy", help="Who gets new stock: fifo, priority or complete-first."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class Exit(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@app.callback()
+def _global(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
+    """Global --db and --today, also accepted after each command."""
+    ctx.obj = {"db": db, "today": today}
+
+
+@contextmanager
+def opened(
+    ctx: typer.Context, db: str | None, today: str | None, *, migrate: bool = True
+) -> Iterator[Pegboard]:
+    """Settings from the environment, overridden by --db/--today; the schema brought up to date."""
+    given = ctx.obj or {}
+    settings = Settings()
+    url = db or given.get("db")
+    if url:
+        settings = settings.model_copy(update={"database_url": url})
+    business_day = p.a_date("--today", today or given.get("today"))
+    try:
+        pb = bootstrap(settings, today=business_day)
+    except ArgumentError as error:
+        raise InvalidValue("--db", settings.database_url, f"is not a database URL ({error})") from None
+    try:
+        if migrate and not is_current(pb.engine):
+            pb.migrate()
+        yield pb
+    finally:
+        pb.close()
+
+
+def policy_of(pb: Pegboard, policy: AllocationPolicy | None) -> AllocationPolicy:
+    return policy or pb.policy
+
+
+def fail(code: int, message: str) -> NoReturn:
+    raise Exit(code, message)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:
+    return p.quantity(name, value, allow_zero=allow_zero)
+
+
+# --- set-up -----------------------------------------------------------------------------------
+
+
+@app.command()
+def init(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
+    """Create or migrate the database."""
+    with opened(ctx, db, today, migrate=False) as pb:
+        pb.migrate()
+        err.print(f"Database ready: {pb.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    kind: Annotated[
+        ImportKind, typer.Argument(help="suppliers, items, boms, stock, orders or purchase-orders")
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Import a CSV file, all or nothing: a bad row names its row and column and nothing is written."""
+    if not file.is_file():
+        fail(2, f"file {str(file)!r} does not exist")
+    with opened(ctx, db, today) as pb, file.open(encoding="utf-8", newline="") as stream:
+        result = with_retries(
+            lambda: imports.import_csv(
+                kind,
+                stream,
+                source=file.name,
+                uow=pb.uow(),
+                clock=pb.clock,
+                policy=policy_of(pb, policy),
+            ),
+            attempts=1,
+        )
+    out.print(f"Imported {result.rows} {kind.value} rows from {file.name} ({result.written} written).")
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+@app.command()
+def place(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order's ref, e.g. SO-42")],
+    lines: Annotated[list[str], typer.Argument(help="Lines as SKU:QUANTITY[:UNIT_PRICE]")],
+    customer: Annotated[str, typer.Option(help="Customer name")] = "",
+    email: Annotated[str | None, typer.Option(help="Customer email")] = None,
+    priority: Annotated[int, typer.Option(help="Higher goes first under the priority policy")] = 0,
+    ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Place an order: in-stock quantity is allocated at once, the rest goes on backorder."""
+    drafts = []
+    for n, text in enumerate(lines, start=1):
+        parts = text.split(":")
+        if len(parts) not in (2, 3):
+            raise InvalidValue(f"line {n}", text, "is not SKU:QUANTITY[:UNIT_PRICE]")
+        drafts.append(
+            orders.LineDraft(
+                sku=p.text("sku", parts[0]),
+                quantity=p.quantity("quantity", parts[1]),
+                unit_price=p.money("unit_price", parts[2]) if len(parts) == 3 else None,
+            )
+        )
+    with opened(ctx, db, today) as pb:
+        draft = orders.OrderDraft(
+            order_ref=p.text("order_ref", order_ref, max_length=100),
+            customer=customer,
+            email=email,
+            priority=priority,
+            ship_policy=ship_policy,
+            lines=tuple(drafts),
+        )
+        placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
+    order = placed.order
+    verb = "Placed" if placed.created else "Already placed:"
+    out.print(f"{verb} {order.order_ref} ({order.status})")
+    for line in order.lines:
+        waiting = f", {line.backordered_quantity} on backorder" if line.backordered_quantity else ""
+        out.print(f"  {line.sku}: {line.quantity} ordered, {line.allocated_quantity} allocated{waiting}")
+
+
+@app.command()
+def ship(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order to ship")],
+    tracking: Annotated[str | None, typer.Option(help="Carrier tracking number")] = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Ship what is allocated to an order, by its ship policy."""
+    with opened(ctx, db, today) as pb:
+        shipment = with_retries(
+            lambda: shipping.ship_order(order_ref, tracking=tracking, uow=pb.uow(), clock=pb.clock)
+        )
+    out.print(f"Shipped {shipment.shipment_ref} for {order_ref}:")
+    for line in shipment.lines:
+        out.print(f"  {line.quantity} {line.sku}")
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order to cancel")],
+    sku: Annotated[str | None, typer.Argument(help="Only this SKU's remainder")] = None,
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Cancel an order, or the remainder of one SKU; released stock goes to the next waiting lines."""
+    with opened(ctx, db, today) as pb:
+        order = with_retries(
+            lambda: orders.cancel_order(
+                order_ref, sku, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+            )
+        )
+    what = f"{sku} on {order_ref}" if sku else order_ref
+    out.print(f"Cancelled {what}; the order is now {order.status}.")
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column in NUMERIC else "left")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    return table
+
+
+NUMERIC = {
+    "ordered",
+    "allocated",
+    "shipped",
+    "backordered",
+    "cancelled",
+    "quantity",
+    "received",
+    "age (days)",
+    "on hand",
+    "available",
+    "change",
+    "missing",
+    "priority",
+}
+
+
+@app.command("orders")
+def orders_(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    status: Annotated[str | None, typer.Option(help="open, partially_shipped, shipped or cancelled")] = None,
+    sku: Annotated[str | None, typer.Option(help="Only orders with this SKU")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many orders")] = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Sales orders with their lines: allocated, shipped, backordered, cancelled."""
+    with opened(ctx, db, today) as pb, pb.reader() as uow:
+        found = lists.orders(uow.connection, status=status, sku=sku, limit=limit)
+    if as_json:
+        emit_json(found)
+        return
+    rows = []
+    for order in found:
+        for n, line in enumerate(order["lines"]):
+            first = n == 0
+            rows.append(
+                [
+                    order["order_ref"] if first else "",
+                    order["customer"] if first else "",
+                    order["status"] if first else "",
+                    order["ship_policy"] if first else "",
+                    line["sku"],
+                    line["quantity"],
+                    line["allocated"],
+                    line["shipped"],
+                    line["backordered"],
+                    line["cancelled"],
+                ]
+            )
+    out.print(
+        _table(
+            f"Orders ({len(found)})",
+            [
+                "order",
+                "customer",
+                "status",
+                "policy",
+                "sku",
+                "ordered",
+                "allocated",
+                "shipped",
+                "backordered",
+                "cancelled",
+            ],
+            rows,
+        )
+    )
+
+
+@app.command()
+def backorders(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    sku: Annotated[str | None, typer.Option(help="Only this SKU")] = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Open backorders, oldest first, with their age."""
+    with opened(ctx, db, today) as pb, pb.reader() as uow:
+        found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku)
+    if as_json:
+        emit_json(found)
+        return
+    out.print(
+        _table(
+            f"Backorders ({len(found)})",
+            ["order", "sku", "quantity", "opened", "age (days)", "customer"],
+            [
+                [b["order_ref"], b["sku"], b["quantity"], b["opened_at"], b["age_days"], b["customer"]]
+                for b in found
+            ],
+        )
+    )
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+
+@app.command("stock")
+def stock_(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The SKU")],
+    as_json: AsJson = False,
+    limit: Annotated[int, typer.Option(help="How many movements to show")] = 50,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """On hand, allocated and available for a SKU, and its latest movements."""
+    with opened(ctx, db, today) as pb:
+        view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
+    figures: dict[str, Any] = {
+        "sku": sku,
+        "on_hand": number(view.stock.on_hand),
+        "allocated": number(view.stock.allocated),
+        "available": number(view.stock.available),
+        "movements": [
+            {
+                "date": day(m.moved_on),
+                "kind": m.kind.value,
+                "quantity": number(m.quantity),
+                "reference": m.reference,
+                "reason": m.reason,
+            }
+            for m in view.moves
+        ],
+    }
+    if as_json:
+        emit_json(figures)
+        return
+    out.print(
+        f"[bold]{sku}[/bold]: on hand {figures['on_hand']}, allocated {figures['allocated']}, "
+        f"available {figures['available']}"
+    )
+    out.print(
+        _table(
+            "Movements (newest first)",
+            ["date", "kind", "change", "reference", "reason"],
+            [
+                [m["date"], m["kind"], m["quantity"], m["reference"], m["reason"]]
+                for m in figures["movements"]
+            ],
+        )
+    )
+
+
+@app.command()
+def adjust(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The SKU counted")],
+    counted: Annotated[str, typer.Argument(help="The quantity counted on the shelf")],
+    reason: Annotated[str, typer.Option(help="Why the count differs (kept in the ledger)")],
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Set on hand to a counted quantity; the difference is a ledger movement with the reason."""
+    quantity = quantity_arg("counted", counted, allow_zero=True)
+    why = p.text("reason", reason, max_length=500)
+    with opened(ctx, db, today) as pb:
+        changes = with_retries(
+            lambda: stock.count_stock(
+                {sku: quantity}, reason=why, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+            )
+        )
+    change = changes.get(sku)
+    out.print(f"{sku}: counted {quantity}; " + (f"adjusted by {change}." if change else "no change."))
+
+
+# --- supply -----------------------------------------------------------------------------------
+
+
+@app.command()
+def receive(
+    ctx: typer.Context,
+    po_ref: Annotated[str, typer.Argument(help="The purchase order")],
+    sku: Annotated[str, typer.Argument(help="The SKU that arrived")],
+    quantity: Annotated[str, typer.Argument(help="How many arrived")],
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Receive all or part of a PO line; the stock goes to waiting backorders by the policy."""
+    amount = quantity_arg("quantity", quantity)
+    with opened(ctx, db, today) as pb:
+        po = with_retries(
+            lambda: purchasing.receive(
+                po_ref, sku, amount, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+            )
+        )
+    out.print(f"Received {amount} {sku} on {po_ref}; the PO is now {po.status}.")
+
+
+@app.command()
+def make(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The make item")],
+    quantity: Annotated[str, typer.Argument(help="How many to make")],
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Open a manufacturing order and print its ref."""
+    amount = p.quantity("quantity", quantity)
+    with opened(ctx, db, today) as pb:
+        mo = with_retries(
+            lambda: manufacturing.open_manufacturing_order(sku, amount, uow=pb.uow(), clock=pb.clock)
+        )
+        shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
+    sys.stdout.write(mo.mo_ref + "\n")
+    err.print(f"{mo.mo_ref}: make {amount} {sku}, start {mo.start_date}, finish {mo.finish_date}")
+    for s in shortages:
+        err.print(f"  missing (level {s.level}): {s.quantity} {s.sku}")
+
+
+@app.command()
+def complete(
+    ctx: typer.Context,
+    mo_ref: Annotated[str, typer.Argument(help="The manufacturing order")],
+    quantity: Annotated[str | None, typer.Argument(help="How many were finished (default: all)")] = None,
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Finish all or part of an MO: components are consumed and the output feeds backorders."""
+    amount = quantity_arg("quantity", quantity) if quantity is not None else None
+    with opened(ctx, db, today) as pb:
+        mo = with_retries(
+            lambda: manufacturing.complete_manufacturing_order(
+                mo_ref, amount, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+            )
+        )
+    out.print(f"{mo.mo_ref}: {mo.completed_quantity} of {mo.quantity} {mo.sku} made; {mo.status}.")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The make item")],
+    quantity: Annotated[str, typer.Argument(help="How many to make")],
+    as_json: AsJson = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Material check: each missing component and quantity, through every BOM level."""
+    amount = quantity_arg("quantity", quantity)
+    with opened(ctx, db, today) as pb:
+        shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
+    found = [{"sku": s.sku, "quantity": number(s.quantity), "level": s.level} for s in shortages]
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        out.print(f"Everything to make {amount} {sku} is available.")
+        return
+    out.print(
+        _table(
+            f"Missing to make {amount} {sku}",
+            ["level", "sku", "missing"],
+            [[s["level"], s["sku"], s["quantity"]] for s in found],
+        )
+    )
+
+
+@app.command()
+def reschedule(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="A PO or MO ref")],
+    new_date: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date")],
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Give a PO or MO a new expected date (kept as history)."""
+    when = p.a_date("date", new_date)
+    if when is None:
+        fail(2, "field 'date', value '': is required")
+    with opened(ctx, db, today) as pb:
+        old = with_retries(lambda: purchasing.reschedule(ref, when, uow=pb.uow(), clock=pb.clock))
+    out.print(f"{ref}: expected {when} (was {old or 'not set'}).")
+
+
+@app.command()
+def supply(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    include_closed: Annotated[bool, typer.Option("--all", help="Also received and completed ones")] = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Open purchase and manufacturing orders."""
+    with opened(ctx, db, today) as pb, pb.reader() as uow:
+        found = lists.supply(uow.connection, include_closed=include_closed)
+    if as_json:
+        emit_json(found)
+        return
+    out.print(
+        _table(
+            f"Supply orders ({len(found)})",
+            ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
+            [
+                [
+                    s["ref"],
+                    s["kind"],
+                    s["sku"],
+                    s["quantity"],
+                    s["received"],
+                    s["expected_date"],
+                    s["status"],
+                    s["supplier"],
+                ]
+                for s in found
+            ],
+        )
+    )
+
+
+# --- server, demo, tokens ---------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PEGBOARD_PORT, else 8000)")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Run the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    with opened(ctx, db, today) as pb:
+        settings = pb.settings
+    os.environ["PEGBOARD_DATABASE_URL"] = settings.database_url
+    if today or (ctx.obj or {}).get("today"):
+        os.environ["PEGBOARD_TODAY"] = str(today or ctx.obj["today"])
+    uvicorn.run(
+        "pegboard.entrypoints.api.app:app_from_environment",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database has data")
+    ] = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Load the lightsaber workshop into a fresh database and walk through its story."""
+    from pegboard.entrypoints.demo import run_story
+
+    with opened(ctx, db, today) as pb:
+        with pb.reader() as uow:
+            has_data = bool(uow.catalogue.items())
+        if has_data:
+            if if_empty:
+                err.print("The database already holds data; the demo was not loaded.")
+                return
+            fail(1, "the demo needs a fresh database; this one already holds items (use another --db)")
+        run_story(pb, out.print)
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Who or what uses the token")],
+    role: Annotated[tokens.Role, typer.Option(help="viewer, operator or admin")] = tokens.Role.OPERATOR,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Create an API token; it is printed once and stored only as a hash."""
+    with opened(ctx, db, today) as pb:
+        token = tokens.create_token(name, role, uow=pb.uow())
+    sys.stdout.write(token + "\n")
+    err.print(f"Token {name!r} ({role}) created. Keep it: it cannot be shown again.")
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn every failure into a message and an exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except Exit as error:
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return error.code
+    except click.exceptions.Exit as error:
+        return int(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return 2
+    except BadInput as error:
+        _say(error)
+        return 2
+    except ActionRefused as error:
+        _say(error)
+        return 1
+    except DomainError as error:
+        _say(error)
+        return 1
+    except OperationalError as error:
+        err.print(f"error: cannot use the database: {error.orig}", markup=False, highlight=False)
+        return 1
+    except typer.Abort:
+        return 1
+    except SystemExit as error:
+        return int(error.code or 0) if not isinstance(error.code, str) else 2
+    except Exception as error:  # the promise is: never a traceback
+        if os.environ.get("PEGBOARD_DEBUG"):
+            raise
+        err.print(f"error: {type(error).__name__}: {error}", markup=False, highlight=False)
+        return 1
+    return 0
+
+
+def _say(error: DomainError) -> None:
+    err.print(f"error: {error.message}", markup=False, highlight=False)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""The planning engine: pure numeric code working on plain data; no database."""

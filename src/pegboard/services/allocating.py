@@ -1,0 +1,107 @@
+"""Handing newly available stock to waiting backorders, by the allocation policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from pegboard.domain.allocation import (
+    AllocationPolicy,
+    Grant,
+    ItemStock,
+    WaitingLine,
+    distribute,
+    ranked,
+)
+from pegboard.domain.events import Event, LineAllocated, LineBackordered
+from pegboard.domain.sales import SalesOrder
+from pegboard.planning.allocation import WholeOrderCandidate, choose_whole_orders
+from pegboard.services.ports import UnitOfWork
+
+
+def allocate_waiting(
+    uow: UnitOfWork,
+    stocks: Mapping[str, ItemStock],
+    *,
+    policy: AllocationPolicy,
+    loaded: Mapping[str, SalesOrder] | None = None,
+) -> list[Event]:
+    """Give the available stock of these (locked) SKUs to the lines waiting for it."""
+    available = {sku: s.available for sku, s in stocks.items() if s.available > 0}
+    if not available:
+        return []
+    waiting = uow.orders.waiting(available)
+    if not waiting:
+        return []
+    orders: dict[str, SalesOrder] = dict(loaded or {})
+    whole_first: list[str] = []
+    if policy is AllocationPolicy.COMPLETE_FIRST:
+        orders.update(uow.orders.get_many({w.order_ref for w in waiting} - orders.keys()))
+        whole_first = choose_whole_orders(_candidates(waiting, orders, available), available)
+    grants = distribute(available, waiting, policy=policy, whole_first=whole_first)
+    orders.update(uow.orders.get_many({g.order_ref for g in grants} - orders.keys()))
+    return _apply(uow, grants, orders, stocks)
+
+
+def _candidates(
+    waiting: list[WaitingLine], orders: Mapping[str, SalesOrder], available: Mapping[str, Decimal]
+) -> list[WholeOrderCandidate]:
+    """Orders whose every backorder is on one of the SKUs now available."""
+    rank: dict[str, int] = {}
+    for waiting_line in ranked(waiting, AllocationPolicy.FIFO):
+        rank.setdefault(waiting_line.order_ref, len(rank))
+    found = []
+    for ref, position in rank.items():
+        needs: dict[str, Decimal] = {}
+        for line in orders[ref].lines:
+            if line.backordered_quantity > 0:
+                needs[line.sku] = needs.get(line.sku, Decimal(0)) + line.backordered_quantity
+        if needs and needs.keys() <= available.keys():
+            found.append(WholeOrderCandidate(ref, position, needs))
+    return found
+
+
+def _apply(
+    uow: UnitOfWork,
+    grants: list[Grant],
+    orders: Mapping[str, SalesOrder],
+    stocks: Mapping[str, ItemStock],
+) -> list[Event]:
+    events: list[Event] = []
+    touched: dict[str, SalesOrder] = {}
+    for grant in grants:
+        order = orders[grant.order_ref]
+        line = next(line for line in order.lines if line.line_no == grant.line_no)
+        line.allocate(stocks[grant.sku].reserve(grant.quantity))
+        touched[order.order_ref] = order
+        events.append(LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity))
+    for order in touched.values():
+        order.refresh_status()
+        uow.orders.save(order)
+    return events
+
+
+def release_surplus(
+    uow: UnitOfWork, stock: ItemStock, *, on: date, loaded: Mapping[str, SalesOrder] | None = None
+) -> list[Event]:
+    """When on hand falls below what is reserved, take it back from the newest orders first."""
+    surplus = stock.allocated - stock.on_hand
+    if surplus <= 0:
+        return []
+    holders = sorted(uow.orders.holding(stock.sku), key=WaitingLine.fifo_key, reverse=True)
+    orders = dict(loaded or {})
+    orders.update(uow.orders.get_many({h.order_ref for h in holders} - orders.keys()))
+    events: list[Event] = []
+    for holder in holders:
+        if surplus <= 0:
+            break
+        order = orders[holder.order_ref]
+        line = next(line for line in order.lines if line.line_no == holder.line_no)
+        taken = min(surplus, line.allocated_quantity)
+        line.deallocate(taken, on=on)
+        stock.release(taken)
+        surplus -= taken
+        uow.orders.save(order)
+        events.append(LineBackordered(order.order_ref, line.line_no, line.sku, taken, on))
+    return events

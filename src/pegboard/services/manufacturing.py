@@ -1,0 +1,99 @@
+"""Manufacturing: open MOs, check materials through every BOM level, complete (partially)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, UnknownSku
+from pegboard.domain.events import Event, ManufacturingCompleted
+from pegboard.domain.items import BillsOfMaterials, Procurement
+from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.domain.quantities import Quantity
+from pegboard.domain.supply import ManufacturingOrder
+from pegboard.services.allocating import allocate_waiting
+from pegboard.services.lookup import existing_mo
+from pegboard.services.ports import Clock, UnitOfWork
+
+
+def open_manufacturing_order(
+    sku: str, quantity: Quantity, *, uow: UnitOfWork, clock: Clock
+) -> ManufacturingOrder:
+    """Open an MO for a make item, starting today and finishing after its lead time."""
+    with uow:
+        item = uow.catalogue.item(sku)
+        if item is None:
+            raise UnknownSku(sku, field="sku")
+        if item.procurement is not Procurement.MAKE:
+            raise InvalidValue("sku", sku, f"is a {item.procurement} item, not a make item")
+        if not uow.catalogue.boms().components(sku):
+            raise InvalidValue("sku", sku, "has no bill of materials")
+        mo = ManufacturingOrder.planned(
+            mo_ref=uow.supply.next_ref("MO"),
+            sku=sku,
+            quantity=quantity,
+            start=clock.today(),
+            lead_time_days=item.lead_time_days or 0,
+        )
+        uow.supply.add_manufacturing_order(mo)
+        uow.commit()
+    return mo
+
+
+def material_check(sku: str, quantity: Decimal, *, uow: UnitOfWork) -> list[Shortage]:
+    """Each component missing to make `quantity` of `sku`, through every BOM level."""
+    with uow:
+        boms = uow.catalogue.boms()
+        if uow.catalogue.item(sku) is None:
+            raise UnknownSku(sku, field="sku")
+        involved = _all_components(boms, sku)
+        stocks = uow.stock.lock(involved) if involved else {}
+        return boms.shortages(sku, quantity, {s: st.available for s, st in stocks.items()})
+
+
+def _all_components(boms: BillsOfMaterials, sku: str) -> set[str]:
+    """Every SKU below `sku` in its BOM, at any depth."""
+    found: set[str] = set()
+    todo = [sku]
+    while todo:
+        for line in boms.components(todo.pop()):
+            if line.component_sku not in found:
+                found.add(line.component_sku)
+                todo.append(line.component_sku)
+    return found
+
+
+def complete_manufacturing_order(
+    mo_ref: str,
+    quantity: Decimal | None = None,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: AllocationPolicy,
+) -> ManufacturingOrder:
+    """Consume components and book the output; refused, with the shortages, when materials lack."""
+    with uow:
+        mo = existing_mo(uow, mo_ref)
+        boms = uow.catalogue.boms()
+        components = boms.components(mo.sku)
+        amount = mo.open_quantity if quantity is None else quantity
+        stocks = uow.stock.lock({mo.sku} | _all_components(boms, mo.sku))
+        mo = existing_mo(uow, mo_ref, lock=True)
+        mo.complete(amount)
+        available = {s: st.available for s, st in stocks.items()}
+        shortages = boms.shortages(mo.sku, amount, available)
+        if any(s.level == 1 for s in shortages):
+            raise MissingMaterials(mo.sku, shortages)
+        today = clock.today()
+        for c in components:
+            used = c.quantity_per * amount
+            stocks[c.component_sku].move(-used)
+            uow.stock.add_move(StockMove(c.component_sku, -used, MoveKind.CONSUMPTION, today, mo_ref))
+        stocks[mo.sku].move(amount)
+        uow.stock.add_move(StockMove(mo.sku, amount, MoveKind.PRODUCTION, today, mo_ref))
+        uow.supply.save_manufacturing_order(mo)
+        events: list[Event] = [ManufacturingCompleted(mo_ref, mo.sku, amount)]
+        events += allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
+        uow.outbox.add(events)
+        uow.commit()
+    return mo

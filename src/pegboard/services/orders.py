@@ -1,0 +1,146 @@
+"""Taking orders: allocate what is in stock at once, put the rest on backorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pegboard.domain.allocation import AllocationPolicy, ItemStock
+from pegboard.domain.errors import DuplicateRef, InvalidValue
+from pegboard.domain.events import Event, LineBackordered, OrderCancelled, OrderPlaced
+from pegboard.domain.quantities import Money, Quantity
+from pegboard.domain.sales import SalesOrder, SalesOrderLine, ShipPolicy
+from pegboard.services.allocating import allocate_waiting
+from pegboard.services.lookup import existing_order
+from pegboard.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    sku: str
+    quantity: Quantity
+    unit_price: Money | None = None
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """An order as it arrives, before any stock is reserved for it."""
+
+    order_ref: str
+    customer: str
+    lines: tuple[LineDraft, ...]
+    email: str | None = None
+    ordered_at: datetime | None = None
+    priority: int = 0
+    ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+
+    def to_order(self, ordered_at: datetime) -> SalesOrder:
+        if not self.lines:
+            raise InvalidValue("lines", "", "an order needs at least one line")
+        if not self.order_ref.strip():
+            raise InvalidValue("order_ref", self.order_ref, "is empty")
+        return SalesOrder(
+            order_ref=self.order_ref,
+            customer=self.customer,
+            email=self.email or None,
+            ordered_at=self.ordered_at or ordered_at,
+            priority=self.priority,
+            ship_policy=self.ship_policy,
+            lines=[
+                SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
+                for n, line in enumerate(self.lines, start=1)
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The order as stored, and whether this call created it (False: it already existed)."""
+
+    order: SalesOrder
+    created: bool
+
+
+def place_order(draft: OrderDraft, *, uow: UnitOfWork, clock: Clock) -> Placed:
+    """Allocate available stock to each line now; the rest goes on backorder from the order date.
+
+    The same ref with the same content returns the stored order; with other content it is refused.
+    """
+    return place_orders([draft], uow=uow, clock=clock)[0]
+
+
+def place_orders(drafts: list[OrderDraft], *, uow: UnitOfWork, clock: Clock) -> list[Placed]:
+    """Place many orders in one transaction, oldest first; all of them or none."""
+    now = clock.now()
+    orders = sorted((draft.to_order(now) for draft in drafts), key=lambda o: o.ordered_at)
+    with uow:
+        stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
+        existing = uow.orders.get_many(order.order_ref for order in orders)
+        placed: dict[str, Placed] = {}
+        new: list[SalesOrder] = []
+        events: list[Event] = []
+        for order in orders:
+            before = existing.get(order.order_ref) or (
+                placed[order.order_ref].order if order.order_ref in placed else None
+            )
+            if before is not None:
+                if before.content_key() != order.content_key():
+                    raise DuplicateRef(order.order_ref, "an order with this ref was placed before")
+                placed.setdefault(order.order_ref, Placed(before, created=False))
+                continue
+            events += _allocate_new(order, stocks)
+            new.append(order)
+            placed[order.order_ref] = Placed(order, created=True)
+        uow.orders.add_many(new)
+        uow.outbox.add(events)
+        uow.commit()
+    return [placed[order.order_ref] for order in orders]
+
+
+def _allocate_new(order: SalesOrder, stocks: dict[str, ItemStock]) -> list[Event]:
+    """Reserve what is available for each line; the rest opens a backorder on the order date."""
+    events: list[Event] = [OrderPlaced(order.order_ref, order.customer, order.email)]
+    opened_on = order.ordered_at.date()
+    for line in order.lines:
+        line.allocate(stocks[line.sku].reserve(line.quantity))
+        if line.backordered_quantity > 0:
+            line.backordered_on = opened_on
+            events.append(
+                LineBackordered(order.order_ref, line.line_no, line.sku, line.backordered_quantity, opened_on)
+            )
+    return events
+
+
+def cancel_order(
+    order_ref: str,
+    sku: str | None = None,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: AllocationPolicy,
+) -> SalesOrder:
+    """Cancel a whole order or one SKU's remainder; its allocations go to the next waiting lines."""
+    with uow:
+        order = existing_order(uow, order_ref)
+        stocks = uow.stock.lock(line.sku for line in order.lines)
+        order = existing_order(uow, order_ref, lock=True)
+        before = {line.line_no: line.cancelled_quantity for line in order.lines}
+        released = order.cancel(sku)
+        for line_sku, quantity in released.items():
+            stocks[line_sku].release(quantity)
+        uow.orders.save(order)
+        cancelled = [
+            {
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "quantity": str(line.cancelled_quantity - before[line.line_no]),
+            }
+            for line in order.lines
+            if line.cancelled_quantity != before[line.line_no]
+        ]
+        events: list[Event] = [OrderCancelled(order.order_ref, sku, cancelled)]
+        freed = {s: stocks[s] for s, q in released.items() if q > 0}
+        events += allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
+        uow.outbox.add(events)
+        uow.commit()
+    return order

@@ -1,0 +1,50 @@
+"""Shipping: what is allocated leaves, by the order's ship policy, through the ledger."""
+
+from __future__ import annotations
+
+from pegboard.domain.events import OrderShipped
+from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.domain.sales import Shipment
+from pegboard.services.lookup import existing_order
+from pegboard.services.ports import Clock, UnitOfWork
+
+
+def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, clock: Clock) -> Shipment:
+    """Ship the allocated quantity (all of it for `partial`; only a whole order for `complete`)."""
+    with uow:
+        order = existing_order(uow, order_ref)
+        stocks = uow.stock.lock(line.sku for line in order.lines)
+        order = existing_order(uow, order_ref, lock=True)
+        number = uow.orders.shipment_count(order_ref) + 1
+        shipment = order.ship(
+            shipment_ref=f"{order_ref}-S{number}", on=clock.today(), tracking=tracking or None
+        )
+        for line in shipment.lines:
+            stocks[line.sku].release(line.quantity)
+            stocks[line.sku].move(-line.quantity)
+            uow.stock.add_move(
+                StockMove(
+                    line.sku,
+                    -line.quantity,
+                    MoveKind.SHIPMENT,
+                    shipment.shipped_on,
+                    shipment.shipment_ref,
+                )
+            )
+        uow.orders.save(order)
+        uow.orders.add_shipment(shipment)
+        uow.outbox.add(
+            [
+                OrderShipped(
+                    order_ref,
+                    shipment.shipment_ref,
+                    shipment.tracking,
+                    [
+                        {"line_no": s.line_no, "sku": s.sku, "quantity": str(s.quantity)}
+                        for s in shipment.lines
+                    ],
+                )
+            ]
+        )
+        uow.commit()
+    return shipment

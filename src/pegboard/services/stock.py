@@ -1,0 +1,62 @@
+"""Stock counts and the ledger view of one SKU."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pegboard.domain.allocation import AllocationPolicy, ItemStock
+from pegboard.domain.events import Event, StockAdjusted
+from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.services.allocating import allocate_waiting, release_surplus
+from pegboard.services.ports import Clock, UnitOfWork
+
+
+def count_stock(
+    counts: dict[str, Decimal],
+    *,
+    reason: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: AllocationPolicy,
+) -> dict[str, Decimal]:
+    """Set on hand to what was counted by writing the difference as an adjustment movement.
+
+    A count above what was on hand feeds waiting backorders; one below what is reserved
+    takes the reservation back from the newest orders, which go back on backorder.
+    Returns the movement written per SKU.
+    """
+    with uow:
+        stocks = uow.stock.lock(counts)
+        changes: dict[str, Decimal] = {}
+        events: list[Event] = []
+        for sku, counted in counts.items():
+            difference = counted - stocks[sku].on_hand
+            if difference == 0:
+                continue
+            changes[sku] = difference
+            stocks[sku].move(difference)
+            uow.stock.add_move(
+                StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
+            )
+            events.append(StockAdjusted(sku, difference, reason))
+            events += release_surplus(uow, stocks[sku], on=clock.today())
+        events += allocate_waiting(uow, stocks, policy=policy)
+        uow.outbox.add(events)
+        uow.commit()
+    return changes
+
+
+@dataclass(frozen=True)
+class StockView:
+    """On hand, allocated and available for one SKU, with its latest movements."""
+
+    stock: ItemStock
+    moves: list[StockMove]
+
+
+def stock_of(sku: str, *, uow: UnitOfWork, limit: int = 50) -> StockView:
+    """One SKU's stock figures and its newest movements first."""
+    with uow:
+        stock = uow.stock.levels([sku])[sku]
+        return StockView(stock, uow.stock.moves(sku, limit=limit))

@@ -1,0 +1,1 @@
+"""Read-side queries for lists and reports: plain JSON-ready data, never writes."""

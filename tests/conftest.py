@@ -1,0 +1,103 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL database, both migrated."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from pegboard.adapters.db.migrate import upgrade
+from pegboard.adapters.db.tables import metadata
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from tests.invariants import assert_invariants
+
+MONDAY = date(2026, 11, 23)
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PEGBOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating each time would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "pegboard.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh database for this test run, migrated once and dropped at the end."""
+    if not _postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    name = f"pegboard_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The run's PostgreSQL database, emptied before each test."""
+    engine = create_engine(postgres_database)
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test that takes this runs once on SQLite and once on PostgreSQL."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def pb(db_url: str) -> Iterator[Pegboard]:
+    """A wired Pegboard on a fresh database, with the business date fixed to MONDAY.
+
+    After the test, the invariants of DESIGN.md must still hold.
+    """
+    board = bootstrap(Settings(database_url=db_url), today=MONDAY)
+    try:
+        yield board
+        assert_invariants(board.engine)
+    finally:
+        board.close()

@@ -1,0 +1,65 @@
+"""The invariants of DESIGN.md, checked against the stored data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from pegboard.adapters.db import tables as t
+
+
+def assert_invariants(engine: Engine) -> None:
+    """On hand is the ledger's sum and never negative; allocated never exceeds on hand;
+    every line adds up; what shipped matches the shipments and the ledger."""
+    with engine.connect() as conn:
+        on_hand: dict[int, Decimal] = dict(
+            conn.execute(
+                select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity)).group_by(
+                    t.stock_moves.c.item_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        allocated: dict[int, Decimal] = dict(
+            conn.execute(
+                select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated)).group_by(
+                    t.order_lines.c.item_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for item_id, quantity in on_hand.items():
+            assert quantity >= 0, f"item {item_id}: on hand {quantity} is negative"
+        for item_id, quantity in allocated.items():
+            have = on_hand.get(item_id, Decimal(0))
+            assert quantity <= have, f"item {item_id}: allocated {quantity} exceeds on hand {have}"
+        for line in conn.execute(select(t.order_lines)):
+            for state in ("allocated", "shipped", "cancelled"):
+                assert getattr(line, state) >= 0, f"line {line.id}: {state} is negative"
+            assert line.allocated + line.shipped + line.cancelled <= line.quantity, (
+                f"line {line.id}: allocated+shipped+cancelled exceeds ordered"
+            )
+        shipped_by_line = {
+            (order_id, line_no): total
+            for order_id, line_no, total in conn.execute(
+                select(
+                    t.shipments.c.order_id, t.shipment_lines.c.line_no, func.sum(t.shipment_lines.c.quantity)
+                )
+                .join(t.shipments, t.shipments.c.id == t.shipment_lines.c.shipment_id)
+                .group_by(t.shipments.c.order_id, t.shipment_lines.c.line_no)
+            )
+        }
+        for line in conn.execute(select(t.order_lines).where(t.order_lines.c.shipped > 0)):
+            assert shipped_by_line.get((line.order_id, line.line_no)) == line.shipped, (
+                f"line {line.id}: shipped {line.shipped} does not match its shipments"
+            )
+        shipped_out = conn.execute(
+            select(func.coalesce(func.sum(t.stock_moves.c.quantity), 0)).where(
+                t.stock_moves.c.kind == "shipment"
+            )
+        ).scalar_one()
+        shipped_lines = conn.execute(select(func.coalesce(func.sum(t.order_lines.c.shipped), 0))).scalar_one()
+        assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
