@@ -18,18 +18,14 @@ def assert_invariants(engine: Engine) -> None:
                 select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity)).group_by(
                     t.stock_moves.c.item_id
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         allocated: dict[int, Decimal] = dict(
             conn.execute(
                 select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated)).group_by(
                     t.order_lines.c.item_id
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for item_id, quantity in on_hand.items():
             assert quantity >= 0, f"item {item_id}: on hand {quantity} is negative"

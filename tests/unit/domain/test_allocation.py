@@ -1,0 +1,102 @@
+"""Allocation policies: who gets newly available stock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pegboard.domain.allocation import AllocationPolicy, ItemStock, WaitingLine, distribute
+from pegboard.planning.allocation import WholeOrderCandidate, choose_whole_orders
+
+
+def waiting(ref: str, quantity: int, *, hour: int, priority: int = 0, sku: str = "KETTLE") -> WaitingLine:
+    return WaitingLine(ref, 1, sku, Decimal(quantity), priority, datetime(2026, 11, 23, hour), hour)
+
+
+def test_fifo_serves_the_oldest_order_first() -> None:
+    lines = [waiting("SO-2", 3, hour=10), waiting("SO-1", 3, hour=9)]
+
+    grants = distribute({"KETTLE": Decimal(4)}, lines, policy=AllocationPolicy.FIFO)
+
+    assert [(g.order_ref, g.quantity) for g in grants] == [("SO-1", 3), ("SO-2", 1)]
+
+
+def test_priority_serves_higher_priority_before_older_orders() -> None:
+    lines = [waiting("SO-1", 3, hour=9), waiting("SO-2", 3, hour=10, priority=5)]
+
+    grants = distribute({"KETTLE": Decimal(4)}, lines, policy=AllocationPolicy.PRIORITY)
+
+    assert [(g.order_ref, g.quantity) for g in grants] == [("SO-2", 3), ("SO-1", 1)]
+
+
+def test_complete_first_makes_the_most_orders_whole_even_skipping_an_older_one() -> None:
+    candidates = [
+        WholeOrderCandidate("SO-1", 0, {"KETTLE": Decimal(5)}),
+        WholeOrderCandidate("SO-2", 1, {"KETTLE": Decimal(2)}),
+        WholeOrderCandidate("SO-3", 2, {"KETTLE": Decimal(3)}),
+    ]
+
+    chosen = choose_whole_orders(candidates, {"KETTLE": Decimal(5)})
+
+    assert chosen == ["SO-2", "SO-3"]
+
+
+def test_complete_first_prefers_older_orders_among_sets_of_the_same_size() -> None:
+    candidates = [
+        WholeOrderCandidate("SO-1", 0, {"KETTLE": Decimal(2)}),
+        WholeOrderCandidate("SO-2", 1, {"KETTLE": Decimal(2)}),
+        WholeOrderCandidate("SO-3", 2, {"KETTLE": Decimal(2)}),
+    ]
+
+    assert choose_whole_orders(candidates, {"KETTLE": Decimal(4)}) == ["SO-1", "SO-2"]
+
+
+def test_complete_first_weighs_several_skus_at_once() -> None:
+    candidates = [
+        WholeOrderCandidate("SO-1", 0, {"KETTLE": Decimal(1), "MUG": Decimal(2)}),
+        WholeOrderCandidate("SO-2", 1, {"MUG": Decimal(1)}),
+        WholeOrderCandidate("SO-3", 2, {"KETTLE": Decimal(1), "MUG": Decimal(1)}),
+    ]
+
+    chosen = choose_whole_orders(candidates, {"KETTLE": Decimal(1), "MUG": Decimal(2)})
+
+    assert chosen == ["SO-2", "SO-3"]
+
+
+def test_complete_first_matches_brute_force_on_small_cases() -> None:
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    for _ in range(60):
+        n = rng.randint(1, 7)
+        candidates = [
+            WholeOrderCandidate(
+                f"SO-{i}", i, {"A": Decimal(rng.randint(1, 4)), "B": Decimal(rng.randint(0, 3))}
+            )
+            for i in range(n)
+        ]
+        candidates = [
+            WholeOrderCandidate(c.order_ref, c.rank, {k: v for k, v in c.needs.items() if v})
+            for c in candidates
+        ]
+        available = {"A": Decimal(rng.randint(0, 9)), "B": Decimal(rng.randint(0, 5))}
+        best: tuple[int, int] = (0, 0)
+        for size in range(n + 1):
+            for subset in itertools.combinations(candidates, size):
+                fits = all(
+                    sum((c.needs.get(s, Decimal(0)) for c in subset), Decimal(0)) <= available[s]
+                    for s in "AB"
+                )
+                if fits:
+                    best = max(best, (size, -sum(c.rank for c in subset)))
+        chosen = choose_whole_orders(candidates, available)
+        ranks = {c.order_ref: c.rank for c in candidates}
+        assert (len(chosen), -sum(ranks[r] for r in chosen)) == best
+
+
+def test_stock_never_reserves_more_than_is_available() -> None:
+    stock = ItemStock("KETTLE", on_hand=Decimal(3), allocated=Decimal(1))
+
+    assert stock.reserve(Decimal(5)) == 2
+    assert stock.available == 0
