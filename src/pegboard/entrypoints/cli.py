@@ -14,11 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, OperationalError
+from typer.exceptions import TyperException
 
 from pegboard.adapters.db.migrate import is_current
 from pegboard.bootstrap import Pegboard, bootstrap
@@ -646,10 +646,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exit as error:
         err.print(f"error: {error.message}", markup=False, highlight=False)
         return error.code
-    except click.exceptions.Exit as error:
+    except typer.Exit as error:
         return int(error.exit_code)
-    except click.ClickException as error:
-        error.show()
+    except TyperException as error:  # a usage error: unknown option, missing argument
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
         return 2
     except BadInput as error:
         _say(error)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
@@ -19,7 +19,7 @@ from tests.builders import line_state, make_items, make_order, set_stock
 FIFO = AllocationPolicy.FIFO
 
 
-def count(pb: Pegboard, table: t.Table) -> int:
+def count(pb: Pegboard, table: Table) -> int:
     with pb.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 

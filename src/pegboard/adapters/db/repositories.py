@@ -188,22 +188,20 @@ class SqlStock:
         ids = self.ids.resolve(skus, lock=lock)
         if not ids:
             return {}
-        on_hand = {
-            item_id: total
-            for item_id, total in self.conn.execute(
+        on_hand: dict[int, Decimal] = dict(
+            self.conn.execute(
                 select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity))
                 .where(t.stock_moves.c.item_id.in_(ids.values()))
                 .group_by(t.stock_moves.c.item_id)
-            )
-        }
-        allocated = {
-            item_id: total
-            for item_id, total in self.conn.execute(
+            ).all()
+        )
+        allocated: dict[int, Decimal] = dict(
+            self.conn.execute(
                 select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
                 .where(t.order_lines.c.item_id.in_(ids.values()), t.order_lines.c.allocated > 0)
                 .group_by(t.order_lines.c.item_id)
-            )
-        }
+            ).all()
+        )
         return {
             sku: ItemStock(sku, _units_sum(on_hand.get(i)), _units_sum(allocated.get(i)))
             for sku, i in ids.items()
