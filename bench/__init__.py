@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded workload generator and timing scripts; results go to BENCHMARKS.md."""
