@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## make run: set up, load the lightsaber demo into pegboard.db (if empty) and serve on PEGBOARD_PORT
+## make run: set up, load the lightsaber demo into pegboard.db (if empty, with backorders open) and serve
 run: $(STAMP)
 	$(BIN)/pegboard init
-	$(BIN)/pegboard demo --if-empty
+	$(BIN)/pegboard demo --if-empty --steps 3
 	$(BIN)/pegboard serve --host 0.0.0.0 --port $(PEGBOARD_PORT)
 
 ## make test: ruff, mypy, then every test on SQLite and PostgreSQL

@@ -604,6 +604,9 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the database has data")
     ] = False,
+    steps: Annotated[
+        int, typer.Option(min=1, max=5, help="Stop after this many of the 5 steps (3 leaves backorders open)")
+    ] = 5,
     db: Db = None,
     today: Today = None,
 ) -> None:
@@ -618,7 +621,7 @@ def demo(
                 err.print("The database already holds data; the demo was not loaded.")
                 return
             fail(1, "the demo needs a fresh database; this one already holds items (use another --db)")
-        run_story(pb, out.print)
+        run_story(pb, out.print, steps=steps)
 
 
 @token_app.command("create")

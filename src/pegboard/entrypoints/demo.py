@@ -77,28 +77,41 @@ def place_orders(pb: Pegboard) -> None:
     _import(pb, ImportKind.ORDERS, ORDERS.format(d0=pb.clock.today().isoformat()))
 
 
-def run_story(pb: Pegboard, say: Callable[[str], None]) -> None:
-    """Walk through the story step by step, telling what happens."""
-    today = pb.clock.today()
+Say = Callable[[str], None]
+
+
+def _step_catalogue(pb: Pegboard, say: Say) -> None:
     say("1. The workshop: sabers are made from a hilt, an emitter and a kyber crystal.")
     load_catalogue(pb)
     say("   Stock: 2 green and 5 blue sabers, 10 hilts, 10 emitters, 1 green and 4 blue crystals.")
+
+
+def _step_orders(pb: Pegboard, say: Say) -> None:
     say("2. Orders arrive: SO-1 = 3 green + 1 blue, SO-2 = 2 green, SO-3 = 1 blue.")
     place_orders(pb)
     _show_backorders(pb, say)
+
+
+def _step_ship(pb: Pegboard, say: Say) -> None:
     say("3. Ship what is allocated: SO-1 ships 2 green + 1 blue, SO-3 ships.")
     for ref in ("SO-1", "SO-3"):
         shipment = shipping.ship_order(ref, uow=pb.uow(), clock=pb.clock)
         what = ", ".join(f"{line.quantity} {line.sku}" for line in shipment.lines)
         say(f"   {shipment.shipment_ref}: {what}")
     _show_backorders(pb, say)
+
+
+def _step_make(pb: Pegboard, say: Say) -> None:
     say("4. Make one green saber from the one crystal on hand; it goes to SO-1, the oldest.")
     mo = manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(1), uow=pb.uow(), clock=pb.clock)
     manufacturing.complete_manufacturing_order(mo.mo_ref, uow=pb.uow(), clock=pb.clock, policy=pb.policy)
     shipment = shipping.ship_order("SO-1", uow=pb.uow(), clock=pb.clock)
     say(f"   {mo.mo_ref} finished; {shipment.shipment_ref} completes SO-1.")
+
+
+def _step_buy(pb: Pegboard, say: Say) -> None:
     say("5. Order 2 green crystals from the Crystal Broker, due in 14 days; they arrive.")
-    due = today + timedelta(days=14)
+    due = pb.clock.today() + timedelta(days=14)
     _import(
         pb,
         ImportKind.PURCHASE_ORDERS,
@@ -113,7 +126,16 @@ def run_story(pb: Pegboard, say: Callable[[str], None]) -> None:
     _show_backorders(pb, say)
 
 
-def _show_backorders(pb: Pegboard, say: Callable[[str], None]) -> None:
+STEPS = (_step_catalogue, _step_orders, _step_ship, _step_make, _step_buy)
+
+
+def run_story(pb: Pegboard, say: Say, *, steps: int = len(STEPS)) -> None:
+    """Walk through the first `steps` steps of the story, telling what happens."""
+    for step in STEPS[:steps]:
+        step(pb, say)
+
+
+def _show_backorders(pb: Pegboard, say: Say) -> None:
     with pb.reader() as uow:
         waiting = lists.backorders(uow.connection, today=pb.clock.today())
     if not waiting:

@@ -170,7 +170,7 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
     combined = union_all(purchases, making).subquery()
     rows = conn.execute(
         select(combined).order_by(
-            combined.c.expected_date, combined.c.kind, combined.c.ref, combined.c.line_no
+            combined.c.expected_date.nulls_last(), combined.c.kind, combined.c.ref, combined.c.line_no
         )
     )
     return [
