@@ -1,0 +1,69 @@
+"""The FastAPI application: wiring, routers under /api/v1, error registry, docs and landing page.
+
+`create_app(settings)` builds it for a given configuration (tests, scripts); uvicorn starts it
+through `app_from_environment` (``pegboard serve``), which reads PEGBOARD_* variables. Nothing
+here does I/O at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+
+from fastapi import FastAPI
+
+from pegboard import __version__
+from pegboard.bootstrap import bootstrap
+from pegboard.config import Settings
+from pegboard.entrypoints.api.docs import add_docs
+from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
+from pegboard.entrypoints.api.routes import catalogue, imports, orders, stock, supply
+from pegboard.entrypoints.web import pages
+from pegboard.services import parsing as p
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """Backorder-first inventory, sales orders, purchasing and production.
+
+Every `/api/v1` request needs `Authorization: Bearer TOKEN` (`pegboard token create`): a viewer
+token reads, an operator or admin token also writes. Send writes with an `Idempotency-Key` header
+to make retries safe. Errors are `{"error": {"code", "message", ...}}`; quantities are JSON numbers
+(or strings such as "1.5", taken exactly); dates are `YYYY-MM-DD`.
+"""
+
+
+def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
+    """An app on the settings' database; `today` fixes the business date (reproducible runs)."""
+    pb = bootstrap(settings, today=today)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            pb.close()
+
+    app = FastAPI(
+        title="Pegboard",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.pegboard = pb
+    register_error_handlers(app)
+    for module in (orders, stock, supply, catalogue, imports):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(pages.make_router())
+    add_docs(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `pegboard serve`: settings from PEGBOARD_*, business date from PEGBOARD_TODAY."""
+    return create_app(Settings(), today=p.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))

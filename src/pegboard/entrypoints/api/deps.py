@@ -1,0 +1,200 @@
+"""Dependencies as `Annotated` aliases: the wired Pegboard, the caller's role, reads and writes.
+
+- `ReaderDep`: an open read transaction, for a caller holding at least a viewer token;
+- `OperatorDep`: the caller, who holds an operator (or admin) token;
+- `WriteDep`: runs one use case in one transaction, honouring the Idempotency-Key header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pegboard.bootstrap import Pegboard
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import DomainError, InvalidValue
+from pegboard.entrypoints.api.errors import IdempotencyKeyReused
+from pegboard.entrypoints.api.routing import dump
+from pegboard.entrypoints.api.transactions import SharedTransaction
+from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.runner import with_retries
+from pegboard.services.tokens import Role, authorise
+
+MAX_KEY_LENGTH = 200
+
+
+async def pegboard(request: Request) -> Pegboard:
+    """The Pegboard wired by `create_app` for this process."""
+    found: Pegboard = request.app.state.pegboard
+    return found
+
+
+PegboardDep = Annotated[Pegboard, Depends(pegboard)]
+_bearer = HTTPBearer(auto_error=False, description="An API token: `pegboard token create --name NAME`")
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent the request: the token's name and role."""
+
+    name: str
+    role: Role
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return credentials.credentials.strip() if credentials else None
+
+
+def reader(pb: PegboardDep, credentials: CredentialsDep) -> Iterator[SharedTransaction]:
+    """A read transaction for a viewer (or better); the token is checked inside it."""
+    tx = SharedTransaction(pb.reader())
+    try:
+        with tx:
+            authorise(_token(credentials), Role.VIEWER, uow=tx)
+            yield tx
+    finally:
+        tx.close()
+
+
+ReaderDep = Annotated[SharedTransaction, Depends(reader)]
+
+
+def operator(pb: PegboardDep, credentials: CredentialsDep) -> Caller:
+    """The caller, when their token is an operator's or an admin's; 401 or 403 otherwise."""
+    name, role = authorise(_token(credentials), Role.OPERATOR, uow=pb.reader())
+    return Caller(name, role)
+
+
+OperatorDep = Annotated[Caller, Depends(operator)]
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """The request's Idempotency-Key and a digest of what was asked (method, path, query, body)."""
+
+    key: str
+    request_hash: str
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Send a write again with the same key to get the first answer, not a second effect",
+        ),
+    ] = None,
+) -> Idempotency | None:
+    """The key, if one was sent; a key must be 1 to 200 visible characters."""
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or key != key.strip():
+        raise InvalidValue("Idempotency-Key", key[:40], f"must be 1 to {MAX_KEY_LENGTH} visible characters")
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode()):
+        digest.update(part + b"\n")
+    digest.update(await request.body())
+    return Idempotency(key, digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a use case answered: a status code and a JSON body."""
+
+    status: int
+    body: Any
+
+
+Work = Callable[[UnitOfWork], Outcome]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Runs one use case for an operator, in one transaction, at most once per Idempotency-Key."""
+
+    pb: Pegboard
+    caller: Caller
+    idempotency: Idempotency | None
+
+    @property
+    def clock(self) -> Clock:
+        """The business clock (fixed in tests and with PEGBOARD_TODAY)."""
+        return self.pb.clock
+
+    def policy(self, chosen: AllocationPolicy | None = None) -> AllocationPolicy:
+        """The allocation policy asked for, else the configured one."""
+        return chosen or self.pb.policy
+
+    def run(self, work: Work) -> Response:
+        """Run `work` (retrying deadlocks) and answer; a repeated key replays the stored answer.
+
+        The answer is stored in the same transaction as the work, so a crash between the two
+        cannot leave work done without its answer. Two concurrent requests with one key: on
+        PostgreSQL the second one's insert of the key waits for the first to commit, then fails
+        as a unique clash, which is retried and finds the stored answer; on SQLite writers are
+        serialised and the second one finds the answer at once. When a twin finished first
+        and this attempt was refused because of it (say, nothing left to ship), the stored
+        answer is replayed too.
+        """
+        try:
+            status, body, replayed = with_retries(lambda: self._attempt(work))
+        except DomainError:
+            stored = self._stored()
+            if stored is None:
+                raise
+            status, body, replayed = stored
+        headers = {"Idempotent-Replayed": "true"} if replayed else None
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+    def _attempt(self, work: Work) -> tuple[int, bytes, bool]:
+        tx = SharedTransaction(self.pb.uow())
+        try:
+            with tx:
+                if self.idempotency is not None:
+                    stored = tx.requests.get(self.idempotency.key)
+                    if stored is not None:
+                        return self._replay(stored)
+                outcome = work(tx)
+                body = dump(outcome.body)
+                if self.idempotency is not None:
+                    tx.requests.save(
+                        self.idempotency.key, self.idempotency.request_hash, outcome.status, body.decode()
+                    )
+                tx.finish()
+            return outcome.status, body, False
+        finally:
+            tx.close()
+
+    def _replay(self, stored: tuple[str, int, str]) -> tuple[int, bytes, bool]:
+        assert self.idempotency is not None
+        request_hash, status, body = stored
+        if request_hash != self.idempotency.request_hash:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {self.idempotency.key!r} was used before for a different request"
+            )
+        return status, body.encode(), True
+
+    def _stored(self) -> tuple[int, bytes, bool] | None:
+        if self.idempotency is None:
+            return None
+        with self.pb.reader() as uow:
+            stored = uow.requests.get(self.idempotency.key)
+        return None if stored is None else self._replay(stored)
+
+
+async def writer(
+    pb: PegboardDep, caller: OperatorDep, key: Annotated[Idempotency | None, Depends(idempotency)]
+) -> Writer:
+    """A writer for an authorised operator; the token is checked before the key or the body."""
+    return Writer(pb, caller, key)
+
+
+WriteDep = Annotated[Writer, Depends(writer)]

@@ -1,0 +1,54 @@
+"""Stock: count a SKU (the difference is a ledger movement) and look at its figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+from fastapi.responses import Response
+
+from pegboard.domain.quantities import ZERO
+from pegboard.entrypoints.api import render
+from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
+from pegboard.entrypoints.api.routing import api_router, json_response
+from pegboard.entrypoints.api.schemas import CountIn, CountOut, StockOut
+from pegboard.services import stock
+from pegboard.services.ports import UnitOfWork
+from pegboard.views.json import number
+
+router = api_router("stock")
+
+
+@router.post("/stock/{sku}/count", response_model=CountOut)
+def count_stock(sku: str, body: CountIn, write: WriteDep) -> Response:
+    """Set on hand to the counted quantity; the difference is written with the reason."""
+
+    def work(uow: UnitOfWork) -> Outcome:
+        changes = stock.count_stock(
+            {sku: body.quantity},
+            reason=body.reason,
+            uow=uow,
+            clock=write.clock,
+            policy=write.policy(body.policy),
+        )
+        return Outcome(
+            200,
+            {
+                "sku": sku,
+                "quantity": number(body.quantity),
+                "change": number(changes.get(sku, ZERO)),
+                "reason": body.reason,
+            },
+        )
+
+    return write.run(work)
+
+
+@router.get("/stock/{sku}", response_model=StockOut)
+def get_stock(
+    sku: str,
+    uow: ReaderDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many movements, newest first")] = 50,
+) -> Response:
+    """On hand, allocated and available for a SKU, with its newest movements first."""
+    return json_response(render.stock(sku, stock.stock_of(sku, uow=uow, limit=limit)))

@@ -1,0 +1,113 @@
+"""One transaction per request: the use case, the idempotency record and the commit together.
+
+Services open their unit of work with ``with uow:`` and call ``uow.commit()``. Wrapped in a
+`SharedTransaction`, every such block joins one open transaction and `commit()` is deferred, so
+the API can store the answer under the request's Idempotency-Key in the *same* transaction and
+then commit once: either the work and its stored answer both persist, or neither does.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from pegboard.services.ports import (
+    Catalogue,
+    OrderRepository,
+    Outbox,
+    RequestRepository,
+    StockRepository,
+    SupplyRepository,
+    TokenRepository,
+    UnitOfWork,
+)
+
+
+class SqlWork(UnitOfWork, Protocol):
+    """A unit of work that also lends its connection to the read views."""
+
+    @property
+    def connection(self) -> Connection: ...
+
+
+class SharedTransaction:
+    """A unit of work whose `with` blocks all join one transaction, committed by `finish()`."""
+
+    def __init__(self, inner: SqlWork) -> None:
+        self._inner = inner
+        self._open = False
+
+    @property
+    def connection(self) -> Connection:
+        """The open transaction's connection, for the read views."""
+        return self._inner.connection
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Suppliers, items and BOMs, in the shared transaction."""
+        return self._inner.catalogue
+
+    @property
+    def stock(self) -> StockRepository:
+        """Stock levels and the ledger, in the shared transaction."""
+        return self._inner.stock
+
+    @property
+    def orders(self) -> OrderRepository:
+        """Sales orders, in the shared transaction."""
+        return self._inner.orders
+
+    @property
+    def supply(self) -> SupplyRepository:
+        """Purchase and manufacturing orders, in the shared transaction."""
+        return self._inner.supply
+
+    @property
+    def outbox(self) -> Outbox:
+        """Events to deliver after commit, in the shared transaction."""
+        return self._inner.outbox
+
+    @property
+    def tokens(self) -> TokenRepository:
+        """API tokens, in the shared transaction."""
+        return self._inner.tokens
+
+    @property
+    def requests(self) -> RequestRepository:
+        """Stored answers by Idempotency-Key, in the shared transaction."""
+        return self._inner.requests
+
+    def __enter__(self) -> SharedTransaction:
+        """The first block begins the transaction; later ones join it."""
+        if not self._open:
+            self._inner.__enter__()
+            self._open = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """An error anywhere rolls the whole transaction back; a clean exit keeps it open."""
+        if exc is not None and self._open:
+            self._open = False
+            self._inner.__exit__(exc_type, exc, tb)
+
+    def commit(self) -> None:
+        """Deferred: the request commits once, in `finish()`, after its answer is stored."""
+
+    def finish(self) -> None:
+        """Commit everything done in the transaction and give the connection back."""
+        self._inner.commit()
+        self._open = False
+        self._inner.__exit__(None, None, None)
+
+    def close(self) -> None:
+        """Roll back whatever was not finished, and give the connection back."""
+        if self._open:
+            self._open = False
+            self._inner.__exit__(None, None, None)
