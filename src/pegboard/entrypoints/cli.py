@@ -26,6 +26,7 @@ from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
 from pegboard.domain.sales import ShipPolicy
+from pegboard.entrypoints import render
 from pegboard.services import (
     imports,
     manufacturing,
@@ -39,7 +40,6 @@ from pegboard.services import parsing as p
 from pegboard.services.imports import ImportKind
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
-from pegboard.views.json import day, number
 
 app = typer.Typer(
     name="pegboard",
@@ -363,22 +363,7 @@ def stock_(
     """On hand, allocated and available for a SKU, and its latest movements."""
     with opened(ctx, db, today) as pb:
         view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
-    figures: dict[str, Any] = {
-        "sku": sku,
-        "on_hand": number(view.stock.on_hand),
-        "allocated": number(view.stock.allocated),
-        "available": number(view.stock.available),
-        "movements": [
-            {
-                "date": day(m.moved_on),
-                "kind": m.kind.value,
-                "quantity": number(m.quantity),
-                "reference": m.reference,
-                "reason": m.reason,
-            }
-            for m in view.moves
-        ],
-    }
+    figures = render.stock(sku, view)
     if as_json:
         emit_json(figures)
         return
@@ -499,7 +484,7 @@ def check(
     amount = quantity_arg("quantity", quantity)
     with opened(ctx, db, today) as pb:
         shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
-    found = [{"sku": s.sku, "quantity": number(s.quantity), "level": s.level} for s in shortages]
+    found = render.shortages(shortages)
     if as_json:
         emit_json(found)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import Response
 
 from pegboard.domain.errors import UnknownSku
-from pegboard.entrypoints.api import render
+from pegboard.entrypoints import render
 from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import BomIn, BomOut, ItemIn, ItemOut, SupplierIn, SupplierOut

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from pegboard.domain.errors import UnknownOrder, UnknownSku
 from pegboard.domain.sales import OrderStatus
-from pegboard.entrypoints.api import render
+from pegboard.entrypoints import render
 from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import in_lines
 from pegboard.entrypoints.api.routing import api_router, json_response, paged

@@ -8,7 +8,7 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from pegboard.domain.quantities import ZERO
-from pegboard.entrypoints.api import render
+from pegboard.entrypoints import render
 from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import CountIn, CountOut, StockOut

@@ -8,7 +8,7 @@ from fastapi import Body, Query
 from fastapi.responses import Response
 
 from pegboard.domain.errors import UnknownSku
-from pegboard.entrypoints.api import render
+from pegboard.entrypoints import render
 from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import in_lines
 from pegboard.entrypoints.api.routing import api_router, json_response
