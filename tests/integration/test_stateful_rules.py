@@ -1,0 +1,591 @@
+"""Random sequences of orders, receipts, shipments, cancellations, production and stock counts,
+run against the real services on a real database and against a plain model of the rules.
+
+After every step the DESIGN.md invariants must hold, and the database must say what the model
+says: per line, per SKU, per order, per supply order, and which actions were refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import text
+
+from pegboard.adapters.db.tables import metadata
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import (
+    DomainError,
+    InvalidTransition,
+    MissingMaterials,
+    NothingToShip,
+    OverReceipt,
+)
+from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.quantities import ZERO, qty, to_money, to_quantity
+from pegboard.domain.sales import OrderStatus, ShipPolicy
+from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
+from pegboard.services import catalogue, manufacturing, orders, purchasing, shipping, stock
+from tests.conftest import MONDAY
+from tests.invariants import assert_invariants
+
+BOUGHT = ("BOLT", "NUT")
+MADE = "KIT"
+SKUS = (*BOUGHT, MADE)
+#: One KIT takes two bolts and half a nut, so fractional consumption is exercised too.
+BOM = {"BOLT": Decimal(2), "NUT": Decimal("0.5")}
+NINE_AM = datetime.combine(MONDAY, datetime.min.time()) + timedelta(hours=9)
+
+Refusal = type[DomainError] | None
+
+
+def halves(most: int, *, least: int = 1) -> st.SearchStrategy[Decimal]:
+    """Multiples of 0.5, from least/2 to most/2: fractional, and small enough that stock runs out."""
+    return st.integers(least, most).map(lambda n: Decimal(n) / 2)
+
+
+quantities = halves(8)
+
+
+# The model: the rules of DESIGN.md in plain Python, knowing nothing of the services.
+
+
+@dataclass
+class ModelLine:
+    line_no: int
+    sku: str
+    quantity: Decimal
+    allocated: Decimal = ZERO
+    shipped: Decimal = ZERO
+    cancelled: Decimal = ZERO
+
+    @property
+    def backordered(self) -> Decimal:
+        return self.quantity - self.allocated - self.shipped - self.cancelled
+
+
+@dataclass
+class ModelOrder:
+    ref: str
+    sequence: int
+    ordered_at: datetime
+    priority: int
+    ship_policy: ShipPolicy
+    lines: list[ModelLine]
+
+    @property
+    def status(self) -> OrderStatus:
+        shipped = sum((line.shipped for line in self.lines), ZERO)
+        owed = sum((line.allocated + line.backordered for line in self.lines), ZERO)
+        if owed == 0:
+            return OrderStatus.SHIPPED if shipped else OrderStatus.CANCELLED
+        return OrderStatus.PARTIALLY_SHIPPED if shipped else OrderStatus.OPEN
+
+    @property
+    def closed(self) -> bool:
+        return self.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
+
+
+@dataclass
+class ModelSupply:
+    """A PO line or an MO: how much was ordered and how much came in."""
+
+    quantity: Decimal
+    done: Decimal = ZERO
+
+    @property
+    def open(self) -> Decimal:
+        return self.quantity - self.done
+
+
+@dataclass
+class Rules:
+    """On hand per SKU, the lines' allocations, and the allocation policy that feeds them."""
+
+    policy: AllocationPolicy
+    on_hand: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(SKUS, ZERO))
+    orders: dict[str, ModelOrder] = field(default_factory=dict)
+    purchase_orders: dict[str, dict[str, ModelSupply]] = field(default_factory=dict)
+    manufacturing_orders: dict[str, ModelSupply] = field(default_factory=dict)
+
+    def lines(self, sku: str) -> list[tuple[ModelOrder, ModelLine]]:
+        return [(o, line) for o in self.orders.values() for line in o.lines if line.sku == sku]
+
+    def allocated(self, sku: str) -> Decimal:
+        return sum((line.allocated for _, line in self.lines(sku)), ZERO)
+
+    def available(self, sku: str) -> Decimal:
+        return self.on_hand[sku] - self.allocated(sku)
+
+    def _date_order(self, entry: tuple[ModelOrder, ModelLine]) -> tuple[datetime, int, int]:
+        order, line = entry
+        return (order.ordered_at, order.sequence, line.line_no)
+
+    def _feed(self, skus: list[str]) -> None:
+        """New stock goes to waiting lines: fifo by date then arrival; priority: higher first."""
+        for sku in skus:
+            waiting = [(o, line) for o, line in self.lines(sku) if line.backordered > 0]
+            if self.policy is AllocationPolicy.PRIORITY:
+                waiting.sort(key=lambda e: (-e[0].priority, *self._date_order(e)))
+            else:
+                waiting.sort(key=self._date_order)
+            left = self.available(sku)
+            for _, line in waiting:
+                taken = min(left, line.backordered)
+                line.allocated += taken
+                left -= taken
+
+    def place(
+        self,
+        ref: str,
+        lines: list[tuple[str, Decimal]],
+        *,
+        priority: int,
+        ship_policy: ShipPolicy,
+        ordered_at: datetime,
+    ) -> None:
+        order = ModelOrder(
+            ref,
+            len(self.orders),
+            ordered_at,
+            priority,
+            ship_policy,
+            [ModelLine(n, sku, quantity) for n, (sku, quantity) in enumerate(lines, start=1)],
+        )
+        self.orders[ref] = order
+        for line in order.lines:
+            line.allocated = max(min(line.quantity, self.available(line.sku)), ZERO)
+
+    def ship(self, ref: str) -> Refusal:
+        order = self.orders[ref]
+        if order.closed:
+            return InvalidTransition
+        if order.ship_policy is ShipPolicy.COMPLETE and any(line.backordered for line in order.lines):
+            return NothingToShip
+        if not any(line.allocated for line in order.lines):
+            return NothingToShip
+        for line in order.lines:
+            self.on_hand[line.sku] -= line.allocated
+            line.shipped += line.allocated
+            line.allocated = ZERO
+        return None
+
+    def cancel(self, ref: str, sku: str | None) -> Refusal:
+        order = self.orders[ref]
+        if order.closed:
+            return InvalidTransition
+        chosen = [line for line in order.lines if sku is None or line.sku == sku]
+        still_open = [line for line in chosen if line.allocated + line.backordered > 0]
+        if not still_open:
+            return InvalidTransition
+        for line in still_open:
+            line.cancelled += line.allocated + line.backordered
+            line.allocated = ZERO
+        self._feed(sorted({line.sku for line in still_open}))
+        return None
+
+    def receive(self, po_ref: str, sku: str, quantity: Decimal) -> Refusal:
+        line = self.purchase_orders[po_ref][sku]
+        if quantity > line.open:
+            return OverReceipt
+        line.done += quantity
+        self.on_hand[sku] += quantity
+        self._feed([sku])
+        return None
+
+    def complete(self, mo_ref: str, quantity: Decimal | None) -> Refusal:
+        mo = self.manufacturing_orders[mo_ref]
+        if mo.open == 0:
+            return InvalidTransition
+        amount = mo.open if quantity is None else quantity
+        if amount > mo.open:
+            return OverReceipt
+        if any(per * amount > self.available(sku) for sku, per in BOM.items()):
+            return MissingMaterials
+        for sku, per in BOM.items():
+            self.on_hand[sku] -= per * amount
+        self.on_hand[MADE] += amount
+        mo.done += amount
+        self._feed([MADE])
+        return None
+
+    def count(self, counts: dict[str, Decimal]) -> None:
+        """Set on hand; a count below what is reserved takes it back from the newest orders."""
+        for sku, counted in counts.items():
+            self.on_hand[sku] = counted
+            surplus = self.allocated(sku) - counted
+            holders = sorted(
+                [(o, line) for o, line in self.lines(sku) if line.allocated > 0],
+                key=self._date_order,
+                reverse=True,
+            )
+            for _, line in holders:
+                taken = min(surplus, line.allocated)
+                if taken <= 0:
+                    break
+                line.allocated -= taken
+                surplus -= taken
+        self._feed(list(counts))
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            stock={sku: (self.on_hand[sku], self.allocated(sku)) for sku in SKUS},
+            orders={
+                ref: (
+                    o.status,
+                    [
+                        (line.sku, line.allocated, line.shipped, line.backordered, line.cancelled)
+                        for line in o.lines
+                    ],
+                )
+                for ref, o in self.orders.items()
+            },
+            received={
+                (ref, sku): line.done
+                for ref, lines in self.purchase_orders.items()
+                for sku, line in lines.items()
+            },
+            completed={ref: mo.done for ref, mo in self.manufacturing_orders.items()},
+        )
+
+
+LineFigures = tuple[str, Decimal, Decimal, Decimal, Decimal]
+
+
+@dataclass
+class Snapshot:
+    """What the model and the database are compared on."""
+
+    stock: dict[str, tuple[Decimal, Decimal]]
+    orders: dict[str, tuple[OrderStatus, list[LineFigures]]]
+    received: dict[tuple[str, str], Decimal]
+    completed: dict[str, Decimal]
+
+
+def stored(pb: Pegboard, rules: Rules) -> Snapshot:
+    """The same figures, read from the database."""
+    with pb.reader() as uow:
+        levels = uow.stock.levels(SKUS)
+        found = uow.orders.get_many(rules.orders)
+        pos = {ref: uow.supply.purchase_order(ref) for ref in rules.purchase_orders}
+        mos = {ref: uow.supply.manufacturing_order(ref) for ref in rules.manufacturing_orders}
+    for order in found.values():
+        for line in order.lines:
+            expected = MONDAY if line.backordered_quantity > 0 else None
+            assert line.backordered_on == expected, f"{order.order_ref}/{line.line_no}: backordered_on"
+    received: dict[tuple[str, str], Decimal] = {}
+    for ref, po in pos.items():
+        assert po is not None, ref
+        open_total = sum((line.open_quantity for line in po.lines), ZERO)
+        assert (po.status is SupplyStatus.RECEIVED) == (open_total == 0), f"{ref}: status {po.status}"
+        received.update({(ref, line.sku): line.received_quantity for line in po.lines})
+    completed: dict[str, Decimal] = {}
+    for ref, mo in mos.items():
+        assert mo is not None, ref
+        assert (mo.status is SupplyStatus.COMPLETED) == (mo.open_quantity == 0), f"{ref}: status {mo.status}"
+        completed[ref] = mo.completed_quantity
+    return Snapshot(
+        stock={sku: (s.on_hand, s.allocated) for sku, s in levels.items()},
+        orders={
+            ref: (
+                o.status,
+                [
+                    (
+                        line.sku,
+                        line.allocated_quantity,
+                        line.shipped_quantity,
+                        line.backordered_quantity,
+                        line.cancelled_quantity,
+                    )
+                    for line in o.lines
+                ],
+            )
+            for ref, o in found.items()
+        },
+        received=received,
+        completed=completed,
+    )
+
+
+def refusal(action: str, call: Callable[[], object]) -> Refusal:
+    """The kind of business error a service call raised, or None when it went through."""
+    try:
+        call()
+    except DomainError as error:
+        event(f"{action}: {type(error).__name__}")
+        return type(error)
+    event(f"{action}: done")
+    return None
+
+
+# Databases: a fresh, catalogued one for every example.
+
+
+class Databases(Protocol):
+    def fresh(self) -> Pegboard: ...
+
+    def release(self, pb: Pegboard) -> None: ...
+
+
+def add_catalogue(pb: Pegboard) -> None:
+    catalogue.save_suppliers([Supplier("Acme", lead_time_days=3)], uow=pb.uow())
+    catalogue.save_items(
+        [Item(sku, sku.title(), Procurement.BUY, supplier="Acme") for sku in BOUGHT]
+        + [Item(MADE, "Kit", Procurement.MAKE, lead_time_days=1)],
+        uow=pb.uow(),
+    )
+    catalogue.save_boms({MADE: [BomLine(sku, qty(per)) for sku, per in BOM.items()]}, uow=pb.uow())
+
+
+class SqliteFiles:
+    """A copy of the migrated template file per example, deleted afterwards."""
+
+    def __init__(self, template: Path, folder: Path) -> None:
+        self.template, self.folder, self.made = template, folder, 0
+
+    def fresh(self) -> Pegboard:
+        self.made += 1
+        path = self.folder / f"example-{self.made}.db"
+        shutil.copy(self.template, path)
+        pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
+        add_catalogue(pb)
+        return pb
+
+    def release(self, pb: Pegboard) -> None:
+        pb.close()
+        database = pb.engine.url.database
+        assert database is not None
+        for suffix in ("", "-wal", "-shm"):
+            Path(database + suffix).unlink(missing_ok=True)
+
+
+class PostgresTables:
+    """The run's PostgreSQL database, emptied before each example."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def fresh(self) -> Pegboard:
+        pb = bootstrap(Settings(database_url=self.url), today=MONDAY)
+        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        with pb.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        add_catalogue(pb)
+        return pb
+
+    def release(self, pb: Pegboard) -> None:
+        pb.close()
+
+
+class PegboardRules(RuleBasedStateMachine):
+    """Every step runs on the database and on the model; afterwards both must agree."""
+
+    databases: ClassVar[Databases]
+    policy: ClassVar[AllocationPolicy]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pb = self.databases.fresh()
+        self.model = Rules(self.policy)
+        self.drafts: dict[str, orders.OrderDraft] = {}
+
+    def teardown(self) -> None:
+        self.databases.release(self.pb)
+
+    def _count(self, counts: dict[str, Decimal]) -> None:
+        self.model.count(counts)
+        stock.count_stock(counts, reason="count", uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy)
+
+    @initialize(counts=st.fixed_dictionaries({sku: halves(16, least=0) for sku in SKUS}))
+    def count_opening_stock(self, counts: dict[str, Decimal]) -> None:
+        self._count(counts)
+
+    @rule(
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), quantities), min_size=1, max_size=3),
+        priority=st.integers(0, 3),
+        ship_policy=st.sampled_from(ShipPolicy),
+        minute=st.integers(0, 5),
+    )
+    def place_order(
+        self, lines: list[tuple[str, Decimal]], priority: int, ship_policy: ShipPolicy, minute: int
+    ) -> None:
+        ref = f"SO-{len(self.drafts) + 1}"
+        ordered_at = NINE_AM + timedelta(minutes=minute)
+        draft = orders.OrderDraft(
+            order_ref=ref,
+            customer="Ada",
+            lines=tuple(orders.LineDraft(sku, to_quantity(q), to_money("10")) for sku, q in lines),
+            ordered_at=ordered_at,
+            priority=priority,
+            ship_policy=ship_policy,
+        )
+        self.drafts[ref] = draft
+        self.model.place(ref, lines, priority=priority, ship_policy=ship_policy, ordered_at=ordered_at)
+        placed = orders.place_order(draft, uow=self.pb.uow(), clock=self.pb.clock)
+        assert placed.created
+
+    @precondition(lambda self: self.drafts)
+    @rule(data=st.data())
+    def place_the_same_order_again(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        placed = orders.place_order(self.drafts[ref], uow=self.pb.uow(), clock=self.pb.clock)
+        assert not placed.created
+
+    @rule(
+        lines=st.lists(
+            st.tuples(st.sampled_from(BOUGHT), quantities), min_size=1, max_size=2, unique_by=lambda x: x[0]
+        )
+    )
+    def add_purchase_order(self, lines: list[tuple[str, Decimal]]) -> None:
+        ref = f"PO-{len(self.model.purchase_orders) + 1}"
+        po = PurchaseOrder(
+            ref,
+            "Acme",
+            [PurchaseOrderLine(sku, to_quantity(q), MONDAY + timedelta(days=7)) for sku, q in lines],
+        )
+        purchasing.add_purchase_orders([po], uow=self.pb.uow())
+        self.model.purchase_orders[ref] = {sku: ModelSupply(q) for sku, q in lines}
+
+    @precondition(lambda self: self.model.purchase_orders)
+    @rule(data=st.data())
+    def receive(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model.purchase_orders)), label="po")
+        sku = data.draw(st.sampled_from(sorted(self.model.purchase_orders[ref])), label="sku")
+        still_open = self.model.purchase_orders[ref][sku].open
+        amount = data.draw(quantities | st.just(still_open) if still_open else quantities, label="quantity")
+        expected = self.model.receive(ref, sku, amount)
+        got = refusal(
+            "receive",
+            lambda: purchasing.receive(
+                ref, sku, amount, uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy
+            ),
+        )
+        assert got is expected
+
+    @precondition(lambda self: self.drafts)
+    @rule(data=st.data())
+    def ship(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        expected = self.model.ship(ref)
+        got = refusal("ship", lambda: shipping.ship_order(ref, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is expected
+
+    @precondition(lambda self: self.drafts)
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        sku = data.draw(st.none() | st.sampled_from(SKUS), label="sku")
+        expected = self.model.cancel(ref, sku)
+        got = refusal(
+            "cancel",
+            lambda: orders.cancel_order(ref, sku, uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy),
+        )
+        assert got is expected
+
+    @rule(amount=quantities)
+    def open_manufacturing_order(self, amount: Decimal) -> None:
+        mo = manufacturing.open_manufacturing_order(
+            MADE, to_quantity(amount), uow=self.pb.uow(), clock=self.pb.clock
+        )
+        assert mo.mo_ref == f"MO-{len(self.model.manufacturing_orders) + 1}"
+        self.model.manufacturing_orders[mo.mo_ref] = ModelSupply(amount)
+
+    @precondition(lambda self: self.model.manufacturing_orders)
+    @rule(data=st.data())
+    def complete_manufacturing_order(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model.manufacturing_orders)), label="mo")
+        amount = data.draw(st.none() | halves(4), label="quantity")
+        expected = self.model.complete(ref, amount)
+        got = refusal(
+            "complete",
+            lambda: manufacturing.complete_manufacturing_order(
+                ref, amount, uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy
+            ),
+        )
+        assert got is expected
+
+    @rule(data=st.data())
+    def count_stock(self, data: st.DataObject) -> None:
+        skus = data.draw(st.lists(st.sampled_from(SKUS), min_size=1, max_size=2, unique=True), label="skus")
+        counts: dict[str, Decimal] = {}
+        for sku in skus:
+            # Counted around what is on hand or around what is reserved, so a count can fall below it.
+            anchor = data.draw(
+                st.sampled_from([self.model.on_hand[sku], self.model.allocated(sku)]), label=f"{sku} near"
+            )
+            change = data.draw(halves(6, least=-6), label=f"{sku} change")
+            counts[sku] = max(anchor + change, ZERO)
+        self._count(counts)
+
+    @invariant()
+    def the_design_invariants_hold(self) -> None:
+        assert_invariants(self.pb.engine)
+
+    @invariant()
+    def the_database_says_what_the_rules_say(self) -> None:
+        assert stored(self.pb, self.model) == self.model.snapshot()
+
+    @invariant()
+    def no_stock_sits_idle_while_a_line_waits_for_it(self) -> None:
+        for sku in SKUS:
+            if self.model.available(sku) > 0:
+                assert not any(line.backordered for _, line in self.model.lines(sku)), sku
+
+
+def run_rules(databases: Databases, policy: AllocationPolicy, *, examples: int) -> None:
+    class Machine(PegboardRules):
+        pass
+
+    Machine.databases = databases
+    Machine.policy = policy
+    run_state_machine_as_test(
+        Machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=20,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "examples"),
+    [(AllocationPolicy.FIFO, 40), (AllocationPolicy.PRIORITY, 30)],
+    ids=["fifo", "priority"],
+)
+def test_any_sequence_of_operations_on_sqlite_ends_where_the_rules_say(
+    policy: AllocationPolicy, examples: int, sqlite_template: Path, tmp_path: Path
+) -> None:
+    run_rules(SqliteFiles(sqlite_template, tmp_path), policy, examples=examples)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("policy", "examples"),
+    [(AllocationPolicy.FIFO, 10), (AllocationPolicy.PRIORITY, 8)],
+    ids=["fifo", "priority"],
+)
+def test_any_sequence_of_operations_on_postgres_ends_where_the_rules_say(
+    policy: AllocationPolicy, examples: int, postgres_database: str
+) -> None:
+    run_rules(PostgresTables(postgres_database), policy, examples=examples)
