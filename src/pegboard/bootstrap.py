@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from pegboard.adapters.clock import FixedClock, SystemClock
 from pegboard.adapters.db.engine import make_engine
-from pegboard.adapters.db.migrate import upgrade
+from pegboard.adapters.db.migrate import is_current, upgrade
 from pegboard.adapters.db.uow import SqlUnitOfWork
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
@@ -39,6 +39,11 @@ class Pegboard:
     def migrate(self) -> None:
         """Create or upgrade the schema."""
         upgrade(self.settings.database_url)
+
+    def migrate_if_needed(self) -> None:
+        """Upgrade the schema only when it is not at the newest migration (a cheap check)."""
+        if not is_current(self.engine):
+            self.migrate()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -212,3 +212,26 @@ def test_token_create_prints_a_token_once(cli: Cli) -> None:
 
     assert code == 0 and out.startswith("pgb_")
     assert cli("token", "create", "--name", "shop", "--role", "viewer")[0] == 2
+
+
+def test_plan_json_follows_the_contract_and_confirm_creates_the_orders(cli: Cli, tmp_path: Path) -> None:
+    workshop(cli, tmp_path)
+    assert cli("ship", "SO-1")[0] == 0 and cli("ship", "SO-3")[0] == 0
+
+    code, out, _ = cli("plan", "--json")
+    confirmed = json.loads(cli("plan", "--json", "--confirm")[1])
+
+    assert code == 0
+    plan = json.loads(out)
+    promises = {p["order_ref"]: p for p in plan["promises"]}
+    assert {"order_ref", "sku", "quantity", "date", "reason"} <= promises["SO-2"].keys()
+    assert (promises["SO-1"]["date"], promises["SO-2"]["date"]) == ("2026-11-24", None)
+    assert {"supplier", "sku", "quantity", "order_date", "expected_date"} <= plan["purchase_suggestions"][
+        0
+    ].keys()
+    assert {"sku", "quantity", "start_date", "finish_date"} <= plan["production_suggestions"][0].keys()
+    entry = plan["production_queue"][0]
+    assert {"ref", "sku", "quantity", "start_date", "finish_date", "completes", "missing"} <= entry.keys()
+    assert entry["completes"] == ["SO-1"]
+    assert sorted(confirmed["created"]) == ["MO-1", "MO-2", "PO-1"]
+    assert cli("plan")[0] == 0

@@ -99,3 +99,13 @@ class ManufacturingCompleted(Event):
     mo_ref: str
     sku: str
     quantity: Decimal
+
+
+@dataclass(frozen=True)
+class PromiseChanged(Event):
+    order_ref: str
+    line_no: int
+    sku: str
+    old_date: date | None
+    new_date: date | None
+    reason: str

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -20,7 +21,6 @@ from rich.table import Table
 from sqlalchemy.exc import ArgumentError, OperationalError
 from typer.exceptions import TyperException
 
-from pegboard.adapters.db.migrate import is_current
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
@@ -31,6 +31,7 @@ from pegboard.services import (
     imports,
     manufacturing,
     orders,
+    planning,
     purchasing,
     shipping,
     stock,
@@ -40,6 +41,7 @@ from pegboard.services import parsing as p
 from pegboard.services.imports import ImportKind
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
+from pegboard.views.json import number
 
 app = typer.Typer(
     name="pegboard",
@@ -95,8 +97,8 @@ def opened(
     except ArgumentError as error:
         raise InvalidValue("--db", settings.database_url, f"is not a database URL ({error})") from None
     try:
-        if migrate and not is_current(pb.engine):
-            pb.migrate()
+        if migrate:
+            pb.migrate_if_needed()
         yield pb
     finally:
         pb.close()
@@ -550,6 +552,92 @@ def supply(
             ],
         )
     )
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+@app.command("plan")
+def plan_(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Create the suggested POs and MOs")] = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Plan: a promise for every backorder, suggested POs and MOs, and the production queue."""
+    with opened(ctx, db, today) as pb:
+        run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
+    if as_json:
+        data: dict[str, Any] = dict(run.result.to_json())
+        if confirm:
+            data["created"] = run.created
+            data["skipped"] = run.skipped
+        emit_json(data)
+        return
+    _print_plan(run)
+
+
+def _when(value: date | None) -> str:
+    return value.isoformat() if value else "open term"
+
+
+def _print_plan(run: planning.PlanRun) -> None:
+    result = run.result
+    out.print(
+        _table(
+            f"Promises ({len(result.promises)})",
+            ["order", "line", "sku", "quantity", "date", "reason"],
+            [
+                [p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason]
+                for p in result.promises
+            ],
+        )
+    )
+    suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
+    for supplier in suppliers:
+        rows = [s for s in result.purchase_suggestions if (s.supplier or "(no supplier)") == supplier]
+        out.print(
+            _table(
+                f"Suggested PO: {supplier}",
+                ["sku", "quantity", "order date", "expected"],
+                [[s.sku, number(s.quantity), s.order_date, _when(s.expected_date)] for s in rows],
+            )
+        )
+    out.print(
+        _table(
+            "Suggested MOs",
+            ["sku", "quantity", "start", "finish"],
+            [
+                [s.sku, number(s.quantity), _when(s.start_date), _when(s.finish_date)]
+                for s in result.production_suggestions
+            ],
+        )
+    )
+    out.print(
+        _table(
+            "Production queue (make in this order)",
+            ["ref", "sku", "quantity", "start", "finish", "completes", "missing"],
+            [
+                [
+                    e.ref,
+                    e.sku,
+                    number(e.quantity),
+                    _when(e.start_date),
+                    _when(e.finish_date),
+                    ", ".join(e.completes),
+                    ", ".join(f"{number(m.quantity)} {m.sku} ({_when(m.available_date)})" for m in e.missing),
+                ]
+                for e in result.production_queue
+            ],
+        )
+    )
+    if run.changed:
+        out.print(f"{len(run.changed)} line promise(s) given or changed.")
+    if run.created:
+        out.print("Created: " + ", ".join(run.created))
+    for note in run.skipped:
+        out.print(f"Not ordered: {note}")
 
 
 # --- server, demo, tokens ---------------------------------------------------------------------

@@ -14,6 +14,8 @@ from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Supplier
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.sales import SalesOrder, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
+from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.snapshot import PlanInput
 
 
 class TransientConflict(Exception):
@@ -112,6 +114,14 @@ class RequestRepository(Protocol):
     def save(self, key: str, request_hash: str, status_code: int, response: str) -> None: ...
 
 
+class PlanningRepository(Protocol):
+    def snapshot(self, today: date) -> PlanInput: ...
+
+    def stored_promises(self) -> dict[tuple[str, int], StoredPromise]: ...
+
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""
 
@@ -135,6 +145,9 @@ class UnitOfWork(Protocol):
 
     @property
     def requests(self) -> RequestRepository: ...
+
+    @property
+    def planning(self) -> PlanningRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -248,3 +248,18 @@ api_tokens = Table(
     Column("created_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
 )
+
+#: The promise last given for each open order line (when its backorder is expected to ship),
+#: and the first one ever given, kept for promise-accuracy figures.
+line_promises = Table(
+    "line_promises",
+    metadata,
+    Column("line_id", ForeignKey("order_lines.id"), primary_key=True),
+    Column("promised_date", Date),
+    Column("reason", String(500), nullable=False),
+    Column("basis", String(100), nullable=False),
+    Column("parts", Text, nullable=False),
+    Column("promised_on", Date, nullable=False),
+    Column("first_date", Date),
+    Column("first_promised_on", Date, nullable=False),
+)

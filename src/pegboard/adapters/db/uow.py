@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
     ItemIds,
     SqlCatalogue,
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     tokens: SqlTokens
     requests: SqlRequests
+    planning: SqlPlanning
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
+        self.planning = SqlPlanning(conn)
         return self
 
     def __exit__(

@@ -19,7 +19,7 @@ from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
-from pegboard.entrypoints.api.routes import catalogue, imports, orders, stock, supply
+from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
 from pegboard.entrypoints.web import pages
 from pegboard.services import parsing as p
 
@@ -56,7 +56,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     )
     app.state.pegboard = pb
     register_error_handlers(app)
-    for module in (orders, stock, supply, catalogue, imports):
+    for module in (orders, stock, supply, catalogue, imports, plan):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.make_router())
     add_docs(app)

@@ -17,6 +17,7 @@ from pegboard.services.ports import (
     Catalogue,
     OrderRepository,
     Outbox,
+    PlanningRepository,
     RequestRepository,
     StockRepository,
     SupplyRepository,
@@ -78,6 +79,11 @@ class SharedTransaction:
     def requests(self) -> RequestRepository:
         """Stored answers by Idempotency-Key, in the shared transaction."""
         return self._inner.requests
+
+    @property
+    def planning(self) -> PlanningRepository:
+        """The planning snapshot and stored promises, in the shared transaction."""
+        return self._inner.planning
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

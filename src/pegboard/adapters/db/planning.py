@@ -1,0 +1,214 @@
+"""The planning snapshot read in a few bulk queries, and the promises stored after a plan."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from pegboard.adapters.db import tables as t
+from pegboard.domain.quantities import ZERO
+from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.snapshot import (
+    BackorderDemand,
+    OpenManufacturingOrder,
+    OpenPurchaseLine,
+    PlanBomLine,
+    PlanInput,
+    PlanItem,
+)
+
+
+class SqlPlanning:
+    """Reads what planning needs and keeps the promises it gives."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def snapshot(self, today: date) -> PlanInput:
+        """Items, BOMs, available stock, open POs and MOs, and every backorder, as plain data."""
+        sku_of: dict[int, str] = {}
+        items = []
+        for r in self.conn.execute(
+            select(
+                t.items, t.suppliers.c.name.label("supplier_name"), t.suppliers.c.lead_time_days.label("slt")
+            )
+            .outerjoin(t.suppliers, t.suppliers.c.id == t.items.c.supplier_id)
+            .order_by(t.items.c.sku)
+        ):
+            sku_of[r.id] = r.sku
+            items.append(
+                PlanItem(
+                    sku=r.sku,
+                    procurement=r.procurement,
+                    lead_time_days=r.lead_time_days,
+                    supplier=r.supplier_name,
+                    supplier_lead_time_days=r.slt,
+                    safety_stock=r.safety_stock,
+                    reorder_point=r.reorder_point,
+                    reorder_qty=r.reorder_qty,
+                    min_order_qty=r.min_order_qty,
+                    order_multiple=r.order_multiple,
+                )
+            )
+        boms = [
+            PlanBomLine(sku_of[r.parent_id], sku_of[r.component_id], r.quantity)
+            for r in self.conn.execute(
+                select(t.bom_lines).order_by(t.bom_lines.c.parent_id, t.bom_lines.c.component_id)
+            )
+        ]
+        return PlanInput(
+            today=today,
+            items=items,
+            bom_lines=boms,
+            available=self._available(sku_of),
+            purchase_lines=self._purchase_lines(sku_of),
+            manufacturing_orders=self._manufacturing_orders(sku_of),
+            demands=self._demands(sku_of),
+        )
+
+    def _available(self, sku_of: dict[int, str]) -> dict[str, Decimal]:
+        on_hand = dict(
+            self.conn.execute(
+                select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity)).group_by(
+                    t.stock_moves.c.item_id
+                )
+            ).all()
+        )
+        allocated = dict(
+            self.conn.execute(
+                select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
+                .where(t.order_lines.c.allocated > 0)
+                .group_by(t.order_lines.c.item_id)
+            ).all()
+        )
+        found = {}
+        for item_id, sku in sku_of.items():
+            free = (on_hand.get(item_id) or ZERO) - (allocated.get(item_id) or ZERO)
+            if free > 0:
+                found[sku] = free
+        return found
+
+    def _purchase_lines(self, sku_of: dict[int, str]) -> list[OpenPurchaseLine]:
+        po, pol = t.purchase_orders, t.purchase_order_lines
+        rows = self.conn.execute(
+            select(po.c.po_ref, pol.c.item_id, pol.c.quantity, pol.c.received, pol.c.expected_date)
+            .join(po, po.c.id == pol.c.po_id)
+            .where(pol.c.received < pol.c.quantity, po.c.status.not_in(["received", "cancelled"]))
+            .order_by(po.c.po_ref, pol.c.line_no)
+        )
+        return [
+            OpenPurchaseLine(r.po_ref, sku_of[r.item_id], r.quantity - r.received, r.expected_date)
+            for r in rows
+        ]
+
+    def _manufacturing_orders(self, sku_of: dict[int, str]) -> list[OpenManufacturingOrder]:
+        mo = t.manufacturing_orders
+        rows = self.conn.execute(
+            select(mo).where(mo.c.status.not_in(["completed", "cancelled"])).order_by(mo.c.id)
+        )
+        return [
+            OpenManufacturingOrder(
+                r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date
+            )
+            for r in rows
+        ]
+
+    def _demands(self, sku_of: dict[int, str]) -> list[BackorderDemand]:
+        so, ol = t.sales_orders, t.order_lines
+        rows = self.conn.execute(
+            select(
+                so.c.order_ref,
+                so.c.priority,
+                so.c.ordered_at,
+                so.c.id.label("sequence"),
+                ol.c.line_no,
+                ol.c.item_id,
+                ol.c.quantity,
+                ol.c.allocated,
+                ol.c.shipped,
+                ol.c.cancelled,
+            )
+            .join(so, so.c.id == ol.c.order_id)
+            .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled)
+            .order_by(so.c.id, ol.c.line_no)
+        )
+        return [
+            BackorderDemand(
+                order_ref=r.order_ref,
+                line_no=r.line_no,
+                sku=sku_of[r.item_id],
+                quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+                priority=r.priority,
+                ordered_at=r.ordered_at,
+                sequence=r.sequence,
+            )
+            for r in rows
+        ]
+
+    def stored_promises(self) -> dict[tuple[str, int], StoredPromise]:
+        """The promise last given for every line that has one."""
+        lp, ol, so = t.line_promises, t.order_lines, t.sales_orders
+        rows = self.conn.execute(
+            select(so.c.order_ref, ol.c.line_no, lp.c.promised_date, lp.c.reason, lp.c.basis, lp.c.first_date)
+            .join(ol, ol.c.id == lp.c.line_id)
+            .join(so, so.c.id == ol.c.order_id)
+        )
+        return {
+            (r.order_ref, r.line_no): StoredPromise(r.promised_date, r.reason, r.basis, r.first_date)
+            for r in rows
+        }
+
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
+        """Write each line's new promise; the first dated promise is kept as it was."""
+        wanted = list(promises)
+        if not wanted:
+            return
+        so, ol = t.sales_orders, t.order_lines
+        refs = sorted({p.order_ref for p in wanted})
+        line_ids: dict[tuple[str, int], int] = {}
+        for start in range(0, len(refs), 1000):
+            for r in self.conn.execute(
+                select(so.c.order_ref, ol.c.line_no, ol.c.id)
+                .join(so, so.c.id == ol.c.order_id)
+                .where(so.c.order_ref.in_(refs[start : start + 1000]))
+            ):
+                line_ids[r.order_ref, r.line_no] = r.id
+        existing = set(
+            self.conn.execute(
+                select(t.line_promises.c.line_id).where(
+                    t.line_promises.c.line_id.in_([line_ids[p.order_ref, p.line_no] for p in wanted])
+                )
+            ).scalars()
+        )
+        new_rows, changed = [], []
+        for p in wanted:
+            line_id = line_ids[p.order_ref, p.line_no]
+            values = {
+                "promised_date": p.promised_date,
+                "reason": p.reason[:500],
+                "basis": p.basis[:100],
+                "parts": json.dumps(p.parts, sort_keys=True, default=str),
+                "promised_on": on,
+            }
+            if line_id in existing:
+                changed.append((line_id, values))
+            else:
+                new_rows.append(
+                    {"line_id": line_id, **values, "first_date": p.promised_date, "first_promised_on": on}
+                )
+        if new_rows:
+            self.conn.execute(insert(t.line_promises), new_rows)
+        for line_id, values in changed:
+            self.conn.execute(
+                update(t.line_promises).where(t.line_promises.c.line_id == line_id).values(**values)
+            )
+            if values["promised_date"] is not None:
+                self.conn.execute(
+                    update(t.line_promises)
+                    .where(t.line_promises.c.line_id == line_id, t.line_promises.c.first_date.is_(None))
+                    .values(first_date=values["promised_date"])
+                )

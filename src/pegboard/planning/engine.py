@@ -1,0 +1,148 @@
+"""The planning engine: `plan(PlanInput) -> PlanResult`, pure and array-based.
+
+Quantities are netted top-down, one BOM level at a time (low-level codes, so an item used at
+several levels is netted once, after all its parents); dates are then worked out bottom-up,
+so every promise is feasible along the whole BOM chain. Python loops only over BOM levels.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from time import perf_counter
+from typing import TypeVar
+
+import numpy as np
+
+from pegboard.planning.arrays import Demands, Existing, Items, build_demands, build_existing, build_items
+from pegboard.planning.assembly import assemble
+from pegboard.planning.dating import SupplyTable, date_supplies
+from pegboard.planning.netting import (
+    COMPONENT,
+    CUSTOMER,
+    Needs,
+    Netted,
+    Pegging,
+    Rows,
+    Supplies,
+    needs_of,
+    net_level,
+)
+from pegboard.planning.result import PlanResult
+from pegboard.planning.segments import Ints, stable_order
+from pegboard.planning.snapshot import PlanInput
+
+R = TypeVar("R", bound=Rows)
+
+
+def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) -> PlanResult:
+    """The plan for a snapshot: promises, purchase and production suggestions, production queue.
+
+    `laps`, when given, receives (step, perf_counter()) after each step, for benchmarks.
+    """
+    with _collector_paused():
+        return _plan(snapshot, laps.append if laps is not None else (lambda _: None))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector, paused while planning.
+
+    A large plan builds millions of small objects (promise rows, Decimals, dates) and no
+    cycles; left on, the collector would walk every live object again and again as they are
+    made, which costs more than the planning itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(snapshot: PlanInput, lap: Callable[[tuple[str, float]], None]) -> PlanResult:
+    lap(("start", perf_counter()))
+    items = build_items(snapshot)
+    existing = build_existing(snapshot, items)
+    demands = build_demands(snapshot, items)
+    lap(("arrays", perf_counter()))
+    pegging = net_all(items, existing, demands)
+    lap(("netting", perf_counter()))
+    dated = date_supplies(_supply_table(existing, pegging), items, snapshot.today.toordinal())
+    lap(("dating", perf_counter()))
+    result = assemble(snapshot, items, existing, demands, pegging, dated)
+    lap(("result", perf_counter()))
+    return result
+
+
+def _supply_table(existing: Existing, pegging: Pegging) -> SupplyTable:
+    """Every supply by id with its own dates, and the component pieces of every MO."""
+    component = pegging.piece_kind == COMPONENT
+    zeros = np.zeros(len(pegging.supplies.id) - len(existing.item), dtype=np.int64)
+    return SupplyTable(
+        item=pegging.supplies.item,
+        kind=pegging.supplies.kind,
+        pos=pegging.supplies.pos,
+        when=np.r_[existing.when, zeros],
+        mo_start=np.r_[existing.mo_start, zeros],
+        mo_finish=np.r_[existing.mo_finish, zeros],
+        parent=pegging.piece_src[component],
+        child=pegging.piece_supply[component],
+    )
+
+
+def net_all(items: Items, existing: Existing, demands: Demands) -> Pegging:
+    """Net every level, parents first; component needs wait for their item's level."""
+    size, n_demands = len(items.skus), len(demands.row)
+    levels = int(items.level.max()) + 1 if size else 0
+    ranks = np.arange(n_demands, dtype=np.int64)
+    backorders = needs_of(demands.item, ranks, demands.quantity, CUSTOMER, ranks)
+    backorders_by_level = _by_level(backorders, items.level[backorders.item], levels)
+    firm = Supplies(
+        id=np.arange(len(existing.item), dtype=np.int64),
+        item=existing.item,
+        kind=existing.kind,
+        quantity=existing.quantity,
+        pos=existing.pos,
+    )
+    firm_by_level = _by_level(firm, items.level[firm.item], levels)
+    waiting: list[list[Needs]] = [[] for _ in range(levels)]
+    supplies: list[Supplies] = [firm]
+    pieces: list[Netted] = []
+    next_id = len(existing.item)
+    for level in range(levels):
+        needs = Needs.join([backorders_by_level[level], *waiting[level]])
+        waiting[level] = []
+        netted = net_level(
+            needs,
+            firm_by_level[level],
+            np.flatnonzero(items.level == level),
+            items,
+            n_demands=n_demands,
+            next_id=next_id,
+        )
+        next_id += len(netted.planned.id)
+        supplies.append(netted.planned)
+        pieces.append(netted)
+        passed = netted.component_needs
+        for below, part in enumerate(_by_level(passed, items.level[passed.item], levels)):
+            if len(part.item):
+                waiting[below].append(part)
+    empty = np.zeros(0, dtype=np.int64)
+    return Pegging(
+        supplies=Supplies.join(supplies),
+        piece_kind=np.concatenate([p.piece_kind for p in pieces] or [empty]),
+        piece_src=np.concatenate([p.piece_src for p in pieces] or [empty]),
+        piece_supply=np.concatenate([p.piece_supply for p in pieces] or [empty]),
+        piece_qty=np.concatenate([p.piece_qty for p in pieces] or [empty]),
+    )
+
+
+def _by_level(rows: R, of_row: Ints, levels: int) -> list[R]:
+    """The rows split by BOM level (`of_row`), each part in the rows' own order."""
+    order = stable_order(of_row)
+    rows = rows.take(order)
+    bounds = np.searchsorted(of_row[order], np.arange(levels + 1)).tolist()
+    return [rows.take(slice(bounds[k], bounds[k + 1])) for k in range(levels)]

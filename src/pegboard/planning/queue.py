@@ -1,0 +1,174 @@
+"""Suggested MOs and the production queue: what to make first so whole orders ship.
+
+Planned MOs of one SKU with the same dates merge into one suggestion (PLANNED-1, ...). The
+queue holds every suggestion and every open MO: first what can be made now (no component
+still missing), then what makes the most customer orders whole, then the oldest of them.
+An entry completes an order when the order rests on it and nothing the order rests on comes
+later; its missing materials are the component pieces not on hand, per SKU, with the day
+the last of them arrives (None: open term).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
+
+from pegboard.planning.arrays import NEG, Demands, Existing, Items
+from pegboard.planning.dating import Dated
+from pegboard.planning.netting import COMPONENT, CUSTOMER, Pegging
+from pegboard.planning.reasons import SupplyKind
+from pegboard.planning.result import MissingMaterial, ProductionSuggestion, QueueEntry
+from pegboard.planning.segments import Ints, segment_starts
+from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.values import as_dates, as_decimals
+
+LAST = 1 << 62
+
+
+@dataclass(frozen=True)
+class Entries:
+    """The queue's entries: groups of planned MOs (the suggestions) first, then open MOs.
+
+    `head` is a supply id standing for each entry, `entry_of` maps every supply id to its
+    entry (-1: none), `firm` lists the open MOs' supply ids."""
+
+    head: Ints
+    quantity: Ints
+    entry_of: Ints
+    refs: list[str]
+    n_groups: int
+    firm: Ints
+
+
+def _entries(snapshot: PlanInput, existing: Existing, pegging: Pegging, dated: Dated) -> Entries:
+    """Planned MOs grouped by SKU, start and finish, numbered PLANNED-1, ... in that order."""
+    supplies = pegging.supplies
+    planned = np.flatnonzero(supplies.kind == SupplyKind.PLANNED_MO)
+    planned = planned[np.lexsort((dated.finish[planned], dated.start[planned], supplies.item[planned]))]
+    keys = np.stack([supplies.item[planned], dated.start[planned], dated.finish[planned]])
+    changed = np.ones(len(planned), dtype=np.bool_)
+    changed[1:] = (keys[:, 1:] != keys[:, :-1]).any(axis=0)
+    starts = np.flatnonzero(changed)
+    firm = np.flatnonzero(supplies.kind == SupplyKind.MO)
+    entry_of = np.full(len(supplies.id), -1, dtype=np.int64)
+    entry_of[planned] = np.cumsum(changed) - 1
+    entry_of[firm] = len(starts) + np.arange(len(firm))
+    grouped = np.add.reduceat(supplies.quantity[planned], starts) if len(starts) else starts
+    refs = [f"PLANNED-{k}" for k in range(1, len(starts) + 1)]
+    refs += [snapshot.manufacturing_orders[s].mo_ref for s in existing.seq[firm].tolist()]
+    head = np.r_[planned[starts], firm].astype(np.int64)
+    quantity = np.r_[grouped, supplies.quantity[firm]].astype(np.int64)
+    return Entries(head, quantity, entry_of, refs, len(starts), firm)
+
+
+def production_plan(
+    snapshot: PlanInput, items: Items, existing: Existing, demands: Demands, pegging: Pegging, dated: Dated
+) -> tuple[list[ProductionSuggestion], list[QueueEntry]]:
+    """Production suggestions, and the queue of suggestions and open MOs in the order to make them."""
+    entries = _entries(snapshot, existing, pegging, dated)
+    head, refs = entries.head, entries.refs
+    skus = [items.skus[k] for k in pegging.supplies.item[head].tolist()]
+    amounts = as_decimals(entries.quantity)
+    begin, end = as_dates(dated.start[head]), as_dates(dated.finish[head])
+    suggestions = [
+        ProductionSuggestion(refs[k], skus[k], amounts[k], begin[k], end[k]) for k in range(entries.n_groups)
+    ]
+    made_whole, first_rank = _completes(demands, pegging, dated, entries.entry_of, len(head))
+    missing = _missing(items, pegging, dated, entries.entry_of, len(head))
+    order = _queue_order(snapshot, existing, dated, entries, made_whole, first_rank, missing)
+    queue = [
+        QueueEntry(refs[k], skus[k], amounts[k], begin[k], end[k], made_whole[k], missing[k]) for k in order
+    ]
+    return suggestions, queue
+
+
+def _queue_order(
+    snapshot: PlanInput,
+    existing: Existing,
+    dated: Dated,
+    entries: Entries,
+    made_whole: list[tuple[str, ...]],
+    first_rank: Ints,
+    missing: list[tuple[MissingMaterial, ...]],
+) -> list[int]:
+    """Nothing missing first, then most orders made whole, then the oldest of them, then the
+    earliest start and finish; open MOs (by ref) before suggestions (by number) on a tie."""
+    n_groups, firm = entries.n_groups, entries.firm
+    ref_rank = {ref: k for k, ref in enumerate(sorted({mo.mo_ref for mo in snapshot.manufacturing_orders}))}
+    tie_ref = np.r_[np.zeros(n_groups), [ref_rank[r] for r in entries.refs[n_groups:]]].astype(np.int64)
+    tie_seq = np.r_[np.arange(1, n_groups + 1), existing.seq[firm]].astype(np.int64)
+    is_planned = np.r_[np.ones(n_groups), np.zeros(len(firm))].astype(np.int64)
+    has_missing = np.array([bool(m) for m in missing], dtype=np.int64)
+    counts = np.array([len(c) for c in made_whole], dtype=np.int64)
+    start, finish = dated.start[entries.head], dated.finish[entries.head]
+    keys = (tie_seq, tie_ref, is_planned, finish, start, first_rank, -counts, has_missing)
+    return [int(k) for k in np.lexsort(keys)]
+
+
+def _completes(
+    demands: Demands, pegging: Pegging, dated: Dated, entry_of: Ints, n_entries: int
+) -> tuple[list[tuple[str, ...]], Ints]:
+    """Per entry, the orders it makes whole (oldest first), and the rank of the oldest (LAST: none)."""
+    pieces = np.flatnonzero(pegging.piece_kind == CUSTOMER)
+    rank = pegging.piece_src[pieces]
+    order = demands.order[rank]
+    finish = dated.finish[pegging.piece_supply[pieces]]
+    n_orders = len(demands.order_refs)
+    latest = np.full(n_orders, NEG, dtype=np.int64)
+    np.maximum.at(latest, order, finish)
+    entry = entry_of[pegging.piece_supply[pieces]]
+    last = (entry >= 0) & (finish == latest[order])
+    pairs = np.sort(entry[last] * n_orders + order[last])
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    entry, order = pairs // max(n_orders, 1), pairs % max(n_orders, 1)
+    order_rank = np.full(n_orders, LAST, dtype=np.int64)
+    np.minimum.at(order_rank, demands.order, np.arange(len(demands.order), dtype=np.int64))
+    by = np.argsort(entry * (len(demands.order) + 1) + order_rank[order])
+    entry, order = entry[by], order[by]
+    first_rank = np.full(n_entries, LAST, dtype=np.int64)
+    starts = segment_starts(entry)
+    first_rank[entry[starts]] = order_rank[order[starts]]
+    made_whole: list[tuple[str, ...]] = [() for _ in range(n_entries)]
+    bounds = np.r_[starts, len(entry)].tolist()
+    table = np.empty(len(demands.order_refs), dtype=object)
+    table[:] = demands.order_refs
+    names = table[order].tolist()
+    for k, lo, hi in zip(entry[starts].tolist(), bounds[:-1], bounds[1:], strict=True):
+        made_whole[k] = tuple(names[lo:hi])
+    return made_whole, first_rank
+
+
+def _missing(
+    items: Items, pegging: Pegging, dated: Dated, entry_of: Ints, n_entries: int
+) -> list[tuple[MissingMaterial, ...]]:
+    """Per entry, the components not on hand, per SKU: quantity and the day the last arrives."""
+    pieces = np.flatnonzero(pegging.piece_kind == COMPONENT)
+    child = pegging.piece_supply[pieces]
+    away = pegging.supplies.kind[child] != SupplyKind.STOCK
+    pieces, child = pieces[away], child[away]
+    entry = entry_of[pegging.piece_src[pieces]]
+    component = pegging.supplies.item[child]
+    by = np.argsort(entry * len(items.skus) + component)
+    entry, component, child, pieces = entry[by], component[by], child[by], pieces[by]
+    changed = np.r_[True, (entry[1:] != entry[:-1]) | (component[1:] != component[:-1])] if len(by) else by
+    starts = np.flatnonzero(changed)
+    found: list[tuple[MissingMaterial, ...]] = [() for _ in range(n_entries)]
+    if len(starts):
+        quantity = np.add.reduceat(pegging.piece_qty[pieces], starts)
+        arrives = np.maximum.reduceat(dated.finish[child], starts)
+        skus = [items.skus[k] for k in component[starts].tolist()]
+        rows = list(
+            map(
+                tuple.__new__,
+                repeat(MissingMaterial),
+                zip(skus, as_decimals(quantity), as_dates(arrives), strict=True),
+            )
+        )
+        owner = entry[starts]
+        firsts = segment_starts(owner)
+        bounds = np.r_[firsts, len(owner)].tolist()
+        for k, lo, hi in zip(owner[firsts].tolist(), bounds[:-1], bounds[1:], strict=True):
+            found[k] = tuple(rows[lo:hi])
+    return found

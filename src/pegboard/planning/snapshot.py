@@ -1,0 +1,102 @@
+"""The plan input: a snapshot of items, BOMs, stock, open supply orders and backorders, as plain data.
+
+Quantities are `Decimal` with at most six decimal places (the micro-units the database stores);
+dates are `date`, and "today" is part of the snapshot, so the same snapshot always gives the same plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+BUY = "buy"
+MAKE = "make"
+DROPSHIP = "dropship"
+PROCUREMENTS = (BUY, MAKE, DROPSHIP)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """An item as planning sees it: how it is replenished, its lead times and its stock rules.
+
+    `lead_time_days` is the production time of a make item and the item's own purchase lead
+    time of a buy item; `None` on a buy item whose supplier gives none either means
+    unpredictable: a planned purchase of it has no honest arrival date (open term).
+    """
+
+    sku: str
+    procurement: str = BUY
+    lead_time_days: int | None = None
+    supplier: str | None = None
+    supplier_lead_time_days: int | None = None
+    safety_stock: Decimal = Decimal(0)
+    reorder_point: Decimal | None = None
+    reorder_qty: Decimal | None = None
+    min_order_qty: Decimal | None = None
+    order_multiple: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanBomLine:
+    """One component of a make item and how much of it goes into one parent unit."""
+
+    parent_sku: str
+    component_sku: str
+    quantity_per: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPurchaseLine:
+    """What is still expected on one line of an open PO; no expected date means open term."""
+
+    po_ref: str
+    sku: str
+    open_quantity: Decimal
+    expected_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenManufacturingOrder:
+    """What is still to be made on an open MO; its components are consumed when it completes."""
+
+    mo_ref: str
+    sku: str
+    open_quantity: Decimal
+    start_date: date
+    finish_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderDemand:
+    """The backordered part of one order line: needed as soon as possible, ranked by its order.
+
+    Demand is served by priority (higher first), then `ordered_at`, then `order_ref`, then
+    `sequence` and `line_no`.
+    """
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+    priority: int = 0
+    ordered_at: datetime = datetime(2000, 1, 1)
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Everything one planning run reads; nothing else is queried while planning."""
+
+    today: date
+    items: Sequence[PlanItem]
+    bom_lines: Sequence[PlanBomLine] = ()
+    available: Mapping[str, Decimal] = field(default_factory=dict)
+    purchase_lines: Sequence[OpenPurchaseLine] = ()
+    manufacturing_orders: Sequence[OpenManufacturingOrder] = ()
+    demands: Sequence[BackorderDemand] = ()
+
+
+class PlanInputError(ValueError):
+    """The snapshot cannot be planned: an unknown SKU, a BOM cycle or a bad quantity."""

@@ -1,0 +1,50 @@
+"""From arrays back to Python values: Decimals and dates, each distinct one built once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from pegboard.planning.arrays import NONE, SCALE
+from pegboard.planning.segments import Ints
+
+
+def distinct(codes: Ints) -> tuple[Ints, Ints]:
+    """The distinct values, sorted, and each code's index among them (by direct indexing when
+    the values span a small range, which is the usual case, else by sorting)."""
+    if len(codes) == 0:
+        return codes, codes
+    low, high = int(codes.min()), int(codes.max())
+    if high - low <= 4 * len(codes) + 4096:
+        seen = np.zeros(high - low + 1, dtype=np.bool_)
+        seen[codes - low] = True
+        return np.flatnonzero(seen) + low, (np.cumsum(seen) - 1)[codes - low]
+    values, inverse = np.unique(codes, return_inverse=True)
+    return values, inverse.reshape(-1)
+
+
+def objects(values: Sequence[Any], index: Ints) -> list[Any]:
+    """values[index] as a list, gathered by NumPy."""
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    return list(table[index].tolist())
+
+
+def as_decimals(micro: Ints) -> list[Decimal]:
+    """Micro-units as Decimals (each distinct value built once)."""
+    whole = bool((micro % SCALE == 0).all())
+    values, index = distinct(micro // SCALE if whole else micro)
+    return objects([Decimal(v) if whole else Decimal(v) / SCALE for v in values.tolist()], index)
+
+
+def as_dates(days: Ints) -> list[date | None]:
+    """Day numbers as dates, NONE as None (each distinct value built once)."""
+    real = days[days < NONE]
+    unknown = (int(real.max()) + 1) if len(real) else 0
+    values, index = distinct(np.where(days >= NONE, unknown, days))
+    known = len(real) > 0
+    return objects([date.fromordinal(v) if known and v < unknown else None for v in values.tolist()], index)

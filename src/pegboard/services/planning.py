@@ -1,0 +1,131 @@
+"""Planning runs: promise every backorder an honest date, and turn suggestions into real orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from pegboard.domain.errors import ActionRefused
+from pegboard.domain.events import Event, PromiseChanged
+from pegboard.domain.quantities import Quantity
+from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
+from pegboard.planning.engine import plan
+from pegboard.planning.promises import LinePromise, StoredPromise, by_line
+from pegboard.planning.result import PlanResult
+from pegboard.services.ports import Clock, UnitOfWork
+
+
+class NothingSuggested(ActionRefused):
+    """The plan has no suggestion matching what was asked to confirm."""
+
+    code = "nothing_suggested"
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """A plan, the line promises that changed with it, and what confirming it created."""
+
+    result: PlanResult
+    changed: list[LinePromise]
+    created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def run_plan(
+    *, uow: UnitOfWork, clock: Clock, confirm: bool = False, store: bool = True, only: Selector | None = None
+) -> PlanRun:
+    """Plan from a snapshot, store each line's promise, announce changed promises.
+
+    With `confirm`, the suggested POs (one per supplier) and MOs are created in the same
+    transaction; `only` narrows that to one supplier's PO or one SKU's MOs. Without `store`
+    nothing is written (a preview).
+    """
+    with uow:
+        today = clock.today()
+        result = plan(uow.planning.snapshot(today))
+        if not store:
+            return PlanRun(result, [])
+        before = uow.planning.stored_promises()
+        promises = by_line(result.promises)
+        changed = [p for p in promises if _differs(before.get((p.order_ref, p.line_no)), p)]
+        uow.planning.save_promises(changed, on=today)
+        uow.outbox.add(_announcements(changed, before))
+        created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
+        uow.commit()
+    return PlanRun(result, changed, created, skipped)
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One suggestion to confirm: a supplier's suggested PO, or the suggested MOs of one SKU."""
+
+    supplier: str | None = None
+    sku: str | None = None
+
+
+def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
+    """The suggestions `only` picks; refused when it picks nothing."""
+    if only is None:
+        return result
+    purchases = [
+        s for s in result.purchase_suggestions if only.supplier is not None and s.supplier == only.supplier
+    ]
+    making = [s for s in result.production_suggestions if only.supplier is None and s.sku == only.sku]
+    if not purchases and not making:
+        wanted = f"supplier {only.supplier!r}" if only.supplier is not None else f"SKU {only.sku!r}"
+        raise NothingSuggested(f"the plan suggests nothing for {wanted}")
+    return replace(result, purchase_suggestions=purchases, production_suggestions=making)
+
+
+def _differs(stored: StoredPromise | None, promise: LinePromise) -> bool:
+    return stored is None or (stored.promised_date, stored.reason) != (promise.promised_date, promise.reason)
+
+
+def _announcements(changed: list[LinePromise], before: dict[tuple[str, int], StoredPromise]) -> list[Event]:
+    """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
+    events: list[Event] = []
+    for p in changed:
+        stored = before.get((p.order_ref, p.line_no))
+        if stored is not None and stored.promised_date != p.promised_date:
+            events.append(
+                PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
+            )
+    return events
+
+
+def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:
+    """Create one PO per supplier and one MO per production suggestion; returns (created, skipped)."""
+    created: list[str] = []
+    skipped: list[str] = []
+    by_supplier: dict[str, list[PurchaseOrderLine]] = {}
+    for suggestion in result.purchase_suggestions:
+        if suggestion.supplier is None:
+            skipped.append(f"{suggestion.quantity} {suggestion.sku}: the item has no supplier")
+            continue
+        by_supplier.setdefault(suggestion.supplier, []).append(
+            PurchaseOrderLine(suggestion.sku, Quantity(suggestion.quantity), suggestion.expected_date)
+        )
+    for supplier, lines in sorted(by_supplier.items()):
+        ref = _free_ref(uow, "PO", lambda r: uow.supply.purchase_order(r) is not None)
+        uow.supply.add_purchase_order(PurchaseOrder(ref, supplier, lines))
+        created.append(ref)
+    items = uow.catalogue.items({s.sku for s in result.production_suggestions})
+    for making in result.production_suggestions:
+        lead = items[making.sku].lead_time_days or 0
+        start = making.start_date or today
+        finish = making.finish_date or start + timedelta(days=lead)
+        ref = _free_ref(uow, "MO", lambda r: uow.supply.manufacturing_order(r) is not None)
+        uow.supply.add_manufacturing_order(
+            ManufacturingOrder(ref, making.sku, Quantity(making.quantity), start, finish)
+        )
+        created.append(ref)
+    return created, skipped
+
+
+def _free_ref(uow: UnitOfWork, prefix: str, taken: Callable[[str], bool]) -> str:
+    """The next ref of a series that no document uses yet (imported refs may share the prefix)."""
+    while True:
+        ref = uow.supply.next_ref(prefix)
+        if not taken(ref):
+            return ref

@@ -1,0 +1,122 @@
+"""Planning runs on a real database: promises stored, changes announced, suggestions confirmed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from pegboard.adapters.db import tables as t
+from pegboard.bootstrap import Pegboard
+from pegboard.entrypoints import demo
+from pegboard.services import planning, purchasing, shipping
+from pegboard.services.imports import ImportKind
+from tests.builders import import_text
+
+
+def lightsaber_after_first_shipments(pb: Pegboard) -> None:
+    """SO-1 and SO-3 have shipped what was allocated; SO-1 waits for 1 green, SO-2 for 2."""
+    demo.load_catalogue(pb)
+    demo.place_orders(pb)
+    for ref in ("SO-1", "SO-3"):
+        shipping.ship_order(ref, uow=pb.uow(), clock=pb.clock)
+
+
+def promised(run: planning.PlanRun) -> dict[str, date | None]:
+    return {p.order_ref: p.date for p in run.result.promises}
+
+
+def promise_events(pb: Pegboard) -> list[dict[str, object]]:
+    with pb.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.outbox.c.payload)
+            .where(t.outbox.c.event_type == "PromiseChanged")
+            .order_by(t.outbox.c.created_at)
+        ).scalars()
+        return [json.loads(r) for r in rows]
+
+
+def test_the_lightsaber_plan_makes_one_now_and_leaves_two_open_term(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    today = pb.clock.today()
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert promised(run) == {"SO-1": today + timedelta(days=1), "SO-2": None}
+    so2 = next(p for p in run.result.promises if p.order_ref == "SO-2")
+    assert "open term" in so2.reason
+    crystals = [s for s in run.result.purchase_suggestions if s.sku == "KYBER-GREEN"]
+    assert [(s.supplier, s.quantity, s.expected_date) for s in crystals] == [("Crystal Broker", 2, None)]
+
+
+def test_a_po_gives_the_open_term_line_a_date_and_its_slip_is_announced_only_to_that_line(
+    pb: Pegboard,
+) -> None:
+    lightsaber_after_first_shipments(pb)
+    today = pb.clock.today()
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    due = today + timedelta(days=14)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
+    )
+    dated = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+    slipped = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert promised(dated)["SO-2"] == due + timedelta(days=1)
+    assert promised(slipped) == {"SO-1": today + timedelta(days=1), "SO-2": due + timedelta(days=8)}
+    assert [(e["order_ref"], e["old_date"], e["new_date"]) for e in promise_events(pb)] == [
+        ("SO-2", None, (due + timedelta(days=1)).isoformat()),
+        ("SO-2", (due + timedelta(days=1)).isoformat(), (due + timedelta(days=8)).isoformat()),
+    ]
+
+
+def test_the_first_promise_is_kept_for_promise_accuracy(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=14)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
+    )
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.engine.connect() as conn:
+        rows = conn.execute(select(t.line_promises.c.first_date, t.line_promises.c.promised_date)).all()
+    assert sorted((r.first_date, r.promised_date) for r in rows) == [
+        (pb.clock.today() + timedelta(days=1), pb.clock.today() + timedelta(days=1)),
+        (due + timedelta(days=1), due + timedelta(days=8)),
+    ]
+
+
+def test_running_the_same_plan_twice_announces_nothing_new(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+
+    first = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    second = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert len(first.changed) == 2
+    assert second.changed == []
+    assert first.result == second.result
+
+
+def test_confirming_creates_the_suggested_po_and_mos_in_one_go(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+    after = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert sorted(run.created) == ["MO-1", "MO-2", "PO-1"]
+    with pb.reader() as uow:
+        po = uow.supply.purchase_order("PO-1")
+    assert po is not None and [(line.sku, line.quantity) for line in po.lines] == [("KYBER-GREEN", 2)]
+    assert after.result.purchase_suggestions == [] and after.result.production_suggestions == []
+    so1 = next(p for p in after.result.promises if p.order_ref == "SO-1")
+    assert so1.basis.startswith("MO-")

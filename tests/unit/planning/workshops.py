@@ -1,0 +1,104 @@
+"""Random small workshops for property tests: multi-level BOMs, shared components, lot sizes,
+open-term items, open POs and MOs, priorities and ties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from pegboard.planning.snapshot import (
+    BackorderDemand,
+    OpenManufacturingOrder,
+    OpenPurchaseLine,
+    PlanBomLine,
+    PlanInput,
+    PlanItem,
+)
+from tests.unit.planning.builders import FIRST_ORDER_AT, TODAY
+
+NAMES = ["AXE", "BOLT", "CAP", "DIAL", "EYE", "FIN", "GEAR", "HUB", "ION"]
+quantities = st.sampled_from([Decimal(n) for n in ("1", "2", "3", "4", "5", "0.5", "1.25", "7")])
+small = st.sampled_from([Decimal(n) for n in ("0", "0", "1", "2", "3", "0.5", "6")])
+optional_days = st.one_of(st.none(), st.integers(0, 6))
+optional_lot = st.one_of(st.none(), st.sampled_from([Decimal(n) for n in ("1", "2", "3", "5", "0.5", "10")]))
+
+
+@st.composite
+def items(draw: st.DrawFn, skus: list[str]) -> list[PlanItem]:
+    """Items that are bought, made or drop-shipped, some with unpredictable lead times."""
+    result = []
+    for sku in skus:
+        result.append(
+            PlanItem(
+                sku=sku,
+                procurement=draw(st.sampled_from(["make", "make", "buy", "buy", "dropship"])),
+                lead_time_days=draw(optional_days),
+                supplier=draw(st.sampled_from(["Acme", "Bree", None])),
+                supplier_lead_time_days=draw(st.one_of(st.none(), st.none(), st.integers(0, 9))),
+                safety_stock=draw(st.sampled_from([Decimal(0), Decimal(0), Decimal(0), Decimal(2)])),
+                reorder_point=draw(
+                    st.one_of(st.none(), st.none(), st.sampled_from([Decimal(0), Decimal(3)]))
+                ),
+                reorder_qty=draw(st.one_of(st.none(), st.sampled_from([Decimal(4), Decimal("2.5")]))),
+                min_order_qty=draw(optional_lot),
+                order_multiple=draw(optional_lot),
+            )
+        )
+    return result
+
+
+@st.composite
+def workshops(draw: st.DrawFn) -> PlanInput:
+    """A workshop snapshot: items in a random BOM order (acyclic), stock, supply and backorders."""
+    n = draw(st.integers(1, 7))
+    skus = draw(st.permutations(NAMES))[:n]
+    catalogue = draw(items(skus))
+    boms = []
+    for k, parent in enumerate(skus):
+        later = skus[k + 1 :]
+        if later and draw(st.integers(0, 3)) > 0:
+            for component in draw(st.lists(st.sampled_from(later), max_size=3, unique=True)):
+                per = draw(st.sampled_from([Decimal(x) for x in ("1", "1", "2", "0.5", "0.333333")]))
+                boms.append(PlanBomLine(parent, component, per))
+    available = {sku: draw(small) for sku in skus if draw(st.booleans())}
+    purchases = [
+        OpenPurchaseLine(
+            f"PO-{draw(st.integers(1, 3))}",
+            draw(st.sampled_from(skus)),
+            draw(quantities),
+            draw(st.one_of(st.none(), st.integers(-3, 12).map(lambda d: TODAY + timedelta(days=d)))),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    mos = []
+    for k in range(draw(st.integers(0, 3))):
+        start = TODAY + timedelta(days=draw(st.integers(-4, 6)))
+        finish = start + timedelta(days=draw(st.integers(0, 4)))
+        mos.append(
+            OpenManufacturingOrder(
+                f"MO-{k % 2 + 1}", draw(st.sampled_from(skus)), draw(quantities), start, finish
+            )
+        )
+    demands = [
+        BackorderDemand(
+            order_ref=f"SO-{draw(st.integers(1, 5))}",
+            line_no=k + 1,
+            sku=draw(st.sampled_from(skus)),
+            quantity=draw(quantities),
+            priority=draw(st.sampled_from([0, 0, 1, 2])),
+            ordered_at=FIRST_ORDER_AT + timedelta(minutes=draw(st.integers(0, 4))),
+            sequence=draw(st.integers(0, 2)),
+        )
+        for k in range(draw(st.integers(0, 10)))
+    ]
+    return PlanInput(
+        today=TODAY,
+        items=catalogue,
+        bom_lines=boms,
+        available=available,
+        purchase_lines=purchases,
+        manufacturing_orders=mos,
+        demands=demands,
+    )
