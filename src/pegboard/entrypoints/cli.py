@@ -653,22 +653,14 @@ def serve(
     today: Today = None,
 ) -> None:
     """Run the REST API (OpenAPI at /docs)."""
-    import uvicorn
+    from pegboard.entrypoints.server import run_server
 
     with opened(ctx, db, today) as pb:
         settings = pb.settings
     os.environ["PEGBOARD_DATABASE_URL"] = settings.database_url
     if today or (ctx.obj or {}).get("today"):
         os.environ["PEGBOARD_TODAY"] = str(today or ctx.obj["today"])
-    uvicorn.run(
-        "pegboard.entrypoints.api.app:app_from_environment",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    run_server(host=host or settings.host, port=port or settings.port, workers=workers)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 
 def normalise_url(url: str) -> str:
@@ -35,8 +35,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine configured for Pegboard's transactions on either backend."""
     url = normalise_url(url)
     if is_sqlite(url):
+        # Keep connections open between transactions: opening one per transaction re-runs the
+        # PRAGMAs, and closing the last one checkpoints and deletes the WAL file, which made each
+        # SQLite transaction pay two file syncs. check_same_thread=False lets a pooled connection
+        # serve whichever thread checks it out next (never two at once).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=QueuePool,
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
         _configure_sqlite(engine)
         return engine

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, literal_column, select, union_all, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.allocation import ItemStock, WaitingLine
@@ -26,6 +26,39 @@ from pegboard.domain.supply import (
     SupplyStatus,
 )
 
+# The statements every order runs, built once: building a SELECT with an IN list on every call
+# cost more client CPU than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
+_ITEM_IDS = select(t.items.c.id, t.items.c.sku).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
+_ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
+#: Lines holding stock. The 0 is written into the SQL, not bound: PostgreSQL can then use the
+#: partial index ix_order_lines_allocated in a cached generic plan, instead of planning each time.
+_RESERVED = t.order_lines.c.allocated > literal_column("0")
+#: On hand (kind 0, the ledger's sum) and reserved (kind 1) per item, in one round trip.
+_STOCK_LEVELS = union_all(
+    select(
+        literal_column("0").label("kind"),
+        t.stock_moves.c.item_id,
+        func.sum(t.stock_moves.c.quantity).label("total"),
+    )
+    .where(t.stock_moves.c.item_id.in_(bindparam("ids", expanding=True)))
+    .group_by(t.stock_moves.c.item_id),
+    select(literal_column("1"), t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
+    .where(t.order_lines.c.item_id.in_(bindparam("ids", expanding=True)), _RESERVED)
+    .group_by(t.order_lines.c.item_id),
+)
+_ORDERS_BY_REF = select(t.sales_orders).where(
+    t.sales_orders.c.order_ref.in_(bindparam("refs", expanding=True))
+)
+_LINES_OF_ORDERS = (
+    select(t.order_lines, t.items.c.sku)
+    .join(t.items, t.items.c.id == t.order_lines.c.item_id)
+    .where(t.order_lines.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
+)
+_INSERT_ORDERS = insert(t.sales_orders).returning(t.sales_orders.c.id, sort_by_parameter_order=True)
+_INSERT_LINES = insert(t.order_lines)
+_INSERT_EVENTS = insert(t.outbox)
+
 
 class ItemIds:
     """SKU to row id, cached for one transaction."""
@@ -40,10 +73,8 @@ class ItemIds:
         wanted = sorted(set(skus))
         missing = [s for s in wanted if s not in self.ids]
         if missing or lock:
-            query = select(t.items.c.id, t.items.c.sku).where(t.items.c.sku.in_(wanted if lock else missing))
-            if lock:
-                query = query.order_by(t.items.c.sku).with_for_update()
-            for row in self.conn.execute(query):
+            query = _ITEM_IDS_LOCKED if lock else _ITEM_IDS
+            for row in self.conn.execute(query, {"skus": wanted if lock else missing}):
                 self.ids[row.sku] = row.id
                 self.skus[row.id] = row.sku
         for sku in wanted:
@@ -188,20 +219,10 @@ class SqlStock:
         ids = self.ids.resolve(skus, lock=lock)
         if not ids:
             return {}
-        on_hand: dict[int, Decimal] = dict(
-            self.conn.execute(
-                select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity))
-                .where(t.stock_moves.c.item_id.in_(ids.values()))
-                .group_by(t.stock_moves.c.item_id)
-            ).all()
-        )
-        allocated: dict[int, Decimal] = dict(
-            self.conn.execute(
-                select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
-                .where(t.order_lines.c.item_id.in_(ids.values()), t.order_lines.c.allocated > 0)
-                .group_by(t.order_lines.c.item_id)
-            ).all()
-        )
+        on_hand: dict[int, Decimal] = {}
+        allocated: dict[int, Decimal] = {}
+        for kind, item_id, total in self.conn.execute(_STOCK_LEVELS, {"ids": list(ids.values())}):
+            (allocated if kind else on_hand)[item_id] = total
         return {
             sku: ItemStock(sku, _units_sum(on_hand.get(i)), _units_sum(allocated.get(i)))
             for sku, i in ids.items()
@@ -265,9 +286,7 @@ class SqlOrders:
         refs = sorted(set(order_refs))
         found: dict[str, SalesOrder] = {}
         for start in range(0, len(refs), 500):
-            rows = self.conn.execute(
-                select(t.sales_orders).where(t.sales_orders.c.order_ref.in_(refs[start : start + 500]))
-            ).all()
+            rows = self.conn.execute(_ORDERS_BY_REF, {"refs": refs[start : start + 500]}).all()
             found.update(self._load(rows))
         return found
 
@@ -275,13 +294,7 @@ class SqlOrders:
         by_id = {r.id: r for r in rows}
         lines: dict[int, list[SalesOrderLine]] = {i: [] for i in by_id}
         if by_id:
-            query = (
-                select(t.order_lines, t.items.c.sku)
-                .join(t.items, t.items.c.id == t.order_lines.c.item_id)
-                .where(t.order_lines.c.order_id.in_(by_id))
-                .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
-            )
-            for r in self.conn.execute(query):
+            for r in self.conn.execute(_LINES_OF_ORDERS, {"order_ids": list(by_id)}):
                 lines[r.order_id].append(
                     SalesOrderLine(
                         line_no=r.line_no,
@@ -321,7 +334,7 @@ class SqlOrders:
         ids = self.ids.resolve(line.sku for order in orders for line in order.lines)
         rows = (
             self.conn.execute(
-                insert(t.sales_orders).returning(t.sales_orders.c.id, sort_by_parameter_order=True),
+                _INSERT_ORDERS,
                 [
                     {
                         "order_ref": order.order_ref,
@@ -343,7 +356,7 @@ class SqlOrders:
             self.row_ids[order.order_ref] = row_id
             self.seen[order.order_ref] = self._snapshot(order)
         self.conn.execute(
-            insert(t.order_lines),
+            _INSERT_LINES,
             [
                 {
                     "order_id": self.row_ids[order.order_ref],
@@ -428,7 +441,7 @@ class SqlOrders:
 
     def holding(self, sku: str) -> list[WaitingLine]:
         """Lines that hold an allocation of this SKU."""
-        return self._waiting_query([self.ids.id(sku)], t.order_lines.c.allocated > 0)
+        return self._waiting_query([self.ids.id(sku)], _RESERVED)
 
     def shipment_count(self, order_ref: str) -> int:
         return int(
@@ -633,7 +646,7 @@ class SqlOutbox:
         if not events:
             return
         self.conn.execute(
-            insert(t.outbox),
+            _INSERT_EVENTS,
             [
                 {
                     "id": str(uuid.uuid4()),
