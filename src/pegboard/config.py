@@ -20,3 +20,5 @@ class Settings(BaseSettings):
     port: int = 8000
     db_pool_size: int = 10
     max_request_bytes: int = 1_000_000
+    #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
+    token_cache_seconds: float = 5.0

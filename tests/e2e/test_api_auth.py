@@ -112,3 +112,28 @@ def test_a_viewer_cannot_write_even_with_a_valid_body(api: Api) -> None:
 def test_the_landing_page_docs_and_openapi_need_no_token(api: Api) -> None:
     for path in ("/", "/docs", "/openapi.json"):
         assert api.client.get(path).status_code == 200
+
+
+def revoke(api: Api, name: str) -> None:
+    with api.pb.uow() as uow:
+        uow.tokens.revoke(name)
+        uow.commit()
+
+
+def test_a_write_token_checked_moments_ago_is_trusted_for_the_cache_window(api: Api) -> None:
+    make_items(api.pb, "KETTLE")
+    assert api.post("/orders", order_body("SO-1", ("KETTLE", 1))).status_code == 201
+
+    revoke(api, "op")
+
+    assert api.post("/orders", order_body("SO-2", ("KETTLE", 1))).status_code == 201
+
+
+def test_without_a_token_cache_a_revoked_write_token_is_refused_at_once(db_url: str) -> None:
+    for api in open_api(db_url, token_cache_seconds=0):
+        make_items(api.pb, "KETTLE")
+        assert api.post("/orders", order_body("SO-1", ("KETTLE", 1))).status_code == 201
+
+        revoke(api, "op")
+
+        assert_error(api.post("/orders", order_body("SO-2", ("KETTLE", 1))), 401, "unauthorised")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from enum import StrEnum
 
 from pegboard.domain.errors import DuplicateRef, Forbidden, InvalidValue, Unauthorised
@@ -38,15 +40,54 @@ def create_token(name: str, role: Role, *, uow: UnitOfWork) -> str:
     return token
 
 
-def authorise(token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str, Role]:
-    """The token's (name, role) if it exists and its role is at least `needed`; else Forbidden."""
+def identify(token: str | None, *, uow: UnitOfWork) -> tuple[str, Role]:
+    """The (name, role) of a live token; Unauthorised when it is missing, unknown or revoked."""
     if not token:
         raise Unauthorised("a bearer token is required")
     with uow:
         found = uow.tokens.role_of(hash_token(token))
     if found is None:
         raise Unauthorised("the bearer token is unknown or revoked")
-    name, role = found[0], Role(found[1])
+    return found[0], Role(found[1])
+
+
+def require(name: str, role: Role, needed: Role) -> tuple[str, Role]:
+    """The caller when `role` is at least `needed`; else Forbidden."""
     if RANK[role] < RANK[needed]:
         raise Forbidden(f"token {name!r} is a {role}; this needs {needed}")
     return name, role
+
+
+def authorise(token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str, Role]:
+    """The token's (name, role) if it exists and its role is at least `needed`; else 401 or 403."""
+    return require(*identify(token, uow=uow), needed)
+
+
+class TokenCache:
+    """Tokens recently found live, trusted for `seconds` without asking the database again.
+
+    A revoked token therefore keeps working for at most `seconds`; unknown tokens are never
+    cached, so a new token works at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._seen: dict[str, tuple[float, str, Role]] = {}
+        self._lock = threading.Lock()
+
+    def authorise(self, token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str, Role]:
+        """As `authorise`, answered from memory when the token was checked recently."""
+        if not token or self.seconds <= 0:
+            return authorise(token, needed, uow=uow)
+        key = hash_token(token)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._seen.get(key)
+        if hit is not None and now - hit[0] < self.seconds:
+            return require(hit[1], hit[2], needed)
+        name, role = identify(token, uow=uow)
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[key] = (now, name, role)
+        return require(name, role, needed)

@@ -22,6 +22,7 @@ from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
 from pegboard.entrypoints.web import pages
 from pegboard.services import parsing as p
+from pegboard.services.tokens import TokenCache
 
 API_PREFIX = "/api/v1"
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.pegboard = pb
+    app.state.tokens = TokenCache(settings.token_cache_seconds)
     register_error_handlers(app)
     for module in (orders, stock, supply, catalogue, imports, plan):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -24,7 +24,7 @@ from pegboard.entrypoints.api.routing import dump
 from pegboard.entrypoints.api.transactions import SharedTransaction
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.runner import with_retries
-from pegboard.services.tokens import Role, authorise
+from pegboard.services.tokens import Role, TokenCache, authorise
 
 MAX_KEY_LENGTH = 200
 
@@ -66,9 +66,10 @@ def reader(pb: PegboardDep, credentials: CredentialsDep) -> Iterator[SharedTrans
 ReaderDep = Annotated[SharedTransaction, Depends(reader)]
 
 
-def operator(pb: PegboardDep, credentials: CredentialsDep) -> Caller:
+def operator(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Caller:
     """The caller, when their token is an operator's or an admin's; 401 or 403 otherwise."""
-    name, role = authorise(_token(credentials), Role.OPERATOR, uow=pb.reader())
+    cache: TokenCache = request.app.state.tokens
+    name, role = cache.authorise(_token(credentials), Role.OPERATOR, uow=pb.reader())
     return Caller(name, role)
 
 
