@@ -21,43 +21,16 @@ from pathlib import Path
 
 from pegboard.domain.quantities import to_money, to_quantity
 from pegboard.domain.sales import ShipPolicy
+from pegboard.services.imports import COLUMNS
 from pegboard.services.orders import LineDraft, OrderDraft
 
 #: The business date the benchmarks run on (`--today`); every order is placed before it.
 TODAY = date(2026, 12, 1)
 FIRST_ORDER_AT = datetime(2026, 1, 5, 8, 0, 0)
 
+#: Every column of each CSV kind, as the importer defines them (required first, then optional).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "suppliers": ("name", "email", "lead_time_days"),
-    "items": (
-        "sku",
-        "name",
-        "procurement",
-        "unit",
-        "price",
-        "cost",
-        "lead_time_days",
-        "supplier",
-        "safety_stock",
-        "reorder_point",
-        "reorder_qty",
-        "min_order_qty",
-        "order_multiple",
-    ),
-    "boms": ("parent_sku", "component_sku", "quantity"),
-    "stock": ("sku", "quantity"),
-    "orders": (
-        "order_ref",
-        "customer",
-        "email",
-        "ordered_at",
-        "sku",
-        "quantity",
-        "unit_price",
-        "priority",
-        "ship_policy",
-    ),
-    "purchase-orders": ("po_ref", "supplier", "sku", "quantity", "expected_date", "unit_cost"),
+    kind.value: required + optional for kind, (required, optional) in COLUMNS.items()
 }
 
 #: The order the files must be imported in (items name suppliers, BOMs name items, ...).
