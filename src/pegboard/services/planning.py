@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -13,6 +13,7 @@ from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOr
 from pegboard.planning.engine import plan
 from pegboard.planning.promises import LinePromise, StoredPromise, by_line
 from pegboard.planning.result import PlanResult
+from pegboard.planning.scope import narrowed
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -46,11 +47,7 @@ def run_plan(
         result = plan(uow.planning.snapshot(today))
         if not store:
             return PlanRun(result, [])
-        before = uow.planning.stored_promises()
-        promises = by_line(result.promises)
-        changed = [p for p in promises if _differs(before.get((p.order_ref, p.line_no)), p)]
-        uow.planning.save_promises(changed, on=today)
-        uow.outbox.add(_announcements(changed, before))
+        changed = store_promises(result, uow=uow, today=today)
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         uow.commit()
     return PlanRun(result, changed, created, skipped)
@@ -76,6 +73,25 @@ def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
         wanted = f"supplier {only.supplier!r}" if only.supplier is not None else f"SKU {only.sku!r}"
         raise NothingSuggested(f"the plan suggests nothing for {wanted}")
     return replace(result, purchase_suggestions=purchases, production_suggestions=making)
+
+
+def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[LinePromise]:
+    """Re-plan only the SKUs joined to `skus` through BOMs, inside the caller's transaction.
+
+    Supply and demand meet only along BOM lines, so the promises come out as a full plan would
+    give them (a property test holds the two together); changed ones are stored and announced.
+    """
+    result = plan(narrowed(uow.planning.snapshot(today), skus))
+    return store_promises(result, uow=uow, today=today)
+
+
+def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
+    """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
+    before = uow.planning.stored_promises()
+    changed = [p for p in by_line(result.promises) if _differs(before.get((p.order_ref, p.line_no)), p)]
+    uow.planning.save_promises(changed, on=today)
+    uow.outbox.add(_announcements(changed, before))
+    return changed
 
 
 def _differs(stored: StoredPromise | None, promise: LinePromise) -> bool:

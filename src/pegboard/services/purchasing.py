@@ -12,6 +12,7 @@ from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.supply import PurchaseOrder
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo, existing_po
+from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -65,21 +66,23 @@ def receive(
 
 
 def reschedule(supply_ref: str, new_date: date, *, uow: UnitOfWork, clock: Clock) -> date | None:
-    """Give a PO or MO a new expected date; the change is kept as history and announced."""
+    """Give a PO or MO a new expected date; kept as history, announced, and the lines it serves
+    are promised again (only those whose date moves hear of it)."""
     with uow:
         po = uow.supply.purchase_order(supply_ref, lock=True)
         if po is not None:
             old = po.reschedule(new_date)
             uow.supply.save_purchase_order(po)
-            kind = "po"
+            kind, skus = "po", [line.sku for line in po.lines]
         else:
             mo = existing_mo(uow, supply_ref, lock=True)
             old = mo.reschedule(new_date)
             uow.supply.save_manufacturing_order(mo)
-            kind = "mo"
+            kind, skus = "mo", [mo.sku]
         uow.supply.record_date_change(
             supply_ref, kind=kind, old_date=old, new_date=new_date, on=clock.today()
         )
         uow.outbox.add([ExpectedDateChanged(supply_ref, old, new_date)])
+        repromise(skus, uow=uow, today=clock.today())
         uow.commit()
     return old

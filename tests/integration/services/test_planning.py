@@ -120,3 +120,40 @@ def test_confirming_creates_the_suggested_po_and_mos_in_one_go(pb: Pegboard) -> 
     assert after.result.purchase_suggestions == [] and after.result.production_suggestions == []
     so1 = next(p for p in after.result.promises if p.order_ref == "SO-1")
     assert so1.basis.startswith("MO-")
+
+
+def test_a_reschedule_re_promises_its_lines_at_once_as_a_full_plan_would(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    import_text(
+        pb,
+        ImportKind.ITEMS,
+        "sku,name,procurement,lead_time_days,supplier\nKETTLE,Kettle,buy,3,Passing Traders\n",
+    )
+    import_text(pb, ImportKind.ORDERS, "order_ref,customer,sku,quantity\nSO-9,Rey,KETTLE,2\n")
+    due = pb.clock.today() + timedelta(days=14)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
+    )
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    events_before = len(promise_events(pb))
+
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+
+    announced = promise_events(pb)[events_before:]
+    assert [(e["order_ref"], e["new_date"]) for e in announced] == [
+        ("SO-2", (due + timedelta(days=8)).isoformat())
+    ]
+    with pb.engine.connect() as conn:
+        stored = {
+            (r.order_ref, r.promised_date)
+            for r in conn.execute(
+                select(t.sales_orders.c.order_ref, t.line_promises.c.promised_date)
+                .join(t.order_lines, t.order_lines.c.id == t.line_promises.c.line_id)
+                .join(t.sales_orders, t.sales_orders.c.id == t.order_lines.c.order_id)
+            )
+        }
+    full = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    assert full.changed == []
+    assert stored == {(p.order_ref, p.date) for p in full.result.promises}
