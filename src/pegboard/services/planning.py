@@ -13,7 +13,6 @@ from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOr
 from pegboard.planning.engine import plan
 from pegboard.planning.promises import LinePromise, StoredPromise, by_line
 from pegboard.planning.result import PlanResult
-from pegboard.planning.scope import narrowed
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -81,7 +80,7 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[Line
     Supply and demand meet only along BOM lines, so the promises come out as a full plan would
     give them (a property test holds the two together); changed ones are stored and announced.
     """
-    result = plan(narrowed(uow.planning.snapshot(today), skus))
+    result = plan(uow.planning.snapshot(today, around=skus))
     return store_promises(result, uow=uow, today=today)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.entrypoints import demo
+from pegboard.planning.scope import narrowed
 from pegboard.services import planning, purchasing, shipping
 from pegboard.services.imports import ImportKind
 from tests.builders import import_text
@@ -157,3 +158,20 @@ def test_a_reschedule_re_promises_its_lines_at_once_as_a_full_plan_would(pb: Peg
     full = planning.run_plan(uow=pb.uow(), clock=pb.clock)
     assert full.changed == []
     assert stored == {(p.order_ref, p.date) for p in full.result.promises}
+
+
+def test_a_narrow_snapshot_read_from_the_database_is_the_full_one_narrowed(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    import_text(
+        pb,
+        ImportKind.ITEMS,
+        "sku,name,procurement,lead_time_days,supplier\nKETTLE,Kettle,buy,3,Passing Traders\n",
+    )
+    import_text(pb, ImportKind.ORDERS, "order_ref,customer,sku,quantity\nSO-9,Rey,KETTLE,2\n")
+    today = pb.clock.today()
+
+    with pb.reader() as uow:
+        full = uow.planning.snapshot(today)
+        for sku in ("KYBER-GREEN", "KETTLE", "SABER-BLUE"):
+            assert uow.planning.snapshot(today, around=[sku]) == narrowed(full, [sku])
+        assert {i.sku for i in uow.planning.snapshot(today, around=["KETTLE"]).items} == {"KETTLE"}

@@ -6,12 +6,14 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
 from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.scope import connected_skus
 from pegboard.planning.snapshot import (
     BackorderDemand,
     OpenManufacturingOrder,
@@ -28,18 +30,34 @@ class SqlPlanning:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def snapshot(self, today: date) -> PlanInput:
-        """Items, BOMs, available stock, open POs and MOs, and every backorder, as plain data."""
-        sku_of: dict[int, str] = {}
+    def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput:
+        """Items, BOMs, available stock, open POs and MOs, and every backorder, as plain data.
+
+        With `around`, only the SKUs joined to those through BOM lines are read (what a change
+        to them can affect; see `planning.scope`).
+        """
+        sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+        boms = [
+            PlanBomLine(sku_of[r.parent_id], sku_of[r.component_id], r.quantity)
+            for r in self.conn.execute(
+                select(t.bom_lines).order_by(t.bom_lines.c.parent_id, t.bom_lines.c.component_id)
+            )
+        ]
+        ids: list[int] | None = None
+        if around is not None:
+            keep = connected_skus(PlanInput(today=today, items=(), bom_lines=boms), around)
+            sku_of = {i: sku for i, sku in sku_of.items() if sku in keep}
+            boms = [b for b in boms if b.parent_sku in keep]
+            ids = sorted(sku_of)
         items = []
-        for r in self.conn.execute(
+        query = (
             select(
                 t.items, t.suppliers.c.name.label("supplier_name"), t.suppliers.c.lead_time_days.label("slt")
             )
             .outerjoin(t.suppliers, t.suppliers.c.id == t.items.c.supplier_id)
             .order_by(t.items.c.sku)
-        ):
-            sku_of[r.id] = r.sku
+        )
+        for r in self.conn.execute(query if ids is None else query.where(t.items.c.id.in_(ids))):
             items.append(
                 PlanItem(
                     sku=r.sku,
@@ -54,35 +72,30 @@ class SqlPlanning:
                     order_multiple=r.order_multiple,
                 )
             )
-        boms = [
-            PlanBomLine(sku_of[r.parent_id], sku_of[r.component_id], r.quantity)
-            for r in self.conn.execute(
-                select(t.bom_lines).order_by(t.bom_lines.c.parent_id, t.bom_lines.c.component_id)
-            )
-        ]
         return PlanInput(
             today=today,
             items=items,
             bom_lines=boms,
-            available=self._available(sku_of),
-            purchase_lines=self._purchase_lines(sku_of),
-            manufacturing_orders=self._manufacturing_orders(sku_of),
-            demands=self._demands(sku_of),
+            available=self._available(sku_of, ids),
+            purchase_lines=self._purchase_lines(sku_of, ids),
+            manufacturing_orders=self._manufacturing_orders(sku_of, ids),
+            demands=self._demands(sku_of, ids),
         )
 
-    def _available(self, sku_of: dict[int, str]) -> dict[str, Decimal]:
+    def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
+        moves, lines = t.stock_moves.c, t.order_lines.c
         on_hand = dict(
             self.conn.execute(
-                select(t.stock_moves.c.item_id, func.sum(t.stock_moves.c.quantity)).group_by(
-                    t.stock_moves.c.item_id
+                _among(select(moves.item_id, func.sum(moves.quantity)), moves.item_id, ids).group_by(
+                    moves.item_id
                 )
             ).all()
         )
         allocated = dict(
             self.conn.execute(
-                select(t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
-                .where(t.order_lines.c.allocated > 0)
-                .group_by(t.order_lines.c.item_id)
+                _among(select(lines.item_id, func.sum(lines.allocated)), lines.item_id, ids)
+                .where(lines.allocated > 0)
+                .group_by(lines.item_id)
             ).all()
         )
         found = {}
@@ -92,10 +105,11 @@ class SqlPlanning:
                 found[sku] = free
         return found
 
-    def _purchase_lines(self, sku_of: dict[int, str]) -> list[OpenPurchaseLine]:
+    def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
         po, pol = t.purchase_orders, t.purchase_order_lines
+        query = select(po.c.po_ref, pol.c.item_id, pol.c.quantity, pol.c.received, pol.c.expected_date)
         rows = self.conn.execute(
-            select(po.c.po_ref, pol.c.item_id, pol.c.quantity, pol.c.received, pol.c.expected_date)
+            _among(query, pol.c.item_id, ids)
             .join(po, po.c.id == pol.c.po_id)
             .where(pol.c.received < pol.c.quantity, po.c.status.not_in(["received", "cancelled"]))
             .order_by(po.c.po_ref, pol.c.line_no)
@@ -105,10 +119,14 @@ class SqlPlanning:
             for r in rows
         ]
 
-    def _manufacturing_orders(self, sku_of: dict[int, str]) -> list[OpenManufacturingOrder]:
+    def _manufacturing_orders(
+        self, sku_of: dict[int, str], ids: list[int] | None
+    ) -> list[OpenManufacturingOrder]:
         mo = t.manufacturing_orders
         rows = self.conn.execute(
-            select(mo).where(mo.c.status.not_in(["completed", "cancelled"])).order_by(mo.c.id)
+            _among(select(mo), mo.c.item_id, ids)
+            .where(mo.c.status.not_in(["completed", "cancelled"]))
+            .order_by(mo.c.id)
         )
         return [
             OpenManufacturingOrder(
@@ -117,21 +135,22 @@ class SqlPlanning:
             for r in rows
         ]
 
-    def _demands(self, sku_of: dict[int, str]) -> list[BackorderDemand]:
+    def _demands(self, sku_of: dict[int, str], ids: list[int] | None) -> list[BackorderDemand]:
         so, ol = t.sales_orders, t.order_lines
+        query = select(
+            so.c.order_ref,
+            so.c.priority,
+            so.c.ordered_at,
+            so.c.id.label("sequence"),
+            ol.c.line_no,
+            ol.c.item_id,
+            ol.c.quantity,
+            ol.c.allocated,
+            ol.c.shipped,
+            ol.c.cancelled,
+        )
         rows = self.conn.execute(
-            select(
-                so.c.order_ref,
-                so.c.priority,
-                so.c.ordered_at,
-                so.c.id.label("sequence"),
-                ol.c.line_no,
-                ol.c.item_id,
-                ol.c.quantity,
-                ol.c.allocated,
-                ol.c.shipped,
-                ol.c.cancelled,
-            )
+            _among(query, ol.c.item_id, ids)
             .join(so, so.c.id == ol.c.order_id)
             .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled)
             .order_by(so.c.id, ol.c.line_no)
@@ -212,3 +231,11 @@ class SqlPlanning:
                     .where(t.line_promises.c.line_id == line_id, t.line_promises.c.first_date.is_(None))
                     .values(first_date=values["promised_date"])
                 )
+
+
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None) -> Q:
+    """Keep only rows of these items (all rows when `ids` is None)."""
+    return query if ids is None else query.where(column.in_(ids))
