@@ -13,6 +13,7 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo
+from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -95,5 +96,6 @@ def complete_manufacturing_order(
         events: list[Event] = [ManufacturingCompleted(mo_ref, mo.sku, amount)]
         events += allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
         uow.outbox.add(events)
+        repromise([mo.sku], uow=uow, today=today)
         uow.commit()
     return mo

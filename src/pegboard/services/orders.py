@@ -12,6 +12,7 @@ from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_order
+from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -142,5 +143,6 @@ def cancel_order(
         freed = {s: stocks[s] for s, q in released.items() if q > 0}
         events += allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
         uow.outbox.add(events)
+        repromise(released, uow=uow, today=clock.today())
         uow.commit()
     return order

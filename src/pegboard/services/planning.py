@@ -86,7 +86,7 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[Line
 
 def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
     """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
-    before = uow.planning.stored_promises()
+    before = uow.planning.stored_promises({p.order_ref for p in result.promises})
     changed = [p for p in by_line(result.promises) if _differs(before.get((p.order_ref, p.line_no)), p)]
     uow.planning.save_promises(changed, on=today)
     uow.outbox.add(_announcements(changed, before))

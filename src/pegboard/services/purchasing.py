@@ -61,6 +61,7 @@ def receive(
         events: list[Event] = [StockReceived(po_ref, sku, quantity)]
         events += allocate_waiting(uow, stocks, policy=policy)
         uow.outbox.add(events)
+        repromise([sku], uow=uow, today=clock.today())
         uow.commit()
     return po
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
+from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints import demo
+from pegboard.planning.promises import by_line
 from pegboard.planning.scope import narrowed
-from pegboard.services import planning, purchasing, shipping
+from pegboard.services import manufacturing, orders, planning, purchasing, shipping
 from pegboard.services.imports import ImportKind
 from tests.builders import import_text
 
@@ -175,3 +178,46 @@ def test_a_narrow_snapshot_read_from_the_database_is_the_full_one_narrowed(pb: P
         for sku in ("KYBER-GREEN", "KETTLE", "SABER-BLUE"):
             assert uow.planning.snapshot(today, around=[sku]) == narrowed(full, [sku])
         assert {i.sku for i in uow.planning.snapshot(today, around=["KETTLE"]).items} == {"KETTLE"}
+
+
+def stored_line_dates(pb: Pegboard) -> dict[tuple[str, int], date | None]:
+    with pb.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.sales_orders.c.order_ref, t.order_lines.c.line_no, t.line_promises.c.promised_date)
+            .join(t.order_lines, t.order_lines.c.id == t.line_promises.c.line_id)
+            .join(t.sales_orders, t.sales_orders.c.id == t.order_lines.c.order_id)
+            .where(
+                t.order_lines.c.quantity
+                > t.order_lines.c.allocated + t.order_lines.c.shipped + t.order_lines.c.cancelled
+            )
+        )
+        return {(r.order_ref, r.line_no): r.promised_date for r in rows}
+
+
+def full_plan_line_dates(pb: Pegboard) -> dict[tuple[str, int], date | None]:
+    preview = planning.run_plan(uow=pb.uow(), clock=pb.clock, store=False)
+    return {(p.order_ref, p.line_no): p.promised_date for p in by_line(preview.result.promises)}
+
+
+def test_receipts_completions_and_cancellations_re_promise_as_a_full_plan_would(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=14)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
+    )
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    purchasing.receive("PO-1", "KYBER-GREEN", Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy)
+    assert stored_line_dates(pb) == full_plan_line_dates(pb)
+
+    mo = manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(2), uow=pb.uow(), clock=pb.clock)
+    manufacturing.complete_manufacturing_order(
+        mo.mo_ref, Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy
+    )
+    assert stored_line_dates(pb) == full_plan_line_dates(pb)
+
+    orders.cancel_order("SO-1", uow=pb.uow(), clock=pb.clock, policy=pb.policy)
+    assert stored_line_dates(pb) == full_plan_line_dates(pb)
+    assert set(stored_line_dates(pb)) == {("SO-2", 1)}

@@ -168,17 +168,26 @@ class SqlPlanning:
             for r in rows
         ]
 
-    def stored_promises(self) -> dict[tuple[str, int], StoredPromise]:
-        """The promise last given for every line that has one."""
+    def stored_promises(
+        self, order_refs: Iterable[str] | None = None
+    ) -> dict[tuple[str, int], StoredPromise]:
+        """The promise last given for every line that has one (of these orders, when named)."""
         lp, ol, so = t.line_promises, t.order_lines, t.sales_orders
-        rows = self.conn.execute(
+        query = (
             select(so.c.order_ref, ol.c.line_no, lp.c.promised_date, lp.c.reason, lp.c.basis, lp.c.first_date)
             .join(ol, ol.c.id == lp.c.line_id)
             .join(so, so.c.id == ol.c.order_id)
         )
+        refs = None if order_refs is None else sorted(set(order_refs))
+        batches = (
+            [query]
+            if refs is None
+            else [query.where(so.c.order_ref.in_(refs[i : i + 1000])) for i in range(0, len(refs), 1000)]
+        )
         return {
             (r.order_ref, r.line_no): StoredPromise(r.promised_date, r.reason, r.basis, r.first_date)
-            for r in rows
+            for batch in batches
+            for r in self.conn.execute(batch)
         }
 
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
