@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
@@ -179,15 +179,15 @@ class SqlPlanning:
             .join(so, so.c.id == ol.c.order_id)
         )
         refs = None if order_refs is None else sorted(set(order_refs))
-        batches = (
-            [query]
-            if refs is None
-            else [query.where(so.c.order_ref.in_(refs[i : i + 1000])) for i in range(0, len(refs), 1000)]
-        )
+        if refs is None or len(refs) > 2000:
+            # Many orders: one pass over the table beats thousands of IN-list probes.
+            wanted = None if refs is None else set(refs)
+            rows = (r for r in self.conn.execute(query) if wanted is None or r.order_ref in wanted)
+        else:
+            rows = (r for r in self.conn.execute(query.where(so.c.order_ref.in_(refs))))
         return {
             (r.order_ref, r.line_no): StoredPromise(r.promised_date, r.reason, r.basis, r.first_date)
-            for batch in batches
-            for r in self.conn.execute(batch)
+            for r in rows
         }
 
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
@@ -230,16 +230,25 @@ class SqlPlanning:
                 )
         if new_rows:
             self.conn.execute(insert(t.line_promises), new_rows)
-        for line_id, values in changed:
+        if changed:
+            lp = t.line_promises.c
             self.conn.execute(
-                update(t.line_promises).where(t.line_promises.c.line_id == line_id).values(**values)
+                update(t.line_promises)
+                .where(lp.line_id == bindparam("b_line_id"))
+                .values(
+                    promised_date=bindparam("b_promised_date"),
+                    reason=bindparam("b_reason"),
+                    basis=bindparam("b_basis"),
+                    parts=bindparam("b_parts"),
+                    promised_on=bindparam("b_promised_on"),
+                    # The first dated promise stays as it was; an open term gives way to a date.
+                    first_date=func.coalesce(lp.first_date, bindparam("b_promised_date")),
+                ),
+                [
+                    {"b_line_id": line_id, **{f"b_{k}": v for k, v in values.items()}}
+                    for line_id, values in changed
+                ],
             )
-            if values["promised_date"] is not None:
-                self.conn.execute(
-                    update(t.line_promises)
-                    .where(t.line_promises.c.line_id == line_id, t.line_promises.c.first_date.is_(None))
-                    .values(first_date=values["promised_date"])
-                )
 
 
 Q = TypeVar("Q", bound=Select[Any])
