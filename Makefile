@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 PEGBOARD_PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench install clean
+.PHONY: run test lint typecheck pytest bench install browser clean
 
 install: $(STAMP)
 
@@ -22,8 +22,14 @@ run: $(STAMP)
 	$(BIN)/pegboard demo --if-empty --steps 3
 	$(BIN)/pegboard serve --host 0.0.0.0 --port $(PEGBOARD_PORT)
 
-## make test: ruff, mypy, then every test on SQLite and PostgreSQL
-test: $(STAMP) lint typecheck pytest
+## make test: ruff, mypy, then every test on SQLite and PostgreSQL, pages in Chromium
+test: $(STAMP) browser lint typecheck pytest
+
+## Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser)
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
