@@ -9,7 +9,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 from bench.workload import TODAY, Workload
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import upgrade
+from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
@@ -48,18 +48,8 @@ def fresh_database(kind: str) -> Iterator[str]:
         return
     if kind != "postgres":
         raise ValueError(f"unknown database kind {kind!r} (sqlite or postgres)")
-    name = f"{BENCH_DB_PREFIX}{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
+    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix=BENCH_DB_PREFIX) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def open_board(url: str, *, pool_size: int = 10) -> Pegboard:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from pegboard.adapters.db.migrate import upgrade
+from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
@@ -64,18 +64,8 @@ def postgres_database() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    name = f"pegboard_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
+    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_test_") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

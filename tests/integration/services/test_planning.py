@@ -27,6 +27,15 @@ def lightsaber_after_first_shipments(pb: Pegboard) -> None:
         shipping.ship_order(ref, uow=pb.uow(), clock=pb.clock)
 
 
+def order_green_crystals(pb: Pegboard, due: date) -> None:
+    """PO-1: 2 green crystals from the Crystal Broker, expected on `due`."""
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
+    )
+
+
 def promised(run: planning.PlanRun) -> dict[str, date | None]:
     return {p.order_ref: p.date for p in run.result.promises}
 
@@ -62,11 +71,7 @@ def test_a_po_gives_the_open_term_line_a_date_and_its_slip_is_announced_only_to_
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
 
     due = today + timedelta(days=14)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
-    )
+    order_green_crystals(pb, due)
     dated = planning.run_plan(uow=pb.uow(), clock=pb.clock)
     purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
     slipped = planning.run_plan(uow=pb.uow(), clock=pb.clock)
@@ -82,11 +87,7 @@ def test_a_po_gives_the_open_term_line_a_date_and_its_slip_is_announced_only_to_
 def test_the_first_promise_is_kept_for_promise_accuracy(pb: Pegboard) -> None:
     lightsaber_after_first_shipments(pb)
     due = pb.clock.today() + timedelta(days=14)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
-    )
+    order_green_crystals(pb, due)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
 
     purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
@@ -135,11 +136,7 @@ def test_a_reschedule_re_promises_its_lines_at_once_as_a_full_plan_would(pb: Peg
     )
     import_text(pb, ImportKind.ORDERS, "order_ref,customer,sku,quantity\nSO-9,Rey,KETTLE,2\n")
     due = pb.clock.today() + timedelta(days=14)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
-    )
+    order_green_crystals(pb, due)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
     events_before = len(promise_events(pb))
 
@@ -202,11 +199,7 @@ def full_plan_line_dates(pb: Pegboard) -> dict[tuple[str, int], date | None]:
 def test_receipts_completions_and_cancellations_re_promise_as_a_full_plan_would(pb: Pegboard) -> None:
     lightsaber_after_first_shipments(pb)
     due = pb.clock.today() + timedelta(days=14)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n",
-    )
+    order_green_crystals(pb, due)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
 
     purchasing.receive("PO-1", "KYBER-GREEN", Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy)
