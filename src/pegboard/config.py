@@ -22,3 +22,33 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
     token_cache_seconds: float = 5.0
+
+    # -- customer email (SMTP) -------------------------------------------------------------------
+    #: No host means no email: events still wait in the outbox until one is set.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "orders@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    shop_name: str = "Pegboard Workshop"
+    reply_to: str | None = None
+    #: The address customers reach the server at; status-page links in emails start with it.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # -- outbox delivery -------------------------------------------------------------------------
+    #: After this many failed attempts an event is parked until `pegboard outbox --retry`.
+    outbox_max_attempts: int = 8
+    #: The first retry waits this long; each further one twice as long (capped at an hour).
+    outbox_backoff_seconds: float = 30.0
+    #: How often `pegboard serve` looks for events to deliver in the background (0: never).
+    notify_interval_seconds: float = 2.0
+
+    # -- Shopify ---------------------------------------------------------------------------------
+    #: The app's shared secret: webhooks are verified with HMAC-SHA256 of the raw body.
+    shopify_secret: str | None = None
+    #: The Admin API base, e.g. https://my-shop.myshopify.com (fulfilments go there).
+    shopify_shop_url: str | None = None
+    shopify_access_token: str | None = None
+    shopify_api_version: str = "2025-01"

@@ -18,6 +18,14 @@ class ShipPolicy(StrEnum):
     COMPLETE = "complete"
 
 
+class LineKind(StrEnum):
+    """How a line is served: from our stock, as a preorder awaiting release, or drop-shipped."""
+
+    STOCK = "stock"
+    PREORDER = "preorder"
+    DROPSHIP = "dropship"
+
+
 class OrderStatus(StrEnum):
     """Where an order stands; worked out from its lines."""
 
@@ -39,6 +47,7 @@ class SalesOrderLine:
     shipped_quantity: Decimal = ZERO
     cancelled_quantity: Decimal = ZERO
     backordered_on: date | None = None
+    kind: LineKind = LineKind.STOCK
 
     @property
     def backordered_quantity(self) -> Decimal:
@@ -105,6 +114,12 @@ class SalesOrder:
     priority: int = 0
     ship_policy: ShipPolicy = ShipPolicy.PARTIAL
     status: OrderStatus = OrderStatus.OPEN
+    #: The customer's delivery address; a drop-ship PO passes it to the supplier.
+    ship_to: str | None = None
+    #: Where the order came from: pegboard (CLI, CSV, REST) or shopify.
+    source: str = "pegboard"
+    #: The shop's payment state, e.g. paid: a paid order's unshipped value is a deposit.
+    financial_status: str | None = None
     version: int = 0
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
@@ -183,5 +198,6 @@ class SalesOrder:
             self.email or None,
             self.priority,
             self.ship_policy,
+            self.ship_to or None,
             tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
         )

@@ -34,6 +34,9 @@ class OrderDraft:
     ordered_at: datetime | None = None
     priority: int = 0
     ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+    ship_to: str | None = None
+    source: str = "pegboard"
+    financial_status: str | None = None
 
     def to_order(self, ordered_at: datetime) -> SalesOrder:
         if not self.lines:
@@ -47,6 +50,9 @@ class OrderDraft:
             ordered_at=self.ordered_at or ordered_at,
             priority=self.priority,
             ship_policy=self.ship_policy,
+            ship_to=self.ship_to or None,
+            source=self.source,
+            financial_status=self.financial_status,
             lines=[
                 SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
                 for n, line in enumerate(self.lines, start=1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from pegboard.domain.allocation import ItemStock, WaitingLine
 from pegboard.domain.events import Event
@@ -100,6 +101,42 @@ class Outbox(Protocol):
     def add(self, events: Sequence[Event]) -> None: ...
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the outbox holds it, on its way to the channels that deliver it."""
+
+    id: str
+    event_type: str
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+    order_ref: str | None
+
+
+class Channel(Protocol):
+    """Somewhere events go after commit (customer email, the shop, re-promising).
+
+    `deliver` gets the due events the channel wants, oldest first, and returns the ids that
+    failed with the reason; every other event counts as delivered to this channel and is
+    never given to it again. Delivery is at least once: a channel must tolerate a repeat
+    after a crash between its work and the record of it.
+    """
+
+    name: str
+
+    def wants(self, event_type: str) -> bool: ...
+
+    def deliver(self, events: Sequence[StoredEvent]) -> dict[str, str]: ...
+
+
+class StatusLinks(Protocol):
+    def add(self, order_ref: str, token_hash: str) -> None: ...
+
+    def order_ref_of(self, token_hash: str) -> str | None: ...
+
+    def revoke(self, order_ref: str) -> int: ...
+
+
 class TokenRepository(Protocol):
     def add(self, name: str, role: str, token_hash: str) -> bool: ...
 
@@ -150,6 +187,9 @@ class UnitOfWork(Protocol):
 
     @property
     def planning(self) -> PlanningRepository: ...
+
+    @property
+    def status_links(self) -> StatusLinks: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -13,12 +13,12 @@ from sqlalchemy import Connection, bindparam, func, insert, literal_column, sele
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.allocation import ItemStock, WaitingLine
-from pegboard.domain.errors import UnknownSku, UnknownSupplier
+from pegboard.domain.errors import UnknownOrder, UnknownSku, UnknownSupplier
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, Supplier
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import ZERO, Money, Quantity
-from pegboard.domain.sales import OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
+from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
 from pegboard.domain.supply import (
     ManufacturingOrder,
     PurchaseOrder,
@@ -305,6 +305,7 @@ class SqlOrders:
                         shipped_quantity=r.shipped,
                         cancelled_quantity=r.cancelled,
                         backordered_on=r.backordered_on,
+                        kind=LineKind(r.kind),
                     )
                 )
         found = {}
@@ -317,6 +318,9 @@ class SqlOrders:
                 priority=r.priority,
                 ship_policy=ShipPolicy(r.ship_policy),
                 status=OrderStatus(r.status),
+                ship_to=r.ship_to,
+                source=r.source,
+                financial_status=r.financial_status,
                 lines=lines[row_id],
             )
             self.row_ids[order.order_ref] = row_id
@@ -345,6 +349,9 @@ class SqlOrders:
                         "ship_policy": order.ship_policy.value,
                         "status": order.status.value,
                         "created_at": self.now,
+                        "ship_to": order.ship_to,
+                        "source": order.source,
+                        "financial_status": order.financial_status,
                     }
                     for order in orders
                 ],
@@ -368,6 +375,7 @@ class SqlOrders:
                     "shipped": line.shipped_quantity,
                     "cancelled": line.cancelled_quantity,
                     "backordered_on": line.backordered_on,
+                    "kind": line.kind.value,
                 }
                 for order in orders
                 for line in order.lines
@@ -651,10 +659,11 @@ class SqlOutbox:
                 {
                     "id": str(uuid.uuid4()),
                     "event_type": event.name,
-                    "payload": json.dumps(event.payload(), sort_keys=True),
+                    "payload": json.dumps(payload, sort_keys=True),
                     "created_at": self.now,
+                    "order_ref": payload.get("order_ref"),
                 }
-                for event in events
+                for event, payload in ((event, event.payload()) for event in events)
             ],
         )
 
@@ -714,3 +723,40 @@ class SqlRequests:
                 created_at=self.now,
             )
         )
+
+
+class SqlStatusLinks:
+    """Links to order-status pages, kept only as SHA-256 hashes of their tokens."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def add(self, order_ref: str, token_hash: str) -> None:
+        order_id = self.conn.execute(
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref)
+        ).scalar_one_or_none()
+        if order_id is None:
+            raise UnknownOrder(order_ref)
+        self.conn.execute(
+            insert(t.status_links).values(order_id=order_id, token_hash=token_hash, created_at=self.now)
+        )
+
+    def order_ref_of(self, token_hash: str) -> str | None:
+        """The order a live (not revoked) link opens."""
+        return self.conn.execute(
+            select(t.sales_orders.c.order_ref)
+            .join(t.status_links, t.status_links.c.order_id == t.sales_orders.c.id)
+            .where(t.status_links.c.token_hash == token_hash, t.status_links.c.revoked_at.is_(None))
+        ).scalar_one_or_none()
+
+    def revoke(self, order_ref: str) -> int:
+        """Revoke every live link of the order; the number revoked."""
+        order_id = (
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref).scalar_subquery()
+        )
+        done = self.conn.execute(
+            update(t.status_links)
+            .where(t.status_links.c.order_id == order_id, t.status_links.c.revoked_at.is_(None))
+            .values(revoked_at=self.now)
+        )
+        return int(done.rowcount)

@@ -59,6 +59,8 @@ items = Table(
     Column("reorder_qty", Units),
     Column("min_order_qty", Units),
     Column("order_multiple", Units),
+    #: While today is before it, the item is sold as a preorder promised for this date.
+    Column("release_date", Date),
 )
 
 bom_lines = Table(
@@ -99,6 +101,12 @@ sales_orders = Table(
     Column("ship_policy", String(20), nullable=False),
     Column("status", String(30), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    #: The customer's delivery address (drop-ship POs carry it to the supplier).
+    Column("ship_to", Text),
+    #: Where the order came from: pegboard (CLI, CSV, REST) or shopify.
+    Column("source", String(20), nullable=False, server_default="pegboard"),
+    #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
+    Column("financial_status", String(30)),
     Index("ix_sales_orders_status", "status"),
 )
 
@@ -115,6 +123,8 @@ order_lines = Table(
     Column("shipped", Units, nullable=False, server_default="0"),
     Column("cancelled", Units, nullable=False, server_default="0"),
     Column("backordered_on", Date),
+    #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
+    Column("kind", String(20), nullable=False, server_default="stock"),
     UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),
     CheckConstraint("quantity > 0", name="positive_quantity"),
     CheckConstraint(
@@ -167,6 +177,9 @@ purchase_orders = Table(
     Column("supplier_id", ForeignKey("suppliers.id"), nullable=False),
     Column("status", String(30), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    #: A drop-ship PO: the supplier ships straight to this address, for this sales order.
+    Column("ship_to", Text),
+    Column("order_id", ForeignKey("sales_orders.id")),
 )
 
 purchase_order_lines = Table(
@@ -180,6 +193,8 @@ purchase_order_lines = Table(
     Column("received", Units, nullable=False, server_default="0"),
     Column("unit_cost", Units),
     Column("expected_date", Date),
+    #: The customer's order line a drop-ship PO line serves.
+    Column("order_line_id", ForeignKey("order_lines.id")),
     CheckConstraint("received >= 0 AND received <= quantity", name="received_in_range"),
 )
 
@@ -226,6 +241,79 @@ outbox = Table(
     Column("created_at", DateTime, nullable=False),
     Column("delivered_at", DateTime),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    #: Not tried again before this time (backoff after a failure, or a claim while delivering).
+    Column("next_attempt_at", DateTime),
+    #: Set after too many failed attempts: the event waits for `pegboard outbox --retry`.
+    Column("parked_at", DateTime),
+    Column("last_error", Text),
+    #: The sales order the event is about, so one order's events are delivered in order.
+    Column("order_ref", String(100)),
+    Index(
+        "ix_outbox_pending",
+        "created_at",
+        postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+    ),
+)
+
+#: Which channel (email, shopify, ...) has already taken which event: at most once per channel.
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    Column("event_id", ForeignKey("outbox.id"), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("delivered_at", DateTime, nullable=False),
+)
+
+#: Every message sent to a customer: the once-a-day rule for new dates reads it.
+customer_notices = Table(
+    "customer_notices",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("sent_on", Date, nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("event_id", String(36)),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_customer_notices_order_kind", "order_id", "kind", "sent_on"),
+)
+
+#: Links to an order's status page: the token is random and kept only as its SHA-256.
+status_links = Table(
+    "status_links",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+#: Shopify webhook deliveries already taken, by event id: a replay changes nothing.
+shopify_events = Table(
+    "shopify_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("topic", String(60), nullable=False),
+    Column("shopify_order_id", String(40)),
+    Column("received_at", DateTime, nullable=False),
+)
+
+#: Each Shopify order as last heard of: placed, held (a problem to fix) or cancelled.
+shopify_orders = Table(
+    "shopify_orders",
+    metadata,
+    Column("shopify_order_id", String(40), primary_key=True),
+    Column("order_ref", String(100), index=True),
+    Column("state", String(20), nullable=False),
+    Column("problem", Text),
+    #: Shopify's updated_at of the newest version applied: an older delivery is ignored.
+    Column("shop_updated_at", DateTime),
+    Column("financial_status", String(30)),
+    Column("payload", Text, nullable=False),
+    Column("received_at", DateTime, nullable=False),
 )
 
 idempotency_keys = Table(
@@ -262,4 +350,7 @@ line_promises = Table(
     Column("promised_on", Date, nullable=False),
     Column("first_date", Date),
     Column("first_promised_on", Date, nullable=False),
+    #: The date the customer was last told (null with told_on set: told "date to follow").
+    Column("told_date", Date),
+    Column("told_on", Date),
 )

@@ -14,6 +14,7 @@ from pegboard.adapters.db.repositories import (
     SqlOrders,
     SqlOutbox,
     SqlRequests,
+    SqlStatusLinks,
     SqlStock,
     SqlSupply,
     SqlTokens,
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     tokens: SqlTokens
     requests: SqlRequests
     planning: SqlPlanning
+    status_links: SqlStatusLinks
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn)
+        self.status_links = SqlStatusLinks(conn, now)
         return self
 
     def __exit__(

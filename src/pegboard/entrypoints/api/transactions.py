@@ -19,6 +19,7 @@ from pegboard.services.ports import (
     Outbox,
     PlanningRepository,
     RequestRepository,
+    StatusLinks,
     StockRepository,
     SupplyRepository,
     TokenRepository,
@@ -84,6 +85,11 @@ class SharedTransaction:
     def planning(self) -> PlanningRepository:
         """The planning snapshot and stored promises, in the shared transaction."""
         return self._inner.planning
+
+    @property
+    def status_links(self) -> StatusLinks:
+        """Links to order-status pages, in the shared transaction."""
+        return self._inner.status_links
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

@@ -1,0 +1,30 @@
+"""Links that open one order's status page without a login: long, random, revocable."""
+
+from __future__ import annotations
+
+import secrets
+
+from pegboard.services.ports import UnitOfWork
+from pegboard.services.tokens import hash_token
+
+#: 32 random bytes: 43 URL-safe characters, beyond guessing.
+TOKEN_BYTES = 32
+
+
+def issue_status_link(order_ref: str, *, uow: UnitOfWork) -> str:
+    """A new token for the order's status page, inside the caller's transaction; shown once, kept hashed."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    uow.status_links.add(order_ref, hash_token(token))
+    return token
+
+
+def order_ref_for_link(token: str, *, uow: UnitOfWork) -> str | None:
+    """The order a live link opens; None for an unknown or revoked token."""
+    if len(token) < TOKEN_BYTES:
+        return None
+    return uow.status_links.order_ref_of(hash_token(token))
+
+
+def revoke_status_links(order_ref: str, *, uow: UnitOfWork) -> int:
+    """Revoke every link to the order (inside the caller's transaction); how many were live."""
+    return uow.status_links.revoke(order_ref)
