@@ -18,12 +18,17 @@ from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from tests.invariants import assert_invariants
+from tests.smtp_server import SmtpServer, running_smtp_server
 
 # CI runs the property tests on a fixed sequence of examples, so a landing never hangs on luck;
 # local runs keep exploring new examples every time.
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
+
+# An app started by a test delivers the outbox in the background only when the test asks for it
+# (notify_interval_seconds=...): a pass racing a test's own writes would make its counts flaky.
+os.environ.setdefault("PEGBOARD_NOTIFY_INTERVAL_SECONDS", "0")
 
 MONDAY = date(2026, 11, 23)
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -98,3 +103,10 @@ def pb(db_url: str) -> Iterator[Pegboard]:
         assert_invariants(board.engine)
     finally:
         board.close()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, keeping every message it accepts."""
+    with running_smtp_server() as server:
+        yield server

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from pegboard.adapters.db import tables as t
 
 
 def assert_invariants(engine: Engine) -> None:
     """On hand is the ledger's sum and never negative; allocated never exceeds on hand;
-    every line adds up; what shipped matches the shipments and the ledger."""
+    every line adds up; what shipped matches the shipments and the ledger (drop-ship lines
+    ship from the supplier: they never hold stock, never move the ledger, and ship what their
+    PO lines received); only stock lines carry a backorder date."""
     with engine.connect() as conn:
         on_hand: dict[int, Decimal] = dict(
             conn.execute(
@@ -57,5 +59,27 @@ def assert_invariants(engine: Engine) -> None:
                 t.stock_moves.c.kind == "shipment"
             )
         ).scalar_one()
-        shipped_lines = conn.execute(select(func.coalesce(func.sum(t.order_lines.c.shipped), 0))).scalar_one()
+        from_stock = t.order_lines.c.kind != "dropship"
+        shipped_lines = conn.execute(
+            select(func.coalesce(func.sum(t.order_lines.c.shipped), 0)).where(from_stock)
+        ).scalar_one()
         assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
+        _assert_kinds_hold(conn)
+
+
+def _assert_kinds_hold(conn: Connection) -> None:
+    ol, pol = t.order_lines, t.purchase_order_lines
+    received = dict(
+        conn.execute(
+            select(pol.c.order_line_id, func.sum(pol.c.received))
+            .where(pol.c.order_line_id.is_not(None))
+            .group_by(pol.c.order_line_id)
+        ).all()
+    )
+    for line in conn.execute(select(ol).where(ol.c.kind != "stock")):
+        assert line.backordered_on is None, f"{line.kind} line {line.id} has a backorder date"
+        if line.kind == "dropship":
+            assert line.allocated == 0, f"drop-ship line {line.id} holds stock"
+            assert received.get(line.id, Decimal(0)) == line.shipped, (
+                f"drop-ship line {line.id}: shipped {line.shipped} differs from its PO's receipts"
+            )

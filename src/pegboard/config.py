@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     token_cache_seconds: float = 5.0
 
     # -- customer email (SMTP) -------------------------------------------------------------------
-    #: No host means no email: events still wait in the outbox until one is set.
+    #: No host means no customer email: events are delivered to the other channels only.
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "orders@localhost"

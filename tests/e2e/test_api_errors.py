@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pegboard.services import orders
+from pegboard.services import intake, orders
 from tests.e2e.test_api_support import (
     Api,
     TestClient,
@@ -233,6 +233,8 @@ def test_an_unexpected_failure_is_a_500_in_the_error_shape_without_a_traceback(
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(orders, "place_order", broken)
+    monkeypatch.setattr(intake, "place_order", broken)
+    monkeypatch.setattr(intake, "place_orders", broken)
     client = TestClient(shop.client.app, raise_server_exceptions=False)
 
     response = client.post(

@@ -1,6 +1,9 @@
 """Random sequences of orders, receipts, shipments, cancellations, production and stock counts,
 run against the real services on a real database and against a plain model of the rules.
 
+Orders may include a preorder item (released after the run, so its lines never take stock) and
+a drop-ship item (its lines go on a drop-ship PO; the supplier's dispatch ships them).
+
 After every step the DESIGN.md invariants must hold, and the database must say what the model
 says: per line, per SKU, per order, per supply order, and which actions were refused.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -49,7 +52,10 @@ from tests.invariants import assert_invariants
 
 BOUGHT = ("BOLT", "NUT")
 MADE = "KIT"
-SKUS = (*BOUGHT, MADE)
+PREORDERED = "LAMP"
+DROPPED = "CHAIR"
+SKUS = (*BOUGHT, MADE, PREORDERED, DROPPED)
+KIND_OF = {PREORDERED: "preorder", DROPPED: "dropship"}
 #: One KIT takes two bolts and half a nut, so fractional consumption is exercised too.
 BOM = {"BOLT": Decimal(2), "NUT": Decimal("0.5")}
 NINE_AM = datetime.combine(MONDAY, datetime.min.time()) + timedelta(hours=9)
@@ -78,8 +84,17 @@ class ModelLine:
     cancelled: Decimal = ZERO
 
     @property
-    def backordered(self) -> Decimal:
+    def kind(self) -> str:
+        return KIND_OF.get(self.sku, "stock")
+
+    @property
+    def open(self) -> Decimal:
+        """Owed and not allocated: a backorder, a preorder or with the drop-ship supplier."""
         return self.quantity - self.allocated - self.shipped - self.cancelled
+
+    @property
+    def backordered(self) -> Decimal:
+        return self.open if self.kind == "stock" else ZERO
 
 
 @dataclass
@@ -94,7 +109,7 @@ class ModelOrder:
     @property
     def status(self) -> OrderStatus:
         shipped = sum((line.shipped for line in self.lines), ZERO)
-        owed = sum((line.allocated + line.backordered for line in self.lines), ZERO)
+        owed = sum((line.allocated + line.open for line in self.lines), ZERO)
         if owed == 0:
             return OrderStatus.SHIPPED if shipped else OrderStatus.CANCELLED
         return OrderStatus.PARTIALLY_SHIPPED if shipped else OrderStatus.OPEN
@@ -117,6 +132,15 @@ class ModelSupply:
 
 
 @dataclass
+class ModelDropLine:
+    """A drop-ship PO line and the order line it ships."""
+
+    line: ModelLine
+    quantity: Decimal
+    received: Decimal = ZERO
+
+
+@dataclass
 class Rules:
     """On hand per SKU, the lines' allocations, and the allocation policy that feeds them."""
 
@@ -125,6 +149,8 @@ class Rules:
     orders: dict[str, ModelOrder] = field(default_factory=dict)
     purchase_orders: dict[str, dict[str, ModelSupply]] = field(default_factory=dict)
     manufacturing_orders: dict[str, ModelSupply] = field(default_factory=dict)
+    #: Drop-ship POs (PO-1, PO-2, ... in the order they open), one per order with a drop-ship line.
+    dropship_orders: dict[str, list[ModelDropLine]] = field(default_factory=dict)
 
     def lines(self, sku: str) -> list[tuple[ModelOrder, ModelLine]]:
         return [(o, line) for o in self.orders.values() for line in o.lines if line.sku == sku]
@@ -142,6 +168,7 @@ class Rules:
     def _feed(self, skus: list[str]) -> None:
         """New stock goes to waiting lines: fifo by date then arrival; priority: higher first."""
         for sku in skus:
+            # The preorder item is released after the run; drop-ship lines never take stock.
             waiting = [(o, line) for o, line in self.lines(sku) if line.backordered > 0]
             if self.policy is AllocationPolicy.PRIORITY:
                 waiting.sort(key=lambda e: (-e[0].priority, *self._date_order(e)))
@@ -172,13 +199,19 @@ class Rules:
         )
         self.orders[ref] = order
         for line in order.lines:
-            line.allocated = max(min(line.quantity, self.available(line.sku)), ZERO)
+            if line.kind == "stock":
+                line.allocated = max(min(line.quantity, self.available(line.sku)), ZERO)
+        dropped = [ModelDropLine(line, line.quantity) for line in order.lines if line.kind == "dropship"]
+        if dropped:
+            self.dropship_orders[f"PO-{len(self.dropship_orders) + 1}"] = dropped
 
     def ship(self, ref: str) -> Refusal:
         order = self.orders[ref]
         if order.closed:
             return InvalidTransition
-        if order.ship_policy is ShipPolicy.COMPLETE and any(line.backordered for line in order.lines):
+        if order.ship_policy is ShipPolicy.COMPLETE and any(
+            line.open for line in order.lines if line.kind != "dropship"
+        ):
             return NothingToShip
         if not any(line.allocated for line in order.lines):
             return NothingToShip
@@ -193,12 +226,17 @@ class Rules:
         if order.closed:
             return InvalidTransition
         chosen = [line for line in order.lines if sku is None or line.sku == sku]
-        still_open = [line for line in chosen if line.allocated + line.backordered > 0]
+        still_open = [line for line in chosen if line.allocated + line.open > 0]
         if not still_open:
             return InvalidTransition
         for line in still_open:
-            line.cancelled += line.allocated + line.backordered
+            line.cancelled += line.allocated + line.open
             line.allocated = ZERO
+        cancelled = {id(line) for line in still_open}  # by identity: equal lines of two orders differ
+        for dropped in self.dropship_orders.values():
+            for po_line in dropped:
+                if id(po_line.line) in cancelled:
+                    po_line.quantity = po_line.received
         self._feed(sorted({line.sku for line in still_open}))
         return None
 
@@ -209,6 +247,21 @@ class Rules:
         line.done += quantity
         self.on_hand[sku] += quantity
         self._feed([sku])
+        return None
+
+    def confirm_dispatch(self, po_ref: str, quantity: Decimal) -> Refusal:
+        """The supplier shipped `quantity` to the customer: the PO's lines ship in line order."""
+        lines = self.dropship_orders[po_ref]
+        if all(po_line.quantity == 0 for po_line in lines):
+            return InvalidTransition  # everything was cancelled: so is the PO
+        if quantity > sum((po_line.quantity - po_line.received for po_line in lines), ZERO):
+            return OverReceipt
+        left = quantity
+        for po_line in lines:
+            taken = min(left, po_line.quantity - po_line.received)
+            po_line.received += taken
+            po_line.line.shipped += taken
+            left -= taken
         return None
 
     def complete(self, mo_ref: str, quantity: Decimal | None) -> Refusal:
@@ -252,7 +305,7 @@ class Rules:
                 ref: (
                     o.status,
                     [
-                        (line.sku, line.allocated, line.shipped, line.backordered, line.cancelled)
+                        (line.sku, line.kind, line.allocated, line.shipped, line.open, line.cancelled)
                         for line in o.lines
                     ],
                 )
@@ -264,10 +317,14 @@ class Rules:
                 for sku, line in lines.items()
             },
             completed={ref: mo.done for ref, mo in self.manufacturing_orders.items()},
+            dropshipped={
+                ref: [(po_line.line.line_no, po_line.quantity, po_line.received) for po_line in lines]
+                for ref, lines in self.dropship_orders.items()
+            },
         )
 
 
-LineFigures = tuple[str, Decimal, Decimal, Decimal, Decimal]
+LineFigures = tuple[str, str, Decimal, Decimal, Decimal, Decimal]
 
 
 @dataclass
@@ -278,6 +335,8 @@ class Snapshot:
     orders: dict[str, tuple[OrderStatus, list[LineFigures]]]
     received: dict[tuple[str, str], Decimal]
     completed: dict[str, Decimal]
+    #: Per drop-ship PO: (order line it serves, quantity, received) per line.
+    dropshipped: dict[str, list[tuple[int | None, Decimal, Decimal]]]
 
 
 def stored(pb: Pegboard, rules: Rules) -> Snapshot:
@@ -287,6 +346,7 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
         found = uow.orders.get_many(rules.orders)
         pos = {ref: uow.supply.purchase_order(ref) for ref in rules.purchase_orders}
         mos = {ref: uow.supply.manufacturing_order(ref) for ref in rules.manufacturing_orders}
+        dropship = [po for ref in sorted(rules.orders) for po in uow.supply.dropship_orders(ref)]
     for order in found.values():
         for line in order.lines:
             expected = MONDAY if line.backordered_quantity > 0 else None
@@ -302,6 +362,12 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
         assert mo is not None, ref
         assert (mo.status is SupplyStatus.COMPLETED) == (mo.open_quantity == 0), f"{ref}: status {mo.status}"
         completed[ref] = mo.completed_quantity
+    for po in dropship:
+        if all(line.quantity == 0 for line in po.lines):
+            assert po.status is SupplyStatus.CANCELLED, f"{po.po_ref}: status {po.status}"
+        else:
+            open_total = sum((line.open_quantity for line in po.lines), ZERO)
+            assert (po.status is SupplyStatus.RECEIVED) == (open_total == 0), f"{po.po_ref}: {po.status}"
     return Snapshot(
         stock={sku: (s.on_hand, s.allocated) for sku, s in levels.items()},
         orders={
@@ -310,9 +376,10 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
                 [
                     (
                         line.sku,
+                        line.kind.value,
                         line.allocated_quantity,
                         line.shipped_quantity,
-                        line.backordered_quantity,
+                        line.open_quantity,
                         line.cancelled_quantity,
                     )
                     for line in o.lines
@@ -322,6 +389,10 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
         },
         received=received,
         completed=completed,
+        dropshipped={
+            po.po_ref: [(line.order_line_no, line.quantity, line.received_quantity) for line in po.lines]
+            for po in dropship
+        },
     )
 
 
@@ -346,10 +417,16 @@ class Databases(Protocol):
 
 
 def add_catalogue(pb: Pegboard) -> None:
-    catalogue.save_suppliers([Supplier("Acme", lead_time_days=3)], uow=pb.uow())
+    catalogue.save_suppliers(
+        [Supplier("Acme", lead_time_days=3), Supplier("Chair Co", lead_time_days=4)], uow=pb.uow()
+    )
     catalogue.save_items(
         [Item(sku, sku.title(), Procurement.BUY, supplier="Acme") for sku in BOUGHT]
-        + [Item(MADE, "Kit", Procurement.MAKE, lead_time_days=1)],
+        + [
+            Item(MADE, "Kit", Procurement.MAKE, lead_time_days=1),
+            Item(PREORDERED, "Lamp", Procurement.BUY, supplier="Acme", release_date=date(2027, 3, 1)),
+            Item(DROPPED, "Chair", Procurement.DROPSHIP, supplier="Chair Co"),
+        ],
         uow=pb.uow(),
     )
     catalogue.save_boms({MADE: [BomLine(sku, qty(per)) for sku, per in BOM.items()]}, uow=pb.uow())
@@ -455,7 +532,7 @@ class PegboardRules(RuleBasedStateMachine):
         )
     )
     def add_purchase_order(self, lines: list[tuple[str, Decimal]]) -> None:
-        ref = f"PO-{len(self.model.purchase_orders) + 1}"
+        ref = f"BUY-{len(self.model.purchase_orders) + 1}"  # PO-n are the drop-ship POs
         po = PurchaseOrder(
             ref,
             "Acme",
@@ -476,6 +553,21 @@ class PegboardRules(RuleBasedStateMachine):
             "receive",
             lambda: purchasing.receive(
                 ref, sku, amount, uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy
+            ),
+        )
+        assert got is expected
+
+    @precondition(lambda self: self.model.dropship_orders)
+    @rule(data=st.data())
+    def confirm_dropship_dispatch(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model.dropship_orders)), label="drop-ship po")
+        still_open = sum((line.quantity - line.received for line in self.model.dropship_orders[ref]), ZERO)
+        amount = data.draw(quantities | st.just(still_open) if still_open else quantities, label="quantity")
+        expected = self.model.confirm_dispatch(ref, amount)
+        got = refusal(
+            "dispatch",
+            lambda: purchasing.receive(
+                ref, DROPPED, amount, uow=self.pb.uow(), clock=self.pb.clock, policy=self.policy
             ),
         )
         assert got is expected

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from pegboard.domain.errors import BomCycle, Shortage
 from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.sales import LineKind
 
 
 class Procurement(StrEnum):
@@ -45,6 +47,33 @@ class Item:
     reorder_qty: Quantity | None = None
     min_order_qty: Quantity | None = None
     order_multiple: Quantity | None = None
+    #: Orders placed before this date are preorders, promised for it.
+    release_date: date | None = None
+
+    @property
+    def terms(self) -> SaleTerms:
+        """How the item is sold: the part of it an order line's kind depends on."""
+        return SaleTerms(self.procurement, self.release_date)
+
+
+@dataclass(frozen=True)
+class SaleTerms:
+    """How a SKU is sold: drop-shipped by its supplier, or from our stock after its release date."""
+
+    procurement: Procurement
+    release_date: date | None = None
+
+    def line_kind(self, ordered_on: date) -> LineKind:
+        """Drop-ship for a dropship item; a preorder while the order date is before the release date."""
+        if self.procurement is Procurement.DROPSHIP:
+            return LineKind.DROPSHIP
+        if self.release_date is not None and ordered_on < self.release_date:
+            return LineKind.PREORDER
+        return LineKind.STOCK
+
+    def released_by(self, day: date) -> bool:
+        """Whether preorders of the item may take stock on `day`."""
+        return self.release_date is None or self.release_date <= day
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pegboard.domain.errors import InvalidTransition, NothingToShip
+from pegboard.domain.errors import InvalidTransition, NothingToShip, OverReceipt
 from pegboard.domain.quantities import ZERO, Money, Quantity
 
 
@@ -37,7 +38,11 @@ class OrderStatus(StrEnum):
 
 @dataclass
 class SalesOrderLine:
-    """One SKU and quantity of an order: ordered = shipped + allocated + backordered + cancelled."""
+    """One SKU and quantity of an order: ordered = shipped + allocated + open + cancelled.
+
+    The open quantity is a backorder on a stock line, a preorder on a preorder line (the
+    customer chose to wait for the release), and with the supplier on a drop-ship line.
+    """
 
     line_no: int
     sku: str
@@ -50,35 +55,52 @@ class SalesOrderLine:
     kind: LineKind = LineKind.STOCK
 
     @property
-    def backordered_quantity(self) -> Decimal:
-        """What is still owed and not yet covered by stock on hand."""
+    def open_quantity(self) -> Decimal:
+        """What is still owed and neither covered by stock on hand nor shipped nor cancelled."""
         return self.quantity - self.allocated_quantity - self.shipped_quantity - self.cancelled_quantity
 
     @property
+    def backordered_quantity(self) -> Decimal:
+        """The open quantity of a stock line: owed and waiting for stock (not a preorder or drop-ship)."""
+        return self.open_quantity if self.kind is LineKind.STOCK else ZERO
+
+    @property
+    def preordered_quantity(self) -> Decimal:
+        """The open quantity of a preorder line."""
+        return self.open_quantity if self.kind is LineKind.PREORDER else ZERO
+
+    @property
+    def awaiting_supplier_quantity(self) -> Decimal:
+        """The open quantity of a drop-ship line: the supplier has yet to ship it."""
+        return self.open_quantity if self.kind is LineKind.DROPSHIP else ZERO
+
+    @property
     def is_whole(self) -> bool:
-        """Nothing of the line is waiting for stock."""
-        return self.backordered_quantity == 0
+        """Nothing of the line is still open."""
+        return self.open_quantity == 0
 
     def allocate(self, quantity: Decimal) -> None:
-        """Reserve on-hand stock for the line; never more than its backorder."""
-        if quantity < 0 or quantity > self.backordered_quantity:
-            raise ValueError(f"cannot allocate {quantity} to a backorder of {self.backordered_quantity}")
+        """Reserve on-hand stock for the line; never more than is open, never to a drop-ship line."""
+        if self.kind is LineKind.DROPSHIP and quantity:
+            raise ValueError(f"line {self.line_no} is drop-shipped; it takes no stock")
+        if quantity < 0 or quantity > self.open_quantity:
+            raise ValueError(f"cannot allocate {quantity} to an open quantity of {self.open_quantity}")
         self.allocated_quantity += quantity
-        if self.backordered_quantity == 0:
+        if self.open_quantity == 0:
             self.backordered_on = None
 
     def deallocate(self, quantity: Decimal, *, on: date) -> None:
-        """Give reserved stock back; the line goes (back) on backorder from `on`."""
+        """Give reserved stock back; a stock line goes (back) on backorder from `on`."""
         if quantity < 0 or quantity > self.allocated_quantity:
             raise ValueError(f"cannot release {quantity} of {self.allocated_quantity} allocated")
         self.allocated_quantity -= quantity
-        if quantity and self.backordered_on is None:
+        if quantity and self.backordered_on is None and self.kind is LineKind.STOCK:
             self.backordered_on = on
 
     def cancel_remainder(self) -> Decimal:
         """Cancel what has not shipped; returns the allocated quantity it released."""
         released = self.allocated_quantity
-        self.cancelled_quantity += self.allocated_quantity + self.backordered_quantity
+        self.cancelled_quantity += self.allocated_quantity + self.open_quantity
         self.allocated_quantity = ZERO
         self.backordered_on = None
         return released
@@ -126,7 +148,7 @@ class SalesOrder:
     def worked_out_status(self) -> OrderStatus:
         """Cancelled when nothing is or will be shipped; shipped when nothing more will ship."""
         shipped = sum((line.shipped_quantity for line in self.lines), ZERO)
-        still_owed = sum((line.allocated_quantity + line.backordered_quantity for line in self.lines), ZERO)
+        still_owed = sum((line.allocated_quantity + line.open_quantity for line in self.lines), ZERO)
         if still_owed == 0:
             return OrderStatus.SHIPPED if shipped > 0 else OrderStatus.CANCELLED
         return OrderStatus.PARTIALLY_SHIPPED if shipped > 0 else OrderStatus.OPEN
@@ -145,9 +167,12 @@ class SalesOrder:
         return [line for line in self.lines if line.sku == sku]
 
     def shippable(self) -> list[tuple[SalesOrderLine, Decimal]]:
-        """Allocated quantity that may leave: any for `partial`; all or nothing for `complete`."""
+        """Allocated quantity that may leave: any for `partial`; all or nothing for `complete`.
+
+        Drop-ship lines leave from the supplier, so `complete` waits only for the other lines.
+        """
         if self.ship_policy is ShipPolicy.COMPLETE and any(
-            line.backordered_quantity > 0 for line in self.lines
+            line.open_quantity > 0 for line in self.lines if line.kind is not LineKind.DROPSHIP
         ):
             return []
         return [(line, line.allocated_quantity) for line in self.lines if line.allocated_quantity > 0]
@@ -177,12 +202,43 @@ class SalesOrder:
             lines=tuple(ShipmentLine(line.line_no, line.sku, q) for line, q in leaving),
         )
 
+    def confirm_dispatch(
+        self, shipped: Mapping[int, Decimal], *, shipment_ref: str, on: date, tracking: str | None = None
+    ) -> Shipment:
+        """The supplier shipped these quantities (by line number) of drop-ship lines to the customer."""
+        if self.is_closed:
+            raise InvalidTransition(f"order {self.order_ref} is {self.status}; nothing can ship")
+        by_no = {line.line_no: line for line in self.lines}
+        leaving = []
+        for line_no, quantity in sorted(shipped.items()):
+            line = by_no.get(line_no)
+            if line is None or line.kind is not LineKind.DROPSHIP:
+                raise InvalidTransition(f"order {self.order_ref} has no drop-ship line {line_no}")
+            if not 0 < quantity <= line.open_quantity:
+                raise OverReceipt(
+                    f"order {self.order_ref} line {line_no}: {quantity} {line.sku} shipped by the "
+                    f"supplier but only {line.open_quantity} is open"
+                )
+            leaving.append((line, quantity))
+        if not leaving:
+            raise NothingToShip(f"order {self.order_ref}: the supplier shipped nothing")
+        for line, quantity in leaving:
+            line.shipped_quantity += quantity
+        self.refresh_status()
+        return Shipment(
+            shipment_ref=shipment_ref,
+            order_ref=self.order_ref,
+            shipped_on=on,
+            tracking=tracking,
+            lines=tuple(ShipmentLine(line.line_no, line.sku, q) for line, q in leaving),
+        )
+
     def cancel(self, sku: str | None = None) -> dict[str, Decimal]:
         """Cancel the whole order, or one SKU's remainder; returns the allocation released per SKU."""
         if self.is_closed:
             raise InvalidTransition(f"order {self.order_ref} is {self.status}; nothing to cancel")
         lines = self.lines if sku is None else self.line(sku)
-        open_lines = [line for line in lines if line.allocated_quantity + line.backordered_quantity]
+        open_lines = [line for line in lines if line.allocated_quantity + line.open_quantity]
         if not open_lines:
             raise InvalidTransition(f"order {self.order_ref} has nothing open for {sku}")
         released: dict[str, Decimal] = {}

@@ -31,6 +31,8 @@ class PurchaseOrderLine:
     expected_date: date | None
     unit_cost: Money | None = None
     received_quantity: Decimal = ZERO
+    #: On a drop-ship PO: the line of the sales order this line ships to the customer.
+    order_line_no: int | None = None
 
     @property
     def open_quantity(self) -> Decimal:
@@ -40,12 +42,23 @@ class PurchaseOrderLine:
 
 @dataclass
 class PurchaseOrder:
-    """An order to a supplier; it may arrive in several parts."""
+    """An order to a supplier; it may arrive in several parts.
+
+    A drop-ship PO serves one sales order (`order_ref`): the supplier ships straight to the
+    customer's address (`ship_to`), and its receipts are the supplier's dispatch confirmations.
+    """
 
     po_ref: str
     supplier: str
     lines: list[PurchaseOrderLine]
     status: SupplyStatus = SupplyStatus.OPEN
+    order_ref: str | None = None
+    ship_to: str | None = None
+
+    @property
+    def is_dropship(self) -> bool:
+        """The supplier ships this PO to a customer, not to our warehouse."""
+        return self.order_ref is not None
 
     def receive(self, sku: str, quantity: Decimal) -> PurchaseOrderLine:
         """Book a (partial) receipt; more than is still expected is refused."""
@@ -67,10 +80,26 @@ class PurchaseOrder:
         self.refresh_status()
         return lines[0]
 
+    def cancel_open(self, order_line_no: int) -> Decimal:
+        """Cancel what is still expected for one line of the drop-ship PO's sales order.
+
+        The PO line keeps only what the supplier already shipped; returns the quantity cancelled.
+        """
+        cancelled: Decimal = ZERO
+        for line in self.lines:
+            if line.order_line_no == order_line_no and line.open_quantity > 0:
+                cancelled += line.open_quantity
+                line.quantity = Quantity(line.received_quantity)
+        if cancelled:
+            self.refresh_status()
+        return cancelled
+
     def refresh_status(self) -> None:
-        """Open, partially received, or received in full."""
+        """Open, partially received, received in full, or cancelled when nothing is left to order."""
         received = sum((line.received_quantity for line in self.lines), ZERO)
-        if all(line.open_quantity == 0 for line in self.lines):
+        if all(line.quantity == 0 for line in self.lines):
+            self.status = SupplyStatus.CANCELLED
+        elif all(line.open_quantity == 0 for line in self.lines):
             self.status = SupplyStatus.RECEIVED
         elif received > 0:
             self.status = SupplyStatus.PARTIALLY_RECEIVED

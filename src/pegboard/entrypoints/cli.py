@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, OperationalError
 from typer.exceptions import TyperException
 
+from pegboard.adapters.shopify import mapping as shopify_mapping
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
@@ -30,10 +33,13 @@ from pegboard.entrypoints import render
 from pegboard.services import (
     imports,
     manufacturing,
+    order_links,
     orders,
     planning,
+    preorders,
     purchasing,
     shipping,
+    shopify,
     stock,
     tokens,
 )
@@ -172,10 +178,17 @@ def place(
     email: Annotated[str | None, typer.Option(help="Customer email")] = None,
     priority: Annotated[int, typer.Option(help="Higher goes first under the priority policy")] = 0,
     ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
+    ship_to: Annotated[
+        str | None, typer.Option("--ship-to", help="Delivery address (a drop-ship supplier ships to it)")
+    ] = None,
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Place an order: in-stock quantity is allocated at once, the rest goes on backorder."""
+    """Place an order: in-stock quantity is allocated at once, the rest goes on backorder.
+
+    A line for an item not yet released is a preorder; one for a dropship item opens a
+    drop-ship PO to its supplier.
+    """
     drafts = []
     for n, text in enumerate(lines, start=1):
         parts = text.split(":")
@@ -195,6 +208,7 @@ def place(
             email=email,
             priority=priority,
             ship_policy=ship_policy,
+            ship_to=p.optional_text("ship_to", ship_to) if ship_to else None,
             lines=tuple(drafts),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
@@ -203,6 +217,10 @@ def place(
     out.print(f"{verb} {order.order_ref} ({order.status})")
     for line in order.lines:
         waiting = f", {line.backordered_quantity} on backorder" if line.backordered_quantity else ""
+        if line.preordered_quantity:
+            waiting = f", {line.preordered_quantity} preordered"
+        if line.awaiting_supplier_quantity:
+            waiting = f", {line.awaiting_supplier_quantity} drop-shipped by the supplier"
         out.print(f"  {line.sku}: {line.quantity} ordered, {line.allocated_quantity} allocated{waiting}")
 
 
@@ -254,6 +272,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 
 NUMERIC = {
+    "preordered",
+    "with supplier",
     "ordered",
     "allocated",
     "shipped",
@@ -301,6 +321,8 @@ def orders_(
                     line["allocated"],
                     line["shipped"],
                     line["backordered"],
+                    line["preordered"],
+                    line["awaiting_supplier"],
                     line["cancelled"],
                 ]
             )
@@ -317,6 +339,8 @@ def orders_(
                 "allocated",
                 "shipped",
                 "backordered",
+                "preordered",
+                "with supplier",
                 "cancelled",
             ],
             rows,
@@ -348,6 +372,59 @@ def backorders(
             ],
         )
     )
+
+
+@app.command("preorders")
+def preorders_(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    sku: Annotated[str | None, typer.Option(help="Only this SKU")] = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Open preorders, earliest release first (never counted as backorders)."""
+    with opened(ctx, db, today) as pb, pb.reader() as uow:
+        found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku)
+    if as_json:
+        emit_json(found)
+        return
+    out.print(
+        _table(
+            f"Preorders ({len(found)})",
+            ["order", "sku", "quantity", "release", "released", "ordered", "customer"],
+            [
+                [
+                    r["order_ref"],
+                    r["sku"],
+                    r["quantity"],
+                    r["release_date"],
+                    "yes" if r["released"] else "no",
+                    r["ordered_at"],
+                    r["customer"],
+                ]
+                for r in found
+            ],
+        )
+    )
+
+
+@app.command()
+def release(ctx: typer.Context, policy: Policy = None, db: Db = None, today: Today = None) -> None:
+    """Give stock on hand to the preorders whose release date has come, by the allocation policy."""
+    with opened(ctx, db, today) as pb:
+        granted = with_retries(
+            lambda: preorders.release_preorders(uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy))
+        )
+    _print_released(granted)
+
+
+def _print_released(granted: list[Any]) -> None:
+    if not granted:
+        err.print("No released preorder could take stock.")
+        return
+    err.print(f"Released {len(granted)} preorder line(s):")
+    for g in granted:
+        err.print(f"  {g.order_ref} line {g.line_no}: {g.quantity} {g.sku} allocated")
 
 
 # --- stock ------------------------------------------------------------------------------------
@@ -418,17 +495,34 @@ def receive(
     sku: Annotated[str, typer.Argument(help="The SKU that arrived")],
     quantity: Annotated[str, typer.Argument(help="How many arrived")],
     policy: Policy = None,
+    tracking: Annotated[
+        str | None, typer.Option(help="On a drop-ship PO: the supplier's tracking number")
+    ] = None,
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Receive all or part of a PO line; the stock goes to waiting backorders by the policy."""
+    """Receive all or part of a PO line; the stock goes to waiting backorders by the policy.
+
+    On a drop-ship PO it records that the supplier shipped to the customer: the order's line
+    is shipped and no stock moves.
+    """
     amount = quantity_arg("quantity", quantity)
     with opened(ctx, db, today) as pb:
         po = with_retries(
             lambda: purchasing.receive(
-                po_ref, sku, amount, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+                po_ref,
+                sku,
+                amount,
+                uow=pb.uow(),
+                clock=pb.clock,
+                policy=policy_of(pb, policy),
+                tracking=tracking,
             )
         )
+    if po.is_dropship:
+        who = f"{po.supplier} shipped {amount} {sku} to the customer of {po.order_ref}"
+        out.print(f"{who}; {po_ref} is now {po.status}.")
+        return
     out.print(f"Received {amount} {sku} on {po_ref}; the PO is now {po.status}.")
 
 
@@ -540,13 +634,13 @@ def supply(
             [
                 [
                     s["ref"],
-                    s["kind"],
+                    "dropship" if s.get("dropship") else s["kind"],
                     s["sku"],
                     s["quantity"],
                     s["received"],
                     s["expected_date"],
                     s["status"],
-                    s["supplier"],
+                    f"{s['supplier']} to {s['order_ref']}" if s.get("dropship") else s["supplier"],
                 ]
                 for s in found
             ],
@@ -562,11 +656,21 @@ def plan_(
     ctx: typer.Context,
     as_json: AsJson = False,
     confirm: Annotated[bool, typer.Option("--confirm", help="Create the suggested POs and MOs")] = False,
+    policy: Policy = None,
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Plan: a promise for every backorder, suggested POs and MOs, and the production queue."""
+    """Plan: a promise for every backorder, suggested POs and MOs, and the production queue.
+
+    First, as `pegboard release` does, preorders whose release date has come get the stock on
+    hand (by --policy), so a daily plan run also releases them.
+    """
     with opened(ctx, db, today) as pb:
+        granted = with_retries(
+            lambda: preorders.release_preorders(uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy))
+        )
+        if granted:
+            _print_released(granted)
         run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
     if as_json:
         data: dict[str, Any] = dict(run.result.to_json())
@@ -640,6 +744,110 @@ def _print_plan(run: planning.PlanRun) -> None:
         out.print(f"Not ordered: {note}")
 
 
+# --- outbox delivery --------------------------------------------------------------------------
+
+
+@app.command()
+def notify(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many events in this pass")] = 10_000,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Deliver the due outbox events once (re-promising, customer email, the shop), then exit."""
+    from rich.progress import Progress
+
+    from pegboard.entrypoints.delivering import delivery_pass
+    from pegboard.services import delivery
+
+    with opened(ctx, db, today) as pb:
+        due = delivery.due_count(uow=pb.reader(), clock=pb.clock)
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("Delivering events", total=due)
+            report = delivery_pass(pb, limit=limit, on_progress=lambda n: bar.advance(task, n))
+    if as_json:
+        emit_json(report.to_json())
+        return
+    out.print(
+        f"Delivered {report.delivered}, failed {report.failed} (retried later), parked {report.parked}"
+        + (f", {report.waiting} waiting behind an older event of their order." if report.waiting else ".")
+    )
+    if report.parked:
+        out.print("Parked events wait for `pegboard outbox --retry`; `pegboard outbox` lists them.")
+
+
+@app.command()
+def outbox(
+    ctx: typer.Context,
+    event_ids: Annotated[
+        list[str] | None, typer.Argument(help="With --retry: the events to retry (default: every parked one)")
+    ] = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Un-park events: they are tried again now")] = False,
+    include_pending: Annotated[
+        bool, typer.Option("--all", help="Also list events still on their way, not only parked ones")
+    ] = False,
+    as_json: AsJson = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Events that could not be delivered (parked), or with --retry, try them again."""
+    from pegboard.services import delivery
+
+    if event_ids and not retry:
+        fail(2, "event ids are only taken with --retry (pegboard outbox --retry EVENT_ID ...)")
+    with opened(ctx, db, today) as pb:
+        if retry:
+            retried = with_retries(lambda: delivery.retry_parked(event_ids or None, uow=pb.uow()))
+        else:
+            entries = delivery.outbox_entries(uow=pb.reader(), include_pending=include_pending)
+    if retry:
+        if as_json:
+            emit_json({"retried": retried})
+        else:
+            out.print(f"{len(retried)} parked event(s) due again; `pegboard notify` delivers them.")
+        return
+    found = [_outbox_entry(entry) for entry in entries]
+    if as_json:
+        emit_json(found)
+        return
+    out.print(
+        _table(
+            f"Outbox: {'parked and pending' if include_pending else 'parked'} events ({len(found)})",
+            ["id", "type", "order", "status", "attempts", "next attempt", "last error"],
+            [
+                [
+                    e["id"],
+                    e["event_type"],
+                    e["order_ref"],
+                    e["status"],
+                    e["attempts"],
+                    e["next_attempt_at"],
+                    e["last_error"],
+                ]
+                for e in found
+            ],
+        )
+    )
+
+
+def _outbox_entry(entry: Any) -> dict[str, Any]:
+    def stamp(value: Any) -> str | None:
+        return None if value is None else str(value.isoformat(timespec="seconds"))
+
+    return {
+        "id": entry.id,
+        "event_type": entry.event_type,
+        "order_ref": entry.order_ref,
+        "status": entry.status,
+        "attempts": entry.attempts,
+        "last_error": entry.last_error,
+        "next_attempt_at": stamp(entry.next_attempt_at),
+        "parked_at": stamp(entry.parked_at),
+        "created_at": stamp(entry.created_at),
+    }
+
+
 # --- server, demo, tokens ---------------------------------------------------------------------
 
 
@@ -702,6 +910,163 @@ def token_create(
         token = tokens.create_token(name, role, uow=pb.uow())
     sys.stdout.write(token + "\n")
     err.print(f"Token {name!r} ({role}) created. Keep it: it cannot be shown again.")
+
+
+@app.command("status-link")
+def status_link(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order whose status page to link")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke every link of the order instead")] = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Print a new link to the order's status page for its customer, or revoke all its links."""
+    with opened(ctx, db, today) as pb:
+        if revoke:
+            revoked = with_retries(lambda: order_links.revoke_links(order_ref, uow=pb.uow()))
+            out.print(f"Revoked {revoked} status link(s) of {order_ref}.")
+            return
+        token = with_retries(lambda: order_links.issue_link(order_ref, uow=pb.uow()))
+        url = order_links.status_url(pb.settings.public_url, token)
+    sys.stdout.write(url + "\n")
+    err.print(f"Link issued for {order_ref}; revoke with: pegboard status-link {order_ref} --revoke")
+
+
+# --- Shopify ----------------------------------------------------------------------------------
+
+shopify_app = typer.Typer(
+    help="Orders from a Shopify store: import an export, list and retry held orders.", no_args_is_help=True
+)
+app.add_typer(shopify_app, name="shopify")
+
+#: How each outcome is counted in the import summary.
+_IMPORT_COUNTS = {
+    shopify.Outcome.PLACED: "placed",
+    shopify.Outcome.UPDATED: "updated",
+    shopify.Outcome.UNCHANGED: "already known",
+    shopify.Outcome.STALE: "already known",
+    shopify.Outcome.HELD: "held",
+    shopify.Outcome.CANCELLED: "cancelled",
+}
+
+
+def _shopify_export(file: Path) -> list[shopify.ShopOrder]:
+    """Every order of a Shopify export, read before anything is written; a bad one names its index."""
+    if not file.is_file():
+        fail(2, f"file {str(file)!r} does not exist")
+    data = shopify_mapping.loads(file.read_bytes(), field=f"file {file.name}")
+    found = []
+    for n, raw in enumerate(shopify_mapping.order_list(data)):
+        try:
+            found.append(shopify_mapping.read_order(raw))
+        except InvalidValue as error:
+            field = f"orders[{n}]" + ("" if error.field == "body" else f".{error.field}")
+            raise InvalidValue(field, error.value, error.reason) from None
+    return sorted(found, key=lambda o: (o.draft.ordered_at or o.updated_at, o.updated_at))
+
+
+@shopify_app.command("import")
+def shopify_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help='A JSON export: {"orders": [...]} or a list of orders')],
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Take the orders of a Shopify export (the webhook's JSON); an order already known is not placed twice.
+
+    Run it after an outage to pick up webhooks that never arrived. Orders are applied oldest
+    first, each in its own transaction, with the same rules as the webhook.
+    """
+    found = _shopify_export(file)
+    counts = dict.fromkeys(["placed", "updated", "already known", "held", "cancelled"], 0)
+    with opened(ctx, db, today) as pb, Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"Importing {file.name}", total=len(found))
+        for order in found:
+            take = partial(
+                shopify.import_order, order, clock=pb.clock, policy=policy_of(pb, policy), uow=pb.uow()
+            )
+            try:
+                applied = with_retries(take)
+            except DomainError as error:
+                where = f"order {order.order_ref} (Shopify {order.shopify_order_id})"
+                fail(
+                    2 if isinstance(error, BadInput) else 1,
+                    f"{where}: {error.message}; orders before it were taken",
+                )
+            counts[_IMPORT_COUNTS[applied.outcome]] += 1
+            progress.advance(task)
+    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    out.print(f"Imported {len(found)} Shopify orders from {file.name}: {summary}.")
+    if counts["held"]:
+        out.print("See `pegboard shopify held` for what holds them.")
+
+
+def _held_json(record: Any) -> dict[str, Any]:
+    return {
+        "shopify_order_id": record.shopify_order_id,
+        "order_ref": record.order_ref,
+        "problem": record.problem,
+        "financial_status": record.financial_status,
+        "received_at": record.received_at.isoformat(timespec="seconds"),
+    }
+
+
+@shopify_app.command("held")
+def shopify_held(ctx: typer.Context, as_json: AsJson = False, db: Db = None, today: Today = None) -> None:
+    """Shopify orders on hold (an unknown SKU, a change made in the shop), with the problem to fix."""
+    with opened(ctx, db, today) as pb:
+        found = [_held_json(record) for record in shopify.held_orders(uow=pb.reader())]
+    if as_json:
+        emit_json(found)
+        return
+    out.print(
+        _table(
+            f"Held Shopify orders ({len(found)})",
+            ["shopify id", "order", "problem", "received"],
+            [[h["shopify_order_id"], h["order_ref"], h["problem"], h["received_at"]] for h in found],
+        )
+    )
+
+
+@shopify_app.command("retry")
+def shopify_retry(
+    ctx: typer.Context,
+    shopify_order_id: Annotated[str | None, typer.Argument(help="One held order (default: all)")] = None,
+    policy: Policy = None,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Apply held orders again: each is placed once its SKUs exist; additions made in the shop are added.
+
+    Exits 1 when an order is still held afterwards.
+    """
+    with opened(ctx, db, today) as pb:
+        ids = (
+            [shopify_order_id]
+            if shopify_order_id
+            else [r.shopify_order_id for r in shopify.held_orders(uow=pb.reader())]
+        )
+        if not ids:
+            out.print("No Shopify order is held.")
+            return
+        still_held = 0
+        for shop_id in ids:
+            applied = with_retries(
+                partial(
+                    shopify.retry_held,
+                    shop_id,
+                    read=shopify_mapping.read_payload,
+                    uow=pb.uow(),
+                    clock=pb.clock,
+                    policy=policy_of(pb, policy),
+                )
+            )
+            problem = f": {applied.problem}" if applied.problem else ""
+            out.print(f"{shop_id} ({applied.order_ref}): {applied.outcome}{problem}")
+            still_held += applied.outcome is shopify.Outcome.HELD
+    if still_held:
+        fail(1, f"{still_held} Shopify order(s) still held")
 
 
 # --- running ----------------------------------------------------------------------------------

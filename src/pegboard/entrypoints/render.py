@@ -24,14 +24,18 @@ def order(found: SalesOrder) -> Json:
         "priority": found.priority,
         "ship_policy": found.ship_policy.value,
         "status": found.status.value,
+        "ship_to": found.ship_to,
         "lines": [
             {
                 "line_no": line.line_no,
                 "sku": line.sku,
+                "kind": line.kind.value,
                 "quantity": number(line.quantity),
                 "allocated": number(line.allocated_quantity),
                 "shipped": number(line.shipped_quantity),
                 "backordered": number(line.backordered_quantity),
+                "preordered": number(line.preordered_quantity),
+                "awaiting_supplier": number(line.awaiting_supplier_quantity),
                 "cancelled": number(line.cancelled_quantity),
                 "unit_price": number(line.unit_price),
                 "backordered_on": day(line.backordered_on),
@@ -76,11 +80,14 @@ def stock(sku: str, view: StockView) -> Json:
 
 
 def purchase_order(po: PurchaseOrder) -> Json:
-    """A PO with what is expected and what came in per line."""
+    """A PO with what is expected and what came in per line; a drop-ship PO names its order."""
     return {
         "po_ref": po.po_ref,
         "supplier": po.supplier,
         "status": po.status.value,
+        "dropship": po.is_dropship,
+        "order_ref": po.order_ref,
+        "ship_to": po.ship_to,
         "lines": [
             {
                 "sku": line.sku,
@@ -88,6 +95,7 @@ def purchase_order(po: PurchaseOrder) -> Json:
                 "received": number(line.received_quantity),
                 "expected_date": day(line.expected_date),
                 "unit_cost": number(line.unit_cost),
+                "order_line_no": line.order_line_no,
             }
             for line in po.lines
         ],
@@ -136,6 +144,7 @@ def item(found: Item) -> Json:
         "reorder_qty": number(found.reorder_qty),
         "min_order_qty": number(found.min_order_qty),
         "order_multiple": number(found.order_multiple),
+        "release_date": day(found.release_date),
     }
 
 

@@ -32,6 +32,7 @@ from pegboard.planning.netting import (
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints, stable_order
 from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.terms import with_sale_terms
 
 R = TypeVar("R", bound=Rows)
 
@@ -39,10 +40,14 @@ R = TypeVar("R", bound=Rows)
 def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) -> PlanResult:
     """The plan for a snapshot: promises, purchase and production suggestions, production queue.
 
-    `laps`, when given, receives (step, perf_counter()) after each step, for benchmarks.
+    Preorder promises are never before their release date; drop-ship lines are promised by
+    their POs (`planning.terms`). `laps`, when given, receives (step, perf_counter()) after each
+    step, for benchmarks.
     """
     with _collector_paused():
-        return _plan(snapshot, laps.append if laps is not None else (lambda _: None))
+        return with_sale_terms(
+            snapshot, _plan(snapshot, laps.append if laps is not None else (lambda _: None))
+        )
 
 
 @contextmanager

@@ -39,4 +39,5 @@ def narrowed(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
         purchase_lines=[p for p in snapshot.purchase_lines if p.sku in keep],
         manufacturing_orders=[m for m in snapshot.manufacturing_orders if m.sku in keep],
         demands=[d for d in snapshot.demands if d.sku in keep],
+        dropships=[d for d in snapshot.dropships if d.sku in keep],
     )

@@ -73,7 +73,8 @@ class BackorderDemand:
     """The backordered part of one order line: needed as soon as possible, ranked by its order.
 
     Demand is served by priority (higher first), then `ordered_at`, then `order_ref`, then
-    `sequence` and `line_no`.
+    `sequence` and `line_no`. A preorder carries its item's `release_date`: it is planned like
+    any demand, but never promised before that day.
     """
 
     order_ref: str
@@ -83,6 +84,21 @@ class BackorderDemand:
     priority: int = 0
     ordered_at: datetime = datetime(2000, 1, 1)
     sequence: int = 0
+    release_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DropshipDemand:
+    """The open part of a drop-ship line: its supplier ships it to the customer, on the date of
+    its drop-ship PO (None: no date yet). It is never netted against our stock or supply."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+    po_ref: str | None
+    supplier: str | None
+    expected_date: date | None
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class PlanInput:
     purchase_lines: Sequence[OpenPurchaseLine] = ()
     manufacturing_orders: Sequence[OpenManufacturingOrder] = ()
     demands: Sequence[BackorderDemand] = ()
+    dropships: Sequence[DropshipDemand] = ()
 
 
 class PlanInputError(ValueError):

@@ -1,4 +1,8 @@
-"""Handing newly available stock to waiting backorders, by the allocation policy."""
+"""Handing newly available stock to waiting lines, by the allocation policy.
+
+Waiting lines are stock lines with a backorder and preorder lines from their item's release
+date on (ranked alike, by the policy); drop-ship lines never wait for our stock.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from pegboard.domain.allocation import (
     ranked,
 )
 from pegboard.domain.events import Event, LineAllocated, LineBackordered
-from pegboard.domain.sales import SalesOrder
+from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.planning.allocation import WholeOrderCandidate, choose_whole_orders
 from pegboard.services.ports import UnitOfWork
 
@@ -47,18 +51,26 @@ def allocate_waiting(
 def _candidates(
     waiting: list[WaitingLine], orders: Mapping[str, SalesOrder], available: Mapping[str, Decimal]
 ) -> list[WholeOrderCandidate]:
-    """Orders whose every backorder is on one of the SKUs now available."""
+    """Orders whose every open line now waits for one of the SKUs available.
+
+    An unreleased preorder line keeps its order from becoming whole now; drop-ship lines ship
+    from the supplier and do not count.
+    """
     rank: dict[str, int] = {}
     for waiting_line in ranked(waiting, AllocationPolicy.FIFO):
         rank.setdefault(waiting_line.order_ref, len(rank))
+    waits = {(w.order_ref, w.line_no) for w in waiting}
     found = []
     for ref, position in rank.items():
         needs: dict[str, Decimal] = {}
         for line in orders[ref].lines:
-            if line.backordered_quantity > 0:
-                needs[line.sku] = needs.get(line.sku, Decimal(0)) + line.backordered_quantity
-        if needs and needs.keys() <= available.keys():
-            found.append(WholeOrderCandidate(ref, position, needs))
+            if line.open_quantity > 0 and line.kind is not LineKind.DROPSHIP:
+                if (ref, line.line_no) not in waits:
+                    break
+                needs[line.sku] = needs.get(line.sku, Decimal(0)) + line.open_quantity
+        else:
+            if needs and needs.keys() <= available.keys():
+                found.append(WholeOrderCandidate(ref, position, needs))
     return found
 
 
@@ -103,5 +115,6 @@ def release_surplus(
         stock.release(taken)
         surplus -= taken
         uow.orders.save(order)
-        events.append(LineBackordered(order.order_ref, line.line_no, line.sku, taken, on))
+        if line.kind is LineKind.STOCK:
+            events.append(LineBackordered(order.order_ref, line.line_no, line.sku, taken, on))
     return events

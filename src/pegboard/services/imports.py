@@ -50,13 +50,14 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "reorder_qty",
             "min_order_qty",
             "order_multiple",
+            "release_date",
         ),
     ),
     ImportKind.BOMS: (("parent_sku", "component_sku", "quantity"), ()),
     ImportKind.STOCK: (("sku", "quantity"), ()),
     ImportKind.ORDERS: (
         ("order_ref", "sku", "quantity"),
-        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy"),
+        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to"),
     ),
     ImportKind.PURCHASE_ORDERS: (
         ("po_ref", "supplier", "sku", "quantity"),
@@ -169,6 +170,7 @@ def _item(row: Row) -> Item:
         reorder_qty=p.optional_quantity("reorder_qty", row["reorder_qty"], row=n, allow_zero=False),
         min_order_qty=p.optional_quantity("min_order_qty", row["min_order_qty"], row=n, allow_zero=False),
         order_multiple=p.optional_quantity("order_multiple", row["order_multiple"], row=n, allow_zero=False),
+        release_date=p.a_date("release_date", row["release_date"], row=n),
     )
 
 
@@ -197,6 +199,7 @@ def _order_row(row: Row) -> tuple[int, OrderDraft]:
         ship_policy=p.choice(
             "ship_policy", row["ship_policy"], ShipPolicy, row=n, default=ShipPolicy.PARTIAL
         ),
+        ship_to=p.optional_text("ship_to", row["ship_to"], row=n),
         lines=(
             LineDraft(
                 sku=p.text("sku", row["sku"], row=n),
@@ -234,7 +237,7 @@ def group_orders(parsed: list[tuple[int, OrderDraft]], source: str) -> list[Orde
         if first is None:
             grouped[draft.order_ref] = draft
             continue
-        for name in ("customer", "email", "ordered_at", "priority", "ship_policy"):
+        for name in ("customer", "email", "ordered_at", "priority", "ship_policy", "ship_to"):
             mine, theirs = getattr(draft, name), getattr(first, name)
             if mine != theirs and (mine not in (None, "")):
                 problems.append(

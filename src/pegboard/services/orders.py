@@ -1,19 +1,26 @@
-"""Taking orders: allocate what is in stock at once, put the rest on backorder."""
+"""Taking orders: allocate what is in stock at once, put the rest on backorder.
+
+A preorder line (ordered before its item's release date) takes no stock and waits for the
+release; a drop-ship line takes no stock and opens a drop-ship PO to the item's supplier.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.errors import DuplicateRef, InvalidValue
 from pegboard.domain.events import Event, LineBackordered, OrderCancelled, OrderPlaced
+from pegboard.domain.items import SaleTerms
 from pegboard.domain.quantities import Money, Quantity
-from pegboard.domain.sales import SalesOrder, SalesOrderLine, ShipPolicy
+from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_order
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.purchasing import cancel_dropship_rest, open_dropship_orders
 
 
 @dataclass(frozen=True)
@@ -76,12 +83,23 @@ def place_order(draft: OrderDraft, *, uow: UnitOfWork, clock: Clock) -> Placed:
     return place_orders([draft], uow=uow, clock=clock)[0]
 
 
-def place_orders(drafts: list[OrderDraft], *, uow: UnitOfWork, clock: Clock) -> list[Placed]:
-    """Place many orders in one transaction, oldest first; all of them or none."""
+def place_orders(
+    drafts: list[OrderDraft],
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    before_commit: Callable[[UnitOfWork, dict[str, Placed]], None] | None = None,
+) -> list[Placed]:
+    """Place many orders in one transaction, oldest first; all of them or none.
+
+    `before_commit` gets the transaction and the placed orders by ref, to write what belongs
+    with them (say, the stored answers of idempotent requests); if it raises, nothing is written.
+    """
     now = clock.now()
     orders = sorted((draft.to_order(now) for draft in drafts), key=lambda o: o.ordered_at)
     with uow:
         stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
+        terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
@@ -95,20 +113,33 @@ def place_orders(drafts: list[OrderDraft], *, uow: UnitOfWork, clock: Clock) -> 
                     raise DuplicateRef(order.order_ref, "an order with this ref was placed before")
                 placed.setdefault(order.order_ref, Placed(before, created=False))
                 continue
-            events += _allocate_new(order, stocks)
+            events += _allocate_new(order, stocks, terms)
             new.append(order)
             placed[order.order_ref] = Placed(order, created=True)
         uow.orders.add_many(new)
+        dropshipped = [o for o in new if any(line.kind is LineKind.DROPSHIP for line in o.lines)]
+        if dropshipped:
+            open_dropship_orders(dropshipped, uow=uow)
         uow.outbox.add(events)
+        if before_commit is not None:
+            before_commit(uow, placed)
         uow.commit()
     return [placed[order.order_ref] for order in orders]
 
 
-def _allocate_new(order: SalesOrder, stocks: dict[str, ItemStock]) -> list[Event]:
-    """Reserve what is available for each line; the rest opens a backorder on the order date."""
+def _allocate_new(
+    order: SalesOrder, stocks: dict[str, ItemStock], terms: dict[str, SaleTerms]
+) -> list[Event]:
+    """Reserve what is available for each stock line; the rest opens a backorder on the order date.
+
+    Preorder and drop-ship lines take no stock, even when some is available.
+    """
     events: list[Event] = [OrderPlaced(order.order_ref, order.customer, order.email)]
     opened_on = order.ordered_at.date()
     for line in order.lines:
+        line.kind = terms[line.sku].line_kind(opened_on)
+        if line.kind is not LineKind.STOCK:
+            continue
         line.allocate(stocks[line.sku].reserve(line.quantity))
         if line.backordered_quantity > 0:
             line.backordered_on = opened_on
@@ -136,6 +167,7 @@ def cancel_order(
         for line_sku, quantity in released.items():
             stocks[line_sku].release(quantity)
         uow.orders.save(order)
+        cancel_dropship_rest(order, before, uow=uow)
         cancelled = [
             {
                 "line_no": line.line_no,

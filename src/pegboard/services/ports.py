@@ -11,9 +11,10 @@ from typing import Any, Protocol
 
 from pegboard.domain.allocation import ItemStock, WaitingLine
 from pegboard.domain.events import Event
-from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Supplier
+from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
-from pegboard.domain.sales import SalesOrder, Shipment
+from pegboard.domain.notices import CustomerMessage, OrderState
+from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.snapshot import PlanInput
@@ -39,6 +40,8 @@ class Catalogue(Protocol):
     def item(self, sku: str) -> Item | None: ...
 
     def items(self, skus: Iterable[str] | None = None) -> dict[str, Item]: ...
+
+    def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]: ...
 
     def save_item(self, item: Item) -> None: ...
 
@@ -72,6 +75,8 @@ class OrderRepository(Protocol):
 
     def holding(self, sku: str) -> list[WaitingLine]: ...
 
+    def released_preorder_skus(self, today: date) -> list[str]: ...
+
     def shipment_count(self, order_ref: str) -> int: ...
 
     def add_shipment(self, shipment: Shipment) -> None: ...
@@ -83,6 +88,8 @@ class SupplyRepository(Protocol):
     def add_purchase_order(self, po: PurchaseOrder) -> None: ...
 
     def save_purchase_order(self, po: PurchaseOrder) -> None: ...
+
+    def dropship_orders(self, order_ref: str, *, lock: bool = False) -> list[PurchaseOrder]: ...
 
     def manufacturing_order(self, mo_ref: str, *, lock: bool = False) -> ManufacturingOrder | None: ...
 
@@ -127,6 +134,129 @@ class Channel(Protocol):
     def wants(self, event_type: str) -> bool: ...
 
     def deliver(self, events: Sequence[StoredEvent]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A failed attempt: the event's attempt count now, why, and when it is tried again."""
+
+    event_id: str
+    attempts: int
+    error: str
+    #: None when the event is parked (it waits for `pegboard outbox --retry`).
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """An outbox event with its delivery state, as `pegboard outbox` lists it."""
+
+    id: str
+    event_type: str
+    order_ref: str | None
+    created_at: datetime
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    parked_at: datetime | None
+    delivered_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        """delivered, parked or pending."""
+        if self.delivered_at is not None:
+            return "delivered"
+        return "parked" if self.parked_at is not None else "pending"
+
+
+class DeliveryRepository(Protocol):
+    """The outbox seen by its deliverer: claims, per-channel records, retries and parking."""
+
+    def due_count(self, now: datetime) -> int: ...
+
+    def claim(self, *, now: datetime, until: datetime, limit: int) -> list[StoredEvent]: ...
+
+    def taken(self, event_ids: Iterable[str]) -> dict[str, set[str]]: ...
+
+    def record_taken(self, taken: Iterable[tuple[str, str]], *, now: datetime) -> None: ...
+
+    def mark_delivered(self, event_ids: Iterable[str], *, now: datetime) -> None: ...
+
+    def mark_failed(self, failures: Sequence[DeliveryFailure], *, now: datetime) -> None: ...
+
+    def release(self, event_ids: Iterable[str]) -> None: ...
+
+    def entries(self, *, include_pending: bool = False) -> list[OutboxEntry]: ...
+
+    def get(self, event_ids: Iterable[str]) -> dict[str, OutboxEntry]: ...
+
+    def unpark(self, event_ids: Iterable[str] | None) -> list[str]: ...
+
+
+class NoticeRepository(Protocol):
+    """Messages sent to customers, and what each line's customer was last told."""
+
+    def order_state(self, order_ref: str, *, lock: bool = False) -> OrderState | None: ...
+
+    def sent_for_event(self, event_id: str) -> bool: ...
+
+    def record(
+        self,
+        order_ref: str,
+        *,
+        kind: str,
+        sent_on: date,
+        recipient: str | None,
+        subject: str,
+        event_id: str | None,
+        status: str,
+    ) -> None: ...
+
+    def mark_told(self, order_ref: str, told: dict[int, date | None], *, on: date) -> None: ...
+
+    def awaiting_new_date(self, day: date) -> list[str]: ...
+
+
+class Mailer(Protocol):
+    """Sends one message to a customer; raises when the mail server does not accept it."""
+
+    def send(self, message: CustomerMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class ShopifyOrderRecord:
+    """A Shopify order as last heard of: placed, held (with the problem) or cancelled."""
+
+    shopify_order_id: str
+    order_ref: str
+    state: str
+    problem: str | None
+    shop_updated_at: datetime | None
+    financial_status: str | None
+    payload: str
+    received_at: datetime
+
+
+class ShopifyRepository(Protocol):
+    """Shopify deliveries taken, and each Shopify order's state, for de-duplication and ordering."""
+
+    def record_event(self, event_id: str, topic: str, shopify_order_id: str | None) -> bool: ...
+
+    def claim(self, record: ShopifyOrderRecord) -> ShopifyOrderRecord | None: ...
+
+    def save(self, record: ShopifyOrderRecord) -> None: ...
+
+    def get(self, shopify_order_id: str) -> ShopifyOrderRecord | None: ...
+
+    def held(self) -> list[ShopifyOrderRecord]: ...
+
+    def of_order(self, order_ref: str) -> ShopifyOrderRecord | None: ...
+
+    def set_financial_status(self, order_ref: str, financial_status: str | None) -> None: ...
+
+    def add_lines(self, order: SalesOrder, lines: Sequence[SalesOrderLine]) -> None: ...
+
+    def shipped_through(self, order_ref: str, shipment_ref: str) -> dict[str, Decimal]: ...
 
 
 class StatusLinks(Protocol):
@@ -190,6 +320,15 @@ class UnitOfWork(Protocol):
 
     @property
     def status_links(self) -> StatusLinks: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def shopify(self) -> ShopifyRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

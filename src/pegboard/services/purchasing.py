@@ -1,19 +1,26 @@
-"""Purchasing: purchase orders, (partial) receipts, and expected-date changes."""
+"""Purchasing: purchase orders, (partial) receipts, and expected-date changes.
+
+A drop-ship PO serves one sales order: the supplier ships straight to the customer, so its
+receipt is the supplier's confirmation of dispatch and never moves our stock.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
-from pegboard.domain.errors import DuplicateRef, UnknownSupplier
+from pegboard.domain.errors import DuplicateRef, InvalidValue, UnknownSupplier
 from pegboard.domain.events import Event, ExpectedDateChanged, StockReceived
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.domain.supply import PurchaseOrder
+from pegboard.domain.sales import LineKind, SalesOrder
+from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
 from pegboard.services.allocating import allocate_waiting
-from pegboard.services.lookup import existing_mo, existing_po
+from pegboard.services.lookup import existing_mo, existing_order, existing_po
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.shipping import shipped_event
 
 
 def add_purchase_orders(pos: list[PurchaseOrder], *, uow: UnitOfWork) -> int:
@@ -49,11 +56,20 @@ def receive(
     uow: UnitOfWork,
     clock: Clock,
     policy: AllocationPolicy,
+    tracking: str | None = None,
 ) -> PurchaseOrder:
-    """Book a (partial) receipt and hand the new stock to waiting backorders."""
+    """Book a (partial) receipt and hand the new stock to waiting backorders.
+
+    On a drop-ship PO it is the supplier's confirmation of dispatch: the order lines it serves
+    are marked shipped (with `tracking`, when the supplier gave one) and no stock moves.
+    """
     with uow:
         stocks = uow.stock.lock([sku])
         po = existing_po(uow, po_ref, lock=True)
+        if po.is_dropship:
+            _confirm_dispatch(po, sku, quantity, tracking=tracking, uow=uow, today=clock.today())
+            uow.commit()
+            return po
         po.receive(sku, quantity)
         stocks[sku].move(quantity)
         uow.stock.add_move(StockMove(sku, quantity, MoveKind.RECEIPT, clock.today(), po_ref))
@@ -87,3 +103,107 @@ def reschedule(supply_ref: str, new_date: date, *, uow: UnitOfWork, clock: Clock
         repromise(skus, uow=uow, today=clock.today())
         uow.commit()
     return old
+
+
+def _confirm_dispatch(
+    po: PurchaseOrder, sku: str, quantity: Decimal, *, tracking: str | None, uow: UnitOfWork, today: date
+) -> None:
+    """The supplier shipped `quantity` of `sku` to the customer: a shipment of the lines it serves."""
+    assert po.order_ref is not None
+    order = existing_order(uow, po.order_ref, lock=True)
+    before = [line.received_quantity for line in po.lines]
+    po.receive(sku, quantity)
+    shipped: dict[int, Decimal] = {}
+    for line, old in zip(po.lines, before, strict=True):
+        if line.received_quantity != old and line.order_line_no is not None:
+            shipped[line.order_line_no] = shipped.get(line.order_line_no, Decimal(0)) + (
+                line.received_quantity - old
+            )
+    number = uow.orders.shipment_count(order.order_ref) + 1
+    shipment = order.confirm_dispatch(
+        shipped, shipment_ref=f"{order.order_ref}-S{number}", on=today, tracking=tracking or None
+    )
+    uow.supply.save_purchase_order(po)
+    uow.orders.save(order)
+    uow.orders.add_shipment(shipment)
+    uow.outbox.add([shipped_event(shipment)])
+    repromise([sku], uow=uow, today=today)
+
+
+def open_dropship_orders(
+    orders: Sequence[SalesOrder], *, uow: UnitOfWork, on: date | None = None
+) -> list[PurchaseOrder]:
+    """Put the orders' drop-ship lines on drop-ship POs: one open PO per sales order and supplier,
+    joined when it exists, opened when not; returns the POs opened or joined.
+
+    Each PO line serves one order line: the item's cost, due the order date (or `on`, for lines
+    added later) plus the supplier's lead time (else the item's; none means no date yet),
+    shipped to the order's address. A drop-ship item without a supplier refuses the order.
+    """
+    lines = [(o, line) for o in orders for line in o.lines if line.kind is LineKind.DROPSHIP]
+    items = uow.catalogue.items({line.sku for _, line in lines})
+    lead_times: dict[str, int | None] = {}
+    grouped: dict[tuple[str, str], list[PurchaseOrderLine]] = {}
+    for order, line in lines:
+        item = items[line.sku]
+        if not item.supplier:
+            raise InvalidValue("sku", line.sku, "is a dropship item without a supplier to ship it")
+        if item.supplier not in lead_times:
+            found = uow.catalogue.supplier(item.supplier)
+            if found is None:
+                raise UnknownSupplier(item.supplier, field="supplier")
+            lead_times[item.supplier] = found.lead_time_days
+        lead = lead_times[item.supplier]
+        if lead is None:
+            lead = item.lead_time_days
+        start = on or order.ordered_at.date()
+        due = None if lead is None else start + timedelta(days=lead)
+        grouped.setdefault((order.order_ref, item.supplier), []).append(
+            PurchaseOrderLine(line.sku, line.quantity, due, item.cost, order_line_no=line.line_no)
+        )
+    by_ref = {o.order_ref: o for o in orders}
+    still_open = {
+        (po.order_ref, po.supplier): po
+        for order_ref in sorted({ref for ref, _ in grouped})
+        for po in uow.supply.dropship_orders(order_ref, lock=True)
+        if po.status in (SupplyStatus.OPEN, SupplyStatus.PARTIALLY_RECEIVED)
+    }
+    touched = []
+    for (order_ref, supplier), po_lines in grouped.items():
+        po = still_open.get((order_ref, supplier))
+        if po is None:
+            po = PurchaseOrder(
+                _free_po_ref(uow), supplier, po_lines, order_ref=order_ref, ship_to=by_ref[order_ref].ship_to
+            )
+            uow.supply.add_purchase_order(po)
+        else:
+            po.lines.extend(po_lines)
+            po.refresh_status()
+            uow.supply.save_purchase_order(po)
+        touched.append(po)
+    return touched
+
+
+def cancel_dropship_rest(
+    order: SalesOrder, cancelled_before: Mapping[int, Decimal], *, uow: UnitOfWork
+) -> None:
+    """What was cancelled on the order's drop-ship lines is no longer expected from the supplier."""
+    changed = [
+        line.line_no
+        for line in order.lines
+        if line.kind is LineKind.DROPSHIP and line.cancelled_quantity != cancelled_before[line.line_no]
+    ]
+    if not changed:
+        return
+    for po in uow.supply.dropship_orders(order.order_ref, lock=True):
+        cancelled = [po.cancel_open(line_no) for line_no in changed]  # every line, not the first only
+        if any(cancelled):
+            uow.supply.save_purchase_order(po)
+
+
+def _free_po_ref(uow: UnitOfWork) -> str:
+    """The next PO ref of the series that no purchase order uses yet (imported refs may share it)."""
+    while True:
+        ref = uow.supply.next_ref("PO")
+        if uow.supply.purchase_order(ref) is None:
+            return ref

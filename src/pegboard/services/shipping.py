@@ -33,18 +33,16 @@ def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, 
             )
         uow.orders.save(order)
         uow.orders.add_shipment(shipment)
-        uow.outbox.add(
-            [
-                OrderShipped(
-                    order_ref,
-                    shipment.shipment_ref,
-                    shipment.tracking,
-                    [
-                        {"line_no": s.line_no, "sku": s.sku, "quantity": str(s.quantity)}
-                        for s in shipment.lines
-                    ],
-                )
-            ]
-        )
+        uow.outbox.add([shipped_event(shipment)])
         uow.commit()
     return shipment
+
+
+def shipped_event(shipment: Shipment) -> OrderShipped:
+    """The event every shipment announces, from the warehouse or from a drop-ship supplier."""
+    return OrderShipped(
+        shipment.order_ref,
+        shipment.shipment_ref,
+        shipment.tracking,
+        [{"line_no": s.line_no, "sku": s.sku, "quantity": str(s.quantity)} for s in shipment.lines],
+    )

@@ -1,4 +1,9 @@
-"""Lists of orders, backorders and supply orders, filtered and paginated."""
+"""Lists of orders, backorders, preorders and supply orders, filtered and paginated.
+
+A line's open quantity (ordered minus allocated, shipped and cancelled) is a backorder on a
+stock line, a preorder on a preorder line and with the supplier on a drop-ship line: each is
+counted in its own figure, never in another's.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, literal, select, union_all
 
 from pegboard.adapters.db import tables as t
+from pegboard.domain.quantities import ZERO
+from pegboard.domain.sales import LineKind
 from pegboard.views.json import day, number
 
 Json = dict[str, Any]
+
+STOCK, PREORDER, DROPSHIP = (kind.value for kind in LineKind)
 
 
 def orders(
@@ -49,14 +58,18 @@ def orders(
             .where(ol.c.order_id.in_(chunk))
             .order_by(ol.c.order_id, ol.c.line_no)
         ):
+            open_quantity = r.quantity - r.allocated - r.shipped - r.cancelled
             lines[r.order_id].append(
                 {
                     "line_no": r.line_no,
                     "sku": r.sku,
+                    "kind": r.kind,
                     "quantity": number(r.quantity),
                     "allocated": number(r.allocated),
                     "shipped": number(r.shipped),
-                    "backordered": number(r.quantity - r.allocated - r.shipped - r.cancelled),
+                    "backordered": number(open_quantity if r.kind == STOCK else ZERO),
+                    "preordered": number(open_quantity if r.kind == PREORDER else ZERO),
+                    "awaiting_supplier": number(open_quantity if r.kind == DROPSHIP else ZERO),
                     "cancelled": number(r.cancelled),
                     "unit_price": number(r.unit_price),
                     "backordered_on": day(r.backordered_on),
@@ -71,6 +84,7 @@ def orders(
             "priority": r.priority,
             "ship_policy": r.ship_policy,
             "status": r.status,
+            "ship_to": r.ship_to,
             "lines": lines[r.id],
         }
         for r in rows
@@ -85,7 +99,10 @@ def backorders(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Json]:
-    """Open backorders, oldest first: what is owed, since when, and how many days it waits."""
+    """Open backorders, oldest first: what is owed, since when, and how many days it waits.
+
+    Only stock lines: a preorder or a drop-ship line's open quantity is not a backorder.
+    """
     so, ol = t.sales_orders, t.order_lines
     query = (
         select(
@@ -103,7 +120,7 @@ def backorders(
         )
         .join(so, so.c.id == ol.c.order_id)
         .join(t.items, t.items.c.id == ol.c.item_id)
-        .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled)
+        .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == STOCK)
         .order_by(ol.c.backordered_on, so.c.ordered_at, so.c.id, ol.c.line_no)
     )
     if sku:
@@ -129,8 +146,65 @@ def backorders(
     return found
 
 
+def preorders(
+    conn: Connection,
+    *,
+    today: date,
+    sku: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Json]:
+    """Open preorders, earliest release first: what the customers chose to wait for, and until when.
+
+    `released` says the release date has come (the line now waits for stock like a backorder,
+    still counted here).
+    """
+    so, ol = t.sales_orders, t.order_lines
+    query = (
+        select(
+            so.c.order_ref,
+            so.c.customer,
+            so.c.priority,
+            so.c.ordered_at,
+            ol.c.line_no,
+            t.items.c.sku,
+            t.items.c.release_date,
+            ol.c.quantity,
+            ol.c.allocated,
+            ol.c.shipped,
+            ol.c.cancelled,
+        )
+        .join(so, so.c.id == ol.c.order_id)
+        .join(t.items, t.items.c.id == ol.c.item_id)
+        .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == PREORDER)
+        .order_by(t.items.c.release_date.nulls_first(), so.c.ordered_at, so.c.id, ol.c.line_no)
+    )
+    if sku:
+        query = query.where(t.items.c.sku == sku)
+    if limit is not None:
+        query = query.limit(limit)
+    query = query.offset(offset)
+    return [
+        {
+            "order_ref": r.order_ref,
+            "line_no": r.line_no,
+            "sku": r.sku,
+            "quantity": number(r.quantity - r.allocated - r.shipped - r.cancelled),
+            "release_date": day(r.release_date),
+            "released": r.release_date is None or r.release_date <= today,
+            "ordered_at": day(r.ordered_at),
+            "customer": r.customer,
+            "priority": r.priority,
+        }
+        for r in conn.execute(query)
+    ]
+
+
 def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = None) -> list[Json]:
-    """Open purchase and manufacturing orders, one row per SKU, earliest expected first."""
+    """Open purchase and manufacturing orders, one row per SKU, earliest expected first.
+
+    `dropship` marks a drop-ship PO (its supplier ships to the customer of `order_ref`).
+    """
     po, pol, mo = t.purchase_orders, t.purchase_order_lines, t.manufacturing_orders
     purchases = (
         select(
@@ -143,10 +217,12 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
             po.c.status,
             t.suppliers.c.name.label("supplier"),
             pol.c.line_no,
+            t.sales_orders.c.order_ref,
         )
         .join(po, po.c.id == pol.c.po_id)
         .join(t.items, t.items.c.id == pol.c.item_id)
         .join(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+        .outerjoin(t.sales_orders, t.sales_orders.c.id == po.c.order_id)
     )
     making = select(
         mo.c.mo_ref.label("ref"),
@@ -158,6 +234,7 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
         mo.c.status,
         literal(None).label("supplier"),
         literal(1).label("line_no"),
+        literal(None).label("order_ref"),
     ).join(t.items, t.items.c.id == mo.c.item_id)
     if not include_closed:
         purchases = purchases.where(
@@ -183,6 +260,8 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
             "expected_date": day(r.expected_date),
             "status": r.status,
             "supplier": r.supplier,
+            "dropship": r.order_ref is not None,
+            "order_ref": r.order_ref,
         }
         for r in rows
     ]

@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.result import PlanResult, Promise, PurchaseSuggestion
 from pegboard.planning.snapshot import MAKE, BackorderDemand, PlanInput, PlanItem
+from pegboard.planning.terms import with_sale_terms
 from tests.unit.planning.reference_queue import production_plan
 
 NONE = 10**12  # an open-term date: later than any real day
@@ -303,5 +304,6 @@ class ReferencePlanner:
 
 
 def reference_plan(snapshot: PlanInput) -> PlanResult:
-    """The plan, worked out the slow and obvious way."""
-    return ReferencePlanner(snapshot).plan()
+    """The plan, worked out the slow and obvious way; the sale terms (preorder release dates,
+    drop-ship lines) are applied by the one function the engine uses too."""
+    return with_sale_terms(snapshot, ReferencePlanner(snapshot).plan())

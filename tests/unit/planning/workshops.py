@@ -1,5 +1,5 @@
 """Random small workshops for property tests: multi-level BOMs, shared components, lot sizes,
-open-term items, open POs and MOs, priorities and ties."""
+open-term items, open POs and MOs, priorities and ties, preorders and drop-ship lines."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pegboard.planning.snapshot import (
     BackorderDemand,
+    DropshipDemand,
     OpenManufacturingOrder,
     OpenPurchaseLine,
     PlanBomLine,
@@ -22,6 +23,7 @@ NAMES = ["AXE", "BOLT", "CAP", "DIAL", "EYE", "FIN", "GEAR", "HUB", "ION"]
 quantities = st.sampled_from([Decimal(n) for n in ("1", "2", "3", "4", "5", "0.5", "1.25", "7")])
 small = st.sampled_from([Decimal(n) for n in ("0", "0", "1", "2", "3", "0.5", "6")])
 optional_days = st.one_of(st.none(), st.integers(0, 6))
+days_from_today = st.integers(-3, 12).map(lambda d: TODAY + timedelta(days=d))
 optional_lot = st.one_of(st.none(), st.sampled_from([Decimal(n) for n in ("1", "2", "3", "5", "0.5", "10")]))
 
 
@@ -90,8 +92,21 @@ def workshops(draw: st.DrawFn) -> PlanInput:
             priority=draw(st.sampled_from([0, 0, 1, 2])),
             ordered_at=FIRST_ORDER_AT + timedelta(minutes=draw(st.integers(0, 4))),
             sequence=draw(st.integers(0, 2)),
+            release_date=draw(st.one_of(st.none(), st.none(), days_from_today)),
         )
         for k in range(draw(st.integers(0, 10)))
+    ]
+    dropships = [
+        DropshipDemand(
+            order_ref=f"SO-{draw(st.integers(6, 8))}",
+            line_no=k + 1,
+            sku=draw(st.sampled_from(skus)),
+            quantity=draw(quantities),
+            po_ref=draw(st.sampled_from(["PO-7", "PO-8", None])),
+            supplier=draw(st.sampled_from(["Acme", None])),
+            expected_date=draw(st.one_of(st.none(), days_from_today)),
+        )
+        for k in range(draw(st.integers(0, 2)))
     ]
     return PlanInput(
         today=TODAY,
@@ -101,4 +116,5 @@ def workshops(draw: st.DrawFn) -> PlanInput:
         purchase_lines=purchases,
         manufacturing_orders=mos,
         demands=demands,
+        dropships=dropships,
     )

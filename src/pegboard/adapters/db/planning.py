@@ -12,10 +12,12 @@ from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, inser
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
+from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.scope import connected_skus
 from pegboard.planning.snapshot import (
     BackorderDemand,
+    DropshipDemand,
     OpenManufacturingOrder,
     OpenPurchaseLine,
     PlanBomLine,
@@ -31,7 +33,10 @@ class SqlPlanning:
         self.conn = conn
 
     def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput:
-        """Items, BOMs, available stock, open POs and MOs, and every backorder, as plain data.
+        """Items, BOMs, available stock, open POs and MOs, and every open line, as plain data.
+
+        Backorders and preorders (with their item's release date) are the demand; drop-ship lines
+        come apart with their PO, and drop-ship POs are not supply for our warehouse.
 
         With `around`, only the SKUs joined to those through BOM lines are read (what a change
         to them can affect; see `planning.scope`).
@@ -50,6 +55,7 @@ class SqlPlanning:
             boms = [b for b in boms if b.parent_sku in keep]
             ids = sorted(sku_of)
         items = []
+        release_of: dict[str, date] = {}
         query = (
             select(
                 t.items, t.suppliers.c.name.label("supplier_name"), t.suppliers.c.lead_time_days.label("slt")
@@ -58,6 +64,8 @@ class SqlPlanning:
             .order_by(t.items.c.sku)
         )
         for r in self.conn.execute(query if ids is None else query.where(t.items.c.id.in_(ids))):
+            if r.release_date is not None:
+                release_of[r.sku] = r.release_date
             items.append(
                 PlanItem(
                     sku=r.sku,
@@ -79,7 +87,8 @@ class SqlPlanning:
             available=self._available(sku_of, ids),
             purchase_lines=self._purchase_lines(sku_of, ids),
             manufacturing_orders=self._manufacturing_orders(sku_of, ids),
-            demands=self._demands(sku_of, ids),
+            demands=self._demands(sku_of, ids, release_of),
+            dropships=self._dropships(sku_of, ids),
         )
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
@@ -111,7 +120,11 @@ class SqlPlanning:
         rows = self.conn.execute(
             _among(query, pol.c.item_id, ids)
             .join(po, po.c.id == pol.c.po_id)
-            .where(pol.c.received < pol.c.quantity, po.c.status.not_in(["received", "cancelled"]))
+            .where(
+                pol.c.received < pol.c.quantity,
+                po.c.status.not_in(["received", "cancelled"]),
+                pol.c.order_line_id.is_(None),
+            )
             .order_by(po.c.po_ref, pol.c.line_no)
         )
         return [
@@ -135,9 +148,12 @@ class SqlPlanning:
             for r in rows
         ]
 
-    def _demands(self, sku_of: dict[int, str], ids: list[int] | None) -> list[BackorderDemand]:
+    def _demands(
+        self, sku_of: dict[int, str], ids: list[int] | None, release_of: dict[str, date]
+    ) -> list[BackorderDemand]:
         so, ol = t.sales_orders, t.order_lines
         query = select(
+            ol.c.kind,
             so.c.order_ref,
             so.c.priority,
             so.c.ordered_at,
@@ -152,7 +168,10 @@ class SqlPlanning:
         rows = self.conn.execute(
             _among(query, ol.c.item_id, ids)
             .join(so, so.c.id == ol.c.order_id)
-            .where(ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled)
+            .where(
+                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+                ol.c.kind != LineKind.DROPSHIP.value,
+            )
             .order_by(so.c.id, ol.c.line_no)
         )
         return [
@@ -164,9 +183,55 @@ class SqlPlanning:
                 priority=r.priority,
                 ordered_at=r.ordered_at,
                 sequence=r.sequence,
+                release_date=(
+                    release_of.get(sku_of[r.item_id]) if r.kind == LineKind.PREORDER.value else None
+                ),
             )
             for r in rows
         ]
+
+    def _dropships(self, sku_of: dict[int, str], ids: list[int] | None) -> list[DropshipDemand]:
+        """Open drop-ship lines with the PO line that serves each (its expected date)."""
+        so, ol, po, pol = t.sales_orders, t.order_lines, t.purchase_orders, t.purchase_order_lines
+        query = (
+            select(
+                so.c.order_ref,
+                ol.c.line_no,
+                ol.c.item_id,
+                ol.c.quantity,
+                ol.c.allocated,
+                ol.c.shipped,
+                ol.c.cancelled,
+                po.c.po_ref,
+                t.suppliers.c.name.label("supplier"),
+                pol.c.expected_date,
+            )
+            .join(so, so.c.id == ol.c.order_id)
+            .outerjoin(pol, pol.c.order_line_id == ol.c.id)
+            .outerjoin(po, po.c.id == pol.c.po_id)
+            .outerjoin(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+            .where(
+                ol.c.kind == LineKind.DROPSHIP.value,
+                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+            )
+            .order_by(so.c.id, ol.c.line_no, pol.c.id)
+        )
+        found: dict[tuple[str, int], DropshipDemand] = {}
+        for r in self.conn.execute(_among(query, ol.c.item_id, ids)):
+            # One PO line serves a drop-ship line; should there be more, the first one speaks.
+            found.setdefault(
+                (r.order_ref, r.line_no),
+                DropshipDemand(
+                    order_ref=r.order_ref,
+                    line_no=r.line_no,
+                    sku=sku_of[r.item_id],
+                    quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+                    po_ref=r.po_ref,
+                    supplier=r.supplier,
+                    expected_date=r.expected_date,
+                ),
+            )
+        return list(found.values())
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None

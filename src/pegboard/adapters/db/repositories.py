@@ -5,17 +5,28 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal_column, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.allocation import ItemStock, WaitingLine
 from pegboard.domain.errors import UnknownOrder, UnknownSku, UnknownSupplier
 from pegboard.domain.events import Event
-from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, Supplier
+from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import ZERO, Money, Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
@@ -28,7 +39,10 @@ from pegboard.domain.supply import (
 
 # The statements every order runs, built once: building a SELECT with an IN list on every call
 # cost more client CPU than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
-_ITEM_IDS = select(t.items.c.id, t.items.c.sku).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
+#: With each id come the item's sale terms, so intake decides each line's kind without another query.
+_ITEM_IDS = select(t.items.c.id, t.items.c.sku, t.items.c.procurement, t.items.c.release_date).where(
+    t.items.c.sku.in_(bindparam("skus", expanding=True))
+)
 _ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
 #: Lines holding stock. The 0 is written into the SQL, not bound: PostgreSQL can then use the
 #: partial index ix_order_lines_allocated in a cached generic plan, instead of planning each time.
@@ -61,12 +75,13 @@ _INSERT_EVENTS = insert(t.outbox)
 
 
 class ItemIds:
-    """SKU to row id, cached for one transaction."""
+    """SKU to row id (and the item's sale terms), cached for one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.ids: dict[str, int] = {}
         self.skus: dict[int, str] = {}
+        self.terms: dict[str, SaleTerms] = {}
 
     def resolve(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, int]:
         """Row ids for the SKUs; an unknown SKU is an error. `lock` takes the rows' write locks."""
@@ -77,6 +92,7 @@ class ItemIds:
             for row in self.conn.execute(query, {"skus": wanted if lock else missing}):
                 self.ids[row.sku] = row.id
                 self.skus[row.id] = row.sku
+                self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
         for sku in wanted:
             if sku not in self.ids:
                 raise UnknownSku(sku, field="sku")
@@ -84,6 +100,20 @@ class ItemIds:
 
     def id(self, sku: str) -> int:
         return self.resolve([sku])[sku]
+
+    def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]:
+        """Each SKU's sale terms, from the cache when the ids were read with them."""
+        wanted = set(skus)
+        unread = sorted(wanted - self.terms.keys())
+        if unread:
+            for row in self.conn.execute(_ITEM_IDS, {"skus": unread}):
+                self.ids[row.sku] = row.id
+                self.skus[row.id] = row.sku
+                self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
+            for sku in unread:
+                if sku not in self.terms:
+                    raise UnknownSku(sku, field="sku")
+        return {sku: self.terms[sku] for sku in wanted}
 
 
 def _q(value: Decimal | None) -> Quantity | None:
@@ -148,8 +178,14 @@ class SqlCatalogue:
                 reorder_qty=_q(r.reorder_qty),
                 min_order_qty=_q(r.min_order_qty),
                 order_multiple=_q(r.order_multiple),
+                release_date=r.release_date,
             )
+            self.ids.terms[r.sku] = found[r.sku].terms
         return found
+
+    def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]:
+        """How each SKU is sold; read with the item ids when intake locked them (no extra query)."""
+        return self.ids.sale_terms(skus)
 
     def save_item(self, item: Item) -> None:
         values: dict[str, Any] = {
@@ -165,7 +201,9 @@ class SqlCatalogue:
             "reorder_qty": item.reorder_qty,
             "min_order_qty": item.min_order_qty,
             "order_multiple": item.order_multiple,
+            "release_date": item.release_date,
         }
+        self.ids.terms.pop(item.sku, None)
         done = self.conn.execute(update(t.items).where(t.items.c.sku == item.sku).values(**values))
         if done.rowcount == 0:
             self.conn.execute(insert(t.items).values(sku=item.sku, **values))
@@ -440,12 +478,36 @@ class SqlOrders:
         ]
 
     def waiting(self, skus: Iterable[str]) -> list[WaitingLine]:
-        """Lines with a backorder on these SKUs."""
+        """Lines waiting for stock of these SKUs: stock lines with a backorder, and open preorder
+        lines of items released by the unit of work's business date. Drop-ship lines never wait."""
         ids = self.ids.resolve(skus)
         lines = t.order_lines.c
+        today = self.now.date()
+        terms = self.ids.sale_terms(ids)
+        released = [i for sku, i in ids.items() if terms[sku].released_by(today)]
+        kinds: Any = lines.kind == LineKind.STOCK.value
+        if released:
+            kinds = or_(kinds, and_(lines.kind == LineKind.PREORDER.value, lines.item_id.in_(released)))
         return self._waiting_query(
-            list(ids.values()), lines.quantity > lines.allocated + lines.shipped + lines.cancelled
+            list(ids.values()),
+            and_(lines.quantity > lines.allocated + lines.shipped + lines.cancelled, kinds),
         )
+
+    def released_preorder_skus(self, today: date) -> list[str]:
+        """SKUs with open preorder lines whose item's release date has come by `today`."""
+        ol, items = t.order_lines.c, t.items.c
+        query = (
+            select(items.sku)
+            .join(t.order_lines, ol.item_id == items.id)
+            .where(
+                ol.kind == LineKind.PREORDER.value,
+                ol.quantity > ol.allocated + ol.shipped + ol.cancelled,
+                or_(items.release_date.is_(None), items.release_date <= today),
+            )
+            .distinct()
+            .order_by(items.sku)
+        )
+        return list(self.conn.execute(query).scalars())
 
     def holding(self, sku: str) -> list[WaitingLine]:
         """Lines that hold an allocation of this SKU."""
@@ -493,43 +555,71 @@ class SqlSupply:
     def __init__(self, conn: Connection, ids: ItemIds, catalogue: SqlCatalogue, now: datetime) -> None:
         self.conn, self.ids, self.catalogue, self.now = conn, ids, catalogue, now
         self.po_ids: dict[str, int] = {}
+        #: How many lines each loaded PO has stored: lines beyond them are new and get inserted.
+        self.po_lines: dict[str, int] = {}
 
     def purchase_order(self, po_ref: str, *, lock: bool = False) -> PurchaseOrder | None:
+        found = self._purchase_orders(t.purchase_orders.c.po_ref == po_ref, lock=lock)
+        return found[0] if found else None
+
+    def dropship_orders(self, order_ref: str, *, lock: bool = False) -> list[PurchaseOrder]:
+        """The drop-ship POs that serve this sales order, oldest first."""
+        order_id = (
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref).scalar_subquery()
+        )
+        return self._purchase_orders(t.purchase_orders.c.order_id == order_id, lock=lock)
+
+    def _purchase_orders(self, condition: Any, *, lock: bool) -> list[PurchaseOrder]:
+        po = t.purchase_orders
         query = (
-            select(t.purchase_orders, t.suppliers.c.name.label("supplier"))
-            .join(t.suppliers, t.suppliers.c.id == t.purchase_orders.c.supplier_id)
-            .where(t.purchase_orders.c.po_ref == po_ref)
+            select(po, t.suppliers.c.name.label("supplier"), t.sales_orders.c.order_ref)
+            .join(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+            .outerjoin(t.sales_orders, t.sales_orders.c.id == po.c.order_id)
+            .where(condition)
+            .order_by(po.c.id)
         )
         if lock:
-            query = query.with_for_update(of=t.purchase_orders)
-        row = self.conn.execute(query).first()
-        if row is None:
-            return None
-        lines = self.conn.execute(
-            select(t.purchase_order_lines, t.items.c.sku)
-            .join(t.items, t.items.c.id == t.purchase_order_lines.c.item_id)
-            .where(t.purchase_order_lines.c.po_id == row.id)
-            .order_by(t.purchase_order_lines.c.line_no)
-        )
-        self.po_ids[po_ref] = row.id
-        return PurchaseOrder(
-            po_ref=row.po_ref,
-            supplier=row.supplier,
-            status=SupplyStatus(row.status),
-            lines=[
+            query = query.with_for_update(of=po)
+        rows = self.conn.execute(query).all()
+        if not rows:
+            return []
+        pol, ol = t.purchase_order_lines, t.order_lines
+        lines: dict[int, list[PurchaseOrderLine]] = {r.id: [] for r in rows}
+        for r in self.conn.execute(
+            select(pol, t.items.c.sku, ol.c.line_no.label("order_line_no"))
+            .join(t.items, t.items.c.id == pol.c.item_id)
+            .outerjoin(ol, ol.c.id == pol.c.order_line_id)
+            .where(pol.c.po_id.in_(list(lines)))
+            .order_by(pol.c.po_id, pol.c.line_no)
+        ):
+            lines[r.po_id].append(
                 PurchaseOrderLine(
                     sku=r.sku,
                     quantity=Quantity(r.quantity),
                     expected_date=r.expected_date,
                     unit_cost=_m(r.unit_cost),
                     received_quantity=r.received,
+                    order_line_no=r.order_line_no,
                 )
-                for r in lines
-            ],
-        )
+            )
+        found = []
+        for row in rows:
+            self.po_ids[row.po_ref] = row.id
+            self.po_lines[row.po_ref] = len(lines[row.id])
+            found.append(
+                PurchaseOrder(
+                    po_ref=row.po_ref,
+                    supplier=row.supplier,
+                    status=SupplyStatus(row.status),
+                    lines=lines[row.id],
+                    order_ref=row.order_ref,
+                    ship_to=row.ship_to,
+                )
+            )
+        return found
 
     def add_purchase_order(self, po: PurchaseOrder) -> None:
-        ids = self.ids.resolve(line.sku for line in po.lines)
+        order_id = self._order_id(po)
         po_id = self.conn.execute(
             insert(t.purchase_orders)
             .values(
@@ -537,36 +627,77 @@ class SqlSupply:
                 supplier_id=self.catalogue.supplier_id(po.supplier),
                 status=po.status.value,
                 created_at=self.now,
+                ship_to=po.ship_to,
+                order_id=order_id,
             )
             .returning(t.purchase_orders.c.id)
         ).scalar_one()
+        self.po_ids[po.po_ref] = po_id
+        self.po_lines[po.po_ref] = 0
+        self._insert_new_lines(po)
+
+    def _insert_new_lines(self, po: PurchaseOrder) -> None:
+        """Insert the PO's lines not stored yet (all of a new PO; those added to a drop-ship PO)."""
+        stored = self.po_lines[po.po_ref]
+        new = list(enumerate(po.lines, start=1))[stored:]
+        if not new:
+            return
+        ids = self.ids.resolve(line.sku for _, line in new)
+        served = self._order_line_ids(po) if any(line.order_line_no for _, line in new) else {}
         self.conn.execute(
             insert(t.purchase_order_lines),
             [
                 {
-                    "po_id": po_id,
+                    "po_id": self.po_ids[po.po_ref],
                     "line_no": n,
                     "item_id": ids[line.sku],
                     "quantity": line.quantity,
                     "received": line.received_quantity,
                     "unit_cost": line.unit_cost,
                     "expected_date": line.expected_date,
+                    "order_line_id": None if line.order_line_no is None else served[line.order_line_no],
                 }
-                for n, line in enumerate(po.lines, start=1)
+                for n, line in new
             ],
         )
-        self.po_ids[po.po_ref] = po_id
+        self.po_lines[po.po_ref] = len(po.lines)
+
+    def _order_id(self, po: PurchaseOrder) -> int | None:
+        """The row id of the sales order a drop-ship PO serves (None for an ordinary PO)."""
+        if po.order_ref is None:
+            return None
+        found = self.conn.execute(
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == po.order_ref)
+        ).scalar_one_or_none()
+        if found is None:
+            raise UnknownOrder(po.order_ref, field="order_ref")
+        return int(found)
+
+    def _order_line_ids(self, po: PurchaseOrder) -> dict[int, int]:
+        """The row ids of the drop-ship PO's sales order lines, by line number."""
+        so, ol = t.sales_orders, t.order_lines
+        rows = self.conn.execute(
+            select(ol.c.line_no, ol.c.id)
+            .join(so, so.c.id == ol.c.order_id)
+            .where(so.c.order_ref == po.order_ref)
+        )
+        return {r.line_no: r.id for r in rows}
 
     def save_purchase_order(self, po: PurchaseOrder) -> None:
+        """Write the status and every stored line's quantities; lines added since loading are inserted."""
         po_id = self.po_ids[po.po_ref]
         self.conn.execute(
             update(t.purchase_orders).where(t.purchase_orders.c.id == po_id).values(status=po.status.value)
         )
-        for n, line in enumerate(po.lines, start=1):
+        stored = self.po_lines[po.po_ref]
+        self._insert_new_lines(po)
+        for n, line in enumerate(po.lines[:stored], start=1):
             self.conn.execute(
                 update(t.purchase_order_lines)
                 .where(t.purchase_order_lines.c.po_id == po_id, t.purchase_order_lines.c.line_no == n)
-                .values(received=line.received_quantity, expected_date=line.expected_date)
+                .values(
+                    quantity=line.quantity, received=line.received_quantity, expected_date=line.expected_date
+                )
             )
 
     def manufacturing_order(self, mo_ref: str, *, lock: bool = False) -> ManufacturingOrder | None:
@@ -649,10 +780,14 @@ class SqlOutbox:
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
+        self.written = 0
 
     def add(self, events: Sequence[Event]) -> None:
+        """Append events; each is a microsecond after the one before, so delivery keeps their order."""
         if not events:
             return
+        first = self.written
+        self.written += len(events)
         self.conn.execute(
             _INSERT_EVENTS,
             [
@@ -660,10 +795,10 @@ class SqlOutbox:
                     "id": str(uuid.uuid4()),
                     "event_type": event.name,
                     "payload": json.dumps(payload, sort_keys=True),
-                    "created_at": self.now,
+                    "created_at": self.now + timedelta(microseconds=first + n),
                     "order_ref": payload.get("order_ref"),
                 }
-                for event, payload in ((event, event.payload()) for event in events)
+                for n, (event, payload) in enumerate((event, event.payload()) for event in events)
             ],
         )
 

@@ -254,6 +254,14 @@ outbox = Table(
         postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
         sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
     ),
+    #: An order's pending events, oldest first: delivery checks that none older still waits.
+    Index(
+        "ix_outbox_pending_order",
+        "order_ref",
+        "created_at",
+        postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+    ),
 )
 
 #: Which channel (email, shopify, ...) has already taken which event: at most once per channel.
@@ -277,7 +285,10 @@ customer_notices = Table(
     Column("subject", String(300), nullable=False),
     Column("event_id", String(36)),
     Column("created_at", DateTime, nullable=False),
+    #: sent, or skipped (the order has no usable email address: nothing went out).
+    Column("status", String(20), nullable=False, server_default="sent"),
     Index("ix_customer_notices_order_kind", "order_id", "kind", "sent_on"),
+    Index("ix_customer_notices_event_id", "event_id"),
 )
 
 #: Links to an order's status page: the token is random and kept only as its SHA-256.

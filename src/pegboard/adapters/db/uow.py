@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from pegboard.adapters.db.delivery import SqlDeliveries
+from pegboard.adapters.db.notices import SqlNotices
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
     ItemIds,
@@ -19,6 +21,7 @@ from pegboard.adapters.db.repositories import (
     SqlSupply,
     SqlTokens,
 )
+from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.services.ports import Clock, TransientConflict
 
 #: PostgreSQL states worth running the transaction again for: serialization failure,
@@ -38,6 +41,9 @@ class SqlUnitOfWork:
     requests: SqlRequests
     planning: SqlPlanning
     status_links: SqlStatusLinks
+    shopify: SqlShopify
+    notices: SqlNotices
+    deliveries: SqlDeliveries
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
@@ -65,6 +71,9 @@ class SqlUnitOfWork:
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn)
         self.status_links = SqlStatusLinks(conn, now)
+        self.shopify = SqlShopify(conn, ids, now)
+        self.notices = SqlNotices(conn, now)
+        self.deliveries = SqlDeliveries(conn)
         return self
 
     def __exit__(

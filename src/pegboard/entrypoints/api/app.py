@@ -20,8 +20,13 @@ from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
+from pegboard.entrypoints.api.routes import shopify as shopify_routes
+from pegboard.entrypoints.api.routes import status_links as status_link_routes
+from pegboard.entrypoints.delivering import BackgroundDelivery
 from pegboard.entrypoints.web import pages
+from pegboard.entrypoints.web import status as status_page
 from pegboard.services import parsing as p
+from pegboard.services.intake import OrderIntake
 from pegboard.services.tokens import TokenCache
 
 API_PREFIX = "/api/v1"
@@ -38,12 +43,22 @@ to make retries safe. Errors are `{"error": {"code", "message", ...}}`; quantiti
 def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     """An app on the settings' database; `today` fixes the business date (reproducible runs)."""
     pb = bootstrap(settings, today=today)
+    intake = OrderIntake(pb.uow, pb.clock)
+
+    # Outbox delivery in the background (0 seconds: off), stopped before the engine closes.
+    interval = settings.notify_interval_seconds
+    deliverer = BackgroundDelivery(pb, interval=interval) if interval > 0 else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            if deliverer is not None:
+                deliverer.start()
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
+            intake.close()
             pb.close()
 
     app = FastAPI(
@@ -56,11 +71,18 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.pegboard = pb
+    app.state.intake = intake
     app.state.tokens = TokenCache(settings.token_cache_seconds)
     register_error_handlers(app)
+    # First: routes are matched in order, and Shopify's deliveries are the busiest path.
+    # Signed by Shopify (HMAC), not by a bearer token.
+    app.include_router(shopify_routes.webhooks)
     for module in (orders, stock, supply, catalogue, imports, plan):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.make_router())
+    app.include_router(shopify_routes.router, prefix=API_PREFIX)
+    app.include_router(status_page.make_router())
+    app.include_router(status_link_routes.router, prefix=API_PREFIX)
     add_docs(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

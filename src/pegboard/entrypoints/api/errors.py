@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pegboard.adapters.shopify.mapping import MalformedJson
 from pegboard.domain.errors import (
     ActionRefused,
     BadInput,
@@ -47,9 +48,21 @@ class UnsupportedMediaType(BadInput):
     code = "unsupported_media_type"
 
 
+class MissingHeader(BadInput):
+    """A request header the endpoint needs was not sent."""
+
+    code = "missing_header"
+
+    def __init__(self, header: str) -> None:
+        super().__init__(f"header {header} is required")
+        self.field = header
+
+
 #: Error class -> HTTP status. The most specific class in an error's MRO wins.
 STATUS_BY_ERROR: dict[type[Exception], int] = {
     UnsupportedMediaType: 415,
+    MissingHeader: 400,
+    MalformedJson: 400,
     UnknownReference: 404,
     DuplicateRef: 409,
     BadInput: 422,

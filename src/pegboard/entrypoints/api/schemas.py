@@ -117,6 +117,7 @@ Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Priority = Annotated[int, Field(strict=True, ge=-1000, le=1000)]
 Days = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 
@@ -149,6 +150,9 @@ class OrderIn(In):
     ordered_at: Moment | None = None
     priority: Priority = 0
     ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+    ship_to: Address | None = Field(
+        default=None, description="The delivery address; a drop-ship supplier ships to it"
+    )
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
 
     def to_draft(self) -> OrderDraft:
@@ -160,6 +164,7 @@ class OrderIn(In):
             ordered_at=self.ordered_at,
             priority=self.priority,
             ship_policy=self.ship_policy,
+            ship_to=_blank(self.ship_to),
             lines=tuple(LineDraft(line.sku, line.quantity, line.unit_price) for line in self.lines),
         )
 
@@ -170,6 +175,10 @@ class ShipIn(In):
 
 class CancelIn(In):
     sku: Sku | None = Field(default=None, description="Only this SKU's remainder; the whole order if absent")
+    policy: AllocationPolicy | None = None
+
+
+class ReleaseIn(In):
     policy: AllocationPolicy | None = None
 
 
@@ -207,6 +216,9 @@ class ReceiptIn(In):
     sku: Sku
     quantity: Positive
     policy: AllocationPolicy | None = None
+    tracking: Text | None = Field(
+        default=None, description="On a drop-ship PO: the supplier's tracking number for the customer"
+    )
 
 
 class RescheduleIn(In):
@@ -249,6 +261,9 @@ class ItemIn(In):
     reorder_qty: Positive | None = None
     min_order_qty: Positive | None = None
     order_multiple: Positive | None = None
+    release_date: Day | None = Field(
+        default=None, description="Orders placed before it are preorders, promised for it"
+    )
 
     def to_item(self) -> Item:
         """The item as the catalogue keeps it."""
@@ -285,10 +300,13 @@ class Out(BaseModel):
 class OrderLineOut(Out):
     line_no: int
     sku: str
+    kind: str = Field(description="stock, preorder or dropship")
     quantity: Number
     allocated: Number
     shipped: Number
-    backordered: Number
+    backordered: Number = Field(description="Open quantity of a stock line: waits for stock")
+    preordered: Number = Field(description="Open quantity of a preorder line: waits for the release")
+    awaiting_supplier: Number = Field(description="Open quantity of a drop-ship line: the supplier ships it")
     cancelled: Number
     unit_price: Number | None
     backordered_on: date | None
@@ -302,6 +320,7 @@ class OrderOut(Out):
     priority: int
     ship_policy: ShipPolicy
     status: str
+    ship_to: str | None = None
     lines: list[OrderLineOut]
 
 
@@ -314,6 +333,25 @@ class BackorderOut(Out):
     age_days: int
     customer: str
     priority: int
+
+
+class PreorderOut(Out):
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Number
+    release_date: date | None
+    released: bool
+    ordered_at: date
+    customer: str
+    priority: int
+
+
+class ReleasedOut(Out):
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Number
 
 
 class ShipmentLineOut(Out):
@@ -359,12 +397,16 @@ class PurchaseOrderLineOut(Out):
     received: Number
     expected_date: date | None
     unit_cost: Number | None
+    order_line_no: int | None = None
 
 
 class PurchaseOrderOut(Out):
     po_ref: str
     supplier: str
     status: str
+    dropship: bool = False
+    order_ref: str | None = None
+    ship_to: str | None = None
     lines: list[PurchaseOrderLineOut]
 
 
@@ -400,6 +442,8 @@ class SupplyOut(Out):
     expected_date: date | None
     status: str
     supplier: str | None
+    dropship: bool = False
+    order_ref: str | None = None
 
 
 class RescheduleOut(Out):
@@ -428,6 +472,7 @@ class ItemOut(Out):
     reorder_qty: Number | None
     min_order_qty: Number | None
     order_multiple: Number | None
+    release_date: date | None = None
 
 
 class BomLineOut(Out):

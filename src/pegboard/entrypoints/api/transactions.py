@@ -15,10 +15,13 @@ from sqlalchemy import Connection
 
 from pegboard.services.ports import (
     Catalogue,
+    DeliveryRepository,
+    NoticeRepository,
     OrderRepository,
     Outbox,
     PlanningRepository,
     RequestRepository,
+    ShopifyRepository,
     StatusLinks,
     StockRepository,
     SupplyRepository,
@@ -90,6 +93,21 @@ class SharedTransaction:
     def status_links(self) -> StatusLinks:
         """Links to order-status pages, in the shared transaction."""
         return self._inner.status_links
+
+    @property
+    def notices(self) -> NoticeRepository:
+        """Messages sent to customers and the dates they were told, in the shared transaction."""
+        return self._inner.notices
+
+    @property
+    def deliveries(self) -> DeliveryRepository:
+        """The outbox as its deliverer sees it, in the shared transaction."""
+        return self._inner.deliveries
+
+    @property
+    def shopify(self) -> ShopifyRepository:
+        """Shopify deliveries taken and Shopify orders' states, in the shared transaction."""
+        return self._inner.shopify
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

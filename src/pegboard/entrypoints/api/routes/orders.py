@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pegboard.domain.errors import UnknownOrder, UnknownSku
 from pegboard.domain.sales import OrderStatus
 from pegboard.entrypoints import render
-from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, WriteDep
+from pegboard.entrypoints.api.deps import IntakeDep, Outcome, PegboardDep, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import in_lines
 from pegboard.entrypoints.api.routing import api_router, json_response, paged
 from pegboard.entrypoints.api.schemas import (
@@ -18,13 +18,17 @@ from pegboard.entrypoints.api.schemas import (
     CancelIn,
     OrderIn,
     OrderOut,
+    PreorderOut,
+    ReleasedOut,
+    ReleaseIn,
     ShipIn,
     ShipmentOut,
     Sku,
 )
-from pegboard.services import orders, shipping
+from pegboard.services import orders, preorders, shipping
 from pegboard.services.ports import UnitOfWork
 from pegboard.views import lists
+from pegboard.views.json import number
 
 router = api_router("orders")
 
@@ -39,7 +43,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many f
     response_model=OrderOut,
     responses={200: {"model": OrderOut, "description": "The identical order already existed"}},
 )
-def place_order(body: OrderIn, write: WriteDep) -> Response:
+def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Response:
     """Allocate what is in stock at once and backorder the rest; the same order again is a 200."""
     draft = body.to_draft()
 
@@ -48,7 +52,12 @@ def place_order(body: OrderIn, write: WriteDep) -> Response:
         return Outcome(201 if placed.created else 200, render.order(placed.order))
 
     try:
-        return write.run(work)
+        if write.idempotency is not None:
+            return write.run(work)
+        # Without a key there is no stored answer to keep: the order can share a transaction
+        # with the orders arriving at the same moment (group commit, services/intake.py).
+        placed = intake.place(draft)
+        return json_response(render.order(placed.order), status=201 if placed.created else 200)
     except UnknownSku as error:
         located = in_lines(error, [line.sku for line in body.lines])
         if located is error:
@@ -121,3 +130,35 @@ def list_backorders(
     """Open backorders, oldest first, with their age in days."""
     found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku, limit=limit + 1, offset=offset)
     return paged(request, found, limit=limit, offset=offset)
+
+
+@router.get("/preorders", response_model=list[PreorderOut])
+def list_preorders(
+    request: Request,
+    uow: ReaderDep,
+    pb: PegboardDep,
+    sku: Annotated[Sku | None, Query()] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Open preorders, earliest release first; they are never counted as backorders."""
+    found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku, limit=limit + 1, offset=offset)
+    return paged(request, found, limit=limit, offset=offset)
+
+
+@router.post("/preorders/release", response_model=list[ReleasedOut])
+def release_preorders(write: WriteDep, body: Annotated[ReleaseIn | None, Body()] = None) -> Response:
+    """Hand stock on hand to the preorders whose release date has come, by the allocation policy."""
+    chosen = body or ReleaseIn()
+
+    def work(uow: UnitOfWork) -> Outcome:
+        granted = preorders.release_preorders(uow=uow, clock=write.clock, policy=write.policy(chosen.policy))
+        return Outcome(
+            200,
+            [
+                {"order_ref": g.order_ref, "line_no": g.line_no, "sku": g.sku, "quantity": number(g.quantity)}
+                for g in granted
+            ],
+        )
+
+    return write.run(work)

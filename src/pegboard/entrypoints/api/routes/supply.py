@@ -68,11 +68,20 @@ def get_purchase_order(po_ref: str, uow: ReaderDep) -> Response:
 
 @router.post("/purchase-orders/{po_ref}/receipts", response_model=PurchaseOrderOut)
 def receive(po_ref: str, body: ReceiptIn, write: WriteDep) -> Response:
-    """Book a (partial) receipt; the new stock goes to waiting backorders by the policy."""
+    """Book a (partial) receipt; the new stock goes to waiting backorders by the policy.
+
+    On a drop-ship PO it is the supplier's confirmation of dispatch: the order's lines ship.
+    """
 
     def work(uow: UnitOfWork) -> Outcome:
         po = purchasing.receive(
-            po_ref, body.sku, body.quantity, uow=uow, clock=write.clock, policy=write.policy(body.policy)
+            po_ref,
+            body.sku,
+            body.quantity,
+            uow=uow,
+            clock=write.clock,
+            policy=write.policy(body.policy),
+            tracking=body.tracking,
         )
         return Outcome(200, render.purchase_order(po))
 

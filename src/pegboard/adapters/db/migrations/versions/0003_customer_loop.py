@@ -32,6 +32,13 @@ def upgrade() -> None:
         postgresql_where=sa.text(_PENDING),
         sqlite_where=sa.text(_PENDING),
     )
+    op.create_index(
+        "ix_outbox_pending_order",
+        "outbox",
+        ["order_ref", "created_at"],
+        postgresql_where=sa.text(_PENDING),
+        sqlite_where=sa.text(_PENDING),
+    )
     op.create_table(
         "outbox_deliveries",
         sa.Column("event_id", sa.String(length=36), nullable=False),
@@ -52,12 +59,14 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False, server_default="sent"),
         sa.ForeignKeyConstraint(
             ["order_id"], ["sales_orders.id"], name=op.f("fk_customer_notices_order_id_sales_orders")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_notices")),
     )
     op.create_index("ix_customer_notices_order_kind", "customer_notices", ["order_id", "kind", "sent_on"])
+    op.create_index("ix_customer_notices_event_id", "customer_notices", ["event_id"])
     with op.batch_alter_table("line_promises") as batch:
         batch.add_column(sa.Column("told_date", sa.Date(), nullable=True))
         batch.add_column(sa.Column("told_on", sa.Date(), nullable=True))
@@ -144,9 +153,11 @@ def downgrade() -> None:
     with op.batch_alter_table("line_promises") as batch:
         batch.drop_column("told_on")
         batch.drop_column("told_date")
+    op.drop_index("ix_customer_notices_event_id", table_name="customer_notices")
     op.drop_index("ix_customer_notices_order_kind", table_name="customer_notices")
     op.drop_table("customer_notices")
     op.drop_table("outbox_deliveries")
+    op.drop_index("ix_outbox_pending_order", table_name="outbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("order_ref")

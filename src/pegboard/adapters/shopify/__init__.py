@@ -1,0 +1,1 @@
+"""The Shopify store: webhook verification, order mapping, and fulfilments through the Admin API."""

@@ -1,0 +1,200 @@
+"""A small client for the Shopify Admin REST API: an order's fulfillment orders, and new fulfillments.
+
+Shopify's fulfilment flow (Admin REST API, 2023-01 and later): every order is split into
+fulfillment orders (one per location), each with line items that know how many units are
+still `fulfillable_quantity`. Shipping is reported by creating a fulfillment for some of those
+line items:
+
+- ``GET /admin/api/{version}/orders/{order_id}/fulfillment_orders.json``
+- ``POST /admin/api/{version}/fulfillments.json`` with ``{"fulfillment": {"notify_customer": ...,
+  "tracking_info": {"number": ...}, "line_items_by_fulfillment_order": [{"fulfillment_order_id": ...,
+  "fulfillment_order_line_items": [{"id": ..., "quantity": ...}]}]}}``
+
+Every request carries ``X-Shopify-Access-Token`` and JSON. A 429 (rate limit, with
+``Retry-After``), a 5xx or a network failure is a `ShopifyError` worth retrying later; another
+4xx is one that will not pass unchanged. Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+#: Shopify answers within a few seconds; a hung connection must not stall delivery for long.
+TIMEOUT_SECONDS = 10.0
+
+
+class ShopifyError(Exception):
+    """A call to the Shopify Admin API failed; `retryable` says whether the same call may pass later."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None, retryable: bool
+    ) -> None:
+        super().__init__(message)
+        self.status, self.retry_after, self.retryable = status, retry_after, retryable
+
+
+@dataclass(frozen=True)
+class FulfillmentOrderLine:
+    """One line item of a fulfillment order: its id, the order's line item, and what is left to send."""
+
+    id: int
+    line_item_id: int
+    quantity: int
+    fulfillable_quantity: int
+
+
+@dataclass(frozen=True)
+class FulfillmentOrder:
+    """The part of an order one location ships, with its status and line items."""
+
+    id: int
+    status: str
+    assigned_location_id: int | None
+    supported_actions: tuple[str, ...] | None
+    line_items: tuple[FulfillmentOrderLine, ...]
+
+    @property
+    def can_fulfil(self) -> bool:
+        """Open (or started), and Shopify lists creating a fulfillment among its actions when it says."""
+        allowed = self.supported_actions is None or "create_fulfillment" in self.supported_actions
+        return self.status in ("open", "in_progress") and allowed
+
+
+#: fulfillment order id -> [(fulfillment order line item id, quantity), ...]
+FulfillmentLines = Mapping[int, Sequence[tuple[int, int]]]
+
+
+class AdminClient:
+    """The store's Admin API at `shop_url` (e.g. https://my-shop.myshopify.com), one API version."""
+
+    def __init__(
+        self, shop_url: str, access_token: str, *, api_version: str, timeout: float = TIMEOUT_SECONDS
+    ) -> None:
+        self.base = f"{shop_url.rstrip('/')}/admin/api/{api_version}"
+        self.access_token, self.timeout = access_token, timeout
+
+    def fulfillment_orders(self, order_id: str) -> list[FulfillmentOrder]:
+        """The order's fulfillment orders, with what each line item has left to fulfil."""
+        answer = self._request("GET", f"/orders/{int(order_id)}/fulfillment_orders.json")
+        found = answer.get("fulfillment_orders") if isinstance(answer, Mapping) else None
+        if not isinstance(found, list):
+            raise ShopifyError("Shopify answered without a fulfillment_orders list", retryable=True)
+        return [_fulfillment_order(raw) for raw in found]
+
+    def create_fulfillment(
+        self, lines: FulfillmentLines, *, tracking: str | None, notify_customer: bool = False
+    ) -> dict[str, Any]:
+        """Fulfil these fulfillment order line items, with the tracking number if there is one."""
+        fulfillment: dict[str, Any] = {
+            "notify_customer": notify_customer,
+            "line_items_by_fulfillment_order": [
+                {
+                    "fulfillment_order_id": fo_id,
+                    "fulfillment_order_line_items": [{"id": line_id, "quantity": q} for line_id, q in items],
+                }
+                for fo_id, items in lines.items()
+            ],
+        }
+        if tracking:
+            fulfillment["tracking_info"] = {"number": tracking}
+        answer = self._request("POST", "/fulfillments.json", {"fulfillment": fulfillment})
+        created = answer.get("fulfillment") if isinstance(answer, Mapping) else None
+        if not isinstance(created, dict):
+            raise ShopifyError("Shopify answered without the fulfillment it created", retryable=True)
+        return created
+
+    def _request(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={
+                "X-Shopify-Access-Token": self.access_token,
+                "Accept": "application/json",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+            },
+        )
+        where = f"{method} {path}"
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _http_error(where, error) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise ShopifyError(f"{where}: Shopify cannot be reached ({error})", retryable=True) from None
+        try:
+            return json.loads(raw, parse_float=Decimal) if raw.strip() else {}
+        except ValueError:
+            raise ShopifyError(
+                f"{where}: Shopify answered with something that is not JSON", retryable=True
+            ) from None
+
+
+def _http_error(where: str, error: urllib.error.HTTPError) -> ShopifyError:
+    """429 and 5xx may pass later (429 says when: Retry-After); other answers will not."""
+    status = error.code
+    detail = ""
+    try:
+        detail = error.read(500).decode("utf-8", "replace").strip()
+    except OSError:
+        pass
+    finally:
+        error.close()
+    if status == 429:
+        retry_after = _seconds(error.headers.get("Retry-After"))
+        wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
+        return ShopifyError(
+            f"{where}: Shopify's rate limit was hit (429){wait}",
+            status=429,
+            retry_after=retry_after,
+            retryable=True,
+        )
+    said = f": {detail}" if detail else ""
+    return ShopifyError(f"{where}: Shopify answered {status}{said}", status=status, retryable=status >= 500)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _int(raw: Mapping[str, Any], key: str) -> int:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ShopifyError(
+            f"Shopify sent a fulfillment order without a whole-number {key!r}", retryable=False
+        )
+    return value
+
+
+def _fulfillment_order(raw: Any) -> FulfillmentOrder:
+    if not isinstance(raw, Mapping):
+        raise ShopifyError("Shopify sent a fulfillment order that is not an object", retryable=False)
+    actions = raw.get("supported_actions")
+    items = raw.get("line_items") or []
+    location = raw.get("assigned_location_id")
+    return FulfillmentOrder(
+        id=_int(raw, "id"),
+        status=str(raw.get("status") or ""),
+        assigned_location_id=location if isinstance(location, int) else None,
+        supported_actions=tuple(str(a) for a in actions) if isinstance(actions, list) else None,
+        line_items=tuple(
+            FulfillmentOrderLine(
+                id=_int(item, "id"),
+                line_item_id=_int(item, "line_item_id"),
+                quantity=_int(item, "quantity"),
+                fulfillable_quantity=_int(item, "fulfillable_quantity"),
+            )
+            for item in items
+            if isinstance(item, Mapping)
+        ),
+    )

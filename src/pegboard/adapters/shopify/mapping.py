@@ -1,0 +1,287 @@
+"""Shopify order JSON read into Pegboard's words: an order draft, plus what ordering and retries need.
+
+The order ref is ``SHOP-`` and the order's `name` without its leading "#": Shopify's "#1001"
+becomes ``SHOP-1001``. The name never changes for an order, so every delivery of it finds the
+same sales order, and the prefix keeps shop orders apart from refs typed by hand (``SO-42``).
+
+Read from each order: `id`, `name`, `created_at` (the order date), `updated_at` (which version
+is newer), `cancelled_at`, `financial_status`, the customer's name and email, the shipping
+address as one text, and per line item its `sku`, quantity (`current_quantity`, which counts
+removals made in the shop, else `quantity`) and unit `price`. Numbers are read exactly
+(Decimal, never float). Unknown fields are ignored; a missing or malformed required field is an
+error naming it (``line_items[2].quantity``). A line item without a SKU is not an error: the
+order is held with that problem. Gift cards are not stock and are left out; so are line items
+whose quantity was removed in full.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pegboard.domain.errors import BadInput, InvalidValue
+from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
+from pegboard.services.orders import LineDraft, OrderDraft
+from pegboard.services.shopify import ShopOrder
+
+ORDER_REF_PREFIX = "SHOP-"
+SOURCE = "shopify"
+_MAX_REF = 100
+
+
+class MalformedJson(BadInput):
+    """The body is not valid JSON."""
+
+    code = "malformed_json"
+
+    def __init__(self, reason: str, *, field: str = "body") -> None:
+        super().__init__(f"the {field} is not valid JSON ({reason})")
+        self.field = field
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads(body: bytes | str, *, field: str = "body") -> Any:
+    """JSON with every non-integer number as an exact Decimal; NaN and Infinity are refused."""
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise MalformedJson(str(error), field=field) from None
+
+
+def dumps(data: Any) -> str:
+    """JSON text of parsed data, decimals written as text so they come back exact."""
+
+    def exact(value: object) -> str:
+        if isinstance(value, Decimal):
+            return str(value)
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    return json.dumps(data, default=exact, separators=(",", ":"), ensure_ascii=False)
+
+
+def read_payload(body: bytes | str) -> ShopOrder:
+    """A webhook body (UTF-8 JSON, as Shopify sends it) or a stored payload as a Shopify order."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MalformedJson(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+    return read_order(loads(body), payload=body)
+
+
+def order_list(data: Any) -> list[Any]:
+    """The orders of an export: ``{"orders": [...]}`` or a bare list."""
+    if isinstance(data, Mapping) and "orders" in data:
+        data = data["orders"]
+    if not isinstance(data, list):
+        raise InvalidValue("orders", type(data).__name__, 'must be a list of orders or {"orders": [...]}')
+    return data
+
+
+def shopify_order_id(data: Any) -> str:
+    """The order's Shopify id as text."""
+    if not isinstance(data, Mapping):
+        raise InvalidValue("body", type(data).__name__, "must be a JSON object (a Shopify order)")
+    value = _required(data, "id", "")
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+        raise InvalidValue("id", value, "must be a Shopify order id (a whole number)")
+    return str(int(str(value).strip()))
+
+
+def order_ref(name: str) -> str:
+    """SHOP- and the order's name without its leading "#": "#1001" -> "SHOP-1001"."""
+    ref = ORDER_REF_PREFIX + name.strip().removeprefix("#").strip()
+    if len(ref) > _MAX_REF or ref == ORDER_REF_PREFIX:
+        raise InvalidValue(
+            "name", name, f"must give an order ref of 1 to {_MAX_REF - len(ORDER_REF_PREFIX)} characters"
+        )
+    return ref
+
+
+def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
+    """One Shopify order (the webhook's JSON, parsed) as a draft and its bookkeeping."""
+    shop_id = shopify_order_id(data)
+    name = _text(data, "name", "", required=True)
+    assert name is not None
+    created_at = _moment(data, "created_at", "", required=True)
+    updated_at = _moment(data, "updated_at", "", required=True)
+    assert created_at is not None and updated_at is not None
+    items = _required(data, "line_items", "")
+    if not isinstance(items, list):
+        raise InvalidValue("line_items", type(items).__name__, "must be a list")
+    lines: list[LineDraft] = []
+    problems: list[str] = []
+    for n, item in enumerate(items):
+        line, problem = _line(item, n)
+        if line is not None:
+            lines.append(line)
+        if problem:
+            problems.append(problem)
+    draft = OrderDraft(
+        order_ref=order_ref(name),
+        customer=_customer(data, shop_id),
+        lines=tuple(lines),
+        email=_email(data),
+        ordered_at=created_at,
+        ship_to=_address(data.get("shipping_address"), "shipping_address"),
+        source=SOURCE,
+        financial_status=_text(data, "financial_status", "", max_length=30),
+    )
+    return ShopOrder(
+        shopify_order_id=shop_id,
+        draft=draft,
+        updated_at=updated_at,
+        cancelled_at=_moment(data, "cancelled_at", ""),
+        payload=payload if payload is not None else dumps(data),
+        problems=tuple(problems),
+    )
+
+
+def line_item_skus(payload: str) -> dict[str, str]:
+    """Each line item's id (as text) and its SKU, from a stored order payload."""
+    data = loads(payload, field="stored order")
+    items = data.get("line_items") if isinstance(data, Mapping) else None
+    found: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, Mapping) and isinstance(item.get("sku"), str) and item.get("id") is not None:
+            found[str(item["id"])] = item["sku"].strip()
+    return found
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+
+def _path(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _required(data: Mapping[str, Any], name: str, prefix: str) -> Any:
+    if data.get(name) is None:
+        raise InvalidValue(_path(prefix, name), "", "is required")
+    return data[name]
+
+
+def _text(
+    data: Mapping[str, Any], name: str, prefix: str, *, required: bool = False, max_length: int = 300
+) -> str | None:
+    value = _required(data, name, prefix) if required else data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(_path(prefix, name), value, "must be text")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidValue(_path(prefix, name), value, "is required")
+    if len(cleaned) > max_length:
+        raise InvalidValue(
+            _path(prefix, name), cleaned[:40] + "...", f"is longer than {max_length} characters"
+        )
+    return cleaned or None
+
+
+def _moment(data: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> datetime | None:
+    """An ISO 8601 timestamp, kept as naive UTC like every Pegboard timestamp."""
+    text = _text(data, name, prefix, required=required, max_length=64)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(_path(prefix, name), text, "is not an ISO 8601 date and time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _line(item: Any, n: int) -> tuple[LineDraft | None, str | None]:
+    """A line item as an order line; (None, problem) when it has no SKU, (None, None) when left out."""
+    prefix = f"line_items[{n}]"
+    if not isinstance(item, Mapping):
+        raise InvalidValue(prefix, type(item).__name__, "must be a JSON object (a line item)")
+    ordered = _count(item, "quantity", prefix, required=True)
+    current = _count(item, "current_quantity", prefix)
+    quantity = current if current is not None else ordered
+    assert quantity is not None
+    price = _price(item, prefix)
+    title = _text(item, "title", prefix) or f"line item {n + 1}"
+    sku = _text(item, "sku", prefix, max_length=100)
+    if item.get("gift_card") is True or quantity == 0:
+        return None, None
+    if sku is None:
+        return None, f"line item {n + 1} ({title!r}) has no SKU"
+    return LineDraft(sku, quantity, price), None
+
+
+def _count(item: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> Quantity | None:
+    value = _required(item, name, prefix) if required else item.get(name)
+    if value is None:
+        return None
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidValue(_path(prefix, name), value, "must be a whole number")
+    try:
+        return to_quantity(value, allow_zero=True)
+    except QuantityError as error:
+        raise InvalidValue(_path(prefix, name), value, str(error).replace(f"{value!r} ", "")) from None
+
+
+def _price(item: Mapping[str, Any], prefix: str) -> Money:
+    value = _required(item, "price", prefix)
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidValue(_path(prefix, "price"), value, "must be an amount")
+    try:
+        return to_money(value)
+    except QuantityError as error:
+        raise InvalidValue(_path(prefix, "price"), value, str(error).replace(f"{value!r} ", "")) from None
+
+
+def _object(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = data.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidValue(name, type(value).__name__, "must be a JSON object")
+    return value
+
+
+def _customer(data: Mapping[str, Any], shop_id: str) -> str:
+    """The customer's name; else the name on the shipping or billing address; else the email."""
+    customer = _object(data, "customer")
+    parts = [_text(customer, key, "customer") for key in ("first_name", "last_name")]
+    name = " ".join(p for p in parts if p)
+    for address in ("shipping_address", "billing_address"):
+        if not name:
+            name = _text(_object(data, address), "name", address) or ""
+    return name or _email(data) or f"Shopify customer of order {shop_id}"
+
+
+def _email(data: Mapping[str, Any]) -> str | None:
+    return (
+        _text(data, "email", "", max_length=320)
+        or _text(data, "contact_email", "", max_length=320)
+        or _text(_object(data, "customer"), "email", "customer", max_length=320)
+    )
+
+
+def _address(value: Any, field: str) -> str | None:
+    """An address as one text, a line each: name, company, street, "zip city", province, country."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidValue(field, type(value).__name__, "must be a JSON object")
+    part = {key: _text(value, key, field) for key in _ADDRESS_KEYS}
+    town = " ".join(p for p in (part["zip"], part["city"]) if p)
+    lines = [part["name"], part["company"], part["address1"], part["address2"], town]
+    lines += [part["province"], part["country"]]
+    text = "\n".join(line for line in lines if line)
+    return text or None
+
+
+_ADDRESS_KEYS = ("name", "company", "address1", "address2", "zip", "city", "province", "country")

@@ -1,0 +1,68 @@
+"""What the customer was sold, kept by every promise: a preorder is never promised before its
+release date, and a drop-ship line is promised by its supplier's PO, not by our supply.
+
+Applied once to the plan's result (by the engine, and by its reference twin in the tests), so
+both planners agree on it by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from operator import attrgetter
+
+from pegboard.planning.result import OPEN_TERM, PlanResult, Promise
+from pegboard.planning.snapshot import DropshipDemand, PlanInput
+
+#: What a preorder's promise rests on when the release date, not the supply, sets it.
+RELEASE = "release date"
+
+
+def with_sale_terms(snapshot: PlanInput, result: PlanResult) -> PlanResult:
+    """The plan's promises with preorders floored at their release date and drop-ship lines added."""
+    # filter() walks a million demands in C: the check costs next to nothing when no preorder waits.
+    preorders = filter(attrgetter("release_date"), snapshot.demands)
+    floors = {(d.order_ref, d.line_no): d.release_date for d in preorders if d.release_date}
+    if not floors and not snapshot.dropships:
+        return result
+    promises = list(result.promises)
+    if floors:
+        refs = {ref for ref, _ in floors}
+        for k, promise in enumerate(promises):
+            if promise.order_ref in refs:
+                release = floors.get((promise.order_ref, promise.line_no))
+                if release is not None:
+                    promises[k] = preorder_promise(promise, release)
+    promises += [dropship_promise(d, today=snapshot.today) for d in snapshot.dropships]
+    return replace(result, promises=promises)
+
+
+def preorder_promise(promise: Promise, release: date) -> Promise:
+    """Never before the release date: the later of it and the supply's date (open term stays so)."""
+    if promise.date is None or promise.date >= release:
+        return promise
+    return promise._replace(date=release, reason=f"preorder: releases {release.isoformat()}", basis=RELEASE)
+
+
+def dropship_promise(demand: DropshipDemand, *, today: date) -> Promise:
+    """The drop-ship PO's expected date (today when it is overdue), naming the supplier."""
+    supplier = demand.supplier or "the supplier"
+    expected = demand.expected_date
+    when: date | None = None
+    if demand.po_ref is None:
+        reason, basis = f"open term: {demand.sku} has no drop-ship PO", OPEN_TERM
+    elif expected is None:
+        reason, basis = (
+            f"open term: ships from {supplier}, {demand.po_ref} has no expected date",
+            demand.po_ref,
+        )
+    elif expected < today:
+        when, basis = today, demand.po_ref
+        reason = (
+            f"ships from {supplier}: {demand.po_ref} overdue since {expected.isoformat()}, "
+            f"counted as {today.isoformat()}"
+        )
+    else:
+        when, basis = expected, demand.po_ref
+        reason = f"ships from {supplier}, {demand.po_ref} due {expected.isoformat()}"
+    return Promise(demand.order_ref, demand.line_no, demand.sku, demand.quantity, when, reason, basis)

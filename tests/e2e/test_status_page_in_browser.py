@@ -1,0 +1,160 @@
+"""The order-status page on a phone: Debian's Chromium, driven by Playwright, on `pegboard serve`."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from tests.e2e.test_pages_in_browser import CHROMIUM, CHROMIUM_FLAGS, _free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+# The Playwright driver's pipes are closed by the garbage collector, not by Playwright itself.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+
+TODAY = "2026-11-23"
+PHONE: ViewportSize = {"width": 375, "height": 667}
+LONG_NAME = "Maximiliana-Konstantinopolitanische-Dudelsackpfeifergesellschaft-Vorsitzende"
+LONG_TRACKING = "1Z999AA101234567841234567890123456789012345678901234567890"
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A served workshop and a status link for two of its orders."""
+
+    url: str
+    so1: str
+    so9: str
+
+
+def _cli(db: str, *args: str, env: dict[str, str] | None = None) -> str:
+    command = [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", db, "--today", TODAY, *args]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, env=env)
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The demo workshop after its first shipments and a plan; SO-9 has a long name and tracking number."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI; `make test` installs Debian's chromium")
+        pytest.skip("Chromium is not installed")
+    db = f"sqlite:///{tmp_path_factory.mktemp('status-browser') / 'status.db'}"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PEGBOARD_PUBLIC_URL": url}
+    _cli(db, "demo", "--steps", "3")
+    _cli(db, "place", "SO-9", "SABER-BLUE:1", "--customer", LONG_NAME)
+    _cli(db, "ship", "SO-9", "--tracking", LONG_TRACKING)
+    _cli(db, "plan")
+    links = Shop(url, _cli(db, "status-link", "SO-1", env=env), _cli(db, "status-link", "SO-9", env=env))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pegboard.entrypoints.cli", "serve", "--port", str(port), "--db", db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**env, "PEGBOARD_TODAY": TODAY},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("pegboard serve did not answer within 60 s")
+        yield links
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        gc.collect()
+
+
+def _visit_on_a_phone(url: str) -> tuple[dict[str, object], set[str]]:
+    """Open `url` at 375x667; what is visible and how wide the page is, and where requests went."""
+    from playwright.sync_api import expect, sync_playwright
+
+    places: set[str] = set()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            context = browser.new_context(
+                viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
+            page = context.new_page()
+            page.on("request", lambda r: places.add(f"{urlparse(r.url).scheme}://{urlparse(r.url).netloc}"))
+            response = page.goto(url)
+            assert response is not None
+            heading = page.locator("h1")
+            expect(heading).to_be_visible()
+            found: dict[str, object] = {
+                "status": response.status,
+                "heading": heading.inner_text(),
+                "text": page.locator("main").inner_text(),
+                "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+                "body_width": page.evaluate("document.body.scrollWidth"),
+                "viewport_width": page.evaluate("window.innerWidth"),
+                "visible": {
+                    text: page.get_by_text(text).first.is_visible()
+                    for text in ("Green lightsaber", "Shipments", "Expected")
+                },
+            }
+            context.close()
+        finally:
+            browser.close()
+    return found, places
+
+
+def _only_here(places: set[str], url: str) -> bool:
+    here = f"http://{urlparse(url).netloc}"
+    return all(place == here or place.startswith("data://") for place in places)
+
+
+def test_the_status_page_reads_well_on_a_phone_without_sideways_scrolling(shop: Shop) -> None:
+    found, places = _visit_on_a_phone(shop.so1)
+
+    assert found["status"] == 200
+    assert found["heading"] == "Order SO-1"
+    text = str(found["text"])
+    assert "Green lightsaber" in text
+    assert "1 still to come: being made in our workshop, ready 24 November 2026" in text
+    assert "Shipped 23 November 2026" in text
+    assert found["visible"] == {"Green lightsaber": True, "Shipments": True, "Expected": True}
+    assert found["viewport_width"] == PHONE["width"]
+    assert int(str(found["scroll_width"])) <= PHONE["width"]
+    assert int(str(found["body_width"])) <= PHONE["width"]
+    assert _only_here(places, shop.url), f"the page loaded something from elsewhere: {places}"
+
+
+def test_long_names_and_tracking_numbers_wrap_instead_of_widening_the_page(shop: Shop) -> None:
+    found, places = _visit_on_a_phone(shop.so9)
+
+    assert found["status"] == 200
+    assert LONG_TRACKING in str(found["text"]).replace("\n", "")
+    assert int(str(found["scroll_width"])) <= PHONE["width"]
+    assert _only_here(places, shop.url), f"the page loaded something from elsewhere: {places}"
+
+
+def test_an_unknown_link_shows_the_plain_not_found_page_on_a_phone(shop: Shop) -> None:
+    found, places = _visit_on_a_phone(shop.url + "/status/" + "N" * 43)
+
+    assert found["status"] == 404
+    assert found["heading"] == "This link is not valid"
+    assert int(str(found["scroll_width"])) <= PHONE["width"]
+    assert _only_here(places, shop.url), f"the page loaded something from elsewhere: {places}"
