@@ -142,9 +142,30 @@ def create_token(url: str) -> str:
     return done.stdout.strip()
 
 
+def server_environment(*, pool_size: int | None, delivery: bool) -> dict[str, str]:
+    """The server's environment: the pool size asked for, and background outbox delivery on or off.
+
+    Intake benchmarks turn delivery off so they time intake alone: with it on, each worker
+    also re-promises the new orders and mails their customers (measured in bench_email).
+    """
+    env = {**os.environ}
+    if pool_size:
+        env["PEGBOARD_DB_POOL_SIZE"] = str(pool_size)
+    if not delivery:
+        env["PEGBOARD_NOTIFY_INTERVAL_SECONDS"] = "0"
+    return env
+
+
 @contextmanager
 def server(
-    url: str, *, port: int, workers: int, token: str, pool_size: int | None = None, nodelay: bool = False
+    url: str,
+    *,
+    port: int,
+    workers: int,
+    token: str,
+    pool_size: int | None = None,
+    nodelay: bool = False,
+    delivery: bool = False,
 ) -> Iterator[tuple[str, int]]:
     """`pegboard serve` in its own process group, stopped (the whole group) afterwards.
 
@@ -170,7 +191,7 @@ def server(
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, "PEGBOARD_DB_POOL_SIZE": str(pool_size)} if pool_size else None,
+        env=server_environment(pool_size=pool_size, delivery=delivery),
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -257,8 +257,6 @@ def main(argv: list[str] | None = None) -> list[float]:
     drafts = work.drafts()
     bodies = [shop_payload(draft, n) for n, draft in enumerate(drafts)]
     os.environ["PEGBOARD_SHOPIFY_SECRET"] = SECRET
-    if not args.with_delivery:
-        os.environ["PEGBOARD_NOTIFY_INTERVAL_SECONDS"] = "0"
     label = (
         f"webhooks db={args.db} orders={len(bodies)} c={args.concurrency} "
         f"server-workers={args.server_workers} "
@@ -287,7 +285,12 @@ def main(argv: list[str] | None = None) -> list[float]:
                 plan.insert(rng.randint(position + 1, len(plan)), replay)
             requests = [request_bytes(body, event_id, port) for body, event_id in plan]
             with server(
-                url, port=port, workers=args.server_workers, token=token, pool_size=args.concurrency
+                url,
+                port=port,
+                workers=args.server_workers,
+                token=token,
+                pool_size=args.concurrency,
+                delivery=args.with_delivery,
             ) as (
                 _base,
                 group,

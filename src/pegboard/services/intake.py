@@ -49,10 +49,14 @@ class OrderIntake:
 
     def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed:
         """Place the order (with `also` in its transaction); returns once it is committed."""
+        return self.submit(draft, also=also).result()
+
+    def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]:
+        """Queue the order for the writer; the future holds the result once it is committed."""
         request = _Request(draft, also)
         self._ensure_writer()
         self._waiting.put(request)
-        return request.answer.result()
+        return request.answer
 
     def close(self) -> None:
         """Stop the writer after the orders already waiting."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -492,6 +493,31 @@ class _Joined:
         return cast(UnitOfWork, self)
 
 
+def fast_lane(topic: str, order: ShopOrder) -> bool:
+    """Whether a delivery can take the group-commit lane: a plain `orders/create` with lines."""
+    return (
+        topic == "orders/create"
+        and not order.problems
+        and bool(order.draft.lines)
+        and order.cancelled_at is None
+    )
+
+
+def submit_new_order(
+    intake: OrderIntake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
+) -> Future[Placed]:
+    """Queue a fast-lane delivery (see `take_new_order`); the future fails with PlaceAlone or a
+    DomainError when the full rules must apply instead."""
+
+    def also(uow: UnitOfWork, placed: Placed) -> None:
+        if not placed.created or not uow.shopify.record_event(event_id, topic, order.shopify_order_id):
+            raise PlaceAlone(event_id)
+        if uow.shopify.claim(_as_record(order, State.PLACED, clock)) is not None:
+            raise PlaceAlone(event_id)
+
+    return intake.submit(order.draft, also=also)
+
+
 def take_new_order(
     intake: OrderIntake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
 ) -> Applied | None:
@@ -502,17 +528,10 @@ def take_new_order(
     the order. Anything else (a replay, an order already heard of, a problem, a refusal) comes
     back as None and the caller applies `receive_webhook`, whose rules cover every case.
     """
-    if topic != "orders/create" or order.problems or not order.draft.lines or order.cancelled_at is not None:
+    if not fast_lane(topic, order):
         return None
-
-    def also(uow: UnitOfWork, placed: Placed) -> None:
-        if not placed.created or not uow.shopify.record_event(event_id, topic, order.shopify_order_id):
-            raise PlaceAlone(event_id)
-        if uow.shopify.claim(_as_record(order, State.PLACED, clock)) is not None:
-            raise PlaceAlone(event_id)
-
     try:
-        intake.place(order.draft, also=also)
+        submit_new_order(intake, topic, event_id, order, clock=clock).result()
     except (PlaceAlone, DomainError):
         return None
     return Applied(Outcome.PLACED, order.order_ref)

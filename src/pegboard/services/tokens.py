@@ -75,6 +75,16 @@ class TokenCache:
         self._seen: dict[str, tuple[float, str, Role]] = {}
         self._lock = threading.Lock()
 
+    def recall(self, token: str | None, needed: Role) -> tuple[str, Role] | None:
+        """As `authorise` from memory alone: None when the token was not checked recently."""
+        if not token or self.seconds <= 0:
+            return None
+        with self._lock:
+            hit = self._seen.get(hash_token(token))
+        if hit is None or time.monotonic() - hit[0] >= self.seconds:
+            return None
+        return require(hit[1], hit[2], needed)
+
     def authorise(self, token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str, Role]:
         """As `authorise`, answered from memory when the token was checked recently."""
         if not token or self.seconds <= 0:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
@@ -76,11 +77,18 @@ def reader(pb: PegboardDep, credentials: CredentialsDep) -> Iterator[SharedTrans
 ReaderDep = Annotated[SharedTransaction, Depends(reader)]
 
 
-def operator(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Caller:
-    """The caller, when their token is an operator's or an admin's; 401 or 403 otherwise."""
+async def operator(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Caller:
+    """The caller, when their token is an operator's or an admin's; 401 or 403 otherwise.
+
+    A token checked in the last few seconds is answered from memory on the event loop; only
+    a check against the database goes to a worker thread.
+    """
     cache: TokenCache = request.app.state.tokens
-    name, role = cache.authorise(_token(credentials), Role.OPERATOR, uow=pb.reader())
-    return Caller(name, role)
+    token = _token(credentials)
+    known = cache.recall(token, Role.OPERATOR)
+    if known is None:
+        known = await run_in_threadpool(lambda: cache.authorise(token, Role.OPERATOR, uow=pb.reader()))
+    return Caller(*known)
 
 
 OperatorDep = Annotated[Caller, Depends(operator)]

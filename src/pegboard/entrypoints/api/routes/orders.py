@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Body, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from pegboard.domain.errors import UnknownOrder, UnknownSku
 from pegboard.domain.sales import OrderStatus
@@ -43,7 +45,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many f
     response_model=OrderOut,
     responses={200: {"model": OrderOut, "description": "The identical order already existed"}},
 )
-def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Response:
+async def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Response:
     """Allocate what is in stock at once and backorder the rest; the same order again is a 200."""
     draft = body.to_draft()
 
@@ -53,10 +55,11 @@ def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Response:
 
     try:
         if write.idempotency is not None:
-            return write.run(work)
+            return await run_in_threadpool(write.run, work)
         # Without a key there is no stored answer to keep: the order can share a transaction
-        # with the orders arriving at the same moment (group commit, services/intake.py).
-        placed = intake.place(draft)
+        # with the orders arriving at the same moment (group commit, services/intake.py); the
+        # request waits for it on the event loop, not in a worker thread.
+        placed = await asyncio.wrap_future(intake.submit(draft))
         return json_response(render.order(placed.order), status=201 if placed.created else 200)
     except UnknownSku as error:
         located = in_lines(error, [line.sku for line in body.lines])

@@ -10,6 +10,7 @@ nothing. Shopify gives up on an answer after 5 seconds, so the route does only t
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -19,12 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from pegboard.adapters.shopify import mapping
 from pegboard.adapters.shopify.verify import is_authentic
-from pegboard.domain.errors import Unauthorised
+from pegboard.domain.errors import DomainError, Unauthorised
 from pegboard.entrypoints.api.deps import IntakeDep, Outcome, PegboardDep, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import MissingHeader
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import ErrorOut
 from pegboard.services import shopify
+from pegboard.services.intake import PlaceAlone
 from pegboard.services.ports import ShopifyOrderRecord, UnitOfWork
 from pegboard.services.runner import with_retries
 
@@ -60,16 +62,22 @@ async def receive_webhook(request: Request, pb: PegboardDep, intake: IntakeDep) 
     if not event_id:
         raise MissingHeader(" or ".join(EVENT_HEADERS))
 
+    event_id = event_id[:200]
+    order = mapping.read_payload(body) if topic in shopify.ORDER_TOPICS else None
+    if order is not None and shopify.fast_lane(topic, order):
+        # A new order shares a transaction with the orders arriving with it (group commit);
+        # the request waits for the commit on the event loop, not in a worker thread.
+        try:
+            await asyncio.wrap_future(
+                shopify.submit_new_order(intake, topic, event_id, order, clock=pb.clock)
+            )
+        except (PlaceAlone, DomainError):
+            pass  # a replay, an order heard of before, a refusal: the full rules below decide
+        else:
+            return json_response({"outcome": shopify.Outcome.PLACED.value, "order_ref": order.order_ref})
+
     def work() -> shopify.Applied:
-        # Read in the worker thread too: a big body must not hold up the event loop.
-        order = mapping.read_payload(body) if topic in shopify.ORDER_TOPICS else None
-        if order is not None:
-            fast = shopify.take_new_order(intake, topic, event_id[:200], order, clock=pb.clock)
-            if fast is not None:
-                return fast
-        take = partial(
-            shopify.receive_webhook, topic, event_id[:200], order, clock=pb.clock, policy=pb.policy
-        )
+        take = partial(shopify.receive_webhook, topic, event_id, order, clock=pb.clock, policy=pb.policy)
         return with_retries(lambda: take(uow=pb.uow()))
 
     applied = await run_in_threadpool(work)
