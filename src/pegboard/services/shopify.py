@@ -509,13 +509,36 @@ def submit_new_order(
     """Queue a fast-lane delivery (see `take_new_order`); the future fails with PlaceAlone or a
     DomainError when the full rules must apply instead."""
 
-    def also(uow: UnitOfWork, placed: Placed) -> None:
-        if not placed.created or not uow.shopify.record_event(event_id, topic, order.shopify_order_id):
-            raise PlaceAlone(event_id)
-        if uow.shopify.claim(_as_record(order, State.PLACED, clock)) is not None:
-            raise PlaceAlone(event_id)
+    return intake.submit(order.draft, also=NewOrderBookkeeping(event_id, topic, order, clock))
 
-    return intake.submit(order.draft, also=also)
+
+@dataclass(frozen=True)
+class NewOrderBookkeeping:
+    """The delivery's event id and the Shopify order's row, written with the order it placed."""
+
+    event_id: str
+    topic: str
+    order: ShopOrder
+    clock: Clock
+
+    def __call__(self, uow: UnitOfWork, placed: Placed) -> None:
+        NewOrderBookkeeping.write_all(uow, [(self, placed)])
+
+    @staticmethod
+    def write_all(uow: UnitOfWork, items: Sequence[tuple[NewOrderBookkeeping, Placed]]) -> None:
+        """One statement for the events and one for the order rows of a whole shared transaction.
+
+        Anything but a first delivery of a new order (a replay, an order heard of before, a
+        ref taken) refuses the shared transaction: each order is then placed on its own.
+        """
+        if not all(placed.created for _, placed in items):
+            raise PlaceAlone("an order ref was taken before")
+        events = [(b.event_id, b.topic, b.order.shopify_order_id) for b, _ in items]
+        if len(uow.shopify.record_events(events)) != len(items):
+            raise PlaceAlone("a delivery was taken before")
+        records = [_as_record(b.order, State.PLACED, b.clock) for b, _ in items]
+        if len(uow.shopify.claim_new(records)) != len(items):
+            raise PlaceAlone("an order was heard of before")
 
 
 def take_new_order(

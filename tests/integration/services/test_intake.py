@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
@@ -15,7 +15,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import DuplicateRef, UnknownSku
 from pegboard.domain.quantities import to_money, to_quantity
-from pegboard.services.intake import OrderIntake
+from pegboard.services.intake import AlsoWrite, OrderIntake
 from pegboard.services.orders import LineDraft, OrderDraft, Placed
 from pegboard.services.ports import UnitOfWork
 from tests.builders import line_state, make_items, set_stock
@@ -68,13 +68,19 @@ def item_rows_held(pb: Pegboard) -> Iterator[threading.Event]:
         holder.join()
 
 
-def submit_while_held(pb: Pegboard, intake: OrderIntake, drafts: list[OrderDraft]) -> list[Future[Placed]]:
+def submit_while_held(
+    pb: Pegboard, intake: OrderIntake, drafts: list[OrderDraft], *, also: Sequence[AlsoWrite] | None = None
+) -> list[Future[Placed]]:
     """The first order blocks the writer on the held rows; the rest queue up behind it meanwhile."""
     pool = ThreadPoolExecutor(max_workers=len(drafts))
+    writes = list(also) if also is not None else [None] * len(drafts)
     with item_rows_held(pb):
-        futures = [pool.submit(intake.place, drafts[0])]
+        futures = [pool.submit(lambda: intake.place(drafts[0], also=writes[0]))]
         _wait_until_writer_busy(intake)
-        futures += [pool.submit(intake.place, d) for d in drafts[1:]]
+        futures += [
+            pool.submit(lambda d=d, w=w: intake.place(d, also=w))  # type: ignore[misc]
+            for d, w in zip(drafts[1:], writes[1:], strict=True)
+        ]
         # The writer may have taken one more before it blocked; the rest must be waiting.
         _wait_until_queued(intake, len(drafts) - 2)
     pool.shutdown(wait=True)

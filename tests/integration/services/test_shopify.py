@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import permutations
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.shopify import mapping
@@ -18,9 +18,11 @@ from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.sales import OrderStatus
 from pegboard.services import orders, shipping, shopify
+from pegboard.services.intake import OrderIntake
 from pegboard.services.ports import ShopifyOrderRecord
 from pegboard.services.runner import with_retries
 from tests.builders import line_state, make_items, make_order, set_stock
+from tests.integration.services.test_intake import submit_while_held
 from tests.shopify_server import order_json
 
 CREATE, UPDATED, CANCELLED = "orders/create", "orders/updated", "orders/cancelled"
@@ -446,3 +448,42 @@ def test_an_order_pegboard_refuses_as_it_stands_is_held_with_the_reason_not_lost
     replayed = deliver(pb, CREATE, order_json(lines=[("DROP-LAMP", 1)]), event_id="evt-d")
     assert replayed.outcome is shopify.Outcome.DUPLICATE
     assert [h.problem for h in shopify.held_orders(uow=pb.uow())] == [applied.problem]
+
+
+def new_delivery(n: int) -> tuple[str, shopify.ShopOrder]:
+    """Event evt-N: a first delivery of shop order #300N."""
+    order = mapping.read_payload(json.dumps(order_json(order_id=7000 + n, name=f"#{3000 + n}")))
+    return f"evt-{n}", order
+
+
+def test_new_orders_arriving_together_are_placed_with_their_bookkeeping_in_one_transaction(
+    pb: Pegboard,
+) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=3)
+    intake = OrderIntake(pb.uow, pb.clock)
+    deliveries = [new_delivery(n) for n in range(6)]
+    try:
+        submitted = submit_while_held(
+            pb,
+            intake,
+            [o.draft for _, o in deliveries],
+            also=[shopify.NewOrderBookkeeping(e, CREATE, o, pb.clock) for e, o in deliveries],
+        )
+        assert all(f.result().created for f in submitted)
+        # The same deliveries again (Shopify's retries) are refused by the fast lane, and the
+        # full rules then call them duplicates.
+        again = [shopify.take_new_order(intake, CREATE, e, o, clock=pb.clock) for e, o in deliveries]
+    finally:
+        intake.close()
+
+    assert again == [None] * 6
+    assert [deliver(pb, CREATE, order_json(order_id=7000, name="#3000"), event_id="evt-0").outcome] == [
+        shopify.Outcome.DUPLICATE
+    ]
+    with pb.engine.connect() as conn:
+        events = conn.execute(select(t.shopify_events.c.event_id).order_by(t.shopify_events.c.event_id))
+        assert [e[0] for e in events] == [f"evt-{n}" for n in range(6)]
+        rows = conn.execute(select(t.shopify_orders.c.order_ref, t.shopify_orders.c.state)).all()
+    assert sorted(rows) == [(f"SHOP-{3000 + n}", "placed") for n in range(6)]
+    assert sum(line_state(pb, f"SHOP-{3000 + n}")[0][1] for n in range(6)) == 3

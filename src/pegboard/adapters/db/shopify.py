@@ -74,6 +74,28 @@ class SqlShopify:
         ).first()
         return row is not None
 
+    def record_events(self, events: Sequence[tuple[str, str, str | None]]) -> set[str]:
+        """Remember many deliveries (event id, topic, Shopify order id) at once; the ids that were new."""
+        if not events:
+            return set()
+        rows = self.conn.execute(
+            _NEW_EVENT[self.dialect],
+            [
+                {"event_id": e, "topic": topic, "shopify_order_id": order_id, "received_at": self.now}
+                for e, topic, order_id in events
+            ],
+        )
+        return {row[0] for row in rows}
+
+    def claim_new(self, records: Sequence[ShopifyOrderRecord]) -> set[str]:
+        """Write the rows of orders heard of for the first time; the ids written (others existed)."""
+        if not records:
+            return set()
+        rows = self.conn.execute(
+            _NEW_ORDER[self.dialect], [{name: getattr(r, name) for name in _COLUMNS} for r in records]
+        )
+        return {row[0] for row in rows}
+
     def claim(self, record: ShopifyOrderRecord) -> ShopifyOrderRecord | None:
         """Lock the order's row for this transaction: None when it is new (`record` now holds it).
 
