@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 PEGBOARD_PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench install browser clean
+.PHONY: run test lint typecheck pytest bench install browser clean wrk
 
 install: $(STAMP)
 
@@ -41,8 +41,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest --cov=pegboard --cov-report=term:skip-covered -q
 
-bench: $(STAMP)
+bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run_all
+
+# The HTTP benchmarks drive the server with wrk (Debian's package) when it is there.
+wrk:
+	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
