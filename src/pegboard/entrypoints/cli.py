@@ -848,6 +848,30 @@ def _outbox_entry(entry: Any) -> dict[str, Any]:
     }
 
 
+@app.command()
+def housekeeping(
+    ctx: typer.Context,
+    retention_days: Annotated[
+        int, typer.Option("--retention-days", help="Keep what is younger than this many days (at least 7)")
+    ] = 30,
+    as_json: AsJson = False,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Forget delivered outbox events, stored request answers and Shopify event ids past their retention."""
+    from pegboard.services.housekeeping import forget_old_records
+
+    with opened(ctx, db, today) as pb:
+        forgotten = forget_old_records(retention_days, uow=pb.uow(), clock=pb.clock)
+    if as_json:
+        emit_json(forgotten.to_json())
+        return
+    out.print(
+        f"Forgot {forgotten.delivered_events} delivered event(s), {forgotten.idempotency_keys} stored "
+        f"answer(s) and {forgotten.shopify_event_ids} Shopify event id(s) older than {retention_days} days."
+    )
+
+
 # --- server, demo, tokens ---------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
+from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.notices import SqlNotices
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     requests: SqlRequests
     planning: SqlPlanning
     status_links: SqlStatusLinks
+    housekeeping: SqlHousekeeping
     shopify: SqlShopify
     notices: SqlNotices
     deliveries: SqlDeliveries
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn)
         self.status_links = SqlStatusLinks(conn, now)
+        self.housekeeping = SqlHousekeeping(conn)
         self.shopify = SqlShopify(conn, ids, now)
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
+    Housekeeping,
     NoticeRepository,
     OrderRepository,
     Outbox,
@@ -88,6 +89,11 @@ class SharedTransaction:
     def planning(self) -> PlanningRepository:
         """The planning snapshot and stored promises, in the shared transaction."""
         return self._inner.planning
+
+    @property
+    def housekeeping(self) -> Housekeeping:
+        """Deleting rows past their retention, in the shared transaction."""
+        return self._inner.housekeeping
 
     @property
     def status_links(self) -> StatusLinks:
