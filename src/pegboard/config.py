@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     port: int = 8000
     db_pool_size: int = 10
     max_request_bytes: int = 1_000_000
+    #: FastAPI's built-in OpenTelemetry spans, metrics and logs. Off by default: asking whether a
+    #: provider is configured costs about a tenth of a webhook's server time (BENCHMARKS.md).
+    telemetry: bool = False
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
     token_cache_seconds: float = 5.0
 

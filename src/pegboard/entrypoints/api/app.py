@@ -69,6 +69,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.pegboard = pb
     app.state.intake = intake
