@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -193,14 +193,7 @@ class SalesOrder:
         for line, quantity in leaving:
             line.allocated_quantity -= quantity
             line.shipped_quantity += quantity
-        self.refresh_status()
-        return Shipment(
-            shipment_ref=shipment_ref,
-            order_ref=self.order_ref,
-            shipped_on=on,
-            tracking=tracking,
-            lines=tuple(ShipmentLine(line.line_no, line.sku, q) for line, q in leaving),
-        )
+        return self._shipped(leaving, shipment_ref=shipment_ref, on=on, tracking=tracking)
 
     def confirm_dispatch(
         self, shipped: Mapping[int, Decimal], *, shipment_ref: str, on: date, tracking: str | None = None
@@ -224,6 +217,17 @@ class SalesOrder:
             raise NothingToShip(f"order {self.order_ref}: the supplier shipped nothing")
         for line, quantity in leaving:
             line.shipped_quantity += quantity
+        return self._shipped(leaving, shipment_ref=shipment_ref, on=on, tracking=tracking)
+
+    def _shipped(
+        self,
+        leaving: Sequence[tuple[SalesOrderLine, Decimal]],
+        *,
+        shipment_ref: str,
+        on: date,
+        tracking: str | None,
+    ) -> Shipment:
+        """The shipment of what just left; the order's status follows its lines."""
         self.refresh_status()
         return Shipment(
             shipment_ref=shipment_ref,

@@ -297,6 +297,22 @@ def _units_sum(value: Decimal | None) -> Decimal:
 _LINE_STATE = ("allocated_quantity", "shipped_quantity", "cancelled_quantity", "backordered_on")
 
 
+def line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
+    """An order line as a row of `order_lines`."""
+    return {
+        "order_id": order_id,
+        "line_no": line.line_no,
+        "item_id": item_id,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "allocated": line.allocated_quantity,
+        "shipped": line.shipped_quantity,
+        "cancelled": line.cancelled_quantity,
+        "backordered_on": line.backordered_on,
+        "kind": line.kind.value,
+    }
+
+
 class SqlOrders:
     """Sales orders with their lines, and the shipments made for them."""
 
@@ -403,18 +419,7 @@ class SqlOrders:
         self.conn.execute(
             _INSERT_LINES,
             [
-                {
-                    "order_id": self.row_ids[order.order_ref],
-                    "line_no": line.line_no,
-                    "item_id": ids[line.sku],
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "allocated": line.allocated_quantity,
-                    "shipped": line.shipped_quantity,
-                    "cancelled": line.cancelled_quantity,
-                    "backordered_on": line.backordered_on,
-                    "kind": line.kind.value,
-                }
+                line_row(self.row_ids[order.order_ref], line, ids[line.sku])
                 for order in orders
                 for line in order.lines
             ],

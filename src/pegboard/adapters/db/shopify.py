@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories import ItemIds
+from pegboard.adapters.db.repositories import ItemIds, line_row
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import SalesOrder, SalesOrderLine
@@ -164,21 +164,7 @@ class SqlShopify:
         ids = self.ids.resolve(line.sku for line in lines)
         self.conn.execute(
             insert(t.order_lines),
-            [
-                {
-                    "order_id": order_id,
-                    "line_no": line.line_no,
-                    "item_id": ids[line.sku],
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "allocated": line.allocated_quantity,
-                    "shipped": line.shipped_quantity,
-                    "cancelled": line.cancelled_quantity,
-                    "backordered_on": line.backordered_on,
-                    "kind": line.kind.value,
-                }
-                for line in lines
-            ],
+            [line_row(order_id, line, ids[line.sku]) for line in lines],
         )
         self.conn.execute(
             update(t.sales_orders).where(t.sales_orders.c.id == order_id).values(status=order.status.value)
