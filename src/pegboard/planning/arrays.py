@@ -71,7 +71,8 @@ class Existing:
 @dataclass(frozen=True)
 class Demands:
     """Backorders in rank order: `row[r]` is the input row of rank r; orders are numbered (in
-    `order_refs` order); `refs`, `line_nos` and `skus` are the input columns, for promises."""
+    `order_refs` order); `refs`, `line_nos`, `skus` and `line_ids` are the input columns, for
+    promises."""
 
     row: Ints
     item: Ints
@@ -81,6 +82,7 @@ class Demands:
     refs: list[str]
     line_nos: list[int]
     skus: list[str]
+    line_ids: list[int | None]
 
 
 def to_micro(values: Sequence[Decimal], what: str) -> Ints:
@@ -231,22 +233,22 @@ def build_demands(snapshot: PlanInput, items: Items) -> Demands:
     """Backorders in rank order: priority desc, ordered_at, order_ref, sequence, line_no."""
     demands = snapshot.demands
     n = len(demands)
-    refs = [d.order_ref for d in demands]
+    refs = list(map(attrgetter("order_ref"), demands))
     order_refs = sorted(dict.fromkeys(refs))
     order_id = dict(zip(order_refs, range(len(order_refs)), strict=True))
     order = np.fromiter(map(order_id.__getitem__, refs), dtype=np.int64, count=n)
-    times = [d.ordered_at for d in demands]
+    times = list(map(attrgetter("ordered_at"), demands))
     if any(map(attrgetter("tzinfo"), times)):
         times = [naive(t) for t in times]
     at = np.fromiter(((t - EPOCH) // MICROSECOND for t in times), dtype=np.int64, count=n)
-    priority = np.array([d.priority for d in demands], dtype=np.int64)
-    sequence = np.array([d.sequence for d in demands], dtype=np.int64)
-    line_nos = [d.line_no for d in demands]
+    priority = np.fromiter(map(attrgetter("priority"), demands), dtype=np.int64, count=n)
+    sequence = np.fromiter(map(attrgetter("sequence"), demands), dtype=np.int64, count=n)
+    line_nos = list(map(attrgetter("line_no"), demands))
     row = np.lexsort((np.array(line_nos, dtype=np.int64), sequence, order, at, -priority)).astype(np.int64)
-    quantity = to_micro([d.quantity for d in demands], "backordered quantity")
+    quantity = to_micro(list(map(attrgetter("quantity"), demands)), "backordered quantity")
     if (quantity == 0).any():
         raise PlanInputError("a backordered quantity is zero")
-    skus = [d.sku for d in demands]
+    skus = list(map(attrgetter("sku"), demands))
     item = _lookup(items.index, skus, "a backorder")
     return Demands(
         row=row,
@@ -257,6 +259,7 @@ def build_demands(snapshot: PlanInput, items: Items) -> Demands:
         refs=refs,
         line_nos=line_nos,
         skus=skus,
+        line_ids=list(map(attrgetter("line_id"), demands)),
     )
 
 

@@ -9,9 +9,10 @@ import numpy as np
 from pegboard.planning.arrays import Demands, Existing, Items
 from pegboard.planning.dating import Dated
 from pegboard.planning.netting import CUSTOMER, Pegging
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import production_plan
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
-from pegboard.planning.result import PlanResult, Promise, PurchaseSuggestion
+from pegboard.planning.result import PlanResult, PurchaseSuggestion
 from pegboard.planning.segments import Ints, segment_starts, stable_order
 from pegboard.planning.snapshot import PlanInput
 from pegboard.planning.values import as_dates, as_decimals, distinct, objects
@@ -39,7 +40,12 @@ class Describer:
         return list(map(tuple.__new__, repeat(Supply), zip(kinds, refs, skus, days, strict=True)))
 
     def reasons(self, sids: Ints) -> tuple[list[str], list[str]]:
-        """Reason and basis for each supply id; each distinct wording is made once.
+        """Reason and basis for each supply id; each distinct wording is made once."""
+        pick, reasons, bases = self.wordings(sids)
+        return objects(reasons, pick), objects(bases, pick)
+
+    def wordings(self, sids: Ints) -> tuple[Ints, list[str], list[str]]:
+        """Each supply id's wording (an index), and the distinct reasons and bases it indexes.
 
         Supplies word alike when they share kind, firm order, SKU of a planned PO, date and
         root: planned MOs finishing the same day for the same cause, for instance.
@@ -57,8 +63,7 @@ class Describer:
         wording_of = np.empty(len(unique), dtype=np.int64)
         wording_of[by] = np.cumsum(new) - 1
         reasons, bases = zip(*self._word(unique[by[new]]), strict=True) if len(by) else ((), ())
-        pick = wording_of[back]
-        return objects(reasons, pick), objects(bases, pick)
+        return wording_of[back], list(reasons), list(bases)
 
     def _word(self, sids: Ints) -> list[tuple[str, str]]:
         """Reason and basis of a promise resting on each of these supplies."""
@@ -94,30 +99,26 @@ def assemble(
 
 def _promises(
     snapshot: PlanInput, demands: Demands, pegging: Pegging, dated: Dated, describer: Describer
-) -> list[Promise]:
+) -> PromiseTable:
     """Every piece of every backorder, most urgent first, each naming the supply it rests on."""
     pieces = np.flatnonzero(pegging.piece_kind == CUSTOMER)
     rank = pegging.piece_src[pieces]
     order = stable_order(rank)
     pieces, rank = pieces[order], rank[order]
     sids = pegging.piece_supply[pieces]
-    rows = demands.row[rank]
-    columns = []
-    for values in (demands.refs, demands.line_nos, demands.skus):
-        table = np.empty(len(values), dtype=object)
-        table[:] = values
-        columns.append(table[rows].tolist())
-    reasons, bases = describer.reasons(sids)
-    rows_of = zip(
-        *columns,
-        as_decimals(pegging.piece_qty[pieces]),
-        as_dates(dated.finish[sids]),
-        reasons,
-        bases,
-        strict=True,
+    wording, reasons, bases = describer.wordings(sids)
+    return PromiseTable(
+        refs=demands.refs,
+        line_nos=demands.line_nos,
+        skus=demands.skus,
+        line_ids=demands.line_ids,
+        line=demands.row[rank],
+        quantity=pegging.piece_qty[pieces],
+        day=dated.finish[sids],
+        wording=wording,
+        reasons=reasons,
+        bases=bases,
     )
-    # tuple.__new__ builds each row without a Python-level call: a million rows in a blink.
-    return list(map(tuple.__new__, repeat(Promise), rows_of))
 
 
 def _purchases(snapshot: PlanInput, items: Items, pegging: Pegging, dated: Dated) -> list[PurchaseSuggestion]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from time import perf_counter
 from typing import TypeVar
 
@@ -29,6 +30,7 @@ from pegboard.planning.netting import (
     needs_of,
     net_level,
 )
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints, stable_order
 from pegboard.planning.snapshot import PlanInput
@@ -42,12 +44,17 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
 
     Preorder promises are never before their release date; drop-ship lines are promised by
     their POs (`planning.terms`). `laps`, when given, receives (step, perf_counter()) after each
-    step, for benchmarks.
+    step, for benchmarks. On a snapshot narrowed around a change (`planning.scope`), only the
+    promises of its `affected` SKUs are given.
     """
     with _collector_paused():
-        return with_sale_terms(
+        result = with_sale_terms(
             snapshot, _plan(snapshot, laps.append if laps is not None else (lambda _: None))
         )
+    if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
+        # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
+        result = replace(result, promises=result.promises.of_skus(snapshot.affected))
+    return result
 
 
 @contextmanager

@@ -71,7 +71,10 @@ class QueueEntry(NamedTuple):
 
 @dataclass(frozen=True)
 class PlanResult:
-    """What a planning run gives back; `to_json` follows the `pegboard plan --json` contract."""
+    """What a planning run gives back; `to_json` follows the `pegboard plan --json` contract.
+
+    The engine gives `promises` as a `planning.promise_table.PromiseTable`: a sequence of
+    `Promise` kept as columns, whose tuples are built only when iterated or indexed."""
 
     promises: Sequence[Promise]
     purchase_suggestions: Sequence[PurchaseSuggestion]
@@ -80,8 +83,11 @@ class PlanResult:
 
     def to_json(self) -> dict[str, JsonValue]:
         """The plan as JSON-ready data: words of DESIGN.md as keys, ISO dates, numbers as numbers."""
-        return {
-            "promises": [
+        json_rows = getattr(self.promises, "json_rows", None)
+        promises: list[JsonValue] = (
+            json_rows()
+            if json_rows is not None
+            else [
                 {
                     "order_ref": p.order_ref,
                     "line_no": p.line_no,
@@ -92,7 +98,10 @@ class PlanResult:
                     "basis": p.basis,
                 }
                 for p in self.promises
-            ],
+            ]
+        )
+        return {
+            "promises": promises,
             "purchase_suggestions": [
                 {
                     "supplier": s.supplier,

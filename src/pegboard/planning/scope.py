@@ -1,43 +1,80 @@
-"""The part of a snapshot a change can affect: the SKUs joined to it through BOMs."""
+"""The part of a snapshot a change can affect, and the part needed to re-plan it exactly.
+
+A change at some SKUs (a PO's or MO's date or quantity, stock, an order line) re-nets those
+SKUs and, through component needs, everything below them; their dates then reach every item
+above those. So the lines whose promise can move are those of `affected` = the ancestors of
+the descendants of the changed SKUs (`up(down(changed))`). Promising them exactly needs every
+supply below them dated exactly (`down(affected)`), and each of those items netted exactly,
+which needs every item that puts demand on it (`up(...)`, closed upwards, so netting it alone
+is exact). Planning `needed` = up(down(affected)) alone gives the full plan's promises for
+the lines of `affected`; other lines keep the promises they had. Supply and demand meet only
+along BOM lines, and netting uses dates only to order one item's supplies, which is what keeps
+the set small: with one-level BOMs it is the changed material, the products using it, their
+other materials and the other products using those.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
-from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.snapshot import PlanBomLine, PlanInput
 
 
-def connected_skus(snapshot: PlanInput, skus: Iterable[str]) -> set[str]:
-    """Every SKU linked to `skus` through BOM lines, upwards or downwards, at any depth.
+@dataclass(frozen=True)
+class Scope:
+    """`affected`: SKUs whose lines a change can re-promise; `needed`: the SKUs to plan for them."""
 
-    Supply and demand only meet along BOM lines, so planning this set alone gives the same
-    promises for its lines as planning everything.
-    """
-    neighbours: dict[str, set[str]] = {}
-    for line in snapshot.bom_lines:
-        neighbours.setdefault(line.parent_sku, set()).add(line.component_sku)
-        neighbours.setdefault(line.component_sku, set()).add(line.parent_sku)
+    affected: frozenset[str]
+    needed: frozenset[str]
+
+
+def closure(links: Mapping[str, Iterable[str]], skus: Iterable[str]) -> set[str]:
+    """`skus` and everything reachable from them through `links`, at any depth."""
     found = set(skus)
     todo = list(found)
     while todo:
-        for other in neighbours.get(todo.pop(), ()):
+        for other in links.get(todo.pop(), ()):
             if other not in found:
                 found.add(other)
                 todo.append(other)
     return found
 
 
+def scope_of(bom_lines: Iterable[PlanBomLine], changed: Iterable[str]) -> Scope:
+    """What a change at `changed` can affect, and what must be planned to promise it exactly."""
+    parents: dict[str, set[str]] = {}
+    components: dict[str, set[str]] = {}
+    for line in bom_lines:
+        parents.setdefault(line.component_sku, set()).add(line.parent_sku)
+        components.setdefault(line.parent_sku, set()).add(line.component_sku)
+    affected = closure(parents, closure(components, changed))
+    needed = closure(parents, closure(components, affected))
+    return Scope(frozenset(affected), frozenset(needed))
+
+
+def connected_skus(snapshot: PlanInput, skus: Iterable[str]) -> set[str]:
+    """Every SKU linked to `skus` through BOM lines, upwards or downwards, at any depth."""
+    neighbours: dict[str, set[str]] = {}
+    for line in snapshot.bom_lines:
+        neighbours.setdefault(line.parent_sku, set()).add(line.component_sku)
+        neighbours.setdefault(line.component_sku, set()).add(line.parent_sku)
+    return closure(neighbours, skus)
+
+
 def narrowed(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
-    """The snapshot restricted to the SKUs connected to `skus`."""
-    keep = connected_skus(snapshot, skus)
+    """The snapshot restricted to what re-promising after a change at `skus` needs
+    (`scope_of`), with `affected` set to the SKUs whose promises it gives exactly."""
+    scope = scope_of(snapshot.bom_lines, skus)
+    keep = scope.needed
     return replace(
         snapshot,
         items=[i for i in snapshot.items if i.sku in keep],
-        bom_lines=[b for b in snapshot.bom_lines if b.parent_sku in keep],
+        bom_lines=[b for b in snapshot.bom_lines if b.parent_sku in keep and b.component_sku in keep],
         available={sku: q for sku, q in snapshot.available.items() if sku in keep},
         purchase_lines=[p for p in snapshot.purchase_lines if p.sku in keep],
         manufacturing_orders=[m for m in snapshot.manufacturing_orders if m.sku in keep],
         demands=[d for d in snapshot.demands if d.sku in keep],
         dropships=[d for d in snapshot.dropships if d.sku in keep],
+        affected=scope.affected,
     )

@@ -85,6 +85,8 @@ class BackorderDemand:
     ordered_at: datetime = datetime(2000, 1, 1)
     sequence: int = 0
     release_date: date | None = None
+    #: The order line's id in the store, when the snapshot comes from one (promises are kept by it).
+    line_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class DropshipDemand:
     po_ref: str | None
     supplier: str | None
     expected_date: date | None
+    line_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class PlanInput:
     manufacturing_orders: Sequence[OpenManufacturingOrder] = ()
     demands: Sequence[BackorderDemand] = ()
     dropships: Sequence[DropshipDemand] = ()
+    #: Set on a snapshot narrowed around a change (`planning.scope`): only the lines of these
+    #: SKUs are promised exactly; the rest of it is there to plan them right.
+    affected: frozenset[str] | None = None
 
 
 class PlanInputError(ValueError):

@@ -11,6 +11,10 @@ from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 
+import numpy as np
+
+from pegboard.planning.arrays import NONE
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import OPEN_TERM, PlanResult, Promise
 from pegboard.planning.snapshot import DropshipDemand, PlanInput
 
@@ -25,6 +29,8 @@ def with_sale_terms(snapshot: PlanInput, result: PlanResult) -> PlanResult:
     floors = {(d.order_ref, d.line_no): d.release_date for d in preorders if d.release_date}
     if not floors and not snapshot.dropships:
         return result
+    if isinstance(result.promises, PromiseTable):
+        return replace(result, promises=_table_with_terms(snapshot, result.promises))
     promises = list(result.promises)
     if floors:
         refs = {ref for ref, _ in floors}
@@ -35,6 +41,39 @@ def with_sale_terms(snapshot: PlanInput, result: PlanResult) -> PlanResult:
                     promises[k] = preorder_promise(promise, release)
     promises += [dropship_promise(d, today=snapshot.today) for d in snapshot.dropships]
     return replace(result, promises=promises)
+
+
+def _table_with_terms(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
+    """The same as the tuple path above, on the columns: floored days, release wordings, drop-ships."""
+    release = np.array(
+        [0 if d.release_date is None else d.release_date.toordinal() for d in snapshot.demands],
+        dtype=np.int64,
+    )
+    floor = release[table.line] if len(table.line) else np.zeros(0, dtype=np.int64)
+    moved = np.flatnonzero((table.day < NONE) & (table.day < floor))
+    day, wording = table.day, table.wording
+    if len(moved):
+        days, back = np.unique(floor[moved], return_inverse=True)
+        releases = [date.fromordinal(d) for d in days.tolist()]
+        day, wording = day.copy(), wording.copy()
+        day[moved] = floor[moved]
+        reasons = [f"preorder: releases {r.isoformat()}" for r in releases]
+        wording[moved] = len(table.reasons) + back.reshape(-1)
+    else:
+        reasons = []
+    return PromiseTable(
+        refs=table.refs,
+        line_nos=table.line_nos,
+        skus=table.skus,
+        line_ids=table.line_ids,
+        line=table.line,
+        quantity=table.quantity,
+        day=day,
+        wording=wording,
+        reasons=[*table.reasons, *reasons],
+        bases=[*table.bases, *([RELEASE] * len(reasons))],
+        extra=[*table.extra, *(dropship_promise(d, today=snapshot.today) for d in snapshot.dropships)],
+    )
 
 
 def preorder_promise(promise: Promise, release: date) -> Promise:

@@ -11,7 +11,7 @@ from pegboard.domain.events import Event, PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.engine import plan
-from pegboard.planning.promises import LinePromise, StoredPromise, by_line
+from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult
 from pegboard.services.ports import Clock, UnitOfWork
 
@@ -75,10 +75,11 @@ def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
 
 
 def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[LinePromise]:
-    """Re-plan only the SKUs joined to `skus` through BOMs, inside the caller's transaction.
+    """Re-promise the lines a change at `skus` can move, inside the caller's transaction.
 
-    Supply and demand meet only along BOM lines, so the promises come out as a full plan would
-    give them (a property test holds the two together); changed ones are stored and announced.
+    Only what such a change can reach through BOMs is read and planned (`planning.scope`), so
+    those lines' promises come out as a full plan would give them (property tests hold the two
+    together), and no other line's promise can have moved; changed ones are stored and announced.
     """
     result = plan(uow.planning.snapshot(today, around=skus))
     return store_promises(result, uow=uow, today=today)
@@ -86,22 +87,36 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[Line
 
 def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
     """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
-    before = uow.planning.stored_promises({p.order_ref for p in result.promises})
-    changed = [p for p in by_line(result.promises) if _differs(before.get((p.order_ref, p.line_no)), p)]
+    lines = Lines(result.promises)
+    # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
+    # join, primary-key probes); any other line by order ref and line number.
+    by_id = uow.planning.stored_line_promises([i for i in lines.line_ids if i is not None])
+    by_ref = {}
+    if None in lines.line_ids:
+        by_ref = uow.planning.stored_promises(
+            {ref for ref, i in zip(lines.order_refs, lines.line_ids, strict=True) if i is None}
+        )
+    before = [
+        by_ref.get((ref, line_no)) if i is None else by_id.get(i)
+        for ref, line_no, i in zip(lines.order_refs, lines.line_nos, lines.line_ids, strict=True)
+    ]
+    # One pass over plain columns; a LinePromise (with its parts) is built only for a line whose
+    # promise is new or moved: after a small change, a handful out of a million lines.
+    moved = [k for k, stored in enumerate(before) if _moved(stored, lines.dates[k], lines.reasons[k])]
+    changed = lines.promises(moved)
     uow.planning.save_promises(changed, on=today)
-    uow.outbox.add(_announcements(changed, before))
+    uow.outbox.add(_announcements(changed, [before[k] for k in moved]))
     return changed
 
 
-def _differs(stored: StoredPromise | None, promise: LinePromise) -> bool:
-    return stored is None or (stored.promised_date, stored.reason) != (promise.promised_date, promise.reason)
+def _moved(stored: StoredPromise | None, promised_date: date | None, reason: str) -> bool:
+    return stored is None or stored.promised_date != promised_date or stored.reason != reason
 
 
-def _announcements(changed: list[LinePromise], before: dict[tuple[str, int], StoredPromise]) -> list[Event]:
+def _announcements(changed: list[LinePromise], before: list[StoredPromise | None]) -> list[Event]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
     events: list[Event] = []
-    for p in changed:
-        stored = before.get((p.order_ref, p.line_no))
+    for p, stored in zip(changed, before, strict=True):
         if stored is not None and stored.promised_date != p.promised_date:
             events.append(
                 PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)

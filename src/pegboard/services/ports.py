@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -299,6 +299,8 @@ class PlanningRepository(Protocol):
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
     ) -> dict[tuple[str, int], StoredPromise]: ...
+
+    def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]: ...
 
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
 

@@ -6,8 +6,10 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+from pytest import MonkeyPatch
 from sqlalchemy import select
 
+from pegboard.adapters.db import planning as db_planning
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
@@ -214,3 +216,32 @@ def test_receipts_completions_and_cancellations_re_promise_as_a_full_plan_would(
     orders.cancel_order("SO-1", uow=pb.uow(), clock=pb.clock, policy=pb.policy)
     assert stored_line_dates(pb) == full_plan_line_dates(pb)
     assert set(stored_line_dates(pb)) == {("SO-2", 1)}
+
+
+def test_promises_written_in_bulk_are_stored_as_one_by_one(pb: Pegboard, monkeypatch: MonkeyPatch) -> None:
+    """Many promises at once take PostgreSQL's COPY path (here forced for a handful)."""
+    monkeypatch.setattr(db_planning, "BULK", 0)
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=14)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    order_green_crystals(pb, due)
+
+    dated = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+
+    assert [(p.order_ref, p.promised_date) for p in dated.changed] == [("SO-2", due + timedelta(days=1))]
+    with pb.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.sales_orders.c.order_ref, t.line_promises)
+            .join(t.order_lines, t.order_lines.c.id == t.line_promises.c.line_id)
+            .join(t.sales_orders, t.sales_orders.c.id == t.order_lines.c.order_id)
+            .order_by(t.sales_orders.c.order_ref)
+        ).all()
+    today = pb.clock.today()
+    assert [(r.order_ref, r.first_date, r.promised_date, r.promised_on) for r in rows] == [
+        ("SO-1", today + timedelta(days=1), today + timedelta(days=1), today),
+        ("SO-2", due + timedelta(days=1), due + timedelta(days=8), today),
+    ]
+    full = by_line(planning.run_plan(uow=pb.uow(), clock=pb.clock, store=False).result.promises)
+    assert [json.loads(r.parts) for r in rows] == [line.parts for line in full]
+    assert [r.parts for r in rows] == [json.dumps(line.parts, sort_keys=True) for line in full]

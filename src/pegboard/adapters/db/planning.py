@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 
 from pegboard.adapters.db import tables as t
-from pegboard.domain.quantities import ZERO
+from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
-from pegboard.planning.scope import connected_skus
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
@@ -38,46 +51,91 @@ class SqlPlanning:
         Backorders and preorders (with their item's release date) are the demand; drop-ship lines
         come apart with their PO, and drop-ship POs are not supply for our warehouse.
 
-        With `around`, only the SKUs joined to those through BOM lines are read (what a change
-        to them can affect; see `planning.scope`).
+        With `around` (SKUs that just changed), only what re-promising after that change needs is
+        read, and `affected` names the SKUs whose lines it promises (`planning.scope`).
         """
-        sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
-        boms = [
-            PlanBomLine(sku_of[r.parent_id], sku_of[r.component_id], r.quantity)
-            for r in self.conn.execute(
-                select(t.bom_lines).order_by(t.bom_lines.c.parent_id, t.bom_lines.c.component_id)
-            )
-        ]
+        affected: frozenset[str] | None = None
         ids: list[int] | None = None
-        if around is not None:
-            keep = connected_skus(PlanInput(today=today, items=(), bom_lines=boms), around)
-            sku_of = {i: sku for i, sku in sku_of.items() if sku in keep}
-            boms = [b for b in boms if b.parent_sku in keep]
-            ids = sorted(sku_of)
+        if around is None:
+            sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+        else:
+            # Walk the BOMs in the database (`planning.scope.scope_of`), so a re-promise reads
+            # only the few items a change can reach, not the whole catalogue.
+            changed = list(
+                self.conn.execute(
+                    select(t.items.c.id).where(t.items.c.sku.in_(sorted(set(around))))
+                ).scalars()
+            )
+            reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            ids = sorted(self._reach(self._reach(reach, upwards=False), upwards=True))
+            sku_of = dict(
+                self.conn.execute(select(t.items.c.id, t.items.c.sku).where(t.items.c.id.in_(ids))).all()
+            )
+            affected = frozenset(sku_of[i] for i in reach)
+        bom = t.bom_lines.c
+        bom_query = select(bom.parent_id, bom.component_id, bom.quantity).order_by(
+            bom.parent_id, bom.component_id
+        )
+        if ids is not None:
+            bom_query = bom_query.where(bom.parent_id.in_(ids), bom.component_id.in_(ids))
+        boms = [
+            PlanBomLine(sku_of[parent], sku_of[component], quantity)
+            for parent, component, quantity in self.conn.execute(bom_query).all()
+        ]
         items = []
         release_of: dict[str, date] = {}
+        it, sup = t.items.c, t.suppliers.c
+        units = [
+            type_coerce(column, BigInteger)
+            for column in (
+                it.safety_stock,
+                it.reorder_point,
+                it.reorder_qty,
+                it.min_order_qty,
+                it.order_multiple,
+            )
+        ]
         query = (
             select(
-                t.items, t.suppliers.c.name.label("supplier_name"), t.suppliers.c.lead_time_days.label("slt")
+                it.sku,
+                it.procurement,
+                it.lead_time_days,
+                sup.name,
+                sup.lead_time_days,
+                it.release_date,
+                *units,
             )
-            .outerjoin(t.suppliers, t.suppliers.c.id == t.items.c.supplier_id)
-            .order_by(t.items.c.sku)
+            .outerjoin(t.suppliers, sup.id == it.supplier_id)
+            .order_by(it.sku)
         )
-        for r in self.conn.execute(query if ids is None else query.where(t.items.c.id.in_(ids))):
-            if r.release_date is not None:
-                release_of[r.sku] = r.release_date
+        decimal = _Decimals()
+        for (
+            sku,
+            procurement,
+            lead,
+            supplier,
+            slt,
+            release,
+            safety,
+            point,
+            qty,
+            least,
+            multiple,
+        ) in self.conn.execute(query if ids is None else query.where(it.id.in_(ids))).all():
+            if release is not None:
+                release_of[sku] = release
             items.append(
                 PlanItem(
-                    sku=r.sku,
-                    procurement=r.procurement,
-                    lead_time_days=r.lead_time_days,
-                    supplier=r.supplier_name,
-                    supplier_lead_time_days=r.slt,
-                    safety_stock=r.safety_stock,
-                    reorder_point=r.reorder_point,
-                    reorder_qty=r.reorder_qty,
-                    min_order_qty=r.min_order_qty,
-                    order_multiple=r.order_multiple,
+                    sku,
+                    procurement,
+                    lead,
+                    supplier,
+                    slt,
+                    decimal(safety),
+                    decimal.maybe(point),
+                    decimal.maybe(qty),
+                    decimal.maybe(least),
+                    decimal.maybe(multiple),
                 )
             )
         return PlanInput(
@@ -89,29 +147,47 @@ class SqlPlanning:
             manufacturing_orders=self._manufacturing_orders(sku_of, ids),
             demands=self._demands(sku_of, ids, release_of),
             dropships=self._dropships(sku_of, ids),
+            affected=affected,
         )
+
+    def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
+        """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
+        if not ids:
+            return []
+        bom = t.bom_lines.c
+        start, end = (bom.component_id, bom.parent_id) if upwards else (bom.parent_id, bom.component_id)
+        reach = select(t.items.c.id.label("id")).where(t.items.c.id.in_(ids)).cte("reach", recursive=True)
+        reach = reach.union(select(end.label("id")).select_from(t.bom_lines.join(reach, start == reach.c.id)))
+        return list(self.conn.execute(select(reach.c.id)).scalars())
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
         moves, lines = t.stock_moves.c, t.order_lines.c
-        on_hand = dict(
+        on_hand: dict[int, int] = dict(
             self.conn.execute(
-                _among(select(moves.item_id, func.sum(moves.quantity)), moves.item_id, ids).group_by(
-                    moves.item_id
-                )
+                _among(
+                    select(moves.item_id, type_coerce(func.sum(moves.quantity), BigInteger)),
+                    moves.item_id,
+                    ids,
+                ).group_by(moves.item_id)
             ).all()
         )
-        allocated = dict(
+        allocated: dict[int, int] = dict(
             self.conn.execute(
-                _among(select(lines.item_id, func.sum(lines.allocated)), lines.item_id, ids)
+                _among(
+                    select(lines.item_id, type_coerce(func.sum(lines.allocated), BigInteger)),
+                    lines.item_id,
+                    ids,
+                )
                 .where(lines.allocated > 0)
                 .group_by(lines.item_id)
             ).all()
         )
+        decimal = _Decimals()
         found = {}
         for item_id, sku in sku_of.items():
-            free = (on_hand.get(item_id) or ZERO) - (allocated.get(item_id) or ZERO)
+            free = int(on_hand.get(item_id) or 0) - int(allocated.get(item_id) or 0)
             if free > 0:
-                found[sku] = free
+                found[sku] = decimal(free)
         return found
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
@@ -126,7 +202,7 @@ class SqlPlanning:
                 pol.c.order_line_id.is_(None),
             )
             .order_by(po.c.po_ref, pol.c.line_no)
-        )
+        ).all()
         return [
             OpenPurchaseLine(r.po_ref, sku_of[r.item_id], r.quantity - r.received, r.expected_date)
             for r in rows
@@ -140,7 +216,7 @@ class SqlPlanning:
             _among(select(mo), mo.c.item_id, ids)
             .where(mo.c.status.not_in(["completed", "cancelled"]))
             .order_by(mo.c.id)
-        )
+        ).all()
         return [
             OpenManufacturingOrder(
                 r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date
@@ -152,18 +228,19 @@ class SqlPlanning:
         self, sku_of: dict[int, str], ids: list[int] | None, release_of: dict[str, date]
     ) -> list[BackorderDemand]:
         so, ol = t.sales_orders, t.order_lines
+        # The open quantity is worked out by the database, as raw micro-units: one conversion
+        # per distinct value instead of four Decimals per line.
+        open_units = type_coerce(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled, BigInteger)
         query = select(
             ol.c.kind,
             so.c.order_ref,
-            so.c.priority,
-            so.c.ordered_at,
-            so.c.id.label("sequence"),
             ol.c.line_no,
             ol.c.item_id,
-            ol.c.quantity,
-            ol.c.allocated,
-            ol.c.shipped,
-            ol.c.cancelled,
+            open_units,
+            so.c.priority,
+            so.c.ordered_at,
+            so.c.id,
+            ol.c.id,
         )
         rows = self.conn.execute(
             _among(query, ol.c.item_id, ids)
@@ -173,22 +250,29 @@ class SqlPlanning:
                 ol.c.kind != LineKind.DROPSHIP.value,
             )
             .order_by(so.c.id, ol.c.line_no)
-        )
-        return [
-            BackorderDemand(
-                order_ref=r.order_ref,
-                line_no=r.line_no,
-                sku=sku_of[r.item_id],
-                quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
-                priority=r.priority,
-                ordered_at=r.ordered_at,
-                sequence=r.sequence,
-                release_date=(
-                    release_of.get(sku_of[r.item_id]) if r.kind == LineKind.PREORDER.value else None
-                ),
+        ).all()
+        quantities: dict[int, Decimal] = {}
+        preorder = LineKind.PREORDER.value
+        found = []
+        for kind, order_ref, line_no, item_id, units, priority, ordered_at, sequence, line_id in rows:
+            quantity = quantities.get(units)
+            if quantity is None:
+                quantity = quantities[units] = from_units(units)
+            sku = sku_of[item_id]
+            found.append(
+                BackorderDemand(
+                    order_ref,
+                    line_no,
+                    sku,
+                    quantity,
+                    priority,
+                    ordered_at,
+                    sequence,
+                    release_of.get(sku) if kind == preorder else None,
+                    line_id,
+                )
             )
-            for r in rows
-        ]
+        return found
 
     def _dropships(self, sku_of: dict[int, str], ids: list[int] | None) -> list[DropshipDemand]:
         """Open drop-ship lines with the PO line that serves each (its expected date)."""
@@ -202,6 +286,7 @@ class SqlPlanning:
                 ol.c.allocated,
                 ol.c.shipped,
                 ol.c.cancelled,
+                ol.c.id.label("line_id"),
                 po.c.po_ref,
                 t.suppliers.c.name.label("supplier"),
                 pol.c.expected_date,
@@ -217,7 +302,7 @@ class SqlPlanning:
             .order_by(so.c.id, ol.c.line_no, pol.c.id)
         )
         found: dict[tuple[str, int], DropshipDemand] = {}
-        for r in self.conn.execute(_among(query, ol.c.item_id, ids)):
+        for r in self.conn.execute(_among(query, ol.c.item_id, ids)).all():
             # One PO line serves a drop-ship line; should there be more, the first one speaks.
             found.setdefault(
                 (r.order_ref, r.line_no),
@@ -229,6 +314,7 @@ class SqlPlanning:
                     po_ref=r.po_ref,
                     supplier=r.supplier,
                     expected_date=r.expected_date,
+                    line_id=r.line_id,
                 ),
             )
         return list(found.values())
@@ -244,58 +330,83 @@ class SqlPlanning:
             .join(so, so.c.id == ol.c.order_id)
         )
         refs = None if order_refs is None else sorted(set(order_refs))
+        found: dict[tuple[str, int], StoredPromise] = {}
         if refs is None or len(refs) > 2000:
             # Many orders: one pass over the table beats thousands of IN-list probes.
             wanted = None if refs is None else set(refs)
-            rows = (r for r in self.conn.execute(query) if wanted is None or r.order_ref in wanted)
-        else:
-            rows = (r for r in self.conn.execute(query.where(so.c.order_ref.in_(refs))))
-        return {
-            (r.order_ref, r.line_no): StoredPromise(r.promised_date, r.reason, r.basis, r.first_date)
-            for r in rows
-        }
+            for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
+                if wanted is None or order_ref in wanted:
+                    found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
+            return found
+        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(
+            query.where(so.c.order_ref.in_(refs))
+        ).all():
+            found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
+        return found
+
+    def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]:
+        """The promise last given for each of these order lines that has one, by line id."""
+        lp = t.line_promises.c
+        query = select(lp.line_id, lp.promised_date, lp.reason, lp.basis, lp.first_date)
+        found: dict[int, StoredPromise] = {}
+        if len(line_ids) > 20_000:
+            # A full plan: one pass over the table beats a hundred thousand key probes.
+            wanted = set(line_ids)
+            for line_id, promised, reason, basis, first in self.conn.execute(query).all():
+                if line_id in wanted:
+                    found[line_id] = StoredPromise(promised, reason, basis, first)
+            return found
+        for condition in self._among_lines(line_ids):
+            for line_id, promised, reason, basis, first in self.conn.execute(query.where(condition)).all():
+                found[line_id] = StoredPromise(promised, reason, basis, first)
+        return found
+
+    def _among_lines(self, line_ids: Collection[int]) -> Iterator[ColumnElement[bool]]:
+        """Conditions picking these line ids, a few at a time: one array parameter each on
+        PostgreSQL (no statement with thousands of placeholders to build and parse), IN lists of
+        a thousand on SQLite."""
+        ids = sorted(set(line_ids))
+        column = t.line_promises.c.line_id
+        postgres = self.conn.dialect.name == "postgresql"
+        step = 50_000 if postgres else 1000
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
+            if postgres:
+                yield column == any_(bindparam("line_ids", chunk, type_=ARRAY(BigInteger)))
+            else:
+                yield column.in_(chunk)
 
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
         """Write each line's new promise; the first dated promise is kept as it was."""
         wanted = list(promises)
         if not wanted:
             return
-        so, ol = t.sales_orders, t.order_lines
-        refs = sorted({p.order_ref for p in wanted})
-        line_ids: dict[tuple[str, int], int] = {}
-        for start in range(0, len(refs), 1000):
-            for r in self.conn.execute(
-                select(so.c.order_ref, ol.c.line_no, ol.c.id)
-                .join(so, so.c.id == ol.c.order_id)
-                .where(so.c.order_ref.in_(refs[start : start + 1000]))
-            ):
-                line_ids[r.order_ref, r.line_no] = r.id
-        existing = set(
-            self.conn.execute(
-                select(t.line_promises.c.line_id).where(
-                    t.line_promises.c.line_id.in_([line_ids[p.order_ref, p.line_no] for p in wanted])
-                )
-            ).scalars()
-        )
+        line_ids = self._line_ids(wanted)
+        existing = self._promised_lines(line_ids)
+        encode = _PartsEncoder()
         new_rows, changed = [], []
-        for p in wanted:
-            line_id = line_ids[p.order_ref, p.line_no]
-            values = {
-                "promised_date": p.promised_date,
-                "reason": p.reason[:500],
-                "basis": p.basis[:100],
-                "parts": json.dumps(p.parts, sort_keys=True, default=str),
-                "promised_on": on,
-            }
+        for p, line_id in zip(wanted, line_ids, strict=True):
+            row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], encode(p.parts), on)
             if line_id in existing:
-                changed.append((line_id, values))
+                changed.append(row)
             else:
-                new_rows.append(
-                    {"line_id": line_id, **values, "first_date": p.promised_date, "first_promised_on": on}
-                )
+                new_rows.append((*row, p.promised_date, on))
+        # In line id order: the primary key and the foreign key checks walk their indexes in
+        # order instead of jumping about.
+        new_rows.sort(key=itemgetter(0))
+        changed.sort(key=itemgetter(0))
+        postgres = self.conn.dialect.name == "postgresql"
         if new_rows:
-            self.conn.execute(insert(t.line_promises), new_rows)
+            if postgres and len(new_rows) > BULK:
+                self._copy("line_promises", NEW_COLUMNS, new_rows)
+            else:
+                self.conn.execute(
+                    insert(t.line_promises), [dict(zip(NEW_COLUMNS, r, strict=True)) for r in new_rows]
+                )
         if changed:
+            if postgres and len(changed) > BULK:
+                self._update_by_copy(changed)
+                return
             lp = t.line_promises.c
             self.conn.execute(
                 update(t.line_promises)
@@ -309,11 +420,129 @@ class SqlPlanning:
                     # The first dated promise stays as it was; an open term gives way to a date.
                     first_date=func.coalesce(lp.first_date, bindparam("b_promised_date")),
                 ),
-                [
-                    {"b_line_id": line_id, **{f"b_{k}": v for k, v in values.items()}}
-                    for line_id, values in changed
-                ],
+                [{f"b_{k}": v for k, v in zip(CHANGED_COLUMNS, r, strict=True)} for r in changed],
             )
+
+    def _line_ids(self, promises: list[LinePromise]) -> list[int]:
+        """Each promise's order line id: carried from the snapshot, else looked up by order and line."""
+        so, ol = t.sales_orders, t.order_lines
+        refs = sorted({p.order_ref for p in promises if p.line_id is None})
+        looked_up: dict[tuple[str, int], int] = {}
+        for start in range(0, len(refs), 1000):
+            for r in self.conn.execute(
+                select(so.c.order_ref, ol.c.line_no, ol.c.id)
+                .join(so, so.c.id == ol.c.order_id)
+                .where(so.c.order_ref.in_(refs[start : start + 1000]))
+            ):
+                looked_up[r.order_ref, r.line_no] = r.id
+        return [p.line_id if p.line_id is not None else looked_up[p.order_ref, p.line_no] for p in promises]
+
+    def _promised_lines(self, line_ids: list[int]) -> set[int]:
+        """Which of these lines already have a stored promise."""
+        lp = t.line_promises.c
+        if len(line_ids) > BULK:
+            # Many lines (a full plan): reading every id once beats huge IN lists.
+            return set(self.conn.execute(select(lp.line_id)).scalars()) & set(line_ids)
+        found: set[int] = set()
+        for condition in self._among_lines(line_ids):
+            found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
+        return found
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL's COPY FROM STDIN on the unit of work's own connection (same transaction)."""
+        driver = self.conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for chunk in _copy_text(rows):
+                    copy.write(chunk)
+
+    def _update_by_copy(self, rows: list[tuple[Any, ...]]) -> None:
+        """Many changed promises at once: COPY them into a scratch table, then one UPDATE."""
+        self.conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
+            "reason text, basis text, parts text, promised_on date) ON COMMIT DROP"
+        )
+        self._copy("promise_updates", CHANGED_COLUMNS, rows)
+        self.conn.exec_driver_sql(
+            "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
+            "basis = u.basis, parts = u.parts, promised_on = u.promised_on, "
+            "first_date = COALESCE(lp.first_date, u.promised_date) "
+            "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
+        )
+        self.conn.exec_driver_sql("DROP TABLE promise_updates")
+
+
+#: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
+BULK = 2000
+CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "promised_on")
+NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on")
+
+
+class _Decimals:
+    """Micro-units as Decimals (None stays None), each distinct value converted once."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, Decimal] = {}
+
+    def __call__(self, units: int) -> Decimal:
+        found = self.known.get(units)
+        if found is None:
+            found = self.known[units] = from_units(int(units))
+        return found
+
+    def maybe(self, units: int | None) -> Decimal | None:
+        return None if units is None else self(units)
+
+
+class _PartsEncoder:
+    """`json.dumps(parts, sort_keys=True)` for the parts `planning.promises` makes (quantity, date,
+    reason, basis), each distinct part encoded once; anything else goes through json.dumps."""
+
+    def __init__(self) -> None:
+        self.encoded: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, parts: list[dict[str, Any]]) -> str:
+        encoded = []
+        for part in parts:
+            if len(part) != 4:
+                return json.dumps(parts, sort_keys=True, default=str)
+            try:
+                quantity, day, reason, basis = part["quantity"], part["date"], part["reason"], part["basis"]
+            except KeyError:
+                return json.dumps(parts, sort_keys=True, default=str)
+            # The type is part of the key: 1 and 1.0 are equal keys but are written differently.
+            key = (type(quantity), quantity, day, reason, basis)
+            text = self.encoded.get(key)
+            if text is None:
+                text = self.encoded[key] = json.dumps(part, sort_keys=True, default=str)
+            encoded.append(text)
+        return "[" + ", ".join(encoded) + "]"
+
+
+def _copy_text(rows: list[tuple[Any, ...]]) -> Iterator[str]:
+    """Rows in COPY's text format, a few thousand at a time (dates ISO, None as \\N); each
+    column is converted on its own, each distinct value once."""
+    columns = [_column_text(column) for column in zip(*rows, strict=True)]
+    lines = list(map("\t".join, zip(*columns, strict=True)))
+    for start in range(0, len(lines), 5000):
+        yield "\n".join(lines[start : start + 5000]) + "\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _column_text(values: Iterable[Any]) -> list[str]:
+    memo: dict[Any, str] = {None: "\\N"}
+    found = []
+    for value in values:
+        text = memo.get(value)
+        if text is None:
+            text = memo[value] = (value.isoformat() if isinstance(value, date) else str(value)).translate(
+                _ESCAPES
+            )
+        found.append(text)
+    return found
 
 
 Q = TypeVar("Q", bound=Select[Any])

@@ -1,0 +1,185 @@
+"""A plan's promises kept as columns: NumPy arrays and small lookup lists, not a million tuples.
+
+The engine gives its promises as a `PromiseTable`: a read-only sequence of `Promise` that
+builds its tuples only when someone iterates or indexes it (once, then kept). Callers that
+store or render promises in bulk read the columns instead (`planning.promises.line_table`,
+`PlanResult.to_json`), which costs a few array operations plus one Python object per distinct
+value, not one per promise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from itertools import repeat
+from typing import Any, overload
+
+import numpy as np
+
+from pegboard.planning.arrays import NONE, SCALE
+from pegboard.planning.result import JsonValue, Promise, iso, json_number
+from pegboard.planning.segments import Ints
+from pegboard.planning.values import as_dates, as_decimals, distinct, objects
+
+
+class PromiseTable(Sequence[Promise]):
+    """Promises as columns, then `extra` promises (as tuples) after them.
+
+    Row r rests on input line `line[r]` (an index into `refs`, `line_nos`, `skus` and
+    `line_ids`, which are the snapshot's demand columns), has `quantity[r]` micro-units, ships
+    on day number `day[r]` (NONE: open term), and is worded `reasons[wording[r]]` /
+    `bases[wording[r]]`. Rows of one
+    line are next to each other.
+    """
+
+    __slots__ = (
+        "refs",
+        "line_nos",
+        "skus",
+        "line_ids",
+        "line",
+        "quantity",
+        "day",
+        "wording",
+        "reasons",
+        "bases",
+        "extra",
+        "_rows",
+    )
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        *,
+        refs: Sequence[str],
+        line_nos: Sequence[int],
+        skus: Sequence[str],
+        line_ids: Sequence[int | None],
+        line: Ints,
+        quantity: Ints,
+        day: Ints,
+        wording: Ints,
+        reasons: Sequence[str],
+        bases: Sequence[str],
+        extra: Sequence[Promise] = (),
+    ) -> None:
+        self.refs, self.line_nos, self.skus, self.line_ids = refs, line_nos, skus, line_ids
+        self.line, self.quantity, self.day, self.wording = line, quantity, day, wording
+        self.reasons, self.bases = list(reasons), list(bases)
+        self.extra: list[Promise] = list(extra)
+        self._rows: list[Promise] | None = None
+
+    def __len__(self) -> int:
+        return len(self.line) + len(self.extra)
+
+    @overload
+    def __getitem__(self, index: int) -> Promise: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Promise]: ...
+
+    def __getitem__(self, index: int | slice) -> Promise | list[Promise]:
+        return self.rows()[index]
+
+    def __iter__(self) -> Iterator[Promise]:
+        return iter(self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and self.rows() == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"PromiseTable({self.rows()!r})"
+
+    def rows(self) -> list[Promise]:
+        """Every promise as a tuple (built on first use, then kept)."""
+        if self._rows is None:
+            columns = zip(
+                self.column(self.refs),
+                self.column(self.line_nos),
+                self.column(self.skus),
+                as_decimals(self.quantity),
+                as_dates(self.day),
+                objects(self.reasons, self.wording),
+                objects(self.bases, self.wording),
+                strict=True,
+            )
+            # tuple.__new__ builds each row without a Python-level call: a million rows in a blink.
+            self._rows = list(map(tuple.__new__, repeat(Promise), columns)) + self.extra
+        return self._rows
+
+    def of_skus(self, skus: frozenset[str]) -> PromiseTable:
+        """Only the promises of lines of these SKUs."""
+        wanted = np.fromiter((sku in skus for sku in self.skus), dtype=np.bool_, count=len(self.skus))
+        rows = np.flatnonzero(wanted[self.line]) if len(self.line) else self.line
+        return PromiseTable(
+            refs=self.refs,
+            line_nos=self.line_nos,
+            skus=self.skus,
+            line_ids=self.line_ids,
+            line=self.line[rows],
+            quantity=self.quantity[rows],
+            day=self.day[rows],
+            wording=self.wording[rows],
+            reasons=self.reasons,
+            bases=self.bases,
+            extra=[p for p in self.extra if p.sku in skus],
+        )
+
+    def column(self, values: Sequence[Any]) -> list[Any]:
+        """One of the input-line columns (`refs`, `line_nos`, `skus`) per row."""
+        return objects(values, self.line)
+
+    def json_rows(self) -> list[JsonValue]:
+        """The rows as `PlanResult.to_json` gives promises (words as keys, ISO dates, numbers)."""
+        rows: list[JsonValue] = [
+            {
+                "order_ref": ref,
+                "line_no": line_no,
+                "sku": sku,
+                "quantity": quantity,
+                "date": day,
+                "reason": reason,
+                "basis": basis,
+            }
+            for ref, line_no, sku, quantity, day, reason, basis in zip(
+                self.column(self.refs),
+                self.column(self.line_nos),
+                self.column(self.skus),
+                json_numbers(self.quantity),
+                iso_dates(self.day),
+                objects(self.reasons, self.wording),
+                objects(self.bases, self.wording),
+                strict=True,
+            )
+        ]
+        rows += [
+            {
+                "order_ref": p.order_ref,
+                "line_no": p.line_no,
+                "sku": p.sku,
+                "quantity": json_number(p.quantity),
+                "date": iso(p.date),
+                "reason": p.reason,
+                "basis": p.basis,
+            }
+            for p in self.extra
+        ]
+        return rows
+
+
+def json_numbers(micro: Ints) -> list[int | float]:
+    """Micro-units as JSON numbers (ints when whole), each distinct value converted once."""
+    values, index = distinct(micro)
+    return objects([json_number(Decimal(v) / SCALE) for v in values.tolist()], index)
+
+
+def iso_dates(days: Ints) -> list[str | None]:
+    """Day numbers as ISO dates, NONE as None, each distinct value converted once."""
+    real = days[days < NONE]
+    unknown = (int(real.max()) + 1) if len(real) else 0
+    values, index = distinct(np.where(days >= NONE, unknown, days))
+    words = [date.fromordinal(v).isoformat() if len(real) and v < unknown else None for v in values.tolist()]
+    return objects(words, index)
