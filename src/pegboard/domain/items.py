@@ -96,8 +96,12 @@ class BillsOfMaterials:
 
     def with_lines(self, parent_sku: str, lines: Sequence[BomLine]) -> BillsOfMaterials:
         """A copy in which the parent's BOM is replaced; refuses a cycle and names it."""
+        return self.with_boms({parent_sku: lines})
+
+    def with_boms(self, boms: Mapping[str, Sequence[BomLine]]) -> BillsOfMaterials:
+        """A copy in which each given parent's BOM is replaced, checked for a cycle once (linear time)."""
         merged = dict(self.lines)
-        merged[parent_sku] = list(lines)
+        merged.update({parent: list(lines) for parent, lines in boms.items()})
         candidate = BillsOfMaterials(merged)
         cycle = candidate.find_cycle()
         if cycle:

@@ -51,7 +51,7 @@ def save_boms(boms: dict[str, list[BomLine]], *, uow: UnitOfWork) -> int:
                 raise InvalidValue(
                     "component_sku", sorted(duplicated)[0], f"appears twice in the BOM of {parent}"
                 )
-            graph = graph.with_lines(parent, lines)
+        graph.with_boms(boms)  # one cycle check over the whole import: refuses and names a cycle
         for parent, lines in boms.items():
             uow.catalogue.replace_bom(parent, lines)
         uow.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, select
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.services.imports import ImportKind, ImportRejected
-from tests.builders import import_text, line_state
+from tests.builders import import_text, line_state, make_items
 
 SUPPLIERS = "name,email,lead_time_days\nAcme,sales@acme.example,3\nSlowCo,,\n"
 ITEMS = (
@@ -248,3 +248,13 @@ def test_all_bad_rows_are_reported_at_once(pb: Pegboard) -> None:
     message = rejected(pb, ImportKind.STOCK, "sku,quantity\nKETTLE,-1\nMUG,x\n")
 
     assert "line 2" in message and "line 3" in message
+
+
+def test_asking_for_more_skus_than_one_statement_can_carry_still_finds_them(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE", "MUG")
+    wanted = [f"NOPE-{n}" for n in range(70_000)] + ["MUG", "KETTLE"]
+
+    with pb.reader() as uow:
+        found = uow.catalogue.items(wanted)
+
+    assert sorted(found) == ["KETTLE", "MUG"]

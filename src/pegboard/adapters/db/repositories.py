@@ -159,10 +159,16 @@ class SqlCatalogue:
         query = select(t.items, t.suppliers.c.name.label("supplier_name")).outerjoin(
             t.suppliers, t.items.c.supplier_id == t.suppliers.c.id
         )
-        if skus is not None:
-            query = query.where(t.items.c.sku.in_(sorted(set(skus))))
+        if skus is None:
+            rows: list[Any] = list(self.conn.execute(query.order_by(t.items.c.sku)))
+        else:
+            # In slices: PostgreSQL takes at most 65,535 parameters in one statement.
+            wanted, rows = sorted(set(skus)), []
+            for start in range(0, len(wanted), 10_000):
+                part = query.where(t.items.c.sku.in_(wanted[start : start + 10_000]))
+                rows += self.conn.execute(part.order_by(t.items.c.sku)).all()
         found: dict[str, Item] = {}
-        for r in self.conn.execute(query.order_by(t.items.c.sku)):
+        for r in rows:
             self.ids.ids[r.sku] = r.id
             found[r.sku] = Item(
                 sku=r.sku,
