@@ -14,7 +14,7 @@ from pegboard.bootstrap import Pegboard
 from pegboard.domain.items import Item, Procurement, Supplier
 from pegboard.entrypoints import demo
 from pegboard.entrypoints.cli import main
-from pegboard.services import catalogue, order_links, planning, shipping
+from pegboard.services import catalogue, planning, shipping, status_links
 from pegboard.services.imports import ImportKind
 from pegboard.services.status_links import order_ref_for_link
 from pegboard.views.status import order_status
@@ -86,7 +86,7 @@ def workshop(api: Api) -> Api:
 
 
 def _link(pb: Pegboard, order_ref: str) -> str:
-    return order_links.issue_link(order_ref, uow=pb.uow())
+    return status_links.issue_link(order_ref, uow=pb.uow())
 
 
 def _page(api: Api, token: str, **headers: str) -> tuple[int, _Page, str]:
@@ -264,7 +264,7 @@ def test_a_token_shows_its_own_order_and_nothing_of_any_other(workshop: Api) -> 
 
 def test_a_revoked_token_gets_the_same_404_page_as_an_unknown_one(workshop: Api) -> None:
     token = _link(workshop.pb, "SO-1")
-    order_links.revoke_links("SO-1", uow=workshop.pb.uow())
+    status_links.revoke_links("SO-1", uow=workshop.pb.uow())
 
     revoked = workshop.client.get(f"/status/{token}")
     unknown = workshop.client.get(f"/status/{secrets.token_urlsafe(32)}")

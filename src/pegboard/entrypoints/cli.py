@@ -33,13 +33,13 @@ from pegboard.entrypoints import render
 from pegboard.services import (
     imports,
     manufacturing,
-    order_links,
     orders,
     planning,
     preorders,
     purchasing,
     shipping,
     shopify,
+    status_links,
     stock,
     tokens,
 )
@@ -947,11 +947,11 @@ def status_link(
     """Print a new link to the order's status page for its customer, or revoke all its links."""
     with opened(ctx, db, today) as pb:
         if revoke:
-            revoked = with_retries(lambda: order_links.revoke_links(order_ref, uow=pb.uow()))
+            revoked = with_retries(lambda: status_links.revoke_links(order_ref, uow=pb.uow()))
             out.print(f"Revoked {revoked} status link(s) of {order_ref}.")
             return
-        token = with_retries(lambda: order_links.issue_link(order_ref, uow=pb.uow()))
-        url = order_links.status_url(pb.settings.public_url, token)
+        token = with_retries(lambda: status_links.issue_link(order_ref, uow=pb.uow()))
+        url = status_links.status_url(pb.settings.public_url, token)
     sys.stdout.write(url + "\n")
     err.print(f"Link issued for {order_ref}; revoke with: pegboard status-link {order_ref} --revoke")
 

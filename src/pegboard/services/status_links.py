@@ -26,5 +26,26 @@ def order_ref_for_link(token: str, *, uow: UnitOfWork) -> str | None:
 
 
 def revoke_status_links(order_ref: str, *, uow: UnitOfWork) -> int:
-    """Revoke every link to the order (inside the caller's transaction); how many were live."""
+    """Revoke every link to a known order (inside the caller's transaction); how many were live."""
     return uow.status_links.revoke(order_ref)
+
+
+def status_url(public_url: str, token: str) -> str:
+    """The address a customer opens: the public URL, then /status/ and the token."""
+    return f"{public_url.rstrip('/')}/status/{token}"
+
+
+def issue_link(order_ref: str, *, uow: UnitOfWork) -> str:
+    """A new status-page token for a known order, in a transaction of its own; older links stay live."""
+    with uow:
+        token = issue_status_link(order_ref, uow=uow)
+        uow.commit()
+    return token
+
+
+def revoke_links(order_ref: str, *, uow: UnitOfWork) -> int:
+    """Revoke every live link of a known order, in a transaction of its own; how many were live."""
+    with uow:
+        revoked = revoke_status_links(order_ref, uow=uow)
+        uow.commit()
+    return revoked

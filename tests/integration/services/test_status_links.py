@@ -55,3 +55,8 @@ def test_revoking_closes_every_link_of_the_order_only(pb: Pegboard) -> None:
 def test_a_link_for_an_unknown_order_is_refused(pb: Pegboard) -> None:
     with pytest.raises(UnknownOrder), pb.uow() as uow:
         issue_status_link("SO-404", uow=uow)
+
+
+def test_revoking_the_links_of_an_unknown_order_is_refused(pb: Pegboard) -> None:
+    with pytest.raises(UnknownOrder), pb.uow() as uow:
+        revoke_status_links("SO-404", uow=uow)

@@ -877,14 +877,20 @@ class SqlStatusLinks:
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
 
-    def add(self, order_ref: str, token_hash: str) -> None:
+    def _order_id(self, order_ref: str) -> int:
         order_id = self.conn.execute(
             select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref)
         ).scalar_one_or_none()
         if order_id is None:
-            raise UnknownOrder(order_ref)
+            raise UnknownOrder(order_ref, field="order_ref")
+        return int(order_id)
+
+    def add(self, order_ref: str, token_hash: str) -> None:
+        """Keep a new link to a known order (UnknownOrder otherwise)."""
         self.conn.execute(
-            insert(t.status_links).values(order_id=order_id, token_hash=token_hash, created_at=self.now)
+            insert(t.status_links).values(
+                order_id=self._order_id(order_ref), token_hash=token_hash, created_at=self.now
+            )
         )
 
     def order_ref_of(self, token_hash: str) -> str | None:
@@ -896,10 +902,8 @@ class SqlStatusLinks:
         ).scalar_one_or_none()
 
     def revoke(self, order_ref: str) -> int:
-        """Revoke every live link of the order; the number revoked."""
-        order_id = (
-            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref).scalar_subquery()
-        )
+        """Revoke every live link of a known order (UnknownOrder otherwise); the number revoked."""
+        order_id = self._order_id(order_ref)
         done = self.conn.execute(
             update(t.status_links)
             .where(t.status_links.c.order_id == order_id, t.status_links.c.revoked_at.is_(None))

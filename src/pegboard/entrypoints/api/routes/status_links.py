@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from pegboard.entrypoints.api.deps import OperatorDep, Outcome, PegboardDep, WriteDep
 from pegboard.entrypoints.api.routing import api_router, json_response
-from pegboard.services import order_links
+from pegboard.services import status_links
 from pegboard.services.ports import UnitOfWork
 from pegboard.services.runner import with_retries
 
@@ -35,8 +35,8 @@ def issue_status_link(order_ref: str, pb: PegboardDep, _caller: OperatorDep) -> 
     The token is kept only as a hash, so this answer is never stored for an Idempotency-Key
     replay: sending the request again issues one more link.
     """
-    token = with_retries(lambda: order_links.issue_link(order_ref, uow=pb.uow()))
-    body = {"url": order_links.status_url(pb.settings.public_url, token), "token": token}
+    token = with_retries(lambda: status_links.issue_link(order_ref, uow=pb.uow()))
+    body = {"url": status_links.status_url(pb.settings.public_url, token), "token": token}
     return json_response(body, status=201, headers={"Cache-Control": "no-store"})
 
 
@@ -45,6 +45,8 @@ def revoke_status_links(order_ref: str, write: WriteDep) -> Response:
     """Revoke every link to the order's status page; they answer 404 from now on."""
 
     def work(uow: UnitOfWork) -> Outcome:
-        return Outcome(200, {"order_ref": order_ref, "revoked": order_links.revoke_links(order_ref, uow=uow)})
+        return Outcome(
+            200, {"order_ref": order_ref, "revoked": status_links.revoke_links(order_ref, uow=uow)}
+        )
 
     return write.run(work)
