@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -73,6 +73,18 @@ _INSERT_ORDERS = insert(t.sales_orders).returning(t.sales_orders.c.id, sort_by_p
 _INSERT_LINES = insert(t.order_lines)
 _INSERT_EVENTS = insert(t.outbox)
 
+T = TypeVar("T")
+
+#: Values bound in one IN list at most: PostgreSQL takes 65,535 parameters per statement and
+#: SQLite 32,766, and a statement may name its list twice (`_STOCK_LEVELS`).
+IN_SLICE = 10_000
+
+
+def in_slices(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """The values in slices small enough to bind in one IN list."""
+    for start in range(0, len(values), IN_SLICE):
+        yield values[start : start + IN_SLICE]
+
 
 class ItemIds:
     """SKU to row id (and the item's sale terms), cached for one transaction."""
@@ -88,11 +100,10 @@ class ItemIds:
         wanted = sorted(set(skus))
         missing = [s for s in wanted if s not in self.ids]
         if missing or lock:
+            # Slices of sorted SKUs: the row locks are still taken in SKU order.
             query = _ITEM_IDS_LOCKED if lock else _ITEM_IDS
-            for row in self.conn.execute(query, {"skus": wanted if lock else missing}):
-                self.ids[row.sku] = row.id
-                self.skus[row.id] = row.sku
-                self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
+            for part in in_slices(wanted if lock else missing):
+                self._remember(self.conn.execute(query, {"skus": part}))
         for sku in wanted:
             if sku not in self.ids:
                 raise UnknownSku(sku, field="sku")
@@ -106,14 +117,18 @@ class ItemIds:
         wanted = set(skus)
         unread = sorted(wanted - self.terms.keys())
         if unread:
-            for row in self.conn.execute(_ITEM_IDS, {"skus": unread}):
-                self.ids[row.sku] = row.id
-                self.skus[row.id] = row.sku
-                self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
+            for part in in_slices(unread):
+                self._remember(self.conn.execute(_ITEM_IDS, {"skus": part}))
             for sku in unread:
                 if sku not in self.terms:
                     raise UnknownSku(sku, field="sku")
         return {sku: self.terms[sku] for sku in wanted}
+
+    def _remember(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.ids[row.sku] = row.id
+            self.skus[row.id] = row.sku
+            self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
 
 
 def _q(value: Decimal | None) -> Quantity | None:
@@ -162,11 +177,9 @@ class SqlCatalogue:
         if skus is None:
             rows: list[Any] = list(self.conn.execute(query.order_by(t.items.c.sku)))
         else:
-            # In slices: PostgreSQL takes at most 65,535 parameters in one statement.
-            wanted, rows = sorted(set(skus)), []
-            for start in range(0, len(wanted), 10_000):
-                part = query.where(t.items.c.sku.in_(wanted[start : start + 10_000]))
-                rows += self.conn.execute(part.order_by(t.items.c.sku)).all()
+            rows = []
+            for part in in_slices(sorted(set(skus))):
+                rows += self.conn.execute(query.where(t.items.c.sku.in_(part)).order_by(t.items.c.sku)).all()
         found: dict[str, Item] = {}
         for r in rows:
             self.ids.ids[r.sku] = r.id
@@ -265,8 +278,9 @@ class SqlStock:
             return {}
         on_hand: dict[int, Decimal] = {}
         allocated: dict[int, Decimal] = {}
-        for kind, item_id, total in self.conn.execute(_STOCK_LEVELS, {"ids": list(ids.values())}):
-            (allocated if kind else on_hand)[item_id] = total
+        for part in in_slices(list(ids.values())):
+            for kind, item_id, total in self.conn.execute(_STOCK_LEVELS, {"ids": part}):
+                (allocated if kind else on_hand)[item_id] = total
         return {
             sku: ItemStock(sku, _units_sum(on_hand.get(i)), _units_sum(allocated.get(i)))
             for sku, i in ids.items()
@@ -495,14 +509,17 @@ class SqlOrders:
         lines = t.order_lines.c
         today = self.now.date()
         terms = self.ids.sale_terms(ids)
-        released = [i for sku, i in ids.items() if terms[sku].released_by(today)]
-        kinds: Any = lines.kind == LineKind.STOCK.value
-        if released:
-            kinds = or_(kinds, and_(lines.kind == LineKind.PREORDER.value, lines.item_id.in_(released)))
-        return self._waiting_query(
-            list(ids.values()),
-            and_(lines.quantity > lines.allocated + lines.shipped + lines.cancelled, kinds),
-        )
+        found: list[WaitingLine] = []
+        for part in in_slices(list(ids.items())):
+            released = [i for sku, i in part if terms[sku].released_by(today)]
+            kinds: Any = lines.kind == LineKind.STOCK.value
+            if released:
+                kinds = or_(kinds, and_(lines.kind == LineKind.PREORDER.value, lines.item_id.in_(released)))
+            found += self._waiting_query(
+                [i for _, i in part],
+                and_(lines.quantity > lines.allocated + lines.shipped + lines.cancelled, kinds),
+            )
+        return found
 
     def released_preorder_skus(self, today: date) -> list[str]:
         """SKUs with open preorder lines whose item's release date has come by `today`."""

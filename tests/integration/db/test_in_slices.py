@@ -1,0 +1,51 @@
+"""Long SKU lists are read in slices small enough for one statement, with the same answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pegboard.adapters.db import repositories
+from pegboard.bootstrap import Pegboard
+from pegboard.domain.errors import UnknownSku
+from tests.builders import line_state, make_items, make_order, set_stock
+
+SKUS = ("AXE", "BOLT", "CLAMP", "DRILL", "EPOXY")
+
+
+@pytest.fixture
+def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two values per IN list, so five SKUs need three statements."""
+    monkeypatch.setattr(repositories, "IN_SLICE", 2)
+
+
+def test_a_stock_count_over_several_slices_locks_and_reads_every_sku(pb: Pegboard, sliced: None) -> None:
+    make_items(pb, *SKUS)
+    set_stock(pb, AXE=1, BOLT=2, CLAMP=3, DRILL=4, EPOXY=5)
+
+    with pb.reader() as uow:
+        levels = uow.stock.levels(SKUS)
+
+    assert {sku: s.on_hand for sku, s in levels.items()} == {
+        sku: Decimal(n) for n, sku in enumerate(SKUS, start=1)
+    }
+
+
+def test_stock_arriving_for_several_slices_reaches_every_waiting_line(pb: Pegboard, sliced: None) -> None:
+    make_items(pb, *SKUS)
+    make_order(pb, "SO-1", *((sku, 2) for sku in SKUS))
+
+    set_stock(pb, AXE=2, BOLT=2, CLAMP=2, DRILL=2, EPOXY=2)
+
+    assert [(sku, allocated) for sku, allocated, *_ in line_state(pb, "SO-1")] == [
+        (sku, Decimal(2)) for sku in SKUS
+    ]
+
+
+def test_more_skus_than_one_statement_can_carry_are_reported_unknown_by_name(pb: Pegboard) -> None:
+    make_items(pb, "AXE")
+    wanted = [f"NOPE-{n:05}" for n in range(70_000)] + ["AXE"]
+
+    with pb.reader() as uow, pytest.raises(UnknownSku, match="NOPE-00000"):
+        uow.stock.levels(wanted)
