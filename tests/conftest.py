@@ -29,6 +29,9 @@ if os.environ.get("CI") == "true":
 # An app started by a test delivers the outbox in the background only when the test asks for it
 # (notify_interval_seconds=...): a pass racing a test's own writes would make its counts flaky.
 os.environ.setdefault("PEGBOARD_NOTIFY_INTERVAL_SECONDS", "0")
+# Apps made by tests keep the order writer a thread (a writer process takes a second to start);
+# tests/integration/test_intake_process.py and the served-app tests run the process.
+os.environ.setdefault("PEGBOARD_INTAKE_PROCESS", "false")
 
 MONDAY = date(2026, 11, 23)
 POSTGRES_ADMIN_URL = os.environ.get(

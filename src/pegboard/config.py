@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     #: FastAPI's built-in OpenTelemetry spans, metrics and logs. Off by default: asking whether a
     #: provider is configured costs about a tenth of a webhook's server time (BENCHMARKS.md).
     telemetry: bool = False
+    #: Place orders in a writer process of its own (`entrypoints/intake_process.py`), so HTTP and
+    #: the database writes each get a core; false keeps the writer a thread of the server.
+    intake_process: bool = True
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
     token_cache_seconds: float = 5.0
 

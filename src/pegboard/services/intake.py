@@ -8,16 +8,20 @@ Nothing changes for a caller: the call returns once its order is committed, with
 result or error as `place_order`. When a shared transaction is refused (say, one order
 reuses a ref with other content), each order of it is placed again on its own, so one bad
 order never fails its neighbours.
+
+`Intake` is what callers hold: this class, or `entrypoints.intake_process.IntakeProcess`, which
+runs the same writer in a process of its own so that placing orders and serving HTTP do not
+share one interpreter lock.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pegboard.domain.errors import DomainError
 from pegboard.services.orders import OrderDraft, Placed, place_order, place_orders
@@ -28,6 +32,16 @@ from pegboard.services.runner import with_retries
 #: When its class has a `write_all(uow, [(also, placed), ...])` classmethod, the writes of a
 #: whole shared transaction are made in one call (one statement instead of one per order).
 AlsoWrite = Callable[[UnitOfWork, Placed], None]
+
+
+class Intake(Protocol):
+    """Places orders submitted from many threads, each in a transaction shared with its neighbours."""
+
+    def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]: ...
+
+    def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed: ...
+
+    def close(self) -> None: ...
 
 
 class PlaceAlone(Exception):
@@ -60,6 +74,12 @@ class OrderIntake:
         self._ensure_writer()
         self._waiting.put(request)
         return request.answer
+
+    def place_now(self, requests: Sequence[tuple[OrderDraft, AlsoWrite | None]]) -> list[Future[Placed]]:
+        """Place these orders in the calling thread, together when they can be; every future is done."""
+        batch = [_Request(draft, also) for draft, also in requests]
+        self._place(batch)
+        return [request.answer for request in batch]
 
     def close(self) -> None:
         """Stop the writer after the orders already waiting."""

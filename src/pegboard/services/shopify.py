@@ -48,7 +48,7 @@ from pegboard.domain.events import Event, LineBackordered, OrderCancelled
 from pegboard.domain.quantities import ZERO, Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine
 from pegboard.services.allocating import allocate_waiting
-from pegboard.services.intake import OrderIntake, PlaceAlone
+from pegboard.services.intake import Intake, PlaceAlone
 from pegboard.services.orders import OrderDraft, Placed, cancel_order, place_orders
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, ShopifyOrderRecord, UnitOfWork
@@ -504,7 +504,7 @@ def fast_lane(topic: str, order: ShopOrder) -> bool:
 
 
 def submit_new_order(
-    intake: OrderIntake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
+    intake: Intake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
 ) -> Future[Placed]:
     """Queue a fast-lane delivery (see `take_new_order`); the future fails with PlaceAlone or a
     DomainError when the full rules must apply instead."""
@@ -542,7 +542,7 @@ class NewOrderBookkeeping:
 
 
 def take_new_order(
-    intake: OrderIntake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
+    intake: Intake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
 ) -> Applied | None:
     """Place a first-heard, plain `orders/create` through group commit; None when the full rules apply.
 

@@ -23,10 +23,11 @@ from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, st
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
+from pegboard.entrypoints.intake_process import IntakeProcess
 from pegboard.entrypoints.web import pages
 from pegboard.entrypoints.web import status as status_page
 from pegboard.services import parsing as p
-from pegboard.services.intake import OrderIntake
+from pegboard.services.intake import Intake, OrderIntake
 from pegboard.services.tokens import TokenCache
 
 API_PREFIX = "/api/v1"
@@ -43,7 +44,9 @@ to make retries safe. Errors are `{"error": {"code", "message", ...}}`; quantiti
 def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     """An app on the settings' database; `today` fixes the business date (reproducible runs)."""
     pb = bootstrap(settings, today=today)
-    intake = OrderIntake(pb.uow, pb.clock)
+    intake: Intake = (
+        IntakeProcess(settings, today=today) if settings.intake_process else OrderIntake(pb.uow, pb.clock)
+    )
 
     # Outbox delivery in the background (0 seconds: off), stopped before the engine closes.
     interval = settings.notify_interval_seconds
@@ -52,6 +55,8 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            if isinstance(intake, IntakeProcess):
+                intake.start()
             if deliverer is not None:
                 deliverer.start()
             yield

@@ -23,7 +23,7 @@ from pegboard.domain.errors import DomainError, InvalidValue
 from pegboard.entrypoints.api.errors import IdempotencyKeyReused
 from pegboard.entrypoints.api.routing import dump
 from pegboard.entrypoints.api.transactions import SharedTransaction
-from pegboard.services.intake import OrderIntake
+from pegboard.services.intake import Intake
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.runner import with_retries
 from pegboard.services.tokens import Role, TokenCache, authorise
@@ -40,13 +40,13 @@ async def pegboard(request: Request) -> Pegboard:
 PegboardDep = Annotated[Pegboard, Depends(pegboard)]
 
 
-async def intake(request: Request) -> OrderIntake:
+async def intake(request: Request) -> Intake:
     """The process's order intake, which places concurrent orders in shared transactions."""
-    found: OrderIntake = request.app.state.intake
+    found: Intake = request.app.state.intake
     return found
 
 
-IntakeDep = Annotated[OrderIntake, Depends(intake)]
+IntakeDep = Annotated[Intake, Depends(intake)]
 _bearer = HTTPBearer(auto_error=False, description="An API token: `pegboard token create --name NAME`")
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
