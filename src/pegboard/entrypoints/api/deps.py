@@ -40,13 +40,6 @@ async def pegboard(request: Request) -> Pegboard:
 PegboardDep = Annotated[Pegboard, Depends(pegboard)]
 
 
-async def intake(request: Request) -> Intake:
-    """The process's order intake, which places concurrent orders in shared transactions."""
-    found: Intake = request.app.state.intake
-    return found
-
-
-IntakeDep = Annotated[Intake, Depends(intake)]
 _bearer = HTTPBearer(auto_error=False, description="An API token: `pegboard token create --name NAME`")
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -83,6 +76,12 @@ async def operator(request: Request, pb: PegboardDep, credentials: CredentialsDe
     A token checked in the last few seconds is answered from memory on the event loop; only
     a check against the database goes to a worker thread.
     """
+    return await _operator(request, pb, credentials)
+
+
+async def _operator(
+    request: Request, pb: Pegboard, credentials: HTTPAuthorizationCredentials | None
+) -> Caller:
     cache: TokenCache = request.app.state.tokens
     token = _token(credentials)
     known = cache.recall(token, Role.OPERATOR)
@@ -102,16 +101,16 @@ class Idempotency:
     request_hash: str
 
 
-async def idempotency(
-    request: Request,
-    key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Send a write again with the same key to get the first answer, not a second effect",
-        ),
-    ] = None,
-) -> Idempotency | None:
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Send a write again with the same key to get the first answer, not a second effect",
+    ),
+]
+
+
+async def idempotency(request: Request, key: IdempotencyKey = None) -> Idempotency | None:
     """The key, if one was sent; a key must be 1 to 200 visible characters."""
     if key is None:
         return None
@@ -142,6 +141,8 @@ class Writer:
     pb: Pegboard
     caller: Caller
     idempotency: Idempotency | None
+    #: The process's order intake (group commit), for orders sent without an Idempotency-Key.
+    intake: Intake
 
     @property
     def clock(self) -> Clock:
@@ -209,11 +210,16 @@ class Writer:
         return None if stored is None else self._replay(stored)
 
 
-async def writer(
-    pb: PegboardDep, caller: OperatorDep, key: Annotated[Idempotency | None, Depends(idempotency)]
-) -> Writer:
-    """A writer for an authorised operator; the token is checked before the key or the body."""
-    return Writer(pb, caller, key)
+async def writer(request: Request, credentials: CredentialsDep, key: IdempotencyKey = None) -> Writer:
+    """A writer for an authorised operator; the token is checked before the key or the body.
+
+    One dependency rather than a tree of them (Pegboard, operator, key): FastAPI solves every
+    node on every request, and this is the path of every order.
+    """
+    state = request.app.state
+    pb: Pegboard = state.pegboard
+    caller = await _operator(request, pb, credentials)
+    return Writer(pb, caller, await idempotency(request, key), state.intake)
 
 
 WriteDep = Annotated[Writer, Depends(writer)]

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from pegboard.domain.errors import UnknownOrder, UnknownSku
 from pegboard.domain.sales import OrderStatus
 from pegboard.entrypoints import render
-from pegboard.entrypoints.api.deps import IntakeDep, Outcome, PegboardDep, ReaderDep, WriteDep
+from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import in_lines
 from pegboard.entrypoints.api.routing import api_router, json_response, paged
 from pegboard.entrypoints.api.schemas import (
@@ -45,7 +45,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many f
     response_model=OrderOut,
     responses={200: {"model": OrderOut, "description": "The identical order already existed"}},
 )
-async def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Response:
+async def place_order(body: OrderIn, write: WriteDep) -> Response:
     """Allocate what is in stock at once and backorder the rest; the same order again is a 200."""
     draft = body.to_draft()
 
@@ -59,7 +59,7 @@ async def place_order(body: OrderIn, write: WriteDep, intake: IntakeDep) -> Resp
         # Without a key there is no stored answer to keep: the order can share a transaction
         # with the orders arriving at the same moment (group commit, services/intake.py); the
         # request waits for it on the event loop, not in a worker thread.
-        placed = await asyncio.wrap_future(intake.submit(draft))
+        placed = await asyncio.wrap_future(write.intake.submit(draft))
         return json_response(render.order(placed.order), status=201 if placed.created else 200)
     except UnknownSku as error:
         located = in_lines(error, [line.sku for line in body.lines])

@@ -20,13 +20,14 @@ from starlette.concurrency import run_in_threadpool
 
 from pegboard.adapters.shopify import mapping
 from pegboard.adapters.shopify.verify import is_authentic
+from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import DomainError, Unauthorised
-from pegboard.entrypoints.api.deps import IntakeDep, Outcome, PegboardDep, ReaderDep, WriteDep
+from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import MissingHeader
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import ErrorOut
 from pegboard.services import shopify
-from pegboard.services.intake import PlaceAlone
+from pegboard.services.intake import Intake, PlaceAlone
 from pegboard.services.ports import ShopifyOrderRecord, UnitOfWork
 from pegboard.services.runner import with_retries
 
@@ -47,13 +48,16 @@ EVENT_HEADERS = ("X-Shopify-Event-Id", "X-Shopify-Webhook-Id")
 
 
 @webhooks.post("/shopify/webhooks")
-async def receive_webhook(request: Request, pb: PegboardDep, intake: IntakeDep) -> Response:
+async def receive_webhook(request: Request) -> Response:
     """Take one Shopify delivery: verified by HMAC, applied once per event id, answered 200.
 
     Topics orders/create, orders/updated and orders/cancelled are applied; any other topic is
     acknowledged and recorded only. An order with an unknown SKU is held, not refused. A new
     order takes the group-commit lane (it shares a transaction with the orders arriving with it).
     """
+    # Read from the app's state, not through dependencies: FastAPI solves those on every request.
+    pb: Pegboard = request.app.state.pegboard
+    intake: Intake = request.app.state.intake
     body = await request.body()
     if not is_authentic(body, pb.settings.shopify_secret, request.headers.get(HMAC_HEADER)):
         raise Unauthorised("the Shopify HMAC signature of the body is missing or does not match")
