@@ -227,3 +227,11 @@ def test_pegboard_serve_places_orders_in_its_writer_process_and_stops_it_at_shut
     while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in children), "the writer stopped with the server"
+
+
+def test_a_writer_that_cannot_reach_its_database_fails_to_start_with_a_clear_error() -> None:
+    writer = IntakeProcess(Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/nowhere"))
+
+    with pytest.raises(IntakeStopped, match="did not start"):
+        writer.start()
+    writer.close()

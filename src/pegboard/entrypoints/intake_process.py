@@ -33,6 +33,10 @@ from pegboard.services.orders import OrderDraft, Placed
 
 #: How long `close` waits for the writer to finish the orders already sent.
 CLOSE_SECONDS = 30.0
+#: How long a new writer may take to start and connect to the database.
+START_SECONDS = 60.0
+#: What a writer sends once it is connected and can take orders.
+READY = "ready"
 
 
 class IntakeStopped(RuntimeError):
@@ -129,6 +133,16 @@ class IntakeProcess:
         process.start()
         orders_in.close()
         answers_out.close()
+        # Orders wait for a writer that can place them: until it is connected, none is sent.
+        try:
+            if not answers_in.poll(START_SECONDS) or answers_in.recv() != READY:
+                raise EOFError
+        except (EOFError, OSError):
+            process.kill()
+            process.join()
+            raise IntakeStopped(
+                "the order writer process did not start (its error is in the server's log)"
+            ) from None
         # Each writer has its own queue, so a stopped writer's sender never takes a later order.
         self._process, self._outbound = process, queue.SimpleQueue()
         self._threads = [
@@ -216,6 +230,9 @@ def write_orders(
     pb = bootstrap(settings, today=today)
     intake = OrderIntake(pb.uow, pb.clock, max_batch=max_batch)
     try:
+        with pb.engine.connect():  # fails here, before READY, when the database cannot be reached
+            pass
+        answers.send(READY)
         stop = False
         while not stop:
             first = orders.recv()
