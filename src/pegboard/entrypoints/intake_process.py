@@ -15,6 +15,7 @@ again is answered idempotently by its ref) and the next order starts a new write
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import pickle
@@ -119,7 +120,9 @@ class IntakeProcess:
             process.join()
 
     def _start_locked(self) -> None:
-        if self._process is not None and self._process.is_alive():
+        # A writer that stopped is forgotten by its receiver (it sees the pipe close), so the
+        # common case costs no system call.
+        if self._process is not None:
             return
         context = multiprocessing.get_context("spawn")
         orders_in, orders_out = context.Pipe(duplex=False)
@@ -232,6 +235,10 @@ def write_orders(
     try:
         with pb.engine.connect():  # fails here, before READY, when the database cannot be reached
             pass
+        # What was built to start (modules, mappers, compiled statements) lives as long as the
+        # process: kept out of the collector's full passes, which would otherwise walk it all
+        # again every few seconds under load and hold up the batch in hand.
+        gc.freeze()
         answers.send(READY)
         stop = False
         while not stop:

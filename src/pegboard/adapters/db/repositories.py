@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.bulk import insert_rows
 from pegboard.domain.allocation import ItemStock, WaitingLine
 from pegboard.domain.errors import UnknownOrder, UnknownSku, UnknownSupplier
 from pegboard.domain.events import Event
@@ -69,9 +70,6 @@ _LINES_OF_ORDERS = (
     .where(t.order_lines.c.order_id.in_(bindparam("order_ids", expanding=True)))
     .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
 )
-_INSERT_ORDERS = insert(t.sales_orders).returning(t.sales_orders.c.id, sort_by_parameter_order=True)
-_INSERT_LINES = insert(t.order_lines)
-_INSERT_EVENTS = insert(t.outbox)
 
 T = TypeVar("T")
 
@@ -410,34 +408,33 @@ class SqlOrders:
         if not orders:
             return
         ids = self.ids.resolve(line.sku for order in orders for line in order.lines)
-        rows = (
-            self.conn.execute(
-                _INSERT_ORDERS,
-                [
-                    {
-                        "order_ref": order.order_ref,
-                        "customer": order.customer,
-                        "email": order.email,
-                        "ordered_at": order.ordered_at,
-                        "priority": order.priority,
-                        "ship_policy": order.ship_policy.value,
-                        "status": order.status.value,
-                        "created_at": self.now,
-                        "ship_to": order.ship_to,
-                        "source": order.source,
-                        "financial_status": order.financial_status,
-                    }
-                    for order in orders
-                ],
-            )
-            .scalars()
-            .all()
+        written = insert_rows(
+            self.conn,
+            t.sales_orders,
+            [
+                {
+                    "order_ref": order.order_ref,
+                    "customer": order.customer,
+                    "email": order.email,
+                    "ordered_at": order.ordered_at,
+                    "priority": order.priority,
+                    "ship_policy": order.ship_policy.value,
+                    "status": order.status.value,
+                    "created_at": self.now,
+                    "ship_to": order.ship_to,
+                    "source": order.source,
+                    "financial_status": order.financial_status,
+                }
+                for order in orders
+            ],
+            returning=["order_ref", "id"],
         )
-        for order, row_id in zip(orders, rows, strict=True):
-            self.row_ids[order.order_ref] = row_id
+        self.row_ids.update(written)
+        for order in orders:
             self.seen[order.order_ref] = self._snapshot(order)
-        self.conn.execute(
-            _INSERT_LINES,
+        insert_rows(
+            self.conn,
+            t.order_lines,
             [
                 line_row(self.row_ids[order.order_ref], line, ids[line.sku])
                 for order in orders
@@ -816,8 +813,9 @@ class SqlOutbox:
             return
         first = self.written
         self.written += len(events)
-        self.conn.execute(
-            _INSERT_EVENTS,
+        insert_rows(
+            self.conn,
+            t.outbox,
             [
                 {
                     "id": str(uuid.uuid4()),

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.repositories import ItemIds, line_row
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import ZERO
@@ -78,12 +79,15 @@ class SqlShopify:
         """Remember many deliveries (event id, topic, Shopify order id) at once; the ids that were new."""
         if not events:
             return set()
-        rows = self.conn.execute(
-            _NEW_EVENT[self.dialect],
+        rows = insert_rows(
+            self.conn,
+            t.shopify_events,
             [
                 {"event_id": e, "topic": topic, "shopify_order_id": order_id, "received_at": self.now}
                 for e, topic, order_id in events
             ],
+            returning=["event_id"],
+            skip_conflicts_on="event_id",
         )
         return {row[0] for row in rows}
 
@@ -91,8 +95,12 @@ class SqlShopify:
         """Write the rows of orders heard of for the first time; the ids written (others existed)."""
         if not records:
             return set()
-        rows = self.conn.execute(
-            _NEW_ORDER[self.dialect], [{name: getattr(r, name) for name in _COLUMNS} for r in records]
+        rows = insert_rows(
+            self.conn,
+            t.shopify_orders,
+            [{name: getattr(r, name) for name in _COLUMNS} for r in records],
+            returning=["shopify_order_id"],
+            skip_conflicts_on="shopify_order_id",
         )
         return {row[0] for row in rows}
 

@@ -7,6 +7,7 @@ here does I/O at import time.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
                 intake.start()
             if deliverer is not None:
                 deliverer.start()
+            gc.freeze()  # the app as built lives as long as the process: no full GC pass walks it
             yield
         finally:
             if deliverer is not None:
