@@ -21,7 +21,7 @@ from pegboard.services.orders import Placed
 from pegboard.services.ports import UnitOfWork
 from tests.builders import line_state, make_items, set_stock
 from tests.conftest import MONDAY
-from tests.integration.services.test_intake import draft, item_rows_held
+from tests.integration.services.test_intake import allocated_by_sku, draft, item_rows_held
 
 
 @pytest.fixture
@@ -58,15 +58,7 @@ def test_many_threads_placing_through_the_writer_process_each_get_their_own_orde
     assert [r.order.order_ref for r in results] == [d.order_ref for d in drafts]
     assert all(r.created for r in results)
     assert sum(line.allocated_quantity for r in results for line in r.order.lines) == 27
-    with pb.engine.connect() as conn:
-        allocated = dict(
-            conn.execute(
-                select(t.items.c.sku, func.sum(t.order_lines.c.allocated))
-                .join(t.items, t.items.c.id == t.order_lines.c.item_id)
-                .group_by(t.items.c.sku)
-            ).all()
-        )
-    assert allocated == {"KETTLE": 20, "MUG": 7}
+    assert allocated_by_sku(pb) == {"KETTLE": 20, "MUG": 7}
 
 
 def test_orders_that_arrive_while_the_writer_is_busy_share_one_transaction(

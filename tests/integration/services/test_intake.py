@@ -104,6 +104,18 @@ def _wait_until_queued(intake: OrderIntake, count: int) -> None:
     raise AssertionError(f"{count} orders never queued: {intake._waiting.qsize()} waiting")
 
 
+def allocated_by_sku(pb: Pegboard) -> dict[str, Decimal]:
+    """How much the order lines hold allocated, per SKU."""
+    with pb.engine.connect() as conn:
+        return dict(
+            conn.execute(  # type: ignore[arg-type]
+                select(t.items.c.sku, func.sum(t.order_lines.c.allocated))
+                .join(t.items, t.items.c.id == t.order_lines.c.item_id)
+                .group_by(t.items.c.sku)
+            ).all()
+        )
+
+
 def test_orders_waiting_together_are_placed_in_one_transaction(pb: Pegboard) -> None:
     make_items(pb, "KETTLE")
     set_stock(pb, KETTLE=5)
@@ -191,12 +203,4 @@ def test_many_threads_placing_at_once_each_get_their_own_order(pb: Pegboard) -> 
 
     assert [r.order.order_ref for r in results] == [d.order_ref for d in drafts]
     assert all(r.created for r in results)
-    with pb.engine.connect() as conn:
-        allocated = dict(
-            conn.execute(
-                select(t.items.c.sku, func.sum(t.order_lines.c.allocated))
-                .join(t.items, t.items.c.id == t.order_lines.c.item_id)
-                .group_by(t.items.c.sku)
-            ).all()
-        )
-    assert allocated == {"KETTLE": 20, "MUG": 7}
+    assert allocated_by_sku(pb) == {"KETTLE": 20, "MUG": 7}
