@@ -10,7 +10,8 @@ from pegboard.adapters.db import tables as t
 
 
 def assert_invariants(engine: Engine) -> None:
-    """On hand is the ledger's sum and never negative; allocated never exceeds on hand;
+    """On hand is the ledger's sum (and so is the total kept on the item's row) and never
+    negative; the allocated total kept on the row is the lines' sum; allocated never exceeds on hand;
     every line adds up; what shipped matches the shipments and the ledger (drop-ship lines
     ship from the supplier: they never hold stock, never move the ledger, and ship what their
     PO lines received); only stock lines carry a backorder date."""
@@ -29,6 +30,15 @@ def assert_invariants(engine: Engine) -> None:
                 )
             ).all()
         )
+        for item_id, kept_on_hand, kept_allocated in conn.execute(
+            select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated)
+        ):
+            assert kept_on_hand == on_hand.get(item_id, 0), (
+                f"item {item_id}: on hand kept {kept_on_hand}, ledger sum {on_hand.get(item_id)}"
+            )
+            assert kept_allocated == allocated.get(item_id, 0), (
+                f"item {item_id}: allocated kept {kept_allocated}, lines hold {allocated.get(item_id)}"
+            )
         for item_id, quantity in on_hand.items():
             assert quantity >= 0, f"item {item_id}: on hand {quantity} is negative"
         for item_id, quantity in allocated.items():

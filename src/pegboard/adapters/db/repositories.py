@@ -18,12 +18,12 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    union_all,
     update,
 )
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
+from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.allocation import ItemStock, WaitingLine
 from pegboard.domain.errors import UnknownOrder, UnknownSku, UnknownSupplier
 from pegboard.domain.events import Event
@@ -41,25 +41,22 @@ from pegboard.domain.supply import (
 # The statements every order runs, built once: building a SELECT with an IN list on every call
 # cost more client CPU than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
 #: With each id come the item's sale terms, so intake decides each line's kind without another query.
-_ITEM_IDS = select(t.items.c.id, t.items.c.sku, t.items.c.procurement, t.items.c.release_date).where(
-    t.items.c.sku.in_(bindparam("skus", expanding=True))
-)
+#: And the item's stock totals, read under the lock when taking it (`stock_totals.py`).
+_ITEM_IDS = select(
+    t.items.c.id,
+    t.items.c.sku,
+    t.items.c.procurement,
+    t.items.c.release_date,
+    t.items.c.on_hand,
+    t.items.c.allocated,
+).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
 _ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
 #: Lines holding stock. The 0 is written into the SQL, not bound: PostgreSQL can then use the
 #: partial index ix_order_lines_allocated in a cached generic plan, instead of planning each time.
 _RESERVED = t.order_lines.c.allocated > literal_column("0")
-#: On hand (kind 0, the ledger's sum) and reserved (kind 1) per item, in one round trip.
-_STOCK_LEVELS = union_all(
-    select(
-        literal_column("0").label("kind"),
-        t.stock_moves.c.item_id,
-        func.sum(t.stock_moves.c.quantity).label("total"),
-    )
-    .where(t.stock_moves.c.item_id.in_(bindparam("ids", expanding=True)))
-    .group_by(t.stock_moves.c.item_id),
-    select(literal_column("1"), t.order_lines.c.item_id, func.sum(t.order_lines.c.allocated))
-    .where(t.order_lines.c.item_id.in_(bindparam("ids", expanding=True)), _RESERVED)
-    .group_by(t.order_lines.c.item_id),
+#: Each item's on hand and allocated, as kept on its row (`stock_totals.py`).
+_TOTALS = select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated).where(
+    t.items.c.id.in_(bindparam("ids", expanding=True))
 )
 _ORDERS_BY_REF = select(t.sales_orders).where(
     t.sales_orders.c.order_ref.in_(bindparam("refs", expanding=True))
@@ -74,7 +71,7 @@ _LINES_OF_ORDERS = (
 T = TypeVar("T")
 
 #: Values bound in one IN list at most: PostgreSQL takes 65,535 parameters per statement and
-#: SQLite 32,766, and a statement may name its list twice (`_STOCK_LEVELS`).
+#: SQLite 32,766, and a statement may name a list twice.
 IN_SLICE = 10_000
 
 
@@ -92,6 +89,8 @@ class ItemIds:
         self.ids: dict[str, int] = {}
         self.skus: dict[int, str] = {}
         self.terms: dict[str, SaleTerms] = {}
+        #: (on hand, allocated) per SKU as the last read of its row found them.
+        self.stock: dict[str, tuple[Decimal, Decimal]] = {}
 
     def resolve(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, int]:
         """Row ids for the SKUs; an unknown SKU is an error. `lock` takes the rows' write locks."""
@@ -127,6 +126,7 @@ class ItemIds:
             self.ids[row.sku] = row.id
             self.skus[row.id] = row.sku
             self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
+            self.stock[row.sku] = (row.on_hand, row.allocated)
 
 
 def _q(value: Decimal | None) -> Quantity | None:
@@ -260,34 +260,36 @@ class SqlCatalogue:
 
 
 class SqlStock:
-    """Stock per SKU, worked out from the ledger and the lines' reservations."""
+    """Stock per SKU: the ledger's sum and the lines' reservations, kept on the items' rows."""
 
-    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
-        self.conn, self.ids, self.now = conn, ids, now
+    def __init__(self, conn: Connection, ids: ItemIds, now: datetime, totals: StockTotals) -> None:
+        self.conn, self.ids, self.now, self.totals = conn, ids, now, totals
 
     def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]:
         """Lock the items' rows, then read on hand and reserved inside the lock."""
         return self.levels(skus, lock=True)
 
     def levels(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, ItemStock]:
-        """On hand (the ledger's sum) and reserved (the lines' allocations) per SKU."""
+        """On hand (the ledger's sum) and reserved (the lines' allocations) per SKU.
+
+        Read from the items' rows after this transaction's own changes are written to them;
+        with `lock`, by the same statement that locks the rows (one round trip).
+        """
+        self.totals.flush()
         ids = self.ids.resolve(skus, lock=lock)
-        if not ids:
-            return {}
-        on_hand: dict[int, Decimal] = {}
-        allocated: dict[int, Decimal] = {}
-        for part in in_slices(list(ids.values())):
-            for kind, item_id, total in self.conn.execute(_STOCK_LEVELS, {"ids": part}):
-                (allocated if kind else on_hand)[item_id] = total
-        return {
-            sku: ItemStock(sku, _units_sum(on_hand.get(i)), _units_sum(allocated.get(i)))
-            for sku, i in ids.items()
-        }
+        if not lock:
+            sku_of = {item_id: sku for sku, item_id in ids.items()}
+            for part in in_slices(list(sku_of)):
+                for item_id, on_hand, allocated in self.conn.execute(_TOTALS, {"ids": part}):
+                    self.ids.stock[sku_of[item_id]] = (on_hand, allocated)
+        return {sku: ItemStock(sku, *self.ids.stock[sku]) for sku in ids}
 
     def add_move(self, move: StockMove) -> None:
+        item_id = self.ids.id(move.sku)
+        self.totals.add(item_id, on_hand=move.quantity)
         self.conn.execute(
             insert(t.stock_moves).values(
-                item_id=self.ids.id(move.sku),
+                item_id=item_id,
                 quantity=move.quantity,
                 kind=move.kind.value,
                 reference=move.reference,
@@ -334,8 +336,8 @@ def line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any
 class SqlOrders:
     """Sales orders with their lines, and the shipments made for them."""
 
-    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
-        self.conn, self.ids, self.now = conn, ids, now
+    def __init__(self, conn: Connection, ids: ItemIds, now: datetime, totals: StockTotals) -> None:
+        self.conn, self.ids, self.now, self.totals = conn, ids, now, totals
         self.row_ids: dict[str, int] = {}
         self.seen: dict[str, tuple[object, ...]] = {}
 
@@ -441,6 +443,9 @@ class SqlOrders:
                 for line in order.lines
             ],
         )
+        for order in orders:
+            for line in order.lines:
+                self.totals.add(ids[line.sku], allocated=line.allocated_quantity)
 
     def save(self, order: SalesOrder) -> None:
         """Write the order's status and every line whose quantities changed since it was loaded."""
@@ -457,6 +462,7 @@ class SqlOrders:
         for line, old in zip(order.lines, old_lines, strict=True):
             if tuple(getattr(line, a) for a in _LINE_STATE) == old:
                 continue
+            self.totals.add(self.ids.id(line.sku), allocated=line.allocated_quantity - old[0])
             self.conn.execute(
                 update(t.order_lines)
                 .where(t.order_lines.c.order_id == row_id, t.order_lines.c.line_no == line.line_no)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.repositories import ItemIds, line_row
+from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import SalesOrder, SalesOrderLine
@@ -56,8 +57,8 @@ def _record(row: Any) -> ShopifyOrderRecord:
 class SqlShopify:
     """Shopify webhook events by id, and the Shopify orders with their state and last payload."""
 
-    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
-        self.conn, self.ids, self.now = conn, ids, now
+    def __init__(self, conn: Connection, ids: ItemIds, now: datetime, totals: StockTotals) -> None:
+        self.conn, self.ids, self.now, self.totals = conn, ids, now, totals
         self.dialect = conn.dialect.name
         #: Each claimed row as it stands in this transaction, so a save writes only what changed.
         self.claimed: dict[str, ShopifyOrderRecord] = {}
@@ -174,6 +175,8 @@ class SqlShopify:
             insert(t.order_lines),
             [line_row(order_id, line, ids[line.sku]) for line in lines],
         )
+        for line in lines:
+            self.totals.add(ids[line.sku], allocated=line.allocated_quantity)
         self.conn.execute(
             update(t.sales_orders).where(t.sales_orders.c.id == order_id).values(status=order.status.value)
         )

@@ -61,6 +61,10 @@ items = Table(
     Column("order_multiple", Units),
     #: While today is before it, the item is sold as a preorder promised for this date.
     Column("release_date", Date),
+    #: The ledger's sum and the lines' allocations, kept with every change in the same
+    #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
+    Column("on_hand", Units, nullable=False, server_default="0"),
+    Column("allocated", Units, nullable=False, server_default="0"),
 )
 
 bom_lines = Table(

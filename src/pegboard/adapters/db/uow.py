@@ -23,6 +23,7 @@ from pegboard.adapters.db.repositories import (
     SqlTokens,
 )
 from pegboard.adapters.db.shopify import SqlShopify
+from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.services.ports import Clock, TransientConflict
 
 #: PostgreSQL states worth running the transaction again for: serialization failure,
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     shopify: SqlShopify
     notices: SqlNotices
     deliveries: SqlDeliveries
+    totals: StockTotals
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
@@ -64,9 +66,10 @@ class SqlUnitOfWork:
         self._conn = conn
         now = self.clock.now()
         ids = ItemIds(conn)
+        self.totals = totals = StockTotals(conn)
         self.catalogue = SqlCatalogue(conn, ids)
-        self.stock = SqlStock(conn, ids, now)
-        self.orders = SqlOrders(conn, ids, now)
+        self.stock = SqlStock(conn, ids, now, totals)
+        self.orders = SqlOrders(conn, ids, now, totals)
         self.supply = SqlSupply(conn, ids, self.catalogue, now)
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
@@ -74,7 +77,7 @@ class SqlUnitOfWork:
         self.planning = SqlPlanning(conn)
         self.status_links = SqlStatusLinks(conn, now)
         self.housekeeping = SqlHousekeeping(conn)
-        self.shopify = SqlShopify(conn, ids, now)
+        self.shopify = SqlShopify(conn, ids, now, totals)
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
         return self
@@ -98,6 +101,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
+            self.totals.flush()
             self.connection.commit()
         except DBAPIError as error:
             if is_transient(error):
