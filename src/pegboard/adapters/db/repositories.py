@@ -51,8 +51,8 @@ _ITEM_IDS = select(
     t.items.c.allocated,
 ).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
 _ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
-#: Lines holding stock. The 0 is written into the SQL, not bound: PostgreSQL can then use the
-#: partial index ix_order_lines_allocated in a cached generic plan, instead of planning each time.
+#: Lines holding stock. The 0 is written into the SQL, not bound, so that PostgreSQL can match
+#: the partial index ix_order_lines_allocated.
 _RESERVED = t.order_lines.c.allocated > literal_column("0")
 #: Each item's on hand and allocated, as kept on its row (`stock_totals.py`).
 _TOTALS = select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated).where(
