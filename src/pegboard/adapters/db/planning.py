@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
@@ -42,8 +43,8 @@ from pegboard.planning.snapshot import (
 class SqlPlanning:
     """Reads what planning needs and keeps the promises it gives."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, totals: StockTotals) -> None:
+        self.conn, self.totals = conn, totals
 
     def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput:
         """Items, BOMs, available stock, open POs and MOs, and every open line, as plain data.
@@ -161,34 +162,18 @@ class SqlPlanning:
         return list(self.conn.execute(select(reach.c.id)).scalars())
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
-        moves, lines = t.stock_moves.c, t.order_lines.c
-        on_hand: dict[int, int] = dict(
-            self.conn.execute(
-                _among(
-                    select(moves.item_id, type_coerce(func.sum(moves.quantity), BigInteger)),
-                    moves.item_id,
-                    ids,
-                ).group_by(moves.item_id)
-            ).all()
-        )
-        allocated: dict[int, int] = dict(
-            self.conn.execute(
-                _among(
-                    select(lines.item_id, type_coerce(func.sum(lines.allocated), BigInteger)),
-                    lines.item_id,
-                    ids,
-                )
-                .where(lines.allocated > 0)
-                .group_by(lines.item_id)
-            ).all()
-        )
+        """On hand less allocated, from the totals kept on the items' rows (`stock_totals.py`),
+        with this transaction's own changes written to them first."""
+        self.totals.flush()
+        items = t.items.c
+        free = type_coerce(items.on_hand, BigInteger) - type_coerce(items.allocated, BigInteger)
+        query = _among(select(items.id, free), items.id, ids).where(items.on_hand > items.allocated)
         decimal = _Decimals()
-        found = {}
-        for item_id, sku in sku_of.items():
-            free = int(on_hand.get(item_id) or 0) - int(allocated.get(item_id) or 0)
-            if free > 0:
-                found[sku] = decimal(free)
-        return found
+        return {
+            sku_of[item_id]: decimal(units)
+            for item_id, units in self.conn.execute(query)
+            if item_id in sku_of
+        }
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
         po, pol = t.purchase_orders, t.purchase_order_lines

@@ -74,7 +74,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
-        self.planning = SqlPlanning(conn)
+        self.planning = SqlPlanning(conn, totals)
         self.status_links = SqlStatusLinks(conn, now)
         self.housekeeping = SqlHousekeeping(conn)
         self.shopify = SqlShopify(conn, ids, now, totals)
