@@ -7,29 +7,44 @@ rank (priority desc, ordered_at, order_ref, sequence, line_no), so a demand's ra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from operator import attrgetter
+from functools import partial
+from itertools import compress, count, islice
+from operator import attrgetter, lt, ne
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from pegboard.planning.reasons import SupplyKind
-from pegboard.planning.segments import Ints, positions
-from pegboard.planning.snapshot import MAKE, PROCUREMENTS, PlanInput, PlanInputError
+from pegboard.planning.segments import Ints, positions, segment_starts, stable_order
+from pegboard.planning.snapshot import MAKE, PROCUREMENTS, PlanInput, PlanInputError, PlanItem
 
 Bools = npt.NDArray[np.bool_]
+T = TypeVar("T", bound=Hashable)
+R = TypeVar("R")
 
 SCALE = 1_000_000
-ZERO = Decimal(0)
 #: An open-term date: later than any real day, so "the latest of" works with max.
 NONE = 1 << 40
 #: "Holds nothing up": the ready date of stock, or of an MO without components.
 NEG = -(1 << 40)
 EPOCH = datetime(1970, 1, 1)
 MICROSECOND = timedelta(microseconds=1)
+#: What sets how an item is planned; many items share these, so they are converted once.
+_RULES = attrgetter(
+    "procurement",
+    "lead_time_days",
+    "supplier_lead_time_days",
+    "safety_stock",
+    "reorder_point",
+    "reorder_qty",
+    "min_order_qty",
+    "order_multiple",
+)
 
 
 @dataclass(frozen=True)
@@ -85,15 +100,16 @@ class Demands:
     line_ids: list[int | None]
 
 
-def to_micro(values: Sequence[Decimal], what: str) -> Ints:
+def to_micro(values: Iterable[Decimal], what: str) -> Ints:
     """Exact int64 micro-units; more than six decimal places or a negative quantity is refused."""
-    table = {}
-    for value in set(values):
-        scaled = Decimal(value).scaleb(6)
-        if scaled != scaled.to_integral_value() or scaled < 0:
-            raise PlanInputError(f"{what} {value} is negative or has more than six decimal places")
-        table[value] = int(scaled)
-    return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
+    return by_value(values, partial(_micro_units, what=what))
+
+
+def _micro_units(value: Decimal, what: str) -> int:
+    scaled = Decimal(value).scaleb(6)
+    if scaled != scaled.to_integral_value() or scaled < 0:
+        raise PlanInputError(f"{what} {value} is negative or has more than six decimal places")
+    return int(scaled)
 
 
 def day_numbers(days: Iterable[object]) -> Ints:
@@ -101,41 +117,54 @@ def day_numbers(days: Iterable[object]) -> Ints:
     return np.array([NONE if d is None else d.toordinal() for d in days], dtype=np.int64)  # type: ignore[attr-defined]
 
 
-def _optional(values: Sequence[Decimal | None], what: str) -> tuple[Ints, Bools]:
-    present = np.array([v is not None for v in values], dtype=np.bool_)
-    return to_micro([ZERO if v is None else v for v in values], what), present
+def _micro_or_absent(value: Decimal | None, what: str) -> int:
+    return -1 if value is None else _micro_units(value, what)
+
+
+def _micro_or_zero(value: Decimal | None, what: str) -> int:
+    return 0 if value is None else _micro_units(value, what)
+
+
+def _quantities(alike: Alike[PlanItem], field: str, what: str) -> Ints:
+    """An optional quantity of every item in micro-units, 0 when absent."""
+    return alike.spread(attrgetter(field), partial(_micro_or_zero, what=what))
+
+
+def _purchase_days(lead_times: tuple[int | None, int | None]) -> int:
+    """The supplier's lead time, else the item's own; NONE when neither is known."""
+    supplier_days, own_days = lead_times
+    days = own_days if supplier_days is None else supplier_days
+    return NONE if days is None else days
 
 
 def build_items(snapshot: PlanInput) -> Items:
     """The item table, its BOM in CSR form and each item's low-level code."""
-    items = sorted(snapshot.items, key=lambda i: i.sku)
-    skus = [i.sku for i in items]
-    index = {sku: k for k, sku in enumerate(skus)}
+    items = sorted(snapshot.items, key=attrgetter("sku"))
+    skus = list(map(attrgetter("sku"), items))
+    index = dict(zip(skus, range(len(skus)), strict=True))
     if len(index) != len(skus):
         raise PlanInputError("a SKU appears twice among the items")
-    for item in items:
+    alike = Alike.of(items, _RULES)
+    for item in alike.representatives:
         if item.procurement not in PROCUREMENTS:
             raise PlanInputError(f"{item.sku}: unknown procurement {item.procurement!r}")
-    purchase = [
-        i.lead_time_days if i.supplier_lead_time_days is None else i.supplier_lead_time_days for i in items
-    ]
-    rop, has_rop = _optional([i.reorder_point for i in items], "reorder point")
+    rop = alike.spread(attrgetter("reorder_point"), partial(_micro_or_absent, what="reorder point"))
     parent, component, per = _bom(snapshot, index)
     n = len(skus)
     start = np.searchsorted(parent, np.arange(n + 1)).astype(np.int64)
     return Items(
         skus=skus,
         index=index,
-        make=np.array([i.procurement == MAKE for i in items], dtype=np.bool_),
-        production_days=np.array([i.lead_time_days or 0 for i in items], dtype=np.int64),
-        purchase_days=np.array([NONE if d is None else d for d in purchase], dtype=np.int64),
-        supplier=[i.supplier for i in items],
-        safety=to_micro([i.safety_stock or ZERO for i in items], "safety stock"),
-        reorder_point=rop,
-        has_reorder_point=has_rop,
-        reorder_qty=_optional([i.reorder_qty for i in items], "reorder quantity")[0],
-        min_qty=_optional([i.min_order_qty for i in items], "minimum order quantity")[0],
-        multiple=_optional([i.order_multiple for i in items], "order multiple")[0],
+        make=alike.spread(attrgetter("procurement"), MAKE.__eq__).astype(np.bool_),
+        production_days=alike.spread(attrgetter("lead_time_days"), lambda days: days or 0),
+        purchase_days=alike.spread(attrgetter("supplier_lead_time_days", "lead_time_days"), _purchase_days),
+        supplier=list(map(attrgetter("supplier"), items)),
+        safety=_quantities(alike, "safety_stock", "safety stock"),
+        reorder_point=np.maximum(rop, 0),
+        has_reorder_point=rop >= 0,
+        reorder_qty=_quantities(alike, "reorder_qty", "reorder quantity"),
+        min_qty=_quantities(alike, "min_order_qty", "minimum order quantity"),
+        multiple=_quantities(alike, "order_multiple", "order multiple"),
         level=_levels(n, parent, component),
         bom_start=start,
         bom_component=component,
@@ -153,16 +182,18 @@ def _lookup(index: dict[str, int], skus: Iterable[str], what: str) -> Ints:
 def _bom(snapshot: PlanInput, index: dict[str, int]) -> tuple[Ints, Ints, Ints]:
     """BOM lines sorted by parent then component; the same pair twice is summed."""
     lines = snapshot.bom_lines
-    parent = _lookup(index, (b.parent_sku for b in lines), "a BOM line")
-    component = _lookup(index, (b.component_sku for b in lines), "a BOM line")
-    per = to_micro([b.quantity_per for b in lines], "quantity per")
+    parent = _lookup(index, map(attrgetter("parent_sku"), lines), "a BOM line")
+    component = _lookup(index, map(attrgetter("component_sku"), lines), "a BOM line")
+    per = to_micro(map(attrgetter("quantity_per"), lines), "quantity per")
     if (per == 0).any():
         raise PlanInputError("a BOM line has a quantity per unit of zero")
     n = max(len(index), 1)
-    unique, inverse = np.unique(parent * n + component, return_inverse=True)
-    summed = np.zeros(len(unique), dtype=np.int64)
-    np.add.at(summed, inverse.reshape(-1), per)
-    return unique // n, unique % n, summed
+    pair = parent * n + component
+    order = stable_order(pair)
+    pair = pair[order]
+    first = segment_starts(pair)
+    summed = np.add.reduceat(per[order], first) if len(first) else per
+    return pair[first] // n, pair[first] % n, summed
 
 
 def _levels(n: int, parent: Ints, component: Ints) -> Ints:
@@ -234,18 +265,18 @@ def build_demands(snapshot: PlanInput, items: Items) -> Demands:
     demands = snapshot.demands
     n = len(demands)
     refs = list(map(attrgetter("order_ref"), demands))
-    order_refs = sorted(dict.fromkeys(refs))
-    order_id = dict(zip(order_refs, range(len(order_refs)), strict=True))
-    order = np.fromiter(map(order_id.__getitem__, refs), dtype=np.int64, count=n)
+    order, order_refs = numbered(refs)
     times = list(map(attrgetter("ordered_at"), demands))
     if any(map(attrgetter("tzinfo"), times)):
+        # One by one: aware timestamps on one tzinfo compare by wall time, so the two sides of
+        # a DST fold are equal and would share one value in `by_value`.
         times = [naive(t) for t in times]
-    at = np.fromiter(((t - EPOCH) // MICROSECOND for t in times), dtype=np.int64, count=n)
+    at = by_value(times, _microseconds)
     priority = np.fromiter(map(attrgetter("priority"), demands), dtype=np.int64, count=n)
     sequence = np.fromiter(map(attrgetter("sequence"), demands), dtype=np.int64, count=n)
     line_nos = list(map(attrgetter("line_no"), demands))
     row = np.lexsort((np.array(line_nos, dtype=np.int64), sequence, order, at, -priority)).astype(np.int64)
-    quantity = to_micro(list(map(attrgetter("quantity"), demands)), "backordered quantity")
+    quantity = to_micro(map(attrgetter("quantity"), demands), "backordered quantity")
     if (quantity == 0).any():
         raise PlanInputError("a backordered quantity is zero")
     skus = list(map(attrgetter("sku"), demands))
@@ -261,6 +292,67 @@ def build_demands(snapshot: PlanInput, items: Items) -> Demands:
         skus=skus,
         line_ids=list(map(attrgetter("line_id"), demands)),
     )
+
+
+def numbered(refs: list[str]) -> tuple[Ints, list[str]]:
+    """Each ref's number among the distinct refs in sorted order, and those distinct refs.
+
+    The lines of one order usually come one after the other, and often in order of their
+    refs, so only the first ref of each run of equal refs is sorted (when not in order
+    already). No table is looked up per line: with many orders it would not fit in the CPU
+    cache.
+    """
+    run_starts = [True, *map(ne, islice(refs, 1, None), refs)] if refs else []
+    heads = list(compress(refs, run_starts))
+    run = np.cumsum(np.array(run_starts, dtype=np.bool_), dtype=np.int64) - 1
+    if all(map(lt, heads, islice(heads, 1, None))):
+        return run, heads
+    by_ref = sorted(range(len(heads)), key=heads.__getitem__)
+    sorted_heads = [heads[k] for k in by_ref]
+    distinct = [True, *map(ne, islice(sorted_heads, 1, None), sorted_heads)]
+    number = np.empty(len(heads), dtype=np.int64)
+    number[by_ref] = np.cumsum(np.array(distinct, dtype=np.bool_), dtype=np.int64) - 1
+    return number[run], list(compress(sorted_heads, distinct))
+
+
+def by_value(values: Iterable[T], convert: Callable[[T], int]) -> Ints:
+    """`convert` of each value as int64, worked out once per distinct value (equal values must
+    convert alike)."""
+    first_seen: dict[T, int] = {}
+    first = np.fromiter(map(first_seen.setdefault, values, count()), dtype=np.int64)
+    converted = np.zeros(len(first), dtype=np.int64)
+    converted[list(first_seen.values())] = list(map(convert, first_seen))
+    return converted[first]
+
+
+@dataclass(frozen=True)
+class Alike(Generic[R]):
+    """Rows grouped by a key, each group stood for by its first row: whatever depends only on
+    the key is worked out once per group, on that row."""
+
+    first: Ints
+    positions: list[int]
+    representatives: list[R]
+
+    @classmethod
+    def of(cls, rows: Sequence[R], key: Callable[[R], Hashable]) -> Alike[R]:
+        """The groups of rows with equal keys, in order of their first row."""
+        seen: dict[Hashable, int] = {}
+        first = np.fromiter(map(seen.setdefault, map(key, rows), count()), dtype=np.int64, count=len(rows))
+        positions = list(seen.values())
+        return cls(first, positions, [rows[k] for k in positions])
+
+    def spread(self, value: Callable[[R], T], convert: Callable[[T], int]) -> Ints:
+        """`convert(value(row))` for every row as int64, worked out once per distinct value
+        among the first rows of the groups."""
+        converted = np.zeros(len(self.first), dtype=np.int64)
+        converted[self.positions] = by_value(map(value, self.representatives), convert)
+        return converted[self.first]
+
+
+def _microseconds(moment: datetime) -> int:
+    """Microseconds since the epoch of a timestamp without a time zone."""
+    return (moment - EPOCH) // MICROSECOND
 
 
 def naive(moment: datetime) -> datetime:
