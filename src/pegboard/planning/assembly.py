@@ -10,7 +10,7 @@ from pegboard.planning.arrays import Demands, Existing, Items
 from pegboard.planning.dating import Dated
 from pegboard.planning.netting import CUSTOMER, Pegging
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.queue import production_plan
+from pegboard.planning.queue import CustomerPieces, production_plan
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.result import PlanResult, PurchaseSuggestion
 from pegboard.planning.segments import Ints, segment_starts, stable_order
@@ -88,33 +88,38 @@ def assemble(
 ) -> PlanResult:
     """The plan in words: promises, suggested purchases and production, the production queue."""
     describer = Describer(snapshot, items, existing, pegging, dated)
-    suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated)
+    customer = _customer_pieces(pegging, dated)
+    suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated, customer)
     return PlanResult(
-        promises=_promises(snapshot, demands, pegging, dated, describer),
+        promises=_promises(demands, customer, describer),
         purchase_suggestions=_purchases(snapshot, items, pegging, dated),
         production_suggestions=suggestions,
         production_queue=queue,
     )
 
 
-def _promises(
-    snapshot: PlanInput, demands: Demands, pegging: Pegging, dated: Dated, describer: Describer
-) -> PromiseTable:
-    """Every piece of every backorder, most urgent first, each naming the supply it rests on."""
-    pieces = np.flatnonzero(pegging.piece_kind == CUSTOMER)
-    rank = pegging.piece_src[pieces]
+def _customer_pieces(pegging: Pegging, dated: Dated) -> CustomerPieces:
+    """The pieces of backorders, most urgent first (a backorder's pieces in their own order)."""
+    # Columns are picked in piece order (a streaming read of the large piece arrays), then
+    # put in rank order.
+    customer = pegging.piece_kind == CUSTOMER
+    rank = pegging.piece_src[customer]
     order = stable_order(rank)
-    pieces, rank = pieces[order], rank[order]
-    sids = pegging.piece_supply[pieces]
-    wording, reasons, bases = describer.wordings(sids)
+    supply = pegging.piece_supply[customer][order]
+    return CustomerPieces(rank[order], supply, pegging.piece_qty[customer][order], dated.finish[supply])
+
+
+def _promises(demands: Demands, customer: CustomerPieces, describer: Describer) -> PromiseTable:
+    """Every piece of every backorder, most urgent first, each naming the supply it rests on."""
+    wording, reasons, bases = describer.wordings(customer.supply)
     return PromiseTable(
         refs=demands.refs,
         line_nos=demands.line_nos,
         skus=demands.skus,
         line_ids=demands.line_ids,
-        line=demands.row[rank],
-        quantity=pegging.piece_qty[pieces],
-        day=dated.finish[sids],
+        line=demands.row[customer.rank],
+        quantity=customer.quantity,
+        day=customer.finish,
         wording=wording,
         reasons=reasons,
         bases=bases,
@@ -128,13 +133,24 @@ def _purchases(snapshot: PlanInput, items: Items, pegging: Pegging, dated: Dated
     item = pegging.supplies.item[planned]
     starts = segment_starts(item)
     totals = np.add.reduceat(pegging.supplies.quantity[planned], starts) if len(starts) else starts
-    lines = [
-        PurchaseSuggestion(items.supplier[k], items.skus[k], quantity, snapshot.today, expected)
-        for k, quantity, expected in zip(
-            item[starts].tolist(),
-            as_decimals(totals),
-            as_dates(dated.finish[planned[starts]]),
-            strict=True,
+    bought = item[starts].tolist()
+    suppliers = list(map(items.supplier.__getitem__, bought))
+    # Lines come in SKU order (items are), so a stable sort by supplier (None last) is enough.
+    names = sorted({name for name in suppliers if name is not None})
+    place = {name: k for k, name in enumerate(names)}
+    rank = np.array([len(names) if name is None else place[name] for name in suppliers], dtype=np.int64)
+    columns = (
+        suppliers,
+        list(map(items.skus.__getitem__, bought)),
+        as_decimals(totals),
+        [snapshot.today] * len(bought),
+        as_dates(dated.finish[planned[starts]]),
+    )
+    order = stable_order(rank).tolist()
+    return list(
+        map(
+            tuple.__new__,
+            repeat(PurchaseSuggestion),
+            zip(*([c[k] for k in order] for c in columns), strict=True),
         )
-    ]
-    return sorted(lines, key=lambda s: (s.supplier is None, s.supplier or "", s.sku))
+    )

@@ -17,10 +17,10 @@ import numpy as np
 
 from pegboard.planning.arrays import NEG, Demands, Existing, Items
 from pegboard.planning.dating import Dated
-from pegboard.planning.netting import COMPONENT, CUSTOMER, Pegging
+from pegboard.planning.netting import COMPONENT, Pegging
 from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.result import MissingMaterial, ProductionSuggestion, QueueEntry
-from pegboard.planning.segments import Ints, segment_starts
+from pegboard.planning.segments import Ints, segment_starts, stable_order
 from pegboard.planning.snapshot import PlanInput
 from pegboard.planning.values import as_dates, as_decimals
 
@@ -63,8 +63,25 @@ def _entries(snapshot: PlanInput, existing: Existing, pegging: Pegging, dated: D
     return Entries(head, quantity, entry_of, refs, len(starts), firm)
 
 
+@dataclass(frozen=True)
+class CustomerPieces:
+    """The pieces of backorders in rank order: the backorder's rank, the supply the piece
+    rests on, its quantity and that supply's finish day."""
+
+    rank: Ints
+    supply: Ints
+    quantity: Ints
+    finish: Ints
+
+
 def production_plan(
-    snapshot: PlanInput, items: Items, existing: Existing, demands: Demands, pegging: Pegging, dated: Dated
+    snapshot: PlanInput,
+    items: Items,
+    existing: Existing,
+    demands: Demands,
+    pegging: Pegging,
+    dated: Dated,
+    customer: CustomerPieces,
 ) -> tuple[list[ProductionSuggestion], list[QueueEntry]]:
     """Production suggestions, and the queue of suggestions and open MOs in the order to make them."""
     entries = _entries(snapshot, existing, pegging, dated)
@@ -72,15 +89,21 @@ def production_plan(
     skus = [items.skus[k] for k in pegging.supplies.item[head].tolist()]
     amounts = as_decimals(entries.quantity)
     begin, end = as_dates(dated.start[head]), as_dates(dated.finish[head])
-    suggestions = [
-        ProductionSuggestion(refs[k], skus[k], amounts[k], begin[k], end[k]) for k in range(entries.n_groups)
-    ]
-    made_whole, first_rank = _completes(demands, pegging, dated, entries.entry_of, len(head))
+    n = entries.n_groups
+    suggestions = list(
+        map(
+            tuple.__new__,
+            repeat(ProductionSuggestion),
+            zip(refs[:n], skus[:n], amounts[:n], begin[:n], end[:n], strict=True),
+        )
+    )
+    made_whole, first_rank = _completes(demands, customer, entries.entry_of, len(head))
     missing = _missing(items, pegging, dated, entries.entry_of, len(head))
     order = _queue_order(snapshot, existing, dated, entries, made_whole, first_rank, missing)
-    queue = [
-        QueueEntry(refs[k], skus[k], amounts[k], begin[k], end[k], made_whole[k], missing[k]) for k in order
-    ]
+    columns = (refs, skus, amounts, begin, end, made_whole, missing)
+    queue = list(
+        map(tuple.__new__, repeat(QueueEntry), zip(*([c[k] for k in order] for c in columns), strict=True))
+    )
     return suggestions, queue
 
 
@@ -108,57 +131,74 @@ def _queue_order(
 
 
 def _completes(
-    demands: Demands, pegging: Pegging, dated: Dated, entry_of: Ints, n_entries: int
+    demands: Demands, customer: CustomerPieces, entry_of: Ints, n_entries: int
 ) -> tuple[list[tuple[str, ...]], Ints]:
     """Per entry, the orders it makes whole (oldest first), and the rank of the oldest (LAST: none)."""
-    pieces = np.flatnonzero(pegging.piece_kind == CUSTOMER)
-    rank = pegging.piece_src[pieces]
-    order = demands.order[rank]
-    finish = dated.finish[pegging.piece_supply[pieces]]
+    order, finish = demands.order[customer.rank], customer.finish
     n_orders = len(demands.order_refs)
-    latest = np.full(n_orders, NEG, dtype=np.int64)
-    np.maximum.at(latest, order, finish)
-    entry = entry_of[pegging.piece_supply[pieces]]
-    last = (entry >= 0) & (finish == latest[order])
-    pairs = np.sort(entry[last] * n_orders + order[last])
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
-    entry, order = pairs // max(n_orders, 1), pairs % max(n_orders, 1)
-    order_rank = np.full(n_orders, LAST, dtype=np.int64)
-    np.minimum.at(order_rank, demands.order, np.arange(len(demands.order), dtype=np.int64))
-    by = np.argsort(entry * (len(demands.order) + 1) + order_rank[order])
-    entry, order = entry[by], order[by]
+    latest = _per_key(n_orders, order, finish, NEG, np.maximum)
+    entry = entry_of[customer.supply]
+    last = np.flatnonzero((entry >= 0) & (finish == latest[order]))
+    order_rank = _per_key(
+        n_orders, demands.order, np.arange(len(demands.order), dtype=np.int64), LAST, np.minimum
+    )
+    # Orders have distinct ranks, so one sort by (entry, rank of the order) also finds the
+    # distinct (entry, order) pairs.
+    entry, order = entry[last], order[last]
+    oldest = order_rank[order]
+    by = _by_entry(entry, oldest)
+    key = entry[by] * (len(demands.order) + 1) + oldest[by]
+    keep = by[np.r_[True, key[1:] != key[:-1]]] if len(by) else by
+    entry, order = entry[keep], order[keep]
     first_rank = np.full(n_entries, LAST, dtype=np.int64)
     starts = segment_starts(entry)
     first_rank[entry[starts]] = order_rank[order[starts]]
     made_whole: list[tuple[str, ...]] = [() for _ in range(n_entries)]
     bounds = np.r_[starts, len(entry)].tolist()
-    table = np.empty(len(demands.order_refs), dtype=object)
-    table[:] = demands.order_refs
-    names = table[order].tolist()
+    # Picked by Python indexing: an object array of every order ref would cost more than the pick.
+    names = list(map(demands.order_refs.__getitem__, order.tolist()))
     for k, lo, hi in zip(entry[starts].tolist(), bounds[:-1], bounds[1:], strict=True):
         made_whole[k] = tuple(names[lo:hi])
     return made_whole, first_rank
+
+
+def _per_key(size: int, keys: Ints, values: Ints, fill: int, pick: np.ufunc) -> Ints:
+    """The largest or smallest (`pick`) value of each key, `fill` for keys without values.
+
+    Keys mostly come in runs (an order's lines follow one another in rank order), so each run
+    is reduced first; when no key has two runs, one plain assignment places them all.
+    """
+    out = np.full(size, fill, dtype=np.int64)
+    runs = segment_starts(keys)
+    if len(runs):
+        keys, values = keys[runs], pick.reduceat(values, runs)
+        out[keys] = values
+        if not np.array_equal(out[keys], values):
+            pick.at(out, keys, values)
+    return out
 
 
 def _missing(
     items: Items, pegging: Pegging, dated: Dated, entry_of: Ints, n_entries: int
 ) -> list[tuple[MissingMaterial, ...]]:
     """Per entry, the components not on hand, per SKU: quantity and the day the last arrives."""
-    pieces = np.flatnonzero(pegging.piece_kind == COMPONENT)
-    child = pegging.piece_supply[pieces]
+    # Columns are picked in piece order (a streaming read of the large piece arrays), and
+    # only the rows of pieces not on hand are then sorted.
+    component_piece = pegging.piece_kind == COMPONENT
+    child = pegging.piece_supply[component_piece]
     away = pegging.supplies.kind[child] != SupplyKind.STOCK
-    pieces, child = pieces[away], child[away]
-    entry = entry_of[pegging.piece_src[pieces]]
-    component = pegging.supplies.item[child]
-    by = np.argsort(entry * len(items.skus) + component)
-    entry, component, child, pieces = entry[by], component[by], child[by], pieces[by]
-    changed = np.r_[True, (entry[1:] != entry[:-1]) | (component[1:] != component[:-1])] if len(by) else by
-    starts = np.flatnonzero(changed)
+    child = child[away]
+    n_skus = len(items.skus)
+    entry, component = entry_of[pegging.piece_src[component_piece][away]], pegging.supplies.item[child]
+    by = _by_entry(entry, component)
+    key = (entry * n_skus + component)[by]
+    starts = segment_starts(key)
     found: list[tuple[MissingMaterial, ...]] = [() for _ in range(n_entries)]
     if len(starts):
-        quantity = np.add.reduceat(pegging.piece_qty[pieces], starts)
-        arrives = np.maximum.reduceat(dated.finish[child], starts)
-        skus = [items.skus[k] for k in component[starts].tolist()]
+        quantity = np.add.reduceat(pegging.piece_qty[component_piece][away][by], starts)
+        arrives = np.maximum.reduceat(dated.finish[child][by], starts)
+        entry, component = np.divmod(key[starts], n_skus)
+        skus = list(map(items.skus.__getitem__, component.tolist()))
         rows = list(
             map(
                 tuple.__new__,
@@ -166,9 +206,19 @@ def _missing(
                 zip(skus, as_decimals(quantity), as_dates(arrives), strict=True),
             )
         )
-        owner = entry[starts]
-        firsts = segment_starts(owner)
-        bounds = np.r_[firsts, len(owner)].tolist()
-        for k, lo, hi in zip(owner[firsts].tolist(), bounds[:-1], bounds[1:], strict=True):
+        firsts = segment_starts(entry)
+        bounds = np.r_[firsts, len(entry)].tolist()
+        for k, lo, hi in zip(entry[firsts].tolist(), bounds[:-1], bounds[1:], strict=True):
             found[k] = tuple(rows[lo:hi])
     return found
+
+
+def _by_entry(entry: Ints, then: Ints) -> Ints:
+    """The permutation that sorts rows by entry, then by `then`, equal rows kept in their order.
+
+    `then` comes almost sorted (component pieces come level by level in SKU order; backorder
+    pieces in rank order), which a stable argsort merges in about linear time; entries then
+    take one or two 16-bit radix passes.
+    """
+    by = np.argsort(then, kind="stable")
+    return by[stable_order(entry[by])]
