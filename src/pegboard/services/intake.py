@@ -37,6 +37,8 @@ AlsoWrite = Callable[[UnitOfWork, Placed], None]
 class Intake(Protocol):
     """Places orders submitted from many threads, each in a transaction shared with its neighbours."""
 
+    def start(self) -> None: ...
+
     def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]: ...
 
     def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed: ...
@@ -63,6 +65,10 @@ class OrderIntake:
         self._waiting: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._start = threading.Lock()
+
+    def start(self) -> None:
+        """Start the writer thread (it is started by the first order otherwise)."""
+        self._ensure_writer()
 
     def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed:
         """Place the order (with `also` in its transaction); returns once it is committed."""

@@ -169,11 +169,7 @@ class SqlPlanning:
         free = type_coerce(items.on_hand, BigInteger) - type_coerce(items.allocated, BigInteger)
         query = _among(select(items.id, free), items.id, ids).where(items.on_hand > items.allocated)
         decimal = _Decimals()
-        return {
-            sku_of[item_id]: decimal(units)
-            for item_id, units in self.conn.execute(query)
-            if item_id in sku_of
-        }
+        return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
         po, pol = t.purchase_orders, t.purchase_order_lines

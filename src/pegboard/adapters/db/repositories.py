@@ -29,7 +29,7 @@ from pegboard.domain.errors import UnknownOrder, UnknownSku, UnknownSupplier
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
 from pegboard.domain.supply import (
     ManufacturingOrder,
@@ -309,16 +309,20 @@ class SqlStock:
         return [StockMove(sku, r.quantity, MoveKind(r.kind), r.moved_on, r.reference, r.reason) for r in rows]
 
 
-def _units_sum(value: Decimal | None) -> Decimal:
-    """SUM over a Units column keeps the column's type; no rows means zero."""
-    return ZERO if value is None else value
-
-
 _LINE_STATE = ("allocated_quantity", "shipped_quantity", "cancelled_quantity", "backordered_on")
 
 
-def line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
-    """An order line as a row of `order_lines`."""
+def insert_lines(
+    conn: Connection, totals: StockTotals, lines: Sequence[tuple[int, SalesOrderLine, int]]
+) -> None:
+    """Write new order lines, given as (order row id, line, item row id), and their allocations
+    to the items' totals: the one way lines enter `order_lines`."""
+    insert_rows(conn, t.order_lines, [_line_row(*line) for line in lines])
+    for _, line, item_id in lines:
+        totals.add(item_id, allocated=line.allocated_quantity)
+
+
+def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
     return {
         "order_id": order_id,
         "line_no": line.line_no,
@@ -434,18 +438,15 @@ class SqlOrders:
         self.row_ids.update(written)
         for order in orders:
             self.seen[order.order_ref] = self._snapshot(order)
-        insert_rows(
+        insert_lines(
             self.conn,
-            t.order_lines,
+            self.totals,
             [
-                line_row(self.row_ids[order.order_ref], line, ids[line.sku])
+                (self.row_ids[order.order_ref], line, ids[line.sku])
                 for order in orders
                 for line in order.lines
             ],
         )
-        for order in orders:
-            for line in order.lines:
-                self.totals.add(ids[line.sku], allocated=line.allocated_quantity)
 
     def save(self, order: SalesOrder) -> None:
         """Write the order's status and every line whose quantities changed since it was loaded."""

@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
-from pegboard.adapters.db.repositories import ItemIds, line_row
+from pegboard.adapters.db.repositories import ItemIds, insert_lines
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import ZERO
@@ -171,12 +171,7 @@ class SqlShopify:
         if order_id is None:
             raise UnknownOrder(order.order_ref, field="order_ref")
         ids = self.ids.resolve(line.sku for line in lines)
-        self.conn.execute(
-            insert(t.order_lines),
-            [line_row(order_id, line, ids[line.sku]) for line in lines],
-        )
-        for line in lines:
-            self.totals.add(ids[line.sku], allocated=line.allocated_quantity)
+        insert_lines(self.conn, self.totals, [(order_id, line, ids[line.sku]) for line in lines])
         self.conn.execute(
             update(t.sales_orders).where(t.sales_orders.c.id == order_id).values(status=order.status.value)
         )

@@ -56,8 +56,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
-            if isinstance(intake, IntakeProcess):
-                intake.start()
+            intake.start()
             if deliverer is not None:
                 deliverer.start()
             gc.freeze()  # the app as built lives as long as the process: no full GC pass walks it
