@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pegboard.domain.errors import BomCycle, Shortage
-from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.quantities import ZERO, Money, Quantity, component_need
 from pegboard.domain.sales import LineKind
 
 
@@ -145,7 +145,7 @@ class BillsOfMaterials:
 
         def explode(parent: str, amount: Decimal, level: int) -> None:
             for line in self.components(parent):
-                need = line.quantity_per * amount
+                need = component_need(line.quantity_per, amount)
                 have = max(left.get(line.component_sku, ZERO), ZERO)
                 used = min(have, need)
                 left[line.component_sku] = have - used

@@ -14,6 +14,8 @@ SCALE = 1_000_000
 DECIMAL_PLACES = 6
 #: The largest quantity or amount Pegboard accepts; beyond it a typing error is more likely than a real order.
 MAXIMUM = Decimal(1_000_000_000)
+#: The storage column is a signed 64-bit integer of micro-units (BIGINT on both databases).
+_MAX_UNITS = 2**63 - 1
 
 
 _STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
@@ -74,14 +76,45 @@ def to_money(value: object) -> Money:
     return Money(number)
 
 
-def to_units(quantity: Decimal) -> int:
-    """Scale a decimal to whole micro-units, exactly."""
-    return int(quantity * SCALE)
+def to_units(quantity: Decimal | int) -> int:
+    """Scale a decimal to whole micro-units exactly; a value the storage cannot hold is refused, never cut."""
+    if isinstance(quantity, bool | float) or not isinstance(quantity, Decimal | int):
+        raise QuantityError(f"{quantity!r} is not an exact decimal")
+    number = Decimal(quantity)
+    if not number.is_finite():
+        raise QuantityError(f"{number} is not a finite number")
+    if not number:
+        return 0
+    if number.adjusted() > 18:
+        raise QuantityError(f"{number} is too large to store")
+    # Integer arithmetic on the digits: Decimal operations would round to the context's precision.
+    sign, digits, exponent = number.as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    shift = int(exponent) + len(digits) - len(text) + DECIMAL_PLACES
+    if shift < 0:
+        raise QuantityError(
+            f"{number} has more than {DECIMAL_PLACES} decimal places: it cannot be stored exactly"
+        )
+    units: int = int(text) * 10**shift
+    if units > _MAX_UNITS:
+        raise QuantityError(f"{number} is too large to store")
+    return -units if sign else units
 
 
 def from_units(units: int) -> Decimal:
     """Turn micro-units back into a decimal without trailing zeros."""
     return plain(Decimal(units) / SCALE)
+
+
+def component_need(quantity_per: Decimal, quantity: Decimal) -> Quantity:
+    """A component's need: quantity per parent unit x parent quantity, rounded UP to the micro-unit.
+
+    The one rounding rule of Pegboard (the planner's array form is `planning.lots.component_need`):
+    needs are never rounded down, so what is consumed, checked as missing and planned is the same
+    number and is always enough. Worked out in integers, so no decimal context can round it first.
+    """
+    product = to_units(quantity_per) * to_units(quantity)
+    return Quantity(from_units(-(-product // SCALE)))
 
 
 def qty(value: object) -> Quantity:

@@ -17,7 +17,10 @@ def lot_size(quantity: Ints, min_qty: Ints, multiple: Ints) -> Ints:
 
 
 def component_need(quantity: Ints, per: Ints) -> Ints:
-    """quantity x per unit, both in micro-units, rounded up to the micro-unit, without overflow."""
+    """quantity x per unit in micro-units, rounded UP to the micro-unit, without overflow.
+
+    The array form of Pegboard's one rounding rule, `domain.quantities.component_need`.
+    """
     whole, part = per // SCALE, per % SCALE
     high, low = quantity // SCALE, quantity % SCALE
     need: Ints = quantity * whole + high * part + (low * part + SCALE - 1) // SCALE

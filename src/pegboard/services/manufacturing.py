@@ -9,7 +9,7 @@ from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, Unk
 from pegboard.domain.events import Event, ManufacturingCompleted
 from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.domain.quantities import Quantity
+from pegboard.domain.quantities import Quantity, component_need
 from pegboard.domain.supply import ManufacturingOrder
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo
@@ -87,7 +87,7 @@ def complete_manufacturing_order(
             raise MissingMaterials(mo.sku, shortages)
         today = clock.today()
         for c in components:
-            used = c.quantity_per * amount
+            used = component_need(c.quantity_per, amount)
             stocks[c.component_sku].move(-used)
             uow.stock.add_move(StockMove(c.component_sku, -used, MoveKind.CONSUMPTION, today, mo_ref))
         stocks[mo.sku].move(amount)

@@ -37,3 +37,12 @@ def test_shortages_are_listed_through_every_level() -> None:
     shortages = boms.shortages("SABER", Decimal(3), available)
 
     assert [(s.sku, s.quantity, s.level) for s in shortages] == [("HILT", 2, 1), ("GRIP", 3, 2)]
+
+
+def test_a_fractional_need_is_rounded_up_so_the_shortage_is_a_whole_micro_unit() -> None:
+    boms = bom(BRACKET=[("RESIN", "0.333333")])
+    available = {"RESIN": Decimal("0.166666")}
+
+    shortages = boms.shortages("BRACKET", Decimal("0.5"), available)
+
+    assert [(s.sku, s.quantity) for s in shortages] == [("RESIN", Decimal("0.000001"))]

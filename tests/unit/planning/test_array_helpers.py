@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pegboard.domain.quantities import component_need as domain_need
+from pegboard.domain.quantities import from_units, to_units
 from pegboard.planning.arrays import Alike, by_value, numbered, to_micro
+from pegboard.planning.lots import component_need
 from pegboard.planning.segments import stable_order
 from pegboard.planning.snapshot import PlanInputError
 
@@ -66,3 +69,20 @@ def test_stable_order_is_a_stable_argsort_whatever_the_span_of_the_keys(keys: li
     key = np.array([k % span - span // 2 for k in keys], dtype=np.int64)
 
     assert stable_order(key).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10**15), st.integers(1, 10**9)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_the_planner_rounds_component_needs_by_the_domain_rule(pairs: list[tuple[int, int]]) -> None:
+    quantity = np.array([q for q, _ in pairs], dtype=np.int64)
+    per = np.array([p for _, p in pairs], dtype=np.int64)
+
+    needs = component_need(quantity, per)
+
+    expected = [to_units(domain_need(from_units(p), from_units(q))) for q, p in pairs]
+    assert needs.tolist() == expected

@@ -13,7 +13,7 @@ from pegboard.domain.quantities import from_units, to_units
 
 
 class Units(TypeDecorator[Decimal]):
-    """A Decimal stored as an integer of micro-units, so SQLite and PostgreSQL sum it exactly."""
+    """A Decimal stored exactly as an integer of micro-units: a finer value is refused, never cut."""
 
     impl = BigInteger
     cache_ok = True
@@ -23,7 +23,7 @@ class Units(TypeDecorator[Decimal]):
             return None
         if isinstance(value, float):
             raise TypeError("quantities are never floats")
-        return to_units(Decimal(value))
+        return to_units(value if isinstance(value, Decimal | int) else Decimal(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
