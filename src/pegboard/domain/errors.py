@@ -126,6 +126,16 @@ class NegativeStock(ActionRefused):
     code = "negative_stock"
 
 
+class LedgerRuleBroken(ActionRefused):
+    """The change would break a rule of the stock ledger that the database itself holds."""
+
+    code = "ledger_rule_broken"
+
+    def __init__(self, rule: str, meaning: str) -> None:
+        super().__init__(f"refused, nothing was written: the change would break the rule {rule!r}: {meaning}")
+        self.rule = rule
+
+
 @dataclass(frozen=True)
 class Shortage:
     """A component that is missing for a manufacturing order, at some BOM level."""

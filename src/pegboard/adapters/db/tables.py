@@ -65,6 +65,9 @@ items = Table(
     #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
     Column("on_hand", Units, nullable=False, server_default="0"),
     Column("allocated", Units, nullable=False, server_default="0"),
+    # The ledger's rules, held by the database too: a bug or a hand-made UPDATE cannot break them.
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
 )
 
 bom_lines = Table(
@@ -91,6 +94,7 @@ stock_moves = Table(
     Column("moved_on", Date, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_stock_moves_item_quantity", "item_id", "quantity"),
+    # Append-only (DESIGN.md): triggers made by migration 0005 refuse every UPDATE and DELETE of a row.
 )
 
 sales_orders = Table(

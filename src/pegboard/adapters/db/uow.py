@@ -22,6 +22,7 @@ from pegboard.adapters.db.repositories import (
     SqlSupply,
     SqlTokens,
 )
+from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.services.ports import Clock, TransientConflict
@@ -98,6 +99,8 @@ class SqlUnitOfWork:
             conn.close()
         if isinstance(exc, DBAPIError) and is_transient(exc):
             raise TransientConflict(str(exc.orig)) from exc
+        if isinstance(exc, DBAPIError) and (refused := broken_rule(exc)):
+            raise refused from exc
 
     def commit(self) -> None:
         try:
@@ -106,6 +109,8 @@ class SqlUnitOfWork:
         except DBAPIError as error:
             if is_transient(error):
                 raise TransientConflict(str(error.orig)) from error
+            if refused := broken_rule(error):
+                raise refused from error
             raise
 
 

@@ -1,0 +1,41 @@
+"""The ledger's rules as the database holds them (CHECKs, the append-only trigger), in words."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from pegboard.domain.errors import LedgerRuleBroken
+
+#: Each rule the database holds, by the name its error carries, with what it means.
+RULES = {
+    "ck_items_on_hand_not_negative": "an item's on hand is never negative",
+    "ck_items_allocated_within_on_hand": "an item's allocated stays between zero and its on hand",
+    "ck_order_lines_quantities_add_up": "allocated + shipped + cancelled never exceed a line's quantity",
+    "ck_order_lines_positive_quantity": "a line's quantity is more than zero",
+    "ck_purchase_order_lines_received_in_range": "a PO line receives between zero and its quantity",
+    "ck_manufacturing_orders_completed_in_range": "an MO completes between zero and its quantity",
+    "ledger_append_only": "a stock movement is never changed or deleted; a correction is a new movement",
+}
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+_SQLITE_TRIGGER = re.compile(r"\((ledger_append_only)\)")
+#: PostgreSQL's states for a failed CHECK, and for the trigger's integrity_constraint_violation.
+_POSTGRES_STATES = {"23514", "23000"}
+
+
+def broken_rule(error: DBAPIError) -> LedgerRuleBroken | None:
+    """The ledger rule a database error reports as broken, or None for any other error."""
+    if not isinstance(error, IntegrityError):
+        return None
+    state = getattr(error.orig, "sqlstate", None)
+    if state is not None:
+        diag = getattr(error.orig, "diag", None)
+        name = getattr(diag, "constraint_name", None) if state in _POSTGRES_STATES else None
+    else:
+        text = str(error.orig)
+        found = _SQLITE_CHECK.search(text) or _SQLITE_TRIGGER.search(text)
+        name = found.group(1) if found else None
+    if not name:
+        return None
+    return LedgerRuleBroken(name, RULES.get(name, "a rule the database holds"))
