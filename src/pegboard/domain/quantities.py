@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import NewType
 
 Quantity = NewType("Quantity", Decimal)
@@ -16,6 +16,8 @@ DECIMAL_PLACES = 6
 MAXIMUM = Decimal(1_000_000_000)
 #: The storage column is a signed 64-bit integer of micro-units (BIGINT on both databases).
 _MAX_UNITS = 2**63 - 1
+#: Scaling to micro-units in this context either is exact or raises (never rounds silently).
+_EXACT = Context(prec=60, traps=[InvalidOperation, Inexact])
 
 
 _STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
@@ -78,27 +80,25 @@ def to_money(value: object) -> Money:
 
 def to_units(quantity: Decimal | int) -> int:
     """Scale a decimal to whole micro-units exactly; a value the storage cannot hold is refused, never cut."""
-    if isinstance(quantity, bool | float) or not isinstance(quantity, Decimal | int):
+    if isinstance(quantity, bool) or not isinstance(quantity, Decimal | int):
         raise QuantityError(f"{quantity!r} is not an exact decimal")
     number = Decimal(quantity)
     if not number.is_finite():
         raise QuantityError(f"{number} is not a finite number")
-    if not number:
-        return 0
-    if number.adjusted() > 18:
+    if number and number.adjusted() > 18:
         raise QuantityError(f"{number} is too large to store")
-    # Integer arithmetic on the digits: Decimal operations would round to the context's precision.
-    sign, digits, exponent = number.as_tuple()
-    text = "".join(map(str, digits)).rstrip("0")
-    shift = int(exponent) + len(digits) - len(text) + DECIMAL_PLACES
-    if shift < 0:
+    try:
+        scaled = _EXACT.multiply(number, SCALE)
+    except Inexact:
+        scaled = number  # digits far below a micro-unit: refused just below
+    units = int(scaled)
+    if units != scaled:
         raise QuantityError(
             f"{number} has more than {DECIMAL_PLACES} decimal places: it cannot be stored exactly"
         )
-    units: int = int(text) * 10**shift
-    if units > _MAX_UNITS:
+    if abs(units) > _MAX_UNITS:
         raise QuantityError(f"{number} is too large to store")
-    return -units if sign else units
+    return units
 
 
 def from_units(units: int) -> Decimal:
