@@ -12,6 +12,7 @@ from sqlalchemy.exc import StatementError
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import LedgerRuleBroken
 from pegboard.domain.quantities import QuantityError, to_quantity
 from pegboard.services import manufacturing, planning, stock
 from pegboard.services.imports import ImportKind, ImportRejected
@@ -98,3 +99,16 @@ def test_a_value_the_column_cannot_hold_exactly_is_refused_on_write_not_truncate
     assert isinstance(refused.value.orig, QuantityError)
     with pb.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.stock_moves)).scalar_one() == 0
+
+
+def test_a_value_refused_on_write_reaches_the_user_as_a_refusal(pb: Pegboard) -> None:
+    bracket_workshop(pb)
+    resin = select(t.items.c.id).where(t.items.c.sku == "RESIN").scalar_subquery()
+    move = {"kind": "count", "moved_on": date(2026, 11, 23), "created_at": datetime(2026, 11, 23, 9)}
+
+    with pytest.raises(LedgerRuleBroken, match="exact_quantities.*0.1666665 has more than 6 decimal places"):
+        with pb.uow() as uow:
+            uow.connection.execute(
+                insert(t.stock_moves).values(item_id=resin, quantity=Decimal("0.1666665"), **move)
+            )
+            uow.commit()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from pegboard.domain.errors import LedgerRuleBroken
+from pegboard.domain.quantities import QuantityError
 
 #: Each rule the database holds, by the name its error carries, with what it means.
 RULES = {
@@ -24,8 +25,12 @@ _SQLITE_TRIGGER = re.compile(r"\((ledger_append_only)\)")
 _POSTGRES_STATES = {"23514", "23000"}
 
 
-def broken_rule(error: DBAPIError) -> LedgerRuleBroken | None:
+def broken_rule(error: StatementError) -> LedgerRuleBroken | None:
     """The ledger rule a database error reports as broken, or None for any other error."""
+    if isinstance(error.orig, QuantityError):
+        return LedgerRuleBroken(
+            "exact_quantities", f"quantities are stored to 0.000001 exactly, and {error.orig}"
+        )
     if not isinstance(error, IntegrityError):
         return None
     state = getattr(error.orig, "sqlstate", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
@@ -99,7 +99,7 @@ class SqlUnitOfWork:
             conn.close()
         if isinstance(exc, DBAPIError) and is_transient(exc):
             raise TransientConflict(str(exc.orig)) from exc
-        if isinstance(exc, DBAPIError) and (refused := broken_rule(exc)):
+        if isinstance(exc, StatementError) and (refused := broken_rule(exc)):
             raise refused from exc
 
     def commit(self) -> None:
