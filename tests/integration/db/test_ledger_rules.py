@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import LedgerRuleBroken
 from pegboard.entrypoints.cli import main
@@ -191,4 +192,22 @@ def test_an_upgrade_over_rows_that_already_break_a_rule_stops_and_names_them(tmp
 
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+    engine.dispose()
+
+
+def test_the_table_definitions_declare_the_same_checks_as_the_migration(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    metadata.create_all(engine)
+
+    for values, rule in [
+        ("-1, 0", "ck_items_on_hand_not_negative"),
+        ("1, 2", "ck_items_allocated_within_on_hand"),
+    ]:
+        with pytest.raises(IntegrityError, match=rule), engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO items (sku, name, procurement, on_hand, allocated) "
+                    f"VALUES ('K', 'K', 'buy', {values})"
+                )
+            )
     engine.dispose()
