@@ -164,6 +164,8 @@ def import_(
             attempts=1,
         )
     out.print(f"Imported {result.rows} {kind.value} rows from {file.name} ({result.written} written).")
+    if result.summary:
+        out.print(f"{result.summary}.", markup=False, highlight=False)
 
 
 # --- orders -----------------------------------------------------------------------------------
