@@ -113,7 +113,7 @@ def optional_quantity(
     return quantity(field, value, row=row, allow_zero=allow_zero)
 
 
-def money(field: str, value: str | None, *, row: int | None = None) -> Money | None:
+def money(field: str, value: object, *, row: int | None = None) -> Money | None:
     """An amount of money that may be left empty; never negative."""
     if value is None or not str(value).strip():
         return None
