@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pegboard.domain import limits
 from pegboard.domain.errors import BadInput, InvalidValue
 from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
 from pegboard.services.orders import LineDraft, OrderDraft
@@ -29,7 +30,7 @@ from pegboard.services.shopify import ShopOrder
 
 ORDER_REF_PREFIX = "SHOP-"
 SOURCE = "shopify"
-_MAX_REF = 100
+_MAX_REF = limits.ORDER_REF
 
 
 class MalformedJson(BadInput):
@@ -89,9 +90,11 @@ def shopify_order_id(data: Any) -> str:
     if not isinstance(data, Mapping):
         raise InvalidValue("body", type(data).__name__, "must be a JSON object (a Shopify order)")
     value = _required(data, "id", "")
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
-        raise InvalidValue("id", value, "must be a Shopify order id (a whole number)")
-    return str(int(str(value).strip()))
+    text = "" if isinstance(value, bool) or not isinstance(value, int | str) else str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > limits.SHOPIFY_ORDER_ID:
+        reason = f"must be a Shopify order id (a whole number of at most {limits.SHOPIFY_ORDER_ID} digits)"
+        raise InvalidValue("id", value, reason)
+    return str(int(text))
 
 
 def order_ref(name: str) -> str:
