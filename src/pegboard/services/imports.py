@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +11,6 @@ from typing import TextIO
 from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import (
-    BadInput,
     BomCycle,
     DomainError,
     DuplicateRef,
@@ -26,12 +23,12 @@ from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
 from pegboard.services import parsing as p
 from pegboard.services.catalogue import save_boms, save_items, save_suppliers
+from pegboard.services.csv_reading import ImportRejected as ImportRejected
+from pegboard.services.csv_reading import Row, read_rows
 from pegboard.services.orders import LineDraft, OrderDraft, place_orders
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.purchasing import add_purchase_orders
 from pegboard.services.stock import count_stock
-
-MAX_ERRORS = 20
 
 
 class ImportKind(StrEnum):
@@ -74,37 +71,6 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-class ImportRejected(BadInput):
-    """The file has bad rows; nothing of it was written."""
-
-    code = "import_rejected"
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        shown = problems[:MAX_ERRORS]
-        more = f"\n... and {len(problems) - MAX_ERRORS} more" if len(problems) > MAX_ERRORS else ""
-        super().__init__(f"{source}: nothing was imported.\n" + "\n".join(shown) + more)
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row; `number` counts data rows from 1, `line` is the file's line where the row starts."""
-
-    number: int
-    cells: dict[str, str]
-    line: int = 0
-
-    def __getitem__(self, column: str) -> str:
-        return (self.cells.get(column) or "").strip()
-
-    def where(self) -> str:
-        return f"line {self.line or self.number + 1}"
-
-    def problem(self, column: str, value: object, reason: str) -> str:
-        """A message naming this row's line, number, the column and the value."""
-        return f"{self.where()}: row {self.number}, field {column!r}, value {str(value)!r}: {reason}"
-
-
 @dataclass
 class ImportResult:
     kind: ImportKind
@@ -113,55 +79,6 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     #: What changed, in words ("3 items updated: price changed for 2").
     summary: str = ""
-
-
-def read_rows(kind: ImportKind, stream: TextIO, source: str) -> list[Row]:
-    """Read the CSV, checking its header (required columns, no unknown or repeated ones) and its quoting."""
-    required, optional = COLUMNS[kind]
-    try:
-        text = stream.read()
-    except UnicodeDecodeError as error:
-        raise ImportRejected(source, [f"the file is not UTF-8 text ({error.reason})"]) from None
-    records = _records(io.StringIO(text.lstrip("\ufeff")), source)
-    header = [name.strip() for name in (records[0][1] if records else [])]
-    if not any(header):
-        raise ImportRejected(source, ["the file is empty: a header row is required"])
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in required and c not in optional]
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    problems = [f"header: required column {c!r} is missing" for c in missing]
-    problems += [f"header: unknown column {c!r} (expected {', '.join(required + optional)})" for c in unknown]
-    problems += [f"header: column {c!r} appears more than once" for c in repeated]
-    if problems:
-        raise ImportRejected(source, problems)
-    rows = []
-    for number, (line, cells) in enumerate(records[1:], start=1):
-        if len(cells) > len(header):
-            raise ImportRejected(source, [f"line {line}: row {number} has more cells than the header"])
-        if all(not v.strip() for v in cells):
-            continue
-        rows.append(Row(number, dict(zip(header, cells, strict=False)), line))
-    return rows
-
-
-def _records(stream: TextIO, source: str) -> list[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on; a quote left open is refused where it opened."""
-    reader = csv.reader(stream, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader, None)
-        except csv.Error as error:
-            if reader.line_num > start or "unexpected end of data" in str(error):
-                reason = f"a quote opened on this line is not closed (it runs to line {reader.line_num})"
-            else:
-                reason = f"malformed CSV ({error})"
-            raise ImportRejected(source, [f"line {start}: {reason}"]) from None
-        if cells is None:
-            return records
-        if cells:
-            records.append((start, cells))
 
 
 def _parse_each(rows: list[Row], parse: Callable[[Row], object], source: str) -> list[object]:
@@ -356,7 +273,8 @@ def import_csv(
     policy: AllocationPolicy,
 ) -> ImportResult:
     """Check every row of the file, then write all of it in one transaction, or nothing."""
-    rows = read_rows(kind, stream, source)
+    required, optional = COLUMNS[kind]
+    rows = read_rows(stream, source, required=required, optional=optional)
     try:
         return _import(kind, rows, source=source, uow=uow, clock=clock, policy=policy)
     except ImportRejected:
