@@ -230,3 +230,22 @@ def test_the_openapi_schema_says_quantities_must_be_above_zero(api: Api) -> None
     assert "0" not in [t for t in ("0", "0.0", "00.000") if __import__("re").match(text["pattern"], t)]
     counted = schemas["CountIn"]["properties"]["quantity"]["anyOf"][0]
     assert counted["minimum"] == 0 and "exclusiveMinimum" not in counted
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("get", "/orders/SO-%00", "order_ref"),
+        ("post", "/orders/SO-%00/ship", "order_ref"),
+        ("get", "/items/KET%00TLE", "sku"),
+        ("get", "/purchase-orders/PO%1B1", "po_ref"),
+        ("get", "/orders?limit=7%0C", "limit"),
+    ],
+)
+def test_a_control_character_in_a_path_or_query_parameter_is_a_422_naming_it(
+    shop: Api, method: str, path: str, field: str
+) -> None:
+    response = getattr(shop, method)(path)
+
+    error = assert_error(response, 422, "invalid_value", field=field)
+    assert "control character" in error["message"]
