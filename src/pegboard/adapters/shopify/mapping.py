@@ -213,7 +213,7 @@ def _line(item: Any, n: int) -> tuple[LineDraft | None, str | None]:
     assert quantity is not None
     price = _price(item, prefix)
     title = _text(item, "title", prefix) or f"line item {n + 1}"
-    sku = _text(item, "sku", prefix, max_length=100)
+    sku = _text(item, "sku", prefix, max_length=limits.SKU)
     if item.get("gift_card") is True or quantity == 0:
         return None, None
     if sku is None:
@@ -267,9 +267,9 @@ def _customer(data: Mapping[str, Any], shop_id: str) -> str:
 
 def _email(data: Mapping[str, Any]) -> str | None:
     return (
-        _text(data, "email", "", max_length=320)
-        or _text(data, "contact_email", "", max_length=320)
-        or _text(_object(data, "customer"), "email", "customer", max_length=320)
+        _text(data, "email", "", max_length=limits.EMAIL)
+        or _text(data, "contact_email", "", max_length=limits.EMAIL)
+        or _text(_object(data, "customer"), "email", "customer", max_length=limits.EMAIL)
     )
 
 
