@@ -21,6 +21,8 @@ TRACKING = 200
 REASON = 500
 SHOPIFY_ORDER_ID = 40
 SHOPIFY_EVENT_ID = 200
+#: The shop's payment state as it names it (paid, partially_refunded, ...).
+FINANCIAL_STATUS = 30
 IDEMPOTENCY_KEY = 200
 TOKEN_NAME = 100
 #: A delivery address is stored as unbounded text; this keeps a typing accident out.

@@ -111,7 +111,7 @@ sales_orders = Table(
     #: Where the order came from: pegboard (CLI, CSV, REST) or shopify.
     Column("source", String(20), nullable=False, server_default="pegboard"),
     #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
-    Column("financial_status", String(30)),
+    Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Index("ix_sales_orders_status", "status"),
 )
 
@@ -327,7 +327,7 @@ shopify_orders = Table(
     Column("problem", Text),
     #: Shopify's updated_at of the newest version applied: an older delivery is ignored.
     Column("shop_updated_at", DateTime),
-    Column("financial_status", String(30)),
+    Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Column("payload", Text, nullable=False),
     Column("received_at", DateTime, nullable=False),
 )

@@ -134,7 +134,7 @@ def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
         ordered_at=created_at,
         ship_to=_address(data.get("shipping_address"), "shipping_address"),
         source=SOURCE,
-        financial_status=_text(data, "financial_status", "", max_length=30),
+        financial_status=_text(data, "financial_status", "", max_length=limits.FINANCIAL_STATUS),
     )
     return ShopOrder(
         shopify_order_id=shop_id,
