@@ -28,7 +28,7 @@ _DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}:[0-9]{2}(?
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 NUMBER_FORMAT = "digits with an optional decimal point, such as 12.5"
 DATE_RANGE = f"between {limits.EARLIEST_DATE} and {limits.LATEST_DATE}"
-DATETIME_FORMAT = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] in the shop's time, without a time zone"
+DATETIME_FORMAT = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (T or a space), without a time zone"
 _LINE_BREAKS = "\t\n\r"
 
 
@@ -160,7 +160,7 @@ def a_date(field: str, value: str | None, *, row: int | None = None) -> date | N
 
 
 def a_datetime(field: str, value: str | None, *, row: int | None = None) -> datetime | None:
-    """A date or a date-time in the shop's time (no offset: one is refused, not converted), or None."""
+    """A date or a date-time without an offset (one is refused, never converted), or None."""
     if value is None or not value.strip():
         return None
     found = _DATETIME.fullmatch(value.strip())
