@@ -69,7 +69,8 @@ def read_rows(
             raise ImportRejected(source, [f"line {line}: row {number} has more cells than the header"])
         if all(not v.strip() for v in cells):
             continue
-        rows.append(Row(number, dict(zip(header, cells, strict=False)), line))
+        padded = cells + [""] * (len(header) - len(cells))
+        rows.append(Row(number, dict(zip(header, padded, strict=True)), line))
     return rows
 
 

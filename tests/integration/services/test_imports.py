@@ -527,3 +527,12 @@ def test_a_bad_item_supplier_names_its_line(pb: Pegboard) -> None:
     )
 
     assert "line 3: row 2, field 'supplier', value 'Nobody': unknown supplier" in message
+
+
+def test_a_short_first_row_still_clears_the_columns_the_header_names(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.ITEMS, "sku,name,procurement,price\nKETTLE,Blue kettle,buy\n")
+
+    with pb.reader() as uow:
+        assert uow.catalogue.items()["KETTLE"].price is None
