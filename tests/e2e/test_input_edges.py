@@ -249,3 +249,19 @@ def test_a_control_character_in_a_path_or_query_parameter_is_a_422_naming_it(
 
     error = assert_error(response, 422, "invalid_value", field=field)
     assert "control character" in error["message"]
+
+
+@pytest.mark.parametrize("priority", ["1_000", "\uff15", "5000"])
+def test_a_priority_in_anything_but_plain_digits_in_range_exits_2(cli: Cli, priority: str) -> None:
+    make_items_via_cli(cli)
+
+    code, _, err = cli("place", "SO-1", "KETTLE:1", "--priority", priority)
+
+    assert code == 2 and "field 'priority'" in err
+
+
+def test_a_priority_in_plain_digits_is_taken(cli: Cli) -> None:
+    make_items_via_cli(cli)
+
+    assert cli("place", "SO-1", "KETTLE:1", "--priority", "-5")[0] == 0
+    assert '"priority": -5' in cli("orders", "--json")[1]

@@ -179,7 +179,10 @@ def place(
     lines: Annotated[list[str], typer.Argument(help="Lines as SKU:QUANTITY[:UNIT_PRICE]")],
     customer: Annotated[str, typer.Option(help="Customer name")] = "",
     email: Annotated[str | None, typer.Option(help="Customer email")] = None,
-    priority: Annotated[int, typer.Option(help="Higher goes first under the priority policy")] = 0,
+    priority: Annotated[
+        str,
+        typer.Option(metavar="INTEGER", help="Higher goes first under the priority policy (-1000 to 1000)"),
+    ] = "0",
     ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
     ship_to: Annotated[
         str | None, typer.Option("--ship-to", help="Delivery address (a drop-ship supplier ships to it)")
@@ -209,7 +212,7 @@ def place(
             order_ref=p.text("order_ref", order_ref, max_length=limits.ORDER_REF),
             customer=p.optional_text("customer", customer, max_length=limits.CUSTOMER) or "",
             email=p.email("email", email),
-            priority=priority,
+            priority=p.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
             ship_policy=ship_policy,
             ship_to=p.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
             lines=tuple(drafts),
