@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, insert
 
+from pegboard.adapters.db import tables as t
 from pegboard.domain import limits
 from pegboard.entrypoints.cli import main
+from pegboard.services import orders
 from tests.builders import make_items, set_stock
 from tests.e2e.test_api_support import Api, assert_error, open_api, order_body, row_counts
 
@@ -265,3 +268,24 @@ def test_a_priority_in_plain_digits_is_taken(cli: Cli) -> None:
 
     assert cli("place", "SO-1", "KETTLE:1", "--priority", "-5")[0] == 0
     assert '"priority": -5' in cli("orders", "--json")[1]
+
+
+def test_a_database_refusal_never_prints_the_sql_or_its_parameters(
+    cli: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_items_via_cli(cli)
+
+    def place_order_badly(*_: Any, **__: Any) -> Any:
+        engine = create_engine(db_url)
+        try:
+            with engine.begin() as conn:  # a real refusal: NOT NULL name
+                conn.execute(insert(t.items).values(sku="SECRET-SKU", procurement="buy"))
+        finally:
+            engine.dispose()
+
+    monkeypatch.setattr(orders, "place_order", place_order_badly)
+
+    code, _, err = cli("place", "SO-1", "KETTLE:1")
+
+    assert code == 1 and err.startswith("error: the database refused the change")
+    assert "INSERT" not in err and "SECRET-SKU" not in err and "[SQL" not in err
