@@ -20,12 +20,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, StatementError
 from typer.exceptions import TyperException
 
 from pegboard.adapters.shopify import mapping as shopify_mapping
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
+from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
 from pegboard.domain.sales import ShipPolicy
@@ -164,6 +165,8 @@ def import_(
             attempts=1,
         )
     out.print(f"Imported {result.rows} {kind.value} rows from {file.name} ({result.written} written).")
+    if result.summary:
+        out.print(f"{result.summary}.", markup=False, highlight=False)
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -176,7 +179,10 @@ def place(
     lines: Annotated[list[str], typer.Argument(help="Lines as SKU:QUANTITY[:UNIT_PRICE]")],
     customer: Annotated[str, typer.Option(help="Customer name")] = "",
     email: Annotated[str | None, typer.Option(help="Customer email")] = None,
-    priority: Annotated[int, typer.Option(help="Higher goes first under the priority policy")] = 0,
+    priority: Annotated[
+        str,
+        typer.Option(metavar="INTEGER", help="Higher goes first under the priority policy (-1000 to 1000)"),
+    ] = "0",
     ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
     ship_to: Annotated[
         str | None, typer.Option("--ship-to", help="Delivery address (a drop-ship supplier ships to it)")
@@ -196,19 +202,19 @@ def place(
             raise InvalidValue(f"line {n}", text, "is not SKU:QUANTITY[:UNIT_PRICE]")
         drafts.append(
             orders.LineDraft(
-                sku=p.text("sku", parts[0]),
+                sku=p.text("sku", parts[0], max_length=limits.SKU),
                 quantity=p.quantity("quantity", parts[1]),
                 unit_price=p.money("unit_price", parts[2]) if len(parts) == 3 else None,
             )
         )
     with opened(ctx, db, today) as pb:
         draft = orders.OrderDraft(
-            order_ref=p.text("order_ref", order_ref, max_length=100),
-            customer=customer,
-            email=email,
-            priority=priority,
+            order_ref=p.text("order_ref", order_ref, max_length=limits.ORDER_REF),
+            customer=p.optional_text("customer", customer, max_length=limits.CUSTOMER) or "",
+            email=p.email("email", email),
+            priority=p.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
             ship_policy=ship_policy,
-            ship_to=p.optional_text("ship_to", ship_to) if ship_to else None,
+            ship_to=p.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
             lines=tuple(drafts),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
@@ -233,6 +239,7 @@ def ship(
     today: Today = None,
 ) -> None:
     """Ship what is allocated to an order, by its ship policy."""
+    tracking = p.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx, db, today) as pb:
         shipment = with_retries(
             lambda: shipping.ship_order(order_ref, tracking=tracking, uow=pb.uow(), clock=pb.clock)
@@ -474,7 +481,7 @@ def adjust(
 ) -> None:
     """Set on hand to a counted quantity; the difference is a ledger movement with the reason."""
     quantity = quantity_arg("counted", counted, allow_zero=True)
-    why = p.text("reason", reason, max_length=500)
+    why = p.text("reason", reason, max_length=limits.REASON, multiline=True)
     with opened(ctx, db, today) as pb:
         changes = with_retries(
             lambda: stock.count_stock(
@@ -507,6 +514,7 @@ def receive(
     is shipped and no stock moves.
     """
     amount = quantity_arg("quantity", quantity)
+    tracking = p.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx, db, today) as pb:
         po = with_retries(
             lambda: purchasing.receive(
@@ -930,6 +938,7 @@ def token_create(
     today: Today = None,
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash."""
+    name = p.text("name", name, max_length=limits.TOKEN_NAME)
     with opened(ctx, db, today) as pb:
         token = tokens.create_token(name, role, uow=pb.uow())
     sys.stdout.write(token + "\n")
@@ -1121,6 +1130,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OperationalError as error:
         err.print(f"error: cannot use the database: {error.orig}", markup=False, highlight=False)
+        return 1
+    except StatementError as error:  # never the SQL or its parameters: they may hold anyone's data
+        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+        err.print(f"error: the database refused the change: {reason}", markup=False, highlight=False)
         return 1
     except typer.Abort:
         return 1

@@ -2,35 +2,108 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pegboard.domain.errors import InvalidValue, UnknownSku, UnknownSupplier
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.services.ports import UnitOfWork
 
 
-def save_suppliers(suppliers: Sequence[Supplier], *, uow: UnitOfWork) -> int:
-    """Create or update suppliers by name."""
+@dataclass
+class Changes:
+    """What a save did: rows created, rows updated, rows left as they were, and each field's changes."""
+
+    noun: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    fields: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    def count(self, before: Any | None, after: Any, names: Sequence[str]) -> bool:
+        """Count one row's change; whether it needs writing."""
+        if before is None:
+            self.created += 1
+            return True
+        changed = [name for name in names if getattr(before, name) != getattr(after, name)]
+        self.fields.update(changed)
+        self.updated += bool(changed)
+        self.unchanged += not changed
+        return bool(changed)
+
+    def __str__(self) -> str:
+        parts = [f"{self._many(self.created)} created"] if self.created else []
+        if self.updated:
+            each = [f"{name} changed for {n}" for name, n in self.fields.most_common()]
+            each[1:] = [part.replace(" changed", "") for part in each[1:]]
+            parts.append(f"{self._many(self.updated)} updated: {', '.join(each)}")
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        return "; ".join(parts) or f"no {self.noun}s"
+
+    def _many(self, n: int) -> str:
+        return f"{n} {self.noun}{'' if n == 1 else 's'}"
+
+
+def _kept(before: Any | None, given: Any, columns: Collection[str] | None) -> Any:
+    """The given row, except that columns it does not name keep their stored value."""
+    if before is None or columns is None:
+        return given
+    return replace(before, **{name: getattr(given, name) for name in columns})
+
+
+def save_suppliers(
+    suppliers: Sequence[Supplier], *, uow: UnitOfWork, columns: Collection[str] | None = None
+) -> Changes:
+    """Create or update suppliers by name; on an update only `columns` change (all when None)."""
+    changes = Changes("supplier")
     with uow:
-        for supplier in suppliers:
-            uow.catalogue.save_supplier(supplier)
+        stored = {s.name: s for s in uow.catalogue.suppliers()}
+        saved: dict[str, Supplier] = {}
+        for given in suppliers:
+            saved[given.name] = _kept(saved.get(given.name) or stored.get(given.name), given, columns)
+        for name, supplier in saved.items():
+            if changes.count(stored.get(name), supplier, ("email", "lead_time_days")):
+                uow.catalogue.save_supplier(supplier)
         uow.commit()
-    return len(suppliers)
+    return changes
 
 
-def save_items(items: Sequence[Item], *, uow: UnitOfWork, rows: Sequence[int] | None = None) -> int:
-    """Create or update items by SKU; a named supplier must exist."""
+_ITEM_FIELDS = tuple(f for f in Item.__dataclass_fields__ if f != "sku")
+
+
+def save_items(
+    items: Sequence[Item],
+    *,
+    uow: UnitOfWork,
+    rows: Sequence[int] | None = None,
+    columns: Collection[str] | None = None,
+) -> Changes:
+    """Create or update items by SKU; a named supplier must exist; on an update only `columns` change."""
+    changes = Changes("item")
     with uow:
         known = {s.name for s in uow.catalogue.suppliers()}
-        for index, item in enumerate(items):
+        stored = uow.catalogue.items({item.sku for item in items})
+        saved: dict[str, Item] = {}
+        for index, given in enumerate(items):
             row = rows[index] if rows else None
+            item = _kept(saved.get(given.sku) or stored.get(given.sku), given, columns)
             if item.supplier and item.supplier not in known:
                 raise UnknownSupplier(item.supplier, field="supplier", row=row)
             if item.procurement is Procurement.DROPSHIP and not item.supplier:
                 raise InvalidValue("supplier", "", "a dropship item needs a supplier", row=row)
-            uow.catalogue.save_item(item)
+            saved[item.sku] = item
+        for sku, item in saved.items():
+            if changes.count(stored.get(sku), item, _ITEM_FIELDS):
+                uow.catalogue.save_item(item)
         uow.commit()
-    return len(items)
+    return changes
 
 
 def save_boms(boms: dict[str, list[BomLine]], *, uow: UnitOfWork) -> int:

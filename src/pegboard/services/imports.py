@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import TextIO
 
+from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
-from pegboard.domain.errors import BadInput, DomainError, InvalidValue
+from pegboard.domain.errors import (
+    BomCycle,
+    DomainError,
+    DuplicateRef,
+    InvalidValue,
+    UnknownReference,
+)
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
 from pegboard.services import parsing as p
 from pegboard.services.catalogue import save_boms, save_items, save_suppliers
+from pegboard.services.csv_reading import ImportRejected as ImportRejected
+from pegboard.services.csv_reading import Row, read_rows
 from pegboard.services.orders import LineDraft, OrderDraft, place_orders
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.purchasing import add_purchase_orders
 from pegboard.services.stock import count_stock
-
-MAX_ERRORS = 20
 
 
 class ImportKind(StrEnum):
@@ -66,71 +71,14 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-class ImportRejected(BadInput):
-    """The file has bad rows; nothing of it was written."""
-
-    code = "import_rejected"
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        shown = problems[:MAX_ERRORS]
-        more = f"\n... and {len(problems) - MAX_ERRORS} more" if len(problems) > MAX_ERRORS else ""
-        super().__init__(f"{source}: nothing was imported.\n" + "\n".join(shown) + more)
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row; `number` counts data rows from 1 (the header is line 1 of the file)."""
-
-    number: int
-    cells: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return (self.cells.get(column) or "").strip()
-
-    def where(self) -> str:
-        return f"line {self.number + 1}"
-
-
 @dataclass
 class ImportResult:
     kind: ImportKind
     rows: int
     written: int
     notes: list[str] = field(default_factory=list)
-
-
-def read_rows(kind: ImportKind, stream: TextIO, source: str) -> list[Row]:
-    """Read the CSV, checking its header: required columns present, no unknown ones."""
-    required, optional = COLUMNS[kind]
-    try:
-        text = stream.read()
-    except UnicodeDecodeError as error:
-        raise ImportRejected(source, [f"the file is not UTF-8 text ({error.reason})"]) from None
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    if not header:
-        raise ImportRejected(source, ["the file is empty: a header row is required"])
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in required and c not in optional]
-    problems = [f"header: required column {c!r} is missing" for c in missing]
-    problems += [f"header: unknown column {c!r} (expected {', '.join(required + optional)})" for c in unknown]
-    if problems:
-        raise ImportRejected(source, problems)
-    reader.fieldnames = header
-    rows = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if None in cells:
-                raise ImportRejected(
-                    source, [f"line {reader.line_num}: row {number} has more cells than the header"]
-                )
-            if all(not (v or "").strip() for v in cells.values()):
-                continue
-            rows.append(Row(number, {k: v for k, v in cells.items() if k is not None}))
-    except csv.Error as error:
-        raise ImportRejected(source, [f"line {reader.line_num}: malformed CSV ({error})"]) from None
-    return rows
+    #: What changed, in words ("3 items updated: price changed for 2").
+    summary: str = ""
 
 
 def _parse_each(rows: list[Row], parse: Callable[[Row], object], source: str) -> list[object]:
@@ -148,8 +96,8 @@ def _parse_each(rows: list[Row], parse: Callable[[Row], object], source: str) ->
 def _supplier(row: Row) -> Supplier:
     n = row.number
     return Supplier(
-        name=p.text("name", row["name"], row=n),
-        email=p.optional_text("email", row["email"], row=n),
+        name=p.text("name", row["name"], row=n, max_length=limits.SUPPLIER_NAME),
+        email=p.email("email", row["email"], row=n),
         lead_time_days=p.whole_number("lead_time_days", row["lead_time_days"], row=n),
     )
 
@@ -157,14 +105,14 @@ def _supplier(row: Row) -> Supplier:
 def _item(row: Row) -> Item:
     n = row.number
     return Item(
-        sku=p.text("sku", row["sku"], row=n, max_length=100),
-        name=p.text("name", row["name"], row=n),
+        sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
+        name=p.text("name", row["name"], row=n, max_length=limits.ITEM_NAME),
         procurement=p.choice("procurement", row["procurement"], Procurement, row=n),
-        unit=p.optional_text("unit", row["unit"], row=n) or "pcs",
+        unit=p.optional_text("unit", row["unit"], row=n, max_length=limits.UNIT) or "pcs",
         price=p.money("price", row["price"], row=n),
         cost=p.money("cost", row["cost"], row=n),
         lead_time_days=p.whole_number("lead_time_days", row["lead_time_days"], row=n),
-        supplier=p.optional_text("supplier", row["supplier"], row=n),
+        supplier=p.optional_text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
         safety_stock=p.optional_quantity("safety_stock", row["safety_stock"], row=n) or ZERO,
         reorder_point=p.optional_quantity("reorder_point", row["reorder_point"], row=n),
         reorder_qty=p.optional_quantity("reorder_qty", row["reorder_qty"], row=n, allow_zero=False),
@@ -174,65 +122,66 @@ def _item(row: Row) -> Item:
     )
 
 
-def _bom(row: Row) -> tuple[str, BomLine, int]:
+def _bom(row: Row) -> tuple[str, BomLine, Row]:
     n = row.number
-    parent = p.text("parent_sku", row["parent_sku"], row=n)
-    component = p.text("component_sku", row["component_sku"], row=n)
+    parent = p.text("parent_sku", row["parent_sku"], row=n, max_length=limits.SKU)
+    component = p.text("component_sku", row["component_sku"], row=n, max_length=limits.SKU)
     if parent == component:
         raise InvalidValue("component_sku", component, "is its own parent", row=n)
-    return parent, BomLine(component, p.quantity("quantity", row["quantity"], row=n)), n
+    return parent, BomLine(component, p.quantity("quantity", row["quantity"], row=n)), row
 
 
 def _stock(row: Row) -> tuple[str, Decimal]:
     n = row.number
-    return p.text("sku", row["sku"], row=n), p.quantity("quantity", row["quantity"], row=n, allow_zero=True)
+    sku = p.text("sku", row["sku"], row=n, max_length=limits.SKU)
+    return sku, p.quantity("quantity", row["quantity"], row=n, allow_zero=True)
 
 
-def _order_row(row: Row) -> tuple[int, OrderDraft]:
+def _order_row(row: Row) -> tuple[Row, OrderDraft]:
     n = row.number
     draft = OrderDraft(
-        order_ref=p.text("order_ref", row["order_ref"], row=n, max_length=100),
-        customer=p.optional_text("customer", row["customer"], row=n) or "",
-        email=p.optional_text("email", row["email"], row=n),
+        order_ref=p.text("order_ref", row["order_ref"], row=n, max_length=limits.ORDER_REF),
+        customer=p.optional_text("customer", row["customer"], row=n, max_length=limits.CUSTOMER) or "",
+        email=p.email("email", row["email"], row=n),
         ordered_at=p.a_datetime("ordered_at", row["ordered_at"], row=n),
         priority=p.whole_number("priority", row["priority"], row=n, minimum=-1000, maximum=1000) or 0,
         ship_policy=p.choice(
             "ship_policy", row["ship_policy"], ShipPolicy, row=n, default=ShipPolicy.PARTIAL
         ),
-        ship_to=p.optional_text("ship_to", row["ship_to"], row=n),
+        ship_to=p.optional_text("ship_to", row["ship_to"], row=n, max_length=limits.SHIP_TO, multiline=True),
         lines=(
             LineDraft(
-                sku=p.text("sku", row["sku"], row=n),
+                sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
                 quantity=p.quantity("quantity", row["quantity"], row=n),
                 unit_price=p.money("unit_price", row["unit_price"], row=n),
             ),
         ),
     )
-    return n, draft
+    return row, draft
 
 
-def _po_row(row: Row) -> tuple[int, PurchaseOrder]:
+def _po_row(row: Row) -> tuple[Row, PurchaseOrder]:
     n = row.number
     po = PurchaseOrder(
-        po_ref=p.text("po_ref", row["po_ref"], row=n, max_length=100),
-        supplier=p.text("supplier", row["supplier"], row=n),
+        po_ref=p.text("po_ref", row["po_ref"], row=n, max_length=limits.PO_REF),
+        supplier=p.text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
         lines=[
             PurchaseOrderLine(
-                sku=p.text("sku", row["sku"], row=n),
+                sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
                 quantity=p.quantity("quantity", row["quantity"], row=n),
                 expected_date=p.a_date("expected_date", row["expected_date"], row=n),
                 unit_cost=p.money("unit_cost", row["unit_cost"], row=n),
             )
         ],
     )
-    return n, po
+    return row, po
 
 
-def group_orders(parsed: list[tuple[int, OrderDraft]], source: str) -> list[OrderDraft]:
+def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[OrderDraft]:
     """Rows with the same order_ref form one order; their order fields must agree."""
     grouped: dict[str, OrderDraft] = {}
     problems = []
-    for n, draft in parsed:
+    for row, draft in parsed:
         first = grouped.get(draft.order_ref)
         if first is None:
             grouped[draft.order_ref] = draft
@@ -241,8 +190,9 @@ def group_orders(parsed: list[tuple[int, OrderDraft]], source: str) -> list[Orde
             mine, theirs = getattr(draft, name), getattr(first, name)
             if mine != theirs and (mine not in (None, "")):
                 problems.append(
-                    f"line {n + 1}: row {n}, field {name!r}, value {str(mine)!r}: "
-                    f"differs from the first row of order {draft.order_ref} ({theirs})"
+                    row.problem(
+                        name, mine, f"differs from the first row of order {draft.order_ref} ({theirs})"
+                    )
                 )
         grouped[draft.order_ref] = OrderDraft(**{**first.__dict__, "lines": first.lines + draft.lines})
     if problems:
@@ -250,18 +200,19 @@ def group_orders(parsed: list[tuple[int, OrderDraft]], source: str) -> list[Orde
     return list(grouped.values())
 
 
-def group_purchase_orders(parsed: list[tuple[int, PurchaseOrder]], source: str) -> list[PurchaseOrder]:
+def group_purchase_orders(parsed: list[tuple[Row, PurchaseOrder]], source: str) -> list[PurchaseOrder]:
     """Rows with the same po_ref form one purchase order from one supplier."""
     grouped: dict[str, PurchaseOrder] = {}
     problems = []
-    for n, po in parsed:
+    for row, po in parsed:
         first = grouped.get(po.po_ref)
         if first is None:
             grouped[po.po_ref] = po
         elif first.supplier != po.supplier:
             problems.append(
-                f"line {n + 1}: row {n}, field 'supplier', value {po.supplier!r}: "
-                f"differs from the first row of {po.po_ref} ({first.supplier})"
+                row.problem(
+                    "supplier", po.supplier, f"differs from the first row of {po.po_ref} ({first.supplier})"
+                )
             )
         else:
             first.lines.extend(po.lines)
@@ -270,17 +221,46 @@ def group_purchase_orders(parsed: list[tuple[int, PurchaseOrder]], source: str) 
     return list(grouped.values())
 
 
-def _check_skus(uow: UnitOfWork, rows: list[tuple[int, str, str]], source: str) -> None:
-    """Every (row, column, sku) must name a known item."""
-    with uow:
-        known = uow.catalogue.items({sku for _, _, sku in rows})
+def _check_known(found: set[str], wanted: list[tuple[Row, str, str]], what: str, source: str) -> None:
+    """Every (row, column, value) must be among `found`."""
     problems = [
-        f"line {n + 1}: row {n}, field {column!r}, value {sku!r}: unknown SKU"
-        for n, column, sku in rows
-        if sku not in known
+        row.problem(column, value, f"unknown {what}") for row, column, value in wanted if value not in found
     ]
     if problems:
         raise ImportRejected(source, problems)
+
+
+def _check_skus(uow: UnitOfWork, wanted: list[tuple[Row, str, str]], source: str) -> None:
+    """Every (row, column, sku) must name a known item."""
+    with uow:
+        known = uow.catalogue.items({sku for _, _, sku in wanted})
+    _check_known(set(known), wanted, "SKU", source)
+
+
+def _located(error: DomainError, rows: list[Row], kind: ImportKind) -> str:
+    """The error's message, naming the line, row and column it comes from when that can be found."""
+    if isinstance(error, BomCycle):
+        edges = set(zip(error.path, error.path[1:], strict=False))
+        closing = [r for r in rows if (r["parent_sku"], r["component_sku"]) in edges]
+        if closing:
+            reason = f"closes a BOM cycle: {' -> '.join(error.path)}"
+            return closing[-1].problem("component_sku", closing[-1]["component_sku"], reason)
+        return error.message
+    value: object
+    if isinstance(error, DuplicateRef):
+        column = "po_ref" if kind is ImportKind.PURCHASE_ORDERS else "order_ref"
+        value, reason = error.ref, error.message.removeprefix(f"{error.ref!r} ")
+    elif isinstance(error, UnknownReference) and error.field:
+        column, value, reason = error.field, error.ref, f"unknown {error.kind}"
+    elif isinstance(error, InvalidValue):
+        column, value, reason = error.field, error.value, error.reason
+    else:
+        return error.message
+    number = getattr(error, "row", None)
+    for row in rows:
+        if (row.number == number) if number is not None else (row[column] == str(value)):
+            return row.problem(column, value, reason)
+    return error.message
 
 
 def import_csv(
@@ -293,13 +273,18 @@ def import_csv(
     policy: AllocationPolicy,
 ) -> ImportResult:
     """Check every row of the file, then write all of it in one transaction, or nothing."""
-    rows = read_rows(kind, stream, source)
+    required, optional = COLUMNS[kind]
+    rows = read_rows(stream, source, required=required, optional=optional)
     try:
         return _import(kind, rows, source=source, uow=uow, clock=clock, policy=policy)
     except ImportRejected:
         raise
     except DomainError as error:
-        raise ImportRejected(source, [error.message]) from error
+        raise ImportRejected(source, [_located(error, rows, kind)]) from error
+
+
+def _present(rows: list[Row]) -> set[str]:
+    return set(rows[0].cells) if rows else set()
 
 
 def _import(
@@ -313,38 +298,57 @@ def _import(
 ) -> ImportResult:
     if kind is ImportKind.SUPPLIERS:
         suppliers = [s for s in _parse_each(rows, _supplier, source) if isinstance(s, Supplier)]
-        return ImportResult(kind, len(rows), save_suppliers(suppliers, uow=uow))
+        changes = save_suppliers(suppliers, uow=uow, columns=_present(rows) - {"name"})
+        return ImportResult(kind, len(rows), changes.written, summary=str(changes))
     if kind is ImportKind.ITEMS:
         items = [i for i in _parse_each(rows, _item, source) if isinstance(i, Item)]
-        return ImportResult(kind, len(rows), save_items(items, uow=uow, rows=[r.number for r in rows]))
+        numbers = [r.number for r in rows]
+        changes = save_items(items, uow=uow, rows=numbers, columns=_present(rows) - {"sku"})
+        return ImportResult(kind, len(rows), changes.written, summary=str(changes))
     if kind is ImportKind.BOMS:
-        parsed: list[tuple[str, BomLine, int]] = _parse_each(rows, _bom, source)  # type: ignore[assignment]
-        _check_skus(
-            uow,
-            [(n, "parent_sku", parent) for parent, _, n in parsed]
-            + [(n, "component_sku", line.component_sku) for _, line, n in parsed],
-            source,
-        )
-        boms: dict[str, list[BomLine]] = {}
-        for parent, line, _ in parsed:
-            boms.setdefault(parent, []).append(line)
-        return ImportResult(kind, len(rows), save_boms(boms, uow=uow))
+        return _import_boms(rows, source=source, uow=uow)
     if kind is ImportKind.STOCK:
         counted: list[tuple[str, Decimal]] = _parse_each(rows, _stock, source)  # type: ignore[assignment]
-        _check_skus(uow, [(r.number, "sku", sku) for r, (sku, _) in zip(rows, counted, strict=True)], source)
+        _check_skus(uow, [(r, "sku", sku) for r, (sku, _) in zip(rows, counted, strict=True)], source)
         counts: dict[str, Decimal] = {}
         for sku, quantity in counted:
             counts[sku] = counts.get(sku, ZERO) + quantity
-        changes = count_stock(counts, reason="stock import", uow=uow, clock=clock, policy=policy)
-        return ImportResult(kind, len(rows), len(changes))
+        changes_ = count_stock(counts, reason="stock import", uow=uow, clock=clock, policy=policy)
+        return ImportResult(kind, len(rows), len(changes_))
     if kind is ImportKind.ORDERS:
-        order_rows: list[tuple[int, OrderDraft]] = _parse_each(rows, _order_row, source)  # type: ignore[assignment]
-        _check_skus(uow, [(n, "sku", d.lines[0].sku) for n, d in order_rows], source)
+        order_rows: list[tuple[Row, OrderDraft]] = _parse_each(rows, _order_row, source)  # type: ignore[assignment]
+        _check_skus(uow, [(r, "sku", d.lines[0].sku) for r, d in order_rows], source)
         placed = place_orders(group_orders(order_rows, source), uow=uow, clock=clock)
         return ImportResult(kind, len(rows), sum(1 for p_ in placed if p_.created))
-    po_rows: list[tuple[int, PurchaseOrder]] = _parse_each(rows, _po_row, source)  # type: ignore[assignment]
-    _check_skus(uow, [(n, "sku", po.lines[0].sku) for n, po in po_rows], source)
+    po_rows: list[tuple[Row, PurchaseOrder]] = _parse_each(rows, _po_row, source)  # type: ignore[assignment]
+    _check_skus(uow, [(r, "sku", po.lines[0].sku) for r, po in po_rows], source)
+    with uow:
+        suppliers_ = {s.name for s in uow.catalogue.suppliers()}
+    _check_known(suppliers_, [(r, "supplier", po.supplier) for r, po in po_rows], "supplier", source)
     return ImportResult(kind, len(rows), add_purchase_orders(group_purchase_orders(po_rows, source), uow=uow))
+
+
+def _import_boms(rows: list[Row], *, source: str, uow: UnitOfWork) -> ImportResult:
+    """Each parent's rows replace its BOM; a component twice under one parent is refused, naming the row."""
+    parsed: list[tuple[str, BomLine, Row]] = _parse_each(rows, _bom, source)  # type: ignore[assignment]
+    _check_skus(
+        uow,
+        [(r, "parent_sku", parent) for parent, _, r in parsed]
+        + [(r, "component_sku", line.component_sku) for _, line, r in parsed],
+        source,
+    )
+    boms: dict[str, list[BomLine]] = {}
+    first: dict[tuple[str, str], Row] = {}
+    problems = []
+    for parent, line, row in parsed:
+        seen = first.setdefault((parent, line.component_sku), row)
+        if seen is not row:
+            reason = f"appears twice in the BOM of {parent} (first on {seen.where()})"
+            problems.append(row.problem("component_sku", line.component_sku, reason))
+        boms.setdefault(parent, []).append(line)
+    if problems:
+        raise ImportRejected(source, problems)
+    return ImportResult(ImportKind.BOMS, len(rows), save_boms(boms, uow=uow))
 
 
 def iter_kinds() -> Iterator[str]:

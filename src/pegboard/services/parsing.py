@@ -1,38 +1,105 @@
-"""Turning text fields (CSV cells, CLI arguments) into typed values, naming the field on error."""
+"""Turning text fields (CSV cells, CLI arguments) into typed values, naming the field on error.
+
+Each parser accepts exactly what its message says: numbers in ASCII digits with an optional sign and
+decimal point, dates as YYYY-MM-DD between the limits' earliest and latest date, and text without
+control characters, no longer than its column.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
 
 E = TypeVar("E", bound=StrEnum)
 
+#: A field without a limit of its own (a name, a note) is at most this long.
+TEXT = 300
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?))?")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+NUMBER_FORMAT = "digits with an optional decimal point, such as 12.5"
+DATE_RANGE = f"between {limits.EARLIEST_DATE} and {limits.LATEST_DATE}"
+DATETIME_FORMAT = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (T or a space), without a time zone"
+_LINE_BREAKS = "\t\n\r"
 
-def text(field: str, value: str | None, *, row: int | None = None, max_length: int = 300) -> str:
-    """A required, non-blank text field."""
+
+def control_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first control character in the text (tabs and line breaks count only when not multiline)."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs") and not (multiline and char in _LINE_BREAKS):
+            return char
+    return None
+
+
+def control_reason(char: str, *, multiline: bool = False) -> str:
+    """Why a text with this character is refused, in words."""
+    allowed = " (tabs and line breaks are allowed)" if multiline else ""
+    return f"contains the control character U+{ord(char):04X}; only printable text is allowed{allowed}"
+
+
+def text(
+    field: str,
+    value: str | None,
+    *,
+    row: int | None = None,
+    max_length: int = TEXT,
+    multiline: bool = False,
+) -> str:
+    """A required, non-blank text field of printable characters, no longer than its limit."""
     cleaned = (value or "").strip()
     if not cleaned:
         raise InvalidValue(field, value or "", "is required", row=row)
     if len(cleaned) > max_length:
         raise InvalidValue(field, cleaned[:40] + "...", f"is longer than {max_length} characters", row=row)
+    bad = control_character(cleaned, multiline=multiline)
+    if bad is not None:
+        raise InvalidValue(field, cleaned, control_reason(bad, multiline=multiline), row=row)
     return cleaned
 
 
-def optional_text(field: str, value: str | None, *, row: int | None = None) -> str | None:
+def optional_text(
+    field: str,
+    value: str | None,
+    *,
+    row: int | None = None,
+    max_length: int = TEXT,
+    multiline: bool = False,
+) -> str | None:
     """A text field that may be left empty."""
     cleaned = (value or "").strip()
-    return text(field, cleaned, row=row) if cleaned else None
+    if not cleaned:
+        return None
+    return text(field, cleaned, row=row, max_length=max_length, multiline=multiline)
+
+
+def email(field: str, value: str | None, *, row: int | None = None) -> str | None:
+    """An email address (one @, a dotted domain, no spaces), or None when empty."""
+    cleaned = optional_text(field, value, row=row, max_length=limits.EMAIL)
+    if cleaned is not None and not _EMAIL.fullmatch(cleaned):
+        raise InvalidValue(field, cleaned, "is not an email address (such as name@example.com)", row=row)
+    return cleaned
+
+
+def _digits(field: str, value: object, row: int | None) -> object:
+    """Text must be plain ASCII digits: `1_000`, full-width digits and exponents are refused."""
+    if isinstance(value, str) and value.strip() and not _NUMBER.fullmatch(value.strip()):
+        raise InvalidValue(field, value, f"is not a number ({NUMBER_FORMAT})", row=row)
+    return value
 
 
 def quantity(field: str, value: object, *, row: int | None = None, allow_zero: bool = False) -> Quantity:
     """A positive exact quantity (or zero where allowed)."""
     try:
-        return to_quantity(value, allow_zero=allow_zero)
+        return to_quantity(_digits(field, value, row), allow_zero=allow_zero)
     except QuantityError as error:
         raise InvalidValue(field, value, str(error).replace(f"{value!r} ", ""), row=row) from None
 
@@ -46,12 +113,12 @@ def optional_quantity(
     return quantity(field, value, row=row, allow_zero=allow_zero)
 
 
-def money(field: str, value: str | None, *, row: int | None = None) -> Money | None:
+def money(field: str, value: object, *, row: int | None = None) -> Money | None:
     """An amount of money that may be left empty; never negative."""
     if value is None or not str(value).strip():
         return None
     try:
-        return to_money(value)
+        return to_money(_digits(field, value, row))
     except QuantityError as error:
         raise InvalidValue(field, value, str(error).replace(f"{value!r} ", ""), row=row) from None
 
@@ -62,41 +129,50 @@ def whole_number(
     """A whole number in a range, or None when empty."""
     if value is None or not str(value).strip():
         return None
-    try:
-        number = Decimal(str(value).strip())
-        if number != number.to_integral_value():
-            raise ValueError
-        result = int(number)
-    except (ArithmeticError, ValueError):
-        raise InvalidValue(field, value, "is not a whole number", row=row) from None
-    if not minimum <= result <= maximum:
+    cleaned = str(value).strip()
+    number = Decimal(cleaned) if _NUMBER.fullmatch(cleaned) else None
+    if number is None or number != number.to_integral_value():
+        raise InvalidValue(field, value, "is not a whole number", row=row)
+    if not minimum <= number <= maximum:
         raise InvalidValue(field, value, f"must be between {minimum} and {maximum}", row=row)
-    return result
+    return int(number)
+
+
+def in_range(field: str, day: date, *, row: int | None = None) -> date:
+    """A date Pegboard can plan with: between the limits' earliest and latest date."""
+    if not limits.EARLIEST_DATE <= day <= limits.LATEST_DATE:
+        raise InvalidValue(field, day.isoformat(), f"must be {DATE_RANGE}", row=row)
+    return day
 
 
 def a_date(field: str, value: str | None, *, row: int | None = None) -> date | None:
-    """An ISO date (YYYY-MM-DD), or None when empty."""
+    """A date written YYYY-MM-DD (in range), or None when empty."""
     if value is None or not value.strip():
         return None
+    cleaned = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if not _DATE.fullmatch(cleaned):
+            raise ValueError
+        day = date.fromisoformat(cleaned)
     except ValueError:
         raise InvalidValue(field, value, "is not a date (YYYY-MM-DD)", row=row) from None
+    return in_range(field, day, row=row)
 
 
 def a_datetime(field: str, value: str | None, *, row: int | None = None) -> datetime | None:
-    """An ISO date or date-time, kept as a naive UTC time, or None when empty."""
+    """A date or a date-time without an offset (one is refused, never converted), or None."""
     if value is None or not value.strip():
         return None
+    found = _DATETIME.fullmatch(value.strip())
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        if found is None:
+            raise ValueError
+        day, time = found.groups()
+        moment = datetime.fromisoformat(f"{day}T{time or '00:00'}")
     except ValueError:
-        raise InvalidValue(field, value, "is not a date or date-time (YYYY-MM-DD[THH:MM])", row=row) from None
-    if parsed.tzinfo is not None:
-        from datetime import UTC
-
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+        raise InvalidValue(field, value, f"is not a date or date-time ({DATETIME_FORMAT})", row=row) from None
+    in_range(field, moment.date(), row=row)
+    return moment
 
 
 def choice(

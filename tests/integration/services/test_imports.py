@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from pytest import CaptureFixture
 from sqlalchemy import Table, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
-from pegboard.services.imports import ImportKind, ImportRejected
+from pegboard.domain import limits
+from pegboard.domain.items import Supplier
+from pegboard.entrypoints.cli import main
+from pegboard.services.imports import COLUMNS, ImportKind, ImportRejected
 from tests.builders import import_text, line_state, make_items
 
 SUPPLIERS = "name,email,lead_time_days\nAcme,sales@acme.example,3\nSlowCo,,\n"
@@ -110,7 +115,10 @@ def test_purchase_orders_group_rows_by_ref(pb: Pegboard) -> None:
         ("0", "zero"),
         ("-3", "negative"),
         ("three", "not a number"),
-        ("1e15", "larger than"),
+        ("1e15", "not a number"),
+        ("1_000", "not a number"),
+        ("\uff11\uff12", "not a number"),
+        ("2000000000", "larger than"),
         ("1.1234567", "decimal places"),
         ("", "is empty"),
     ],
@@ -258,3 +266,273 @@ def test_asking_for_more_skus_than_one_statement_can_carry_still_finds_them(pb: 
         found = uow.catalogue.items(wanted)
 
     assert sorted(found) == ["KETTLE", "MUG"]
+
+
+# A partial re-import keeps what it does not name
+
+
+def test_reimporting_items_with_only_the_required_columns_keeps_every_other_stored_value(
+    pb: Pegboard,
+) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.ITEMS, "sku,name,procurement\nKETTLE,Blue kettle XL,buy\n")
+
+    with pb.reader() as uow:
+        kettle = uow.catalogue.items()["KETTLE"]
+    assert kettle.name == "Blue kettle XL"
+    assert (kettle.price, kettle.cost, kettle.lead_time_days, kettle.supplier) == (30, 12.5, 5, "Acme")
+    assert (kettle.safety_stock, kettle.reorder_point, kettle.reorder_qty) == (2, 4, 10)
+    assert (kettle.min_order_qty, kettle.order_multiple, kettle.unit) == (5, 5, "pcs")
+
+
+def test_an_empty_cell_in_a_present_column_clears_only_that_value(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.ITEMS, "sku,name,procurement,lead_time_days\nKETTLE,Blue kettle,buy,\n")
+
+    with pb.reader() as uow:
+        kettle = uow.catalogue.items()["KETTLE"]
+    assert kettle.lead_time_days is None
+    assert (kettle.price, kettle.supplier, kettle.safety_stock) == (30, "Acme", 2)
+
+
+def test_reimporting_suppliers_without_the_email_column_keeps_their_emails(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.SUPPLIERS, "name,lead_time_days\nAcme,4\n")
+
+    with pb.reader() as uow:
+        acme = uow.catalogue.supplier("Acme")
+    assert acme == Supplier("Acme", "sales@acme.example", 4)
+
+
+def test_the_import_summary_says_what_was_created_and_which_fields_changed(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    result = import_text(
+        pb,
+        ImportKind.ITEMS,
+        "sku,name,procurement,price,cost\n"
+        "KETTLE,Blue kettle,buy,31,12.5\nMUG,Mug,buy,9,3\nGIFTSET,Kettle and two mugs,make,45,\n"
+        "TEAPOT,Teapot,buy,20,\n",
+    )
+
+    assert result.summary == "1 item created; 2 items updated: price changed for 2, cost for 1; 1 unchanged"
+    assert result.written == 3
+
+
+def test_the_cli_prints_what_an_import_changed(
+    db_url: str, tmp_path: Path, capsys: CaptureFixture[str]
+) -> None:
+    suppliers, items = tmp_path / "suppliers.csv", tmp_path / "items.csv"
+    suppliers.write_text(SUPPLIERS)
+    items.write_text(ITEMS)
+    assert main(["--db", db_url, "import", "suppliers", str(suppliers)]) == 0
+    assert main(["--db", db_url, "import", "items", str(items)]) == 0
+    items.write_text("sku,name,procurement,price\nKETTLE,Blue kettle,buy,32\nMUG,Mug,buy,8\n")
+    capsys.readouterr()
+
+    assert main(["--db", db_url, "import", "items", str(items)]) == 0
+
+    assert "1 item updated: price changed for 1; 1 unchanged." in capsys.readouterr().out
+
+
+# Faults of the file itself
+
+
+def test_an_unterminated_quote_is_refused_naming_the_line_where_it_opened(pb: Pegboard) -> None:
+    message = rejected(
+        pb,
+        ImportKind.SUPPLIERS,
+        'name,email,lead_time_days\nAcme,sales@acme.example,3\nSlowCo,"slow@slow.example,4\nLast,,\nLater,,\n',
+    )
+
+    assert "line 3" in message and "quote" in message and "not closed" in message
+    assert rows(pb, t.suppliers) == 0
+
+
+def test_a_quote_closed_in_the_wrong_place_is_refused_naming_the_line_where_it_opened(pb: Pegboard) -> None:
+    message = rejected(
+        pb, ImportKind.SUPPLIERS, 'name,email\nAcme,"sales@acme.example\nSlowCo,"slow@slow.example",4\n'
+    )
+
+    assert "line 2:" in message and "quote" in message
+    assert rows(pb, t.suppliers) == 0
+
+
+def test_a_quoted_line_break_in_an_address_is_kept_and_later_rows_name_their_real_line(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    message = rejected(
+        pb,
+        ImportKind.ORDERS,
+        'order_ref,sku,quantity,ship_to\nSO-1,KETTLE,1,"1 High St\nLeeds"\nSO-2,KETTLE,x,\n',
+    )
+
+    assert message.endswith(
+        "line 4: row 2, field 'quantity', value 'x': is not a number (digits with an "
+        "optional decimal point, such as 12.5)"
+    )
+
+
+@pytest.mark.parametrize("kind", list(ImportKind))
+def test_a_repeated_header_column_is_refused_naming_it(pb: Pegboard, kind: ImportKind) -> None:
+    required, _ = COLUMNS[kind]
+    header = ",".join((*required, required[-1]))
+
+    message = rejected(pb, kind, f"{header}\n{','.join('x' for _ in range(len(required) + 1))}\n")
+
+    assert f"column {required[-1]!r} appears more than once" in message
+
+
+@pytest.mark.parametrize(
+    "email", ["sales", "sales@acme", "sales @acme.example", "a@b@acme.example", "sales@.example"]
+)
+def test_a_supplier_email_that_is_not_an_address_names_row_column_and_value(pb: Pegboard, email: str) -> None:
+    message = rejected(pb, ImportKind.SUPPLIERS, f"name,email\nAcme,ok@acme.example\nSlowCo,{email}\n")
+
+    assert f"line 3: row 2, field 'email', value {email!r}: is not an email address" in message
+    assert rows(pb, t.suppliers) == 0
+
+
+def test_a_customer_email_that_is_not_an_address_is_refused(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    message = rejected(
+        pb, ImportKind.ORDERS, "order_ref,email,sku,quantity\nSO-1,ada-at-example.com,KETTLE,1\n"
+    )
+
+    assert "row 1, field 'email', value 'ada-at-example.com': is not an email address" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "field"),
+    [
+        (ImportKind.SUPPLIERS, "name\n{}\n", "name"),
+        (ImportKind.ITEMS, "sku,name,procurement\n{}\n", "sku"),
+        (ImportKind.ITEMS, "sku,name,procurement,unit\nKETTLE,Kettle,buy,{}\n", "unit"),
+        (ImportKind.ORDERS, "order_ref,customer,sku,quantity\nSO-1,{},KETTLE,1\n", "customer"),
+    ],
+)
+def test_a_control_character_in_a_cell_is_refused_naming_the_field(
+    pb: Pegboard, kind: ImportKind, text: str, field: str
+) -> None:
+    catalogue(pb)
+
+    message = rejected(pb, kind, text.format("BAD\x00NAME"))
+
+    assert f"field {field!r}" in message and "control character U+0000" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "field", "limit"),
+    [
+        (ImportKind.SUPPLIERS, "name\n{}\n", "name", limits.SUPPLIER_NAME),
+        (ImportKind.ITEMS, "sku,name,procurement,unit\nKETTLE,Kettle,buy,{}\n", "unit", limits.UNIT),
+        (ImportKind.ITEMS, "sku,name,procurement\n{},Kettle,buy\n", "sku", limits.SKU),
+        (ImportKind.ORDERS, "order_ref,sku,quantity\n{},KETTLE,1\n", "order_ref", limits.ORDER_REF),
+    ],
+)
+def test_an_over_long_cell_is_refused_naming_the_field_and_limit_on_every_database(
+    pb: Pegboard, kind: ImportKind, header: str, field: str, limit: int
+) -> None:
+    catalogue(pb)
+
+    message = rejected(pb, kind, header.format("x" * (limit + 1)))
+
+    assert f"field {field!r}" in message and f"is longer than {limit} characters" in message
+
+
+def test_a_cell_as_long_as_its_column_is_stored(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.ITEMS, f"sku,name,procurement,unit\nKETTLE,Kettle,buy,{'u' * limits.UNIT}\n")
+
+    with pb.reader() as uow:
+        assert uow.catalogue.items()["KETTLE"].unit == "u" * limits.UNIT
+
+
+# Messages name the row and column
+
+
+def test_an_existing_order_ref_with_other_content_names_its_line_even_in_a_large_file(pb: Pegboard) -> None:
+    catalogue(pb)
+    import_text(pb, ImportKind.ORDERS, "order_ref,customer,sku,quantity\nSO-1500,Ada,KETTLE,1\n")
+    lines = [f"SO-{n},Ada,KETTLE,{2 if n == 1500 else 1}" for n in range(1, 3001)]
+
+    message = rejected(pb, ImportKind.ORDERS, "order_ref,customer,sku,quantity\n" + "\n".join(lines) + "\n")
+
+    assert (
+        "line 1501: row 1500, field 'order_ref', value 'SO-1500': already exists with different content"
+        in (message)
+    )
+    assert rows(pb, t.sales_orders) == 1
+
+
+def test_an_existing_po_ref_with_other_content_names_its_line(pb: Pegboard) -> None:
+    catalogue(pb)
+    import_text(pb, ImportKind.PURCHASE_ORDERS, "po_ref,supplier,sku,quantity\nPO-1,Acme,KETTLE,5\n")
+
+    message = rejected(
+        pb, ImportKind.PURCHASE_ORDERS, "po_ref,supplier,sku,quantity\nPO-2,Acme,MUG,1\nPO-1,Acme,KETTLE,6\n"
+    )
+
+    assert "line 3: row 2, field 'po_ref', value 'PO-1': already exists with different content" in message
+    assert rows(pb, t.purchase_orders) == 1
+
+
+def test_an_unknown_supplier_on_a_purchase_order_names_its_line_and_column(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    message = rejected(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        "po_ref,supplier,sku,quantity\nPO-1,Acme,KETTLE,5\nPO-2,Nobody,MUG,1\n",
+    )
+
+    assert "line 3: row 2, field 'supplier', value 'Nobody': unknown supplier" in message
+    assert rows(pb, t.purchase_orders) == 0
+
+
+def test_a_component_twice_in_one_bom_names_the_second_row(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    message = rejected(
+        pb,
+        ImportKind.BOMS,
+        "parent_sku,component_sku,quantity\nGIFTSET,KETTLE,1\nGIFTSET,MUG,2\nGIFTSET,KETTLE,3\n",
+    )
+
+    assert (
+        "line 4: row 3, field 'component_sku', value 'KETTLE': appears twice in the BOM of GIFTSET" in message
+    )
+    assert "first on line 2" in message
+
+
+def test_a_bom_cycle_names_the_row_that_closes_it(pb: Pegboard) -> None:
+    import_text(pb, ImportKind.ITEMS, "sku,name,procurement\nA,A,make\nB,B,make\nC,C,make\nD,D,make\n")
+    import_text(pb, ImportKind.BOMS, "parent_sku,component_sku,quantity\nA,B,1\nB,C,1\n")
+
+    message = rejected(pb, ImportKind.BOMS, "parent_sku,component_sku,quantity\nD,A,1\nC,A,1\n")
+
+    assert "line 3: row 2, field 'component_sku', value 'A': closes a BOM cycle: A -> B -> C -> A" in message
+
+
+def test_a_bad_item_supplier_names_its_line(pb: Pegboard) -> None:
+    import_text(pb, ImportKind.SUPPLIERS, SUPPLIERS)
+
+    message = rejected(
+        pb, ImportKind.ITEMS, "sku,name,procurement,supplier\nMUG,Mug,buy,Acme\nKETTLE,Kettle,buy,Nobody\n"
+    )
+
+    assert "line 3: row 2, field 'supplier', value 'Nobody': unknown supplier" in message
+
+
+def test_a_short_first_row_still_clears_the_columns_the_header_names(pb: Pegboard) -> None:
+    catalogue(pb)
+
+    import_text(pb, ImportKind.ITEMS, "sku,name,procurement,price\nKETTLE,Blue kettle,buy\n")
+
+    with pb.reader() as uow:
+        assert uow.catalogue.items()["KETTLE"].price is None

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db.types import Units
+from pegboard.domain import limits
 
 metadata = MetaData(
     naming_convention={
@@ -37,8 +38,8 @@ suppliers = Table(
     "suppliers",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("email", String(320)),
+    Column("name", String(limits.SUPPLIER_NAME), nullable=False, unique=True),
+    Column("email", String(limits.EMAIL)),
     Column("lead_time_days", Integer),
 )
 
@@ -46,10 +47,10 @@ items = Table(
     "items",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("sku", String(100), nullable=False, unique=True),
-    Column("name", String(300), nullable=False),
+    Column("sku", String(limits.SKU), nullable=False, unique=True),
+    Column("name", String(limits.ITEM_NAME), nullable=False),
     Column("procurement", String(20), nullable=False),
-    Column("unit", String(20), nullable=False, server_default="pcs"),
+    Column("unit", String(limits.UNIT), nullable=False, server_default="pcs"),
     Column("price", Units),
     Column("cost", Units),
     Column("lead_time_days", Integer),
@@ -90,7 +91,7 @@ stock_moves = Table(
     Column("quantity", Units, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("reference", String(100), nullable=False, server_default=""),
-    Column("reason", String(500), nullable=False, server_default=""),
+    Column("reason", String(limits.REASON), nullable=False, server_default=""),
     Column("moved_on", Date, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_stock_moves_item_quantity", "item_id", "quantity"),
@@ -101,9 +102,9 @@ sales_orders = Table(
     "sales_orders",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("order_ref", String(100), nullable=False, unique=True),
-    Column("customer", String(300), nullable=False),
-    Column("email", String(320)),
+    Column("order_ref", String(limits.ORDER_REF), nullable=False, unique=True),
+    Column("customer", String(limits.CUSTOMER), nullable=False),
+    Column("email", String(limits.EMAIL)),
     Column("ordered_at", DateTime, nullable=False),
     Column("priority", Integer, nullable=False, server_default="0"),
     Column("ship_policy", String(20), nullable=False),
@@ -114,7 +115,7 @@ sales_orders = Table(
     #: Where the order came from: pegboard (CLI, CSV, REST) or shopify.
     Column("source", String(20), nullable=False, server_default="pegboard"),
     #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
-    Column("financial_status", String(30)),
+    Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Index("ix_sales_orders_status", "status"),
 )
 
@@ -163,7 +164,7 @@ shipments = Table(
     Column("shipment_ref", String(120), nullable=False, unique=True),
     Column("order_id", ForeignKey("sales_orders.id"), nullable=False, index=True),
     Column("shipped_on", Date, nullable=False),
-    Column("tracking", String(200)),
+    Column("tracking", String(limits.TRACKING)),
     Column("created_at", DateTime, nullable=False),
 )
 
@@ -181,7 +182,7 @@ purchase_orders = Table(
     "purchase_orders",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("po_ref", String(100), nullable=False, unique=True),
+    Column("po_ref", String(limits.PO_REF), nullable=False, unique=True),
     Column("supplier_id", ForeignKey("suppliers.id"), nullable=False),
     Column("status", String(30), nullable=False),
     Column("created_at", DateTime, nullable=False),
@@ -210,7 +211,7 @@ manufacturing_orders = Table(
     "manufacturing_orders",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("mo_ref", String(100), nullable=False, unique=True),
+    Column("mo_ref", String(limits.MO_REF), nullable=False, unique=True),
     Column("item_id", ForeignKey("items.id"), nullable=False),
     Column("quantity", Units, nullable=False),
     Column("completed", Units, nullable=False, server_default="0"),
@@ -225,7 +226,7 @@ expected_date_changes = Table(
     "expected_date_changes",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("supply_ref", String(100), nullable=False, index=True),
+    Column("supply_ref", String(limits.SUPPLY_REF), nullable=False, index=True),
     Column("kind", String(10), nullable=False),
     Column("old_date", Date),
     Column("new_date", Date, nullable=False),
@@ -255,7 +256,7 @@ outbox = Table(
     Column("parked_at", DateTime),
     Column("last_error", Text),
     #: The sales order the event is about, so one order's events are delivered in order.
-    Column("order_ref", String(100)),
+    Column("order_ref", String(limits.ORDER_REF)),
     Index(
         "ix_outbox_pending",
         "created_at",
@@ -289,7 +290,7 @@ customer_notices = Table(
     Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("sent_on", Date, nullable=False),
-    Column("recipient", String(320), nullable=False),
+    Column("recipient", String(limits.EMAIL), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("event_id", String(36)),
     Column("created_at", DateTime, nullable=False),
@@ -314,9 +315,9 @@ status_links = Table(
 shopify_events = Table(
     "shopify_events",
     metadata,
-    Column("event_id", String(200), primary_key=True),
+    Column("event_id", String(limits.SHOPIFY_EVENT_ID), primary_key=True),
     Column("topic", String(60), nullable=False),
-    Column("shopify_order_id", String(40)),
+    Column("shopify_order_id", String(limits.SHOPIFY_ORDER_ID)),
     Column("received_at", DateTime, nullable=False),
 )
 
@@ -324,13 +325,13 @@ shopify_events = Table(
 shopify_orders = Table(
     "shopify_orders",
     metadata,
-    Column("shopify_order_id", String(40), primary_key=True),
-    Column("order_ref", String(100), index=True),
+    Column("shopify_order_id", String(limits.SHOPIFY_ORDER_ID), primary_key=True),
+    Column("order_ref", String(limits.ORDER_REF), index=True),
     Column("state", String(20), nullable=False),
     Column("problem", Text),
     #: Shopify's updated_at of the newest version applied: an older delivery is ignored.
     Column("shop_updated_at", DateTime),
-    Column("financial_status", String(30)),
+    Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Column("payload", Text, nullable=False),
     Column("received_at", DateTime, nullable=False),
 )
@@ -338,7 +339,7 @@ shopify_orders = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("key", String(200), primary_key=True),
+    Column("key", String(limits.IDEMPOTENCY_KEY), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("status_code", Integer, nullable=False),
     Column("response", Text, nullable=False),
@@ -349,7 +350,7 @@ api_tokens = Table(
     "api_tokens",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("name", String(100), nullable=False, unique=True),
+    Column("name", String(limits.TOKEN_NAME), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pegboard.domain import limits
 from pegboard.domain.errors import BadInput, InvalidValue
 from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
 from pegboard.services.orders import LineDraft, OrderDraft
@@ -29,7 +30,7 @@ from pegboard.services.shopify import ShopOrder
 
 ORDER_REF_PREFIX = "SHOP-"
 SOURCE = "shopify"
-_MAX_REF = 100
+_MAX_REF = limits.ORDER_REF
 
 
 class MalformedJson(BadInput):
@@ -89,9 +90,11 @@ def shopify_order_id(data: Any) -> str:
     if not isinstance(data, Mapping):
         raise InvalidValue("body", type(data).__name__, "must be a JSON object (a Shopify order)")
     value = _required(data, "id", "")
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
-        raise InvalidValue("id", value, "must be a Shopify order id (a whole number)")
-    return str(int(str(value).strip()))
+    text = "" if isinstance(value, bool) or not isinstance(value, int | str) else str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > limits.SHOPIFY_ORDER_ID:
+        reason = f"must be a Shopify order id (a whole number of at most {limits.SHOPIFY_ORDER_ID} digits)"
+        raise InvalidValue("id", value, reason)
+    return str(int(text))
 
 
 def order_ref(name: str) -> str:
@@ -131,7 +134,7 @@ def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
         ordered_at=created_at,
         ship_to=_address(data.get("shipping_address"), "shipping_address"),
         source=SOURCE,
-        financial_status=_text(data, "financial_status", "", max_length=30),
+        financial_status=_text(data, "financial_status", "", max_length=limits.FINANCIAL_STATUS),
     )
     return ShopOrder(
         shopify_order_id=shop_id,
@@ -210,7 +213,7 @@ def _line(item: Any, n: int) -> tuple[LineDraft | None, str | None]:
     assert quantity is not None
     price = _price(item, prefix)
     title = _text(item, "title", prefix) or f"line item {n + 1}"
-    sku = _text(item, "sku", prefix, max_length=100)
+    sku = _text(item, "sku", prefix, max_length=limits.SKU)
     if item.get("gift_card") is True or quantity == 0:
         return None, None
     if sku is None:
@@ -264,9 +267,9 @@ def _customer(data: Mapping[str, Any], shop_id: str) -> str:
 
 def _email(data: Mapping[str, Any]) -> str | None:
     return (
-        _text(data, "email", "", max_length=320)
-        or _text(data, "contact_email", "", max_length=320)
-        or _text(_object(data, "customer"), "email", "customer", max_length=320)
+        _text(data, "email", "", max_length=limits.EMAIL)
+        or _text(data, "contact_email", "", max_length=limits.EMAIL)
+        or _text(_object(data, "customer"), "email", "customer", max_length=limits.EMAIL)
     )
 
 

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from pegboard.bootstrap import Pegboard
+from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DomainError, InvalidValue
 from pegboard.entrypoints.api.errors import IdempotencyKeyReused
@@ -28,7 +29,7 @@ from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.runner import with_retries
 from pegboard.services.tokens import Role, TokenCache, authorise
 
-MAX_KEY_LENGTH = 200
+MAX_KEY_LENGTH = limits.IDEMPOTENCY_KEY
 
 
 async def pegboard(request: Request) -> Pegboard:

@@ -7,11 +7,11 @@ from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from pegboard.entrypoints.api.schemas import ErrorOut
+from pegboard.entrypoints.api.schemas import ErrorOut, printable_parameters
 
 #: The error answers every authenticated route may give, for the OpenAPI description.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -62,7 +62,12 @@ class ExactJsonRoute(APIRoute):
 
 def api_router(tag: str) -> APIRouter:
     """A router for one group of endpoints, parsing JSON exactly and documenting the error shape."""
-    return APIRouter(tags=[tag], route_class=ExactJsonRoute, responses=ERROR_RESPONSES)
+    return APIRouter(
+        tags=[tag],
+        route_class=ExactJsonRoute,
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(printable_parameters)],
+    )
 
 
 def dump(body: Any) -> bytes:

@@ -6,21 +6,28 @@ binary float); they leave as JSON numbers. Dates are ISO ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from fastapi import Request
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
@@ -41,7 +48,7 @@ def _exact(value: object, *, allow_zero: bool, money: bool = False) -> Decimal:
         raise _invalid('is not a number (send a JSON number or a string such as "1.5")')
     try:
         if money:
-            found = p.money("amount", value if isinstance(value, str) else str(value))
+            found = p.money("amount", value)
             assert found is not None
             return found
         return p.quantity("quantity", value, allow_zero=allow_zero)
@@ -87,39 +94,122 @@ def _moment(value: object) -> datetime:
     return found
 
 
-_NUMBER_IN = {
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]{1,6})?\s*$"}],
-    "examples": [3, "1.5"],
-}
+def _positive_pattern() -> str:
+    """Digits above zero with up to 6 decimals: a whole part above zero, or a first non-zero decimal."""
+    whole = r"0*[1-9][0-9]*(\.[0-9]{1,6})?"
+    fractions = "|".join(f"0{{{k}}}[1-9][0-9]{{0,{5 - k}}}" for k in range(6))
+    return rf"^\s*({whole}|0+\.({fractions}))\s*$"
+
+
+def _number_in(*, positive: bool) -> dict[str, Any]:
+    number: dict[str, Any] = {"type": "number", "maximum": 1_000_000_000}
+    number["exclusiveMinimum" if positive else "minimum"] = 0
+    pattern = _positive_pattern() if positive else r"^\s*[0-9]+(\.[0-9]{1,6})?\s*$"
+    return {"anyOf": [number, {"type": "string", "pattern": pattern}], "examples": [3, "1.5"]}
+
 
 Positive = Annotated[
     Quantity,
     PlainValidator(_positive),
-    WithJsonSchema({**_NUMBER_IN, "description": "Greater than 0, at most 6 decimals, up to 1e9"}),
+    WithJsonSchema(
+        {**_number_in(positive=True), "description": "Greater than 0, at most 6 decimals, up to 1e9"}
+    ),
 ]
 Counted = Annotated[
     Quantity,
     PlainValidator(_counted),
-    WithJsonSchema({**_NUMBER_IN, "description": "0 or more, at most 6 decimals, up to 1e9"}),
+    WithJsonSchema({**_number_in(positive=False), "description": "0 or more, at most 6 decimals, up to 1e9"}),
 ]
 Amount = Annotated[
     Money,
     PlainValidator(_money),
-    WithJsonSchema({**_NUMBER_IN, "description": "An amount of money, 0 or more"}),
+    WithJsonSchema({**_number_in(positive=False), "description": "An amount of money, 0 or more"}),
 ]
-Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+Day = Annotated[
+    date,
+    PlainValidator(_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": f"YYYY-MM-DD, {p.DATE_RANGE}"}),
+]
 Moment = Annotated[
     datetime,
     PlainValidator(_moment),
-    WithJsonSchema({"type": "string", "description": "YYYY-MM-DD or an ISO date-time"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?\s*$",
+            "description": f"{p.DATETIME_FORMAT}, {p.DATE_RANGE}",
+        }
+    ),
 ]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+@dataclass(frozen=True)
+class Printable:
+    """Text without control characters (tabs and line breaks only where multiline), said in the schema."""
+
+    multiline: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        allowed = r"\t\n\r" if self.multiline else ""
+        controls = r"\u0000-\u0008\u000b\u000c\u000e-\u001f" if allowed else r"\u0000-\u001f"
+        found["pattern"] = rf"^\s*[^{controls}\u007f-\u009f]*\s*$"
+        return found
+
+    def _check(self, value: str) -> str:
+        bad = p.control_character(value, multiline=self.multiline)
+        if bad is not None:
+            raise _invalid(p.control_reason(bad, multiline=self.multiline))
+        return value
+
+
+def _email(value: str) -> str:
+    try:
+        return p.email("email", value) or ""
+    except InvalidValue as error:
+        raise _invalid(error.reason) from None
+
+
+def _required(length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=length)
+
+
+def _optional(length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, max_length=length)
+
+
+Ref = Annotated[str, _required(limits.ORDER_REF), Printable()]
+PoRef = Annotated[str, _required(limits.PO_REF), Printable()]
+Sku = Annotated[str, _required(limits.SKU), Printable()]
+Name = Annotated[str, _required(limits.ITEM_NAME), Printable()]
+SupplierName = Annotated[str, _required(limits.SUPPLIER_NAME), Printable()]
+Unit = Annotated[str, _required(limits.UNIT), Printable()]
+Customer = Annotated[str, _optional(limits.CUSTOMER), Printable()]
+Tracking = Annotated[str, _optional(limits.TRACKING), Printable()]
+Email = Annotated[
+    str,
+    _optional(limits.EMAIL),
+    Printable(),
+    AfterValidator(_email),
+    Field(description="An email address such as name@example.com"),
+]
+Reason = Annotated[str, _required(limits.REASON), Printable(multiline=True)]
+Address = Annotated[str, _optional(limits.SHIP_TO), Printable(multiline=True)]
 Priority = Annotated[int, Field(strict=True, ge=-1000, le=1000)]
 Days = Annotated[int, Field(strict=True, ge=0, le=100_000)]
+
+
+def printable_parameters(request: Request) -> None:
+    """Path and query parameters hold no control characters (PostgreSQL cannot take NUL): 422 naming one."""
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        bad = p.control_character(str(value))
+        if bad is not None:
+            raise InvalidValue(name, value, p.control_reason(bad))
 
 
 def _blank(value: str | None) -> str | None:
@@ -145,8 +235,8 @@ class OrderIn(In):
     """A sales order; the same ref with the same content may be sent again safely."""
 
     order_ref: Ref
-    customer: Text = ""
-    email: Text | None = None
+    customer: Customer = ""
+    email: Email | None = None
     ordered_at: Moment | None = None
     priority: Priority = 0
     ship_policy: ShipPolicy = ShipPolicy.PARTIAL
@@ -170,7 +260,7 @@ class OrderIn(In):
 
 
 class ShipIn(In):
-    tracking: Text | None = None
+    tracking: Tracking | None = None
 
 
 class CancelIn(In):
@@ -184,7 +274,7 @@ class ReleaseIn(In):
 
 class CountIn(In):
     quantity: Counted = Field(description="What was counted on the shelf")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Reason
     policy: AllocationPolicy | None = None
 
 
@@ -196,8 +286,8 @@ class PurchaseOrderLineIn(In):
 
 
 class PurchaseOrderIn(In):
-    po_ref: Ref
-    supplier: Name
+    po_ref: PoRef
+    supplier: SupplierName
     lines: list[PurchaseOrderLineIn] = Field(min_length=1, max_length=1000)
 
     def to_purchase_order(self) -> PurchaseOrder:
@@ -216,7 +306,7 @@ class ReceiptIn(In):
     sku: Sku
     quantity: Positive
     policy: AllocationPolicy | None = None
-    tracking: Text | None = Field(
+    tracking: Tracking | None = Field(
         default=None, description="On a drop-ship PO: the supplier's tracking number for the customer"
     )
 
@@ -236,8 +326,8 @@ class CompleteIn(In):
 
 
 class SupplierIn(In):
-    name: Name
-    email: Text | None = None
+    name: SupplierName
+    email: Email | None = None
     lead_time_days: Days | None = None
 
     def to_supplier(self) -> Supplier:
@@ -251,11 +341,11 @@ class ItemIn(In):
     sku: Sku
     name: Name
     procurement: Procurement
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] = "pcs"
+    unit: Unit = "pcs"
     price: Amount | None = None
     cost: Amount | None = None
     lead_time_days: Days | None = None
-    supplier: Name | None = None
+    supplier: SupplierName | None = None
     safety_stock: Counted = ZERO
     reorder_point: Counted | None = None
     reorder_qty: Positive | None = None

@@ -54,6 +54,7 @@ def import_csv(
             kind, stream, source=f"{kind.value}.csv", uow=uow, clock=write.clock, policy=write.policy(policy)
         )
         summary = {"kind": result.kind.value, "rows": result.rows, "written": result.written}
-        return Outcome(200, {**summary, "notes": result.notes})
+        said = [result.summary] if result.summary else []
+        return Outcome(200, {**summary, "notes": said + result.notes})
 
     return write.run(work)
