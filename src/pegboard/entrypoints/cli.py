@@ -424,7 +424,8 @@ def _print_released(granted: list[Any]) -> None:
         return
     err.print(f"Released {len(granted)} preorder line(s):")
     for g in granted:
-        err.print(f"  {g.order_ref} line {g.line_no}: {g.quantity} {g.sku} allocated")
+        why = f" ({g.reason})" if g.reason else ""
+        err.print(f"  {g.order_ref} line {g.line_no}: {g.quantity} {g.sku} allocated{why}", markup=False)
 
 
 # --- stock ------------------------------------------------------------------------------------
