@@ -65,17 +65,20 @@ class Knapsack:
                 chosen[j] = True
         return chosen
 
-    def swapped_older(self, chosen: Choice, *, keep: Choice) -> Choice:
-        """The set improved by one-for-one swaps: an older order in, a younger one (not kept) out.
+    def swapped_older(self, chosen: Choice, *, until: float) -> Choice:
+        """The set improved by one-for-one swaps: an older order in, a younger one out.
 
         Oldest first, each left-out order takes the place of the youngest chosen order whose
         stock, with what is left over, covers it; the count stays, the set only gets older, and
-        of each kind the oldest stay in (a swap between orders alike changes nothing).
+        of each kind the oldest stay in (a swap between orders alike changes nothing). It stops
+        at `until` (a time.monotonic() deadline) with the swaps made so far.
         """
         chosen = chosen.copy()
         left = self.capacity - self.needs @ chosen.astype(np.int64)
         for o in np.flatnonzero(~chosen):
-            out = np.flatnonzero(chosen & ~keep)
+            if time.monotonic() > until:
+                break
+            out = np.flatnonzero(chosen)
             out = out[(out > o) & (self.kind[out] != self.kind[o])]
             if not len(out):
                 break
@@ -111,7 +114,7 @@ class Search:
         self.knapsack = knapsack
         self.started = time.monotonic()
         self.deadline = self.started + seconds
-        self.best = knapsack.swapped_older(knapsack.greedy(), keep=np.zeros(knapsack.size, dtype=bool))
+        self.best = knapsack.swapped_older(knapsack.greedy(), until=self.deadline)
         self.lower = np.zeros(knapsack.kinds, dtype=np.int64)
         self.upper = knapsack.kind_size.copy()
         self.count: int | None = None
@@ -128,7 +131,7 @@ class Search:
         """
         halfway = self.started + (self.deadline - self.started) / 2
         proven = self._solve([], until=halfway)
-        self.best = self.knapsack.swapped_older(self.best, keep=np.zeros(self.knapsack.size, dtype=bool))
+        self.best = self.knapsack.swapped_older(self.best, until=self.deadline)
         self.count = int(self.best.sum())
         for start in range(0, self.knapsack.size, BLOCK):
             if int(self.lower.sum()) == self.count:
