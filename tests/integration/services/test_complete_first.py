@@ -85,15 +85,16 @@ def test_when_the_search_runs_out_of_time_the_allocations_say_the_set_is_not_pro
     assert reasons == {"SO-1": unproven, "SO-2": unproven}
 
 
-def test_released_preorders_show_why_complete_first_chose_them(
-    pb: Pegboard, capsys: pytest.CaptureFixture[str]
+def test_a_plan_run_shows_why_complete_first_released_preorders_and_its_json_stays_clean(
+    pb: Pegboard, capfd: pytest.CaptureFixture[str]
 ) -> None:
     released_day = three_preorders_and_three_lamps(pb)
     url = released_day.settings.database_url
     today = released_day.clock.today().isoformat()
 
-    code = main(["--db", url, "--today", today, "release", "--policy", "complete-first"])
+    code = main(["--db", url, "--today", today, "plan", "--json", "--policy", "complete-first"])
 
     assert code == 0
-    err = capsys.readouterr().err
+    out, err = capfd.readouterr()
+    assert "promises" in json.loads(out)  # nothing else on stdout, HiGHS's banner included
     assert "SO-1 line 1: 2 GALAXY-LAMP allocated (complete-first: makes the order whole)" in err
