@@ -30,11 +30,13 @@ class Pegboard:
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for one write transaction."""
-        return SqlUnitOfWork(self.engine, self.clock)
+        seconds = self.settings.complete_first_seconds
+        return SqlUnitOfWork(self.engine, self.clock, complete_first_seconds=seconds)
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for reading only."""
-        return SqlUnitOfWork(self.engine, self.clock, readonly=True)
+        seconds = self.settings.complete_first_seconds
+        return SqlUnitOfWork(self.engine, self.clock, readonly=True, complete_first_seconds=seconds)
 
     def migrate(self) -> None:
         """Create or upgrade the schema."""

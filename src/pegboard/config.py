@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.domain.allocation import AllocationPolicy
@@ -16,6 +17,9 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     allocation_policy: AllocationPolicy = AllocationPolicy.FIFO
+    #: How long complete-first searches for the best set of orders to make whole, while the
+    #: items' locks are held; past it, the best set found is used and its allocations say so.
+    complete_first_seconds: float = Field(default=2.0, ge=0)
     host: str = "127.0.0.1"
     port: int = 8000
     db_pool_size: int = 10

@@ -47,6 +47,8 @@ class LineAllocated(Event):
     line_no: int
     sku: str
     quantity: Decimal
+    #: Why this line got the stock, when the policy had a choice to explain (complete-first).
+    reason: str = ""
 
 
 @dataclass(frozen=True)

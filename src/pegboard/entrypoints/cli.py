@@ -431,7 +431,8 @@ def _print_released(granted: list[Any]) -> None:
         return
     err.print(f"Released {len(granted)} preorder line(s):")
     for g in granted:
-        err.print(f"  {g.order_ref} line {g.line_no}: {g.quantity} {g.sku} allocated")
+        why = f" ({g.reason})" if g.reason else ""
+        err.print(f"  {g.order_ref} line {g.line_no}: {g.quantity} {g.sku} allocated{why}", markup=False)
 
 
 # --- stock ------------------------------------------------------------------------------------
@@ -664,6 +665,9 @@ def plan_(
     ctx: typer.Context,
     as_json: AsJson = False,
     confirm: Annotated[bool, typer.Option("--confirm", help="Create the suggested POs and MOs")] = False,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Show the plan and what it would change; write nothing")
+    ] = False,
     policy: Policy = None,
     db: Db = None,
     today: Today = None,
@@ -671,20 +675,31 @@ def plan_(
     """Plan: a promise for every backorder, suggested POs and MOs, and the production queue.
 
     First, as `pegboard release` does, preorders whose release date has come get the stock on
-    hand (by --policy), so a daily plan run also releases them.
+    hand (by --policy), so a daily plan run also releases them. A plan run stores every line's
+    promise and queues a "new date" message for each line whose date moved; `--preview` tells
+    nobody: no promise stored, no event queued, no preorder released, nothing confirmed.
     """
+    if preview and confirm:
+        fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
     with opened(ctx, db, today) as pb:
-        granted = with_retries(
-            lambda: preorders.release_preorders(uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy))
-        )
-        if granted:
-            _print_released(granted)
-        run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
+        if preview:
+            run = planning.preview_plan(uow=pb.reader(), clock=pb.clock)
+        else:
+            granted = with_retries(
+                lambda: preorders.release_preorders(
+                    uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+                )
+            )
+            if granted:
+                _print_released(granted)
+            run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
     if as_json:
         data: dict[str, Any] = dict(run.result.to_json())
         if confirm:
             data["created"] = run.created
             data["skipped"] = run.skipped
+        if preview:
+            data.update(preview=True, changed=len(run.changed), new_dates=run.new_dates)
         emit_json(data)
         return
     _print_plan(run)
@@ -744,7 +759,12 @@ def _print_plan(run: planning.PlanRun) -> None:
             ],
         )
     )
-    if run.changed:
+    if run.preview:
+        out.print(
+            f"Preview: nothing stored, nobody told. A plan run would give or change "
+            f"{len(run.changed)} line promise(s); {run.new_dates} of them a new date customers may hear of."
+        )
+    elif run.changed:
         out.print(f"{len(run.changed)} line promise(s) given or changed.")
     if run.created:
         out.print("Created: " + ", ".join(run.created))

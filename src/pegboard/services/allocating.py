@@ -6,7 +6,7 @@ date on (ranked alike, by the policy); drop-ship lines never wait for our stock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from pegboard.domain.allocation import (
 )
 from pegboard.domain.events import Event, LineAllocated, LineBackordered
 from pegboard.domain.sales import LineKind, SalesOrder
-from pegboard.planning.allocation import WholeOrderCandidate, choose_whole_orders
+from pegboard.planning.allocation import WholeOrderCandidate, WholeOrders, choose_whole_orders
 from pegboard.services.ports import UnitOfWork
 
 
@@ -39,13 +39,29 @@ def allocate_waiting(
     if not waiting:
         return []
     orders: dict[str, SalesOrder] = dict(loaded or {})
-    whole_first: list[str] = []
+    whole: WholeOrders | None = None
     if policy is AllocationPolicy.COMPLETE_FIRST:
         orders.update(uow.orders.get_many({w.order_ref for w in waiting} - orders.keys()))
-        whole_first = choose_whole_orders(_candidates(waiting, orders, available), available)
-    grants = distribute(available, waiting, policy=policy, whole_first=whole_first)
+        candidates = _candidates(waiting, orders, available)
+        whole = choose_whole_orders(candidates, available, seconds=uow.complete_first_seconds)
+    grants = distribute(available, waiting, policy=policy, whole_first=whole.order_refs if whole else ())
     orders.update(uow.orders.get_many({g.order_ref for g in grants} - orders.keys()))
-    return _apply(uow, grants, orders, stocks)
+    return _apply(uow, grants, orders, stocks, whole=whole)
+
+
+def _reasons(whole: WholeOrders | None) -> Callable[[str], str]:
+    """Why complete-first gave an order stock; and when the search ran out of time, that too."""
+    chosen = set(whole.order_refs) if whole else set()
+    note = f" ({whole.note})" if whole and whole.note else ""
+
+    def reason(order_ref: str) -> str:
+        if whole is None:
+            return ""
+        if order_ref in chosen:
+            return "complete-first: makes the order whole" + note
+        return "complete-first: stock no order to make whole needed, oldest first" + note
+
+    return reason
 
 
 def _candidates(
@@ -79,15 +95,19 @@ def _apply(
     grants: list[Grant],
     orders: Mapping[str, SalesOrder],
     stocks: Mapping[str, ItemStock],
+    *,
+    whole: WholeOrders | None,
 ) -> list[Event]:
     events: list[Event] = []
     touched: dict[str, SalesOrder] = {}
+    reason = _reasons(whole)
     for grant in grants:
         order = orders[grant.order_ref]
         line = next(line for line in order.lines if line.line_no == grant.line_no)
         line.allocate(stocks[grant.sku].reserve(grant.quantity))
         touched[order.order_ref] = order
-        events.append(LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity))
+        why = reason(grant.order_ref)
+        events.append(LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity, why))
     for order in touched.values():
         order.refresh_status()
         uow.orders.save(order)

@@ -30,6 +30,10 @@ class PlanRun:
     changed: list[LinePromise]
     created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Lines whose promised date moved: each a PromiseChanged, which may tell a customer a new date.
+    new_dates: int = 0
+    #: A preview: `changed` and `new_dates` say what a plan run would do; nothing was written.
+    preview: bool = False
 
 
 def run_plan(
@@ -39,17 +43,30 @@ def run_plan(
 
     With `confirm`, the suggested POs (one per supplier) and MOs are created in the same
     transaction; `only` narrows that to one supplier's PO or one SKU's MOs. Without `store`
-    nothing is written (a preview).
+    it is `preview_plan`.
     """
+    if not store:
+        return preview_plan(uow=uow, clock=clock)
     with uow:
         today = clock.today()
         result = plan(uow.planning.snapshot(today))
-        if not store:
-            return PlanRun(result, [])
-        changed = store_promises(result, uow=uow, today=today)
+        changed, before = promise_changes(result, uow=uow)
+        new_dates = save_promises(changed, before, uow=uow, today=today)
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         uow.commit()
-    return PlanRun(result, changed, created, skipped)
+    return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def preview_plan(*, uow: UnitOfWork, clock: Clock) -> PlanRun:
+    """The plan, and the promises a plan run would give or move, computed without writing anything.
+
+    No promise is stored, no event queued (so no customer hears of it), no preorder released and
+    no suggestion confirmed; the transaction is rolled back, never committed.
+    """
+    with uow:
+        result = plan(uow.planning.snapshot(clock.today()))
+        changed, before = promise_changes(result, uow=uow)
+    return PlanRun(result, changed, new_dates=len(_announcements(changed, before)), preview=True)
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,25 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[Line
 
 def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
     """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
+    changed, before = promise_changes(result, uow=uow)
+    save_promises(changed, before, uow=uow, today=today)
+    return changed
+
+
+def save_promises(
+    changed: list[LinePromise], before: list[StoredPromise | None], *, uow: UnitOfWork, today: date
+) -> int:
+    """Store the changed promises and queue their announcements; returns how many dates moved."""
+    uow.planning.save_promises(changed, on=today)
+    announcements = _announcements(changed, before)
+    uow.outbox.add(announcements)
+    return len(announcements)
+
+
+def promise_changes(
+    result: PlanResult, *, uow: UnitOfWork
+) -> tuple[list[LinePromise], list[StoredPromise | None]]:
+    """The lines whose promise is new or moved, each with its stored promise (None if first); reads only."""
     lines = Lines(result.promises)
     # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
     # join, primary-key probes); any other line by order ref and line number.
@@ -103,10 +139,7 @@ def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[
     # One pass over plain columns; a LinePromise (with its parts) is built only for a line whose
     # promise is new or moved: after a small change, a handful out of a million lines.
     moved = [k for k, stored in enumerate(before) if _moved(stored, lines.dates[k], lines.reasons[k])]
-    changed = lines.promises(moved)
-    uow.planning.save_promises(changed, on=today)
-    uow.outbox.add(_announcements(changed, [before[k] for k in moved]))
-    return changed
+    return lines.promises(moved), [before[k] for k in moved]
 
 
 def _moved(stored: StoredPromise | None, promised_date: date | None, reason: str) -> bool:

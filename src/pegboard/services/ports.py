@@ -309,6 +309,11 @@ class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""
 
     @property
+    def complete_first_seconds(self) -> float:
+        """How long complete-first may search while this transaction holds the items' locks."""
+        ...
+
+    @property
     def catalogue(self) -> Catalogue: ...
 
     @property

@@ -486,5 +486,7 @@ def test_the_api_keeps_release_dates_lists_preorders_and_releases_them(api: Api)
         ]
         granted = api.post("/preorders/release")
         assert granted.status_code == 200, granted.text
-        assert granted.json() == [{"order_ref": "SO-2", "line_no": 1, "sku": "OLD-LAMP", "quantity": 1}]
+        assert granted.json() == [
+            {"order_ref": "SO-2", "line_no": 1, "sku": "OLD-LAMP", "quantity": 1, "reason": ""}
+        ]
         assert api.get("/orders/SO-2").json()["lines"][0]["allocated"] == 1

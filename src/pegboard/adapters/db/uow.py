@@ -50,8 +50,11 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveries
     totals: StockTotals
 
-    def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, *, readonly: bool = False, complete_first_seconds: float = 2.0
+    ) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
+        self.complete_first_seconds = complete_first_seconds
         self._conn: Connection | None = None
 
     @property

@@ -442,6 +442,9 @@ class ReleasedOut(Out):
     line_no: int
     sku: str
     quantity: Number
+    reason: str = Field(
+        default="", description="Why the line got the stock, when the policy chose (complete-first)"
+    )
 
 
 class ShipmentLineOut(Out):

@@ -115,6 +115,11 @@ class SharedTransaction:
         """Shopify deliveries taken and Shopify orders' states, in the shared transaction."""
         return self._inner.shopify
 
+    @property
+    def complete_first_seconds(self) -> float:
+        """How long complete-first may search while the transaction holds the items' locks."""
+        return self._inner.complete_first_seconds
+
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""
         if not self._open:

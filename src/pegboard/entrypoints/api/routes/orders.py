@@ -159,7 +159,13 @@ def release_preorders(write: WriteDep, body: Annotated[ReleaseIn | None, Body()]
         return Outcome(
             200,
             [
-                {"order_ref": g.order_ref, "line_no": g.line_no, "sku": g.sku, "quantity": number(g.quantity)}
+                {
+                    "order_ref": g.order_ref,
+                    "line_no": g.line_no,
+                    "sku": g.sku,
+                    "quantity": number(g.quantity),
+                    "reason": g.reason,
+                }
                 for g in granted
             ],
         )

@@ -26,8 +26,11 @@ class ConfirmIn(BaseModel):
 
 @router.get("/plan")
 def preview_plan(uow: ReaderDep, pb: PegboardDep) -> Response:
-    """The plan as `pegboard plan --json` prints it, without storing promises (a preview)."""
-    return json_response(planning.run_plan(uow=uow, clock=pb.clock, store=False).result.to_json())
+    """The plan as `pegboard plan --preview --json` prints it: what a run would change; nothing written."""
+    run = planning.preview_plan(uow=uow, clock=pb.clock)
+    return json_response(
+        {**run.result.to_json(), "preview": True, "changed": len(run.changed), "new_dates": run.new_dates}
+    )
 
 
 @router.post("/plan/runs")
@@ -36,7 +39,7 @@ def run_plan(write: WriteDep) -> Response:
 
     def work(uow: UnitOfWork) -> Outcome:
         run = planning.run_plan(uow=uow, clock=write.clock)
-        return Outcome(200, {**run.result.to_json(), "changed": len(run.changed)})
+        return Outcome(200, {**run.result.to_json(), "changed": len(run.changed), "new_dates": run.new_dates})
 
     return write.run(work)
 
