@@ -17,6 +17,7 @@ from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
     Housekeeping,
+    JournalRepository,
     NoticeRepository,
     OrderRepository,
     Outbox,
@@ -114,6 +115,11 @@ class SharedTransaction:
     def shopify(self) -> ShopifyRepository:
         """Shopify deliveries taken and Shopify orders' states, in the shared transaction."""
         return self._inner.shopify
+
+    @property
+    def journal(self) -> JournalRepository:
+        """The books' journal, in the shared transaction."""
+        return self._inner.journal
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""
