@@ -128,6 +128,21 @@ def test_every_entry_balances_and_the_trial_balance_totals_are_equal(pb: Pegboar
     assert by_account["2100"] == 0
 
 
+def test_a_drop_ship_books_revenue_at_the_suppliers_dispatch_and_cost_from_the_po(pb: Pegboard) -> None:
+    catalogue.save_suppliers([Supplier("Chair Co", lead_time_days=5)], uow=pb.uow())
+    catalogue.save_items(
+        [Item("CHAIR", "Chair", Procurement.DROPSHIP, supplier="Chair Co", cost=to_money("40"))], uow=pb.uow()
+    )
+    make_order(pb, "SO-1", ("CHAIR", 2))
+    books.pay("SO-1", Decimal("20"), uow=pb.uow(), clock=pb.clock)
+    with pb.reader() as uow:
+        (po,) = uow.supply.dropship_orders("SO-1")
+
+    purchasing.receive(po.po_ref, "CHAIR", Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy)
+
+    assert entries(pb, "SO-1")[2:] == [(2, "2100", 10), (2, "4000", -10), (2, "5000", 40), (2, "2000", -40)]
+
+
 @pytest.mark.parametrize("statement", ["UPDATE journal_lines SET debit = 0", "DELETE FROM journal_entries"])
 def test_the_journal_refuses_every_update_and_delete(pb: Pegboard, statement: str) -> None:
     make_kettles(pb)
