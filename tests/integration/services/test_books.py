@@ -23,6 +23,7 @@ from pegboard.services import books, catalogue, orders, purchasing, shipping
 from pegboard.services.imports import ImportKind
 from tests.builders import import_text, make_order, set_stock
 from tests.e2e.test_api_support import Api, assert_error, open_api, row_counts
+from tests.integration.db.test_fault_injection import everything, failing_on
 
 
 def make_kettles(pb: Pegboard) -> None:
@@ -141,6 +142,19 @@ def test_a_drop_ship_books_revenue_at_the_suppliers_dispatch_and_cost_from_the_p
     purchasing.receive(po.po_ref, "CHAIR", Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy)
 
     assert entries(pb, "SO-1")[2:] == [(2, "2100", 10), (2, "4000", -10), (2, "5000", 40), (2, "2000", -40)]
+
+
+def test_a_shipment_that_fails_after_its_entry_is_booked_leaves_no_entry(pb: Pegboard) -> None:
+    make_kettles(pb)
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    books.pay("SO-1", Decimal("20"), uow=pb.uow(), clock=pb.clock)
+    before = everything(pb.engine)
+
+    # The outbox row is written after the journal's: its failure must take the entry with it.
+    with failing_on(pb.engine, "outbox", "INSERT", 1), pytest.raises(DBAPIError, match="injected fault"):
+        shipping.ship_order("SO-1", uow=pb.uow(), clock=pb.clock)
+
+    assert everything(pb.engine) == before
 
 
 @pytest.mark.parametrize("statement", ["UPDATE journal_lines SET debit = 0", "DELETE FROM journal_entries"])
