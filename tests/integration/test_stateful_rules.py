@@ -1,5 +1,5 @@
-"""Random sequences of orders, receipts, shipments, cancellations, production and stock counts,
-run against the real services on a real database and against a plain model of the rules.
+"""Random sequences of orders, receipts, shipments, cancellations, production, stock counts,
+payments and refunds, run against the real services on a real database and against a plain model of the rules.
 
 Orders may include a preorder item (released after the run, so its lines never take stock) and
 a drop-ship item (its lines go on a drop-ship PO; the supplier's dispatch ships them).
@@ -36,8 +36,10 @@ from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import (
+    ActionRefused,
     DomainError,
     InvalidTransition,
+    InvalidValue,
     MissingMaterials,
     NothingToShip,
     OverReceipt,
@@ -46,7 +48,7 @@ from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, qty, to_money, to_quantity
 from pegboard.domain.sales import OrderStatus, ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
-from pegboard.services import catalogue, manufacturing, orders, purchasing, shipping, stock
+from pegboard.services import books, catalogue, manufacturing, orders, purchasing, shipping, stock
 from tests.conftest import MONDAY
 from tests.invariants import assert_invariants
 
@@ -483,6 +485,8 @@ class PegboardRules(RuleBasedStateMachine):
         self.pb = self.databases.fresh()
         self.model = Rules(self.policy)
         self.drafts: dict[str, orders.OrderDraft] = {}
+        #: Money received net of refunds, per order: the books' model is this and the price (10).
+        self.received: dict[str, Decimal] = {}
 
     def teardown(self) -> None:
         self.databases.release(self.pb)
@@ -626,6 +630,44 @@ class PegboardRules(RuleBasedStateMachine):
             change = data.draw(halves(6, least=-6), label=f"{sku} change")
             counts[sku] = max(anchor + change, ZERO)
         self._count(counts)
+
+    def _money(self, ref: str) -> tuple[Decimal, Decimal]:
+        """(held: deposit + refund due, owed: receivable) by the model: received less shipped value."""
+        shipped = sum((line.shipped for line in self.model.orders[ref].lines), ZERO) * 10
+        held = self.received.get(ref, ZERO) - shipped
+        return max(held, ZERO), max(-held, ZERO)
+
+    @precondition(lambda self: self.drafts)
+    @rule(data=st.data())
+    def pay(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        _, owed = self._money(ref)
+        amount = data.draw(halves(60) | st.just(owed) if owed else halves(60), label="amount")
+        expected: Refusal = ActionRefused if self.model.orders[ref].closed and amount > owed else None
+        got = refusal("pay", lambda: books.pay(ref, amount, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is expected
+        if got is None:
+            self.received[ref] = self.received.get(ref, ZERO) + amount
+
+    @precondition(lambda self: self.received)
+    @rule(data=st.data())
+    def refund(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.received)), label="order")
+        held, _ = self._money(ref)
+        amount = data.draw(halves(60) | st.just(held) if held else halves(60), label="amount")
+        expected: Refusal = InvalidValue if amount > held else None
+        got = refusal("refund", lambda: books.refund(ref, amount, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is expected
+        if got is None:
+            self.received[ref] -= amount
+
+    @invariant()
+    def each_orders_deposit_is_what_it_paid_less_what_shipped_and_was_refunded(self) -> None:
+        for ref in self.drafts:
+            with self.pb.reader() as uow:
+                balances = uow.journal.order_balances(ref)
+            held = -balances.get("2100", ZERO) - balances.get("2150", ZERO)
+            assert (held, balances.get("1100", ZERO)) == self._money(ref), ref
 
     @invariant()
     def the_design_invariants_hold(self) -> None:
