@@ -134,15 +134,27 @@ def money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def standard_cost(sku: str, items: Mapping[str, Item], boms: BillsOfMaterials) -> Decimal:
-    """The item's cost; a make item without one costs its components at their standard cost."""
-    item = items.get(sku)
-    if item is not None and item.cost is not None:
-        return item.cost
-    return sum(
-        (line.quantity_per * standard_cost(line.component_sku, items, boms) for line in boms.components(sku)),
-        ZERO,
-    )
+def standard_cost(
+    sku: str, items: Mapping[str, Item], boms: BillsOfMaterials, known: dict[str, Decimal] | None = None
+) -> Decimal:
+    """The item's cost; a make item without one costs its components at their standard cost.
+
+    `known` keeps the costs worked out so far, so a component shared by many parents is costed once.
+    """
+    known = {} if known is None else known
+    if sku not in known:
+        item = items.get(sku)
+        if item is not None and item.cost is not None:
+            known[sku] = item.cost
+        else:
+            known[sku] = sum(
+                (
+                    line.quantity_per * standard_cost(line.component_sku, items, boms, known)
+                    for line in boms.components(sku)
+                ),
+                ZERO,
+            )
+    return known[sku]
 
 
 def payment(
@@ -187,10 +199,10 @@ def receipt(po_ref: str, sku: str, value: Decimal, *, on: date) -> JournalEntry 
     return entry(EntryKind.RECEIPT, on, amounts, reference=po_ref, memo=sku)
 
 
-def count(sku: str, value: Decimal, *, on: date) -> JournalEntry | None:
-    """A stock count's difference at standard cost moves inventory against stock adjustments."""
+def count(value: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
+    """A stock count's differences at standard cost move inventory against stock adjustments."""
     amounts = [(Account.INVENTORY, value), (Account.ADJUSTMENTS, -value)]
-    return entry(EntryKind.COUNT, on, amounts, reference="count", memo=sku)
+    return entry(EntryKind.COUNT, on, amounts, reference="count", memo=memo)
 
 
 def cancellation(order_ref: str, *, deposit: Decimal, still_owed: Decimal, on: date) -> JournalEntry | None:

@@ -148,16 +148,24 @@ def book_receipt(uow: UnitOfWork, po: PurchaseOrder, sku: str, quantity: Decimal
         uow.journal.add(_with_memo(entry, f"receipt {po.po_ref}: {quantity} {sku}"))
 
 
-def book_count(uow: UnitOfWork, changes: Mapping[str, Decimal], *, on: date) -> None:
-    """Each counted difference at standard cost, against stock adjustments."""
+def book_count(uow: UnitOfWork, changes: Mapping[str, Decimal], *, reason: str, on: date) -> None:
+    """One entry per count: the differences at standard cost, against stock adjustments."""
     if not changes:
         return
     items, boms = _costing(uow, changes)
-    for sku, difference in sorted(changes.items()):
-        value = books.money(books.standard_cost(sku, items, boms) * difference)
-        entry = books.count(sku, value, on=on)
-        if entry is not None:
-            uow.journal.add(_with_memo(entry, f"count: {difference} {sku}"))
+    known: dict[str, Decimal] = {}
+    value = sum(
+        (
+            books.money(books.standard_cost(sku, items, boms, known) * change)
+            for sku, change in changes.items()
+        ),
+        ZERO,
+    )
+    counted = ", ".join(f"{change} {sku}" for sku, change in sorted(changes.items())[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    entry = books.count(value, on=on, memo=f"{reason}: {counted}{more}"[:500])
+    if entry is not None:
+        uow.journal.add(entry)
 
 
 def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:

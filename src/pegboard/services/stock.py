@@ -42,7 +42,7 @@ def count_stock(
             )
             events.append(StockAdjusted(sku, difference, reason))
             events += release_surplus(uow, stocks[sku], on=clock.today())
-        books.book_count(uow, changes, on=clock.today())
+        books.book_count(uow, changes, reason=reason, on=clock.today())
         events += allocate_waiting(uow, stocks, policy=policy)
         uow.outbox.add(events)
         uow.commit()

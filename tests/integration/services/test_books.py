@@ -43,10 +43,11 @@ def make_kettles(pb: Pegboard) -> None:
 def entries(pb: Pegboard, order_ref: str | None = None) -> list[tuple[int, str, Decimal]]:
     """(entry, account, debit - credit) per journal line, leaving out the opening count."""
     rows = books.journal(pb.reader())
+    counts = {row.entry for row in rows if row.account == "3900"}
     return [
         (row.entry, row.account, row.debit - row.credit)
         for row in rows
-        if (row.order_ref == order_ref if order_ref else not row.memo.startswith("count"))
+        if (row.order_ref == order_ref if order_ref else row.entry not in counts)
     ]
 
 
