@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from pegboard.bootstrap import Pegboard
-from pegboard.domain.errors import ActionRefused, InvalidValue, UnknownOrder
+from pegboard.domain.errors import ActionRefused, InvalidValue, LedgerRuleBroken, UnknownOrder
 from pegboard.domain.items import Item, Procurement, Supplier
 from pegboard.domain.quantities import to_money
 from pegboard.entrypoints.cli import main
@@ -164,8 +164,10 @@ def test_the_journal_refuses_every_update_and_delete(pb: Pegboard, statement: st
     make_order(pb, "SO-1", ("KETTLE", 1))
     books.pay("SO-1", Decimal("10"), uow=pb.uow(), clock=pb.clock)
 
-    with pytest.raises(DBAPIError, match="journal_append_only"), pb.engine.begin() as conn:
-        conn.execute(text(statement))
+    with pytest.raises(LedgerRuleBroken) as refused, pb.uow() as uow:
+        uow.connection.execute(text(statement))
+
+    assert refused.value.rule == "journal_append_only"
 
     assert len(entries(pb, "SO-1")) == 2
 
