@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +23,7 @@ from pegboard.domain.quantities import to_money
 from pegboard.entrypoints.cli import main
 from pegboard.services import books, catalogue, orders, purchasing, shipping
 from pegboard.services.imports import ImportKind
+from pegboard.services.runner import with_retries
 from tests.builders import import_text, make_order, set_stock
 from tests.e2e.test_api_support import Api, assert_error, open_api, row_counts
 from tests.integration.db.test_fault_injection import everything, failing_on
@@ -283,3 +286,25 @@ def test_payments_through_rest_book_a_deposit_and_refuse_bad_input_writing_nothi
         (2, "2100", 0, 50),
     ]
     assert api.get("/balance").json()["balanced"] is True
+
+
+def test_payments_at_once_are_numbered_one_after_another_and_none_is_lost(pb: Pegboard) -> None:
+    make_kettles(pb)
+    refs = [f"SO-{n}" for n in range(1, 9)]
+    for ref in refs:
+        make_order(pb, ref, ("KETTLE", 1))
+    calls = [*refs, "SO-1", "SO-1"]
+    barrier = threading.Barrier(len(calls))
+
+    def paying(ref: str) -> books.OrderMoney:
+        barrier.wait(timeout=30)
+        return with_retries(lambda: books.pay(ref, Decimal("2.5"), uow=pb.uow(), clock=pb.clock))
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        paid = [future.result(timeout=120) for future in [pool.submit(paying, ref) for ref in calls]]
+
+    numbers = sorted(money.entry for money in paid)
+    assert numbers == list(range(2, 2 + len(calls)))  # entry 1 is the opening count
+    assert entries(pb, "SO-1")[-1][2] == Decimal("-2.5")
+    with pb.reader() as uow:
+        assert uow.journal.order_balances("SO-1")["2100"] == Decimal("-7.5")
