@@ -208,6 +208,8 @@ def test_a_cancelled_order_takes_no_payment(pb: Pegboard) -> None:
         (("pay", "SO-404", "5"), "'order_ref'"),
         (("refund", "SO-1", "50.01"), "'amount'"),
         (("refund", "SO-1", "--", "-1"), "'amount'"),
+        (("journal", "--from", "2026-12-01", "--to", "2026-11-01"), "'--from'"),
+        (("journal", "--to", "yesterday"), "'--to'"),
     ],
 )
 def test_bad_input_on_the_command_line_exits_2_naming_the_field_and_writes_nothing(
