@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, func, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.domain.books import money
 
 
 def assert_invariants(engine: Engine) -> None:
@@ -75,6 +76,7 @@ def assert_invariants(engine: Engine) -> None:
         ).scalar_one()
         assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
         _assert_kinds_hold(conn)
+        _assert_books_hold(conn)
 
 
 def _assert_kinds_hold(conn: Connection) -> None:
@@ -93,3 +95,40 @@ def _assert_kinds_hold(conn: Connection) -> None:
             assert received.get(line.id, Decimal(0)) == line.shipped, (
                 f"drop-ship line {line.id}: shipped {line.shipped} differs from its PO's receipts"
             )
+
+
+def _assert_books_hold(conn: Connection) -> None:
+    """Every journal entry balances; no order holds a negative deposit, refund due or receivable;
+    the revenue booked on each order is the value (price x quantity, to the cent) of what it shipped."""
+    jl = t.journal_lines
+    for entry_id, debit, credit in conn.execute(
+        select(jl.c.entry_id, func.sum(jl.c.debit), func.sum(jl.c.credit)).group_by(jl.c.entry_id)
+    ):
+        assert debit == credit, f"journal entry {entry_id}: debits {debit} != credits {credit}"
+    booked: dict[str, dict[str, Decimal]] = {}
+    for order_ref, account, debit, credit in conn.execute(
+        select(jl.c.order_ref, jl.c.account, func.sum(jl.c.debit), func.sum(jl.c.credit))
+        .where(jl.c.order_ref.is_not(None))
+        .group_by(jl.c.order_ref, jl.c.account)
+    ):
+        booked.setdefault(order_ref, {})[account] = debit - credit
+    for order_ref, accounts in booked.items():
+        assert accounts.get("2100", 0) <= 0, f"{order_ref}: deposit {-accounts['2100']} is negative"
+        assert accounts.get("2150", 0) <= 0, f"{order_ref}: refund due {-accounts['2150']} is negative"
+        assert accounts.get("1100", 0) >= 0, f"{order_ref}: receivable {accounts['1100']} is negative"
+    so, ol, sh, sl = t.sales_orders, t.order_lines, t.shipments, t.shipment_lines
+    shipped_value: dict[str, Decimal] = {}
+    for order_ref, quantity, unit_price, item_price in conn.execute(
+        select(so.c.order_ref, sl.c.quantity, ol.c.unit_price, t.items.c.price)
+        .join(sh, sh.c.id == sl.c.shipment_id)
+        .join(so, so.c.id == sh.c.order_id)
+        .join(ol, (ol.c.order_id == sh.c.order_id) & (ol.c.line_no == sl.c.line_no))
+        .join(t.items, t.items.c.id == ol.c.item_id)
+    ):
+        price = unit_price if unit_price is not None else (item_price or Decimal(0))
+        shipped_value[order_ref] = shipped_value.get(order_ref, Decimal(0)) + money(price * quantity)
+    for order_ref in set(shipped_value) | set(booked):
+        revenue = -booked.get(order_ref, {}).get("4000", Decimal(0))
+        assert revenue == shipped_value.get(order_ref, 0), (
+            f"{order_ref}: revenue booked {revenue}, value shipped {shipped_value.get(order_ref)}"
+        )

@@ -62,3 +62,9 @@ class Settings(BaseSettings):
     shopify_shop_url: str | None = None
     shopify_access_token: str | None = None
     shopify_api_version: str = "2025-01"
+
+    # -- books -----------------------------------------------------------------------------------
+    #: The shop's one currency: every amount in the journal is in it.
+    currency: str = "EUR"
+    #: Accounts renamed by code, e.g. PEGBOARD_ACCOUNT_NAMES='{"1000": "Bank"}' (domain/books.py).
+    account_names: dict[str, str] = {}

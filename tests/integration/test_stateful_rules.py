@@ -1,6 +1,6 @@
 """Random sequences of orders, receipts, shipments, cancellations, production, stock counts, new
-expected dates, plan runs and days passing, run against the real services on a real database and
-against a plain model of the rules, under each allocation policy (complete-first too).
+expected dates, plan runs, days passing, payments and refunds, run against the real services on a
+real database and against a plain model of the rules, under each allocation policy (complete-first too).
 
 Orders may include a preorder item (released after the run, so its lines never take stock) and
 a drop-ship item (its lines go on a drop-ship PO; the supplier's dispatch ships them).
@@ -39,8 +39,10 @@ from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import (
+    ActionRefused,
     DomainError,
     InvalidTransition,
+    InvalidValue,
     MissingMaterials,
     NothingToShip,
     OverReceipt,
@@ -49,7 +51,7 @@ from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, qty, to_money, to_quantity
 from pegboard.domain.sales import OrderStatus, ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
-from pegboard.services import catalogue, manufacturing, orders, planning, purchasing, shipping, stock
+from pegboard.services import books, catalogue, manufacturing, orders, planning, purchasing, shipping, stock
 from tests.conftest import MONDAY
 from tests.e2e.test_api_support import row_counts
 from tests.invariants import assert_invariants
@@ -588,6 +590,8 @@ class PegboardRules(RuleBasedStateMachine):
         self.pb = self.databases.fresh()
         self.model = Rules(self.policy)
         self.drafts: dict[str, orders.OrderDraft] = {}
+        #: Money received net of refunds, per order: the books' model is this and the price (10).
+        self.received: dict[str, Decimal] = {}
 
     def teardown(self) -> None:
         self.databases.release(self.pb)
@@ -764,6 +768,44 @@ class PegboardRules(RuleBasedStateMachine):
         preview = planning.preview_plan(uow=self.pb.reader(), clock=self.pb.clock)
         assert (preview.changed, preview.new_dates) == ([], 0)
         assert row_counts(self.pb) == before
+
+    def _money(self, ref: str) -> tuple[Decimal, Decimal]:
+        """(held: deposit + refund due, owed: receivable) by the model: received less shipped value."""
+        shipped = sum((line.shipped for line in self.model.orders[ref].lines), ZERO) * 10
+        held = self.received.get(ref, ZERO) - shipped
+        return max(held, ZERO), max(-held, ZERO)
+
+    @precondition(lambda self: self.drafts)
+    @rule(data=st.data())
+    def pay(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        _, owed = self._money(ref)
+        amount = data.draw(halves(60) | st.just(owed) if owed else halves(60), label="amount")
+        expected: Refusal = ActionRefused if self.model.orders[ref].closed and amount > owed else None
+        got = refusal("pay", lambda: books.pay(ref, amount, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is expected
+        if got is None:
+            self.received[ref] = self.received.get(ref, ZERO) + amount
+
+    @precondition(lambda self: self.received)
+    @rule(data=st.data())
+    def refund(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.received)), label="order")
+        held, _ = self._money(ref)
+        amount = data.draw(halves(60) | st.just(held) if held else halves(60), label="amount")
+        expected: Refusal = InvalidValue if amount > held else None
+        got = refusal("refund", lambda: books.refund(ref, amount, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is expected
+        if got is None:
+            self.received[ref] -= amount
+
+    @invariant()
+    def each_orders_deposit_is_what_it_paid_less_what_shipped_and_was_refunded(self) -> None:
+        for ref in self.drafts:
+            with self.pb.reader() as uow:
+                balances = uow.journal.order_balances(ref)
+            held = -balances.get("2100", ZERO) - balances.get("2150", ZERO)
+            assert (held, balances.get("1100", ZERO)) == self._money(ref), ref
 
     @invariant()
     def the_design_invariants_hold(self) -> None:

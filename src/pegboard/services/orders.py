@@ -16,6 +16,7 @@ from pegboard.domain.events import Event, LineBackordered, OrderCancelled, Order
 from pegboard.domain.items import SaleTerms
 from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_order
 from pegboard.services.planning import repromise
@@ -167,6 +168,7 @@ def cancel_order(
         for line_sku, quantity in released.items():
             stocks[line_sku].release(quantity)
         uow.orders.save(order)
+        books.book_cancellation(uow, order, on=clock.today())
         cancel_dropship_rest(order, before, uow=uow)
         cancelled = [
             {

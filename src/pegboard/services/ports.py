@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from pegboard.domain.allocation import ItemStock, WaitingLine
+from pegboard.domain.books import JournalEntry
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
@@ -305,6 +306,31 @@ class PlanningRepository(Protocol):
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
 
 
+@dataclass(frozen=True)
+class JournalRow:
+    """One line of the journal as `pegboard journal` prints it."""
+
+    date: date
+    entry: int
+    account: str
+    debit: Decimal
+    credit: Decimal
+    order_ref: str | None
+    memo: str
+
+
+class JournalRepository(Protocol):
+    """The books' journal: balanced entries appended, never changed; sums read back."""
+
+    def add(self, entry: JournalEntry) -> int: ...
+
+    def order_balances(self, order_ref: str) -> dict[str, Decimal]: ...
+
+    def totals(self) -> dict[str, tuple[Decimal, Decimal]]: ...
+
+    def rows(self, *, start: date | None = None, end: date | None = None) -> list[JournalRow]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""
 
@@ -351,6 +377,9 @@ class UnitOfWork(Protocol):
 
     @property
     def shopify(self) -> ShopifyRepository: ...
+
+    @property
+    def journal(self) -> JournalRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -16,6 +16,7 @@ from pegboard.domain.events import Event, ExpectedDateChanged, StockReceived
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo, existing_order, existing_po
 from pegboard.services.planning import repromise
@@ -73,6 +74,7 @@ def receive(
         po.receive(sku, quantity)
         stocks[sku].move(quantity)
         uow.stock.add_move(StockMove(sku, quantity, MoveKind.RECEIPT, clock.today(), po_ref))
+        books.book_receipt(uow, po, sku, quantity, on=clock.today())
         uow.supply.save_purchase_order(po)
         events: list[Event] = [StockReceived(po_ref, sku, quantity)]
         events += allocate_waiting(uow, stocks, policy=policy)
@@ -126,6 +128,8 @@ def _confirm_dispatch(
     uow.supply.save_purchase_order(po)
     uow.orders.save(order)
     uow.orders.add_shipment(shipment)
+    costs = {line.order_line_no: line.unit_cost or Decimal(0) for line in po.lines if line.order_line_no}
+    books.book_shipment(uow, order, shipment, dropship_costs=costs)
     uow.outbox.add([shipped_event(shipment)])
     repromise([sku], uow=uow, today=today)
 

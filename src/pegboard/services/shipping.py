@@ -5,6 +5,7 @@ from __future__ import annotations
 from pegboard.domain.events import OrderShipped
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.sales import Shipment
+from pegboard.services import books
 from pegboard.services.lookup import existing_order
 from pegboard.services.ports import Clock, UnitOfWork
 
@@ -33,6 +34,7 @@ def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, 
             )
         uow.orders.save(order)
         uow.orders.add_shipment(shipment)
+        books.book_shipment(uow, order, shipment)
         uow.outbox.add([shipped_event(shipment)])
         uow.commit()
     return shipment

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.events import Event, StockAdjusted
 from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting, release_surplus
 from pegboard.services.ports import Clock, UnitOfWork
 
@@ -41,6 +42,7 @@ def count_stock(
             )
             events.append(StockAdjusted(sku, difference, reason))
             events += release_surplus(uow, stocks[sku], on=clock.today())
+        books.book_count(uow, changes, reason=reason, on=clock.today())
         events += allocate_waiting(uow, stocks, policy=policy)
         uow.outbox.add(events)
         uow.commit()

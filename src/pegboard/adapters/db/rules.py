@@ -18,9 +18,11 @@ RULES = {
     "ck_purchase_order_lines_received_in_range": "a PO line receives between zero and its quantity",
     "ck_manufacturing_orders_completed_in_range": "an MO completes between zero and its quantity",
     "ledger_append_only": "a stock movement is never changed or deleted; a correction is a new movement",
+    "journal_append_only": "a journal entry is never changed or deleted; a correction is a reversing entry",
+    "ck_journal_lines_one_sided": "a journal line is a positive debit or a positive credit, never both",
 }
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
-_SQLITE_TRIGGER = re.compile(r"\((ledger_append_only)\)")
+_SQLITE_TRIGGER = re.compile(r"\((ledger_append_only|journal_append_only)\)")
 #: PostgreSQL's states for a failed CHECK, and for the trigger's integrity_constraint_violation.
 _POSTGRES_STATES = {"23514", "23000"}
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
+from pegboard.adapters.db.journal import SqlJournal
 from pegboard.adapters.db.notices import SqlNotices
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     notices: SqlNotices
     deliveries: SqlDeliveries
     totals: StockTotals
+    journal: SqlJournal
 
     def __init__(
         self, engine: Engine, clock: Clock, *, readonly: bool = False, complete_first_seconds: float = 2.0
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.shopify = SqlShopify(conn, ids, now, totals)
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
+        self.journal = SqlJournal(conn, now)
         return self
 
     def __exit__(

@@ -20,6 +20,7 @@ from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
+from pegboard.entrypoints.api.routes import books as books_routes
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(shopify_routes.router, prefix=API_PREFIX)
     app.include_router(status_page.make_router())
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
+    app.include_router(books_routes.router, prefix=API_PREFIX)
     add_docs(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -17,6 +17,7 @@ from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
     Housekeeping,
+    JournalRepository,
     NoticeRepository,
     OrderRepository,
     Outbox,
@@ -119,6 +120,11 @@ class SharedTransaction:
     def complete_first_seconds(self) -> float:
         """How long complete-first may search while the transaction holds the items' locks."""
         return self._inner.complete_first_seconds
+
+    @property
+    def journal(self) -> JournalRepository:
+        """The books' journal, in the shared transaction."""
+        return self._inner.journal
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

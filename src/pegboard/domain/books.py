@@ -1,0 +1,268 @@
+"""The books: a chart of accounts and journal entries that always balance, in exact money.
+
+A backordered sale is a customer deposit (a liability) until it ships; each shipment turns what
+left into revenue and its standard cost into cost of goods sold; a cancelled paid remainder
+becomes a refund due. The rules here decide the lines; storing them is an adapter's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from pegboard.domain.errors import InvalidValue
+from pegboard.domain.items import BillsOfMaterials, Item
+
+ZERO = Decimal(0)
+#: Amounts booked are rounded half up to the cent, line by line (price x quantity may not be).
+CENT = Decimal("0.01")
+
+
+class Account(StrEnum):
+    """The chart of accounts, by code; names come from settings (`DEFAULT_NAMES` otherwise)."""
+
+    CASH = "1000"
+    RECEIVABLE = "1100"
+    INVENTORY = "1200"
+    PAYABLE = "2000"
+    DEPOSITS = "2100"
+    REFUNDS_DUE = "2150"
+    TAX = "2200"
+    ADJUSTMENTS = "3900"
+    REVENUE = "4000"
+    COST_OF_GOODS_SOLD = "5000"
+
+
+DEFAULT_NAMES: dict[str, str] = {
+    Account.CASH: "Cash",
+    Account.RECEIVABLE: "Accounts receivable",
+    Account.INVENTORY: "Inventory",
+    Account.PAYABLE: "Accounts payable",
+    Account.DEPOSITS: "Customer deposits",
+    Account.REFUNDS_DUE: "Refunds due",
+    Account.TAX: "Tax collected",
+    Account.ADJUSTMENTS: "Stock adjustments",
+    Account.REVENUE: "Revenue",
+    Account.COST_OF_GOODS_SOLD: "Cost of goods sold",
+}
+
+
+def account_names(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every account's name: the default unless settings rename it."""
+    names = dict(DEFAULT_NAMES)
+    for code, name in (overrides or {}).items():
+        if code not in names:
+            raise InvalidValue("account_names", code, f"is not an account code ({', '.join(names)})")
+        names[code] = name
+    return names
+
+
+class EntryKind(StrEnum):
+    """What caused an entry."""
+
+    PAYMENT = "payment"
+    SHIPMENT = "shipment"
+    RECEIPT = "receipt"
+    CANCELLATION = "cancellation"
+    REFUND = "refund"
+    COUNT = "count"
+
+
+class UnbalancedEntry(ValueError):
+    """An entry whose debits and credits differ, or with a line that is not one-sided and positive."""
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """One side of an entry: a positive debit or a positive credit to one account."""
+
+    account: Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """Lines that balance exactly (debits = credits), booked on one day for one cause."""
+
+    booked_on: date
+    kind: EntryKind
+    lines: tuple[JournalLine, ...]
+    order_ref: str | None = None
+    reference: str = ""
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        for line in self.lines:
+            if line.debit < 0 or line.credit < 0 or (line.debit > 0) == (line.credit > 0):
+                raise UnbalancedEntry(f"{line} must have either a positive debit or a positive credit")
+        debits, credits = self.totals
+        if len(self.lines) < 2 or debits != credits:
+            raise UnbalancedEntry(f"{self.kind} {self.reference}: debits {debits} != credits {credits}")
+
+    @property
+    def totals(self) -> tuple[Decimal, Decimal]:
+        """(total debits, total credits)."""
+        return sum((x.debit for x in self.lines), ZERO), sum((x.credit for x in self.lines), ZERO)
+
+
+def entry(
+    kind: EntryKind,
+    on: date,
+    amounts: Sequence[tuple[Account, Decimal]],
+    *,
+    order_ref: str | None = None,
+    reference: str = "",
+    memo: str = "",
+) -> JournalEntry | None:
+    """An entry from signed amounts (positive debits, negative credits); zero amounts are left out."""
+    lines = tuple(
+        JournalLine(account, debit=amount) if amount > 0 else JournalLine(account, credit=-amount)
+        for account, amount in amounts
+        if amount != 0
+    )
+    if not lines:
+        return None
+    return JournalEntry(on, kind, lines, order_ref=order_ref, reference=reference, memo=memo)
+
+
+def money(amount: Decimal) -> Decimal:
+    """An amount rounded half up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def standard_cost(
+    sku: str, items: Mapping[str, Item], boms: BillsOfMaterials, known: dict[str, Decimal] | None = None
+) -> Decimal:
+    """The item's cost; a make item without one costs its components at their standard cost.
+
+    `known` keeps the costs worked out so far, so a component shared by many parents is costed once.
+    """
+    known = {} if known is None else known
+    if sku not in known:
+        item = items.get(sku)
+        if item is not None and item.cost is not None:
+            known[sku] = item.cost
+        else:
+            known[sku] = sum(
+                (
+                    line.quantity_per * standard_cost(line.component_sku, items, boms, known)
+                    for line in boms.components(sku)
+                ),
+                ZERO,
+            )
+    return known[sku]
+
+
+def payment(
+    order_ref: str, amount: Decimal, *, receivable: Decimal, on: date, reference: str = "", memo: str = ""
+) -> JournalEntry:
+    """Money received settles what the order owes for shipped goods first; the rest is a deposit."""
+    if amount <= 0:
+        raise InvalidValue("amount", amount, "must be more than zero")
+    settles = min(amount, max(receivable, ZERO))
+    amounts = [(Account.CASH, amount), (Account.RECEIVABLE, -settles), (Account.DEPOSITS, settles - amount)]
+    made = entry(EntryKind.PAYMENT, on, amounts, order_ref=order_ref, reference=reference, memo=memo)
+    assert made is not None
+    return made
+
+
+def shipment(
+    order_ref: str,
+    shipment_ref: str,
+    *,
+    revenue: Decimal,
+    cost: Decimal,
+    deposit: Decimal,
+    on: date,
+    cost_from: Account = Account.INVENTORY,
+) -> JournalEntry | None:
+    """Revenue for what shipped comes out of the order's deposit, and what the deposit does not
+    cover is owed (a receivable); its cost leaves inventory (a drop-ship's is owed to the supplier)."""
+    from_deposit = min(revenue, max(deposit, ZERO))
+    amounts = [
+        (Account.DEPOSITS, from_deposit),
+        (Account.RECEIVABLE, revenue - from_deposit),
+        (Account.REVENUE, -revenue),
+        (Account.COST_OF_GOODS_SOLD, cost),
+        (cost_from, -cost),
+    ]
+    return entry(EntryKind.SHIPMENT, on, amounts, order_ref=order_ref, reference=shipment_ref)
+
+
+def receipt(po_ref: str, sku: str, value: Decimal, *, on: date) -> JournalEntry | None:
+    """Goods received go into inventory at the PO's cost, owed to the supplier."""
+    amounts = [(Account.INVENTORY, value), (Account.PAYABLE, -value)]
+    return entry(EntryKind.RECEIPT, on, amounts, reference=po_ref, memo=sku)
+
+
+def count(value: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
+    """A stock count's differences at standard cost move inventory against stock adjustments."""
+    amounts = [(Account.INVENTORY, value), (Account.ADJUSTMENTS, -value)]
+    return entry(EntryKind.COUNT, on, amounts, reference="count", memo=memo)
+
+
+def cancellation(order_ref: str, *, deposit: Decimal, still_owed: Decimal, on: date) -> JournalEntry | None:
+    """The part of the deposit above the value still to ship is due back to the customer."""
+    due = deposit - max(still_owed, ZERO)
+    if due <= 0:
+        return None
+    amounts = [(Account.DEPOSITS, due), (Account.REFUNDS_DUE, -due)]
+    return entry(EntryKind.CANCELLATION, on, amounts, order_ref=order_ref)
+
+
+def refund(
+    order_ref: str,
+    amount: Decimal,
+    *,
+    refund_due: Decimal,
+    deposit: Decimal,
+    on: date,
+    reference: str = "",
+) -> JournalEntry:
+    """Money paid back clears the refund due first, then the deposit; never more than both hold."""
+    refundable = max(refund_due, ZERO) + max(deposit, ZERO)
+    if amount <= 0:
+        raise InvalidValue("amount", amount, "must be more than zero")
+    if amount > refundable:
+        raise InvalidValue(
+            "amount",
+            amount,
+            f"is more than the {refundable} paid for {order_ref} and not yet shipped or refunded",
+        )
+    from_due = min(amount, max(refund_due, ZERO))
+    amounts = [
+        (Account.REFUNDS_DUE, from_due),
+        (Account.DEPOSITS, amount - from_due),
+        (Account.CASH, -amount),
+    ]
+    made = entry(EntryKind.REFUND, on, amounts, order_ref=order_ref, reference=reference)
+    assert made is not None
+    return made
+
+
+@dataclass(frozen=True)
+class BalanceLine:
+    """An account's total debits and credits, and its balance (debit positive)."""
+
+    account: str
+    name: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(
+    totals: Mapping[str, tuple[Decimal, Decimal]], names: Mapping[str, str]
+) -> list[BalanceLine]:
+    """Each account with postings, by code; in a sound journal the debits and credits add up equal."""
+    return [
+        BalanceLine(code, names.get(code, code), debit, credit)
+        for code, (debit, credit) in sorted(totals.items())
+    ]

@@ -1,0 +1,223 @@
+"""The books: payments and refunds, and the entries that shipments, receipts, counts and
+cancellations book in the same transaction as the change that causes them.
+
+Cost is a standard cost for now: the item's `cost`, else (a make item) its components' costs
+through the BOM; a receipt books the PO's unit cost (else the item's). Moving-average
+valuation is still to come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pegboard.domain import books
+from pegboard.domain.books import Account, BalanceLine, JournalEntry
+from pegboard.domain.errors import ActionRefused, InvalidValue
+from pegboard.domain.items import BillsOfMaterials, Item, Procurement
+from pegboard.domain.sales import OrderStatus, SalesOrder, Shipment
+from pegboard.domain.supply import PurchaseOrder
+from pegboard.services.lookup import existing_order
+from pegboard.services.ports import Clock, JournalRow, UnitOfWork
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """Where an order's money stands after a payment or refund: the entry booked and the balances."""
+
+    order_ref: str
+    entry: int
+    deposit: Decimal
+    receivable: Decimal
+    refund_due: Decimal
+
+
+def pay(
+    order_ref: str, amount: Decimal, *, method: str = "", reference: str = "", uow: UnitOfWork, clock: Clock
+) -> OrderMoney:
+    """Money received for an order: it settles a receivable first, the rest is a customer deposit.
+
+    A cancelled order, or a shipped one beyond what it still owes, takes no payment.
+    """
+    if amount <= 0:
+        raise InvalidValue("amount", amount, "must be more than zero")
+    with uow:
+        order = existing_order(uow, order_ref, lock=True)
+        balances = uow.journal.order_balances(order_ref)
+        receivable = balances.get(Account.RECEIVABLE, ZERO)
+        if order.is_closed and amount > receivable:
+            what = "cancelled" if order.status is OrderStatus.CANCELLED else "shipped"
+            owes = books.money(receivable)
+            raise ActionRefused(
+                f"order {order_ref} is {what} and owes {owes}: it takes no payment of {amount}"
+            )
+        memo = " ".join(
+            part for part in ("payment", method and f"by {method}", reference and f"({reference})") if part
+        )
+        entry = books.payment(
+            order_ref, amount, receivable=receivable, on=clock.today(), reference=reference, memo=memo
+        )
+        number = uow.journal.add(entry)
+        result = _order_money(uow, order_ref, number)
+        uow.commit()
+    return result
+
+
+def refund(
+    order_ref: str, amount: Decimal | None = None, *, reference: str = "", uow: UnitOfWork, clock: Clock
+) -> OrderMoney:
+    """Money paid back: by default the whole refund due; never more than was paid and not shipped."""
+    with uow:
+        existing_order(uow, order_ref, lock=True)
+        balances = uow.journal.order_balances(order_ref)
+        due = -balances.get(Account.REFUNDS_DUE, ZERO)
+        deposit = -balances.get(Account.DEPOSITS, ZERO)
+        if amount is None:
+            if due <= 0:
+                raise ActionRefused(f"order {order_ref} has no refund due; name the amount to refund")
+            amount = due
+        memo = " ".join(part for part in ("refund", reference and f"({reference})") if part)
+        entry = books.refund(
+            order_ref, amount, refund_due=due, deposit=deposit, on=clock.today(), reference=reference
+        )
+        number = uow.journal.add(_with_memo(entry, memo))
+        result = _order_money(uow, order_ref, number)
+        uow.commit()
+    return result
+
+
+def _with_memo(entry: JournalEntry, memo: str) -> JournalEntry:
+    return JournalEntry(entry.booked_on, entry.kind, entry.lines, entry.order_ref, entry.reference, memo)
+
+
+def _order_money(uow: UnitOfWork, order_ref: str, number: int) -> OrderMoney:
+    balances = uow.journal.order_balances(order_ref)
+    return OrderMoney(
+        order_ref,
+        number,
+        deposit=-balances.get(Account.DEPOSITS, ZERO),
+        receivable=balances.get(Account.RECEIVABLE, ZERO),
+        refund_due=-balances.get(Account.REFUNDS_DUE, ZERO),
+    )
+
+
+def book_shipment(
+    uow: UnitOfWork,
+    order: SalesOrder,
+    shipment: Shipment,
+    *,
+    dropship_costs: Mapping[int, Decimal] | None = None,
+) -> None:
+    """Revenue at the line's price (else the item's) for what shipped, out of the order's deposit;
+    cost at standard cost out of inventory, or for a drop-ship at the PO's cost owed to the supplier."""
+    items, boms = _costing(uow, {line.sku for line in order.lines})
+    prices = {line.line_no: _price(line.unit_price, items.get(line.sku)) for line in order.lines}
+    revenue = sum((books.money(prices[s.line_no] * s.quantity) for s in shipment.lines), ZERO)
+    if dropship_costs is not None:
+        costs = [dropship_costs.get(s.line_no, ZERO) * s.quantity for s in shipment.lines]
+    else:
+        costs = [books.standard_cost(s.sku, items, boms) * s.quantity for s in shipment.lines]
+    deposit = -uow.journal.order_balances(order.order_ref).get(Account.DEPOSITS, ZERO)
+    entry = books.shipment(
+        order.order_ref,
+        shipment.shipment_ref,
+        revenue=revenue,
+        cost=sum((books.money(c) for c in costs), ZERO),
+        deposit=deposit,
+        on=shipment.shipped_on,
+        cost_from=Account.INVENTORY if dropship_costs is None else Account.PAYABLE,
+    )
+    if entry is not None:
+        uow.journal.add(_with_memo(entry, f"shipment {shipment.shipment_ref}"))
+
+
+def book_receipt(uow: UnitOfWork, po: PurchaseOrder, sku: str, quantity: Decimal, *, on: date) -> None:
+    """Goods received at the PO line's unit cost (else the item's cost), owed to the supplier."""
+    unit_cost: Decimal | None = next(
+        (line.unit_cost for line in po.lines if line.sku == sku and line.unit_cost is not None), None
+    )
+    if unit_cost is None:
+        item = uow.catalogue.item(sku)
+        unit_cost = item.cost if item is not None and item.cost is not None else ZERO
+    entry = books.receipt(po.po_ref, sku, books.money(unit_cost * quantity), on=on)
+    if entry is not None:
+        uow.journal.add(_with_memo(entry, f"receipt {po.po_ref}: {quantity} {sku}"))
+
+
+def book_count(uow: UnitOfWork, changes: Mapping[str, Decimal], *, reason: str, on: date) -> None:
+    """One entry per count: the differences at standard cost, against stock adjustments."""
+    if not changes:
+        return
+    items, boms = _costing(uow, changes)
+    known: dict[str, Decimal] = {}
+    value = sum(
+        (
+            books.money(books.standard_cost(sku, items, boms, known) * change)
+            for sku, change in changes.items()
+        ),
+        ZERO,
+    )
+    counted = ", ".join(f"{change} {sku}" for sku, change in sorted(changes.items())[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    entry = books.count(value, on=on, memo=f"{reason}: {counted}{more}"[:500])
+    if entry is not None:
+        uow.journal.add(entry)
+
+
+def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:
+    """What the order's deposit holds beyond the value still to ship becomes a refund due."""
+    items = uow.catalogue.items({line.sku for line in order.lines})
+    still_owed = sum(
+        (
+            books.money(
+                _price(line.unit_price, items.get(line.sku)) * (line.allocated_quantity + line.open_quantity)
+            )
+            for line in order.lines
+        ),
+        ZERO,
+    )
+    deposit = -uow.journal.order_balances(order.order_ref).get(Account.DEPOSITS, ZERO)
+    entry = books.cancellation(order.order_ref, deposit=deposit, still_owed=still_owed, on=on)
+    if entry is not None:
+        uow.journal.add(_with_memo(entry, f"cancellation of {order.order_ref}: refund due"))
+
+
+def _price(unit_price: Decimal | None, item: Item | None) -> Decimal:
+    if unit_price is not None:
+        return unit_price
+    return item.price if item is not None and item.price is not None else ZERO
+
+
+def _costing(uow: UnitOfWork, skus: Iterable[str]) -> tuple[dict[str, Item], BillsOfMaterials]:
+    """The items, and the BOMs with every component below, read only when a make item without
+    its own cost needs them."""
+    items = uow.catalogue.items(set(skus))
+    if not any(item.cost is None and item.procurement is Procurement.MAKE for item in items.values()):
+        return items, BillsOfMaterials()
+    boms = uow.catalogue.boms()
+    below, todo = set(items), list(items)
+    while todo:
+        for line in boms.components(todo.pop()):
+            if line.component_sku not in below:
+                below.add(line.component_sku)
+                todo.append(line.component_sku)
+    return uow.catalogue.items(below), boms
+
+
+def journal(uow: UnitOfWork, *, start: date | None = None, end: date | None = None) -> list[JournalRow]:
+    """The journal's lines in the order booked, between two dates (both included)."""
+    if start is not None and end is not None and start > end:
+        raise InvalidValue("--from", start, f"is after --to {end}")
+    with uow:
+        return uow.journal.rows(start=start, end=end)
+
+
+def trial_balance(uow: UnitOfWork, *, names: Mapping[str, str] | None = None) -> list[BalanceLine]:
+    """Every account with postings: its debits, credits and balance (names from settings)."""
+    with uow:
+        totals = uow.journal.totals()
+    return books.trial_balance(totals, books.account_names(names))
