@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.domain.allocation import AllocationPolicy
@@ -16,6 +19,11 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     allocation_policy: AllocationPolicy = AllocationPolicy.FIFO
+    #: The shop's time zone (an IANA name such as Europe/Berlin): it decides which day "today" is
+    #: for orders, backorders, promises and emails. None: the machine's zone.
+    timezone: str | None = None
+    #: Let `pegboard serve` migrate an out-of-date database at start; otherwise only `pegboard init` does.
+    auto_migrate: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     db_pool_size: int = 10
@@ -58,3 +66,17 @@ class Settings(BaseSettings):
     shopify_shop_url: str | None = None
     shopify_access_token: str | None = None
     shopify_api_version: str = "2025-01"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        """A zone must be one the IANA database knows; an empty value means the machine's zone."""
+        if not name:
+            return None
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name!r} is not a known time zone (an IANA name such as Europe/Berlin)"
+            ) from None
+        return name

@@ -197,6 +197,7 @@ def test_the_demo_tells_the_lightsaber_story(cli: Cli) -> None:
 def test_the_installed_command_reports_errors_without_a_traceback(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     command = [sys.executable, "-m", "pegboard.entrypoints.cli"]
+    subprocess.run([*command, "init", "--db", db], check=True, capture_output=True, timeout=60)
 
     done = subprocess.run([*command, "ship", "SO-1", "--db", db], capture_output=True, text=True, timeout=60)
     bad_day = subprocess.run(

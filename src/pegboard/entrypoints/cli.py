@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from typer.exceptions import TyperException
 
 from pegboard.adapters.shopify import mapping as shopify_mapping
-from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.bootstrap import DatabaseNotReady, Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
@@ -89,11 +90,15 @@ def _global(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
 
 @contextmanager
 def opened(
-    ctx: typer.Context, db: str | None, today: str | None, *, migrate: bool = True
+    ctx: typer.Context, db: str | None, today: str | None, *, setup: bool = False
 ) -> Iterator[Pegboard]:
-    """Settings from the environment, overridden by --db/--today; the schema brought up to date."""
+    """Settings from the environment, overridden by --db/--today, on a database at the newest schema.
+
+    Only set-up commands (`setup=True`: init, demo, serve) may find it missing or older; any
+    other command is refused (exit 2, "run `pegboard init`") before anything is written.
+    """
     given = ctx.obj or {}
-    settings = Settings()
+    settings = _settings()
     url = db or given.get("db")
     if url:
         settings = settings.model_copy(update={"database_url": url})
@@ -103,11 +108,22 @@ def opened(
     except ArgumentError as error:
         raise InvalidValue("--db", settings.database_url, f"is not a database URL ({error})") from None
     try:
-        if migrate:
-            pb.migrate_if_needed()
+        if not setup:
+            pb.require_current()
         yield pb
     finally:
         pb.close()
+
+
+def _settings() -> Settings:
+    """Settings from PEGBOARD_* variables; a bad one is bad input naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "PEGBOARD_" + "_".join(str(part) for part in first["loc"]).upper()
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidValue(name, first.get("input", ""), reason) from None
 
 
 def policy_of(pb: Pegboard, policy: AllocationPolicy | None) -> AllocationPolicy:
@@ -132,9 +148,9 @@ def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:
 @app.command()
 def init(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
     """Create or migrate the database."""
-    with opened(ctx, db, today, migrate=False) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
         pb.migrate()
-        err.print(f"Database ready: {pb.engine.url.render_as_string(hide_password=True)}")
+        err.print(f"Database ready: {pb.where}")
 
 
 @app.command("import")
@@ -887,7 +903,11 @@ def serve(
     """Run the REST API (OpenAPI at /docs)."""
     from pegboard.entrypoints.server import run_server
 
-    with opened(ctx, db, today) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
+        if pb.settings.auto_migrate:
+            pb.migrate_if_needed()
+        else:
+            pb.require_current()
         settings = pb.settings
     os.environ["PEGBOARD_DATABASE_URL"] = settings.database_url
     if today or (ctx.obj or {}).get("today"):
@@ -907,10 +927,14 @@ def demo(
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Load the lightsaber workshop into a fresh database and walk through its story."""
+    """Load the lightsaber workshop into a fresh database and walk through its story.
+
+    A set-up command like `init`: it creates (or migrates) the database it is given.
+    """
     from pegboard.entrypoints.demo import run_story
 
-    with opened(ctx, db, today) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
+        pb.migrate_if_needed()
         with pb.reader() as uow:
             has_data = bool(uow.catalogue.items())
         if has_data:
@@ -1119,8 +1143,17 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         _say(error)
         return 1
+    except DatabaseNotReady as error:
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return 2
     except OperationalError as error:
-        err.print(f"error: cannot use the database: {error.orig}", markup=False, highlight=False)
+        err.print(f"error: cannot use the database: {_driver_message(error)}", markup=False, highlight=False)
+        return 1
+    except SQLAlchemyError as error:
+        # Never the statement or its parameters: they may hold customers' data or token hashes.
+        err.print(
+            f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
+        )
         return 1
     except typer.Abort:
         return 1
@@ -1132,6 +1165,13 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"error: {type(error).__name__}: {error}", markup=False, highlight=False)
         return 1
     return 0
+
+
+def _driver_message(error: SQLAlchemyError) -> str:
+    """The database's own first line (e.g. "no such table: items"), without SQL or parameters."""
+    cause = error.orig if isinstance(error, DBAPIError) else None
+    text = str(cause) if cause is not None else type(error).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def _say(error: DomainError) -> None:
