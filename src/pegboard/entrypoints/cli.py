@@ -478,27 +478,38 @@ def stock_(
     )
 
 
-@app.command()
-def adjust(
+@app.command("count")
+def count_(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The SKU counted")],
     counted: Annotated[str, typer.Argument(help="The quantity counted on the shelf")],
-    reason: Annotated[str, typer.Option(help="Why the count differs (kept in the ledger)")],
+    reason: Annotated[str, typer.Option(help="Why the count differs (kept in the ledger)")] = "count",
     policy: Policy = None,
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Set on hand to a counted quantity; the difference is a ledger movement with the reason."""
+    """Count a SKU: on hand becomes what was counted; the difference is a ledger movement.
+
+    A count below what orders hold takes stock back from the newest of them (by the policy);
+    each order line that lost stock is listed and goes back on backorder.
+    """
     quantity = quantity_arg("counted", counted, allow_zero=True)
     why = p.text("reason", reason, max_length=500)
     with opened(ctx, db, today) as pb:
-        changes = with_retries(
-            lambda: stock.count_stock(
+        result = with_retries(
+            lambda: stock.count(
                 {sku: quantity}, reason=why, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
             )
         )
-    change = changes.get(sku)
+    change = result.changes.get(sku)
     out.print(f"{sku}: counted {quantity}; " + (f"adjusted by {change}." if change else "no change."))
+    if result.taken_back:
+        out.print("Taken back from orders (now on backorder again):")
+        for taken in result.taken_back:
+            out.print(f"  {taken.order_ref} line {taken.line_no}: {taken.quantity} {taken.sku}")
+
+
+app.command("adjust", help="The same as `pegboard count` (its older name).")(count_)
 
 
 # --- supply -----------------------------------------------------------------------------------
