@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
@@ -278,16 +278,100 @@ def cancel(
     out.print(f"Cancelled {what}; the order is now {order.status}.")
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, justify="right" if column in NUMERIC else "left")
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+def _table(title: str, columns: list[str], rows: list[list[Any]], *, optional: Sequence[str] = ()) -> Table:
+    """A table that fits the terminal: while it is too wide, columns that are blank (all empty or
+    zero) go first, then those in `optional`, in that order, named under the table; key columns
+    (refs, SKUs) stay, and long text folds onto more lines rather than being cut short."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    kept = list(range(len(columns)))
+    blank = [i for i, name in enumerate(columns) if name not in KEY and all(r[i] in ("", "0") for r in cells)]
+    named = [columns.index(name) for name in optional if name in columns]
+    for i in dict.fromkeys(blank + named):
+        if _width_needed(columns, cells, kept) <= out.width:
+            break
+        kept.remove(i)
+    hidden = [columns[i] for i in range(len(columns)) if i not in kept]
+    table = _FoldingTable(
+        title=title,
+        title_justify="left",
+        caption=f"Not shown at this width: {', '.join(hidden)} (--json has every field)" if hidden else None,
+        caption_justify="left",
+    )
+    widths = _widths(columns, cells, kept)
+    for i, width in zip(kept, widths, strict=True):
+        name = columns[i]
+        right = _numeric(name, [r[i] for r in cells])
+        table.add_column(name, justify="right" if right else "left", overflow="fold", width=width)
+    for row in cells:
+        table.add_row(*(row[i] for i in kept))
     return table
 
 
+class _FoldingTable(Table):
+    """A table that folds its text even when printed by a console that never wraps lines."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return super().__rich_console__(console, options.update(no_wrap=False, overflow="fold"))
+
+
+def _widths(columns: list[str], cells: list[list[str]], kept: list[int]) -> list[int]:
+    """Each kept column's width: its narrowest, then the room left goes to the columns that need
+    least to show their longest value whole (so the most columns stay unfolded)."""
+    narrowest = [_column_width(columns[i], [r[i] for r in cells]) for i in kept]
+    if _width_needed(columns, cells, kept) > out.width:  # no room: even keys fold
+        narrowest = [
+            n if _numeric(columns[i], [r[i] for r in cells]) else min(n, _header_width(columns[i]))
+            for i, n in zip(kept, narrowest, strict=True)
+        ]
+    spare = out.width - 1 - sum(n + 3 for n in narrowest)
+    longest = [max([len(columns[i])] + [len(r[i]) for r in cells]) for i in kept]
+    widths = list(narrowest)
+    for k in sorted(range(len(kept)), key=lambda k: longest[k] - widths[k]):
+        more = max(0, min(spare, longest[k] - widths[k]))
+        widths[k] += more
+        spare -= more
+    return widths
+
+
+#: Columns a reader finds rows by: never dropped, and kept as wide as their values (up to 20).
+KEY = {"order", "ref", "sku", "id", "shopify id"}
+
+
+def _numeric(name: str, values: list[str]) -> bool:
+    """A column of numbers: named as one, and every value is a number (or empty)."""
+    return name in NUMERIC and all(
+        value.replace(".", "").lstrip("-").isdigit() or not value for value in values
+    )
+
+
+def _header_width(name: str) -> int:
+    return max(len(word) for word in name.split())
+
+
+def _column_width(name: str, values: list[str]) -> int:
+    """How narrow a column may get: numbers, short values (dates, states) and keys up to 20 stay
+    whole; longer text folds down to its header's longest word."""
+    header = _header_width(name)
+    longest = max((len(value) for value in values), default=0)
+    if _numeric(name, values) or longest <= SHORT:
+        return max(header, longest)
+    if name in KEY:
+        return max(header, min(longest, 20))
+    return header
+
+
+SHORT = 12
+
+
+def _width_needed(columns: list[str], cells: list[list[str]], kept: list[int]) -> int:
+    """The narrowest the table can be with these columns: each column's width, padding and border."""
+    return 1 + sum(_column_width(columns[i], [r[i] for r in cells]) + 3 for i in kept)
+
+
 NUMERIC = {
+    "line",
+    "level",
+    "attempts",
     "preordered",
     "with supplier",
     "ordered",
@@ -360,6 +444,7 @@ def orders_(
                 "cancelled",
             ],
             rows,
+            optional=["policy", "preordered", "with supplier", "cancelled", "customer", "status"],
         )
     )
 
@@ -386,6 +471,7 @@ def backorders(
                 [b["order_ref"], b["sku"], b["quantity"], b["opened_at"], b["age_days"], b["customer"]]
                 for b in found
             ],
+            optional=["customer", "age (days)"],
         )
     )
 
@@ -420,6 +506,7 @@ def preorders_(
                 ]
                 for r in found
             ],
+            optional=["customer", "ordered", "released"],
         )
     )
 
@@ -474,6 +561,7 @@ def stock_(
                 [m["date"], m["kind"], m["quantity"], m["reference"], m["reason"]]
                 for m in figures["movements"]
             ],
+            optional=["reference", "reason"],
         )
     )
 
@@ -671,6 +759,7 @@ def supply(
                 ]
                 for s in found
             ],
+            optional=["supplier", "received", "kind"],
         )
     )
 
@@ -723,6 +812,7 @@ def _print_plan(run: planning.PlanRun) -> None:
                 [p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason]
                 for p in result.promises
             ],
+            optional=["line"],
         )
     )
     suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
@@ -761,6 +851,7 @@ def _print_plan(run: planning.PlanRun) -> None:
                 ]
                 for e in result.production_queue
             ],
+            optional=["start"],
         )
     )
     if run.changed:
@@ -854,6 +945,7 @@ def outbox(
                 ]
                 for e in found
             ],
+            optional=["last error", "next attempt", "attempts"],
         )
     )
 
