@@ -67,7 +67,10 @@ Db = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: PEGBOARD_DATABASE_URL, else sqlite:///pegboard.db)."),
 ]
-Today = Annotated[str | None, typer.Option("--today", help="Business date YYYY-MM-DD (default: today).")]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", help="Business date YYYY-MM-DD (default: today in PEGBOARD_TIMEZONE)."),
+]
 Policy = Annotated[
     AllocationPolicy | None,
     typer.Option("--policy", help="Who gets new stock: fifo, priority or complete-first."),
