@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
@@ -30,7 +30,7 @@ from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
 from pegboard.domain.sales import ShipPolicy
-from pegboard.entrypoints import render
+from pegboard.entrypoints import render, tables
 from pegboard.services import (
     imports,
     manufacturing,
@@ -282,93 +282,8 @@ def cancel(
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]], *, optional: Sequence[str] = ()) -> Table:
-    """A table that fits the terminal: while it is too wide, columns that are blank (all empty or
-    zero) go first, then those in `optional`, in that order, named under the table; key columns
-    (refs, SKUs) stay, and long text folds onto more lines rather than being cut short."""
-    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    kept = list(range(len(columns)))
-    blank = [i for i, name in enumerate(columns) if name not in KEY and all(r[i] in ("", "0") for r in cells)]
-    named = [columns.index(name) for name in optional if name in columns]
-    for i in dict.fromkeys(blank + named):
-        if _width_needed(columns, cells, kept) <= out.width:
-            break
-        kept.remove(i)
-    hidden = [columns[i] for i in range(len(columns)) if i not in kept]
-    table = _FoldingTable(
-        title=title,
-        title_justify="left",
-        caption=f"Not shown at this width: {', '.join(hidden)} (--json has every field)" if hidden else None,
-        caption_justify="left",
-    )
-    widths = _widths(columns, cells, kept)
-    for i, width in zip(kept, widths, strict=True):
-        name = columns[i]
-        right = _numeric(name, [r[i] for r in cells])
-        table.add_column(name, justify="right" if right else "left", overflow="fold", width=width)
-    for row in cells:
-        table.add_row(*(row[i] for i in kept))
-    return table
-
-
-class _FoldingTable(Table):
-    """A table that folds its text even when printed by a console that never wraps lines."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        return super().__rich_console__(console, options.update(no_wrap=False, overflow="fold"))
-
-
-def _widths(columns: list[str], cells: list[list[str]], kept: list[int]) -> list[int]:
-    """Each kept column's width: its narrowest, then the room left goes to the columns that need
-    least to show their longest value whole (so the most columns stay unfolded)."""
-    narrowest = [_column_width(columns[i], [r[i] for r in cells]) for i in kept]
-    if _width_needed(columns, cells, kept) > out.width:  # no room: even keys fold
-        narrowest = [
-            n if _numeric(columns[i], [r[i] for r in cells]) else min(n, _header_width(columns[i]))
-            for i, n in zip(kept, narrowest, strict=True)
-        ]
-    spare = out.width - 1 - sum(n + 3 for n in narrowest)
-    longest = [max([len(columns[i])] + [len(r[i]) for r in cells]) for i in kept]
-    widths = list(narrowest)
-    for k in sorted(range(len(kept)), key=lambda k: longest[k] - widths[k]):
-        more = max(0, min(spare, longest[k] - widths[k]))
-        widths[k] += more
-        spare -= more
-    return widths
-
-
-#: Columns a reader finds rows by: never dropped, and kept as wide as their values (up to 20).
-KEY = {"order", "ref", "sku", "id", "shopify id"}
-
-
-def _numeric(name: str, values: list[str]) -> bool:
-    """A column of numbers: named as one, and every value is a number (or empty)."""
-    return name in NUMERIC and all(
-        value.replace(".", "").lstrip("-").isdigit() or not value for value in values
-    )
-
-
-def _header_width(name: str) -> int:
-    return max(len(word) for word in name.split())
-
-
-def _column_width(name: str, values: list[str]) -> int:
-    """How narrow a column may get: numbers, short values (dates, states) and keys up to 20 stay
-    whole; longer text folds down to its header's longest word."""
-    header = _header_width(name)
-    longest = max((len(value) for value in values), default=0)
-    if _numeric(name, values) or longest <= SHORT:
-        return max(header, longest)
-    if name in KEY:
-        return max(header, min(longest, 20))
-    return header
-
-
-SHORT = 12
-
-
-def _width_needed(columns: list[str], cells: list[list[str]], kept: list[int]) -> int:
-    """The narrowest the table can be with these columns: each column's width, padding and border."""
-    return 1 + sum(_column_width(columns[i], [r[i] for r in cells]) + 3 for i in kept)
+    """A table that fits the terminal (see `tables.fitted`): `optional` columns may go, in order."""
+    return tables.fitted(title, columns, rows, width=out.width, numeric=NUMERIC, optional=optional)
 
 
 NUMERIC = {
