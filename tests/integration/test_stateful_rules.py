@@ -38,6 +38,7 @@ from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import (
     DomainError,
     InvalidTransition,
+    InvalidValue,
     MissingMaterials,
     NothingToShip,
     OverReceipt,
@@ -223,6 +224,8 @@ class Rules:
 
     def cancel(self, ref: str, sku: str | None) -> Refusal:
         order = self.orders[ref]
+        if sku is not None and not any(line.sku == sku for line in order.lines):
+            return InvalidValue  # bad input: that SKU is not on the order
         if order.closed:
             return InvalidTransition
         chosen = [line for line in order.lines if sku is None or line.sku == sku]
