@@ -82,6 +82,12 @@ class Pegboard:
             "run `pegboard init` to migrate it (take a backup first)"
         )
 
+    def create_if_missing(self) -> None:
+        """Create the schema where there is none yet; an existing database must already be current."""
+        if not self.exists() or current_revision(self.engine) is None:
+            self.migrate()
+        self.require_current()
+
     def migrate_if_needed(self) -> None:
         """Upgrade the schema only when it is not at the newest migration (a cheap check)."""
         if not is_current(self.engine):

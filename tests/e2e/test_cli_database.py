@@ -125,6 +125,17 @@ def test_demo_is_a_set_up_command_that_creates_its_database(
     assert tables_and_revision(empty_url)[1] == head_revision()
 
 
+def test_demo_leaves_an_older_database_to_init(empty_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(empty_url), "0004")
+
+    code, err = run(capsys, empty_url, "demo")
+
+    assert code == 2 and "run `pegboard init`" in err
+    assert tables_and_revision(empty_url)[1] == "0004"
+
+
 def test_serve_refuses_a_missing_database_unless_auto_migrate_allows_it(
     empty_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -950,12 +950,12 @@ def demo(
 ) -> None:
     """Load the lightsaber workshop into a fresh database and walk through its story.
 
-    A set-up command like `init`: it creates (or migrates) the database it is given.
+    A set-up command: it creates the database when there is none (an older one needs `init`).
     """
     from pegboard.entrypoints.demo import run_story
 
     with opened(ctx, db, today, setup=True) as pb:
-        pb.migrate_if_needed()
+        pb.create_if_missing()
         with pb.reader() as uow:
             has_data = bool(uow.catalogue.items())
         if has_data:
