@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,19 +30,22 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """Pegboard's migration scripts, read once per process (they do not change while it runs)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
 def head_revision() -> str:
     """The newest migration this Pegboard knows."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None, "Pegboard ships at least one migration"
     return head
 
 
 def known_revisions() -> set[str]:
     """Every migration this Pegboard knows."""
-    return {
-        script.revision
-        for script in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
-    }
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
