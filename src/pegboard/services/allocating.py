@@ -105,13 +105,6 @@ class TakenBack:
     quantity: Decimal
 
 
-def release_surplus(
-    uow: UnitOfWork, stock: ItemStock, *, on: date, loaded: Mapping[str, SalesOrder] | None = None
-) -> list[Event]:
-    """When on hand falls below what is reserved, take it back from the newest orders first."""
-    return take_back(uow, stock, on=on, policy=AllocationPolicy.FIFO, loaded=loaded)[1]
-
-
 def take_back(
     uow: UnitOfWork,
     stock: ItemStock,
