@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from pegboard.adapters.clock import FixedClock, SystemClock
 from pegboard.adapters.db.engine import make_engine
-from pegboard.adapters.db.migrate import is_current, upgrade
+from pegboard.adapters.db.migrate import current_revision, head_revision, is_current, known_revisions, upgrade
 from pegboard.adapters.db.uow import SqlUnitOfWork
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.services.ports import Clock
+
+
+class DatabaseNotReady(Exception):
+    """The database is missing or its schema is not the one this Pegboard needs."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -42,6 +52,44 @@ class Pegboard:
         """Create or upgrade the schema."""
         upgrade(self.settings.database_url)
 
+    @property
+    def where(self) -> str:
+        """The database URL, without its password."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def exists(self) -> bool:
+        """False only for a SQLite file that is not there (connecting would create it)."""
+        path = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            return True
+        return Path(path).is_file()
+
+    def require_current(self) -> None:
+        """Refuse a missing database, or one not at the newest migration, without writing anything."""
+        init = "run `pegboard init` to create it"
+        if not self.exists():
+            raise DatabaseNotReady(f"there is no Pegboard database at {self.where}; {init}")
+        current, head = current_revision(self.engine), head_revision()
+        if current == head:
+            return
+        if current is None:
+            raise DatabaseNotReady(f"the database at {self.where} holds no Pegboard data yet; {init}")
+        if current not in known_revisions():
+            raise DatabaseNotReady(
+                f"the database at {self.where} is at schema {current}, which this Pegboard does not know "
+                "(it was migrated by a newer version); upgrade Pegboard"
+            )
+        raise DatabaseNotReady(
+            f"the database at {self.where} is at schema {current}, this Pegboard needs {head}; "
+            "run `pegboard init` to migrate it (take a backup first)"
+        )
+
+    def create_if_missing(self) -> None:
+        """Create the schema where there is none yet; an existing database must already be current."""
+        if not self.exists() or current_revision(self.engine) is None:
+            self.migrate()
+        self.require_current()
+
     def migrate_if_needed(self) -> None:
         """Upgrade the schema only when it is not at the newest migration (a cheap check)."""
         if not is_current(self.engine):
@@ -53,6 +101,7 @@ class Pegboard:
 
 def bootstrap(settings: Settings, *, today: date | None = None) -> Pegboard:
     """Wire the engine and clock; `today` fixes the business date (for reproducible runs)."""
-    clock: Clock = FixedClock(today) if today else SystemClock()
+    zone = ZoneInfo(settings.timezone) if settings.timezone else None
+    clock: Clock = FixedClock(today, zone) if today else SystemClock(zone)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     return Pegboard(settings=settings, engine=engine, clock=clock)

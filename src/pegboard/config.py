@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.domain.allocation import AllocationPolicy
@@ -20,6 +22,11 @@ class Settings(BaseSettings):
     #: How long complete-first searches for the best set of orders to make whole, while the
     #: items' locks are held; past it, the best set found is used and its allocations say so.
     complete_first_seconds: float = Field(default=2.0, ge=0)
+    #: The shop's time zone (an IANA name such as Europe/Berlin): it decides which day "today" is
+    #: for orders, backorders, promises and emails. None: the machine's zone.
+    timezone: str | None = None
+    #: Let `pegboard serve` migrate an out-of-date database at start; otherwise only `pegboard init` does.
+    auto_migrate: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     db_pool_size: int = 10
@@ -68,3 +75,17 @@ class Settings(BaseSettings):
     currency: str = "EUR"
     #: Accounts renamed by code, e.g. PEGBOARD_ACCOUNT_NAMES='{"1000": "Bank"}' (domain/books.py).
     account_names: dict[str, str] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        """A zone must be one the IANA database knows; an empty value means the machine's zone."""
+        if not name:
+            return None
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name!r} is not a known time zone (an IANA name such as Europe/Berlin)"
+            ) from None
+        return name

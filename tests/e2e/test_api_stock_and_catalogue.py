@@ -41,6 +41,7 @@ def test_a_count_sets_on_hand_and_writes_the_difference_with_its_reason(api: Api
         "quantity": 6.5,
         "change": 2.5,
         "reason": "found a box",
+        "taken_back": [],
     }
     stock = StockOut.model_validate(api.get("/stock/KETTLE").json())
     assert (stock.on_hand, stock.available) == (6.5, 6.5)
@@ -53,8 +54,9 @@ def test_a_count_below_what_is_allocated_puts_the_newest_order_back_on_backorder
     api.post("/orders", order_body("SO-1", ("KETTLE", 2)))
     api.post("/orders", order_body("SO-2", ("KETTLE", 2)))
 
-    api.post("/stock/KETTLE/count", {"quantity": 3, "reason": "broken"})
+    counted = api.post("/stock/KETTLE/count", {"quantity": 3, "reason": "broken"}).json()
 
+    assert counted["taken_back"] == [{"order_ref": "SO-2", "line_no": 1, "sku": "KETTLE", "quantity": 1}]
     first, second = api.get("/orders").json()
     assert (first["lines"][0]["allocated"], second["lines"][0]["allocated"]) == (2, 1)
     assert [b["order_ref"] for b in api.get("/backorders").json()] == ["SO-2"]

@@ -9,7 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
+from pegboard.adapters.db.engine import normalise_url
 from pegboard.entrypoints.cli import main
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -197,6 +200,7 @@ def test_the_demo_tells_the_lightsaber_story(cli: Cli) -> None:
 def test_the_installed_command_reports_errors_without_a_traceback(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     command = [sys.executable, "-m", "pegboard.entrypoints.cli"]
+    subprocess.run([*command, "init", "--db", db], check=True, capture_output=True, timeout=60)
 
     done = subprocess.run([*command, "ship", "SO-1", "--db", db], capture_output=True, text=True, timeout=60)
     bad_day = subprocess.run(
@@ -235,3 +239,49 @@ def test_plan_json_follows_the_contract_and_confirm_creates_the_orders(cli: Cli,
     assert entry["completes"] == ["SO-1"]
     assert sorted(confirmed["created"]) == ["MO-1", "MO-2", "PO-1"]
     assert cli("plan")[0] == 0
+
+
+def test_receiving_a_sku_that_is_not_on_the_po_says_so(cli: Cli, tmp_path: Path) -> None:
+    workshop(cli, tmp_path)
+    po = "po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,2026-12-07\n"
+    assert cli("import", "purchase-orders", write(tmp_path, "po.csv", po))[0] == 0
+
+    code, _, err = cli("receive", "PO-1", "HILT", "1")
+
+    assert code == 2
+    assert "'HILT'" in err and "is not on purchase order PO-1" in err and "unknown" not in err
+
+
+def test_cancelling_a_sku_that_is_not_on_the_order_is_bad_input(cli: Cli, tmp_path: Path) -> None:
+    workshop(cli, tmp_path)
+
+    code, _, err = cli("cancel", "SO-1", "NOPE")
+    assert cli("cancel", "SO-3", "SABER-BLUE")[0] == 0
+    again, _, _ = cli("cancel", "SO-3", "SABER-BLUE")
+
+    assert code == 2 and "'NOPE'" in err and "is not on order SO-1" in err
+    assert again == 1  # on the order, but nothing left to cancel: a refusal
+
+
+def test_rescheduling_an_unknown_ref_names_the_ref_field(cli: Cli, tmp_path: Path) -> None:
+    workshop(cli, tmp_path)
+
+    code, _, err = cli("reschedule", "NOPE", "2026-12-20")
+
+    assert code == 2 and "field 'ref'" in err and "'NOPE'" in err and "mo_ref" not in err
+
+
+def test_a_database_error_never_prints_sql_or_parameters(cli: Cli, db_url: str) -> None:
+    engine = create_engine(normalise_url(db_url))
+    with engine.begin() as conn:
+        conn.execute(sql("ALTER TABLE api_tokens RENAME TO api_tokens_away"))
+    try:
+        code, out, err = cli("token", "create", "--name", "shop", "--role", "viewer")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sql("ALTER TABLE api_tokens_away RENAME TO api_tokens"))
+        engine.dispose()
+
+    assert code == 1 and "api_tokens" in err
+    for leak in ("INSERT", "[SQL", "parameters", "sha256", "Traceback", "LINE 1"):
+        assert leak not in err + out

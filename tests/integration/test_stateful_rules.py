@@ -177,6 +177,12 @@ class Rules:
         order, line = entry
         return (order.ordered_at, order.sequence, line.line_no)
 
+    def _serving_order(self, entry: tuple[ModelOrder, ModelLine]) -> tuple[object, ...]:
+        """fifo by date then arrival; priority: higher first, then by date."""
+        if self.policy is AllocationPolicy.PRIORITY:
+            return (-entry[0].priority, *self._date_order(entry))
+        return self._date_order(entry)
+
     def _feed(self, skus: list[str]) -> None:
         """New stock goes to waiting lines: fifo by date then arrival; priority: higher first;
         complete-first: first to the orders it makes whole (`whole_orders`), then fifo."""
@@ -186,10 +192,7 @@ class Rules:
         for sku in skus:
             # The preorder item is released after the run; drop-ship lines never take stock.
             waiting = [(o, line) for o, line in self.lines(sku) if line.backordered > 0]
-            if self.policy is AllocationPolicy.PRIORITY:
-                waiting.sort(key=lambda e: (-e[0].priority, *self._date_order(e)))
-            else:
-                waiting.sort(key=self._date_order)
+            waiting.sort(key=self._serving_order)
             left = self.available(sku)
             for _, line in waiting:
                 taken = min(left, line.backordered)
@@ -262,6 +265,8 @@ class Rules:
 
     def cancel(self, ref: str, sku: str | None) -> Refusal:
         order = self.orders[ref]
+        if sku is not None and not any(line.sku == sku for line in order.lines):
+            return InvalidValue  # bad input: that SKU is not on the order
         if order.closed:
             return InvalidTransition
         chosen = [line for line in order.lines if sku is None or line.sku == sku]
@@ -321,13 +326,14 @@ class Rules:
         return None
 
     def count(self, counts: dict[str, Decimal]) -> None:
-        """Set on hand; a count below what is reserved takes it back from the newest orders."""
+        """Set on hand; a count below what is reserved takes it back from the lines the policy
+        serves last: the newest orders (under priority, the lowest priority first)."""
         for sku, counted in counts.items():
             self.on_hand[sku] = counted
             surplus = self.allocated(sku) - counted
             holders = sorted(
                 [(o, line) for o, line in self.lines(sku) if line.allocated > 0],
-                key=self._date_order,
+                key=self._serving_order,
                 reverse=True,
             )
             for _, line in holders:

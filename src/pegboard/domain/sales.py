@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pegboard.domain.errors import InvalidTransition, NothingToShip, OverReceipt
+from pegboard.domain.errors import InvalidTransition, InvalidValue, NothingToShip, OverReceipt
 from pegboard.domain.quantities import ZERO, Money, Quantity
 
 
@@ -239,6 +239,8 @@ class SalesOrder:
 
     def cancel(self, sku: str | None = None) -> dict[str, Decimal]:
         """Cancel the whole order, or one SKU's remainder; returns the allocation released per SKU."""
+        if sku is not None and not self.line(sku):
+            raise InvalidValue("sku", sku, f"is not on order {self.order_ref}")
         if self.is_closed:
             raise InvalidTransition(f"order {self.order_ref} is {self.status}; nothing to cancel")
         lines = self.lines if sku is None else self.line(sku)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pegboard.domain.errors import InvalidTransition, OverReceipt, UnknownSku
+from pegboard.domain.errors import InvalidTransition, InvalidValue, OverReceipt
 from pegboard.domain.quantities import ZERO, Money, Quantity
 
 
@@ -66,7 +66,7 @@ class PurchaseOrder:
             raise InvalidTransition(f"purchase order {self.po_ref} is cancelled")
         lines = [line for line in self.lines if line.sku == sku]
         if not lines:
-            raise UnknownSku(sku, field="sku")
+            raise InvalidValue("sku", sku, f"is not on purchase order {self.po_ref}")
         open_total = sum((line.open_quantity for line in lines), ZERO)
         if quantity > open_total:
             raise OverReceipt(

@@ -9,7 +9,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -18,21 +18,22 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.exc import ArgumentError, OperationalError, StatementError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError, StatementError
 from typer.exceptions import TyperException
 
 from pegboard.adapters.shopify import mapping as shopify_mapping
-from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.bootstrap import DatabaseNotReady, Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.books import account_names
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError, InvalidValue
 from pegboard.domain.sales import ShipPolicy
-from pegboard.entrypoints import render
+from pegboard.entrypoints import render, tables
 from pegboard.services import (
     books,
     imports,
@@ -71,7 +72,10 @@ Db = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: PEGBOARD_DATABASE_URL, else sqlite:///pegboard.db)."),
 ]
-Today = Annotated[str | None, typer.Option("--today", help="Business date YYYY-MM-DD (default: today).")]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", help="Business date YYYY-MM-DD (default: today in PEGBOARD_TIMEZONE)."),
+]
 Policy = Annotated[
     AllocationPolicy | None,
     typer.Option("--policy", help="Who gets new stock: fifo, priority or complete-first."),
@@ -94,11 +98,15 @@ def _global(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
 
 @contextmanager
 def opened(
-    ctx: typer.Context, db: str | None, today: str | None, *, migrate: bool = True
+    ctx: typer.Context, db: str | None, today: str | None, *, setup: bool = False
 ) -> Iterator[Pegboard]:
-    """Settings from the environment, overridden by --db/--today; the schema brought up to date."""
+    """Settings from the environment, overridden by --db/--today, on a database at the newest schema.
+
+    Only set-up commands (`setup=True`: init, demo, serve) may find it missing or older; any
+    other command is refused (exit 2, "run `pegboard init`") before anything is written.
+    """
     given = ctx.obj or {}
-    settings = Settings()
+    settings = _settings()
     url = db or given.get("db")
     if url:
         settings = settings.model_copy(update={"database_url": url})
@@ -108,11 +116,22 @@ def opened(
     except ArgumentError as error:
         raise InvalidValue("--db", settings.database_url, f"is not a database URL ({error})") from None
     try:
-        if migrate:
-            pb.migrate_if_needed()
+        if not setup:
+            pb.require_current()
         yield pb
     finally:
         pb.close()
+
+
+def _settings() -> Settings:
+    """Settings from PEGBOARD_* variables; a bad one is bad input naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "PEGBOARD_" + "_".join(str(part) for part in first["loc"]).upper()
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidValue(name, first.get("input", ""), reason) from None
 
 
 def policy_of(pb: Pegboard, policy: AllocationPolicy | None) -> AllocationPolicy:
@@ -137,9 +156,9 @@ def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:
 @app.command()
 def init(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
     """Create or migrate the database."""
-    with opened(ctx, db, today, migrate=False) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
         pb.migrate()
-        err.print(f"Database ready: {pb.engine.url.render_as_string(hide_password=True)}")
+        err.print(f"Database ready: {pb.where}")
 
 
 @app.command("import")
@@ -273,16 +292,15 @@ def cancel(
     out.print(f"Cancelled {what}; the order is now {order.status}.")
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, justify="right" if column in NUMERIC else "left")
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    return table
+def _table(title: str, columns: list[str], rows: list[list[Any]], *, optional: Sequence[str] = ()) -> Table:
+    """A table that fits the terminal (see `tables.fitted`): `optional` columns may go, in order."""
+    return tables.fitted(title, columns, rows, width=out.width, numeric=NUMERIC, optional=optional)
 
 
 NUMERIC = {
+    "line",
+    "level",
+    "attempts",
     "preordered",
     "with supplier",
     "ordered",
@@ -355,6 +373,7 @@ def orders_(
                 "cancelled",
             ],
             rows,
+            optional=["policy", "preordered", "with supplier", "cancelled", "customer", "status"],
         )
     )
 
@@ -381,6 +400,7 @@ def backorders(
                 [b["order_ref"], b["sku"], b["quantity"], b["opened_at"], b["age_days"], b["customer"]]
                 for b in found
             ],
+            optional=["customer", "age (days)"],
         )
     )
 
@@ -415,6 +435,7 @@ def preorders_(
                 ]
                 for r in found
             ],
+            optional=["customer", "ordered", "released"],
         )
     )
 
@@ -470,31 +491,43 @@ def stock_(
                 [m["date"], m["kind"], m["quantity"], m["reference"], m["reason"]]
                 for m in figures["movements"]
             ],
+            optional=["reference", "reason"],
         )
     )
 
 
-@app.command()
-def adjust(
+@app.command("count")
+def count_(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The SKU counted")],
     counted: Annotated[str, typer.Argument(help="The quantity counted on the shelf")],
-    reason: Annotated[str, typer.Option(help="Why the count differs (kept in the ledger)")],
+    reason: Annotated[str, typer.Option(help="Why the count differs (kept in the ledger)")] = "count",
     policy: Policy = None,
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Set on hand to a counted quantity; the difference is a ledger movement with the reason."""
+    """Count a SKU: on hand becomes what was counted; the difference is a ledger movement.
+
+    A count below what orders hold takes stock back from the newest of them (by the policy);
+    each order line that lost stock is listed and goes back on backorder.
+    """
     quantity = quantity_arg("counted", counted, allow_zero=True)
     why = p.text("reason", reason, max_length=limits.REASON, multiline=True)
     with opened(ctx, db, today) as pb:
-        changes = with_retries(
-            lambda: stock.count_stock(
+        result = with_retries(
+            lambda: stock.count(
                 {sku: quantity}, reason=why, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
             )
         )
-    change = changes.get(sku)
+    change = result.changes.get(sku)
     out.print(f"{sku}: counted {quantity}; " + (f"adjusted by {change}." if change else "no change."))
+    if result.taken_back:
+        out.print("Taken back from orders (now on backorder again):")
+        for taken in result.taken_back:
+            out.print(f"  {taken.order_ref} line {taken.line_no}: {taken.quantity} {taken.sku}")
+
+
+app.command("adjust", help="The same as `pegboard count` (its older name).")(count_)
 
 
 # --- supply -----------------------------------------------------------------------------------
@@ -657,6 +690,7 @@ def supply(
                 ]
                 for s in found
             ],
+            optional=["supplier", "received", "kind"],
         )
     )
 
@@ -723,6 +757,7 @@ def _print_plan(run: planning.PlanRun) -> None:
                 [p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason]
                 for p in result.promises
             ],
+            optional=["line"],
         )
     )
     suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
@@ -761,6 +796,7 @@ def _print_plan(run: planning.PlanRun) -> None:
                 ]
                 for e in result.production_queue
             ],
+            optional=["start"],
         )
     )
     if run.preview:
@@ -859,6 +895,7 @@ def outbox(
                 ]
                 for e in found
             ],
+            optional=["last error", "next attempt", "attempts"],
         )
     )
 
@@ -919,7 +956,11 @@ def serve(
     """Run the REST API (OpenAPI at /docs)."""
     from pegboard.entrypoints.server import run_server
 
-    with opened(ctx, db, today) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
+        if pb.settings.auto_migrate:
+            pb.migrate_if_needed()
+        else:
+            pb.require_current()
         settings = pb.settings
     os.environ["PEGBOARD_DATABASE_URL"] = settings.database_url
     if today or (ctx.obj or {}).get("today"):
@@ -939,10 +980,14 @@ def demo(
     db: Db = None,
     today: Today = None,
 ) -> None:
-    """Load the lightsaber workshop into a fresh database and walk through its story."""
+    """Load the lightsaber workshop into a fresh database and walk through its story.
+
+    A set-up command: it creates the database when there is none (an older one needs `init`).
+    """
     from pegboard.entrypoints.demo import run_story
 
-    with opened(ctx, db, today) as pb:
+    with opened(ctx, db, today, setup=True) as pb:
+        pb.create_if_missing()
         with pb.reader() as uow:
             has_data = bool(uow.catalogue.items())
         if has_data:
@@ -1248,8 +1293,17 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         _say(error)
         return 1
+    except DatabaseNotReady as error:
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return 2
     except OperationalError as error:
-        err.print(f"error: cannot use the database: {error.orig}", markup=False, highlight=False)
+        err.print(f"error: cannot use the database: {_driver_message(error)}", markup=False, highlight=False)
+        return 1
+    except SQLAlchemyError as error:
+        # Never the statement or its parameters: they may hold customers' data or token hashes.
+        err.print(
+            f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
+        )
         return 1
     except StatementError as error:  # never the SQL or its parameters: they may hold anyone's data
         reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
@@ -1265,6 +1319,13 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"error: {type(error).__name__}: {error}", markup=False, highlight=False)
         return 1
     return 0
+
+
+def _driver_message(error: SQLAlchemyError) -> str:
+    """The database's own first line (e.g. "no such table: items"), without SQL or parameters."""
+    cause = error.orig if isinstance(error, DBAPIError) else None
+    text = str(cause) if cause is not None else type(error).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def _say(error: DomainError) -> None:

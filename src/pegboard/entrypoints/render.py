@@ -8,6 +8,7 @@ from pegboard.domain.errors import Shortage
 from pegboard.domain.items import BomLine, Item, Supplier
 from pegboard.domain.sales import SalesOrder, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
+from pegboard.services.allocating import TakenBack
 from pegboard.services.stock import StockView
 from pegboard.views.json import day, number
 
@@ -76,6 +77,16 @@ def stock(sku: str, view: StockView) -> Json:
             }
             for m in view.moves
         ],
+    }
+
+
+def taken_back(taken: TakenBack) -> Json:
+    """An order line a count took stock back from (it is on backorder again)."""
+    return {
+        "order_ref": taken.order_ref,
+        "line_no": taken.line_no,
+        "sku": taken.sku,
+        "quantity": number(taken.quantity),
     }
 
 

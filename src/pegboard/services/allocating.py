@@ -7,6 +7,7 @@ date on (ranked alike, by the policy); drop-ship lines never wait for our stock.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -114,16 +115,36 @@ def _apply(
     return events
 
 
-def release_surplus(
-    uow: UnitOfWork, stock: ItemStock, *, on: date, loaded: Mapping[str, SalesOrder] | None = None
-) -> list[Event]:
-    """When on hand falls below what is reserved, take it back from the newest orders first."""
+@dataclass(frozen=True)
+class TakenBack:
+    """Reserved stock a count took back from an order line, which waits for it again."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+
+
+def take_back(
+    uow: UnitOfWork,
+    stock: ItemStock,
+    *,
+    on: date,
+    policy: AllocationPolicy,
+    loaded: Mapping[str, SalesOrder] | None = None,
+) -> tuple[list[TakenBack], list[Event]]:
+    """When on hand falls below what is reserved, take it back from the lines the policy serves last.
+
+    That is the newest orders (under `priority`, the lowest priority first, then the newest);
+    the lines go back on backorder. Returns what was taken from which line, and the events.
+    """
     surplus = stock.allocated - stock.on_hand
     if surplus <= 0:
-        return []
-    holders = sorted(uow.orders.holding(stock.sku), key=WaitingLine.fifo_key, reverse=True)
+        return [], []
+    holders = list(reversed(ranked(uow.orders.holding(stock.sku), policy)))
     orders = dict(loaded or {})
     orders.update(uow.orders.get_many({h.order_ref for h in holders} - orders.keys()))
+    taken_back: list[TakenBack] = []
     events: list[Event] = []
     for holder in holders:
         if surplus <= 0:
@@ -135,6 +156,7 @@ def release_surplus(
         stock.release(taken)
         surplus -= taken
         uow.orders.save(order)
+        taken_back.append(TakenBack(order.order_ref, line.line_no, line.sku, taken))
         if line.kind is LineKind.STOCK:
             events.append(LineBackordered(order.order_ref, line.line_no, line.sku, taken, on))
-    return events
+    return taken_back, events

@@ -24,9 +24,11 @@ def existing_po(uow: UnitOfWork, po_ref: str, *, lock: bool = False) -> Purchase
     return po
 
 
-def existing_mo(uow: UnitOfWork, mo_ref: str, *, lock: bool = False) -> ManufacturingOrder:
-    """The manufacturing order with this ref, or UnknownSupplyOrder."""
+def existing_mo(
+    uow: UnitOfWork, mo_ref: str, *, lock: bool = False, field: str = "mo_ref"
+) -> ManufacturingOrder:
+    """The manufacturing order with this ref, or UnknownSupplyOrder naming the field it came in."""
     mo = uow.supply.manufacturing_order(mo_ref, lock=lock)
     if mo is None:
-        raise UnknownSupplyOrder(mo_ref, field="mo_ref")
+        raise UnknownSupplyOrder(mo_ref, field=field)
     return mo

@@ -94,7 +94,7 @@ def reschedule(supply_ref: str, new_date: date, *, uow: UnitOfWork, clock: Clock
             uow.supply.save_purchase_order(po)
             kind, skus = "po", [line.sku for line in po.lines]
         else:
-            mo = existing_mo(uow, supply_ref, lock=True)
+            mo = existing_mo(uow, supply_ref, lock=True, field="ref")
             old = mo.reschedule(new_date)
             uow.supply.save_manufacturing_order(mo)
             kind, skus = "mo", [mo.sku]

@@ -9,7 +9,7 @@ from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.events import Event, StockAdjusted
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.services import books
-from pegboard.services.allocating import allocate_waiting, release_surplus
+from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -21,15 +21,36 @@ def count_stock(
     clock: Clock,
     policy: AllocationPolicy,
 ) -> dict[str, Decimal]:
+    """Set on hand to what was counted (see `count`); returns the movement written per SKU."""
+    return count(counts, reason=reason, uow=uow, clock=clock, policy=policy).changes
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a count changed: the movement written per SKU, and the stock taken back from orders."""
+
+    changes: dict[str, Decimal]
+    taken_back: list[TakenBack]
+
+
+def count(
+    counts: dict[str, Decimal],
+    *,
+    reason: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: AllocationPolicy,
+) -> Counted:
     """Set on hand to what was counted by writing the difference as an adjustment movement.
 
     A count above what was on hand feeds waiting backorders; one below what is reserved
-    takes the reservation back from the newest orders, which go back on backorder.
-    Returns the movement written per SKU.
+    takes the reservation back from the lines the policy serves last (the newest orders),
+    which go back on backorder.
     """
     with uow:
         stocks = uow.stock.lock(counts)
         changes: dict[str, Decimal] = {}
+        taken_back: list[TakenBack] = []
         events: list[Event] = []
         for sku, counted in counts.items():
             difference = counted - stocks[sku].on_hand
@@ -41,12 +62,14 @@ def count_stock(
                 StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             )
             events.append(StockAdjusted(sku, difference, reason))
-            events += release_surplus(uow, stocks[sku], on=clock.today())
+            taken, backordered = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
+            taken_back += taken
+            events += backordered
         books.book_count(uow, changes, reason=reason, on=clock.today())
         events += allocate_waiting(uow, stocks, policy=policy)
         uow.outbox.add(events)
         uow.commit()
-    return changes
+    return Counted(changes, taken_back)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,9 +30,30 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """Pegboard's migration scripts, read once per process (they do not change while it runs)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def head_revision() -> str:
+    """The newest migration this Pegboard knows."""
+    head = _scripts().get_current_head()
+    assert head is not None, "Pegboard ships at least one migration"
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every migration this Pegboard knows."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None when it holds no Pegboard schema; reads only."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def is_current(engine: Engine) -> bool:
     """True when the database's schema is at the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(False))).get_current_head()
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    return current == head
+    return current_revision(engine) == head_revision()

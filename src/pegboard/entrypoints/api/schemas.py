@@ -477,11 +477,21 @@ class StockOut(Out):
     movements: list[MovementOut]
 
 
+class TakenBackOut(Out):
+    """Reserved stock the count took back from an order line, which is on backorder again."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Number
+
+
 class CountOut(Out):
     sku: str
     quantity: Number
     change: Number
     reason: str
+    taken_back: list[TakenBackOut] = []
 
 
 class PurchaseOrderLineOut(Out):

@@ -21,10 +21,14 @@ router = api_router("stock")
 
 @router.post("/stock/{sku}/count", response_model=CountOut)
 def count_stock(sku: str, body: CountIn, write: WriteDep) -> Response:
-    """Set on hand to the counted quantity; the difference is written with the reason."""
+    """Set on hand to the counted quantity; the difference is written with the reason.
+
+    A count below what orders hold takes stock back from the newest of them (by the policy):
+    `taken_back` lists each order line that lost stock and is on backorder again.
+    """
 
     def work(uow: UnitOfWork) -> Outcome:
-        changes = stock.count_stock(
+        counted = stock.count(
             {sku: body.quantity},
             reason=body.reason,
             uow=uow,
@@ -36,8 +40,9 @@ def count_stock(sku: str, body: CountIn, write: WriteDep) -> Response:
             {
                 "sku": sku,
                 "quantity": number(body.quantity),
-                "change": number(changes.get(sku, ZERO)),
+                "change": number(counted.changes.get(sku, ZERO)),
                 "reason": body.reason,
+                "taken_back": [render.taken_back(taken) for taken in counted.taken_back],
             },
         )
 
