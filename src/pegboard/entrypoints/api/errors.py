@@ -30,7 +30,8 @@ from pegboard.domain.errors import (
     UnknownReference,
     UnknownSku,
 )
-from pegboard.services.ports import TransientConflict
+from pegboard.services.ports import TransientConflict, UniqueClash
+from pegboard.services.runner import KeyTaken
 from pegboard.views.json import number
 
 log = logging.getLogger("pegboard.api")
@@ -70,6 +71,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     Unauthorised: 401,
     Forbidden: 403,
     DomainError: 422,
+    UniqueClash: 409,
     TransientConflict: 503,
     OperationalError: 503,
 }
@@ -227,6 +229,11 @@ async def _on_busy(_request: Request, error: Exception) -> Response:
     return error_response(status_for(error), body, headers={"Retry-After": "1"})
 
 
+async def _on_unique_clash(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, UniqueClash)
+    return error_response(409, domain_error_json(KeyTaken(error)))
+
+
 async def _on_unexpected(_request: Request, error: Exception) -> Response:
     log.exception("unexpected error", exc_info=error)
     return error_response(500, error_json("internal_error", "an unexpected error occurred"))
@@ -237,6 +244,7 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(UniqueClash, _on_unique_clash)
     app.add_exception_handler(TransientConflict, _on_busy)
     app.add_exception_handler(OperationalError, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)
