@@ -287,6 +287,17 @@ class StatusLinks(Protocol):
     def revoke(self, order_ref: str) -> int: ...
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """An API token as listed: who, what role, when made, last used and revoked; never the secret."""
+
+    name: str
+    role: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
 class TokenRepository(Protocol):
     def add(self, name: str, role: str, token_hash: str) -> bool: ...
 
@@ -294,11 +305,19 @@ class TokenRepository(Protocol):
 
     def revoke(self, name: str) -> bool: ...
 
+    def all(self) -> list[StoredToken]: ...
+
+    def get(self, name: str) -> StoredToken | None: ...
+
+    def record_use(self, name: str) -> None: ...
+
 
 class RequestRepository(Protocol):
-    def get(self, key: str) -> tuple[str, int, str] | None: ...
+    def get(self, key: str, *, owner: str = "") -> tuple[str, int, str] | None: ...
 
-    def save(self, key: str, request_hash: str, status_code: int, response: str) -> None: ...
+    def save(
+        self, key: str, request_hash: str, status_code: int, response: str, *, owner: str = ""
+    ) -> None: ...
 
 
 class PlanningRepository(Protocol):

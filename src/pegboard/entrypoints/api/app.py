@@ -20,7 +20,7 @@ from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
-from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
+from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply, tokens
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
@@ -84,7 +84,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     # First: routes are matched in order, and Shopify's deliveries are the busiest path.
     # Signed by Shopify (HMAC), not by a bearer token.
     app.include_router(shopify_routes.webhooks)
-    for module in (orders, stock, supply, catalogue, imports, plan):
+    for module in (orders, stock, supply, catalogue, imports, plan, tokens):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.make_router())
     app.include_router(shopify_routes.router, prefix=API_PREFIX)
