@@ -19,6 +19,7 @@ from pegboard import __version__
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
+from pegboard.entrypoints.api.edges import CatchUnexpected, RefuseControlCharacters
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply, tokens
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
@@ -91,6 +92,10 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(status_page.make_router())
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     add_docs(app)
+    # The last added runs first: the body limit, then the refusal of control characters in the
+    # path and query, then the catch of unexpected errors around everything else.
+    app.add_middleware(CatchUnexpected)
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 
