@@ -31,6 +31,7 @@ from pegboard.domain.errors import (
     UnknownReference,
     UnknownSku,
 )
+from pegboard.entrypoints.intake_process import IntakeStopped
 from pegboard.services.ports import TransientConflict, UniqueClash
 from pegboard.services.runner import KeyTaken
 from pegboard.views.json import number
@@ -75,6 +76,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     UniqueClash: 409,
     TransientConflict: 503,
     OperationalError: 503,
+    IntakeStopped: 503,
     DataError: 422,
 }
 
@@ -258,6 +260,12 @@ async def _on_unique_clash(_request: Request, error: Exception) -> Response:
     return error_response(409, domain_error_json(KeyTaken(error)))
 
 
+async def _on_writer_stopped(_request: Request, error: Exception) -> Response:
+    log.warning("order writer stopped: %s", error)
+    body = error_json("unavailable", "the order writer stopped before it answered; send the order again")
+    return error_response(503, body, headers={"Retry-After": "1"})
+
+
 async def _on_unstorable(_request: Request, error: Exception) -> Response:
     assert isinstance(error, DataError)
     reason = str(error.orig).splitlines()[0] if error.orig is not None else "cannot be stored"
@@ -278,6 +286,7 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UniqueClash, _on_unique_clash)
     app.add_exception_handler(TransientConflict, _on_busy)
     app.add_exception_handler(OperationalError, _on_busy)
+    app.add_exception_handler(IntakeStopped, _on_writer_stopped)
     app.add_exception_handler(DataError, _on_unstorable)
     app.add_exception_handler(Exception, _on_unexpected)
 
