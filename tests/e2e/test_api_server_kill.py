@@ -110,6 +110,7 @@ def token(db_url: str) -> Iterator[str]:
     yield created.stdout.split()[-1]
 
 
+@pytest.mark.slow
 def test_a_server_killed_under_load_loses_no_acknowledged_order_and_doubles_none(
     db_url: str, token: str
 ) -> None:

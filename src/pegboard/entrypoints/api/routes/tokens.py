@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from pegboard.entrypoints.api.deps import AdminDep, AdminReaderDep, PegboardDep
@@ -19,19 +19,32 @@ from pegboard.services.tokens import TokenCache
 router = api_router("tokens")
 
 
+_MOMENT = "YYYY-MM-DDTHH:MM:SS, the server's time"
+
+
 class TokenOut(BaseModel):
     """A token as listed: its name, role, when it was made, last used (to the minute) and revoked."""
 
     name: str
     role: tokens.Role
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: str = Field(description=_MOMENT)
+    last_used_at: str | None = Field(description=_MOMENT)
+    revoked_at: str | None = Field(description=_MOMENT)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
 
 
 def token_json(token: StoredToken) -> dict[str, object]:
-    """A token in the listed shape; timestamps in ISO 8601."""
-    return TokenOut.model_validate(token, from_attributes=True).model_dump(mode="json")
+    """A token in the listed shape."""
+    return {
+        "name": token.name,
+        "role": token.role,
+        "created_at": _moment(token.created_at),
+        "last_used_at": _moment(token.last_used_at),
+        "revoked_at": _moment(token.revoked_at),
+    }
 
 
 @router.get("/tokens", response_model=list[TokenOut])
