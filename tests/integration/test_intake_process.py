@@ -337,3 +337,25 @@ def test_pegboard_serve_replaces_a_writer_killed_with_sigkill_and_places_later_o
     with bootstrap(Settings(database_url=sqlite_url), today=MONDAY).engine.connect() as conn:
         refs = conn.execute(select(t.sales_orders.c.order_ref).order_by(t.sales_orders.c.order_ref)).all()
     assert [r[0] for r in refs] == ["SO-1", "SO-2", "SO-3"]
+
+
+def test_an_order_in_flight_when_the_writer_dies_is_a_503_to_send_again(db_url: str) -> None:
+    from tests.e2e.test_api_support import open_api
+
+    body = {"order_ref": "SO-1", "customer": "Ada", "lines": [{"sku": "KETTLE", "quantity": 1}]}
+    for api in open_api(db_url, intake_process=True):
+        make_items(api.pb, "KETTLE")
+        intake: IntakeProcess = api.client.app.state.intake  # type: ignore[attr-defined]
+        api.post("/orders", body | {"order_ref": "SO-0"})  # the token's use is recorded: no write waits
+        writer = intake._process
+        with item_rows_held(api.pb), ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(api.post, "/orders", body)
+            wait_for(lambda: bool(intake._pending), "the order's arrival at the writer")  # noqa: B023
+            os.kill(writer.pid, signal.SIGKILL)
+            answer = sent.result(60)
+
+        again = api.post("/orders", body)
+
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "1"
+        assert again.status_code in (200, 201)
