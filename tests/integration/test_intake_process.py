@@ -359,3 +359,19 @@ def test_an_order_in_flight_when_the_writer_dies_is_a_503_to_send_again(db_url: 
         assert answer.status_code == 503, answer.text
         assert answer.json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "1"
         assert again.status_code in (200, 201)
+
+
+def test_an_order_the_database_refuses_never_fails_the_orders_placed_with_it(pb: Pegboard) -> None:
+    from pegboard.services.intake import OrderIntake
+
+    make_items(pb, "KETTLE")
+    intake = OrderIntake(pb.uow, pb.clock)
+
+    good, bad = intake.place_now([(draft("SO-1"), None), (draft("SO-2", customer="A\x00da"), None)])
+
+    assert good.result().created
+    if pb.engine.dialect.name == "postgresql":  # SQLite keeps a NUL; PostgreSQL text cannot
+        assert bad.exception() is not None
+    with pb.engine.connect() as conn:
+        refs = conn.execute(select(t.sales_orders.c.order_ref)).scalars().all()
+    assert "SO-1" in refs
