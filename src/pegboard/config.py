@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     #: the database writes each get a core; false keeps the writer a thread of the server.
     intake_process: bool = True
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
-    token_cache_seconds: float = 5.0
+    token_cache_seconds: float = 2.0
 
     # -- customer email (SMTP) -------------------------------------------------------------------
     #: No host means no customer email: events are delivered to the other channels only.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -227,3 +227,151 @@ def test_a_writer_that_cannot_reach_its_database_fails_to_start_with_a_clear_err
     with pytest.raises(IntakeStopped, match="did not start"):
         writer.start()
     writer.close()
+
+
+def writer_pids(server_pid: int) -> list[int]:
+    """The server's writer processes (spawned children), not multiprocessing's resource tracker."""
+    from pathlib import Path
+
+    found = []
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"spawn_main" in command:
+                found.append(int(pid))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    """Wait until `condition` holds (a writer takes a second or two to start); fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
+        time.sleep(0.1)
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers at `url` yet."""
+    import httpx
+
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def is_gone(pid: int) -> bool:
+    """No process, not even a defunct one waiting to be reaped, has this pid."""
+    return not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_writer_killed_while_idle_is_reaped_and_replaced_before_any_order_comes(
+    pb: Pegboard, intake: IntakeProcess
+) -> None:
+    make_items(pb, "KETTLE")
+    intake.place(draft("SO-1"))
+    killed = intake._process
+
+    os.kill(killed.pid, signal.SIGKILL)
+    wait_for(lambda: intake._process is not None and intake._process is not killed, "a new writer")
+
+    assert is_gone(killed.pid), "the killed writer was reaped"
+    assert intake._process.is_alive()
+    assert intake.place(draft("SO-2")).created
+
+
+def test_pegboard_serve_replaces_a_writer_killed_with_sigkill_and_places_later_orders(
+    sqlite_url: str,
+) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.e2e.test_pages_in_browser import _free_port
+
+    board = bootstrap(Settings(database_url=sqlite_url), today=MONDAY)
+    make_items(board, "KETTLE")
+    board.close()
+    command = [sys.executable, "-m", "pegboard.entrypoints.cli"]
+    environment = os.environ | {"PEGBOARD_INTAKE_PROCESS": "true", "PEGBOARD_DATABASE_URL": sqlite_url}
+    token = subprocess.run(
+        [*command, "token", "create", "--name", "op", "--role", "operator"],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split()[-1]
+    port = _free_port()
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(port)], env=environment, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/orders"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def order(ref: str) -> httpx.Response:
+        body = {"order_ref": ref, "customer": "Ada", "lines": [{"sku": "KETTLE", "quantity": 1}]}
+        return httpx.post(url, json=body, headers=headers, timeout=60)
+
+    try:
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/"), "the server's start")
+        first = order("SO-1")
+        [killed] = writer_pids(server.pid)
+
+        os.kill(killed, signal.SIGKILL)
+        wait_for(lambda: writer_pids(server.pid) not in ([], [killed]), "a new writer")
+        reaped = is_gone(killed)
+        later = [order(f"SO-{n}") for n in (2, 3)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert first.status_code == 201, first.text
+    assert reaped, "the killed writer was reaped, not left defunct"
+    assert [answer.status_code for answer in later] == [201, 201]
+    with bootstrap(Settings(database_url=sqlite_url), today=MONDAY).engine.connect() as conn:
+        refs = conn.execute(select(t.sales_orders.c.order_ref).order_by(t.sales_orders.c.order_ref)).all()
+    assert [r[0] for r in refs] == ["SO-1", "SO-2", "SO-3"]
+
+
+def test_an_order_in_flight_when_the_writer_dies_is_a_503_to_send_again(db_url: str) -> None:
+    from tests.e2e.test_api_support import open_api
+
+    body = {"order_ref": "SO-1", "customer": "Ada", "lines": [{"sku": "KETTLE", "quantity": 1}]}
+    for api in open_api(db_url, intake_process=True):
+        make_items(api.pb, "KETTLE")
+        intake: IntakeProcess = api.client.app.state.intake  # type: ignore[attr-defined]
+        api.post("/orders", body | {"order_ref": "SO-0"})  # the token's use is recorded: no write waits
+        writer = intake._process
+        with item_rows_held(api.pb), ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(api.post, "/orders", body)
+            wait_for(lambda: bool(intake._pending), "the order's arrival at the writer")  # noqa: B023
+            os.kill(writer.pid, signal.SIGKILL)
+            answer = sent.result(60)
+
+        again = api.post("/orders", body)
+
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"]["code"] == "unavailable" and answer.headers["Retry-After"] == "1"
+        assert again.status_code in (200, 201)
+
+
+def test_an_order_the_database_refuses_never_fails_the_orders_placed_with_it(pb: Pegboard) -> None:
+    from pegboard.services.intake import OrderIntake
+
+    make_items(pb, "KETTLE")
+    intake = OrderIntake(pb.uow, pb.clock)
+
+    good, bad = intake.place_now([(draft("SO-1"), None), (draft("SO-2", customer="A\x00da"), None)])
+
+    assert good.result().created
+    if pb.engine.dialect.name == "postgresql":  # SQLite keeps a NUL; PostgreSQL text cannot
+        assert bad.exception() is not None
+    with pb.engine.connect() as conn:
+        refs = conn.execute(select(t.sales_orders.c.order_ref)).scalars().all()
+    assert "SO-1" in refs

@@ -1014,6 +1014,43 @@ def token_create(
     err.print(f"Token {name!r} ({role}) created. Keep it: it cannot be shown again.")
 
 
+@token_app.command("list")
+def token_list(ctx: typer.Context, as_json: AsJson = False, db: Db = None, today: Today = None) -> None:
+    """API tokens: name, role, created, last used (to the minute), revoked; never the secret."""
+    with opened(ctx, db, today) as pb:
+        found = tokens.list_tokens(uow=pb.reader())
+    rows = [
+        {
+            "name": token.name,
+            "role": token.role,
+            "created_at": token.created_at.isoformat(timespec="seconds"),
+            "last_used_at": token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else None,
+            "revoked_at": token.revoked_at.isoformat(timespec="seconds") if token.revoked_at else None,
+        }
+        for token in found
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("name", "role", "created", "last used", "revoked", title=f"Tokens ({len(rows)})")
+    for row in rows:
+        table.add_row(*(str(row[key] or "") for key in row))
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The token's name (pegboard token list)")],
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Revoke an API token: refused from now on (a running server trusts it a few seconds more)."""
+    with opened(ctx, db, today) as pb:
+        _found, revoked = with_retries(lambda: tokens.revoke_token(name, uow=pb.uow()))
+    out.print(f"Token {name!r} revoked." if revoked else f"Token {name!r} was already revoked.")
+
+
 @app.command("status-link")
 def status_link(
     ctx: typer.Context,

@@ -8,15 +8,17 @@ writer places what has arrived at that moment in one transaction, as `OrderIntak
 sends the answers back; a sender and a receiver thread here keep the futures of the callers.
 
 Nothing changes for a caller: `submit` returns a future that holds the placed order, or the
-error placing it raised (a `DomainError` arrives as itself). If the writer process stops, the
-orders in flight fail with `IntakeStopped` (their outcome is unknown: the same order sent
-again is answered idempotently by its ref) and the next order starts a new writer.
+error placing it raised (a `DomainError` arrives as itself). If the writer process stops (it
+crashed, or was killed), the orders in flight fail with `IntakeStopped` (their outcome is
+unknown: the same order sent again is answered idempotently by its ref), the stopped process
+is reaped and a new writer is started at once, so the orders sent afterwards are placed.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import logging
 import multiprocessing
 import pickle
 import queue
@@ -38,6 +40,8 @@ CLOSE_SECONDS = 30.0
 START_SECONDS = 60.0
 #: What a writer sends once it is connected and can take orders.
 READY = "ready"
+
+log = logging.getLogger("pegboard.intake")
 
 
 class IntakeStopped(RuntimeError):
@@ -83,10 +87,12 @@ class IntakeProcess:
         self._outbound: queue.SimpleQueue[_Sent | None] = queue.SimpleQueue()
         self._process: Any = None
         self._threads: list[threading.Thread] = []
+        self._closed = False
 
     def start(self) -> None:
         """Start the writer process (it is started by the first order otherwise)."""
         with self._lock:
+            self._closed = False
             self._start_locked()
 
     def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]:
@@ -108,7 +114,7 @@ class IntakeProcess:
         """Stop the writer after the orders already sent."""
         with self._lock:
             process, threads, outbound = self._process, self._threads, self._outbound
-            self._process, self._threads = None, []
+            self._process, self._threads, self._closed = None, [], True
         if process is None:
             return
         outbound.put(None)
@@ -219,11 +225,25 @@ class IntakeProcess:
             pipe.close()
             with self._lock:
                 lost, self._pending = self._pending, {}
-                if self._process is process:
+                stopped = self._process is process  # not by `close`, which forgets it first
+                if stopped:
                     self._process = None
             outbound.put(None)  # stops this writer's sender
             for answer in lost.values():
                 answer.set_exception(IntakeStopped("the order writer stopped before it answered"))
+            if stopped:
+                self._replace(process)
+
+    def _replace(self, process: Any) -> None:
+        """Reap a writer that stopped on its own (no defunct process is left) and start another."""
+        process.join(CLOSE_SECONDS)
+        log.warning("the order writer process stopped (exit code %s); starting a new one", process.exitcode)
+        try:
+            with self._lock:
+                if not self._closed:
+                    self._start_locked()
+        except IntakeStopped:
+            log.exception("a new order writer could not start; the next order tries again")
 
 
 def write_orders(

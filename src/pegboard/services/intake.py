@@ -129,7 +129,9 @@ class OrderIntake:
                 placed = with_retries(lambda: self._together(batch))
             except (DomainError, PlaceAlone):
                 pass
-            except BaseException as error:  # the database is gone, say: every caller hears it
+            except Exception:  # a value the database refuses, say: one order never fails its neighbours
+                pass
+            except BaseException as error:  # the process is stopping: every caller hears it
                 for request in batch:
                     request.answer.set_exception(error)
                 return

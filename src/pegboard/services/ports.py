@@ -25,6 +25,14 @@ class TransientConflict(Exception):
     """The database gave up on a transaction (deadlock, serialization); running it again helps."""
 
 
+class UniqueClash(TransientConflict):
+    """A unique key was taken: by a concurrent twin (running again finds it) or for real."""
+
+    def __init__(self, message: str, *, field: str | None = None, value: str | None = None) -> None:
+        super().__init__(message)
+        self.field, self.value = field, value
+
+
 class Clock(Protocol):
     def today(self) -> date: ...
 
@@ -280,6 +288,17 @@ class StatusLinks(Protocol):
     def revoke(self, order_ref: str) -> int: ...
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """An API token as listed: who, what role, when made, last used and revoked; never the secret."""
+
+    name: str
+    role: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
 class TokenRepository(Protocol):
     def add(self, name: str, role: str, token_hash: str) -> bool: ...
 
@@ -287,11 +306,19 @@ class TokenRepository(Protocol):
 
     def revoke(self, name: str) -> bool: ...
 
+    def all(self) -> list[StoredToken]: ...
+
+    def get(self, name: str) -> StoredToken | None: ...
+
+    def record_use(self, name: str) -> None: ...
+
 
 class RequestRepository(Protocol):
-    def get(self, key: str) -> tuple[str, int, str] | None: ...
+    def get(self, key: str, *, owner: str = "") -> tuple[str, int, str] | None: ...
 
-    def save(self, key: str, request_hash: str, status_code: int, response: str) -> None: ...
+    def save(
+        self, key: str, request_hash: str, status_code: int, response: str, *, owner: str = ""
+    ) -> None: ...
 
 
 class PlanningRepository(Protocol):

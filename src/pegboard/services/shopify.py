@@ -26,6 +26,7 @@ holds the customer's deposit.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -142,6 +143,7 @@ def receive_webhook(
     not lost: the delivery is recorded and the order held with the reason, in a transaction
     of its own after the refused one rolled back.
     """
+    order = screened(order) if order is not None else None
     try:
         with uow:
             shop_id = order.shopify_order_id if order is not None else None
@@ -162,6 +164,7 @@ def receive_webhook(
 
 def import_order(order: ShopOrder, *, uow: UnitOfWork, clock: Clock, policy: AllocationPolicy) -> Applied:
     """Apply an order from an export as if its webhook had come: a known version changes nothing."""
+    order = screened(order)
     try:
         with uow:
             applied = _apply(order, _Joined(uow).as_uow(), clock, policy)
@@ -198,7 +201,8 @@ def retry_held(
             raise UnknownShopifyOrder(shopify_order_id, field="shopify_order_id")
         if record.state != State.HELD:
             raise NotHeld(f"Shopify order {shopify_order_id} is {record.state}, not held")
-        applied = _apply(read(record.payload), _Joined(uow).as_uow(), clock, policy, add_changes=True)
+        order = screened(read(record.payload))
+        applied = _apply(order, _Joined(uow).as_uow(), clock, policy, add_changes=True)
         uow.commit()
     return applied
 
@@ -498,6 +502,7 @@ def fast_lane(topic: str, order: ShopOrder) -> bool:
     return (
         topic == "orders/create"
         and not order.problems
+        and screened(order) is order
         and bool(order.draft.lines)
         and order.cancelled_at is None
     )
@@ -558,3 +563,44 @@ def take_new_order(
     except (PlaceAlone, DomainError):
         return None
     return Applied(Outcome.PLACED, order.order_ref)
+
+
+# --- text no database can store ------------------------------------------------------------------
+
+#: Control characters (NUL first: PostgreSQL text cannot hold it; tab and line breaks are text)
+#: and lone surrogates (no UTF-8 for them).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def screened(order: ShopOrder) -> ShopOrder:
+    """The order unchanged when its text can be stored; else held: each such value named as a
+    problem and stored with the bad characters replaced by U+FFFD, never dropped."""
+    problems: list[str] = []
+
+    def clean(field: str, value: str | None) -> str | None:
+        if value is None or _UNSTORABLE.search(value) is None:
+            return value
+        problems.append(f"{field} {ascii(value)[:80]} holds a control character: correct it in the shop")
+        return _UNSTORABLE.sub("\ufffd", value)
+
+    draft = order.draft
+    lines = tuple(dataclasses.replace(line, sku=clean("SKU", line.sku) or "") for line in draft.lines)
+    cleaned = dataclasses.replace(
+        draft,
+        order_ref=clean("order name", draft.order_ref) or "",
+        customer=clean("customer", draft.customer) or "",
+        email=clean("email", draft.email),
+        ship_to=clean("shipping address", draft.ship_to),
+        financial_status=clean("financial_status", draft.financial_status),
+        lines=lines,
+    )
+    shop_id = clean("order id", order.shopify_order_id) or ""
+    if not problems:
+        return order
+    return dataclasses.replace(
+        order,
+        shopify_order_id=shop_id,
+        draft=cleaned,
+        payload=order.payload.encode("utf-8", "backslashreplace").decode("utf-8"),
+        problems=(*order.problems, *problems),
+    )

@@ -6,10 +6,21 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from enum import StrEnum
 
-from pegboard.domain.errors import DuplicateRef, Forbidden, InvalidValue, Unauthorised
-from pegboard.services.ports import UnitOfWork
+from pegboard.domain.errors import DuplicateRef, Forbidden, InvalidValue, Unauthorised, UnknownReference
+from pegboard.services.ports import StoredToken, UnitOfWork
+
+#: A token's last use is written at most this often (seconds): no write on every request.
+RECORD_USE_EVERY = 60.0
+
+
+class UnknownToken(UnknownReference):
+    """No API token has this name."""
+
+    code = "unknown_token"
+    kind = "token"
 
 
 class Role(StrEnum):
@@ -40,6 +51,30 @@ def create_token(name: str, role: Role, *, uow: UnitOfWork) -> str:
     return token
 
 
+def list_tokens(*, uow: UnitOfWork) -> list[StoredToken]:
+    """Every token by name, live or revoked; the secrets are not stored, so never shown."""
+    with uow:
+        return uow.tokens.all()
+
+
+def revoke_token(name: str, *, uow: UnitOfWork) -> tuple[StoredToken, bool]:
+    """Revoke the token called `name`: (the token as now stored, whether this call revoked it)."""
+    with uow:
+        revoked = uow.tokens.revoke(name)
+        found = uow.tokens.get(name)
+        if found is None:
+            raise UnknownToken(name, field="name")
+        uow.commit()
+    return found, revoked
+
+
+def record_use(name: str, *, uow: UnitOfWork) -> None:
+    """Note that the token called `name` was used now."""
+    with uow:
+        uow.tokens.record_use(name)
+        uow.commit()
+
+
 def identify(token: str | None, *, uow: UnitOfWork) -> tuple[str, Role]:
     """The (name, role) of a live token; Unauthorised when it is missing, unknown or revoked."""
     if not token:
@@ -66,38 +101,72 @@ def authorise(token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str,
 class TokenCache:
     """Tokens recently found live, trusted for `seconds` without asking the database again.
 
-    A revoked token therefore keeps working for at most `seconds`; unknown tokens are never
-    cached, so a new token works at once.
+    Revoking a token through this process forgets it at once (`forget`); a revocation made
+    elsewhere (the CLI, another worker) bites within `seconds`, kept short for that reason: a
+    check per request would cost a query on the busiest path, the order intake. Unknown tokens
+    are never cached, so a new token works at once. The cache also decides when a token's use
+    is due to be written (at most once every `record_every` seconds per token).
     """
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float, *, record_every: float = RECORD_USE_EVERY) -> None:
+        self.seconds, self.record_every = seconds, record_every
         self._seen: dict[str, tuple[float, str, Role]] = {}
+        self._recorded: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def recall(self, token: str | None, needed: Role) -> tuple[str, Role] | None:
-        """As `authorise` from memory alone: None when the token was not checked recently."""
+        """As `authorise` from memory alone: None when the token was not checked recently,
+        or when its use is due to be written."""
         if not token or self.seconds <= 0:
             return None
+        now = time.monotonic()
         with self._lock:
             hit = self._seen.get(hash_token(token))
-        if hit is None or time.monotonic() - hit[0] >= self.seconds:
-            return None
+            if hit is None or now - hit[0] >= self.seconds or self._due(hit[1], now):
+                return None
         return require(hit[1], hit[2], needed)
 
-    def authorise(self, token: str | None, needed: Role, *, uow: UnitOfWork) -> tuple[str, Role]:
-        """As `authorise`, answered from memory when the token was checked recently."""
+    def authorise(
+        self, token: str | None, needed: Role, *, uow: UnitOfWork, record: Callable[[str], None]
+    ) -> tuple[str, Role]:
+        """As `authorise`, answered from memory when the token was checked recently; the
+        token's use is passed to `record` when due."""
         if not token or self.seconds <= 0:
-            return authorise(token, needed, uow=uow)
+            name, role = identify(token, uow=uow)
+            self.used(name, record)
+            return require(name, role, needed)
         key = hash_token(token)
         now = time.monotonic()
         with self._lock:
             hit = self._seen.get(key)
         if hit is not None and now - hit[0] < self.seconds:
-            return require(hit[1], hit[2], needed)
-        name, role = identify(token, uow=uow)
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen.clear()
-            self._seen[key] = (now, name, role)
+            name, role = hit[1], hit[2]
+        else:
+            name, role = identify(token, uow=uow)
+            with self._lock:
+                if len(self._seen) > 10_000:
+                    self._seen.clear()
+                self._seen[key] = (now, name, role)
+        self.used(name, record)
         return require(name, role, needed)
+
+    def used(self, name: str, record: Callable[[str], None]) -> None:
+        """Pass the token's use to `record` if it was not recorded in the last `record_every` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            if not self._due(name, now):
+                return
+            if len(self._recorded) > 10_000:
+                self._recorded.clear()
+            self._recorded[name] = now
+        record(name)
+
+    def forget(self, name: str) -> None:
+        """Trust the token called `name` no longer: its next use is checked against the database."""
+        with self._lock:
+            for key in [key for key, hit in self._seen.items() if hit[1] == name]:
+                del self._seen[key]
+
+    def _due(self, name: str, now: float) -> bool:
+        last = self._recorded.get(name)
+        return last is None or now - last >= self.record_every

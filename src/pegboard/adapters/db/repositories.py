@@ -37,6 +37,7 @@ from pegboard.domain.supply import (
     PurchaseOrderLine,
     SupplyStatus,
 )
+from pegboard.services.ports import StoredToken
 
 # The statements every order runs, built once: building a SELECT with an IN list on every call
 # cost more client CPU than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
@@ -869,21 +870,48 @@ class SqlTokens:
         )
         return bool(done.rowcount)
 
+    def all(self) -> list[StoredToken]:
+        """Every token, live or revoked, by name."""
+        rows = self.conn.execute(select(*_TOKEN_COLUMNS).order_by(t.api_tokens.c.name)).all()
+        return [StoredToken(*row) for row in rows]
+
+    def get(self, name: str) -> StoredToken | None:
+        """The token with this name, live or revoked."""
+        row = self.conn.execute(select(*_TOKEN_COLUMNS).where(t.api_tokens.c.name == name)).first()
+        return None if row is None else StoredToken(*row)
+
+    def record_use(self, name: str) -> None:
+        """The token was used now."""
+        self.conn.execute(
+            update(t.api_tokens).where(t.api_tokens.c.name == name).values(last_used_at=self.now)
+        )
+
+
+_TOKEN_COLUMNS = (
+    t.api_tokens.c.name,
+    t.api_tokens.c.role,
+    t.api_tokens.c.created_at,
+    t.api_tokens.c.last_used_at,
+    t.api_tokens.c.revoked_at,
+)
+
 
 class SqlRequests:
-    """Answers to write requests, kept by idempotency key so a repeat gets the same answer."""
+    """Answers to write requests, kept by token and idempotency key so a repeat gets the same answer."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
 
-    def get(self, key: str) -> tuple[str, int, str] | None:
-        """(request hash, status code, response body) stored for this key."""
-        row = self.conn.execute(select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)).first()
+    def get(self, key: str, *, owner: str = "") -> tuple[str, int, str] | None:
+        """(request hash, status code, response body) stored for this key sent by this token."""
+        keys = t.idempotency_keys
+        row = self.conn.execute(select(keys).where(keys.c.token_name == owner, keys.c.key == key)).first()
         return None if row is None else (row.request_hash, row.status_code, row.response)
 
-    def save(self, key: str, request_hash: str, status_code: int, response: str) -> None:
+    def save(self, key: str, request_hash: str, status_code: int, response: str, *, owner: str = "") -> None:
         self.conn.execute(
             insert(t.idempotency_keys).values(
+                token_name=owner,
                 key=key,
                 request_hash=request_hash,
                 status_code=status_code,

@@ -336,9 +336,11 @@ shopify_orders = Table(
     Column("received_at", DateTime, nullable=False),
 )
 
+#: Stored answers by the token that sent the request and its Idempotency-Key: keys are per token.
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
+    Column("token_name", String(limits.TOKEN_NAME), primary_key=True),
     Column("key", String(limits.IDEMPOTENCY_KEY), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("status_code", Integer, nullable=False),
@@ -355,6 +357,8 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
+    #: Recorded at most once a minute per token, not on every request.
+    Column("last_used_at", DateTime),
 )
 
 #: The promise last given for each open order line (when its backorder is expected to ship),

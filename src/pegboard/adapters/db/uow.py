@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
@@ -26,11 +27,12 @@ from pegboard.adapters.db.repositories import (
 from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.services.ports import Clock, TransientConflict
+from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
-#: PostgreSQL states worth running the transaction again for: serialization failure,
-#: deadlock, and a unique key taken by a concurrent transaction that committed first.
-_RETRYABLE_STATES = {"40001", "40P01", "23505"}
+#: PostgreSQL states worth running the transaction again for: serialization failure, deadlock.
+#: A unique key taken (23505) is a `UniqueClash`: run again once, it tells a twin from a duplicate.
+_RETRYABLE_STATES = {"40001", "40P01"}
+_PG_KEY = re.compile(r"Key \((?P<field>.+?)\)=\((?P<value>.*)\) already exists")
 
 
 class SqlUnitOfWork:
@@ -103,8 +105,12 @@ class SqlUnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
-        if isinstance(exc, DBAPIError) and is_transient(exc):
-            raise TransientConflict(str(exc.orig)) from exc
+        if isinstance(exc, DBAPIError):
+            clash = unique_clash(exc)
+            if clash is not None:
+                raise clash from exc
+            if is_transient(exc):
+                raise TransientConflict(str(exc.orig)) from exc
         if isinstance(exc, StatementError) and (refused := broken_rule(exc)):
             raise refused from exc
 
@@ -113,6 +119,9 @@ class SqlUnitOfWork:
             self.totals.flush()
             self.connection.commit()
         except DBAPIError as error:
+            clash = unique_clash(error)
+            if clash is not None:
+                raise clash from error
             if is_transient(error):
                 raise TransientConflict(str(error.orig)) from error
             if refused := broken_rule(error):
@@ -120,8 +129,26 @@ class SqlUnitOfWork:
             raise
 
 
+def unique_clash(error: DBAPIError) -> UniqueClash | None:
+    """A unique key already taken, naming the column and (on PostgreSQL) the value; else None."""
+    if not isinstance(error, IntegrityError):
+        return None
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505":
+        detail = getattr(getattr(orig, "diag", None), "message_detail", None) or ""
+        found = _PG_KEY.search(detail)
+        if found is None:
+            return UniqueClash(str(orig))
+        return UniqueClash(str(orig), field=found["field"], value=found["value"])
+    text = str(orig)
+    if text.startswith("UNIQUE constraint failed: "):  # SQLite: "table.column, table.column"
+        columns = [part.rsplit(".", 1)[-1] for part in text.split(": ", 1)[1].split(", ")]
+        return UniqueClash(text, field=", ".join(columns))
+    return None
+
+
 def is_transient(error: DBAPIError) -> bool:
-    """A deadlock, serialization failure, late unique clash, or SQLite's busy database."""
+    """A deadlock, serialization failure, or SQLite's busy database."""
     state = getattr(error.orig, "sqlstate", None)
     if state in _RETRYABLE_STATES:
         return True

@@ -19,9 +19,10 @@ from pegboard import __version__
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.docs import add_docs
+from pegboard.entrypoints.api.edges import CatchUnexpected, RefuseControlCharacters
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import books as books_routes
-from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply
+from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply, tokens
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
@@ -85,7 +86,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     # First: routes are matched in order, and Shopify's deliveries are the busiest path.
     # Signed by Shopify (HMAC), not by a bearer token.
     app.include_router(shopify_routes.webhooks)
-    for module in (orders, stock, supply, catalogue, imports, plan):
+    for module in (orders, stock, supply, catalogue, imports, plan, tokens):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.make_router())
     app.include_router(shopify_routes.router, prefix=API_PREFIX)
@@ -93,6 +94,10 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     app.include_router(books_routes.router, prefix=API_PREFIX)
     add_docs(app)
+    # The last added runs first: the body limit, then the refusal of control characters in the
+    # path and query, then the catch of unexpected errors around everything else.
+    app.add_middleware(CatchUnexpected)
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 

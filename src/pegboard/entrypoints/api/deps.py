@@ -2,12 +2,15 @@
 
 - `ReaderDep`: an open read transaction, for a caller holding at least a viewer token;
 - `OperatorDep`: the caller, who holds an operator (or admin) token;
+- `AdminReaderDep`, `AdminDep`: the same for an admin (managing tokens);
 - `WriteDep`: runs one use case in one transaction, honouring the Idempotency-Key header.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -22,14 +25,16 @@ from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DomainError, InvalidValue
 from pegboard.entrypoints.api.errors import IdempotencyKeyReused
-from pegboard.entrypoints.api.routing import dump
+from pegboard.entrypoints.api.routing import dump, loads_exactly
 from pegboard.entrypoints.api.transactions import SharedTransaction
 from pegboard.services.intake import Intake
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.runner import with_retries
-from pegboard.services.tokens import Role, TokenCache, authorise
+from pegboard.services.tokens import Role, TokenCache, identify, record_use, require
 
 MAX_KEY_LENGTH = limits.IDEMPOTENCY_KEY
+
+log = logging.getLogger("pegboard.api")
 
 
 async def pegboard(request: Request) -> Pegboard:
@@ -57,18 +62,38 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
     return credentials.credentials.strip() if credentials else None
 
 
-def reader(pb: PegboardDep, credentials: CredentialsDep) -> Iterator[SharedTransaction]:
-    """A read transaction for a viewer (or better); the token is checked inside it."""
-    tx = SharedTransaction(pb.reader())
-    try:
-        with tx:
-            authorise(_token(credentials), Role.VIEWER, uow=tx)
-            yield tx
-    finally:
-        tx.close()
+def _recorder(pb: Pegboard) -> Callable[[str], None]:
+    """Writes a token's use; a failure is logged, never the request's."""
+
+    def record(name: str) -> None:
+        try:
+            record_use(name, uow=pb.uow())
+        except Exception:
+            log.warning("could not record the use of token %r", name, exc_info=True)
+
+    return record
 
 
+def _read_as(needed: Role) -> Callable[..., Iterator[SharedTransaction]]:
+    def read(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Iterator[SharedTransaction]:
+        tx = SharedTransaction(pb.reader())
+        try:
+            with tx:
+                name, role = identify(_token(credentials), uow=tx)
+                require(name, role, needed)
+                cache: TokenCache = request.app.state.tokens
+                cache.used(name, _recorder(pb))
+                yield tx
+        finally:
+            tx.close()
+
+    read.__doc__ = f"A read transaction for a {needed} (or better); the token is checked inside it."
+    return read
+
+
+reader = _read_as(Role.VIEWER)
 ReaderDep = Annotated[SharedTransaction, Depends(reader)]
+AdminReaderDep = Annotated[SharedTransaction, Depends(_read_as(Role.ADMIN))]
 
 
 async def operator(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Caller:
@@ -77,26 +102,38 @@ async def operator(request: Request, pb: PegboardDep, credentials: CredentialsDe
     A token checked in the last few seconds is answered from memory on the event loop; only
     a check against the database goes to a worker thread.
     """
-    return await _operator(request, pb, credentials)
+    return await _caller(request, pb, credentials, Role.OPERATOR)
 
 
-async def _operator(
-    request: Request, pb: Pegboard, credentials: HTTPAuthorizationCredentials | None
+async def admin(request: Request, pb: PegboardDep, credentials: CredentialsDep) -> Caller:
+    """The caller, when their token is an admin's; 401 or 403 otherwise."""
+    return await _caller(request, pb, credentials, Role.ADMIN)
+
+
+async def _caller(
+    request: Request, pb: Pegboard, credentials: HTTPAuthorizationCredentials | None, needed: Role
 ) -> Caller:
     cache: TokenCache = request.app.state.tokens
     token = _token(credentials)
-    known = cache.recall(token, Role.OPERATOR)
+    known = cache.recall(token, needed)
     if known is None:
-        known = await run_in_threadpool(lambda: cache.authorise(token, Role.OPERATOR, uow=pb.reader()))
+        known = await run_in_threadpool(
+            lambda: cache.authorise(token, needed, uow=pb.reader(), record=_recorder(pb))
+        )
     return Caller(*known)
 
 
+AdminDep = Annotated[Caller, Depends(admin)]
 OperatorDep = Annotated[Caller, Depends(operator)]
 
 
 @dataclass(frozen=True)
 class Idempotency:
-    """The request's Idempotency-Key and a digest of what was asked (method, path, query, body)."""
+    """The request's Idempotency-Key and a digest of what was asked (method, path, query, body).
+
+    A JSON body is digested in a canonical form (keys sorted, numbers by value), so the same
+    JSON with its keys in another order is the same request.
+    """
 
     key: str
     request_hash: str
@@ -120,8 +157,19 @@ async def idempotency(request: Request, key: IdempotencyKey = None) -> Idempoten
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode()):
         digest.update(part + b"\n")
-    digest.update(await request.body())
+    digest.update(canonical_body(await request.body()))
     return Idempotency(key, digest.hexdigest())
+
+
+def canonical_body(body: bytes) -> bytes:
+    """A JSON body with its keys sorted and its numbers normalised; any other body as sent."""
+    try:
+        parsed = loads_exactly(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    return json.dumps(
+        parsed, sort_keys=True, separators=(",", ":"), default=lambda d: str(d.normalize())
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -180,14 +228,18 @@ class Writer:
         try:
             with tx:
                 if self.idempotency is not None:
-                    stored = tx.requests.get(self.idempotency.key)
+                    stored = tx.requests.get(self.idempotency.key, owner=self.caller.name)
                     if stored is not None:
                         return self._replay(stored)
                 outcome = work(tx)
                 body = dump(outcome.body)
                 if self.idempotency is not None:
                     tx.requests.save(
-                        self.idempotency.key, self.idempotency.request_hash, outcome.status, body.decode()
+                        self.idempotency.key,
+                        self.idempotency.request_hash,
+                        outcome.status,
+                        body.decode(),
+                        owner=self.caller.name,
                     )
                 tx.finish()
             return outcome.status, body, False
@@ -207,7 +259,7 @@ class Writer:
         if self.idempotency is None:
             return None
         with self.pb.reader() as uow:
-            stored = uow.requests.get(self.idempotency.key)
+            stored = uow.requests.get(self.idempotency.key, owner=self.caller.name)
         return None if stored is None else self._replay(stored)
 
 
@@ -219,7 +271,7 @@ async def writer(request: Request, credentials: CredentialsDep, key: Idempotency
     """
     state = request.app.state
     pb: Pegboard = state.pegboard
-    caller = await _operator(request, pb, credentials)
+    caller = await _caller(request, pb, credentials, Role.OPERATOR)
     return Writer(pb, caller, await idempotency(request, key), state.intake)
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from fastapi.responses import Response
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pegboard.adapters.shopify.mapping import MalformedJson
@@ -30,7 +31,9 @@ from pegboard.domain.errors import (
     UnknownReference,
     UnknownSku,
 )
-from pegboard.services.ports import TransientConflict
+from pegboard.entrypoints.intake_process import IntakeStopped
+from pegboard.services.ports import TransientConflict, UniqueClash
+from pegboard.services.runner import KeyTaken
 from pegboard.views.json import number
 
 log = logging.getLogger("pegboard.api")
@@ -70,8 +73,11 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     Unauthorised: 401,
     Forbidden: 403,
     DomainError: 422,
+    UniqueClash: 409,
     TransientConflict: 503,
     OperationalError: 503,
+    IntakeStopped: 503,
+    DataError: 422,
 }
 
 #: HTTP status -> code, for errors raised by the framework rather than by Pegboard.
@@ -101,12 +107,17 @@ def error_json(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **details}}
 
 
+def json_bytes(body: Any) -> bytes:
+    """UTF-8 JSON that never fails on text it echoes: a lone surrogate is written as its escape."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+
+
 def error_response(status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
     """A JSON error answer; 401s say which scheme to use."""
     merged = dict(headers or {})
     if status == 401:
         merged.setdefault("WWW-Authenticate", "Bearer")
-    return JSONResponse(body, status_code=status, headers=merged)
+    return Response(json_bytes(body), status_code=status, media_type="application/json", headers=merged)
 
 
 def plain_value(value: object) -> object:
@@ -213,18 +224,53 @@ async def _on_validation_error(_request: Request, error: Exception) -> Response:
     return error_response(422, validation_error_json(error.errors()))
 
 
-async def _on_http_error(_request: Request, error: Exception) -> Response:
+async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = CODE_BY_STATUS.get(error.status_code, "http_error")
-    return error_response(
-        error.status_code, error_json(code, str(error.detail)), headers=getattr(error, "headers", None)
-    )
+    headers = dict(getattr(error, "headers", None) or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(error.status_code, error_json(code, str(error.detail)), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (routes for one path may be several)."""
+    methods = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+    return methods
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 async def _on_busy(_request: Request, error: Exception) -> Response:
     log.warning("database busy or unreachable: %s", error)
     body = error_json("unavailable", "the database is busy or unreachable; try again shortly")
     return error_response(status_for(error), body, headers={"Retry-After": "1"})
+
+
+async def _on_unique_clash(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, UniqueClash)
+    return error_response(409, domain_error_json(KeyTaken(error)))
+
+
+async def _on_writer_stopped(_request: Request, error: Exception) -> Response:
+    log.warning("order writer stopped: %s", error)
+    body = error_json("unavailable", "the order writer stopped before it answered; send the order again")
+    return error_response(503, body, headers={"Retry-After": "1"})
+
+
+async def _on_unstorable(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, DataError)
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else "cannot be stored"
+    log.warning("a value the database refused: %s", reason)
+    return error_response(422, error_json("invalid_value", f"a value cannot be stored: {reason}"))
 
 
 async def _on_unexpected(_request: Request, error: Exception) -> Response:
@@ -237,8 +283,11 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(UniqueClash, _on_unique_clash)
     app.add_exception_handler(TransientConflict, _on_busy)
     app.add_exception_handler(OperationalError, _on_busy)
+    app.add_exception_handler(IntakeStopped, _on_writer_stopped)
+    app.add_exception_handler(DataError, _on_unstorable)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,14 +28,30 @@ def _refuse_constant(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
 
 
+#: A \uD800-\uDFFF escape: a surrogate, valid JSON only as half of a pair.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def loads_exactly(body: bytes) -> Any:
-    """JSON with every non-integer number as an exact Decimal; NaN and Infinity are refused."""
+    """JSON with every non-integer number as an exact Decimal; NaN, Infinity and lone surrogates
+    (text no database can store) are refused."""
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        parsed = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError) as error:
         raise json.JSONDecodeError(str(error), "", 0) from None
+    if _SURROGATE_ESCAPE.search(body) and _holds_lone_surrogate(parsed):
+        raise json.JSONDecodeError("a \\u escape is a lone surrogate, not a character", "", 0)
+    return parsed
+
+
+def _holds_lone_surrogate(parsed: Any) -> bool:
+    try:
+        json.dumps(parsed, ensure_ascii=False, default=str).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class ExactJsonRequest(Request):

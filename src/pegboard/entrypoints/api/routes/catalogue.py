@@ -15,7 +15,12 @@ from pegboard.services.ports import UnitOfWork
 router = api_router("catalogue")
 
 
-@router.post("/suppliers", status_code=201, response_model=SupplierOut)
+@router.post(
+    "/suppliers",
+    status_code=201,
+    response_model=SupplierOut,
+    responses={200: {"model": SupplierOut, "description": "A supplier with this name was replaced"}},
+)
 def save_supplier(body: SupplierIn, write: WriteDep) -> Response:
     """Create a supplier (201) or replace the one with this name (200)."""
     supplier = body.to_supplier()
@@ -36,7 +41,12 @@ def list_suppliers(uow: ReaderDep) -> Response:
     return json_response([render.supplier(s) for s in found])
 
 
-@router.post("/items", status_code=201, response_model=ItemOut)
+@router.post(
+    "/items",
+    status_code=201,
+    response_model=ItemOut,
+    responses={200: {"model": ItemOut, "description": "An item with this SKU was replaced"}},
+)
 def save_item(body: ItemIn, write: WriteDep) -> Response:
     """Create an item (201) or replace the one with this SKU (200); a named supplier must exist."""
     item = body.to_item()
@@ -66,7 +76,12 @@ def get_item(sku: str, uow: ReaderDep) -> Response:
     return json_response(render.item(found))
 
 
-@router.post("/boms", status_code=201, response_model=BomOut)
+@router.post(
+    "/boms",
+    status_code=201,
+    response_model=BomOut,
+    responses={200: {"model": BomOut, "description": "The item's BOM was replaced"}},
+)
 def save_bom(body: BomIn, write: WriteDep) -> Response:
     """Create (201) or replace (200) a make item's BOM; a cycle is refused and named."""
     lines = body.to_lines()

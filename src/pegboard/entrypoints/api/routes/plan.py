@@ -44,7 +44,7 @@ def run_plan(write: WriteDep) -> Response:
     return write.run(work)
 
 
-@router.post("/plan/confirm")
+@router.post("/plan/confirm", status_code=201)
 def confirm_plan(write: WriteDep, body: Annotated[ConfirmIn | None, Body()] = None) -> Response:
     """Create the suggested POs and MOs (all, or one supplier's PO, or one SKU's MOs) in one transaction."""
     chosen = body or ConfirmIn()
