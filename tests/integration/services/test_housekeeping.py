@@ -47,7 +47,12 @@ def age_rows(pb: Pegboard, *, days: int) -> int:
         for key, when in (("old-key", long_ago), ("new-key", pb.clock.now())):
             conn.execute(
                 insert(t.idempotency_keys).values(
-                    key=key, request_hash="h", status_code=201, response="{}", created_at=when
+                    token_name="shop",
+                    key=key,
+                    request_hash="h",
+                    status_code=201,
+                    response="{}",
+                    created_at=when,
                 )
             )
             conn.execute(

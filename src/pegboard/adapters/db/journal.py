@@ -5,31 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.books import JournalEntry
 from pegboard.services.ports import JournalRow
 
 ZERO = Decimal(0)
+#: The ref_counters row that numbers journal entries.
+JOURNAL_COUNTER = "journal"
 
 
 class SqlJournal:
-    """Entries are numbered 1, 2, 3... in the order booked; a clash of numbers is retried."""
+    """Entries are numbered 1, 2, 3... in the order booked, under the journal counter's row lock."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
 
     def add(self, entry: JournalEntry) -> int:
         """Append a balanced entry and its lines; returns its number."""
-        number = (
-            int(
-                self.conn.execute(
-                    select(func.coalesce(func.max(t.journal_entries.c.entry_no), 0))
-                ).scalar_one()
-            )
-            + 1
-        )
+        number = self._next_number()
         entry_id = self.conn.execute(
             insert(t.journal_entries).returning(t.journal_entries.c.id),
             {
@@ -56,6 +51,23 @@ class SqlJournal:
                 for n, line in enumerate(entry.lines, start=1)
             ],
         )
+        return number
+
+    def _next_number(self) -> int:
+        """The next entry number, taken under a row lock so concurrent bookings queue, never clash."""
+        counter = t.ref_counters
+        current = self.conn.execute(
+            select(counter.c.value).where(counter.c.name == JOURNAL_COUNTER).with_for_update()
+        ).scalar()
+        if current is None:
+            last = self.conn.execute(
+                select(func.coalesce(func.max(t.journal_entries.c.entry_no), 0))
+            ).scalar_one()
+            number = int(last) + 1
+            self.conn.execute(insert(counter).values(name=JOURNAL_COUNTER, value=number))
+        else:
+            number = int(current) + 1
+            self.conn.execute(update(counter).where(counter.c.name == JOURNAL_COUNTER).values(value=number))
         return number
 
     def order_balances(self, order_ref: str) -> dict[str, Decimal]:

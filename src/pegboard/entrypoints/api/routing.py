@@ -8,11 +8,11 @@ from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from pegboard.entrypoints.api.schemas import ErrorOut, printable_parameters
+from pegboard.entrypoints.api.schemas import ErrorOut
 
 #: The error answers every authenticated route may give, for the OpenAPI description.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -83,7 +83,6 @@ def api_router(tag: str) -> APIRouter:
         tags=[tag],
         route_class=ExactJsonRoute,
         responses=ERROR_RESPONSES,
-        dependencies=[Depends(printable_parameters)],
     )
 
 

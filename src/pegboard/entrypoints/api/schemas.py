@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Request
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -202,14 +201,6 @@ Reason = Annotated[str, _required(limits.REASON), Printable(multiline=True)]
 Address = Annotated[str, _optional(limits.SHIP_TO), Printable(multiline=True)]
 Priority = Annotated[int, Field(strict=True, ge=-1000, le=1000)]
 Days = Annotated[int, Field(strict=True, ge=0, le=100_000)]
-
-
-def printable_parameters(request: Request) -> None:
-    """Path and query parameters hold no control characters (PostgreSQL cannot take NUL): 422 naming one."""
-    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
-        bad = p.control_character(str(value))
-        if bad is not None:
-            raise InvalidValue(name, value, p.control_reason(bad))
 
 
 def _blank(value: str | None) -> str | None:
