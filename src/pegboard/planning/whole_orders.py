@@ -120,10 +120,20 @@ class Search:
         self.lower = np.zeros(knapsack.kinds, dtype=np.int64)
         self.upper = knapsack.kind_size.copy()
         self.count: int | None = None
-        self.highs = _new_highs()
-        self.highs.setOptionValue("mip_rel_gap", 0.0)
+        self.highs = self._solver()
+
+    @staticmethod
+    def _solver() -> highspy.Highs:
+        """A fresh solver for each solve: highspy 1.16 answered a model passed to a solver that had
+        run before with a solve error, or with the earlier solution beside the new objective."""
+        highs = _new_highs()
+        highs.setOptionValue("mip_rel_gap", 0.0)
         # Every objective is an integer: a gap below one proves the incumbent optimal.
-        self.highs.setOptionValue("mip_abs_gap", 0.5)
+        highs.setOptionValue("mip_abs_gap", 0.5)
+        # HiGHS 1.16's presolve returned a solution violating a row of these models (micro-unit
+        # capacities) and then a solve error; without it the same models solve exactly.
+        highs.setOptionValue("presolve", "off")
+        return highs
 
     def run(self) -> tuple[Choice, bool]:
         """The best set found, and whether every solve on the way was proven optimal in time.
@@ -167,11 +177,12 @@ class Search:
         remaining = until - time.monotonic()
         if remaining <= 0:
             return False
+        self.highs = self._solver()
         self.highs.passModel(self._model(block))
         self.highs.setOptionValue("time_limit", remaining)
-        start = self.knapsack.taken(self.best).astype(np.float64)
-        start = np.r_[start, self.best[block].astype(np.float64)]
-        self.highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+        # No warm start: highspy 1.16 can answer a solution passed by setSolution() back from
+        # getSolution() while reporting the better objective it found (a set one order short
+        # was taken as proven). The best set so far is kept by `_better` instead.
         self.highs.run()
         optimal = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         if self.highs.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
@@ -220,7 +231,8 @@ class Search:
             lower.append(np.zeros(b))
             upper.append(np.full(b, highspy.kHighsInf))
         row, col, value = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
-        order = np.lexsort((col, row))
+        # Column-wise, the layout HiGHS keeps internally.
+        order = np.lexsort((row, col))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = g + b, m + (1 + b if block else 0)
         lp.col_cost_ = np.r_[np.zeros(g) if block else np.ones(g), 2.0 ** np.arange(b - 1, -1, -1)]
@@ -229,8 +241,8 @@ class Search:
         lp.row_lower_, lp.row_upper_ = np.concatenate(lower), np.concatenate(upper)
         lp.sense_ = highspy.ObjSense.kMaximize
         lp.integrality_ = [highspy.HighsVarType.kInteger] * (g + b)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.searchsorted(row[order], np.arange(lp.num_row_ + 1)).astype(np.int32)
-        lp.a_matrix_.index_ = col[order].astype(np.int32)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.searchsorted(col[order], np.arange(lp.num_col_ + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = row[order].astype(np.int32)
         lp.a_matrix_.value_ = value[order]
         return lp
