@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.items import Item
+from pegboard.domain.quantities import to_quantity
 from pegboard.services import catalogue, manufacturing
 from pegboard.views.item_page import item_detail
 from pegboard.views.items import item_rows
@@ -15,7 +16,7 @@ from tests.integration.views.story import after_first_shipments, in_days, order_
 def test_the_stock_list_shows_on_hand_allocated_available_incoming_and_shortage(pb: Pegboard) -> None:
     after_first_shipments(pb)
     order_green_crystals(pb, in_days(pb, 14))
-    manufacturing.open_manufacturing_order("SABER-GREEN", Decimal(3), uow=pb.uow(), clock=pb.clock)
+    manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(3), uow=pb.uow(), clock=pb.clock)
 
     with pb.reader() as uow:
         rows = {r.sku: r for r in item_rows(uow.connection)}
@@ -79,7 +80,7 @@ def test_the_projection_adds_supply_on_its_day_and_takes_off_what_is_owed_and_ne
     after_first_shipments(pb)
     order_green_crystals(pb, in_days(pb, 14))
     order_green_crystals(pb, in_days(pb, 30), ref="PO-2")
-    manufacturing.open_manufacturing_order("SABER-GREEN", Decimal(3), uow=pb.uow(), clock=pb.clock)
+    manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(3), uow=pb.uow(), clock=pb.clock)
 
     with pb.reader() as uow:
         crystal = item_detail(uow.connection, "KYBER-GREEN", today=pb.clock.today())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pegboard.bootstrap import Pegboard
+from pegboard.domain.quantities import to_quantity
 from pegboard.services import manufacturing, planning, purchasing
 from pegboard.views.production import manufacturing_order, production_queue
 from tests.integration.views.story import after_first_shipments, in_days, order_green_crystals
@@ -48,7 +49,7 @@ def test_a_confirmed_mo_shows_in_the_queue_by_its_ref(pb: Pegboard) -> None:
 
 def test_an_mo_page_lists_the_components_to_pick_for_what_is_still_to_make(pb: Pegboard) -> None:
     after_first_shipments(pb)
-    mo = manufacturing.open_manufacturing_order("SABER-GREEN", Decimal(3), uow=pb.uow(), clock=pb.clock)
+    mo = manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(3), uow=pb.uow(), clock=pb.clock)
 
     with pb.reader() as uow:
         detail = manufacturing_order(uow.connection, mo.mo_ref)
@@ -66,7 +67,7 @@ def test_an_mo_page_lists_the_components_to_pick_for_what_is_still_to_make(pb: P
 
 def test_an_mo_page_keeps_its_completions_and_reschedules(pb: Pegboard) -> None:
     after_first_shipments(pb)
-    mo = manufacturing.open_manufacturing_order("SABER-GREEN", Decimal(3), uow=pb.uow(), clock=pb.clock)
+    mo = manufacturing.open_manufacturing_order("SABER-GREEN", to_quantity(3), uow=pb.uow(), clock=pb.clock)
     manufacturing.complete_manufacturing_order(
         mo.mo_ref, Decimal(1), uow=pb.uow(), clock=pb.clock, policy=pb.policy
     )
