@@ -369,3 +369,42 @@ line_promises = Table(
     Column("told_date", Date),
     Column("told_on", Date),
 )
+
+#: People who sign in to the web app; a disabled user keeps their name in the history.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    #: viewer, operator or admin (as API tokens).
+    Column("role", String(20), nullable=False),
+    #: argon2id, with its salt and parameters (PHC string).
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+)
+
+#: Signed-in browsers: the cookie holds a random token, kept here only as its SHA-256.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+#: Who did what through the web app (or a token): written in the same transaction as the change.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    #: The document acted on: an order ref, a SKU, a PO or MO ref.
+    Column("ref", String(100), nullable=False),
+    Column("detail", String(500), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_audit_log_ref", "ref", "created_at"),
+)

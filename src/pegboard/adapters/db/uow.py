@@ -24,6 +24,7 @@ from pegboard.adapters.db.repositories import (
 )
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.users import SqlUsers
 from pegboard.services.ports import Clock, TransientConflict
 
 #: PostgreSQL states worth running the transaction again for: serialization failure,
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     shopify: SqlShopify
     notices: SqlNotices
     deliveries: SqlDeliveries
+    users: SqlUsers
     totals: StockTotals
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self.shopify = SqlShopify(conn, ids, now, totals)
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
+        self.users = SqlUsers(conn, now)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""The FastAPI application: wiring, routers under /api/v1, error registry, docs and landing page.
+"""The FastAPI application: wiring, routers under /api/v1, error registry, docs and the web app.
 
 `create_app(settings)` builds it for a given configuration (tests, scripts); uvicorn starts it
 through `app_from_environment` (``pegboard serve``), which reads PEGBOARD_* variables. Nothing
@@ -86,11 +86,11 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(shopify_routes.webhooks)
     for module in (orders, stock, supply, catalogue, imports, plan):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(pages.make_router())
     app.include_router(shopify_routes.router, prefix=API_PREFIX)
     app.include_router(status_page.make_router())
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     add_docs(app)
+    pages.install(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 

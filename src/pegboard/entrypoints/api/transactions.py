@@ -29,10 +29,14 @@ from pegboard.services.ports import (
     TokenRepository,
     UnitOfWork,
 )
+from pegboard.services.users import UserRepository
 
 
 class SqlWork(UnitOfWork, Protocol):
     """A unit of work that also lends its connection to the read views."""
+
+    @property
+    def users(self) -> UserRepository: ...
 
     @property
     def connection(self) -> Connection: ...
@@ -114,6 +118,11 @@ class SharedTransaction:
     def shopify(self) -> ShopifyRepository:
         """Shopify deliveries taken and Shopify orders' states, in the shared transaction."""
         return self._inner.shopify
+
+    @property
+    def users(self) -> UserRepository:
+        """People who sign in, their sessions and who did what, in the shared transaction."""
+        return self._inner.users
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

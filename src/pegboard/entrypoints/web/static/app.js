@@ -1,0 +1,46 @@
+// Small enhancements; every page reads and every form posts without this file.
+(function () {
+  "use strict";
+
+  // Buttons marked data-confirm ask once before their form is sent.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  // Drag-and-drop ranking: rows of a [data-sortable] table body carry a priority form each;
+  // after a drop, the moved row's form is sent with the priority of its new place.
+  function sortable(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll("[data-sortable]").forEach(function (body) {
+      if (body.dataset.sortableReady) return;
+      body.dataset.sortableReady = "1";
+      window.Sortable.create(body, {
+        handle: "[data-drag-handle]",
+        animation: 150,
+        onEnd: function (event) {
+          if (event.oldIndex === event.newIndex) return;
+          var rows = body.querySelectorAll("tr");
+          var moved = rows[event.newIndex];
+          var neighbour = rows[event.newIndex + 1] || rows[event.newIndex - 1];
+          var form = moved && moved.querySelector("form[data-priority-form]");
+          if (!form || !neighbour) return;
+          var theirs = parseInt(neighbour.getAttribute("data-priority"), 10) || 0;
+          var above = event.newIndex < (rows.length - 1) && rows[event.newIndex + 1] === neighbour;
+          form.querySelector("input[name=priority]").value = above ? theirs + 1 : Math.max(theirs - 1, 0);
+          form.submit();
+        },
+      });
+    });
+  }
+
+  function enhance(root) {
+    sortable(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
+})();
