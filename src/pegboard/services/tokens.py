@@ -101,3 +101,11 @@ class TokenCache:
                 self._seen.clear()
             self._seen[key] = (now, name, role)
         return require(name, role, needed)
+
+
+def revoke_token(name: str, *, uow: UnitOfWork) -> None:
+    """Revoke the live token called `name`; an unknown or already revoked name is refused."""
+    with uow:
+        if not uow.tokens.revoke(name):
+            raise InvalidValue("name", name, "is no live token")
+        uow.commit()

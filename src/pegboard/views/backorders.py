@@ -135,3 +135,18 @@ def _refs(parts: str | None) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(str(p.get("basis", "")) for p in json.loads(parts) if p.get("basis") not in _NOT_A_REF)
     )
+
+
+@dataclass(frozen=True)
+class BackordersPage:
+    """The /backorders page: every SKU that waits, expandable to its lines, and who may act on it."""
+
+    today: date
+    skus: tuple[SkuBackorders, ...]
+    #: Show the "make what you can" and "buy what is missing" buttons (operators and admins).
+    can_write: bool
+
+    @property
+    def units(self) -> Decimal:
+        """Units on backorder over every SKU."""
+        return sum((s.units for s in self.skus), Decimal(0))

@@ -174,3 +174,24 @@ def _projection(
         points.append(ProjectionPoint(day, came, went, level))
     undated = sum((q for day, q in supply if day is None), ZERO)
     return tuple(points), undated
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """The /items/{sku} page: the item, its chart data, and the count form."""
+
+    today: date
+    item: ItemDetail
+    can_write: bool
+    values: dict[str, str]
+
+    @property
+    def chart(self) -> dict[str, object]:
+        """The projection as the chart draws it: days, projected available, reorder point, safety stock."""
+        row = self.item.row
+        return {
+            "days": [p.day.isoformat() for p in self.item.projection],
+            "available": [float(p.available) for p in self.item.projection],
+            "reorder_point": None if row.reorder_point is None else float(row.reorder_point),
+            "safety_stock": float(row.safety_stock),
+        }

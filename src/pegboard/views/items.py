@@ -156,3 +156,16 @@ def _required(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
     ):
         needed[component_id] = needed.get(component_id, ZERO) + per * open_quantity
     return {k: owed.get(k, ZERO) + needed.get(k, ZERO) for k in owed.keys() | needed.keys()}
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    """The /items page: a page of items with their figures, filtered by a search or to shortages."""
+
+    rows: tuple[ItemRow, ...]
+    search: str
+    short_only: bool
+    offset: int
+    limit: int
+    #: Another page follows this one.
+    more: bool

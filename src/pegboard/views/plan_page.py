@@ -69,3 +69,12 @@ def plan_view(conn: Connection, result: PlanResult, *, promise_limit: int = 500)
         ),
         queue=tuple(production_queue(conn, result)),
     )
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """The /plan page: the plan as it stands now, and whether the user may run and confirm it."""
+
+    today: date
+    plan: PlanView
+    can_write: bool

@@ -207,3 +207,33 @@ def date_changes(conn: Connection, supply_ref: str) -> tuple[DateChange, ...]:
             .order_by(ch.c.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class ProductionPage:
+    """The /production page: the queue, or (floor view) what to make today in large type."""
+
+    today: date
+    queue: tuple[QueueRow, ...]
+    #: The shop-floor view: only what can start today, large type, few controls.
+    floor: bool
+    can_write: bool
+    #: Values typed into a refused form, by field name, to show them again.
+    values: dict[str, str]
+
+    @property
+    def today_rows(self) -> tuple[QueueRow, ...]:
+        """What can be made today: nothing missing and its start date has come (or has none)."""
+        return tuple(
+            r for r in self.queue if r.ready and (r.start_date is None or r.start_date <= self.today)
+        )
+
+
+@dataclass(frozen=True)
+class MoPage:
+    """The /manufacturing-orders/{ref} page: the MO, its pick list, and its forms."""
+
+    today: date
+    mo: MoDetail
+    can_write: bool
+    values: dict[str, str]

@@ -225,3 +225,35 @@ def purchase_order(conn: Connection, po_ref: str, *, today: date) -> PoDetail | 
         reschedules=date_changes(conn, po_ref),
         late=late and head.status not in ("received", "cancelled"),
     )
+
+
+@dataclass(frozen=True)
+class SuggestionForm:
+    """One supplier's suggestions as the purchasing form numbers its quantity fields (qty-N)."""
+
+    supplier: SupplierSuggestions
+    numbered: tuple[tuple[int, SuggestedLine], ...]
+
+
+@dataclass(frozen=True)
+class PurchasingPage:
+    """The /purchasing page: suggestions per supplier with editable quantities, and open POs."""
+
+    today: date
+    forms: tuple[SuggestionForm, ...]
+    open_pos: tuple[OpenPo, ...]
+    can_write: bool
+    #: Values typed into a refused form, by field name.
+    values: dict[str, str]
+
+
+def numbered_forms(groups: list[SupplierSuggestions]) -> tuple[SuggestionForm, ...]:
+    """Number every suggested line across suppliers, so each quantity field has its own name."""
+    forms, n = [], 0
+    for group in groups:
+        numbered = []
+        for line in group.lines:
+            n += 1
+            numbered.append((n, line))
+        forms.append(SuggestionForm(group, tuple(numbered)))
+    return tuple(forms)

@@ -11,7 +11,19 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from pegboard.config import Settings
-from pegboard.entrypoints.web import auth, orders, placeholders, today
+from pegboard.entrypoints.web import (
+    auth,
+    backorders,
+    imports,
+    items,
+    orders,
+    placeholders,
+    plan,
+    production,
+    purchasing,
+    settings,
+    today,
+)
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
 from pegboard.entrypoints.web.rendering import Renderer
@@ -23,6 +35,13 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
     return [
         today.make_router(renderer),
         orders.make_router(renderer),
+        backorders.make_router(renderer),
+        production.make_router(renderer),
+        purchasing.make_router(renderer),
+        items.make_router(renderer),
+        plan.make_router(renderer),
+        imports.make_router(renderer),
+        settings.make_router(renderer),
     ]
 
 

@@ -37,8 +37,35 @@
     });
   }
 
+  // Projected stock: a [data-chart] box holds its data; the table beside it stays the text alternative.
+  function charts(root) {
+    if (!window.Chart) return;
+    root.querySelectorAll("[data-chart]").forEach(function (box) {
+      if (box.dataset.chartReady) return;
+      box.dataset.chartReady = "1";
+      var data = JSON.parse(box.getAttribute("data-chart"));
+      var flat = function (value, label, colour) {
+        return { label: label, data: data.days.map(function () { return value; }), borderColor: colour,
+                 borderDash: [6, 4], pointRadius: 0, stepped: true, fill: false };
+      };
+      var sets = [{ label: "Projected available", data: data.available, borderColor: "#1d5fa8",
+                    backgroundColor: "#1d5fa8", stepped: true, fill: false }];
+      sets.push(flat(data.safety_stock, "Safety stock", "#8a5300"));
+      if (data.reorder_point !== null) sets.push(flat(data.reorder_point, "Reorder point", "#b3261e"));
+      box.hidden = false;
+      new window.Chart(box.querySelector("canvas"), {
+        type: "line",
+        data: { labels: data.days, datasets: sets },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   scales: { x: { title: { display: true, text: "Date" } },
+                             y: { title: { display: true, text: "Units available" } } } },
+      });
+    });
+  }
+
   function enhance(root) {
     sortable(root);
+    charts(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
