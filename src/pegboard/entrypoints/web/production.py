@@ -15,7 +15,7 @@ from pegboard.entrypoints.web.writes import perform
 from pegboard.services import manufacturing, planning, purchasing, suggestions
 from pegboard.services.users import User
 from pegboard.views.production import MoPage, ProductionPage, manufacturing_order, production_queue
-from pegboard.views.wording import quantity_words
+from pegboard.views.wording import long_date, quantity_words
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -162,6 +162,6 @@ def make_router(renderer: Renderer) -> APIRouter:
         except DomainError as refused:
             return again(request, user, ref, form, (FieldError(field, refused.message),))
         back = "/production" if form.get("back") == "/production" else f"/manufacturing-orders/{ref}"
-        return redirect(back, flash=f"{ref} now finishes {new_date.isoformat()}.")
+        return redirect(back, flash=f"{ref} now finishes {long_date(new_date)}.")
 
     return router

@@ -25,7 +25,7 @@ from pegboard.views.purchasing import (
     purchase_order,
     suggestions_by_supplier,
 )
-from pegboard.views.wording import quantity_words
+from pegboard.views.wording import long_date, quantity_words
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -173,6 +173,6 @@ def make_router(renderer: Renderer) -> APIRouter:
             )
         except DomainError as refused:
             return po_page(request, user, ref, errors=(FieldError("new_date", refused.message),), form=form)
-        return redirect(f"/purchase-orders/{ref}", flash=f"{ref} is now expected {new_date.isoformat()}.")
+        return redirect(f"/purchase-orders/{ref}", flash=f"{ref} is now expected {long_date(new_date)}.")
 
     return router
