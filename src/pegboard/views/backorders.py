@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
 from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
-from pegboard.views.sql import units
+from pegboard.views.sql import dates_in_words, units
 
 #: Bases that name no document: stock on hand, supply not yet ordered, or no date at all.
 _NOT_A_REF = frozenset({STOCK, PLANNED_PO, PLANNED_MO, OPEN_TERM, "release date", ""})
@@ -103,7 +103,7 @@ def backorders_by_sku(conn: Connection, *, today: date, sku: str | None = None) 
                 age_days=max((today - opened).days, 0),
                 promised_date=r.promised_date,
                 planned=r.planned is not None,
-                reason=r.reason or "",
+                reason=dates_in_words(r.reason or "", today),
                 supply_refs=_refs(r.parts),
             )
         )

@@ -9,7 +9,7 @@ a date (open term) is not in the series: it is reported beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, select
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 from pegboard.adapters.db import tables as t
 from pegboard.views.items import ZERO, ItemRow, item_rows
 from pegboard.views.sql import units
+from pegboard.views.wording import MONTHS
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,24 @@ class ItemPage:
 
     @property
     def chart(self) -> dict[str, object]:
-        """The projection as the chart draws it: days, projected available, reorder point, safety stock."""
+        """The projection day by day for the chart (a week past its last change, at most 120 days):
+        labels, projected available, reorder point and safety stock."""
+        points = self.item.projection
+        first = points[0].day if points else self.today
+        last = min(points[-1].day if points else first, first + timedelta(days=113)) + timedelta(days=7)
+        labels, levels = [], []
+        level, k = self.item.row.available, 0
+        day = first
+        while day <= last:
+            while k < len(points) and points[k].day <= day:
+                level, k = points[k].available, k + 1
+            labels.append(f"{day.day} {MONTHS[day.month - 1][:3]}")
+            levels.append(float(level))
+            day += timedelta(days=1)
         row = self.item.row
         return {
-            "days": [p.day.isoformat() for p in self.item.projection],
-            "available": [float(p.available) for p in self.item.projection],
+            "days": labels,
+            "available": levels,
             "reorder_point": None if row.reorder_point is None else float(row.reorder_point),
             "safety_stock": float(row.safety_stock),
         }

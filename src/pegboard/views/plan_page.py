@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from pegboard.planning.result import PlanResult
 from pegboard.views.production import QueueRow, item_names, production_queue
 from pegboard.views.purchasing import SupplierSuggestions, suggestions_by_supplier
+from pegboard.views.sql import dates_in_words
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,13 @@ class PlanView:
         return bool(self.purchases or self.making)
 
 
-def plan_view(conn: Connection, result: PlanResult, *, promise_limit: int = 500) -> PlanView:
+def plan_view(conn: Connection, result: PlanResult, *, today: date, promise_limit: int = 500) -> PlanView:
     """The plan's parts with item names; at most `promise_limit` promises, the earliest orders first."""
     names = item_names(conn, {s.sku for s in result.production_suggestions})
     promises = tuple(
-        PromiseRow(p.order_ref, p.line_no, p.sku, p.quantity, p.date, p.reason, p.basis)
+        PromiseRow(
+            p.order_ref, p.line_no, p.sku, p.quantity, p.date, dates_in_words(p.reason, today), p.basis
+        )
         for _, p in zip(range(promise_limit), result.promises, strict=False)
     )
     return PlanView(

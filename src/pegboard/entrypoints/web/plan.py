@@ -25,7 +25,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         pb = board(request)
         run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
         with pb.reader() as uow:
-            view = plan_view(uow.connection, run.result)
+            view = plan_view(uow.connection, run.result, today=pb.clock.today())
         page = PlanPage(pb.clock.today(), view, user.can_write)
         return renderer.page(request, "plan.html", page, title="Plan", user=user)
 
