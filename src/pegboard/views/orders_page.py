@@ -56,6 +56,11 @@ class OrderFilters:
         } | changes
         return urlencode({k: v for k, v in values.items() if v and not (k == "status" and v == "active")})
 
+    def url(self, **changes: str) -> str:
+        """The orders list with these filters (some changed)."""
+        query = self.query(**changes)
+        return f"/orders?{query}" if query else "/orders"
+
 
 @dataclass(frozen=True)
 class Availability:

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.types import Units
 from pegboard.domain.quantities import ZERO
 
 #: How many rows each list of the page shows; the heading says how many there are in all.
@@ -240,7 +241,7 @@ def ready_to_ship(conn: Connection) -> Counted[ReadyOrder]:
     ol, so = t.order_lines.c, t.sales_orders.c
     holding = select(ol.order_id).where(ol.allocated > 0).distinct().subquery()
     allocated = func.sum(ol.allocated)
-    waiting = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled)
+    waiting = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units())
     query = (
         select(so.order_ref, so.customer, so.ordered_at, so.priority, so.ship_policy, allocated, waiting)
         .join(t.order_lines, ol.order_id == so.id)

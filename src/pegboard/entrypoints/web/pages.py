@@ -7,7 +7,8 @@ Adding a page (see `today.py` and `orders.py`):
 
 - a read model in `views/` (a frozen dataclass per page) and a template extending `base.html`
   with a `main` block (and, for htmx, a `fragment` block inside it, rendered alone when the
-  request carries HX-Request);
+  request carries HX-Request); import macros inside each block that uses them, since a
+  block rendered alone does not run the template's top-level imports;
 - a module here with `make_router(renderer)`: `user: UserDep` to read (redirects to /login),
   `user: EditorDep` to write (403 for a viewer), `form: FormDep` for posted fields;
   `renderer.page(request, "x.html", page, title=..., user=user, errors=[FieldError(...)],
