@@ -1,17 +1,29 @@
 """Every supply page in Chromium at phone and desktop width, checked by axe-core and kept as a
-screenshot; the viewer sees no write control and is refused; a bad CSV is shown by row."""
+screenshot; the item page reads without JavaScript; the viewer sees no write control and is
+refused; a bad CSV is shown by row, column and value with nothing written (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-from tests.e2e.web_support import PASSWORD, Served, assert_accessible, browser, screenshot, served, sign_in
+from tests.e2e.web_support import (
+    TODAY,
+    Workshop,
+    assert_accessible,
+    chromium,
+    screenshot,
+    served_workshop,
+    signed_in,
+)
 
-__all__ = ["browser", "served"]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
@@ -33,96 +45,97 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def workshop(served: Served) -> Served:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
     """The demo after its first shipments, with an open MO (MO-1) and a crystal PO (PO-1) due in 14 days."""
-    served.cli("make", "SABER-GREEN", "1")
-    due = date.today() + timedelta(days=14)
-    path = (
-        served.db.removeprefix("sqlite:///") + ".po.csv" if served.db.startswith("sqlite") else "/tmp/po.csv"
-    )
-    with open(path, "w") as po:
-        po.write(f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n")
-    served.cli("import", "purchase-orders", path)
-    return served
+    folder = tmp_path_factory.mktemp("web-supply")
+    with served_workshop(request.param, folder, steps=3) as served:
+        served.cli("make", "SABER-GREEN", "1")
+        due = date.fromisoformat(TODAY) + timedelta(days=14)
+        path = folder / "po.csv"
+        path.write_text(
+            f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n"
+        )
+        served.cli("import", "purchase-orders", str(path))
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser(workshop: Workshop) -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_every_supply_page_reads_well_and_passes_axe(browser: Any, workshop: Served, width: int) -> None:
-    page = sign_in(browser, workshop, "ada", width=width)
-    for name, path in PAGES.items():
-        response = page.goto(workshop.url + path)
-        assert response is not None and response.status == 200, path
-        if name == "item":
-            page.get_by_role("img", name="Projected stock").wait_for()
-        screenshot(page, f"{name}-{width}")
-        assert_accessible(page)
-    page.context.close()
+def test_every_supply_page_reads_well_and_passes_axe(
+    browser: Browser, workshop: Workshop, width: int
+) -> None:
+    with signed_in(browser, workshop, "boss", viewport={"width": width, "height": 900}) as page:
+        for name, path in PAGES.items():
+            response = page.goto(workshop.url + path)
+            assert response is not None and response.status == 200, path
+            if name == "item":
+                page.get_by_role("img", name="Projected stock").wait_for()
+            screenshot(page, f"{name}-{width}-{workshop.kind}")
+            assert_accessible(page)
 
 
 def test_the_item_page_reads_without_javascript_with_its_projection_as_a_table(
-    browser: Any, workshop: Served
+    browser: Browser, workshop: Workshop
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(workshop.url + "/login")
-    page.get_by_label("Username").fill("vera")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(workshop.url + "/items/KYBER-GREEN")
+    with signed_in(browser, workshop, "viewer", java_script_enabled=False) as page:
+        page.goto(workshop.url + "/items/KYBER-GREEN")
 
-    table = page.get_by_role("table", name="Projected stock by date")
-    assert "Available after" in table.inner_text()
-    assert page.get_by_role("img", name="Projected stock").count() == 0  # the chart box stays hidden
-    context.close()
+        table = page.get_by_role("table", name="Projected stock by date")
+        assert "Available after" in table.inner_text()
+        assert page.get_by_role("img", name="Projected stock").count() == 0  # the chart box stays hidden
 
 
-def test_a_viewer_sees_no_write_control_and_their_writes_are_refused(browser: Any, workshop: Served) -> None:
-    page = sign_in(browser, workshop, "vera")
-    for path in ("/backorders", "/production", "/purchase-orders/PO-1", "/plan", "/items/KYBER-GREEN"):
-        page.goto(workshop.url + path)
-        for name in (
-            "Receive",
-            "Reschedule",
-            "Preview",
-            "Save",
-            "Complete",
-            "Run plan",
-            "Confirm suggestions",
-        ):
-            assert page.get_by_role("button", name=name, exact=True).count() == 0, (path, name)
-    answer = page.request.post(workshop.url + "/plan/run", headers={"Origin": workshop.url})
-    assert answer.status == 403
-    settings = page.goto(workshop.url + "/settings")
-    assert settings is not None and settings.status == 403
-    page.context.close()
+def test_a_viewer_sees_no_write_control_and_their_writes_are_refused(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        for path in ("/backorders", "/production", "/purchase-orders/PO-1", "/plan", "/items/KYBER-GREEN"):
+            page.goto(workshop.url + path)
+            for name in (
+                "Receive",
+                "Reschedule",
+                "Preview",
+                "Save",
+                "Complete",
+                "Run plan",
+                "Confirm suggestions",
+            ):
+                assert page.get_by_role("button", name=name, exact=True).count() == 0, (path, name)
+        answer = page.request.post(workshop.url + "/plan/run", headers={"Origin": workshop.url})
+        assert answer.status == 403
+        settings = page.goto(workshop.url + "/settings")
+        assert settings is not None and settings.status == 403
 
 
 def test_a_bad_csv_is_listed_by_row_column_and_value_and_nothing_is_written(
-    browser: Any, workshop: Served, tmp_path: Any
+    browser: Browser, workshop: Workshop, tmp_path: Path
 ) -> None:
-    page = sign_in(browser, workshop, "otto")
     bad = tmp_path / "stock.csv"
     bad.write_text("sku,quantity\nHILT,7\nEMITTER,lots\n")
     before = workshop.cli("stock", "HILT", "--json")
+    with signed_in(browser, workshop, "op") as page:
+        page.goto(workshop.url + "/import")
+        page.get_by_label("What the file holds").select_option("stock")
+        page.get_by_label("CSV file").set_input_files(str(bad))
+        page.get_by_role("button", name="Import").click()
 
-    page.goto(workshop.url + "/import")
-    page.get_by_label("What the file holds").select_option("stock")
-    page.get_by_label("CSV file").set_input_files(str(bad))
-    page.get_by_role("button", name="Import").click()
-
-    assert page.title().startswith("Error: ")
-    problems = page.get_by_role("table", name="Each problem by line, row, column and value")
-    cells = problems.get_by_role("row").nth(1).get_by_role("cell").all_inner_texts()
-    assert cells[:4] == ["3", "2", "quantity", "lots"]
-    assert page.get_by_role("alert").is_visible()
+        assert page.title().startswith("Error: ")
+        problems = page.get_by_role("table", name="Each problem by line, row, column and value")
+        cells = problems.get_by_role("row").nth(1).get_by_role("cell").all_inner_texts()
+        assert cells[:4] == ["3", "2", "quantity", "lots"]
+        assert page.get_by_role("alert").is_visible()
+        screenshot(page, f"import-error-1280-{workshop.kind}")
+        assert_accessible(page)
     assert workshop.cli("stock", "HILT", "--json") == before
-    screenshot(page, "import-error-1280")
-    assert_accessible(page)
-    page.context.close()
 
 
-def test_a_cross_site_post_is_refused(workshop: Served) -> None:
+def test_a_cross_site_post_is_refused(workshop: Workshop) -> None:
     answer = httpx.post(
         workshop.url + "/plan/run", headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
     )

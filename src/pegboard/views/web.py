@@ -27,3 +27,15 @@ class PendingPage:
 
     heading: str
     instead: str
+
+
+@dataclass(frozen=True)
+class ConfirmPage:
+    """Asking once before something that cannot be undone; works without JavaScript."""
+
+    heading: str
+    message: str
+    action: str
+    button: str
+    back: str
+    fields: tuple[tuple[str, str], ...] = ()

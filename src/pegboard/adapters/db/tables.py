@@ -113,6 +113,13 @@ sales_orders = Table(
     Column("financial_status", String(30)),
     Index("ix_sales_orders_status", "status"),
 )
+#: The orders page's ranking (priority first, then oldest), read a page at a time from this index.
+Index(
+    "ix_sales_orders_rank",
+    sales_orders.c.priority.desc(),
+    sales_orders.c.ordered_at,
+    sales_orders.c.id,
+)
 
 order_lines = Table(
     "order_lines",

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.notices import SqlNotices
+from pegboard.adapters.db.order_terms import SqlOrderTerms
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
     ItemIds,
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     notices: SqlNotices
     deliveries: SqlDeliveries
     users: SqlUsers
+    order_terms: SqlOrderTerms
     totals: StockTotals
 
     def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
         self.users = SqlUsers(conn, now)
+        self.order_terms = SqlOrderTerms(conn)
         return self
 
     def __exit__(

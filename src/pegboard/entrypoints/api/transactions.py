@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from pegboard.services.order_terms import OrderTermsRepository
 from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
@@ -37,6 +38,9 @@ class SqlWork(UnitOfWork, Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def order_terms(self) -> OrderTermsRepository: ...
 
     @property
     def connection(self) -> Connection: ...
@@ -123,6 +127,11 @@ class SharedTransaction:
     def users(self) -> UserRepository:
         """People who sign in, their sessions and who did what, in the shared transaction."""
         return self._inner.users
+
+    @property
+    def order_terms(self) -> OrderTermsRepository:
+        """Orders' priorities and ship policies, in the shared transaction."""
+        return self._inner.order_terms
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

@@ -2,6 +2,19 @@
 
 `install(app)` adds it all to the FastAPI app. Page routers are listed in `page_routers`;
 the placeholder pages come last, so a real router for one of their paths wins.
+
+Adding a page (see `today.py` and `orders.py`):
+
+- a read model in `views/` (a frozen dataclass per page) and a template extending `base.html`
+  with a `main` block (and, for htmx, a `fragment` block inside it, rendered alone when the
+  request carries HX-Request); import macros inside each block that uses them, since a
+  block rendered alone does not run the template's top-level imports;
+- a module here with `make_router(renderer)`: `user: UserDep` to read (redirects to /login),
+  `user: EditorDep` to write (403 for a viewer), `form: FormDep` for posted fields;
+  `renderer.page(request, "x.html", page, title=..., user=user, errors=[FieldError(...)],
+  status=422)` for a refused form; writes through `writes.perform(pb, user, action, ref, work)`
+  (records who did it) and answer with `rendering.redirect(url, flash="Done.")`;
+- its router added to `page_routers` below.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from pegboard.bootstrap import Pegboard
 from pegboard.entrypoints.web.auth import UserDep
 from pegboard.entrypoints.web.rendering import Renderer
-from pegboard.views.web import PendingPage
+from pegboard.views.today import today_page
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -17,7 +18,9 @@ def make_router(renderer: Renderer) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def today(request: Request, user: UserDep) -> HTMLResponse:
         """Orders to ship, backorders by age, supply due, held and parked things, figures."""
-        page = PendingPage("Today", "pegboard backorders")
-        return renderer.page(request, "pending.html", page, title="Today", user=user)
+        pb: Pegboard = request.app.state.pegboard
+        with pb.reader() as uow:
+            page = today_page(uow.connection, today=pb.clock.today())
+        return renderer.page(request, "today.html", page, title="Today", user=user)
 
     return router

@@ -53,9 +53,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index("ix_audit_log_ref", "audit_log", ["ref", "created_at"])
+    op.create_index("ix_sales_orders_rank", "sales_orders", [sa.text("priority DESC"), "ordered_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sales_orders_rank", table_name="sales_orders")
     op.drop_index("ix_audit_log_ref", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_index("ix_user_sessions_user_id", table_name="user_sessions")
