@@ -141,7 +141,9 @@ def _refs(parts: str | None) -> tuple[str, ...]:
 class BackordersPage:
     """The /backorders page: every SKU that waits, expandable to its lines, and who may act on it."""
 
+    #: The business date: ages and dates are read against it.
     today: date
+    #: Every SKU with waiting lines, the oldest wait first.
     skus: tuple[SkuBackorders, ...]
     #: Show the "make what you can" and "buy what is missing" buttons (operators and admins).
     can_write: bool

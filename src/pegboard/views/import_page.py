@@ -34,8 +34,11 @@ class KindHelp:
 class ImportPage:
     """The /import page: the form, the kinds, and a refused file's problems (nothing was written)."""
 
+    #: Every kind of file with its columns.
     kinds: tuple[KindHelp, ...]
+    #: The kind chosen (kept after a refusal).
     kind: str
+    #: A refused file's problems by line, row, column and value (nothing was written).
     problems: tuple[ImportProblem, ...] = ()
 
     @property

@@ -181,9 +181,13 @@ def _projection(
 class ItemPage:
     """The /items/{sku} page: the item, its chart data, and the count form."""
 
+    #: The business date: where the projection starts.
     today: date
+    #: The item with its figures, ledger, BOM and projection.
     item: ItemDetail
+    #: Show the count form (operators and admins).
     can_write: bool
+    #: Values typed into a refused count, by field name.
     values: dict[str, str]
 
     @property

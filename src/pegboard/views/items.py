@@ -162,10 +162,15 @@ def _required(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
 class ItemsPage:
     """The /items page: a page of items with their figures, filtered by a search or to shortages."""
 
+    #: This page of items, by SKU.
     rows: tuple[ItemRow, ...]
+    #: The SKU or name searched for (empty: every item).
     search: str
+    #: Only items short of something.
     short_only: bool
+    #: How many items come before this page.
     offset: int
+    #: Items per page.
     limit: int
     #: Another page follows this one.
     more: bool

@@ -78,6 +78,9 @@ def plan_view(conn: Connection, result: PlanResult, *, today: date, promise_limi
 class PlanPage:
     """The /plan page: the plan as it stands now, and whether the user may run and confirm it."""
 
+    #: The business date: dates in words.
     today: date
+    #: The plan as it stands now (nothing stored).
     plan: PlanView
+    #: Show Run plan and Confirm suggestions (operators and admins).
     can_write: bool

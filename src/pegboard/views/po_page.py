@@ -13,8 +13,11 @@ from pegboard.views.purchasing import PoDetail
 class PoPage:
     """The /purchase-orders/{ref} page: the PO, and the Receive and Reschedule forms."""
 
+    #: The business date: dates in words, late lines.
     today: date
+    #: The purchase order with its lines, receipts and reschedules.
     po: PoDetail
+    #: Show the Receive and Reschedule forms (operators and admins, on an open PO).
     can_write: bool
     #: Values typed into the forms, by field name (kept after a refusal or a preview).
     values: dict[str, str]

@@ -213,10 +213,13 @@ def date_changes(conn: Connection, supply_ref: str) -> tuple[DateChange, ...]:
 class ProductionPage:
     """The /production page: the queue, or (floor view) what to make today in large type."""
 
+    #: The business date: what can start today, and dates in words.
     today: date
+    #: The plan's production queue, ranked.
     queue: tuple[QueueRow, ...]
     #: The shop-floor view: only what can start today, large type, few controls.
     floor: bool
+    #: Show the Complete, Reschedule and Confirm forms (operators and admins).
     can_write: bool
     #: Values typed into a refused form, by field name, to show them again.
     values: dict[str, str]
@@ -233,7 +236,11 @@ class ProductionPage:
 class MoPage:
     """The /manufacturing-orders/{ref} page: the MO, its pick list, and its forms."""
 
+    #: The business date: a finish date before it is late.
     today: date
+    #: The manufacturing order with its pick list.
     mo: MoDetail
+    #: Show the Complete and Reschedule forms (operators and admins).
     can_write: bool
+    #: Values typed into a refused form, by field name.
     values: dict[str, str]

@@ -239,9 +239,13 @@ class SuggestionForm:
 class PurchasingPage:
     """The /purchasing page: suggestions per supplier with editable quantities, and open POs."""
 
+    #: The business date: a PO expected before it is late.
     today: date
+    #: The plan's suggestions per supplier, each quantity field numbered.
     forms: tuple[SuggestionForm, ...]
+    #: Open purchase orders, the earliest expected first.
     open_pos: tuple[OpenPo, ...]
+    #: Show editable quantities and the order button (operators and admins).
     can_write: bool
     #: Values typed into a refused form, by field name.
     values: dict[str, str]

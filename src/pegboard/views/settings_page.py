@@ -56,10 +56,15 @@ class ShopifyState:
 class SettingsPage:
     """The /settings page: users, tokens (a new one shown once), Shopify, the test-email form."""
 
+    #: Everyone who signs in, with role and state.
     users: tuple[UserRow, ...]
+    #: Every API token, live ones first.
     tokens: tuple[TokenRow, ...]
+    #: What of the Shopify connection is set up.
     shopify: ShopifyState
+    #: The mail server customers' email goes through (None: no email).
     smtp_host: str | None
+    #: Values typed into a refused form, by field name.
     values: dict[str, str]
     #: A token just created: shown on this page only, never again.
     new_token: str | None = None

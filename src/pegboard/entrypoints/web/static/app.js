@@ -49,7 +49,7 @@
                  borderDash: [6, 4], pointRadius: 0, stepped: true, fill: false };
       };
       var sets = [{ label: "Projected available", data: data.available, borderColor: "#1d5fa8",
-                    backgroundColor: "#1d5fa8", stepped: true, fill: false }];
+                    backgroundColor: "#1d5fa8", stepped: true, fill: false, pointRadius: 0 }];
       sets.push(flat(data.safety_stock, "Safety stock", "#8a5300"));
       if (data.reorder_point !== null) sets.push(flat(data.reorder_point, "Reorder point", "#b3261e"));
       box.hidden = false;
