@@ -218,3 +218,29 @@ def test_a_test_email_reaches_the_mail_server_and_a_bad_address_is_refused(
         )
         assert sent.status_code == 303
         assert [m.rcpt_tos for m in smtp_server.messages()] == [("ada@example.com",)]
+
+
+def test_buy_what_is_missing_orders_the_components_a_sku_waits_for(web: Web) -> None:
+    web.post("/items/EMITTER/count", {"counted": "0"})
+
+    answer = web.post("/backorders/SABER-GREEN/buy")
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/backorders"
+    page = web.client.get("/backorders").text
+    assert "SABER-GREEN: ordered PO-3." in page
+    with web.pb.reader() as uow:
+        po = uow.supply.purchase_order("PO-3")
+    assert po is not None and (po.supplier, [line.sku for line in po.lines]) == (
+        "Passing Traders",
+        ["EMITTER"],
+    )
+
+
+def test_buying_when_nothing_is_missing_is_refused_beside_the_sku(web: Web) -> None:
+    before = row_counts(web.pb)
+
+    answer = web.post("/backorders/SABER-GREEN/buy")
+
+    assert answer.status_code == 422 and 'id="sku-SABER-GREEN"' in answer.text
+    assert "suggests nothing" in answer.text
+    assert row_counts(web.pb) == before
