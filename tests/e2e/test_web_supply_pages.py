@@ -78,6 +78,8 @@ def test_every_supply_page_reads_well_and_passes_axe(
                 page.get_by_role("img", name="Projected stock").wait_for()
             screenshot(page, f"{name}-{width}-{workshop.kind}")
             assert_accessible(page)
+            sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert sideways <= 0, f"{path} scrolls sideways by {sideways} px at {width} px"
 
 
 def test_the_item_page_reads_without_javascript_with_its_projection_as_a_table(
