@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
@@ -54,14 +54,89 @@ class SkuBackorders:
     #: Some line has no dated promise (open term, or no plan has promised it yet).
     undated: bool
     supply_refs: tuple[str, ...]
+    #: The oldest lines (all of them, unless the page caps how many are listed).
     lines: tuple[BackorderLine, ...]
+    #: How many lines wait in all.
+    line_count: int
 
 
-def backorders_by_sku(conn: Connection, *, today: date, sku: str | None = None) -> list[SkuBackorders]:
-    """Every SKU with open backorders, the oldest wait first, each with its lines oldest first."""
+def backorders_by_sku(
+    conn: Connection,
+    *,
+    today: date,
+    sku: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    lines_per_sku: int | None = None,
+) -> list[SkuBackorders]:
+    """SKUs with open backorders, the oldest wait first, each with its lines oldest first.
+
+    The figures are summed in SQL over every waiting line; `limit` and `offset` page the SKUs,
+    `lines_per_sku` caps the lines listed under each (the figures still count them all).
+    """
+    ol, lp, it = t.order_lines, t.line_promises, t.items
+    waiting = ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled
+    open_stock = (
+        ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+        ol.c.kind == LineKind.STOCK.value,
+    )
+    oldest = func.min(ol.c.backordered_on)
+    query = (
+        select(
+            ol.c.item_id,
+            units(func.sum(waiting)).label("units"),
+            func.count(func.distinct(ol.c.order_id)).label("orders"),
+            func.count().label("lines"),
+            oldest.label("oldest"),
+            func.min(lp.c.promised_date).label("earliest"),
+            func.max(lp.c.promised_date).label("latest"),
+            func.count(lp.c.promised_date).label("dated"),
+        )
+        .outerjoin(lp, lp.c.line_id == ol.c.id)
+        .where(*open_stock)
+        .group_by(ol.c.item_id)
+        .order_by(oldest, ol.c.item_id)
+        .offset(offset)
+    )
+    if sku:
+        query = query.where(ol.c.item_id.in_(select(it.c.id).where(it.c.sku == sku)))
+    if limit is not None:
+        query = query.limit(limit)
+    heads = conn.execute(query).all()
+    lines = _lines(conn, [h.item_id for h in heads], today=today)
+    found = []
+    for h in heads:
+        naming, listed = lines[h.item_id]
+        oldest_day = h.oldest or today
+        found.append(
+            SkuBackorders(
+                sku=naming[0],
+                name=naming[1],
+                procurement=naming[2],
+                units=h.units,
+                orders=h.orders,
+                oldest_days=max((today - oldest_day).days, 0),
+                earliest_promise=h.earliest,
+                latest_promise=h.latest,
+                undated=h.dated < h.lines,
+                supply_refs=tuple(dict.fromkeys(ref for line in listed for ref in line.supply_refs)),
+                lines=tuple(listed[:lines_per_sku] if lines_per_sku is not None else listed),
+                line_count=h.lines,
+            )
+        )
+    return found
+
+
+def _lines(
+    conn: Connection, item_ids: list[int], *, today: date
+) -> dict[int, tuple[tuple[str, str, str], list[BackorderLine]]]:
+    """Per item id: (SKU, name, procurement) and its waiting lines, oldest first."""
+    if not item_ids:
+        return {}
     so, ol, lp, it = t.sales_orders, t.order_lines, t.line_promises, t.items
     query = (
         select(
+            ol.c.item_id,
             it.c.sku,
             it.c.name,
             it.c.procurement,
@@ -81,18 +156,17 @@ def backorders_by_sku(conn: Connection, *, today: date, sku: str | None = None) 
         .join(it, it.c.id == ol.c.item_id)
         .outerjoin(lp, lp.c.line_id == ol.c.id)
         .where(
-            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == LineKind.STOCK.value
+            ol.c.item_id.in_(item_ids),
+            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+            ol.c.kind == LineKind.STOCK.value,
         )
         .order_by(ol.c.backordered_on, so.c.ordered_at, so.c.id, ol.c.line_no)
     )
-    if sku:
-        query = query.where(it.c.sku == sku)
-    grouped: dict[str, list[BackorderLine]] = {}
-    names: dict[str, tuple[str, str]] = {}
+    found: dict[int, tuple[tuple[str, str, str], list[BackorderLine]]] = {}
     for r in conn.execute(query):
         opened = r.backordered_on or r.ordered_at.date()
-        names[r.sku] = (r.name, r.procurement)
-        grouped.setdefault(r.sku, []).append(
+        entry = found.setdefault(r.item_id, ((r.sku, r.name, r.procurement), []))
+        entry[1].append(
             BackorderLine(
                 order_ref=r.order_ref,
                 line_no=r.line_no,
@@ -107,25 +181,21 @@ def backorders_by_sku(conn: Connection, *, today: date, sku: str | None = None) 
                 supply_refs=_refs(r.parts),
             )
         )
-    found = [_consolidated(s, names[s], lines) for s, lines in grouped.items()]
-    return sorted(found, key=lambda b: (-b.oldest_days, b.sku))
+    return found
 
 
-def _consolidated(sku: str, naming: tuple[str, str], lines: list[BackorderLine]) -> SkuBackorders:
-    dates = [line.promised_date for line in lines if line.promised_date is not None]
-    return SkuBackorders(
-        sku=sku,
-        name=naming[0],
-        procurement=naming[1],
-        units=sum((line.quantity for line in lines), Decimal(0)),
-        orders=len({line.order_ref for line in lines}),
-        oldest_days=max(line.age_days for line in lines),
-        earliest_promise=min(dates, default=None),
-        latest_promise=max(dates, default=None),
-        undated=len(dates) < len(lines),
-        supply_refs=tuple(dict.fromkeys(ref for line in lines for ref in line.supply_refs)),
-        lines=tuple(lines),
-    )
+def backorder_totals(conn: Connection) -> tuple[Decimal, int]:
+    """Units on backorder over every SKU, and how many SKUs wait."""
+    ol = t.order_lines
+    row = conn.execute(
+        select(
+            units(func.coalesce(func.sum(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled), 0)),
+            func.count(func.distinct(ol.c.item_id)),
+        ).where(
+            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == LineKind.STOCK.value
+        )
+    ).one()
+    return row[0], int(row[1])
 
 
 def _refs(parts: str | None) -> tuple[str, ...]:
@@ -147,8 +217,13 @@ class BackordersPage:
     skus: tuple[SkuBackorders, ...]
     #: Show the "make what you can" and "buy what is missing" buttons (operators and admins).
     can_write: bool
-
-    @property
-    def units(self) -> Decimal:
-        """Units on backorder over every SKU."""
-        return sum((s.units for s in self.skus), Decimal(0))
+    #: Units on backorder over every SKU (not only this page's).
+    units: Decimal
+    #: How many SKUs wait in all.
+    sku_count: int
+    #: How many SKUs come before this page.
+    offset: int
+    #: SKUs per page.
+    limit: int
+    #: Another page follows this one.
+    more: bool

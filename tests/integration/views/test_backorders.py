@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from pegboard.bootstrap import Pegboard
 from pegboard.services import planning
-from pegboard.views.backorders import backorders_by_sku
+from pegboard.views.backorders import backorder_totals, backorders_by_sku
+from tests.builders import make_order
 from tests.integration.views.story import after_first_shipments, in_days, order_green_crystals
 
 
@@ -65,3 +66,23 @@ def test_a_promise_resting_on_a_firm_mo_names_it_as_pegged_supply(pb: Pegboard) 
 
     assert green.supply_refs and all(ref.startswith("MO-") for ref in green.supply_refs)
     assert nothing == []
+
+
+def test_skus_are_paged_and_lines_capped_while_the_figures_count_every_line(pb: Pegboard) -> None:
+    after_first_shipments(pb)
+    make_order(pb, "SO-9", ("SABER-BLUE", 5), customer="Rey")  # 3 in stock, 2 on backorder
+
+    with pb.reader() as uow:
+        first = backorders_by_sku(uow.connection, today=pb.clock.today(), limit=1, lines_per_sku=1)
+        second = backorders_by_sku(uow.connection, today=pb.clock.today(), limit=1, offset=1)
+        totals = backorder_totals(uow.connection)
+
+    assert len(first) == len(second) == 1  # both wait since today: the item's id breaks the tie
+    assert {s.sku for s in first + second} == {"SABER-BLUE", "SABER-GREEN"}
+    green = next(s for s in first + second if s.sku == "SABER-GREEN")
+    blue = next(s for s in first + second if s.sku == "SABER-BLUE")
+    assert (blue.units, blue.line_count, [line.order_ref for line in blue.lines]) == (2, 1, ["SO-9"])
+    assert (green.units, green.line_count) == (3, 2)
+    capped = first[0]
+    assert len(capped.lines) == 1 and capped.line_count == (2 if capped.sku == "SABER-GREEN" else 1)
+    assert totals == (5, 2)

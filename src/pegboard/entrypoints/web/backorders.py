@@ -13,7 +13,11 @@ from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
 from pegboard.services import suggestions
 from pegboard.services.users import User
-from pegboard.views.backorders import BackordersPage, backorders_by_sku
+from pegboard.views.backorders import BackordersPage, backorder_totals, backorders_by_sku
+
+#: SKUs per page, and waiting lines listed under each (the figures count them all).
+PAGE_SIZE = 50
+LINES_SHOWN = 50
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -21,21 +25,28 @@ def make_router(renderer: Renderer) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def show(
-        request: Request, user: User, errors: tuple[FieldError, ...] = (), status: int = 200
+        request: Request, user: User, errors: tuple[FieldError, ...] = (), status: int = 200, offset: int = 0
     ) -> HTMLResponse:
         pb = board(request)
         today = pb.clock.today()
+        offset = max(offset, 0)
         with pb.reader() as uow:
-            found = backorders_by_sku(uow.connection, today=today)
-        page = BackordersPage(today, tuple(found), user.can_write)
+            found = backorders_by_sku(
+                uow.connection, today=today, limit=PAGE_SIZE + 1, offset=offset, lines_per_sku=LINES_SHOWN
+            )
+            units, skus = backorder_totals(uow.connection)
+        more = len(found) > PAGE_SIZE
+        page = BackordersPage(
+            today, tuple(found[:PAGE_SIZE]), user.can_write, units, skus, offset, PAGE_SIZE, more
+        )
         return renderer.page(
             request, "backorders.html", page, title="Backorders", user=user, errors=errors, status=status
         )
 
     @router.get("/backorders", response_class=HTMLResponse)
-    def backorders(request: Request, user: UserDep) -> HTMLResponse:
+    def backorders(request: Request, user: UserDep, offset: int = 0) -> HTMLResponse:
         """What waits, per SKU, the oldest wait first."""
-        return show(request, user)
+        return show(request, user, offset=offset)
 
     @router.post("/backorders/{sku}/make", response_class=HTMLResponse)
     def make(request: Request, sku: str, user: EditorDep) -> Response:
