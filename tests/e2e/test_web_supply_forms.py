@@ -135,6 +135,7 @@ def test_a_partial_receipt_redirects_to_the_po_which_shows_it(web: Web) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/purchase-orders/PO-1"
     page = web.client.get("/purchase-orders/PO-1").text
     assert "Received 1 KYBER-GREEN on PO-1" in page and "Partially received" in page
+    assert "<strong>ada</strong> receive (1 KYBER-GREEN)" in page
 
 
 def test_the_htmx_preview_returns_the_reschedule_form_with_the_affected_orders_and_writes_nothing(
@@ -191,6 +192,7 @@ def test_a_count_goes_through_the_stock_service_and_the_ledger_shows_it(web: Web
     assert answer.status_code == 303
     page = web.client.get("/items/HILT").text
     assert "HILT counted: 7 on hand (-3)" in page and "shelf count" in page
+    assert "<strong>ada</strong> count (7)" in page
 
 
 def test_an_admin_creates_a_token_seen_once_and_revokes_it(web: Web) -> None:

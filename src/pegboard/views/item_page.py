@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.services.users import Action
 from pegboard.views.items import ZERO, ItemRow, item_rows
 from pegboard.views.sql import units
 from pegboard.views.wording import MONTHS
@@ -189,6 +190,8 @@ class ItemPage:
     can_write: bool
     #: Values typed into a refused count, by field name.
     values: dict[str, str]
+    #: What people did to it through the web app, newest first.
+    history: tuple[Action, ...] = ()
 
     @property
     def chart(self) -> dict[str, object]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pegboard.services.rescheduling import ReschedulePreview
+from pegboard.services.users import Action
 from pegboard.views.purchasing import PoDetail
 
 
@@ -23,3 +24,5 @@ class PoPage:
     values: dict[str, str]
     #: What the reschedule typed would do, shown before it is saved (None: not asked).
     preview: ReschedulePreview | None = None
+    #: What people did to it through the web app, newest first.
+    history: tuple[Action, ...] = ()

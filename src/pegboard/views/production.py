@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 from pegboard.adapters.db import tables as t
 from pegboard.domain.ledger import MoveKind
 from pegboard.planning.result import PlanResult
+from pegboard.services.users import Action
 
 
 @dataclass(frozen=True)
@@ -244,3 +245,5 @@ class MoPage:
     can_write: bool
     #: Values typed into a refused form, by field name.
     values: dict[str, str]
+    #: What people did to it through the web app, newest first.
+    history: tuple[Action, ...] = ()

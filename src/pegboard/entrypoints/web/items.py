@@ -11,7 +11,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, quantity_in
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import stock
+from pegboard.services import stock, users
 from pegboard.services.users import User
 from pegboard.views.item_page import ItemPage, item_detail
 from pegboard.views.items import ItemsPage, item_rows
@@ -50,7 +50,8 @@ def make_router(renderer: Renderer) -> APIRouter:
             found = item_detail(uow.connection, sku, today=today)
         if found is None:
             raise PageNotFound(f"No item has the SKU {sku}.")
-        page = ItemPage(today, found, user.can_write, form.values() if form else {})
+        history = tuple(users.actions(sku, uow=pb.reader()))
+        page = ItemPage(today, found, user.can_write, form.values() if form else {}, history)
         return renderer.page(
             request, "item.html", page, title=sku, user=user, errors=errors, status=422 if errors else 200
         )

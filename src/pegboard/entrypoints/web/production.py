@@ -12,7 +12,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import manufacturing, planning, purchasing, suggestions
+from pegboard.services import manufacturing, planning, purchasing, suggestions, users
 from pegboard.services.users import User
 from pegboard.views.production import MoPage, ProductionPage, manufacturing_order, production_queue
 from pegboard.views.wording import long_date, quantity_words
@@ -61,7 +61,8 @@ def make_router(renderer: Renderer) -> APIRouter:
             mo = manufacturing_order(uow.connection, ref)
         if mo is None:
             raise PageNotFound(f"There is no manufacturing order {ref}.")
-        page = MoPage(pb.clock.today(), mo, user.can_write, form.values() if form else {})
+        history = tuple(users.actions(ref, uow=pb.reader()))
+        page = MoPage(pb.clock.today(), mo, user.can_write, form.values() if form else {}, history)
         title = f"Pick list {ref}" if template != "manufacturing_order.html" else ref
         return renderer.page(
             request, template, page, title=title, user=user, errors=errors, status=422 if errors else 200

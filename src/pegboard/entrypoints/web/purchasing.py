@@ -14,7 +14,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import planning, purchasing, suggestions
+from pegboard.services import planning, purchasing, suggestions, users
 from pegboard.services.rescheduling import ReschedulePreview, preview_reschedule
 from pegboard.services.users import User
 from pegboard.views.po_page import PoPage
@@ -69,7 +69,8 @@ def make_router(renderer: Renderer) -> APIRouter:
             po = purchase_order(uow.connection, ref, today=today)
         if po is None:
             raise PageNotFound(f"There is no purchase order {ref}.")
-        page = PoPage(today, po, user.can_write, form.values() if form else {}, preview)
+        history = tuple(users.actions(ref, uow=pb.reader()))
+        page = PoPage(today, po, user.can_write, form.values() if form else {}, preview, history)
         return renderer.page(
             request,
             "purchase_order.html",
