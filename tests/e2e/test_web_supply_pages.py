@@ -47,7 +47,8 @@ PAGES = {
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo after its first shipments, with an open MO (MO-1) and a crystal PO (PO-1) due in 14 days."""
+    """The demo after its first shipments, with an open MO (MO-1), a crystal PO (PO-1) due in 14 days,
+    and no emitter left (so the plan suggests buying some)."""
     folder = tmp_path_factory.mktemp("web-supply")
     with served_workshop(request.param, folder, steps=3) as served:
         served.cli("make", "SABER-GREEN", "1")
@@ -57,6 +58,7 @@ def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n"
         )
         served.cli("import", "purchase-orders", str(path))
+        served.cli("adjust", "EMITTER", "0", "--reason", "dropped the box")
         yield served
 
 
