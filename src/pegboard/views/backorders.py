@@ -71,29 +71,16 @@ def backorders_by_sku(
 ) -> list[SkuBackorders]:
     """SKUs with open backorders, the oldest wait first, each with its lines oldest first.
 
-    The figures are summed in SQL over every waiting line; `limit` and `offset` page the SKUs,
-    `lines_per_sku` caps the lines listed under each (the figures still count them all).
+    SKUs are ranked and paged in SQL (`limit`, `offset`); the figures count every waiting line
+    of the SKUs on the page, and `lines_per_sku` caps how many of them are listed.
     """
-    ol, lp, it = t.order_lines, t.line_promises, t.items
-    waiting = ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled
-    open_stock = (
-        ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-        ol.c.kind == LineKind.STOCK.value,
-    )
+    ol, it = t.order_lines, t.items
     oldest = func.min(ol.c.backordered_on)
     query = (
-        select(
-            ol.c.item_id,
-            units(func.sum(waiting)).label("units"),
-            func.count(func.distinct(ol.c.order_id)).label("orders"),
-            func.count().label("lines"),
-            oldest.label("oldest"),
-            func.min(lp.c.promised_date).label("earliest"),
-            func.max(lp.c.promised_date).label("latest"),
-            func.count(lp.c.promised_date).label("dated"),
+        select(ol.c.item_id, oldest.label("oldest"))
+        .where(
+            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == LineKind.STOCK.value
         )
-        .outerjoin(lp, lp.c.line_id == ol.c.id)
-        .where(*open_stock)
         .group_by(ol.c.item_id)
         .order_by(oldest, ol.c.item_id)
         .offset(offset)
@@ -107,21 +94,21 @@ def backorders_by_sku(
     found = []
     for h in heads:
         naming, listed = lines[h.item_id]
-        oldest_day = h.oldest or today
+        dates = [line.promised_date for line in listed if line.promised_date is not None]
         found.append(
             SkuBackorders(
                 sku=naming[0],
                 name=naming[1],
                 procurement=naming[2],
-                units=h.units,
-                orders=h.orders,
-                oldest_days=max((today - oldest_day).days, 0),
-                earliest_promise=h.earliest,
-                latest_promise=h.latest,
-                undated=h.dated < h.lines,
+                units=sum((line.quantity for line in listed), Decimal(0)),
+                orders=len({line.order_ref for line in listed}),
+                oldest_days=max((today - (h.oldest or today)).days, 0),
+                earliest_promise=min(dates, default=None),
+                latest_promise=max(dates, default=None),
+                undated=len(dates) < len(listed),
                 supply_refs=tuple(dict.fromkeys(ref for line in listed for ref in line.supply_refs)),
                 lines=tuple(listed[:lines_per_sku] if lines_per_sku is not None else listed),
-                line_count=h.lines,
+                line_count=len(listed),
             )
         )
     return found
