@@ -12,6 +12,7 @@ import pytest
 
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
+from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints.demo import STEPS, run_story
 from pegboard.services import order_terms, orders, planning
 from pegboard.services.tokens import Role
@@ -65,7 +66,7 @@ def _place(pb: Pegboard, count: int) -> None:
         orders.OrderDraft(
             order_ref=f"W-{n:03d}",
             customer=f"Customer {n}",
-            lines=(orders.LineDraft("HILT" if n % 4 else "KYBER-GREEN", Decimal(1)),),
+            lines=(orders.LineDraft("HILT" if n % 4 else "KYBER-GREEN", to_quantity(1)),),
             ordered_at=start + timedelta(minutes=n),
             priority=n % 3,
         )
