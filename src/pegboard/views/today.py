@@ -45,6 +45,11 @@ class AgeBucket:
     units: Decimal
     old: bool
 
+    @property
+    def short(self) -> str:
+        """The range alone, for a chart's axis: "0-7", "over 30"."""
+        return self.label.removesuffix(" days").replace(" to ", "–")
+
 
 @dataclass(frozen=True)
 class Figures:
