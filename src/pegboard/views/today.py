@@ -221,9 +221,9 @@ def figures(conn: Connection, *, today: date) -> Figures:
             .where(*_waiting_stock_lines(), ol.backordered_on.is_(None))
         ).all()
         per_day += [(r[0].date(), 1, r[1]) for r in undated]
-    lines, total, oldest = 0, ZERO, None
+    lines, total, oldest = 0, Decimal(0), None
     counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    sums = dict.fromkeys(counts, ZERO)
+    sums: dict[str, Decimal] = dict.fromkeys(counts, Decimal(0))
     for day, count, open_units in per_day:
         age = max((today - day).days, 0)
         lines, total = lines + count, total + open_units
