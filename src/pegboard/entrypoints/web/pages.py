@@ -25,6 +25,7 @@ from fastapi import APIRouter, FastAPI
 
 from pegboard.config import Settings
 from pegboard.entrypoints.web import auth, orders, placeholders, today
+from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
 from pegboard.entrypoints.web.rendering import Renderer
@@ -36,6 +37,7 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
     return [
         today.make_router(renderer),
         orders.make_router(renderer),
+        settings_pages.make_router(renderer),
     ]
 
 
