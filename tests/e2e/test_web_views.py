@@ -144,3 +144,15 @@ def test_pages_read_and_post_without_the_npm_packages(bare: Api) -> None:
     assert client.get("/static/vendor/htmx.min.js").status_code == 404
     assert client.get("/static/app.css").status_code == 200
     assert shipped.status_code == 200 and "Shipped SO-3-S1." in shipped.text
+
+
+def test_an_unknown_order_and_a_viewers_write_are_pages_that_say_so(bare: Api) -> None:
+    create_user("vic", Role.VIEWER, "long-enough-pw", uow=bare.pb.uow())
+    bare.client.post("/login", data={"username": "vic", "password": "long-enough-pw"})
+
+    missing = bare.client.get("/orders/SO-404")
+    refused = bare.client.get("/orders/new")
+
+    assert missing.status_code == 404 and "There is no order SO-404." in missing.text
+    assert refused.status_code == 403 and "viewers can look but not change anything" in refused.text
+    assert 'aria-label="Main"' in missing.text and 'aria-label="Main"' in refused.text

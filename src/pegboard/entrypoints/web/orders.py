@@ -113,7 +113,7 @@ def make_router(renderer: Renderer) -> APIRouter:
                 uow.connection, ref, today=pb.clock.today(), history=history, can_write=user.can_write
             )
         if page is None:
-            raise PageNotFound(f"There is no order {ref}.")
+            raise PageNotFound(f"There is no order {ref}.", user)
         status = 422 if errors else 200
         return renderer.page(
             request, "order.html", page, title=f"Order {ref}", user=user, errors=errors or (), status=status
@@ -253,7 +253,7 @@ def make_router(renderer: Renderer) -> APIRouter:
             else next((s for s in page.shipments if s.shipment_ref == shipment_ref), None)
         )
         if page is None or shipment is None:
-            raise PageNotFound(f"There is no shipment {shipment_ref} of order {ref}.")
+            raise PageNotFound(f"There is no shipment {shipment_ref} of order {ref}.", user)
         slip = PackingSlip(page, shipment)
         return renderer.page(
             request, "packing_slip.html", slip, title=f"Packing slip {shipment_ref}", user=user
