@@ -9,7 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import to_quantity
@@ -156,3 +158,21 @@ def test_an_unknown_order_and_a_viewers_write_are_pages_that_say_so(bare: Api) -
     assert missing.status_code == 404 and "There is no order SO-404." in missing.text
     assert refused.status_code == 403 and "viewers can look but not change anything" in refused.text
     assert 'aria-label="Main"' in missing.text and 'aria-label="Main"' in refused.text
+
+
+def test_a_refused_action_comes_back_as_the_order_page_with_the_error_beside_its_field(bare: Api) -> None:
+    create_user("ada", Role.OPERATOR, "long-enough-pw", uow=bare.pb.uow())
+    run_story(bare.pb, quiet, steps=2)
+    bare.client.post("/login", data={"username": "ada", "password": "long-enough-pw"})
+
+    bad_priority = bare.client.post("/orders/SO-2/priority", data={"priority": "high"})
+    nothing_to_ship = bare.client.post("/orders/SO-2/ship", data={"tracking": ""})
+
+    assert bad_priority.status_code == 422
+    assert "<title>Error: Order SO-2" in bad_priority.text
+    assert 'aria-describedby="priority-hint priority-error"' in bad_priority.text
+    assert "Priority must be a whole number" in bad_priority.text
+    assert nothing_to_ship.status_code == 422 and 'id="actions-error"' in nothing_to_ship.text
+    assert 'href="#actions"' in nothing_to_ship.text
+    with bare.pb.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.shipments)).scalar_one() == 0
