@@ -152,3 +152,31 @@ def test_signing_out_ends_the_session_for_good(shop: Workshop, browser: Browser)
         assert again.status_code == 303 and again.headers["location"] == "/login?next=/"
     finally:
         context.close()
+
+
+def test_an_admin_adds_a_user_who_then_signs_in_and_disables_them_after_one_question(
+    shop: Workshop, browser: Browser
+) -> None:
+    with signed_in(browser, shop, "boss") as page:
+        page.goto(shop.url + "/settings")
+        page.get_by_label("Username").fill("rey")
+        page.get_by_label("Role").select_option("viewer")
+        page.get_by_label("First password").fill("short")
+        page.get_by_role("button", name="Add user").click()
+        assert "at least 8 characters" in page.locator("#password-error").inner_text()
+        assert page.get_by_label("Username").input_value() == "rey"
+
+        page.get_by_label("First password").fill("a-long-password")
+        page.get_by_role("button", name="Add user").click()
+        assert page.get_by_role("status").inner_text() == "User rey (viewer) added."
+        assert shop.cookies_for("rey", "a-long-password").status_code == 303
+
+        page.get_by_role("button", name="Disable rey").click()
+        assert page.get_by_role("heading", name="Disable rey?").is_visible()
+        page.get_by_role("button", name="Yes, disable the user").click()
+        assert page.get_by_role("status").inner_text() == "User rey disabled."
+        assert shop.cookies_for("rey", "a-long-password").status_code == 422
+        assert shop.count("audit_log", actor="boss", action="disabled user", ref="rey") == 1
+
+    operator = httpx.get(shop.url + "/settings", cookies=shop.cookies("op"))
+    assert operator.status_code == 403

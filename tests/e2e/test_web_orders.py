@@ -165,3 +165,19 @@ def test_a_new_order_is_placed_and_its_page_shows_what_waits(shop: Workshop, pag
     lines = page.locator("section", has=page.get_by_role("heading", name="Lines")).inner_text()
     assert "SABER-GREEN" in lines and "open term" in lines
     assert shop.count("audit_log", actor="op", action="placed order", ref="SO-51") == 1
+
+
+def test_dragging_an_order_above_another_ranks_it_there(shop: Workshop, page: Page) -> None:
+    page.goto(shop.url + "/orders")
+    before = order_refs(page)
+    last, first = before[-1], before[0]
+    handle = page.locator("tr", has=page.get_by_role("link", name=last, exact=True)).locator(
+        "[data-drag-handle]"
+    )
+    target = page.locator("tr", has=page.get_by_role("link", name=first, exact=True))
+
+    with page.expect_navigation():
+        handle.drag_to(target, target_position={"x": 10, "y": 3})
+
+    assert order_refs(page)[0] == last
+    assert f"{last} now has priority 1." in page.get_by_role("status").inner_text()

@@ -58,6 +58,10 @@ class Workshop:
         """Run a pegboard command on the served database (same business date); its output."""
         return _cli(self.db, *args)
 
+    def cookies_for(self, name: str, password: str) -> httpx.Response:
+        """The answer to a sign-in over HTTP (303 with a cookie when it worked)."""
+        return httpx.post(self.url + "/login", data={"username": name, "password": password})
+
     def cookies(self, name: str) -> httpx.Cookies:
         """The session cookie of `name`, signed in over HTTP."""
         response = httpx.post(

@@ -1,4 +1,4 @@
-"""The settings page (admins): people, API tokens, the Shopify connection, and email."""
+"""Settings for an admin: the people who sign in, and how the shop and email are connected."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.config import Settings
+from pegboard.services.users import UserInfo
+
+ROLES = (
+    ("viewer", "Viewer: reads everything, changes nothing"),
+    ("operator", "Operator: also ships, receives, makes and plans"),
+    ("admin", "Admin: also manages users and tokens"),
+)
 
 
 @dataclass(frozen=True)
@@ -25,46 +33,42 @@ class TokenRow:
         return self.revoked_at is None
 
 
-def api_tokens(conn: Connection) -> list[TokenRow]:
+def api_tokens(conn: Connection) -> tuple[TokenRow, ...]:
     """Every API token, live ones first, then by name."""
     at = t.api_tokens
     rows = conn.execute(select(at.c.name, at.c.role, at.c.created_at, at.c.revoked_at).order_by(at.c.name))
     found = [TokenRow(r.name, r.role, r.created_at, r.revoked_at) for r in rows]
-    return sorted(found, key=lambda r: (not r.live, r.name))
-
-
-@dataclass(frozen=True)
-class UserRow:
-    """Someone who signs in: name, role, and whether they are disabled."""
-
-    name: str
-    role: str
-    disabled: bool
-
-
-@dataclass(frozen=True)
-class ShopifyState:
-    """What of the Shopify connection is set up, and how many shop orders wait on hold."""
-
-    webhooks: bool
-    admin_url: str | None
-    admin_token: bool
-    held: int
+    return tuple(sorted(found, key=lambda r: (not r.live, r.name)))
 
 
 @dataclass(frozen=True)
 class SettingsPage:
-    """The /settings page: users, tokens (a new one shown once), Shopify, the test-email form."""
+    """Users with their roles and state, the new-user form's values, and the connections."""
 
-    #: Everyone who signs in, with role and state.
-    users: tuple[UserRow, ...]
-    #: Every API token, live ones first.
-    tokens: tuple[TokenRow, ...]
-    #: What of the Shopify connection is set up.
-    shopify: ShopifyState
-    #: The mail server customers' email goes through (None: no email).
-    smtp_host: str | None
-    #: Values typed into a refused form, by field name.
+    users: tuple[UserInfo, ...]
     values: dict[str, str]
-    #: A token just created: shown on this page only, never again.
+    shopify_shop: str | None
+    shopify_verifies_webhooks: bool
+    smtp_host: str | None
+    public_url: str
+    roles: tuple[tuple[str, str], ...] = ROLES
+    #: Every API token, live ones first (the tokens themselves are never kept).
+    tokens: tuple[TokenRow, ...] = ()
+    #: A token just created: shown on this answer only, never again.
     new_token: str | None = None
+
+    def value(self, name: str, default: str = "") -> str:
+        """What was typed in the new-user form (kept after a refusal; never the password)."""
+        return self.values.get(name, default)
+
+
+def settings_page(users: list[UserInfo], settings: Settings, values: dict[str, str]) -> SettingsPage:
+    """The settings page from the users and the process's configuration (no secrets shown)."""
+    return SettingsPage(
+        users=tuple(users),
+        values={k: v for k, v in values.items() if k != "password"},
+        shopify_shop=settings.shopify_shop_url if settings.shopify_access_token else None,
+        shopify_verifies_webhooks=bool(settings.shopify_secret),
+        smtp_host=settings.smtp_host,
+        public_url=settings.public_url,
+    )

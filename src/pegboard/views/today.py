@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.types import Units
@@ -32,6 +32,9 @@ AGE_BUCKETS = (
     ("over 30 days", 31, None),
 )
 OPEN_SUPPLY = ("open", "partially_received", "partially_completed")
+ACTIVE = ("open", "partially_shipped")
+#: Lists counted one by one stop here (Today must stay quick at 100k orders).
+COUNT_CAP = 1000
 
 T = TypeVar("T")
 
@@ -44,6 +47,11 @@ class AgeBucket:
     lines: int
     units: Decimal
     old: bool
+
+    @property
+    def short(self) -> str:
+        """The range alone, for a chart's axis: "0-7", "over 30"."""
+        return self.label.removesuffix(" days").replace(" to ", "–")
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,13 @@ class Counted(Generic[T]):
 
     rows: tuple[T, ...]
     total: int
+    #: True when there are more than `total` (counting stopped at a cap).
+    capped: bool = False
+
+    @property
+    def count_words(self) -> str:
+        """How many, in words for a heading: "12", "1,000+"."""
+        return f"{self.total:,}" + ("+" if self.capped else "")
 
 
 @dataclass(frozen=True)
@@ -165,11 +180,12 @@ class TodayPage:
 
 def today_page(conn: Connection, *, today: date) -> TodayPage:
     """Today's page for the business date `today`."""
+    strip = figures(conn, today=today)
     return TodayPage(
         today=today,
-        figures=figures(conn, today=today),
+        figures=strip,
         ready=ready_to_ship(conn),
-        backorders=oldest_backorders(conn, today=today),
+        backorders=oldest_backorders(conn, today=today, total=strip.open_backorder_lines),
         supply_due=supply_due(conn, today=today),
         mos_to_start=mos_to_start(conn, today=today),
         held=held_shop_orders(conn),
@@ -183,30 +199,43 @@ def _waiting_stock_lines() -> tuple[ColumnElement[bool], ...]:
 
 
 def figures(conn: Connection, *, today: date) -> Figures:
-    """Open backorders (lines, units, age buckets, oldest) and the last 30 days' shipped lines."""
+    """Open backorders (lines, units, age buckets, oldest) and the last 30 days' shipped lines.
+
+    Backorders are summed per opening day in the database (a few hundred rows, however many
+    lines wait); a line without an opening day counts from its order's date.
+    """
     ol, so = t.order_lines.c, t.sales_orders.c
-    by_day = conn.execute(
-        select(ol.backordered_on, so.ordered_at, ol.quantity, ol.allocated, ol.shipped, ol.cancelled)
-        .join(t.sales_orders, so.id == ol.order_id)
+    units = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units())
+    grouped = conn.execute(
+        select(ol.backordered_on, func.count(), units)
         .where(*_waiting_stock_lines())
+        .group_by(ol.backordered_on)
     ).all()
-    lines, units, oldest = 0, ZERO, None
+    per_day: list[tuple[date, int, Decimal]] = [(r[0], int(r[1]), r[2]) for r in grouped if r[0] is not None]
+    if len(per_day) < len(grouped):
+        undated = conn.execute(
+            select(
+                so.ordered_at, type_coerce(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, Units())
+            )
+            .join(t.sales_orders, so.id == ol.order_id)
+            .where(*_waiting_stock_lines(), ol.backordered_on.is_(None))
+        ).all()
+        per_day += [(r[0].date(), 1, r[1]) for r in undated]
+    lines, total, oldest = 0, Decimal(0), None
     counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    sums = dict.fromkeys(counts, ZERO)
-    for r in by_day:
-        day = r.backordered_on or r.ordered_at.date()
+    sums: dict[str, Decimal] = dict.fromkeys(counts, Decimal(0))
+    for day, count, open_units in per_day:
         age = max((today - day).days, 0)
-        open_units = r.quantity - r.allocated - r.shipped - r.cancelled
-        lines, units = lines + 1, units + open_units
+        lines, total = lines + count, total + open_units
         oldest = age if oldest is None else max(oldest, age)
         for label, first, last in AGE_BUCKETS:
             if age >= first and (last is None or age <= last):
-                counts[label] += 1
+                counts[label] += count
                 sums[label] += open_units
     shipped, judged, kept = _recently_complete(conn, since=today - timedelta(days=RECENT_DAYS))
     return Figures(
         open_backorder_lines=lines,
-        open_backorder_units=units,
+        open_backorder_units=total,
         oldest_backorder_days=oldest,
         shipped_complete_lines=shipped,
         promises_judged=judged,
@@ -237,30 +266,64 @@ def _recently_complete(conn: Connection, *, since: date) -> tuple[int, int, int]
 
 
 def ready_to_ship(conn: Connection) -> Counted[ReadyOrder]:
-    """Orders with reserved stock that may leave now: any for `partial`, whole ones for `complete`."""
+    """Orders with reserved stock that may leave now: any for `partial`, whole ones for `complete`.
+
+    Orders holding stock are found through the index of allocated lines; only the shown ones
+    have their quantities summed.
+    """
     ol, so = t.order_lines.c, t.sales_orders.c
-    holding = select(ol.order_id).where(ol.allocated > 0).distinct().subquery()
-    allocated = func.sum(ol.allocated)
-    waiting = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units())
-    query = (
-        select(so.order_ref, so.customer, so.ordered_at, so.priority, so.ship_policy, allocated, waiting)
-        .join(t.order_lines, ol.order_id == so.id)
-        .where(so.id.in_(select(holding.c.order_id)))
-        .group_by(so.id, so.order_ref, so.customer, so.ordered_at, so.priority, so.ship_policy)
-        .order_by(so.priority.desc(), so.ordered_at, so.id)
+    held, waiting = t.order_lines.alias("held"), t.order_lines.alias("waiting")
+    holding = exists(select(held.c.id).where(held.c.order_id == so.id, held.c.allocated > 0))
+    # A scalar subquery, not NOT EXISTS: PostgreSQL would hash every waiting line for the latter.
+    whole = (
+        select(func.min(waiting.c.id))
+        .where(
+            waiting.c.order_id == so.id,
+            waiting.c.quantity > waiting.c.allocated + waiting.c.shipped + waiting.c.cancelled,
+        )
+        .scalar_subquery()
+        .is_(None)
     )
-    rows = [
-        ReadyOrder(r.order_ref, r.customer, r.ordered_at.date(), r.priority, r[5], r[6])
-        for r in conn.execute(query)
-        if r.ship_policy != "complete" or r[6] == 0
-    ]
-    return Counted(tuple(rows[:SHOWN]), len(rows))
+    ready = and_(so.status.in_(ACTIVE), holding, or_(so.ship_policy != "complete", whole))
+    # Counted up to a cap: past it the page says "1,000+", and the count stays cheap.
+    counted = select(so.id).where(ready).limit(COUNT_CAP + 1).subquery()
+    total = int(conn.execute(select(func.count()).select_from(counted)).scalar_one())
+    shown = conn.execute(
+        select(so.id, so.order_ref, so.customer, so.ordered_at, so.priority)
+        .where(ready)
+        .order_by(so.priority.desc(), so.ordered_at, so.id)
+        .limit(SHOWN)
+    ).all()
+    sums: dict[int, tuple[Decimal, Decimal]] = {}
+    if shown:
+        for r in conn.execute(
+            select(
+                ol.order_id,
+                func.sum(ol.allocated, type_=Units()),
+                func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units()),
+            )
+            .where(ol.order_id.in_([r.id for r in shown]))
+            .group_by(ol.order_id)
+        ):
+            sums[r[0]] = (r[1], r[2])
+    rows = tuple(
+        ReadyOrder(r.order_ref, r.customer, r.ordered_at.date(), r.priority, *sums.get(r.id, (ZERO, ZERO)))
+        for r in shown
+    )
+    return Counted(rows, min(total, COUNT_CAP), capped=total > COUNT_CAP)
 
 
-def oldest_backorders(conn: Connection, *, today: date) -> Counted[AgedBackorder]:
-    """The oldest open backorder lines with their promised dates; late when the date has passed."""
+def oldest_backorders(conn: Connection, *, today: date, total: int) -> Counted[AgedBackorder]:
+    """The oldest open backorder lines (of `total`) with their promised dates; late when past."""
     ol, so, lp, items = t.order_lines.c, t.sales_orders.c, t.line_promises.c, t.items.c
-    base = (
+    oldest = (
+        select(ol.id)
+        .where(*_waiting_stock_lines())
+        .order_by(ol.backordered_on, ol.id)
+        .limit(SHOWN)
+        .subquery()
+    )
+    rows = conn.execute(
         select(
             so.order_ref,
             items.sku,
@@ -275,10 +338,9 @@ def oldest_backorders(conn: Connection, *, today: date) -> Counted[AgedBackorder
         .join(t.sales_orders, so.id == ol.order_id)
         .join(t.items, items.id == ol.item_id)
         .outerjoin(t.line_promises, lp.line_id == ol.id)
-        .where(*_waiting_stock_lines())
+        .where(ol.id.in_(select(oldest.c.id)))
+        .order_by(ol.backordered_on, ol.id)
     )
-    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = conn.execute(base.order_by(ol.backordered_on, so.ordered_at, so.id, ol.line_no).limit(SHOWN))
     found = []
     for r in rows:
         opened = r.backordered_on or r.ordered_at.date()
@@ -292,7 +354,7 @@ def oldest_backorders(conn: Connection, *, today: date) -> Counted[AgedBackorder
                 late=r.promised_date is not None and r.promised_date < today,
             )
         )
-    return Counted(tuple(found), int(total))
+    return Counted(tuple(found), total)
 
 
 def supply_due(conn: Connection, *, today: date) -> Counted[DueSupply]:

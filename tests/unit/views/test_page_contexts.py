@@ -16,7 +16,6 @@ from pegboard.views.plan_page import PlanPage
 from pegboard.views.po_page import PoPage
 from pegboard.views.production import MoPage, ProductionPage
 from pegboard.views.purchasing import PurchasingPage
-from pegboard.views.settings_page import SettingsPage
 
 PAGES = (
     BackordersPage,
@@ -28,7 +27,6 @@ PAGES = (
     ItemPage,
     PlanPage,
     ImportPage,
-    SettingsPage,
 )
 
 

@@ -157,6 +157,14 @@ order_lines = Table(
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
+    #: The oldest waiting lines first, for Today.
+    Index(
+        "ix_order_lines_waiting_age",
+        "backordered_on",
+        "id",
+        postgresql_where=text("quantity > allocated + shipped + cancelled"),
+        sqlite_where=text("quantity > allocated + shipped + cancelled"),
+    ),
 )
 
 shipments = Table(
@@ -266,6 +274,13 @@ outbox = Table(
         sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
     ),
     #: An order's pending events, oldest first: delivery checks that none older still waits.
+    #: Parked events, for Today and `pegboard outbox`.
+    Index(
+        "ix_outbox_parked",
+        "parked_at",
+        postgresql_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+        sqlite_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+    ),
     Index(
         "ix_outbox_pending_order",
         "order_ref",

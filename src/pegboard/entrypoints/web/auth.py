@@ -36,17 +36,17 @@ class SignInRequired(Exception):
 class NotAllowed(Exception):
     """The signed-in user's role does not allow this."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, user: User | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.user = message, user
 
 
 class PageNotFound(Exception):
     """The page names something that does not exist."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, user: User | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.user = message, user
 
 
 def safe_next(value: str | None) -> str:
@@ -74,7 +74,7 @@ UserDep = Annotated[User, Depends(current_user)]
 async def editor(user: UserDep) -> User:
     """The signed-in user when they may write (operator or admin); NotAllowed for a viewer."""
     if not user.can_write:
-        raise NotAllowed(f"{user.name} is a viewer: viewers can look but not change anything.")
+        raise NotAllowed(f"{user.name} is a viewer: viewers can look but not change anything.", user)
     return user
 
 
@@ -84,7 +84,7 @@ EditorDep = Annotated[User, Depends(editor)]
 async def admin(user: UserDep) -> User:
     """The signed-in user when they are an admin."""
     if not user.may(Role.ADMIN):
-        raise NotAllowed(f"{user.name} is a {user.role}: only an admin can do this.")
+        raise NotAllowed(f"{user.name} is a {user.role}: only an admin can do this.", user)
     return user
 
 
@@ -177,9 +177,11 @@ def sign_in_redirect(request: Request, error: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def _plain_page(renderer: Renderer, request: Request, title: str, message: str, status: int) -> Response:
+def _plain_page(
+    renderer: Renderer, request: Request, title: str, message: str, status: int, user: User | None = None
+) -> Response:
     body = MessagePage(heading=title, message=message)
-    return renderer.page(request, "message.html", body, title=title, user=None, status=status)
+    return renderer.page(request, "message.html", body, title=title, user=user, status=status)
 
 
 def refusal_handlers(renderer: Renderer) -> dict[type[Exception], object]:
@@ -187,11 +189,11 @@ def refusal_handlers(renderer: Renderer) -> dict[type[Exception], object]:
 
     async def not_allowed(request: Request, error: Exception) -> Response:
         assert isinstance(error, NotAllowed)
-        return _plain_page(renderer, request, "Not allowed", error.message, 403)
+        return _plain_page(renderer, request, "Not allowed", error.message, 403, error.user)
 
     async def not_found(request: Request, error: Exception) -> Response:
         assert isinstance(error, PageNotFound)
-        return _plain_page(renderer, request, "Not found", error.message, 404)
+        return _plain_page(renderer, request, "Not found", error.message, 404, error.user)
 
     async def sign_in(request: Request, error: Exception) -> Response:
         return sign_in_redirect(request, error)

@@ -26,7 +26,7 @@ from pegboard.entrypoints.web.writes import perform
 from pegboard.services import order_terms, orders, shipping, status_links
 from pegboard.services import parsing as p
 from pegboard.services.users import User
-from pegboard.views.order_detail import PackingSlip, order_detail
+from pegboard.views.order_detail import OrderDetail, PackingSlip, order_detail
 from pegboard.views.orders_page import (
     NEW_ORDER_LINES,
     OrderFilters,
@@ -113,7 +113,8 @@ def make_router(renderer: Renderer) -> APIRouter:
                 uow.connection, ref, today=pb.clock.today(), history=history, can_write=user.can_write
             )
         if page is None:
-            raise PageNotFound(f"There is no order {ref}.")
+            raise PageNotFound(f"There is no order {ref}.", user)
+        errors = [_shown(error, page) for error in errors or ()]
         status = 422 if errors else 200
         return renderer.page(
             request, "order.html", page, title=f"Order {ref}", user=user, errors=errors or (), status=status
@@ -177,7 +178,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         def work(tx: SharedTransaction) -> None:
             orders.cancel_order(ref, sku, uow=tx, clock=pb.clock, policy=pb.policy)
 
-        refused = act(request, user, ref, "cancelled " + (sku or "order"), "cancel", work)
+        refused = act(request, user, ref, "cancelled " + (sku or "order"), "actions", work)
         flash = f"Cancelled the rest of {sku}." if sku else f"Order {ref} cancelled."
         return refused or redirect(f"/orders/{quote(ref)}", flash=flash)
 
@@ -220,7 +221,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         def work(tx: SharedTransaction) -> None:
             tokens.append(status_links.issue_status_link(ref, uow=tx))
 
-        refused = act(request, user, ref, "issued status link", "status-link", work)
+        refused = act(request, user, ref, "issued status link", "actions", work)
         if refused:
             return refused
         url = status_links.status_url(pb.settings.public_url, tokens[0])
@@ -236,7 +237,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         def work(tx: SharedTransaction) -> None:
             counted.append(status_links.revoke_status_links(ref, uow=tx))
 
-        refused = act(request, user, ref, "revoked status links", "status-link", work)
+        refused = act(request, user, ref, "revoked status links", "actions", work)
         return refused or redirect(
             f"/orders/{quote(ref)}", flash=f"Revoked {counted[0]} status page link(s)."
         )
@@ -253,7 +254,7 @@ def make_router(renderer: Renderer) -> APIRouter:
             else next((s for s in page.shipments if s.shipment_ref == shipment_ref), None)
         )
         if page is None or shipment is None:
-            raise PageNotFound(f"There is no shipment {shipment_ref} of order {ref}.")
+            raise PageNotFound(f"There is no shipment {shipment_ref} of order {ref}.", user)
         slip = PackingSlip(page, shipment)
         return renderer.page(
             request, "packing_slip.html", slip, title=f"Packing slip {shipment_ref}", user=user
@@ -329,3 +330,12 @@ def _placing_error(error: DomainError, draft: orders.OrderDraft) -> FieldError:
     return error_for(
         error, {"customer": "customer", "email": "email", "order_ref": "order_ref"}, default="order_ref"
     )
+
+
+def _shown(error: FieldError, page: OrderDetail) -> FieldError:
+    """An error on a field the page shows; one about the order as a whole goes beside its actions."""
+    on_form = {"tracking": page.can_write and page.open and page.can_ship}
+    on_form |= dict.fromkeys(("priority", "ship_policy"), page.can_write and page.open)
+    if on_form.get(error.field, False):
+        return error
+    return FieldError("actions", error.message)

@@ -34,9 +34,9 @@ from pegboard.entrypoints.web import (
     plan,
     production,
     purchasing,
-    settings,
     today,
 )
+from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
 from pegboard.entrypoints.web.rendering import Renderer
@@ -54,7 +54,7 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
         items.make_router(renderer),
         plan.make_router(renderer),
         imports.make_router(renderer),
-        settings.make_router(renderer),
+        settings_pages.make_router(renderer),
     ]
 
 

@@ -19,7 +19,6 @@ PENDING = {
     "/items": ("Stock", "pegboard stock SKU"),
     "/plan": ("Plan", "pegboard plan"),
     "/import": ("Import", "pegboard import KIND FILE.csv"),
-    "/settings": ("Settings", "pegboard user list"),
 }
 
 

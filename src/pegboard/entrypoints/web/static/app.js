@@ -25,12 +25,14 @@
           if (event.oldIndex === event.newIndex) return;
           var rows = body.querySelectorAll("tr");
           var moved = rows[event.newIndex];
-          var neighbour = rows[event.newIndex + 1] || rows[event.newIndex - 1];
+          var below = rows[event.newIndex + 1];
+          var above = rows[event.newIndex - 1];
           var form = moved && moved.querySelector("form[data-priority-form]");
-          if (!form || !neighbour) return;
-          var theirs = parseInt(neighbour.getAttribute("data-priority"), 10) || 0;
-          var above = event.newIndex < (rows.length - 1) && rows[event.newIndex + 1] === neighbour;
-          form.querySelector("input[name=priority]").value = above ? theirs + 1 : Math.max(theirs - 1, 0);
+          if (!form || (!below && !above)) return;
+          var priority = function (row) { return parseInt(row.getAttribute("data-priority"), 10) || 0; };
+          // Just above the row now below it; at the bottom, just under the row above.
+          var value = below ? priority(below) + 1 : Math.max(priority(above) - 1, 0);
+          form.querySelector("input[name=priority]").value = value;
           form.submit();
         },
       });

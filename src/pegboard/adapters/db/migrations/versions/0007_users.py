@@ -16,6 +16,8 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_WAITING = "quantity > allocated + shipped + cancelled"
+_PARKED = "parked_at IS NOT NULL AND delivered_at IS NULL"
 
 
 def upgrade() -> None:
@@ -54,9 +56,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_ref", "audit_log", ["ref", "created_at"])
     op.create_index("ix_sales_orders_rank", "sales_orders", [sa.text("priority DESC"), "ordered_at", "id"])
+    op.create_index(
+        "ix_order_lines_waiting_age",
+        "order_lines",
+        ["backordered_on", "id"],
+        postgresql_where=sa.text(_WAITING),
+        sqlite_where=sa.text(_WAITING),
+    )
+    op.create_index(
+        "ix_outbox_parked",
+        "outbox",
+        ["parked_at"],
+        postgresql_where=sa.text(_PARKED),
+        sqlite_where=sa.text(_PARKED),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_parked", table_name="outbox")
+    op.drop_index("ix_order_lines_waiting_age", table_name="order_lines")
     op.drop_index("ix_sales_orders_rank", table_name="sales_orders")
     op.drop_index("ix_audit_log_ref", table_name="audit_log")
     op.drop_table("audit_log")
