@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from pegboard.config import Settings
-from pegboard.entrypoints.web import auth, orders, placeholders, today
+from pegboard.entrypoints.web import auth, imports, orders, placeholders, today
 from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
@@ -38,6 +38,7 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
         today.make_router(renderer),
         orders.make_router(renderer),
         settings_pages.make_router(renderer),
+        imports.make_router(renderer),
     ]
 
 
