@@ -181,3 +181,28 @@ def test_dragging_an_order_above_another_ranks_it_there(shop: Workshop, page: Pa
 
     assert order_refs(page)[0] == last
     assert f"{last} now has priority 1." in page.get_by_role("status").inner_text()
+
+
+def test_a_bad_csv_comes_back_listing_its_bad_rows_and_nothing_is_written(shop: Workshop, page: Page) -> None:
+    orders_before = shop.count("sales_orders")
+    bad = (
+        "order_ref,customer,sku,quantity\n"
+        "SO-60,Poe,SABER-BLUE,1\n"
+        "SO-61,Finn,SABER-BLUE,lots\n"
+        "SO-62,Rose,SABER-BLUE,none\n"
+    )
+    page.goto(shop.url + "/import")
+    page.get_by_label("What the file holds").select_option("orders")
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "phone-orders.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Import").click()
+
+    assert answer.value.status == 422
+    problems = page.locator(
+        "section", has=page.get_by_role("heading", name="Problems in the file")
+    ).inner_text()
+    assert "line 3" in problems and "lots" in problems and "line 4" in problems and "none" in problems
+    assert "phone-orders.csv has problems; nothing was imported" in page.locator("#file-error").inner_text()
+    assert shop.count("sales_orders") == orders_before

@@ -176,3 +176,27 @@ def test_a_refused_action_comes_back_as_the_order_page_with_the_error_beside_its
     assert 'href="#actions"' in nothing_to_ship.text
     with bare.pb.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.shipments)).scalar_one() == 0
+
+
+def test_a_bad_csv_is_refused_whole_with_every_problem_by_row_and_a_good_one_imported(bare: Api) -> None:
+    create_user("ada", Role.OPERATOR, "long-enough-pw", uow=bare.pb.uow())
+    bare.client.post("/login", data={"username": "ada", "password": "long-enough-pw"})
+    bad = "name,email,lead_time_days\nPassing Traders,pt@example.com,3\nCrystal Broker,cb@example.com,soon\n"
+    good = "name,email,lead_time_days\nPassing Traders,pt@example.com,3\n"
+
+    refused = bare.client.post(
+        "/import", data={"kind": "suppliers"}, files={"file": ("s.csv", bad, "text/csv")}
+    )
+    with bare.pb.reader() as uow:
+        assert uow.catalogue.suppliers() == []
+    imported = bare.client.post(
+        "/import", data={"kind": "suppliers"}, files={"file": ("s.csv", good, "text/csv")}
+    )
+
+    assert refused.status_code == 422 and "<title>Error: Import" in refused.text
+    assert "line 3" in refused.text and "lead_time_days" in refused.text and "soon" in refused.text
+    assert (
+        imported.status_code == 200 and "Imported 1 suppliers row(s) from s.csv (1 written)." in imported.text
+    )
+    with bare.pb.reader() as uow:
+        assert [s.name for s in uow.catalogue.suppliers()] == ["Passing Traders"]

@@ -1,4 +1,4 @@
-"""The import page: the kinds of CSV file with their columns, and a refused file's problems by row."""
+"""The import page: which CSV kinds there are, with their columns, and a rejected file's problems."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pegboard.services.imports import COLUMNS, ImportKind
 
 _PROBLEM = re.compile(r"^line (\d+): (?:row (\d+), )?field '([^']*)', value '(.*?)': (.*)$", re.DOTALL)
+_LINE = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One reason a file was refused: where (line of the file, data row, column), the value, and why."""
+    """One reason a file was refused: where (line of the file, data row), the column, the value, why."""
 
     line: int | None
     row: int | None
@@ -20,10 +21,29 @@ class ImportProblem:
     value: str
     problem: str
 
+    @property
+    def where(self) -> str:
+        """ "line 3, row 2" (line of the file, counting the header; data row), or "" when unknown."""
+        if self.line is None:
+            return ""
+        return f"line {self.line}" + (f", row {self.row}" if self.row is not None else "")
+
+
+def problem_of(message: str) -> ImportProblem:
+    """An import problem split into line, row, column and value where the message names them."""
+    found = _PROBLEM.match(message)
+    if found is not None:
+        row = int(found[2]) if found[2] else None
+        return ImportProblem(int(found[1]), row, found[3], found[4], found[5])
+    line = _LINE.match(message)
+    if line is not None:
+        return ImportProblem(int(line[1]), None, "", "", line[2])
+    return ImportProblem(None, None, "", "", message)
+
 
 @dataclass(frozen=True)
-class KindHelp:
-    """A kind of file, with the columns it needs and those it may have."""
+class KindColumns:
+    """A CSV kind and its columns: those required, then those that may be left out."""
 
     kind: str
     required: tuple[str, ...]
@@ -32,40 +52,20 @@ class KindHelp:
 
 @dataclass(frozen=True)
 class ImportPage:
-    """The /import page: the form, the kinds, and a refused file's problems (nothing was written)."""
+    """The upload form, the kinds it takes, and (after a refusal) every problem by row."""
 
-    #: Every kind of file with its columns.
-    kinds: tuple[KindHelp, ...]
-    #: The kind chosen (kept after a refusal).
-    kind: str
-    #: A refused file's problems by line, row, column and value (nothing was written).
-    problems: tuple[ImportProblem, ...] = ()
+    kinds: tuple[KindColumns, ...]
+    chosen: str
+    problems: tuple[str, ...]
+    can_write: bool
 
     @property
-    def options(self) -> list[tuple[str, str]]:
-        """The kind choices as (value, label), a prompt first."""
-        return [("", "Choose…"), *((k.kind, k.kind.replace("-", " ").capitalize()) for k in self.kinds)]
+    def rows(self) -> tuple[ImportProblem, ...]:
+        """The problems by line, row, column and value."""
+        return tuple(problem_of(p) for p in self.problems)
 
 
-def kinds() -> tuple[KindHelp, ...]:
-    """Every kind of CSV file, in the order a new workshop imports them."""
-    return tuple(KindHelp(k.value, *COLUMNS[k]) for k in ImportKind)
-
-
-def problems_of(messages: list[str]) -> tuple[ImportProblem, ...]:
-    """The import service's problem lines split into row, column and value where they name them."""
-    found = []
-    for message in messages:
-        match = _PROBLEM.match(message)
-        if match is None:
-            line = re.match(r"^line (\d+): (.*)$", message, re.DOTALL)
-            found.append(
-                ImportProblem(int(line[1]), None, "", "", line[2])
-                if line
-                else ImportProblem(None, None, "", "", message)
-            )
-            continue
-        found.append(
-            ImportProblem(int(match[1]), int(match[2]) if match[2] else None, match[3], match[4], match[5])
-        )
-    return tuple(found)
+def import_page(*, chosen: str = "", problems: tuple[str, ...] = (), can_write: bool) -> ImportPage:
+    """The page, kinds in the order files should be imported (suppliers before items, ...)."""
+    kinds = tuple(KindColumns(kind.value, *COLUMNS[kind]) for kind in ImportKind)
+    return ImportPage(kinds, chosen or ImportKind.SUPPLIERS.value, problems, can_write)

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from pegboard.views.backorders import BackordersPage
-from pegboard.views.import_page import ImportPage
 from pegboard.views.item_page import ItemPage
 from pegboard.views.items import ItemsPage
 from pegboard.views.plan_page import PlanPage
@@ -26,7 +25,6 @@ PAGES = (
     ItemsPage,
     ItemPage,
     PlanPage,
-    ImportPage,
 )
 
 

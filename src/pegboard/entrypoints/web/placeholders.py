@@ -18,7 +18,6 @@ PENDING = {
     "/purchasing": ("Purchasing", "pegboard supply"),
     "/items": ("Stock", "pegboard stock SKU"),
     "/plan": ("Plan", "pegboard plan"),
-    "/import": ("Import", "pegboard import KIND FILE.csv"),
 }
 
 
