@@ -5,9 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 PEGBOARD_PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench install browser clean wrk
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha1sum | cut -c1-12)
 
-install: $(STAMP)
+.PHONY: run test lint typecheck pytest bench install browser clean wrk assets
+
+install: $(STAMP) assets
+
+## The web app's front-end packages (htmx, Chart.js, Sortable, axe-core) from npm, by the lockfile
+assets: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-*
+	touch $@
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,14 +29,16 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## make run: set up, load the lightsaber demo into pegboard.db (if empty, with backorders open) and serve
-run: $(STAMP)
+## make run: set up, load the lightsaber demo into pegboard.db (if empty, with backorders open), make a
+## demo admin when nobody can sign in (its password is printed), and serve
+run: $(STAMP) assets
 	$(BIN)/pegboard init
 	$(BIN)/pegboard demo --if-empty --steps 3
+	$(BIN)/pegboard user ensure-demo-admin
 	$(BIN)/pegboard serve --host 0.0.0.0 --port $(PEGBOARD_PORT)
 
 ## make test: ruff, mypy, then every test on SQLite and PostgreSQL, pages in Chromium
-test: $(STAMP) browser lint typecheck pytest
+test: $(STAMP) assets browser lint typecheck pytest
 
 ## Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser)
 browser:
@@ -49,4 +64,4 @@ wrk:
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

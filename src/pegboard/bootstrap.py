@@ -95,6 +95,17 @@ class Pegboard:
         if not is_current(self.engine):
             self.migrate()
 
+    def send_test_email(self, address: str) -> str | None:
+        """Send a test message to `address` through the SMTP settings; None when the server took it,
+        else why not."""
+        from pegboard.adapters.notify.email import MailNotSent, send_test_message
+
+        try:
+            send_test_message(self.settings, address)
+        except MailNotSent as error:
+            return str(error)
+        return None
+
     def close(self) -> None:
         self.engine.dispose()
 

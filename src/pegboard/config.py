@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
     token_cache_seconds: float = 2.0
 
+    # -- web app ---------------------------------------------------------------------------------
+    #: The folder holding the front-end packages (htmx, Chart.js, Sortable) installed by npm; by
+    #: default the `node_modules` of the working directory or of the source checkout.
+    assets_dir: str | None = None
+    #: Failed sign-ins allowed per user name, and per client address, within the window.
+    login_failures_per_name: int = 5
+    login_failures_per_address: int = 50
+    login_window_seconds: float = 900.0
+
     # -- customer email (SMTP) -------------------------------------------------------------------
     #: No host means no customer email: events are delivered to the other channels only.
     smtp_host: str | None = None

@@ -1,4 +1,4 @@
-"""The pages around the API: landing page, OpenAPI, and docs that load nothing from other hosts."""
+"""The pages around the API: sign-in page, OpenAPI, and docs that load nothing from other hosts."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ def api(db_url: str) -> Iterator[Api]:
     yield from open_api(db_url)
 
 
-def test_the_landing_page_says_what_pegboard_is_and_links_to_the_docs(api: Api) -> None:
-    response = api.client.get("/")
+def test_today_sends_a_stranger_to_sign_in_and_the_sign_in_page_links_to_the_docs(api: Api) -> None:
+    today = api.client.get("/", follow_redirects=False)
+    response = api.client.get(today.headers["location"])
 
+    assert today.status_code == 303 and today.headers["location"] == "/login?next=/"
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "backorder" in response.text.lower()
+    assert "Sign in" in response.text
     assert 'href="/docs"' in response.text
     assert "http://" not in response.text and "https://" not in response.text
 

@@ -63,7 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
+                if httpx.get(url + "/login", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -76,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         gc.collect()
 
 
-def test_the_landing_page_links_to_the_api_documentation_which_renders_offline(server: str) -> None:
+def test_the_sign_in_page_links_to_the_api_documentation_which_renders_offline(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
     hosts: set[str] = set()
@@ -87,7 +87,7 @@ def test_the_landing_page_links_to_the_api_documentation_which_renders_offline(s
             page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
 
             page.goto(server + "/")
-            assert page.title() == "Pegboard"
+            assert page.title() == "Sign in · Pegboard"
             page.click("a[href='/docs']")
             page.wait_for_selector(".swagger-ui .information-container", timeout=30_000)
             page.get_by_text("/api/v1/orders", exact=True).first.wait_for(timeout=30_000)

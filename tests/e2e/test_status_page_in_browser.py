@@ -73,7 +73,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
+                if httpx.get(url + "/login", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)

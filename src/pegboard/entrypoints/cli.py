@@ -47,6 +47,7 @@ from pegboard.services import (
     status_links,
     stock,
     tokens,
+    users,
 )
 from pegboard.services import parsing as p
 from pegboard.services.imports import ImportKind
@@ -64,6 +65,8 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+user_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -1049,6 +1052,84 @@ def token_revoke(
     with opened(ctx, db, today) as pb:
         _found, revoked = with_retries(lambda: tokens.revoke_token(name, uow=pb.uow()))
     out.print(f"Token {name!r} revoked." if revoked else f"Token {name!r} was already revoked.")
+
+
+def _read_password() -> str:
+    """The new password: from stdin when it is not a terminal, else typed twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt("Password", hide_input=True)
+    if typer.prompt("Password again", hide_input=True) != first:
+        raise InvalidValue("password", "", "the two passwords differ")
+    return str(first)
+
+
+@user_app.command("create")
+def user_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The name to sign in with")],
+    role: Annotated[tokens.Role, typer.Option(help="viewer, operator or admin")] = tokens.Role.OPERATOR,
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Create a user of the web app; the password comes from stdin (or is asked twice)."""
+    password = _read_password()
+    with opened(ctx, db, today) as pb:
+        users.create_user(name, role, password, uow=pb.uow())
+    err.print(f"User {name!r} ({role}) created.")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, as_json: AsJson = False, db: Db = None, today: Today = None) -> None:
+    """Every user with their role and whether they are disabled."""
+    with opened(ctx, db, today) as pb:
+        found = users.list_users(uow=pb.reader())
+    rows = [
+        {
+            "name": u.name,
+            "role": u.role,
+            "created_at": u.created_at.isoformat(timespec="seconds"),
+            "disabled_at": u.disabled_at.isoformat(timespec="seconds") if u.disabled_at else None,
+        }
+        for u in found
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    out.print(
+        _table(
+            "Users",
+            ["name", "role", "created", "disabled"],
+            [[r["name"], r["role"], r["created_at"], r["disabled_at"] or ""] for r in rows],
+        )
+    )
+
+
+@user_app.command("disable")
+def user_disable(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user to disable")],
+    db: Db = None,
+    today: Today = None,
+) -> None:
+    """Disable a user: they can no longer sign in, and their sessions end."""
+    with opened(ctx, db, today) as pb:
+        users.disable_user(name, uow=pb.uow())
+    out.print(f"User {name!r} disabled.")
+
+
+@user_app.command("ensure-demo-admin")
+def user_ensure_demo_admin(ctx: typer.Context, db: Db = None, today: Today = None) -> None:
+    """When no user exists, create admin "demo" with a random password and print both."""
+    with opened(ctx, db, today) as pb:
+        created = users.ensure_demo_admin(uow=pb.uow())
+    if created is None:
+        err.print("Users exist already; no demo admin was created.")
+        return
+    name, password = created
+    out.print(
+        f"Sign in at /login as [bold]{name}[/bold] with password [bold]{password}[/bold]", highlight=False
+    )
 
 
 @app.command("status-link")

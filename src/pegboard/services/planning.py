@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from pegboard.domain.errors import ActionRefused
-from pegboard.domain.events import Event, PromiseChanged
+from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.engine import plan
@@ -51,7 +51,7 @@ def run_plan(
         today = clock.today()
         result = plan(uow.planning.snapshot(today))
         changed, before = promise_changes(result, uow=uow)
-        new_dates = save_promises(changed, before, uow=uow, today=today)
+        new_dates = len(save_promises(changed, before, uow=uow, today=today))
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
@@ -71,10 +71,12 @@ def preview_plan(*, uow: UnitOfWork, clock: Clock) -> PlanRun:
 
 @dataclass(frozen=True)
 class Selector:
-    """One suggestion to confirm: a supplier's suggested PO, or the suggested MOs of one SKU."""
+    """Suggestions to confirm: a supplier's suggested PO, the suggested MOs of one SKU, or the
+    suggested purchases of some SKUs (`bought`, whatever their supplier)."""
 
     supplier: str | None = None
     sku: str | None = None
+    bought: frozenset[str] = frozenset()
 
 
 def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
@@ -82,16 +84,27 @@ def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
     if only is None:
         return result
     purchases = [
-        s for s in result.purchase_suggestions if only.supplier is not None and s.supplier == only.supplier
+        s
+        for s in result.purchase_suggestions
+        if (only.supplier is not None and s.supplier == only.supplier) or s.sku in only.bought
     ]
     making = [s for s in result.production_suggestions if only.supplier is None and s.sku == only.sku]
     if not purchases and not making:
         wanted = f"supplier {only.supplier!r}" if only.supplier is not None else f"SKU {only.sku!r}"
+        if only.bought:
+            wanted = "SKUs " + ", ".join(sorted(only.bought))
         raise NothingSuggested(f"the plan suggests nothing for {wanted}")
     return replace(result, purchase_suggestions=purchases, production_suggestions=making)
 
 
 def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[LinePromise]:
+    """As `repromise_moves`, returning the changed line promises."""
+    return repromise_moves(skus, uow=uow, today=today)[0]
+
+
+def repromise_moves(
+    skus: Iterable[str], *, uow: UnitOfWork, today: date
+) -> tuple[list[LinePromise], list[PromiseChanged]]:
     """Re-promise the lines a change at `skus` can move, inside the caller's transaction.
 
     Only what such a change can reach through BOMs is read and planned (`planning.scope`), so
@@ -99,24 +112,30 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[Line
     together), and no other line's promise can have moved; changed ones are stored and announced.
     """
     result = plan(uow.planning.snapshot(today, around=skus))
-    return store_promises(result, uow=uow, today=today)
+    return _store(result, uow=uow, today=today)
 
 
 def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
     """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
+    return _store(result, uow=uow, today=today)[0]
+
+
+def _store(
+    result: PlanResult, *, uow: UnitOfWork, today: date
+) -> tuple[list[LinePromise], list[PromiseChanged]]:
+    """As `store_promises`, also returning the PromiseChanged events written."""
     changed, before = promise_changes(result, uow=uow)
-    save_promises(changed, before, uow=uow, today=today)
-    return changed
+    return changed, save_promises(changed, before, uow=uow, today=today)
 
 
 def save_promises(
     changed: list[LinePromise], before: list[StoredPromise | None], *, uow: UnitOfWork, today: date
-) -> int:
-    """Store the changed promises and queue their announcements; returns how many dates moved."""
+) -> list[PromiseChanged]:
+    """Store the changed promises and queue their announcements (the lines whose date moved)."""
     uow.planning.save_promises(changed, on=today)
     announcements = _announcements(changed, before)
     uow.outbox.add(announcements)
-    return len(announcements)
+    return announcements
 
 
 def promise_changes(
@@ -146,15 +165,20 @@ def _moved(stored: StoredPromise | None, promised_date: date | None, reason: str
     return stored is None or stored.promised_date != promised_date or stored.reason != reason
 
 
-def _announcements(changed: list[LinePromise], before: list[StoredPromise | None]) -> list[Event]:
+def _announcements(changed: list[LinePromise], before: list[StoredPromise | None]) -> list[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
-    events: list[Event] = []
+    events: list[PromiseChanged] = []
     for p, stored in zip(changed, before, strict=True):
         if stored is not None and stored.promised_date != p.promised_date:
             events.append(
                 PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
             )
     return events
+
+
+def create_suggested(result: PlanResult, *, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:
+    """Create the POs and MOs `result` suggests inside the caller's transaction; (created, skipped)."""
+    return _confirm(result, uow, today)
 
 
 def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:

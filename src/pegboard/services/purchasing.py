@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DuplicateRef, InvalidValue, UnknownSupplier
-from pegboard.domain.events import Event, ExpectedDateChanged, StockReceived
+from pegboard.domain.events import Event, ExpectedDateChanged, PromiseChanged, StockReceived
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo, existing_order, existing_po
-from pegboard.services.planning import repromise
+from pegboard.services.planning import repromise, repromise_moves
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.shipping import shipped_event
 
@@ -88,23 +88,29 @@ def reschedule(supply_ref: str, new_date: date, *, uow: UnitOfWork, clock: Clock
     """Give a PO or MO a new expected date; kept as history, announced, and the lines it serves
     are promised again (only those whose date moves hear of it)."""
     with uow:
-        po = uow.supply.purchase_order(supply_ref, lock=True)
-        if po is not None:
-            old = po.reschedule(new_date)
-            uow.supply.save_purchase_order(po)
-            kind, skus = "po", [line.sku for line in po.lines]
-        else:
-            mo = existing_mo(uow, supply_ref, lock=True, field="ref")
-            old = mo.reschedule(new_date)
-            uow.supply.save_manufacturing_order(mo)
-            kind, skus = "mo", [mo.sku]
-        uow.supply.record_date_change(
-            supply_ref, kind=kind, old_date=old, new_date=new_date, on=clock.today()
-        )
-        uow.outbox.add([ExpectedDateChanged(supply_ref, old, new_date)])
-        repromise(skus, uow=uow, today=clock.today())
+        old, _ = rescheduled(supply_ref, new_date, uow=uow, today=clock.today())
         uow.commit()
     return old
+
+
+def rescheduled(
+    supply_ref: str, new_date: date, *, uow: UnitOfWork, today: date
+) -> tuple[date | None, list[PromiseChanged]]:
+    """Reschedule inside the caller's transaction: (the old date, the line promises that moved)."""
+    po = uow.supply.purchase_order(supply_ref, lock=True)
+    if po is not None:
+        old = po.reschedule(new_date)
+        uow.supply.save_purchase_order(po)
+        kind, skus = "po", [line.sku for line in po.lines]
+    else:
+        mo = existing_mo(uow, supply_ref, lock=True, field="ref")
+        old = mo.reschedule(new_date)
+        uow.supply.save_manufacturing_order(mo)
+        kind, skus = "mo", [mo.sku]
+    uow.supply.record_date_change(supply_ref, kind=kind, old_date=old, new_date=new_date, on=today)
+    uow.outbox.add([ExpectedDateChanged(supply_ref, old, new_date)])
+    _, moved = repromise_moves(skus, uow=uow, today=today)
+    return old, moved
 
 
 def _confirm_dispatch(

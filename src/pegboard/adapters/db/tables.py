@@ -118,6 +118,13 @@ sales_orders = Table(
     Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Index("ix_sales_orders_status", "status"),
 )
+#: The orders page's ranking (priority first, then oldest), read a page at a time from this index.
+Index(
+    "ix_sales_orders_rank",
+    sales_orders.c.priority.desc(),
+    sales_orders.c.ordered_at,
+    sales_orders.c.id,
+)
 
 order_lines = Table(
     "order_lines",
@@ -152,6 +159,14 @@ order_lines = Table(
     Index(
         "ix_order_lines_waiting",
         "item_id",
+        postgresql_where=text("quantity > allocated + shipped + cancelled"),
+        sqlite_where=text("quantity > allocated + shipped + cancelled"),
+    ),
+    #: The oldest waiting lines first, for Today.
+    Index(
+        "ix_order_lines_waiting_age",
+        "backordered_on",
+        "id",
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
@@ -264,6 +279,13 @@ outbox = Table(
         sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
     ),
     #: An order's pending events, oldest first: delivery checks that none older still waits.
+    #: Parked events, for Today and `pegboard outbox`.
+    Index(
+        "ix_outbox_parked",
+        "parked_at",
+        postgresql_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+        sqlite_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+    ),
     Index(
         "ix_outbox_pending_order",
         "order_ref",
@@ -411,4 +433,43 @@ journal_lines = Table(
         name="one_sided",
     ),
     Index("ix_journal_lines_order_account", "order_ref", "account"),
+)
+
+#: People who sign in to the web app; a disabled user keeps their name in the history.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    #: viewer, operator or admin (as API tokens).
+    Column("role", String(20), nullable=False),
+    #: argon2id, with its salt and parameters (PHC string).
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+)
+
+#: Signed-in browsers: the cookie holds a random token, kept here only as its SHA-256.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+#: Who did what through the web app (or a token): written in the same transaction as the change.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    #: The document acted on: an order ref, a SKU, a PO or MO ref.
+    Column("ref", String(100), nullable=False),
+    Column("detail", String(500), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_audit_log_ref", "ref", "created_at"),
 )

@@ -12,6 +12,7 @@ from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.journal import SqlJournal
 from pegboard.adapters.db.notices import SqlNotices
+from pegboard.adapters.db.order_terms import SqlOrderTerms
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
     ItemIds,
@@ -27,6 +28,7 @@ from pegboard.adapters.db.repositories import (
 from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.users import SqlUsers
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
 #: PostgreSQL states worth running the transaction again for: serialization failure, deadlock.
@@ -51,6 +53,8 @@ class SqlUnitOfWork:
     shopify: SqlShopify
     notices: SqlNotices
     deliveries: SqlDeliveries
+    users: SqlUsers
+    order_terms: SqlOrderTerms
     totals: StockTotals
     journal: SqlJournal
 
@@ -89,6 +93,8 @@ class SqlUnitOfWork:
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
         self.journal = SqlJournal(conn, now)
+        self.users = SqlUsers(conn, now)
+        self.order_terms = SqlOrderTerms(conn)
         return self
 
     def __exit__(

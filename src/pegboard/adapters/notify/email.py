@@ -357,3 +357,24 @@ class EmailChannel:
                     notices.new_date_failed(order_ref, str(error), uow=self.uow_factory(), today=today)
                 continue
             report.count(told)
+
+
+def send_test_message(settings: Settings, address: str) -> None:
+    """A short message to `address` through the configured SMTP server; MailNotSent says why not."""
+    if not settings.smtp_host:
+        raise MailNotSent("no SMTP server is set (PEGBOARD_SMTP_HOST)")
+    email = EmailMessage()
+    email["Subject"] = f"Test email from Pegboard ({settings.shop_name})"
+    email["From"] = settings.smtp_from
+    email["To"] = address
+    email["Date"] = format_datetime(_utc_now())
+    email["Message-ID"] = make_msgid(domain="pegboard.local")
+    email.set_content("This is a test: Pegboard can send email through this server.\n")
+    mailer = SmtpMailer(settings, EmailRenderer(shop_name=settings.shop_name, public_url="", reply_to=None))
+    with mailer:
+        try:
+            mailer._connection().send_message(email, from_addr=settings.smtp_from, to_addrs=[address])
+        except smtplib.SMTPRecipientsRefused as error:
+            raise MailNotSent(f"{mailer._where()} refused {address}") from error
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailNotSent(f"{mailer._where()}: {type(error).__name__}: {error}") from error

@@ -1,4 +1,4 @@
-"""The FastAPI application: wiring, routers under /api/v1, error registry, docs and landing page.
+"""The FastAPI application: wiring, routers under /api/v1, error registry, docs and the web app.
 
 `create_app(settings)` builds it for a given configuration (tests, scripts); uvicorn starts it
 through `app_from_environment` (``pegboard serve``), which reads PEGBOARD_* variables. Nothing
@@ -88,12 +88,12 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(shopify_routes.webhooks)
     for module in (orders, stock, supply, catalogue, imports, plan, tokens):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(pages.make_router())
     app.include_router(shopify_routes.router, prefix=API_PREFIX)
     app.include_router(status_page.make_router())
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     app.include_router(books_routes.router, prefix=API_PREFIX)
     add_docs(app)
+    pages.install(app, settings)
     # The last added runs first: the body limit, then the refusal of control characters in the
     # path and query, then the catch of unexpected errors around everything else.
     app.add_middleware(CatchUnexpected)

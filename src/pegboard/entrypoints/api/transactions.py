@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from pegboard.services.order_terms import OrderTermsRepository
 from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
@@ -30,10 +31,17 @@ from pegboard.services.ports import (
     TokenRepository,
     UnitOfWork,
 )
+from pegboard.services.users import UserRepository
 
 
 class SqlWork(UnitOfWork, Protocol):
     """A unit of work that also lends its connection to the read views."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def order_terms(self) -> OrderTermsRepository: ...
 
     @property
     def connection(self) -> Connection: ...
@@ -125,6 +133,16 @@ class SharedTransaction:
     def journal(self) -> JournalRepository:
         """The books' journal, in the shared transaction."""
         return self._inner.journal
+
+    @property
+    def users(self) -> UserRepository:
+        """People who sign in, their sessions and who did what, in the shared transaction."""
+        return self._inner.users
+
+    @property
+    def order_terms(self) -> OrderTermsRepository:
+        """Orders' priorities and ship policies, in the shared transaction."""
+        return self._inner.order_terms
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

@@ -1,1 +1,1 @@
-"""Pages for people: the landing page (no external assets)."""
+"""Pages for people: the web app (sign-in, Today, orders, ...) and the customer status page."""

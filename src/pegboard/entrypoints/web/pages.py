@@ -1,26 +1,79 @@
-"""The landing page: what Pegboard is, and where the API documentation lives."""
+"""The web app for people: pages under /, sign-in, static files, CSRF guard and refusal pages.
+
+`install(app)` adds it all to the FastAPI app. Page routers are listed in `page_routers`;
+the placeholder pages come last, so a real router for one of their paths wins.
+
+Adding a page (see `today.py` and `orders.py`):
+
+- a read model in `views/` (a frozen dataclass per page) and a template extending `base.html`
+  with a `main` block (and, for htmx, a `fragment` block inside it, rendered alone when the
+  request carries HX-Request); import macros inside each block that uses them, since a
+  block rendered alone does not run the template's top-level imports;
+- a module here with `make_router(renderer)`: `user: UserDep` to read (redirects to /login),
+  `user: EditorDep` to write (403 for a viewer), `form: FormDep` for posted fields;
+  `renderer.page(request, "x.html", page, title=..., user=user, errors=[FieldError(...)],
+  status=422)` for a refused form; writes through `writes.perform(pb, user, action, ref, work)`
+  (records who did it) and answer with `rendering.redirect(url, flash="Done.")`;
+- its router added to `page_routers` below.
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
+from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, FastAPI
+
+from pegboard.config import Settings
+from pegboard.entrypoints.web import (
+    auth,
+    backorders,
+    imports,
+    items,
+    orders,
+    placeholders,
+    plan,
+    production,
+    purchasing,
+    today,
+)
+from pegboard.entrypoints.web import settings as settings_pages
+from pegboard.entrypoints.web.assets import Assets
+from pegboard.entrypoints.web.csrf import CsrfGuard
+from pegboard.entrypoints.web.rendering import Renderer
+from pegboard.services.users import LoginThrottle
 
 
-def landing_html() -> str:
-    """The landing page's HTML, shipped with the package."""
-    return files("pegboard.entrypoints.web").joinpath("landing.html").read_text(encoding="utf-8")
+def page_routers(renderer: Renderer) -> list[APIRouter]:
+    """Every page's routes, in the order they are matched."""
+    return [
+        today.make_router(renderer),
+        orders.make_router(renderer),
+        backorders.make_router(renderer),
+        production.make_router(renderer),
+        purchasing.make_router(renderer),
+        items.make_router(renderer),
+        plan.make_router(renderer),
+        imports.make_router(renderer),
+        settings_pages.make_router(renderer),
+    ]
 
 
-def make_router() -> APIRouter:
-    """Routes for people's pages; the HTML is read once, when the app is built."""
-    router = APIRouter(include_in_schema=False)
-    page = landing_html()
-
-    @router.get("/", response_class=HTMLResponse)
-    async def landing() -> HTMLResponse:
-        """What Pegboard is, with a link to /docs."""
-        return HTMLResponse(page)
-
-    return router
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the pages, their assets, sign-in and the CSRF guard to `app`."""
+    assets = Assets(settings.assets_dir)
+    renderer = Renderer(assets)
+    throttle = LoginThrottle(
+        per_name=settings.login_failures_per_name,
+        per_address=settings.login_failures_per_address,
+        window=settings.login_window_seconds,
+    )
+    app.state.renderer = renderer
+    app.include_router(assets.router())
+    app.include_router(auth.make_router(renderer, throttle))
+    for router in page_routers(renderer):
+        app.include_router(router)
+    app.include_router(placeholders.make_router(renderer))
+    handlers: dict[type[Exception], Any] = auth.refusal_handlers(renderer)
+    for error, handler in handlers.items():
+        app.add_exception_handler(error, handler)
+    app.add_middleware(CsrfGuard)

@@ -1,0 +1,75 @@
+// Small enhancements; every page reads and every form posts without this file.
+(function () {
+  "use strict";
+
+  // Buttons marked data-confirm ask once before their form is sent.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  // Drag-and-drop ranking: rows of a [data-sortable] table body carry a priority form each;
+  // after a drop, the moved row's form is sent with the priority of its new place.
+  function sortable(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll("[data-sortable]").forEach(function (body) {
+      if (body.dataset.sortableReady) return;
+      body.dataset.sortableReady = "1";
+      window.Sortable.create(body, {
+        handle: "[data-drag-handle]",
+        animation: 150,
+        onEnd: function (event) {
+          if (event.oldIndex === event.newIndex) return;
+          var rows = body.querySelectorAll("tr");
+          var moved = rows[event.newIndex];
+          var below = rows[event.newIndex + 1];
+          var above = rows[event.newIndex - 1];
+          var form = moved && moved.querySelector("form[data-priority-form]");
+          if (!form || (!below && !above)) return;
+          var priority = function (row) { return parseInt(row.getAttribute("data-priority"), 10) || 0; };
+          // Just above the row now below it; at the bottom, just under the row above.
+          var value = below ? priority(below) + 1 : Math.max(priority(above) - 1, 0);
+          form.querySelector("input[name=priority]").value = value;
+          form.submit();
+        },
+      });
+    });
+  }
+
+  // Projected stock: a [data-chart] box holds its data; the table beside it stays the text alternative.
+  function charts(root) {
+    if (!window.Chart) return;
+    root.querySelectorAll("[data-chart]").forEach(function (box) {
+      if (box.dataset.chartReady) return;
+      box.dataset.chartReady = "1";
+      var data = JSON.parse(box.getAttribute("data-chart"));
+      var flat = function (value, label, colour) {
+        return { label: label, data: data.days.map(function () { return value; }), borderColor: colour,
+                 borderDash: [6, 4], pointRadius: 0, stepped: true, fill: false };
+      };
+      var sets = [{ label: "Projected available", data: data.available, borderColor: "#1d5fa8",
+                    backgroundColor: "#1d5fa8", stepped: true, fill: false, pointRadius: 0 }];
+      sets.push(flat(data.safety_stock, "Safety stock", "#8a5300"));
+      if (data.reorder_point !== null) sets.push(flat(data.reorder_point, "Reorder point", "#b3261e"));
+      box.hidden = false;
+      new window.Chart(box.querySelector("canvas"), {
+        type: "line",
+        data: { labels: data.days, datasets: sets },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   scales: { x: { title: { display: true, text: "Date" } },
+                             y: { title: { display: true, text: "Units available" } } } },
+      });
+    });
+  }
+
+  function enhance(root) {
+    sortable(root);
+    charts(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
+})();

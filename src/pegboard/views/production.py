@@ -1,0 +1,249 @@
+"""The production queue from the plan, and one manufacturing order with its pick list.
+
+The queue is the plan's (`PlanResult.production_queue`): what can be made now first, then
+what makes the most orders whole. Each entry is an open MO or a planned one (PLANNED-n, a
+suggestion until confirmed), with the orders it completes and each material still missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.domain.ledger import MoveKind
+from pegboard.planning.result import PlanResult
+from pegboard.services.users import Action
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A component still missing and the day it becomes available (None: open term)."""
+
+    sku: str
+    quantity: Decimal
+    available_date: date | None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One MO or planned MO in the order to make things."""
+
+    rank: int
+    ref: str
+    planned: bool
+    sku: str
+    name: str
+    quantity: Decimal
+    start_date: date | None
+    finish_date: date | None
+    completes: tuple[str, ...]
+    missing: tuple[Missing, ...]
+
+    @property
+    def ready(self) -> bool:
+        """Nothing is missing: it can be made now."""
+        return not self.missing
+
+
+def production_queue(conn: Connection, result: PlanResult) -> list[QueueRow]:
+    """The plan's production queue, ranked, with item names."""
+    names = item_names(conn, {e.sku for e in result.production_queue})
+    return [
+        QueueRow(
+            rank=n,
+            ref=e.ref,
+            planned=e.ref.startswith("PLANNED-"),
+            sku=e.sku,
+            name=names.get(e.sku, e.sku),
+            quantity=e.quantity,
+            start_date=e.start_date,
+            finish_date=e.finish_date,
+            completes=tuple(e.completes),
+            missing=tuple(Missing(m.sku, m.quantity, m.available_date) for m in e.missing),
+        )
+        for n, e in enumerate(result.production_queue, start=1)
+    ]
+
+
+def item_names(conn: Connection, skus: Iterable[str]) -> dict[str, str]:
+    """Each SKU's item name."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(t.items.c.sku, t.items.c.name).where(t.items.c.sku.in_(wanted)))
+    return {r.sku: r.name for r in rows}
+
+
+@dataclass(frozen=True)
+class PickLine:
+    """A component to take from stock for the rest of an MO: how much, and how much is there."""
+
+    sku: str
+    name: str
+    per_unit: Decimal
+    needed: Decimal
+    on_hand: Decimal
+    available: Decimal
+
+    @property
+    def short(self) -> Decimal:
+        """What the shelf lacks for this pick (0 when it holds enough)."""
+        return max(self.needed - self.on_hand, Decimal(0))
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Output booked for an MO on a day."""
+
+    day: date
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class DateChange:
+    """An expected date moved, on the day it was changed (old None: it had none)."""
+
+    changed_on: date
+    old_date: date | None
+    new_date: date
+
+
+@dataclass(frozen=True)
+class MoDetail:
+    """One manufacturing order: progress, dates, the components to pick, completions and reschedules."""
+
+    mo_ref: str
+    sku: str
+    name: str
+    quantity: Decimal
+    completed: Decimal
+    start_date: date
+    finish_date: date
+    status: str
+    picks: tuple[PickLine, ...]
+    completions: tuple[Completion, ...]
+    reschedules: tuple[DateChange, ...]
+
+    @property
+    def open_quantity(self) -> Decimal:
+        """What is still to make."""
+        return self.quantity - self.completed
+
+    @property
+    def closed(self) -> bool:
+        """Completed or cancelled: nothing more can be booked."""
+        return self.status in ("completed", "cancelled")
+
+
+def manufacturing_order(conn: Connection, mo_ref: str) -> MoDetail | None:
+    """The MO by ref with its pick list for the open quantity; None when there is none."""
+    mo, it = t.manufacturing_orders, t.items
+    row = conn.execute(
+        select(mo, it.c.sku, it.c.name).join(it, it.c.id == mo.c.item_id).where(mo.c.mo_ref == mo_ref)
+    ).first()
+    if row is None:
+        return None
+    component = it.alias("component")
+    picks = tuple(
+        PickLine(
+            sku=c.sku,
+            name=c.name,
+            per_unit=c.quantity,
+            needed=c.quantity * (row.quantity - row.completed),
+            on_hand=c.on_hand,
+            available=c.on_hand - c.allocated,
+        )
+        for c in conn.execute(
+            select(
+                component.c.sku,
+                component.c.name,
+                component.c.on_hand,
+                component.c.allocated,
+                t.bom_lines.c.quantity,
+            )
+            .join(t.bom_lines, t.bom_lines.c.component_id == component.c.id)
+            .where(t.bom_lines.c.parent_id == row.item_id)
+            .order_by(component.c.sku)
+        )
+    )
+    sm = t.stock_moves
+    completions = tuple(
+        Completion(r.moved_on, r.quantity)
+        for r in conn.execute(
+            select(sm.c.moved_on, sm.c.quantity)
+            .where(
+                sm.c.reference == mo_ref, sm.c.kind == MoveKind.PRODUCTION.value, sm.c.item_id == row.item_id
+            )
+            .order_by(sm.c.id)
+        )
+    )
+    return MoDetail(
+        mo_ref=row.mo_ref,
+        sku=row.sku,
+        name=row.name,
+        quantity=row.quantity,
+        completed=row.completed,
+        start_date=row.start_date,
+        finish_date=row.finish_date,
+        status=row.status,
+        picks=picks,
+        completions=completions,
+        reschedules=date_changes(conn, mo_ref),
+    )
+
+
+def date_changes(conn: Connection, supply_ref: str) -> tuple[DateChange, ...]:
+    """A PO's or MO's expected-date history, oldest first."""
+    ch = t.expected_date_changes
+    return tuple(
+        DateChange(r.changed_on, r.old_date, r.new_date)
+        for r in conn.execute(
+            select(ch.c.changed_on, ch.c.old_date, ch.c.new_date)
+            .where(ch.c.supply_ref == supply_ref)
+            .order_by(ch.c.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProductionPage:
+    """The /production page: the queue, or (floor view) what to make today in large type."""
+
+    #: The business date: what can start today, and dates in words.
+    today: date
+    #: The plan's production queue, ranked.
+    queue: tuple[QueueRow, ...]
+    #: The shop-floor view: only what can start today, large type, few controls.
+    floor: bool
+    #: Show the Complete, Reschedule and Confirm forms (operators and admins).
+    can_write: bool
+    #: Values typed into a refused form, by field name, to show them again.
+    values: dict[str, str]
+
+    @property
+    def today_rows(self) -> tuple[QueueRow, ...]:
+        """What can be made today: nothing missing and its start date has come (or has none)."""
+        return tuple(
+            r for r in self.queue if r.ready and (r.start_date is None or r.start_date <= self.today)
+        )
+
+
+@dataclass(frozen=True)
+class MoPage:
+    """The /manufacturing-orders/{ref} page: the MO, its pick list, and its forms."""
+
+    #: The business date: a finish date before it is late.
+    today: date
+    #: The manufacturing order with its pick list.
+    mo: MoDetail
+    #: Show the Complete and Reschedule forms (operators and admins).
+    can_write: bool
+    #: Values typed into a refused form, by field name.
+    values: dict[str, str]
+    #: What people did to it through the web app, newest first.
+    history: tuple[Action, ...] = ()

@@ -1,0 +1,193 @@
+"""A served workshop for the web app's browser tests: `pegboard serve` on SQLite or PostgreSQL,
+with users of each role, one Chromium per module, and helpers to sign in."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.scratch import scratch_postgres_database
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
+from tests.e2e.test_pages_in_browser import CHROMIUM, _free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+TODAY = "2026-11-23"
+PASSWORD = "correct-horse-battery"
+USERS = {"boss": "admin", "op": "operator", "viewer": "viewer", "locked": "operator"}
+ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
+BROWSER_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"]
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """A served workshop: its address, its database, and which database kind it is."""
+
+    url: str
+    db: str
+    kind: str
+
+    def count(self, table: str, **where: Any) -> int:
+        """Rows of a table (matching `where`), read straight from the database."""
+        engine = create_engine(self.db)
+        try:
+            with engine.connect() as conn:
+                tbl = t.metadata.tables[table]
+                query = select(func.count()).select_from(tbl)
+                for column, value in where.items():
+                    query = query.where(tbl.c[column] == value)
+                return int(conn.execute(query).scalar_one())
+        finally:
+            engine.dispose()
+
+    def cli(self, *args: str) -> str:
+        """Run a pegboard command on the served database (same business date); its output."""
+        return _cli(self.db, *args)
+
+    def cookies_for(self, name: str, password: str) -> httpx.Response:
+        """The answer to a sign-in over HTTP (303 with a cookie when it worked)."""
+        return httpx.post(self.url + "/login", data={"username": name, "password": password})
+
+    def cookies(self, name: str) -> httpx.Cookies:
+        """The session cookie of `name`, signed in over HTTP."""
+        response = httpx.post(
+            self.url + "/login", data={"username": name, "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        return response.cookies
+
+
+def _cli(db: str, *args: str, stdin: str | None = None) -> str:
+    command = [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", db, "--today", TODAY, *args]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, input=stdin)
+    return done.stdout
+
+
+def require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI; `make test` installs Debian's chromium")
+        pytest.skip("Chromium is not installed")
+
+
+@contextmanager
+def _database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'web.db'}"
+        return
+    if not _postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_") as url:
+        yield url
+
+
+@contextmanager
+def served_workshop(
+    kind: str, folder: Path, *, steps: int, env: dict[str, str] | None = None
+) -> Iterator[Workshop]:
+    """The lightsaber demo after `steps` steps, users of every role, served on a free port."""
+    require_chromium()
+    with _database(kind, folder) as db:
+        _cli(db, "demo", "--steps", str(steps))
+        for name, role in USERS.items():
+            _cli(db, "user", "create", name, "--role", role, stdin=PASSWORD + "\n")
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pegboard.entrypoints.cli", "serve", "--port", str(port), "--db", db],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PEGBOARD_TODAY": TODAY, "PEGBOARD_PUBLIC_URL": url, **(env or {})},
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/login", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail("pegboard serve did not answer within 60 s")
+            yield Workshop(url, db, kind)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            gc.collect()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium (Debian's), for a whole test module."""
+    from playwright.sync_api import sync_playwright
+
+    playwright: Playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def sign_in(page: Page, url: str, name: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person does."""
+    page.goto(url + "/login")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda address: "/login" not in address)
+
+
+@contextmanager
+def signed_in(browser: Browser, shop: Workshop, name: str, **options: Any) -> Iterator[Page]:
+    """A fresh browser context (its own cookies) with `name` signed in."""
+    context: BrowserContext = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        sign_in(page, shop.url, name)
+        yield page
+    finally:
+        context.close()
+
+
+SCREENS = ARTEFACTS / "screens"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot kept as a test artefact under tests/artefacts/screens."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (from node_modules) finds no serious or critical violation on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page.url}: " + "; ".join(bad)
