@@ -16,6 +16,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormDep
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
 from pegboard.services import tokens, users
+from pegboard.services.ports import UnitOfWork
 from pegboard.services.tokens import Role
 from pegboard.services.users import User
 from pegboard.views.settings_page import api_tokens, settings_page
@@ -134,7 +135,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         """The token stops working at once in this server (other processes trust it a few seconds more)."""
         pb: Pegboard = request.app.state.pegboard
         try:
-            perform(pb, user, "revoked token", name, lambda tx: tokens.revoke_token(name, uow=tx))
+            perform(pb, user, "revoked token", name, lambda tx: _revoke_live(name, tx))
         except DomainError as refused:
             return page(request, user, {"role": "operator"}, [FieldError("token_name", refused.message)])
         request.app.state.tokens.forget(name)
@@ -155,3 +156,10 @@ def make_router(renderer: Renderer) -> APIRouter:
         return redirect("/settings", flash=f"Test email sent to {address}.")
 
     return router
+
+
+def _revoke_live(name: str, uow: UnitOfWork) -> None:
+    """Revoke the token; one revoked before is refused, so the history never says it twice."""
+    _found, revoked = tokens.revoke_token(name, uow=uow)
+    if not revoked:
+        raise InvalidValue("name", name, "is already revoked")
