@@ -5,6 +5,10 @@ real database and against a plain model of the rules, under each allocation poli
 Orders may include a preorder item (released after the run, so its lines never take stock) and
 a drop-ship item (its lines go on a drop-ship PO; the supplier's dispatch ships them).
 
+Shop orders (SHOP-n) come as Shopify webhook deliveries through the real service: created,
+updated (a line reduced, removed, raised or added), cancelled, replayed, late (an older version
+after a newer one, a creation after its cancellation); see stateful_shopify.py.
+
 After every step the DESIGN.md invariants must hold, and the database must say what the model
 says: per line, per SKU, per order, per supply order, and which actions were refused.
 """
@@ -51,9 +55,20 @@ from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, qty, to_money, to_quantity
 from pegboard.domain.sales import OrderStatus, ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
-from pegboard.services import books, catalogue, manufacturing, orders, planning, purchasing, shipping, stock
+from pegboard.services import (
+    books,
+    catalogue,
+    manufacturing,
+    orders,
+    planning,
+    purchasing,
+    shipping,
+    shopify,
+    stock,
+)
 from tests.conftest import MONDAY
 from tests.e2e.test_api_support import row_counts
+from tests.integration.stateful_shopify import CANCELLED, CREATE, UPDATED, Delivery, Shop, Version
 from tests.invariants import assert_invariants
 
 BOUGHT = ("BOLT", "NUT")
@@ -585,6 +600,12 @@ class PostgresTables:
         pb.close()
 
 
+#: A shop order's line items: (SKU, quantity), one per SKU.
+shop_items = st.lists(
+    st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda x: x[0]
+)
+
+
 class PegboardRules(RuleBasedStateMachine):
     """Every step runs on the database and on the model; afterwards both must agree."""
 
@@ -598,6 +619,7 @@ class PegboardRules(RuleBasedStateMachine):
         self.drafts: dict[str, orders.OrderDraft] = {}
         #: Money received net of refunds, per order: the books' model is this and the price (10).
         self.received: dict[str, Decimal] = {}
+        self.shop = Shop()
 
     def teardown(self) -> None:
         self.databases.release(self.pb)
@@ -684,18 +706,18 @@ class PegboardRules(RuleBasedStateMachine):
         )
         assert got is expected
 
-    @precondition(lambda self: self.drafts)
+    @precondition(lambda self: self.model.orders)
     @rule(data=st.data())
     def ship(self, data: st.DataObject) -> None:
-        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        ref = data.draw(st.sampled_from(sorted(self.model.orders)), label="order")
         expected = self.model.ship(ref)
         got = refusal("ship", lambda: shipping.ship_order(ref, uow=self.pb.uow(), clock=self.pb.clock))
         assert got is expected
 
-    @precondition(lambda self: self.drafts)
+    @precondition(lambda self: self.model.orders)
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
-        ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        ref = data.draw(st.sampled_from(sorted(self.model.orders)), label="order")
         sku = data.draw(st.none() | st.sampled_from(SKUS), label="sku")
         expected = self.model.cancel(ref, sku)
         got = refusal(
@@ -804,6 +826,92 @@ class PegboardRules(RuleBasedStateMachine):
         assert got is expected
         if got is None:
             self.received[ref] -= amount
+
+    # Shopify: the shop's orders change there and reach Pegboard as webhook deliveries.
+
+    def _deliver(self, delivery: Delivery, *, late: bool = False) -> None:
+        """Deliver through the service now (or hold back for later); Pegboard does what the model does."""
+        if late:
+            self.shop.late.append(delivery)
+            return
+        expected = self.shop.take(delivery, self.model)
+        applied = shopify.receive_webhook(
+            delivery.topic,
+            delivery.event_id,
+            delivery.order(),
+            uow=self.pb.uow(),
+            clock=self.pb.clock,
+            policy=self.policy,
+        )
+        event(f"shopify {delivery.topic}: {applied.outcome}")
+        assert applied.outcome is expected, (delivery, applied)
+
+    def _new_shop_order(self, items: list[tuple[str, int]], minute: int) -> Version:
+        created_at = NINE_AM + timedelta(days=(self.model.today - MONDAY).days, minutes=minute)
+        number = len(self.shop.versions) + 1
+        return Version(number, created_at, created_at, tuple((sku, n, n) for sku, n in items))
+
+    def _open_in_shop(self, data: st.DataObject) -> Version:
+        numbers = sorted(n for n, v in self.shop.versions.items() if not v.cancelled)
+        return self.shop.versions[data.draw(st.sampled_from(numbers), label="shop order")]
+
+    def _changed(self, data: st.DataObject, version: Version, minutes: int) -> Version:
+        """Mostly a line reduced or removed (0), else one raised or added; drop-ship lines never change."""
+        now = {sku: current for sku, _, current in version.items if current > 0 and sku != DROPPED}
+        if now and data.draw(st.integers(0, 3), label="reduce (else raise)") > 0:
+            sku = data.draw(st.sampled_from(sorted(now)), label="sku")
+            current = data.draw(st.integers(0, now[sku] - 1), label="current quantity")
+        else:
+            sku = data.draw(st.sampled_from([sku for sku in SKUS if sku != DROPPED]), label="sku")
+            current = data.draw(
+                st.integers(now.get(sku, 0) + 1, now.get(sku, 0) + 3), label="current quantity"
+            )
+        return version.changed(sku, current, minutes)
+
+    @rule(items=shop_items, minute=st.integers(0, 5), late=st.booleans())
+    def shop_order_created(self, items: list[tuple[str, int]], minute: int, late: bool) -> None:
+        self._deliver(self.shop.send(CREATE, self._new_shop_order(items, minute)), late=late)
+
+    @precondition(lambda self: any(not v.cancelled for v in self.shop.versions.values()))
+    @rule(data=st.data(), minutes=st.integers(1, 30), late=st.booleans())
+    def shop_order_updated(self, data: st.DataObject, minutes: int, late: bool) -> None:
+        version = self._changed(data, self._open_in_shop(data), minutes)
+        self._deliver(self.shop.send(UPDATED, version), late=late)
+
+    @precondition(lambda self: any(not v.cancelled for v in self.shop.versions.values()))
+    @rule(data=st.data(), minutes=st.integers(1, 30))
+    def shop_updates_arrive_newest_first(self, data: st.DataObject, minutes: int) -> None:
+        """Two updates in a row, the newer delivered first: the older one then changes nothing."""
+        older = self.shop.send(UPDATED, self._changed(data, self._open_in_shop(data), minutes))
+        newer = self.shop.send(UPDATED, self._changed(data, older.version, minutes))
+        self._deliver(newer)
+        self._deliver(older)
+
+    @precondition(lambda self: any(not v.cancelled for v in self.shop.versions.values()))
+    @rule(data=st.data(), minutes=st.integers(1, 30))
+    def shop_order_cancelled(self, data: st.DataObject, minutes: int) -> None:
+        version = self._open_in_shop(data)
+        self._deliver(self.shop.send(CANCELLED, version.cancellation(minutes)))
+
+    @rule(items=shop_items, minute=st.integers(0, 5))
+    def shop_order_cancelled_before_its_creation_arrives(
+        self, items: list[tuple[str, int]], minute: int
+    ) -> None:
+        created = self.shop.send(CREATE, self._new_shop_order(items, minute))
+        self._deliver(self.shop.send(CANCELLED, created.version.cancellation(5)))
+        self._deliver(created)
+
+    @precondition(lambda self: self.shop.late)
+    @rule(data=st.data())
+    def late_shop_delivery_arrives(self, data: st.DataObject) -> None:
+        delivery = data.draw(st.sampled_from(self.shop.late), label="late delivery")
+        self.shop.late.remove(delivery)
+        self._deliver(delivery)
+
+    @precondition(lambda self: self.shop.delivered)
+    @rule(data=st.data())
+    def shop_delivery_replayed(self, data: st.DataObject) -> None:
+        self._deliver(data.draw(st.sampled_from(self.shop.delivered), label="replayed delivery"))
 
     @invariant()
     def each_orders_deposit_is_what_it_paid_less_what_shipped_and_was_refunded(self) -> None:

@@ -366,6 +366,7 @@ def _reconcile(
     problems = list(order.problems)
     if added and existing.status is OrderStatus.CANCELLED:
         problems.append(f"{existing.order_ref} was cancelled here but is open in the shop: cancel it there")
+        added = {}  # held, never reopened by adding lines
     elif added:
         unknown = _unknown(added, uow)
         if not add_changes or unknown:

@@ -487,3 +487,16 @@ def test_new_orders_arriving_together_are_placed_with_their_bookkeeping_in_one_t
         rows = conn.execute(select(t.shopify_orders.c.order_ref, t.shopify_orders.c.state)).all()
     assert sorted(rows) == [(f"SHOP-{3000 + n}", "placed") for n in range(6)]
     assert sum(line_state(pb, f"SHOP-{3000 + n}")[0][1] for n in range(6)) == 3
+
+
+def test_a_raise_in_the_shop_on_an_order_cancelled_here_holds_it_without_adding_a_line(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=5)
+    deliver(pb, CREATE, order_json(lines=[("KETTLE", 2)]))
+    orders.cancel_order("SHOP-1001", uow=pb.uow(), clock=pb.clock, policy=AllocationPolicy.FIFO)
+
+    raised = deliver(pb, UPDATED, order_json(lines=[("KETTLE", 3)], updated_at="2026-11-23T12:00:00Z"))
+
+    assert raised.outcome is shopify.Outcome.HELD
+    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(0), Decimal(0), Decimal(0), Decimal(2))]
+    assert sales_order_status(pb, "SHOP-1001") == (OrderStatus.CANCELLED, "paid")
