@@ -22,14 +22,6 @@ class MessagePage:
 
 
 @dataclass(frozen=True)
-class PendingPage:
-    """A page of the app not built yet, with where the same work can be done meanwhile."""
-
-    heading: str
-    instead: str
-
-
-@dataclass(frozen=True)
 class ConfirmPage:
     """Asking once before something that cannot be undone; works without JavaScript."""
 

@@ -1,7 +1,6 @@
 """The web app for people: pages under /, sign-in, static files, CSRF guard and refusal pages.
 
-`install(app)` adds it all to the FastAPI app. Page routers are listed in `page_routers`;
-the placeholder pages come last, so a real router for one of their paths wins.
+`install(app)` adds it all to the FastAPI app. Page routers are listed in `page_routers`.
 
 Adding a page (see `today.py` and `orders.py`):
 
@@ -30,7 +29,6 @@ from pegboard.entrypoints.web import (
     imports,
     items,
     orders,
-    placeholders,
     plan,
     production,
     purchasing,
@@ -72,7 +70,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(auth.make_router(renderer, throttle))
     for router in page_routers(renderer):
         app.include_router(router)
-    app.include_router(placeholders.make_router(renderer))
     handlers: dict[type[Exception], Any] = auth.refusal_handlers(renderer)
     for error, handler in handlers.items():
         app.add_exception_handler(error, handler)
