@@ -80,16 +80,19 @@ class PurchaseOrder:
         self.refresh_status()
         return lines[0]
 
-    def cancel_open(self, order_line_no: int) -> Decimal:
-        """Cancel what is still expected for one line of the drop-ship PO's sales order.
-
-        The PO line keeps only what the supplier already shipped; returns the quantity cancelled.
+    def cancel_open(self, order_line_no: int, quantity: Decimal | None = None) -> Decimal:
+        """Cancel up to `quantity` (None: all) of what is still expected for one line of the
+        drop-ship PO's sales order; what the supplier already shipped stays. Returns the quantity cancelled.
         """
         cancelled: Decimal = ZERO
         for line in self.lines:
-            if line.order_line_no == order_line_no and line.open_quantity > 0:
-                cancelled += line.open_quantity
-                line.quantity = Quantity(line.received_quantity)
+            if line.order_line_no != order_line_no or line.open_quantity <= 0:
+                continue
+            left = line.open_quantity if quantity is None else min(line.open_quantity, quantity - cancelled)
+            if left <= 0:
+                break
+            cancelled += left
+            line.quantity = Quantity(line.quantity - left)
         if cancelled:
             self.refresh_status()
         return cancelled

@@ -14,6 +14,7 @@ from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DuplicateRef, InvalidValue, UnknownSupplier
 from pegboard.domain.events import Event, ExpectedDateChanged, PromiseChanged, StockReceived
 from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine, SupplyStatus
 from pegboard.services import books
@@ -197,17 +198,22 @@ def open_dropship_orders(
 def cancel_dropship_rest(
     order: SalesOrder, cancelled_before: Mapping[int, Decimal], *, uow: UnitOfWork
 ) -> None:
-    """What was cancelled on the order's drop-ship lines is no longer expected from the supplier."""
-    changed = [
-        line.line_no
+    """What was newly cancelled on the order's drop-ship lines (and only that much: a shop may
+    reduce a line in part) is no longer expected from the supplier."""
+    to_cancel = {
+        line.line_no: line.cancelled_quantity - cancelled_before[line.line_no]
         for line in order.lines
-        if line.kind is LineKind.DROPSHIP and line.cancelled_quantity != cancelled_before[line.line_no]
-    ]
-    if not changed:
+        if line.kind is LineKind.DROPSHIP and line.cancelled_quantity > cancelled_before[line.line_no]
+    }
+    if not to_cancel:
         return
     for po in uow.supply.dropship_orders(order.order_ref, lock=True):
-        cancelled = [po.cancel_open(line_no) for line_no in changed]  # every line, not the first only
-        if any(cancelled):
+        touched = False
+        for line_no, quantity in to_cancel.items():  # every line, not the first only
+            cancelled = po.cancel_open(line_no, quantity) if quantity > 0 else ZERO
+            to_cancel[line_no] = quantity - cancelled
+            touched = touched or cancelled > 0
+        if touched:
             uow.supply.save_purchase_order(po)
 
 

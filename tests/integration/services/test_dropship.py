@@ -523,3 +523,20 @@ def test_the_api_takes_a_ship_to_address_and_a_dispatch_with_tracking(api: Api) 
     assert events(api.pb, "OrderShipped")[0]["tracking"] == "1Z"
     again = api.post(f"/purchase-orders/{row['ref']}/receipts", {"sku": "CHAIR", "quantity": 1})
     assert_error(again, 409, "over_receipt")
+
+
+def test_a_shop_reducing_a_dropship_line_in_part_still_asks_the_supplier_for_the_rest(pb: Pegboard) -> None:
+    from tests.integration.services.test_shopify import CREATE, UPDATED, deliver
+    from tests.shopify_server import order_json
+
+    add_catalogue(pb)
+    deliver(pb, CREATE, order_json(lines=[("CHAIR", 5)]))
+
+    deliver(
+        pb, UPDATED, order_json(updated_at="2026-11-23T16:00:00Z", lines=[("CHAIR", 5)], current={"CHAIR": 3})
+    )
+
+    [po] = dropship_pos(pb, "SHOP-1001")
+    assert [(line.sku, line.quantity, line.open_quantity) for line in po.lines] == [("CHAIR", 3, 3)]
+    assert po.status is SupplyStatus.OPEN
+    assert [(sku, cancelled) for sku, *_, cancelled in line_state(pb, "SHOP-1001")] == [("CHAIR", 2)]
