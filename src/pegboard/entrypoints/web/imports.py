@@ -34,10 +34,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         problems: tuple[str, ...] = (),
     ) -> HTMLResponse:
         view = import_page(chosen=chosen, problems=problems, can_write=user.can_write)
-        status = 422 if errors else 200
-        return renderer.page(
-            request, "import.html", view, title="Import", user=user, errors=errors or (), status=status
-        )
+        return renderer.page(request, "import.html", view, title="Import", user=user, errors=errors or ())
 
     @router.get("/import", response_class=HTMLResponse)
     def import_form(request: Request, user: UserDep) -> HTMLResponse:

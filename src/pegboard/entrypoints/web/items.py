@@ -52,9 +52,7 @@ def make_router(renderer: Renderer) -> APIRouter:
             raise PageNotFound(f"No item has the SKU {sku}.")
         history = tuple(users.actions(sku, uow=pb.reader()))
         page = ItemPage(today, found, user.can_write, form.values() if form else {}, history)
-        return renderer.page(
-            request, "item.html", page, title=sku, user=user, errors=errors, status=422 if errors else 200
-        )
+        return renderer.page(request, "item.html", page, title=sku, user=user, errors=errors)
 
     @router.get("/items/{sku}", response_class=HTMLResponse)
     def item(request: Request, sku: str, user: UserDep) -> HTMLResponse:

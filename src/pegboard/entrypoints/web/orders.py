@@ -69,9 +69,8 @@ def make_router(renderer: Renderer) -> APIRouter:
         pb: Pegboard = request.app.state.pegboard
         with pb.reader() as uow:
             page = new_order_page(uow.connection, values)
-        status = 422 if errors else 200
         return renderer.page(
-            request, "order_new.html", page, title="New order", user=user, errors=errors or (), status=status
+            request, "order_new.html", page, title="New order", user=user, errors=errors or ()
         )
 
     @router.get("/orders/new", response_class=HTMLResponse)
@@ -115,9 +114,8 @@ def make_router(renderer: Renderer) -> APIRouter:
         if page is None:
             raise PageNotFound(f"There is no order {ref}.", user)
         errors = [_shown(error, page) for error in errors or ()]
-        status = 422 if errors else 200
         return renderer.page(
-            request, "order.html", page, title=f"Order {ref}", user=user, errors=errors or (), status=status
+            request, "order.html", page, title=f"Order {ref}", user=user, errors=errors or ()
         )
 
     @router.get("/orders/{ref}", response_class=HTMLResponse)

@@ -10,8 +10,8 @@ Adding a page (see `today.py` and `orders.py`):
   block rendered alone does not run the template's top-level imports;
 - a module here with `make_router(renderer)`: `user: UserDep` to read (redirects to /login),
   `user: EditorDep` to write (403 for a viewer), `form: FormDep` for posted fields;
-  `renderer.page(request, "x.html", page, title=..., user=user, errors=[FieldError(...)],
-  status=422)` for a refused form; writes through `writes.perform(pb, user, action, ref, work)`
+  `renderer.page(request, "x.html", page, title=..., user=user, errors=[FieldError(...)])`
+  (a page with errors is answered 422); writes through `writes.perform(pb, user, action, ref, work)`
   (records who did it) and answer with `rendering.redirect(url, flash="Done.")`;
 - its router added to `page_routers` below.
 """

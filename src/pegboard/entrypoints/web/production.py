@@ -44,7 +44,6 @@ def make_router(renderer: Renderer) -> APIRouter:
             title=title,
             user=user,
             errors=errors,
-            status=422 if errors else 200,
         )
 
     def mo_page(
@@ -64,9 +63,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         history = tuple(users.actions(ref, uow=pb.reader()))
         page = MoPage(pb.clock.today(), mo, user.can_write, form.values() if form else {}, history)
         title = f"Pick list {ref}" if template != "manufacturing_order.html" else ref
-        return renderer.page(
-            request, template, page, title=title, user=user, errors=errors, status=422 if errors else 200
-        )
+        return renderer.page(request, template, page, title=title, user=user, errors=errors)
 
     def again(
         request: Request, user: User, ref: str, form: FormData, errors: tuple[FieldError, ...]

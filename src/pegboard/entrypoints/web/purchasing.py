@@ -51,7 +51,6 @@ def make_router(renderer: Renderer) -> APIRouter:
             title="Purchasing",
             user=user,
             errors=errors,
-            status=422 if errors else 200,
         )
 
     def po_page(
@@ -78,7 +77,6 @@ def make_router(renderer: Renderer) -> APIRouter:
             title=ref,
             user=user,
             errors=errors,
-            status=422 if errors else 200,
         )
 
     @router.get("/purchasing", response_class=HTMLResponse)

@@ -117,11 +117,12 @@ class Renderer:
         *,
         title: str,
         user: User | None,
-        status: int = 200,
+        status: int | None = None,
         errors: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
-        """The page (or its fragment for htmx); a refused form's title starts with "Error: "."""
+        """The page (or its fragment for htmx); a refused form's title starts with "Error: " and,
+        unless `status` says otherwise, it is answered 422."""
         flash = request.cookies.get(FLASH_COOKIE)
         shell = Shell(
             title=("Error: " if errors else "") + title,
@@ -132,7 +133,8 @@ class Renderer:
             flash=flash[:300] if flash else None,
         )
         html = self.render(template, {"page": page, "shell": shell}, fragment=wants_fragment(request))
-        response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+        code = status if status is not None else (422 if errors else 200)
+        response = HTMLResponse(html, status_code=code, headers=dict(headers or {}))
         response.headers.setdefault("Cache-Control", "no-store")
         if flash:
             response.delete_cookie(FLASH_COOKIE, path="/")

@@ -39,10 +39,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         with pb.reader() as uow:
             listed = api_tokens(uow.connection)
         view = replace(settings_page(found, pb.settings, values), tokens=listed, new_token=new_token)
-        status = 422 if errors else 200
-        return renderer.page(
-            request, "settings.html", view, title="Settings", user=user, errors=errors or (), status=status
-        )
+        return renderer.page(request, "settings.html", view, title="Settings", user=user, errors=errors or ())
 
     @router.get("/settings", response_class=HTMLResponse)
     def settings(request: Request, user: AdminDep) -> HTMLResponse:
