@@ -11,8 +11,7 @@ from rich.table import Table
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, opened, out, table
-from pegboard.services import parsing as p
-from pegboard.services import status_links, tokens, users
+from pegboard.services import parsing, status_links, tokens, users
 from pegboard.services.runner import with_retries
 
 token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
@@ -28,7 +27,7 @@ def token_create(
     role: Annotated[tokens.Role, typer.Option(help="viewer, operator or admin")] = tokens.Role.OPERATOR,
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash."""
-    name = p.text("name", name, max_length=limits.TOKEN_NAME)
+    name = parsing.text("name", name, max_length=limits.TOKEN_NAME)
     with opened(ctx) as pb:
         token = tokens.create_token(name, role, uow=pb.uow())
     sys.stdout.write(token + "\n")

@@ -11,8 +11,7 @@ import typer
 from pegboard.domain.books import account_names
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
-from pegboard.services import books
-from pegboard.services import parsing as p
+from pegboard.services import books, parsing
 from pegboard.services.runner import with_retries
 from pegboard.views import books as book_views
 
@@ -26,7 +25,7 @@ def pay(
     reference: Annotated[str, typer.Option(help="The payment's reference, e.g. a transaction id")] = "",
 ) -> None:
     """Record money received for an order: a customer deposit until the goods ship."""
-    money = p.quantity("amount", amount)
+    money = parsing.quantity("amount", amount)
     with opened(ctx) as pb:
         paid = with_retries(
             lambda: books.pay(
@@ -51,7 +50,7 @@ def refund(
     reference: Annotated[str, typer.Option(help="The refund's reference")] = "",
 ) -> None:
     """Record money paid back to a customer; never more than was paid and not shipped."""
-    money = p.quantity("amount", amount) if amount is not None else None
+    money = parsing.quantity("amount", amount) if amount is not None else None
     with opened(ctx) as pb:
         done = with_retries(
             lambda: books.refund(order_ref, money, reference=reference.strip(), uow=pb.uow(), clock=pb.clock)
@@ -70,7 +69,7 @@ def journal(
     """The journal: every line of every entry, in the order booked."""
     if as_json and as_csv:
         raise InvalidValue("--csv", "--json", "choose one of --json and --csv")
-    first, last = p.a_date("--from", start), p.a_date("--to", end)
+    first, last = parsing.a_date("--from", start), parsing.a_date("--to", end)
     with opened(ctx) as pb:
         rows = books.journal(pb.reader(), start=first, end=last)
         names = account_names(pb.settings.account_names)

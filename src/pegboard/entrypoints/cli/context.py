@@ -28,7 +28,7 @@ from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
-from pegboard.services import parsing as p
+from pegboard.services import parsing
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -136,7 +136,7 @@ def opened(ctx: typer.Context, *, setup: bool = False) -> Iterator[Pegboard]:
     settings = _settings()
     if options.db:
         settings = settings.model_copy(update={"database_url": options.db})
-    business_day = p.a_date("--today", options.today)
+    business_day = parsing.a_date("--today", options.today)
     try:
         pb = bootstrap(settings, today=business_day)
     except ArgumentError as error:
@@ -173,7 +173,7 @@ def emit_json(data: Any) -> None:
 
 
 def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:
-    return p.quantity(name, value, allow_zero=allow_zero)
+    return parsing.quantity(name, value, allow_zero=allow_zero)
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]], *, optional: Sequence[str] = ()) -> Table:

@@ -20,8 +20,7 @@ from pegboard.entrypoints.cli.context import (
     policy_of,
     table,
 )
-from pegboard.services import orders, preorders, shipping
-from pegboard.services import parsing as p
+from pegboard.services import orders, parsing, preorders, shipping
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
 
@@ -54,19 +53,19 @@ def place(
             raise InvalidValue(f"line {n}", text, "is not SKU:QUANTITY[:UNIT_PRICE]")
         drafts.append(
             orders.LineDraft(
-                sku=p.text("sku", parts[0], max_length=limits.SKU),
-                quantity=p.quantity("quantity", parts[1]),
-                unit_price=p.money("unit_price", parts[2]) if len(parts) == 3 else None,
+                sku=parsing.text("sku", parts[0], max_length=limits.SKU),
+                quantity=parsing.quantity("quantity", parts[1]),
+                unit_price=parsing.money("unit_price", parts[2]) if len(parts) == 3 else None,
             )
         )
     with opened(ctx) as pb:
         draft = orders.OrderDraft(
-            order_ref=p.text("order_ref", order_ref, max_length=limits.ORDER_REF),
-            customer=p.optional_text("customer", customer, max_length=limits.CUSTOMER) or "",
-            email=p.email("email", email),
-            priority=p.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
+            order_ref=parsing.text("order_ref", order_ref, max_length=limits.ORDER_REF),
+            customer=parsing.optional_text("customer", customer, max_length=limits.CUSTOMER) or "",
+            email=parsing.email("email", email),
+            priority=parsing.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
             ship_policy=ship_policy,
-            ship_to=p.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
+            ship_to=parsing.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
             lines=tuple(drafts),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
@@ -89,7 +88,7 @@ def ship(
     tracking: Annotated[str | None, typer.Option(help="Carrier tracking number")] = None,
 ) -> None:
     """Ship what is allocated to an order, by its ship policy."""
-    tracking = p.optional_text("tracking", tracking, max_length=limits.TRACKING)
+    tracking = parsing.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx) as pb:
         shipment = with_retries(
             lambda: shipping.ship_order(order_ref, tracking=tracking, uow=pb.uow(), clock=pb.clock)

@@ -21,8 +21,7 @@ from pegboard.entrypoints.cli.context import (
     quantity_arg,
     table,
 )
-from pegboard.services import manufacturing, purchasing
-from pegboard.services import parsing as p
+from pegboard.services import manufacturing, parsing, purchasing
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
 
@@ -34,7 +33,7 @@ def make(
     quantity: Annotated[str, typer.Argument(help="How many to make")],
 ) -> None:
     """Open a manufacturing order and print its ref."""
-    amount = p.quantity("quantity", quantity)
+    amount = parsing.quantity("quantity", quantity)
     with opened(ctx) as pb:
         mo = with_retries(
             lambda: manufacturing.open_manufacturing_order(sku, amount, uow=pb.uow(), clock=pb.clock)
@@ -98,7 +97,7 @@ def reschedule(
     new_date: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date")],
 ) -> None:
     """Give a PO or MO a new expected date (kept as history)."""
-    when = p.a_date("date", new_date)
+    when = parsing.a_date("date", new_date)
     if when is None:
         fail(2, "field 'date', value '': is required")
     with opened(ctx) as pb:

@@ -19,8 +19,7 @@ from pegboard.entrypoints.cli.context import (
     quantity_arg,
     table,
 )
-from pegboard.services import parsing as p
-from pegboard.services import purchasing, stock
+from pegboard.services import parsing, purchasing, stock
 from pegboard.services.runner import with_retries
 
 
@@ -69,7 +68,7 @@ def count_(
     each order line that lost stock is listed and goes back on backorder.
     """
     quantity = quantity_arg("counted", counted, allow_zero=True)
-    why = p.text("reason", reason, max_length=limits.REASON, multiline=True)
+    why = parsing.text("reason", reason, max_length=limits.REASON, multiline=True)
     with opened(ctx) as pb:
         result = with_retries(
             lambda: stock.count(
@@ -104,7 +103,7 @@ def receive(
     is shipped and no stock moves.
     """
     amount = quantity_arg("quantity", quantity)
-    tracking = p.optional_text("tracking", tracking, max_length=limits.TRACKING)
+    tracking = parsing.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx) as pb:
         po = with_retries(
             lambda: purchasing.receive(
