@@ -515,7 +515,7 @@ def submit_new_order(
     """Queue a fast-lane delivery (see `take_new_order`); the future fails with PlaceAlone or a
     DomainError when the full rules must apply instead."""
 
-    return intake.submit(order.draft, also=NewOrderBookkeeping(event_id, topic, order, clock))
+    return intake.submit(order.draft, write_with_order=NewOrderBookkeeping(event_id, topic, order, clock))
 
 
 @dataclass(frozen=True)
