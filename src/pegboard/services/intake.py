@@ -48,7 +48,7 @@ class Intake(Protocol):
     def close(self) -> None: ...
 
 
-class PlaceAlone(Exception):
+class CannotShareTransaction(Exception):
     """Raised by a `WriteWithOrder` when its order must not share a transaction (e.g. a replay)."""
 
 
@@ -129,7 +129,7 @@ class OrderIntake:
         if len(batch) > 1:
             try:
                 placed = with_retries(lambda: self._together(batch))
-            except (DomainError, PlaceAlone):
+            except (DomainError, CannotShareTransaction):
                 pass
             except Exception:  # a value the database refuses, say: one order never fails its neighbours
                 pass
