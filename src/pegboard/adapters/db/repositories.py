@@ -130,11 +130,11 @@ class ItemIds:
             self.stock[row.sku] = (row.on_hand, row.allocated)
 
 
-def _q(value: Decimal | None) -> Quantity | None:
+def _quantity_or_none(value: Decimal | None) -> Quantity | None:
     return None if value is None else Quantity(value)
 
 
-def _m(value: Decimal | None) -> Money | None:
+def _money_or_none(value: Decimal | None) -> Money | None:
     return None if value is None else Money(value)
 
 
@@ -187,15 +187,15 @@ class SqlCatalogue:
                 name=r.name,
                 procurement=Procurement(r.procurement),
                 unit=r.unit,
-                price=_m(r.price),
-                cost=_m(r.cost),
+                price=_money_or_none(r.price),
+                cost=_money_or_none(r.cost),
                 lead_time_days=r.lead_time_days,
                 supplier=r.supplier_name,
                 safety_stock=Quantity(r.safety_stock),
-                reorder_point=_q(r.reorder_point),
-                reorder_qty=_q(r.reorder_qty),
-                min_order_qty=_q(r.min_order_qty),
-                order_multiple=_q(r.order_multiple),
+                reorder_point=_quantity_or_none(r.reorder_point),
+                reorder_qty=_quantity_or_none(r.reorder_qty),
+                min_order_qty=_quantity_or_none(r.min_order_qty),
+                order_multiple=_quantity_or_none(r.order_multiple),
                 release_date=r.release_date,
             )
             self.ids.terms[r.sku] = found[r.sku].terms
@@ -379,7 +379,7 @@ class SqlOrders:
                         line_no=r.line_no,
                         sku=r.sku,
                         quantity=Quantity(r.quantity),
-                        unit_price=_m(r.unit_price),
+                        unit_price=_money_or_none(r.unit_price),
                         allocated_quantity=r.allocated,
                         shipped_quantity=r.shipped,
                         cancelled_quantity=r.cancelled,
@@ -630,7 +630,7 @@ class SqlSupply:
                     sku=r.sku,
                     quantity=Quantity(r.quantity),
                     expected_date=r.expected_date,
-                    unit_cost=_m(r.unit_cost),
+                    unit_cost=_money_or_none(r.unit_cost),
                     received_quantity=r.received,
                     order_line_no=r.order_line_no,
                 )
