@@ -1,0 +1,79 @@
+"""Quotes: the dates an order would get if placed now, by the same rules as a promise, writing nothing.
+
+Only what the order's SKUs reach through BOMs is read (`planning.scope`, the narrowing a
+re-promise uses), the order is added in memory (`planning.quoting`) and planned; the
+transaction is never committed. Placing the same order next, with nothing else changing, gives
+each line the promise its quote stated (property tests hold the two together).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pegboard.domain.errors import InvalidValue
+from pegboard.domain.sales import LineKind, ShipPolicy
+from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, quote_order
+from pegboard.planning.snapshot import PlanItem
+from pegboard.services.ports import Clock, UnitOfWork
+
+#: More lines than an order may carry through the API is not a quote anyone needs.
+MAX_LINES = 1000
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """An order as it would be placed, without a ref: (SKU, quantity) lines, priority, ship policy."""
+
+    lines: tuple[tuple[str, Decimal], ...]
+    priority: int = 0
+    ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Each line's quote and the order's date; with ship policy complete, every line leaves on it."""
+
+    lines: tuple[LineQuote, ...]
+    date: dt.date | None
+    ship_policy: ShipPolicy
+    today: dt.date
+
+    def line_date(self, line: LineQuote) -> dt.date | None:
+        """When the line leaves: its own date, or the order's when the order ships complete."""
+        return self.date if self.ship_policy is ShipPolicy.COMPLETE else line.date
+
+
+def quote(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:
+    """What an order placed now would get: stock now, then the plan's dates for the rest; nothing written."""
+    _check(request)
+    skus = sorted({sku for sku, _ in request.lines})
+    now = clock.now()
+    with uow:
+        terms = uow.catalogue.sale_terms(skus)
+        snapshot = uow.planning.snapshot(clock.today(), around=skus)
+        # Leaving the block without commit: nothing read here is kept or changed.
+    lines = []
+    for sku, quantity in request.lines:
+        kind = terms[sku].line_kind(now.date())
+        if kind is LineKind.DROPSHIP and not _supplier(snapshot.items, sku):
+            raise InvalidValue("sku", sku, "is a dropship item without a supplier to ship it")
+        lines.append(QuoteLine(sku, quantity, kind.value, terms[sku].release_date))
+    found: OrderQuote = quote_order(snapshot, lines, ordered_at=now, priority=request.priority)
+    return Quote(found.lines, found.date, request.ship_policy, clock.today())
+
+
+def _check(request: QuoteRequest) -> None:
+    if not request.lines:
+        raise InvalidValue("lines", "", "a quote needs at least one line")
+    if len(request.lines) > MAX_LINES:
+        raise InvalidValue("lines", len(request.lines), f"at most {MAX_LINES} lines")
+    for sku, quantity in request.lines:
+        if quantity <= 0:
+            raise InvalidValue("quantity", quantity, f"{sku}: must be above 0")
+
+
+def _supplier(items: Sequence[PlanItem], sku: str) -> bool:
+    return any(item.sku == sku and item.supplier for item in items)
