@@ -41,6 +41,8 @@ class Quote:
     date: dt.date | None
     ship_policy: ShipPolicy
     today: dt.date
+    #: Each quoted SKU's free stock before the quote (not part of the quote's JSON).
+    available: dict[str, Decimal]
 
     def line_date(self, line: LineQuote) -> dt.date | None:
         """When the line leaves: its own date, or the order's when the order ships complete."""
@@ -49,13 +51,18 @@ class Quote:
 
 def quote(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:
     """What an order placed now would get: stock now, then the plan's dates for the rest; nothing written."""
+    with uow:
+        return quote_within(request, uow=uow, clock=clock)
+        # Leaving the block without commit: nothing read here is kept or changed.
+
+
+def quote_within(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:
+    """As `quote`, inside the caller's open transaction."""
     _check(request)
     skus = sorted({sku for sku, _ in request.lines})
     now = clock.now()
-    with uow:
-        terms = uow.catalogue.sale_terms(skus)
-        snapshot = uow.planning.snapshot(clock.today(), around=skus)
-        # Leaving the block without commit: nothing read here is kept or changed.
+    terms = uow.catalogue.sale_terms(skus)
+    snapshot = uow.planning.snapshot(clock.today(), around=skus)
     lines = []
     for sku, quantity in request.lines:
         kind = terms[sku].line_kind(now.date())
@@ -63,7 +70,8 @@ def quote(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:
             raise InvalidValue("sku", sku, "is a dropship item without a supplier to ship it")
         lines.append(QuoteLine(sku, quantity, kind.value, terms[sku].release_date))
     found: OrderQuote = quote_order(snapshot, lines, ordered_at=now, priority=request.priority)
-    return Quote(found.lines, found.date, request.ship_policy, clock.today())
+    free = {sku: snapshot.available.get(sku, Decimal(0)) for sku in skus}
+    return Quote(found.lines, found.date, request.ship_policy, clock.today(), free)
 
 
 def _check(request: QuoteRequest) -> None:
