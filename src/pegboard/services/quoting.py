@@ -1,7 +1,8 @@
 """Quotes: the dates an order would get if placed now, by the same rules as a promise, writing nothing.
 
-Only what the order's SKUs reach through BOMs is read (`planning.scope`, the narrowing a
-re-promise uses), the order is added in memory (`planning.quoting`) and planned; the
+Only what the order's own lines rest on is read (`planning.scope.narrowed_for_new_lines`: the
+supply below its SKUs and every demand on that supply, the part of a re-promise's scope that a
+new line needs), the order is added in memory (`planning.quoting`) and planned; the
 transaction is never committed. Placing the same order next, with nothing else changing, gives
 each line the promise its quote stated (property tests hold the two together).
 """
@@ -62,7 +63,8 @@ def quote_within(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quo
     skus = sorted({sku for sku, _ in request.lines})
     now = clock.now()
     terms = uow.catalogue.sale_terms(skus)
-    snapshot = uow.planning.snapshot(clock.today(), around=skus)
+    # Only what the order's own lines rest on is read (`planning.scope.narrowed_for_new_lines`).
+    snapshot = uow.planning.snapshot(clock.today(), around=skus, lines_of_around=True)
     lines = []
     for sku, quantity in request.lines:
         kind = terms[sku].line_kind(now.date())
