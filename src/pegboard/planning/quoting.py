@@ -9,7 +9,7 @@ around the order's SKUs, `planning.scope`), so a quote follows the very rules of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -107,6 +107,19 @@ def quote_order(
         for line_no, (line, now) in enumerate(zip(lines, nows, strict=True), start=1)
     )
     return OrderQuote(quoted, _last(line.date for line in quoted))
+
+
+def from_stock(
+    lines: Sequence[QuoteLine], available: Mapping[str, Decimal], *, today: date
+) -> OrderQuote | None:
+    """The quote when free stock covers every line at once (nothing to plan); None otherwise."""
+    left = dict(available)
+    for line in lines:
+        if line.kind != STOCK_LINE or left.get(line.sku, Decimal(0)) < line.quantity:
+            return None
+        left[line.sku] -= line.quantity
+    quoted = tuple(_line_quote(line, line.quantity, [], today) for line in lines)
+    return OrderQuote(quoted, today)
 
 
 def _take(available: dict[str, Decimal], sku: str, quantity: Decimal) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.sales import LineKind, ShipPolicy
-from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, quote_order
+from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, from_stock, quote_order
 from pegboard.planning.result import JsonValue, iso, json_number
 from pegboard.planning.snapshot import PlanItem
 from pegboard.services.ports import Clock, UnitOfWork
@@ -63,16 +63,20 @@ def quote_within(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quo
     skus = sorted({sku for sku, _ in request.lines})
     now = clock.now()
     terms = uow.catalogue.sale_terms(skus)
+    free = {sku: level.available for sku, level in uow.stock.levels(skus).items()}
+    wanted = [
+        QuoteLine(sku, quantity, terms[sku].line_kind(now.date()).value, terms[sku].release_date)
+        for sku, quantity in request.lines
+    ]
+    in_stock = from_stock(wanted, free, today=clock.today())
+    if in_stock is not None:  # nothing waits: no plan to read or run
+        return Quote(in_stock.lines, in_stock.date, request.ship_policy, clock.today(), free)
     # Only what the order's own lines rest on is read (`planning.scope.narrowed_for_new_lines`).
     snapshot = uow.planning.snapshot(clock.today(), around=skus, lines_of_around=True)
-    lines = []
-    for sku, quantity in request.lines:
-        kind = terms[sku].line_kind(now.date())
-        if kind is LineKind.DROPSHIP and not _supplier(snapshot.items, sku):
-            raise InvalidValue("sku", sku, "is a dropship item without a supplier to ship it")
-        lines.append(QuoteLine(sku, quantity, kind.value, terms[sku].release_date))
-    found: OrderQuote = quote_order(snapshot, lines, ordered_at=now, priority=request.priority)
-    free = {sku: snapshot.available.get(sku, Decimal(0)) for sku in skus}
+    for line in wanted:
+        if line.kind == LineKind.DROPSHIP.value and not _supplier(snapshot.items, line.sku):
+            raise InvalidValue("sku", line.sku, "is a dropship item without a supplier to ship it")
+    found: OrderQuote = quote_order(snapshot, wanted, ordered_at=now, priority=request.priority)
     return Quote(found.lines, found.date, request.ship_policy, clock.today(), free)
 
 
