@@ -7,20 +7,23 @@ customer's browser); each client address gets a limited number of answers per mi
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import deque
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.api.deps import PegboardDep
 from pegboard.entrypoints.api.errors import error_json, error_response
 from pegboard.entrypoints.api.routing import json_response
+from pegboard.entrypoints.api.schemas import ErrorOut
 from pegboard.services import parsing
 from pegboard.services.availability import NotOnSale, availability
 
@@ -53,11 +56,30 @@ class Throttle:
             return 0.0
 
 
+class AvailabilityOut(BaseModel):
+    """The line a product page shows; `available` only where the shop allows stock counts."""
+
+    sku: str
+    quantity: float | int
+    date: dt.date | None = Field(description="When it would ship if ordered now; null: no date yet")
+    in_stock: bool
+    message: str
+    available: float | int | None = None
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": AvailabilityOut, "description": "The availability line"},
+    404: {"model": ErrorOut, "description": "No item on sale has this SKU (or the line is turned off)"},
+    422: {"model": ErrorOut, "description": "A bad quantity"},
+    429: {"model": ErrorOut, "description": "Too many requests from this address: see Retry-After"},
+}
+
+
 def make_router(throttle: Throttle) -> APIRouter:
     """The public availability route, limited by `throttle`."""
     router = APIRouter(tags=["public"])
 
-    @router.get("/public/availability/{sku}")
+    @router.get("/public/availability/{sku}", response_model=None, responses=RESPONSES)
     async def product_availability(
         sku: str,
         request: Request,
