@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     login_failures_per_address: int = 50
     login_window_seconds: float = 900.0
 
+    # -- public product-page availability (GET /public/availability/{sku}) ---------------------
+    #: Off: every SKU answers 404. On: items with a sale price answer; materials never do.
+    public_availability: bool = True
+    #: Also give the free stock count (`available`); by default no stock figure is shown.
+    public_stock_counts: bool = False
+    #: Answers per client address per minute; the next one is a 429 with Retry-After.
+    public_requests_per_minute: int = Field(default=60, ge=1)
+    #: How long browsers and shared caches may keep an answer (Cache-Control max-age).
+    public_cache_seconds: int = Field(default=60, ge=0)
+
     # -- customer email (SMTP) -------------------------------------------------------------------
     #: No host means no customer email: events are delivered to the other channels only.
     smtp_host: str | None = None

@@ -99,13 +99,14 @@ def _database(kind: str, folder: Path) -> Iterator[str]:
 
 @contextmanager
 def served_workshop(
-    kind: str, folder: Path, *, steps: int, env: dict[str, str] | None = None
+    kind: str, folder: Path, *, steps: int, env: dict[str, str] | None = None, users: bool = True
 ) -> Iterator[Workshop]:
-    """The lightsaber demo after `steps` steps, users of every role, served on a free port."""
+    """The lightsaber demo after `steps` steps, users of every role (unless not `users`), served
+    on a free port."""
     require_chromium()
     with _database(kind, folder) as db:
         _cli(db, "demo", "--steps", str(steps))
-        for name, role in USERS.items():
+        for name, role in USERS.items() if users else ():
             _cli(db, "user", "create", name, "--role", role, stdin=PASSWORD + "\n")
         port = _free_port()
         url = f"http://127.0.0.1:{port}"

@@ -66,7 +66,21 @@ def narrowed(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
     """The snapshot restricted to what re-promising after a change at `skus` needs
     (`scope_of`), with `affected` set to the SKUs whose promises it gives exactly."""
     scope = scope_of(snapshot.bom_lines, skus)
-    keep = scope.needed
+    return restricted(snapshot, scope.needed, affected=scope.affected)
+
+
+def narrowed_for_new_lines(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
+    """The snapshot restricted to what promising *new* lines of `skus` needs, and no other line.
+
+    A new line's promise rests on supply below its SKU (`down(skus)`), each item of it netted
+    exactly, which needs every item that puts demand on it (`up(down(skus))`: the `affected`
+    of `scope_of`); the lines already there may keep the promises they had (a quote)."""
+    skus = set(skus)
+    return restricted(snapshot, scope_of(snapshot.bom_lines, skus).affected, affected=frozenset(skus))
+
+
+def restricted(snapshot: PlanInput, keep: frozenset[str], *, affected: frozenset[str]) -> PlanInput:
+    """The snapshot with only the items of `keep`, their BOM lines, stock, supply and demand."""
     return replace(
         snapshot,
         items=[i for i in snapshot.items if i.sku in keep],
@@ -76,5 +90,5 @@ def narrowed(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
         manufacturing_orders=[m for m in snapshot.manufacturing_orders if m.sku in keep],
         demands=[d for d in snapshot.demands if d.sku in keep],
         dropships=[d for d in snapshot.dropships if d.sku in keep],
-        affected=scope.affected,
+        affected=affected,
     )

@@ -344,7 +344,9 @@ class RequestRepository(Protocol):
 class PlanningRepository(Protocol):
     """What the planner reads (a snapshot of stock, demand and supply) and the promises it stores."""
 
-    def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput: ...
+    def snapshot(
+        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
+    ) -> PlanInput: ...
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None

@@ -46,14 +46,19 @@ class SqlPlanning:
     def __init__(self, conn: Connection, totals: StockTotals) -> None:
         self.conn, self.totals = conn, totals
 
-    def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput:
+    def snapshot(
+        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
+    ) -> PlanInput:
         """Items, BOMs, available stock, open POs and MOs, and every open line, as plain data.
 
         Backorders and preorders (with their item's release date) are the demand; drop-ship lines
         come apart with their PO, and drop-ship POs are not supply for our warehouse.
 
         With `around` (SKUs that just changed), only what re-promising after that change needs is
-        read, and `affected` names the SKUs whose lines it promises (`planning.scope`).
+        read, and `affected` names the SKUs whose lines it promises (`planning.scope`). With
+        `lines_of_around` too, only what promising new lines of the `around` SKUs themselves needs
+        is read (their supply below and all demand on it, `planning.quoting`), and `affected` is
+        `around`: a quote, not a re-promise of everything the change reaches.
         """
         affected: frozenset[str] | None = None
         ids: list[int] | None = None
@@ -68,11 +73,13 @@ class SqlPlanning:
                 ).scalars()
             )
             reach = self._reach(self._reach(changed, upwards=False), upwards=True)
-            ids = sorted(self._reach(self._reach(reach, upwards=False), upwards=True))
+            ids = sorted(
+                reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
+            )
             sku_of = dict(
                 self.conn.execute(select(t.items.c.id, t.items.c.sku).where(t.items.c.id.in_(ids))).all()
             )
-            affected = frozenset(sku_of[i] for i in reach)
+            affected = frozenset(sku_of[i] for i in (changed if lines_of_around else reach))
         bom = t.bom_lines.c
         bom_query = select(bom.parent_id, bom.component_id, bom.quantity).order_by(
             bom.parent_id, bom.component_id

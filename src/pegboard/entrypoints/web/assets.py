@@ -21,7 +21,7 @@ VENDOR = {
     "Sortable.min.js": "sortablejs/Sortable.min.js",
     "axe.min.js": "axe-core/axe.min.js",
 }
-OWN = ("app.css", "app.js")
+OWN = ("app.css", "app.js", "availability.js")
 CACHE = {"Cache-Control": "public, max-age=3600"}
 MEDIA = {".js": "text/javascript", ".css": "text/css"}
 

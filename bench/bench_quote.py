@@ -1,0 +1,177 @@
+"""Quote latency on the workshops of `bench/plan_workload.py`: the engine alone, and end to end.
+
+    python -m bench.bench_quote --size M [--quotes 300] [--db none|sqlite|postgres] [--seed 3]
+
+A quote is 1 to 3 lines of random products (1 to 3 units each). "engine" times
+`planning.quoting.quote_order` on the snapshot already narrowed to what the order's lines rest
+on (`planning.scope.narrowed_for_new_lines`, which the database does in SQL end to end);
+"end to end" loads the workshop into a fresh database through the CSV imports (untimed: its
+items, BOMs, stock, POs and backordered lines; its open MOs are left out, there is no MO
+import) and times `services.quoting.quote`, the call behind `pegboard quote` and
+`POST /api/v1/quotes`: read, plan, answer. Percentiles are of single quotes, one after another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import partial
+
+from bench.common import fresh_database, machine, open_board
+from bench.plan_workload import SIZES, TODAY, plan_workload
+from pegboard.adapters.clock import FixedClock
+from pegboard.bootstrap import Pegboard
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.planning.quoting import QuoteLine, quote_order
+from pegboard.planning.scope import narrowed_for_new_lines
+from pegboard.planning.snapshot import PlanInput
+from pegboard.services.imports import ImportKind, import_csv
+from pegboard.services.quoting import QuoteRequest, quote
+
+FIRST_QUOTE_AT_HOUR = 12
+
+
+def requests(snapshot: PlanInput, count: int, seed: int) -> list[tuple[tuple[str, Decimal], ...]]:
+    """`count` orders of 1 to 3 random products, 1 to 3 units each."""
+    rng = random.Random(seed)
+    products = [
+        item.sku for item in snapshot.items if item.procurement == "make" and item.sku.startswith("P")
+    ]
+    return [
+        tuple((sku, Decimal(rng.randint(1, 3))) for sku in rng.sample(products, rng.randint(1, 3)))
+        for _ in range(count)
+    ]
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return {"p50_ms": 1000 * statistics.median(ordered), "p99_ms": 1000 * p99, "max_ms": 1000 * ordered[-1]}
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def engine(snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]]) -> dict[str, float]:
+    """The planning part of each quote, on its narrowed snapshot (narrowing untimed)."""
+    clock = FixedClock(TODAY)
+    times = []
+    for lines in orders:
+        narrow = narrowed_for_new_lines(snapshot, [sku for sku, _ in lines])
+        wanted = [QuoteLine(sku, quantity) for sku, quantity in lines]
+        at = clock.now()
+        times.append(timed(partial(quote_order, narrow, wanted, ordered_at=at)))
+    return percentiles(times)
+
+
+def csv_files(snapshot: PlanInput) -> list[tuple[ImportKind, str]]:
+    """The snapshot as the CSV files a shop would import (open MOs left out)."""
+
+    def text(header: list[str], rows: Sequence[Sequence[object]]) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        return buffer.getvalue()
+
+    suppliers = sorted({item.supplier for item in snapshot.items if item.supplier})
+    supplier_of = {item.sku: item.supplier for item in snapshot.items}
+    items = [
+        [i.sku, i.sku, i.procurement, i.lead_time_days, i.supplier, i.safety_stock, i.reorder_point]
+        + [i.reorder_qty, i.min_order_qty, i.order_multiple]
+        for i in snapshot.items
+    ]
+    item_header = "sku,name,procurement,lead_time_days,supplier,safety_stock,reorder_point,reorder_qty"
+    pos = [
+        [f"PO-{k:06d}", supplier_of[p.sku] or suppliers[0], p.sku, p.open_quantity, p.expected_date]
+        for k, p in enumerate(snapshot.purchase_lines)
+    ]
+    orders = [
+        [d.order_ref, "Customer", d.ordered_at.isoformat(timespec="minutes"), d.sku, d.quantity, d.priority]
+        for d in snapshot.demands
+    ]
+    return [
+        (ImportKind.SUPPLIERS, text(["name", "email", "lead_time_days"], [[s, "", 7] for s in suppliers])),
+        (ImportKind.ITEMS, text([*item_header.split(","), "min_order_qty", "order_multiple"], items)),
+        (
+            ImportKind.BOMS,
+            text(
+                ["parent_sku", "component_sku", "quantity"],
+                [[b.parent_sku, b.component_sku, b.quantity_per] for b in snapshot.bom_lines],
+            ),
+        ),
+        (ImportKind.STOCK, text(["sku", "quantity"], [[s, q] for s, q in snapshot.available.items()])),
+        (ImportKind.PURCHASE_ORDERS, text(["po_ref", "supplier", "sku", "quantity", "expected_date"], pos)),
+        (
+            ImportKind.ORDERS,
+            text(["order_ref", "customer", "ordered_at", "sku", "quantity", "priority"], orders),
+        ),
+    ]
+
+
+def end_to_end(
+    kind: str, snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]]
+) -> dict[str, float]:
+    """Load the workshop into a fresh database (untimed), then time each quote through the service."""
+    with fresh_database(kind) as url:
+        pb = open_board(url)
+        try:
+            pb.clock = FixedClock(TODAY)
+            started = time.perf_counter()
+            for import_kind, text in csv_files(snapshot):
+                import_csv(
+                    import_kind,
+                    io.StringIO(text),
+                    source=f"{import_kind}.csv",
+                    uow=pb.uow(),
+                    clock=pb.clock,
+                    policy=AllocationPolicy.FIFO,
+                )
+            print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
+            quote(QuoteRequest(orders[0]), uow=pb.reader(), clock=pb.clock)  # warm the caches
+            times = [timed(_quoting(pb, lines)) for lines in orders]
+            return percentiles(times)
+        finally:
+            pb.close()
+
+
+def _quoting(pb: Pegboard, lines: tuple[tuple[str, Decimal], ...]) -> Callable[[], object]:
+    return lambda: quote(QuoteRequest(lines), uow=pb.reader(), clock=pb.clock)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="M")
+    parser.add_argument("--quotes", type=int, default=300)
+    parser.add_argument("--db", choices=["none", "sqlite", "postgres"], default="none")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    print(machine())
+    started = time.perf_counter()
+    snapshot = plan_workload(*SIZES[args.size])
+    print(f"{args.size}: generated in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
+    orders = requests(snapshot, args.quotes, args.seed)
+    print(f"engine, {args.quotes} quotes: {_shown(engine(snapshot, orders))}", flush=True)
+    if args.db != "none":
+        print(
+            f"end to end on {args.db}, {args.quotes} quotes: {_shown(end_to_end(args.db, snapshot, orders))}"
+        )
+
+
+def _shown(found: dict[str, float]) -> str:
+    return ", ".join(f"{key} {value:.1f}" for key, value in found.items())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Quotes: the dates an order would get if placed now; nothing is written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+
+from pegboard.domain import limits
+from pegboard.domain.errors import InvalidValue
+from pegboard.domain.sales import ShipPolicy
+from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
+from pegboard.services import parsing, quoting
+
+
+@app.command("quote")
+def quote_(
+    ctx: typer.Context,
+    lines: Annotated[list[str], typer.Argument(help="Lines as SKU:QUANTITY")],
+    ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
+    priority: Annotated[
+        str, typer.Option(metavar="INTEGER", help="The order's priority (-1000 to 1000), as `pegboard place`")
+    ] = "0",
+    as_json: AsJson = False,
+) -> None:
+    """What an order placed now would get: stock now, then each waiting part's date and reason.
+
+    The same rules as a promise (BOMs, open and planned supply, lead times, lot sizes, the
+    orders already waiting ahead of it); placing the order next gives these dates. Nothing is
+    written.
+    """
+    wanted: list[tuple[str, Decimal]] = []
+    for n, text in enumerate(lines, start=1):
+        parts = text.split(":")
+        if len(parts) != 2:
+            raise InvalidValue(f"line {n}", text, "is not SKU:QUANTITY")
+        wanted.append(
+            (parsing.text("sku", parts[0], max_length=limits.SKU), parsing.quantity("quantity", parts[1]))
+        )
+    request = quoting.QuoteRequest(
+        tuple(wanted),
+        parsing.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
+        ship_policy,
+    )
+    with opened(ctx) as pb:
+        found = quoting.quote(request, uow=pb.reader(), clock=pb.clock)
+    if as_json:
+        emit_json(quoting.quote_json(found))
+        return
+    rows = []
+    for line in found.lines:
+        day = found.line_date(line)
+        rows.append([line.sku, line.quantity, line.now, "open term" if day is None else day, line.reason])
+        for part in line.parts:
+            rows.append(["", part.quantity, "", "open term" if part.date is None else part.date, part.reason])
+    out.print(table("Quote", ["sku", "quantity", "now", "date", "reason"], rows, optional=["reason"]))
+    whole = "open term: no honest date yet" if found.date is None else found.date.isoformat()
+    out.print(f"The whole order ({found.ship_policy}): {whole}")

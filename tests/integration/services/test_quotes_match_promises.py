@@ -1,0 +1,132 @@
+"""A quote is the promise the plan gives once the order is placed, nothing else changing (SQLite)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pegboard.bootstrap import bootstrap
+from pegboard.config import Settings
+from pegboard.domain.quantities import to_quantity
+from pegboard.domain.sales import ShipPolicy
+from pegboard.services import orders, planning
+from pegboard.services.imports import ImportKind
+from pegboard.services.quoting import QuoteRequest, quote
+from tests.builders import import_text
+from tests.conftest import MONDAY
+
+NAMES = ["AXE", "BOLT", "CAP", "DIAL", "EYE"]
+quantities = st.sampled_from(["1", "2", "3", "0.5", "5"])
+lot = st.sampled_from(["", "", "2", "5", "0.5"])
+lead = st.sampled_from(["", "0", "1", "3", "5"])
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """A small workshop as the CSV files a user would import, and the order to quote."""
+
+    csv: tuple[tuple[ImportKind, str], ...]
+    lines: tuple[tuple[str, Decimal], ...]
+    priority: int
+    ship_policy: ShipPolicy
+
+
+@st.composite
+def workshops(draw: st.DrawFn) -> Workshop:
+    """Made and bought items in random acyclic BOMs, stock, lot sizes, reorder points, open POs
+    (some without a date), orders already waiting (with priorities), and an order to quote."""
+    skus = draw(st.permutations(NAMES))[: draw(st.integers(1, 5))]
+    suppliers = "name,email,lead_time_days\nAcme,,2\nVague,,\n"
+    rows = [
+        "sku,name,procurement,lead_time_days,supplier,safety_stock,reorder_point,min_order_qty,order_multiple"
+    ]
+    made: set[str] = set()
+    for sku in skus:
+        make = draw(st.booleans())
+        if make:
+            made.add(sku)
+        supplier = "" if make else draw(st.sampled_from(["Acme", "Vague", ""]))
+        point = draw(st.sampled_from(["", "", "", "2"]))
+        safety = draw(st.sampled_from(["", "", "1"]))
+        rows.append(
+            f"{sku},{sku},{'make' if make else 'buy'},{draw(lead)},{supplier},{safety},{point},"
+            f"{draw(lot)},{draw(lot)}"
+        )
+    boms = ["parent_sku,component_sku,quantity"]
+    for k, parent in enumerate(skus):
+        if parent not in made:
+            continue
+        for component in draw(st.lists(st.sampled_from(skus[k + 1 :] or ["-"]), max_size=2, unique=True)):
+            if component != "-":
+                boms.append(f"{parent},{component},{draw(st.sampled_from(['1', '2', '0.5']))}")
+    stock = ["sku,quantity"] + [f"{sku},{draw(quantities)}" for sku in skus if draw(st.booleans())]
+    pos = ["po_ref,supplier,sku,quantity,expected_date"]
+    for k in range(draw(st.integers(0, 3))):
+        days = draw(st.one_of(st.none(), st.integers(-2, 10)))
+        due = "" if days is None else (MONDAY + timedelta(days=days)).isoformat()
+        pos.append(f"PO-{k + 1},Acme,{draw(st.sampled_from(skus))},{draw(quantities)},{due}")
+    waiting = ["order_ref,customer,ordered_at,sku,quantity,priority"]
+    for k in range(draw(st.integers(0, 4))):
+        at = f"{MONDAY - timedelta(days=1)}T{8 + k:02d}:00"
+        priority = draw(st.sampled_from([0, 0, 1]))
+        for sku in draw(st.lists(st.sampled_from(skus), min_size=1, max_size=2, unique=True)):
+            waiting.append(f"SO-{k + 1},Someone,{at},{sku},{draw(quantities)},{priority}")
+    csv = [
+        (ImportKind.SUPPLIERS, suppliers),
+        (ImportKind.ITEMS, "\n".join(rows) + "\n"),
+        (ImportKind.BOMS, "\n".join(boms) + "\n"),
+        (ImportKind.STOCK, "\n".join(stock) + "\n"),
+        (ImportKind.PURCHASE_ORDERS, "\n".join(pos) + "\n"),
+        (ImportKind.ORDERS, "\n".join(waiting) + "\n"),
+    ]
+    wanted = draw(st.lists(st.sampled_from(skus), min_size=1, max_size=3))
+    return Workshop(
+        tuple((kind, text) for kind, text in csv if text.count("\n") > 1),
+        tuple((sku, Decimal(draw(quantities))) for sku in wanted),
+        draw(st.sampled_from([0, 0, 1, 2])),
+        draw(st.sampled_from(list(ShipPolicy))),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(workshop=workshops())
+def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
+    workshop: Workshop, sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / f"quote-{abs(hash(workshop))}.db"
+    shutil.copy(sqlite_template, path)
+    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
+    try:
+        for kind, text in workshop.csv:
+            import_text(pb, kind, text)
+        request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
+
+        quoted = quote(request, uow=pb.reader(), clock=pb.clock)
+
+        draft = orders.OrderDraft(
+            order_ref="Q-1",
+            customer="Quoted",
+            lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
+            priority=workshop.priority,
+            ship_policy=workshop.ship_policy,
+        )
+        placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
+        run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+        promised: dict[int, list[tuple[Decimal, date | None, str, str]]] = {}
+        for p in run.result.promises:
+            if p.order_ref == "Q-1":
+                promised.setdefault(p.line_no, []).append((p.quantity, p.date, p.reason, p.basis))
+        for line, got in zip(placed.lines, quoted.lines, strict=True):
+            assert got.now == line.allocated_quantity
+            assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(
+                line.line_no, []
+            )
+    finally:
+        pb.close()
+        path.unlink()
