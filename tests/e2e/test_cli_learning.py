@@ -116,3 +116,22 @@ def test_forecast_of_an_unknown_sku_or_too_many_weeks_exits_2(
     assert run(shop, capsys, "forecast", "NO-SUCH-BOLT")[0] == 2
     code, _, err = run(shop, capsys, "forecast", "--weeks", "0")
     assert code == 2 and "--weeks" in err
+
+
+def test_an_items_own_service_level_is_used_and_recorded(
+    shop: Pegboard, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(shop, capsys, "service-level", "BOLT-STEADY", "0.99", "--by", "ada")[0] == 0
+
+    rows = {r["sku"]: r for r in json.loads(run(shop, capsys, "reorder-points", "--json")[1])}
+
+    assert rows["BOLT-STEADY"]["service_level"] == 0.99 and rows["BOLT-ERRATIC"]["service_level"] == 0.95
+    assert run(shop, capsys, "service-level", "BOLT-STEADY", "default", "--by", "ada")[0] == 0
+    code, _, err = run(shop, capsys, "service-level", "BOLT-STEADY", "2")
+    assert code == 2 and "LEVEL" in err
+    with shop.engine.connect() as conn:
+        level = conn.execute(
+            select(t.items.c.service_level).where(t.items.c.sku == "BOLT-STEADY")
+        ).scalar_one()
+        actions = conn.execute(select(t.audit_log.c.actor, t.audit_log.c.action)).all()
+    assert level is None and [tuple(a) for a in actions] == [("ada", "service-level")] * 2

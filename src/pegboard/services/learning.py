@@ -34,6 +34,8 @@ class LearningRepository(Protocol):
 
     def apply_reorder_points(self, changes: Sequence[ReorderChange], *, actor: str) -> None: ...
 
+    def set_service_level(self, sku: str, level: Decimal | None) -> bool: ...
+
 
 class WithLearning(WithUsers, Protocol):
     """A unit of work that also reads the history to learn from."""
@@ -105,6 +107,17 @@ def apply_reorder_points(
             )
         uow.commit()
     return changed
+
+
+def set_service_level(sku: str, level: float | None, *, uow: WithLearning, actor: str) -> None:
+    """Give one item its own target service level (None: back to the shop's setting), recorded with who."""
+    stored = None if level is None else Decimal(str(valid_service_level(level, field="LEVEL")))
+    with uow:
+        if not uow.learning.set_service_level(sku, stored):
+            raise UnknownSku(sku)
+        said = "the shop's setting" if stored is None else str(stored)
+        uow.users.record(actor, "service-level", sku, f"service level {said}")
+        uow.commit()
 
 
 def _proposals(

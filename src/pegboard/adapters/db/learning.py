@@ -147,7 +147,7 @@ class SqlLearning:
                 ],
             )
 
-    def set_service_level(self, sku: str, level: float | None) -> bool:
+    def set_service_level(self, sku: str, level: Decimal | None) -> bool:
         """Give one item its own target service level (None: the shop's setting); False if no such SKU."""
         done = self.conn.execute(update(t.items).where(t.items.c.sku == sku).values(service_level=level))
         return done.rowcount > 0

@@ -138,12 +138,7 @@ def reorder_points(
 
     if service_level is not None:
         learning.valid_service_level(service_level, field="--service-level")
-    try:
-        actor = (by or getpass.getuser()).strip()
-    except (KeyError, OSError):  # no login name for this process: --by must say who
-        actor = ""
-    if apply and not actor:
-        raise InvalidValue("--by", by, "names who applies the values")
+    actor = _actor(by) if apply else ""
     with opened(ctx) as pb:
         level = service_level if service_level is not None else pb.settings.service_level
         day = pb.clock.today()
@@ -190,3 +185,38 @@ def reorder_points(
             "Stockout %: chance of running out per replenishment cycle (now: at the current reorder point); "
             "extra value: the added safety stock at cost. Nothing written: add --apply."
         )
+
+
+@app.command("service-level")
+def service_level_(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The item")],
+    level: Annotated[str, typer.Argument(help="Its target, e.g. 0.99; 'default' for the shop's setting")],
+    by: Annotated[str | None, typer.Option("--by", help="Who sets it, for the record (default: you)")] = None,
+) -> None:
+    """Give one item its own target service level for `pegboard reorder-points`."""
+    target = None if level.strip().lower() == "default" else _fraction("LEVEL", level)
+    actor = _actor(by)
+    with opened(ctx) as pb:
+        with_retries(lambda: learning.set_service_level(sku, target, uow=pb.uow(), actor=actor))
+    shown = "the shop's setting" if target is None else f"{target:g}"
+    out.print(f"{sku}: service level {shown}.")
+
+
+def _fraction(field: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidValue(field, value, "must be a fraction between 0 and 1, e.g. 0.95") from None
+    return learning.valid_service_level(number, field=field)
+
+
+def _actor(by: str | None) -> str:
+    """Who acts, for the record: --by, else the login name."""
+    try:
+        actor = (by or getpass.getuser()).strip()
+    except (KeyError, OSError):  # no login name for this process: --by must say who
+        actor = ""
+    if not actor:
+        raise InvalidValue("--by", by or "", "names who acts (there is no login name to use)")
+    return actor
