@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from pegboard.domain.errors import InvalidValue, UnknownSku
@@ -75,7 +76,18 @@ def demand_forecasts(
             raise UnknownSku(sku)
         demand = uow.learning.daily_demand(None if sku is None else [sku])
     skus = [sku] if sku is not None else sorted(demand)
-    return [forecast(s, demand.get(s, {}), today=today, bucket=bucket, horizon=horizon) for s in skus]
+    return [
+        _forecast(s, tuple(sorted(demand.get(s, {}).items())), today=today, bucket=bucket, horizon=horizon)
+        for s in skus
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _forecast(
+    sku: str, days: tuple[tuple[date, Decimal], ...], *, today: date, bucket: str, horizon: int
+) -> Forecast:
+    """The forecast of the same history on the same day is the same: made once (item page views)."""
+    return forecast(sku, dict(days), today=today, bucket=bucket, horizon=horizon)
 
 
 def reorder_points(*, uow: WithLearning, today: date, service_level: float) -> list[ReorderProposal]:
@@ -132,7 +144,8 @@ def _proposals(
     """Forecast each SKU's own demand, add its parents' through the BOM, then size its buffer."""
     own = {}
     for sku, days in demand.items():
-        made = forecast(sku, days, today=today, bucket=REORDER_BUCKET, horizon=REORDER_HORIZON)
+        series = tuple(sorted(days.items()))
+        made = _forecast(sku, series, today=today, bucket=REORDER_BUCKET, horizon=REORDER_HORIZON)
         own[sku] = DemandRate(made.mean_per_day, made.error_std_per_day)
     lines = {
         parent: [(line.component_sku, line.quantity_per) for line in boms.components(parent)]
