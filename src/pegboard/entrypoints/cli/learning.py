@@ -17,6 +17,7 @@ from pegboard.services import learning
 from pegboard.services.runner import with_retries
 from pegboard.views import learning as learned_views
 
+#: Columns right-aligned as numbers in these commands' tables.
 LEARNED_NUMERIC = {
     "receipts",
     "on time %",
@@ -84,7 +85,6 @@ def forecast_(
     as_json: AsJson = False,
 ) -> None:
     """Demand forecast per SKU from order history, by the model a rolling backtest picks (MASE)."""
-
     if not 1 <= weeks <= 52:
         raise InvalidValue("--weeks", weeks, "must be a whole number of weeks from 1 to 52")
     bucket, horizon = ("day", weeks * 7) if daily else ("week", weeks)
@@ -135,7 +135,6 @@ def reorder_points(
     as_json: AsJson = False,
 ) -> None:
     """Current and proposed safety stock and reorder point per item, and the expected effect."""
-
     if service_level is not None:
         learning.valid_service_level(service_level, field="--service-level")
     actor = _actor(by) if apply else ""
