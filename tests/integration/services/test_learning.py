@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,10 @@ from sqlalchemy import Engine, func, select
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
+from pegboard.entrypoints import demo
 from pegboard.services import learning
+from pegboard.services.imports import ImportKind
+from tests.builders import import_text
 from tests.integration.services.learning_story import TODAY, bolts_with_history
 
 
@@ -100,3 +104,22 @@ def test_a_service_level_outside_zero_and_one_is_refused_and_nothing_written(pb:
         learning.apply_reorder_points(uow=pb.uow(), today=TODAY, service_level=1.5, actor="ada")
 
     assert everything(pb.engine) == before
+
+
+def test_components_get_reorder_points_from_their_parents_forecast_demand(pb: Pegboard) -> None:
+    demo.load_catalogue(pb)
+    today = pb.clock.today()
+    rows = ["order_ref,customer,email,ordered_at,sku,quantity"]
+    for i in range(1, 85):
+        rows.append(f"G-{i},Luke,luke@example.com,{today - timedelta(days=i)},SABER-GREEN,{1 + i % 2}")
+        if i % 3 == 0:
+            rows.append(f"B-{i},Leia,leia@example.com,{today - timedelta(days=i)},SABER-BLUE,1")
+    import_text(pb, ImportKind.ORDERS, "\n".join(rows) + "\n")
+
+    proposals = {p.sku: p for p in learning.reorder_points(uow=pb.reader(), today=today, service_level=0.95)}
+
+    green, blue, hilt = proposals["SABER-GREEN"], proposals["SABER-BLUE"], proposals["HILT"]
+    assert hilt.demand.mean == pytest.approx(green.demand.mean + blue.demand.mean)
+    assert hilt.lead_time is not None and hilt.lead_time.mean == 3.0
+    assert hilt.reorder_point is not None and hilt.reorder_point >= 3 * hilt.demand.mean
+    assert proposals["KYBER-GREEN"].problem == "unpredictable lead time and no receipts to learn from"
