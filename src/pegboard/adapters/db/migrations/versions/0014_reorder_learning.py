@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import pegboard.adapters.db.types
+from pegboard.adapters.db.types import ExactDecimal
 
 revision = "0014"
 down_revision = "0008"
@@ -22,16 +22,16 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     # A plain ADD COLUMN (no batch): SQLite must not recreate `items`, which other tables reference.
-    op.add_column("items", sa.Column("service_level", pegboard.adapters.db.types.Units(), nullable=True))
+    op.add_column("items", sa.Column("service_level", ExactDecimal(), nullable=True))
     op.create_table(
         "reorder_point_changes",
         sa.Column("id", _ID, nullable=False),
         sa.Column("sku", sa.String(length=100), nullable=False),
-        sa.Column("old_safety_stock", pegboard.adapters.db.types.Units(), nullable=False),
-        sa.Column("new_safety_stock", pegboard.adapters.db.types.Units(), nullable=False),
-        sa.Column("old_reorder_point", pegboard.adapters.db.types.Units(), nullable=True),
-        sa.Column("new_reorder_point", pegboard.adapters.db.types.Units(), nullable=False),
-        sa.Column("service_level", pegboard.adapters.db.types.Units(), nullable=False),
+        sa.Column("old_safety_stock", ExactDecimal(), nullable=False),
+        sa.Column("new_safety_stock", ExactDecimal(), nullable=False),
+        sa.Column("old_reorder_point", ExactDecimal(), nullable=True),
+        sa.Column("new_reorder_point", ExactDecimal(), nullable=False),
+        sa.Column("service_level", ExactDecimal(), nullable=False),
         sa.Column("applied_by", sa.String(length=100), nullable=False),
         sa.Column("applied_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reorder_point_changes")),
