@@ -27,6 +27,8 @@ REORDER_BUCKET, REORDER_HORIZON = "week", 8
 
 
 class LearningRepository(Protocol):
+    """The history learned from (receipts, daily demand, items) and where applied values go."""
+
     def deliveries(self) -> list[Delivery]: ...
 
     def daily_demand(self, skus: Sequence[str] | None = None) -> dict[str, dict[date, Decimal]]: ...
