@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     intake_process: bool = True
     #: How long the API trusts a token it has just checked (a revocation takes this long to bite).
     token_cache_seconds: float = 2.0
+    #: The share of replenishment cycles computed reorder points aim to get through without a
+    #: stockout (`pegboard reorder-points`); an item may carry its own.
+    service_level: float = Field(default=0.95, gt=0, lt=1)
 
     # -- web app ---------------------------------------------------------------------------------
     #: The folder holding the front-end packages (htmx, Chart.js, Sortable) installed by npm; by

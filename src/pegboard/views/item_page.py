@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.planning.forecasting import Forecast
 from pegboard.services.users import Action
 from pegboard.views.items import ZERO, ItemRow, item_rows
 from pegboard.views.sql import units
@@ -192,6 +193,8 @@ class ItemPage:
     values: dict[str, str]
     #: What people did to it through the web app, newest first.
     history: tuple[Action, ...] = ()
+    #: Its weekly demand history and forecast (None: not forecast).
+    forecast: Forecast | None = None
 
     @property
     def chart(self) -> dict[str, object]:
@@ -215,4 +218,31 @@ class ItemPage:
             "available": levels,
             "reorder_point": None if row.reorder_point is None else float(row.reorder_point),
             "safety_stock": float(row.safety_stock),
+            "with_forecast": self._less_forecast(levels, first),
+        }
+
+    def _less_forecast(self, levels: list[float], first: date) -> list[float] | None:
+        """Projected available less the forecast demand to each day (None: no forecast demand)."""
+        found = self.forecast
+        if found is None or found.mean_per_day == 0:
+            return None
+        rate = {start + timedelta(days=i): q / 7 for start, q in found.values for i in range(7)}
+        taken, out = 0.0, []
+        for i, level in enumerate(levels):
+            taken += rate.get(first + timedelta(days=i), found.mean_per_day)
+            out.append(round(level - taken, 2))
+        return out
+
+    @property
+    def forecast_chart(self) -> dict[str, object] | None:
+        """Weekly demand: the last 26 weeks ordered and the weeks forecast, for the second chart."""
+        found = self.forecast
+        if found is None:
+            return None
+        past, ahead = found.history[-26:], found.values
+        return {
+            "weeks": [f"{d.day} {MONTHS[d.month - 1][:3]}" for d, _ in (*past, *ahead)],
+            "ordered": [round(q, 2) for _, q in past] + [None] * len(ahead),
+            "forecast": [None] * len(past) + [round(q, 2) for _, q in ahead],
+            "model": found.model,
         }

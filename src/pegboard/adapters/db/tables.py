@@ -66,6 +66,8 @@ items = Table(
     #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
     Column("on_hand", ExactDecimal, nullable=False, server_default="0"),
     Column("allocated", ExactDecimal, nullable=False, server_default="0"),
+    #: The item's own target service level for computed reorder points (None: the shop's setting).
+    Column("service_level", ExactDecimal),
     # The ledger's rules, held by the database too: a bug or a hand-made UPDATE cannot break them.
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
     CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
@@ -472,4 +474,22 @@ audit_log = Table(
     Column("detail", String(500), nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
     Index("ix_audit_log_ref", "ref", "created_at"),
+)
+
+
+#: Computed safety stock and reorder points as applied (`pegboard reorder-points --apply`):
+#: the values before and after, the service level aimed at, who applied them and when.
+reorder_point_changes = Table(
+    "reorder_point_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("old_safety_stock", ExactDecimal, nullable=False),
+    Column("new_safety_stock", ExactDecimal, nullable=False),
+    Column("old_reorder_point", ExactDecimal),
+    Column("new_reorder_point", ExactDecimal, nullable=False),
+    Column("service_level", ExactDecimal, nullable=False),
+    Column("applied_by", String(100), nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+    Index("ix_reorder_point_changes_sku", "sku", "applied_at"),
 )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Stateme
 from pegboard.adapters.db.delivery import SqlDeliveries
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.journal import SqlJournal
+from pegboard.adapters.db.learning import SqlLearning
 from pegboard.adapters.db.notices import SqlNotices
 from pegboard.adapters.db.order_terms import SqlOrderTerms
 from pegboard.adapters.db.planning import SqlPlanning
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     order_terms: SqlOrderTerms
     totals: StockTotals
     journal: SqlJournal
+    learning: SqlLearning
 
     def __init__(
         self, engine: Engine, clock: Clock, *, readonly: bool = False, complete_first_seconds: float = 2.0
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.journal = SqlJournal(conn, now)
         self.users = SqlUsers(conn, now)
         self.order_terms = SqlOrderTerms(conn)
+        self.learning = SqlLearning(conn, now)
         return self
 
     def __exit__(

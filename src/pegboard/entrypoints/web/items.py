@@ -11,7 +11,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, quantity_in
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import stock, users
+from pegboard.services import learning, stock, users
 from pegboard.services.users import User
 from pegboard.views.item_page import ItemPage, item_detail
 from pegboard.views.items import ItemsPage, item_rows
@@ -51,7 +51,8 @@ def make_router(renderer: Renderer) -> APIRouter:
         if found is None:
             raise PageNotFound(f"No item has the SKU {sku}.")
         history = tuple(users.actions(sku, uow=pb.reader()))
-        page = ItemPage(today, found, user.can_write, form.values() if form else {}, history)
+        (demand,) = learning.demand_forecasts(sku, uow=pb.reader(), today=today, bucket="week", horizon=8)
+        page = ItemPage(today, found, user.can_write, form.values() if form else {}, history, demand)
         return renderer.page(request, "item.html", page, title=sku, user=user, errors=errors)
 
     @router.get("/items/{sku}", response_class=HTMLResponse)

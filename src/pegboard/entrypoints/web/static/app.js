@@ -54,6 +54,10 @@
                     backgroundColor: "#1d5fa8", stepped: true, fill: false, pointRadius: 0 }];
       sets.push(flat(data.safety_stock, "Safety stock", "#8a5300"));
       if (data.reorder_point !== null) sets.push(flat(data.reorder_point, "Reorder point", "#b3261e"));
+      if (data.with_forecast) {
+        sets.push({ label: "Less forecast demand", data: data.with_forecast, borderColor: "#1d5fa8",
+                    borderDash: [4, 4], pointRadius: 0, fill: false });
+      }
       box.hidden = false;
       new window.Chart(box.querySelector("canvas"), {
         type: "line",
@@ -65,9 +69,31 @@
     });
   }
 
+  // Demand forecast: weeks ordered (bars) and forecast (dashed line); the table beside it stays.
+  function forecastCharts(root) {
+    if (!window.Chart) return;
+    root.querySelectorAll("[data-forecast-chart]").forEach(function (box) {
+      if (box.dataset.chartReady) return;
+      box.dataset.chartReady = "1";
+      var data = JSON.parse(box.getAttribute("data-forecast-chart"));
+      box.hidden = false;
+      new window.Chart(box.querySelector("canvas"), {
+        type: "bar",
+        data: { labels: data.weeks, datasets: [
+          { label: "Ordered", data: data.ordered, backgroundColor: "#1d5fa8" },
+          { type: "line", label: "Forecast", data: data.forecast, borderColor: "#8a5300",
+            borderDash: [6, 4], pointRadius: 2, fill: false } ] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   scales: { x: { title: { display: true, text: "Week from" } },
+                             y: { title: { display: true, text: "Units" }, beginAtZero: true } } },
+      });
+    });
+  }
+
   function enhance(root) {
     sortable(root);
     charts(root);
+    forecastCharts(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -1,0 +1,153 @@
+"""The history Pegboard learns from: PO receipts against first expected dates, and daily demand.
+
+Also where computed reorder points are written: the item's values, a history row per change,
+and who applied them, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from pegboard.adapters.db import tables as t
+from pegboard.domain.ledger import MoveKind
+from pegboard.planning.reliability import Delivery
+from pegboard.planning.reorder import ReorderChange, ReorderItem
+
+
+class SqlLearning:
+    """Reads the history for reliability, forecasts and reorder points; writes applied values."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def deliveries(self) -> list[Delivery]:
+        """Every receipt into stock against a PO, with the PO line's first expected date."""
+        sm, po, pol, sup, it = t.stock_moves, t.purchase_orders, t.purchase_order_lines, t.suppliers, t.items
+        first_expected = self._first_expected_dates()
+        rows = self.conn.execute(
+            select(
+                sup.c.name,
+                it.c.sku,
+                po.c.po_ref,
+                po.c.created_at,
+                func.min(pol.c.expected_date).label("expected_date"),
+                sm.c.moved_on,
+                sm.c.quantity,
+            )
+            .join(po, po.c.po_ref == sm.c.reference)
+            .join(sup, sup.c.id == po.c.supplier_id)
+            .join(it, it.c.id == sm.c.item_id)
+            .join(pol, (pol.c.po_id == po.c.id) & (pol.c.item_id == sm.c.item_id))
+            .where(sm.c.kind == MoveKind.RECEIPT.value, sm.c.quantity > 0)
+            .group_by(
+                sm.c.id, sup.c.name, it.c.sku, po.c.po_ref, po.c.created_at, sm.c.moved_on, sm.c.quantity
+            )
+            .order_by(sm.c.id)
+        )
+        return [
+            Delivery(
+                supplier=r.name,
+                sku=r.sku,
+                po_ref=r.po_ref,
+                ordered_on=r.created_at.date(),
+                first_expected=first_expected.get(r.po_ref, r.expected_date),
+                received_on=r.moved_on,
+                quantity=r.quantity,
+            )
+            for r in rows
+        ]
+
+    def _first_expected_dates(self) -> dict[str, date | None]:
+        """For each rescheduled PO, its date before the first reschedule (or the first date it got)."""
+        ch = t.expected_date_changes
+        first_ids = select(func.min(ch.c.id)).where(ch.c.kind == "po").group_by(ch.c.supply_ref)
+        return {
+            r.supply_ref: r.old_date if r.old_date is not None else r.new_date
+            for r in self.conn.execute(
+                select(ch.c.supply_ref, ch.c.old_date, ch.c.new_date).where(ch.c.id.in_(first_ids))
+            )
+        }
+
+    def daily_demand(self, skus: Sequence[str] | None = None) -> dict[str, dict[date, Decimal]]:
+        """Quantity ordered per SKU per day (by the order's date), cancelled or not: what was asked for."""
+        so, ol, it = t.sales_orders, t.order_lines, t.items
+        query = (
+            select(it.c.sku, so.c.ordered_at, ol.c.quantity)
+            .join(ol, ol.c.item_id == it.c.id)
+            .join(so, so.c.id == ol.c.order_id)
+        )
+        if skus is not None:
+            query = query.where(it.c.sku.in_(list(skus)))
+        demand: dict[str, dict[date, Decimal]] = {}
+        for sku, ordered_at, quantity in self.conn.execute(query):
+            days = demand.setdefault(sku, {})
+            day = ordered_at.date()
+            days[day] = days.get(day, Decimal(0)) + quantity
+        return demand
+
+    def reorder_items(self) -> list[ReorderItem]:
+        """Every item with what its reorder point depends on and its current values."""
+        it, sup = t.items, t.suppliers
+        rows = self.conn.execute(
+            select(
+                it.c.sku,
+                it.c.procurement,
+                sup.c.name.label("supplier"),
+                func.coalesce(it.c.lead_time_days, sup.c.lead_time_days).label("lead_time_days"),
+                it.c.cost,
+                it.c.safety_stock,
+                it.c.reorder_point,
+                it.c.service_level,
+            )
+            .outerjoin(sup, sup.c.id == it.c.supplier_id)
+            .order_by(it.c.sku)
+        )
+        return [
+            ReorderItem(
+                sku=r.sku,
+                procurement=r.procurement,
+                supplier=r.supplier,
+                lead_time_days=r.lead_time_days,
+                cost=r.cost,
+                safety_stock=r.safety_stock,
+                reorder_point=r.reorder_point,
+                service_level=r.service_level,
+            )
+            for r in rows
+        ]
+
+    def apply_reorder_points(self, changes: Sequence[ReorderChange], *, actor: str) -> None:
+        """Write each item's new safety stock and reorder point, and keep the old ones as history."""
+        it = t.items
+        for c in changes:
+            self.conn.execute(
+                update(it)
+                .where(it.c.sku == c.sku)
+                .values(safety_stock=c.new_safety_stock, reorder_point=c.new_reorder_point)
+            )
+        if changes:
+            self.conn.execute(
+                insert(t.reorder_point_changes),
+                [
+                    {
+                        "sku": c.sku,
+                        "old_safety_stock": c.old_safety_stock,
+                        "new_safety_stock": c.new_safety_stock,
+                        "old_reorder_point": c.old_reorder_point,
+                        "new_reorder_point": c.new_reorder_point,
+                        "service_level": c.service_level,
+                        "applied_by": actor,
+                        "applied_at": self.now,
+                    }
+                    for c in changes
+                ],
+            )
+
+    def set_service_level(self, sku: str, level: Decimal | None) -> bool:
+        """Give one item its own target service level (None: the shop's setting); False if no such SKU."""
+        done = self.conn.execute(update(t.items).where(t.items.c.sku == sku).values(service_level=level))
+        return done.rowcount > 0

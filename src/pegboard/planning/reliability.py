@@ -1,0 +1,164 @@
+"""Supplier reliability: how late a supplier's deliveries come and how long they really take.
+
+Pure statistics over a PO history handed in as `Delivery` records (one per receipt); the
+database gathers them (`adapters/db/learning.py`). Every figure is weighted by the quantity
+received, so a late receipt of one unit weighs less than a late receipt of a hundred.
+
+Lateness is the receipt date minus the *first* expected date the PO line had (the date
+promised at ordering, before any reschedule), in days: negative is early. The real lead time
+is the receipt date minus the order date. A supplier's (or a supplier and item's) figures are
+learned only from at least `MIN_HISTORY` receipts; with fewer the pair falls back to the
+supplier's figures, and a supplier with fewer has none (`learned` is False).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+#: Receipts needed before a distribution is trusted (per supplier, and per supplier and item).
+MIN_HISTORY = 5
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One receipt against a PO line: when ordered, first expected, received, and how much."""
+
+    supplier: str
+    sku: str
+    po_ref: str
+    ordered_on: date
+    #: The line's expected date when it was ordered (None: ordered without a date).
+    first_expected: date | None
+    received_on: date
+    quantity: Decimal
+
+    @property
+    def lateness_days(self) -> int | None:
+        """Receipt minus the first expected date (None when the line never had a date)."""
+        return None if self.first_expected is None else (self.received_on - self.first_expected).days
+
+    @property
+    def lead_time_days(self) -> int:
+        """Receipt minus order date."""
+        return (self.received_on - self.ordered_on).days
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A quantity-weighted sample of days: its count, mean, spread and quantiles."""
+
+    count: int
+    mean: float
+    std: float
+    p50: float
+    p90: float
+    #: The sample as (value, weight) pairs, sorted by value.
+    sample: tuple[tuple[float, float], ...] = ()
+
+    def quantile(self, q: float) -> float:
+        """The smallest value whose cumulative weight reaches `q` of the total (e.g. 0.9)."""
+        return _quantile(self.sample, q)
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """What a supplier's history (or a supplier and item's) says about its deliveries."""
+
+    supplier: str
+    #: None for the supplier as a whole; a SKU for the supplier and item pair.
+    sku: str | None
+    count: int
+    #: Share of units received on or before their first expected date (None: no dated receipt).
+    on_time_rate: float | None
+    lateness: Distribution | None
+    lead_time: Distribution | None
+
+    @property
+    def learned(self) -> bool:
+        """Enough history (at least `MIN_HISTORY` receipts) to trust the figures."""
+        return self.count >= MIN_HISTORY
+
+
+def distribution(values: Sequence[float], weights: Sequence[float] | None = None) -> Distribution | None:
+    """Weighted mean, standard deviation, median and 90th percentile; None for no values."""
+    if not values:
+        return None
+    w = list(weights) if weights is not None else [1.0] * len(values)
+    total = sum(w)
+    if total <= 0:
+        return None
+    mean = sum(v * x for v, x in zip(values, w, strict=True)) / total
+    var = sum(x * (v - mean) ** 2 for v, x in zip(values, w, strict=True)) / total
+    sample = tuple(sorted(zip(values, w, strict=True)))
+    return Distribution(
+        len(values), mean, math.sqrt(var), _quantile(sample, 0.5), _quantile(sample, 0.9), sample
+    )
+
+
+def _quantile(pairs: Sequence[tuple[float, float]], q: float) -> float:
+    """The smallest value whose cumulative weight reaches `q` of the total (pairs sorted by value)."""
+    target, running = q * sum(w for _, w in pairs), 0.0
+    for value, weight in pairs:
+        running += weight
+        if running >= target - 1e-12:
+            return value
+    return pairs[-1][0]
+
+
+def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery]) -> Reliability:
+    """One supplier's (or one supplier and item's) figures from its receipts."""
+    dated = [d for d in deliveries if d.first_expected is not None]
+    late = [float(d.lateness_days or 0) for d in dated]
+    late_w = [float(d.quantity) for d in dated]
+    on_time = None
+    if dated and sum(late_w) > 0:
+        on_time = sum(w for d, w in zip(dated, late_w, strict=True) if (d.lateness_days or 0) <= 0) / sum(
+            late_w
+        )
+    return Reliability(
+        supplier,
+        sku,
+        len(deliveries),
+        on_time,
+        distribution(late, late_w),
+        distribution([float(d.lead_time_days) for d in deliveries], [float(d.quantity) for d in deliveries]),
+    )
+
+
+def supplier_reliability(deliveries: Iterable[Delivery]) -> list[Reliability]:
+    """Per supplier, by name: the figures learned from all its receipts."""
+    by_supplier: dict[str, list[Delivery]] = {}
+    for d in deliveries:
+        by_supplier.setdefault(d.supplier, []).append(d)
+    return [reliability_of(name, None, found) for name, found in sorted(by_supplier.items())]
+
+
+def item_reliability(deliveries: Iterable[Delivery]) -> dict[tuple[str, str], Reliability]:
+    """Per supplier and SKU: the figures of every pair with at least `MIN_HISTORY` receipts."""
+    by_pair: dict[tuple[str, str], list[Delivery]] = {}
+    for d in deliveries:
+        by_pair.setdefault((d.supplier, d.sku), []).append(d)
+    return {
+        pair: reliability_of(pair[0], pair[1], found)
+        for pair, found in sorted(by_pair.items())
+        if len(found) >= MIN_HISTORY
+    }
+
+
+def best_reliability(
+    supplier: str,
+    sku: str,
+    *,
+    per_supplier: dict[str, Reliability],
+    per_item: dict[tuple[str, str], Reliability],
+) -> Reliability | None:
+    """The most specific learned figures: the supplier and item's, else the supplier's, else None."""
+    pair = per_item.get((supplier, sku))
+    if pair is not None and pair.learned:
+        return pair
+    whole = per_supplier.get(supplier)
+    return whole if whole is not None and whole.learned else None

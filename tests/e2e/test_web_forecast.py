@@ -1,0 +1,71 @@
+"""The item page shows the demand forecast with its history (chart and table), and the projected
+stock chart takes the forecast demand off as a dashed series (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.web_support import TODAY, Workshop, assert_accessible, chromium, served_workshop, signed_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
+    """The demo with twenty weeks of hilt orders behind it (one to three a day, most days)."""
+    folder = tmp_path_factory.mktemp("web-forecast")
+    with served_workshop(request.param, folder, steps=1) as served:
+        start = date.fromisoformat(TODAY) - timedelta(days=140)
+        rows = ["order_ref,customer,email,ordered_at,sku,quantity"]
+        rows += [
+            f"H-{i},Han,han@example.com,{start + timedelta(days=i)},HILT,{1 + i % 3}"
+            for i in range(140)
+            if i % 7 != 6
+        ]
+        path = folder / "orders.csv"
+        path.write_text("\n".join(rows) + "\n")
+        served.cli("import", "orders", str(path))
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser(workshop: Workshop) -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def test_the_item_page_charts_the_forecast_and_takes_it_off_the_projected_stock(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/items/HILT")
+
+        page.get_by_role("img", name="Demand forecast").wait_for()
+        projected = page.get_by_role("img", name="Projected stock")
+        labels = projected.evaluate("canvas => Chart.getChart(canvas).data.datasets.map(d => d.label)")
+        dashed = projected.evaluate(
+            "canvas => Chart.getChart(canvas).data.datasets.find(d => d.label === 'Less forecast demand')"
+        )
+        table = page.get_by_role("table", name="Demand by week, ordered and forecast")
+        assert "Less forecast demand" in labels
+        assert dashed["borderDash"] and dashed["data"][-1] < dashed["data"][0]
+        assert "Forecast" in table.inner_text() and table.locator("tbody tr").count() == 16
+        assert_accessible(page)
+
+
+def test_without_javascript_the_forecast_reads_as_a_table(browser: Browser, workshop: Workshop) -> None:
+    with signed_in(browser, workshop, "viewer", java_script_enabled=False) as page:
+        page.goto(workshop.url + "/items/HILT")
+
+        table = page.get_by_role("table", name="Demand by week, ordered and forecast")
+        assert "Ordered" in table.inner_text()
+        assert page.get_by_role("img", name="Demand forecast").count() == 0  # the chart box stays hidden
