@@ -334,8 +334,19 @@ def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, An
         "shipped": line.shipped_quantity,
         "cancelled": line.cancelled_quantity,
         "backordered_on": line.backordered_on,
+        "first_backordered_on": line.backordered_on,
         "kind": line.kind.value,
     }
+
+
+def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[str, Any]:
+    """The KPIs' history of a line's backorder: its first day kept, the day it left it recorded."""
+    if now_on is not None:
+        first = t.order_lines.c.first_backordered_on
+        return {"first_backordered_on": func.coalesce(first, now_on), "backorder_ended_on": None}
+    if before is not None:
+        return {"backorder_ended_on": today}
+    return {}
 
 
 class SqlOrders:
@@ -473,6 +484,7 @@ class SqlOrders:
                     shipped=line.shipped_quantity,
                     cancelled=line.cancelled_quantity,
                     backordered_on=line.backordered_on,
+                    **_backorder_history(line.backordered_on, old[3], self.now.date()),
                 )
             )
         self.seen[order.order_ref] = after

@@ -139,6 +139,10 @@ order_lines = Table(
     Column("shipped", Units, nullable=False, server_default="0"),
     Column("cancelled", Units, nullable=False, server_default="0"),
     Column("backordered_on", Date),
+    #: The day the line first went on backorder, kept when `backordered_on` is cleared (KPIs).
+    Column("first_backordered_on", Date),
+    #: The day the line last left backorder (allocated or cancelled); cleared if it goes back.
+    Column("backorder_ended_on", Date),
     #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
     Column("kind", String(20), nullable=False, server_default="stock"),
     UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),

@@ -1,0 +1,36 @@
+"""backorder history: the day each order line first went on backorder, and the day it last left
+
+Two nullable date columns on `order_lines`, for the KPIs (backorder rate at order time, days on
+backorder, the trend of open backorders). `backordered_on` is cleared when a line is allocated;
+these two stay. Lines waiting now are backfilled from `backordered_on`; a line that waited and was
+served before this migration has no history (it counts in no backorder figure).
+
+Revision ID: 0013
+Revises: 0008
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # add_column, not a batch: other tables reference order_lines, SQLite must not recreate it.
+    op.add_column("order_lines", sa.Column("first_backordered_on", sa.Date(), nullable=True))
+    op.add_column("order_lines", sa.Column("backorder_ended_on", sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE order_lines SET first_backordered_on = backordered_on WHERE backordered_on IS NOT NULL"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_column("backorder_ended_on")
+        batch_op.drop_column("first_backordered_on")
