@@ -23,6 +23,7 @@ from pegboard.entrypoints.api.edges import CatchUnexpected, RefuseControlCharact
 from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import books as books_routes
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply, tokens
+from pegboard.entrypoints.api.routes import kpis as kpi_routes
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
@@ -92,6 +93,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(status_page.make_router())
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     app.include_router(books_routes.router, prefix=API_PREFIX)
+    app.include_router(kpi_routes.router, prefix=API_PREFIX)
     add_docs(app)
     pages.install(app, settings)
     # The last added runs first: the body limit, then the refusal of control characters in the
