@@ -107,11 +107,15 @@ def open_trend(*, opened: Mapping[date, int], ended: Mapping[date, int], days: S
     `opened` counts lines by the day they first went on backorder, `ended` those same lines by
     the day they left it (a line opened and ended is in both).
     """
+    if not days:
+        return []
     found = []
+    before = sum(n for d, n in opened.items() if d < days[0]) - sum(
+        n for d, n in ended.items() if d < days[0]
+    )
     for day in days:
-        found.append(
-            sum(n for d, n in opened.items() if d <= day) - sum(n for d, n in ended.items() if d <= day)
-        )
+        before += opened.get(day, 0) - ended.get(day, 0)
+        found.append(before)
     return found
 
 

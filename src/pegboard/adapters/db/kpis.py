@@ -184,6 +184,8 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
         t.sales_orders.c,
         t.line_promises.c,
     )
+    # Only orders with a shipment in the period (by the index on shipped_on), then all their shipments.
+    touched = select(sh.order_id).where(sh.shipped_on >= period.start, sh.shipped_on <= period.end)
     per_line = (
         select(
             sh.order_id.label("order_id"),
@@ -193,7 +195,7 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
             func.count().label("shipments"),
         )
         .join(t.shipments, sh.id == sl.shipment_id)
-        .where(sh.shipped_on <= period.end, _items(sl.item_id, where))
+        .where(sh.order_id.in_(touched), sh.shipped_on <= period.end, _items(sl.item_id, where))
         .group_by(sh.order_id, sl.line_no)
         .having(or_(func.min(sh.shipped_on) >= period.start, func.max(sh.shipped_on) >= period.start))
         .subquery()
@@ -233,8 +235,10 @@ def orders_completed(
 ) -> dict[tuple[date, date], int]:
     """Orders shipped complete whose last shipment falls in the period: {(ordered on, last shipped): n}."""
     sh, so, ol = t.shipments.c, t.sales_orders.c, t.order_lines.c
+    touched = select(sh.order_id).where(sh.shipped_on >= period.start, sh.shipped_on <= period.end)
     last = (
         select(sh.order_id.label("order_id"), func.max(sh.shipped_on).label("last_on"))
+        .where(sh.order_id.in_(touched))
         .group_by(sh.order_id)
         .having(func.max(sh.shipped_on) >= period.start, func.max(sh.shipped_on) <= period.end)
         .subquery()
@@ -264,17 +268,30 @@ class BackorderHistory:
 
 
 def backorder_history(conn: Connection, period: Period, where: Scope = Scope()) -> BackorderHistory:
-    """Counts by day from each line's backorder history (`first_backordered_on`, `backorder_ended_on`)."""
+    """Counts by day from each line's backorder history (`first_backordered_on`, `backorder_ended_on`).
+
+    A line that left backorder before the period adds one and takes one away on every day of it,
+    so it is left out of both counts.
+    """
     ol = t.order_lines.c
     scoped = _items(ol.item_id, where)
     opened = conn.execute(
         select(ol.first_backordered_on, func.count())
-        .where(ol.first_backordered_on <= period.end, scoped)
+        .where(
+            ol.first_backordered_on <= period.end,
+            or_(ol.backorder_ended_on.is_(None), ol.backorder_ended_on >= period.start),
+            scoped,
+        )
         .group_by(ol.first_backordered_on)
     ).all()
     ended = conn.execute(
         select(ol.backorder_ended_on, func.count())
-        .where(ol.backorder_ended_on <= period.end, ol.first_backordered_on.is_not(None), scoped)
+        .where(
+            ol.backorder_ended_on >= period.start,
+            ol.backorder_ended_on <= period.end,
+            ol.first_backordered_on.is_not(None),
+            scoped,
+        )
         .group_by(ol.backorder_ended_on)
     ).all()
     served = conn.execute(

@@ -117,6 +117,8 @@ sales_orders = Table(
     #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
     Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Index("ix_sales_orders_status", "status"),
+    #: The KPIs read the orders placed in one period.
+    Index("ix_sales_orders_ordered_at", "ordered_at"),
 )
 #: The orders page's ranking (priority first, then oldest), read a page at a time from this index.
 Index(
@@ -166,6 +168,19 @@ order_lines = Table(
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
+    #: The KPIs read one period of the backorder history.
+    Index(
+        "ix_order_lines_first_backordered_on",
+        "first_backordered_on",
+        postgresql_where=text("first_backordered_on IS NOT NULL"),
+        sqlite_where=text("first_backordered_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_backorder_ended_on",
+        "backorder_ended_on",
+        postgresql_where=text("backorder_ended_on IS NOT NULL"),
+        sqlite_where=text("backorder_ended_on IS NOT NULL"),
+    ),
     #: The oldest waiting lines first, for Today.
     Index(
         "ix_order_lines_waiting_age",
@@ -185,6 +200,8 @@ shipments = Table(
     Column("shipped_on", Date, nullable=False),
     Column("tracking", String(limits.TRACKING)),
     Column("created_at", DateTime, nullable=False),
+    #: The KPIs read the shipments of one period.
+    Index("ix_shipments_shipped_on", "shipped_on"),
 )
 
 shipment_lines = Table(
