@@ -53,7 +53,6 @@ from pegboard.services import parsing as p
 from pegboard.services.imports import ImportKind
 from pegboard.services.runner import with_retries
 from pegboard.views import books as book_views
-from pegboard.views import kpis as kpi_views
 from pegboard.views import lists
 from pegboard.views.json import number
 
@@ -1384,119 +1383,6 @@ def balance(ctx: typer.Context, as_json: AsJson = False, db: Db = None, today: T
     out.print(
         _table(f"Trial balance ({view['currency']})", ["account", "name", "debit", "credit", "balance"], rows)
     )
-
-
-# --- KPIs and the report ------------------------------------------------------------------------
-
-From = Annotated[
-    str | None, typer.Option("--from", help="First day YYYY-MM-DD (default: 29 days before --to).")
-]
-To = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD (default: today).")]
-OneSku = Annotated[str | None, typer.Option("--sku", help="Only this SKU's lines.")]
-OneSupplier = Annotated[str | None, typer.Option("--supplier", help="Only this supplier's items and POs.")]
-
-
-def _kpis(
-    ctx: typer.Context,
-    *,
-    start: str | None,
-    end: str | None,
-    sku: str | None,
-    supplier: str | None,
-    db: str | None,
-    today: str | None,
-) -> kpi_views.Kpis:
-    first, last = p.a_date("--from", start), p.a_date("--to", end)
-    with opened(ctx, db, today) as pb, pb.reader() as uow:
-        return kpi_views.kpis(
-            uow.connection, today=pb.clock.today(), start=first, end=last, sku=sku, supplier=supplier
-        )
-
-
-@app.command()
-def kpis(
-    ctx: typer.Context,
-    start: From = None,
-    end: To = None,
-    sku: OneSku = None,
-    supplier: OneSupplier = None,
-    as_json: AsJson = False,
-    db: Db = None,
-    today: Today = None,
-) -> None:
-    """The numbers: open backorders now; backorder rate, fill rate, on time in full, cycle times,
-    promise accuracy, supplier reliability, stockouts, deposits and revenue over a period."""
-    report = _kpis(ctx, start=start, end=end, sku=sku, supplier=supplier, db=db, today=today)
-    figures = kpi_views.kpis_json(report)
-    if as_json:
-        emit_json(figures)
-        return
-    scope = "".join(f", {v}" for v in (report.sku, report.supplier) if v)
-    rows = [
-        [key, "–" if figures[key] is None else figures[key]]
-        for key in kpi_views.KEYS
-        if key
-        not in (
-            "today",
-            "from",
-            "to",
-            "sku",
-            "supplier",
-            "backorder_age_buckets",
-            "suppliers",
-            "stockout_days",
-            "daily",
-        )
-    ]
-    out.print(_table(f"KPIs {figures['from']} to {figures['to']}{scope}", ["figure", "value"], rows))
-    if report.suppliers:
-        out.print(
-            _table(
-                "Suppliers",
-                ["supplier", "lines received", "on time", "mean slip days"],
-                [
-                    [s["supplier"], s["lines_received"], s["on_time_rate"], s["mean_slip_days"]]
-                    for s in figures["suppliers"]
-                ],
-            )
-        )
-    if report.stockout_days:
-        out.print(
-            _table(
-                "Stockout days", ["sku", "days"], [[s["sku"], s["days"]] for s in figures["stockout_days"]]
-            )
-        )
-
-
-@app.command()
-def report(
-    ctx: typer.Context,
-    out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder to write report.html and the PNG charts into.")
-    ],
-    start: From = None,
-    end: To = None,
-    sku: OneSku = None,
-    supplier: OneSupplier = None,
-    db: Db = None,
-    today: Today = None,
-) -> None:
-    """A self-contained HTML report of the KPIs (charts inside, no network) and PNG charts for email."""
-    from pegboard.entrypoints.report import PNG_NAMES, write_report
-
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InvalidValue("--out", str(out_dir), "is a file, not a folder")
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("Reading the figures", total=len(PNG_NAMES) + 2)
-        found = _kpis(ctx, start=start, end=end, sku=sku, supplier=supplier, db=db, today=today)
-
-        def step(what: str) -> None:
-            bar.update(task, advance=1, description=what)
-
-        written = write_report(found, out_dir, step=step)
-        bar.update(task, advance=1)
-    for path in written:
-        out.print(f"Wrote {path}", markup=False, highlight=False)
 
 
 # --- running ----------------------------------------------------------------------------------
