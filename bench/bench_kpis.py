@@ -78,6 +78,14 @@ HISTORY = [
     """UPDATE sales_orders SET status = 'shipped' WHERE id IN (SELECT order_id FROM shipments)
          AND NOT EXISTS (SELECT 1 FROM order_lines ol WHERE ol.order_id = sales_orders.id
                          AND ol.shipped < ol.quantity)""",
+    # What each line keeps of its shipments (as the repository records them when shipping).
+    """UPDATE order_lines SET first_shipped_on = s.first_on, last_shipped_on = s.last_on,
+           shipped_whole_at_once = (s.n = 1 AND order_lines.shipped = order_lines.quantity)
+       FROM (SELECT sh.order_id, sl.line_no, MIN(sh.shipped_on) AS first_on, MAX(sh.shipped_on) AS last_on,
+                    COUNT(*) AS n
+             FROM shipments sh JOIN shipment_lines sl ON sl.shipment_id = sh.id
+             GROUP BY sh.order_id, sl.line_no) AS s
+       WHERE order_lines.order_id = s.order_id AND order_lines.line_no = s.line_no""",
     # POs: a third rescheduled by 1 to 10 days; all received 2 days early to 7 days late.
     """UPDATE purchase_order_lines SET expected_date = :po_due - (random() * 300)::int
        WHERE expected_date IS NOT NULL""",

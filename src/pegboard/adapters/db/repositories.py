@@ -349,6 +349,16 @@ def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[st
     return {}
 
 
+def _shipment_history(line: SalesOrderLine, shipped_before: Any, today: date) -> dict[str, Any]:
+    """The KPIs' record of a line's shipments: first and last day, and whether the first was whole."""
+    if line.shipped_quantity <= shipped_before:
+        return {}
+    found: dict[str, Any] = {"last_shipped_on": today}
+    if not shipped_before:
+        found |= {"first_shipped_on": today, "shipped_whole_at_once": line.shipped_quantity == line.quantity}
+    return found
+
+
 class SqlOrders:
     """Sales orders with their lines, and the shipments made for them."""
 
@@ -485,6 +495,7 @@ class SqlOrders:
                     cancelled=line.cancelled_quantity,
                     backordered_on=line.backordered_on,
                     **_backorder_history(line.backordered_on, old[3], self.now.date()),
+                    **_shipment_history(line, old[1], self.now.date()),
                 )
             )
         self.seen[order.order_ref] = after

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -145,6 +146,10 @@ order_lines = Table(
     Column("first_backordered_on", Date),
     #: The day the line last left backorder (allocated or cancelled); cleared if it goes back.
     Column("backorder_ended_on", Date),
+    #: The days of the line's first and last shipment, and whether the first carried all of it.
+    Column("first_shipped_on", Date),
+    Column("last_shipped_on", Date),
+    Column("shipped_whole_at_once", Boolean),
     #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
     Column("kind", String(20), nullable=False, server_default="stock"),
     UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),
@@ -180,6 +185,18 @@ order_lines = Table(
         "backorder_ended_on",
         postgresql_where=text("backorder_ended_on IS NOT NULL"),
         sqlite_where=text("backorder_ended_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_first_shipped_on",
+        "first_shipped_on",
+        postgresql_where=text("first_shipped_on IS NOT NULL"),
+        sqlite_where=text("first_shipped_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_last_shipped_on",
+        "last_shipped_on",
+        postgresql_where=text("last_shipped_on IS NOT NULL"),
+        sqlite_where=text("last_shipped_on IS NOT NULL"),
     ),
     #: The oldest waiting lines first, for Today.
     Index(
