@@ -11,6 +11,25 @@ from pegboard.domain.errors import InvalidValue, UnknownSku, UnknownSupplier
 from pegboard.views.kpis import Kpis, kpis, kpis_json
 from tests.integration.views.kpi_story import TODAY, day, seed
 
+#: The keys DESIGN.md names for `pegboard kpis --json`.
+CONTRACT = (
+    "open_backorder_lines",
+    "open_backorder_units",
+    "open_backorder_value",
+    "backorder_age_p50_days",
+    "backorder_age_p90_days",
+    "oldest_backorder_days",
+    "backorder_rate",
+    "fill_rate",
+    "on_time_in_full",
+    "cycle_time_p50_days",
+    "cycle_time_p90_days",
+    "promise_accuracy",
+    "promise_slack_days",
+    "deposits_held",
+    "revenue_shipped",
+)
+
 
 def _report(pb: Pegboard, **narrow: str) -> Kpis:
     with pb.reader() as uow:
@@ -107,6 +126,7 @@ def test_the_daily_trend_counts_lines_on_backorder_at_the_end_of_each_day(pb: Pe
     seed(pb)
 
     report = _report(pb)
+    found = kpis_json(report)
 
     # Opened: SO-2 day 0, SO-3 day 2, SO-4 day 7, SO-6 day 8; ended: SO-3 day 3, SO-2 day 7, SO-6 day 9.
     assert [d.open_backorder_lines for d in report.daily] == [1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1]
@@ -116,12 +136,20 @@ def test_the_daily_trend_counts_lines_on_backorder_at_the_end_of_each_day(pb: Pe
         (day(7), 1, 0),
     ]
     assert report.daily[-1].open_backorder_lines == report.open_backorder_lines
+    # The JSON has the contract's keys; rates are fractions, money and days numbers.
+    assert set(CONTRACT) <= set(found)
+    assert (found["backorder_rate"], found["promise_slack_days"], found["deposits_held"]) == (
+        0.5714,
+        -1.5,
+        250,
+    )
 
 
-def test_one_sku_narrows_every_line_figure_and_leaves_the_journal_out(pb: Pegboard) -> None:
+def test_a_sku_or_a_supplier_narrows_every_line_figure_and_leaves_the_journal_out(pb: Pegboard) -> None:
     seed(pb)
 
     report = _report(pb, sku="KETTLE")
+    mugs = _report(pb, supplier="Mug Works")
 
     # KETTLE lines: SO-1 (in stock), SO-2 and SO-4 (backordered when placed): 2 of 3.
     assert (report.lines_placed, report.backorder_rate) == (3, Decimal("0.6667"))
@@ -132,52 +160,13 @@ def test_one_sku_narrows_every_line_figure_and_leaves_the_journal_out(pb: Pegboa
     assert report.stockout_days == {"KETTLE": 6}
     assert [s.supplier for s in report.suppliers] == ["Kettle Co"]
     assert (report.deposits_held, report.revenue_shipped) == (None, None)
-
-
-def test_one_supplier_narrows_to_its_items_and_its_pos(pb: Pegboard) -> None:
-    seed(pb)
-
-    report = _report(pb, supplier="Mug Works")
-
-    # MUG lines: SO-1, SO-3, SO-5; backordered when placed: SO-3. 1/3.
-    assert (report.lines_placed, report.backorder_rate) == (3, Decimal("0.3333"))
-    assert (report.all_suppliers.lines_received, report.all_suppliers.on_time_rate) == (1, Decimal(1))
-    assert report.open_backorder_lines == 0
-
-
-def test_the_json_has_the_contract_keys_with_rates_as_fractions(pb: Pegboard) -> None:
-    seed(pb)
-
-    found = kpis_json(_report(pb))
-
-    for key in (
-        "open_backorder_lines",
-        "open_backorder_units",
-        "open_backorder_value",
-        "backorder_age_p50_days",
-        "backorder_age_p90_days",
-        "oldest_backorder_days",
-        "backorder_rate",
-        "fill_rate",
-        "on_time_in_full",
-        "cycle_time_p50_days",
-        "cycle_time_p90_days",
-        "promise_accuracy",
-        "promise_slack_days",
-        "deposits_held",
-        "revenue_shipped",
-    ):
-        assert key in found
-    assert (found["backorder_rate"], found["promise_slack_days"], found["deposits_held"]) == (
-        0.5714,
-        -1.5,
-        250,
-    )
+    # Mug Works' MUG lines: SO-1, SO-3, SO-5; backordered when placed: SO-3. 1/3. Its one PO was on time.
+    assert (mugs.lines_placed, mugs.backorder_rate) == (3, Decimal("0.3333"))
+    assert (mugs.all_suppliers.lines_received, mugs.all_suppliers.on_time_rate) == (1, Decimal(1))
+    assert mugs.open_backorder_lines == 0
 
 
 def test_bad_input_is_refused_naming_the_field(pb: Pegboard) -> None:
-    seed(pb)
-
     with pb.reader() as uow, pytest.raises(InvalidValue) as after:
         kpis(uow.connection, today=TODAY, start=day(5), end=day(4))
     with pb.reader() as uow, pytest.raises(UnknownSku) as sku:
