@@ -20,6 +20,8 @@ RATE_PLACES = Decimal("0.0001")
 DAY_PLACES = Decimal("0.01")
 #: The period when none is given: the 30 days up to and including today.
 DEFAULT_DAYS = 30
+#: The longest period asked for (ten years), and how far past today it may end.
+MAX_DAYS = 3660
 #: A line ordered from stock (never promised a later date) is on time if it ships within this many
 #: days of its order date.
 HANDLING_DAYS = 2
@@ -39,9 +41,15 @@ class Period:
     def of(cls, *, today: date, start: date | None = None, end: date | None = None) -> Period:
         """The period asked for; by default the 30 days ending today. `start` after `end` is refused."""
         last = end or today
+        if (last - today).days > MAX_DAYS:
+            raise InvalidValue("to", last.isoformat(), f"is more than {MAX_DAYS} days after today")
         first = start or last - timedelta(days=DEFAULT_DAYS - 1)
         if first > last:
-            raise InvalidValue("from", first.isoformat(), f"is after --to {last.isoformat()}")
+            raise InvalidValue(
+                "from", first.isoformat(), f"is after the period's last day {last.isoformat()}"
+            )
+        if (last - first).days >= MAX_DAYS:
+            raise InvalidValue("from", first.isoformat(), f"starts a period longer than {MAX_DAYS} days")
         return cls(first, last)
 
     @property

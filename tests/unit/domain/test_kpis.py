@@ -62,6 +62,15 @@ def test_a_period_starting_after_it_ends_is_refused_naming_from() -> None:
     assert refused.value.field == "from"
 
 
+def test_a_period_longer_than_ten_years_or_ending_far_ahead_is_refused() -> None:
+    with pytest.raises(InvalidValue) as too_long:
+        Period.of(today=MONDAY, start=date(2000, 1, 1))
+    with pytest.raises(InvalidValue) as too_far:
+        Period.of(today=MONDAY, end=date(9999, 12, 31))
+
+    assert (too_long.value.field, too_far.value.field) == ("from", "to")
+
+
 def test_the_trend_counts_what_opened_minus_what_ended_by_each_day() -> None:
     days = [MONDAY + timedelta(days=n) for n in range(4)]
     opened = {MONDAY - timedelta(days=5): 2, days[1]: 1}

@@ -53,7 +53,7 @@ def make_router(renderer: Renderer) -> APIRouter:
                         supplier=values["supplier"] or None,
                     )
             except InvalidValue as bad:
-                errors.append(FieldError(bad.field, "Enter a From date on or before the To date"))
+                errors.append(FieldError(bad.field, f"The {bad.field.capitalize()} date {bad.reason}"))
             except UnknownReference as unknown:
                 name = unknown.field or "sku"
                 errors.append(
