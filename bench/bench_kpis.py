@@ -24,8 +24,9 @@ import time
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
-from bench.common import fresh_database, load_catalogue, machine, open_board
+from bench.common import cpu_used, fresh_database, load_catalogue, machine, open_board, process_cpu
 from bench.workload import TODAY, Sizes, generate
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.services.imports import ImportKind, import_csv
@@ -147,19 +148,32 @@ def seed(url: str, orders: int) -> dict[str, int]:
         pb.close()
 
 
-def timed(url: str, runs: int, **period: date | str) -> list[float]:
-    """Seconds for the whole read model, `runs` times, each in its own read transaction."""
+def timed(
+    url: str, runs: int, *, serial: bool = False, **period: date | str
+) -> tuple[list[float], list[float]]:
+    """Wall seconds for the whole read model, `runs` times (each in its own read transaction),
+    and the CPU seconds it used: this process plus the PostgreSQL backend serving it. On a
+    shared machine the CPU time says what the work costs; the wall time also counts waiting.
+    PostgreSQL's parallel workers are not counted: `serial` keeps every query in the backend."""
     pb = open_board(url)
-    seconds = []
+    database = make_url(url).database
+    seconds, cpu = [], []
     try:
         for _ in range(runs):
             with pb.reader() as uow:
+                if serial:
+                    # One process does the whole query, so the CPU read from /proc is all of it.
+                    uow.connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+                backend_before = process_cpu(postgres_database=database)
+                mine_before = time.process_time()
                 started = time.perf_counter()
                 kpis(uow.connection, today=TODAY, **period)  # type: ignore[arg-type]
                 seconds.append(time.perf_counter() - started)
+                mine = time.process_time() - mine_before
+                cpu.append(mine + cpu_used(backend_before, process_cpu(postgres_database=database)))
     finally:
         pb.close()
-    return seconds
+    return seconds, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -167,36 +181,47 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--url", help="Time a database seeded before (by this script) instead of a new one.")
+    parser.add_argument("--serial", action="store_true", help="No parallel workers (CPU fully counted).")
     args = parser.parse_args(argv)
     if args.db == "sqlite":
         raise SystemExit("the history is written in PostgreSQL's SQL; run with --db postgres")
     print(machine())
+    if args.url:
+        measure(args.url, args.runs, serial=args.serial)
+        return
     with fresh_database(args.db) as url:
         started = time.perf_counter()
         counts = seed(url, args.orders)
         print(f"seeded in {time.perf_counter() - started:.0f} s: {counts}")
-        pb = open_board(url)
-        try:
-            with pb.reader() as uow:
-                sku = uow.connection.execute(
-                    text(
-                        "SELECT i.sku FROM order_lines ol JOIN items i ON i.id = ol.item_id "
-                        "GROUP BY i.sku ORDER BY count(*) DESC LIMIT 1"
-                    )
-                ).scalar_one()
-        finally:
-            pb.close()
-        cases: dict[str, dict[str, date | str]] = {
-            "last 30 days (default)": {},
-            "the whole year": {"start": YEAR_START},
-            f"the whole year, SKU {sku} (the best seller)": {"start": YEAR_START, "sku": sku},
-        }
-        for name, period in cases.items():
-            seconds = timed(url, args.runs, **period)
-            print(
-                f"{name}: median {statistics.median(seconds):.3f} s "
-                f"({min(seconds):.3f}..{max(seconds):.3f}, n={len(seconds)})"
-            )
+        measure(url, args.runs, serial=args.serial)
+
+
+def measure(url: str, runs: int, *, serial: bool = False) -> None:
+    """Time the three cases on a seeded database."""
+    pb = open_board(url)
+    try:
+        with pb.reader() as uow:
+            sku = uow.connection.execute(
+                text(
+                    "SELECT i.sku FROM order_lines ol JOIN items i ON i.id = ol.item_id "
+                    "GROUP BY i.sku ORDER BY count(*) DESC LIMIT 1"
+                )
+            ).scalar_one()
+    finally:
+        pb.close()
+    cases: dict[str, dict[str, date | str]] = {
+        "last 30 days (default)": {},
+        "the whole year": {"start": YEAR_START},
+        f"the whole year, SKU {sku} (the best seller)": {"start": YEAR_START, "sku": sku},
+    }
+    for name, period in cases.items():
+        seconds, cpu = timed(url, runs, serial=serial, **period)
+        print(
+            f"{name}: median {statistics.median(seconds):.3f} s "
+            f"({min(seconds):.3f}..{max(seconds):.3f}, n={len(seconds)}); "
+            f"CPU median {statistics.median(cpu):.3f} s ({min(cpu):.3f}..{max(cpu):.3f})"
+        )
 
 
 if __name__ == "__main__":
