@@ -36,6 +36,7 @@ PAGES = (
     "/items",
     "/plan",
     "/import",
+    "/reports",
     "/settings",
 )
 WIDTHS = (375, 1280)

@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.kpis import open_backorders_by_day
 from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.quantities import ZERO
 
@@ -204,24 +205,8 @@ def figures(conn: Connection, *, today: date) -> Figures:
     Backorders are summed per opening day in the database (a few hundred rows, however many
     lines wait); a line without an opening day counts from its order's date.
     """
-    ol, so = t.order_lines.c, t.sales_orders.c
-    units = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=ExactDecimal())
-    grouped = conn.execute(
-        select(ol.backordered_on, func.count(), units)
-        .where(*_waiting_stock_lines())
-        .group_by(ol.backordered_on)
-    ).all()
-    per_day: list[tuple[date, int, Decimal]] = [(r[0], int(r[1]), r[2]) for r in grouped if r[0] is not None]
-    if len(per_day) < len(grouped):
-        undated = conn.execute(
-            select(
-                so.ordered_at,
-                type_coerce(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, ExactDecimal()),
-            )
-            .join(t.sales_orders, so.id == ol.order_id)
-            .where(*_waiting_stock_lines(), ol.backordered_on.is_(None))
-        ).all()
-        per_day += [(r[0].date(), 1, r[1]) for r in undated]
+    # The same grouping as the KPIs' open backorders (one query for both, in adapters/db/kpis.py).
+    per_day = [(r.day, r.lines, r.units) for r in open_backorders_by_day(conn)]
     lines, total, oldest = 0, Decimal(0), None
     counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
     sums: dict[str, Decimal] = dict.fromkeys(counts, Decimal(0))

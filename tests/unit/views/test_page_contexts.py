@@ -15,6 +15,7 @@ from pegboard.views.plan_page import PlanPage
 from pegboard.views.po_page import PoPage
 from pegboard.views.production import MoPage, ProductionPage
 from pegboard.views.purchasing import PurchasingPage
+from pegboard.views.reports_page import ReportsPage
 
 PAGES = (
     BackordersPage,
@@ -25,6 +26,7 @@ PAGES = (
     ItemsPage,
     ItemPage,
     PlanPage,
+    ReportsPage,
 )
 
 

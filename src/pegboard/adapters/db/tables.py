@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -119,6 +120,8 @@ sales_orders = Table(
     #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
     Column("financial_status", String(limits.FINANCIAL_STATUS)),
     Index("ix_sales_orders_status", "status"),
+    #: The KPIs read the orders placed in one period.
+    Index("ix_sales_orders_ordered_at", "ordered_at"),
 )
 #: The orders page's ranking (priority first, then oldest), read a page at a time from this index.
 Index(
@@ -141,6 +144,14 @@ order_lines = Table(
     Column("shipped", ExactDecimal, nullable=False, server_default="0"),
     Column("cancelled", ExactDecimal, nullable=False, server_default="0"),
     Column("backordered_on", Date),
+    #: The day the line first went on backorder, kept when `backordered_on` is cleared (KPIs).
+    Column("first_backordered_on", Date),
+    #: The day the line last left backorder (allocated or cancelled); cleared if it goes back.
+    Column("backorder_ended_on", Date),
+    #: The days of the line's first and last shipment, and whether the first carried all of it.
+    Column("first_shipped_on", Date),
+    Column("last_shipped_on", Date),
+    Column("shipped_whole_at_once", Boolean),
     #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
     Column("kind", String(20), nullable=False, server_default="stock"),
     UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),
@@ -164,6 +175,31 @@ order_lines = Table(
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
+    #: The KPIs read one period of the backorder history.
+    Index(
+        "ix_order_lines_first_backordered_on",
+        "first_backordered_on",
+        postgresql_where=text("first_backordered_on IS NOT NULL"),
+        sqlite_where=text("first_backordered_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_backorder_ended_on",
+        "backorder_ended_on",
+        postgresql_where=text("backorder_ended_on IS NOT NULL"),
+        sqlite_where=text("backorder_ended_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_first_shipped_on",
+        "first_shipped_on",
+        postgresql_where=text("first_shipped_on IS NOT NULL"),
+        sqlite_where=text("first_shipped_on IS NOT NULL"),
+    ),
+    Index(
+        "ix_order_lines_last_shipped_on",
+        "last_shipped_on",
+        postgresql_where=text("last_shipped_on IS NOT NULL"),
+        sqlite_where=text("last_shipped_on IS NOT NULL"),
+    ),
     #: The oldest waiting lines first, for Today.
     Index(
         "ix_order_lines_waiting_age",
@@ -183,6 +219,8 @@ shipments = Table(
     Column("shipped_on", Date, nullable=False),
     Column("tracking", String(limits.TRACKING)),
     Column("created_at", DateTime, nullable=False),
+    #: The KPIs read the shipments of one period.
+    Index("ix_shipments_shipped_on", "shipped_on"),
 )
 
 shipment_lines = Table(

@@ -29,6 +29,7 @@ from pegboard.entrypoints.cli import access  # noqa: F401
 from pegboard.entrypoints.cli import books  # noqa: F401
 from pegboard.entrypoints.cli import shopify  # noqa: F401
 from pegboard.entrypoints.cli import learning  # noqa: F401
+from pegboard.entrypoints.cli import kpis  # noqa: F401
 
 # isort: on
 from pegboard.entrypoints.cli.context import app

@@ -32,6 +32,7 @@ from pegboard.entrypoints.web import (
     plan,
     production,
     purchasing,
+    reports,
     today,
 )
 from pegboard.entrypoints.web import settings as settings_pages
@@ -52,6 +53,7 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
         items.make_router(renderer),
         plan.make_router(renderer),
         imports.make_router(renderer),
+        reports.make_router(renderer),
         settings_pages.make_router(renderer),
     ]
 

@@ -32,6 +32,7 @@ NAV = (
     ("/items", "Stock"),
     ("/plan", "Plan"),
     ("/import", "Import"),
+    ("/reports", "Reports"),
     ("/settings", "Settings"),
 )
 FLASH_COOKIE = "pegboard_flash"

@@ -58,8 +58,29 @@ def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, An
         "shipped": line.shipped_quantity,
         "cancelled": line.cancelled_quantity,
         "backordered_on": line.backordered_on,
+        "first_backordered_on": line.backordered_on,
         "kind": line.kind.value,
     }
+
+
+def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[str, Any]:
+    """The KPIs' history of a line's backorder: its first day kept, the day it left it recorded."""
+    if now_on is not None:
+        first = t.order_lines.c.first_backordered_on
+        return {"first_backordered_on": func.coalesce(first, now_on), "backorder_ended_on": None}
+    if before is not None:
+        return {"backorder_ended_on": today}
+    return {}
+
+
+def _shipment_history(line: SalesOrderLine, shipped_before: Any, today: date) -> dict[str, Any]:
+    """The KPIs' record of a line's shipments: first and last day, and whether the first was whole."""
+    if line.shipped_quantity <= shipped_before:
+        return {}
+    found: dict[str, Any] = {"last_shipped_on": today}
+    if not shipped_before:
+        found |= {"first_shipped_on": today, "shipped_whole_at_once": line.shipped_quantity == line.quantity}
+    return found
 
 
 class SqlOrders:
@@ -199,6 +220,8 @@ class SqlOrders:
                     shipped=line.shipped_quantity,
                     cancelled=line.cancelled_quantity,
                     backordered_on=line.backordered_on,
+                    **_backorder_history(line.backordered_on, old[3], self.now.date()),
+                    **_shipment_history(line, old[1], self.now.date()),
                 )
             )
         self.seen[order.order_ref] = after

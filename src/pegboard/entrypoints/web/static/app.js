@@ -90,10 +90,32 @@
     });
   }
 
+  // Reports: each [data-kpi-chart] box holds one chart's title, axes, labels and values; the
+  // table beside it stays the text alternative.
+  function kpiCharts(root) {
+    if (!window.Chart) return;
+    root.querySelectorAll("[data-kpi-chart]").forEach(function (box) {
+      if (box.dataset.chartReady) return;
+      box.dataset.chartReady = "1";
+      var data = JSON.parse(box.getAttribute("data-kpi-chart"));
+      box.hidden = false;
+      new window.Chart(box.querySelector("canvas"), {
+        type: data.type,
+        data: { labels: data.labels, datasets: [{ label: data.y, data: data.values, borderColor: "#1d5fa8",
+                backgroundColor: "#1d5fa8", fill: false, pointRadius: 2, spanGaps: true }] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   plugins: { legend: { display: false } },
+                   scales: { x: { title: { display: true, text: data.x } },
+                             y: { beginAtZero: true, title: { display: true, text: data.y } } } },
+      });
+    });
+  }
+
   function enhance(root) {
     sortable(root);
     charts(root);
     forecastCharts(root);
+    kpiCharts(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

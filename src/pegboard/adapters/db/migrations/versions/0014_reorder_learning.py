@@ -13,7 +13,7 @@ from alembic import op
 from pegboard.adapters.db.types import ExactDecimal
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
