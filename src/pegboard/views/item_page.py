@@ -18,7 +18,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.services.users import Action
 from pegboard.views.items import ZERO, ItemRow, item_rows
 from pegboard.views.sql import units
-from pegboard.views.wording import MONTHS
+from pegboard.views.wording import short_day_and_month
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class ItemPage:
         while day <= last:
             while k < len(points) and points[k].day <= day:
                 level, k = points[k].available, k + 1
-            labels.append(f"{day.day} {MONTHS[day.month - 1][:3]}")
+            labels.append(short_day_and_month(day))
             levels.append(float(level))
             day += timedelta(days=1)
         row = self.item.row
