@@ -29,6 +29,8 @@ from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
+from more_itertools import sliced
+
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.services.intake import AlsoWrite, OrderIntake
@@ -272,8 +274,7 @@ def write_orders(
                     stop = True
                     break
                 waiting += more
-            for start in range(0, len(waiting), max_batch):
-                batch = waiting[start : start + max_batch]
+            for batch in sliced(waiting, max_batch):
                 placed = intake.place_now([(draft, also) for _, draft, also in batch])
                 answers.send([(key, _outcome(done)) for (key, _, _), done in zip(batch, placed, strict=True)])
     except EOFError:  # the server process is gone

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from more_itertools import sliced
 from sqlalchemy import (
     Connection,
     and_,
@@ -78,8 +79,7 @@ IN_SLICE = 10_000
 
 def in_slices(values: Sequence[T]) -> Iterator[Sequence[T]]:
     """The values in slices small enough to bind in one IN list."""
-    for start in range(0, len(values), IN_SLICE):
-        yield values[start : start + IN_SLICE]
+    yield from sliced(values, IN_SLICE)
 
 
 class ItemIds:
@@ -364,8 +364,8 @@ class SqlOrders:
     def get_many(self, order_refs: Iterable[str]) -> dict[str, SalesOrder]:
         refs = sorted(set(order_refs))
         found: dict[str, SalesOrder] = {}
-        for start in range(0, len(refs), 500):
-            rows = self.conn.execute(_ORDERS_BY_REF, {"refs": refs[start : start + 500]}).all()
+        for some in sliced(refs, 500):
+            rows = self.conn.execute(_ORDERS_BY_REF, {"refs": some}).all()
             found.update(self._load(rows))
         return found
 
