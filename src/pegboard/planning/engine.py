@@ -32,8 +32,9 @@ from pegboard.planning.netting import (
 )
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult
-from pegboard.planning.segments import Ints, stable_order
+from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.sorting import stable_order
 from pegboard.planning.terms import with_sale_terms
 
 R = TypeVar("R", bound=Rows)
