@@ -9,10 +9,13 @@ column is one more field (and its use where the model becomes a domain object).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, ValidationInfo
+from pydantic_core import CoreSchema, core_schema
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
@@ -28,20 +31,30 @@ T = TypeVar("T")
 M = TypeVar("M", bound="CsvRow")
 
 
-def column(parse: Callable[..., Any], **options: Any) -> PlainValidator:
-    """A cell read by `parse(column, text, row=number, **options)`; the column is the field's name."""
+@dataclass(frozen=True)
+class column:  # noqa: N801 (used as a type annotation's marker, like pydantic's own)
+    """A cell read by `parse(column, text, **options)`, the column being the field's name."""
 
-    def read(text: str, info: ValidationInfo) -> Any:
-        return parse(info.field_name, text, row=info.context, **options)
+    parse: Callable[..., Any]
+    options: dict[str, Any]
 
-    return PlainValidator(read)
+    def __init__(self, parse: Callable[..., Any], **options: Any) -> None:
+        object.__setattr__(self, "parse", parse)
+        object.__setattr__(self, "options", options)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        # The parser itself is the validator (no wrapper to call per cell); its InvalidValue is
+        # not a ValueError, so it passes through pydantic as it is.
+        return core_schema.no_info_plain_validator_function(
+            partial(self.parse, handler.field_name, **self.options)
+        )
 
 
-def text(max_length: int, *, multiline: bool = False) -> PlainValidator:
+def text(max_length: int, *, multiline: bool = False) -> column:
     return column(p.text, max_length=max_length, multiline=multiline)
 
 
-def optional_text(max_length: int, *, multiline: bool = False) -> PlainValidator:
+def optional_text(max_length: int, *, multiline: bool = False) -> column:
     return column(p.optional_text, max_length=max_length, multiline=multiline)
 
 
@@ -59,7 +72,10 @@ class CsvRow(BaseModel):
     @classmethod
     def read(cls: type[M], row: Row) -> M:
         """The row's cells parsed; `InvalidValue` (naming row, column and value) at the first bad one."""
-        return cls.model_validate({name: row[name] for name in cls.columns}, context=row.number)
+        try:
+            return cls.model_validate({name: row[name] for name in cls.columns})
+        except InvalidValue as error:
+            raise InvalidValue(error.field, error.value, error.reason, row=row.number) from None
 
 
 class SupplierRow(CsvRow):
@@ -108,7 +124,7 @@ class ItemRow(CsvRow):
 
 def _not_its_own_parent(component: str, info: ValidationInfo) -> str:
     if component == info.data.get("parent_sku"):
-        raise InvalidValue("component_sku", component, "is its own parent", row=info.context)
+        raise InvalidValue("component_sku", component, "is its own parent")
     return component
 
 
