@@ -27,12 +27,11 @@ from pegboard.services import parsing as p
 from pegboard.services.csv_reading import Row
 from pegboard.services.orders import LineDraft, OrderDraft
 
-T = TypeVar("T")
 M = TypeVar("M", bound="CsvRow")
 
 
 @dataclass(frozen=True)
-class column:  # noqa: N801 (used as a type annotation's marker, like pydantic's own)
+class column:  # lower case: it reads as a call in an annotation, like pydantic's Field
     """A cell read by `parse(column, text, **options)`, the column being the field's name."""
 
     parse: Callable[..., Any]
@@ -51,10 +50,12 @@ class column:  # noqa: N801 (used as a type annotation's marker, like pydantic's
 
 
 def text(max_length: int, *, multiline: bool = False) -> column:
+    """A required text cell of at most `max_length` characters."""
     return column(p.text, max_length=max_length, multiline=multiline)
 
 
 def optional_text(max_length: int, *, multiline: bool = False) -> column:
+    """A text cell that may be left empty (None)."""
     return column(p.optional_text, max_length=max_length, multiline=multiline)
 
 
