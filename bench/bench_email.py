@@ -26,6 +26,7 @@ import time
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 
+from more_itertools import sliced
 from sqlalchemy import func, select
 
 from bench.common import fresh_database, load_catalogue, machine, open_board, spread
@@ -87,8 +88,8 @@ def setup(pb: Pegboard, orders: int, seed: int) -> int:
     work = generate(Sizes(orders=orders, seed=seed))
     load_catalogue(pb, work)
     drafts = work.drafts()
-    for start in range(0, len(drafts), 500):
-        place_orders(drafts[start : start + 500], uow=pb.uow(), clock=pb.clock)
+    for some in sliced(drafts, 500):
+        place_orders(some, uow=pb.uow(), clock=pb.clock)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
     return len(drafts)
 

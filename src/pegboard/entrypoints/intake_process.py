@@ -1,11 +1,10 @@
-"""Order intake in a writer process of its own, so the HTTP server and the writer each get a core.
+"""Order intake in a writer process of its own, so serving HTTP and writing orders never share
+one interpreter lock.
 
-A server process that both serves HTTP and places orders runs both on one interpreter lock: at
-a few hundred orders a second the event loop keeps the lock busy, and the writer thread waits
-for it after every database round trip. `IntakeProcess` starts one writer process (spawned,
-with its own engine) and sends it the orders submitted in this process through a pipe. The
-writer places what has arrived at that moment in one transaction, as `OrderIntake` does, and
-sends the answers back; a sender and a receiver thread here keep the futures of the callers.
+`IntakeProcess` starts one writer process (spawned, with its own engine) and sends it the
+orders submitted in this process through a pipe. The writer places what has arrived at that
+moment in one transaction, as `OrderIntake` does, and sends the answers back; a sender and a
+receiver thread here keep the futures of the callers.
 
 Nothing changes for a caller: `submit` returns a future that holds the placed order, or the
 error placing it raised (a `DomainError` arrives as itself). If the writer process stops (it
@@ -16,7 +15,6 @@ is reaped and a new writer is started at once, so the orders sent afterwards are
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import multiprocessing
@@ -29,8 +27,11 @@ from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
 
+from more_itertools import sliced
+
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
+from pegboard.entrypoints.long_lived import freeze_start_up
 from pegboard.services.intake import OrderIntake, WriteWithOrder
 from pegboard.services.orders import OrderDraft, Placed
 
@@ -255,10 +256,7 @@ def write_orders(
     try:
         with pb.engine.connect():  # fails here, before READY, when the database cannot be reached
             pass
-        # What was built to start (modules, mappers, compiled statements) lives as long as the
-        # process: kept out of the collector's full passes, which would otherwise walk it all
-        # again every few seconds under load and hold up the batch in hand.
-        gc.freeze()
+        freeze_start_up()
         answers.send(READY)
         stop = False
         while not stop:
@@ -272,8 +270,7 @@ def write_orders(
                     stop = True
                     break
                 waiting += more
-            for start in range(0, len(waiting), max_batch):
-                batch = waiting[start : start + max_batch]
+            for batch in sliced(waiting, max_batch):
                 placed = intake.place_now([(draft, write_with_order) for _, draft, write_with_order in batch])
                 answers.send([(key, _outcome(done)) for (key, _, _), done in zip(batch, placed, strict=True)])
     except EOFError:  # the server process is gone

@@ -20,8 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pegboard.planning.reasons import SupplyKind
-from pegboard.planning.segments import Ints, positions, segment_starts, stable_order
+from pegboard.planning.segments import Ints, positions, segment_starts
 from pegboard.planning.snapshot import MAKE, PROCUREMENTS, PlanInput, PlanInputError, PlanItem
+from pegboard.planning.sorting import nearly_sorted_order
 
 Bools = npt.NDArray[np.bool_]
 T = TypeVar("T", bound=Hashable)
@@ -189,7 +190,7 @@ def _bom(snapshot: PlanInput, index: dict[str, int]) -> tuple[Ints, Ints, Ints]:
         raise PlanInputError("a BOM line has a quantity per unit of zero")
     n = max(len(index), 1)
     pair = parent * n + component
-    order = stable_order(pair)
+    order = nearly_sorted_order(pair)
     pair = pair[order]
     first = segment_starts(pair)
     summed = np.add.reduceat(per[order], first) if len(first) else per

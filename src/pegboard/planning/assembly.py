@@ -13,8 +13,9 @@ from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import CustomerPieces, production_plan
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.result import PlanResult, PurchaseSuggestion
-from pegboard.planning.segments import Ints, segment_starts, stable_order
+from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.sorting import stable_order
 from pegboard.planning.values import as_dates, as_decimals, distinct, objects
 
 KINDS = list(SupplyKind)

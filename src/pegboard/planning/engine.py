@@ -7,18 +7,16 @@ so every promise is feasible along the whole BOM chain. Python loops only over B
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from time import perf_counter
 from typing import TypeVar
 
 import numpy as np
 
 from pegboard.planning.arrays import Demands, Existing, Items, build_demands, build_existing, build_items
 from pegboard.planning.assembly import assemble
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.dating import SupplyTable, date_supplies
+from pegboard.planning.laps import Lap, lap_into
 from pegboard.planning.netting import (
     COMPONENT,
     CUSTOMER,
@@ -32,8 +30,9 @@ from pegboard.planning.netting import (
 )
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult
-from pegboard.planning.segments import Ints, stable_order
+from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.sorting import stable_order
 from pegboard.planning.terms import with_sale_terms
 
 R = TypeVar("R", bound=Rows)
@@ -47,45 +46,26 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     step, for benchmarks. On a snapshot narrowed around a change (`planning.scope`), only the
     promises of its `affected` SKUs are given.
     """
-    with _collector_paused():
-        result = with_sale_terms(
-            snapshot, _plan(snapshot, laps.append if laps is not None else (lambda _: None))
-        )
+    with collector_paused():
+        result = with_sale_terms(snapshot, _plan(snapshot, lap_into(laps)))
     if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
         # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
         result = replace(result, promises=result.promises.of_skus(snapshot.affected))
     return result
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector, paused while planning.
-
-    A large plan builds millions of small objects (promise rows, Decimals, dates) and no
-    cycles; left on, the collector would walk every live object again and again as they are
-    made, which costs more than the planning itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _plan(snapshot: PlanInput, lap: Callable[[tuple[str, float]], None]) -> PlanResult:
-    lap(("start", perf_counter()))
+def _plan(snapshot: PlanInput, lap: Lap) -> PlanResult:
+    lap("start")
     items = build_items(snapshot)
     existing = build_existing(snapshot, items)
     demands = build_demands(snapshot, items)
-    lap(("arrays", perf_counter()))
+    lap("arrays")
     pegging = net_all(items, existing, demands)
-    lap(("netting", perf_counter()))
+    lap("netting")
     dated = date_supplies(_supply_table(existing, pegging), items, snapshot.today.toordinal())
-    lap(("dating", perf_counter()))
+    lap("dating")
     result = assemble(snapshot, items, existing, demands, pegging, dated)
-    lap(("result", perf_counter()))
+    lap("result")
     return result
 
 

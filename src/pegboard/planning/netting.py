@@ -29,8 +29,8 @@ from pegboard.planning.segments import (
     positions,
     segment_starts,
     segment_totals,
-    stable_order,
 )
+from pegboard.planning.sorting import nearly_sorted_order, stable_order
 
 CUSTOMER, COMPONENT, SAFETY, REORDER = 0, 1, 2, 3
 
@@ -163,7 +163,7 @@ def _planned_orders(
     stock_level = on_hand_or_due + segment_totals(item, quantity, size) - demanded + items.safety
     reorders, reorder_qty = _reorders(level_items, items, n_demands=n_demands, stock_level=stock_level)
     item = np.r_[item, reorders.item]
-    order = stable_order(item)
+    order = nearly_sorted_order(item)
     item = item[order]
     kind = np.where(items.make[item], SupplyKind.PLANNED_MO, SupplyKind.PLANNED_PO).astype(np.int64)
     pos = np.bincount(existing.item, minlength=size)[item] + positions(item)

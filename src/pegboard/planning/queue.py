@@ -20,8 +20,9 @@ from pegboard.planning.dating import Dated
 from pegboard.planning.netting import COMPONENT, Pegging
 from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.result import MissingMaterial, ProductionSuggestion, QueueEntry
-from pegboard.planning.segments import Ints, segment_starts, stable_order
+from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.sorting import stable_order
 from pegboard.planning.values import as_dates, as_decimals
 
 LAST = 1 << 62

@@ -8,30 +8,6 @@ import numpy.typing as npt
 Ints = npt.NDArray[np.int64]
 
 
-def stable_order(key: Ints) -> Ints:
-    """The permutation that sorts `key`, rows with equal keys kept in their order.
-
-    The keys are sorted 16 bits at a time, lowest bits first: NumPy sorts 16-bit integers
-    with a stable radix sort, in linear time, so keys spanning fewer than 2**48 values take
-    at most three such passes, several times faster than a stable argsort (the fallback).
-    """
-    n = len(key)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    low = int(key.min())
-    span = int(key.max()) - low
-    if span >= 1 << 48:
-        return np.argsort(key, kind="stable").astype(np.int64)
-    offset = key - low
-    order = np.argsort((offset & 0xFFFF).astype(np.uint16), kind="stable")
-    shift = 16
-    while span >> shift:
-        digit = ((offset[order] >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digit, kind="stable")]
-        shift += 16
-    return order.astype(np.int64, copy=False)
-
-
 def segment_starts(keys: Ints) -> Ints:
     """The first row of each run of equal keys."""
     if len(keys) == 0:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TextIO
 
-from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import (
     BomCycle,
@@ -17,15 +16,21 @@ from pegboard.domain.errors import (
     InvalidValue,
     UnknownReference,
 )
-from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.items import BomLine, Item, Supplier
 from pegboard.domain.quantities import ZERO
-from pegboard.domain.sales import ShipPolicy
-from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
-from pegboard.services import parsing
+from pegboard.domain.supply import PurchaseOrder
 from pegboard.services.catalogue import save_boms, save_items, save_suppliers
 from pegboard.services.csv_reading import ImportRejected as ImportRejected
 from pegboard.services.csv_reading import Row, read_rows
-from pegboard.services.orders import LineDraft, OrderDraft, place_orders
+from pegboard.services.csv_rows import (
+    ItemRow,
+    OrderRow,
+    PurchaseOrderRow,
+    StockRow,
+    SupplierRow,
+    bom_line,
+)
+from pegboard.services.orders import OrderDraft, place_orders
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.purchasing import add_purchase_orders
 from pegboard.services.stock import count_stock
@@ -94,93 +99,24 @@ def _parse_each(rows: list[Row], parse: Callable[[Row], object], source: str) ->
 
 
 def _supplier(row: Row) -> Supplier:
-    n = row.number
-    return Supplier(
-        name=parsing.text("name", row["name"], row=n, max_length=limits.SUPPLIER_NAME),
-        email=parsing.email("email", row["email"], row=n),
-        lead_time_days=parsing.whole_number("lead_time_days", row["lead_time_days"], row=n),
-    )
+    return SupplierRow.read(row).supplier()
 
 
 def _item(row: Row) -> Item:
-    n = row.number
-    return Item(
-        sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
-        name=parsing.text("name", row["name"], row=n, max_length=limits.ITEM_NAME),
-        procurement=parsing.choice("procurement", row["procurement"], Procurement, row=n),
-        unit=parsing.optional_text("unit", row["unit"], row=n, max_length=limits.UNIT) or "pcs",
-        price=parsing.money("price", row["price"], row=n),
-        cost=parsing.money("cost", row["cost"], row=n),
-        lead_time_days=parsing.whole_number("lead_time_days", row["lead_time_days"], row=n),
-        supplier=parsing.optional_text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
-        safety_stock=parsing.optional_quantity("safety_stock", row["safety_stock"], row=n) or ZERO,
-        reorder_point=parsing.optional_quantity("reorder_point", row["reorder_point"], row=n),
-        reorder_qty=parsing.optional_quantity("reorder_qty", row["reorder_qty"], row=n, allow_zero=False),
-        min_order_qty=parsing.optional_quantity(
-            "min_order_qty", row["min_order_qty"], row=n, allow_zero=False
-        ),
-        order_multiple=parsing.optional_quantity(
-            "order_multiple", row["order_multiple"], row=n, allow_zero=False
-        ),
-        release_date=parsing.a_date("release_date", row["release_date"], row=n),
-    )
-
-
-def _bom(row: Row) -> tuple[str, BomLine, Row]:
-    n = row.number
-    parent = parsing.text("parent_sku", row["parent_sku"], row=n, max_length=limits.SKU)
-    component = parsing.text("component_sku", row["component_sku"], row=n, max_length=limits.SKU)
-    if parent == component:
-        raise InvalidValue("component_sku", component, "is its own parent", row=n)
-    return parent, BomLine(component, parsing.quantity("quantity", row["quantity"], row=n)), row
+    return ItemRow.read(row).item()
 
 
 def _stock(row: Row) -> tuple[str, Decimal]:
-    n = row.number
-    sku = parsing.text("sku", row["sku"], row=n, max_length=limits.SKU)
-    return sku, parsing.quantity("quantity", row["quantity"], row=n, allow_zero=True)
+    read = StockRow.read(row)
+    return read.sku, read.quantity
 
 
 def _order_row(row: Row) -> tuple[Row, OrderDraft]:
-    n = row.number
-    draft = OrderDraft(
-        order_ref=parsing.text("order_ref", row["order_ref"], row=n, max_length=limits.ORDER_REF),
-        customer=parsing.optional_text("customer", row["customer"], row=n, max_length=limits.CUSTOMER) or "",
-        email=parsing.email("email", row["email"], row=n),
-        ordered_at=parsing.a_datetime("ordered_at", row["ordered_at"], row=n),
-        priority=parsing.whole_number("priority", row["priority"], row=n, minimum=-1000, maximum=1000) or 0,
-        ship_policy=parsing.choice(
-            "ship_policy", row["ship_policy"], ShipPolicy, row=n, default=ShipPolicy.PARTIAL
-        ),
-        ship_to=parsing.optional_text(
-            "ship_to", row["ship_to"], row=n, max_length=limits.SHIP_TO, multiline=True
-        ),
-        lines=(
-            LineDraft(
-                sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
-                quantity=parsing.quantity("quantity", row["quantity"], row=n),
-                unit_price=parsing.money("unit_price", row["unit_price"], row=n),
-            ),
-        ),
-    )
-    return row, draft
+    return row, OrderRow.read(row).draft()
 
 
 def _po_row(row: Row) -> tuple[Row, PurchaseOrder]:
-    n = row.number
-    po = PurchaseOrder(
-        po_ref=parsing.text("po_ref", row["po_ref"], row=n, max_length=limits.PO_REF),
-        supplier=parsing.text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
-        lines=[
-            PurchaseOrderLine(
-                sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
-                quantity=parsing.quantity("quantity", row["quantity"], row=n),
-                expected_date=parsing.a_date("expected_date", row["expected_date"], row=n),
-                unit_cost=parsing.money("unit_cost", row["unit_cost"], row=n),
-            )
-        ],
-    )
-    return row, po
+    return row, PurchaseOrderRow.read(row).purchase_order()
 
 
 def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[OrderDraft]:
@@ -336,7 +272,7 @@ def _import(
 
 def _import_boms(rows: list[Row], *, source: str, uow: UnitOfWork) -> ImportResult:
     """Each parent's rows replace its BOM; a component twice under one parent is refused, naming the row."""
-    parsed: list[tuple[str, BomLine, Row]] = _parse_each(rows, _bom, source)  # type: ignore[assignment]
+    parsed: list[tuple[str, BomLine, Row]] = _parse_each(rows, bom_line, source)  # type: ignore[assignment]
     _check_skus(
         uow,
         [(r, "parent_sku", parent) for parent, _, r in parsed]

@@ -8,7 +8,6 @@ control characters, no longer than its column.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -29,15 +28,15 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 NUMBER_FORMAT = "digits with an optional decimal point, such as 12.5"
 DATE_RANGE = f"between {limits.EARLIEST_DATE} and {limits.LATEST_DATE}"
 DATETIME_FORMAT = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (T or a space), without a time zone"
-_LINE_BREAKS = "\t\n\r"
+#: Unicode's control characters (category Cc, a fixed set) and lone surrogates (Cs).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def control_character(value: str, *, multiline: bool = False) -> str | None:
     """The first control character in the text (tabs and line breaks count only when not multiline)."""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs") and not (multiline and char in _LINE_BREAKS):
-            return char
-    return None
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    return None if found is None else found.group()
 
 
 def control_reason(char: str, *, multiline: bool = False) -> str:

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from cachetools import TTLCache
+
 from pegboard.domain.errors import DuplicateRef, Forbidden, InvalidValue, Unauthorised, UnknownReference
 from pegboard.services.ports import StoredToken, UnitOfWork
 
@@ -105,13 +107,16 @@ class TokenCache:
     elsewhere (the CLI, another worker) bites within `seconds`, kept short for that reason: a
     check per request would cost a query on the busiest path, the order intake. Unknown tokens
     are never cached, so a new token works at once. The cache also decides when a token's use
-    is due to be written (at most once every `record_every` seconds per token).
+    is due to be written (at most once every `record_every` seconds per token). Both memories
+    hold at most `size` tokens (cachetools' TTL caches, the oldest dropped first).
     """
 
-    def __init__(self, seconds: float, *, record_every: float = RECORD_USE_EVERY) -> None:
+    def __init__(self, seconds: float, *, record_every: float = RECORD_USE_EVERY, size: int = 10_000) -> None:
         self.seconds, self.record_every = seconds, record_every
-        self._seen: dict[str, tuple[float, str, Role]] = {}
-        self._recorded: dict[str, float] = {}
+        #: token hash -> (name, role), while trusted
+        self._seen: TTLCache[str, tuple[str, Role]] = TTLCache(size, max(seconds, 0.0), timer=time.monotonic)
+        #: names whose use was written in the last `record_every` seconds
+        self._recorded: TTLCache[str, bool] = TTLCache(size, max(record_every, 0.0), timer=time.monotonic)
         self._lock = threading.Lock()
 
     def recall(self, token: str | None, needed: Role) -> tuple[str, Role] | None:
@@ -119,12 +124,11 @@ class TokenCache:
         or when its use is due to be written."""
         if not token or self.seconds <= 0:
             return None
-        now = time.monotonic()
         with self._lock:
             hit = self._seen.get(hash_token(token))
-            if hit is None or now - hit[0] >= self.seconds or self._due(hit[1], now):
+            if hit is None or hit[0] not in self._recorded:
                 return None
-        return require(hit[1], hit[2], needed)
+        return require(*hit, needed)
 
     def authorise(
         self, token: str | None, needed: Role, *, uow: UnitOfWork, record: Callable[[str], None]
@@ -136,37 +140,26 @@ class TokenCache:
             self.used(name, record)
             return require(name, role, needed)
         key = hash_token(token)
-        now = time.monotonic()
         with self._lock:
             hit = self._seen.get(key)
-        if hit is not None and now - hit[0] < self.seconds:
-            name, role = hit[1], hit[2]
-        else:
-            name, role = identify(token, uow=uow)
+        if hit is None:
+            hit = identify(token, uow=uow)
             with self._lock:
-                if len(self._seen) > 10_000:
-                    self._seen.clear()
-                self._seen[key] = (now, name, role)
-        self.used(name, record)
-        return require(name, role, needed)
+                self._seen[key] = hit
+        self.used(hit[0], record)
+        return require(*hit, needed)
 
     def used(self, name: str, record: Callable[[str], None]) -> None:
         """Pass the token's use to `record` if it was not recorded in the last `record_every` seconds."""
-        now = time.monotonic()
         with self._lock:
-            if not self._due(name, now):
+            if name in self._recorded:
                 return
-            if len(self._recorded) > 10_000:
-                self._recorded.clear()
-            self._recorded[name] = now
+            if self.record_every > 0:
+                self._recorded[name] = True
         record(name)
 
     def forget(self, name: str) -> None:
         """Trust the token called `name` no longer: its next use is checked against the database."""
         with self._lock:
-            for key in [key for key, hit in self._seen.items() if hit[1] == name]:
-                del self._seen[key]
-
-    def _due(self, name: str, now: float) -> bool:
-        last = self._recorded.get(name)
-        return last is None or now - last >= self.record_every
+            for key in [key for key, hit in self._seen.items() if hit[0] == name]:
+                self._seen.pop(key, None)

@@ -19,7 +19,7 @@ from pegboard.planning.forecasting import Forecast
 from pegboard.services.users import Action
 from pegboard.views.items import ZERO, ItemRow, item_rows
 from pegboard.views.sql import units
-from pegboard.views.wording import MONTHS
+from pegboard.views.wording import short_day_and_month
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class ItemPage:
         while day <= last:
             while k < len(points) and points[k].day <= day:
                 level, k = points[k].available, k + 1
-            labels.append(f"{day.day} {MONTHS[day.month - 1][:3]}")
+            labels.append(short_day_and_month(day))
             levels.append(float(level))
             day += timedelta(days=1)
         row = self.item.row
@@ -241,7 +241,7 @@ class ItemPage:
             return None
         past, ahead = found.history[-26:], found.values
         return {
-            "weeks": [f"{d.day} {MONTHS[d.month - 1][:3]}" for d, _ in (*past, *ahead)],
+            "weeks": [short_day_and_month(d) for d, _ in (*past, *ahead)],
             "ordered": [round(q, 2) for _, q in past] + [None] * len(ahead),
             "forecast": [None] * len(past) + [round(q, 2) for _, q in ahead],
             "model": found.model,

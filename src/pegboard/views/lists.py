@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from more_itertools import sliced
 from sqlalchemy import Connection, and_, literal, select, union_all
 
 from pegboard.adapters.db import tables as t
@@ -50,8 +51,7 @@ def orders(
     rows = conn.execute(query).all()
     lines: dict[int, list[Json]] = {r.id: [] for r in rows}
     ids = list(lines)
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
+    for chunk in sliced(ids, 1000):
         for r in conn.execute(
             select(ol, t.items.c.sku)
             .join(t.items, t.items.c.id == ol.c.item_id)

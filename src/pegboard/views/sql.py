@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, type_coerce
 
 from pegboard.adapters.db.types import ExactDecimal
-from pegboard.views.wording import MONTHS
+from pegboard.views.wording import day_and_month
 
 
 def units(expression: ColumnElement[Any]) -> ColumnElement[Decimal]:
@@ -26,7 +26,7 @@ def dates_in_words(text: str, today: date) -> str:
 
     def word(match: re.Match[str]) -> str:
         day = date(int(match[1]), int(match[2]), int(match[3]))
-        short = f"{day.day} {MONTHS[day.month - 1]}"
+        short = day_and_month(day)
         return short if day.year == today.year else f"{short} {day.year}"
 
     return _ISO_DAY.sub(word, text)

@@ -1,6 +1,7 @@
 """Plain words for customers: dates, quantities, order status, and why a waiting line has its date.
 
-Pure functions of plain data, no I/O and no locale: the same words on every machine. A stored
+Pure functions of plain data, no I/O; dates are written in English by Babel (CLDR's `en`),
+whatever the machine's locale, so the words are the same on every machine. A stored
 promise names what it rests on (`basis`: "stock", a PO or MO ref, "planned PO", "planned MO",
 "open term") and why (`reason`, written by `planning.reasons`); the customer sees neither refs
 nor SKUs, only what the wait is about: our supplier, our workshop, a release date ("release
@@ -15,24 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
 
 from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
 from pegboard.planning.terms import RELEASE
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+#: Dates in words are English (CLDR data through Babel), whatever the machine's own locale.
+LOCALE = Locale.parse("en")
 
 STATUS_WORDS = {
     "open": "In progress",
@@ -44,9 +37,22 @@ STATUS_WORDS = {
 TO_BE_CONFIRMED = "date to be confirmed"
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date) -> str:
     """A date as people write it, the same in every locale: "12 March 2027"."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "d MMMM y", locale=LOCALE)
+
+
+@lru_cache(maxsize=4096)
+def day_and_month(day: date) -> str:
+    """A date of the current year as people write it: "12 March"."""
+    return format_date(day, "d MMMM", locale=LOCALE)
+
+
+@lru_cache(maxsize=4096)
+def short_day_and_month(day: date) -> str:
+    """A date as a chart's axis names it: "12 Mar"."""
+    return format_date(day, "d MMM", locale=LOCALE)
 
 
 def quantity_words(quantity: Decimal) -> str:

@@ -13,8 +13,8 @@ from pegboard.domain.quantities import component_need as domain_need
 from pegboard.domain.quantities import from_units, to_units
 from pegboard.planning.arrays import RowGroups, by_value, numbered, to_micro
 from pegboard.planning.lots import component_need
-from pegboard.planning.segments import stable_order
 from pegboard.planning.snapshot import PlanInputError
+from pegboard.planning.sorting import stable_order
 
 REFS = st.lists(st.sampled_from(["SO-1", "SO-2", "SO-10", "PO-7", "A", ""]), max_size=40)
 

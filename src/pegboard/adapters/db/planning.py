@@ -9,6 +9,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from more_itertools import sliced
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -357,8 +358,7 @@ class SqlPlanning:
         column = t.line_promises.c.line_id
         postgres = self.conn.dialect.name == "postgresql"
         step = 50_000 if postgres else 1000
-        for start in range(0, len(ids), step):
-            chunk = ids[start : start + step]
+        for chunk in sliced(ids, step):
             if postgres:
                 yield column == any_(bindparam("line_ids", chunk, type_=ARRAY(BigInteger)))
             else:
@@ -416,11 +416,11 @@ class SqlPlanning:
         so, ol = t.sales_orders, t.order_lines
         refs = sorted({p.order_ref for p in promises if p.line_id is None})
         looked_up: dict[tuple[str, int], int] = {}
-        for start in range(0, len(refs), 1000):
+        for some in sliced(refs, 1000):
             for r in self.conn.execute(
                 select(so.c.order_ref, ol.c.line_no, ol.c.id)
                 .join(so, so.c.id == ol.c.order_id)
-                .where(so.c.order_ref.in_(refs[start : start + 1000]))
+                .where(so.c.order_ref.in_(some))
             ):
                 looked_up[r.order_ref, r.line_no] = r.id
         return [p.line_id if p.line_id is not None else looked_up[p.order_ref, p.line_no] for p in promises]
@@ -513,8 +513,8 @@ def _copy_text(rows: list[tuple[Any, ...]]) -> Iterator[str]:
     column is converted on its own, each distinct value once."""
     columns = [_column_text(column) for column in zip(*rows, strict=True)]
     lines = list(map("\t".join, zip(*columns, strict=True)))
-    for start in range(0, len(lines), 5000):
-        yield "\n".join(lines[start : start + 5000]) + "\n"
+    for some in sliced(lines, 5000):
+        yield "\n".join(some) + "\n"
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

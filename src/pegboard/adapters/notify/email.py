@@ -20,8 +20,10 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 from types import TracebackType
 
+from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from pegboard.config import Settings
@@ -57,9 +59,10 @@ def status_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/status/{token}"
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date | None) -> str:
-    """A date as customers read it: Monday 7 December 2026."""
-    return "" if day is None else f"{day:%A} {day.day} {day:%B %Y}"
+    """A date as customers read it, in English whatever the machine's locale: Monday 7 December 2026."""
+    return "" if day is None else format_date(day, "EEEE d MMMM y", locale="en")
 
 
 def quantity(number: Decimal) -> str:

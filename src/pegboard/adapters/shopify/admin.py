@@ -12,18 +12,18 @@ line items:
 
 Every request carries ``X-Shopify-Access-Token`` and JSON. A 429 (rate limit, with
 ``Retry-After``), a 5xx or a network failure is a `ShopifyError` worth retrying later; another
-4xx is one that will not pass unchanged. Only the standard library is used.
+4xx is one that will not pass unchanged. Requests go through httpx.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import httpx
 
 #: Shopify answers within a few seconds; a hung connection must not stall delivery for long.
 TIMEOUT_SECONDS = 10.0
@@ -111,24 +111,24 @@ class AdminClient:
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base + path,
-            data=data,
-            method=method,
-            headers={
-                "X-Shopify-Access-Token": self.access_token,
-                "Accept": "application/json",
-                **({"Content-Type": "application/json"} if data is not None else {}),
-            },
-        )
+        headers = {"X-Shopify-Access-Token": self.access_token, "Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
         where = f"{method} {path}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise _http_error(where, error) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            response = httpx.request(
+                method,
+                self.base + path,
+                content=data,
+                headers=headers,
+                timeout=self.timeout,
+                follow_redirects=True,
+            )
+        except httpx.TransportError as error:
             raise ShopifyError(f"{where}: Shopify cannot be reached ({error})", retryable=True) from None
+        if response.is_error:
+            raise _http_error(where, response)
+        raw = response.content
         try:
             return json.loads(raw, parse_float=Decimal) if raw.strip() else {}
         except ValueError:
@@ -137,18 +137,12 @@ class AdminClient:
             ) from None
 
 
-def _http_error(where: str, error: urllib.error.HTTPError) -> ShopifyError:
+def _http_error(where: str, response: httpx.Response) -> ShopifyError:
     """429 and 5xx may pass later (429 says when: Retry-After); other answers will not."""
-    status = error.code
-    detail = ""
-    try:
-        detail = error.read(500).decode("utf-8", "replace").strip()
-    except OSError:
-        pass
-    finally:
-        error.close()
+    status = response.status_code
+    detail = response.content[:500].decode("utf-8", "replace").strip()
     if status == 429:
-        retry_after = _seconds(error.headers.get("Retry-After"))
+        retry_after = _seconds(response.headers.get("Retry-After"))
         wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
         return ShopifyError(
             f"{where}: Shopify's rate limit was hit (429){wait}",

@@ -7,7 +7,6 @@ here does I/O at import time.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +29,7 @@ from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
 from pegboard.entrypoints.intake_process import IntakeProcess
+from pegboard.entrypoints.long_lived import freeze_start_up
 from pegboard.entrypoints.web import pages
 from pegboard.entrypoints.web import status as status_page
 from pegboard.services import parsing
@@ -64,7 +64,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
             intake.start()
             if deliverer is not None:
                 deliverer.start()
-            gc.freeze()  # the app as built lives as long as the process: no full GC pass walks it
+            freeze_start_up()
             yield
         finally:
             if deliverer is not None:

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.forms import FieldError
 from pegboard.services.users import User
-from pegboard.views.wording import MONTHS, long_date, quantity_words, status_words
+from pegboard.views.wording import day_and_month, long_date, quantity_words, status_words
 
 #: Every page of the app, as the navigation lists them.
 NAV = (
@@ -63,7 +63,7 @@ def day_words(value: date | datetime | None, today: date | None = None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if today is not None and value.year == today.year:
-        return f"{value.day} {MONTHS[value.month - 1]}"
+        return day_and_month(value)
     return long_date(value)
 
 

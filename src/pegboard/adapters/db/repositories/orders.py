@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from more_itertools import sliced
 from sqlalchemy import Connection, and_, bindparam, func, insert, literal_column, or_, select, update
 
 from pegboard.adapters.db import tables as t
@@ -111,8 +112,8 @@ class SqlOrders:
     def get_many(self, order_refs: Iterable[str]) -> dict[str, SalesOrder]:
         refs = sorted(set(order_refs))
         found: dict[str, SalesOrder] = {}
-        for start in range(0, len(refs), 500):
-            rows = self.conn.execute(_ORDERS_BY_REF, {"refs": refs[start : start + 500]}).all()
+        for some in sliced(refs, 500):
+            rows = self.conn.execute(_ORDERS_BY_REF, {"refs": some}).all()
             found.update(self._load(rows))
         return found
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
+from more_itertools import sliced
+
 T = TypeVar("T")
 
 #: Values bound in one IN list at most: PostgreSQL takes 65,535 parameters per statement and
@@ -14,5 +16,4 @@ IN_SLICE = 10_000
 
 def in_slices(values: Sequence[T]) -> Iterator[Sequence[T]]:
     """The values in slices small enough to bind in one IN list."""
-    for start in range(0, len(values), IN_SLICE):
-        yield values[start : start + IN_SLICE]
+    yield from sliced(values, IN_SLICE)
