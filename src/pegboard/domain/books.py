@@ -34,6 +34,7 @@ class Account(StrEnum):
     ADJUSTMENTS = "3900"
     REVENUE = "4000"
     COST_OF_GOODS_SOLD = "5000"
+    LABOUR = "5100"
 
 
 DEFAULT_NAMES: dict[str, str] = {
@@ -47,6 +48,7 @@ DEFAULT_NAMES: dict[str, str] = {
     Account.ADJUSTMENTS: "Stock adjustments",
     Account.REVENUE: "Revenue",
     Account.COST_OF_GOODS_SOLD: "Cost of goods sold",
+    Account.LABOUR: "Labour applied to production",
 }
 
 
@@ -69,6 +71,7 @@ class EntryKind(StrEnum):
     CANCELLATION = "cancellation"
     REFUND = "refund"
     COUNT = "count"
+    PRODUCTION = "production"
 
 
 class UnbalancedEntry(ValueError):
@@ -137,7 +140,8 @@ def money(amount: Decimal) -> Decimal:
 def standard_cost(
     sku: str, items: Mapping[str, Item], boms: BillsOfMaterials, known: dict[str, Decimal] | None = None
 ) -> Decimal:
-    """The item's cost; a make item without one costs its components at their standard cost.
+    """The item's cost; a make item without one costs its components at their standard cost,
+    plus its labour per unit.
 
     `known` keeps the costs worked out so far, so a component shared by many parents is costed once.
     """
@@ -147,7 +151,8 @@ def standard_cost(
         if item is not None and item.cost is not None:
             known[sku] = item.cost
         else:
-            known[sku] = sum(
+            labour = item.labour_cost if item is not None and item.labour_cost is not None else ZERO
+            known[sku] = labour + sum(
                 (
                     line.quantity_per * standard_cost(line.component_sku, items, boms, known)
                     for line in boms.components(sku)
@@ -203,6 +208,12 @@ def count(value: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
     """A stock count's differences at standard cost move inventory against stock adjustments."""
     amounts = [(Account.INVENTORY, value), (Account.ADJUSTMENTS, -value)]
     return entry(EntryKind.COUNT, on, amounts, reference="count", memo=memo)
+
+
+def production(mo_ref: str, labour: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
+    """Labour put into what an MO made adds to inventory (the components only change form)."""
+    amounts = [(Account.INVENTORY, labour), (Account.LABOUR, -labour)]
+    return entry(EntryKind.PRODUCTION, on, amounts, reference=mo_ref, memo=memo)
 
 
 def cancellation(order_ref: str, *, deposit: Decimal, still_owed: Decimal, on: date) -> JournalEntry | None:

@@ -1,9 +1,9 @@
 """The books: payments and refunds, and the entries that shipments, receipts, counts and
 cancellations book in the same transaction as the change that causes them.
 
-Cost is a standard cost for now: the item's `cost`, else (a make item) its components' costs
-through the BOM; a receipt books the PO's unit cost (else the item's). Moving-average
-valuation is still to come.
+Cost is the stock value of what moved (services/valuation.py: moving average or FIFO): a
+shipment's cost of goods sold and a count's difference are the values their movements took or
+added; a receipt books the PO's unit cost (else the item's); an MO adds its labour.
 """
 
 from __future__ import annotations
@@ -110,23 +110,27 @@ def book_shipment(
     order: SalesOrder,
     shipment: Shipment,
     *,
+    costs: Mapping[int, Decimal] | None = None,
     dropship_costs: Mapping[int, Decimal] | None = None,
 ) -> None:
     """Revenue at the line's price (else the item's) for what shipped, out of the order's deposit;
-    cost at standard cost out of inventory, or for a drop-ship at the PO's cost owed to the supplier."""
+    cost out of inventory at the stock value the shipment took (`costs`, per line number; standard
+    cost without), or for a drop-ship at the PO's unit cost (`dropship_costs`) owed to the supplier."""
     items, boms = _costing(uow, {line.sku for line in order.lines})
     prices = {line.line_no: _price(line.unit_price, items.get(line.sku)) for line in order.lines}
     revenue = sum((books.money(prices[s.line_no] * s.quantity) for s in shipment.lines), ZERO)
     if dropship_costs is not None:
-        costs = [dropship_costs.get(s.line_no, ZERO) * s.quantity for s in shipment.lines]
+        line_costs = [dropship_costs.get(s.line_no, ZERO) * s.quantity for s in shipment.lines]
+    elif costs is not None:
+        line_costs = list(costs.values())
     else:
-        costs = [books.standard_cost(s.sku, items, boms) * s.quantity for s in shipment.lines]
+        line_costs = [books.standard_cost(s.sku, items, boms) * s.quantity for s in shipment.lines]
     deposit = -uow.journal.order_balances(order.order_ref).get(Account.DEPOSITS, ZERO)
     entry = books.shipment(
         order.order_ref,
         shipment.shipment_ref,
         revenue=revenue,
-        cost=sum((books.money(c) for c in costs), ZERO),
+        cost=sum((books.money(c) for c in line_costs), ZERO),
         deposit=deposit,
         on=shipment.shipped_on,
         cost_from=Account.INVENTORY if dropship_costs is None else Account.PAYABLE,
@@ -135,32 +139,63 @@ def book_shipment(
         uow.journal.add(_with_memo(entry, f"shipment {shipment.shipment_ref}"))
 
 
-def book_receipt(uow: UnitOfWork, po: PurchaseOrder, sku: str, quantity: Decimal, *, on: date) -> None:
-    """Goods received at the PO line's unit cost (else the item's cost), owed to the supplier."""
+def receipt_unit_cost(uow: UnitOfWork, po: PurchaseOrder, sku: str) -> Decimal:
+    """What a unit received costs: the PO line's unit cost, else the item's cost, else nothing."""
     unit_cost: Decimal | None = next(
         (line.unit_cost for line in po.lines if line.sku == sku and line.unit_cost is not None), None
     )
     if unit_cost is None:
         item = uow.catalogue.item(sku)
         unit_cost = item.cost if item is not None and item.cost is not None else ZERO
-    entry = books.receipt(po.po_ref, sku, books.money(unit_cost * quantity), on=on)
+    return unit_cost
+
+
+def book_receipt(
+    uow: UnitOfWork, po: PurchaseOrder, sku: str, quantity: Decimal, *, value: Decimal, on: date
+) -> None:
+    """Goods received into inventory at the value the receipt added, owed to the supplier."""
+    entry = books.receipt(po.po_ref, sku, value, on=on)
     if entry is not None:
         uow.journal.add(_with_memo(entry, f"receipt {po.po_ref}: {quantity} {sku}"))
 
 
-def book_count(uow: UnitOfWork, changes: Mapping[str, Decimal], *, reason: str, on: date) -> None:
-    """One entry per count: the differences at standard cost, against stock adjustments."""
+def standard_costs(uow: UnitOfWork, skus: Iterable[str]) -> dict[str, Decimal]:
+    """Each item's standard cost (what goods found in a count come in at with none held)."""
+    wanted = set(skus)
+    items, boms = _costing(uow, wanted)
+    known: dict[str, Decimal] = {}
+    return {sku: books.standard_cost(sku, items, boms, known) for sku in wanted}
+
+
+def labour(uow: UnitOfWork, sku: str, quantity: Decimal) -> Decimal:
+    """The labour put into making `quantity` of the item, to the cent (none without a labour cost)."""
+    item = uow.catalogue.item(sku)
+    if item is None or item.labour_cost is None:
+        return ZERO
+    return books.money(item.labour_cost * quantity)
+
+
+def book_labour(
+    uow: UnitOfWork, mo_ref: str, sku: str, quantity: Decimal, labour: Decimal, *, on: date
+) -> None:
+    """An MO's labour adds to inventory (no entry without labour: components only change form)."""
+    entry = books.production(mo_ref, labour, on=on, memo=f"labour {mo_ref}: {quantity} {sku}")
+    if entry is not None:
+        uow.journal.add(entry)
+
+
+def book_count(
+    uow: UnitOfWork,
+    changes: Mapping[str, Decimal],
+    values: Mapping[str, Decimal],
+    *,
+    reason: str,
+    on: date,
+) -> None:
+    """One entry per count: the value its movements added or took, against stock adjustments."""
     if not changes:
         return
-    items, boms = _costing(uow, changes)
-    known: dict[str, Decimal] = {}
-    value = sum(
-        (
-            books.money(books.standard_cost(sku, items, boms, known) * change)
-            for sku, change in changes.items()
-        ),
-        ZERO,
-    )
+    value = sum(values.values(), ZERO)
     counted = ", ".join(f"{change} {sku}" for sku, change in sorted(changes.items())[:5])
     more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
     entry = books.count(value, on=on, memo=f"{reason}: {counted}{more}"[:500])

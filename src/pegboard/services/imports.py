@@ -56,6 +56,8 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "min_order_qty",
             "order_multiple",
             "release_date",
+            "labour_cost",
+            "tax_rate",
         ),
     ),
     ImportKind.BOMS: (("parent_sku", "component_sku", "quantity"), ()),
@@ -119,6 +121,8 @@ def _item(row: Row) -> Item:
         min_order_qty=p.optional_quantity("min_order_qty", row["min_order_qty"], row=n, allow_zero=False),
         order_multiple=p.optional_quantity("order_multiple", row["order_multiple"], row=n, allow_zero=False),
         release_date=p.a_date("release_date", row["release_date"], row=n),
+        labour_cost=p.money("labour_cost", row["labour_cost"], row=n),
+        tax_rate=p.tax_rate("tax_rate", row["tax_rate"], row=n),
     )
 
 

@@ -17,6 +17,7 @@ from pegboard.domain.ledger import StockMove
 from pegboard.domain.notices import CustomerMessage, OrderState
 from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
+from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.snapshot import PlanInput
 
@@ -358,6 +359,18 @@ class JournalRepository(Protocol):
     def rows(self, *, start: date | None = None, end: date | None = None) -> list[JournalRow]: ...
 
 
+class ValuationRepository(Protocol):
+    """The stock value ledger: a value row per stock movement; holdings and totals read back."""
+
+    def add(self, move: ValuedMove) -> None: ...
+
+    def holdings(self, skus: Iterable[str], method: CostMethod) -> dict[str, Holding]: ...
+
+    def totals(self, *, as_of: date | None = None) -> dict[str, tuple[Decimal, Decimal]]: ...
+
+    def moves(self) -> list[ValuedMove]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""
 
@@ -407,6 +420,14 @@ class UnitOfWork(Protocol):
 
     @property
     def journal(self) -> JournalRepository: ...
+
+    @property
+    def valuation(self) -> ValuationRepository: ...
+
+    @property
+    def cost_method(self) -> CostMethod:
+        """How goods going out are valued in this transaction (a setting)."""
+        ...
 
     def __enter__(self) -> UnitOfWork: ...
 

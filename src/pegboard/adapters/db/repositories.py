@@ -197,6 +197,8 @@ class SqlCatalogue:
                 min_order_qty=_q(r.min_order_qty),
                 order_multiple=_q(r.order_multiple),
                 release_date=r.release_date,
+                labour_cost=_m(r.labour_cost),
+                tax_rate=r.tax_rate,
             )
             self.ids.terms[r.sku] = found[r.sku].terms
         return found
@@ -220,6 +222,8 @@ class SqlCatalogue:
             "min_order_qty": item.min_order_qty,
             "order_multiple": item.order_multiple,
             "release_date": item.release_date,
+            "labour_cost": item.labour_cost,
+            "tax_rate": item.tax_rate,
         }
         self.ids.terms.pop(item.sku, None)
         done = self.conn.execute(update(t.items).where(t.items.c.sku == item.sku).values(**values))
