@@ -116,6 +116,16 @@ def _assert_books_hold(conn: Connection) -> None:
         booked.setdefault(order_ref, {})[account] = debit - credit
     for order_ref, accounts in booked.items():
         assert accounts.get("2100", 0) <= 0, f"{order_ref}: deposit {-accounts['2100']} is negative"
+        assert accounts.get("2110", 0) <= 0, f"{order_ref}: preorder deposit {-accounts['2110']} is negative"
+        held = -accounts.get("2100", Decimal(0)) - accounts.get("2110", Decimal(0))
+        earned = -sum((accounts.get(a, Decimal(0)) for a in ("4000", "4050", "4100", "2200")), Decimal(0))
+        due, owed = -accounts.get("2150", Decimal(0)), accounts.get("1100", Decimal(0))
+        # What was received, less what was paid back, is what shipped (net of discounts, with tax
+        # and shipping) plus what is held, less what is owed.
+        assert accounts.get("1000", Decimal(0)) == earned + held + due - owed, (
+            f"{order_ref}: cash {accounts.get('1000')} != earned {earned} + deposits {held} "
+            f"+ refund due {due} - owed {owed}"
+        )
         assert accounts.get("2150", 0) <= 0, f"{order_ref}: refund due {-accounts['2150']} is negative"
         assert accounts.get("1100", 0) >= 0, f"{order_ref}: receivable {accounts['1100']} is negative"
     so, ol, sh, sl = t.sales_orders, t.order_lines, t.shipments, t.shipment_lines

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import (
     BomCycle,
     DomainError,
@@ -40,6 +41,9 @@ class ImportKind(StrEnum):
     PURCHASE_ORDERS = "purchase-orders"
 
 
+#: Optional orders columns: the line's tax and discount, the order's shipping and its tax.
+ORDER_CHARGE_COLUMNS = ("tax", "discount", "shipping", "shipping_tax")
+
 COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ImportKind.SUPPLIERS: (("name",), ("email", "lead_time_days")),
     ImportKind.ITEMS: (
@@ -64,7 +68,8 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ImportKind.STOCK: (("sku", "quantity"), ()),
     ImportKind.ORDERS: (
         ("order_ref", "sku", "quantity"),
-        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to"),
+        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to")
+        + ORDER_CHARGE_COLUMNS,
     ),
     ImportKind.PURCHASE_ORDERS: (
         ("po_ref", "supplier", "sku", "quantity"),
@@ -160,8 +165,30 @@ def _order_row(row: Row) -> tuple[Row, OrderDraft]:
                 unit_price=p.money("unit_price", row["unit_price"], row=n),
             ),
         ),
+        charges=_row_charges(row),
     )
     return row, draft
+
+
+def _row_charges(row: Row) -> OrderCharges:
+    """A row's tax and discount (for its line) and the order's shipping (on any one of its rows)."""
+    amounts = {name: p.money(name, row[name], row=row.number) or ZERO for name in ORDER_CHARGE_COLUMNS}
+    line = (
+        {1: amounts["tax"]} if amounts["tax"] else {},
+        {1: amounts["discount"]} if amounts["discount"] else {},
+    )
+    return OrderCharges(*line, amounts["shipping"], amounts["shipping_tax"])
+
+
+def _merged_charges(first: OrderDraft, more: OrderDraft) -> OrderCharges:
+    """The charges of an order grown by a row: its line's numbers follow the lines before it."""
+    a, b, offset = first.charges, more.charges, len(first.lines)
+    return OrderCharges(
+        {**a.line_tax, **{n + offset: x for n, x in b.line_tax.items()}},
+        {**a.line_discount, **{n + offset: x for n, x in b.line_discount.items()}},
+        max(a.shipping, b.shipping),
+        max(a.shipping_tax, b.shipping_tax),
+    )
 
 
 def _po_row(row: Row) -> tuple[Row, PurchaseOrder]:
@@ -198,7 +225,9 @@ def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[Orde
                         name, mine, f"differs from the first row of order {draft.order_ref} ({theirs})"
                     )
                 )
-        grouped[draft.order_ref] = OrderDraft(**{**first.__dict__, "lines": first.lines + draft.lines})
+        grouped[draft.order_ref] = OrderDraft(
+            **{**first.__dict__, "lines": first.lines + draft.lines, "charges": _merged_charges(first, draft)}
+        )
     if problems:
         raise ImportRejected(source, problems)
     return list(grouped.values())

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from pegboard.domain.allocation import ItemStock, WaitingLine
-from pegboard.domain.books import JournalEntry
+from pegboard.domain.books import JournalEntry, OrderCharges
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
@@ -356,7 +356,20 @@ class JournalRepository(Protocol):
 
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]: ...
 
+    def cash_by_reference(self, order_ref: str, reference: str) -> tuple[Decimal, Decimal]: ...
+
     def rows(self, *, start: date | None = None, end: date | None = None) -> list[JournalRow]: ...
+
+    @property
+    def charges(self) -> ChargesRepository: ...
+
+
+class ChargesRepository(Protocol):
+    """An order's tax, discounts and shipping, written when the order is placed."""
+
+    def add(self, order_ref: str, charges: OrderCharges) -> None: ...
+
+    def of(self, order_ref: str) -> OrderCharges: ...
 
 
 class ValuationRepository(Protocol):
