@@ -628,6 +628,8 @@ class PegboardRules(RuleBasedStateMachine):
         self.drafts: dict[str, orders.OrderDraft] = {}
         #: Money received net of refunds, per order: the books' model is this and the price (10).
         self.received: dict[str, Decimal] = {}
+        #: Per shop order: what the books took from the shop's totals (paid, refunded).
+        self.shop_money: dict[str, tuple[Decimal, Decimal]] = {}
         self.shop = Shop()
 
     def teardown(self) -> None:
@@ -857,6 +859,33 @@ class PegboardRules(RuleBasedStateMachine):
         )
         event(f"shopify {delivery.topic}: {applied.outcome}")
         assert applied.outcome is expected, (delivery, applied)
+        if expected not in (shopify.Outcome.DUPLICATE, shopify.Outcome.STALE):
+            self._settle_shop_money(delivery.version)
+
+    def _settle_shop_money(self, version: Version) -> None:
+        """What the books must take from the shop's totals (services/shop_payments.py): the new
+        part of the payment, unless the order is closed and owes less; the new part of the refunds,
+        up to what the order holds."""
+        record = self.shop.records.get(version.number)
+        if record is None or not record.placed or record.state == "held":
+            return
+        ref = version.ref
+        booked_in, booked_out = self.shop_money.get(ref, (ZERO, ZERO))
+        if version.paid > booked_in:
+            amount = version.paid - booked_in
+            _, owed = self._money(ref)
+            if not (self.model.orders[ref].closed and amount > owed):
+                self.received[ref] = self.received.get(ref, ZERO) + amount
+                booked_in = Decimal(version.paid)
+        if version.refunded > booked_out:
+            held, _ = self._money(ref)
+            amount = min(version.refunded - booked_out, held)
+            if amount > 0:
+                self.received[ref] -= amount
+                booked_out += amount
+        self.shop_money[ref] = (booked_in, booked_out)
+        with self.pb.reader() as uow:
+            assert uow.journal.cash_by_reference(ref, "shopify") == (booked_in, booked_out), ref
 
     def _new_shop_order(self, items: list[tuple[str, int]], minute: int) -> Version:
         created_at = NINE_AM + timedelta(days=(self.model.today - MONDAY).days, minutes=minute)
@@ -913,6 +942,27 @@ class PegboardRules(RuleBasedStateMachine):
         self._deliver(self.shop.send(CANCELLED, created.version.cancellation(5)))
         self._deliver(created)
 
+    @precondition(lambda self: any(not v.cancelled for v in self.shop.versions.values()))
+    @rule(data=st.data(), minutes=st.integers(1, 30), late=st.booleans())
+    def shop_order_paid(self, data: st.DataObject, minutes: int, late: bool) -> None:
+        version = self._open_in_shop(data)
+        paid = data.draw(st.integers(version.paid + 1, max(version.paid, version.due) + 5), label="paid")
+        self._deliver(self.shop.send(UPDATED, version.paying(paid, version.refunded, minutes)), late=late)
+
+    @precondition(
+        lambda self: any(v.paid > v.refunded and not v.cancelled for v in self.shop.versions.values())
+    )
+    @rule(data=st.data(), minutes=st.integers(1, 30), cancel=st.booleans())
+    def shop_order_refunded(self, data: st.DataObject, minutes: int, cancel: bool) -> None:
+        numbers = sorted(n for n, v in self.shop.versions.items() if v.paid > v.refunded and not v.cancelled)
+        version = self.shop.versions[data.draw(st.sampled_from(numbers), label="shop order")]
+        refunded = data.draw(st.integers(version.refunded + 1, version.paid), label="refunded")
+        newer = version.paying(version.paid, refunded, minutes)
+        if cancel:
+            self._deliver(self.shop.send(CANCELLED, newer.cancellation(1)))
+        else:
+            self._deliver(self.shop.send(UPDATED, newer))
+
     @precondition(lambda self: self.shop.late)
     @rule(data=st.data())
     def late_shop_delivery_arrives(self, data: st.DataObject) -> None:
@@ -927,7 +977,7 @@ class PegboardRules(RuleBasedStateMachine):
 
     @invariant()
     def each_orders_deposit_is_what_it_paid_less_what_shipped_and_was_refunded(self) -> None:
-        for ref in self.drafts:
+        for ref in sorted(set(self.drafts) | set(self.received)):
             with self.pb.reader() as uow:
                 balances = uow.journal.order_balances(ref)
             held = -balances.get("2100", ZERO) - balances.get("2110", ZERO) - balances.get("2150", ZERO)
