@@ -107,9 +107,9 @@ def test_writes_sent_with_an_order_are_made_in_its_transaction_in_the_writer(
 ) -> None:
     make_items(pb, "KETTLE")
 
-    intake.place(draft("SO-1"), also=remember)
+    intake.place(draft("SO-1"), write_with_order=remember)
     with pytest.raises(TypeError, match="SO-2 cannot be sent to the writer process"):
-        intake.place(draft("SO-2"), also=lambda uow, placed: None)
+        intake.place(draft("SO-2"), write_with_order=lambda uow, placed: None)
 
     with pb.engine.connect() as conn:
         keys = conn.execute(select(t.idempotency_keys.c.key)).scalars().all()

@@ -31,7 +31,7 @@ from typing import Any
 
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
-from pegboard.services.intake import AlsoWrite, OrderIntake
+from pegboard.services.intake import OrderIntake, WriteWithOrder
 from pegboard.services.orders import OrderDraft, Placed
 
 #: How long `close` waits for the writer to finish the orders already sent.
@@ -73,7 +73,7 @@ class _Refusal:
 
 
 #: What goes to the writer: a key for the answer, the order and what to write with it.
-_Sent = tuple[int, OrderDraft, AlsoWrite | None]
+_Sent = tuple[int, OrderDraft, WriteWithOrder | None]
 
 
 class IntakeProcess:
@@ -95,7 +95,7 @@ class IntakeProcess:
             self._closed = False
             self._start_locked()
 
-    def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]:
+    def submit(self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None) -> Future[Placed]:
         """Send the order to the writer; the future holds the result once it is committed."""
         answer: Future[Placed] = Future()
         key = next(self._keys)
@@ -103,12 +103,12 @@ class IntakeProcess:
             self._start_locked()
             self._pending[key] = answer
             outbound = self._outbound
-        outbound.put((key, draft, also))
+        outbound.put((key, draft, write_with_order))
         return answer
 
-    def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed:
-        """Place the order (with `also` in its transaction); returns once it is committed."""
-        return self.submit(draft, also=also).result()
+    def place(self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None) -> Placed:
+        """Place the order (with `write_with_order` in its transaction); returns once it is committed."""
+        return self.submit(draft, write_with_order=write_with_order).result()
 
     def close(self) -> None:
         """Stop the writer after the orders already sent."""
@@ -191,7 +191,7 @@ class IntakeProcess:
             pipe.close()
 
     def _send_orders(self, pipe: Connection, orders: list[_Sent]) -> None:
-        """One message; if something in it cannot be pickled (an `also` that is a closure, say),
+        """One message; if something in it cannot be pickled (an `write_with_order` that is a closure, say),
         each order alone, and the ones that cannot go fail with that error."""
         try:
             pipe.send(orders)
@@ -274,7 +274,7 @@ def write_orders(
                 waiting += more
             for start in range(0, len(waiting), max_batch):
                 batch = waiting[start : start + max_batch]
-                placed = intake.place_now([(draft, also) for _, draft, also in batch])
+                placed = intake.place_now([(draft, write_with_order) for _, draft, write_with_order in batch])
                 answers.send([(key, _outcome(done)) for (key, _, _), done in zip(batch, placed, strict=True)])
     except EOFError:  # the server process is gone
         return

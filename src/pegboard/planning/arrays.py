@@ -125,9 +125,9 @@ def _micro_or_zero(value: Decimal | None, what: str) -> int:
     return 0 if value is None else _micro_units(value, what)
 
 
-def _quantities(alike: Alike[PlanItem], field: str, what: str) -> Ints:
+def _quantities(groups: RowGroups[PlanItem], field: str, what: str) -> Ints:
     """An optional quantity of every item in micro-units, 0 when absent."""
-    return alike.spread(attrgetter(field), partial(_micro_or_zero, what=what))
+    return groups.spread(attrgetter(field), partial(_micro_or_zero, what=what))
 
 
 def _purchase_days(lead_times: tuple[int | None, int | None]) -> int:
@@ -144,27 +144,27 @@ def build_items(snapshot: PlanInput) -> Items:
     index = dict(zip(skus, range(len(skus)), strict=True))
     if len(index) != len(skus):
         raise PlanInputError("a SKU appears twice among the items")
-    alike = Alike.of(items, _RULES)
-    for item in alike.representatives:
+    groups = RowGroups.of(items, _RULES)
+    for item in groups.representatives:
         if item.procurement not in PROCUREMENTS:
             raise PlanInputError(f"{item.sku}: unknown procurement {item.procurement!r}")
-    rop = alike.spread(attrgetter("reorder_point"), partial(_micro_or_absent, what="reorder point"))
+    rop = groups.spread(attrgetter("reorder_point"), partial(_micro_or_absent, what="reorder point"))
     parent, component, per = _bom(snapshot, index)
     n = len(skus)
     start = np.searchsorted(parent, np.arange(n + 1)).astype(np.int64)
     return Items(
         skus=skus,
         index=index,
-        make=alike.spread(attrgetter("procurement"), MAKE.__eq__).astype(np.bool_),
-        production_days=alike.spread(attrgetter("lead_time_days"), lambda days: days or 0),
-        purchase_days=alike.spread(attrgetter("supplier_lead_time_days", "lead_time_days"), _purchase_days),
+        make=groups.spread(attrgetter("procurement"), MAKE.__eq__).astype(np.bool_),
+        production_days=groups.spread(attrgetter("lead_time_days"), lambda days: days or 0),
+        purchase_days=groups.spread(attrgetter("supplier_lead_time_days", "lead_time_days"), _purchase_days),
         supplier=list(map(attrgetter("supplier"), items)),
-        safety=_quantities(alike, "safety_stock", "safety stock"),
+        safety=_quantities(groups, "safety_stock", "safety stock"),
         reorder_point=np.maximum(rop, 0),
         has_reorder_point=rop >= 0,
-        reorder_qty=_quantities(alike, "reorder_qty", "reorder quantity"),
-        min_qty=_quantities(alike, "min_order_qty", "minimum order quantity"),
-        multiple=_quantities(alike, "order_multiple", "order multiple"),
+        reorder_qty=_quantities(groups, "reorder_qty", "reorder quantity"),
+        min_qty=_quantities(groups, "min_order_qty", "minimum order quantity"),
+        multiple=_quantities(groups, "order_multiple", "order multiple"),
         level=_levels(n, parent, component),
         bom_start=start,
         bom_component=component,
@@ -326,7 +326,7 @@ def by_value(values: Iterable[T], convert: Callable[[T], int]) -> Ints:
 
 
 @dataclass(frozen=True)
-class Alike(Generic[R]):
+class RowGroups(Generic[R]):
     """Rows grouped by a key, each group stood for by its first row: whatever depends only on
     the key is worked out once per group, on that row."""
 
@@ -335,7 +335,7 @@ class Alike(Generic[R]):
     representatives: list[R]
 
     @classmethod
-    def of(cls, rows: Sequence[R], key: Callable[[R], Hashable]) -> Alike[R]:
+    def of(cls, rows: Sequence[R], key: Callable[[R], Hashable]) -> RowGroups[R]:
         """The groups of rows with equal keys, in order of their first row."""
         seen: dict[Hashable, int] = {}
         first = np.fromiter(map(seen.setdefault, map(key, rows), count()), dtype=np.int64, count=len(rows))

@@ -28,10 +28,10 @@ from pegboard.services.orders import OrderDraft, Placed, place_order, place_orde
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.runner import with_retries
 
-#: Writes that belong in the order's transaction (e.g. storing an idempotent request's answer).
-#: When its class has a `write_all(uow, [(also, placed), ...])` classmethod, the writes of a
+#: A write that belongs in the order's transaction (e.g. storing an idempotent request's answer).
+#: When its class has a `write_all(uow, [(write_with_order, placed), ...])` classmethod, the writes of a
 #: whole shared transaction are made in one call (one statement instead of one per order).
-AlsoWrite = Callable[[UnitOfWork, Placed], None]
+WriteWithOrder = Callable[[UnitOfWork, Placed], None]
 
 
 class Intake(Protocol):
@@ -39,21 +39,23 @@ class Intake(Protocol):
 
     def start(self) -> None: ...
 
-    def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]: ...
+    def submit(
+        self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None
+    ) -> Future[Placed]: ...
 
-    def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed: ...
+    def place(self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None) -> Placed: ...
 
     def close(self) -> None: ...
 
 
-class PlaceAlone(Exception):
-    """Raised by an `AlsoWrite` when its order must not share a transaction (e.g. a replay)."""
+class CannotShareTransaction(Exception):
+    """Raised by a `WriteWithOrder` when its order must not share a transaction (e.g. a replay)."""
 
 
 @dataclass
 class _Request:
     draft: OrderDraft
-    also: AlsoWrite | None
+    write_with_order: WriteWithOrder | None
     answer: Future[Placed] = field(default_factory=Future)
 
 
@@ -70,20 +72,20 @@ class OrderIntake:
         """Start the writer thread (it is started by the first order otherwise)."""
         self._ensure_writer()
 
-    def place(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Placed:
-        """Place the order (with `also` in its transaction); returns once it is committed."""
-        return self.submit(draft, also=also).result()
+    def place(self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None) -> Placed:
+        """Place the order (with `write_with_order` in its transaction); returns once it is committed."""
+        return self.submit(draft, write_with_order=write_with_order).result()
 
-    def submit(self, draft: OrderDraft, *, also: AlsoWrite | None = None) -> Future[Placed]:
+    def submit(self, draft: OrderDraft, *, write_with_order: WriteWithOrder | None = None) -> Future[Placed]:
         """Queue the order for the writer; the future holds the result once it is committed."""
-        request = _Request(draft, also)
+        request = _Request(draft, write_with_order)
         self._ensure_writer()
         self._waiting.put(request)
         return request.answer
 
-    def place_now(self, requests: Sequence[tuple[OrderDraft, AlsoWrite | None]]) -> list[Future[Placed]]:
+    def place_now(self, requests: Sequence[tuple[OrderDraft, WriteWithOrder | None]]) -> list[Future[Placed]]:
         """Place these orders in the calling thread, together when they can be; every future is done."""
-        batch = [_Request(draft, also) for draft, also in requests]
+        batch = [_Request(draft, write_with_order) for draft, write_with_order in requests]
         self._place(batch)
         return [request.answer for request in batch]
 
@@ -127,7 +129,7 @@ class OrderIntake:
         if len(batch) > 1:
             try:
                 placed = with_retries(lambda: self._together(batch))
-            except (DomainError, PlaceAlone):
+            except (DomainError, CannotShareTransaction):
                 pass
             except Exception:  # a value the database refuses, say: one order never fails its neighbours
                 pass
@@ -149,21 +151,26 @@ class OrderIntake:
             request.answer.set_exception(error)
 
     def _together(self, batch: list[_Request]) -> list[Placed]:
-        def also(uow: UnitOfWork, placed: dict[str, Placed]) -> None:
+        def write_all_with_orders(uow: UnitOfWork, placed: dict[str, Placed]) -> None:
             together: dict[Any, list[tuple[Any, Placed]]] = {}
             for request in batch:
-                if request.also is None:
+                if request.write_with_order is None:
                     continue
                 result = placed[request.draft.order_ref]
-                if hasattr(type(request.also), "write_all"):
-                    together.setdefault(type(request.also), []).append((request.also, result))
+                if hasattr(type(request.write_with_order), "write_all"):
+                    together.setdefault(type(request.write_with_order), []).append(
+                        (request.write_with_order, result)
+                    )
                 else:
-                    request.also(uow, result)
+                    request.write_with_order(uow, result)
             for kind, items in together.items():
                 kind.write_all(uow, items)
 
         results = place_orders(
-            [r.draft for r in batch], uow=self.uow_factory(), clock=self.clock, before_commit=also
+            [r.draft for r in batch],
+            uow=self.uow_factory(),
+            clock=self.clock,
+            before_commit=write_all_with_orders,
         )
         by_ref = {p.order.order_ref: p for p in results}
         # Only the first submission of a ref creates it; a twin in the same batch is "already there".
@@ -177,12 +184,12 @@ class OrderIntake:
         return answers
 
     def _alone(self, request: _Request) -> Placed:
-        if request.also is None:
+        if request.write_with_order is None:
             return place_order(request.draft, uow=self.uow_factory(), clock=self.clock)
-        also = request.also
+        write = request.write_with_order
         return place_orders(
             [request.draft],
             uow=self.uow_factory(),
             clock=self.clock,
-            before_commit=lambda uow, placed: also(uow, placed[request.draft.order_ref]),
+            before_commit=lambda uow, placed: write(uow, placed[request.draft.order_ref]),
         )[0]

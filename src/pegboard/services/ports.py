@@ -35,12 +35,16 @@ class UniqueClash(TransientConflict):
 
 
 class Clock(Protocol):
+    """The business day and the moment; services never read the system clock (tests fix it)."""
+
     def today(self) -> date: ...
 
     def now(self) -> datetime: ...
 
 
 class Catalogue(Protocol):
+    """Suppliers by name, items by SKU, bills of materials; `replace_bom` replaces a parent's lines."""
+
     def supplier(self, name: str) -> Supplier | None: ...
 
     def save_supplier(self, supplier: Supplier) -> None: ...
@@ -61,6 +65,8 @@ class Catalogue(Protocol):
 
 
 class StockRepository(Protocol):
+    """Stock per SKU: on hand changes only by ledger moves; `lock` takes the items' rows first."""
+
     def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]: ...
 
     def levels(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, ItemStock]: ...
@@ -71,6 +77,8 @@ class StockRepository(Protocol):
 
 
 class OrderRepository(Protocol):
+    """Sales orders by ref, loaded with their lines and saved back as the domain changed them."""
+
     def get(self, order_ref: str, *, lock: bool = False) -> SalesOrder | None: ...
 
     def get_many(self, order_refs: Iterable[str]) -> dict[str, SalesOrder]: ...
@@ -93,6 +101,8 @@ class OrderRepository(Protocol):
 
 
 class SupplyRepository(Protocol):
+    """Purchase and manufacturing orders by ref; each expected-date change is kept as history."""
+
     def purchase_order(self, po_ref: str, *, lock: bool = False) -> PurchaseOrder | None: ...
 
     def add_purchase_order(self, po: PurchaseOrder) -> None: ...
@@ -115,6 +125,8 @@ class SupplyRepository(Protocol):
 
 
 class Outbox(Protocol):
+    """Events appended in the transaction of the change they tell of, in order; delivered after commit."""
+
     def add(self, events: Sequence[Event]) -> None: ...
 
 
@@ -274,6 +286,8 @@ class ShopifyRepository(Protocol):
 
 
 class Housekeeping(Protocol):
+    """Forgets records older than a cut-off (delivered events, stored answers, webhook ids); counts them."""
+
     def forget_delivered_events(self, before: datetime) -> int: ...
 
     def forget_answers(self, before: datetime) -> int: ...
@@ -282,6 +296,8 @@ class Housekeeping(Protocol):
 
 
 class StatusLinks(Protocol):
+    """Links to an order's status page, kept only as token hashes; a revoked link opens nothing."""
+
     def add(self, order_ref: str, token_hash: str) -> None: ...
 
     def order_ref_of(self, token_hash: str) -> str | None: ...
@@ -301,6 +317,8 @@ class StoredToken:
 
 
 class TokenRepository(Protocol):
+    """API tokens by name, kept only as hashes; a revoked token is never live again."""
+
     def add(self, name: str, role: str, token_hash: str) -> bool: ...
 
     def role_of(self, token_hash: str) -> tuple[str, str] | None: ...
@@ -315,6 +333,8 @@ class TokenRepository(Protocol):
 
 
 class RequestRepository(Protocol):
+    """Answers to write requests by token and idempotency key: a repeat gets the same answer."""
+
     def get(self, key: str, *, owner: str = "") -> tuple[str, int, str] | None: ...
 
     def save(
@@ -323,6 +343,8 @@ class RequestRepository(Protocol):
 
 
 class PlanningRepository(Protocol):
+    """What the planner reads (a snapshot of stock, demand and supply) and the promises it stores."""
+
     def snapshot(self, today: date, *, around: Iterable[str] | None = None) -> PlanInput: ...
 
     def stored_promises(

@@ -50,7 +50,7 @@ from pegboard.domain.quantities import ZERO, Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine
 from pegboard.services import shop_payments
 from pegboard.services.allocating import allocate_waiting
-from pegboard.services.intake import Intake, PlaceAlone
+from pegboard.services.intake import CannotShareTransaction, Intake
 from pegboard.services.orders import OrderDraft, Placed, cancel_order, place_orders
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, ShopifyOrderRecord, UnitOfWork
@@ -518,10 +518,10 @@ def fast_lane(topic: str, order: ShopOrder) -> bool:
 def submit_new_order(
     intake: Intake, topic: str, event_id: str, order: ShopOrder, *, clock: Clock
 ) -> Future[Placed]:
-    """Queue a fast-lane delivery (see `take_new_order`); the future fails with PlaceAlone or a
+    """Queue a fast-lane delivery (see `take_new_order`); the future fails with CannotShareTransaction or a
     DomainError when the full rules must apply instead."""
 
-    return intake.submit(order.draft, also=NewOrderBookkeeping(event_id, topic, order, clock))
+    return intake.submit(order.draft, write_with_order=NewOrderBookkeeping(event_id, topic, order, clock))
 
 
 @dataclass(frozen=True)
@@ -544,13 +544,13 @@ class NewOrderBookkeeping:
         ref taken) refuses the shared transaction: each order is then placed on its own.
         """
         if not all(placed.created for _, placed in items):
-            raise PlaceAlone("an order ref was taken before")
+            raise CannotShareTransaction("an order ref was taken before")
         events = [(b.event_id, b.topic, b.order.shopify_order_id) for b, _ in items]
         if len(uow.shopify.record_events(events)) != len(items):
-            raise PlaceAlone("a delivery was taken before")
+            raise CannotShareTransaction("a delivery was taken before")
         records = [_as_record(b.order, State.PLACED, b.clock) for b, _ in items]
         if len(uow.shopify.claim_new(records)) != len(items):
-            raise PlaceAlone("an order was heard of before")
+            raise CannotShareTransaction("an order was heard of before")
         for b, placed in items:
             shop_payments.settle(uow, placed.order.order_ref, b.order.money, on=b.clock.today())
 
@@ -569,7 +569,7 @@ def take_new_order(
         return None
     try:
         submit_new_order(intake, topic, event_id, order, clock=clock).result()
-    except (PlaceAlone, DomainError):
+    except (CannotShareTransaction, DomainError):
         return None
     return Applied(Outcome.PLACED, order.order_ref)
 

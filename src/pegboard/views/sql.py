@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, type_coerce
 
-from pegboard.adapters.db.types import Units
+from pegboard.adapters.db.types import ExactDecimal
 from pegboard.views.wording import MONTHS
 
 
 def units(expression: ColumnElement[Any]) -> ColumnElement[Decimal]:
     """A sum or difference of quantity columns, read back as a quantity (not raw micro-units)."""
-    return type_coerce(expression, Units())
+    return type_coerce(expression, ExactDecimal())
 
 
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")

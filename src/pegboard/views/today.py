@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, type_coerce
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.types import Units
+from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.quantities import ZERO
 
 #: How many rows each list of the page shows; the heading says how many there are in all.
@@ -205,7 +205,7 @@ def figures(conn: Connection, *, today: date) -> Figures:
     lines wait); a line without an opening day counts from its order's date.
     """
     ol, so = t.order_lines.c, t.sales_orders.c
-    units = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units())
+    units = func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=ExactDecimal())
     grouped = conn.execute(
         select(ol.backordered_on, func.count(), units)
         .where(*_waiting_stock_lines())
@@ -215,7 +215,8 @@ def figures(conn: Connection, *, today: date) -> Figures:
     if len(per_day) < len(grouped):
         undated = conn.execute(
             select(
-                so.ordered_at, type_coerce(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, Units())
+                so.ordered_at,
+                type_coerce(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, ExactDecimal()),
             )
             .join(t.sales_orders, so.id == ol.order_id)
             .where(*_waiting_stock_lines(), ol.backordered_on.is_(None))
@@ -299,8 +300,8 @@ def ready_to_ship(conn: Connection) -> Counted[ReadyOrder]:
         for r in conn.execute(
             select(
                 ol.order_id,
-                func.sum(ol.allocated, type_=Units()),
-                func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=Units()),
+                func.sum(ol.allocated, type_=ExactDecimal()),
+                func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled, type_=ExactDecimal()),
             )
             .where(ol.order_id.in_([r.id for r in shown]))
             .group_by(ol.order_id)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pegboard.adapters.db import repositories
+from pegboard.adapters.db.repositories import slices
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import UnknownSku
 from tests.builders import line_state, make_items, make_order, set_stock
@@ -17,7 +17,7 @@ SKUS = ("AXE", "BOLT", "CLAMP", "DRILL", "EPOXY")
 @pytest.fixture
 def sliced(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two values per IN list, so five SKUs need three statements."""
-    monkeypatch.setattr(repositories, "IN_SLICE", 2)
+    monkeypatch.setattr(slices, "IN_SLICE", 2)
 
 
 def test_a_stock_count_over_several_slices_locks_and_reads_every_sku(pb: Pegboard, sliced: None) -> None:

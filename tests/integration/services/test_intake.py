@@ -15,7 +15,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import DuplicateRef, UnknownSku
 from pegboard.domain.quantities import to_money, to_quantity
-from pegboard.services.intake import AlsoWrite, OrderIntake
+from pegboard.services.intake import OrderIntake, WriteWithOrder
 from pegboard.services.orders import LineDraft, OrderDraft, Placed
 from pegboard.services.ports import UnitOfWork
 from tests.builders import line_state, make_items, set_stock
@@ -69,16 +69,20 @@ def item_rows_held(pb: Pegboard) -> Iterator[threading.Event]:
 
 
 def submit_while_held(
-    pb: Pegboard, intake: OrderIntake, drafts: list[OrderDraft], *, also: Sequence[AlsoWrite] | None = None
+    pb: Pegboard,
+    intake: OrderIntake,
+    drafts: list[OrderDraft],
+    *,
+    writes_with_orders: Sequence[WriteWithOrder] | None = None,
 ) -> list[Future[Placed]]:
     """The first order blocks the writer on the held rows; the rest queue up behind it meanwhile."""
     pool = ThreadPoolExecutor(max_workers=len(drafts))
-    writes = list(also) if also is not None else [None] * len(drafts)
+    writes = list(writes_with_orders) if writes_with_orders is not None else [None] * len(drafts)
     with item_rows_held(pb):
-        futures = [pool.submit(lambda: intake.place(drafts[0], also=writes[0]))]
+        futures = [pool.submit(lambda: intake.place(drafts[0], write_with_order=writes[0]))]
         _wait_until_writer_busy(intake)
         futures += [
-            pool.submit(lambda d=d, w=w: intake.place(d, also=w))  # type: ignore[misc]
+            pool.submit(lambda d=d, w=w: intake.place(d, write_with_order=w))  # type: ignore[misc]
             for d, w in zip(drafts[1:], writes[1:], strict=True)
         ]
         # The writer may have taken one more before it blocked; the rest must be waiting.
@@ -178,8 +182,8 @@ def test_writes_that_come_with_an_order_share_its_transaction(pb: Pegboard) -> N
     try:
         intake.place(draft("SO-1"))
         with pytest.raises(DuplicateRef):
-            intake.place(draft("SO-2"), also=refuse)
-        intake.place(draft("SO-3"), also=remember)
+            intake.place(draft("SO-2"), write_with_order=refuse)
+        intake.place(draft("SO-3"), write_with_order=remember)
     finally:
         intake.close()
 

@@ -468,7 +468,7 @@ def test_new_orders_arriving_together_are_placed_with_their_bookkeeping_in_one_t
             pb,
             intake,
             [o.draft for _, o in deliveries],
-            also=[shopify.NewOrderBookkeeping(e, CREATE, o, pb.clock) for e, o in deliveries],
+            writes_with_orders=[shopify.NewOrderBookkeeping(e, CREATE, o, pb.clock) for e, o in deliveries],
         )
         assert all(f.result().created for f in submitted)
         # The same deliveries again (Shopify's retries) are refused by the fast lane, and the

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pegboard.domain.quantities import component_need as domain_need
 from pegboard.domain.quantities import from_units, to_units
-from pegboard.planning.arrays import Alike, by_value, numbered, to_micro
+from pegboard.planning.arrays import RowGroups, by_value, numbered, to_micro
 from pegboard.planning.lots import component_need
 from pegboard.planning.segments import stable_order
 from pegboard.planning.snapshot import PlanInputError
@@ -55,10 +55,10 @@ def test_a_quantity_with_too_many_decimal_places_is_refused() -> None:
 def test_rows_with_equal_keys_share_the_work_of_their_first_row() -> None:
     rows = [("KETTLE", 3), ("LID", 4), ("SPOUT", 3), ("HANDLE", 4), ("BASE", 5)]
 
-    alike = Alike.of(rows, key=lambda row: row[1])
+    groups = RowGroups.of(rows, key=lambda row: row[1])
 
-    assert [row[0] for row in alike.representatives] == ["KETTLE", "LID", "BASE"]
-    assert alike.spread(lambda row: row[1], lambda n: n * n).tolist() == [9, 16, 9, 16, 25]
+    assert [row[0] for row in groups.representatives] == ["KETTLE", "LID", "BASE"]
+    assert groups.spread(lambda row: row[1], lambda n: n * n).tolist() == [9, 16, 9, 16, 25]
 
 
 @given(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
-from pegboard.adapters.db.repositories import ItemIds, insert_lines
+from pegboard.adapters.db.repositories import TransactionItemCache, insert_lines
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import ZERO
@@ -57,8 +57,10 @@ def _record(row: Any) -> ShopifyOrderRecord:
 class SqlShopify:
     """Shopify webhook events by id, and the Shopify orders with their state and last payload."""
 
-    def __init__(self, conn: Connection, ids: ItemIds, now: datetime, totals: StockTotals) -> None:
-        self.conn, self.ids, self.now, self.totals = conn, ids, now, totals
+    def __init__(
+        self, conn: Connection, item_cache: TransactionItemCache, now: datetime, totals: StockTotals
+    ) -> None:
+        self.conn, self.item_cache, self.now, self.totals = conn, item_cache, now, totals
         self.dialect = conn.dialect.name
         #: Each claimed row as it stands in this transaction, so a save writes only what changed.
         self.claimed: dict[str, ShopifyOrderRecord] = {}
@@ -170,7 +172,7 @@ class SqlShopify:
         ).scalar_one_or_none()
         if order_id is None:
             raise UnknownOrder(order.order_ref, field="order_ref")
-        ids = self.ids.resolve(line.sku for line in lines)
+        ids = self.item_cache.resolve(line.sku for line in lines)
         insert_lines(self.conn, self.totals, [(order_id, line, ids[line.sku]) for line in lines])
         self.conn.execute(
             update(t.sales_orders).where(t.sales_orders.c.id == order_id).values(status=order.status.value)

@@ -16,15 +16,15 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, update
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.types import Units
+from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.quantities import ZERO, to_units
 
 _ADD = (
     update(t.items)
     .where(t.items.c.id == bindparam("item"))
     .values(
-        on_hand=t.items.c.on_hand + bindparam("more_on_hand", type_=Units()),
-        allocated=t.items.c.allocated + bindparam("more_allocated", type_=Units()),
+        on_hand=t.items.c.on_hand + bindparam("more_on_hand", type_=ExactDecimal()),
+        allocated=t.items.c.allocated + bindparam("more_allocated", type_=ExactDecimal()),
     )
 )
 

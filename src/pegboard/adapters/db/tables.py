@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 
-from pegboard.adapters.db.types import Units
+from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain import limits
 
 metadata = MetaData(
@@ -51,24 +51,24 @@ items = Table(
     Column("name", String(limits.ITEM_NAME), nullable=False),
     Column("procurement", String(20), nullable=False),
     Column("unit", String(limits.UNIT), nullable=False, server_default="pcs"),
-    Column("price", Units),
-    Column("cost", Units),
+    Column("price", ExactDecimal),
+    Column("cost", ExactDecimal),
     Column("lead_time_days", Integer),
     Column("supplier_id", ForeignKey("suppliers.id")),
-    Column("safety_stock", Units, nullable=False, server_default="0"),
-    Column("reorder_point", Units),
-    Column("reorder_qty", Units),
-    Column("min_order_qty", Units),
-    Column("order_multiple", Units),
+    Column("safety_stock", ExactDecimal, nullable=False, server_default="0"),
+    Column("reorder_point", ExactDecimal),
+    Column("reorder_qty", ExactDecimal),
+    Column("min_order_qty", ExactDecimal),
+    Column("order_multiple", ExactDecimal),
     #: While today is before it, the item is sold as a preorder promised for this date.
     Column("release_date", Date),
     #: Labour per unit made, added to an MO's output value; a tax rate (0.19) for untaxed orders.
-    Column("labour_cost", Units),
-    Column("tax_rate", Units),
+    Column("labour_cost", ExactDecimal),
+    Column("tax_rate", ExactDecimal),
     #: The ledger's sum and the lines' allocations, kept with every change in the same
     #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
-    Column("on_hand", Units, nullable=False, server_default="0"),
-    Column("allocated", Units, nullable=False, server_default="0"),
+    Column("on_hand", ExactDecimal, nullable=False, server_default="0"),
+    Column("allocated", ExactDecimal, nullable=False, server_default="0"),
     # The ledger's rules, held by the database too: a bug or a hand-made UPDATE cannot break them.
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
     CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
@@ -80,7 +80,7 @@ bom_lines = Table(
     Column("id", Id, primary_key=True),
     Column("parent_id", ForeignKey("items.id"), nullable=False),
     Column("component_id", ForeignKey("items.id"), nullable=False),
-    Column("quantity", Units, nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
     UniqueConstraint("parent_id", "component_id", name="uq_bom_lines_parent_component"),
     CheckConstraint("quantity > 0", name="positive_quantity"),
 )
@@ -91,7 +91,7 @@ stock_moves = Table(
     Column("id", Id, primary_key=True),
     Column("item_id", ForeignKey("items.id"), nullable=False),
     Column("location", String(50), nullable=False, server_default="MAIN"),
-    Column("quantity", Units, nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("reference", String(100), nullable=False, server_default=""),
     Column("reason", String(limits.REASON), nullable=False, server_default=""),
@@ -136,11 +136,11 @@ order_lines = Table(
     Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("item_id", ForeignKey("items.id"), nullable=False),
-    Column("quantity", Units, nullable=False),
-    Column("unit_price", Units),
-    Column("allocated", Units, nullable=False, server_default="0"),
-    Column("shipped", Units, nullable=False, server_default="0"),
-    Column("cancelled", Units, nullable=False, server_default="0"),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("unit_price", ExactDecimal),
+    Column("allocated", ExactDecimal, nullable=False, server_default="0"),
+    Column("shipped", ExactDecimal, nullable=False, server_default="0"),
+    Column("cancelled", ExactDecimal, nullable=False, server_default="0"),
     Column("backordered_on", Date),
     #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
     Column("kind", String(20), nullable=False, server_default="stock"),
@@ -193,7 +193,7 @@ shipment_lines = Table(
     Column("shipment_id", ForeignKey("shipments.id"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
     Column("item_id", ForeignKey("items.id"), nullable=False),
-    Column("quantity", Units, nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
 )
 
 purchase_orders = Table(
@@ -216,9 +216,9 @@ purchase_order_lines = Table(
     Column("po_id", ForeignKey("purchase_orders.id"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
     Column("item_id", ForeignKey("items.id"), nullable=False),
-    Column("quantity", Units, nullable=False),
-    Column("received", Units, nullable=False, server_default="0"),
-    Column("unit_cost", Units),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("received", ExactDecimal, nullable=False, server_default="0"),
+    Column("unit_cost", ExactDecimal),
     Column("expected_date", Date),
     #: The customer's order line a drop-ship PO line serves.
     Column("order_line_id", ForeignKey("order_lines.id")),
@@ -231,8 +231,8 @@ manufacturing_orders = Table(
     Column("id", Id, primary_key=True),
     Column("mo_ref", String(limits.MO_REF), nullable=False, unique=True),
     Column("item_id", ForeignKey("items.id"), nullable=False),
-    Column("quantity", Units, nullable=False),
-    Column("completed", Units, nullable=False, server_default="0"),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("completed", ExactDecimal, nullable=False, server_default="0"),
     Column("start_date", Date, nullable=False),
     Column("finish_date", Date, nullable=False),
     Column("status", String(30), nullable=False),
@@ -427,8 +427,8 @@ journal_lines = Table(
     Column("entry_id", ForeignKey("journal_entries.id"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
     Column("account", String(10), nullable=False),
-    Column("debit", Units, nullable=False, server_default="0"),
-    Column("credit", Units, nullable=False, server_default="0"),
+    Column("debit", ExactDecimal, nullable=False, server_default="0"),
+    Column("credit", ExactDecimal, nullable=False, server_default="0"),
     #: The entry's order, kept on the line too: an order's deposit is one indexed sum.
     Column("order_ref", String(100)),
     CheckConstraint(
@@ -447,8 +447,8 @@ stock_values = Table(
     Column("moved_on", Date, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("reference", String(100), nullable=False, server_default=""),
-    Column("quantity", Units, nullable=False),
-    Column("value", Units, nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("value", ExactDecimal, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_stock_values_item_id", "item_id", "id"),
 )
@@ -461,7 +461,7 @@ order_charges = Table(
     Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
     Column("line_no", Integer),
     Column("kind", String(20), nullable=False),
-    Column("amount", Units, nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
     Column("title", String(100), nullable=False, server_default=""),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
     Index("ix_order_charges_order_id", "order_id"),

@@ -12,7 +12,7 @@ from sqlalchemy.types import TypeDecorator
 from pegboard.domain.quantities import from_units, to_units
 
 
-class Units(TypeDecorator[Decimal]):
+class ExactDecimal(TypeDecorator[Decimal]):
     """A Decimal stored exactly as an integer of micro-units: a finer value is refused, never cut."""
 
     impl = BigInteger
@@ -29,3 +29,8 @@ class Units(TypeDecorator[Decimal]):
         if value is None:
             return None
         return from_units(int(value))
+
+
+#: The type's former name: migration 0001 (history, never edited) and migrations written before
+#: the rename refer to it.
+Units = ExactDecimal

@@ -15,7 +15,6 @@ from pegboard.adapters.db.notices import SqlNotices
 from pegboard.adapters.db.order_terms import SqlOrderTerms
 from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.repositories import (
-    ItemIds,
     SqlCatalogue,
     SqlOrders,
     SqlOutbox,
@@ -24,6 +23,7 @@ from pegboard.adapters.db.repositories import (
     SqlStock,
     SqlSupply,
     SqlTokens,
+    TransactionItemCache,
 )
 from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
@@ -87,23 +87,23 @@ class SqlUnitOfWork:
         conn.begin()
         self._conn = conn
         now = self.clock.now()
-        ids = ItemIds(conn)
+        item_cache = TransactionItemCache(conn)
         self.totals = totals = StockTotals(conn)
-        self.catalogue = SqlCatalogue(conn, ids)
-        self.stock = SqlStock(conn, ids, now, totals)
-        self.orders = SqlOrders(conn, ids, now, totals)
-        self.supply = SqlSupply(conn, ids, self.catalogue, now)
+        self.catalogue = SqlCatalogue(conn, item_cache)
+        self.stock = SqlStock(conn, item_cache, now, totals)
+        self.orders = SqlOrders(conn, item_cache, now, totals)
+        self.supply = SqlSupply(conn, item_cache, self.catalogue, now)
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn, totals)
         self.status_links = SqlStatusLinks(conn, now)
         self.housekeeping = SqlHousekeeping(conn)
-        self.shopify = SqlShopify(conn, ids, now, totals)
+        self.shopify = SqlShopify(conn, item_cache, now, totals)
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
         self.journal = SqlJournal(conn, now)
-        self.valuation = SqlValuation(conn, ids, now)
+        self.valuation = SqlValuation(conn, item_cache, now)
         self.users = SqlUsers(conn, now)
         self.order_terms = SqlOrderTerms(conn)
         return self

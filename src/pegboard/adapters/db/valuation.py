@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, case, func, insert, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories import ItemIds
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove, holding
 
 ZERO = Decimal(0)
@@ -18,7 +18,7 @@ ZERO = Decimal(0)
 class SqlValuation:
     """Appends value rows; an item's holding is their sum (and, for FIFO, its receipts in order)."""
 
-    def __init__(self, conn: Connection, ids: ItemIds, now: datetime) -> None:
+    def __init__(self, conn: Connection, ids: TransactionItemCache, now: datetime) -> None:
         self.conn, self.ids, self.now = conn, ids, now
 
     def add(self, move: ValuedMove) -> None:

@@ -27,7 +27,7 @@ from pegboard.entrypoints.api.errors import MissingHeader
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import ErrorOut
 from pegboard.services import shopify
-from pegboard.services.intake import Intake, PlaceAlone
+from pegboard.services.intake import CannotShareTransaction, Intake
 from pegboard.services.ports import ShopifyOrderRecord, UnitOfWork
 from pegboard.services.runner import with_retries
 
@@ -75,7 +75,7 @@ async def receive_webhook(request: Request) -> Response:
             await asyncio.wrap_future(
                 shopify.submit_new_order(intake, topic, event_id, order, clock=pb.clock)
             )
-        except (PlaceAlone, DomainError):
+        except (CannotShareTransaction, DomainError):
             pass  # a replay, an order heard of before, a refusal: the full rules below decide
         else:
             return json_response({"outcome": shopify.Outcome.PLACED.value, "order_ref": order.order_ref})

@@ -1,0 +1,142 @@
+"""The catalogue's repository: suppliers, items and bills of materials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.repositories.values import money_or_none, quantity_or_none
+from pegboard.domain.errors import UnknownSupplier
+from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
+from pegboard.domain.quantities import Quantity
+
+
+class SqlCatalogue:
+    """Suppliers, items and BOMs."""
+
+    def __init__(self, conn: Connection, item_cache: TransactionItemCache) -> None:
+        self.conn, self.item_cache = conn, item_cache
+
+    def supplier(self, name: str) -> Supplier | None:
+        row = self.conn.execute(select(t.suppliers).where(t.suppliers.c.name == name)).first()
+        return None if row is None else Supplier(row.name, row.email, row.lead_time_days)
+
+    def suppliers(self) -> list[Supplier]:
+        rows = self.conn.execute(select(t.suppliers).order_by(t.suppliers.c.name))
+        return [Supplier(r.name, r.email, r.lead_time_days) for r in rows]
+
+    def save_supplier(self, supplier: Supplier) -> None:
+        values = {"email": supplier.email, "lead_time_days": supplier.lead_time_days}
+        done = self.conn.execute(
+            update(t.suppliers).where(t.suppliers.c.name == supplier.name).values(**values)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.suppliers).values(name=supplier.name, **values))
+
+    def supplier_id(self, name: str) -> int:
+        found = self.conn.execute(select(t.suppliers.c.id).where(t.suppliers.c.name == name)).scalar()
+        if found is None:
+            raise UnknownSupplier(name, field="supplier")
+        return int(found)
+
+    def item(self, sku: str) -> Item | None:
+        return self.items([sku]).get(sku)
+
+    def items(self, skus: Iterable[str] | None = None) -> dict[str, Item]:
+        query = select(t.items, t.suppliers.c.name.label("supplier_name")).outerjoin(
+            t.suppliers, t.items.c.supplier_id == t.suppliers.c.id
+        )
+        if skus is None:
+            rows: list[Any] = list(self.conn.execute(query.order_by(t.items.c.sku)))
+        else:
+            rows = []
+            for part in in_slices(sorted(set(skus))):
+                rows += self.conn.execute(query.where(t.items.c.sku.in_(part)).order_by(t.items.c.sku)).all()
+        found: dict[str, Item] = {}
+        for r in rows:
+            self.item_cache.ids[r.sku] = r.id
+            found[r.sku] = Item(
+                sku=r.sku,
+                name=r.name,
+                procurement=Procurement(r.procurement),
+                unit=r.unit,
+                price=money_or_none(r.price),
+                cost=money_or_none(r.cost),
+                lead_time_days=r.lead_time_days,
+                supplier=r.supplier_name,
+                safety_stock=Quantity(r.safety_stock),
+                reorder_point=quantity_or_none(r.reorder_point),
+                reorder_qty=quantity_or_none(r.reorder_qty),
+                min_order_qty=quantity_or_none(r.min_order_qty),
+                order_multiple=quantity_or_none(r.order_multiple),
+                release_date=r.release_date,
+                labour_cost=money_or_none(r.labour_cost),
+                tax_rate=r.tax_rate,
+            )
+            self.item_cache.terms[r.sku] = found[r.sku].terms
+        return found
+
+    def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]:
+        """How each SKU is sold; read with the item ids when intake locked them (no extra query)."""
+        return self.item_cache.sale_terms(skus)
+
+    def save_item(self, item: Item) -> None:
+        values: dict[str, Any] = {
+            "name": item.name,
+            "procurement": item.procurement.value,
+            "unit": item.unit,
+            "price": item.price,
+            "cost": item.cost,
+            "lead_time_days": item.lead_time_days,
+            "supplier_id": self.supplier_id(item.supplier) if item.supplier else None,
+            "safety_stock": item.safety_stock,
+            "reorder_point": item.reorder_point,
+            "reorder_qty": item.reorder_qty,
+            "min_order_qty": item.min_order_qty,
+            "order_multiple": item.order_multiple,
+            "release_date": item.release_date,
+            "labour_cost": item.labour_cost,
+            "tax_rate": item.tax_rate,
+        }
+        self.item_cache.terms.pop(item.sku, None)
+        done = self.conn.execute(update(t.items).where(t.items.c.sku == item.sku).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(insert(t.items).values(sku=item.sku, **values))
+
+    def boms(self) -> BillsOfMaterials:
+        parent, component = t.items.alias("parent"), t.items.alias("component")
+        query = (
+            select(
+                parent.c.sku.label("parent"),
+                component.c.sku.label("component"),
+                t.bom_lines.c.quantity,
+            )
+            .join(parent, parent.c.id == t.bom_lines.c.parent_id)
+            .join(component, component.c.id == t.bom_lines.c.component_id)
+            .order_by(parent.c.sku, component.c.sku)
+        )
+        lines: dict[str, list[BomLine]] = {}
+        for r in self.conn.execute(query):
+            lines.setdefault(r.parent, []).append(BomLine(r.component, Quantity(r.quantity)))
+        return BillsOfMaterials(lines)
+
+    def replace_bom(self, parent_sku: str, lines: Sequence[BomLine]) -> None:
+        ids = self.item_cache.resolve([parent_sku, *(line.component_sku for line in lines)])
+        self.conn.execute(t.bom_lines.delete().where(t.bom_lines.c.parent_id == ids[parent_sku]))
+        if lines:
+            self.conn.execute(
+                insert(t.bom_lines),
+                [
+                    {
+                        "parent_id": ids[parent_sku],
+                        "component_id": ids[line.component_sku],
+                        "quantity": line.quantity_per,
+                    }
+                    for line in lines
+                ],
+            )

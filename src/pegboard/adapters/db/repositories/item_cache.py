@@ -1,0 +1,77 @@
+"""Items of one transaction: SKU to row id, sale terms and stock totals, read once and kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.domain.errors import UnknownSku
+from pegboard.domain.items import Procurement, SaleTerms
+
+# Statements built once: building a SELECT with an IN list on every call cost more client CPU
+# than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
+#: With each id come the item's sale terms, so intake decides each line's kind without another query.
+#: And the item's stock totals, read under the lock when taking it (`stock_totals.py`).
+_ITEM_IDS = select(
+    t.items.c.id,
+    t.items.c.sku,
+    t.items.c.procurement,
+    t.items.c.release_date,
+    t.items.c.on_hand,
+    t.items.c.allocated,
+).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
+_ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
+
+
+class TransactionItemCache:
+    """Items as this transaction read them: SKU to row id, sale terms and stock totals, read once
+    per SKU (or again under a lock) and kept until the transaction ends."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.ids: dict[str, int] = {}
+        self.skus: dict[int, str] = {}
+        self.terms: dict[str, SaleTerms] = {}
+        #: (on hand, allocated) per SKU as the last read of its row found them.
+        self.stock: dict[str, tuple[Decimal, Decimal]] = {}
+
+    def resolve(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, int]:
+        """Row ids for the SKUs; an unknown SKU is an error. `lock` takes the rows' write locks."""
+        wanted = sorted(set(skus))
+        missing = [s for s in wanted if s not in self.ids]
+        if missing or lock:
+            # Slices of sorted SKUs: the row locks are still taken in SKU order.
+            query = _ITEM_IDS_LOCKED if lock else _ITEM_IDS
+            for part in in_slices(wanted if lock else missing):
+                self._remember(self.conn.execute(query, {"skus": part}))
+        for sku in wanted:
+            if sku not in self.ids:
+                raise UnknownSku(sku, field="sku")
+        return {sku: self.ids[sku] for sku in wanted}
+
+    def id(self, sku: str) -> int:
+        return self.resolve([sku])[sku]
+
+    def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]:
+        """Each SKU's sale terms, from the cache when the ids were read with them."""
+        wanted = set(skus)
+        unread = sorted(wanted - self.terms.keys())
+        if unread:
+            for part in in_slices(unread):
+                self._remember(self.conn.execute(_ITEM_IDS, {"skus": part}))
+            for sku in unread:
+                if sku not in self.terms:
+                    raise UnknownSku(sku, field="sku")
+        return {sku: self.terms[sku] for sku in wanted}
+
+    def _remember(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.ids[row.sku] = row.id
+            self.skus[row.id] = row.sku
+            self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
+            self.stock[row.sku] = (row.on_hand, row.allocated)

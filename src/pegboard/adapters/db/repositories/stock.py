@@ -1,0 +1,74 @@
+"""The stock repository: on hand and reserved per SKU, and the ledger's moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, insert, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.domain.allocation import ItemStock
+from pegboard.domain.ledger import MoveKind, StockMove
+
+# Statements built once: building a SELECT with an IN list on every call cost more client CPU
+# than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
+#: Each item's on hand and allocated, as kept on its row (`stock_totals.py`).
+_TOTALS = select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated).where(
+    t.items.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+class SqlStock:
+    """Stock per SKU: the ledger's sum and the lines' reservations, kept on the items' rows."""
+
+    def __init__(
+        self, conn: Connection, item_cache: TransactionItemCache, now: datetime, totals: StockTotals
+    ) -> None:
+        self.conn, self.item_cache, self.now, self.totals = conn, item_cache, now, totals
+
+    def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]:
+        """Lock the items' rows, then read on hand and reserved inside the lock."""
+        return self.levels(skus, lock=True)
+
+    def levels(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, ItemStock]:
+        """On hand (the ledger's sum) and reserved (the lines' allocations) per SKU.
+
+        Read from the items' rows after this transaction's own changes are written to them;
+        with `lock`, by the same statement that locks the rows (one round trip).
+        """
+        self.totals.flush()
+        ids = self.item_cache.resolve(skus, lock=lock)
+        if not lock:
+            sku_of = {item_id: sku for sku, item_id in ids.items()}
+            for part in in_slices(list(sku_of)):
+                for item_id, on_hand, allocated in self.conn.execute(_TOTALS, {"ids": part}):
+                    self.item_cache.stock[sku_of[item_id]] = (on_hand, allocated)
+        return {sku: ItemStock(sku, *self.item_cache.stock[sku]) for sku in ids}
+
+    def add_move(self, move: StockMove) -> None:
+        item_id = self.item_cache.id(move.sku)
+        self.totals.add(item_id, on_hand=move.quantity)
+        self.conn.execute(
+            insert(t.stock_moves).values(
+                item_id=item_id,
+                quantity=move.quantity,
+                kind=move.kind.value,
+                reference=move.reference,
+                reason=move.reason,
+                moved_on=move.moved_on,
+                created_at=self.now,
+            )
+        )
+
+    def moves(self, sku: str, *, limit: int = 50) -> list[StockMove]:
+        rows = self.conn.execute(
+            select(t.stock_moves)
+            .where(t.stock_moves.c.item_id == self.item_cache.id(sku))
+            .order_by(t.stock_moves.c.id.desc())
+            .limit(limit)
+        )
+        return [StockMove(sku, r.quantity, MoveKind(r.kind), r.moved_on, r.reference, r.reason) for r in rows]

@@ -1,0 +1,244 @@
+"""The supply repository: purchase orders, manufacturing orders and their expected-date history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.catalogue import SqlCatalogue
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.repositories.values import money_or_none
+from pegboard.domain.errors import UnknownOrder
+from pegboard.domain.quantities import Quantity
+from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine, SupplyStatus
+
+
+class SqlSupply:
+    """Purchase orders, manufacturing orders and their expected-date history."""
+
+    def __init__(
+        self, conn: Connection, item_cache: TransactionItemCache, catalogue: SqlCatalogue, now: datetime
+    ) -> None:
+        self.conn, self.item_cache, self.catalogue, self.now = conn, item_cache, catalogue, now
+        self.po_ids: dict[str, int] = {}
+        #: How many lines each loaded PO has stored: lines beyond them are new and get inserted.
+        self.po_lines: dict[str, int] = {}
+
+    def purchase_order(self, po_ref: str, *, lock: bool = False) -> PurchaseOrder | None:
+        found = self._purchase_orders(t.purchase_orders.c.po_ref == po_ref, lock=lock)
+        return found[0] if found else None
+
+    def dropship_orders(self, order_ref: str, *, lock: bool = False) -> list[PurchaseOrder]:
+        """The drop-ship POs that serve this sales order, oldest first."""
+        order_id = (
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref).scalar_subquery()
+        )
+        return self._purchase_orders(t.purchase_orders.c.order_id == order_id, lock=lock)
+
+    def _purchase_orders(self, condition: Any, *, lock: bool) -> list[PurchaseOrder]:
+        po = t.purchase_orders
+        query = (
+            select(po, t.suppliers.c.name.label("supplier"), t.sales_orders.c.order_ref)
+            .join(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+            .outerjoin(t.sales_orders, t.sales_orders.c.id == po.c.order_id)
+            .where(condition)
+            .order_by(po.c.id)
+        )
+        if lock:
+            query = query.with_for_update(of=po)
+        rows = self.conn.execute(query).all()
+        if not rows:
+            return []
+        pol, ol = t.purchase_order_lines, t.order_lines
+        lines: dict[int, list[PurchaseOrderLine]] = {r.id: [] for r in rows}
+        for r in self.conn.execute(
+            select(pol, t.items.c.sku, ol.c.line_no.label("order_line_no"))
+            .join(t.items, t.items.c.id == pol.c.item_id)
+            .outerjoin(ol, ol.c.id == pol.c.order_line_id)
+            .where(pol.c.po_id.in_(list(lines)))
+            .order_by(pol.c.po_id, pol.c.line_no)
+        ):
+            lines[r.po_id].append(
+                PurchaseOrderLine(
+                    sku=r.sku,
+                    quantity=Quantity(r.quantity),
+                    expected_date=r.expected_date,
+                    unit_cost=money_or_none(r.unit_cost),
+                    received_quantity=r.received,
+                    order_line_no=r.order_line_no,
+                )
+            )
+        found = []
+        for row in rows:
+            self.po_ids[row.po_ref] = row.id
+            self.po_lines[row.po_ref] = len(lines[row.id])
+            found.append(
+                PurchaseOrder(
+                    po_ref=row.po_ref,
+                    supplier=row.supplier,
+                    status=SupplyStatus(row.status),
+                    lines=lines[row.id],
+                    order_ref=row.order_ref,
+                    ship_to=row.ship_to,
+                )
+            )
+        return found
+
+    def add_purchase_order(self, po: PurchaseOrder) -> None:
+        order_id = self._order_id(po)
+        po_id = self.conn.execute(
+            insert(t.purchase_orders)
+            .values(
+                po_ref=po.po_ref,
+                supplier_id=self.catalogue.supplier_id(po.supplier),
+                status=po.status.value,
+                created_at=self.now,
+                ship_to=po.ship_to,
+                order_id=order_id,
+            )
+            .returning(t.purchase_orders.c.id)
+        ).scalar_one()
+        self.po_ids[po.po_ref] = po_id
+        self.po_lines[po.po_ref] = 0
+        self._insert_new_lines(po)
+
+    def _insert_new_lines(self, po: PurchaseOrder) -> None:
+        """Insert the PO's lines not stored yet (all of a new PO; those added to a drop-ship PO)."""
+        stored = self.po_lines[po.po_ref]
+        new = list(enumerate(po.lines, start=1))[stored:]
+        if not new:
+            return
+        ids = self.item_cache.resolve(line.sku for _, line in new)
+        served = self._order_line_ids(po) if any(line.order_line_no for _, line in new) else {}
+        self.conn.execute(
+            insert(t.purchase_order_lines),
+            [
+                {
+                    "po_id": self.po_ids[po.po_ref],
+                    "line_no": n,
+                    "item_id": ids[line.sku],
+                    "quantity": line.quantity,
+                    "received": line.received_quantity,
+                    "unit_cost": line.unit_cost,
+                    "expected_date": line.expected_date,
+                    "order_line_id": None if line.order_line_no is None else served[line.order_line_no],
+                }
+                for n, line in new
+            ],
+        )
+        self.po_lines[po.po_ref] = len(po.lines)
+
+    def _order_id(self, po: PurchaseOrder) -> int | None:
+        """The row id of the sales order a drop-ship PO serves (None for an ordinary PO)."""
+        if po.order_ref is None:
+            return None
+        found = self.conn.execute(
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == po.order_ref)
+        ).scalar_one_or_none()
+        if found is None:
+            raise UnknownOrder(po.order_ref, field="order_ref")
+        return int(found)
+
+    def _order_line_ids(self, po: PurchaseOrder) -> dict[int, int]:
+        """The row ids of the drop-ship PO's sales order lines, by line number."""
+        so, ol = t.sales_orders, t.order_lines
+        rows = self.conn.execute(
+            select(ol.c.line_no, ol.c.id)
+            .join(so, so.c.id == ol.c.order_id)
+            .where(so.c.order_ref == po.order_ref)
+        )
+        return {r.line_no: r.id for r in rows}
+
+    def save_purchase_order(self, po: PurchaseOrder) -> None:
+        """Write the status and every stored line's quantities; lines added since loading are inserted."""
+        po_id = self.po_ids[po.po_ref]
+        self.conn.execute(
+            update(t.purchase_orders).where(t.purchase_orders.c.id == po_id).values(status=po.status.value)
+        )
+        stored = self.po_lines[po.po_ref]
+        self._insert_new_lines(po)
+        for n, line in enumerate(po.lines[:stored], start=1):
+            self.conn.execute(
+                update(t.purchase_order_lines)
+                .where(t.purchase_order_lines.c.po_id == po_id, t.purchase_order_lines.c.line_no == n)
+                .values(
+                    quantity=line.quantity, received=line.received_quantity, expected_date=line.expected_date
+                )
+            )
+
+    def manufacturing_order(self, mo_ref: str, *, lock: bool = False) -> ManufacturingOrder | None:
+        query = (
+            select(t.manufacturing_orders, t.items.c.sku)
+            .join(t.items, t.items.c.id == t.manufacturing_orders.c.item_id)
+            .where(t.manufacturing_orders.c.mo_ref == mo_ref)
+        )
+        if lock:
+            query = query.with_for_update(of=t.manufacturing_orders)
+        r = self.conn.execute(query).first()
+        if r is None:
+            return None
+        return ManufacturingOrder(
+            mo_ref=r.mo_ref,
+            sku=r.sku,
+            quantity=Quantity(r.quantity),
+            start_date=r.start_date,
+            finish_date=r.finish_date,
+            completed_quantity=r.completed,
+            status=SupplyStatus(r.status),
+        )
+
+    def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        self.conn.execute(
+            insert(t.manufacturing_orders).values(
+                mo_ref=mo.mo_ref,
+                item_id=self.item_cache.id(mo.sku),
+                quantity=mo.quantity,
+                completed=mo.completed_quantity,
+                start_date=mo.start_date,
+                finish_date=mo.finish_date,
+                status=mo.status.value,
+                created_at=self.now,
+            )
+        )
+
+    def save_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        self.conn.execute(
+            update(t.manufacturing_orders)
+            .where(t.manufacturing_orders.c.mo_ref == mo.mo_ref)
+            .values(
+                completed=mo.completed_quantity,
+                start_date=mo.start_date,
+                finish_date=mo.finish_date,
+                status=mo.status.value,
+            )
+        )
+
+    def next_ref(self, prefix: str) -> str:
+        """The next free ref of a series (MO-1, MO-2, ...), counted under a row lock."""
+        counter = t.ref_counters
+        current = self.conn.execute(
+            select(counter.c.value).where(counter.c.name == prefix).with_for_update()
+        ).scalar()
+        value = (current or 0) + 1
+        if current is None:
+            self.conn.execute(insert(counter).values(name=prefix, value=value))
+        else:
+            self.conn.execute(update(counter).where(counter.c.name == prefix).values(value=value))
+        return f"{prefix}-{value}"
+
+    def record_date_change(
+        self, supply_ref: str, *, kind: str, old_date: date | None, new_date: date, on: date
+    ) -> None:
+        self.conn.execute(
+            insert(t.expected_date_changes).values(
+                supply_ref=supply_ref,
+                kind=kind,
+                old_date=old_date,
+                new_date=new_date,
+                changed_on=on,
+                created_at=self.now,
+            )
+        )
