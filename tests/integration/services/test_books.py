@@ -341,3 +341,24 @@ def test_the_valuation_through_rest_lists_each_items_value_and_equals_the_invent
     assert bad.status_code == 422 and "as_of" in bad.text
     balances = {line["account"]: line["balance"] for line in api.get("/balance").json()["accounts"]}
     assert balances["1200"] == 20
+
+
+def test_valuation_on_the_cli_prints_what_rest_answers_and_refuses_a_bad_day(
+    api: Api, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_kettles(api.pb)
+    make_order(api.pb, "SO-1", ("KETTLE", 1))
+    shipping.ship_order("SO-1", uow=api.pb.uow(), clock=api.pb.clock)
+    capsys.readouterr()
+
+    assert cli(db_url, "valuation", "--json") == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert cli(db_url, "valuation") == 0
+    as_table = capsys.readouterr().out
+    assert cli(db_url, "valuation", "--as-of", "23/11/2026") == 2
+    refused = capsys.readouterr().err
+
+    assert printed == api.get("/valuation").json()
+    assert printed["items"] == [{"sku": "KETTLE", "on_hand": 2, "value": 8, "unit_cost": 4}]
+    assert "KETTLE" in as_table and "Total" in as_table
+    assert "--as-of" in refused
