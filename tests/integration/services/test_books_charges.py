@@ -225,3 +225,17 @@ def test_a_shop_order_cancelled_and_refunded_in_the_shop_books_the_refund_once(p
     assert balances_of(pb, "SHOP-1001") == {}
     cash = [r for r in books.journal(pb.reader()) if r.order_ref == "SHOP-1001" and r.account == "1000"]
     assert [(r.debit, r.credit) for r in cash] == [(Decimal(20), 0), (0, Decimal(20))]
+
+
+def test_an_items_labour_cost_and_tax_rate_go_in_and_come_back_through_rest(api: Api) -> None:
+    catalogue.save_suppliers([Supplier("Acme", lead_time_days=3)], uow=api.pb.uow())
+    body = {"sku": "SABER", "name": "Saber", "procurement": "make", "labour_cost": "25", "tax_rate": "0.19"}
+    before = row_counts(api.pb)
+    refused = api.post("/items", {**body, "tax_rate": "1.5"})
+    assert refused.status_code == 422 and "tax_rate" in refused.text
+    assert row_counts(api.pb) == before
+
+    assert api.post("/items", body).status_code == 201
+
+    found = api.get("/items/SABER").json()
+    assert (found["labour_cost"], found["tax_rate"]) == (25, 0.19)

@@ -595,6 +595,8 @@ class ItemOut(Out):
     min_order_qty: Number | None
     order_multiple: Number | None
     release_date: date | None = None
+    labour_cost: Number | None = None
+    tax_rate: Number | None = None
 
 
 class BomLineOut(Out):
