@@ -8,9 +8,10 @@ from sqlalchemy import Connection, Engine, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.books import money
+from pegboard.domain.valuation import CostMethod, ValuedMove, replay
 
 
-def assert_invariants(engine: Engine) -> None:
+def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> None:
     """On hand is the ledger's sum (and so is the total kept on the item's row) and never
     negative; the allocated total kept on the row is the lines' sum; allocated never exceeds on hand;
     every line adds up; what shipped matches the shipments and the ledger (drop-ship lines
@@ -77,6 +78,7 @@ def assert_invariants(engine: Engine) -> None:
         assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
         _assert_kinds_hold(conn)
         _assert_books_hold(conn)
+        _assert_stock_value_holds(conn, on_hand, method)
 
 
 def _assert_kinds_hold(conn: Connection) -> None:
@@ -114,6 +116,16 @@ def _assert_books_hold(conn: Connection) -> None:
         booked.setdefault(order_ref, {})[account] = debit - credit
     for order_ref, accounts in booked.items():
         assert accounts.get("2100", 0) <= 0, f"{order_ref}: deposit {-accounts['2100']} is negative"
+        assert accounts.get("2110", 0) <= 0, f"{order_ref}: preorder deposit {-accounts['2110']} is negative"
+        held = -accounts.get("2100", Decimal(0)) - accounts.get("2110", Decimal(0))
+        earned = -sum((accounts.get(a, Decimal(0)) for a in ("4000", "4050", "4100", "2200")), Decimal(0))
+        due, owed = -accounts.get("2150", Decimal(0)), accounts.get("1100", Decimal(0))
+        # What was received, less what was paid back, is what shipped (net of discounts, with tax
+        # and shipping) plus what is held, less what is owed.
+        assert accounts.get("1000", Decimal(0)) == earned + held + due - owed, (
+            f"{order_ref}: cash {accounts.get('1000')} != earned {earned} + deposits {held} "
+            f"+ refund due {due} - owed {owed}"
+        )
         assert accounts.get("2150", 0) <= 0, f"{order_ref}: refund due {-accounts['2150']} is negative"
         assert accounts.get("1100", 0) >= 0, f"{order_ref}: receivable {accounts['1100']} is negative"
     so, ol, sh, sl = t.sales_orders, t.order_lines, t.shipments, t.shipment_lines
@@ -132,3 +144,38 @@ def _assert_books_hold(conn: Connection) -> None:
         assert revenue == shipped_value.get(order_ref, 0), (
             f"{order_ref}: revenue booked {revenue}, value shipped {shipped_value.get(order_ref)}"
         )
+
+
+def _assert_stock_value_holds(
+    conn: Connection, on_hand: dict[int, Decimal], method: CostMethod | None
+) -> None:
+    """The value ledger holds what the stock ledger holds, item by item; replaying it by the cost
+    method (either, when not known) values every issue as stored; and the inventory account equals
+    the valuation."""
+    sv = t.stock_values
+    rows = conn.execute(
+        select(sv.c.item_id, sv.c.quantity, sv.c.value, sv.c.moved_on).order_by(sv.c.id)
+    ).all()
+    held: dict[int, tuple[Decimal, Decimal]] = {}
+    for item_id, quantity, value, _ in rows:
+        before = held.get(item_id, (Decimal(0), Decimal(0)))
+        held[item_id] = (before[0] + quantity, before[1] + value)
+    for item_id in set(on_hand) | set(held):
+        quantity, value = held.get(item_id, (Decimal(0), Decimal(0)))
+        assert quantity == on_hand.get(item_id, 0), f"item {item_id}: valued {quantity}, on hand differs"
+        assert value >= 0 and (quantity > 0 or value == 0), f"item {item_id}: {quantity} worth {value}"
+    moves = [ValuedMove(str(item_id), quantity, value, day) for item_id, quantity, value, day in rows]
+    replays = [replay(moves, way) for way in ([method] if method else list(CostMethod))]
+    for item_id, (_, value) in held.items():
+        found = [replayed[str(item_id)].value for replayed in replays]
+        assert value in found, f"item {item_id}: stored value {value}, {method or 'any'} replay {found}"
+    jl = t.journal_lines
+    debit, credit = conn.execute(
+        select(func.coalesce(func.sum(jl.c.debit), 0), func.coalesce(func.sum(jl.c.credit), 0)).where(
+            jl.c.account == "1200"
+        )
+    ).one()
+    valued = sum((value for _, value in held.values()), Decimal(0))
+    assert Decimal(debit) - Decimal(credit) == valued, (
+        f"inventory account {Decimal(debit) - Decimal(credit)} != stock valuation {valued}"
+    )

@@ -40,13 +40,15 @@ class Pegboard:
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for one write transaction."""
-        seconds = self.settings.complete_first_seconds
-        return SqlUnitOfWork(self.engine, self.clock, complete_first_seconds=seconds)
+        seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
+        return SqlUnitOfWork(self.engine, self.clock, complete_first_seconds=seconds, cost_method=method)
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for reading only."""
-        seconds = self.settings.complete_first_seconds
-        return SqlUnitOfWork(self.engine, self.clock, readonly=True, complete_first_seconds=seconds)
+        seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
+        return SqlUnitOfWork(
+            self.engine, self.clock, readonly=True, complete_first_seconds=seconds, cost_method=method
+        )
 
     def migrate(self) -> None:
         """Create or upgrade the schema."""

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.valuation import CostMethod
 
 DEFAULT_DATABASE_URL = "sqlite:///pegboard.db"
 
@@ -97,6 +98,8 @@ class Settings(BaseSettings):
     currency: str = "EUR"
     #: Accounts renamed by code, e.g. PEGBOARD_ACCOUNT_NAMES='{"1000": "Bank"}' (domain/books.py).
     account_names: dict[str, str] = {}
+    #: How goods going out are valued: `average` (moving average) or `fifo` (domain/valuation.py).
+    cost_method: CostMethod = CostMethod.AVERAGE
 
     @field_validator("timezone")
     @classmethod

@@ -41,6 +41,28 @@ class Version:
     updated_at: datetime
     items: tuple[tuple[str, int, int], ...]
     cancelled: bool = False
+    #: What the customer has paid in the shop, and been paid back, in all (whole amounts).
+    paid: int = 0
+    refunded: int = 0
+
+    @property
+    def due(self) -> int:
+        """What the lines still wanted cost (no tax, no shipping)."""
+        return sum(current for _, _, current in self.items) * int(PRICE)
+
+    @property
+    def financial_status(self) -> str:
+        """Shopify's financial status for the money paid and paid back."""
+        if self.refunded:
+            return "refunded" if self.refunded >= self.paid else "partially_refunded"
+        if not self.paid:
+            return "pending"
+        return "partially_paid" if self.paid < self.due else "paid"
+
+    def paying(self, paid: int, refunded: int, minutes: int) -> Version:
+        """A newer version with these money totals."""
+        later = self.updated_at + timedelta(minutes=minutes)
+        return replace(self, paid=paid, refunded=refunded, updated_at=later)
 
     @property
     def ref(self) -> str:
@@ -81,10 +103,17 @@ class Delivery:
             created_at=moment(v.created_at),
             updated_at=moment(v.updated_at),
             cancelled_at=moment(v.updated_at) if v.cancelled else None,
-            financial_status="pending",
+            financial_status=v.financial_status,
             current={sku: current for sku, _, current in v.items},
             price=PRICE,
         )
+        # No tax: the books' model of every order is the price alone.
+        for item in payload["line_items"]:
+            item["tax_lines"] = []
+        payload["total_price"] = str(max(v.due, v.paid))
+        payload["total_outstanding"] = str(max(v.due - v.paid, 0))
+        refund = {"kind": "refund", "status": "success", "amount": str(v.refunded)}
+        payload["refunds"] = [{"transactions": [refund]}] if v.refunded else []
         return mapping.read_payload(json.dumps(payload))
 
 
@@ -95,6 +124,8 @@ class Record:
     state: str
     updated_at: datetime
     placed: bool = False
+    #: The financial status the sales order keeps (from the newest version applied to it).
+    financial_status: str = "pending"
 
 
 @dataclass
@@ -135,7 +166,9 @@ class Shop:
         if record.placed:
             cancelled, added = reconcile(rules.orders[version.ref], version, rules)
             record.state = "held" if added else "placed"
-            return Outcome.HELD if added else Outcome.UPDATED if cancelled else Outcome.UNCHANGED
+            paid = record.financial_status != version.financial_status
+            record.financial_status = version.financial_status
+            return Outcome.HELD if added else Outcome.UPDATED if cancelled or paid else Outcome.UNCHANGED
         if not version.lines:
             record.state = "held"
             return Outcome.HELD
@@ -147,6 +180,7 @@ class Shop:
             ordered_at=version.created_at,
         )
         record.state, record.placed = "placed", True
+        record.financial_status = version.financial_status
         return Outcome.PLACED
 
 

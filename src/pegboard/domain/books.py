@@ -8,7 +8,7 @@ becomes a refund due. The rules here decide the lines; storing them is an adapte
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -29,11 +29,15 @@ class Account(StrEnum):
     INVENTORY = "1200"
     PAYABLE = "2000"
     DEPOSITS = "2100"
+    PREORDER_DEPOSITS = "2110"
     REFUNDS_DUE = "2150"
     TAX = "2200"
     ADJUSTMENTS = "3900"
     REVENUE = "4000"
+    DISCOUNTS = "4050"
+    SHIPPING = "4100"
     COST_OF_GOODS_SOLD = "5000"
+    LABOUR = "5100"
 
 
 DEFAULT_NAMES: dict[str, str] = {
@@ -42,11 +46,15 @@ DEFAULT_NAMES: dict[str, str] = {
     Account.INVENTORY: "Inventory",
     Account.PAYABLE: "Accounts payable",
     Account.DEPOSITS: "Customer deposits",
+    Account.PREORDER_DEPOSITS: "Preorder deposits",
     Account.REFUNDS_DUE: "Refunds due",
     Account.TAX: "Tax collected",
     Account.ADJUSTMENTS: "Stock adjustments",
     Account.REVENUE: "Revenue",
+    Account.DISCOUNTS: "Discounts given",
+    Account.SHIPPING: "Shipping charged",
     Account.COST_OF_GOODS_SOLD: "Cost of goods sold",
+    Account.LABOUR: "Labour applied to production",
 }
 
 
@@ -69,6 +77,7 @@ class EntryKind(StrEnum):
     CANCELLATION = "cancellation"
     REFUND = "refund"
     COUNT = "count"
+    PRODUCTION = "production"
 
 
 class UnbalancedEntry(ValueError):
@@ -137,7 +146,8 @@ def money(amount: Decimal) -> Decimal:
 def standard_cost(
     sku: str, items: Mapping[str, Item], boms: BillsOfMaterials, known: dict[str, Decimal] | None = None
 ) -> Decimal:
-    """The item's cost; a make item without one costs its components at their standard cost.
+    """The item's cost; a make item without one costs its components at their standard cost,
+    plus its labour per unit.
 
     `known` keeps the costs worked out so far, so a component shared by many parents is costed once.
     """
@@ -147,7 +157,8 @@ def standard_cost(
         if item is not None and item.cost is not None:
             known[sku] = item.cost
         else:
-            known[sku] = sum(
+            labour = item.labour_cost if item is not None and item.labour_cost is not None else ZERO
+            known[sku] = labour + sum(
                 (
                     line.quantity_per * standard_cost(line.component_sku, items, boms, known)
                     for line in boms.components(sku)
@@ -158,13 +169,21 @@ def standard_cost(
 
 
 def payment(
-    order_ref: str, amount: Decimal, *, receivable: Decimal, on: date, reference: str = "", memo: str = ""
+    order_ref: str,
+    amount: Decimal,
+    *,
+    receivable: Decimal,
+    on: date,
+    reference: str = "",
+    memo: str = "",
+    deposit_account: Account = Account.DEPOSITS,
 ) -> JournalEntry:
-    """Money received settles what the order owes for shipped goods first; the rest is a deposit."""
+    """Money received settles what the order owes for shipped goods first; the rest is a deposit
+    (a preorder's is counted apart, in `Account.PREORDER_DEPOSITS`)."""
     if amount <= 0:
         raise InvalidValue("amount", amount, "must be more than zero")
     settles = min(amount, max(receivable, ZERO))
-    amounts = [(Account.CASH, amount), (Account.RECEIVABLE, -settles), (Account.DEPOSITS, settles - amount)]
+    amounts = [(Account.CASH, amount), (Account.RECEIVABLE, -settles), (deposit_account, settles - amount)]
     made = entry(EntryKind.PAYMENT, on, amounts, order_ref=order_ref, reference=reference, memo=memo)
     assert made is not None
     return made
@@ -205,12 +224,25 @@ def count(value: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
     return entry(EntryKind.COUNT, on, amounts, reference="count", memo=memo)
 
 
-def cancellation(order_ref: str, *, deposit: Decimal, still_owed: Decimal, on: date) -> JournalEntry | None:
-    """The part of the deposit above the value still to ship is due back to the customer."""
-    due = deposit - max(still_owed, ZERO)
+def production(mo_ref: str, labour: Decimal, *, on: date, memo: str = "") -> JournalEntry | None:
+    """Labour put into what an MO made adds to inventory (the components only change form)."""
+    amounts = [(Account.INVENTORY, labour), (Account.LABOUR, -labour)]
+    return entry(EntryKind.PRODUCTION, on, amounts, reference=mo_ref, memo=memo)
+
+
+def _held(deposit: Decimal | Mapping[Account, Decimal]) -> Mapping[Account, Decimal]:
+    return {Account.DEPOSITS: deposit} if isinstance(deposit, Decimal) else deposit
+
+
+def cancellation(
+    order_ref: str, *, deposit: Decimal | Mapping[Account, Decimal], still_owed: Decimal, on: date
+) -> JournalEntry | None:
+    """The part of the deposits above the value still to ship is due back to the customer."""
+    held = _held(deposit)
+    due = sum(held.values(), ZERO) - max(still_owed, ZERO)
     if due <= 0:
         return None
-    amounts = [(Account.DEPOSITS, due), (Account.REFUNDS_DUE, -due)]
+    amounts = [*draw_deposits(due, held), (Account.REFUNDS_DUE, -due)]
     return entry(EntryKind.CANCELLATION, on, amounts, order_ref=order_ref)
 
 
@@ -219,12 +251,13 @@ def refund(
     amount: Decimal,
     *,
     refund_due: Decimal,
-    deposit: Decimal,
+    deposit: Decimal | Mapping[Account, Decimal],
     on: date,
     reference: str = "",
 ) -> JournalEntry:
-    """Money paid back clears the refund due first, then the deposit; never more than both hold."""
-    refundable = max(refund_due, ZERO) + max(deposit, ZERO)
+    """Money paid back clears the refund due first, then the deposits; never more than they hold."""
+    held = _held(deposit)
+    refundable = max(refund_due, ZERO) + sum((max(d, ZERO) for d in held.values()), ZERO)
     if amount <= 0:
         raise InvalidValue("amount", amount, "must be more than zero")
     if amount > refundable:
@@ -236,7 +269,7 @@ def refund(
     from_due = min(amount, max(refund_due, ZERO))
     amounts = [
         (Account.REFUNDS_DUE, from_due),
-        (Account.DEPOSITS, amount - from_due),
+        *draw_deposits(amount - from_due, held),
         (Account.CASH, -amount),
     ]
     made = entry(EntryKind.REFUND, on, amounts, order_ref=order_ref, reference=reference)
@@ -266,3 +299,106 @@ def trial_balance(
         BalanceLine(code, names.get(code, code), debit, credit)
         for code, (debit, credit) in sorted(totals.items())
     ]
+
+
+#: The accounts that hold an order's deposits, in the order they are drawn on.
+DEPOSIT_ACCOUNTS = (Account.PREORDER_DEPOSITS, Account.DEPOSITS)
+
+
+def deposits_held(balances: Mapping[str, Decimal]) -> dict[Account, Decimal]:
+    """What each deposit account holds for an order, from its balances (credits are positive here)."""
+    return {account: max(-balances.get(account, ZERO), ZERO) for account in DEPOSIT_ACCOUNTS}
+
+
+def draw_deposits(amount: Decimal, held: Mapping[Account, Decimal]) -> list[tuple[Account, Decimal]]:
+    """Up to `amount` taken from the deposits held (preorder deposits first), as debits."""
+    drawn: list[tuple[Account, Decimal]] = []
+    left = max(amount, ZERO)
+    for account in DEPOSIT_ACCOUNTS:
+        take = min(left, held.get(account, ZERO))
+        drawn.append((account, take))
+        left -= take
+    return drawn
+
+
+@dataclass(frozen=True)
+class OrderCharges:
+    """An order's tax, discounts and shipping, in the shop's currency, as the order brought them.
+
+    `line_tax` and `line_discount` are per line number, for the whole line; shipping and its
+    tax belong to the order and are earned with its first shipment.
+    """
+
+    line_tax: Mapping[int, Decimal] = field(default_factory=dict)
+    line_discount: Mapping[int, Decimal] = field(default_factory=dict)
+    shipping: Decimal = ZERO
+    shipping_tax: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for name, amounts in (("tax", self.line_tax), ("discount", self.line_discount)):
+            for line_no, amount in amounts.items():
+                if amount < 0:
+                    raise InvalidValue(f"lines[{line_no}].{name}", amount, "must not be negative")
+        for name in ("shipping", "shipping_tax"):
+            if getattr(self, name) < 0:
+                raise InvalidValue(name, getattr(self, name), "must not be negative")
+
+    def __bool__(self) -> bool:
+        return bool(
+            any(self.line_tax.values())
+            or any(self.line_discount.values())
+            or self.shipping
+            or self.shipping_tax
+        )
+
+
+def share(total: Decimal, *, before: Decimal, after: Decimal, quantity: Decimal) -> Decimal:
+    """The part of a line's `total` that goes with the units from `before` to `after` of `quantity`:
+    differences of rounded running totals, so all the parts add up to the total exactly."""
+    if quantity <= 0 or total == 0:
+        return ZERO
+    return money(total * after / quantity) - money(total * before / quantity)
+
+
+@dataclass(frozen=True)
+class Earned:
+    """What a shipment earns: goods at full price, less discounts, plus tax, plus shipping."""
+
+    goods: Decimal = ZERO
+    discount: Decimal = ZERO
+    tax: Decimal = ZERO
+    shipping: Decimal = ZERO
+    shipping_tax: Decimal = ZERO
+
+    @property
+    def due(self) -> Decimal:
+        """What the customer pays for it."""
+        return self.goods - self.discount + self.tax + self.shipping + self.shipping_tax
+
+
+def shipment_earning(
+    order_ref: str,
+    shipment_ref: str,
+    earned: Earned,
+    *,
+    cost: Decimal,
+    deposits: Mapping[Account, Decimal],
+    on: date,
+    cost_from: Account = Account.INVENTORY,
+) -> JournalEntry | None:
+    """Revenue, discounts, tax collected and shipping for what shipped come out of the order's
+    deposits (what they do not cover is owed, a receivable); the cost leaves inventory (a drop-ship's
+    is owed to the supplier)."""
+    drawn = draw_deposits(earned.due, deposits)
+    from_deposits = sum((amount for _, amount in drawn), ZERO)
+    amounts = [
+        *drawn,
+        (Account.RECEIVABLE, earned.due - from_deposits),
+        (Account.REVENUE, -earned.goods),
+        (Account.DISCOUNTS, earned.discount),
+        (Account.TAX, -(earned.tax + earned.shipping_tax)),
+        (Account.SHIPPING, -earned.shipping),
+        (Account.COST_OF_GOODS_SOLD, cost),
+        (cost_from, -cost),
+    ]
+    return entry(EntryKind.SHIPMENT, on, amounts, order_ref=order_ref, reference=shipment_ref)

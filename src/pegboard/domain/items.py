@@ -49,6 +49,10 @@ class Item:
     order_multiple: Quantity | None = None
     #: Orders placed before this date are preorders, promised for it.
     release_date: date | None = None
+    #: Labour per unit made, added to the value of what an MO makes.
+    labour_cost: Money | None = None
+    #: Tax charged on the item's sales (0.19 for 19 %) when an order brings no tax of its own.
+    tax_rate: Decimal | None = None
 
     @property
     def terms(self) -> SaleTerms:

@@ -156,6 +156,8 @@ def item(found: Item) -> Json:
         "min_order_qty": number(found.min_order_qty),
         "order_multiple": number(found.order_multiple),
         "release_date": day(found.release_date),
+        "labour_cost": number(found.labour_cost),
+        "tax_rate": number(found.tax_rate),
     }
 
 

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
 from pegboard.domain import limits
+from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, Money, Quantity
@@ -103,6 +104,8 @@ class ItemRow(CsvRow):
     min_order_qty: Annotated[Quantity | None, column(parsing.optional_quantity, allow_zero=False)]
     order_multiple: Annotated[Quantity | None, column(parsing.optional_quantity, allow_zero=False)]
     release_date: Annotated[date | None, column(parsing.a_date)]
+    labour_cost: Annotated[Money | None, column(parsing.money)]
+    tax_rate: Annotated[Money | None, column(parsing.tax_rate)]
 
     def item(self) -> Item:
         return Item(
@@ -120,6 +123,8 @@ class ItemRow(CsvRow):
             min_order_qty=self.min_order_qty,
             order_multiple=self.order_multiple,
             release_date=self.release_date,
+            labour_cost=self.labour_cost,
+            tax_rate=self.tax_rate,
         )
 
 
@@ -156,6 +161,19 @@ class OrderRow(CsvRow):
     sku: Annotated[str, text(limits.SKU)]
     quantity: Annotated[Quantity, column(parsing.quantity)]
     unit_price: Annotated[Money | None, column(parsing.money)]
+    tax: Annotated[Money | None, column(parsing.money)]
+    discount: Annotated[Money | None, column(parsing.money)]
+    shipping: Annotated[Money | None, column(parsing.money)]
+    shipping_tax: Annotated[Money | None, column(parsing.money)]
+
+    def charges(self) -> OrderCharges:
+        """The row's tax and discount (for its line) and the order's shipping (on any one of its rows)."""
+        return OrderCharges(
+            {1: self.tax} if self.tax else {},
+            {1: self.discount} if self.discount else {},
+            self.shipping or ZERO,
+            self.shipping_tax or ZERO,
+        )
 
     def draft(self) -> OrderDraft:
         return OrderDraft(
@@ -167,6 +185,7 @@ class OrderRow(CsvRow):
             ship_policy=self.ship_policy,
             ship_to=self.ship_to,
             lines=(LineDraft(sku=self.sku, quantity=self.quantity, unit_price=self.unit_price),),
+            charges=self.charges(),
         )
 
 

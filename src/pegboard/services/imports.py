@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TextIO
 
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import (
     BomCycle,
     DomainError,
@@ -45,6 +46,9 @@ class ImportKind(StrEnum):
     PURCHASE_ORDERS = "purchase-orders"
 
 
+#: Optional orders columns: the line's tax and discount, the order's shipping and its tax.
+ORDER_CHARGE_COLUMNS = ("tax", "discount", "shipping", "shipping_tax")
+
 COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ImportKind.SUPPLIERS: (("name",), ("email", "lead_time_days")),
     ImportKind.ITEMS: (
@@ -61,13 +65,16 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "min_order_qty",
             "order_multiple",
             "release_date",
+            "labour_cost",
+            "tax_rate",
         ),
     ),
     ImportKind.BOMS: (("parent_sku", "component_sku", "quantity"), ()),
     ImportKind.STOCK: (("sku", "quantity"), ()),
     ImportKind.ORDERS: (
         ("order_ref", "sku", "quantity"),
-        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to"),
+        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to")
+        + ORDER_CHARGE_COLUMNS,
     ),
     ImportKind.PURCHASE_ORDERS: (
         ("po_ref", "supplier", "sku", "quantity"),
@@ -115,6 +122,17 @@ def _order_row(row: Row) -> tuple[Row, OrderDraft]:
     return row, OrderRow.read(row).draft()
 
 
+def _merged_charges(first: OrderDraft, more: OrderDraft) -> OrderCharges:
+    """The charges of an order grown by a row: its line's numbers follow the lines before it."""
+    a, b, offset = first.charges, more.charges, len(first.lines)
+    return OrderCharges(
+        {**a.line_tax, **{n + offset: x for n, x in b.line_tax.items()}},
+        {**a.line_discount, **{n + offset: x for n, x in b.line_discount.items()}},
+        max(a.shipping, b.shipping),
+        max(a.shipping_tax, b.shipping_tax),
+    )
+
+
 def _po_row(row: Row) -> tuple[Row, PurchaseOrder]:
     return row, PurchaseOrderRow.read(row).purchase_order()
 
@@ -136,7 +154,9 @@ def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[Orde
                         name, mine, f"differs from the first row of order {draft.order_ref} ({theirs})"
                     )
                 )
-        grouped[draft.order_ref] = OrderDraft(**{**first.__dict__, "lines": first.lines + draft.lines})
+        grouped[draft.order_ref] = OrderDraft(
+            **{**first.__dict__, "lines": first.lines + draft.lines, "charges": _merged_charges(first, draft)}
+        )
     if problems:
         raise ImportRejected(source, problems)
     return list(grouped.values())

@@ -11,10 +11,12 @@ from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import Quantity, component_need
 from pegboard.domain.supply import ManufacturingOrder
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.valuation import move_stock
 
 
 def open_manufacturing_order(
@@ -86,12 +88,17 @@ def complete_manufacturing_order(
         if any(s.level == 1 for s in shortages):
             raise MissingMaterials(mo.sku, shortages)
         today = clock.today()
+        consumed = Decimal(0)
         for c in components:
             used = component_need(c.quantity_per, amount)
             stocks[c.component_sku].move(-used)
-            uow.stock.add_move(StockMove(c.component_sku, -used, MoveKind.CONSUMPTION, today, mo_ref))
+            move = StockMove(c.component_sku, -used, MoveKind.CONSUMPTION, today, mo_ref)
+            consumed -= move_stock(uow, move)
         stocks[mo.sku].move(amount)
-        uow.stock.add_move(StockMove(mo.sku, amount, MoveKind.PRODUCTION, today, mo_ref))
+        labour = books.labour(uow, mo.sku, amount)
+        made = StockMove(mo.sku, amount, MoveKind.PRODUCTION, today, mo_ref)
+        move_stock(uow, made, value=consumed + labour)
+        books.book_labour(uow, mo_ref, mo.sku, amount, labour, on=today)
         uow.supply.save_manufacturing_order(mo)
         events: list[Event] = [ManufacturingCompleted(mo_ref, mo.sku, amount)]
         events += allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)

@@ -7,10 +7,11 @@ release; a drop-ship line takes no stock and opens a drop-ship PO to the item's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
+from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import DuplicateRef, InvalidValue
 from pegboard.domain.events import Event, LineBackordered, OrderCancelled, OrderPlaced
 from pegboard.domain.items import SaleTerms
@@ -45,6 +46,8 @@ class OrderDraft:
     ship_to: str | None = None
     source: str = "pegboard"
     financial_status: str | None = None
+    #: Tax, discounts and shipping the order brings (booked as its lines ship).
+    charges: OrderCharges = field(default_factory=OrderCharges)
 
     def to_order(self, ordered_at: datetime) -> SalesOrder:
         if not self.lines:
@@ -118,6 +121,10 @@ def place_orders(
             new.append(order)
             placed[order.order_ref] = Placed(order, created=True)
         uow.orders.add_many(new)
+        charged = {draft.order_ref: draft.charges for draft in drafts if draft.charges}
+        for order in new:
+            if order.order_ref in charged:
+                uow.journal.charges.add(order.order_ref, charged[order.order_ref])
         dropshipped = [o for o in new if any(line.kind is LineKind.DROPSHIP for line in o.lines)]
         if dropshipped:
             open_dropship_orders(dropshipped, uow=uow)

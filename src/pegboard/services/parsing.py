@@ -122,6 +122,14 @@ def money(field: str, value: object, *, row: int | None = None) -> Money | None:
         raise InvalidValue(field, value, str(error).replace(f"{value!r} ", ""), row=row) from None
 
 
+def tax_rate(field: str, value: object, *, row: int | None = None) -> Decimal | None:
+    """A tax rate as a fraction from 0 up to (not including) 1, e.g. 0.19; None when empty."""
+    rate = money(field, value, row=row)
+    if rate is not None and rate >= 1:
+        raise InvalidValue(field, value, "is not a tax rate: give a fraction below 1, such as 0.19", row=row)
+    return rate
+
+
 def whole_number(
     field: str, value: str | None, *, row: int | None = None, minimum: int = 0, maximum: int = 100_000
 ) -> int | None:

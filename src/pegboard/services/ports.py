@@ -10,13 +10,14 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from pegboard.domain.allocation import ItemStock, WaitingLine
-from pegboard.domain.books import JournalEntry
+from pegboard.domain.books import JournalEntry, OrderCharges
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.notices import CustomerMessage, OrderState
 from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
+from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.snapshot import PlanInput
 
@@ -379,7 +380,32 @@ class JournalRepository(Protocol):
 
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]: ...
 
+    def cash_by_reference(self, order_ref: str, reference: str) -> tuple[Decimal, Decimal]: ...
+
     def rows(self, *, start: date | None = None, end: date | None = None) -> list[JournalRow]: ...
+
+    @property
+    def charges(self) -> ChargesRepository: ...
+
+
+class ChargesRepository(Protocol):
+    """An order's tax, discounts and shipping, written when the order is placed."""
+
+    def add(self, order_ref: str, charges: OrderCharges) -> None: ...
+
+    def of(self, order_ref: str) -> OrderCharges: ...
+
+
+class ValuationRepository(Protocol):
+    """The stock value ledger: a value row per stock movement; holdings and totals read back."""
+
+    def add(self, move: ValuedMove) -> None: ...
+
+    def holdings(self, skus: Iterable[str], method: CostMethod) -> dict[str, Holding]: ...
+
+    def totals(self, *, as_of: date | None = None) -> dict[str, tuple[Decimal, Decimal]]: ...
+
+    def moves(self) -> list[ValuedMove]: ...
 
 
 class UnitOfWork(Protocol):
@@ -431,6 +457,14 @@ class UnitOfWork(Protocol):
 
     @property
     def journal(self) -> JournalRepository: ...
+
+    @property
+    def valuation(self) -> ValuationRepository: ...
+
+    @property
+    def cost_method(self) -> CostMethod:
+        """How goods going out are valued in this transaction (a setting)."""
+        ...
 
     def __enter__(self) -> UnitOfWork: ...
 

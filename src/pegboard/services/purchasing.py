@@ -23,6 +23,7 @@ from pegboard.services.lookup import existing_mo, existing_order, existing_po
 from pegboard.services.planning import repromise, repromise_moves
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.shipping import shipped_event
+from pegboard.services.valuation import move_stock
 
 
 def add_purchase_orders(pos: list[PurchaseOrder], *, uow: UnitOfWork) -> int:
@@ -74,8 +75,9 @@ def receive(
             return po
         po.receive(sku, quantity)
         stocks[sku].move(quantity)
-        uow.stock.add_move(StockMove(sku, quantity, MoveKind.RECEIPT, clock.today(), po_ref))
-        books.book_receipt(uow, po, sku, quantity, on=clock.today())
+        move = StockMove(sku, quantity, MoveKind.RECEIPT, clock.today(), po_ref)
+        value = move_stock(uow, move, unit_cost=books.receipt_unit_cost(uow, po, sku))
+        books.book_receipt(uow, po, sku, quantity, value=value, on=clock.today())
         uow.supply.save_purchase_order(po)
         events: list[Event] = [StockReceived(po_ref, sku, quantity)]
         events += allocate_waiting(uow, stocks, policy=policy)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pegboard.domain.events import OrderShipped
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.sales import Shipment
 from pegboard.services import books
 from pegboard.services.lookup import existing_order
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.valuation import move_stock
 
 
 def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, clock: Clock) -> Shipment:
@@ -20,21 +23,17 @@ def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, 
         shipment = order.ship(
             shipment_ref=f"{order_ref}-S{number}", on=clock.today(), tracking=tracking or None
         )
+        costs: dict[int, Decimal] = {}
         for line in shipment.lines:
             stocks[line.sku].release(line.quantity)
             stocks[line.sku].move(-line.quantity)
-            uow.stock.add_move(
-                StockMove(
-                    line.sku,
-                    -line.quantity,
-                    MoveKind.SHIPMENT,
-                    shipment.shipped_on,
-                    shipment.shipment_ref,
-                )
+            move = StockMove(
+                line.sku, -line.quantity, MoveKind.SHIPMENT, shipment.shipped_on, shipment.shipment_ref
             )
+            costs[line.line_no] = costs.get(line.line_no, Decimal(0)) - move_stock(uow, move)
         uow.orders.save(order)
         uow.orders.add_shipment(shipment)
-        books.book_shipment(uow, order, shipment)
+        books.book_shipment(uow, order, shipment, costs=costs)
         uow.outbox.add([shipped_event(shipment)])
         uow.commit()
     return shipment

@@ -48,12 +48,14 @@ from pegboard.domain.errors import (
 from pegboard.domain.events import Event, LineBackordered, OrderCancelled
 from pegboard.domain.quantities import ZERO, Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine
+from pegboard.services import shop_payments
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.intake import CannotShareTransaction, Intake
 from pegboard.services.orders import OrderDraft, Placed, cancel_order, place_orders
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, ShopifyOrderRecord, UnitOfWork
 from pegboard.services.purchasing import cancel_dropship_rest, open_dropship_orders
+from pegboard.services.shop_payments import ShopMoney
 
 #: The webhook topics that carry an order; any other topic is acknowledged and recorded only.
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
@@ -109,6 +111,8 @@ class ShopOrder:
     cancelled_at: datetime | None
     payload: str
     problems: tuple[str, ...] = ()
+    #: What the shop says was paid and paid back (None: its financial status tells nothing).
+    money: ShopMoney | None = None
 
     @property
     def order_ref(self) -> str:
@@ -246,6 +250,8 @@ def _apply(
     else:
         state, problem, outcome = _place(order, uow, clock)
     ref = existing.order_ref if existing is not None else order.order_ref
+    if state != State.HELD:
+        shop_payments.settle(uow, ref, order.money, on=clock.today())
     uow.shopify.save(
         dataclasses.replace(candidate, order_ref=ref, state=state, problem=problem, shop_updated_at=newest)
     )
@@ -545,6 +551,8 @@ class NewOrderBookkeeping:
         records = [_as_record(b.order, State.PLACED, b.clock) for b, _ in items]
         if len(uow.shopify.claim_new(records)) != len(items):
             raise CannotShareTransaction("an order was heard of before")
+        for b, placed in items:
+            shop_payments.settle(uow, placed.order.order_ref, b.order.money, on=b.clock.today())
 
 
 def take_new_order(

@@ -11,6 +11,7 @@ from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.services import books
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.valuation import move_stock
 
 
 def count_stock(
@@ -52,20 +53,21 @@ def count(
         changes: dict[str, Decimal] = {}
         taken_back: list[TakenBack] = []
         events: list[Event] = []
+        values: dict[str, Decimal] = {}
+        standard = books.standard_costs(uow, counts)
         for sku, counted in counts.items():
             difference = counted - stocks[sku].on_hand
             if difference == 0:
                 continue
             changes[sku] = difference
             stocks[sku].move(difference)
-            uow.stock.add_move(
-                StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
-            )
+            move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
+            values[sku] = move_stock(uow, move, standard_cost=standard[sku])
             events.append(StockAdjusted(sku, difference, reason))
             taken, backordered = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken
             events += backordered
-        books.book_count(uow, changes, reason=reason, on=clock.today())
+        books.book_count(uow, changes, values, reason=reason, on=clock.today())
         events += allocate_waiting(uow, stocks, policy=policy)
         uow.outbox.add(events)
         uow.commit()

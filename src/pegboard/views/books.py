@@ -8,6 +8,7 @@ from typing import Any
 
 from pegboard.domain.books import BalanceLine
 from pegboard.services.ports import JournalRow
+from pegboard.services.valuation import Valuation
 from pegboard.views.json import number
 
 #: The columns of `pegboard journal --csv`, in order (DESIGN.md contract).
@@ -71,3 +72,21 @@ def balance(lines: Sequence[BalanceLine], currency: str) -> dict[str, Any]:
 
 def _plain(amount: Decimal) -> str:
     return f"{amount:f}"
+
+
+def valuation(found: Valuation, currency: str) -> dict[str, Any]:
+    """The stock value: per item on hand, value and unit cost (null with nothing held), and the total."""
+    return {
+        "as_of": found.as_of.isoformat() if found.as_of is not None else None,
+        "currency": currency,
+        "items": [
+            {
+                "sku": item.sku,
+                "on_hand": number(item.on_hand),
+                "value": number(item.value),
+                "unit_cost": None if item.unit_cost is None else number(item.unit_cost),
+            }
+            for item in found.items
+        ],
+        "total": number(found.total),
+    }

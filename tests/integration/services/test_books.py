@@ -310,3 +310,55 @@ def test_payments_at_once_are_numbered_one_after_another_and_none_is_lost(pb: Pe
     assert entries(pb, "SO-1")[-1][2] == Decimal("-2.5")
     with pb.reader() as uow:
         assert uow.journal.order_balances("SO-1")["2100"] == Decimal("-7.5")
+
+
+def test_the_valuation_through_rest_lists_each_items_value_and_equals_the_inventory_account(
+    api: Api,
+) -> None:
+    make_kettles(api.pb)
+    catalogue.save_suppliers([Supplier("Acme", lead_time_days=3)], uow=api.pb.uow())
+    import_text(
+        api.pb,
+        ImportKind.PURCHASE_ORDERS,
+        "po_ref,supplier,sku,quantity,expected_date,unit_cost\nPO-7,Acme,KETTLE,1,2026-12-01,8\n",
+    )
+    purchasing.receive(
+        "PO-7", "KETTLE", Decimal(1), uow=api.pb.uow(), clock=api.pb.clock, policy=api.pb.policy
+    )
+
+    now = api.get("/valuation")
+    before = api.get("/valuation", params={"as_of": "2026-11-22"})
+    bad = api.get("/valuation", params={"as_of": "yesterday"})
+
+    assert now.status_code == 200, now.text
+    assert now.json() == {
+        "as_of": None,
+        "currency": "EUR",
+        "items": [{"sku": "KETTLE", "on_hand": 4, "value": 20, "unit_cost": 5}],
+        "total": 20,
+    }
+    assert before.json()["items"] == [] and before.json()["total"] == 0
+    assert bad.status_code == 422 and "as_of" in bad.text
+    balances = {line["account"]: line["balance"] for line in api.get("/balance").json()["accounts"]}
+    assert balances["1200"] == 20
+
+
+def test_valuation_on_the_cli_prints_what_rest_answers_and_refuses_a_bad_day(
+    api: Api, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_kettles(api.pb)
+    make_order(api.pb, "SO-1", ("KETTLE", 1))
+    shipping.ship_order("SO-1", uow=api.pb.uow(), clock=api.pb.clock)
+    capsys.readouterr()
+
+    assert cli(db_url, "valuation", "--json") == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert cli(db_url, "valuation") == 0
+    as_table = capsys.readouterr().out
+    assert cli(db_url, "valuation", "--as-of", "23/11/2026") == 2
+    refused = capsys.readouterr().err
+
+    assert printed == api.get("/valuation").json()
+    assert printed["items"] == [{"sku": "KETTLE", "on_hand": 2, "value": 8, "unit_cost": 4}]
+    assert "KETTLE" in as_table and "Total" in as_table
+    assert "--as-of" in refused

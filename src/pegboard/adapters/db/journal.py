@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
-from pegboard.domain.books import JournalEntry
+from pegboard.domain.books import Account, JournalEntry, OrderCharges
 from pegboard.services.ports import JournalRow
 
 ZERO = Decimal(0)
@@ -21,6 +21,7 @@ class SqlJournal:
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
+        self.charges = SqlCharges(conn)
 
     def add(self, entry: JournalEntry) -> int:
         """Append a balanced entry and its lines; returns its number."""
@@ -80,6 +81,20 @@ class SqlJournal:
         )
         return {account: (debit or ZERO) - (credit or ZERO) for account, debit, credit in rows}
 
+    def cash_by_reference(self, order_ref: str, reference: str) -> tuple[Decimal, Decimal]:
+        """(money received, money paid back) on the order's entries with this reference."""
+        entries, lines = t.journal_entries, t.journal_lines
+        debit, credit = self.conn.execute(
+            select(func.sum(lines.c.debit), func.sum(lines.c.credit))
+            .join(entries, entries.c.id == lines.c.entry_id)
+            .where(
+                lines.c.order_ref == order_ref,
+                lines.c.account == Account.CASH.value,
+                entries.c.reference == reference,
+            )
+        ).one()
+        return debit or ZERO, credit or ZERO
+
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Each account's total debits and credits."""
         lines = t.journal_lines
@@ -111,3 +126,46 @@ class SqlJournal:
         if end is not None:
             query = query.where(entries.c.booked_on <= end)
         return [JournalRow(*row) for row in self.conn.execute(query)]
+
+
+class SqlCharges:
+    """An order's tax, discounts and shipping: one row per amount, by line where it has one."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, order_ref: str, charges: OrderCharges) -> None:
+        order_id = self.conn.execute(
+            select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref)
+        ).scalar_one()
+        rows: list[dict[str, object]] = [
+            {"order_id": order_id, "line_no": line_no, "kind": kind, "amount": amount}
+            for kind, amounts in (("tax", charges.line_tax), ("discount", charges.line_discount))
+            for line_no, amount in sorted(amounts.items())
+            if amount
+        ]
+        rows += [
+            {"order_id": order_id, "line_no": None, "kind": kind, "amount": amount}
+            for kind, amount in (("shipping", charges.shipping), ("shipping_tax", charges.shipping_tax))
+            if amount
+        ]
+        if rows:
+            self.conn.execute(insert(t.order_charges), rows)
+
+    def of(self, order_ref: str) -> OrderCharges:
+        oc = t.order_charges
+        rows = self.conn.execute(
+            select(oc.c.line_no, oc.c.kind, oc.c.amount)
+            .join(t.sales_orders, t.sales_orders.c.id == oc.c.order_id)
+            .where(t.sales_orders.c.order_ref == order_ref)
+        ).all()
+        by_line: dict[str, dict[int, Decimal]] = {"tax": {}, "discount": {}}
+        order_wide: dict[str, Decimal] = {"shipping": ZERO, "shipping_tax": ZERO}
+        for line_no, kind, amount in rows:
+            if line_no is None:
+                order_wide[kind] = order_wide.get(kind, ZERO) + amount
+            else:
+                by_line[kind][line_no] = by_line[kind].get(line_no, ZERO) + amount
+        return OrderCharges(
+            by_line["tax"], by_line["discount"], order_wide["shipping"], order_wide["shipping_tax"]
+        )

@@ -63,6 +63,9 @@ items = Table(
     Column("order_multiple", ExactDecimal),
     #: While today is before it, the item is sold as a preorder promised for this date.
     Column("release_date", Date),
+    #: Labour per unit made, added to an MO's output value; a tax rate (0.19) for untaxed orders.
+    Column("labour_cost", ExactDecimal),
+    Column("tax_rate", ExactDecimal),
     #: The ledger's sum and the lines' allocations, kept with every change in the same
     #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
     Column("on_hand", ExactDecimal, nullable=False, server_default="0"),
@@ -473,6 +476,35 @@ journal_lines = Table(
         name="one_sided",
     ),
     Index("ix_journal_lines_order_account", "order_ref", "account"),
+)
+
+#: The stock value ledger: per stock movement the value it added (positive) or took (negative).
+stock_values = Table(
+    "stock_values",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("moved_on", Date, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reference", String(100), nullable=False, server_default=""),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("value", ExactDecimal, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_stock_values_item_id", "item_id", "id"),
+)
+
+#: An order's tax, shipping and discounts (`kind`), on a line (`line_no`) or on the whole order.
+order_charges = Table(
+    "order_charges",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
+    Column("line_no", Integer),
+    Column("kind", String(20), nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("title", String(100), nullable=False, server_default=""),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
+    Index("ix_order_charges_order_id", "order_id"),
 )
 
 #: People who sign in to the web app; a disabled user keeps their name in the history.

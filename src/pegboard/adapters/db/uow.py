@@ -30,6 +30,8 @@ from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.adapters.db.users import SqlUsers
+from pegboard.adapters.db.valuation import SqlValuation
+from pegboard.domain.valuation import CostMethod
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
 #: PostgreSQL states worth running the transaction again for: serialization failure, deadlock.
@@ -59,12 +61,20 @@ class SqlUnitOfWork:
     totals: StockTotals
     journal: SqlJournal
     learning: SqlLearning
+    valuation: SqlValuation
 
     def __init__(
-        self, engine: Engine, clock: Clock, *, readonly: bool = False, complete_first_seconds: float = 2.0
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        readonly: bool = False,
+        complete_first_seconds: float = 2.0,
+        cost_method: CostMethod = CostMethod.AVERAGE,
     ) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
         self.complete_first_seconds = complete_first_seconds
+        self.cost_method = cost_method
         self._conn: Connection | None = None
 
     @property
@@ -95,6 +105,7 @@ class SqlUnitOfWork:
         self.notices = SqlNotices(conn, now)
         self.deliveries = SqlDeliveries(conn)
         self.journal = SqlJournal(conn, now)
+        self.valuation = SqlValuation(conn, item_cache, now)
         self.users = SqlUsers(conn, now)
         self.order_terms = SqlOrderTerms(conn)
         self.learning = SqlLearning(conn, now)

@@ -22,12 +22,14 @@ from pydantic import (
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from pegboard.domain import limits
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, Money, Quantity
@@ -220,6 +222,8 @@ class LineIn(In):
     sku: Sku
     quantity: Positive
     unit_price: Amount | None = None
+    tax: Amount | None = Field(default=None, description="Tax charged on the whole line")
+    discount: Amount | None = Field(default=None, description="Discount off the whole line")
 
 
 class OrderIn(In):
@@ -235,9 +239,18 @@ class OrderIn(In):
         default=None, description="The delivery address; a drop-ship supplier ships to it"
     )
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
+    shipping: Amount | None = Field(default=None, description="Shipping charged (first shipment)")
+    shipping_tax: Amount | None = Field(default=None, description="Tax charged on the shipping")
 
     def to_draft(self) -> OrderDraft:
-        """The order as the ordering service takes it."""
+        """The order as the ordering service takes it; a discount above its line's value is refused."""
+        for n, line in enumerate(self.lines, start=1):
+            if (
+                line.discount
+                and line.unit_price is not None
+                and line.discount > line.unit_price * line.quantity
+            ):
+                raise InvalidValue(f"lines[{n}].discount", line.discount, "is more than the line's value")
         return OrderDraft(
             order_ref=self.order_ref,
             customer=self.customer,
@@ -247,6 +260,12 @@ class OrderIn(In):
             ship_policy=self.ship_policy,
             ship_to=_blank(self.ship_to),
             lines=tuple(LineDraft(line.sku, line.quantity, line.unit_price) for line in self.lines),
+            charges=OrderCharges(
+                {n: line.tax for n, line in enumerate(self.lines, start=1) if line.tax},
+                {n: line.discount for n, line in enumerate(self.lines, start=1) if line.discount},
+                self.shipping or Decimal(0),
+                self.shipping_tax or Decimal(0),
+            ),
         )
 
 
@@ -345,6 +364,15 @@ class ItemIn(In):
     release_date: Day | None = Field(
         default=None, description="Orders placed before it are preorders, promised for it"
     )
+    labour_cost: Amount | None = Field(default=None, description="Labour per unit made (MO output value)")
+    tax_rate: Amount | None = Field(default=None, description="Tax on sales as a fraction below 1, e.g. 0.19")
+
+    @field_validator("tax_rate")
+    @classmethod
+    def _a_fraction(cls, rate: Money | None) -> Money | None:
+        if rate is not None and rate >= 1:
+            raise ValueError("is not a tax rate: give a fraction below 1, such as 0.19")
+        return rate
 
     def to_item(self) -> Item:
         """The item as the catalogue keeps it."""
@@ -567,6 +595,8 @@ class ItemOut(Out):
     min_order_qty: Number | None
     order_multiple: Number | None
     release_date: date | None = None
+    labour_cost: Number | None = None
+    tax_rate: Number | None = None
 
 
 class BomLineOut(Out):

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from pegboard.domain.valuation import CostMethod
 from pegboard.services.order_terms import OrderTermsRepository
 from pegboard.services.ports import (
     Catalogue,
@@ -30,6 +31,7 @@ from pegboard.services.ports import (
     SupplyRepository,
     TokenRepository,
     UnitOfWork,
+    ValuationRepository,
 )
 from pegboard.services.users import UserRepository
 
@@ -133,6 +135,16 @@ class SharedTransaction:
     def journal(self) -> JournalRepository:
         """The books' journal, in the shared transaction."""
         return self._inner.journal
+
+    @property
+    def valuation(self) -> ValuationRepository:
+        """The stock value ledger, in the shared transaction."""
+        return self._inner.valuation
+
+    @property
+    def cost_method(self) -> CostMethod:
+        """How goods going out are valued (a setting)."""
+        return self._inner.cost_method
 
     @property
     def users(self) -> UserRepository:

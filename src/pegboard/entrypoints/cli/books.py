@@ -12,6 +12,7 @@ from pegboard.domain.books import account_names
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
 from pegboard.services import books, parsing
+from pegboard.services import valuation as stock_value
 from pegboard.services.runner import with_retries
 from pegboard.views import books as book_views
 
@@ -100,4 +101,25 @@ def balance(ctx: typer.Context, as_json: AsJson = False) -> None:
     rows.append(["", "Total", view["total_debit"], view["total_credit"], ""])
     out.print(
         table(f"Trial balance ({view['currency']})", ["account", "name", "debit", "credit", "balance"], rows)
+    )
+
+
+@app.command()
+def valuation(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The day YYYY-MM-DD (default: now)")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """The stock value: per item on hand, value and unit cost, and the total (average or FIFO)."""
+    day = parsing.a_date("--as-of", as_of)
+    with opened(ctx) as pb:
+        view = book_views.valuation(stock_value.valuation(pb.reader(), as_of=day), pb.settings.currency)
+    if as_json:
+        emit_json(view)
+        return
+    rows = [[i["sku"], i["on_hand"], i["value"], i["unit_cost"] or ""] for i in view["items"]]
+    rows.append(["Total", "", view["total"], ""])
+    when = f" on {view['as_of']}" if view["as_of"] else ""
+    out.print(
+        table(f"Stock value{when} ({view['currency']})", ["sku", "on hand", "value", "unit cost"], rows)
     )

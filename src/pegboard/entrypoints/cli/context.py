@@ -200,4 +200,9 @@ NUMERIC = {
     "change",
     "missing",
     "priority",
+    "debit",
+    "credit",
+    "balance",
+    "value",
+    "unit cost",
 }

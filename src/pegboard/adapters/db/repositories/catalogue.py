@@ -75,6 +75,8 @@ class SqlCatalogue:
                 min_order_qty=quantity_or_none(r.min_order_qty),
                 order_multiple=quantity_or_none(r.order_multiple),
                 release_date=r.release_date,
+                labour_cost=money_or_none(r.labour_cost),
+                tax_rate=r.tax_rate,
             )
             self.item_cache.terms[r.sku] = found[r.sku].terms
         return found
@@ -98,6 +100,8 @@ class SqlCatalogue:
             "min_order_qty": item.min_order_qty,
             "order_multiple": item.order_multiple,
             "release_date": item.release_date,
+            "labour_cost": item.labour_cost,
+            "tax_rate": item.tax_rate,
         }
         self.item_cache.terms.pop(item.sku, None)
         done = self.conn.execute(update(t.items).where(t.items.c.sku == item.sku).values(**values))

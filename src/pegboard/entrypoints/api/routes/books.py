@@ -14,6 +14,7 @@ from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, Write
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import Amount
 from pegboard.services import books
+from pegboard.services import valuation as stock_value
 from pegboard.services.ports import UnitOfWork
 from pegboard.views import books as book_views
 from pegboard.views.json import number
@@ -90,3 +91,12 @@ def balance(uow: ReaderDep, pb: PegboardDep) -> Response:
     """The trial balance, as `pegboard balance --json` prints it."""
     lines = books.trial_balance(uow, names=pb.settings.account_names)
     return json_response(book_views.balance(lines, pb.settings.currency))
+
+
+@router.get("/valuation")
+def valuation(
+    uow: ReaderDep, pb: PegboardDep, as_of: Annotated[date | None, Query(alias="as_of")] = None
+) -> Response:
+    """The stock value per item and in total, as `pegboard valuation --json` prints it."""
+    found = stock_value.valuation(uow, as_of=as_of)
+    return json_response(book_views.valuation(found, pb.settings.currency))

@@ -1,0 +1,87 @@
+"""The stock value ledger in SQL: a value row per stock movement, and the sums valuation reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, case, func, insert, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.domain.valuation import CostMethod, Holding, ValuedMove, holding
+
+ZERO = Decimal(0)
+
+
+class SqlValuation:
+    """Appends value rows; an item's holding is their sum (and, for FIFO, its receipts in order)."""
+
+    def __init__(self, conn: Connection, ids: TransactionItemCache, now: datetime) -> None:
+        self.conn, self.ids, self.now = conn, ids, now
+
+    def add(self, move: ValuedMove) -> None:
+        self.conn.execute(
+            insert(t.stock_values).values(
+                item_id=self.ids.id(move.sku),
+                moved_on=move.moved_on,
+                kind=move.kind,
+                reference=move.reference,
+                quantity=move.quantity,
+                value=move.value,
+                created_at=self.now,
+            )
+        )
+
+    def holdings(self, skus: Iterable[str], method: CostMethod) -> dict[str, Holding]:
+        """Each item's quantity and value held; for FIFO with the receipts not yet all issued."""
+        ids = self.ids.resolve(set(skus))
+        sku_of = {item_id: sku for sku, item_id in ids.items()}
+        sv = t.stock_values
+        found = {sku: Holding() for sku in ids}
+        if not ids:
+            return found
+        issued = func.sum(case((sv.c.quantity < 0, -sv.c.quantity), else_=0))
+        rows = self.conn.execute(
+            select(sv.c.item_id, func.sum(sv.c.quantity), func.sum(sv.c.value), issued)
+            .where(sv.c.item_id.in_(list(sku_of)))
+            .group_by(sv.c.item_id)
+        ).all()
+        for item_id, quantity, value, gone in rows:
+            sku = sku_of[item_id]
+            incoming: list[tuple[Decimal, Decimal]] = []
+            if method is CostMethod.FIFO:
+                incoming = [
+                    (q, v)
+                    for q, v in self.conn.execute(
+                        select(sv.c.quantity, sv.c.value)
+                        .where(sv.c.item_id == item_id, sv.c.quantity > 0)
+                        .order_by(sv.c.id)
+                    )
+                ]
+            found[sku] = holding(quantity or ZERO, value or ZERO, incoming, gone or ZERO)
+        return found
+
+    def totals(self, *, as_of: date | None = None) -> dict[str, tuple[Decimal, Decimal]]:
+        """(quantity, value) per SKU of every item with value rows, up to and including `as_of`."""
+        sv = t.stock_values
+        query = (
+            select(t.items.c.sku, func.sum(sv.c.quantity), func.sum(sv.c.value))
+            .join(t.items, t.items.c.id == sv.c.item_id)
+            .group_by(t.items.c.sku)
+            .order_by(t.items.c.sku)
+        )
+        if as_of is not None:
+            query = query.where(sv.c.moved_on <= as_of)
+        return {sku: (quantity, value) for sku, quantity, value in self.conn.execute(query)}
+
+    def moves(self) -> list[ValuedMove]:
+        """Every value row in the order written."""
+        sv = t.stock_values
+        query = (
+            select(t.items.c.sku, sv.c.quantity, sv.c.value, sv.c.moved_on, sv.c.kind, sv.c.reference)
+            .join(t.items, t.items.c.id == sv.c.item_id)
+            .order_by(sv.c.id)
+        )
+        return [ValuedMove(*row) for row in self.conn.execute(query)]
