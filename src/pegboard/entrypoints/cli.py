@@ -54,7 +54,9 @@ from pegboard.services.imports import ImportKind
 from pegboard.services.runner import with_retries
 from pegboard.views import books as book_views
 from pegboard.views import lists
-from pegboard.views.json import number
+from pegboard.views.json import day, number
+from pegboard.views.models import StockFigures
+from pegboard.views.plan import plan_json
 
 app = typer.Typer(
     name="pegboard",
@@ -336,26 +338,26 @@ def orders_(
     with opened(ctx, db, today) as pb, pb.reader() as uow:
         found = lists.orders(uow.connection, status=status, sku=sku, limit=limit)
     if as_json:
-        emit_json(found)
+        emit_json([order.to_json() for order in found])
         return
     rows = []
     for order in found:
-        for n, line in enumerate(order["lines"]):
+        for n, line in enumerate(order.lines):
             first = n == 0
             rows.append(
                 [
-                    order["order_ref"] if first else "",
-                    order["customer"] if first else "",
-                    order["status"] if first else "",
-                    order["ship_policy"] if first else "",
-                    line["sku"],
-                    line["quantity"],
-                    line["allocated"],
-                    line["shipped"],
-                    line["backordered"],
-                    line["preordered"],
-                    line["awaiting_supplier"],
-                    line["cancelled"],
+                    order.order_ref if first else "",
+                    order.customer if first else "",
+                    order.status if first else "",
+                    order.ship_policy if first else "",
+                    line.sku,
+                    number(line.quantity),
+                    number(line.allocated),
+                    number(line.shipped),
+                    number(line.backordered),
+                    number(line.preordered),
+                    number(line.awaiting_supplier),
+                    number(line.cancelled),
                 ]
             )
     out.print(
@@ -393,14 +395,14 @@ def backorders(
     with opened(ctx, db, today) as pb, pb.reader() as uow:
         found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku)
     if as_json:
-        emit_json(found)
+        emit_json([backorder.to_json() for backorder in found])
         return
     out.print(
         _table(
             f"Backorders ({len(found)})",
             ["order", "sku", "quantity", "opened", "age (days)", "customer"],
             [
-                [b["order_ref"], b["sku"], b["quantity"], b["opened_at"], b["age_days"], b["customer"]]
+                [b.order_ref, b.sku, number(b.quantity), day(b.opened_at), b.age_days, b.customer]
                 for b in found
             ],
             optional=["customer", "age (days)"],
@@ -420,7 +422,7 @@ def preorders_(
     with opened(ctx, db, today) as pb, pb.reader() as uow:
         found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku)
     if as_json:
-        emit_json(found)
+        emit_json([preorder.to_json() for preorder in found])
         return
     out.print(
         _table(
@@ -428,13 +430,13 @@ def preorders_(
             ["order", "sku", "quantity", "release", "released", "ordered", "customer"],
             [
                 [
-                    r["order_ref"],
-                    r["sku"],
-                    r["quantity"],
-                    r["release_date"],
-                    "yes" if r["released"] else "no",
-                    r["ordered_at"],
-                    r["customer"],
+                    r.order_ref,
+                    r.sku,
+                    number(r.quantity),
+                    day(r.release_date),
+                    "yes" if r.released else "no",
+                    day(r.ordered_at),
+                    r.customer,
                 ]
                 for r in found
             ],
@@ -478,22 +480,19 @@ def stock_(
     """On hand, allocated and available for a SKU, and its latest movements."""
     with opened(ctx, db, today) as pb:
         view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
-    figures = render.stock(sku, view)
+    figures = StockFigures.of(sku, view)
     if as_json:
-        emit_json(figures)
+        emit_json(figures.to_json())
         return
     out.print(
-        f"[bold]{sku}[/bold]: on hand {figures['on_hand']}, allocated {figures['allocated']}, "
-        f"available {figures['available']}"
+        f"[bold]{sku}[/bold]: on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
+        f"available {number(figures.available)}"
     )
     out.print(
         _table(
             "Movements (newest first)",
             ["date", "kind", "change", "reference", "reason"],
-            [
-                [m["date"], m["kind"], m["quantity"], m["reference"], m["reason"]]
-                for m in figures["movements"]
-            ],
+            [[day(m.date), m.kind, number(m.quantity), m.reference, m.reason] for m in figures.movements],
             optional=["reference", "reason"],
         )
     )
@@ -674,7 +673,7 @@ def supply(
     with opened(ctx, db, today) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
     if as_json:
-        emit_json(found)
+        emit_json([row.to_json() for row in found])
         return
     out.print(
         _table(
@@ -682,14 +681,14 @@ def supply(
             ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
             [
                 [
-                    s["ref"],
-                    "dropship" if s.get("dropship") else s["kind"],
-                    s["sku"],
-                    s["quantity"],
-                    s["received"],
-                    s["expected_date"],
-                    s["status"],
-                    f"{s['supplier']} to {s['order_ref']}" if s.get("dropship") else s["supplier"],
+                    s.ref,
+                    "dropship" if s.dropship else s.kind,
+                    s.sku,
+                    number(s.quantity),
+                    number(s.received),
+                    day(s.expected_date),
+                    s.status,
+                    f"{s.supplier} to {s.order_ref}" if s.dropship else s.supplier,
                 ]
                 for s in found
             ],
@@ -735,7 +734,7 @@ def plan_(
                 _print_released(granted)
             run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
     if as_json:
-        data: dict[str, Any] = dict(run.result.to_json())
+        data: dict[str, Any] = dict(plan_json(run.result))
         if confirm:
             data["created"] = run.created
             data["skipped"] = run.skipped
