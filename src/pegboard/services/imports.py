@@ -62,7 +62,16 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ImportKind.STOCK: (("sku", "quantity"), ()),
     ImportKind.ORDERS: (
         ("order_ref", "sku", "quantity"),
-        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to"),
+        (
+            "customer",
+            "email",
+            "ordered_at",
+            "unit_price",
+            "priority",
+            "ship_policy",
+            "ship_to",
+            "requested_date",
+        ),
     ),
     ImportKind.PURCHASE_ORDERS: (
         ("po_ref", "supplier", "sku", "quantity"),
@@ -149,6 +158,7 @@ def _order_row(row: Row) -> tuple[Row, OrderDraft]:
             "ship_policy", row["ship_policy"], ShipPolicy, row=n, default=ShipPolicy.PARTIAL
         ),
         ship_to=p.optional_text("ship_to", row["ship_to"], row=n, max_length=limits.SHIP_TO, multiline=True),
+        requested_date=p.a_date("requested_date", row["requested_date"], row=n),
         lines=(
             LineDraft(
                 sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
@@ -186,7 +196,15 @@ def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[Orde
         if first is None:
             grouped[draft.order_ref] = draft
             continue
-        for name in ("customer", "email", "ordered_at", "priority", "ship_policy", "ship_to"):
+        for name in (
+            "customer",
+            "email",
+            "ordered_at",
+            "priority",
+            "ship_policy",
+            "ship_to",
+            "requested_date",
+        ):
             mine, theirs = getattr(draft, name), getattr(first, name)
             if mine != theirs and (mine not in (None, "")):
                 problems.append(

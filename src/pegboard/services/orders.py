@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.errors import DuplicateRef, InvalidValue
@@ -45,6 +45,7 @@ class OrderDraft:
     ship_to: str | None = None
     source: str = "pegboard"
     financial_status: str | None = None
+    requested_date: date | None = None
 
     def to_order(self, ordered_at: datetime) -> SalesOrder:
         if not self.lines:
@@ -61,6 +62,7 @@ class OrderDraft:
             ship_to=self.ship_to or None,
             source=self.source,
             financial_status=self.financial_status,
+            requested_date=self.requested_date,
             lines=[
                 SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
                 for n, line in enumerate(self.lines, start=1)

@@ -82,6 +82,7 @@ def orders(
             ship_policy=r.ship_policy,
             status=r.status,
             ship_to=r.ship_to,
+            requested_date=r.requested_date,
             lines=tuple(lines[r.id]),
         )
         for r in rows

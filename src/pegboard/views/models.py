@@ -54,6 +54,23 @@ class OrderLineView:
         }
 
 
+def late_against_request(
+    requested: date | None, promised: date | None, *, still_open: bool, today: date
+) -> str | None:
+    """Words saying an open order misses the date its customer asked for, else None.
+
+    Late when the promised date falls after the requested one, or when the requested day has
+    passed and the order has not left (even with no promised date yet).
+    """
+    if requested is None or not still_open:
+        return None
+    if promised is not None and promised > requested:
+        return "after the requested date"
+    if requested < today:
+        return "past the requested date"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class OrderView:
     """An order with its lines, as `pegboard orders --json` and `GET /api/v1/orders` show it."""
@@ -66,6 +83,7 @@ class OrderView:
     ship_policy: str
     status: str
     ship_to: str | None
+    requested_date: date | None
     lines: tuple[OrderLineView, ...]
 
     @classmethod
@@ -80,6 +98,7 @@ class OrderView:
             ship_policy=order.ship_policy.value,
             status=order.status.value,
             ship_to=order.ship_to,
+            requested_date=order.requested_date,
             lines=tuple(
                 OrderLineView(
                     line_no=line.line_no,
@@ -110,6 +129,7 @@ class OrderView:
             "ship_policy": self.ship_policy,
             "status": self.status,
             "ship_to": self.ship_to,
+            "requested_date": day(self.requested_date),
             "lines": [line.to_json() for line in self.lines],
         }
 

@@ -13,7 +13,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
 from pegboard.services.users import Action
 from pegboard.views import lists
-from pegboard.views.models import OrderView
+from pegboard.views.models import OrderView, late_against_request
 from pegboard.views.status import LineStatus, ShipmentStatus, order_status
 
 
@@ -95,6 +95,21 @@ class OrderDetail:
     def can_ship(self) -> bool:
         """Something is reserved and the ship policy lets it leave now."""
         return self.allocated > 0 and (self.order.ship_policy != "complete" or self.whole)
+
+    @property
+    def promised(self) -> date | None:
+        """The day the whole order is promised by (None: nothing waits, or a line has no date)."""
+        waiting = [line.status for line in self.lines if line.waiting > 0]
+        if not waiting or any(line.promised_date is None for line in waiting):
+            return None
+        return max(line.promised_date for line in waiting if line.promised_date is not None)
+
+    @property
+    def late_for_request(self) -> str | None:
+        """Words when the order misses the day its customer asked for."""
+        return late_against_request(
+            self.order.requested_date, self.promised, still_open=self.open, today=self.today
+        )
 
     @property
     def open(self) -> bool:

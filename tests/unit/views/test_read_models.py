@@ -55,6 +55,7 @@ ORDER = OrderView(
     ship_policy="partial",
     status="open",
     ship_to=None,
+    requested_date=date(2026, 11, 30),
     lines=(LINE,),
 )
 MOVEMENT = MovementView(MONDAY, "receipt", Decimal(4), "PO-1", "")
@@ -105,6 +106,7 @@ def test_an_order_just_written_reads_as_the_listed_one_would() -> None:
         ],
         priority=2,
         ship_policy=ShipPolicy.PARTIAL,
+        requested_date=date(2026, 11, 30),
     )
 
     assert OrderView.of(order) == ORDER

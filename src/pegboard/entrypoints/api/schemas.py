@@ -234,6 +234,7 @@ class OrderIn(In):
     ship_to: Address | None = Field(
         default=None, description="The delivery address; a drop-ship supplier ships to it"
     )
+    requested_date: Day | None = Field(default=None, description="The day the customer asked to receive it")
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
 
     def to_draft(self) -> OrderDraft:
@@ -246,6 +247,7 @@ class OrderIn(In):
             priority=self.priority,
             ship_policy=self.ship_policy,
             ship_to=_blank(self.ship_to),
+            requested_date=self.requested_date,
             lines=tuple(LineDraft(line.sku, line.quantity, line.unit_price) for line in self.lines),
         )
 
@@ -402,6 +404,7 @@ class OrderOut(Out):
     ship_policy: ShipPolicy
     status: str
     ship_to: str | None = None
+    requested_date: date | None = Field(default=None, description="The day the customer asked for")
     lines: list[OrderLineOut]
 
 
