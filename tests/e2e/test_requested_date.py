@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from pegboard.entrypoints import demo
-from pegboard.entrypoints.cli import main
 from pegboard.services import imports, planning
 from pegboard.services.imports import ImportKind
 from pegboard.services.tokens import Role
@@ -21,22 +20,13 @@ from pegboard.services.users import create_user
 from pegboard.views.models import late_against_request
 from tests.e2e.test_api_support import Api, open_api, order_body, row_counts
 from tests.e2e.test_cli import TODAY, Cli, write
+from tests.e2e.test_cli import cli as cli  # the fixture: the CLI in-process on the test's database
 
 MONDAY = date.fromisoformat(TODAY)
 CRYSTAL_PO = (
     "po_ref,supplier,sku,quantity,expected_date,unit_cost\nPO-1,Crystal Broker,KYBER-GREEN,2,2026-12-07,400\n"
 )
 HEADER = "order_ref,customer,email,ordered_at,sku,quantity,unit_price,priority,ship_policy,requested_date\n"
-
-
-@pytest.fixture
-def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", db_url, "--today", TODAY, *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def catalogue(cli: Cli, tmp_path: Path) -> None:
