@@ -37,7 +37,7 @@ run: $(STAMP) assets
 	$(BIN)/pegboard user ensure-demo-admin
 	$(BIN)/pegboard serve --host 0.0.0.0 --port $(PEGBOARD_PORT)
 
-## make test: ruff, mypy, then every test on SQLite and PostgreSQL, pages in Chromium
+## make test: ruff, import contracts (lint-imports), mypy, then every test on SQLite and PostgreSQL, pages in Chromium
 test: $(STAMP) assets browser lint typecheck pytest
 
 ## Debian's Chromium for the page tests (Playwright drives it; it never downloads a browser)
@@ -49,6 +49,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -21,7 +21,7 @@ from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
-from pegboard.services import parsing as p
+from pegboard.services import parsing
 from pegboard.services.catalogue import save_boms, save_items, save_suppliers
 from pegboard.services.csv_reading import ImportRejected as ImportRejected
 from pegboard.services.csv_reading import Row, read_rows
@@ -105,65 +105,71 @@ def _parse_each(rows: list[Row], parse: Callable[[Row], object], source: str) ->
 def _supplier(row: Row) -> Supplier:
     n = row.number
     return Supplier(
-        name=p.text("name", row["name"], row=n, max_length=limits.SUPPLIER_NAME),
-        email=p.email("email", row["email"], row=n),
-        lead_time_days=p.whole_number("lead_time_days", row["lead_time_days"], row=n),
+        name=parsing.text("name", row["name"], row=n, max_length=limits.SUPPLIER_NAME),
+        email=parsing.email("email", row["email"], row=n),
+        lead_time_days=parsing.whole_number("lead_time_days", row["lead_time_days"], row=n),
     )
 
 
 def _item(row: Row) -> Item:
     n = row.number
     return Item(
-        sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
-        name=p.text("name", row["name"], row=n, max_length=limits.ITEM_NAME),
-        procurement=p.choice("procurement", row["procurement"], Procurement, row=n),
-        unit=p.optional_text("unit", row["unit"], row=n, max_length=limits.UNIT) or "pcs",
-        price=p.money("price", row["price"], row=n),
-        cost=p.money("cost", row["cost"], row=n),
-        lead_time_days=p.whole_number("lead_time_days", row["lead_time_days"], row=n),
-        supplier=p.optional_text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
-        safety_stock=p.optional_quantity("safety_stock", row["safety_stock"], row=n) or ZERO,
-        reorder_point=p.optional_quantity("reorder_point", row["reorder_point"], row=n),
-        reorder_qty=p.optional_quantity("reorder_qty", row["reorder_qty"], row=n, allow_zero=False),
-        min_order_qty=p.optional_quantity("min_order_qty", row["min_order_qty"], row=n, allow_zero=False),
-        order_multiple=p.optional_quantity("order_multiple", row["order_multiple"], row=n, allow_zero=False),
-        release_date=p.a_date("release_date", row["release_date"], row=n),
+        sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
+        name=parsing.text("name", row["name"], row=n, max_length=limits.ITEM_NAME),
+        procurement=parsing.choice("procurement", row["procurement"], Procurement, row=n),
+        unit=parsing.optional_text("unit", row["unit"], row=n, max_length=limits.UNIT) or "pcs",
+        price=parsing.money("price", row["price"], row=n),
+        cost=parsing.money("cost", row["cost"], row=n),
+        lead_time_days=parsing.whole_number("lead_time_days", row["lead_time_days"], row=n),
+        supplier=parsing.optional_text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
+        safety_stock=parsing.optional_quantity("safety_stock", row["safety_stock"], row=n) or ZERO,
+        reorder_point=parsing.optional_quantity("reorder_point", row["reorder_point"], row=n),
+        reorder_qty=parsing.optional_quantity("reorder_qty", row["reorder_qty"], row=n, allow_zero=False),
+        min_order_qty=parsing.optional_quantity(
+            "min_order_qty", row["min_order_qty"], row=n, allow_zero=False
+        ),
+        order_multiple=parsing.optional_quantity(
+            "order_multiple", row["order_multiple"], row=n, allow_zero=False
+        ),
+        release_date=parsing.a_date("release_date", row["release_date"], row=n),
     )
 
 
 def _bom(row: Row) -> tuple[str, BomLine, Row]:
     n = row.number
-    parent = p.text("parent_sku", row["parent_sku"], row=n, max_length=limits.SKU)
-    component = p.text("component_sku", row["component_sku"], row=n, max_length=limits.SKU)
+    parent = parsing.text("parent_sku", row["parent_sku"], row=n, max_length=limits.SKU)
+    component = parsing.text("component_sku", row["component_sku"], row=n, max_length=limits.SKU)
     if parent == component:
         raise InvalidValue("component_sku", component, "is its own parent", row=n)
-    return parent, BomLine(component, p.quantity("quantity", row["quantity"], row=n)), row
+    return parent, BomLine(component, parsing.quantity("quantity", row["quantity"], row=n)), row
 
 
 def _stock(row: Row) -> tuple[str, Decimal]:
     n = row.number
-    sku = p.text("sku", row["sku"], row=n, max_length=limits.SKU)
-    return sku, p.quantity("quantity", row["quantity"], row=n, allow_zero=True)
+    sku = parsing.text("sku", row["sku"], row=n, max_length=limits.SKU)
+    return sku, parsing.quantity("quantity", row["quantity"], row=n, allow_zero=True)
 
 
 def _order_row(row: Row) -> tuple[Row, OrderDraft]:
     n = row.number
     draft = OrderDraft(
-        order_ref=p.text("order_ref", row["order_ref"], row=n, max_length=limits.ORDER_REF),
-        customer=p.optional_text("customer", row["customer"], row=n, max_length=limits.CUSTOMER) or "",
-        email=p.email("email", row["email"], row=n),
-        ordered_at=p.a_datetime("ordered_at", row["ordered_at"], row=n),
-        priority=p.whole_number("priority", row["priority"], row=n, minimum=-1000, maximum=1000) or 0,
-        ship_policy=p.choice(
+        order_ref=parsing.text("order_ref", row["order_ref"], row=n, max_length=limits.ORDER_REF),
+        customer=parsing.optional_text("customer", row["customer"], row=n, max_length=limits.CUSTOMER) or "",
+        email=parsing.email("email", row["email"], row=n),
+        ordered_at=parsing.a_datetime("ordered_at", row["ordered_at"], row=n),
+        priority=parsing.whole_number("priority", row["priority"], row=n, minimum=-1000, maximum=1000) or 0,
+        ship_policy=parsing.choice(
             "ship_policy", row["ship_policy"], ShipPolicy, row=n, default=ShipPolicy.PARTIAL
         ),
-        ship_to=p.optional_text("ship_to", row["ship_to"], row=n, max_length=limits.SHIP_TO, multiline=True),
-        requested_date=p.a_date("requested_date", row["requested_date"], row=n),
+        ship_to=parsing.optional_text(
+            "ship_to", row["ship_to"], row=n, max_length=limits.SHIP_TO, multiline=True
+        ),
+        requested_date=parsing.a_date("requested_date", row["requested_date"], row=n),
         lines=(
             LineDraft(
-                sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
-                quantity=p.quantity("quantity", row["quantity"], row=n),
-                unit_price=p.money("unit_price", row["unit_price"], row=n),
+                sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
+                quantity=parsing.quantity("quantity", row["quantity"], row=n),
+                unit_price=parsing.money("unit_price", row["unit_price"], row=n),
             ),
         ),
     )
@@ -173,14 +179,14 @@ def _order_row(row: Row) -> tuple[Row, OrderDraft]:
 def _po_row(row: Row) -> tuple[Row, PurchaseOrder]:
     n = row.number
     po = PurchaseOrder(
-        po_ref=p.text("po_ref", row["po_ref"], row=n, max_length=limits.PO_REF),
-        supplier=p.text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
+        po_ref=parsing.text("po_ref", row["po_ref"], row=n, max_length=limits.PO_REF),
+        supplier=parsing.text("supplier", row["supplier"], row=n, max_length=limits.SUPPLIER_NAME),
         lines=[
             PurchaseOrderLine(
-                sku=p.text("sku", row["sku"], row=n, max_length=limits.SKU),
-                quantity=p.quantity("quantity", row["quantity"], row=n),
-                expected_date=p.a_date("expected_date", row["expected_date"], row=n),
-                unit_cost=p.money("unit_cost", row["unit_cost"], row=n),
+                sku=parsing.text("sku", row["sku"], row=n, max_length=limits.SKU),
+                quantity=parsing.quantity("quantity", row["quantity"], row=n),
+                expected_date=parsing.a_date("expected_date", row["expected_date"], row=n),
+                unit_cost=parsing.money("unit_cost", row["unit_cost"], row=n),
             )
         ],
     )

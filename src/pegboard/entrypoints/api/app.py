@@ -29,7 +29,7 @@ from pegboard.entrypoints.delivering import BackgroundDelivery
 from pegboard.entrypoints.intake_process import IntakeProcess
 from pegboard.entrypoints.web import pages
 from pegboard.entrypoints.web import status as status_page
-from pegboard.services import parsing as p
+from pegboard.services import parsing
 from pegboard.services.intake import Intake, OrderIntake
 from pegboard.services.tokens import TokenCache
 
@@ -104,4 +104,4 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The app for `pegboard serve`: settings from PEGBOARD_*, business date from PEGBOARD_TODAY."""
-    return create_app(Settings(), today=p.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))
+    return create_app(Settings(), today=parsing.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))

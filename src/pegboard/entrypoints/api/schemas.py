@@ -33,7 +33,7 @@ from pegboard.domain.items import BomLine, Item, Procurement, Supplier
 from pegboard.domain.quantities import ZERO, Money, Quantity
 from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
-from pegboard.services import parsing as p
+from pegboard.services import parsing
 from pegboard.services.orders import LineDraft, OrderDraft
 from pegboard.views.json import number
 
@@ -47,10 +47,10 @@ def _exact(value: object, *, allow_zero: bool, money: bool = False) -> Decimal:
         raise _invalid('is not a number (send a JSON number or a string such as "1.5")')
     try:
         if money:
-            found = p.money("amount", value)
+            found = parsing.money("amount", value)
             assert found is not None
             return found
-        return p.quantity("quantity", value, allow_zero=allow_zero)
+        return parsing.quantity("quantity", value, allow_zero=allow_zero)
     except InvalidValue as error:
         raise _invalid(error.reason) from None
 
@@ -73,7 +73,7 @@ def _day(value: object) -> date:
     if not isinstance(value, str):
         raise _invalid("is not a date (send a string YYYY-MM-DD)")
     try:
-        found = p.a_date("date", value)
+        found = parsing.a_date("date", value)
     except InvalidValue as error:
         raise _invalid(error.reason) from None
     if found is None:
@@ -85,7 +85,7 @@ def _moment(value: object) -> datetime:
     if not isinstance(value, str):
         raise _invalid("is not a date or date-time (send a string YYYY-MM-DD[THH:MM])")
     try:
-        found = p.a_datetime("datetime", value)
+        found = parsing.a_datetime("datetime", value)
     except InvalidValue as error:
         raise _invalid(error.reason) from None
     if found is None:
@@ -127,7 +127,7 @@ Amount = Annotated[
 Day = Annotated[
     date,
     PlainValidator(_day),
-    WithJsonSchema({"type": "string", "format": "date", "description": f"YYYY-MM-DD, {p.DATE_RANGE}"}),
+    WithJsonSchema({"type": "string", "format": "date", "description": f"YYYY-MM-DD, {parsing.DATE_RANGE}"}),
 ]
 Moment = Annotated[
     datetime,
@@ -136,7 +136,7 @@ Moment = Annotated[
         {
             "type": "string",
             "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?\s*$",
-            "description": f"{p.DATETIME_FORMAT}, {p.DATE_RANGE}",
+            "description": f"{parsing.DATETIME_FORMAT}, {parsing.DATE_RANGE}",
         }
     ),
 ]
@@ -161,15 +161,15 @@ class Printable:
         return found
 
     def _check(self, value: str) -> str:
-        bad = p.control_character(value, multiline=self.multiline)
+        bad = parsing.control_character(value, multiline=self.multiline)
         if bad is not None:
-            raise _invalid(p.control_reason(bad, multiline=self.multiline))
+            raise _invalid(parsing.control_reason(bad, multiline=self.multiline))
         return value
 
 
 def _email(value: str) -> str:
     try:
-        return p.email("email", value) or ""
+        return parsing.email("email", value) or ""
     except InvalidValue as error:
         raise _invalid(error.reason) from None
 

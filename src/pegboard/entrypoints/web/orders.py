@@ -23,8 +23,7 @@ from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep, error_for
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import order_terms, orders, shipping, status_links
-from pegboard.services import parsing as p
+from pegboard.services import order_terms, orders, parsing, shipping, status_links
 from pegboard.services.users import User
 from pegboard.views.order_detail import OrderDetail, PackingSlip, order_detail
 from pegboard.views.orders_page import (
@@ -293,7 +292,7 @@ def _draft(form: FormData) -> tuple[orders.OrderDraft | None, list[FieldError]]:
         errors.append(FieldError("priority", f"Priority {error.reason}"))
     requested = None
     try:
-        requested = p.a_date("requested_date", form.get("requested_date"))
+        requested = parsing.a_date("requested_date", form.get("requested_date"))
     except InvalidValue:
         errors.append(
             FieldError("requested_date", "Enter the requested date as YYYY-MM-DD, or leave it empty")
@@ -307,7 +306,7 @@ def _draft(form: FormData) -> tuple[orders.OrderDraft | None, list[FieldError]]:
             errors.append(FieldError(f"sku-{n}", f"Enter a SKU for line {n}"))
             continue
         try:
-            lines.append(orders.LineDraft(sku, p.quantity("quantity", quantity)))
+            lines.append(orders.LineDraft(sku, parsing.quantity("quantity", quantity)))
         except InvalidValue:
             errors.append(FieldError(f"quantity-{n}", f"Enter a quantity above 0 for line {n}"))
     if not lines and not any(e.field.startswith(("sku-", "quantity-")) for e in errors):

@@ -1,0 +1,103 @@
+"""The books: payments, refunds, the journal and the trial balance."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Annotated
+
+import typer
+
+from pegboard.domain.books import account_names
+from pegboard.domain.errors import InvalidValue
+from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
+from pegboard.services import books, parsing
+from pegboard.services.runner import with_retries
+from pegboard.views import books as book_views
+
+
+@app.command()
+def pay(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order paid for")],
+    amount: Annotated[str, typer.Argument(help="The amount received, e.g. 1200.50")],
+    method: Annotated[str, typer.Option(help="How it was paid, e.g. card or bank transfer")] = "",
+    reference: Annotated[str, typer.Option(help="The payment's reference, e.g. a transaction id")] = "",
+) -> None:
+    """Record money received for an order: a customer deposit until the goods ship."""
+    money = parsing.quantity("amount", amount)
+    with opened(ctx) as pb:
+        paid = with_retries(
+            lambda: books.pay(
+                order_ref,
+                money,
+                method=method.strip(),
+                reference=reference.strip(),
+                uow=pb.uow(),
+                clock=pb.clock,
+            )
+        )
+    out.print(f"Paid {money} for {order_ref} (entry {paid.entry}); deposit held {paid.deposit}.")
+
+
+@app.command()
+def refund(
+    ctx: typer.Context,
+    order_ref: Annotated[str, typer.Argument(help="The order refunded")],
+    amount: Annotated[
+        str | None, typer.Argument(help="The amount paid back (default: the refund due)")
+    ] = None,
+    reference: Annotated[str, typer.Option(help="The refund's reference")] = "",
+) -> None:
+    """Record money paid back to a customer; never more than was paid and not shipped."""
+    money = parsing.quantity("amount", amount) if amount is not None else None
+    with opened(ctx) as pb:
+        done = with_retries(
+            lambda: books.refund(order_ref, money, reference=reference.strip(), uow=pb.uow(), clock=pb.clock)
+        )
+    out.print(f"Refunded {order_ref} (entry {done.entry}); refund still due {done.refund_due}.")
+
+
+@app.command()
+def journal(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", help="First day YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD")] = None,
+    as_json: AsJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """The journal: every line of every entry, in the order booked."""
+    if as_json and as_csv:
+        raise InvalidValue("--csv", "--json", "choose one of --json and --csv")
+    first, last = parsing.a_date("--from", start), parsing.a_date("--to", end)
+    with opened(ctx) as pb:
+        rows = books.journal(pb.reader(), start=first, end=last)
+        names = account_names(pb.settings.account_names)
+    if as_json:
+        emit_json(book_views.journal(rows, names))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(book_views.JOURNAL_COLUMNS)
+        writer.writerows(book_views.journal_csv_rows(rows))
+    else:
+        columns = ["date", "entry", "account", "debit", "credit", "order_ref", "memo"]
+        table_rows = [
+            [r[0], r[1], f"{r[2]} {names.get(r[2], '')}", *r[3:]] for r in book_views.journal_csv_rows(rows)
+        ]
+        out.print(table("Journal", columns, table_rows))
+
+
+@app.command()
+def balance(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """The trial balance: each account's debits, credits and balance; the totals are equal."""
+    with opened(ctx) as pb:
+        lines = books.trial_balance(pb.reader(), names=pb.settings.account_names)
+        view = book_views.balance(lines, pb.settings.currency)
+    if as_json:
+        emit_json(view)
+        return
+    rows = [[a["account"], a["name"], a["debit"], a["credit"], a["balance"]] for a in view["accounts"]]
+    rows.append(["", "Total", view["total_debit"], view["total_credit"], ""])
+    out.print(
+        table(f"Trial balance ({view['currency']})", ["account", "name", "debit", "credit", "balance"], rows)
+    )

@@ -1,0 +1,50 @@
+"""The database: create or migrate it (init), fill it from CSV files (import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pegboard.entrypoints.cli.context import Policy, app, err, fail, opened, out, policy_of
+from pegboard.services import imports
+from pegboard.services.imports import ImportKind
+from pegboard.services.runner import with_retries
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or migrate the database."""
+    with opened(ctx, setup=True) as pb:
+        pb.migrate()
+        err.print(f"Database ready: {pb.where}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    kind: Annotated[
+        ImportKind, typer.Argument(help="suppliers, items, boms, stock, orders or purchase-orders")
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
+    policy: Policy = None,
+) -> None:
+    """Import a CSV file, all or nothing: a bad row names its row and column and nothing is written."""
+    if not file.is_file():
+        fail(2, f"file {str(file)!r} does not exist")
+    with opened(ctx) as pb, file.open(encoding="utf-8", newline="") as stream:
+        result = with_retries(
+            lambda: imports.import_csv(
+                kind,
+                stream,
+                source=file.name,
+                uow=pb.uow(),
+                clock=pb.clock,
+                policy=policy_of(pb, policy),
+            ),
+            attempts=1,
+        )
+    out.print(f"Imported {result.rows} {kind.value} rows from {file.name} ({result.written} written).")
+    if result.summary:
+        out.print(f"{result.summary}.", markup=False, highlight=False)

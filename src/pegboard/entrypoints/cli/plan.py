@@ -1,0 +1,137 @@
+"""Planning: promises, suggested POs and MOs, the production queue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from pegboard.entrypoints.cli.context import (
+    AsJson,
+    Policy,
+    app,
+    emit_json,
+    fail,
+    opened,
+    out,
+    policy_of,
+    table,
+)
+from pegboard.entrypoints.cli.orders import print_released
+from pegboard.services import planning, preorders
+from pegboard.services.runner import with_retries
+from pegboard.views.json import number
+from pegboard.views.plan import plan_json
+
+
+@app.command("plan")
+def plan_(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Create the suggested POs and MOs")] = False,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Show the plan and what it would change; write nothing")
+    ] = False,
+    policy: Policy = None,
+) -> None:
+    """Plan: a promise for every backorder, suggested POs and MOs, and the production queue.
+
+    First, as `pegboard release` does, preorders whose release date has come get the stock on
+    hand (by --policy), so a daily plan run also releases them. A plan run stores every line's
+    promise and queues a "new date" message for each line whose date moved; `--preview` tells
+    nobody: no promise stored, no event queued, no preorder released, nothing confirmed.
+    """
+    if preview and confirm:
+        fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
+    with opened(ctx) as pb:
+        if preview:
+            run = planning.preview_plan(uow=pb.reader(), clock=pb.clock)
+        else:
+            granted = with_retries(
+                lambda: preorders.release_preorders(
+                    uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+                )
+            )
+            if granted:
+                print_released(granted)
+            run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
+    if as_json:
+        data: dict[str, Any] = dict(plan_json(run.result))
+        if confirm:
+            data["created"] = run.created
+            data["skipped"] = run.skipped
+        if preview:
+            data.update(preview=True, changed=len(run.changed), new_dates=run.new_dates)
+        emit_json(data)
+        return
+    _print_plan(run)
+
+
+def _when(value: date | None) -> str:
+    return value.isoformat() if value else "open term"
+
+
+def _print_plan(run: planning.PlanRun) -> None:
+    result = run.result
+    out.print(
+        table(
+            f"Promises ({len(result.promises)})",
+            ["order", "line", "sku", "quantity", "date", "reason"],
+            [
+                [p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason]
+                for p in result.promises
+            ],
+            optional=["line"],
+        )
+    )
+    suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
+    for supplier in suppliers:
+        rows = [s for s in result.purchase_suggestions if (s.supplier or "(no supplier)") == supplier]
+        out.print(
+            table(
+                f"Suggested PO: {supplier}",
+                ["sku", "quantity", "order date", "expected"],
+                [[s.sku, number(s.quantity), s.order_date, _when(s.expected_date)] for s in rows],
+            )
+        )
+    out.print(
+        table(
+            "Suggested MOs",
+            ["sku", "quantity", "start", "finish"],
+            [
+                [s.sku, number(s.quantity), _when(s.start_date), _when(s.finish_date)]
+                for s in result.production_suggestions
+            ],
+        )
+    )
+    out.print(
+        table(
+            "Production queue (make in this order)",
+            ["ref", "sku", "quantity", "start", "finish", "completes", "missing"],
+            [
+                [
+                    e.ref,
+                    e.sku,
+                    number(e.quantity),
+                    _when(e.start_date),
+                    _when(e.finish_date),
+                    ", ".join(e.completes),
+                    ", ".join(f"{number(m.quantity)} {m.sku} ({_when(m.available_date)})" for m in e.missing),
+                ]
+                for e in result.production_queue
+            ],
+            optional=["start"],
+        )
+    )
+    if run.preview:
+        out.print(
+            f"Preview: nothing stored, nobody told. A plan run would give or change "
+            f"{len(run.changed)} line promise(s); {run.new_dates} of them a new date customers may hear of."
+        )
+    elif run.changed:
+        out.print(f"{len(run.changed)} line promise(s) given or changed.")
+    if run.created:
+        out.print("Created: " + ", ".join(run.created))
+    for note in run.skipped:
+        out.print(f"Not ordered: {note}")

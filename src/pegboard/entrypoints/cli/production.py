@@ -1,0 +1,140 @@
+"""Supply: manufacturing orders, material checks, new expected dates, open supply orders."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pegboard.entrypoints import render
+from pegboard.entrypoints.cli.context import (
+    AsJson,
+    Policy,
+    app,
+    emit_json,
+    err,
+    fail,
+    opened,
+    out,
+    policy_of,
+    quantity_arg,
+    table,
+)
+from pegboard.services import manufacturing, parsing, purchasing
+from pegboard.services.runner import with_retries
+from pegboard.views import lists
+from pegboard.views.json import day, number
+
+
+@app.command()
+def make(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The make item")],
+    quantity: Annotated[str, typer.Argument(help="How many to make")],
+) -> None:
+    """Open a manufacturing order and print its ref."""
+    amount = parsing.quantity("quantity", quantity)
+    with opened(ctx) as pb:
+        mo = with_retries(
+            lambda: manufacturing.open_manufacturing_order(sku, amount, uow=pb.uow(), clock=pb.clock)
+        )
+        shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
+    sys.stdout.write(mo.mo_ref + "\n")
+    err.print(f"{mo.mo_ref}: make {amount} {sku}, start {mo.start_date}, finish {mo.finish_date}")
+    for s in shortages:
+        err.print(f"  missing (level {s.level}): {s.quantity} {s.sku}")
+
+
+@app.command()
+def complete(
+    ctx: typer.Context,
+    mo_ref: Annotated[str, typer.Argument(help="The manufacturing order")],
+    quantity: Annotated[str | None, typer.Argument(help="How many were finished (default: all)")] = None,
+    policy: Policy = None,
+) -> None:
+    """Finish all or part of an MO: components are consumed and the output feeds backorders."""
+    amount = quantity_arg("quantity", quantity) if quantity is not None else None
+    with opened(ctx) as pb:
+        mo = with_retries(
+            lambda: manufacturing.complete_manufacturing_order(
+                mo_ref, amount, uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy)
+            )
+        )
+    out.print(f"{mo.mo_ref}: {mo.completed_quantity} of {mo.quantity} {mo.sku} made; {mo.status}.")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The make item")],
+    quantity: Annotated[str, typer.Argument(help="How many to make")],
+    as_json: AsJson = False,
+) -> None:
+    """Material check: each missing component and quantity, through every BOM level."""
+    amount = quantity_arg("quantity", quantity)
+    with opened(ctx) as pb:
+        shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
+    found = render.shortages(shortages)
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        out.print(f"Everything to make {amount} {sku} is available.")
+        return
+    out.print(
+        table(
+            f"Missing to make {amount} {sku}",
+            ["level", "sku", "missing"],
+            [[s["level"], s["sku"], s["quantity"]] for s in found],
+        )
+    )
+
+
+@app.command()
+def reschedule(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="A PO or MO ref")],
+    new_date: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date")],
+) -> None:
+    """Give a PO or MO a new expected date (kept as history)."""
+    when = parsing.a_date("date", new_date)
+    if when is None:
+        fail(2, "field 'date', value '': is required")
+    with opened(ctx) as pb:
+        old = with_retries(lambda: purchasing.reschedule(ref, when, uow=pb.uow(), clock=pb.clock))
+    out.print(f"{ref}: expected {when} (was {old or 'not set'}).")
+
+
+@app.command()
+def supply(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    include_closed: Annotated[bool, typer.Option("--all", help="Also received and completed ones")] = False,
+) -> None:
+    """Open purchase and manufacturing orders."""
+    with opened(ctx) as pb, pb.reader() as uow:
+        found = lists.supply(uow.connection, include_closed=include_closed)
+    if as_json:
+        emit_json([row.to_json() for row in found])
+        return
+    out.print(
+        table(
+            f"Supply orders ({len(found)})",
+            ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
+            [
+                [
+                    s.ref,
+                    "dropship" if s.dropship else s.kind,
+                    s.sku,
+                    number(s.quantity),
+                    number(s.received),
+                    day(s.expected_date),
+                    s.status,
+                    f"{s.supplier} to {s.order_ref}" if s.dropship else s.supplier,
+                ]
+                for s in found
+            ],
+            optional=["supplier", "received", "kind"],
+        )
+    )

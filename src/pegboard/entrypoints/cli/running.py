@@ -1,0 +1,84 @@
+"""Running the CLI: every failure becomes a message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
+from typer.exceptions import TyperException
+
+from pegboard.bootstrap import DatabaseNotReady
+from pegboard.domain.errors import ActionRefused, BadInput, DomainError
+from pegboard.entrypoints.cli.context import Exit, app, err
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn every failure into a message and an exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except Exit as error:
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return error.code
+    except typer.Exit as error:
+        return int(error.exit_code)
+    except TyperException as error:  # a usage error: unknown option, missing argument
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        return 2
+    except BadInput as error:
+        _say(error)
+        return 2
+    except ActionRefused as error:
+        _say(error)
+        return 1
+    except DomainError as error:
+        _say(error)
+        return 1
+    except DatabaseNotReady as error:
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return 2
+    except OperationalError as error:
+        err.print(f"error: cannot use the database: {_driver_message(error)}", markup=False, highlight=False)
+        return 1
+    except SQLAlchemyError as error:
+        # Never the statement or its parameters: they may hold customers' data or token hashes.
+        err.print(
+            f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
+        )
+        return 1
+    except StatementError as error:  # never the SQL or its parameters: they may hold anyone's data
+        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+        err.print(f"error: the database refused the change: {reason}", markup=False, highlight=False)
+        return 1
+    except typer.Abort:
+        return 1
+    except SystemExit as error:
+        return int(error.code or 0) if not isinstance(error.code, str) else 2
+    except Exception as error:  # the promise is: never a traceback
+        if os.environ.get("PEGBOARD_DEBUG"):
+            raise
+        err.print(f"error: {type(error).__name__}: {error}", markup=False, highlight=False)
+        return 1
+    return 0
+
+
+def _driver_message(error: SQLAlchemyError) -> str:
+    """The database's own first line (e.g. "no such table: items"), without SQL or parameters."""
+    cause = error.orig if isinstance(error, DBAPIError) else None
+    text = str(cause) if cause is not None else type(error).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def _say(error: DomainError) -> None:
+    err.print(f"error: {error.message}", markup=False, highlight=False)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
