@@ -68,6 +68,18 @@ def test_a_bad_requested_date_in_the_csv_names_row_column_and_value_and_writes_n
     assert json.loads(cli("orders", "--json")[1]) == []
 
 
+def test_place_takes_a_requested_date_and_refuses_a_bad_one_writing_nothing(cli: Cli, tmp_path: Path) -> None:
+    catalogue(cli, tmp_path)
+
+    placed = cli("place", "SO-5", "SABER-BLUE:1", "--customer", "Ada", "--requested", "2026-12-24")
+    refused = cli("place", "SO-6", "SABER-BLUE:1", "--customer", "Ada", "--requested", "Christmas")
+
+    assert placed[0] == 0, placed[2]
+    assert refused[0] == 2 and "--requested" in refused[2] and "Christmas" in refused[2]
+    listed = json.loads(cli("orders", "--json")[1])
+    assert [(o["order_ref"], o["requested_date"]) for o in listed] == [("SO-5", "2026-12-24")]
+
+
 @pytest.fixture
 def api(db_url: str) -> Iterator[Api]:
     yield from open_api(db_url)

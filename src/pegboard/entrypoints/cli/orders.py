@@ -41,6 +41,10 @@ def place(
     ship_to: Annotated[
         str | None, typer.Option("--ship-to", help="Delivery address (a drop-ship supplier ships to it)")
     ] = None,
+    requested: Annotated[
+        str | None,
+        typer.Option("--requested", metavar="DATE", help="The day the customer asks for (YYYY-MM-DD)"),
+    ] = None,
 ) -> None:
     """Place an order: in-stock quantity is allocated at once, the rest goes on backorder.
 
@@ -67,6 +71,7 @@ def place(
             priority=parsing.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
             ship_policy=ship_policy,
             ship_to=parsing.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
+            requested_date=parsing.a_date("--requested", requested),
             lines=tuple(drafts),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
