@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pegboard.domain.sales import SalesOrder
+from pegboard.planning.values import plain_number
 from pegboard.services.stock import StockView
 from pegboard.views.json import day, number
 
@@ -42,13 +43,13 @@ class OrderLineView:
             "line_no": self.line_no,
             "sku": self.sku,
             "kind": self.kind,
-            "quantity": number(self.quantity),
-            "allocated": number(self.allocated),
-            "shipped": number(self.shipped),
-            "backordered": number(self.backordered),
-            "preordered": number(self.preordered),
-            "awaiting_supplier": number(self.awaiting_supplier),
-            "cancelled": number(self.cancelled),
+            "quantity": plain_number(self.quantity),
+            "allocated": plain_number(self.allocated),
+            "shipped": plain_number(self.shipped),
+            "backordered": plain_number(self.backordered),
+            "preordered": plain_number(self.preordered),
+            "awaiting_supplier": plain_number(self.awaiting_supplier),
+            "cancelled": plain_number(self.cancelled),
             "unit_price": number(self.unit_price),
             "backordered_on": day(self.backordered_on),
         }
@@ -148,7 +149,7 @@ class OpenLineView:
             "order_ref": self.order_ref,
             "line_no": self.line_no,
             "sku": self.sku,
-            "quantity": number(self.quantity),
+            "quantity": plain_number(self.quantity),
         }
 
 
@@ -213,8 +214,8 @@ class SupplyView:
             "ref": self.ref,
             "kind": self.kind,
             "sku": self.sku,
-            "quantity": number(self.quantity),
-            "received": number(self.received),
+            "quantity": plain_number(self.quantity),
+            "received": plain_number(self.received),
             "expected_date": day(self.expected_date),
             "status": self.status,
             "supplier": self.supplier,
@@ -238,7 +239,7 @@ class MovementView:
         return {
             "date": day(self.date),
             "kind": self.kind,
-            "quantity": number(self.quantity),
+            "quantity": plain_number(self.quantity),
             "reference": self.reference,
             "reason": self.reason,
         }
@@ -271,8 +272,8 @@ class StockFigures:
         """The figures as `pegboard stock --json` shows them."""
         return {
             "sku": self.sku,
-            "on_hand": number(self.on_hand),
-            "allocated": number(self.allocated),
-            "available": number(self.available),
+            "on_hand": plain_number(self.on_hand),
+            "allocated": plain_number(self.allocated),
+            "available": plain_number(self.available),
             "movements": [m.to_json() for m in self.movements],
         }
