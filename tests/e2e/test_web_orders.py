@@ -3,15 +3,23 @@ on the lightsaber demo after its orders are placed (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.web_support import Workshop, chromium, served_workshop, signed_in
+from tests.e2e.web_support import (
+    Workshop,
+    assert_accessible,
+    chromium,
+    screenshot,
+    served_workshop,
+    signed_in,
+)
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
@@ -206,3 +214,35 @@ def test_a_bad_csv_comes_back_listing_its_bad_rows_and_nothing_is_written(shop: 
     assert "line 3" in problems and "lots" in problems and "line 4" in problems and "none" in problems
     assert "phone-orders.csv has problems; nothing was imported" in page.locator("#file-error").inner_text()
     assert shop.count("sales_orders") == orders_before
+
+
+def reddish(locator: Locator) -> bool:
+    """The element's text colour is mostly red."""
+    colour = locator.evaluate("element => getComputedStyle(element).color")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", colour)[:3])
+    return red > 2 * green and red > 2 * blue
+
+
+def test_an_order_past_its_requested_date_is_late_in_red_and_in_words(shop: Workshop, page: Page) -> None:
+    page.goto(shop.url + "/orders/new")
+    page.get_by_label("Order reference").fill("SO-70")
+    page.get_by_label("Customer").fill("Rey")
+    page.get_by_label("Requested date (optional)").fill("2026-11-20")
+    page.get_by_label("SKU, line 1").fill("SABER-GREEN")
+    page.get_by_label("Quantity, line 1").fill("1")
+    page.get_by_role("button", name="Place order").click()
+    page.wait_for_url(shop.url + "/orders/SO-70")
+
+    facts = page.locator("dl.facts")
+    assert "Late: past the requested date" in facts.inner_text()
+    assert reddish(facts.get_by_text("Late: past the requested date"))
+    page.goto(shop.url + "/orders")
+    requested = page.locator("tr", has=page.get_by_role("link", name="SO-70", exact=True)).locator(
+        "td[data-label=Requested]"
+    )
+    assert "20 November" in requested.inner_text()
+    assert reddish(requested.get_by_text("Late: past the requested date"))
+    on_time = page.locator("tr", has=page.get_by_role("link", name="SO-2", exact=True))
+    assert "Late" not in on_time.locator("td[data-label=Requested]").inner_text()
+    screenshot(page, f"orders-requested-late-{shop.kind}")
+    assert_accessible(page)

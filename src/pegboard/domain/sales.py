@@ -142,6 +142,8 @@ class SalesOrder:
     source: str = "pegboard"
     #: The shop's payment state, e.g. paid: a paid order's unshipped value is a deposit.
     financial_status: str | None = None
+    #: The day the customer asked to receive the order; a later promise is late against it.
+    requested_date: date | None = None
     version: int = 0
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
@@ -261,5 +263,6 @@ class SalesOrder:
             self.priority,
             self.ship_policy,
             self.ship_to or None,
+            self.requested_date,
             tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
         )

@@ -12,6 +12,7 @@ from pegboard.domain.quantities import to_quantity
 from pegboard.services import imports, manufacturing, purchasing, shipping
 from pegboard.services.imports import ImportKind
 from pegboard.views import lists
+from pegboard.views.json import day, number
 
 SUPPLIERS = """name,email,lead_time_days
 Passing Traders,orders@passing-traders.example,3
@@ -141,4 +142,4 @@ def _show_backorders(pb: Pegboard, say: Say) -> None:
     if not waiting:
         say("   No backorders.")
     for b in waiting:
-        say(f"   Backorder: {b['order_ref']} waits for {b['quantity']} {b['sku']} since {b['opened_at']}")
+        say(f"   Backorder: {b.order_ref} waits for {number(b.quantity)} {b.sku} since {day(b.opened_at)}")

@@ -1,4 +1,6 @@
-"""Domain objects as JSON, with the same keys as the read views and the CLI's --json output."""
+"""Domain objects as JSON, with the same keys as the read views and the CLI's --json output.
+
+Orders and stock figures are read models (`views.models`): their JSON is theirs."""
 
 from __future__ import annotations
 
@@ -6,44 +8,12 @@ from typing import Any
 
 from pegboard.domain.errors import Shortage
 from pegboard.domain.items import BomLine, Item, Supplier
-from pegboard.domain.sales import SalesOrder, Shipment
+from pegboard.domain.sales import Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.services.allocating import TakenBack
-from pegboard.services.stock import StockView
 from pegboard.views.json import day, number
 
 Json = dict[str, Any]
-
-
-def order(found: SalesOrder) -> Json:
-    """An order with its lines, exactly as `views.lists.orders` shows it."""
-    return {
-        "order_ref": found.order_ref,
-        "customer": found.customer,
-        "email": found.email,
-        "ordered_at": found.ordered_at.isoformat(timespec="seconds"),
-        "priority": found.priority,
-        "ship_policy": found.ship_policy.value,
-        "status": found.status.value,
-        "ship_to": found.ship_to,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "kind": line.kind.value,
-                "quantity": number(line.quantity),
-                "allocated": number(line.allocated_quantity),
-                "shipped": number(line.shipped_quantity),
-                "backordered": number(line.backordered_quantity),
-                "preordered": number(line.preordered_quantity),
-                "awaiting_supplier": number(line.awaiting_supplier_quantity),
-                "cancelled": number(line.cancelled_quantity),
-                "unit_price": number(line.unit_price),
-                "backordered_on": day(line.backordered_on),
-            }
-            for line in found.lines
-        ],
-    }
 
 
 def shipment(found: Shipment) -> Json:
@@ -56,26 +26,6 @@ def shipment(found: Shipment) -> Json:
         "lines": [
             {"line_no": line.line_no, "sku": line.sku, "quantity": number(line.quantity)}
             for line in found.lines
-        ],
-    }
-
-
-def stock(sku: str, view: StockView) -> Json:
-    """On hand, allocated, available and the newest movements, as `pegboard stock --json`."""
-    return {
-        "sku": sku,
-        "on_hand": number(view.stock.on_hand),
-        "allocated": number(view.stock.allocated),
-        "available": number(view.stock.available),
-        "movements": [
-            {
-                "date": day(m.moved_on),
-                "kind": m.kind.value,
-                "quantity": number(m.quantity),
-                "reference": m.reference,
-                "reason": m.reason,
-            }
-            for m in view.moves
         ],
     }
 

@@ -3,7 +3,7 @@
 The engine gives its promises as a `PromiseTable`: a read-only sequence of `Promise` that
 builds its tuples only when someone iterates or indexes it (once, then kept). Callers that
 store or render promises in bulk read the columns instead (`planning.promises.line_table`,
-`PlanResult.to_json`), which costs a few array operations plus one Python object per distinct
+`views.plan.plan_json`), which costs a few array operations plus one Python object per distinct
 value, not one per promise.
 """
 
@@ -18,9 +18,9 @@ from typing import Any, overload
 import numpy as np
 
 from pegboard.planning.arrays import NONE, SCALE
-from pegboard.planning.result import JsonValue, Promise, iso, json_number
+from pegboard.planning.result import Promise
 from pegboard.planning.segments import Ints
-from pegboard.planning.values import as_dates, as_decimals, distinct, objects
+from pegboard.planning.values import as_dates, as_decimals, distinct, objects, plain_number
 
 
 class PromiseTable(Sequence[Promise]):
@@ -96,16 +96,7 @@ class PromiseTable(Sequence[Promise]):
     def rows(self) -> list[Promise]:
         """Every promise as a tuple (built on first use, then kept)."""
         if self._rows is None:
-            columns = zip(
-                self.column(self.refs),
-                self.column(self.line_nos),
-                self.column(self.skus),
-                as_decimals(self.quantity),
-                as_dates(self.day),
-                objects(self.reasons, self.wording),
-                objects(self.bases, self.wording),
-                strict=True,
-            )
+            columns = self.fields(as_decimals(self.quantity), as_dates(self.day))
             # tuple.__new__ builds each row without a Python-level call: a million rows in a blink.
             self._rows = list(map(tuple.__new__, repeat(Promise), columns)) + self.extra
         return self._rows
@@ -128,52 +119,29 @@ class PromiseTable(Sequence[Promise]):
             extra=[p for p in self.extra if p.sku in skus],
         )
 
+    def fields(self, quantities: Sequence[Any], days: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Each row's order ref, line no, SKU, quantity, date, reason and basis; the quantities and
+        dates as the caller converted them (Decimals and dates, or JSON numbers and ISO strings)."""
+        return zip(
+            self.column(self.refs),
+            self.column(self.line_nos),
+            self.column(self.skus),
+            quantities,
+            days,
+            objects(self.reasons, self.wording),
+            objects(self.bases, self.wording),
+            strict=True,
+        )
+
     def column(self, values: Sequence[Any]) -> list[Any]:
         """One of the input-line columns (`refs`, `line_nos`, `skus`) per row."""
         return objects(values, self.line)
-
-    def json_rows(self) -> list[JsonValue]:
-        """The rows as `PlanResult.to_json` gives promises (words as keys, ISO dates, numbers)."""
-        rows: list[JsonValue] = [
-            {
-                "order_ref": ref,
-                "line_no": line_no,
-                "sku": sku,
-                "quantity": quantity,
-                "date": day,
-                "reason": reason,
-                "basis": basis,
-            }
-            for ref, line_no, sku, quantity, day, reason, basis in zip(
-                self.column(self.refs),
-                self.column(self.line_nos),
-                self.column(self.skus),
-                json_numbers(self.quantity),
-                iso_dates(self.day),
-                objects(self.reasons, self.wording),
-                objects(self.bases, self.wording),
-                strict=True,
-            )
-        ]
-        rows += [
-            {
-                "order_ref": p.order_ref,
-                "line_no": p.line_no,
-                "sku": p.sku,
-                "quantity": json_number(p.quantity),
-                "date": iso(p.date),
-                "reason": p.reason,
-                "basis": p.basis,
-            }
-            for p in self.extra
-        ]
-        return rows
 
 
 def json_numbers(micro: Ints) -> list[int | float]:
     """Micro-units as JSON numbers (ints when whole), each distinct value converted once."""
     values, index = distinct(micro)
-    return objects([json_number(Decimal(v) / SCALE) for v in values.tolist()], index)
+    return objects([plain_number(Decimal(v) / SCALE) for v in values.tolist()], index)
 
 
 def iso_dates(days: Ints) -> list[str | None]:

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from pegboard.planning.promise_table import PromiseTable, iso_dates, json_numbers
-from pegboard.planning.result import Promise, iso, json_number
+from pegboard.planning.result import Promise
 from pegboard.planning.segments import segment_starts
-from pegboard.planning.values import as_dates, objects
+from pegboard.planning.values import as_dates, iso_day, objects, plain_number
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,8 @@ class Lines:
             if k < tabled
             else [
                 {
-                    "quantity": json_number(p.quantity),
-                    "date": iso(p.date),
+                    "quantity": plain_number(p.quantity),
+                    "date": iso_day(p.date),
                     "reason": p.reason,
                     "basis": p.basis,
                 }

@@ -12,6 +12,21 @@ import numpy as np
 from pegboard.planning.arrays import NONE, SCALE
 from pegboard.planning.segments import Ints
 
+#: A value as JSON holds it; promise parts are stored in this form (`planning.promises`).
+JsonValue = int | float | str | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def plain_number(quantity: Decimal) -> int | float:
+    """A quantity as a JSON number: an int when whole, else a float."""
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    return float(quantity)
+
+
+def iso_day(day: date | None) -> str | None:
+    """A date as ISO `YYYY-MM-DD`, or None for open term."""
+    return None if day is None else day.isoformat()
+
 
 def distinct(codes: Ints) -> tuple[Ints, Ints]:
     """The distinct values, sorted, and each code's index among them (by direct indexing when

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from pegboard.domain.errors import UnknownSku
 from pegboard.domain.items import Procurement
-from pegboard.planning.result import JsonValue, iso, json_number
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.quoting import Quote, QuoteRequest, quote_within
 
@@ -36,19 +35,6 @@ class Availability:
     in_stock: bool
     message: str
     available: Decimal | None = None
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """`sku, quantity, date, in_stock, message` (and `available` only when it is given)."""
-        found: dict[str, JsonValue] = {
-            "sku": self.sku,
-            "quantity": json_number(self.quantity),
-            "date": iso(self.date),
-            "in_stock": self.in_stock,
-            "message": self.message,
-        }
-        if self.available is not None:
-            found["available"] = json_number(self.available)
-        return found
 
 
 def availability(

@@ -158,6 +158,7 @@ class OrderRow(CsvRow):
     priority: Annotated[int | None, column(parsing.whole_number, minimum=-1000, maximum=1000)]
     ship_policy: Annotated[ShipPolicy, column(parsing.choice, kind=ShipPolicy, default=ShipPolicy.PARTIAL)]
     ship_to: Annotated[str | None, optional_text(limits.SHIP_TO, multiline=True)]
+    requested_date: Annotated[date | None, column(parsing.a_date)]
     sku: Annotated[str, text(limits.SKU)]
     quantity: Annotated[Quantity, column(parsing.quantity)]
     unit_price: Annotated[Money | None, column(parsing.money)]
@@ -184,6 +185,7 @@ class OrderRow(CsvRow):
             priority=self.priority or 0,
             ship_policy=self.ship_policy,
             ship_to=self.ship_to,
+            requested_date=self.requested_date,
             lines=(LineDraft(sku=self.sku, quantity=self.quantity, unit_price=self.unit_price),),
             charges=self.charges(),
         )

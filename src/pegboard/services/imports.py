@@ -73,7 +73,16 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ImportKind.STOCK: (("sku", "quantity"), ()),
     ImportKind.ORDERS: (
         ("order_ref", "sku", "quantity"),
-        ("customer", "email", "ordered_at", "unit_price", "priority", "ship_policy", "ship_to")
+        (
+            "customer",
+            "email",
+            "ordered_at",
+            "unit_price",
+            "priority",
+            "ship_policy",
+            "ship_to",
+            "requested_date",
+        )
         + ORDER_CHARGE_COLUMNS,
     ),
     ImportKind.PURCHASE_ORDERS: (
@@ -146,7 +155,15 @@ def group_orders(parsed: list[tuple[Row, OrderDraft]], source: str) -> list[Orde
         if first is None:
             grouped[draft.order_ref] = draft
             continue
-        for name in ("customer", "email", "ordered_at", "priority", "ship_policy", "ship_to"):
+        for name in (
+            "customer",
+            "email",
+            "ordered_at",
+            "priority",
+            "ship_policy",
+            "ship_to",
+            "requested_date",
+        ):
             mine, theirs = getattr(draft, name), getattr(first, name)
             if mine != theirs and (mine not in (None, "")):
                 problems.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.books import OrderCharges
@@ -46,6 +46,7 @@ class OrderDraft:
     ship_to: str | None = None
     source: str = "pegboard"
     financial_status: str | None = None
+    requested_date: date | None = None
     #: Tax, discounts and shipping the order brings (booked as its lines ship).
     charges: OrderCharges = field(default_factory=OrderCharges)
 
@@ -64,6 +65,7 @@ class OrderDraft:
             ship_to=self.ship_to or None,
             source=self.source,
             financial_status=self.financial_status,
+            requested_date=self.requested_date,
             lines=[
                 SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
                 for n, line in enumerate(self.lines, start=1)

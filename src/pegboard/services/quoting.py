@@ -17,7 +17,6 @@ from decimal import Decimal
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.sales import LineKind, ShipPolicy
 from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, from_stock, quote_order
-from pegboard.planning.result import JsonValue, iso, json_number
 from pegboard.planning.snapshot import PlanItem
 from pegboard.services.ports import Clock, UnitOfWork
 
@@ -92,32 +91,3 @@ def _check(request: QuoteRequest) -> None:
 
 def _supplier(items: Sequence[PlanItem], sku: str) -> bool:
     return any(item.sku == sku and item.supplier for item in items)
-
-
-def quote_json(found: Quote) -> dict[str, JsonValue]:
-    """The quote as `pegboard quote --json` and `POST /api/v1/quotes` give it: the order's `date`,
-    its `ship_policy` and `lines` (`sku, quantity, now, date, reason, parts` of `quantity, date,
-    reason, basis`); with ship policy complete a line's `date` is the order's."""
-    return {
-        "date": iso(found.date),
-        "ship_policy": found.ship_policy.value,
-        "lines": [
-            {
-                "sku": line.sku,
-                "quantity": json_number(line.quantity),
-                "now": json_number(line.now),
-                "date": iso(found.line_date(line)),
-                "reason": line.reason,
-                "parts": [
-                    {
-                        "quantity": json_number(part.quantity),
-                        "date": iso(part.date),
-                        "reason": part.reason,
-                        "basis": part.basis,
-                    }
-                    for part in line.parts
-                ],
-            }
-            for line in found.lines
-        ],
-    }

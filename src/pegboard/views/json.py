@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from pegboard.planning.values import plain_number
+
 
 def number(value: Decimal | None) -> int | float | None:
     """A quantity as a JSON number: whole numbers as integers."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
+    return None if value is None else plain_number(value)
 
 
 def day(value: date | datetime | None) -> str | None:

@@ -8,7 +8,6 @@ counted in its own figure, never in another's.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from more_itertools import sliced
 from sqlalchemy import Connection, and_, literal, select, union_all
@@ -16,9 +15,7 @@ from sqlalchemy import Connection, and_, literal, select, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind
-from pegboard.views.json import day, number
-
-Json = dict[str, Any]
+from pegboard.views.models import BackorderView, OrderLineView, OrderView, PreorderView, SupplyView
 
 STOCK, PREORDER, DROPSHIP = (kind.value for kind in LineKind)
 
@@ -31,7 +28,7 @@ def orders(
     order_ref: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Json]:
+) -> list[OrderView]:
     """Orders oldest first, each with its lines and their quantities by state."""
     so, ol = t.sales_orders, t.order_lines
     query = select(so).order_by(so.c.ordered_at, so.c.id)
@@ -49,7 +46,7 @@ def orders(
         query = query.limit(limit)
     query = query.offset(offset)
     rows = conn.execute(query).all()
-    lines: dict[int, list[Json]] = {r.id: [] for r in rows}
+    lines: dict[int, list[OrderLineView]] = {r.id: [] for r in rows}
     ids = list(lines)
     for chunk in sliced(ids, 1000):
         for r in conn.execute(
@@ -60,33 +57,34 @@ def orders(
         ):
             open_quantity = r.quantity - r.allocated - r.shipped - r.cancelled
             lines[r.order_id].append(
-                {
-                    "line_no": r.line_no,
-                    "sku": r.sku,
-                    "kind": r.kind,
-                    "quantity": number(r.quantity),
-                    "allocated": number(r.allocated),
-                    "shipped": number(r.shipped),
-                    "backordered": number(open_quantity if r.kind == STOCK else ZERO),
-                    "preordered": number(open_quantity if r.kind == PREORDER else ZERO),
-                    "awaiting_supplier": number(open_quantity if r.kind == DROPSHIP else ZERO),
-                    "cancelled": number(r.cancelled),
-                    "unit_price": number(r.unit_price),
-                    "backordered_on": day(r.backordered_on),
-                }
+                OrderLineView(
+                    line_no=r.line_no,
+                    sku=r.sku,
+                    kind=r.kind,
+                    quantity=r.quantity,
+                    allocated=r.allocated,
+                    shipped=r.shipped,
+                    backordered=open_quantity if r.kind == STOCK else ZERO,
+                    preordered=open_quantity if r.kind == PREORDER else ZERO,
+                    awaiting_supplier=open_quantity if r.kind == DROPSHIP else ZERO,
+                    cancelled=r.cancelled,
+                    unit_price=r.unit_price,
+                    backordered_on=r.backordered_on,
+                )
             )
     return [
-        {
-            "order_ref": r.order_ref,
-            "customer": r.customer,
-            "email": r.email,
-            "ordered_at": r.ordered_at.isoformat(timespec="seconds"),
-            "priority": r.priority,
-            "ship_policy": r.ship_policy,
-            "status": r.status,
-            "ship_to": r.ship_to,
-            "lines": lines[r.id],
-        }
+        OrderView(
+            order_ref=r.order_ref,
+            customer=r.customer,
+            email=r.email,
+            ordered_at=r.ordered_at,
+            priority=r.priority,
+            ship_policy=r.ship_policy,
+            status=r.status,
+            ship_to=r.ship_to,
+            requested_date=r.requested_date,
+            lines=tuple(lines[r.id]),
+        )
         for r in rows
     ]
 
@@ -98,7 +96,7 @@ def backorders(
     sku: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Json]:
+) -> list[BackorderView]:
     """Open backorders, oldest first: what is owed, since when, and how many days it waits.
 
     Only stock lines: a preorder or a drop-ship line's open quantity is not a backorder.
@@ -132,16 +130,16 @@ def backorders(
     for r in conn.execute(query):
         opened = r.backordered_on or r.ordered_at.date()
         found.append(
-            {
-                "order_ref": r.order_ref,
-                "line_no": r.line_no,
-                "sku": r.sku,
-                "quantity": number(r.quantity - r.allocated - r.shipped - r.cancelled),
-                "opened_at": day(opened),
-                "age_days": max((today - opened).days, 0),
-                "customer": r.customer,
-                "priority": r.priority,
-            }
+            BackorderView(
+                order_ref=r.order_ref,
+                line_no=r.line_no,
+                sku=r.sku,
+                quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+                opened_at=opened,
+                age_days=max((today - opened).days, 0),
+                customer=r.customer,
+                priority=r.priority,
+            )
         )
     return found
 
@@ -153,7 +151,7 @@ def preorders(
     sku: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Json]:
+) -> list[PreorderView]:
     """Open preorders, earliest release first: what the customers chose to wait for, and until when.
 
     `released` says the release date has come (the line now waits for stock like a backorder,
@@ -185,22 +183,22 @@ def preorders(
         query = query.limit(limit)
     query = query.offset(offset)
     return [
-        {
-            "order_ref": r.order_ref,
-            "line_no": r.line_no,
-            "sku": r.sku,
-            "quantity": number(r.quantity - r.allocated - r.shipped - r.cancelled),
-            "release_date": day(r.release_date),
-            "released": r.release_date is None or r.release_date <= today,
-            "ordered_at": day(r.ordered_at),
-            "customer": r.customer,
-            "priority": r.priority,
-        }
+        PreorderView(
+            order_ref=r.order_ref,
+            line_no=r.line_no,
+            sku=r.sku,
+            quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+            release_date=r.release_date,
+            released=r.release_date is None or r.release_date <= today,
+            ordered_at=r.ordered_at.date(),
+            customer=r.customer,
+            priority=r.priority,
+        )
         for r in conn.execute(query)
     ]
 
 
-def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = None) -> list[Json]:
+def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = None) -> list[SupplyView]:
     """Open purchase and manufacturing orders, one row per SKU, earliest expected first.
 
     `dropship` marks a drop-ship PO (its supplier ships to the customer of `order_ref`).
@@ -251,17 +249,17 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
         )
     )
     return [
-        {
-            "ref": r.ref,
-            "kind": r.kind,
-            "sku": r.sku,
-            "quantity": number(r.quantity),
-            "received": number(r.received),
-            "expected_date": day(r.expected_date),
-            "status": r.status,
-            "supplier": r.supplier,
-            "dropship": r.order_ref is not None,
-            "order_ref": r.order_ref,
-        }
+        SupplyView(
+            ref=r.ref,
+            kind=r.kind,
+            sku=r.sku,
+            quantity=r.quantity,
+            received=r.received,
+            expected_date=r.expected_date,
+            status=r.status,
+            supplier=r.supplier,
+            dropship=r.order_ref is not None,
+            order_ref=r.order_ref,
+        )
         for r in rows
     ]

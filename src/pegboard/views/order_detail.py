@@ -4,7 +4,7 @@ shipments, messages to the customer, status links and who did what."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
@@ -12,6 +12,8 @@ from sqlalchemy import Connection, func, select
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
 from pegboard.services.users import Action
+from pegboard.views import lists
+from pegboard.views.models import OrderView, late_against_request
 from pegboard.views.status import LineStatus, ShipmentStatus, order_status
 
 
@@ -54,20 +56,23 @@ class Notice:
 class OrderDetail:
     """Everything the order page shows and which actions it offers."""
 
+    #: The business date the page is shown on.
     today: date
-    order_ref: str
-    customer: str
-    email: str | None
-    ordered_at: datetime
-    priority: int
-    ship_policy: str
-    status: str
+    #: The order as the CLI and the API show it (`views.models.OrderView`): head and quantities.
+    order: OrderView
+    #: Where the order came from: pegboard or shopify.
     source: str
+    #: Each line with its promise and what that promise rests on.
     lines: tuple[OrderLine, ...]
+    #: The parcels that left.
     shipments: tuple[ShipmentStatus, ...]
+    #: The messages sent (or skipped) to the customer.
     notices: tuple[Notice, ...]
+    #: Who did what to the order.
     history: tuple[Action, ...]
+    #: How many status-page links are live.
     live_links: int
+    #: The person may change the order.
     can_write: bool
 
     @property
@@ -89,12 +94,27 @@ class OrderDetail:
     @property
     def can_ship(self) -> bool:
         """Something is reserved and the ship policy lets it leave now."""
-        return self.allocated > 0 and (self.ship_policy != "complete" or self.whole)
+        return self.allocated > 0 and (self.order.ship_policy != "complete" or self.whole)
+
+    @property
+    def promised(self) -> date | None:
+        """The day the whole order is promised by (None: nothing waits, or a line has no date)."""
+        waiting = [line.status for line in self.lines if line.waiting > 0]
+        if not waiting or any(line.promised_date is None for line in waiting):
+            return None
+        return max(line.promised_date for line in waiting if line.promised_date is not None)
+
+    @property
+    def late_for_request(self) -> str | None:
+        """Words when the order misses the day its customer asked for."""
+        return late_against_request(
+            self.order.requested_date, self.promised, still_open=self.open, today=self.today
+        )
 
     @property
     def open(self) -> bool:
         """The order can still change (not shipped or cancelled)."""
-        return self.status in ("open", "partially_shipped")
+        return self.order.status in ("open", "partially_shipped")
 
 
 def order_detail(
@@ -104,10 +124,9 @@ def order_detail(
     overview = order_status(conn, order_ref)
     if overview is None:
         return None
+    [order] = lists.orders(conn, order_ref=order_ref, limit=1)
     so = t.sales_orders.c
-    head = conn.execute(
-        select(so.id, so.email, so.ordered_at, so.priority, so.source).where(so.order_ref == order_ref)
-    ).one()
+    head = conn.execute(select(so.id, so.source).where(so.order_ref == order_ref)).one()
     extra = _line_extras(conn, head.id)
     refs = {basis for _, _, basis, _ in extra.values() if basis}
     pos, mos = _supply_refs(conn, refs)
@@ -125,13 +144,7 @@ def order_detail(
         )
     return OrderDetail(
         today=today,
-        order_ref=overview.order_ref,
-        customer=overview.customer,
-        email=head.email,
-        ordered_at=head.ordered_at,
-        priority=head.priority,
-        ship_policy=overview.ship_policy,
-        status=overview.status,
+        order=order,
         source=head.source,
         lines=tuple(lines),
         shipments=overview.shipments,

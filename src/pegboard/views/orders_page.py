@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
+from pegboard.views.models import late_against_request
 
 PAGE_SIZE = 50
 STATUS_CHOICES = (
@@ -87,6 +88,9 @@ class OrderRow:
     promised: date | None
     first_promised: date | None
     late: str | None
+    #: The day the customer asked for (None: not said), and words when the order misses it.
+    requested: date | None = None
+    late_for_request: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,14 @@ def orders_page(conn: Connection, filters: OrderFilters, *, today: date, can_wri
     """The page of orders after the filters' cursor, best ranked first."""
     so, ol, items = t.sales_orders.c, t.order_lines.c, t.items.c
     query = select(
-        so.id, so.order_ref, so.customer, so.ordered_at, so.priority, so.status, so.ship_policy
+        so.id,
+        so.order_ref,
+        so.customer,
+        so.ordered_at,
+        so.priority,
+        so.status,
+        so.ship_policy,
+        so.requested_date,
     ).order_by(so.priority.desc(), so.ordered_at, so.id)
     if filters.status == "active":
         query = query.where(so.status.in_(ACTIVE))
@@ -245,6 +256,10 @@ def _row(order: Any, lines: list[Any], today: date) -> OrderRow:
         promised=promised,
         first_promised=first,
         late=late,
+        requested=order.requested_date,
+        late_for_request=late_against_request(
+            order.requested_date, promised, still_open=order.status in ACTIVE, today=today
+        ),
     )
 
 

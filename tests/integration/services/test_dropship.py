@@ -420,9 +420,9 @@ def test_the_dropship_po_shows_in_supply_and_the_line_is_no_backorder(pb: Pegboa
     [po] = dropship_pos(pb, "SO-1")
 
     with pb.reader() as uow:
-        supply = lists.supply(uow.connection)
-        backorders = lists.backorders(uow.connection, today=pb.clock.today())
-        listed = lists.orders(uow.connection)
+        supply = [row.to_json() for row in lists.supply(uow.connection)]
+        backorders = [row.to_json() for row in lists.backorders(uow.connection, today=pb.clock.today())]
+        listed = [row.to_json() for row in lists.orders(uow.connection)]
 
     assert supply == [
         {

@@ -315,9 +315,9 @@ def test_preorders_are_listed_apart_from_backorders_in_every_figure(pb: Pegboard
     make_order(pb, "SO-1", ("GALAXY-LAMP", 2), ("KETTLE", 1), customer="Ada")
 
     with pb.reader() as uow:
-        backordered = lists.backorders(uow.connection, today=pb.clock.today())
-        preordered = lists.preorders(uow.connection, today=pb.clock.today())
-        listed = lists.orders(uow.connection, order_ref="SO-1")
+        backordered = [row.to_json() for row in lists.backorders(uow.connection, today=pb.clock.today())]
+        preordered = [row.to_json() for row in lists.preorders(uow.connection, today=pb.clock.today())]
+        listed = [row.to_json() for row in lists.orders(uow.connection, order_ref="SO-1")]
 
     assert [(b["order_ref"], b["sku"], b["quantity"]) for b in backordered] == [("SO-1", "KETTLE", 1)]
     assert preordered == [

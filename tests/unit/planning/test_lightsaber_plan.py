@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from pegboard.planning.engine import plan
 from pegboard.planning.result import ProductionSuggestion, Promise, PurchaseSuggestion, QueueEntry
+from pegboard.views.plan import plan_json
 from tests.unit.planning.builders import TODAY, day, lightsaber_workshop, q
 from tests.unit.planning.reference_planner import reference_plan
 
@@ -70,7 +71,7 @@ def test_when_the_crystal_po_slips_a_week_only_so2_moves() -> None:
 
 
 def test_the_plan_as_json_follows_the_contract() -> None:
-    data = plan(lightsaber_workshop()).to_json()
+    data = plan_json(plan(lightsaber_workshop()))
 
     assert list(data) == ["promises", "purchase_suggestions", "production_suggestions", "production_queue"]
     assert data["promises"] == [
@@ -117,7 +118,7 @@ def test_json_quantities_are_whole_numbers_when_whole_else_fractions() -> None:
     given = lightsaber_workshop()
     so1, so2 = given.demands
 
-    data = plan(replace(given, demands=[so1, replace(so2, quantity=q("2.5"))])).to_json()
+    data = plan_json(plan(replace(given, demands=[so1, replace(so2, quantity=q("2.5"))])))
 
     promises = data["promises"]
     assert isinstance(promises, list)

@@ -122,6 +122,8 @@ sales_orders = Table(
     Column("source", String(20), nullable=False, server_default="pegboard"),
     #: The shop's payment state (e.g. paid, refunded): a paid order's unshipped value is a deposit.
     Column("financial_status", String(limits.FINANCIAL_STATUS)),
+    #: The day the customer asked to receive the order (None: they did not say).
+    Column("requested_date", Date),
     Index("ix_sales_orders_status", "status"),
     #: The KPIs read the orders placed in one period.
     Index("ix_sales_orders_ordered_at", "ordered_at"),

@@ -238,6 +238,7 @@ class OrderIn(In):
     ship_to: Address | None = Field(
         default=None, description="The delivery address; a drop-ship supplier ships to it"
     )
+    requested_date: Day | None = Field(default=None, description="The day the customer asked to receive it")
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
     shipping: Amount | None = Field(default=None, description="Shipping charged (first shipment)")
     shipping_tax: Amount | None = Field(default=None, description="Tax charged on the shipping")
@@ -259,6 +260,7 @@ class OrderIn(In):
             priority=self.priority,
             ship_policy=self.ship_policy,
             ship_to=_blank(self.ship_to),
+            requested_date=self.requested_date,
             lines=tuple(LineDraft(line.sku, line.quantity, line.unit_price) for line in self.lines),
             charges=OrderCharges(
                 {n: line.tax for n, line in enumerate(self.lines, start=1) if line.tax},
@@ -430,6 +432,7 @@ class OrderOut(Out):
     ship_policy: ShipPolicy
     status: str
     ship_to: str | None = None
+    requested_date: date | None = Field(default=None, description="The day the customer asked for")
     lines: list[OrderLineOut]
 
 

@@ -23,6 +23,7 @@ from pegboard.entrypoints.cli.context import (
 from pegboard.services import orders, parsing, preorders, shipping
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
+from pegboard.views.json import day, number
 
 
 @app.command()
@@ -39,6 +40,10 @@ def place(
     ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
     ship_to: Annotated[
         str | None, typer.Option("--ship-to", help="Delivery address (a drop-ship supplier ships to it)")
+    ] = None,
+    requested: Annotated[
+        str | None,
+        typer.Option("--requested", metavar="DATE", help="The day the customer asks for (YYYY-MM-DD)"),
     ] = None,
 ) -> None:
     """Place an order: in-stock quantity is allocated at once, the rest goes on backorder.
@@ -66,6 +71,7 @@ def place(
             priority=parsing.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
             ship_policy=ship_policy,
             ship_to=parsing.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
+            requested_date=parsing.a_date("--requested", requested),
             lines=tuple(drafts),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
@@ -128,26 +134,26 @@ def orders_(
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.orders(uow.connection, status=status, sku=sku, limit=limit)
     if as_json:
-        emit_json(found)
+        emit_json([order.to_json() for order in found])
         return
     rows = []
     for order in found:
-        for n, line in enumerate(order["lines"]):
+        for n, line in enumerate(order.lines):
             first = n == 0
             rows.append(
                 [
-                    order["order_ref"] if first else "",
-                    order["customer"] if first else "",
-                    order["status"] if first else "",
-                    order["ship_policy"] if first else "",
-                    line["sku"],
-                    line["quantity"],
-                    line["allocated"],
-                    line["shipped"],
-                    line["backordered"],
-                    line["preordered"],
-                    line["awaiting_supplier"],
-                    line["cancelled"],
+                    order.order_ref if first else "",
+                    order.customer if first else "",
+                    order.status if first else "",
+                    order.ship_policy if first else "",
+                    line.sku,
+                    number(line.quantity),
+                    number(line.allocated),
+                    number(line.shipped),
+                    number(line.backordered),
+                    number(line.preordered),
+                    number(line.awaiting_supplier),
+                    number(line.cancelled),
                 ]
             )
     out.print(
@@ -183,14 +189,14 @@ def backorders(
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku)
     if as_json:
-        emit_json(found)
+        emit_json([backorder.to_json() for backorder in found])
         return
     out.print(
         table(
             f"Backorders ({len(found)})",
             ["order", "sku", "quantity", "opened", "age (days)", "customer"],
             [
-                [b["order_ref"], b["sku"], b["quantity"], b["opened_at"], b["age_days"], b["customer"]]
+                [b.order_ref, b.sku, number(b.quantity), day(b.opened_at), b.age_days, b.customer]
                 for b in found
             ],
             optional=["customer", "age (days)"],
@@ -208,7 +214,7 @@ def preorders_(
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku)
     if as_json:
-        emit_json(found)
+        emit_json([preorder.to_json() for preorder in found])
         return
     out.print(
         table(
@@ -216,13 +222,13 @@ def preorders_(
             ["order", "sku", "quantity", "release", "released", "ordered", "customer"],
             [
                 [
-                    r["order_ref"],
-                    r["sku"],
-                    r["quantity"],
-                    r["release_date"],
-                    "yes" if r["released"] else "no",
-                    r["ordered_at"],
-                    r["customer"],
+                    r.order_ref,
+                    r.sku,
+                    number(r.quantity),
+                    day(r.release_date),
+                    "yes" if r.released else "no",
+                    day(r.ordered_at),
+                    r.customer,
                 ]
                 for r in found
             ],

@@ -22,6 +22,7 @@ from pegboard.entrypoints.cli.orders import print_released
 from pegboard.services import planning, preorders
 from pegboard.services.runner import with_retries
 from pegboard.views.json import number
+from pegboard.views.plan import plan_json
 
 
 @app.command("plan")
@@ -56,7 +57,7 @@ def plan_(
                 print_released(granted)
             run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
     if as_json:
-        data: dict[str, Any] = dict(run.result.to_json())
+        data: dict[str, Any] = dict(plan_json(run.result))
         if confirm:
             data["created"] = run.created
             data["skipped"] = run.skipped

@@ -24,6 +24,7 @@ from pegboard.entrypoints.cli.context import (
 from pegboard.services import manufacturing, parsing, purchasing
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
+from pegboard.views.json import day, number
 
 
 @app.command()
@@ -115,7 +116,7 @@ def supply(
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
     if as_json:
-        emit_json(found)
+        emit_json([row.to_json() for row in found])
         return
     out.print(
         table(
@@ -123,14 +124,14 @@ def supply(
             ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
             [
                 [
-                    s["ref"],
-                    "dropship" if s.get("dropship") else s["kind"],
-                    s["sku"],
-                    s["quantity"],
-                    s["received"],
-                    s["expected_date"],
-                    s["status"],
-                    f"{s['supplier']} to {s['order_ref']}" if s.get("dropship") else s["supplier"],
+                    s.ref,
+                    "dropship" if s.dropship else s.kind,
+                    s.sku,
+                    number(s.quantity),
+                    number(s.received),
+                    day(s.expected_date),
+                    s.status,
+                    f"{s.supplier} to {s.order_ref}" if s.dropship else s.supplier,
                 ]
                 for s in found
             ],

@@ -12,6 +12,7 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
 from pegboard.services import parsing, quoting
+from pegboard.views.quotes import quote_json
 
 
 @app.command("quote")
@@ -46,7 +47,7 @@ def quote_(
     with opened(ctx) as pb:
         found = quoting.quote(request, uow=pb.reader(), clock=pb.clock)
     if as_json:
-        emit_json(quoting.quote_json(found))
+        emit_json(quote_json(found))
         return
     rows = []
     for line in found.lines:

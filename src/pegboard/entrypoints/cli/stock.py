@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from pegboard.domain import limits
-from pegboard.entrypoints import render
 from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
@@ -21,6 +20,8 @@ from pegboard.entrypoints.cli.context import (
 )
 from pegboard.services import parsing, purchasing, stock
 from pegboard.services.runner import with_retries
+from pegboard.views.json import day, number
+from pegboard.views.models import StockFigures
 
 
 @app.command("stock")
@@ -33,22 +34,19 @@ def stock_(
     """On hand, allocated and available for a SKU, and its latest movements."""
     with opened(ctx) as pb:
         view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
-    figures = render.stock(sku, view)
+    figures = StockFigures.of(sku, view)
     if as_json:
-        emit_json(figures)
+        emit_json(figures.to_json())
         return
     out.print(
-        f"[bold]{sku}[/bold]: on hand {figures['on_hand']}, allocated {figures['allocated']}, "
-        f"available {figures['available']}"
+        f"[bold]{sku}[/bold]: on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
+        f"available {number(figures.available)}"
     )
     out.print(
         table(
             "Movements (newest first)",
             ["date", "kind", "change", "reference", "reason"],
-            [
-                [m["date"], m["kind"], m["quantity"], m["reference"], m["reason"]]
-                for m in figures["movements"]
-            ],
+            [[day(m.date), m.kind, number(m.quantity), m.reference, m.reason] for m in figures.movements],
             optional=["reference", "reason"],
         )
     )

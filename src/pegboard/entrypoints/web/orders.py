@@ -290,6 +290,13 @@ def _draft(form: FormData) -> tuple[orders.OrderDraft | None, list[FieldError]]:
         priority = order_terms.a_priority(form.get("priority") or "0")
     except InvalidValue as error:
         errors.append(FieldError("priority", f"Priority {error.reason}"))
+    requested = None
+    try:
+        requested = parsing.a_date("requested_date", form.get("requested_date"))
+    except InvalidValue:
+        errors.append(
+            FieldError("requested_date", "Enter the requested date as YYYY-MM-DD, or leave it empty")
+        )
     lines: list[orders.LineDraft] = []
     for n in range(1, NEW_ORDER_LINES + 1):
         sku, quantity = form.get(f"sku-{n}"), form.get(f"quantity-{n}")
@@ -313,6 +320,7 @@ def _draft(form: FormData) -> tuple[orders.OrderDraft | None, list[FieldError]]:
         lines=tuple(lines),
         priority=priority,
         ship_policy=policy,
+        requested_date=requested,
     )
     return draft, []
 

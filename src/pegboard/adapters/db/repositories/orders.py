@@ -148,6 +148,7 @@ class SqlOrders:
                 ship_to=r.ship_to,
                 source=r.source,
                 financial_status=r.financial_status,
+                requested_date=r.requested_date,
                 lines=lines[row_id],
             )
             self.row_ids[order.order_ref] = row_id
@@ -179,6 +180,7 @@ class SqlOrders:
                     "ship_to": order.ship_to,
                     "source": order.source,
                     "financial_status": order.financial_status,
+                    "requested_date": order.requested_date,
                 }
                 for order in orders
             ],

@@ -31,6 +31,7 @@ from pegboard.services import orders, preorders, shipping
 from pegboard.services.ports import UnitOfWork
 from pegboard.views import lists
 from pegboard.views.json import number
+from pegboard.views.models import OrderView
 
 router = api_router("orders")
 
@@ -51,7 +52,7 @@ async def place_order(body: OrderIn, write: WriteDep) -> Response:
 
     def work(uow: UnitOfWork) -> Outcome:
         placed = orders.place_order(draft, uow=uow, clock=write.clock)
-        return Outcome(201 if placed.created else 200, render.order(placed.order))
+        return Outcome(201 if placed.created else 200, OrderView.of(placed.order).to_json())
 
     try:
         if write.idempotency is not None:
@@ -60,7 +61,7 @@ async def place_order(body: OrderIn, write: WriteDep) -> Response:
         # with the orders arriving at the same moment (group commit, services/intake.py); the
         # request waits for it on the event loop, not in a worker thread.
         placed = await asyncio.wrap_future(write.intake.submit(draft))
-        return json_response(render.order(placed.order), status=201 if placed.created else 200)
+        return json_response(OrderView.of(placed.order).to_json(), status=201 if placed.created else 200)
     except UnknownSku as error:
         located = in_lines(error, [line.sku for line in body.lines])
         if located is error:
@@ -81,7 +82,7 @@ def list_orders(
     found = lists.orders(
         uow.connection, status=status.value if status else None, sku=sku, limit=limit + 1, offset=offset
     )
-    return paged(request, found, limit=limit, offset=offset)
+    return paged(request, [row.to_json() for row in found], limit=limit, offset=offset)
 
 
 @router.get("/orders/{order_ref}", response_model=OrderOut)
@@ -90,7 +91,7 @@ def get_order(order_ref: str, uow: ReaderDep) -> Response:
     found = lists.orders(uow.connection, order_ref=order_ref, limit=1)
     if not found:
         raise UnknownOrder(order_ref, field="order_ref")
-    return json_response(found[0])
+    return json_response(found[0].to_json())
 
 
 @router.post("/orders/{order_ref}/ship", status_code=201, response_model=ShipmentOut)
@@ -116,7 +117,7 @@ def cancel_order(
         order = orders.cancel_order(
             order_ref, chosen.sku, uow=uow, clock=write.clock, policy=write.policy(chosen.policy)
         )
-        return Outcome(200, render.order(order))
+        return Outcome(200, OrderView.of(order).to_json())
 
     return write.run(work)
 
@@ -132,7 +133,7 @@ def list_backorders(
 ) -> Response:
     """Open backorders, oldest first, with their age in days."""
     found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku, limit=limit + 1, offset=offset)
-    return paged(request, found, limit=limit, offset=offset)
+    return paged(request, [row.to_json() for row in found], limit=limit, offset=offset)
 
 
 @router.get("/preorders", response_model=list[PreorderOut])
@@ -146,7 +147,7 @@ def list_preorders(
 ) -> Response:
     """Open preorders, earliest release first; they are never counted as backorders."""
     found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku, limit=limit + 1, offset=offset)
-    return paged(request, found, limit=limit, offset=offset)
+    return paged(request, [row.to_json() for row in found], limit=limit, offset=offset)
 
 
 @router.post("/preorders/release", response_model=list[ReleasedOut])

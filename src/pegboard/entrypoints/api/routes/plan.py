@@ -12,6 +12,7 @@ from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, Write
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.services import planning
 from pegboard.services.ports import UnitOfWork
+from pegboard.views.plan import plan_json
 
 router = api_router("plan")
 
@@ -29,7 +30,7 @@ def preview_plan(uow: ReaderDep, pb: PegboardDep) -> Response:
     """The plan as `pegboard plan --preview --json` prints it: what a run would change; nothing written."""
     run = planning.preview_plan(uow=uow, clock=pb.clock)
     return json_response(
-        {**run.result.to_json(), "preview": True, "changed": len(run.changed), "new_dates": run.new_dates}
+        {**plan_json(run.result), "preview": True, "changed": len(run.changed), "new_dates": run.new_dates}
     )
 
 
@@ -39,7 +40,9 @@ def run_plan(write: WriteDep) -> Response:
 
     def work(uow: UnitOfWork) -> Outcome:
         run = planning.run_plan(uow=uow, clock=write.clock)
-        return Outcome(200, {**run.result.to_json(), "changed": len(run.changed), "new_dates": run.new_dates})
+        return Outcome(
+            200, {**plan_json(run.result), "changed": len(run.changed), "new_dates": run.new_dates}
+        )
 
     return write.run(work)
 

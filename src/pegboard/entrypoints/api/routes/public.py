@@ -26,6 +26,7 @@ from pegboard.entrypoints.api.routing import json_response
 from pegboard.entrypoints.api.schemas import ErrorOut
 from pegboard.services import parsing
 from pegboard.services.availability import NotOnSale, availability
+from pegboard.views.quotes import availability_json
 
 #: Anyone may read it from any page; no cookie or token is ever involved.
 OPEN_TO_ALL = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
@@ -113,7 +114,7 @@ def make_router(throttle: Throttle) -> APIRouter:
             body = error_json("invalid_value", error.reason, field="quantity", value=quantity)
             return error_response(422, body, OPEN_TO_ALL)
         cache = {"Cache-Control": f"public, max-age={settings.public_cache_seconds}"}
-        return json_response(found.to_json(), headers={**OPEN_TO_ALL, **cache})
+        return json_response(availability_json(found), headers={**OPEN_TO_ALL, **cache})
 
     return router
 

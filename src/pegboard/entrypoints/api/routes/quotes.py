@@ -12,6 +12,7 @@ from pegboard.entrypoints.api.errors import domain_error_json, error_response, i
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import Address, Customer, Email, In, LineIn, Priority
 from pegboard.services import quoting
+from pegboard.views.quotes import quote_json
 
 router = api_router("quotes")
 
@@ -45,4 +46,4 @@ def create_quote(body: QuoteIn, uow: ReaderDep, pb: PegboardDep) -> Response:
         # A quote's unknown SKU is bad input in the body (422), naming the line, not a missing resource.
         located = in_lines(error, [line.sku for line in body.lines])
         return error_response(422, domain_error_json(located))
-    return json_response(quoting.quote_json(found))
+    return json_response(quote_json(found))

@@ -15,6 +15,7 @@ from pegboard.entrypoints.api.schemas import CountIn, CountOut, StockOut
 from pegboard.services import stock
 from pegboard.services.ports import UnitOfWork
 from pegboard.views.json import number
+from pegboard.views.models import StockFigures
 
 router = api_router("stock")
 
@@ -56,4 +57,4 @@ def get_stock(
     limit: Annotated[int, Query(ge=1, le=500, description="How many movements, newest first")] = 50,
 ) -> Response:
     """On hand, allocated and available for a SKU, with its newest movements first."""
-    return json_response(render.stock(sku, stock.stock_of(sku, uow=uow, limit=limit)))
+    return json_response(StockFigures.of(sku, stock.stock_of(sku, uow=uow, limit=limit)).to_json())

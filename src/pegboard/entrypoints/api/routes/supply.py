@@ -106,7 +106,8 @@ def list_supply(
     include_closed: Annotated[bool, Query(description="Also received and completed ones")] = False,
 ) -> Response:
     """Open POs and MOs, one row per SKU, earliest expected first."""
-    return json_response(lists.supply(uow.connection, include_closed=include_closed, sku=sku))
+    found = lists.supply(uow.connection, include_closed=include_closed, sku=sku)
+    return json_response([row.to_json() for row in found])
 
 
 @router.post("/manufacturing-orders", status_code=201, response_model=ManufacturingOrderOut)

@@ -1,0 +1,52 @@
+"""Quotes and product-page availability as JSON: what `pegboard quote --json`, `POST /api/v1/quotes`
+and `GET /public/availability/{sku}` answer."""
+
+from __future__ import annotations
+
+from pegboard.planning.values import JsonValue
+from pegboard.services.availability import Availability
+from pegboard.services.quoting import Quote
+from pegboard.views.json import day, number
+
+
+def quote_json(found: Quote) -> dict[str, JsonValue]:
+    """The quote as `pegboard quote --json` and `POST /api/v1/quotes` give it: the order's `date`,
+    its `ship_policy` and `lines` (`sku, quantity, now, date, reason, parts` of `quantity, date,
+    reason, basis`); with ship policy complete a line's `date` is the order's."""
+    return {
+        "date": day(found.date),
+        "ship_policy": found.ship_policy.value,
+        "lines": [
+            {
+                "sku": line.sku,
+                "quantity": number(line.quantity),
+                "now": number(line.now),
+                "date": day(found.line_date(line)),
+                "reason": line.reason,
+                "parts": [
+                    {
+                        "quantity": number(part.quantity),
+                        "date": day(part.date),
+                        "reason": part.reason,
+                        "basis": part.basis,
+                    }
+                    for part in line.parts
+                ],
+            }
+            for line in found.lines
+        ],
+    }
+
+
+def availability_json(found: Availability) -> dict[str, JsonValue]:
+    """`sku, quantity, date, in_stock, message` (and `available` only when it is given)."""
+    answer: dict[str, JsonValue] = {
+        "sku": found.sku,
+        "quantity": number(found.quantity),
+        "date": day(found.date),
+        "in_stock": found.in_stock,
+        "message": found.message,
+    }
+    if found.available is not None:
+        answer["available"] = number(found.available)
+    return answer
