@@ -61,6 +61,11 @@ CLI_READS: dict[str, tuple[str, ...]] = {
     "token-list": ("token", "list", "--json"),
     "user-list": ("user", "list", "--json"),
     "shopify-held": ("shopify", "held", "--json"),
+    "kpis": ("kpis", "--json"),
+    "valuation": ("valuation", "--json"),
+    "suppliers-reliability": ("suppliers", "--json"),
+    "reorder-points": ("reorder-points", "--json"),
+    "quote-saber-green": ("quote", "SABER-GREEN:1", "--json"),
 }
 
 #: `GET /api/v1...` reads with their golden file name.
@@ -87,6 +92,8 @@ API_READS: dict[str, str] = {
     "item-saber-green": "/items/SABER-GREEN",
     "boms": "/boms",
     "bom-saber-green": "/boms/SABER-GREEN",
+    "kpis": "/kpis",
+    "valuation": "/valuation",
 }
 
 PREORDER_ITEM = "sku,name,procurement,price,release_date\nSABER-DARK,Dark saber,buy,1500,2026-12-24\n"
