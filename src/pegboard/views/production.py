@@ -18,6 +18,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.domain.ledger import MoveKind
 from pegboard.planning.result import PlanResult
 from pegboard.services.users import Action
+from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ class ProductionPage:
     can_write: bool
     #: Values typed into a refused form, by field name, to show them again.
     values: dict[str, str]
+    #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW
 
     @property
     def today_rows(self) -> tuple[QueueRow, ...]:

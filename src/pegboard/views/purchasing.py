@@ -18,6 +18,7 @@ from pegboard.domain.ledger import MoveKind
 from pegboard.planning.result import PlanResult
 from pegboard.views.production import DateChange, date_changes, item_names
 from pegboard.views.sql import units
+from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 #: The heading for suggestions of items that have no supplier (they cannot be ordered as they are).
 NO_SUPPLIER = ""
@@ -249,6 +250,8 @@ class PurchasingPage:
     can_write: bool
     #: Values typed into a refused form, by field name.
     values: dict[str, str]
+    #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW
 
 
 def numbered_forms(groups: list[SupplierSuggestions]) -> tuple[SuggestionForm, ...]:

@@ -10,9 +10,10 @@ from pegboard.domain.errors import DomainError, MissingMaterials
 from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
+from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import manufacturing, planning, purchasing, suggestions, users
+from pegboard.services import manufacturing, purchasing, suggestions, users
 from pegboard.services.users import User
 from pegboard.views.production import MoPage, ProductionPage, manufacturing_order, production_queue
 from pegboard.views.wording import long_date, quantity_words
@@ -31,11 +32,11 @@ def make_router(renderer: Renderer) -> APIRouter:
         form: FormData | None = None,
     ) -> HTMLResponse:
         pb = board(request)
-        run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
+        state, result = shown_plan(pb)
         with pb.reader() as uow:
-            queue = production_queue(uow.connection, run.result)
+            queue = production_queue(uow.connection, result)
         values = form.values() if form else {}
-        page = ProductionPage(pb.clock.today(), tuple(queue), floor, user.can_write, values)
+        page = ProductionPage(pb.clock.today(), tuple(queue), floor, user.can_write, values, state)
         title = "Shop floor" if floor else "Production"
         return renderer.page(
             request,

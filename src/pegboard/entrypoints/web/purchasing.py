@@ -12,9 +12,10 @@ from pegboard.domain.errors import DomainError
 from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
+from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import planning, purchasing, suggestions, users
+from pegboard.services import purchasing, suggestions, users
 from pegboard.services.rescheduling import ReschedulePreview, preview_reschedule
 from pegboard.services.users import User
 from pegboard.views.po_page import PoPage
@@ -37,12 +38,12 @@ def make_router(renderer: Renderer) -> APIRouter:
     ) -> HTMLResponse:
         pb = board(request)
         today = pb.clock.today()
-        run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
+        state, result = shown_plan(pb)
         with pb.reader() as uow:
-            groups = suggestions_by_supplier(uow.connection, run.result)
+            groups = suggestions_by_supplier(uow.connection, result)
             pos = open_purchase_orders(uow.connection, today=today)
         page = PurchasingPage(
-            today, numbered_forms(groups), tuple(pos), user.can_write, form.values() if form else {}
+            today, numbered_forms(groups), tuple(pos), user.can_write, form.values() if form else {}, state
         )
         return renderer.page(
             request,
