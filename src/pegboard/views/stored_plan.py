@@ -41,11 +41,12 @@ PLANNED_NOW = PlanState(None, False)
 
 
 def read_stored_plan(
-    conn: Connection, *, queue_limit: int | None = None
+    conn: Connection, *, queue_offset: int = 0, queue_limit: int | None = None
 ) -> tuple[PlanState, PlanResult] | None:
-    """The stored plan's state, queue (the first `queue_limit` entries) and suggestions; None when
-    no plan is stored. Its promises are not in the result: see `stored_promises`."""
-    found = kept.stored_plan(conn, queue_limit=queue_limit)
+    """The stored plan's state, queue (from entry `queue_offset` on, at most `queue_limit`) and
+    suggestions; None when no plan is stored. Its promises are not in the result: see
+    `stored_promises`."""
+    found = kept.stored_plan(conn, queue_offset=queue_offset, queue_limit=queue_limit)
     if found is None:
         return None
     return PlanState(found.stamp.planned_on, found.stamp.out_of_date), found.result

@@ -165,13 +165,16 @@ def plan_stamp(conn: Connection) -> PlanStamp | None:
     return PlanStamp(row.planned_on, row.planned_at, bool(row.later))
 
 
-def stored_plan(conn: Connection, *, queue_limit: int | None = None) -> StoredPlan | None:
-    """The stored plan (its queue cut to the first `queue_limit` entries); None when there is none."""
+def stored_plan(
+    conn: Connection, *, queue_offset: int = 0, queue_limit: int | None = None
+) -> StoredPlan | None:
+    """The stored plan, its queue from entry `queue_offset` on (at most `queue_limit` of them);
+    None when there is none."""
     stamp = plan_stamp(conn)
     if stamp is None:
         return None
     q, s = t.stored_plan_queue.c, t.stored_plan_suggestions.c
-    queue_query = select(t.stored_plan_queue).order_by(q.rank)
+    queue_query = select(t.stored_plan_queue).where(q.rank > queue_offset).order_by(q.rank)
     if queue_limit is not None:
         queue_query = queue_query.limit(queue_limit)
     queue = [

@@ -18,6 +18,8 @@ from pegboard.views.plan_page import PlanPage, plan_view
 
 #: The plan page lists the promises of the first orders by rank; each order's page has its own.
 PROMISES_SHOWN = 500
+#: The head of the production queue; the production page pages through all of it.
+QUEUE_SHOWN = 50
 #: The pages that offer "Run plan" when their plan is out of date, and get the user back.
 BACK_TO = ("/plan", "/production", "/production?view=floor", "/purchasing")
 
@@ -30,7 +32,7 @@ def make_router(renderer: Renderer) -> APIRouter:
     def plan(request: Request, user: UserDep) -> HTMLResponse:
         """Promises, suggestions and the production queue of the stored plan."""
         pb = board(request)
-        state, result = shown_plan(pb, promises=PROMISES_SHOWN)
+        state, result = shown_plan(pb, promises=PROMISES_SHOWN, queue=slice(0, QUEUE_SHOWN))
         with pb.reader() as uow:
             view = plan_view(uow.connection, result, today=pb.clock.today(), promise_limit=PROMISES_SHOWN)
         page = PlanPage(pb.clock.today(), view, user.can_write, state)
