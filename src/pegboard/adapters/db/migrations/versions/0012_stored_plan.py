@@ -1,4 +1,5 @@
-"""the stored plan: its production queue and suggestions, and a log of plan-input changes
+"""the stored plan: its production queue and suggestions, and a log of plan-input changes;
+Today's backorder figures read from an index
 
 Revision ID: 0012
 Revises: 0008
@@ -18,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_WAITING = "quantity > allocated + shipped + cancelled"
 
 
 def upgrade() -> None:
@@ -73,9 +75,18 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_input_changes")),
     )
+    op.create_index(
+        "ix_order_lines_waiting_days",
+        "order_lines",
+        ["backordered_on"],
+        postgresql_include=["quantity", "allocated", "shipped", "cancelled", "kind"],
+        postgresql_where=sa.text(_WAITING),
+        sqlite_where=sa.text(_WAITING),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_order_lines_waiting_days", table_name="order_lines")
     op.drop_table("plan_input_changes")
     op.drop_table("stored_plan_suggestions")
     op.drop_table("stored_plan_queue")
