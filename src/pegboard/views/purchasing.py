@@ -252,6 +252,12 @@ class PurchasingPage:
     values: dict[str, str]
     #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
     plan_state: PlanState = PLANNED_NOW
+    #: How many open POs come before this page.
+    offset: int = 0
+    #: Open POs per page.
+    limit: int = 50
+    #: Another page of open POs follows this one.
+    more: bool = False
 
 
 def numbered_forms(groups: list[SupplierSuggestions]) -> tuple[SuggestionForm, ...]:

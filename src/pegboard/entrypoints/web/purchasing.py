@@ -28,13 +28,21 @@ from pegboard.views.purchasing import (
 )
 from pegboard.views.wording import long_date, quantity_words
 
+#: Open POs per page, the earliest expected first.
+OPEN_POS_PAGE = 50
+
 
 def make_router(renderer: Renderer) -> APIRouter:
     """The purchasing pages and the PO actions."""
     router = APIRouter(include_in_schema=False)
 
     def purchasing_page(
-        request: Request, user: User, *, errors: tuple[FieldError, ...] = (), form: FormData | None = None
+        request: Request,
+        user: User,
+        *,
+        offset: int = 0,
+        errors: tuple[FieldError, ...] = (),
+        form: FormData | None = None,
     ) -> HTMLResponse:
         pb = board(request)
         today = pb.clock.today()
@@ -43,7 +51,15 @@ def make_router(renderer: Renderer) -> APIRouter:
             groups = suggestions_by_supplier(uow.connection, result)
             pos = open_purchase_orders(uow.connection, today=today)
         page = PurchasingPage(
-            today, numbered_forms(groups), tuple(pos), user.can_write, form.values() if form else {}, state
+            today,
+            numbered_forms(groups),
+            tuple(pos[offset : offset + OPEN_POS_PAGE]),
+            user.can_write,
+            form.values() if form else {},
+            state,
+            offset=offset,
+            limit=OPEN_POS_PAGE,
+            more=len(pos) > offset + OPEN_POS_PAGE,
         )
         return renderer.page(
             request,
@@ -81,9 +97,9 @@ def make_router(renderer: Renderer) -> APIRouter:
         )
 
     @router.get("/purchasing", response_class=HTMLResponse)
-    def purchasing_(request: Request, user: UserDep) -> HTMLResponse:
-        """Suggested purchases per supplier and the open POs."""
-        return purchasing_page(request, user)
+    def purchasing_(request: Request, user: UserDep, offset: int = 0) -> HTMLResponse:
+        """Suggested purchases per supplier and the open POs, a page at a time."""
+        return purchasing_page(request, user, offset=max(offset, 0))
 
     @router.post("/purchasing/order", response_class=HTMLResponse)
     def order(request: Request, user: EditorDep, form: FormDep) -> Response:
