@@ -49,17 +49,17 @@ def make_router(renderer: Renderer) -> APIRouter:
         state, result = shown_plan(pb)
         with pb.reader() as uow:
             groups = suggestions_by_supplier(uow.connection, result)
-            pos = open_purchase_orders(uow.connection, today=today)
+            pos = open_purchase_orders(uow.connection, today=today, limit=OPEN_POS_PAGE + 1, offset=offset)
         page = PurchasingPage(
             today,
             numbered_forms(groups),
-            tuple(pos[offset : offset + OPEN_POS_PAGE]),
+            tuple(pos[:OPEN_POS_PAGE]),
             user.can_write,
             form.values() if form else {},
             state,
             offset=offset,
             limit=OPEN_POS_PAGE,
-            more=len(pos) > offset + OPEN_POS_PAGE,
+            more=len(pos) > OPEN_POS_PAGE,
         )
         return renderer.page(
             request,
