@@ -248,3 +248,18 @@ def test_buying_when_nothing_is_missing_is_refused_beside_the_sku(web: Web) -> N
     assert answer.status_code == 422 and 'id="sku-SABER-GREEN"' in answer.text
     assert "suggests nothing" in answer.text
     assert row_counts(web.pb) == before
+
+
+def test_after_a_write_the_supply_pages_say_the_plan_is_out_of_date_and_run_plan_brings_it_back(
+    web: Web,
+) -> None:
+    web.post("/items/HILT/count", {"counted": "1"})
+    for path in ("/production", "/purchasing", "/plan"):
+        assert "This plan is out of date" in web.client.get(path).text, path
+
+    answer = web.post("/plan/run", {"back": "/production"})
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/production"
+    for path in ("/production", "/purchasing", "/plan"):
+        page = web.client.get(path).text
+        assert "This plan is out of date" not in page and "nothing it reads has changed since" in page, path
