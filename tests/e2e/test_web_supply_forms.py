@@ -170,6 +170,8 @@ def test_a_partial_completion_from_the_queue_returns_to_the_queue(web: Web) -> N
 
 def test_edited_suggestions_become_purchase_orders_and_a_negative_quantity_is_refused(web: Web) -> None:
     web.post("/items/EMITTER/count", {"counted": "0"})  # the MOs now need emitters: buy them
+    assert "This plan is out of date" in web.client.get("/purchasing").text
+    web.post("/plan/run", {"back": "/purchasing"})  # the page's "Run plan"
     page = web.client.get("/purchasing").text
     fields = dict(re.findall(r'name="((?:sku|supplier)-\d+)" value="([^"]*)"', page))
     before = row_counts(web.pb)
@@ -246,3 +248,18 @@ def test_buying_when_nothing_is_missing_is_refused_beside_the_sku(web: Web) -> N
     assert answer.status_code == 422 and 'id="sku-SABER-GREEN"' in answer.text
     assert "suggests nothing" in answer.text
     assert row_counts(web.pb) == before
+
+
+def test_after_a_write_the_supply_pages_say_the_plan_is_out_of_date_and_run_plan_brings_it_back(
+    web: Web,
+) -> None:
+    web.post("/items/HILT/count", {"counted": "1"})
+    for path in ("/production", "/purchasing", "/plan"):
+        assert "This plan is out of date" in web.client.get(path).text, path
+
+    answer = web.post("/plan/run", {"back": "/production"})
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/production"
+    for path in ("/production", "/purchasing", "/plan"):
+        page = web.client.get(path).text
+        assert "This plan is out of date" not in page and "nothing it reads has changed since" in page, path

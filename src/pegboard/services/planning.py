@@ -49,12 +49,27 @@ def run_plan(
         return preview_plan(uow=uow, clock=clock)
     with uow:
         today = clock.today()
+        seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
         changed, before = promise_changes(result, uow=uow)
         new_dates = len(save_promises(changed, before, uow=uow, today=today))
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
+        if created:
+            new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
+        else:
+            uow.plans.save(result, planned_on=today, inputs_seen=seen)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
+    """Plan again inside the caller's transaction (after suggestions became POs and MOs), store
+    the promises that now rest on them, and keep this plan for the pages; returns the lines whose
+    date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
+    result = plan(uow.planning.snapshot(today))
+    announced = _store(result, uow=uow, today=today)[1]
+    uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen)
+    return len(announced)
 
 
 def preview_plan(*, uow: UnitOfWork, clock: Clock) -> PlanRun:

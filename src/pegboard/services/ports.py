@@ -19,6 +19,7 @@ from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
 from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.result import PlanResult
 from pegboard.planning.snapshot import PlanInput
 
 
@@ -358,6 +359,18 @@ class PlanningRepository(Protocol):
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
 
 
+class StoredPlans(Protocol):
+    """The last plan's queue and suggestions, kept so pages read them instead of planning."""
+
+    def inputs_seen(self) -> int:
+        """The last change to what planning reads, committed so far (read before a snapshot)."""
+        ...
+
+    def save(self, result: PlanResult, *, planned_on: date, inputs_seen: int) -> None:
+        """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`."""
+        ...
+
+
 @dataclass(frozen=True)
 class JournalRow:
     """One line of the journal as `pegboard journal` prints it."""
@@ -439,6 +452,9 @@ class UnitOfWork(Protocol):
 
     @property
     def planning(self) -> PlanningRepository: ...
+
+    @property
+    def plans(self) -> StoredPlans: ...
 
     @property
     def status_links(self) -> StatusLinks: ...

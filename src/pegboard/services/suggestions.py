@@ -16,7 +16,7 @@ from pegboard.services.planning import (
     PlanRun,
     Selector,
     create_suggested,
-    repromise,
+    keep_plan,
     run_plan,
 )
 from pegboard.services.ports import Clock, UnitOfWork
@@ -51,6 +51,7 @@ def order_suggested(
             raise InvalidValue(f"quantity {supplier} {sku}", quantity, "enter a quantity of 0 or more")
     with uow:
         today = clock.today()
+        seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
         suggested: dict[tuple[str, str], PurchaseSuggestion] = {}
         for s in result.purchase_suggestions:
@@ -72,7 +73,7 @@ def order_suggested(
         created, _ = create_suggested(
             replace(result, purchase_suggestions=lines, production_suggestions=[]), uow=uow, today=today
         )
-        repromise({s.sku for s in lines}, uow=uow, today=today)
+        keep_plan(uow=uow, today=today, inputs_seen=seen)
         uow.commit()
     return created
 
@@ -82,6 +83,7 @@ def confirm_planned_mo(ref: str, sku: str, *, uow: UnitOfWork, clock: Clock) -> 
     another SKU by that ref, since the page that showed it was out of date."""
     with uow:
         today = clock.today()
+        seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
         picked = [s for s in result.production_suggestions if s.ref == ref and s.sku == sku]
         if not picked:
@@ -89,6 +91,6 @@ def confirm_planned_mo(ref: str, sku: str, *, uow: UnitOfWork, clock: Clock) -> 
         created, _ = create_suggested(
             replace(result, purchase_suggestions=[], production_suggestions=picked), uow=uow, today=today
         )
-        repromise([sku], uow=uow, today=today)
+        keep_plan(uow=uow, today=today, inputs_seen=seen)
         uow.commit()
     return created

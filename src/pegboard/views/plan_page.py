@@ -12,6 +12,7 @@ from pegboard.planning.result import PlanResult
 from pegboard.views.production import QueueRow, item_names, production_queue
 from pegboard.views.purchasing import SupplierSuggestions, suggestions_by_supplier
 from pegboard.views.sql import dates_in_words
+from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ def plan_view(conn: Connection, result: PlanResult, *, today: date, promise_limi
 
 @dataclass(frozen=True)
 class PlanPage:
-    """The /plan page: the plan as it stands now, and whether the user may run and confirm it."""
+    """The /plan page: the stored plan, and whether the user may run and confirm it."""
 
     #: The business date: dates in words.
     today: date
-    #: The plan as it stands now (nothing stored).
+    #: The stored plan (or, before any plan run, one planned for the page).
     plan: PlanView
     #: Show Run plan and Confirm suggestions (operators and admins).
     can_write: bool
+    #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW

@@ -18,6 +18,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.domain.ledger import MoveKind
 from pegboard.planning.result import PlanResult
 from pegboard.services.users import Action
+from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ class QueueRow:
         return not self.missing
 
 
-def production_queue(conn: Connection, result: PlanResult) -> list[QueueRow]:
-    """The plan's production queue, ranked, with item names."""
+def production_queue(conn: Connection, result: PlanResult, *, first_rank: int = 1) -> list[QueueRow]:
+    """The plan's production queue (or the part of it from `first_rank` on), ranked, with item names."""
     names = item_names(conn, {e.sku for e in result.production_queue})
     return [
         QueueRow(
@@ -66,7 +67,7 @@ def production_queue(conn: Connection, result: PlanResult) -> list[QueueRow]:
             completes=tuple(e.completes),
             missing=tuple(Missing(m.sku, m.quantity, m.available_date) for m in e.missing),
         )
-        for n, e in enumerate(result.production_queue, start=1)
+        for n, e in enumerate(result.production_queue, start=first_rank)
     ]
 
 
@@ -224,6 +225,14 @@ class ProductionPage:
     can_write: bool
     #: Values typed into a refused form, by field name, to show them again.
     values: dict[str, str]
+    #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW
+    #: How many entries of the queue come before this page.
+    offset: int = 0
+    #: Entries per page.
+    limit: int = 50
+    #: Another page of the queue follows this one.
+    more: bool = False
 
     @property
     def today_rows(self) -> tuple[QueueRow, ...]:

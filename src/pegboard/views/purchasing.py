@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.ledger import MoveKind
 from pegboard.planning.result import PlanResult
 from pegboard.views.production import DateChange, date_changes, item_names
 from pegboard.views.sql import units
+from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 #: The heading for suggestions of items that have no supplier (they cannot be ordered as they are).
 NO_SUPPLIER = ""
@@ -87,46 +87,54 @@ class OpenPo:
     dropship: bool
 
 
-def open_purchase_orders(conn: Connection, *, today: date) -> list[OpenPo]:
-    """Open POs, the earliest expected first (open term last), each with its open lines summed."""
+def open_purchase_orders(
+    conn: Connection, *, today: date, limit: int | None = None, offset: int = 0
+) -> list[OpenPo]:
+    """Open POs, the earliest expected first (open term last), each with its open lines summed;
+    ranked and paged in SQL (`limit`, `offset`), so a page reads only its own POs' lines."""
     po, pol, it = t.purchase_orders, t.purchase_order_lines, t.items
-    rows = conn.execute(
+    still_to_come = pol.c.received < pol.c.quantity
+    expected = func.min(pol.c.expected_date)
+    query = (
         select(
+            po.c.id,
             po.c.po_ref,
             po.c.status,
             po.c.order_id,
             t.suppliers.c.name.label("supplier"),
-            it.c.sku,
-            units(pol.c.quantity - pol.c.received).label("open"),
-            pol.c.expected_date,
+            expected.label("expected"),
+            units(func.sum(pol.c.quantity - pol.c.received)).label("open"),
         )
         .join(po, po.c.id == pol.c.po_id)
         .join(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
-        .join(it, it.c.id == pol.c.item_id)
-        .where(pol.c.received < pol.c.quantity, po.c.status.not_in(["received", "cancelled"]))
-        .order_by(po.c.id, pol.c.line_no)
+        .where(still_to_come, po.c.status.not_in(["received", "cancelled"]))
+        .group_by(po.c.id, po.c.po_ref, po.c.status, po.c.order_id, t.suppliers.c.name)
+        .order_by(expected.is_(None), expected, po.c.po_ref)
+        .offset(offset)
     )
-    grouped: dict[str, list[Any]] = {}
-    for r in rows:
-        grouped.setdefault(r.po_ref, []).append(r)
-    found = []
-    for ref, lines in grouped.items():
-        first = lines[0]
-        dates = [r.expected_date for r in lines if r.expected_date is not None]
-        expected = min(dates) if dates else None
-        found.append(
-            OpenPo(
-                po_ref=ref,
-                supplier=first.supplier,
-                status=first.status,
-                skus=tuple(dict.fromkeys(r.sku for r in lines)),
-                open_units=sum((r.open for r in lines), Decimal(0)),
-                expected_date=expected,
-                late=expected is not None and expected < today,
-                dropship=first.order_id is not None,
-            )
+    heads = conn.execute(query if limit is None else query.limit(limit)).all()
+    skus: dict[int, list[str]] = {}
+    if heads:
+        for r in conn.execute(
+            select(pol.c.po_id, it.c.sku)
+            .join(it, it.c.id == pol.c.item_id)
+            .where(pol.c.po_id.in_([h.id for h in heads]), still_to_come)
+            .order_by(pol.c.po_id, pol.c.line_no)
+        ):
+            skus.setdefault(r.po_id, []).append(r.sku)
+    return [
+        OpenPo(
+            po_ref=h.po_ref,
+            supplier=h.supplier,
+            status=h.status,
+            skus=tuple(dict.fromkeys(skus.get(h.id, []))),
+            open_units=h.open,
+            expected_date=h.expected,
+            late=h.expected is not None and h.expected < today,
+            dropship=h.order_id is not None,
         )
-    return sorted(found, key=lambda p: (p.expected_date is None, p.expected_date or today, p.po_ref))
+        for h in heads
+    ]
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,14 @@ class PurchasingPage:
     can_write: bool
     #: Values typed into a refused form, by field name.
     values: dict[str, str]
+    #: Where the plan shown comes from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW
+    #: How many open POs come before this page.
+    offset: int = 0
+    #: Open POs per page.
+    limit: int = 50
+    #: Another page of open POs follows this one.
+    more: bool = False
 
 
 def numbered_forms(groups: list[SupplierSuggestions]) -> tuple[SuggestionForm, ...]:

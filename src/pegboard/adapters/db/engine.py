@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from pegboard.adapters.db.stored_plan import watch_plan_inputs
+
 
 def normalise_url(url: str) -> str:
     """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
@@ -47,19 +49,22 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
         )
         _configure_sqlite(engine)
+        watch_plan_inputs(engine)
         return engine
     # psycopg prepares a statement run five times, and PostgreSQL then may keep one generic plan
     # for it. A plan made while a table was small (a new shop, a flash sale's first minute) is
     # a sequential scan that stays chosen as the table grows: looking up 48 order refs scanned
     # 50k orders per batch. Custom plans are made for each execution from the parameters and the
     # tables' current sizes; planning these short statements costs far less than one bad plan.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
         connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )
+    watch_plan_inputs(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -213,6 +213,14 @@ order_lines = Table(
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
+    #: Today's backorder figures summed per opening day from the index alone (PostgreSQL).
+    Index(
+        "ix_order_lines_waiting_days",
+        "backordered_on",
+        postgresql_include=["quantity", "allocated", "shipped", "cancelled", "kind"],
+        postgresql_where=text("quantity > allocated + shipped + cancelled"),
+        sqlite_where=text("quantity > allocated + shipped + cancelled"),
+    ),
 )
 
 shipments = Table(
@@ -564,4 +572,56 @@ reorder_point_changes = Table(
     Column("applied_by", String(100), nullable=False),
     Column("applied_at", DateTime, nullable=False),
     Index("ix_reorder_point_changes_sku", "sku", "applied_at"),
+)
+
+#: The last stored plan (one row): when it was planned, and the last plan-input change it saw.
+#: Its production queue and suggestions are the rows below; its promises are `line_promises`.
+stored_plans = Table(
+    "stored_plans",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("planned_on", Date, nullable=False),
+    Column("planned_at", DateTime, nullable=False),
+    #: The highest `plan_input_changes.id` when the plan read its snapshot (0: none yet).
+    Column("inputs_seen", Id, nullable=False),
+)
+
+#: The stored plan's production queue, in the order to make things.
+stored_plan_queue = Table(
+    "stored_plan_queue",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("ref", String(limits.SUPPLY_REF), nullable=False),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("start_date", Date),
+    Column("finish_date", Date),
+    #: JSON lists: order refs made whole; missing materials (sku, quantity, available_date).
+    Column("completes", Text, nullable=False),
+    Column("missing", Text, nullable=False),
+)
+
+#: The stored plan's suggestions: purchases (kind "buy") and MOs to open (kind "make"), in order.
+stored_plan_suggestions = Table(
+    "stored_plan_suggestions",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(4), nullable=False),
+    Column("ref", String(limits.SUPPLY_REF)),
+    Column("supplier", String(limits.SUPPLIER_NAME)),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+)
+
+#: A row per committed transaction that wrote what planning reads (orders, stock, supply, items,
+#: BOMs); a stored plan that has seen fewer is out of date. Pruned when a plan is stored.
+plan_input_changes = Table(
+    "plan_input_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("changed_at", DateTime, nullable=False),
 )

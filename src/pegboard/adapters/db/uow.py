@@ -29,6 +29,7 @@ from pegboard.adapters.db.repositories import (
 from pegboard.adapters.db.rules import broken_rule
 from pegboard.adapters.db.shopify import SqlShopify
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.adapters.db.users import SqlUsers
 from pegboard.adapters.db.valuation import SqlValuation
 from pegboard.domain.valuation import CostMethod
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     tokens: SqlTokens
     requests: SqlRequests
     planning: SqlPlanning
+    plans: SqlStoredPlan
     status_links: SqlStatusLinks
     housekeeping: SqlHousekeeping
     shopify: SqlShopify
@@ -99,6 +101,8 @@ class SqlUnitOfWork:
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn, totals)
+        self.plans = SqlStoredPlan(conn, now)
+        self.plans.begin()
         self.status_links = SqlStatusLinks(conn, now)
         self.housekeeping = SqlHousekeeping(conn)
         self.shopify = SqlShopify(conn, item_cache, now, totals)
@@ -137,6 +141,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         try:
             self.totals.flush()
+            self.plans.note_changes()
             self.connection.commit()
         except DBAPIError as error:
             clash = unique_clash(error)

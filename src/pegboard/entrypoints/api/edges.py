@@ -4,10 +4,12 @@ and an unexpected error is still one complete JSON answer on a connection that s
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -95,7 +97,18 @@ class CatchUnexpected:
         except Exception as error:
             if started:
                 raise
-            log.exception("unexpected error", exc_info=error)
-            body = error_json("internal_error", "an unexpected error occurred")
-            response = Response(json_bytes(body), status_code=500, media_type="application/json")
+            response = await _answer_unexpected(scope, error)
             await response(scope, receive, send)
+
+
+async def _answer_unexpected(scope: Scope, error: Exception) -> Response:
+    """The app's handler for `Exception` (the pages install one that answers them with a page), or
+    the JSON 500 when the app has none."""
+    handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
+    if handler is not None:
+        answer = handler(Request(scope), error)
+        found: Response = await answer if inspect.isawaitable(answer) else answer
+        return found
+    log.exception("unexpected error", exc_info=error)
+    body = error_json("internal_error", "an unexpected error occurred")
+    return Response(json_bytes(body), status_code=500, media_type="application/json")

@@ -28,6 +28,7 @@ from pegboard.services.ports import (
     ShopifyRepository,
     StatusLinks,
     StockRepository,
+    StoredPlans,
     SupplyRepository,
     TokenRepository,
     UnitOfWork,
@@ -100,6 +101,11 @@ class SharedTransaction:
     def planning(self) -> PlanningRepository:
         """The planning snapshot and stored promises, in the shared transaction."""
         return self._inner.planning
+
+    @property
+    def plans(self) -> StoredPlans:
+        """The stored plan, in the shared transaction."""
+        return self._inner.plans
 
     @property
     def housekeeping(self) -> Housekeeping:

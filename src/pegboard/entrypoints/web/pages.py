@@ -38,6 +38,7 @@ from pegboard.entrypoints.web import (
 from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
+from pegboard.entrypoints.web.failures import unexpected_error_handler
 from pegboard.entrypoints.web.rendering import Renderer
 from pegboard.services.users import LoginThrottle
 
@@ -69,10 +70,16 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.state.renderer = renderer
     app.include_router(assets.router())
-    app.include_router(auth.make_router(renderer, throttle))
-    for router in page_routers(renderer):
+    first_page = len(app.router.routes)
+    routers = [auth.make_router(renderer, throttle), *page_routers(renderer)]
+    for router in routers:
         app.include_router(router)
     handlers: dict[type[Exception], Any] = auth.refusal_handlers(renderer)
     for error, handler in handlers.items():
         app.add_exception_handler(error, handler)
+    # After the API's handlers: an error none of them knows gets a page on the pages' paths.
+    # The routes as included, and as made (FastAPI may answer through either).
+    page_routes = (*app.router.routes[first_page:], *(route for router in routers for route in router.routes))
+    api_answer = app.exception_handlers[Exception]
+    app.add_exception_handler(Exception, unexpected_error_handler(renderer, page_routes, api_answer))
     app.add_middleware(CsrfGuard)

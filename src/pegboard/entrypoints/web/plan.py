@@ -8,11 +8,20 @@ from fastapi.responses import HTMLResponse, Response
 
 from pegboard.entrypoints.api.transactions import SharedTransaction
 from pegboard.entrypoints.web.auth import EditorDep, UserDep
+from pegboard.entrypoints.web.forms import FormDep
 from pegboard.entrypoints.web.inputs import board
+from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
 from pegboard.services import planning, preorders
 from pegboard.views.plan_page import PlanPage, plan_view
+
+#: The plan page lists the promises of the first orders by rank; each order's page has its own.
+PROMISES_SHOWN = 500
+#: The head of the production queue; the production page pages through all of it.
+QUEUE_SHOWN = 50
+#: The pages that offer "Run plan" when their plan is out of date, and get the user back.
+BACK_TO = ("/plan", "/production", "/production?view=floor", "/purchasing")
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -21,15 +30,15 @@ def make_router(renderer: Renderer) -> APIRouter:
 
     @router.get("/plan", response_class=HTMLResponse)
     def plan(request: Request, user: UserDep) -> HTMLResponse:
-        """Promises, suggestions and the production queue, planned now (nothing stored)."""
+        """Promises, suggestions and the production queue of the stored plan."""
         pb = board(request)
-        run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
+        state, result = shown_plan(pb, promises=PROMISES_SHOWN, queue=slice(0, QUEUE_SHOWN))
         with pb.reader() as uow:
-            view = plan_view(uow.connection, run.result, today=pb.clock.today())
-        page = PlanPage(pb.clock.today(), view, user.can_write)
+            view = plan_view(uow.connection, result, today=pb.clock.today(), promise_limit=PROMISES_SHOWN)
+        page = PlanPage(pb.clock.today(), view, user.can_write, state)
         return renderer.page(request, "plan.html", page, title="Plan", user=user)
 
-    def run(request: Request, user: EditorDep, *, confirm: bool) -> Response:
+    def run(request: Request, user: EditorDep, *, confirm: bool, back: str = "/plan") -> Response:
         pb = board(request)
 
         def work(tx: SharedTransaction) -> planning.PlanRun:
@@ -42,12 +51,13 @@ def make_router(renderer: Renderer) -> APIRouter:
             said += f" Created {', '.join(done.created) or 'nothing'}."
             if done.skipped:
                 said += f" Not ordered: {'; '.join(done.skipped)}."
-        return redirect("/plan", flash=said)
+        return redirect(back if back in BACK_TO else "/plan", flash=said)
 
     @router.post("/plan/run", response_class=HTMLResponse)
-    def run_plan(request: Request, user: EditorDep) -> Response:
-        """Store a promise for every waiting line; changed ones are announced."""
-        return run(request, user, confirm=False)
+    def run_plan(request: Request, user: EditorDep, form: FormDep) -> Response:
+        """Store a promise for every waiting line (changed ones are announced) and keep the plan;
+        back to the supply page the button was on."""
+        return run(request, user, confirm=False, back=form.get("back"))
 
     @router.post("/plan/confirm", response_class=HTMLResponse)
     def confirm(request: Request, user: EditorDep) -> Response:

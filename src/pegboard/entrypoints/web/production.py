@@ -10,12 +10,16 @@ from pegboard.domain.errors import DomainError, MissingMaterials
 from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
+from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import manufacturing, planning, purchasing, suggestions, users
+from pegboard.services import manufacturing, purchasing, suggestions, users
 from pegboard.services.users import User
 from pegboard.views.production import MoPage, ProductionPage, manufacturing_order, production_queue
 from pegboard.views.wording import long_date, quantity_words
+
+#: Queue entries per page (what can be made now comes first, so the first page is today's work).
+QUEUE_PAGE = 50
 
 
 def make_router(renderer: Renderer) -> APIRouter:
@@ -27,15 +31,27 @@ def make_router(renderer: Renderer) -> APIRouter:
         user: User,
         *,
         floor: bool,
+        offset: int = 0,
         errors: tuple[FieldError, ...] = (),
         form: FormData | None = None,
     ) -> HTMLResponse:
         pb = board(request)
-        run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
+        # One entry more than a page, to know whether another page follows.
+        state, result = shown_plan(pb, queue=slice(offset, offset + QUEUE_PAGE + 1))
         with pb.reader() as uow:
-            queue = production_queue(uow.connection, run.result)
+            queue = production_queue(uow.connection, result, first_rank=offset + 1)
         values = form.values() if form else {}
-        page = ProductionPage(pb.clock.today(), tuple(queue), floor, user.can_write, values)
+        page = ProductionPage(
+            pb.clock.today(),
+            tuple(queue[:QUEUE_PAGE]),
+            floor,
+            user.can_write,
+            values,
+            state,
+            offset=offset,
+            limit=QUEUE_PAGE,
+            more=len(queue) > QUEUE_PAGE,
+        )
         title = "Shop floor" if floor else "Production"
         return renderer.page(
             request,
@@ -74,9 +90,9 @@ def make_router(renderer: Renderer) -> APIRouter:
         return mo_page(request, user, ref, errors=errors, form=form)
 
     @router.get("/production", response_class=HTMLResponse)
-    def production(request: Request, user: UserDep, view: str = "") -> HTMLResponse:
-        """The queue in the order to make things; `?view=floor` for the shop floor."""
-        return queue_page(request, user, floor=view == "floor")
+    def production(request: Request, user: UserDep, view: str = "", offset: int = 0) -> HTMLResponse:
+        """The queue in the order to make things, a page at a time; `?view=floor` for the shop floor."""
+        return queue_page(request, user, floor=view == "floor", offset=max(offset, 0))
 
     @router.post("/production/confirm", response_class=HTMLResponse)
     def confirm(request: Request, user: EditorDep, form: FormDep) -> Response:

@@ -12,9 +12,10 @@ from pegboard.domain.errors import DomainError
 from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
+from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import planning, purchasing, suggestions, users
+from pegboard.services import purchasing, suggestions, users
 from pegboard.services.rescheduling import ReschedulePreview, preview_reschedule
 from pegboard.services.users import User
 from pegboard.views.po_page import PoPage
@@ -27,22 +28,38 @@ from pegboard.views.purchasing import (
 )
 from pegboard.views.wording import long_date, quantity_words
 
+#: Open POs per page, the earliest expected first.
+OPEN_POS_PAGE = 50
+
 
 def make_router(renderer: Renderer) -> APIRouter:
     """The purchasing pages and the PO actions."""
     router = APIRouter(include_in_schema=False)
 
     def purchasing_page(
-        request: Request, user: User, *, errors: tuple[FieldError, ...] = (), form: FormData | None = None
+        request: Request,
+        user: User,
+        *,
+        offset: int = 0,
+        errors: tuple[FieldError, ...] = (),
+        form: FormData | None = None,
     ) -> HTMLResponse:
         pb = board(request)
         today = pb.clock.today()
-        run = planning.run_plan(uow=pb.reader(), clock=pb.clock, store=False)
+        state, result = shown_plan(pb)
         with pb.reader() as uow:
-            groups = suggestions_by_supplier(uow.connection, run.result)
-            pos = open_purchase_orders(uow.connection, today=today)
+            groups = suggestions_by_supplier(uow.connection, result)
+            pos = open_purchase_orders(uow.connection, today=today, limit=OPEN_POS_PAGE + 1, offset=offset)
         page = PurchasingPage(
-            today, numbered_forms(groups), tuple(pos), user.can_write, form.values() if form else {}
+            today,
+            numbered_forms(groups),
+            tuple(pos[:OPEN_POS_PAGE]),
+            user.can_write,
+            form.values() if form else {},
+            state,
+            offset=offset,
+            limit=OPEN_POS_PAGE,
+            more=len(pos) > OPEN_POS_PAGE,
         )
         return renderer.page(
             request,
@@ -80,9 +97,9 @@ def make_router(renderer: Renderer) -> APIRouter:
         )
 
     @router.get("/purchasing", response_class=HTMLResponse)
-    def purchasing_(request: Request, user: UserDep) -> HTMLResponse:
-        """Suggested purchases per supplier and the open POs."""
-        return purchasing_page(request, user)
+    def purchasing_(request: Request, user: UserDep, offset: int = 0) -> HTMLResponse:
+        """Suggested purchases per supplier and the open POs, a page at a time."""
+        return purchasing_page(request, user, offset=max(offset, 0))
 
     @router.post("/purchasing/order", response_class=HTMLResponse)
     def order(request: Request, user: EditorDep, form: FormDep) -> Response:

@@ -1,0 +1,151 @@
+"""Server-side render time of every page of the web app, in-process through the ASGI app, on a
+generated workshop.
+
+    python -m bench.bench_web_pages --db postgres --skus 10000 --lines 100000 [--requests 20 --rounds 3]
+
+The database is filled through the CSV imports (untimed), planned and confirmed once (so open MOs
+and POs exist and the plan is stored), then, `--rounds` times, every page is fetched `--requests`
+times in turn by a signed-in admin. Each page's median and p95 wall time (milliseconds) is printed
+per round, then the median over the rounds of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import time
+import warnings
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select, text
+
+from bench.common import fresh_database, load_catalogue, machine, percentile
+from bench.workload import TODAY, Sizes, generate
+from pegboard.adapters.db import tables as t
+from pegboard.config import Settings
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.entrypoints.api.app import create_app
+from pegboard.services import planning, users
+from pegboard.services.imports import ImportKind, import_csv
+from pegboard.services.tokens import Role
+
+PASSWORD = "bench-password-1"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to time: what the table calls it and the URL fetched."""
+
+    name: str
+    path: str
+
+
+def pages(conn: Connection) -> list[Page]:
+    """Every page of the web app; detail pages on a waiting order, the first PO, MO and item."""
+    lines, so = t.order_lines.c, t.sales_orders.c
+    waiting = lines.quantity > lines.allocated + lines.shipped + lines.cancelled
+    order = conn.execute(
+        select(so.order_ref).join(t.order_lines, lines.order_id == so.id).where(waiting).limit(1)
+    ).scalar()
+    customer = conn.execute(select(so.customer).order_by(so.id).limit(1)).scalar()
+    sku = conn.execute(
+        select(t.items.c.sku)
+        .join(t.order_lines, lines.item_id == t.items.c.id)
+        .group_by(t.items.c.sku)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).scalar()
+    po = conn.execute(select(t.purchase_orders.c.po_ref).order_by(t.purchase_orders.c.id).limit(1)).scalar()
+    mo = conn.execute(
+        select(t.manufacturing_orders.c.mo_ref).order_by(t.manufacturing_orders.c.id).limit(1)
+    ).scalar()
+    found = [
+        Page("Today", "/"),
+        Page("orders, first page", "/orders"),
+        Page("orders, backordered only", "/orders?backordered=1"),
+        Page("orders, by customer", f"/orders?customer={customer}"),
+        Page("order", f"/orders/{order}"),
+        Page("backorders", "/backorders"),
+        Page("production", "/production"),
+        Page("production, shop floor", "/production?view=floor"),
+        Page("purchasing", "/purchasing"),
+        Page("items", "/items"),
+        Page("item", f"/items/{sku}"),
+        Page("plan", "/plan"),
+        Page("import", "/import"),
+        Page("settings", "/settings"),
+    ]
+    found += [Page("purchase order", f"/purchase-orders/{po}")] if po else []
+    found += [Page("manufacturing order", f"/manufacturing-orders/{mo}")] if mo else []
+    return found
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--skus", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PEGBOARD_INTAKE_PROCESS", "false")
+    os.environ.setdefault("PEGBOARD_NOTIFY_INTERVAL_SECONDS", "0")
+    print(machine(), flush=True)
+    work = generate(Sizes(orders=args.lines, order_lines=args.lines, skus=args.skus))
+    with fresh_database(args.db) as url:
+        app = create_app(Settings(database_url=url), today=TODAY)
+        pb = app.state.pegboard
+        started = time.perf_counter()
+        load_catalogue(pb, work)
+        import_csv(
+            ImportKind.ORDERS,
+            io.StringIO(work.csv_text("orders")),
+            source="orders.csv",
+            uow=pb.uow(),
+            clock=pb.clock,
+            policy=AllocationPolicy.FIFO,
+        )
+        planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+        users.create_user("bench", Role.ADMIN, PASSWORD, uow=pb.uow())
+        if args.db == "postgres":
+            # A shop's database has statistics (autovacuum gathers them); a fresh load has none yet.
+            with pb.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
+        print(f"loaded, planned and confirmed in {time.perf_counter() - started:.0f} s", flush=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
+        with TestClient(app) as client, pb.engine.connect() as conn:
+            client.post("/login", data={"username": "bench", "password": PASSWORD}, follow_redirects=False)
+            found = pages(conn)
+            medians: dict[str, list[float]] = {p.path: [] for p in found}
+            p95s: dict[str, list[float]] = {p.path: [] for p in found}
+            for n in range(1, args.rounds + 1):
+                print(f"round {n}, {machine()}", flush=True)
+                for page in found:
+                    times = []
+                    for _ in range(args.requests):
+                        began = time.perf_counter()
+                        answer = client.get(page.path)
+                        times.append((time.perf_counter() - began) * 1000)
+                        assert answer.status_code == 200, (page.path, answer.status_code)
+                    medians[page.path].append(statistics.median(times))
+                    p95s[page.path].append(percentile(times, 0.95))
+                    print(
+                        f"  {page.path:48} median {medians[page.path][-1]:8.1f} ms   "
+                        f"p95 {p95s[page.path][-1]:8.1f} ms",
+                        flush=True,
+                    )
+        print(f"\nmedian of {args.rounds} rounds, {args.requests} requests each:")
+        print("| page | path | median | p95 |\n| --- | --- | --- | --- |")
+        for page in found:
+            median = statistics.median(medians[page.path])
+            p95 = statistics.median(p95s[page.path])
+            print(f"| {page.name} | `{page.path}` | {median:.0f} ms | {p95:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()

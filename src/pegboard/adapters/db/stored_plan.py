@@ -1,0 +1,250 @@
+"""The last plan kept in the database, and how we know it is out of date.
+
+A plan run stores its production queue and suggestions (its promises go to `line_promises`), so
+pages read them instead of planning on every visit. Every committed transaction that wrote a
+table planning reads leaves a row in `plan_input_changes` (`watch_plan_inputs` notices the
+writes on the connection; the unit of work adds the row when it commits); a stored plan that
+saw fewer such rows than there are now is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.planning.result import (
+    MissingMaterial,
+    PlanResult,
+    ProductionSuggestion,
+    PurchaseSuggestion,
+    QueueEntry,
+)
+from pegboard.planning.values import iso_day
+
+#: The tables a plan's snapshot reads: a write to any of them can change the plan.
+PLAN_INPUTS = frozenset(
+    {
+        "suppliers",
+        "items",
+        "bom_lines",
+        "stock_moves",
+        "sales_orders",
+        "order_lines",
+        "purchase_orders",
+        "purchase_order_lines",
+        "manufacturing_orders",
+    }
+)
+#: Item columns derived from the ledger and the lines (written with them): not inputs themselves.
+_DERIVED_ITEM_COLUMNS = frozenset({"on_hand", "allocated"})
+_WRITTEN = "pegboard_plan_inputs_written"
+
+
+def watch_plan_inputs(engine: Engine) -> None:
+    """Mark a connection when it writes a plan input, for `SqlStoredPlan.note_changes` at commit."""
+
+    # At the cursor, so that driver-level SQL (the bulk paths' `exec_driver_sql`) is seen too.
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after_cursor_execute(
+        conn: Connection, _cursor: Any, sql: str, _p: Any, context: Any, _m: Any
+    ) -> None:
+        compiled = getattr(context, "compiled", None)
+        if _is_input_write(sql if compiled is None else compiled.statement):
+            conn.info[_WRITTEN] = True
+
+
+def _is_input_write(statement: Any) -> bool:
+    """A Core INSERT, UPDATE or DELETE, or the text of one (bulk paths), that writes a plan input."""
+    if isinstance(statement, Insert | Update | Delete):
+        name = getattr(statement.table, "name", None)
+        columns = None
+        if isinstance(statement, Update):
+            columns = {getattr(column, "key", str(column)) for column in statement._values or {}}
+        return _writes_input(name, columns)
+    if isinstance(statement, str) and (found := _RAW_WRITE.match(statement)):
+        columns = None
+        if found["verb"].upper() == "UPDATE" and (assigned := _RAW_SET.search(statement)):
+            columns = set(_RAW_COLUMN.findall(assigned[1]))
+        return _writes_input(found["table"], columns)
+    return False
+
+
+def _writes_input(table: str | None, updated: set[str] | None) -> bool:
+    """Whether writing `table` (updating the `updated` columns, when known) can change a plan."""
+    if table not in PLAN_INPUTS:
+        return False
+    return not (table == "items" and updated and updated <= _DERIVED_ITEM_COLUMNS)
+
+
+_RAW_WRITE = re.compile(
+    r'\s*(?P<verb>INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>\w+)"?', re.IGNORECASE
+)
+_RAW_SET = re.compile(r"\bSET\s+(.*?)\s+(?:FROM|WHERE)\b", re.IGNORECASE | re.DOTALL)
+_RAW_COLUMN = re.compile(r"(?:^|,)\s*\"?(\w+)\"?\s*=")
+
+
+@dataclass(frozen=True)
+class PlanStamp:
+    """When the stored plan was made and whether anything planning reads changed since."""
+
+    planned_on: date
+    planned_at: datetime
+    out_of_date: bool
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """The stored plan's queue and suggestions (no promises: those are read per line)."""
+
+    stamp: PlanStamp
+    result: PlanResult
+
+
+class SqlStoredPlan:
+    """Keeps the last plan's queue and suggestions, and the log of plan-input changes."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def begin(self) -> None:
+        """Forget writes noticed on this pooled connection before this transaction."""
+        self.conn.info.pop(_WRITTEN, None)
+
+    def inputs_seen(self) -> int:
+        """The last plan-input change committed so far (0: none); read before a plan's snapshot."""
+        return int(self.conn.execute(select(func.max(t.plan_input_changes.c.id))).scalar() or 0)
+
+    def note_changes(self) -> None:
+        """Log this transaction as a plan-input change when it wrote one (called just before commit)."""
+        if self.conn.info.pop(_WRITTEN, False):
+            self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now))
+
+    def save(self, result: PlanResult, *, planned_on: date, inputs_seen: int) -> None:
+        """Replace the stored plan by `result`, planned from inputs up to change `inputs_seen`.
+
+        What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
+        count as a later change.
+        """
+        conn = self.conn
+        conn.execute(delete(t.stored_plan_queue))
+        conn.execute(delete(t.stored_plan_suggestions))
+        conn.execute(delete(t.stored_plans))
+        # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
+        conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
+        plan_id = conn.execute(
+            insert(t.stored_plans)
+            .values(planned_on=planned_on, planned_at=self.now, inputs_seen=inputs_seen)
+            .returning(t.stored_plans.c.id)
+        ).scalar_one()
+        queue = [_queue_row(plan_id, rank, e) for rank, e in enumerate(result.production_queue, start=1)]
+        if queue:
+            conn.execute(insert(t.stored_plan_queue), queue)
+        rows = [_purchase_row(plan_id, s) for s in result.purchase_suggestions]
+        rows += [_making_row(plan_id, s) for s in result.production_suggestions]
+        if rows:
+            conn.execute(
+                insert(t.stored_plan_suggestions), [{**row, "seq": n} for n, row in enumerate(rows, 1)]
+            )
+        conn.info.pop(_WRITTEN, None)
+
+
+def plan_stamp(conn: Connection) -> PlanStamp | None:
+    """The stored plan's date and whether it is out of date; None when no plan is stored."""
+    sp, ch = t.stored_plans.c, t.plan_input_changes.c
+    later = select(ch.id).where(ch.id > sp.inputs_seen).limit(1).exists()
+    row = conn.execute(select(sp.planned_on, sp.planned_at, later.label("later"))).first()
+    if row is None:
+        return None
+    return PlanStamp(row.planned_on, row.planned_at, bool(row.later))
+
+
+def stored_plan(
+    conn: Connection, *, queue_offset: int = 0, queue_limit: int | None = None
+) -> StoredPlan | None:
+    """The stored plan, its queue from entry `queue_offset` on (at most `queue_limit` of them);
+    None when there is none."""
+    stamp = plan_stamp(conn)
+    if stamp is None:
+        return None
+    q, s = t.stored_plan_queue.c, t.stored_plan_suggestions.c
+    queue_query = select(t.stored_plan_queue).where(q.rank > queue_offset).order_by(q.rank)
+    if queue_limit is not None:
+        queue_query = queue_query.limit(queue_limit)
+    queue = [
+        QueueEntry(
+            r.ref,
+            r.sku,
+            r.quantity,
+            r.start_date,
+            r.finish_date,
+            tuple(json.loads(r.completes)),
+            tuple(_missing(m) for m in json.loads(r.missing)),
+        )
+        for r in conn.execute(queue_query)
+    ]
+    purchases: list[PurchaseSuggestion] = []
+    making: list[ProductionSuggestion] = []
+    for r in conn.execute(select(t.stored_plan_suggestions).order_by(s.seq)):
+        if r.kind == "buy":
+            purchases.append(PurchaseSuggestion(r.supplier, r.sku, r.quantity, r.start_date, r.end_date))
+        else:
+            making.append(ProductionSuggestion(r.ref, r.sku, r.quantity, r.start_date, r.end_date))
+    return StoredPlan(stamp, PlanResult((), purchases, making, queue))
+
+
+def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
+    missing = [
+        {"sku": m.sku, "quantity": str(m.quantity), "available_date": iso_day(m.available_date)}
+        for m in e.missing
+    ]
+    return {
+        "plan_id": plan_id,
+        "rank": rank,
+        "ref": e.ref,
+        "sku": e.sku,
+        "quantity": e.quantity,
+        "start_date": e.start_date,
+        "finish_date": e.finish_date,
+        "completes": json.dumps(list(e.completes)),
+        "missing": json.dumps(missing),
+    }
+
+
+def _missing(m: dict[str, Any]) -> MissingMaterial:
+    available = m["available_date"]
+    return MissingMaterial(
+        m["sku"], Decimal(m["quantity"]), None if available is None else date.fromisoformat(available)
+    )
+
+
+def _purchase_row(plan_id: int, s: PurchaseSuggestion) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "kind": "buy",
+        "ref": None,
+        "supplier": s.supplier,
+        "sku": s.sku,
+        "quantity": s.quantity,
+        "start_date": s.order_date,
+        "end_date": s.expected_date,
+    }
+
+
+def _making_row(plan_id: int, s: ProductionSuggestion) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "kind": "make",
+        "ref": s.ref,
+        "supplier": None,
+        "sku": s.sku,
+        "quantity": s.quantity,
+        "start_date": s.start_date,
+        "end_date": s.finish_date,
+    }
