@@ -176,6 +176,28 @@ def test_apply_writes_exactly_the_proposed_values_and_records_the_tokens_name(
     )
 
 
+def test_apply_sent_again_with_its_idempotency_key_replays_the_first_answer_and_writes_once(
+    shop: Shop,
+) -> None:
+    def apply(level: float) -> Any:
+        return shop.client.post(
+            "/api/v1/reorder-points/apply",
+            params={"service_level": level},
+            headers={"Authorization": f"Bearer {shop.tokens['operator']}", "Idempotency-Key": "rp-1"},
+        )
+
+    first = apply(0.8)
+    counts, items = row_counts(shop.pb), shop.items()
+    again = apply(0.8)
+    other = apply(0.85)
+
+    assert first.status_code == again.status_code == 200 and again.json() == first.json()
+    assert {r["service_level"] for r in first.json()} == {0.8}
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert_error(other, 422, "idempotency_key_reused")
+    assert row_counts(shop.pb) == counts and shop.items() == items
+
+
 def test_an_items_own_service_level_is_set_used_and_recorded_then_put_back(shop: Shop) -> None:
     set_answer = _ok(shop.put("/items/BOLT-STEADY/service-level", {"service_level": 0.97}))
     levels = {r["sku"]: r["service_level"] for r in _ok(shop.get("/reorder-points"))}
