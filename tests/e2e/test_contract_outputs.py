@@ -94,6 +94,8 @@ API_READS: dict[str, str] = {
     "bom-saber-green": "/boms/SABER-GREEN",
     "kpis": "/kpis",
     "valuation": "/valuation",
+    "suppliers-reliability": "/suppliers/reliability",
+    "reorder-points": "/reorder-points",
 }
 
 PREORDER_ITEM = "sku,name,procurement,price,release_date\nSABER-DARK,Dark saber,buy,1500,2026-12-24\n"

@@ -23,6 +23,7 @@ from pegboard.entrypoints.api.errors import BodyLimit, register_error_handlers
 from pegboard.entrypoints.api.routes import books as books_routes
 from pegboard.entrypoints.api.routes import catalogue, imports, orders, plan, stock, supply, tokens
 from pegboard.entrypoints.api.routes import kpis as kpi_routes
+from pegboard.entrypoints.api.routes import learning as learning_routes
 from pegboard.entrypoints.api.routes import public as public_routes
 from pegboard.entrypoints.api.routes import quotes as quote_routes
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
@@ -98,6 +99,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(quote_routes.router, prefix=API_PREFIX)
     app.include_router(public_routes.make_router(public_routes.Throttle(settings.public_requests_per_minute)))
     app.include_router(kpi_routes.router, prefix=API_PREFIX)
+    app.include_router(learning_routes.router, prefix=API_PREFIX)
     add_docs(app)
     pages.install(app, settings)
     # The last added runs first: the body limit, then the refusal of control characters in the

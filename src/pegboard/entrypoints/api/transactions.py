@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from pegboard.domain.valuation import CostMethod
+from pegboard.services.learning import LearningRepository
 from pegboard.services.order_terms import OrderTermsRepository
 from pegboard.services.ports import (
     Catalogue,
@@ -45,6 +46,9 @@ class SqlWork(UnitOfWork, Protocol):
 
     @property
     def order_terms(self) -> OrderTermsRepository: ...
+
+    @property
+    def learning(self) -> LearningRepository: ...
 
     @property
     def connection(self) -> Connection: ...
@@ -161,6 +165,11 @@ class SharedTransaction:
     def order_terms(self) -> OrderTermsRepository:
         """Orders' priorities and ship policies, in the shared transaction."""
         return self._inner.order_terms
+
+    @property
+    def learning(self) -> LearningRepository:
+        """The history learned from and where applied reorder points go, in the shared transaction."""
+        return self._inner.learning
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""
