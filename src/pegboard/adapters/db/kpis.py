@@ -29,12 +29,13 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from pegboard.adapters.db import learning
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.types import Units
 from pegboard.domain.books import Account
 from pegboard.domain.errors import UnknownSku, UnknownSupplier
-from pegboard.domain.kpis import Period, SupplyLine
-from pegboard.domain.ledger import MoveKind
+from pegboard.domain.kpis import Period
+from pegboard.planning.reliability import Delivery
 
 ZERO = Decimal(0)
 MICRO = 1_000_000
@@ -303,52 +304,19 @@ def backorder_history(conn: Connection, period: Period, where: Scope = Scope()) 
     )
 
 
-def supply_lines(conn: Connection, period: Period, where: Scope = Scope()) -> list[SupplyLine]:
-    """PO lines (to our warehouse) received in full in the period, with the date first expected.
+def deliveries(conn: Connection, period: Period, where: Scope = Scope()) -> list[Delivery]:
+    """PO receipts into stock in the period, of the items (or the supplier) in scope.
 
-    The date first expected is the old date of the PO's first reschedule, when that came before
-    the line was complete; else the line's own expected date. The day received is the last
-    receipt of the line's SKU on that PO.
+    The same receipts and first expected dates planning learns supplier reliability from
+    (`adapters/db/learning.py`), only narrowed to the period.
     """
-    po, pol, sup, sm, ch = (
-        t.purchase_orders.c,
-        t.purchase_order_lines.c,
-        t.suppliers.c,
-        t.stock_moves.c,
-        t.expected_date_changes.c,
+    return learning.deliveries(
+        conn,
+        received_from=period.start,
+        received_to=period.end,
+        item_ids=where.item_ids,
+        supplier_id=where.supplier_id,
     )
-    received = (
-        select(sm.reference.label("po_ref"), sm.item_id.label("item_id"), func.max(sm.moved_on).label("on"))
-        .where(sm.kind == MoveKind.RECEIPT.value, sm.moved_on >= period.start, sm.moved_on <= period.end)
-        .group_by(sm.reference, sm.item_id)
-        .subquery()
-    )
-    first_change = (
-        select(ch.supply_ref.label("ref"), func.min(ch.id).label("id"))
-        .where(ch.kind == "po")
-        .group_by(ch.supply_ref)
-        .subquery()
-    )
-    change = t.expected_date_changes.alias("first_change")
-    query = (
-        select(sup.name, pol.expected_date, received.c.on, change.c.old_date, change.c.changed_on)
-        .select_from(t.purchase_order_lines)
-        .join(t.purchase_orders, po.id == pol.po_id)
-        .join(t.suppliers, sup.id == po.supplier_id)
-        .join(received, and_(received.c.po_ref == po.po_ref, received.c.item_id == pol.item_id))
-        .outerjoin(first_change, first_change.c.ref == po.po_ref)
-        .outerjoin(change, change.c.id == first_change.c.id)
-        .where(
-            po.order_id.is_(None), pol.received == pol.quantity, pol.quantity > 0, _items(pol.item_id, where)
-        )
-    )
-    if where.supplier_id is not None:
-        query = query.where(po.supplier_id == where.supplier_id)
-    found = []
-    for name, expected, on, old, changed_on in conn.execute(query):
-        first = old if old is not None and changed_on <= on else expected
-        found.append(SupplyLine(name, first, on))
-    return found
 
 
 def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> dict[str, int]:
