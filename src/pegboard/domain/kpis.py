@@ -127,45 +127,28 @@ def open_trend(*, opened: Mapping[date, int], ended: Mapping[date, int], days: S
     return found
 
 
-@dataclass(frozen=True)
-class SupplyLine:
-    """A PO line received in full: its supplier, the date first expected and the day it was complete."""
+def rate(value: float | None) -> Decimal | None:
+    """A fraction worked out elsewhere, to the rates' four places (half up)."""
+    return None if value is None else Decimal(repr(value)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
-    supplier: str
-    first_expected: date | None
-    received_on: date
 
-    @property
-    def slip_days(self) -> int | None:
-        """Days late (negative: early) against the first expected date; None when none was given."""
-        return None if self.first_expected is None else (self.received_on - self.first_expected).days
+def days_mean(value: float | None) -> Decimal | None:
+    """A mean of days worked out elsewhere, to the day means' two places (half up)."""
+    return None if value is None else Decimal(repr(value)).quantize(DAY_PLACES, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
 class SupplierReliability:
-    """How one supplier (or all of them) kept the dates first given on its POs."""
+    """How one supplier (or all of them) kept the dates first given on its POs, in the KPIs' places.
+
+    The figures are `planning/reliability.py`'s, one definition for planning and the KPIs: per
+    receipt, weighted by the quantity received, against the PO line's first expected date.
+    """
 
     supplier: str
+    #: Receipts in the period (the JSON key says lines: one receipt of one PO line each).
     lines_received: int
+    #: Those with a first expected date to judge them by.
     lines_judged: int
     on_time_rate: Decimal | None
     mean_slip_days: Decimal | None
-
-
-def reliability(supplier: str, lines: Sequence[SupplyLine]) -> SupplierReliability:
-    """On time: received in full on or before the date first expected. Lines with no date are not judged."""
-    slips: dict[int, int] = {}
-    for line in lines:
-        if line.slip_days is not None:
-            slips[line.slip_days] = slips.get(line.slip_days, 0) + 1
-    judged = count(slips)
-    on_time = judged - at_least(slips, 1)
-    return SupplierReliability(supplier, len(lines), judged, share(on_time, judged), mean(slips))
-
-
-def per_supplier(lines: Sequence[SupplyLine]) -> list[SupplierReliability]:
-    """Each supplier's reliability, by name."""
-    grouped: dict[str, list[SupplyLine]] = {}
-    for line in lines:
-        grouped.setdefault(line.supplier, []).append(line)
-    return [reliability(name, grouped[name]) for name in sorted(grouped)]

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from pegboard.adapters.db import kpis as facts
 from pegboard.domain import kpis as k
+from pegboard.planning.reliability import Reliability, reliability_of, supplier_reliability
 from pegboard.views.json import number
 
 #: Backorder ages by bucket, for the histogram: (label, first day, last day or None).
@@ -140,7 +141,7 @@ def kpis(
     for (went, left), n in history.served.items():
         waits[(left - went).days] = waits.get((left - went).days, 0) + n
     trend = k.open_trend(opened=history.opened, ended=history.ended, days=period.days)
-    lines = facts.supply_lines(conn, period, where)
+    received = facts.deliveries(conn, period, where)
     deposits, revenue = facts.journal_figures(conn, period) if where.everything else (None, None)
     return Kpis(
         today=today,
@@ -171,8 +172,8 @@ def kpis(
         promises_kept=k.at_least(shipped.slack, 0),
         promise_slack_days=k.mean(shipped.slack),
         promise_open_term_lines=shipped.open_term,
-        suppliers=tuple(k.per_supplier(lines)),
-        all_suppliers=k.reliability(supplier or "all", lines),
+        suppliers=tuple(supplier_figures(r) for r in supplier_reliability(received)),
+        all_suppliers=supplier_figures(reliability_of(supplier or "all", None, received)),
         stockout_days=facts.stockout_days(conn, period, where),
         deposits_held=deposits,
         revenue_shipped=revenue,
@@ -188,6 +189,19 @@ def kpis(
             )
             for day, open_lines in zip(period.days, trend, strict=True)
         ),
+    )
+
+
+def supplier_figures(found: Reliability) -> k.SupplierReliability:
+    """A supplier's reliability as planning learns it (`planning/reliability.py`), in the KPIs' places:
+    on-time share of units received, and mean days late (negative: early), both weighted by quantity."""
+    lateness = found.lateness
+    return k.SupplierReliability(
+        found.supplier,
+        found.count,
+        lateness.count if lateness is not None else 0,
+        k.rate(found.on_time_rate),
+        k.days_mean(lateness.mean if lateness is not None else None),
     )
 
 

@@ -10,13 +10,15 @@ import pytest
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.kpis import (
     Period,
-    SupplyLine,
+    days_mean,
     mean,
     open_trend,
-    per_supplier,
     percentile,
+    rate,
     share,
 )
+from pegboard.planning.reliability import Delivery, reliability_of, supplier_reliability
+from pegboard.views.kpis import supplier_figures
 
 MONDAY = date(2026, 11, 2)
 
@@ -79,21 +81,46 @@ def test_the_trend_counts_what_opened_minus_what_ended_by_each_day() -> None:
     assert open_trend(opened=opened, ended=ended, days=days) == [2, 3, 1, 1]
 
 
-def test_suppliers_are_on_time_when_received_by_the_date_first_expected() -> None:
-    lines = [
-        SupplyLine("Acme", MONDAY, MONDAY),
-        SupplyLine("Acme", MONDAY, MONDAY + timedelta(days=4)),
-        SupplyLine("Acme", None, MONDAY),
-        SupplyLine("Bolt", MONDAY, MONDAY - timedelta(days=1)),
+def _received(supplier: str, first_expected: date | None, late: int, quantity: int) -> Delivery:
+    return Delivery(
+        supplier,
+        "SKU",
+        "PO",
+        MONDAY - timedelta(days=10),
+        first_expected,
+        (first_expected or MONDAY) + timedelta(days=late),
+        Decimal(quantity),
+    )
+
+
+def test_suppliers_are_judged_by_planning_s_definition_weighted_by_the_units_received() -> None:
+    receipts = [
+        _received("Acme", MONDAY, 0, 1),
+        _received("Acme", MONDAY, 4, 3),
+        _received("Acme", None, 0, 5),
+        _received("Bolt", MONDAY, -1, 2),
     ]
 
-    acme, bolt = per_supplier(lines)
+    acme, bolt = (supplier_figures(r) for r in supplier_reliability(receipts))
 
-    # Acme: two judged (slips 0 and 4), one without a date; Bolt: one day early.
+    # Acme: two receipts judged (1 unit on time, 3 units 4 days late), one without a date. On time
+    # 1 of 4 units = 0.25; mean slip (1 x 0 + 3 x 4) / 4 = 3 (unweighted per line it was 0.5 and 2).
     assert (acme.lines_received, acme.lines_judged, acme.on_time_rate, acme.mean_slip_days) == (
         3,
         2,
-        Decimal("0.5"),
-        Decimal(2),
+        Decimal("0.25"),
+        Decimal("3.00"),
     )
-    assert (bolt.on_time_rate, bolt.mean_slip_days) == (Decimal(1), Decimal(-1))
+    assert (bolt.on_time_rate, bolt.mean_slip_days) == (Decimal(1), Decimal("-1.00"))
+    # No dated receipt: nothing to judge.
+    undated = supplier_figures(reliability_of("Acme", None, receipts[2:3]))
+    assert (undated.lines_judged, undated.on_time_rate, undated.mean_slip_days) == (0, None, None)
+
+
+def test_figures_worked_out_elsewhere_are_rounded_half_up_to_the_kpis_places() -> None:
+    assert (rate(4 / 9), days_mean(15 / 9), days_mean(-0.125)) == (
+        Decimal("0.4444"),
+        Decimal("1.67"),
+        Decimal("-0.13"),
+    )
+    assert (rate(None), days_mean(None)) == (None, None)

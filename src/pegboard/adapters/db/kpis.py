@@ -22,6 +22,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -29,12 +30,13 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from pegboard.adapters.db import learning
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.types import Units
 from pegboard.domain.books import Account
 from pegboard.domain.errors import UnknownSku, UnknownSupplier
-from pegboard.domain.kpis import Period, SupplyLine
-from pegboard.domain.ledger import MoveKind
+from pegboard.domain.kpis import Period
+from pegboard.planning.reliability import Delivery
 
 ZERO = Decimal(0)
 MICRO = 1_000_000
@@ -224,27 +226,26 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
 def orders_completed(
     conn: Connection, period: Period, where: Scope = Scope()
 ) -> dict[tuple[date, date], int]:
-    """Orders shipped complete whose last shipment falls in the period: {(ordered on, last shipped): n}."""
+    """Orders shipped complete whose last shipment falls in the period: {(ordered on, last shipped): n}.
+
+    Only shipments from the period's first day on are read (by index): an order whose last
+    shipment is in the period has it among them, and one with a later shipment is left out by
+    the HAVING. Grouping after the join keeps the planner's estimates (and its hash join) right.
+    """
     sh, so, ol = t.shipments.c, t.sales_orders.c, t.order_lines.c
-    touched = select(sh.order_id).where(sh.shipped_on >= period.start, sh.shipped_on <= period.end)
-    last = (
-        select(sh.order_id.label("order_id"), func.max(sh.shipped_on).label("last_on"))
-        .where(sh.order_id.in_(touched))
-        .group_by(sh.order_id)
-        .having(func.max(sh.shipped_on) >= period.start, func.max(sh.shipped_on) <= period.end)
-        .subquery()
-    )
-    day = _day_of(conn, so.ordered_at)
-    query = (
-        select(day, last.c.last_on, func.count())
-        .select_from(last)
-        .join(t.sales_orders, so.id == last.c.order_id)
-        .where(so.status == "shipped")
-        .group_by(day, last.c.last_on)
+    per_order = (
+        select(_day_of(conn, so.ordered_at).label("ordered_on"), func.max(sh.shipped_on).label("last_on"))
+        .join(t.sales_orders, so.id == sh.order_id)
+        .where(so.status == "shipped", sh.shipped_on >= period.start)
+        .group_by(so.id, so.ordered_at)
+        .having(func.max(sh.shipped_on) <= period.end)
     )
     if where.item_ids is not None:
-        theirs = select(ol.order_id).where(_items(ol.item_id, where))
-        query = query.where(so.id.in_(theirs))
+        per_order = per_order.where(so.id.in_(select(ol.order_id).where(_items(ol.item_id, where))))
+    last = per_order.subquery()
+    query = select(last.c.ordered_on, last.c.last_on, func.count()).group_by(
+        last.c.ordered_on, last.c.last_on
+    )
     return {(r[0], r[1]): int(r[2]) for r in conn.execute(query)}
 
 
@@ -275,80 +276,41 @@ def backorder_history(conn: Connection, period: Period, where: Scope = Scope()) 
         )
         .group_by(ol.first_backordered_on)
     ).all()
-    ended = conn.execute(
-        select(ol.backorder_ended_on, func.count())
+    # The lines that left backorder in the period, once: by the days they went on and left it,
+    # and whether any of it was cancelled (a served backorder had nothing cancelled).
+    uncancelled = ol.cancelled == literal_column("0")
+    left = conn.execute(
+        select(ol.first_backordered_on, ol.backorder_ended_on, uncancelled, func.count())
         .where(
             ol.backorder_ended_on >= period.start,
             ol.backorder_ended_on <= period.end,
             ol.first_backordered_on.is_not(None),
             scoped,
         )
-        .group_by(ol.backorder_ended_on)
+        .group_by(ol.first_backordered_on, ol.backorder_ended_on, uncancelled)
     ).all()
-    served = conn.execute(
-        select(ol.first_backordered_on, ol.backorder_ended_on, func.count())
-        .where(
-            ol.backorder_ended_on >= period.start,
-            ol.backorder_ended_on <= period.end,
-            ol.first_backordered_on.is_not(None),
-            ol.cancelled == 0,
-            scoped,
-        )
-        .group_by(ol.first_backordered_on, ol.backorder_ended_on)
-    ).all()
-    return BackorderHistory(
-        {r[0]: int(r[1]) for r in opened},
-        {r[0]: int(r[1]) for r in ended},
-        {(r[0], r[1]): int(r[2]) for r in served},
-    )
+    ended: dict[date, int] = {}
+    served: dict[tuple[date, date], int] = {}
+    for went, gone, uncancelled, n in left:
+        ended[gone] = ended.get(gone, 0) + int(n)
+        if uncancelled:
+            served[(went, gone)] = served.get((went, gone), 0) + int(n)
+    return BackorderHistory({r[0]: int(r[1]) for r in opened}, ended, served)
 
 
-def supply_lines(conn: Connection, period: Period, where: Scope = Scope()) -> list[SupplyLine]:
-    """PO lines (to our warehouse) received in full in the period, with the date first expected.
+def deliveries(conn: Connection, period: Period, where: Scope = Scope()) -> list[Delivery]:
+    """PO receipts into stock in the period, of the items (or the supplier) in scope.
 
-    The date first expected is the old date of the PO's first reschedule, when that came before
-    the line was complete; else the line's own expected date. The day received is the last
-    receipt of the line's SKU on that PO.
+    The same receipts and first expected dates planning learns supplier reliability from
+    (`adapters/db/learning.py`), only narrowed to the period.
     """
-    po, pol, sup, sm, ch = (
-        t.purchase_orders.c,
-        t.purchase_order_lines.c,
-        t.suppliers.c,
-        t.stock_moves.c,
-        t.expected_date_changes.c,
+    return learning.deliveries(
+        conn,
+        received_from=period.start,
+        received_to=period.end,
+        item_ids=where.item_ids,
+        supplier_id=where.supplier_id,
     )
-    received = (
-        select(sm.reference.label("po_ref"), sm.item_id.label("item_id"), func.max(sm.moved_on).label("on"))
-        .where(sm.kind == MoveKind.RECEIPT.value, sm.moved_on >= period.start, sm.moved_on <= period.end)
-        .group_by(sm.reference, sm.item_id)
-        .subquery()
-    )
-    first_change = (
-        select(ch.supply_ref.label("ref"), func.min(ch.id).label("id"))
-        .where(ch.kind == "po")
-        .group_by(ch.supply_ref)
-        .subquery()
-    )
-    change = t.expected_date_changes.alias("first_change")
-    query = (
-        select(sup.name, pol.expected_date, received.c.on, change.c.old_date, change.c.changed_on)
-        .select_from(t.purchase_order_lines)
-        .join(t.purchase_orders, po.id == pol.po_id)
-        .join(t.suppliers, sup.id == po.supplier_id)
-        .join(received, and_(received.c.po_ref == po.po_ref, received.c.item_id == pol.item_id))
-        .outerjoin(first_change, first_change.c.ref == po.po_ref)
-        .outerjoin(change, change.c.id == first_change.c.id)
-        .where(
-            po.order_id.is_(None), pol.received == pol.quantity, pol.quantity > 0, _items(pol.item_id, where)
-        )
-    )
-    if where.supplier_id is not None:
-        query = query.where(po.supplier_id == where.supplier_id)
-    found = []
-    for name, expected, on, old, changed_on in conn.execute(query):
-        first = old if old is not None and changed_on <= on else expected
-        found.append(SupplyLine(name, first, on))
-    return found
 
 
 def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> dict[str, int]:

@@ -26,51 +26,7 @@ class SqlLearning:
 
     def deliveries(self) -> list[Delivery]:
         """Every receipt into stock against a PO, with the PO line's first expected date."""
-        sm, po, pol, sup, it = t.stock_moves, t.purchase_orders, t.purchase_order_lines, t.suppliers, t.items
-        first_expected = self._first_expected_dates()
-        rows = self.conn.execute(
-            select(
-                sup.c.name,
-                it.c.sku,
-                po.c.po_ref,
-                po.c.created_at,
-                func.min(pol.c.expected_date).label("expected_date"),
-                sm.c.moved_on,
-                sm.c.quantity,
-            )
-            .join(po, po.c.po_ref == sm.c.reference)
-            .join(sup, sup.c.id == po.c.supplier_id)
-            .join(it, it.c.id == sm.c.item_id)
-            .join(pol, (pol.c.po_id == po.c.id) & (pol.c.item_id == sm.c.item_id))
-            .where(sm.c.kind == MoveKind.RECEIPT.value, sm.c.quantity > 0)
-            .group_by(
-                sm.c.id, sup.c.name, it.c.sku, po.c.po_ref, po.c.created_at, sm.c.moved_on, sm.c.quantity
-            )
-            .order_by(sm.c.id)
-        )
-        return [
-            Delivery(
-                supplier=r.name,
-                sku=r.sku,
-                po_ref=r.po_ref,
-                ordered_on=r.created_at.date(),
-                first_expected=first_expected.get(r.po_ref, r.expected_date),
-                received_on=r.moved_on,
-                quantity=r.quantity,
-            )
-            for r in rows
-        ]
-
-    def _first_expected_dates(self) -> dict[str, date | None]:
-        """For each rescheduled PO, its date before the first reschedule (or the first date it got)."""
-        ch = t.expected_date_changes
-        first_ids = select(func.min(ch.c.id)).where(ch.c.kind == "po").group_by(ch.c.supply_ref)
-        return {
-            r.supply_ref: r.old_date if r.old_date is not None else r.new_date
-            for r in self.conn.execute(
-                select(ch.c.supply_ref, ch.c.old_date, ch.c.new_date).where(ch.c.id.in_(first_ids))
-            )
-        }
+        return deliveries(self.conn)
 
     def daily_demand(self, skus: Sequence[str] | None = None) -> dict[str, dict[date, Decimal]]:
         """Quantity ordered per SKU per day (by the order's date), cancelled or not: what was asked for."""
@@ -151,3 +107,75 @@ class SqlLearning:
         """Give one item its own target service level (None: the shop's setting); False if no such SKU."""
         done = self.conn.execute(update(t.items).where(t.items.c.sku == sku).values(service_level=level))
         return done.rowcount > 0
+
+
+def deliveries(
+    conn: Connection,
+    *,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    item_ids: Sequence[int] | None = None,
+    supplier_id: int | None = None,
+) -> list[Delivery]:
+    """Receipts into stock against a PO, with the PO line's first expected date: every one, or
+    those received in `received_from`..`received_to` (both included), of some items or a supplier.
+
+    The history planning learns from (`planning/reliability.py`) and the KPIs' supplier figures
+    read the same receipts, so both judge a supplier by one definition.
+    """
+    sm, po, pol, sup, it = t.stock_moves, t.purchase_orders, t.purchase_order_lines, t.suppliers, t.items
+    query = (
+        select(
+            sup.c.name,
+            it.c.sku,
+            po.c.po_ref,
+            po.c.created_at,
+            func.min(pol.c.expected_date).label("expected_date"),
+            sm.c.moved_on,
+            sm.c.quantity,
+        )
+        .join(po, po.c.po_ref == sm.c.reference)
+        .join(sup, sup.c.id == po.c.supplier_id)
+        .join(it, it.c.id == sm.c.item_id)
+        .join(pol, (pol.c.po_id == po.c.id) & (pol.c.item_id == sm.c.item_id))
+        .where(sm.c.kind == MoveKind.RECEIPT.value, sm.c.quantity > 0)
+        .group_by(sm.c.id, sup.c.name, it.c.sku, po.c.po_ref, po.c.created_at, sm.c.moved_on, sm.c.quantity)
+        .order_by(sm.c.id)
+    )
+    if received_from is not None:
+        query = query.where(sm.c.moved_on >= received_from)
+    if received_to is not None:
+        query = query.where(sm.c.moved_on <= received_to)
+    if item_ids is not None:
+        query = query.where(sm.c.item_id.in_(list(item_ids)))
+    if supplier_id is not None:
+        query = query.where(po.c.supplier_id == supplier_id)
+    rows = conn.execute(query).all()
+    first_expected = _first_expected_dates(conn, {r.po_ref for r in rows})
+    return [
+        Delivery(
+            supplier=r.name,
+            sku=r.sku,
+            po_ref=r.po_ref,
+            ordered_on=r.created_at.date(),
+            first_expected=first_expected.get(r.po_ref, r.expected_date),
+            received_on=r.moved_on,
+            quantity=r.quantity,
+        )
+        for r in rows
+    ]
+
+
+def _first_expected_dates(conn: Connection, po_refs: set[str]) -> dict[str, date | None]:
+    """Of the POs `po_refs`, each rescheduled one's date before its first reschedule (or its first date)."""
+    if not po_refs:
+        return {}
+    ch = t.expected_date_changes
+    first_ids = select(func.min(ch.c.id)).where(ch.c.kind == "po").group_by(ch.c.supply_ref)
+    found = {}
+    for r in conn.execute(
+        select(ch.c.supply_ref, ch.c.old_date, ch.c.new_date).where(ch.c.id.in_(first_ids))
+    ):
+        if r.supply_ref in po_refs:
+            found[r.supply_ref] = r.old_date if r.old_date is not None else r.new_date
+    return found
