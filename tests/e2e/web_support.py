@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.scratch import scratch_postgres_database
@@ -84,16 +87,69 @@ def require_chromium() -> None:
         pytest.skip("Chromium is not installed")
 
 
-@contextmanager
-def _database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'web.db'}"
-        return
+def _require_postgres() -> None:
     if not _postgres_available():
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_") as url:
+
+
+#: Built workshops, one per (database kind, demo steps, users or not), copied for each module that asks:
+#: the demo and the users' argon2 hashes are paid once per run, and every module still gets its own copy.
+_TEMPLATES: dict[tuple[str, int, bool], str] = {}
+_TEMPLATE_FOLDER = Path(tempfile.mkdtemp(prefix="pegboard-web-templates-"))
+
+
+def _build_template(kind: str, steps: int, users: bool) -> str:
+    """The lightsaber demo after `steps` steps with users of every role (unless not `users`), made
+    through the CLI; a SQLite file path or the name of a PostgreSQL database nobody stays connected to."""
+    if kind == "sqlite":
+        path = _TEMPLATE_FOLDER / f"web-{steps}-{int(users)}.db"
+        db = f"sqlite:///{path}"
+    else:
+        name = f"pegboard_webtpl_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        db = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    _cli(db, "init")
+    _cli(db, "demo", "--steps", str(steps))
+    for name_, role in USERS.items() if users else ():
+        _cli(db, "user", "create", name_, "--role", role, stdin=PASSWORD + "\n")
+    return str(path) if kind == "sqlite" else db.rsplit("/", 1)[1]
+
+
+def drop_templates() -> None:
+    """Drop the PostgreSQL templates and delete the SQLite ones (at the end of the run)."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        for (kind, _, _), source in _TEMPLATES.items():
+            if kind == "postgres":
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+        _TEMPLATES.clear()
+        shutil.rmtree(_TEMPLATE_FOLDER, ignore_errors=True)
+
+
+@contextmanager
+def _database(kind: str, folder: Path, *, steps: int, users: bool) -> Iterator[str]:
+    """A fresh copy of the built workshop for (kind, steps, users)."""
+    if kind == "postgres":
+        _require_postgres()
+    key = (kind, steps, users)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = _build_template(kind, steps, users)
+    if kind == "sqlite":
+        shutil.copy(_TEMPLATES[key], folder / "web.db")
+        yield f"sqlite:///{folder / 'web.db'}"
+        return
+    copy = scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_", template=_TEMPLATES[key])
+    with copy as url:
         yield url
 
 
@@ -102,12 +158,9 @@ def served_workshop(
     kind: str, folder: Path, *, steps: int, env: dict[str, str] | None = None, users: bool = True
 ) -> Iterator[Workshop]:
     """The lightsaber demo after `steps` steps, users of every role (unless not `users`), served
-    on a free port."""
+    on a free port from a fresh copy of a workshop built once per run."""
     require_chromium()
-    with _database(kind, folder) as db:
-        _cli(db, "demo", "--steps", str(steps))
-        for name, role in USERS.items() if users else ():
-            _cli(db, "user", "create", name, "--role", role, stdin=PASSWORD + "\n")
+    with _database(kind, folder, steps=steps, users=users) as db:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         process = subprocess.Popen(

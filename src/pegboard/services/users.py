@@ -6,6 +6,7 @@ write made through the web is recorded with the user's name (`record_action`).
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import time
@@ -26,8 +27,13 @@ MAX_NAME_LENGTH = 100
 SESSION_DAYS = 14
 
 _hasher = PasswordHasher()
-#: Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, verified against when the user is unknown so that a failed sign-in
+    takes as long whether or not the name exists; made on first use, not at import."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,7 @@ def sign_in(name: str, password: str, *, uow: WithUsers, clock: Clock) -> tuple[
 def _password_matches(stored: StoredUser | None, password: str) -> bool:
     try:
         return (
-            _hasher.verify(stored.password_hash if stored else _DUMMY_HASH, password) and stored is not None
+            _hasher.verify(stored.password_hash if stored else _dummy_hash(), password) and stored is not None
         )
     except (VerificationError, InvalidHashError):
         return False
