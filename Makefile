@@ -7,7 +7,7 @@ PEGBOARD_PORT ?= 8000
 
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck pytest bench install browser clean wrk assets
+.PHONY: run test lint typecheck pytest coverage bench install browser clean wrk assets
 
 install: $(STAMP) assets
 
@@ -54,8 +54,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## Two workers (pytest-xdist), each test file on one worker so a module's served workshop is built once.
+## Coverage doubles the time of in-process tests, so it has its own target.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/pytest --cov=pegboard --cov-report=term:skip-covered -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+coverage: $(STAMP) assets browser
+	$(BIN)/pytest --cov=pegboard --cov-report=term:skip-covered -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run_all
