@@ -1,0 +1,11 @@
+"""Serve without the stored plan's watch on plan inputs (benchmarks only).
+
+`bench_http --plan-inputs alternate` puts this folder first on PYTHONPATH for some runs' server,
+so every process of it (uvicorn's workers and the intake writer are spawned, and each imports
+`sitecustomize` at start) builds its engine without `watch_plan_inputs`: no transaction adds a
+`plan_input_changes` row, which prices that row on order intake.
+"""
+
+from pegboard.adapters.db import engine
+
+engine.watch_plan_inputs = lambda _engine: None  # type: ignore[attr-defined]
