@@ -8,4 +8,4 @@ so every process of it (uvicorn's workers and the intake writer are spawned, and
 
 from pegboard.adapters.db import engine
 
-engine.watch_plan_inputs = lambda _engine: None  # type: ignore[attr-defined]
+engine.watch_plan_inputs = lambda _engine: None  # type: ignore[attr-defined,assignment]
