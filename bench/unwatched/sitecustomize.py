@@ -6,6 +6,7 @@ so every process of it (uvicorn's workers and the intake writer are spawned, and
 `plan_input_changes` row, which prices that row on order intake.
 """
 
-from pegboard.adapters.db import engine
+import importlib
 
-engine.watch_plan_inputs = lambda _engine: None  # type: ignore[attr-defined,assignment]
+engine = importlib.import_module("pegboard.adapters.db.engine")
+engine.watch_plan_inputs = lambda _engine: None
