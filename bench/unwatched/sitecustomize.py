@@ -9,4 +9,4 @@ so every process of it (uvicorn's workers and the intake writer are spawned, and
 import importlib
 
 engine = importlib.import_module("pegboard.adapters.db.engine")
-engine.watch_plan_inputs = lambda _engine: None
+vars(engine)["watch_plan_inputs"] = lambda _engine: None
