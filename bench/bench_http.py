@@ -211,8 +211,8 @@ def server(
 
 
 def _wait_until_ready(base: str, token: str, process: subprocess.Popen[bytes], log: object) -> None:
-    """Every worker answers once it is up; ask until 20 reads in a row succeed (60 s at most)."""
-    deadline = time.monotonic() + 60
+    """Every worker answers once it is up; ask until 20 reads in a row succeed (180 s at most)."""
+    deadline = time.monotonic() + 180
     streak = 0
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
         while streak < 20:
