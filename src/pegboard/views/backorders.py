@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -78,8 +78,7 @@ def backorders_by_sku(
     heads = _ranked(conn, sku=sku, limit=limit, offset=offset)
     ids = [item_id for item_id, _ in heads]
     figures = _figures(conn, ids)
-    refs = _supply_refs(conn, ids)
-    lines = _lines(conn, ids, today=today, per_item=lines_per_sku)
+    lines, refs = _lines(conn, ids, today=today, per_item=lines_per_sku)
     found = []
     for item_id, oldest in heads:
         f = figures[item_id]
@@ -151,11 +150,11 @@ def _oldest_waiting_items(conn: Connection, count: int) -> list[tuple[int, date 
     query = (
         select(ol.item_id, ol.backordered_on)
         .where(*_waiting(), ol.backordered_on.is_not(None))
-        .order_by(ol.backordered_on, ol.id)
+        .order_by(ol.backordered_on)
     )
     seen: dict[int, date] = {}
     last_day: date | None = None
-    result = conn.execution_options(yield_per=_WALK_BATCH).execute(query)
+    result = conn.execute(query, execution_options={"yield_per": _WALK_BATCH})
     try:
         for item_id, day in result:
             if last_day is not None and day > last_day:
@@ -191,13 +190,14 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     if not item_ids:
         return {}
     ol, lp, it = t.order_lines.c, t.line_promises.c, t.items.c
+    naming = {
+        r.id: (r.sku, r.name, r.procurement)
+        for r in conn.execute(select(it.id, it.sku, it.name, it.procurement).where(it.id.in_(item_ids)))
+    }
     waiting = units(func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled))
     query = (
         select(
             ol.item_id,
-            it.sku,
-            it.name,
-            it.procurement,
             waiting.label("units"),
             func.count(func.distinct(ol.order_id)).label("orders"),
             func.count().label("line_count"),
@@ -205,97 +205,89 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             func.min(lp.promised_date).label("earliest"),
             func.max(lp.promised_date).label("latest"),
         )
-        .join(t.items, it.id == ol.item_id)
         .outerjoin(t.line_promises, lp.line_id == ol.id)
         .where(ol.item_id.in_(item_ids), *_waiting())
-        .group_by(ol.item_id, it.sku, it.name, it.procurement)
+        .group_by(ol.item_id)
     )
     return {
         r.item_id: _Figures(
-            r.sku, r.name, r.procurement, r.units, r.orders, r.line_count, r.dated, r.earliest, r.latest
+            *naming[r.item_id], r.units, r.orders, r.line_count, r.dated, r.earliest, r.latest
         )
         for r in conn.execute(query)
     }
 
 
-def _line_order() -> tuple[ColumnElement[Any], ...]:
-    """Waiting lines the oldest first: opening day, then the order's time and id, then line number."""
-    so, ol = t.sales_orders.c, t.order_lines.c
-    return ol.backordered_on, so.ordered_at, so.id, ol.line_no
-
-
-def _supply_refs(conn: Connection, item_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Per item id: the POs and MOs its waiting lines' promises rest on, in the lines' order."""
-    if not item_ids:
-        return {}
-    so, ol, lp = t.sales_orders, t.order_lines, t.line_promises
-    query = (
-        select(ol.c.item_id, lp.c.parts)
-        .join(so, so.c.id == ol.c.order_id)
-        .join(lp, lp.c.line_id == ol.c.id)
-        .where(ol.c.item_id.in_(item_ids), *_waiting(), lp.c.parts.is_not(None))
-        .order_by(*_line_order())
-    )
-    found: dict[int, dict[str, None]] = {}
-    parsed: dict[str, tuple[str, ...]] = {}
-    for item_id, parts in conn.execute(query):
-        if parts not in parsed:
-            parsed[parts] = _refs(parts)
-        found.setdefault(item_id, {}).update(dict.fromkeys(parsed[parts]))
-    return {item_id: tuple(refs) for item_id, refs in found.items()}
-
-
 def _lines(
     conn: Connection, item_ids: list[int], *, today: date, per_item: int | None
-) -> dict[int, list[BackorderLine]]:
-    """Per item id: its waiting lines oldest first, at most `per_item` of them."""
+) -> tuple[dict[int, list[BackorderLine]], dict[int, tuple[str, ...]]]:
+    """Per item id: its waiting lines oldest first (at most `per_item`), and the POs and MOs
+    all its waiting lines' promises rest on, in the lines' order.
+
+    The lines are read without their orders, which are then read by id for the listed lines
+    only: joined in one query, PostgreSQL hashed every order to find a few hundred.
+    """
     if not item_ids:
-        return {}
-    so, ol, lp = t.sales_orders, t.order_lines, t.line_promises
-    rank = func.row_number().over(partition_by=ol.c.item_id, order_by=_line_order())
-    listed = (
+        return {}, {}
+    ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
+    rows = conn.execute(
         select(
-            ol.c.item_id,
-            so.c.order_ref,
-            so.c.customer,
-            so.c.priority,
-            so.c.ordered_at,
-            ol.c.line_no,
-            units(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled).label("waiting"),
-            ol.c.backordered_on,
-            lp.c.line_id.label("planned"),
-            lp.c.promised_date,
-            lp.c.reason,
-            lp.c.parts,
-            rank.label("n"),
+            ol.item_id,
+            ol.order_id,
+            ol.line_no,
+            units(ol.quantity - ol.allocated - ol.shipped - ol.cancelled).label("waiting"),
+            ol.backordered_on,
+            lp.line_id.label("planned"),
+            lp.promised_date,
+            lp.reason,
+            lp.parts,
         )
-        .join(so, so.c.id == ol.c.order_id)
-        .outerjoin(lp, lp.c.line_id == ol.c.id)
-        .where(ol.c.item_id.in_(item_ids), *_waiting())
-        .subquery()
+        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        .where(ol.item_id.in_(item_ids), *_waiting())
+    ).all()
+    order_ids = {r.order_id for r in rows}
+    orders = {
+        r.id: r
+        for r in conn.execute(
+            select(so.id, so.order_ref, so.customer, so.priority, so.ordered_at).where(so.id.in_(order_ids))
+        )
+    }
+
+    def oldest_first(r: Any) -> tuple[bool, date, datetime, int, int]:
+        order = orders[r.order_id]
+        opened = r.backordered_on
+        return opened is None, opened or date.min, order.ordered_at, r.order_id, r.line_no
+
+    per: dict[int, list[Any]] = {}
+    for r in sorted(rows, key=oldest_first):
+        per.setdefault(r.item_id, []).append(r)
+    parsed: dict[str, tuple[str, ...]] = {}
+    refs: dict[int, tuple[str, ...]] = {}
+    lines: dict[int, list[BackorderLine]] = {}
+    for item_id, found in per.items():
+        for r in found:
+            if r.parts is not None and r.parts not in parsed:
+                parsed[r.parts] = _refs(r.parts)
+        refs[item_id] = tuple(dict.fromkeys(ref for r in found for ref in parsed.get(r.parts, ())))
+        listed = found if per_item is None else found[:per_item]
+        lines[item_id] = [_line(r, orders[r.order_id], parsed.get(r.parts, ()), today) for r in listed]
+    return lines, refs
+
+
+def _line(r: Any, order: Any, supply_refs: tuple[str, ...], today: date) -> BackorderLine:
+    opened = r.backordered_on or order.ordered_at.date()
+    return BackorderLine(
+        order_ref=order.order_ref,
+        line_no=r.line_no,
+        customer=order.customer,
+        priority=order.priority,
+        quantity=r.waiting,
+        opened_on=opened,
+        age_days=max((today - opened).days, 0),
+        promised_date=r.promised_date,
+        planned=r.planned is not None,
+        reason=dates_in_words(r.reason or "", today),
+        supply_refs=supply_refs,
     )
-    query = select(listed).order_by(listed.c.item_id, listed.c.n)
-    if per_item is not None:
-        query = query.where(listed.c.n <= per_item)
-    found: dict[int, list[BackorderLine]] = {}
-    for r in conn.execute(query):
-        opened = r.backordered_on or r.ordered_at.date()
-        found.setdefault(r.item_id, []).append(
-            BackorderLine(
-                order_ref=r.order_ref,
-                line_no=r.line_no,
-                customer=r.customer,
-                priority=r.priority,
-                quantity=r.waiting,
-                opened_on=opened,
-                age_days=max((today - opened).days, 0),
-                promised_date=r.promised_date,
-                planned=r.planned is not None,
-                reason=dates_in_words(r.reason or "", today),
-                supply_refs=_refs(r.parts),
-            )
-        )
-    return found
 
 
 def backorder_totals(conn: Connection) -> tuple[Decimal, int]:
