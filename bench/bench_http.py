@@ -214,7 +214,7 @@ def _wait_until_ready(base: str, token: str, process: subprocess.Popen[bytes], l
     """Every worker answers once it is up; ask until 20 reads in a row succeed (180 s at most)."""
     deadline = time.monotonic() + 180
     streak = 0
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         while streak < 20:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start (exit code {process.poll()})")

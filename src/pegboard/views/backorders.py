@@ -6,6 +6,7 @@ line's promise is the one the last plan stored; its parts name the supply they r
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -223,8 +224,8 @@ def _lines(
     """Per item id: its waiting lines oldest first (at most `per_item`), and the POs and MOs
     all its waiting lines' promises rest on, in the lines' order.
 
-    The lines are read without their orders, which are then read by id for the listed lines
-    only: joined in one query, PostgreSQL hashed every order to find a few hundred.
+    The lines are read first and their orders then by id: joined in one query, PostgreSQL
+    hashed every order to find the few hundred these lines belong to.
     """
     if not item_ids:
         return {}, {}
@@ -261,6 +262,8 @@ def _lines(
     for r in sorted(rows, key=oldest_first):
         per.setdefault(r.item_id, []).append(r)
     parsed: dict[str, tuple[str, ...]] = {}
+    # Many lines rest on the same supply and share a reason: word each reason once.
+    worded = functools.cache(lambda reason: dates_in_words(reason, today))
     refs: dict[int, tuple[str, ...]] = {}
     lines: dict[int, list[BackorderLine]] = {}
     for item_id, found in per.items():
@@ -269,11 +272,14 @@ def _lines(
                 parsed[r.parts] = _refs(r.parts)
         refs[item_id] = tuple(dict.fromkeys(ref for r in found for ref in parsed.get(r.parts, ())))
         listed = found if per_item is None else found[:per_item]
-        lines[item_id] = [_line(r, orders[r.order_id], parsed.get(r.parts, ()), today) for r in listed]
+        lines[item_id] = [
+            _line(r, orders[r.order_id], parsed.get(r.parts, ()), worded(r.reason or ""), today)
+            for r in listed
+        ]
     return lines, refs
 
 
-def _line(r: Any, order: Any, supply_refs: tuple[str, ...], today: date) -> BackorderLine:
+def _line(r: Any, order: Any, supply_refs: tuple[str, ...], reason: str, today: date) -> BackorderLine:
     opened = r.backordered_on or order.ordered_at.date()
     return BackorderLine(
         order_ref=order.order_ref,
@@ -285,7 +291,7 @@ def _line(r: Any, order: Any, supply_refs: tuple[str, ...], today: date) -> Back
         age_days=max((today - opened).days, 0),
         promised_date=r.promised_date,
         planned=r.planned is not None,
-        reason=dates_in_words(r.reason or "", today),
+        reason=reason,
         supply_refs=supply_refs,
     )
 
