@@ -142,13 +142,20 @@ def create_token(url: str) -> str:
     return done.stdout.strip()
 
 
-def server_environment(*, pool_size: int | None, delivery: bool) -> dict[str, str]:
+#: On PYTHONPATH, makes the server's processes skip the stored plan's plan-input watch.
+UNWATCHED = Path(__file__).with_name("unwatched")
+
+
+def server_environment(*, pool_size: int | None, delivery: bool, unwatched: bool = False) -> dict[str, str]:
     """The server's environment: the pool size asked for, and background outbox delivery on or off.
 
     Intake benchmarks turn delivery off so they time intake alone: with it on, each worker
     also re-promises the new orders and mails their customers (measured in bench_email).
+    `unwatched` serves without the `plan_input_changes` row per writing transaction.
     """
     env = {**os.environ}
+    if unwatched:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(UNWATCHED), env.get("PYTHONPATH")]))
     if pool_size:
         env["PEGBOARD_DB_POOL_SIZE"] = str(pool_size)
     if not delivery:
@@ -166,6 +173,7 @@ def server(
     pool_size: int | None = None,
     nodelay: bool = False,
     delivery: bool = False,
+    unwatched: bool = False,
 ) -> Iterator[tuple[str, int]]:
     """`pegboard serve` in its own process group, stopped (the whole group) afterwards.
 
@@ -191,7 +199,7 @@ def server(
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env=server_environment(pool_size=pool_size, delivery=delivery),
+        env=server_environment(pool_size=pool_size, delivery=delivery, unwatched=unwatched),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -203,10 +211,10 @@ def server(
 
 
 def _wait_until_ready(base: str, token: str, process: subprocess.Popen[bytes], log: object) -> None:
-    """Every worker answers once it is up; ask until 20 reads in a row succeed (60 s at most)."""
-    deadline = time.monotonic() + 60
+    """Every worker answers once it is up; ask until 20 reads in a row succeed (180 s at most)."""
+    deadline = time.monotonic() + 180
     streak = 0
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         while streak < 20:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start (exit code {process.poll()})")
@@ -384,6 +392,12 @@ def main(argv: list[str] | None = None) -> list[float]:
     parser.add_argument("--max-seconds", type=float, default=900, help="stop the load after this long")
     parser.add_argument("--skus", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--plan-inputs",
+        choices=("watched", "unwatched", "alternate"),
+        default="watched",
+        help="serve with the plan-input change row per write (as shipped), without it, or alternately",
+    )
     args = parser.parse_args(argv)
     # Stopped from outside (a timeout): still stop the server and drop the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -399,7 +413,10 @@ def main(argv: list[str] | None = None) -> list[float]:
     )
     print(f"# {machine()}", flush=True)
     rates = []
+    by_watch: dict[str, list[float]] = {}
     for run in range(1, args.runs + 1):
+        unwatched = args.plan_inputs == "unwatched" or (args.plan_inputs == "alternate" and run % 2 == 0)
+        watch = "unwatched" if unwatched else "watched"
         with fresh_database(args.db) as url:
             pb = open_board(url)
             try:
@@ -414,6 +431,7 @@ def main(argv: list[str] | None = None) -> list[float]:
                 token=token,
                 pool_size=pool,
                 nodelay=args.nodelay_fix,
+                unwatched=unwatched,
             )
             with launched as (base, group):
                 database = url.rsplit("/", 1)[1] if args.db == "postgres" else None
@@ -450,6 +468,7 @@ def main(argv: list[str] | None = None) -> list[float]:
         created = load.statuses.get(201, 0)
         rate = created / load.elapsed
         rates.append(rate)
+        by_watch.setdefault(watch, []).append(rate)
         ms = [x * 1000 for x in load.latencies]
         if args.client == "wrk":
             latency = f"p50 {ms[0]:.1f} ms, p99 {ms[1]:.1f} ms, max {ms[2]:.0f} ms (wrk; {load.note})"
@@ -468,7 +487,8 @@ def main(argv: list[str] | None = None) -> list[float]:
             f"(machine {100 * busy / load.elapsed / (os.cpu_count() or 1):.0f}% busy)"
         )
         print(
-            f"{label} run {run}: {rate:.0f} orders/s in {load.elapsed:.2f} s (server-side "
+            f"{label} run {run} ({watch} plan inputs): {rate:.0f} orders/s in {load.elapsed:.2f} s "
+            f"(server-side "
             f"{(stored.orders - 1) / span:.0f} orders/s); latency {latency}; {cpu}; "
             f"statuses {dict(load.statuses)}; {stored.describe()}",
             flush=True,
@@ -476,6 +496,9 @@ def main(argv: list[str] | None = None) -> list[float]:
         if stored.orders != len(bodies) or stored.overallocated_items or created != len(bodies):
             raise SystemExit(f"{label}: not every order was stored once: {stored.describe()}")
     print(f"RESULT {label}: {spread(rates)} orders/s (median, min..max over runs)")
+    if len(by_watch) > 1:
+        for watch, found in by_watch.items():
+            print(f"RESULT {label} {watch} plan inputs: {spread(found)} orders/s")
     return rates
 
 

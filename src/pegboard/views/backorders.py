@@ -6,12 +6,14 @@ line's promise is the one the last plan stored; its parts name the supply they r
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
@@ -72,103 +74,226 @@ def backorders_by_sku(
     """SKUs with open backorders, the oldest wait first, each with its lines oldest first.
 
     SKUs are ranked and paged in SQL (`limit`, `offset`); the figures count every waiting line
-    of the SKUs on the page, and `lines_per_sku` caps how many of them are listed.
+    of the SKUs on the page (summed in SQL), and only the `lines_per_sku` oldest are read.
     """
-    ol, it = t.order_lines, t.items
-    oldest = func.min(ol.c.backordered_on)
-    query = (
-        select(ol.c.item_id, oldest.label("oldest"))
-        .where(
-            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == LineKind.STOCK.value
+    heads = _ranked(conn, sku=sku, limit=limit, offset=offset)
+    ids = [item_id for item_id, _ in heads]
+    figures = _figures(conn, ids)
+    lines, refs = _lines(conn, ids, today=today, per_item=lines_per_sku)
+    found = []
+    for item_id, oldest in heads:
+        f = figures[item_id]
+        found.append(
+            SkuBackorders(
+                sku=f.sku,
+                name=f.name,
+                procurement=f.procurement,
+                units=f.units,
+                orders=f.orders,
+                oldest_days=max((today - (oldest or today)).days, 0),
+                earliest_promise=f.earliest,
+                latest_promise=f.latest,
+                undated=f.dated < f.line_count,
+                supply_refs=refs.get(item_id, ()),
+                lines=tuple(lines.get(item_id, ())),
+                line_count=f.line_count,
+            )
         )
-        .group_by(ol.c.item_id)
-        .order_by(oldest, ol.c.item_id)
+    return found
+
+
+def _waiting() -> tuple[ColumnElement[bool], ...]:
+    """A stock line with an open rest (the condition of the partial indexes on waiting lines)."""
+    ol = t.order_lines.c
+    return ol.quantity > ol.allocated + ol.shipped + ol.cancelled, ol.kind == LineKind.STOCK.value
+
+
+#: Waiting lines read per round trip while looking for the oldest-waiting SKUs.
+_WALK_BATCH = 500
+
+
+def _ranked(
+    conn: Connection, *, sku: str | None, limit: int | None, offset: int
+) -> list[tuple[int, date | None]]:
+    """(item id, oldest opening day) of the SKUs on the page: the oldest wait first, then item id.
+
+    A page of the whole list walks the waiting lines oldest first (`ix_order_lines_waiting_age`)
+    until it knows enough SKUs; SKUs whose lines have no opening day come last. Otherwise (one
+    SKU, no limit, or too few dated SKUs) every waiting line is grouped per item.
+    """
+    if sku is None and limit is not None:
+        walked = _oldest_waiting_items(conn, offset + limit)
+        if walked is not None:
+            return walked[offset:]
+    ol, it = t.order_lines.c, t.items.c
+    oldest = func.min(ol.backordered_on)
+    query = (
+        select(ol.item_id, oldest.label("oldest"))
+        .where(*_waiting())
+        .group_by(ol.item_id)
+        .order_by(oldest.asc().nulls_last(), ol.item_id)
         .offset(offset)
     )
     if sku:
-        query = query.where(ol.c.item_id.in_(select(it.c.id).where(it.c.sku == sku)))
+        query = query.where(ol.item_id.in_(select(it.id).where(it.sku == sku)))
     if limit is not None:
         query = query.limit(limit)
-    heads = conn.execute(query).all()
-    lines = _lines(conn, [h.item_id for h in heads], today=today)
-    found = []
-    for h in heads:
-        naming, listed = lines[h.item_id]
-        dates = [line.promised_date for line in listed if line.promised_date is not None]
-        found.append(
-            SkuBackorders(
-                sku=naming[0],
-                name=naming[1],
-                procurement=naming[2],
-                units=sum((line.quantity for line in listed), Decimal(0)),
-                orders=len({line.order_ref for line in listed}),
-                oldest_days=max((today - (h.oldest or today)).days, 0),
-                earliest_promise=min(dates, default=None),
-                latest_promise=max(dates, default=None),
-                undated=len(dates) < len(listed),
-                supply_refs=tuple(dict.fromkeys(ref for line in listed for ref in line.supply_refs)),
-                lines=tuple(listed[:lines_per_sku] if lines_per_sku is not None else listed),
-                line_count=len(listed),
-            )
+    return [(r.item_id, r.oldest) for r in conn.execute(query)]
+
+
+def _oldest_waiting_items(conn: Connection, count: int) -> list[tuple[int, date | None]] | None:
+    """The first `count` items by their oldest dated waiting line; None when fewer items have one.
+
+    Every line of the day on which the `count`-th item turns up is read too, so that items
+    tied on that day are ranked by id as the grouped query ranks them.
+    """
+    ol = t.order_lines.c
+    query = (
+        select(ol.item_id, ol.backordered_on)
+        .where(*_waiting(), ol.backordered_on.is_not(None))
+        .order_by(ol.backordered_on)
+    )
+    seen: dict[int, date] = {}
+    last_day: date | None = None
+    result = conn.execute(query, execution_options={"yield_per": _WALK_BATCH})
+    try:
+        for item_id, day in result:
+            if last_day is not None and day > last_day:
+                break
+            seen.setdefault(item_id, day)
+            if last_day is None and len(seen) >= count:
+                last_day = day
+    finally:
+        result.close()
+    if last_day is None:
+        return None
+    ranked: list[tuple[int, date | None]] = sorted(seen.items(), key=lambda entry: (entry[1], entry[0]))
+    return ranked[:count]
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """One SKU's naming and the sums over all its waiting lines."""
+
+    sku: str
+    name: str
+    procurement: str
+    units: Decimal
+    orders: int
+    line_count: int
+    dated: int
+    earliest: date | None
+    latest: date | None
+
+
+def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
+    """Per item id: units waiting, orders, lines, lines with a dated promise, the promise range."""
+    if not item_ids:
+        return {}
+    ol, lp, it = t.order_lines.c, t.line_promises.c, t.items.c
+    naming = {
+        r.id: (r.sku, r.name, r.procurement)
+        for r in conn.execute(select(it.id, it.sku, it.name, it.procurement).where(it.id.in_(item_ids)))
+    }
+    waiting = units(func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled))
+    query = (
+        select(
+            ol.item_id,
+            waiting.label("units"),
+            func.count(func.distinct(ol.order_id)).label("orders"),
+            func.count().label("line_count"),
+            func.count(lp.promised_date).label("dated"),
+            func.min(lp.promised_date).label("earliest"),
+            func.max(lp.promised_date).label("latest"),
         )
-    return found
+        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        .where(ol.item_id.in_(item_ids), *_waiting())
+        .group_by(ol.item_id)
+    )
+    return {
+        r.item_id: _Figures(
+            *naming[r.item_id], r.units, r.orders, r.line_count, r.dated, r.earliest, r.latest
+        )
+        for r in conn.execute(query)
+    }
 
 
 def _lines(
-    conn: Connection, item_ids: list[int], *, today: date
-) -> dict[int, tuple[tuple[str, str, str], list[BackorderLine]]]:
-    """Per item id: (SKU, name, procurement) and its waiting lines, oldest first."""
+    conn: Connection, item_ids: list[int], *, today: date, per_item: int | None
+) -> tuple[dict[int, list[BackorderLine]], dict[int, tuple[str, ...]]]:
+    """Per item id: its waiting lines oldest first (at most `per_item`), and the POs and MOs
+    all its waiting lines' promises rest on, in the lines' order.
+
+    The lines are read first and their orders then by id: joined in one query, PostgreSQL
+    hashed every order to find the few hundred these lines belong to.
+    """
     if not item_ids:
-        return {}
-    so, ol, lp, it = t.sales_orders, t.order_lines, t.line_promises, t.items
-    query = (
+        return {}, {}
+    ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
+    rows = conn.execute(
         select(
-            ol.c.item_id,
-            it.c.sku,
-            it.c.name,
-            it.c.procurement,
-            so.c.order_ref,
-            so.c.customer,
-            so.c.priority,
-            so.c.ordered_at,
-            ol.c.line_no,
-            units(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled).label("waiting"),
-            ol.c.backordered_on,
-            lp.c.line_id.label("planned"),
-            lp.c.promised_date,
-            lp.c.reason,
-            lp.c.parts,
+            ol.item_id,
+            ol.order_id,
+            ol.line_no,
+            units(ol.quantity - ol.allocated - ol.shipped - ol.cancelled).label("waiting"),
+            ol.backordered_on,
+            lp.line_id.label("planned"),
+            lp.promised_date,
+            lp.reason,
+            lp.parts,
         )
-        .join(so, so.c.id == ol.c.order_id)
-        .join(it, it.c.id == ol.c.item_id)
-        .outerjoin(lp, lp.c.line_id == ol.c.id)
-        .where(
-            ol.c.item_id.in_(item_ids),
-            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-            ol.c.kind == LineKind.STOCK.value,
+        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        .where(ol.item_id.in_(item_ids), *_waiting())
+    ).all()
+    order_ids = {r.order_id for r in rows}
+    orders = {
+        r.id: r
+        for r in conn.execute(
+            select(so.id, so.order_ref, so.customer, so.priority, so.ordered_at).where(so.id.in_(order_ids))
         )
-        .order_by(ol.c.backordered_on, so.c.ordered_at, so.c.id, ol.c.line_no)
+    }
+
+    def oldest_first(r: Any) -> tuple[bool, date, datetime, int, int]:
+        order = orders[r.order_id]
+        opened = r.backordered_on
+        return opened is None, opened or date.min, order.ordered_at, r.order_id, r.line_no
+
+    per: dict[int, list[Any]] = {}
+    for r in sorted(rows, key=oldest_first):
+        per.setdefault(r.item_id, []).append(r)
+    parsed: dict[str, tuple[str, ...]] = {}
+    # Many lines rest on the same supply and share a reason: word each reason once.
+    worded = functools.cache(lambda reason: dates_in_words(reason, today))
+    refs: dict[int, tuple[str, ...]] = {}
+    lines: dict[int, list[BackorderLine]] = {}
+    for item_id, found in per.items():
+        for r in found:
+            if r.parts is not None and r.parts not in parsed:
+                parsed[r.parts] = _refs(r.parts)
+        refs[item_id] = tuple(dict.fromkeys(ref for r in found for ref in parsed.get(r.parts, ())))
+        listed = found if per_item is None else found[:per_item]
+        lines[item_id] = [
+            _line(r, orders[r.order_id], parsed.get(r.parts, ()), worded(r.reason or ""), today)
+            for r in listed
+        ]
+    return lines, refs
+
+
+def _line(r: Any, order: Any, supply_refs: tuple[str, ...], reason: str, today: date) -> BackorderLine:
+    opened = r.backordered_on or order.ordered_at.date()
+    return BackorderLine(
+        order_ref=order.order_ref,
+        line_no=r.line_no,
+        customer=order.customer,
+        priority=order.priority,
+        quantity=r.waiting,
+        opened_on=opened,
+        age_days=max((today - opened).days, 0),
+        promised_date=r.promised_date,
+        planned=r.planned is not None,
+        reason=reason,
+        supply_refs=supply_refs,
     )
-    found: dict[int, tuple[tuple[str, str, str], list[BackorderLine]]] = {}
-    for r in conn.execute(query):
-        opened = r.backordered_on or r.ordered_at.date()
-        entry = found.setdefault(r.item_id, ((r.sku, r.name, r.procurement), []))
-        entry[1].append(
-            BackorderLine(
-                order_ref=r.order_ref,
-                line_no=r.line_no,
-                customer=r.customer,
-                priority=r.priority,
-                quantity=r.waiting,
-                opened_on=opened,
-                age_days=max((today - opened).days, 0),
-                promised_date=r.promised_date,
-                planned=r.planned is not None,
-                reason=dates_in_words(r.reason or "", today),
-                supply_refs=_refs(r.parts),
-            )
-        )
-    return found
 
 
 def backorder_totals(conn: Connection) -> tuple[Decimal, int]:

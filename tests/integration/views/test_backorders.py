@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+
+from sqlalchemy import text
 
 from pegboard.bootstrap import Pegboard
 from pegboard.services import planning
 from pegboard.views.backorders import backorder_totals, backorders_by_sku
-from tests.builders import make_order
+from tests.builders import make_items, make_order
 from tests.integration.views.story import after_first_shipments, in_days, order_green_crystals
 
 
@@ -86,3 +89,51 @@ def test_skus_are_paged_and_lines_capped_while_the_figures_count_every_line(pb: 
     capped = first[0]
     assert len(capped.lines) == 1 and capped.line_count == (2 if capped.sku == "SABER-GREEN" else 1)
     assert totals == (5, 2)
+
+
+def test_a_page_walked_from_the_oldest_lines_ranks_skus_as_grouping_every_line_does(pb: Pegboard) -> None:
+    make_items(pb, "AMBER-KETTLE", "BLUE-KETTLE", "CORAL-KETTLE", "DUSK-KETTLE", "EBONY-KETTLE")
+    for n, sku in enumerate(["EBONY-KETTLE", "CORAL-KETTLE", "AMBER-KETTLE", "DUSK-KETTLE", "BLUE-KETTLE"]):
+        make_order(pb, f"SO-{n}", (sku, 2))
+    make_order(pb, "SO-9", ("CORAL-KETTLE", 1), ("AMBER-KETTLE", 1))
+    today = pb.clock.today()
+    # Opening days: CORAL's oldest line 9 days ago, EBONY and AMBER tied 5 days ago (item id
+    # breaks the tie), DUSK today, BLUE with no opening day at all (it comes last).
+    opened = {"SO-1": 9, "SO-0": 5, "SO-2": 5, "SO-9": 2, "SO-3": 0}
+    with pb.engine.begin() as conn:
+        for ref, days in opened.items():
+            conn.execute(
+                text(
+                    "UPDATE order_lines SET backordered_on = :day WHERE order_id = "
+                    "(SELECT id FROM sales_orders WHERE order_ref = :ref)"
+                ),
+                {"day": today - timedelta(days=days), "ref": ref},
+            )
+        conn.execute(
+            text(
+                "UPDATE order_lines SET backordered_on = NULL WHERE order_id = "
+                "(SELECT id FROM sales_orders WHERE order_ref = 'SO-4')"
+            )
+        )
+
+    with pb.reader() as uow:
+        everything = backorders_by_sku(uow.connection, today=today)
+        pages = [
+            backorders_by_sku(uow.connection, today=today, limit=2, offset=offset, lines_per_sku=1)
+            for offset in (0, 2, 4)
+        ]
+
+    ranked = [s.sku for s in everything]
+    assert ranked[0] == "CORAL-KETTLE" and ranked[-1] == "BLUE-KETTLE"
+    assert set(ranked[1:3]) == {"EBONY-KETTLE", "AMBER-KETTLE"} and ranked[3] == "DUSK-KETTLE"
+    assert [s.sku for page in pages for s in page] == ranked
+    paged = {s.sku: s for page in pages for s in page}
+    for whole in everything:
+        part = paged[whole.sku]
+        assert (part.units, part.orders, part.line_count, part.oldest_days) == (
+            whole.units,
+            whole.orders,
+            whole.line_count,
+            whole.oldest_days,
+        )
+        assert part.lines == whole.lines[:1]

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select
+from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.planning.result import (
@@ -118,8 +118,22 @@ class SqlStoredPlan:
         self.conn.info.pop(_WRITTEN, None)
 
     def inputs_seen(self) -> int:
-        """The last plan-input change committed so far (0: none); read before a plan's snapshot."""
-        return int(self.conn.execute(select(func.max(t.plan_input_changes.c.id))).scalar() or 0)
+        """The last plan-input change committed so far (0: none); read before a plan's snapshot.
+
+        On PostgreSQL, writers commit concurrently, so ids are not committed in their order: a
+        writer that drew id 7 may still be committing when id 8 is read as the highest. Its
+        change would be missing from the plan's snapshot and yet count as seen. So the highest id
+        is read behind a SHARE lock, taken in a short transaction of its own: the lock waits for
+        every transaction holding a change row it has not committed yet (an insert holds ROW
+        EXCLUSIVE until its transaction ends), and a writer that inserts later draws a higher id.
+        Writers wait only while earlier writers finish their commit, never for the plan.
+        """
+        latest = select(func.max(t.plan_input_changes.c.id))
+        if self.conn.dialect.name != "postgresql":  # SQLite commits one writer at a time
+            return int(self.conn.execute(latest).scalar() or 0)
+        with self.conn.engine.connect() as side, side.begin():
+            side.execute(text("LOCK TABLE plan_input_changes IN SHARE MODE"))
+            return int(side.execute(latest).scalar() or 0)
 
     def note_changes(self) -> None:
         """Log this transaction as a plan-input change when it wrote one (called just before commit)."""

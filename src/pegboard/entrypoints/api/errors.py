@@ -278,6 +278,10 @@ async def _on_unexpected(_request: Request, error: Exception) -> Response:
     return error_response(500, error_json("internal_error", "an unexpected error occurred"))
 
 
+#: Errors that mean the database is busy or unreachable (or the order writer stopped): 503.
+BUSY_ERRORS: tuple[type[Exception], ...] = (TransientConflict, OperationalError, IntakeStopped)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Route every error through the registry above, so all answers share one shape."""
     app.add_exception_handler(DomainError, _on_domain_error)

@@ -1,5 +1,10 @@
-"""When a page fails unexpectedly: people get a plain "Something went wrong" page (500), never
-the error itself, which is logged here; the API's paths keep their JSON answer."""
+"""When a page fails: people get a plain page, never the error itself, which is logged here; the
+API's paths keep their JSON answer.
+
+An unexpected error gives "Something went wrong" (500), a busy or unreachable database "Busy just
+now" (503, Retry-After). The customers' status pages (`/status/...`) answer in their own private
+style, also for a path with no token or a method they do not take.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute
 
+from pegboard.entrypoints.web.inputs import board
 from pegboard.entrypoints.web.rendering import Renderer
+from pegboard.entrypoints.web.status import Problem, is_status_path, render_problem
 from pegboard.views.web import MessagePage
 
 log = logging.getLogger("pegboard.web")
@@ -32,26 +40,91 @@ PLAIN = (
 )
 
 
+BUSY_HEADING = "Busy just now"
+BUSY_MESSAGE = (
+    "The page could not be shown because the database is busy or cannot be reached. "
+    "Nothing was changed by this page. Try again in a moment."
+)
+#: Told to browsers with a busy page, as the API tells its clients.
+RETRY = {"Retry-After": "1"}
+
+
 def unexpected_error_handler(renderer: Renderer, pages: Collection[BaseRoute], otherwise: Handler) -> Handler:
-    """A handler for errors no other handler knows: the message page on the routes in `pages`,
-    `otherwise` (the API's JSON answer) on every other path."""
+    """A handler for errors no other handler knows: the message page on the routes in `pages`
+    (a status-style page under `/status/`), `otherwise` (the API's JSON answer) elsewhere."""
 
     async def on_unexpected(request: Request, error: Any) -> Response:
-        if request.scope.get("route") not in pages:
-            answer = otherwise(request, error)
-            return await answer if inspect.isawaitable(answer) else answer
+        if not _is_page(request, pages):
+            return await _answer(otherwise, request, error)
         log.exception("unexpected error on page %s %s", request.method, request.url.path, exc_info=error)
-        try:
-            return renderer.page(
-                request,
-                "message.html",
-                MessagePage(heading=HEADING, message=MESSAGE),
-                title=HEADING,
-                user=None,
-                status=500,
-            )
-        except Exception:  # the page is already the last resort: answer without templates
-            log.exception("the error page could not be rendered either")
-            return HTMLResponse(PLAIN, status_code=500, headers={"Cache-Control": "no-store"})
+        return _failure_page(renderer, request, 500, HEADING, MESSAGE)
 
     return on_unexpected
+
+
+def busy_handler(renderer: Renderer, pages: Collection[BaseRoute], otherwise: Handler) -> Handler:
+    """For a busy or unreachable database: a 503 page that says to try again on the routes in
+    `pages` and under `/status/`, `otherwise` (the API's JSON 503) elsewhere."""
+
+    async def on_busy(request: Request, error: Any) -> Response:
+        if not _is_page(request, pages):
+            return await _answer(otherwise, request, error)
+        log.warning("database busy or unreachable on page %s %s: %s", request.method, request.url.path, error)
+        return _failure_page(renderer, request, 503, BUSY_HEADING, BUSY_MESSAGE, RETRY)
+
+    return on_busy
+
+
+def status_http_error_handler(otherwise: Handler) -> Handler:
+    """For a refused request (404, 405...) under `/status/`: the status page's own answer, the
+    link-not-valid page for a 404; `otherwise` (the API's JSON) on every other path."""
+
+    async def on_http_error(request: Request, error: Any) -> Response:
+        if not is_status_path(request.url.path) or not isinstance(error, HTTPException):
+            return await _answer(otherwise, request, error)
+        headers = dict(error.headers or {})
+        problem = None
+        if error.status_code != 404:
+            problem = Problem("This page cannot do that", "Open the link from our email to see your order.")
+        return render_problem(board(request), error.status_code, problem, headers)
+
+    return on_http_error
+
+
+def _is_page(request: Request, pages: Collection[BaseRoute]) -> bool:
+    return request.scope.get("route") in pages or is_status_path(request.url.path)
+
+
+async def _answer(handler: Handler, request: Request, error: Any) -> Response:
+    answer = handler(request, error)
+    return await answer if inspect.isawaitable(answer) else answer
+
+
+def _failure_page(
+    renderer: Renderer,
+    request: Request,
+    status: int,
+    heading: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The message page (the status page's style under `/status/`); a plain one if even that fails."""
+    try:
+        if is_status_path(request.url.path):
+            return render_problem(board(request), status, Problem(heading, message), headers)
+        answer = renderer.page(
+            request,
+            "message.html",
+            MessagePage(heading=heading, message=message),
+            title=heading,
+            user=None,
+            status=status,
+        )
+    except Exception:  # the page is already the last resort: answer without templates
+        log.exception("the error page could not be rendered either")
+        plain = PLAIN.replace(HEADING, heading).replace(MESSAGE, message)
+        return HTMLResponse(
+            plain, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})}
+        )
+    answer.headers.update(headers or {})
+    return answer

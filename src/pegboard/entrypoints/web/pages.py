@@ -21,8 +21,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pegboard.config import Settings
+from pegboard.entrypoints.api.errors import BUSY_ERRORS
 from pegboard.entrypoints.web import (
     auth,
     backorders,
@@ -38,7 +40,11 @@ from pegboard.entrypoints.web import (
 from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
-from pegboard.entrypoints.web.failures import unexpected_error_handler
+from pegboard.entrypoints.web.failures import (
+    busy_handler,
+    status_http_error_handler,
+    unexpected_error_handler,
+)
 from pegboard.entrypoints.web.rendering import Renderer
 from pegboard.services.users import LoginThrottle
 
@@ -82,4 +88,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     page_routes = (*app.router.routes[first_page:], *(route for router in routers for route in router.routes))
     api_answer = app.exception_handlers[Exception]
     app.add_exception_handler(Exception, unexpected_error_handler(renderer, page_routes, api_answer))
+    for busy in BUSY_ERRORS:
+        app.add_exception_handler(busy, busy_handler(renderer, page_routes, app.exception_handlers[busy]))
+    refused = app.exception_handlers[StarletteHTTPException]
+    app.add_exception_handler(StarletteHTTPException, status_http_error_handler(refused))
     app.add_middleware(CsrfGuard)

@@ -46,7 +46,8 @@ def make_router(renderer: Renderer) -> APIRouter:
     ) -> HTMLResponse:
         pb = board(request)
         today = pb.clock.today()
-        state, result = shown_plan(pb)
+        # Only the plan's suggestions are shown here: none of its production queue is read.
+        state, result = shown_plan(pb, queue=slice(0, 0))
         with pb.reader() as uow:
             groups = suggestions_by_supplier(uow.connection, result)
             pos = open_purchase_orders(uow.connection, today=today, limit=OPEN_POS_PAGE + 1, offset=offset)

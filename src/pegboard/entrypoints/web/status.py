@@ -1,10 +1,16 @@
 """The customer's order-status page, `GET /status/{token}`: no login, one order, never cached or indexed.
 
 The token is the only key: an unknown, revoked or malformed one gets the same plain 404 page,
-which says nothing about which orders exist.
+which says nothing about which orders exist. Whatever else goes wrong under `/status/` (a path
+with no token, a busy database, an unexpected error) is answered by a page in the same private
+style (`render_problem`), never by the API's JSON.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -61,11 +67,41 @@ def render_status(page: Template, pb: Pegboard, order: OrderOverview | None) -> 
     settings = pb.settings
     html = page.render(
         order=order,
+        problem=None,
         shop_name=settings.shop_name,
         reply_to=settings.reply_to,
         ready=None if order is None else ready_words(ship_policy=order.ship_policy, whole=order.whole),
     )
     return HTMLResponse(html, status_code=200 if order else 404, headers=PRIVATE_HEADERS)
+
+
+@functools.cache
+def _status_template() -> Template:
+    return templates().get_template("status.html")
+
+
+def is_status_path(path: str) -> bool:
+    """Whether `path` is under the customers' status pages (answered in their style)."""
+    return path == "/status" or path.startswith("/status/")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why the status page cannot be shown: a heading and a sentence (none: the link is not valid)."""
+
+    heading: str
+    message: str
+
+
+def render_problem(
+    pb: Pegboard, status_code: int, problem: Problem | None, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """A status-page answer without an order: the link is not valid (`problem` None), or `problem`."""
+    settings = pb.settings
+    html = _status_template().render(
+        order=None, problem=problem, shop_name=settings.shop_name, reply_to=settings.reply_to, ready=None
+    )
+    return HTMLResponse(html, status_code=status_code, headers={**PRIVATE_HEADERS, **(headers or {})})
 
 
 def make_router() -> APIRouter:
