@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.result import PlanResult, Promise, PurchaseSuggestion
+from pegboard.planning.ship_complete import with_whole_orders
 from pegboard.planning.snapshot import MAKE, BackorderDemand, PlanInput, PlanItem
 from pegboard.planning.terms import with_sale_terms
 from tests.unit.planning.reference_queue import production_plan
@@ -305,5 +306,5 @@ class ReferencePlanner:
 
 def reference_plan(snapshot: PlanInput) -> PlanResult:
     """The plan, worked out the slow and obvious way; the sale terms (preorder release dates,
-    drop-ship lines) are applied by the one function the engine uses too."""
-    return with_sale_terms(snapshot, ReferencePlanner(snapshot).plan())
+    drop-ship lines) and ship-complete orders' dates are applied by the functions the engine uses too."""
+    return with_whole_orders(snapshot, with_sale_terms(snapshot, ReferencePlanner(snapshot).plan()))
