@@ -177,16 +177,20 @@ class SqlPlanning:
         )
 
     def _whole_order_items(self, ids: list[int]) -> set[int]:
-        """The items of every unfinished line of the ship-complete orders with a waiting line of `ids`."""
+        """The items of every unfinished line of the ship-complete orders with an unfinished line of
+        `ids` (waiting or allocated and held: `planning.scope.snapshot_scope`)."""
         so, ol = t.sales_orders.c, t.order_lines.c
-        waiting = select(ol.order_id).where(
-            ol.item_id.in_(ids), ol.quantity > ol.allocated + ol.shipped + ol.cancelled
-        )
+        waiting = select(ol.order_id).where(ol.item_id.in_(ids), ol.quantity > ol.shipped + ol.cancelled)
         query = (
             select(ol.item_id)
             .distinct()
             .join(t.sales_orders, so.id == ol.order_id)
-            .where(so.ship_policy == "complete", so.id.in_(waiting), ol.quantity > ol.shipped + ol.cancelled)
+            .where(
+                so.ship_policy == "complete",
+                so.status.in_(ACTIVE),
+                so.id.in_(waiting),
+                ol.quantity > ol.shipped + ol.cancelled,
+            )
         )
         return set(self.conn.execute(query).scalars()) if ids else set()
 
