@@ -12,6 +12,7 @@ from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints import demo
+from pegboard.planning.scope import narrowed
 from pegboard.services import orders, planning, purchasing
 from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import QuoteRequest, quote
@@ -149,3 +150,23 @@ def test_a_ship_complete_quote_gives_every_line_the_orders_date_and_reason(pb: P
     assert (found.date, green.date, blue.date) == (green_day, green_day, green_day)
     assert blue.reason == f"ships with SABER-GREEN, {green_day}"
     assert blue.now == 1
+
+
+def test_a_narrow_snapshot_with_a_ship_complete_order_is_the_full_one_narrowed(pb: Pegboard) -> None:
+    demo.load_catalogue(pb)
+    demo.place_orders(pb)
+    place_complete_order(pb)
+    today = pb.clock.today()
+
+    with pb.reader() as uow:
+        full = uow.planning.snapshot(today)
+        narrow = {
+            sku: uow.planning.snapshot(today, around=[sku]) for sku in ("KYBER-GREEN", "HILT", "KYBER-BLUE")
+        }
+
+    assert full.ship_complete == {"SO-9"}
+    assert [(h.order_ref, h.sku) for h in full.held] == [("SO-9", "SABER-BLUE")]
+    for sku, found in narrow.items():
+        assert found == narrowed(full, [sku])
+    # The green crystal reaches SO-9's green saber, so its held blue saber is planned with it.
+    assert "SABER-BLUE" in (narrow["KYBER-GREEN"].affected or ())
