@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -139,6 +140,7 @@ def _new_words(part: _Part, deciding: _Part) -> tuple[int, str, str] | None:
     return deciding.day, ships_with(deciding.sku, deciding.day, deciding.reason), deciding.basis
 
 
+@lru_cache(maxsize=4096)
 def ships_with(sku: str, day: int, reason: str) -> str:
     """Why a line of a ship-complete order has the order's date: the line that holds it, and when."""
     if day >= NONE:
