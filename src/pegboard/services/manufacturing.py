@@ -114,9 +114,12 @@ def complete_manufacturing_order(
 
 def feasible_dates(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:
     """The dates their materials allow the open MOs of these SKUs, by MO ref, inside the caller's
-    open transaction; only what those MOs rest on is planned (`planning.scope`), nothing is written."""
+    open transaction; nothing is written. Only what those MOs rest on is planned: the supply below
+    their SKUs and every demand on it (`planning.scope.narrowed_for_new_lines`), which dates them
+    exactly (MOs of other SKUs in that snapshot may not be, and are not asked for)."""
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    result = plan(uow.planning.snapshot(today, around=wanted))
-    return {found.ref: found for found in result.feasible_mos}
+    result = plan(uow.planning.snapshot(today, around=wanted, lines_of_around=True))
+    asked = set(wanted)
+    return {found.ref: found for found in result.feasible_mos if found.sku in asked}
