@@ -39,8 +39,12 @@ def test_the_json_quote_follows_the_contract(cli: Cli, tmp_path: Path, db_url: s
     assert found["date"] is None and found["ship_policy"] == "complete"
     blue, green = found["lines"]
     assert set(blue) == {"sku", "quantity", "now", "date", "reason", "parts"}
-    assert (blue["sku"], blue["quantity"], blue["now"], blue["parts"]) == ("SABER-BLUE", 2, 2, [])
+    assert (blue["sku"], blue["quantity"], blue["now"]) == ("SABER-BLUE", 2, 2)
     assert blue["date"] is None  # complete: it leaves with the green one, which has no date yet
+    # Held for the green one, as a placed ship-complete order's line is promised.
+    [held] = blue["parts"]
+    assert (held["quantity"], held["date"]) == (2, None)
+    assert held["reason"].startswith("open term: ships complete with SABER-GREEN")
     assert green["now"] == 0
     assert [set(part) for part in green["parts"]] == [{"quantity", "date", "reason", "basis"}]
     assert green["parts"][0]["date"] is None

@@ -8,6 +8,7 @@ import numpy as np
 
 from pegboard.planning.arrays import Demands, Existing, Items
 from pegboard.planning.dating import Dated
+from pegboard.planning.late_supply import feasible_mos
 from pegboard.planning.netting import CUSTOMER, Pegging
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import CustomerPieces, production_plan
@@ -96,6 +97,7 @@ def assemble(
         purchase_suggestions=_purchases(snapshot, items, pegging, dated),
         production_suggestions=suggestions,
         production_queue=queue,
+        feasible_mos=feasible_mos(snapshot, existing, dated, describer.supplies),
     )
 
 

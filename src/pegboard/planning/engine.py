@@ -31,6 +31,7 @@ from pegboard.planning.netting import (
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints
+from pegboard.planning.ship_complete import with_whole_orders
 from pegboard.planning.snapshot import PlanInput
 from pegboard.planning.sorting import stable_order
 from pegboard.planning.terms import with_sale_terms
@@ -42,12 +43,13 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     """The plan for a snapshot: promises, purchase and production suggestions, production queue.
 
     Preorder promises are never before their release date; drop-ship lines are promised by
-    their POs (`planning.terms`). `laps`, when given, receives (step, perf_counter()) after each
+    their POs (`planning.terms`); every line of a ship-complete order gets the order's date
+    (`planning.ship_complete`). `laps`, when given, receives (step, perf_counter()) after each
     step, for benchmarks. On a snapshot narrowed around a change (`planning.scope`), only the
     promises of its `affected` SKUs are given.
     """
     with collector_paused():
-        result = with_sale_terms(snapshot, _plan(snapshot, lap_into(laps)))
+        result = with_whole_orders(snapshot, with_sale_terms(snapshot, _plan(snapshot, lap_into(laps))))
     if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
         # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
         result = replace(result, promises=result.promises.of_skus(snapshot.affected))

@@ -19,7 +19,7 @@ import numpy as np
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import Promise
-from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, PlanInput, PlanItem
+from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine, PlanInput, PlanItem
 
 #: The ref the quoted order carries inside the plan (no real ref holds a control character).
 QUOTE_REF = "\x00quote"
@@ -73,13 +73,23 @@ class OrderQuote:
 
 
 def quote_order(
-    snapshot: PlanInput, lines: Sequence[QuoteLine], *, ordered_at: datetime, priority: int = 0
+    snapshot: PlanInput,
+    lines: Sequence[QuoteLine],
+    *,
+    ordered_at: datetime,
+    priority: int = 0,
+    ship_complete: bool = False,
 ) -> OrderQuote:
-    """What placing `lines` at `ordered_at` would give: stock now, then the plan's promise for the rest."""
+    """What placing `lines` at `ordered_at` would give: stock now, then the plan's promise for the rest.
+
+    With `ship_complete`, every line is promised the order's date as a placed ship-complete order's
+    lines are (`planning.ship_complete`): a line stock covers whole is held for the others.
+    """
     available = dict(snapshot.available)
     items = {item.sku: item for item in snapshot.items}
     demands: list[BackorderDemand] = []
     dropships: list[DropshipDemand] = []
+    held: list[HeldLine] = []
     nows: list[Decimal] = []
     for line_no, line in enumerate(lines, start=1):
         now = Decimal(0)
@@ -95,12 +105,20 @@ def quote_order(
             demands.append(
                 BackorderDemand(QUOTE_REF, line_no, line.sku, rest, priority, ordered_at, LAST, release)
             )
+        else:
+            held.append(HeldLine(QUOTE_REF, line_no, line.sku, now))
     planned = replace(
         snapshot,
         available=available,
         demands=[*snapshot.demands, *demands],
         dropships=[*snapshot.dropships, *dropships],
     )
+    if ship_complete:
+        planned = replace(
+            planned,
+            ship_complete=planned.ship_complete | {QUOTE_REF},
+            held=[*planned.held, *held],
+        )
     parts = _parts_by_line(quoted_promises(plan(planned).promises))
     quoted = tuple(
         _line_quote(line, now, parts.get(line_no, []), snapshot.today)

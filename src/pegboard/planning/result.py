@@ -67,6 +67,17 @@ class QueueEntry(NamedTuple):
     missing: tuple[MissingMaterial, ...]
 
 
+class FeasibleDates(NamedTuple):
+    """An open MO's dates as its materials allow (None: open term), and why they are later than its
+    own when its components come after its start (`late_because` None: it keeps its own dates)."""
+
+    ref: str
+    sku: str
+    start_date: date | None
+    finish_date: date | None
+    late_because: str | None
+
+
 @dataclass(frozen=True)
 class PlanResult:
     """What a planning run gives back (`views.plan.plan_json` turns it into `pegboard plan --json`).
@@ -78,3 +89,5 @@ class PlanResult:
     purchase_suggestions: Sequence[PurchaseSuggestion]
     production_suggestions: Sequence[ProductionSuggestion]
     production_queue: Sequence[QueueEntry]
+    #: Every open MO's feasible dates (`planning.late_supply`); the stored MO keeps the user's.
+    feasible_mos: Sequence[FeasibleDates] = ()

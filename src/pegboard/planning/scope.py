@@ -53,6 +53,32 @@ def scope_of(bom_lines: Iterable[PlanBomLine], changed: Iterable[str]) -> Scope:
     return Scope(frozenset(affected), frozenset(needed))
 
 
+def snapshot_scope(snapshot: PlanInput, changed: Iterable[str]) -> Scope:
+    """`scope_of`, widened so that the lines of a ship-complete order move together: when it has a
+    line (waiting or held) among the affected SKUs, the SKUs of all its lines count as changed too (their
+    dates make the order's), until no such order reaches outside (`planning.ship_complete`)."""
+    found = set(changed)
+    while True:
+        scope = scope_of(snapshot.bom_lines, found)
+        more = whole_order_skus(snapshot, scope.affected) - found
+        if not more:
+            return scope
+        found |= more
+
+
+def whole_order_skus(snapshot: PlanInput, skus: frozenset[str]) -> set[str]:
+    """The SKUs of every line of the ship-complete orders with a line of `skus` (waiting or held)."""
+    complete = snapshot.ship_complete
+    if not complete:
+        return set()
+    waiting = {d.order_ref for d in snapshot.demands if d.order_ref in complete and d.sku in skus}
+    waiting |= {d.order_ref for d in snapshot.dropships if d.order_ref in complete and d.sku in skus}
+    waiting |= {h.order_ref for h in snapshot.held if h.order_ref in complete and h.sku in skus}
+    found = {d.sku for d in snapshot.demands if d.order_ref in waiting}
+    found |= {d.sku for d in snapshot.dropships if d.order_ref in waiting}
+    return found | {h.sku for h in snapshot.held if h.order_ref in waiting}
+
+
 def connected_skus(snapshot: PlanInput, skus: Iterable[str]) -> set[str]:
     """Every SKU linked to `skus` through BOM lines, upwards or downwards, at any depth."""
     neighbours: dict[str, set[str]] = {}
@@ -64,8 +90,8 @@ def connected_skus(snapshot: PlanInput, skus: Iterable[str]) -> set[str]:
 
 def narrowed(snapshot: PlanInput, skus: Iterable[str]) -> PlanInput:
     """The snapshot restricted to what re-promising after a change at `skus` needs
-    (`scope_of`), with `affected` set to the SKUs whose promises it gives exactly."""
-    scope = scope_of(snapshot.bom_lines, skus)
+    (`snapshot_scope`), with `affected` set to the SKUs whose promises it gives exactly."""
+    scope = snapshot_scope(snapshot, skus)
     return restricted(snapshot, scope.needed, affected=scope.affected)
 
 
@@ -80,7 +106,11 @@ def narrowed_for_new_lines(snapshot: PlanInput, skus: Iterable[str]) -> PlanInpu
 
 
 def restricted(snapshot: PlanInput, keep: frozenset[str], *, affected: frozenset[str]) -> PlanInput:
-    """The snapshot with only the items of `keep`, their BOM lines, stock, supply and demand."""
+    """The snapshot with only the items of `keep`, their BOM lines, stock, supply and demand, and
+    the ship-complete orders among that demand with their held lines."""
+    demands = [d for d in snapshot.demands if d.sku in keep]
+    dropships = [d for d in snapshot.dropships if d.sku in keep]
+    complete = snapshot.ship_complete & ({d.order_ref for d in demands} | {d.order_ref for d in dropships})
     return replace(
         snapshot,
         items=[i for i in snapshot.items if i.sku in keep],
@@ -88,7 +118,9 @@ def restricted(snapshot: PlanInput, keep: frozenset[str], *, affected: frozenset
         available={sku: q for sku, q in snapshot.available.items() if sku in keep},
         purchase_lines=[p for p in snapshot.purchase_lines if p.sku in keep],
         manufacturing_orders=[m for m in snapshot.manufacturing_orders if m.sku in keep],
-        demands=[d for d in snapshot.demands if d.sku in keep],
-        dropships=[d for d in snapshot.dropships if d.sku in keep],
+        demands=demands,
+        dropships=dropships,
         affected=affected,
+        ship_complete=complete,
+        held=[h for h in snapshot.held if h.order_ref in complete],
     )

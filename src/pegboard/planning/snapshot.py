@@ -104,6 +104,18 @@ class DropshipDemand:
     line_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HeldLine:
+    """The allocated quantity of a line of a ship-complete order that still waits for another line:
+    it is in stock, held until the whole order can leave."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    quantity: Decimal
+    line_id: int | None = None
+
+
 @dataclass(frozen=True)
 class PlanInput:
     """Everything one planning run reads; nothing else is queried while planning."""
@@ -119,6 +131,10 @@ class PlanInput:
     #: Set on a snapshot narrowed around a change (`planning.scope`): only the lines of these
     #: SKUs are promised exactly; the rest of it is there to plan them right.
     affected: frozenset[str] | None = None
+    #: Orders with ship policy complete: every line of one is promised the order's date.
+    ship_complete: frozenset[str] = frozenset()
+    #: Allocated lines of those orders held for a line that still waits (`planning.whole_orders`).
+    held: Sequence[HeldLine] = ()
 
 
 class PlanInputError(ValueError):

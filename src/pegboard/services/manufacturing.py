@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
@@ -11,6 +13,8 @@ from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import Quantity, component_need
 from pegboard.domain.supply import ManufacturingOrder
+from pegboard.planning.engine import plan
+from pegboard.planning.result import FeasibleDates
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo
@@ -106,3 +110,16 @@ def complete_manufacturing_order(
         repromise([mo.sku], uow=uow, today=today)
         uow.commit()
     return mo
+
+
+def feasible_dates(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:
+    """The dates their materials allow the open MOs of these SKUs, by MO ref, inside the caller's
+    open transaction; nothing is written. Only what those MOs rest on is planned: the supply below
+    their SKUs and every demand on it (`planning.scope.narrowed_for_new_lines`), which dates them
+    exactly (MOs of other SKUs in that snapshot may not be, and are not asked for)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    result = plan(uow.planning.snapshot(today, around=wanted, lines_of_around=True))
+    asked = set(wanted)
+    return {found.ref: found for found in result.feasible_mos if found.sku in asked}

@@ -75,7 +75,13 @@ def quote_within(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quo
     for line in wanted:
         if line.kind == LineKind.DROPSHIP.value and not _supplier(snapshot.items, line.sku):
             raise InvalidValue("sku", line.sku, "is a dropship item without a supplier to ship it")
-    found: OrderQuote = quote_order(snapshot, wanted, ordered_at=now, priority=request.priority)
+    found: OrderQuote = quote_order(
+        snapshot,
+        wanted,
+        ordered_at=now,
+        priority=request.priority,
+        ship_complete=request.ship_policy is ShipPolicy.COMPLETE,
+    )
     return Quote(found.lines, found.date, request.ship_policy, clock.today(), free)
 
 

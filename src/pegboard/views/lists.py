@@ -7,6 +7,7 @@ counted in its own figure, never in another's.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from more_itertools import sliced
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, and_, literal, select, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind
+from pegboard.planning.result import FeasibleDates
 from pegboard.views.models import BackorderView, OrderLineView, OrderView, PreorderView, SupplyView
 
 STOCK, PREORDER, DROPSHIP = (kind.value for kind in LineKind)
@@ -262,4 +264,19 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
             order_ref=r.order_ref,
         )
         for r in rows
+    ]
+
+
+def with_feasible(rows: list[SupplyView], dates: dict[str, FeasibleDates]) -> list[SupplyView]:
+    """The supply rows with each open MO's feasible dates and why they moved (`planning.late_supply`)."""
+    return [
+        row
+        if row.kind != "mo" or row.ref not in dates
+        else replace(
+            row,
+            feasible_start=dates[row.ref].start_date,
+            feasible_due=dates[row.ref].finish_date,
+            late_because=dates[row.ref].late_because,
+        )
+        for row in rows
     ]

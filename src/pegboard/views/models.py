@@ -207,6 +207,11 @@ class SupplyView:
     supplier: str | None
     dropship: bool
     order_ref: str | None
+    #: An open MO's start and finish as its materials allow, and why they are later than its own
+    #: (`planning.late_supply`); None on a PO, and on an MO when the plan was not asked.
+    feasible_start: date | None = None
+    feasible_due: date | None = None
+    late_because: str | None = None
 
     def to_json(self) -> Json:
         """The supply row as `pegboard supply --json` shows it."""
@@ -221,6 +226,9 @@ class SupplyView:
             "supplier": self.supplier,
             "dropship": self.dropship,
             "order_ref": self.order_ref,
+            "feasible_start": day(self.feasible_start),
+            "feasible_due": day(self.feasible_due),
+            "late_because": self.late_because,
         }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from pegboard.adapters.db import tables as t
 from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
 from pegboard.planning.terms import RELEASE
-from pegboard.views.wording import Source, Waiting, explain, source_of, waited_on
+from pegboard.views.wording import Source, Waiting, explain, held_by, source_of, waited_on
 
 _NAMED_BASES = {STOCK, PLANNED_PO, PLANNED_MO, OPEN_TERM, RELEASE}
 
@@ -91,6 +91,12 @@ class OrderOverview:
     def whole(self) -> bool:
         """Nothing of the order waits for stock any more."""
         return all(line.waiting == 0 for line in self.lines)
+
+    @property
+    def ships_on(self) -> date | None:
+        """The latest date of the waiting lines: a ship-complete order's date (None: some has none)."""
+        days = [line.promised_date for line in self.lines if line.waiting > 0]
+        return None if not days or None in days else max(d for d in days if d is not None)
 
 
 def order_status(conn: Connection, order_ref: str) -> OrderOverview | None:
@@ -195,6 +201,7 @@ class _Context:
                 if basis not in _NAMED_BASES:
                     refs.add(basis)
         skus = {c.sku for c in map(waited_on, reasons) if c is not None}
+        skus |= {sku for sku in map(held_by, reasons) if sku is not None}
         po, mo, items = t.purchase_orders.c, t.manufacturing_orders.c, t.items.c
         suppliers: dict[str, str] = {}
         if refs:
@@ -217,6 +224,7 @@ class _Context:
         component = waited_on(reason) if basis is not None else None
         # Only a component the catalogue knows is named: a reason read wrongly says nothing odd.
         name = None if component is None else self.item_names.get(component.sku)
+        holding = held_by(reason) if basis is not None else None
         supplier = self.purchase_suppliers.get(basis or "") or row.supplier
         return Waiting(
             item_name=row.name,
@@ -235,6 +243,7 @@ class _Context:
             component_made=name is not None and component is not None and component.made,
             supplier=supplier,
             release_date=row.release_date,
+            ships_with=None if holding is None else self.item_names.get(holding, holding),
         )
 
 

@@ -132,6 +132,18 @@ def waited_on(reason: str) -> Component | None:
     return Component(found["sku"], made=found["made"] is not None)
 
 
+# How `planning.ship_complete.ships_with` names the line a ship-complete order's date waits on.
+_SHIPS_WITH = re.compile(
+    r"^(?:open term: ships complete with (?P<open>.+?), which is |ships with (?P<sku>.+?), \d)"
+)
+
+
+def held_by(reason: str) -> str | None:
+    """The SKU of the line a ship-complete order's line ships with ("ships with SABER-GREEN, ..."), if any."""
+    found = _SHIPS_WITH.match(reason)
+    return None if found is None else found["open"] or found["sku"]
+
+
 @dataclass(frozen=True)
 class Waiting:
     """What the page knows about a waiting quantity: its promise (if any) and the names around it.
@@ -151,6 +163,8 @@ class Waiting:
     component_made: bool = False
     supplier: str | None = None
     release_date: date | None = None
+    #: The name of the line a ship-complete order's line waits for (`held_by`), when it waits for one.
+    ships_with: str | None = None
 
 
 def explain(waiting: Waiting) -> str:
@@ -173,6 +187,8 @@ def _supply_words(w: Waiting) -> str:
     day = None if w.promised_date is None else long_date(w.promised_date)
     if w.basis is None:
         return TO_BE_CONFIRMED
+    if w.ships_with is not None:
+        return f"ships with the {w.ships_with} when the whole order is ready, {day or TO_BE_CONFIRMED}"
     late = " overdue since " in w.reason
     if w.kind == "dropship":
         shipper = f"ships directly from {w.supplier or 'our supplier'}"
@@ -201,8 +217,10 @@ def _supply_words(w: Waiting) -> str:
     return f"expected {day}"
 
 
-def ready_words(*, ship_policy: str, whole: bool) -> str:
-    """What happens to allocated stock: it ships next, or with the rest under a complete ship policy."""
+def ready_words(*, ship_policy: str, whole: bool, ships_on: date | None = None) -> str:
+    """What happens to allocated stock: it ships next, or with the rest under a complete ship policy
+    (on the order's date, `ships_on`, when every waiting line has one)."""
     if ship_policy == "complete" and not whole:
-        return "reserved for you, ships when the whole order is ready"
+        when = "" if ships_on is None else f", expected {long_date(ships_on)}"
+        return f"reserved for you, ships when the whole order is ready{when}"
     return "reserved for you, ships with the next parcel"

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
+from pegboard.planning.late_supply import late_because
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
-from pegboard.planning.result import PlanResult, Promise, PurchaseSuggestion
+from pegboard.planning.result import FeasibleDates, PlanResult, Promise, PurchaseSuggestion
+from pegboard.planning.ship_complete import with_whole_orders
 from pegboard.planning.snapshot import MAKE, BackorderDemand, PlanInput, PlanItem
 from pegboard.planning.terms import with_sale_terms
 from tests.unit.planning.reference_queue import production_plan
@@ -129,7 +131,23 @@ class ReferencePlanner:
         """Net every item, parents before components, then date every supply from the bottom up."""
         for sku in sorted(self.skus, key=lambda s: (self.level(s), s)):
             self.net(sku)
-        return PlanResult(self.promises(), self.purchase_suggestions(), *production_plan(self, self.demands))
+        return PlanResult(
+            self.promises(),
+            self.purchase_suggestions(),
+            *production_plan(self, self.demands),
+            feasible_mos=self.feasible_mos(),
+        )
+
+    def feasible_mos(self) -> list[FeasibleDates]:
+        """Each open MO in the snapshot's order, with its dates and, when held up, the root's words."""
+        found = []
+        for sups in self.supplies.values():
+            for sup in sups:
+                if sup.kind is SupplyKind.MO:
+                    start, finish = self.dated(sup)
+                    why = late_because(self.described(self.root(sup))) if self.delayed(sup) else None
+                    found.append((sup.seq, sup.ref, sup.sku, self.as_date(start), self.as_date(finish), why))
+        return [FeasibleDates(*row[1:]) for row in sorted(found, key=lambda row: row[0])]
 
     def net(self, sku: str) -> None:
         """Serve the item's demands one at a time, earliest supply first, then explode its MOs."""
@@ -305,5 +323,5 @@ class ReferencePlanner:
 
 def reference_plan(snapshot: PlanInput) -> PlanResult:
     """The plan, worked out the slow and obvious way; the sale terms (preorder release dates,
-    drop-ship lines) are applied by the one function the engine uses too."""
-    return with_sale_terms(snapshot, ReferencePlanner(snapshot).plan())
+    drop-ship lines) and ship-complete orders' dates are applied by the functions the engine uses too."""
+    return with_whole_orders(snapshot, with_sale_terms(snapshot, ReferencePlanner(snapshot).plan()))

@@ -22,6 +22,7 @@ def test_engine_and_reference_planner_give_the_same_plan(snapshot: PlanInput) ->
     assert actual.purchase_suggestions == expected.purchase_suggestions
     assert actual.production_suggestions == expected.production_suggestions
     assert actual.production_queue == expected.production_queue
+    assert actual.feasible_mos == expected.feasible_mos
 
 
 @settings(max_examples=100, deadline=None)

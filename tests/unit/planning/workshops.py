@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
+    HeldLine,
     OpenManufacturingOrder,
     OpenPurchaseLine,
     PlanBomLine,
@@ -108,6 +109,12 @@ def workshops(draw: st.DrawFn) -> PlanInput:
         )
         for k in range(draw(st.integers(0, 2)))
     ]
+    complete = frozenset(draw(st.lists(st.sampled_from([f"SO-{k}" for k in range(1, 9)]), max_size=3)))
+    held = [
+        HeldLine(ref, 100 + k, draw(st.sampled_from(skus)), draw(quantities))
+        for k, ref in enumerate(sorted(complete))
+        if draw(st.booleans())
+    ]
     return PlanInput(
         today=TODAY,
         items=catalogue,
@@ -117,4 +124,6 @@ def workshops(draw: st.DrawFn) -> PlanInput:
         manufacturing_orders=mos,
         demands=demands,
         dropships=dropships,
+        ship_complete=complete,
+        held=held,
     )

@@ -7,12 +7,15 @@ from decimal import Decimal
 
 import pytest
 
+from pegboard.planning.arrays import NONE
 from pegboard.planning.reasons import Supply, SupplyKind, promise_reason
+from pegboard.planning.ship_complete import ships_with
 from pegboard.views.wording import (
     Component,
     Source,
     Waiting,
     explain,
+    held_by,
     long_date,
     quantity_words,
     ready_words,
@@ -350,3 +353,37 @@ def test_a_drop_shipped_line_ships_directly_from_the_supplier() -> None:
 
     assert explain(dated) == "ships directly from Crystal Broker, due 7 December 2026"
     assert explain(undated) == "ships directly from our supplier, date to be confirmed"
+
+
+def test_a_line_of_a_ship_complete_order_names_the_line_it_ships_with_and_the_orders_date() -> None:
+    reason = ships_with("SABER-GREEN", READY.toordinal(), f"PO-1 due {READY}")
+
+    words = explain(
+        Waiting("Blue lightsaber", READY, basis="PO-1", reason=reason, ships_with="Green lightsaber")
+    )
+
+    assert held_by(reason) == "SABER-GREEN"
+    assert words == f"ships with the Green lightsaber when the whole order is ready, {long_date(READY)}"
+
+
+def test_an_open_term_line_of_a_ship_complete_order_says_the_date_is_to_be_confirmed() -> None:
+    reason = ships_with(
+        "SABER-GREEN", NONE, "open term: KYBER-GREEN has no predictable lead time and no open PO"
+    )
+
+    words = explain(
+        Waiting("Blue lightsaber", None, basis="open term", reason=reason, ships_with="Green lightsaber")
+    )
+
+    assert held_by(reason) == "SABER-GREEN"
+    assert words == "ships with the Green lightsaber when the whole order is ready, date to be confirmed"
+    assert held_by("PO-1 due 2026-12-07") is None
+
+
+def test_held_stock_of_a_ship_complete_order_says_when_the_whole_order_ships() -> None:
+    words = ready_words(ship_policy="complete", whole=False, ships_on=READY)
+
+    assert words == f"reserved for you, ships when the whole order is ready, expected {long_date(READY)}"
+    assert ready_words(ship_policy="complete", whole=True, ships_on=READY) == (
+        "reserved for you, ships with the next parcel"
+    )

@@ -33,12 +33,16 @@ from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
+    HeldLine,
     OpenManufacturingOrder,
     OpenPurchaseLine,
     PlanBomLine,
     PlanInput,
     PlanItem,
 )
+
+#: The states of an order that is still to ship.
+ACTIVE = ("open", "partially_shipped")
 
 
 class SqlPlanning:
@@ -74,6 +78,14 @@ class SqlPlanning:
                 ).scalars()
             )
             reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            while not lines_of_around:
+                # A line of a ship-complete order moves with its order's other lines: their
+                # items change with it, until no such order reaches outside (`planning.ship_complete`).
+                more = self._whole_order_items(reach) - set(changed)
+                if not more:
+                    break
+                changed += sorted(more)
+                reach = self._reach(self._reach(changed, upwards=False), upwards=True)
             ids = sorted(
                 reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
             )
@@ -147,6 +159,9 @@ class SqlPlanning:
                     decimal.maybe(multiple),
                 )
             )
+        demands = self._demands(sku_of, ids, release_of)
+        dropships = self._dropships(sku_of, ids)
+        complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
         return PlanInput(
             today=today,
             items=items,
@@ -154,10 +169,58 @@ class SqlPlanning:
             available=self._available(sku_of, ids),
             purchase_lines=self._purchase_lines(sku_of, ids),
             manufacturing_orders=self._manufacturing_orders(sku_of, ids),
-            demands=self._demands(sku_of, ids, release_of),
-            dropships=self._dropships(sku_of, ids),
+            demands=demands,
+            dropships=dropships,
             affected=affected,
+            ship_complete=complete,
+            held=self._held(complete),
         )
+
+    def _whole_order_items(self, ids: list[int]) -> set[int]:
+        """The items of every unfinished line of the ship-complete orders with an unfinished line of
+        `ids` (waiting or allocated and held: `planning.scope.snapshot_scope`)."""
+        so, ol = t.sales_orders.c, t.order_lines.c
+        waiting = select(ol.order_id).where(ol.item_id.in_(ids), ol.quantity > ol.shipped + ol.cancelled)
+        query = (
+            select(ol.item_id)
+            .distinct()
+            .join(t.sales_orders, so.id == ol.order_id)
+            .where(
+                so.ship_policy == "complete",
+                so.status.in_(ACTIVE),
+                so.id.in_(waiting),
+                ol.quantity > ol.shipped + ol.cancelled,
+            )
+        )
+        return set(self.conn.execute(query).scalars()) if ids else set()
+
+    def _ship_complete(self, order_refs: set[str]) -> frozenset[str]:
+        """Those of these orders that ship complete."""
+        so = t.sales_orders.c
+        query = select(so.order_ref).where(so.ship_policy == "complete", so.status.in_(ACTIVE))
+        return (
+            frozenset(self.conn.execute(_refs_among(query, so.order_ref, order_refs)).scalars()) & order_refs
+        )
+
+    def _held(self, order_refs: frozenset[str]) -> list[HeldLine]:
+        """The lines of these orders allocated whole (nothing of them waits), held for the others."""
+        if not order_refs:
+            return []
+        so, ol, it = t.sales_orders.c, t.order_lines.c, t.items.c
+        query = (
+            select(so.order_ref, ol.line_no, it.sku, ol.allocated, ol.id)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .join(t.items, it.id == ol.item_id)
+            .where(
+                so.ship_policy == "complete",
+                so.status.in_(ACTIVE),
+                ol.allocated > 0,
+                ol.quantity == ol.allocated + ol.shipped + ol.cancelled,
+            )
+            .order_by(so.id, ol.line_no)
+        )
+        rows = self.conn.execute(_refs_among(query, so.order_ref, order_refs))
+        return [HeldLine(*row) for row in rows if row.order_ref in order_refs]
 
     def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
         """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
@@ -534,6 +597,11 @@ def _column_text(values: Iterable[Any]) -> list[str]:
 
 
 Q = TypeVar("Q", bound=Select[Any])
+
+
+def _refs_among(query: Q, column: ColumnElement[Any], refs: Collection[str]) -> Q:
+    """The query narrowed to a few refs; for many, one pass over every row is cheaper (filter after)."""
+    return query.where(column.in_(sorted(refs))) if len(refs) <= 2000 else query
 
 
 def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None) -> Q:

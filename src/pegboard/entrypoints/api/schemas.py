@@ -569,6 +569,9 @@ class SupplyOut(Out):
     supplier: str | None
     dropship: bool = False
     order_ref: str | None = None
+    feasible_start: date | None = None
+    feasible_due: date | None = None
+    late_because: str | None = None
 
 
 class RescheduleOut(Out):

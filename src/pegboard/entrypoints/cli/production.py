@@ -115,13 +115,19 @@ def supply(
     """Open purchase and manufacturing orders."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
+        making = {s.sku for s in found if s.kind == "mo"}
+        found = lists.with_feasible(
+            found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today())
+        )
     if as_json:
         emit_json([row.to_json() for row in found])
         return
+    late = any(s.late_because is not None for s in found)
     out.print(
         table(
             f"Supply orders ({len(found)})",
-            ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
+            ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"]
+            + (["materials allow"] if late else []),
             [
                 [
                     s.ref,
@@ -133,8 +139,9 @@ def supply(
                     s.status,
                     f"{s.supplier} to {s.order_ref}" if s.dropship else s.supplier,
                 ]
+                + ([f"{day(s.feasible_due)}: {s.late_because}" if s.late_because else ""] if late else [])
                 for s in found
             ],
-            optional=["supplier", "received", "kind"],
+            optional=["supplier", "received", "kind", "materials allow"],
         )
     )

@@ -70,7 +70,9 @@ def render_status(page: Template, pb: Pegboard, order: OrderOverview | None) -> 
         problem=None,
         shop_name=settings.shop_name,
         reply_to=settings.reply_to,
-        ready=None if order is None else ready_words(ship_policy=order.ship_policy, whole=order.whole),
+        ready=None
+        if order is None
+        else ready_words(ship_policy=order.ship_policy, whole=order.whole, ships_on=order.ships_on),
     )
     return HTMLResponse(html, status_code=200 if order else 404, headers=PRIVATE_HEADERS)
 

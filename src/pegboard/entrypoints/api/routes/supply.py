@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from pegboard.domain.errors import UnknownSku
 from pegboard.entrypoints import render
-from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
+from pegboard.entrypoints.api.deps import Outcome, PegboardDep, ReaderDep, WriteDep
 from pegboard.entrypoints.api.errors import in_lines
 from pegboard.entrypoints.api.routing import api_router, json_response
 from pegboard.entrypoints.api.schemas import (
@@ -102,11 +102,15 @@ def reschedule(ref: str, body: RescheduleIn, write: WriteDep) -> Response:
 @router.get("/supply", response_model=list[SupplyOut])
 def list_supply(
     uow: ReaderDep,
+    pb: PegboardDep,
     sku: Annotated[Sku | None, Query()] = None,
     include_closed: Annotated[bool, Query(description="Also received and completed ones")] = False,
 ) -> Response:
-    """Open POs and MOs, one row per SKU, earliest expected first."""
+    """Open POs and MOs, one row per SKU, earliest expected first; an open MO also with the dates
+    its materials allow (`feasible_start`, `feasible_due`) and why they are later (`late_because`)."""
     found = lists.supply(uow.connection, include_closed=include_closed, sku=sku)
+    making = {row.sku for row in found if row.kind == "mo"}
+    found = lists.with_feasible(found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today()))
     return json_response([row.to_json() for row in found])
 
 
