@@ -26,10 +26,12 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.learning import deliveries
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
@@ -44,8 +46,10 @@ from pegboard.planning.snapshot import (
 class SqlPlanning:
     """Reads what planning needs and keeps the promises it gives."""
 
-    def __init__(self, conn: Connection, totals: StockTotals) -> None:
+    def __init__(self, conn: Connection, totals: StockTotals, *, confidence: float | None = None) -> None:
         self.conn, self.totals = conn, totals
+        #: Promises are dated at this share of suppliers' deliveries (None: stated dates).
+        self.confidence = confidence
 
     def snapshot(
         self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
@@ -157,7 +161,17 @@ class SqlPlanning:
             demands=self._demands(sku_of, ids, release_of),
             dropships=self._dropships(sku_of, ids),
             affected=affected,
+            reliability=self._reliability(),
+            confidence=self.confidence,
         )
+
+    def _reliability(self) -> list[Reliability]:
+        """Every supplier's figures, and each supplier and SKU's with enough history, learned from
+        all receipts (`planning/reliability.py`); none when promises use the stated dates."""
+        if self.confidence is None:
+            return []
+        history = deliveries(self.conn)
+        return [*supplier_reliability(history), *item_reliability(history).values()]
 
     def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
         """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
@@ -180,11 +194,20 @@ class SqlPlanning:
         return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
-        po, pol = t.purchase_orders, t.purchase_order_lines
-        query = select(po.c.po_ref, pol.c.item_id, pol.c.quantity, pol.c.received, pol.c.expected_date)
+        po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers
+        query = select(
+            po.c.po_ref,
+            pol.c.item_id,
+            pol.c.quantity,
+            pol.c.received,
+            pol.c.expected_date,
+            sup.c.name,
+            po.c.created_at,
+        )
         rows = self.conn.execute(
             _among(query, pol.c.item_id, ids)
             .join(po, po.c.id == pol.c.po_id)
+            .join(sup, sup.c.id == po.c.supplier_id)
             .where(
                 pol.c.received < pol.c.quantity,
                 po.c.status.not_in(["received", "cancelled"]),
@@ -193,7 +216,14 @@ class SqlPlanning:
             .order_by(po.c.po_ref, pol.c.line_no)
         ).all()
         return [
-            OpenPurchaseLine(r.po_ref, sku_of[r.item_id], r.quantity - r.received, r.expected_date)
+            OpenPurchaseLine(
+                r.po_ref,
+                sku_of[r.item_id],
+                r.quantity - r.received,
+                r.expected_date,
+                r.name,
+                r.created_at.date(),
+            )
             for r in rows
         ]
 
