@@ -71,7 +71,7 @@ def workshop_with(pb: Pegboard, *, late_receipts: int, unpredictable_receipts: i
 def promise_of(pb: Pegboard, sku: str) -> tuple[date | None, str]:
     """Place an order for 2 of `sku` (none in stock) and plan: its one promise."""
     draft = orders.OrderDraft(
-        order_ref=f"SO-{sku}", customer="Someone", lines=(orders.LineDraft(sku, Decimal(2)),)
+        order_ref=f"SO-{sku}", customer="Someone", lines=(orders.LineDraft(sku, to_quantity(2)),)
     )
     orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
