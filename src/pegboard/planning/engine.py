@@ -29,7 +29,7 @@ from pegboard.planning.netting import (
     net_level,
 )
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.reliable import DateNotes, reliable_snapshot, with_stated_purchases
+from pegboard.planning.reliable import DateNotes, reliable_snapshot, with_stated_dates
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import PlanInput
@@ -52,7 +52,7 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
         adjusted, notes = reliable_snapshot(snapshot)
         result = with_sale_terms(snapshot, _plan(adjusted, lap_into(laps), notes))
         if notes is not None:
-            result = with_stated_purchases(snapshot, result)
+            result = with_stated_dates(snapshot, adjusted, notes, result)
     if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
         # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
         result = replace(result, promises=result.promises.of_skus(snapshot.affected))

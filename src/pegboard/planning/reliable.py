@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pegboard.planning.reliability import MIN_HISTORY, Reliability
-from pegboard.planning.result import PlanResult
+from pegboard.planning.result import AdjustedDate, PlanResult
 from pegboard.planning.snapshot import BUY, OpenPurchaseLine, PlanInput, PlanItem
 
 
@@ -169,9 +169,14 @@ def _item(item: PlanItem, figures: _Figures, notes: DateNotes) -> PlanItem:
     return replace(item, supplier_lead_time_days=stated + slip)
 
 
-def with_stated_purchases(snapshot: PlanInput, result: PlanResult) -> PlanResult:
-    """Purchase suggestions expected on the stated lead time (what a confirmed PO will say), not
-    on the adjusted one the promises use; `snapshot` is the one before adjustment."""
+def with_stated_dates(
+    snapshot: PlanInput, adjusted: PlanInput, notes: DateNotes, result: PlanResult
+) -> PlanResult:
+    """The plan with the dates its suppliers' history moved listed beside the stated ones, and
+    purchase suggestions expected on the stated lead time (what a confirmed PO will say), not on
+    the adjusted one the promises use; `snapshot` is the one before adjustment."""
+    bought = {s.sku for s in result.purchase_suggestions}
+    result = replace(result, adjusted_dates=_adjusted_dates(snapshot, adjusted, notes, bought))
     if not result.purchase_suggestions:
         return result
     bought = {s.sku for s in result.purchase_suggestions}
@@ -199,3 +204,44 @@ def _stated_days(item: PlanItem) -> int | None:
 
 def _after(today: date, days: int | None) -> date | None:
     return None if days is None else today + timedelta(days=days)
+
+
+def _adjusted_dates(
+    snapshot: PlanInput, adjusted: PlanInput, notes: DateNotes, bought: set[str]
+) -> list[AdjustedDate]:
+    """Every noted PO line, then the planned purchases of each noted SKU the plan buys, stated
+    beside counted."""
+    found = []
+    for before, after in zip(snapshot.purchase_lines, adjusted.purchase_lines, strict=True):
+        note = notes.po.get((before.po_ref, before.sku))
+        if note is not None:
+            found.append(
+                AdjustedDate(
+                    note.supplier,
+                    before.sku,
+                    before.po_ref,
+                    before.expected_date,
+                    after.expected_date,
+                    note.receipts,
+                    note.learned,
+                    note.history(),
+                )
+            )
+    counted = {item.sku: _stated_days(item) for item in adjusted.items if item.sku in bought}
+    for item in snapshot.items:
+        note = notes.planned.get(item.sku)
+        if note is not None and item.sku in bought:
+            stated, days = _after(snapshot.today, _stated_days(item)), counted.get(item.sku)
+            found.append(
+                AdjustedDate(
+                    note.supplier,
+                    item.sku,
+                    None,
+                    stated,
+                    _after(snapshot.today, days),
+                    note.receipts,
+                    note.learned,
+                    note.history(),
+                )
+            )
+    return found

@@ -140,3 +140,16 @@ def test_purchase_suggestions_keep_the_stated_lead_time_a_confirmed_po_will_carr
 
     assert [s.expected_date for s in result.purchase_suggestions] == [day(10)]
     assert _promise_of(result.promises, "SO-9")[0] == day(13)
+
+
+def test_the_plan_lists_each_moved_date_beside_the_stated_one() -> None:
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2] * 6), confidence=0.9)
+    more = replace(workshop, demands=[*workshop.demands, backorder("SO-5", "SABER-GREEN", 1, minute=9)])
+
+    result = plan(more)
+
+    assert [(a.po_ref, a.sku, a.stated_date, a.date, a.learned) for a in result.adjusted_dates] == [
+        ("PO-12", "KYBER-GREEN", day(14), day(16), True),
+        (None, "KYBER-GREEN", None, day(10 + 2), True),
+    ]
+    assert result.adjusted_dates[0].reason == "Crystal Broker is usually 2 days late (90% confidence)"
