@@ -151,26 +151,33 @@ class SqlPlanning:
                     decimal.maybe(multiple),
                 )
             )
+        purchase_lines = self._purchase_lines(sku_of, ids)
+        suppliers = None
+        if ids is not None:
+            # A narrowed snapshot learns only from the suppliers it can meet.
+            named = [i.supplier for i in items] + [p.supplier for p in purchase_lines]
+            suppliers = sorted({name for name in named if name is not None})
         return PlanInput(
             today=today,
             items=items,
             bom_lines=boms,
             available=self._available(sku_of, ids),
-            purchase_lines=self._purchase_lines(sku_of, ids),
+            purchase_lines=purchase_lines,
             manufacturing_orders=self._manufacturing_orders(sku_of, ids),
             demands=self._demands(sku_of, ids, release_of),
             dropships=self._dropships(sku_of, ids),
             affected=affected,
-            reliability=self._reliability(),
+            reliability=self._reliability(suppliers),
             confidence=self.confidence,
         )
 
-    def _reliability(self) -> list[Reliability]:
-        """Every supplier's figures, and each supplier and SKU's with enough history, learned from
-        all receipts (`planning/reliability.py`); none when promises use the stated dates."""
-        if self.confidence is None:
+    def _reliability(self, suppliers: list[str] | None) -> list[Reliability]:
+        """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
+        history, learned from their receipts (`planning/reliability.py`); none when promises use
+        the stated dates or no supplier is concerned."""
+        if self.confidence is None or suppliers == []:
             return []
-        history = deliveries(self.conn)
+        history = deliveries(self.conn, suppliers=suppliers)
         return [*supplier_reliability(history), *item_reliability(history).values()]
 
     def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
