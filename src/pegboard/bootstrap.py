@@ -41,14 +41,30 @@ class Pegboard:
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for one write transaction."""
         seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
-        return SqlUnitOfWork(self.engine, self.clock, complete_first_seconds=seconds, cost_method=method)
+        return SqlUnitOfWork(
+            self.engine,
+            self.clock,
+            complete_first_seconds=seconds,
+            cost_method=method,
+            promise_confidence=self.promise_confidence,
+        )
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for reading only."""
         seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
         return SqlUnitOfWork(
-            self.engine, self.clock, readonly=True, complete_first_seconds=seconds, cost_method=method
+            self.engine,
+            self.clock,
+            readonly=True,
+            complete_first_seconds=seconds,
+            cost_method=method,
+            promise_confidence=self.promise_confidence,
         )
+
+    @property
+    def promise_confidence(self) -> float | None:
+        """The confidence promises are dated at from suppliers' history (None: stated dates)."""
+        return self.settings.promise_confidence if self.settings.reliability_dates else None
 
     def migrate(self) -> None:
         """Create or upgrade the schema."""

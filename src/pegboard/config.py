@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     #: The share of replenishment cycles computed reorder points aim to get through without a
     #: stockout (`pegboard reorder-points`); an item may carry its own.
     service_level: float = Field(default=0.95, gt=0, lt=1)
+    #: The share of a supplier's deliveries a promise resting on its PO or lead time must cover:
+    #: with enough history the date moves by the supplier's lateness at this quantile
+    #: (`planning/reliable.py`).
+    promise_confidence: float = Field(default=0.90, gt=0, lt=1)
+    #: Off: promises use the stated PO dates and lead times as they are, whatever the history says.
+    reliability_dates: bool = True
 
     # -- web app ---------------------------------------------------------------------------------
     #: The folder holding the front-end packages (htmx, Chart.js, Sortable) installed by npm; by

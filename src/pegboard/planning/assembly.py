@@ -13,6 +13,7 @@ from pegboard.planning.netting import CUSTOMER, Pegging
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import CustomerPieces, production_plan
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
+from pegboard.planning.reliable import DateNote, DateNotes
 from pegboard.planning.result import PlanResult, PurchaseSuggestion
 from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import PlanInput
@@ -25,8 +26,17 @@ KINDS = list(SupplyKind)
 class Describer:
     """Words promises by the supply they rest on."""
 
-    def __init__(self, snapshot: PlanInput, items: Items, existing: Existing, pegging: Pegging, dated: Dated):
+    def __init__(
+        self,
+        snapshot: PlanInput,
+        items: Items,
+        existing: Existing,
+        pegging: Pegging,
+        dated: Dated,
+        notes: DateNotes | None = None,
+    ):
         self.snapshot, self.items, self.pegging, self.dated = snapshot, items, pegging, dated
+        self.notes = notes
         self.seq = np.r_[existing.seq, np.full(len(pegging.supplies.id) - len(existing.seq), -1)]
 
     def supplies(self, sids: Ints) -> list[Supply]:
@@ -80,16 +90,39 @@ class Describer:
             strict=True,
         ):
             expected = lines[seq].expected_date if supply.kind is SupplyKind.PO else None
-            reason = promise_reason(supply, root=root if held else None, expected=expected, today=today)
+            reason = promise_reason(
+                supply,
+                root=root if held else None,
+                expected=expected,
+                today=today,
+                note=self._note(supply),
+                root_note=self._note(root) if held else None,
+            )
             worded.append((reason, promise_basis(supply)))
         return worded
 
+    def _note(self, supply: Supply) -> DateNote | None:
+        """What the supplier's history says about a PO's or planned PO's date (`planning.reliable`)."""
+        if self.notes is None:
+            return None
+        if supply.kind is SupplyKind.PO:
+            return self.notes.po.get((supply.ref, supply.sku))
+        if supply.kind is SupplyKind.PLANNED_PO:
+            return self.notes.planned.get(supply.sku)
+        return None
+
 
 def assemble(
-    snapshot: PlanInput, items: Items, existing: Existing, demands: Demands, pegging: Pegging, dated: Dated
+    snapshot: PlanInput,
+    items: Items,
+    existing: Existing,
+    demands: Demands,
+    pegging: Pegging,
+    dated: Dated,
+    notes: DateNotes | None = None,
 ) -> PlanResult:
     """The plan in words: promises, suggested purchases and production, the production queue."""
-    describer = Describer(snapshot, items, existing, pegging, dated)
+    describer = Describer(snapshot, items, existing, pegging, dated, notes)
     customer = _customer_pieces(pegging, dated)
     suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated, customer)
     return PlanResult(

@@ -29,6 +29,7 @@ from pegboard.planning.netting import (
     net_level,
 )
 from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.reliable import DateNotes, reliable_snapshot, with_stated_dates
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints
 from pegboard.planning.ship_complete import with_whole_orders
@@ -44,19 +45,24 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
 
     Preorder promises are never before their release date; drop-ship lines are promised by
     their POs (`planning.terms`); every line of a ship-complete order gets the order's date
-    (`planning.ship_complete`). `laps`, when given, receives (step, perf_counter()) after each
-    step, for benchmarks. On a snapshot narrowed around a change (`planning.scope`), only the
-    promises of its `affected` SKUs are given.
+    (`planning.ship_complete`). PO dates and lead times are moved by their suppliers' learned
+    lateness when the snapshot asks for it (`planning.reliable`). `laps`, when given, receives
+    (step, perf_counter()) after each step, for benchmarks. On a snapshot narrowed around a
+    change (`planning.scope`), only the promises of its `affected` SKUs are given.
     """
     with collector_paused():
-        result = with_whole_orders(snapshot, with_sale_terms(snapshot, _plan(snapshot, lap_into(laps))))
+        adjusted, notes = reliable_snapshot(snapshot)
+        result = with_sale_terms(snapshot, _plan(adjusted, lap_into(laps), notes))
+        if notes is not None:
+            result = with_stated_dates(snapshot, adjusted, notes, result)
+        result = with_whole_orders(snapshot, result)
     if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
         # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
         result = replace(result, promises=result.promises.of_skus(snapshot.affected))
     return result
 
 
-def _plan(snapshot: PlanInput, lap: Lap) -> PlanResult:
+def _plan(snapshot: PlanInput, lap: Lap, notes: DateNotes | None = None) -> PlanResult:
     lap("start")
     items = build_items(snapshot)
     existing = build_existing(snapshot, items)
@@ -66,7 +72,7 @@ def _plan(snapshot: PlanInput, lap: Lap) -> PlanResult:
     lap("netting")
     dated = date_supplies(_supply_table(existing, pegging), items, snapshot.today.toordinal())
     lap("dating")
-    result = assemble(snapshot, items, existing, demands, pegging, dated)
+    result = assemble(snapshot, items, existing, demands, pegging, dated, notes)
     lap("result")
     return result
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from enum import IntEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
+
+if TYPE_CHECKING:
+    from pegboard.planning.reliable import DateNote
 
 
 class SupplyKind(IntEnum):
@@ -28,8 +31,11 @@ class Supply(NamedTuple):
     date: date | None
 
 
-def waits_for(root: Supply) -> str:
-    """The supply a date waits on, in words: "KYBER-GREEN on PO-1 due 2026-12-15"."""
+def waits_for(root: Supply, note: DateNote | None = None) -> str:
+    """The supply a date waits on, in words: "KYBER-GREEN on PO-1 due 2026-12-15"; with a `note`,
+    also what its supplier's history says and the date that makes it (`planning.reliable`)."""
+    if note is not None:
+        return _waits_for_noted(root, note)
     if root.date is None:
         if root.kind is SupplyKind.PO:
             return f"{root.sku} on {root.ref} has no expected date"
@@ -44,12 +50,67 @@ def waits_for(root: Supply) -> str:
     return f"{root.sku} from a planned MO finishing {day}"
 
 
-def promise_reason(supply: Supply, *, root: Supply | None, expected: date | None, today: date) -> str:
+def _waits_for_noted(root: Supply, note: DateNote) -> str:
+    """`waits_for` of a PO or planned PO whose supplier's history moved its date, or could not."""
+    plain = waits_for(root)
+    if not note.moved or root.date is None:
+        return f"{plain}; {note.history()}"
+    day = root.date.isoformat()
+    if root.kind is SupplyKind.PO and note.stated_date is not None:
+        return (
+            f"{root.sku} on {root.ref} due {note.stated_date.isoformat()}; {note.history()}: counted as {day}"
+        )
+    return f"{plain}; {note.history()}"
+
+
+def _noted_reason(supply: Supply, note: DateNote, plain: str, today: date) -> str:
+    """A PO's or planned PO's reason with what its supplier's history says (`planning.reliable`)."""
+    if not note.moved or supply.date is None:
+        stands = (
+            ""
+            if supply.date is None
+            else (": the stated date stands" if supply.kind is SupplyKind.PO else "")
+        )
+        return f"{plain}; {note.history()}{stands}"
+    day = supply.date.isoformat()
+    if supply.kind is SupplyKind.PLANNED_PO:
+        stated = "" if note.stated_days is None else f"{_days(note.stated_days)} stated; "
+        return f"planned PO arrives {day}: {stated}{note.history()}"
+    if note.stated_date is None:
+        return f"{supply.ref} has no expected date; {note.history()}: promised {day}"
+    stated = note.stated_date.isoformat()
+    due = (
+        f"{supply.ref} overdue since {stated}"
+        if note.stated_date < today
+        else f"{supply.ref} is due {stated}"
+    )
+    return f"{due}; {note.history()}: promised {day}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def promise_reason(
+    supply: Supply,
+    *,
+    root: Supply | None,
+    expected: date | None,
+    today: date,
+    note: DateNote | None = None,
+    root_note: DateNote | None = None,
+) -> str:
     """Why a promise has its date: in stock, a PO or MO date, a planned order, or open term.
 
     `root` is the deeper supply an MO waits on (None when the MO is not held up by its
-    components); `expected` is a PO's own expected date, which may lie before today.
+    components); `expected` is a PO's own expected date, which may lie before today. `note`
+    (a PO or planned PO) and `root_note` (the root) say how their supplier's history moved
+    their dates, or why it did not (`planning.reliable`).
     """
+    if note is not None and supply.kind in (SupplyKind.PO, SupplyKind.PLANNED_PO):
+        return _noted_reason(
+            supply, note, promise_reason(supply, root=root, expected=expected, today=today), today
+        )
     kind, day = supply.kind, supply.date
     if kind is SupplyKind.STOCK:
         return "in stock"
@@ -67,8 +128,8 @@ def promise_reason(supply: Supply, *, root: Supply | None, expected: date | None
     if day is None:
         assert root is not None
         prefix = f"{supply.ref} waits for {root.sku}; " if kind is SupplyKind.MO else ""
-        return f"open term: {prefix}{waits_for(root)}"
-    after = "" if root is None else f", after {waits_for(root)}"
+        return f"open term: {prefix}{waits_for(root, root_note)}"
+    after = "" if root is None else f", after {waits_for(root, root_note)}"
     return f"{name} finishes {day.isoformat()}{after}"
 
 

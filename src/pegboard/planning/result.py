@@ -27,6 +27,20 @@ class Promise(NamedTuple):
     basis: str
 
 
+class AdjustedDate(NamedTuple):
+    """A supply date and the stated one it comes from (`planning.reliable`): a PO line (`po_ref`),
+    or the planned purchases of a SKU (`po_ref` None); `reason` says what the history says."""
+
+    supplier: str
+    sku: str
+    po_ref: str | None
+    stated_date: date | None
+    date: date | None
+    receipts: int
+    learned: bool
+    reason: str
+
+
 class PurchaseSuggestion(NamedTuple):
     """A line of a suggested PO: order it today, expect it then (None: open term)."""
 
@@ -91,3 +105,6 @@ class PlanResult:
     production_queue: Sequence[QueueEntry]
     #: Every open MO's feasible dates (`planning.late_supply`); the stored MO keeps the user's.
     feasible_mos: Sequence[FeasibleDates] = ()
+    #: PO lines and planned purchases whose dates their suppliers' history moved, or could not
+    #: (too little history), with the stated date beside the one promises count on.
+    adjusted_dates: Sequence[AdjustedDate] = ()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from pegboard.planning.reliability import Reliability
+
 BUY = "buy"
 MAKE = "make"
 DROPSHIP = "dropship"
@@ -55,6 +57,11 @@ class OpenPurchaseLine:
     sku: str
     open_quantity: Decimal
     expected_date: date | None
+    #: The PO's supplier, whose delivery history may move the date (`planning.reliable`).
+    supplier: str | None = None
+    #: The day the PO was placed: a PO without an expected date is dated from it once its
+    #: supplier's real lead times are learned.
+    ordered_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +142,12 @@ class PlanInput:
     ship_complete: frozenset[str] = frozenset()
     #: Allocated lines of those orders held for a line that still waits (`planning.whole_orders`).
     held: Sequence[HeldLine] = ()
+    #: What suppliers' receipts say (per supplier, and per supplier and SKU with enough history):
+    #: a PO or a lead time of theirs is dated at `confidence` of it (`planning.reliable`).
+    reliability: Sequence[Reliability] = ()
+    #: The share of a supplier's deliveries a reliability-adjusted date must cover (None: the
+    #: stated dates are used as they are).
+    confidence: float | None = None
 
 
 class PlanInputError(ValueError):

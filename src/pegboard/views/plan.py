@@ -41,6 +41,19 @@ def plan_json(result: PlanResult) -> dict[str, JsonValue]:
             for s in result.production_suggestions
         ],
         "production_queue": [queue_entry_json(e) for e in result.production_queue],
+        "adjusted_dates": [
+            {
+                "supplier": a.supplier,
+                "sku": a.sku,
+                "po_ref": a.po_ref,
+                "stated_date": day(a.stated_date),
+                "date": day(a.date),
+                "receipts": a.receipts,
+                "learned": a.learned,
+                "reason": a.reason,
+            }
+            for a in result.adjusted_dates
+        ],
     }
 
 

@@ -73,7 +73,13 @@ def test_when_the_crystal_po_slips_a_week_only_so2_moves() -> None:
 def test_the_plan_as_json_follows_the_contract() -> None:
     data = plan_json(plan(lightsaber_workshop()))
 
-    assert list(data) == ["promises", "purchase_suggestions", "production_suggestions", "production_queue"]
+    assert list(data) == [
+        "promises",
+        "purchase_suggestions",
+        "production_suggestions",
+        "production_queue",
+        "adjusted_dates",
+    ]
     assert data["promises"] == [
         {
             "order_ref": "SO-1",

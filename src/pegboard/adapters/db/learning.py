@@ -116,9 +116,11 @@ def deliveries(
     received_to: date | None = None,
     item_ids: Sequence[int] | None = None,
     supplier_id: int | None = None,
+    suppliers: Sequence[str] | None = None,
 ) -> list[Delivery]:
     """Receipts into stock against a PO, with the PO line's first expected date: every one, or
-    those received in `received_from`..`received_to` (both included), of some items or a supplier.
+    those received in `received_from`..`received_to` (both included), of some items or a supplier
+    (by id, or some by name).
 
     The history planning learns from (`planning/reliability.py`) and the KPIs' supplier figures
     read the same receipts, so both judge a supplier by one definition.
@@ -150,6 +152,8 @@ def deliveries(
         query = query.where(sm.c.item_id.in_(list(item_ids)))
     if supplier_id is not None:
         query = query.where(po.c.supplier_id == supplier_id)
+    if suppliers is not None:
+        query = query.where(sup.c.name.in_(list(suppliers)))
     rows = conn.execute(query).all()
     first_expected = _first_expected_dates(conn, {r.po_ref for r in rows})
     return [

@@ -26,10 +26,12 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.learning import deliveries
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
@@ -48,8 +50,10 @@ ACTIVE = ("open", "partially_shipped")
 class SqlPlanning:
     """Reads what planning needs and keeps the promises it gives."""
 
-    def __init__(self, conn: Connection, totals: StockTotals) -> None:
+    def __init__(self, conn: Connection, totals: StockTotals, *, confidence: float | None = None) -> None:
         self.conn, self.totals = conn, totals
+        #: Promises are dated at this share of suppliers' deliveries (None: stated dates).
+        self.confidence = confidence
 
     def snapshot(
         self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
@@ -162,18 +166,26 @@ class SqlPlanning:
         demands = self._demands(sku_of, ids, release_of)
         dropships = self._dropships(sku_of, ids)
         complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
+        purchase_lines = self._purchase_lines(sku_of, ids)
+        suppliers = None
+        if ids is not None:
+            # A narrowed snapshot learns only from the suppliers it can meet.
+            named = [i.supplier for i in items] + [p.supplier for p in purchase_lines]
+            suppliers = sorted({name for name in named if name is not None})
         return PlanInput(
             today=today,
             items=items,
             bom_lines=boms,
             available=self._available(sku_of, ids),
-            purchase_lines=self._purchase_lines(sku_of, ids),
+            purchase_lines=purchase_lines,
             manufacturing_orders=self._manufacturing_orders(sku_of, ids),
             demands=demands,
             dropships=dropships,
             affected=affected,
             ship_complete=complete,
             held=self._held(complete),
+            reliability=self._reliability(suppliers),
+            confidence=self.confidence,
         )
 
     def _whole_order_items(self, ids: list[int]) -> set[int]:
@@ -222,6 +234,15 @@ class SqlPlanning:
         rows = self.conn.execute(_refs_among(query, so.order_ref, order_refs))
         return [HeldLine(*row) for row in rows if row.order_ref in order_refs]
 
+    def _reliability(self, suppliers: list[str] | None) -> list[Reliability]:
+        """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
+        history, learned from their receipts (`planning/reliability.py`); none when promises use
+        the stated dates or no supplier is concerned."""
+        if self.confidence is None or suppliers == []:
+            return []
+        history = deliveries(self.conn, suppliers=suppliers)
+        return [*supplier_reliability(history), *item_reliability(history).values()]
+
     def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
         """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
         if not ids:
@@ -243,11 +264,20 @@ class SqlPlanning:
         return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
-        po, pol = t.purchase_orders, t.purchase_order_lines
-        query = select(po.c.po_ref, pol.c.item_id, pol.c.quantity, pol.c.received, pol.c.expected_date)
+        po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers
+        query = select(
+            po.c.po_ref,
+            pol.c.item_id,
+            pol.c.quantity,
+            pol.c.received,
+            pol.c.expected_date,
+            sup.c.name,
+            po.c.created_at,
+        )
         rows = self.conn.execute(
             _among(query, pol.c.item_id, ids)
             .join(po, po.c.id == pol.c.po_id)
+            .join(sup, sup.c.id == po.c.supplier_id)
             .where(
                 pol.c.received < pol.c.quantity,
                 po.c.status.not_in(["received", "cancelled"]),
@@ -256,7 +286,14 @@ class SqlPlanning:
             .order_by(po.c.po_ref, pol.c.line_no)
         ).all()
         return [
-            OpenPurchaseLine(r.po_ref, sku_of[r.item_id], r.quantity - r.received, r.expected_date)
+            OpenPurchaseLine(
+                r.po_ref,
+                sku_of[r.item_id],
+                r.quantity - r.received,
+                r.expected_date,
+                r.name,
+                r.created_at.date(),
+            )
             for r in rows
         ]
 

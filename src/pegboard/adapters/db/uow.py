@@ -73,8 +73,10 @@ class SqlUnitOfWork:
         readonly: bool = False,
         complete_first_seconds: float = 2.0,
         cost_method: CostMethod = CostMethod.AVERAGE,
+        promise_confidence: float | None = None,
     ) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
+        self.promise_confidence = promise_confidence
         self.complete_first_seconds = complete_first_seconds
         self.cost_method = cost_method
         self._conn: Connection | None = None
@@ -100,7 +102,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
-        self.planning = SqlPlanning(conn, totals)
+        self.planning = SqlPlanning(conn, totals, confidence=self.promise_confidence)
         self.plans = SqlStoredPlan(conn, now)
         self.plans.begin()
         self.status_links = SqlStatusLinks(conn, now)

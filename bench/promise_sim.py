@@ -1,0 +1,350 @@
+"""How well promises hold when suppliers slip: a seeded workshop driven day by day through the services.
+
+Random orders arrive over 45 to 90 days; suppliers state a lead time and slip 1 to 7 days at
+their own random rates; one supplier states no lead time at all. Every day the simulation
+receives the POs its suppliers deliver that day, makes the MOs whose materials have been there
+for their production time, places the day's orders, runs the plan with its suggestions
+confirmed (as a planner pressing "Confirm suggestions" every morning) and ships whatever is
+allocated. After the last order it runs on until every backordered line has shipped.
+
+It then measures, over the lines that went on backorder and got a dated first promise: the share
+that shipped on or before that first promise (goal >= 95%), and the mean slack, promised day
+minus shipped day for lines that shipped early or on time (goal <= 2 days: no padding). Both
+with the reliability adjustment and without it (`PEGBOARD_RELIABILITY_DATES`), on the same seed:
+
+    .venv/bin/python -m bench.promise_sim --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bench.common import fresh_database
+from pegboard.adapters.clock import FixedClock
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.errors import DomainError
+from pegboard.domain.quantities import to_quantity
+from pegboard.domain.sales import SalesOrder
+from pegboard.planning.reliability import MIN_HISTORY
+from pegboard.services import manufacturing, orders, planning, purchasing, shipping
+from pegboard.services.imports import ImportKind, import_csv
+
+START = date(2026, 1, 5)
+FIFO = AllocationPolicy.FIFO
+#: Days the simulation may run on after the last order to let every backorder ship.
+TAIL_DAYS = 90
+#: Print every late line with the reason of its first promise (`--explain`).
+EXPLAIN = False
+
+
+@dataclass(frozen=True)
+class Supplier:
+    """A simulated supplier: its stated lead time (None: none stated), how often and how far it slips."""
+
+    name: str
+    stated: int | None
+    slip_rate: float
+    max_slip: int
+    #: Real lead times of a supplier that states none: uniform between these.
+    real: tuple[int, int] = (0, 0)
+
+    def arrival(self, rng: random.Random, *, ordered: date, expected: date | None) -> date:
+        """The day the goods really come."""
+        if expected is None:
+            return ordered + timedelta(days=rng.randint(*self.real))
+        slip = rng.randint(1, self.max_slip) if rng.random() < self.slip_rate else 0
+        return expected + timedelta(days=slip)
+
+
+@dataclass
+class World:
+    """The simulated workshop's catalogue and what the simulation keeps track of."""
+
+    suppliers: list[Supplier]
+    bought: dict[str, str]
+    products: dict[str, list[str]]
+    sold: list[str]
+    arrivals: dict[date, list[tuple[str, str, Decimal]]] = field(default_factory=dict)
+    open_mos: dict[str, date | None] = field(default_factory=dict)
+    open_orders: set[str] = field(default_factory=set)
+    #: Per backordered line (order ref, line no): its first dated promise, and the day it shipped whole.
+    first_promise: dict[tuple[str, int], date | None] = field(default_factory=dict)
+    shipped_on: dict[tuple[str, int], date] = field(default_factory=dict)
+    first_reason: dict[tuple[str, int], str] = field(default_factory=dict)
+    placed_on: dict[tuple[str, int], date] = field(default_factory=dict)
+    receipts: dict[str, int] = field(default_factory=dict)
+    #: The first day every supplier had MIN_HISTORY receipts (from then on all dates can be learned).
+    learned_on: date | None = None
+
+
+def world(rng: random.Random) -> World:
+    """Four suppliers that state 3 to 7 days and slip 1 to 7 days at random rates; one that states
+    nothing; parts from each; products made in a day from two or three parts; a few parts sold."""
+    suppliers = [
+        Supplier(f"Supplier {k + 1}", rng.randint(3, 7), round(rng.uniform(0.2, 0.8), 2), rng.randint(1, 7))
+        for k in range(4)
+    ]
+    suppliers.append(Supplier("Vague Crystals", None, 0.0, 0, real=(6, 12)))
+    bought: dict[str, str] = {}
+    for k in range(10):
+        bought[f"PART-{k + 1:02d}"] = suppliers[k % 4].name
+    bought["CRYSTAL"] = suppliers[4].name
+    parts = [sku for sku in bought if sku != "CRYSTAL"]
+    products = {f"PRODUCT-{k + 1}": rng.sample(parts, 2) for k in range(4)}
+    products["PRODUCT-1"].append("CRYSTAL")
+    sold = [*products, *rng.sample(parts, 3)]
+    return World(suppliers, bought, products, sold)
+
+
+def catalogue_csv(w: World) -> list[tuple[ImportKind, str]]:
+    """The world as the CSV files a shop would import."""
+    suppliers = "name,email,lead_time_days\n" + "".join(
+        f"{s.name},,{'' if s.stated is None else s.stated}\n" for s in w.suppliers
+    )
+    items = "sku,name,procurement,lead_time_days,supplier\n"
+    items += "".join(f"{sku},{sku},buy,,{name}\n" for sku, name in w.bought.items())
+    items += "".join(f"{sku},{sku},make,1,\n" for sku in w.products)
+    boms = "parent_sku,component_sku,quantity\n" + "".join(
+        f"{parent},{part},1\n" for parent, parts in w.products.items() for part in parts
+    )
+    stock = "sku,quantity\n" + "".join(f"{sku},4\n" for sku in [*w.bought, *w.products])
+    return [
+        (ImportKind.SUPPLIERS, suppliers),
+        (ImportKind.ITEMS, items),
+        (ImportKind.BOMS, boms),
+        (ImportKind.STOCK, stock),
+    ]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Backordered lines with a dated first promise: how many, how many shipped by it, slack and lateness."""
+
+    dated: int
+    on_time: int
+    slack_days: float
+    late_days: float
+    unshipped: int
+
+    @property
+    def share(self) -> float:
+        return self.on_time / self.dated if self.dated else 0.0
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run measured: over all lines, and over lines placed once every supplier had history."""
+
+    adjusted: bool
+    confidence: float
+    orders: int
+    backordered: int
+    every: Measure
+    learned: Measure
+    learned_on: date | None
+    seconds: float
+
+
+def simulate(*, seed: int, days: int, adjusted: bool, confidence: float) -> Figures:
+    """One run on a fresh SQLite database; the same seed gives the same orders and deliveries."""
+    rng = random.Random(seed)
+    w = world(rng)
+    # Deliveries draw from their own stream, so both runs see the same orders whatever they buy.
+    delivery_rng = random.Random(seed * 7919 + 1)
+    began = time.perf_counter()
+    with fresh_database("sqlite") as url:
+        pb = bootstrap(
+            Settings(database_url=url, reliability_dates=adjusted, promise_confidence=confidence), today=START
+        )
+        try:
+            for kind, text in catalogue_csv(w):
+                import_csv(
+                    kind, io.StringIO(text), source=f"{kind}.csv", uow=pb.uow(), clock=pb.clock, policy=FIFO
+                )
+            count = 0
+            day = START
+            while day < START + timedelta(days=days + TAIL_DAYS):
+                pb.clock = FixedClock(day)
+                _receive(pb, w, day)
+                _make(pb, w, day)
+                if day < START + timedelta(days=days):
+                    count += _place(pb, w, rng, day, count)
+                _plan(pb, w, delivery_rng, day)
+                _ship(pb, w, day)
+                day += timedelta(days=1)
+                if day >= START + timedelta(days=days) and not w.open_orders:
+                    break
+        finally:
+            pb.close()
+    return Figures(
+        adjusted,
+        confidence,
+        count,
+        len(w.first_promise),
+        _measure(w, set(w.first_promise)),
+        _measure(w, {k for k, d in w.placed_on.items() if w.learned_on is not None and d >= w.learned_on}),
+        w.learned_on,
+        time.perf_counter() - began,
+    )
+
+
+def _receive(pb: Pegboard, w: World, day: date) -> None:
+    for po_ref, sku, quantity in w.arrivals.pop(day, []):
+        purchasing.receive(po_ref, sku, quantity, uow=pb.uow(), clock=pb.clock, policy=FIFO)
+        supplier = w.bought[sku]
+        w.receipts[supplier] = w.receipts.get(supplier, 0) + 1
+    if w.learned_on is None and all(w.receipts.get(s.name, 0) >= MIN_HISTORY for s in w.suppliers):
+        w.learned_on = day
+
+
+def _make(pb: Pegboard, w: World, day: date) -> None:
+    """An MO is made one production day after all its materials are on hand."""
+    for ref, ready in sorted(w.open_mos.items()):
+        if ready is None:
+            _check_materials(pb, w, ref, day)
+            continue
+        if day < ready + timedelta(days=1):
+            continue
+        try:
+            manufacturing.complete_manufacturing_order(ref, uow=pb.uow(), clock=pb.clock, policy=FIFO)
+        except DomainError:  # another MO took the materials first: wait for more
+            w.open_mos[ref] = None
+            continue
+        del w.open_mos[ref]
+
+
+def _check_materials(pb: Pegboard, w: World, ref: str, day: date) -> None:
+    """Note the day an MO's materials are all on hand."""
+    with pb.reader() as uow:
+        mo = uow.supply.manufacturing_order(ref)
+    assert mo is not None
+    if not manufacturing.material_check(mo.sku, mo.open_quantity, uow=pb.reader()):
+        w.open_mos[ref] = day
+
+
+def _place(pb: Pegboard, w: World, rng: random.Random, day: date, count: int) -> int:
+    """0 to 3 orders of 1 or 2 lines of 1 to 3 units; returns how many were placed."""
+    n = rng.choice([0, 1, 1, 2, 2, 3])
+    for k in range(n):
+        skus = rng.sample(w.sold, rng.choice([1, 1, 2]))
+        lines = tuple(orders.LineDraft(sku, to_quantity(rng.randint(1, 3))) for sku in skus)
+        ref = f"SO-{count + k + 1}"
+        placed = orders.place_order(
+            orders.OrderDraft(order_ref=ref, customer=f"Customer {count + k}", lines=lines),
+            uow=pb.uow(),
+            clock=pb.clock,
+        ).order
+        for line in placed.lines:
+            if line.backordered_quantity > 0:
+                w.first_promise[(ref, line.line_no)] = None
+                w.placed_on[(ref, line.line_no)] = day
+        w.open_orders.add(ref)
+    return n
+
+
+def _plan(pb: Pegboard, w: World, rng: random.Random, day: date) -> None:
+    """Plan with the suggestions confirmed; note first dated promises and what suppliers will do."""
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+    dates: dict[tuple[str, int], list[tuple[date | None, str]]] = {}
+    for p in run.result.promises:
+        dates.setdefault((p.order_ref, p.line_no), []).append((p.date, p.reason))
+    for key, parts in dates.items():
+        if key in w.first_promise and w.first_promise[key] is None and all(d for d, _ in parts):
+            w.first_promise[key], w.first_reason[key] = max((d, r) for d, r in parts if d is not None)
+    supplier_of = {s.name: s for s in w.suppliers}
+    with pb.reader() as uow:
+        for ref in run.created:
+            po = uow.supply.purchase_order(ref)
+            if po is None:
+                w.open_mos[ref] = None
+                continue
+            for line in po.lines:
+                come = supplier_of[po.supplier].arrival(rng, ordered=day, expected=line.expected_date)
+                w.arrivals.setdefault(max(come, day + timedelta(days=1)), []).append(
+                    (ref, line.sku, line.quantity)
+                )
+
+
+def _ship(pb: Pegboard, w: World, day: date) -> None:
+    with pb.reader() as uow:
+        found = uow.orders.get_many(sorted(w.open_orders))
+    for ref, order in found.items():
+        if any(line.allocated_quantity > 0 for line in order.lines):
+            order = shipping_and_reload(pb, ref)
+        for line in order.lines:
+            key = (ref, line.line_no)
+            if key in w.first_promise and key not in w.shipped_on and line.shipped_quantity >= line.quantity:
+                w.shipped_on[key] = day
+        if all(line.shipped_quantity >= line.quantity for line in order.lines):
+            w.open_orders.discard(ref)
+
+
+def shipping_and_reload(pb: Pegboard, ref: str) -> SalesOrder:
+    """Ship what is allocated, then the order as stored."""
+    shipping.ship_order(ref, uow=pb.uow(), clock=pb.clock)
+    with pb.reader() as uow:
+        order = uow.orders.get(ref)
+    assert order is not None
+    return order
+
+
+def _measure(w: World, lines: set[tuple[str, int]]) -> Measure:
+    dated = {k: d for k, d in w.first_promise.items() if d is not None and k in lines}
+    shipped = {k: d for k, d in dated.items() if k in w.shipped_on}
+    on_time = [k for k, d in shipped.items() if w.shipped_on[k] <= d]
+    slack = [(d - w.shipped_on[k]).days for k, d in shipped.items() if w.shipped_on[k] <= d]
+    late = [(w.shipped_on[k] - d).days for k, d in shipped.items() if w.shipped_on[k] > d]
+    if EXPLAIN:
+        for k, d in sorted(shipped.items()):
+            if w.shipped_on[k] > d:
+                print(f"  late {k}: promised {d}, shipped {w.shipped_on[k]}: {w.first_reason[k]}")
+    return Measure(
+        len(dated),
+        len(on_time),
+        statistics.fmean(slack) if slack else 0.0,
+        statistics.fmean(late) if late else 0.0,
+        len(dated) - len(shipped),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--days", type=int, default=None, help="days of orders (default: 45 to 90, from the seed)"
+    )
+    parser.add_argument("--adjust", choices=["both", "on", "off"], default="both")
+    parser.add_argument("--confidence", type=float, default=0.90, help="PEGBOARD_PROMISE_CONFIDENCE")
+    parser.add_argument("--explain", action="store_true", help="print each late line and its first reason")
+    args = parser.parse_args()
+    global EXPLAIN
+    EXPLAIN = args.explain
+    days = args.days if args.days is not None else random.Random(args.seed).randint(45, 90)
+    runs = {"both": [True, False], "on": [True], "off": [False]}[args.adjust]
+    print(f"seed {args.seed}, {days} days of orders, confidence {args.confidence}")
+    print(
+        "adjusted  lines          orders  backordered  dated  on time  share   slack (d)  late by (d)", end=""
+    )
+    print("  unshipped")
+    for adjusted in runs:
+        f = simulate(seed=args.seed, days=days, adjusted=adjusted, confidence=args.confidence)
+        for name, m in (("all", f.every), (f"from {f.learned_on}", f.learned)):
+            print(
+                f"{'yes' if f.adjusted else 'no':<9} {name:<14} {f.orders:>6}  {f.backordered:>11}  "
+                f"{m.dated:>5}  {m.on_time:>7}  {m.share:6.1%}  {m.slack_days:>9.2f}  {m.late_days:>11.2f}  "
+                f"{m.unshipped:>9}"
+            )
+        print(f"  ({f.seconds:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Reliability-adjusted dates: promises resting on a PO or a lead time move by the supplier's
+learned lateness at the plan's confidence, and say so; too little history keeps the stated date."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pegboard.planning.engine import plan
+from pegboard.planning.reliability import Delivery, Reliability, item_reliability, supplier_reliability
+from pegboard.planning.snapshot import OpenPurchaseLine, PlanInput
+from tests.unit.planning.builders import TODAY, backorder, buy, day, lightsaber_workshop, q, snapshot
+
+BROKER = "Crystal Broker"
+
+
+def _history(lateness: list[int], *, sku: str = "KYBER-GREEN", stated: int | None = 10) -> list[Reliability]:
+    """Receipts of one unit each: ordered weeks ago, due `stated` days later (None: no date), `late` late."""
+    found = []
+    for k, late in enumerate(lateness):
+        ordered = TODAY - timedelta(days=60 - 7 * k)
+        due = None if stated is None else ordered + timedelta(days=stated)
+        received = (due or ordered) + timedelta(days=late)
+        found.append(Delivery(BROKER, sku, f"OLD-{k}", ordered, due, received, Decimal(1)))
+    return [*supplier_reliability(found), *item_reliability(found).values()]
+
+
+def _crystal_po(due: date) -> PlanInput:
+    workshop = lightsaber_workshop()
+    line = OpenPurchaseLine("PO-12", "KYBER-GREEN", q(2), due, BROKER, TODAY)
+    return replace(workshop, purchase_lines=[line])
+
+
+def _promise_of(result_promises: object, order_ref: str) -> tuple[date | None, str]:
+    found = [p for p in result_promises if p.order_ref == order_ref]  # type: ignore[attr-defined]
+    assert len(found) == 1
+    return found[0].date, found[0].reason
+
+
+def test_a_promise_on_a_habitually_late_suppliers_po_is_later_by_the_learned_slip_and_says_why() -> None:
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2, 2, 1, 2, 2, 2, 0, 2]), confidence=0.9)
+
+    promised, reason = _promise_of(plan(workshop).promises, "SO-2")
+
+    assert promised == day(14) + timedelta(days=2 + 1)
+    assert reason == (
+        f"planned MO finishes {day(17)}, after KYBER-GREEN on PO-12 due {day(14)}; "
+        f"Crystal Broker is usually 2 days late (90% confidence): counted as {day(16)}"
+    )
+
+
+def test_a_promise_resting_right_on_a_late_suppliers_po_names_both_dates() -> None:
+    crystal = snapshot(
+        [buy("GEM", days=10, supplier=BROKER)],
+        backorder("SO-9", "GEM", 1),
+        purchases=[OpenPurchaseLine("PO-12", "GEM", q(1), day(5), BROKER, TODAY)],
+    )
+    learned = replace(crystal, reliability=_history([3, 3, 3, 3, 3, 0], sku="GEM"), confidence=0.9)
+
+    promised, reason = _promise_of(plan(learned).promises, "SO-9")
+
+    assert promised == day(8)
+    assert (
+        reason
+        == f"PO-12 is due {day(5)}; Crystal Broker is usually 3 days late (90% confidence): promised {day(8)}"
+    )
+
+
+def test_the_confidence_sets_how_much_of_the_history_the_date_covers() -> None:
+    workshop = _crystal_po(day(14))
+    history = _history([0, 0, 0, 0, 0, 0, 0, 0, 4, 6])
+
+    at_half = _promise_of(plan(replace(workshop, reliability=history, confidence=0.5)).promises, "SO-2")
+    at_95 = _promise_of(plan(replace(workshop, reliability=history, confidence=0.95)).promises, "SO-2")
+
+    assert at_half[0] == day(15)
+    assert at_95[0] == day(14) + timedelta(days=6 + 1)
+
+
+def test_too_little_history_keeps_the_stated_date_and_the_reason_says_so() -> None:
+    workshop = replace(_crystal_po(day(14)), reliability=_history([5, 5, 5]), confidence=0.9)
+
+    promised, reason = _promise_of(plan(workshop).promises, "SO-2")
+
+    assert promised == day(15)
+    assert reason == (
+        f"planned MO finishes {day(15)}, after KYBER-GREEN on PO-12 due {day(14)}; "
+        "Crystal Broker has too little delivery history to learn from (3 of 5 receipts)"
+    )
+
+
+def test_without_a_confidence_the_stated_dates_stand_whatever_the_history() -> None:
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2] * 8), confidence=None)
+
+    assert plan(workshop) == plan(_crystal_po(day(14)))
+
+
+def test_an_unpredictable_supplier_stays_open_term_until_history_dates_it() -> None:
+    workshop = lightsaber_workshop()  # crystals have no lead time and no PO: SO-2 is open term
+    few = replace(workshop, reliability=_history([9, 10, 11], stated=None), confidence=0.9)
+    enough = replace(
+        workshop, reliability=_history([9, 10, 11, 12, 9, 10, 10, 9], stated=None), confidence=0.9
+    )
+
+    before, why_not = _promise_of(plan(few).promises, "SO-2")
+    after, why = _promise_of(plan(enough).promises, "SO-2")
+
+    assert before is None
+    assert why_not == (
+        "open term: KYBER-GREEN has no predictable lead time and no open PO; "
+        "Crystal Broker has too little delivery history to learn from (3 of 5 receipts)"
+    )
+    assert after == day(12 + 1)
+    assert why == (
+        f"planned MO finishes {day(13)}, after KYBER-GREEN on a planned PO arriving {day(12)}; "
+        "Crystal Broker gives no lead time; 90% of its deliveries took 12 days or less"
+    )
+
+
+def test_a_po_without_a_date_from_an_unpredictable_supplier_counts_from_the_day_it_was_placed() -> None:
+    placed = OpenPurchaseLine("PO-7", "KYBER-GREEN", q(2), None, BROKER, TODAY - timedelta(days=4))
+    workshop = replace(
+        lightsaber_workshop(),
+        purchase_lines=[placed],
+        reliability=_history([10] * 6, stated=None),
+        confidence=0.9,
+    )
+
+    promised, _ = _promise_of(plan(workshop).promises, "SO-2")
+
+    assert promised == day(6 + 1)
+
+
+def test_purchase_suggestions_keep_the_stated_lead_time_a_confirmed_po_will_carry() -> None:
+    gems = snapshot([buy("GEM", days=10, supplier=BROKER)], backorder("SO-9", "GEM", 1))
+    learned = replace(gems, reliability=_history([3] * 6, sku="GEM"), confidence=0.9)
+
+    result = plan(learned)
+
+    assert [s.expected_date for s in result.purchase_suggestions] == [day(10)]
+    assert _promise_of(result.promises, "SO-9")[0] == day(13)
+
+
+def test_the_plan_lists_each_moved_date_beside_the_stated_one() -> None:
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2] * 6), confidence=0.9)
+    more = replace(workshop, demands=[*workshop.demands, backorder("SO-5", "SABER-GREEN", 1, minute=9)])
+
+    result = plan(more)
+
+    assert [(a.po_ref, a.sku, a.stated_date, a.date, a.learned) for a in result.adjusted_dates] == [
+        ("PO-12", "KYBER-GREEN", day(14), day(16), True),
+        (None, "KYBER-GREEN", None, day(10 + 2), True),
+    ]
+    assert result.adjusted_dates[0].reason == "Crystal Broker is usually 2 days late (90% confidence)"
