@@ -131,6 +131,7 @@ def test_the_table_names_the_late_order_and_says_nothing_was_written(cli: Cli, t
         (["--late", "PO-K"], "PO-K"),
         (["--order", "SABER-BLUE:0"], "SABER-BLUE:0"),
         (["--order", "GHOST:1"], "GHOST"),
+        (["--late", "PO-K\x01:+7"], "U+0001"),
         ([], "scenario"),
     ],
 )

@@ -21,12 +21,13 @@ from typing import Protocol
 from pegboard.domain.errors import InvalidValue
 from pegboard.planning.engine import plan
 from pegboard.planning.whatif import ExtraDemand, Outcome, Slip, compare, scenario_input
+from pegboard.services import parsing
 from pegboard.services.ports import Clock, UnitOfWork
 
 #: The window a demand rise covers when none is given.
 DEFAULT_DAYS = 28
 #: Limits that keep a scenario meaningful (and its plan small enough).
-MAX_PERCENT, MAX_DAYS, MAX_ENTRIES, MAX_SPAN = Decimal(10000), 365, 50, 366
+MAX_PERCENT, MAX_DAYS, MAX_ENTRIES, MAX_SPAN, MAX_TEXT = Decimal(10000), 365, 50, 366, 200
 _PERCENT = re.compile(r"^\+?(\d+(?:\.\d+)?)%$")
 _DAYS = re.compile(r"^\+?(\d+)$")
 
@@ -138,6 +139,8 @@ def parse_scenario(
     for field, given in (("demand", demand), ("late", late), ("order", orders)):
         if len(given) > MAX_ENTRIES:
             raise InvalidValue(field, len(given), f"at most {MAX_ENTRIES} entries")
+        for text in given:
+            _printable(field, text)
     scenario = Scenario(
         tuple(_demand(text.strip()) for text in demand if text.strip()),
         tuple(_late(text.strip()) for text in late if text.strip()),
@@ -146,6 +149,14 @@ def parse_scenario(
     if not (scenario.demand or scenario.late or scenario.orders):
         raise InvalidValue("scenario", "", "give at least one demand rise, late supply or extra order")
     return scenario
+
+
+def _printable(field: str, text: str) -> None:
+    if len(text) > MAX_TEXT:
+        raise InvalidValue(field, text[:MAX_TEXT] + "...", f"at most {MAX_TEXT} characters an entry")
+    bad = parsing.control_character(text)
+    if bad is not None:
+        raise InvalidValue(field, text.encode("unicode_escape").decode("ascii"), parsing.control_reason(bad))
 
 
 def _demand(text: str) -> DemandRise:

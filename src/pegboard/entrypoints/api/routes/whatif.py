@@ -9,13 +9,13 @@ from pydantic import Field, StringConstraints
 
 from pegboard.entrypoints.api.deps import PegboardDep, ReaderDep
 from pegboard.entrypoints.api.routing import api_router, json_response
-from pegboard.entrypoints.api.schemas import In
+from pegboard.entrypoints.api.schemas import In, Printable
 from pegboard.services import whatif
 from pegboard.views.whatif import whatif_json
 
 router = api_router("plan")
 
-Part = Annotated[str, StringConstraints(max_length=200)]
+Part = Annotated[str, StringConstraints(max_length=whatif.MAX_TEXT), Printable()]
 Parts = Annotated[list[Part], Field(max_length=whatif.MAX_ENTRIES)]
 
 
