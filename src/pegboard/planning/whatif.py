@@ -61,7 +61,7 @@ class LateLine:
 
 @dataclass(frozen=True, slots=True)
 class LateOrder:
-    """An order with a line that goes late; its dates are those of its last line (None: open term)."""
+    """An order with lines that go late; its dates are the latest of those lines' (None: open term)."""
 
     order_ref: str
     before: date | None
@@ -164,7 +164,7 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
         if new[key] >= NONE:
             open_term.append(moved)
     return Outcome(
-        late_orders=_late_orders(late_lines, old, new),
+        late_orders=_late_orders(late_lines),
         open_term=tuple(open_term),
         extra=tuple(_extra_supply(before, after)),
         added=tuple(_added(after.promises)),
@@ -194,25 +194,21 @@ def _line_days(promises: Sequence[Promise], lines: int) -> dict[Key, int]:
     return days
 
 
-def _late_orders(late: list[LateLine], old: dict[Key, int], new: dict[Key, int]) -> tuple[LateOrder, ...]:
-    """The orders of the late lines, each dated by its last line before and after."""
-    refs = {line.order_ref for line in late}
-    before: dict[str, int] = {}
-    after: dict[str, int] = {}
-    for key, day in old.items():
-        if key[0] in refs:
-            before[key[0]] = max(before.get(key[0], day), day)
-    for key, day in new.items():
-        if key[0] in refs:
-            after[key[0]] = max(after.get(key[0], day), day)
+def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
+    """The orders of the late lines, each dated by the latest of its lines that move, before and after."""
     by_order: dict[str, list[LateLine]] = defaultdict(list)
     for line in late:
         by_order[line.order_ref].append(line)
     return tuple(
-        LateOrder(ref, _date(before[ref]), _date(after[ref]), tuple(by_order[ref]))
-        for ref in sorted(by_order)
-        if after[ref] > before[ref]
+        LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
+        for ref, lines in sorted(by_order.items())
     )
+
+
+def _latest(days: Iterable[date | None]) -> date | None:
+    """The latest date; open term (None) is later than any."""
+    found = list(days)
+    return None if None in found else max(d for d in found if d is not None)
 
 
 def _extra_supply(before: PlanResult, after: PlanResult) -> list[ExtraSupply]:

@@ -113,6 +113,8 @@ class ScenarioFacts(Protocol):
 
     def supplier_po_refs(self, supplier: str) -> set[str]: ...
 
+    def supplier_skus(self, supplier: str) -> set[str]: ...
+
     def last_po_costs(self, skus: Sequence[str]) -> dict[str, Decimal]: ...
 
 
@@ -219,25 +221,31 @@ def what_if(scenario: Scenario, *, uow: WithScenarios, clock: Clock) -> WhatIf:
             if entry.sku not in items:
                 field = "demand" if isinstance(entry, DemandRise) else "order"
                 raise InvalidValue(field, entry.text, f"no item has the SKU {entry.sku!r}")
-        slips = [_slip(late, uow) for late in scenario.late]
+        found = [_slip(late, uow) for late in scenario.late]
+        slips = [slip for slip, _ in found]
         extra = _extra_demand(scenario, uow, today) + [
             ExtraDemand(f"order {k}: {o.sku}", o.sku, o.quantity) for k, o in enumerate(scenario.orders, 1)
         ]
-        snapshot = uow.planning.snapshot(today)
+        # Only what the scenario's SKUs can reach is read and planned (`planning.scope`): the
+        # lines it can move get the promises a full plan would give them, the rest cannot move.
+        touched = skus.union(*(reach for _, reach in found))
+        snapshot = uow.planning.snapshot(today, around=sorted(touched))
         changed = scenario_input(snapshot, slips=slips, extra=extra, now=clock.now())
         outcome = compare(plan(snapshot), plan(changed), lines=len(snapshot.demands))
         return WhatIf(scenario, today, outcome, _costed(outcome, uow))
 
 
-def _slip(late: LateSupply, uow: WithScenarios) -> Slip:
-    """A PO's ref first, then an MO's, then a supplier's name."""
-    if uow.supply.purchase_order(late.ref) is not None:
-        return Slip(late.days, po_refs=frozenset([late.ref]))
-    if uow.supply.manufacturing_order(late.ref) is not None:
-        return Slip(late.days, mo_refs=frozenset([late.ref]))
+def _slip(late: LateSupply, uow: WithScenarios) -> tuple[Slip, set[str]]:
+    """The slip and the SKUs it changes: a PO's ref first, then an MO's, then a supplier's name."""
+    po = uow.supply.purchase_order(late.ref)
+    if po is not None:
+        return Slip(late.days, po_refs=frozenset([late.ref])), {line.sku for line in po.lines}
+    mo = uow.supply.manufacturing_order(late.ref)
+    if mo is not None:
+        return Slip(late.days, mo_refs=frozenset([late.ref])), {mo.sku}
     if uow.catalogue.supplier(late.ref) is not None:
         refs = frozenset(uow.scenarios.supplier_po_refs(late.ref))
-        return Slip(late.days, po_refs=refs, supplier=late.ref)
+        return Slip(late.days, po_refs=refs, supplier=late.ref), uow.scenarios.supplier_skus(late.ref)
     raise InvalidValue("late", late.text, f"no PO, MO or supplier is called {late.ref!r}")
 
 

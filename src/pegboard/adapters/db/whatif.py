@@ -22,6 +22,19 @@ class SqlScenarioFacts:
         query = select(po.c.po_ref).join(sup, sup.c.id == po.c.supplier_id).where(sup.c.name == supplier)
         return set(self.conn.scalars(query))
 
+    def supplier_skus(self, supplier: str) -> set[str]:
+        """The SKUs it supplies: those of items naming it, and those on its POs."""
+        po, pol, sup, it = t.purchase_orders, t.purchase_order_lines, t.suppliers, t.items
+        named = select(it.c.sku).join(sup, sup.c.id == it.c.supplier_id).where(sup.c.name == supplier)
+        ordered = (
+            select(it.c.sku)
+            .join(pol, pol.c.item_id == it.c.id)
+            .join(po, po.c.id == pol.c.po_id)
+            .join(sup, sup.c.id == po.c.supplier_id)
+            .where(sup.c.name == supplier)
+        )
+        return set(self.conn.scalars(named.union(ordered)))
+
     def last_po_costs(self, skus: Iterable[str]) -> dict[str, Decimal]:
         """Each SKU's unit cost on its latest PO line that states one."""
         wanted = sorted(set(skus))
