@@ -89,10 +89,12 @@ def test_an_extra_order_ranks_last_and_asks_for_more_crystals_without_making_any
 @st.composite
 def scenarios(draw: st.DrawFn, snapshot: PlanInput) -> tuple[list[Slip], list[ExtraDemand], set[str]]:
     """A slip of some PO (when there is one) and perhaps extra demand; with the SKUs they change."""
-    slips, extra, touched = [], [], set()
+    slips: list[Slip] = []
+    extra: list[ExtraDemand] = []
+    touched: set[str] = set()
     refs = sorted({p.po_ref for p in snapshot.purchase_lines})
     if refs and draw(st.booleans()):
-        ref = draw(st.sampled_from(refs))
+        ref: str = draw(st.sampled_from(refs))
         slips.append(Slip(draw(st.integers(1, 20)), po_refs=frozenset({ref})))
         touched |= {p.sku for p in snapshot.purchase_lines if p.po_ref == ref}
     if not slips or draw(st.booleans()):
