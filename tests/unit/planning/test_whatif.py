@@ -93,7 +93,8 @@ def scenarios(draw: st.DrawFn, snapshot: PlanInput) -> tuple[list[Slip], list[Ex
     extra: list[ExtraDemand] = []
     touched: set[str] = set()
     refs = sorted({p.po_ref for p in snapshot.purchase_lines})
-    if refs and draw(st.booleans()):
+    slip_one: bool = draw(st.booleans())
+    if refs and slip_one:
         ref: str = draw(st.sampled_from(refs))
         slips.append(Slip(draw(st.integers(1, 20)), po_refs=frozenset({ref})))
         touched |= {p.sku for p in snapshot.purchase_lines if p.po_ref == ref}
