@@ -19,6 +19,7 @@ import numpy as np
 from pegboard.planning.arrays import NONE
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult, Promise
+from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import BackorderDemand, PlanInput, PlanItem
 
 #: The refs extra demand carries inside the plan (no real ref holds a control character).
@@ -153,16 +154,26 @@ def _longer_lead(item: PlanItem, days: int) -> PlanItem:
 
 
 def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
-    """What changed from `before` to `after` for the first `lines` demand lines (the stored ones)."""
-    old, new = _line_days(before.promises, lines), _line_days(after.promises, lines)
+    """What changed from `before` to `after` for the first `lines` demand lines (the stored ones).
+
+    `after` plans the same demand lines as `before` (the scenario's own come after them), so
+    their last days are compared as arrays by line, and only the lines that move are named."""
+    old, old_extra = _line_days(before.promises, lines)
+    new, new_extra = _line_days(after.promises, lines)
+    moved: list[tuple[Key, int, int]] = []
+    if isinstance(after.promises, PromiseTable) and len(old) == len(new):
+        table = after.promises
+        for k in np.flatnonzero((new > old) & (old >= 0)).tolist():
+            key = (table.refs[k], table.line_nos[k], table.skus[k])
+            moved.append((key, int(old[k]), int(new[k])))
+    moved += [(key, old_extra[key], day) for key, day in new_extra.items() if day > old_extra.get(key, day)]
     late_lines: list[LateLine] = []
     open_term: list[LateLine] = []
-    for key in sorted(k for k, day in new.items() if day > old.get(k, day)):
-        order_ref, line_no, sku = key
-        moved = LateLine(order_ref, line_no, sku, _date(old[key]), _date(new[key]))
-        late_lines.append(moved)
-        if new[key] >= NONE:
-            open_term.append(moved)
+    for key, was, will in sorted(moved):
+        line = LateLine(*key, _date(was), _date(will))
+        late_lines.append(line)
+        if will >= NONE:
+            open_term.append(line)
     return Outcome(
         late_orders=_late_orders(late_lines),
         open_term=tuple(open_term),
@@ -174,24 +185,25 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
 Key = tuple[str, int, str]
 
 
-def _line_days(promises: Sequence[Promise], lines: int) -> dict[Key, int]:
-    """Each real line's last day (NONE: open term), keyed by (order ref, line no, SKU)."""
-    days: dict[Key, int] = {}
+def _line_days(promises: Sequence[Promise], lines: int) -> tuple[Ints, dict[Key, int]]:
+    """The last day (NONE: open term; -1: no promise) of each of the first `lines` demand lines
+    of a promise table, and of any other real line by (order ref, line no, SKU)."""
     extra: Iterable[Promise] = promises
+    latest = np.zeros(0, dtype=np.int64)
     if isinstance(promises, PromiseTable):
         extra = promises.extra
         latest = np.full(len(promises.refs), -1, dtype=np.int64)
         if len(promises.line):
             np.maximum.at(latest, promises.line, promises.day)
-        for k in np.flatnonzero(latest[:lines] >= 0).tolist():
-            days[(promises.refs[k], promises.line_nos[k], promises.skus[k])] = int(latest[k])
+        latest = latest[:lines]
+    days: dict[Key, int] = {}
     for p in extra:
         if p.order_ref.startswith(EXTRA_REF):
             continue
         key = (p.order_ref, p.line_no, p.sku)
         day = NONE if p.date is None else p.date.toordinal()
         days[key] = max(days.get(key, day), day)
-    return days
+    return latest, days
 
 
 def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
