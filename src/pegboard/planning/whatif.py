@@ -111,8 +111,16 @@ def scenario_input(
         list(snapshot.manufacturing_orders),
         snapshot.items,
     )
+    dropships = list(snapshot.dropships)
     for slip in slips:
         later = timedelta(days=slip.days)
+        # A drop-ship line is promised by its PO: the PO's slip is the customer's.
+        dropships = [
+            replace(d, expected_date=d.expected_date + later)
+            if d.po_ref in slip.po_refs and d.expected_date is not None
+            else d
+            for d in dropships
+        ]
         purchase_lines = [
             replace(p, expected_date=p.expected_date + later)
             if p.po_ref in slip.po_refs and p.expected_date is not None
@@ -142,7 +150,12 @@ def scenario_input(
         if e.quantity > 0
     ]
     return replace(
-        snapshot, items=items, purchase_lines=purchase_lines, manufacturing_orders=orders, demands=demands
+        snapshot,
+        items=items,
+        purchase_lines=purchase_lines,
+        manufacturing_orders=orders,
+        demands=demands,
+        dropships=dropships,
     )
 
 

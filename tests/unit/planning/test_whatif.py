@@ -3,6 +3,7 @@ scenario's SKUs reach (`planning.scope`) gives the same answer as planning every
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from pegboard.planning.engine import plan
 from pegboard.planning.scope import narrowed
 from pegboard.planning.snapshot import (
     BackorderDemand,
+    DropshipDemand,
     OpenPurchaseLine,
     PlanBomLine,
     PlanInput,
@@ -67,6 +69,17 @@ def test_a_crystal_po_a_week_late_makes_exactly_the_order_resting_on_it_late() -
         ("SO-2", date(2026, 12, 8), date(2026, 12, 15))
     ]
     assert found.open_term == () and found.extra == ()
+
+
+def test_a_late_drop_ship_po_makes_its_customer_late() -> None:
+    dropship = DropshipDemand("SO-7", 1, "HILT", Decimal(1), "PO-D", "Passing Traders", date(2026, 12, 2))
+    snapshot = replace(lightsaber(), dropships=[dropship])
+
+    found = outcome(snapshot, slips=[Slip(4, po_refs=frozenset({"PO-D"}))], extra=[])
+
+    assert [(o.order_ref, o.before, o.after) for o in found.late_orders] == [
+        ("SO-7", date(2026, 12, 2), date(2026, 12, 6))
+    ]
 
 
 def test_an_extra_order_ranks_last_and_asks_for_more_crystals_without_making_anyone_late() -> None:
