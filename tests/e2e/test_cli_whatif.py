@@ -126,6 +126,7 @@ def test_the_table_names_the_late_order_and_says_nothing_was_written(cli: Cli, t
         (["--demand", "SABER-BLUE:-50%"], "-50%"),
         (["--demand", "SABER-BLUE:+10%:2026-12-10..2026-12-01"], "2026-12-10..2026-12-01"),
         (["--demand", "SABER-BLUE:+10%:December"], "December"),
+        (["--demand", "SABER-BLUE:+10%:2026-01-01..2026-01-31"], "ends before today"),
         (["--late", "PO-404:+7"], "PO-404"),
         (["--late", "PO-K:+soon"], "+soon"),
         (["--late", "PO-K"], "PO-K"),

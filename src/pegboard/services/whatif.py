@@ -256,6 +256,8 @@ def _extra_demand(scenario: Scenario, uow: WithScenarios, today: date) -> list[E
     history = uow.learning.daily_demand(sorted({d.sku for d in scenario.demand}))
     extra = []
     for k, rise in enumerate(scenario.demand, 1):
+        if rise.to_date is not None and rise.to_date < today:
+            raise InvalidValue("demand", rise.text, f"the range ends before today, {today.isoformat()}")
         start = rise.from_date or today
         days = DEFAULT_DAYS if rise.to_date is None else (rise.to_date - start).days + 1
         since = today - timedelta(days=days - 1)
