@@ -66,6 +66,7 @@ CLI_READS: dict[str, tuple[str, ...]] = {
     "suppliers-reliability": ("suppliers", "--json"),
     "reorder-points": ("reorder-points", "--json"),
     "quote-saber-green": ("quote", "SABER-GREEN:1", "--json"),
+    "whatif-po-late": ("whatif", "--late", "PO-1:+7", "--order", "SABER-BLUE:2", "--json"),
 }
 
 #: `GET /api/v1...` reads with their golden file name.

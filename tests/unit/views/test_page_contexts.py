@@ -16,6 +16,7 @@ from pegboard.views.po_page import PoPage
 from pegboard.views.production import MoPage, ProductionPage
 from pegboard.views.purchasing import PurchasingPage
 from pegboard.views.reports_page import ReportsPage
+from pegboard.views.whatif import WhatIfPage
 
 PAGES = (
     BackordersPage,
@@ -27,6 +28,7 @@ PAGES = (
     ItemPage,
     PlanPage,
     ReportsPage,
+    WhatIfPage,
 )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     type_coerce,
     update,
@@ -94,7 +95,9 @@ class SqlPlanning:
                 reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
             )
             sku_of = dict(
-                self.conn.execute(select(t.items.c.id, t.items.c.sku).where(t.items.c.id.in_(ids))).all()
+                self.conn.execute(
+                    select(t.items.c.id, t.items.c.sku).where(_in(t.items.c.id, ids, self.conn))
+                ).all()
             )
             affected = frozenset(sku_of[i] for i in (changed if lines_of_around else reach))
         bom = t.bom_lines.c
@@ -102,7 +105,9 @@ class SqlPlanning:
             bom.parent_id, bom.component_id
         )
         if ids is not None:
-            bom_query = bom_query.where(bom.parent_id.in_(ids), bom.component_id.in_(ids))
+            bom_query = bom_query.where(
+                _in(bom.parent_id, ids, self.conn), _in(bom.component_id, ids, self.conn)
+            )
         boms = [
             PlanBomLine(sku_of[parent], sku_of[component], quantity)
             for parent, component, quantity in self.conn.execute(bom_query).all()
@@ -146,7 +151,7 @@ class SqlPlanning:
             qty,
             least,
             multiple,
-        ) in self.conn.execute(query if ids is None else query.where(it.id.in_(ids))).all():
+        ) in self.conn.execute(query if ids is None else query.where(_in(it.id, ids, self.conn))).all():
             if release is not None:
                 release_of[sku] = release
             items.append(
@@ -192,7 +197,8 @@ class SqlPlanning:
         """The items of every unfinished line of the ship-complete orders with an unfinished line of
         `ids` (waiting or allocated and held: `planning.scope.snapshot_scope`)."""
         so, ol = t.sales_orders.c, t.order_lines.c
-        waiting = select(ol.order_id).where(ol.item_id.in_(ids), ol.quantity > ol.shipped + ol.cancelled)
+        unfinished = ol.quantity > ol.shipped + ol.cancelled
+        waiting = select(ol.order_id).where(_in(ol.item_id, ids, self.conn), unfinished)
         query = (
             select(ol.item_id)
             .distinct()
@@ -249,7 +255,11 @@ class SqlPlanning:
             return []
         bom = t.bom_lines.c
         start, end = (bom.component_id, bom.parent_id) if upwards else (bom.parent_id, bom.component_id)
-        reach = select(t.items.c.id.label("id")).where(t.items.c.id.in_(ids)).cte("reach", recursive=True)
+        reach = (
+            select(t.items.c.id.label("id"))
+            .where(_in(t.items.c.id, ids, self.conn))
+            .cte("reach", recursive=True)
+        )
         reach = reach.union(select(end.label("id")).select_from(t.bom_lines.join(reach, start == reach.c.id)))
         return list(self.conn.execute(select(reach.c.id)).scalars())
 
@@ -259,7 +269,9 @@ class SqlPlanning:
         self.totals.flush()
         items = t.items.c
         free = type_coerce(items.on_hand, BigInteger) - type_coerce(items.allocated, BigInteger)
-        query = _among(select(items.id, free), items.id, ids).where(items.on_hand > items.allocated)
+        query = _among(select(items.id, free), items.id, ids, self.conn).where(
+            items.on_hand > items.allocated
+        )
         decimal = _Decimals()
         return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
 
@@ -275,7 +287,7 @@ class SqlPlanning:
             po.c.created_at,
         )
         rows = self.conn.execute(
-            _among(query, pol.c.item_id, ids)
+            _among(query, pol.c.item_id, ids, self.conn)
             .join(po, po.c.id == pol.c.po_id)
             .join(sup, sup.c.id == po.c.supplier_id)
             .where(
@@ -302,7 +314,7 @@ class SqlPlanning:
     ) -> list[OpenManufacturingOrder]:
         mo = t.manufacturing_orders
         rows = self.conn.execute(
-            _among(select(mo), mo.c.item_id, ids)
+            _among(select(mo), mo.c.item_id, ids, self.conn)
             .where(mo.c.status.not_in(["completed", "cancelled"]))
             .order_by(mo.c.id)
         ).all()
@@ -332,7 +344,7 @@ class SqlPlanning:
             ol.c.id,
         )
         rows = self.conn.execute(
-            _among(query, ol.c.item_id, ids)
+            _among(query, ol.c.item_id, ids, self.conn)
             .join(so, so.c.id == ol.c.order_id)
             .where(
                 ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
@@ -391,7 +403,7 @@ class SqlPlanning:
             .order_by(so.c.id, ol.c.line_no, pol.c.id)
         )
         found: dict[tuple[str, int], DropshipDemand] = {}
-        for r in self.conn.execute(_among(query, ol.c.item_id, ids)).all():
+        for r in self.conn.execute(_among(query, ol.c.item_id, ids, self.conn)).all():
             # One PO line serves a drop-ship line; should there be more, the first one speaks.
             found.setdefault(
                 (r.order_ref, r.line_no),
@@ -641,6 +653,14 @@ def _refs_among(query: Q, column: ColumnElement[Any], refs: Collection[str]) -> 
     return query.where(column.in_(sorted(refs))) if len(refs) <= 2000 else query
 
 
-def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None) -> Q:
+def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None, conn: Connection) -> Q:
     """Keep only rows of these items (all rows when `ids` is None)."""
-    return query if ids is None else query.where(column.in_(ids))
+    return query if ids is None else query.where(_in(column, ids, conn))
+
+
+def _in(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids (a scope
+    reaching thousands of items spent seconds in the driver splitting expanded IN lists)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(BigInteger)))
+    return column.in_(ids)

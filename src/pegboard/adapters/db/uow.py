@@ -32,6 +32,7 @@ from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.adapters.db.users import SqlUsers
 from pegboard.adapters.db.valuation import SqlValuation
+from pegboard.adapters.db.whatif import SqlScenarioFacts
 from pegboard.domain.valuation import CostMethod
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
     journal: SqlJournal
     learning: SqlLearning
     valuation: SqlValuation
+    scenarios: SqlScenarioFacts
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class SqlUnitOfWork:
         self.users = SqlUsers(conn, now)
         self.order_terms = SqlOrderTerms(conn)
         self.learning = SqlLearning(conn, now)
+        self.scenarios = SqlScenarioFacts(conn)
         return self
 
     def __exit__(

@@ -28,6 +28,7 @@ from pegboard.entrypoints.api.routes import public as public_routes
 from pegboard.entrypoints.api.routes import quotes as quote_routes
 from pegboard.entrypoints.api.routes import shopify as shopify_routes
 from pegboard.entrypoints.api.routes import status_links as status_link_routes
+from pegboard.entrypoints.api.routes import whatif as whatif_routes
 from pegboard.entrypoints.delivering import BackgroundDelivery
 from pegboard.entrypoints.intake_process import IntakeProcess
 from pegboard.entrypoints.long_lived import freeze_start_up
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
     app.include_router(status_link_routes.router, prefix=API_PREFIX)
     app.include_router(books_routes.router, prefix=API_PREFIX)
     app.include_router(quote_routes.router, prefix=API_PREFIX)
+    app.include_router(whatif_routes.router, prefix=API_PREFIX)
     app.include_router(public_routes.make_router(public_routes.Throttle(settings.public_requests_per_minute)))
     app.include_router(kpi_routes.router, prefix=API_PREFIX)
     app.include_router(learning_routes.router, prefix=API_PREFIX)

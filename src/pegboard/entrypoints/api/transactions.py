@@ -36,6 +36,7 @@ from pegboard.services.ports import (
     ValuationRepository,
 )
 from pegboard.services.users import UserRepository
+from pegboard.services.whatif import ScenarioFacts
 
 
 class SqlWork(UnitOfWork, Protocol):
@@ -49,6 +50,9 @@ class SqlWork(UnitOfWork, Protocol):
 
     @property
     def learning(self) -> LearningRepository: ...
+
+    @property
+    def scenarios(self) -> ScenarioFacts: ...
 
     @property
     def connection(self) -> Connection: ...
@@ -170,6 +174,11 @@ class SharedTransaction:
     def learning(self) -> LearningRepository:
         """The history learned from and where applied reorder points go, in the shared transaction."""
         return self._inner.learning
+
+    @property
+    def scenarios(self) -> ScenarioFacts:
+        """What a what-if reads beyond the snapshot, in the shared transaction."""
+        return self._inner.scenarios
 
     def __enter__(self) -> SharedTransaction:
         """The first block begins the transaction; later ones join it."""

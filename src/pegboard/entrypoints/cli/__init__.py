@@ -23,6 +23,7 @@ from pegboard.entrypoints.cli import stock  # noqa: F401
 from pegboard.entrypoints.cli import production  # noqa: F401
 from pegboard.entrypoints.cli import plan  # noqa: F401
 from pegboard.entrypoints.cli import quotes  # noqa: F401
+from pegboard.entrypoints.cli import whatif  # noqa: F401
 from pegboard.entrypoints.cli import outbox  # noqa: F401
 from pegboard.entrypoints.cli import server  # noqa: F401
 from pegboard.entrypoints.cli import access  # noqa: F401

@@ -36,6 +36,7 @@ from pegboard.entrypoints.web import (
     purchasing,
     reports,
     today,
+    whatif,
 )
 from pegboard.entrypoints.web import settings as settings_pages
 from pegboard.entrypoints.web.assets import Assets
@@ -58,6 +59,7 @@ def page_routers(renderer: Renderer) -> list[APIRouter]:
         production.make_router(renderer),
         purchasing.make_router(renderer),
         items.make_router(renderer),
+        whatif.make_router(renderer),
         plan.make_router(renderer),
         imports.make_router(renderer),
         reports.make_router(renderer),

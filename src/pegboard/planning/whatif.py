@@ -1,0 +1,318 @@
+"""What-if: a snapshot changed by a scenario (late supply, extra demand), and what that changes in the plan.
+
+A scenario never touches the store: `scenario_input` gives a new `PlanInput`, both are planned, and
+`compare` says which orders go late (from which date to which), which lines lose their date
+(open term), and what more the scenario has the plan buy or make. Extra demand is added after
+every order already waiting (it is ranked last), so it never takes supply a waiting order holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+
+from pegboard.planning.arrays import NONE
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.result import PlanResult, Promise
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import BackorderDemand, PlanInput, PlanItem
+
+#: The refs extra demand carries inside the plan (no real ref holds a control character).
+EXTRA_REF = "\x00what-if "
+#: Extra demand comes after every stored line placed at the same moment.
+LAST = 2**62
+
+
+@dataclass(frozen=True, slots=True)
+class Slip:
+    """Supply arriving `days` later: some POs' open lines, some MOs, and (for a supplier) the
+    lead time of the items it supplies."""
+
+    days: int
+    po_refs: frozenset[str] = frozenset()
+    mo_refs: frozenset[str] = frozenset()
+    supplier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraDemand:
+    """Demand the scenario adds: `quantity` of `sku`, needed from `from_date` (None: now)."""
+
+    label: str
+    sku: str
+    quantity: Decimal
+    from_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LateLine:
+    """A line whose date moves later: from `before` to `after` (None: open term)."""
+
+    order_ref: str
+    line_no: int
+    sku: str
+    before: date | None
+    after: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LateOrder:
+    """An order with lines that go late; its dates are the latest of those lines' (None: open term)."""
+
+    order_ref: str
+    before: date | None
+    after: date | None
+    lines: tuple[LateLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraSupply:
+    """More to buy (`kind` "buy", by `by_date` = its order date) or make (by its start date)."""
+
+    kind: str
+    sku: str
+    supplier: str | None
+    quantity: Decimal
+    by_date: date | None
+    ready_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddedDemand:
+    """Extra demand as the scenario planned it: when it would be served (None: open term)."""
+
+    label: str
+    sku: str
+    quantity: Decimal
+    date: date | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scenario changes in the plan."""
+
+    late_orders: tuple[LateOrder, ...]
+    open_term: tuple[LateLine, ...]
+    extra: tuple[ExtraSupply, ...]
+    added: tuple[AddedDemand, ...]
+
+
+def scenario_input(
+    snapshot: PlanInput, *, slips: Sequence[Slip] = (), extra: Sequence[ExtraDemand] = (), now: datetime
+) -> PlanInput:
+    """The snapshot as the scenario would have it; the original is left as it was."""
+    purchase_lines, orders, items = (
+        list(snapshot.purchase_lines),
+        list(snapshot.manufacturing_orders),
+        snapshot.items,
+    )
+    dropships = list(snapshot.dropships)
+    for slip in slips:
+        later = timedelta(days=slip.days)
+        # A drop-ship line is promised by its PO: the PO's slip is the customer's.
+        dropships = [
+            replace(d, expected_date=d.expected_date + later)
+            if d.po_ref in slip.po_refs and d.expected_date is not None
+            else d
+            for d in dropships
+        ]
+        purchase_lines = [
+            replace(p, expected_date=p.expected_date + later)
+            if p.po_ref in slip.po_refs and p.expected_date is not None
+            else p
+            for p in purchase_lines
+        ]
+        orders = [
+            replace(m, start_date=m.start_date + later, finish_date=m.finish_date + later)
+            if m.mo_ref in slip.mo_refs
+            else m
+            for m in orders
+        ]
+        if slip.supplier is not None:
+            items = [_longer_lead(i, slip.days) if i.supplier == slip.supplier else i for i in items]
+    demands = list(snapshot.demands) + [
+        BackorderDemand(
+            order_ref=EXTRA_REF + e.label,
+            line_no=1,
+            sku=e.sku,
+            quantity=e.quantity,
+            priority=-(2**31),
+            ordered_at=now,
+            sequence=LAST + k,
+            release_date=e.from_date,
+        )
+        for k, e in enumerate(extra)
+        if e.quantity > 0
+    ]
+    return replace(
+        snapshot,
+        items=items,
+        purchase_lines=purchase_lines,
+        manufacturing_orders=orders,
+        demands=demands,
+        dropships=dropships,
+    )
+
+
+def _longer_lead(item: PlanItem, days: int) -> PlanItem:
+    """A bought item whose purchase lead time is `days` longer (an unknown one stays unknown)."""
+    own = None if item.lead_time_days is None else item.lead_time_days + days
+    supplier = None if item.supplier_lead_time_days is None else item.supplier_lead_time_days + days
+    return replace(item, lead_time_days=own, supplier_lead_time_days=supplier)
+
+
+def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
+    """What changed from `before` to `after` for the first `lines` demand lines (the stored ones).
+
+    `after` plans the same demand lines as `before` (the scenario's own come after them), so
+    their last days are compared as arrays by line, and only the lines that move are named."""
+    old, old_extra = _line_days(before.promises, lines)
+    new, new_extra = _line_days(after.promises, lines)
+    moved: list[tuple[Key, int, int]] = []
+    if isinstance(after.promises, PromiseTable) and len(old) == len(new):
+        table = after.promises
+        for k in np.flatnonzero((new > old) & (old >= 0)).tolist():
+            key = (table.refs[k], table.line_nos[k], table.skus[k])
+            moved.append((key, int(old[k]), int(new[k])))
+    moved += [(key, old_extra[key], day) for key, day in new_extra.items() if day > old_extra.get(key, day)]
+    late_lines: list[LateLine] = []
+    open_term: list[LateLine] = []
+    for key, was, will in sorted(moved):
+        line = LateLine(*key, _date(was), _date(will))
+        late_lines.append(line)
+        if will >= NONE:
+            open_term.append(line)
+    return Outcome(
+        late_orders=_late_orders(late_lines),
+        open_term=tuple(open_term),
+        extra=tuple(_extra_supply(before, after)),
+        added=tuple(_added(after.promises)),
+    )
+
+
+Key = tuple[str, int, str]
+
+
+def _line_days(promises: Sequence[Promise], lines: int) -> tuple[Ints, dict[Key, int]]:
+    """The last day (NONE: open term; -1: no promise) of each of the first `lines` demand lines
+    of a promise table, and of any other real line by (order ref, line no, SKU)."""
+    extra: Iterable[Promise] = promises
+    latest = np.zeros(0, dtype=np.int64)
+    if isinstance(promises, PromiseTable):
+        extra = promises.extra
+        latest = np.full(len(promises.refs), -1, dtype=np.int64)
+        if len(promises.line):
+            np.maximum.at(latest, promises.line, promises.day)
+        latest = latest[:lines]
+    days: dict[Key, int] = {}
+    for p in extra:
+        if p.order_ref.startswith(EXTRA_REF):
+            continue
+        key = (p.order_ref, p.line_no, p.sku)
+        day = NONE if p.date is None else p.date.toordinal()
+        days[key] = max(days.get(key, day), day)
+    return latest, days
+
+
+def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
+    """The orders of the late lines, each dated by the latest of its lines that move, before and after."""
+    by_order: dict[str, list[LateLine]] = defaultdict(list)
+    for line in late:
+        by_order[line.order_ref].append(line)
+    return tuple(
+        LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
+        for ref, lines in sorted(by_order.items())
+    )
+
+
+def _latest(days: Iterable[date | None]) -> date | None:
+    """The latest date; open term (None) is later than any."""
+    found = list(days)
+    return None if None in found else max(d for d in found if d is not None)
+
+
+def _extra_supply(before: PlanResult, after: PlanResult) -> list[ExtraSupply]:
+    """What the scenario's plan suggests beyond the plan as it is, per SKU (and supplier)."""
+    found: list[ExtraSupply] = []
+    bought: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
+    for s in before.purchase_suggestions:
+        bought[(s.supplier, s.sku)] += s.quantity
+    buys: dict[tuple[str | None, str], list[tuple[Decimal, date, date | None]]] = defaultdict(list)
+    for s in after.purchase_suggestions:
+        buys[(s.supplier, s.sku)].append((s.quantity, s.order_date, s.expected_date))
+    for (supplier, sku), rows in sorted(buys.items(), key=lambda kv: (kv[0][1], kv[0][0] or "")):
+        more = sum((q for q, _, _ in rows), Decimal(0)) - bought[(supplier, sku)]
+        if more > 0:
+            found.append(
+                ExtraSupply(
+                    "buy", sku, supplier, more, min(d for _, d, _ in rows), _earliest(e for _, _, e in rows)
+                )
+            )
+    made: dict[str, Decimal] = defaultdict(Decimal)
+    for m in before.production_suggestions:
+        made[m.sku] += m.quantity
+    makes: dict[str, list[tuple[Decimal, date | None, date | None]]] = defaultdict(list)
+    for m in after.production_suggestions:
+        makes[m.sku].append((m.quantity, m.start_date, m.finish_date))
+    for sku, parts in sorted(makes.items()):
+        more = sum((q for q, _, _ in parts), Decimal(0)) - made[sku]
+        if more > 0:
+            found.append(
+                ExtraSupply(
+                    "make",
+                    sku,
+                    None,
+                    more,
+                    _earliest(s for _, s, _ in parts),
+                    _earliest(f for _, _, f in parts),
+                )
+            )
+    return found
+
+
+def _added(promises: Sequence[Promise]) -> list[AddedDemand]:
+    """The extra demand's promises, one per scenario entry, dated by its last part."""
+    parts: dict[str, list[Promise]] = defaultdict(list)
+    source: Iterable[Promise] = promises
+    if isinstance(promises, PromiseTable):
+        wanted = [k for k, ref in enumerate(promises.refs) if ref.startswith(EXTRA_REF)]
+        if not wanted:
+            return []
+        first = wanted[0]  # the extra lines come last in the snapshot
+        rows = np.flatnonzero(promises.line >= first)
+        source = PromiseTable(
+            refs=promises.refs,
+            line_nos=promises.line_nos,
+            skus=promises.skus,
+            line_ids=promises.line_ids,
+            line=promises.line[rows],
+            quantity=promises.quantity[rows],
+            day=promises.day[rows],
+            wording=promises.wording[rows],
+            reasons=promises.reasons,
+            bases=promises.bases,
+        )
+    for p in source:
+        if p.order_ref.startswith(EXTRA_REF):
+            parts[p.order_ref].append(p)
+    added = []
+    for ref, found in parts.items():
+        dates = [p.date for p in found]
+        last = None if None in dates else max(d for d in dates if d is not None)
+        total = sum((p.quantity for p in found), Decimal(0))
+        added.append(AddedDemand(ref.removeprefix(EXTRA_REF), found[0].sku, total, last))
+    return added
+
+
+def _earliest(days: Iterable[date | None]) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _date(day: int) -> date | None:
+    return None if day >= NONE else date.fromordinal(day)

@@ -1,0 +1,82 @@
+"""The what-if page beside the plan: a scenario form, its answer as tables, errors beside the fields,
+and nothing written (SQLite and PostgreSQL, in Chromium)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pegboard.adapters.db import tables as t
+from tests.e2e.web_support import Workshop, assert_accessible, chromium, served_workshop, signed_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+
+#: Two green crystals for SO-2, due 7 December (today is 23 November).
+CRYSTAL_PO = (
+    "po_ref,supplier,sku,quantity,expected_date,unit_cost\nPO-K,Crystal Broker,KYBER-GREEN,2,2026-12-07,400\n"
+)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
+    """The demo after making the green saber, with a crystal PO for SO-2 and a plan run."""
+    folder = tmp_path_factory.mktemp("web-whatif")
+    with served_workshop(request.param, folder, steps=4) as served:
+        path = folder / "pos.csv"
+        path.write_text(CRYSTAL_PO)
+        served.cli("import", "purchase-orders", str(path))
+        served.cli("plan")
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser(workshop: Workshop) -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def counts(workshop: Workshop) -> dict[str, int]:
+    return {table: workshop.count(table) for table in sorted(t.metadata.tables)}
+
+
+def test_a_late_crystal_po_tried_from_the_plan_page_names_the_order_it_makes_late(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/plan")
+        before = counts(workshop)  # once signed in: the session row is there
+        page.get_by_role("link", name="Try a what-if scenario").click()
+
+        page.get_by_label("Late supply").fill("PO-K:+7")
+        page.get_by_role("button", name="Try scenario").click()
+
+        late = page.get_by_role("table", name="Orders that go late, from which date to which")
+        assert "SO-2" in late.inner_text() and "15 December" in late.inner_text()
+        assert "SO-1" not in late.inner_text()
+        assert page.get_by_text("Nothing was written.").is_visible()
+        assert_accessible(page)
+        assert counts(workshop) == before
+
+
+def test_an_unknown_po_comes_back_beside_its_field_with_422(browser: Browser, workshop: Workshop) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/plan/whatif")
+        before = counts(workshop)
+
+        page.get_by_label("Late supply").fill("PO-404:+7")
+        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
+            page.get_by_role("button", name="Try scenario").click()
+
+        assert answer.value.status == 422
+        assert page.title().startswith("Error: ")
+        assert page.get_by_role("alert").is_visible()
+        assert "PO-404" in page.locator("#late-error").inner_text()
+        assert page.get_by_label("Late supply").input_value() == "PO-404:+7"
+        assert counts(workshop) == before
