@@ -140,7 +140,19 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
 
 
 def placed_by_day(conn: Connection, period: Period, where: Scope = Scope()) -> dict[date, tuple[int, int]]:
-    """Stock lines of orders placed each day: (lines, lines not fully allocated when placed)."""
+    """Stock lines of orders placed each day: (lines, lines not fully allocated when placed).
+
+    For every item, from the per-day rollup `placed_days` (kept by triggers, migration 0015);
+    narrowed to some items, from their lines.
+    """
+    if where.item_ids is None:
+        pd = t.placed_days.c
+        kept = conn.execute(
+            select(pd.day, pd.lines, pd.backordered_at_order).where(
+                pd.day >= period.start, pd.day <= period.end, pd.lines > 0
+            )
+        ).all()
+        return {r[0]: (int(r[1]), int(r[2])) for r in kept}
     ol, so = t.order_lines.c, t.sales_orders.c
     day = _day_of(conn, so.ordered_at)
     at_order = func.sum(case((ol.first_backordered_on == day, 1), else_=0))
@@ -316,8 +328,9 @@ def deliveries(conn: Connection, period: Period, where: Scope = Scope()) -> list
 def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> dict[str, int]:
     """Days in the period each SKU ended with nothing on hand, from its first ledger movement on.
 
-    The ledger is summed per SKU and day in the database (history before the period as one
-    opening row); a balance holds until the SKU's next day with movements.
+    The ledger summed per SKU and day (`stock_days`, kept by triggers with every movement,
+    migration 0015; history before the period as one opening row); a balance holds until the
+    SKU's next day with movements.
     """
     after_end = _after(period.end)
     if conn.dialect.name == "postgresql":
@@ -330,7 +343,7 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
     sql = f"""
         WITH moves AS (
             SELECT item_id, CASE WHEN moved_on < :start THEN :start ELSE moved_on END AS day, quantity
-            FROM stock_moves WHERE moved_on <= :end {scoped}
+            FROM stock_days WHERE moved_on <= :end {scoped}
         ), daily AS (
             SELECT item_id, day, SUM(quantity) AS q FROM moves GROUP BY item_id, day
         ), balances AS (
