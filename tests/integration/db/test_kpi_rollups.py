@@ -3,17 +3,23 @@ the rows, on SQLite and PostgreSQL: `stock_days` with the ledger, `placed_days` 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from sqlalchemy import Connection, func, select, text
 
+from pegboard.adapters.db import kpis as facts
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.kpis import ShippedGroup
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.kpis import Period
 from pegboard.services import orders, shipping
 from pegboard.views.kpis import kpis
 from tests.builders import make_items, make_order, set_stock
+from tests.integration.views.kpi_story import day, seed
 
 
 def ledger_by_day(conn: Connection) -> dict[tuple[int, date], Decimal]:
@@ -98,3 +104,40 @@ def test_a_line_that_goes_on_backorder_later_changes_its_day_only_if_it_is_the_d
         scoped = kpis(conn, today=date(2026, 11, 25), start=date(2026, 11, 20), sku="KETTLE")
     assert (report.lines_placed, report.backordered_at_order) == (2, 1)
     assert (scoped.lines_placed, scoped.backordered_at_order) == (2, 1)
+
+
+def shipped_both_ways(conn: Connection, period: Period) -> tuple[list[ShippedGroup], list[ShippedGroup]]:
+    """The shipped lines from the rollup (every item) and from the lines (every item, named)."""
+    everything = facts.Scope(item_ids=tuple(conn.execute(select(t.items.c.id)).scalars()))
+    order = attrgetter("first_shipped", "last_shipped", "first_promise", "ordered_on", "whole_at_once")
+
+    def merged(groups: list[ShippedGroup]) -> list[ShippedGroup]:
+        counts: dict[ShippedGroup, int] = {}
+        for g in groups:
+            key = replace(g, lines=0)
+            counts[key] = counts.get(key, 0) + g.lines
+        return sorted((replace(k, lines=n) for k, n in counts.items()), key=lambda g: (order(g), repr(g)))
+
+    return merged(facts.shipped_lines(conn, period)), merged(facts.shipped_lines(conn, period, everything))
+
+
+def test_the_shipped_lines_rollup_matches_the_lines_through_the_story_and_promise_changes(
+    pb: Pegboard,
+) -> None:
+    seed(pb)
+    period = Period(day(0), day(10))
+    with pb.reader() as uow:
+        rolled, live = shipped_both_ways(uow.connection, period)
+    assert rolled == live and rolled
+
+    # A repair in SQL: a promise's first date moved, another promise removed; the rollup follows.
+    with pb.engine.begin() as conn:
+        line_ids = list(conn.execute(text("SELECT line_id FROM line_promises ORDER BY line_id")).scalars())
+        conn.execute(
+            text("UPDATE line_promises SET first_date = :on WHERE line_id = :id"),
+            {"on": day(9), "id": line_ids[0]},
+        )
+        conn.execute(text("DELETE FROM line_promises WHERE line_id = :id"), {"id": line_ids[-1]})
+    with pb.reader() as uow:
+        rolled, live = shipped_both_ways(uow.connection, period)
+    assert rolled == live

@@ -192,9 +192,12 @@ class ShippedGroup:
 def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> list[ShippedGroup]:
     """Lines whose first or last shipment falls in the period, grouped by what the figures need.
 
-    Each line keeps the days of its first and last shipment (`first_shipped_on`,
+    For every item, from the rollup `shipped_days` (kept by triggers, migration 0016). Each line
+    keeps the days of its first and last shipment (`first_shipped_on`,
     `last_shipped_on`, indexed), so one period of a long history is read by index.
     """
+    if where.item_ids is None:
+        return _shipped_rollup(conn, period)
     ol, so, lp = t.order_lines.c, t.sales_orders.c, t.line_promises.c
     in_period = or_(
         and_(ol.first_shipped_on >= period.start, ol.first_shipped_on <= period.end),
@@ -229,6 +232,46 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
             bool(r[4]),
             r[5],
             r[6] if r[6] is not None else r[0],
+            int(r[7]),
+        )
+        for r in rows
+    ]
+
+
+#: What `shipped_days` stores for "none" (its key columns cannot be NULL).
+_NO_DATE = date(1, 1, 1)
+
+
+def _shipped_rollup(conn: Connection, period: Period) -> list[ShippedGroup]:
+    """`shipped_lines` for every item, from the rollup kept by triggers (migration 0016)."""
+    sd = t.shipped_days.c
+    rows = conn.execute(
+        select(
+            sd.first_shipped_on,
+            sd.last_shipped_on,
+            sd.whole_at_once,
+            sd.complete,
+            sd.promised,
+            sd.first_promise,
+            sd.ordered_on,
+            sd.lines,
+        ).where(
+            sd.lines > 0,
+            or_(
+                and_(sd.first_shipped_on >= period.start, sd.first_shipped_on <= period.end),
+                and_(sd.last_shipped_on >= period.start, sd.last_shipped_on <= period.end),
+            ),
+        )
+    ).all()
+    return [
+        ShippedGroup(
+            r[0],
+            r[1],
+            bool(r[2]),
+            bool(r[3]),
+            bool(r[4]),
+            None if r[5] == _NO_DATE else r[5],
+            r[0] if r[6] == _NO_DATE else r[6],
             int(r[7]),
         )
         for r in rows

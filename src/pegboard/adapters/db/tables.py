@@ -645,3 +645,19 @@ placed_days = Table(
     Column("lines", Integer, nullable=False),
     Column("backordered_at_order", Integer, nullable=False),
 )
+
+#: Lines with a shipment counted by what the KPIs' shipment figures need (`kpis.shipped_lines`);
+#: "none" (no dated promise; a dated promise instead of the order's day) is the date 0001-01-01.
+#: Kept by triggers on `order_lines` and `line_promises` (migration 0016).
+shipped_days = Table(
+    "shipped_days",
+    metadata,
+    Column("first_shipped_on", Date, primary_key=True),
+    Column("last_shipped_on", Date, primary_key=True),
+    Column("whole_at_once", Boolean, primary_key=True),
+    Column("complete", Boolean, primary_key=True),
+    Column("promised", Boolean, primary_key=True),
+    Column("first_promise", Date, primary_key=True),
+    Column("ordered_on", Date, primary_key=True),
+    Column("lines", Integer, nullable=False),
+)
