@@ -49,8 +49,12 @@ def lines_by_day(conn: Connection) -> dict[date, tuple[int, int]]:
 
 def rolled_up_lines(conn: Connection) -> dict[date, tuple[int, int]]:
     p = t.placed_days.c
-    rows = conn.execute(select(p.day, p.lines, p.backordered_at_order).where(p.lines > 0))
-    return {r[0]: (r[1], r[2]) for r in rows}
+    rows = conn.execute(
+        select(p.day, func.sum(p.lines), func.sum(p.backordered_at_order))
+        .group_by(p.day)
+        .having(func.sum(p.lines) > 0)
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
 
 def test_the_rollups_follow_orders_shipments_counts_and_cancellations(pb: Pegboard) -> None:

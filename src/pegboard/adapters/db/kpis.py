@@ -142,30 +142,14 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
 def placed_by_day(conn: Connection, period: Period, where: Scope = Scope()) -> dict[date, tuple[int, int]]:
     """Stock lines of orders placed each day: (lines, lines not fully allocated when placed).
 
-    For every item, from the per-day rollup `placed_days` (kept by triggers, migration 0015);
-    narrowed to some items, from their lines.
+    From the rollup `placed_days` (per day and item, kept by triggers, migration 0015).
     """
-    if where.item_ids is None:
-        pd = t.placed_days.c
-        kept = conn.execute(
-            select(pd.day, pd.lines, pd.backordered_at_order).where(
-                pd.day >= period.start, pd.day <= period.end, pd.lines > 0
-            )
-        ).all()
-        return {r[0]: (int(r[1]), int(r[2])) for r in kept}
-    ol, so = t.order_lines.c, t.sales_orders.c
-    day = _day_of(conn, so.ordered_at)
-    at_order = func.sum(case((ol.first_backordered_on == day, 1), else_=0))
+    pd = t.placed_days.c
     rows = conn.execute(
-        select(day, func.count(), at_order)
-        .join(t.sales_orders, so.id == ol.order_id)
-        .where(
-            so.ordered_at >= period.start,
-            so.ordered_at < _after(period.end),
-            ol.kind == "stock",
-            _items(ol.item_id, where),
-        )
-        .group_by(day)
+        select(pd.day, func.sum(pd.lines), func.sum(pd.backordered_at_order))
+        .where(pd.day >= period.start, pd.day <= period.end, _items(pd.item_id, where))
+        .group_by(pd.day)
+        .having(func.sum(pd.lines) > 0)
     ).all()
     return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
 

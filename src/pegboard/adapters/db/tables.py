@@ -636,12 +636,13 @@ stock_days = Table(
     Column("quantity", ExactDecimal, nullable=False),
 )
 
-#: Per day orders were placed: their stock lines, and those that went on backorder that day (the
-#: backorder rate at order time); kept by triggers on `order_lines` (migration 0015).
+#: Per day orders were placed and item: their stock lines, and those that went on backorder that
+#: day (the backorder rate at order time); kept by triggers on `order_lines` (migration 0015).
 placed_days = Table(
     "placed_days",
     metadata,
     Column("day", Date, primary_key=True),
+    Column("item_id", ForeignKey("items.id"), primary_key=True),
     Column("lines", Integer, nullable=False),
     Column("backordered_at_order", Integer, nullable=False),
 )

@@ -1,8 +1,10 @@
 """KPI rollups: the ledger summed per item and day, and the stock lines placed per day
 
 `stock_days` holds, per item and day, the sum of that day's stock movements (stockout days read
-it instead of every movement); `placed_days` holds, per day orders were placed, their stock lines
-and how many of those went on backorder that same day (the backorder rate at order time). Both are
+it instead of every movement); `placed_days` holds, per day orders were placed and item, their
+stock lines and how many of those went on backorder that same day (the backorder rate at order
+time). Per item, so that orders placed at once for different items never wait for each other on
+a shared row (lines of one item already take turns on the item's row). Both are
 kept by triggers in the same transaction as the change, whatever writes it (services, imports,
 SQL): after every insert into `stock_moves` (append-only, so never anything else), and after every
 insert into `order_lines` and change of a line's `first_backordered_on`. PostgreSQL's triggers run
@@ -46,13 +48,13 @@ _POSTGRES = [
     """
     CREATE FUNCTION placed_days_add() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO placed_days (day, lines, backordered_at_order)
-        SELECT CAST(so.ordered_at AS date), COUNT(*),
+        INSERT INTO placed_days (day, item_id, lines, backordered_at_order)
+        SELECT CAST(so.ordered_at AS date), n.item_id, COUNT(*),
                SUM(CASE WHEN n.first_backordered_on = CAST(so.ordered_at AS date) THEN 1 ELSE 0 END)
         FROM new_lines n JOIN sales_orders so ON so.id = n.order_id
         WHERE n.kind = 'stock'
-        GROUP BY CAST(so.ordered_at AS date)
-        ON CONFLICT (day) DO UPDATE SET lines = placed_days.lines + EXCLUDED.lines,
+        GROUP BY CAST(so.ordered_at AS date), n.item_id
+        ON CONFLICT (day, item_id) DO UPDATE SET lines = placed_days.lines + EXCLUDED.lines,
             backordered_at_order = placed_days.backordered_at_order + EXCLUDED.backordered_at_order;
         RETURN NULL;
     END
@@ -67,15 +69,15 @@ _POSTGRES = [
     BEGIN
         UPDATE placed_days SET backordered_at_order = placed_days.backordered_at_order + changes.delta
         FROM (
-            SELECT CAST(so.ordered_at AS date) AS day,
+            SELECT CAST(so.ordered_at AS date) AS day, n.item_id,
                    SUM(CASE WHEN n.first_backordered_on = CAST(so.ordered_at AS date) THEN 1 ELSE 0 END
                        - CASE WHEN o.first_backordered_on = CAST(so.ordered_at AS date) THEN 1 ELSE 0 END)
                        AS delta
             FROM new_lines n JOIN old_lines o ON o.id = n.id JOIN sales_orders so ON so.id = n.order_id
             WHERE n.kind = 'stock' AND n.first_backordered_on IS DISTINCT FROM o.first_backordered_on
-            GROUP BY CAST(so.ordered_at AS date)
+            GROUP BY CAST(so.ordered_at AS date), n.item_id
         ) AS changes
-        WHERE placed_days.day = changes.day AND changes.delta <> 0;
+        WHERE placed_days.day = changes.day AND placed_days.item_id = changes.item_id AND changes.delta <> 0;
         RETURN NULL;
     END
     $$
@@ -96,10 +98,11 @@ _SQLITE = [
     """,
     """
     CREATE TRIGGER placed_days_add AFTER INSERT ON order_lines WHEN NEW.kind = 'stock' BEGIN
-        INSERT INTO placed_days (day, lines, backordered_at_order)
-        SELECT date(ordered_at), 1, CASE WHEN NEW.first_backordered_on = date(ordered_at) THEN 1 ELSE 0 END
+        INSERT INTO placed_days (day, item_id, lines, backordered_at_order)
+        SELECT date(ordered_at), NEW.item_id, 1,
+               CASE WHEN NEW.first_backordered_on = date(ordered_at) THEN 1 ELSE 0 END
         FROM sales_orders WHERE id = NEW.order_id
-        ON CONFLICT (day) DO UPDATE SET lines = lines + excluded.lines,
+        ON CONFLICT (day, item_id) DO UPDATE SET lines = lines + excluded.lines,
             backordered_at_order = backordered_at_order + excluded.backordered_at_order;
     END
     """,
@@ -110,7 +113,8 @@ _SQLITE = [
             SELECT CASE WHEN NEW.first_backordered_on = date(ordered_at) THEN 1 ELSE 0 END
                    - CASE WHEN OLD.first_backordered_on = date(ordered_at) THEN 1 ELSE 0 END
             FROM sales_orders WHERE id = NEW.order_id)
-        WHERE day = (SELECT date(ordered_at) FROM sales_orders WHERE id = NEW.order_id);
+        WHERE day = (SELECT date(ordered_at) FROM sales_orders WHERE id = NEW.order_id)
+          AND item_id = NEW.item_id;
     END
     """,
 ]
@@ -129,9 +133,12 @@ def upgrade() -> None:
     op.create_table(
         "placed_days",
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column(
+            "item_id", _ID, sa.ForeignKey("items.id", name="fk_placed_days_item_id_items"), nullable=False
+        ),
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("backordered_at_order", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", name="pk_placed_days"),
+        sa.PrimaryKeyConstraint("day", "item_id", name="pk_placed_days"),
     )
     postgres = op.get_bind().dialect.name == "postgresql"
     day = "CAST(so.ordered_at AS date)" if postgres else "date(so.ordered_at)"
@@ -141,11 +148,11 @@ def upgrade() -> None:
     )
     op.execute(
         f"""
-        INSERT INTO placed_days (day, lines, backordered_at_order)
-        SELECT {day}, COUNT(*), SUM(CASE WHEN ol.first_backordered_on = {day} THEN 1 ELSE 0 END)
+        INSERT INTO placed_days (day, item_id, lines, backordered_at_order)
+        SELECT {day}, ol.item_id, COUNT(*), SUM(CASE WHEN ol.first_backordered_on = {day} THEN 1 ELSE 0 END)
         FROM order_lines ol JOIN sales_orders so ON so.id = ol.order_id
         WHERE ol.kind = 'stock'
-        GROUP BY {day}
+        GROUP BY {day}, ol.item_id
         """
     )
     for statement in _POSTGRES if postgres else _SQLITE:
