@@ -7,9 +7,10 @@ time). Per item, so that orders placed at once for different items never wait fo
 a shared row (lines of one item already take turns on the item's row). Both are
 kept by triggers in the same transaction as the change, whatever writes it (services, imports,
 SQL): after every insert into `stock_moves` (append-only, so never anything else), and after every
-insert into `order_lines` and change of a line's `first_backordered_on`. PostgreSQL's triggers run
-once per statement over its transition tables (a bulk insert adds its sums in one go); SQLite's
-run per row. Both tables are filled from the existing rows here.
+insert into `order_lines` and change of a line's `first_backordered_on`. PostgreSQL's insert
+triggers run once per statement over its transition tables (a bulk insert adds its sums in one
+go), its change trigger per row only when the day changed; SQLite's run per row. Both tables
+are filled from the existing rows here.
 
 Revision ID: 0015
 Revises: 0014
@@ -67,25 +68,21 @@ _POSTGRES = [
     """
     CREATE FUNCTION placed_days_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE placed_days SET backordered_at_order = placed_days.backordered_at_order + changes.delta
-        FROM (
-            SELECT CAST(so.ordered_at AS date) AS day, n.item_id,
-                   SUM(CASE WHEN n.first_backordered_on = CAST(so.ordered_at AS date) THEN 1 ELSE 0 END
-                       - CASE WHEN o.first_backordered_on = CAST(so.ordered_at AS date) THEN 1 ELSE 0 END)
-                       AS delta
-            FROM new_lines n JOIN old_lines o ON o.id = n.id JOIN sales_orders so ON so.id = n.order_id
-            WHERE n.kind = 'stock' AND n.first_backordered_on IS DISTINCT FROM o.first_backordered_on
-            GROUP BY CAST(so.ordered_at AS date), n.item_id
-        ) AS changes
-        WHERE placed_days.day = changes.day AND placed_days.item_id = changes.item_id AND changes.delta <> 0;
+        UPDATE placed_days SET backordered_at_order = backordered_at_order + (
+            SELECT CASE WHEN NEW.first_backordered_on = CAST(ordered_at AS date) THEN 1 ELSE 0 END
+                   - CASE WHEN OLD.first_backordered_on = CAST(ordered_at AS date) THEN 1 ELSE 0 END
+            FROM sales_orders WHERE id = NEW.order_id)
+        WHERE day = (SELECT CAST(ordered_at AS date) FROM sales_orders WHERE id = NEW.order_id)
+          AND item_id = NEW.item_id;
         RETURN NULL;
     END
     $$
     """,
+    # Per row, and only when the first backorder day changed: moving allocations runs nothing.
     """
-    CREATE TRIGGER placed_days_change AFTER UPDATE ON order_lines
-    REFERENCING OLD TABLE AS old_lines NEW TABLE AS new_lines
-    FOR EACH STATEMENT EXECUTE FUNCTION placed_days_change()
+    CREATE TRIGGER placed_days_change AFTER UPDATE OF first_backordered_on ON order_lines FOR EACH ROW
+    WHEN (NEW.kind = 'stock' AND OLD.first_backordered_on IS DISTINCT FROM NEW.first_backordered_on)
+    EXECUTE FUNCTION placed_days_change()
     """,
 ]
 

@@ -6,7 +6,10 @@ first dated promise, and the day its order was placed when it has no dated promi
 groups `adapters/db/kpis.shipped_lines` reads, so a year of them is a few thousand rows. "None"
 is stored as the date 0001-01-01 (a key column cannot be NULL). Kept by triggers in the same
 transaction as the change: a change to a line or to its promise takes one from the line's old
-group and adds one to its new one. Filled from the existing rows here.
+group and adds one to its new one. On PostgreSQL a line's own changes are handled per row, only
+when a column the rollup keys on changed (the trigger's WHEN: placing orders and moving
+allocations run nothing), promises per statement over its transition tables. Filled from the
+existing rows here.
 
 Revision ID: 0016
 Revises: 0015
@@ -78,10 +81,6 @@ def _split(line: str, promised: str, first_date: str, postgres: bool) -> list[st
 
 
 def _postgres() -> list[str]:
-    def line_part(table: str, delta: int) -> str:
-        source = f"{table} x {_WITH_PROMISE}"
-        return _part("x", "(lp.line_id IS NOT NULL)", "lp.first_date", source, delta, postgres=True)
-
     def promise_part(table: str, delta: int, *, gone: bool = False) -> str:
         source = (
             f"{table} p JOIN order_lines x ON x.id = p.line_id JOIN sales_orders so ON so.id = x.order_id"
@@ -99,18 +98,6 @@ def _postgres() -> list[str]:
         "WHERE o.first_date IS DISTINCT FROM n.first_date)"
     )
     bodies = {
-        "shipped_days_lines_insert": (
-            "order_lines",
-            "INSERT",
-            "NEW TABLE AS new_lines",
-            [line_part("new_lines", 1)],
-        ),
-        "shipped_days_lines_update": (
-            "order_lines",
-            "UPDATE",
-            "OLD TABLE AS old_lines NEW TABLE AS new_lines",
-            [line_part("old_lines", -1), line_part("new_lines", 1)],
-        ),
         "shipped_days_promises_insert": (
             "line_promises",
             "INSERT",
@@ -140,7 +127,51 @@ def _postgres() -> list[str]:
             f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
+
+    # A line's own changes: per row, and only when what the rollup keys on changed (checked by the
+    # trigger's WHEN, so taking an order or moving an allocation runs nothing).
+    def row_part(row: str, delta: int) -> str:
+        source = f"sales_orders so LEFT JOIN line_promises lp ON lp.line_id = {row}.id"
+        part = _part(row, "(lp.line_id IS NOT NULL)", "lp.first_date", source, delta, postgres=True)
+        return f"{part} AND so.id = {row}.order_id"
+
+    rows = {
+        "shipped_days_lines_insert": (
+            "INSERT ON order_lines FOR EACH ROW WHEN (NEW.first_shipped_on IS NOT NULL)",
+            [row_part("NEW", 1)],
+        ),
+        "shipped_days_lines_update": (
+            f"UPDATE ON order_lines FOR EACH ROW WHEN (({_old(_LINE_COLUMNS)}) IS DISTINCT FROM "
+            f"({_new(_LINE_COLUMNS)}))",
+            [row_part("OLD", -1), row_part("NEW", 1)],
+        ),
+    }
+    for name, (when, parts) in rows.items():
+        statements.append(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"{_add(parts, postgres=True)}; RETURN NULL; END $$"
+        )
+        statements.append(f"CREATE TRIGGER {name} AFTER {when} EXECUTE FUNCTION {name}()")
     return statements
+
+
+#: The line's columns the rollup keys on.
+_LINE_COLUMNS = (
+    "shipped",
+    "cancelled",
+    "quantity",
+    "first_shipped_on",
+    "last_shipped_on",
+    "shipped_whole_at_once",
+)
+
+
+def _old(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"OLD.{c}" for c in columns)
+
+
+def _new(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"NEW.{c}" for c in columns)
 
 
 def _sqlite() -> list[str]:
@@ -155,7 +186,7 @@ def _sqlite() -> list[str]:
         part = _part("x", promised, first_date, source, delta, postgres=False)
         return f"{part} AND x.id = {row}.line_id"
 
-    line_columns = "shipped, cancelled, quantity, first_shipped_on, last_shipped_on, shipped_whole_at_once"
+    line_columns = ", ".join(_LINE_COLUMNS)
     triggers = {
         "shipped_days_lines_insert": ("AFTER INSERT ON order_lines", [line_part("NEW", 1)]),
         "shipped_days_lines_update": (
