@@ -188,9 +188,13 @@ def _sqlite() -> list[str]:
 
     line_columns = ", ".join(_LINE_COLUMNS)
     triggers = {
-        "shipped_days_lines_insert": ("AFTER INSERT ON order_lines", [line_part("NEW", 1)]),
+        "shipped_days_lines_insert": (
+            "AFTER INSERT ON order_lines WHEN NEW.first_shipped_on IS NOT NULL",
+            [line_part("NEW", 1)],
+        ),
         "shipped_days_lines_update": (
-            f"AFTER UPDATE OF {line_columns} ON order_lines",
+            f"AFTER UPDATE OF {line_columns} ON order_lines WHEN "
+            + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _LINE_COLUMNS),
             [line_part("OLD", -1), line_part("NEW", 1)],
         ),
         "shipped_days_promises_insert": (
