@@ -2,11 +2,12 @@
 
 `order_json` builds an order in the shape of Shopify's webhook payload (with fields Pegboard
 ignores, to show they are ignored). `FakeShopify` serves the two Admin REST endpoints of the
-fulfilment flow on 127.0.0.1, checks each request as Shopify documents it (path and API
-version, method, ``X-Shopify-Access-Token``, JSON body shape, quantities within what is left
-to fulfil), records every request, and keeps the fulfillment orders' state: a fulfillment
-lowers `fulfillable_quantity` as it would in the shop. Error answers (500, 429 with
-``Retry-After``) can be queued to test retries.
+fulfilment flow and the three of refunds (an order's transactions, its refunds, a new refund:
+against a captured payment, never above what is left of it) on 127.0.0.1, checks each request
+as Shopify documents it (path and API version, method, ``X-Shopify-Access-Token``, JSON body
+shape, quantities within what is left to fulfil), records every request, and keeps the
+fulfillment orders' state: a fulfillment lowers `fulfillable_quantity` as it would in the shop.
+Error answers (500, 429 with ``Retry-After``) can be queued to test retries.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -116,6 +118,11 @@ class FakeShopify:
     fulfillments: list[dict[str, Any]] = field(default_factory=list)
     #: Requests that broke the documented contract (the test fails on any).
     violations: list[str] = field(default_factory=list)
+    #: An order's payment transactions (a paid order's sale, then refunds) and its refunds.
+    transactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    refunds: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The status new refund transactions get ("pending" while a gateway takes its time).
+    refund_status: str = "success"
     _errors: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
@@ -146,6 +153,27 @@ class FakeShopify:
                 ],
             }
         ]
+
+    def add_payment(self, order: dict[str, Any]) -> None:
+        """A paid order's captured payment: one successful sale of its whole total."""
+        order_id = order["id"]
+        self.transactions.setdefault(order_id, []).append(
+            {
+                "id": order_id + 900,
+                "order_id": order_id,
+                "kind": "sale",
+                "status": "success",
+                "amount": order["total_price"],
+                "currency": order["currency"],
+                "gateway": "shopify_payments",
+                "parent_id": None,
+            }
+        )
+        self.refunds.setdefault(order_id, [])
+
+    def refunded(self, order_id: int) -> list[str]:
+        """The amounts of the order's refund transactions, in order."""
+        return [d["amount"] for r in self.refunds.get(order_id, []) for d in r["transactions"]]
 
     def fail_next(self, status: int, *, times: int = 1, retry_after: str | None = None) -> None:
         """Answer the next `times` requests with this error status (and Retry-After, if given)."""
@@ -194,6 +222,14 @@ class FakeShopify:
                 return 200, {"fulfillment_orders": orders}, {}
             if method == "POST" and rest == "fulfillments.json":
                 return self._create(headers, body)
+            found = re.fullmatch(r"orders/(\d+)/(transactions|refunds)\.json", rest)
+            if found and int(found.group(1)) in self.refunds:
+                order_id, what = int(found.group(1)), found.group(2)
+                if method == "GET":
+                    listed = self.transactions if what == "transactions" else self.refunds
+                    return 200, {what: listed[order_id]}, {}
+                if method == "POST" and what == "refunds":
+                    return self._refund(order_id, headers, body)
             self.violations.append(f"{method} {path}: no such endpoint")
             return 404, {"errors": "Not Found"}, {}
 
@@ -237,6 +273,76 @@ class FakeShopify:
             },
             {},
         )
+
+    def _refund(self, order_id: int, headers: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
+        if not headers.get("content-type", "").startswith("application/json"):
+            self.violations.append("POST refunds.json without Content-Type: application/json")
+        problem = _check_refund(body)
+        if problem:
+            self.violations.append(f"POST refunds.json: {problem}")
+            return 400, {"errors": {"refund": [problem]}}, {}
+        deals = self.transactions[order_id]
+        captured = {
+            d["id"]: d for d in deals if d["kind"] in ("sale", "capture") and d["status"] == "success"
+        }
+        wanted: dict[int, Decimal] = {}
+        for asked in body["refund"]["transactions"]:
+            parent = asked["parent_id"]
+            if parent not in captured:
+                return 422, {"errors": {"parent_id": ["is not a captured payment of this order"]}}, {}
+            wanted[parent] = wanted.get(parent, Decimal(0)) + Decimal(asked["amount"])
+        for parent, amount in wanted.items():
+            paid_back = sum(
+                (Decimal(d["amount"]) for d in deals if d["kind"] == "refund" and d["parent_id"] == parent),
+                Decimal(0),
+            )
+            if amount > Decimal(captured[parent]["amount"]) - paid_back:
+                return 422, {"errors": {"amount": ["exceeds what is left of the payment"]}}, {}
+        made = [
+            {
+                "id": order_id + 1000 + len(deals) + n,
+                "order_id": order_id,
+                "kind": "refund",
+                "status": self.refund_status,
+                "amount": asked["amount"],
+                "gateway": asked.get("gateway") or "",
+                "parent_id": asked["parent_id"],
+            }
+            for n, asked in enumerate(body["refund"]["transactions"])
+        ]
+        deals.extend(made)
+        refund = {
+            "id": 509562969 + sum(len(r) for r in self.refunds.values()),
+            "order_id": order_id,
+            "note": body["refund"].get("note"),
+            "transactions": made,
+        }
+        self.refunds[order_id].append(refund)
+        return 201, {"refund": refund}, {}
+
+
+def _check_refund(body: Any) -> str | None:
+    """What is wrong with a refund request body, by the documented shape; None when nothing."""
+    if not isinstance(body, dict) or not isinstance(body.get("refund"), dict):
+        return 'the body must be {"refund": {...}}'
+    refund = body["refund"]
+    if not isinstance(refund.get("currency"), str) or len(refund["currency"]) != 3:
+        return "currency must be a three-letter code"
+    deals = refund.get("transactions")
+    if not isinstance(deals, list) or not deals:
+        return "transactions must be a non-empty list"
+    for deal in deals:
+        if not isinstance(deal, dict) or deal.get("kind") != "refund":
+            return "each transaction must be an object of kind refund"
+        if not isinstance(deal.get("parent_id"), int):
+            return "each transaction needs the parent_id of the payment it refunds"
+        if not isinstance(deal.get("amount"), str) or not re.fullmatch(r"\d+(\.\d{1,2})?", deal["amount"]):
+            return "amount must be a decimal string with at most two places"
+        if Decimal(deal["amount"]) <= 0:
+            return "amount must be positive"
+    if "notify" in refund and not isinstance(refund["notify"], bool):
+        return "notify must be true or false"
+    return None
 
 
 def _check_fulfillment(body: Any) -> str | None:

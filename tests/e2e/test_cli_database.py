@@ -151,3 +151,56 @@ def test_serve_refuses_a_missing_database_unless_auto_migrate_allows_it(
     assert code == 2 and "run `pegboard init`" in err
     assert allowed == 0 and served == [8124]
     assert tables_and_revision(empty_url)[1] == head_revision()
+
+
+def test_init_gives_stock_from_before_stock_values_its_opening_value_once(
+    empty_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic import command
+
+    from tests.invariants import assert_invariants
+
+    # A database from before stock values (0009): 4 kettles (cost 12.50) and 3 mugs (no cost) held.
+    command.upgrade(alembic_config(empty_url), "0009")
+    engine = create_engine(normalise_url(empty_url))
+    with engine.begin() as conn:
+        for sku, cost, on_hand in (("KETTLE", 12_500_000, 4_000_000), ("MUG", None, 3_000_000)):
+            conn.execute(
+                text(
+                    "INSERT INTO items (sku, name, procurement, unit, cost, on_hand) "
+                    "VALUES (:sku, :sku, 'buy', 'each', :cost, :on_hand)"
+                ),
+                {"sku": sku, "cost": cost, "on_hand": on_hand},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO stock_moves (item_id, location, quantity, kind, reference, reason, "
+                    "moved_on, created_at) SELECT id, 'MAIN', on_hand, 'count', 'start', '', '2026-11-01', "
+                    "'2026-11-01 09:00:00' FROM items WHERE sku = :sku"
+                ),
+                {"sku": sku},
+            )
+
+    code, err = run(capsys, empty_url, "init")
+    again, err_again = run(capsys, empty_url, "init")
+
+    assert (code, again) == (0, 0)
+    assert "Opening stock value at standard cost: 2 items, 50" in err
+    assert "Opening stock value" not in err_again
+    with engine.connect() as conn:
+        values = conn.execute(
+            text(
+                "SELECT i.sku, sv.quantity, sv.value, sv.kind FROM stock_values sv "
+                "JOIN items i ON i.id = sv.item_id ORDER BY i.sku"
+            )
+        ).all()
+        inventory = conn.execute(
+            text("SELECT SUM(debit) - SUM(credit) FROM journal_lines WHERE account = '1200'")
+        ).scalar()
+    assert [tuple(v) for v in values] == [
+        ("KETTLE", 4_000_000, 50_000_000, "opening"),
+        ("MUG", 3_000_000, 0, "opening"),
+    ]
+    assert inventory == 50_000_000
+    assert_invariants(engine)
+    engine.dispose()

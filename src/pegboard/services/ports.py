@@ -420,6 +420,8 @@ class ValuationRepository(Protocol):
 
     def moves(self) -> list[ValuedMove]: ...
 
+    def unvalued(self) -> dict[str, Decimal]: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""

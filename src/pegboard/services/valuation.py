@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.valuation import ValuedMove, incoming_unit_cost, issue_value, money
-from pegboard.services.ports import UnitOfWork
+from pegboard.services import books
+from pegboard.services.ports import Clock, UnitOfWork
 
 ZERO = Decimal(0)
 
@@ -80,3 +81,24 @@ def valuation(uow: UnitOfWork, *, as_of: date | None = None) -> Valuation:
         if quantity != 0 or value != 0
     ]
     return Valuation(as_of, items)
+
+
+#: The kind and reference of the value rows that give stock from before stock values its value.
+OPENING = "opening"
+
+
+def open_values(*, uow: UnitOfWork, clock: Clock) -> dict[str, Decimal]:
+    """Stock held with no value at all (a database from before stock values) is valued once, at
+    standard cost, against stock adjustments; returns the value given per SKU (none the second time)."""
+    with uow:
+        uow.stock.lock(uow.valuation.unvalued())
+        held = uow.valuation.unvalued()
+        if not held:
+            return {}
+        costs = books.standard_costs(uow, held)
+        values = {sku: money(costs[sku] * quantity) for sku, quantity in held.items()}
+        for sku, quantity in held.items():
+            uow.valuation.add(ValuedMove(sku, quantity, values[sku], clock.today(), OPENING, OPENING))
+        books.book_count(uow, held, values, reason="opening stock value", on=clock.today())
+        uow.commit()
+    return values

@@ -140,20 +140,16 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
 
 
 def placed_by_day(conn: Connection, period: Period, where: Scope = Scope()) -> dict[date, tuple[int, int]]:
-    """Stock lines of orders placed each day: (lines, lines not fully allocated when placed)."""
-    ol, so = t.order_lines.c, t.sales_orders.c
-    day = _day_of(conn, so.ordered_at)
-    at_order = func.sum(case((ol.first_backordered_on == day, 1), else_=0))
+    """Stock lines of orders placed each day: (lines, lines not fully allocated when placed).
+
+    From the rollup `placed_days` (per day and item, kept by triggers, migration 0015).
+    """
+    pd = t.placed_days.c
     rows = conn.execute(
-        select(day, func.count(), at_order)
-        .join(t.sales_orders, so.id == ol.order_id)
-        .where(
-            so.ordered_at >= period.start,
-            so.ordered_at < _after(period.end),
-            ol.kind == "stock",
-            _items(ol.item_id, where),
-        )
-        .group_by(day)
+        select(pd.day, func.sum(pd.lines), func.sum(pd.backordered_at_order))
+        .where(pd.day >= period.start, pd.day <= period.end, _items(pd.item_id, where))
+        .group_by(pd.day)
+        .having(func.sum(pd.lines) > 0)
     ).all()
     return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
 
@@ -180,9 +176,12 @@ class ShippedGroup:
 def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> list[ShippedGroup]:
     """Lines whose first or last shipment falls in the period, grouped by what the figures need.
 
-    Each line keeps the days of its first and last shipment (`first_shipped_on`,
+    For every item, from the rollup `shipped_days` (kept by triggers, migration 0016). Each line
+    keeps the days of its first and last shipment (`first_shipped_on`,
     `last_shipped_on`, indexed), so one period of a long history is read by index.
     """
+    if where.item_ids is None:
+        return _shipped_rollup(conn, period)
     ol, so, lp = t.order_lines.c, t.sales_orders.c, t.line_promises.c
     in_period = or_(
         and_(ol.first_shipped_on >= period.start, ol.first_shipped_on <= period.end),
@@ -217,6 +216,46 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
             bool(r[4]),
             r[5],
             r[6] if r[6] is not None else r[0],
+            int(r[7]),
+        )
+        for r in rows
+    ]
+
+
+#: What `shipped_days` stores for "none" (its key columns cannot be NULL).
+_NO_DATE = date(1, 1, 1)
+
+
+def _shipped_rollup(conn: Connection, period: Period) -> list[ShippedGroup]:
+    """`shipped_lines` for every item, from the rollup kept by triggers (migration 0016)."""
+    sd = t.shipped_days.c
+    rows = conn.execute(
+        select(
+            sd.first_shipped_on,
+            sd.last_shipped_on,
+            sd.whole_at_once,
+            sd.complete,
+            sd.promised,
+            sd.first_promise,
+            sd.ordered_on,
+            sd.lines,
+        ).where(
+            sd.lines > 0,
+            or_(
+                and_(sd.first_shipped_on >= period.start, sd.first_shipped_on <= period.end),
+                and_(sd.last_shipped_on >= period.start, sd.last_shipped_on <= period.end),
+            ),
+        )
+    ).all()
+    return [
+        ShippedGroup(
+            r[0],
+            r[1],
+            bool(r[2]),
+            bool(r[3]),
+            bool(r[4]),
+            None if r[5] == _NO_DATE else r[5],
+            r[0] if r[6] == _NO_DATE else r[6],
             int(r[7]),
         )
         for r in rows
@@ -316,8 +355,9 @@ def deliveries(conn: Connection, period: Period, where: Scope = Scope()) -> list
 def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> dict[str, int]:
     """Days in the period each SKU ended with nothing on hand, from its first ledger movement on.
 
-    The ledger is summed per SKU and day in the database (history before the period as one
-    opening row); a balance holds until the SKU's next day with movements.
+    The ledger summed per SKU and day (`stock_days`, kept by triggers with every movement,
+    migration 0015; history before the period as one opening row); a balance holds until the
+    SKU's next day with movements.
     """
     after_end = _after(period.end)
     if conn.dialect.name == "postgresql":
@@ -330,7 +370,7 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
     sql = f"""
         WITH moves AS (
             SELECT item_id, CASE WHEN moved_on < :start THEN :start ELSE moved_on END AS day, quantity
-            FROM stock_moves WHERE moved_on <= :end {scoped}
+            FROM stock_days WHERE moved_on <= :end {scoped}
         ), daily AS (
             SELECT item_id, day, SUM(quantity) AS q FROM moves GROUP BY item_id, day
         ), balances AS (

@@ -85,3 +85,14 @@ class SqlValuation:
             .order_by(sv.c.id)
         )
         return [ValuedMove(*row) for row in self.conn.execute(query)]
+
+    def unvalued(self) -> dict[str, Decimal]:
+        """The on hand of every item holding stock with no value row at all (stock from before stock
+        values were kept, migration 0010)."""
+        sv, items = t.stock_values, t.items
+        query = (
+            select(items.c.sku, items.c.on_hand)
+            .where(items.c.on_hand > 0, ~select(sv.c.id).where(sv.c.item_id == items.c.id).exists())
+            .order_by(items.c.sku)
+        )
+        return {str(sku): on_hand for sku, on_hand in self.conn.execute(query)}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from pegboard.adapters.notify.email import EmailChannel
 from pegboard.adapters.shopify.admin import AdminClient
 from pegboard.adapters.shopify.channel import ShopifyChannel
+from pegboard.adapters.shopify.refunds import ShopifyRefundChannel
 from pegboard.services.ports import Channel
 from pegboard.services.promising import PromisesChannel
 
@@ -25,4 +26,7 @@ def channels_for(pb: Pegboard) -> list[Channel]:
             settings.shopify_shop_url, settings.shopify_access_token, api_version=settings.shopify_api_version
         )
         channels.append(ShopifyChannel(client, uow_factory=pb.reader))
+        channels.append(
+            ShopifyRefundChannel(client, uow_factory=pb.uow, clock=pb.clock, currency=settings.currency)
+        )
     return channels

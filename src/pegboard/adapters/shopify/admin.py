@@ -10,6 +10,15 @@ line items:
   "tracking_info": {"number": ...}, "line_items_by_fulfillment_order": [{"fulfillment_order_id": ...,
   "fulfillment_order_line_items": [{"id": ..., "quantity": ...}]}]}}``
 
+Refunds (a cancelled, paid remainder paid back through the shop):
+
+- ``GET /admin/api/{version}/orders/{order_id}/refunds.json``: what was paid back so far;
+- ``GET /admin/api/{version}/orders/{order_id}/transactions.json``: the captured payments a refund
+  is made against (its ``parent_id``);
+- ``POST /admin/api/{version}/orders/{order_id}/refunds.json`` with ``{"refund": {"currency": ...,
+  "notify": ..., "note": ..., "transactions": [{"parent_id": ..., "amount": ..., "kind": "refund",
+  "gateway": ...}]}}``.
+
 Every request carries ``X-Shopify-Access-Token`` and JSON. A 429 (rate limit, with
 ``Retry-After``), a 5xx or a network failure is a `ShopifyError` worth retrying later; another
 4xx is one that will not pass unchanged. Requests go through httpx.
@@ -25,8 +34,11 @@ from typing import Any
 
 import httpx
 
+from pegboard.services.shop_refunds import ShopRefunds
+
 #: Shopify answers within a few seconds; a hung connection must not stall delivery for long.
 TIMEOUT_SECONDS = 10.0
+ZERO = Decimal(0)
 
 
 class ShopifyError(Exception):
@@ -109,6 +121,42 @@ class AdminClient:
             raise ShopifyError("Shopify answered without the fulfillment it created", retryable=True)
         return created
 
+    def refunds(self, order_id: str) -> ShopRefunds:
+        """What the shop has paid back on the order so far (its refunds' refund transactions), and
+        what it is still paying back (pending)."""
+        answer = self._request("GET", f"/orders/{int(order_id)}/refunds.json")
+        found = answer.get("refunds") if isinstance(answer, Mapping) else None
+        if not isinstance(found, list):
+            raise ShopifyError("Shopify answered without a refunds list", retryable=True)
+        totals = [_refunded_by(raw) for raw in found]
+        return ShopRefunds(sum((c for c, _ in totals), ZERO), sum((p for _, p in totals), ZERO))
+
+    def create_refund(
+        self, order_id: str, amount: Decimal, *, currency: str, note: str, notify_customer: bool = False
+    ) -> ShopRefunds:
+        """Pay back `amount` against the order's captured payments; returns what Shopify confirmed
+        (its successful refund transactions) and what it is still paying back (pending)."""
+        answer = self._request("GET", f"/orders/{int(order_id)}/transactions.json")
+        found = answer.get("transactions") if isinstance(answer, Mapping) else None
+        if not isinstance(found, list):
+            raise ShopifyError("Shopify answered without a transactions list", retryable=True)
+        parts = refund_parts([raw for raw in found if isinstance(raw, Mapping)], amount)
+        refund = {
+            "currency": currency,
+            "notify": notify_customer,
+            "note": note,
+            "transactions": [
+                {"parent_id": parent, "amount": f"{part:.2f}", "kind": "refund", "gateway": gateway}
+                for parent, gateway, part in parts
+            ],
+        }
+        answer = self._request("POST", f"/orders/{int(order_id)}/refunds.json", {"refund": refund})
+        created = answer.get("refund") if isinstance(answer, Mapping) else None
+        if not isinstance(created, Mapping):
+            raise ShopifyError("Shopify answered without the refund it created", retryable=True)
+        confirmed, pending = _refunded_by(created)
+        return ShopRefunds(confirmed, pending)
+
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         headers = {"X-Shopify-Access-Token": self.access_token, "Accept": "application/json"}
@@ -137,6 +185,61 @@ class AdminClient:
             ) from None
 
 
+def refund_parts(
+    transactions: Sequence[Mapping[str, Any]], amount: Decimal
+) -> list[tuple[int, str, Decimal]]:
+    """(parent transaction id, gateway, amount) refunds paying back `amount`: from the successful
+    captured payments (`sale`, `capture`), oldest first, each up to what is left of it after the
+    refunds already made against it. More than they hold is refused (it will not pass unchanged)."""
+    refunded: dict[int, Decimal] = {}
+    for deal in transactions:
+        if deal.get("kind") == "refund" and deal.get("status") == "success":
+            parent = deal.get("parent_id")
+            if isinstance(parent, int):
+                refunded[parent] = refunded.get(parent, Decimal(0)) + _money(deal)
+    parts: list[tuple[int, str, Decimal]] = []
+    left = amount
+    for deal in transactions:
+        if left <= 0:
+            break
+        if deal.get("kind") not in ("sale", "capture") or deal.get("status") != "success":
+            continue
+        deal_id = _int(deal, "id", "transaction")
+        room = _money(deal) - refunded.get(deal_id, Decimal(0))
+        if room > 0:
+            take = min(room, left)
+            parts.append((deal_id, str(deal.get("gateway") or ""), take))
+            left -= take
+    if left > 0:
+        raise ShopifyError(
+            f"Shopify holds {amount - left} of captured payments to refund, not {amount}", retryable=False
+        )
+    return parts
+
+
+def _money(raw: Mapping[str, Any]) -> Decimal:
+    try:
+        return Decimal(str(raw.get("amount")))
+    except ArithmeticError:
+        raise ShopifyError(
+            f"Shopify sent an amount that is not a number: {raw.get('amount')!r}", retryable=False
+        ) from None
+
+
+def _refunded_by(refund: Any) -> tuple[Decimal, Decimal]:
+    """A refund's refund transactions, summed: (successful, pending)."""
+    if not isinstance(refund, Mapping):
+        raise ShopifyError("Shopify sent a refund that is not an object", retryable=False)
+    confirmed = pending = ZERO
+    for deal in refund.get("transactions") or []:
+        if isinstance(deal, Mapping) and deal.get("kind") == "refund":
+            if deal.get("status") == "success":
+                confirmed += _money(deal)
+            elif deal.get("status") == "pending":
+                pending += _money(deal)
+    return confirmed, pending
+
+
 def _http_error(where: str, response: httpx.Response) -> ShopifyError:
     """429 and 5xx may pass later (429 says when: Retry-After); other answers will not."""
     status = response.status_code
@@ -161,12 +264,10 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
-def _int(raw: Mapping[str, Any], key: str) -> int:
+def _int(raw: Mapping[str, Any], key: str, what: str = "fulfillment order") -> int:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ShopifyError(
-            f"Shopify sent a fulfillment order without a whole-number {key!r}", retryable=False
-        )
+        raise ShopifyError(f"Shopify sent a {what} without a whole-number {key!r}", retryable=False)
     return value
 
 

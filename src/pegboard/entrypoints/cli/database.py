@@ -8,16 +8,20 @@ from typing import Annotated
 import typer
 
 from pegboard.entrypoints.cli.context import Policy, app, err, fail, opened, out, policy_of
-from pegboard.services import imports
+from pegboard.services import imports, valuation
 from pegboard.services.imports import ImportKind
 from pegboard.services.runner import with_retries
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create or migrate the database."""
+    """Create or migrate the database; stock from before stock values gets its opening value."""
     with opened(ctx, setup=True) as pb:
         pb.migrate()
+        opened_values = with_retries(lambda: valuation.open_values(uow=pb.uow(), clock=pb.clock))
+        if opened_values:
+            total = sum(opened_values.values())
+            err.print(f"Opening stock value at standard cost: {len(opened_values)} items, {total}")
         err.print(f"Database ready: {pb.where}")
 
 
