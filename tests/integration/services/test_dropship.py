@@ -436,6 +436,9 @@ def test_the_dropship_po_shows_in_supply_and_the_line_is_no_backorder(pb: Pegboa
             "supplier": "Chair Co",
             "dropship": True,
             "order_ref": "SO-1",
+            "feasible_start": None,
+            "feasible_due": None,
+            "late_because": None,
         }
     ]
     assert [(b["order_ref"], b["sku"]) for b in backorders] == [("SO-1", "KETTLE")]
