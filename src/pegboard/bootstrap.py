@@ -41,13 +41,24 @@ class Pegboard:
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for one write transaction."""
         seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
-        return SqlUnitOfWork(self.engine, self.clock, complete_first_seconds=seconds, cost_method=method)
+        return SqlUnitOfWork(
+            self.engine,
+            self.clock,
+            complete_first_seconds=seconds,
+            cost_method=method,
+            allocation_policy=self.policy,
+        )
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for reading only."""
         seconds, method = self.settings.complete_first_seconds, self.settings.cost_method
         return SqlUnitOfWork(
-            self.engine, self.clock, readonly=True, complete_first_seconds=seconds, cost_method=method
+            self.engine,
+            self.clock,
+            readonly=True,
+            complete_first_seconds=seconds,
+            cost_method=method,
+            allocation_policy=self.policy,
         )
 
     def migrate(self) -> None:

@@ -10,14 +10,16 @@ each line the promise its quote stated (property tests hold the two together).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.sales import LineKind, ShipPolicy
 from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, from_stock, quote_order
 from pegboard.planning.snapshot import PlanItem
+from pegboard.services.holds import check_minutes, end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
 
 #: More lines than an order may carry through the API is not a quote anyone needs.
@@ -43,6 +45,9 @@ class Quote:
     today: dt.date
     #: Each quoted SKU's free stock before the quote (not part of the quote's JSON).
     available: dict[str, Decimal]
+    #: With a hold: the id to place the order with, and when the hold ends unless it is placed.
+    quote_id: str | None = None
+    hold_until: dt.datetime | None = None
 
     def line_date(self, line: LineQuote) -> dt.date | None:
         """When the line leaves: its own date, or the order's when the order ships complete."""
@@ -54,6 +59,28 @@ def quote(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:
     with uow:
         return quote_within(request, uow=uow, clock=clock)
         # Leaving the block without commit: nothing read here is kept or changed.
+
+
+def quote_and_hold(request: QuoteRequest, minutes: int, *, uow: UnitOfWork, clock: Clock) -> Quote:
+    """As `quote`, and hold for `minutes` what each line takes from stock now (`now`), for a
+    checkout: placing the order with the quote's `quote_id` gives it that stock. Holds whose time
+    has passed end first. `uow` must be a writing unit of work."""
+    check_minutes(minutes)
+    now = clock.now()
+    with uow:
+        events = end_expired_holds(uow, now)
+        uow.stock.lock(sku for sku, _ in request.lines)
+        found = quote_within(request, uow=uow, clock=clock)
+        held: dict[str, Decimal] = {}
+        for line in found.lines:
+            if line.now > 0:
+                held[line.sku] = held.get(line.sku, Decimal(0)) + line.now
+        quote_id = f"Q-{secrets.token_hex(6).upper()}"
+        until = now + dt.timedelta(minutes=minutes)
+        uow.holds.add(quote_id, held, expires_at=until)
+        uow.outbox.add(events)
+        uow.commit()
+    return replace(found, quote_id=quote_id, hold_until=until)
 
 
 def quote_within(request: QuoteRequest, *, uow: UnitOfWork, clock: Clock) -> Quote:

@@ -40,7 +40,8 @@ class Workshop:
 @st.composite
 def workshops(draw: st.DrawFn) -> Workshop:
     """Made and bought items in random acyclic BOMs, stock, lot sizes, reorder points, open POs
-    (some without a date), orders already waiting (with priorities), and an order to quote."""
+    (some without a date), orders already waiting (with priorities), sometimes a drop-ship
+    item, and an order to quote."""
     skus = draw(st.permutations(NAMES))[: draw(st.integers(1, 5))]
     suppliers = "name,email,lead_time_days\nAcme,,2\nVague,,\n"
     rows = [
@@ -58,6 +59,11 @@ def workshops(draw: st.DrawFn) -> Workshop:
             f"{sku},{sku},{'make' if make else 'buy'},{draw(lead)},{supplier},{safety},{point},"
             f"{draw(lot)},{draw(lot)}"
         )
+    # Sometimes a drop-ship item too: its line takes no stock and is dated by the PO it opens
+    # (the supplier's lead time, else the item's; neither: open term).
+    dropship = ["FERN"] if draw(st.booleans()) else []
+    for sku in dropship:
+        rows.append(f"{sku},{sku},dropship,{draw(lead)},{draw(st.sampled_from(['Acme', 'Vague']))},,,,")
     boms = ["parent_sku,component_sku,quantity"]
     for k, parent in enumerate(skus):
         if parent not in made:
@@ -85,7 +91,7 @@ def workshops(draw: st.DrawFn) -> Workshop:
         (ImportKind.PURCHASE_ORDERS, "\n".join(pos) + "\n"),
         (ImportKind.ORDERS, "\n".join(waiting) + "\n"),
     ]
-    wanted = draw(st.lists(st.sampled_from(skus), min_size=1, max_size=3))
+    wanted = draw(st.lists(st.sampled_from([*skus, *dropship]), min_size=1, max_size=3))
     return Workshop(
         tuple((kind, text) for kind, text in csv if text.count("\n") > 1),
         tuple((sku, Decimal(draw(quantities))) for sku in wanted),
@@ -115,6 +121,7 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
             lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
             priority=workshop.priority,
             ship_policy=workshop.ship_policy,
+            ship_to="1 Fern Lane, Leeds",  # where a drop-ship supplier would send it
         )
         placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
         run = planning.run_plan(uow=pb.uow(), clock=pb.clock)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
+from pegboard.adapters.db.holds import SqlHolds
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.journal import SqlJournal
 from pegboard.adapters.db.learning import SqlLearning
@@ -32,6 +33,7 @@ from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.adapters.db.users import SqlUsers
 from pegboard.adapters.db.valuation import SqlValuation
+from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.valuation import CostMethod
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     journal: SqlJournal
     learning: SqlLearning
     valuation: SqlValuation
+    holds: SqlHolds
 
     def __init__(
         self,
@@ -73,10 +76,12 @@ class SqlUnitOfWork:
         readonly: bool = False,
         complete_first_seconds: float = 2.0,
         cost_method: CostMethod = CostMethod.AVERAGE,
+        allocation_policy: AllocationPolicy = AllocationPolicy.FIFO,
     ) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
         self.complete_first_seconds = complete_first_seconds
         self.cost_method = cost_method
+        self.allocation_policy = allocation_policy
         self._conn: Connection | None = None
 
     @property
@@ -113,6 +118,7 @@ class SqlUnitOfWork:
         self.users = SqlUsers(conn, now)
         self.order_terms = SqlOrderTerms(conn)
         self.learning = SqlLearning(conn, now)
+        self.holds = SqlHolds(conn, item_cache, now, totals)
         return self
 
     def __exit__(
