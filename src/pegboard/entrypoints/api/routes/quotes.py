@@ -50,7 +50,7 @@ def create_quote(body: QuoteIn, uow: ReaderDep, pb: PegboardDep, credentials: Cr
     lines take from stock now (the answer adds `quote_id` and `hold_until`)."""
     try:
         if body.hold_minutes is None:
-            found = quoting.quote(body.to_request(), uow=uow, clock=pb.clock)
+            found = quoting.quote(body.to_request(), uow=uow, clock=pb.clock, leftovers=pb.leftovers)
         else:
             # A hold writes: it needs an operator's token, as placing the order would.
             require(
