@@ -1,4 +1,5 @@
-"""A quote is the promise the plan gives once the order is placed, nothing else changing (SQLite)."""
+"""A quote is the promise the plan gives once the order is placed, nothing else changing (SQLite),
+by the narrowed full path and from the plan's leftover alike."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pegboard.domain.sales import LineKind, ShipPolicy
 from pegboard.planning.quoting import NEW_DROPSHIP_PO
 from pegboard.services import orders, planning
 from pegboard.services.imports import ImportKind
-from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
 from tests.builders import import_text
 from tests.conftest import MONDAY
 
@@ -115,6 +116,9 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
         request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
 
         quoted = quote(request, uow=pb.reader(), clock=pb.clock)
+        # The server's path: from the whole plan's leftover where it can answer exactly.
+        kept = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=LeftoverCache())
+        assert (kept.lines, kept.date) == (quoted.lines, quoted.date)
 
         draft = orders.OrderDraft(
             order_ref="Q-1",
