@@ -110,17 +110,24 @@ class SqlHolds:
         if not ids:
             return {}
         h, hl = t.quote_holds.c, t.quote_hold_lines.c
+        # The holds this statement ended itself: a concurrent transaction that ended one first
+        # (PostgreSQL re-checks the status after waiting for its row) frees nothing twice.
+        ended = list(
+            self.conn.execute(
+                update(t.quote_holds)
+                .where(h.id.in_(ids), h.status == HELD)
+                .values(status=status, ended_at=now, order_ref=order_ref)
+                .returning(h.id)
+            ).scalars()
+        )
         freed: dict[str, Decimal] = {}
+        if not ended:
+            return freed
         for sku, item_id, quantity in self.conn.execute(
             select(t.items.c.sku, hl.item_id, hl.quantity)
             .join(t.items, t.items.c.id == hl.item_id)
-            .where(hl.hold_id.in_(ids))
+            .where(hl.hold_id.in_(ended))
         ):
             self.totals.add(item_id, allocated=-quantity)
             freed[sku] = freed.get(sku, Decimal(0)) + quantity
-        self.conn.execute(
-            update(t.quote_holds)
-            .where(h.id.in_(ids), h.status == HELD)
-            .values(status=status, ended_at=now, order_ref=order_ref)
-        )
         return freed
