@@ -164,7 +164,8 @@ def end_to_end(
             kept = pb.leftovers if leftover else None
             quote(QuoteRequest(orders[0]), uow=pb.reader(), clock=pb.clock, leftovers=kept)  # warm the caches
             times = [timed(_quoting(pb, lines, kept)) for lines in orders]
-            return percentiles(times)
+            counts = {"from_leftover": kept.answered, "full_plans": kept.planned} if kept else {}
+            return {**percentiles(times), **counts}
         finally:
             pb.close()
 

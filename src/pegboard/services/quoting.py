@@ -66,6 +66,8 @@ class LeftoverCache:
     def __init__(self) -> None:
         self._kept: tuple[tuple[int, dt.date], Leftover] | None = None
         self._building = threading.Lock()
+        #: Quotes answered from the leftover, and those it sent to the full path (for benchmarks).
+        self.answered = self.planned = 0
 
     def get(self, key: tuple[int, dt.date]) -> Leftover | None:
         kept = self._kept
@@ -160,9 +162,12 @@ def _from_leftover(
     """The quote from the kept leftover, built first when out of date; None: plan in full."""
     key = (uow.plans.inputs_seen(), clock.today())  # read before the snapshot a build reads
     leftover = leftovers.get(key) or leftovers.build(key, uow)
-    if leftover is None:
-        return None
-    return leftover.quote(wanted, ordered_at=now, priority=priority)
+    found = None if leftover is None else leftover.quote(wanted, ordered_at=now, priority=priority)
+    if found is None:
+        leftovers.planned += 1
+    else:
+        leftovers.answered += 1
+    return found
 
 
 def _check(request: QuoteRequest) -> None:
