@@ -155,15 +155,17 @@ class _Quoting:
 
     def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
         lo, items = self.lo, self.items
-        available = dict(lo.snapshot.available)
+        available = lo.snapshot.available
+        sold: dict[str, Decimal] = {}  # what earlier lines of this quote took from stock now
         needs: list[list[tuple[tuple[int, int, str, int], int, int]]] = [[] for _ in range(self._levels())]
         nows: list[Decimal] = []
         for k, line in enumerate(lines):
             if line.sku not in items.index:
                 return None
             item = items.index[line.sku]
-            now = max(min(line.quantity, available.get(line.sku, Decimal(0))), Decimal(0))
-            available[line.sku] = available.get(line.sku, Decimal(0)) - now
+            free = available.get(line.sku, Decimal(0)) - sold.get(line.sku, Decimal(0))
+            now = max(min(line.quantity, free), Decimal(0))
+            sold[line.sku] = sold.get(line.sku, Decimal(0)) + now
             nows.append(now)
             if now > 0 and not self._take_stock(item, _micro(now)):
                 return None
