@@ -85,6 +85,9 @@ class Leftover:
             default=None,
         )
         self._sources(len(existing.item))
+        # Worked out on first use and kept: a dict write is atomic, so threads may share them.
+        self._supplies_of: dict[int, list[tuple[int, SupplyKind, int, int, int, bool]]] = {}
+        self._wordings: dict[int, tuple[str, str]] = {}
 
     def _sources(self, n_existing: int) -> None:
         """Each item's supplies the quote may take from, in supply order; and what is left of each."""
@@ -117,6 +120,30 @@ class Leftover:
         size = len(self.items.skus)
         self._bounds = np.searchsorted(supplies.item[self._kept], np.arange(size + 1))
         self.existing_count = np.bincount(supplies.item[:n_existing], minlength=size)
+
+    def supplies_of(self, item: int) -> list[tuple[int, SupplyKind, int, int, int, bool]]:
+        """Each supply of `item` a quote may take from, in supply order: (id, kind, place, left,
+        finish, usable); worked out once per item and kept (quotes only read it)."""
+        found = self._supplies_of.get(item)
+        if found is None:
+            sup, n = self.pegging.supplies, self.n_demands
+            found = []
+            for sid in self.kept(item):
+                kind = SupplyKind(int(sup.kind[sid]))
+                is_mo = kind in (SupplyKind.MO, SupplyKind.PLANNED_MO)
+                usable = not (is_mo and self.rank[sid] >= n)
+                left, finish = int(self.left[sid]), int(self.dated.finish[sid])
+                found.append((sid, kind, int(sup.pos[sid]), left, finish, usable))
+            self._supplies_of[item] = found
+        return found
+
+    def wording(self, sid: int) -> tuple[str, str]:
+        """The reason and basis a promise resting on supply `sid` gives (kept once worked out)."""
+        found = self._wordings.get(sid)
+        if found is None:
+            reasons, bases = self.describer.reasons(np.array([sid], dtype=np.int64))
+            found = self._wordings[sid] = (reasons[0], bases[0])
+        return found
 
     def kept(self, item: int) -> list[int]:
         """The supply ids of `item` a quote may take from, in supply order."""
@@ -197,23 +224,10 @@ class _Quoting:
     def _list(self, item: int) -> list[_Source]:
         found = self.lists.get(item)
         if found is None:
-            lo = self.lo
-            sup = lo.pegging.supplies
-            found = []
-            for sid in lo.kept(item):
-                kind = SupplyKind(int(sup.kind[sid]))
-                is_mo = kind in (SupplyKind.MO, SupplyKind.PLANNED_MO)
-                found.append(
-                    _Source(
-                        item,
-                        kind,
-                        int(sup.pos[sid]),
-                        int(lo.left[sid]),
-                        int(lo.dated.finish[sid]),
-                        usable=not (is_mo and lo.rank[sid] >= lo.n_demands),
-                        sid=sid,
-                    )
-                )
+            found = [
+                _Source(item, kind, pos, left, finish, usable=usable, sid=sid)
+                for sid, kind, pos, left, finish, usable in self.lo.supplies_of(item)
+            ]
             self.lists[item] = found
         return found
 
@@ -315,8 +329,8 @@ class _Quoting:
         """The part of a line resting on `source`, worded as the plan words it."""
         amount = Decimal(quantity // SCALE) if quantity % SCALE == 0 else Decimal(quantity) / SCALE
         if source.sid >= 0:
-            reasons, bases = self.lo.describer.reasons(np.array([source.sid], dtype=np.int64))
-            return QuotePart(amount, _day(source.finish), reasons[0], bases[0])
+            reason, basis = self.lo.wording(source.sid)
+            return QuotePart(amount, _day(source.finish), reason, basis)
         supply = self._supply(source)
         root = self._supply(source.root) if source.held_up and source.root is not None else None
         reason = promise_reason(supply, root=root, expected=None, today=self.lo.snapshot.today)

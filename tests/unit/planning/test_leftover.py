@@ -31,10 +31,13 @@ def test_the_leftover_quote_is_the_full_quote_whenever_it_answers(
     )
     priority = data.draw(st.sampled_from([0, 0, 1, 5]))
 
-    fast = Leftover(snapshot).quote(lines, ordered_at=LATER, priority=priority)
+    leftover = Leftover(snapshot)
+    fast = leftover.quote(lines, ordered_at=LATER, priority=priority)
 
     if fast is not None:
         assert fast == quote_order(snapshot, lines, ordered_at=LATER, priority=priority)
+    # A quote changes nothing kept: the next one is answered from the same leftover.
+    assert leftover.quote(lines, ordered_at=LATER, priority=priority) == fast
 
 
 def test_the_lightsaber_workshop_is_answered_from_the_leftover() -> None:
