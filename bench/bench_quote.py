@@ -1,10 +1,12 @@
 """Quote latency on the workshops of `bench/plan_workload.py`: the engine alone, and end to end.
 
-    python -m bench.bench_quote --size M [--quotes 300] [--db none|sqlite|postgres] [--seed 3]
+    python -m bench.bench_quote --size M [--quotes 300] [--db none|sqlite|postgres] [--leftover] [--seed 3]
 
 A quote is 1 to 3 lines of random products (1 to 3 units each). "engine" times
 `planning.quoting.quote_order` on the snapshot already narrowed to what the order's lines rest
 on (`planning.scope.narrowed_for_new_lines`, which the database does in SQL end to end);
+"leftover" answers each quote from what the plan of the whole workshop leaves over
+(`planning.leftover`, built once, its build timed apart), planning in full where it cannot;
 "end to end" loads the workshop into a fresh database through the CSV imports (untimed: its
 items, BOMs, stock, POs and backordered lines; its open MOs are left out, there is no MO
 import) and times `services.quoting.quote`, the call behind `pegboard quote` and
@@ -28,11 +30,12 @@ from bench.plan_workload import SIZES, TODAY, plan_workload
 from pegboard.adapters.clock import FixedClock
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.planning.leftover import Leftover
 from pegboard.planning.quoting import QuoteLine, quote_order
 from pegboard.planning.scope import narrowed_for_new_lines
 from pegboard.planning.snapshot import PlanInput
 from pegboard.services.imports import ImportKind, import_csv
-from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
 
 FIRST_QUOTE_AT_HOUR = 12
 
@@ -71,6 +74,30 @@ def engine(snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]]) -
         at = clock.now()
         times.append(timed(partial(quote_order, narrow, wanted, ordered_at=at)))
     return percentiles(times)
+
+
+def from_leftover(snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]]) -> dict[str, float]:
+    """Each quote from the plan's leftover (`planning.leftover`), built once on the whole workshop
+    (its build timed apart); a quote it cannot answer exactly plans in full and counts as such."""
+    clock = FixedClock(TODAY)
+    started = time.perf_counter()
+    leftover = Leftover(snapshot)
+    built = time.perf_counter() - started
+    times, answered = [], []
+    for lines in orders:
+        wanted = [QuoteLine(sku, quantity) for sku, quantity in lines]
+        at = clock.now()
+        started = time.perf_counter()
+        found = leftover.quote(wanted, ordered_at=at)
+        if found is not None:
+            answered.append(time.perf_counter() - started)
+        else:
+            narrow = narrowed_for_new_lines(snapshot, [sku for sku, _ in lines])
+            quote_order(narrow, wanted, ordered_at=at)
+        times.append(time.perf_counter() - started)
+    alone = {f"answered_{k}": v for k, v in percentiles(answered).items()} if answered else {}
+    fallbacks = len(orders) - len(answered)
+    return {**percentiles(times), **alone, "build_ms": 1000 * built, "full_plans": fallbacks}
 
 
 def csv_files(snapshot: PlanInput) -> list[tuple[ImportKind, str]]:
@@ -119,7 +146,7 @@ def csv_files(snapshot: PlanInput) -> list[tuple[ImportKind, str]]:
 
 
 def end_to_end(
-    kind: str, snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]]
+    kind: str, snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]], *, leftover: bool = False
 ) -> dict[str, float]:
     """Load the workshop into a fresh database (untimed), then time each quote through the service."""
     with fresh_database(kind) as url:
@@ -137,15 +164,19 @@ def end_to_end(
                     policy=AllocationPolicy.FIFO,
                 )
             print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
-            quote(QuoteRequest(orders[0]), uow=pb.reader(), clock=pb.clock)  # warm the caches
-            times = [timed(_quoting(pb, lines)) for lines in orders]
-            return percentiles(times)
+            kept = pb.leftovers if leftover else None
+            quote(QuoteRequest(orders[0]), uow=pb.reader(), clock=pb.clock, leftovers=kept)  # warm the caches
+            times = [timed(_quoting(pb, lines, kept)) for lines in orders]
+            counts = {"from_leftover": kept.answered, "full_plans": kept.planned} if kept else {}
+            return {**percentiles(times), **counts}
         finally:
             pb.close()
 
 
-def _quoting(pb: Pegboard, lines: tuple[tuple[str, Decimal], ...]) -> Callable[[], object]:
-    return lambda: quote(QuoteRequest(lines), uow=pb.reader(), clock=pb.clock)
+def _quoting(
+    pb: Pegboard, lines: tuple[tuple[str, Decimal], ...], kept: LeftoverCache | None
+) -> Callable[[], object]:
+    return lambda: quote(QuoteRequest(lines), uow=pb.reader(), clock=pb.clock, leftovers=kept)
 
 
 def main() -> None:
@@ -156,6 +187,9 @@ def main() -> None:
     parser.add_argument("--quotes", type=int, default=300)
     parser.add_argument("--db", choices=["none", "sqlite", "postgres"], default="none")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--leftover", action="store_true", help="end to end through the server's kept leftover"
+    )
     args = parser.parse_args()
     print(machine())
     started = time.perf_counter()
@@ -163,10 +197,11 @@ def main() -> None:
     print(f"{args.size}: generated in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
     orders = requests(snapshot, args.quotes, args.seed)
     print(f"engine, {args.quotes} quotes: {_shown(engine(snapshot, orders))}", flush=True)
+    print(f"leftover, {args.quotes} quotes: {_shown(from_leftover(snapshot, orders))}", flush=True)
     if args.db != "none":
-        print(
-            f"end to end on {args.db}, {args.quotes} quotes: {_shown(end_to_end(args.db, snapshot, orders))}"
-        )
+        found = end_to_end(args.db, snapshot, orders, leftover=args.leftover)
+        how = " from the kept leftover" if args.leftover else ""
+        print(f"end to end on {args.db}{how}, {args.quotes} quotes: {_shown(found)}")
 
 
 def _shown(found: dict[str, float]) -> str:

@@ -14,7 +14,8 @@ from pegboard.domain.valuation import CostMethod, ValuedMove, replay
 def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> None:
     """On hand is the ledger's sum (and so is the total kept on the item's row) and never
     negative; the allocated total kept on the row is the lines' sum; allocated never exceeds on hand;
-    every line adds up; what shipped matches the shipments and the ledger (drop-ship lines
+    every line adds up (held quotes reserve stock
+    too, counted with the lines'); what shipped matches the shipments and the ledger (drop-ship lines
     ship from the supplier: they never hold stock, never move the ledger, and ship what their
     PO lines received); only stock lines carry a backorder date."""
     with engine.connect() as conn:
@@ -32,6 +33,14 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
                 )
             ).all()
         )
+        # A quote's hold reserves stock too (`pegboard quote --hold`): it counts in the kept total.
+        for item_id, held in conn.execute(
+            select(t.quote_hold_lines.c.item_id, func.sum(t.quote_hold_lines.c.quantity))
+            .join(t.quote_holds, t.quote_holds.c.id == t.quote_hold_lines.c.hold_id)
+            .where(t.quote_holds.c.status == "held")
+            .group_by(t.quote_hold_lines.c.item_id)
+        ):
+            allocated[item_id] = allocated.get(item_id, Decimal(0)) + held
         for item_id, kept_on_hand, kept_allocated in conn.execute(
             select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated)
         ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from pegboard.adapters.db.uow import SqlUnitOfWork
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.services.ports import Clock
+from pegboard.services.quoting import LeftoverCache
 
 
 class DatabaseNotReady(Exception):
@@ -33,6 +34,8 @@ class Pegboard:
     settings: Settings
     engine: Engine
     clock: Clock
+    #: The plan's leftover kept for quotes in this process (`services.quoting.LeftoverCache`).
+    leftovers: LeftoverCache = field(default_factory=LeftoverCache)
 
     @property
     def policy(self) -> AllocationPolicy:
@@ -47,6 +50,7 @@ class Pegboard:
             complete_first_seconds=seconds,
             cost_method=method,
             promise_confidence=self.promise_confidence,
+            allocation_policy=self.policy,
         )
 
     def reader(self) -> SqlUnitOfWork:
@@ -59,6 +63,7 @@ class Pegboard:
             complete_first_seconds=seconds,
             cost_method=method,
             promise_confidence=self.promise_confidence,
+            allocation_policy=self.policy,
         )
 
     @property

@@ -100,3 +100,46 @@ def test_a_quote_has_no_order_ref(api: Api) -> None:
 
     assert answer.status_code == 422
     assert row_counts(api.pb)["sales_orders"] == 3
+
+
+def test_an_operator_holds_a_quote_and_the_order_sent_with_its_id_gets_the_stock(api: Api) -> None:
+    lightsaber(api)  # 3 blue sabers free
+    body = {"lines": [{"sku": "SABER-BLUE", "quantity": 2}], "hold_minutes": 30}
+
+    held = api.post("/quotes", body, token="operator")
+
+    assert held.status_code == 200, held.text
+    found = held.json()
+    assert found["lines"][0]["now"] == 2 and found["quote_id"].startswith("Q-")
+    assert "hold_until" in found
+    other = api.post("/orders", {"order_ref": "SO-8", "lines": [{"sku": "SABER-BLUE", "quantity": 3}]})
+    assert other.status_code in (200, 201), other.text
+    order = {"order_ref": "SO-9", "quote_id": found["quote_id"], "lines": body["lines"]}
+    placed = api.post("/orders", order)
+    assert placed.status_code in (200, 201), placed.text
+    with api.pb.reader() as uow:
+        so8, so9 = uow.orders.get("SO-8"), uow.orders.get("SO-9")
+    assert so8 is not None and so9 is not None
+    assert (so8.lines[0].allocated_quantity, so9.lines[0].allocated_quantity) == (1, 2)
+
+
+def test_a_viewer_may_not_hold_and_nothing_is_held(api: Api) -> None:
+    lightsaber(api)
+    before = row_counts(api.pb)
+    body = {"lines": [{"sku": "SABER-BLUE", "quantity": 1}], "hold_minutes": 30}
+
+    answer = api.post("/quotes", body, token="viewer")
+
+    assert answer.status_code == 403
+    assert row_counts(api.pb) == before
+
+
+def test_a_hold_of_no_minutes_or_an_unknown_quote_id_is_422(api: Api) -> None:
+    lightsaber(api)
+
+    hold = api.post("/quotes", {"lines": [{"sku": "SABER-BLUE", "quantity": 1}], "hold_minutes": 0})
+    order = {"order_ref": "SO-9", "quote_id": "Q-NOPE", "lines": [{"sku": "SABER-BLUE", "quantity": 1}]}
+    unknown = api.post("/orders", order)
+
+    assert hold.status_code == 422 and "hold_minutes" in hold.text
+    assert unknown.status_code == 422 and "quote_id" in unknown.text

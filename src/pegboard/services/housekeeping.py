@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from pegboard.domain.errors import InvalidValue
+from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
 
 #: Shopify retries a webhook for up to 48 hours and clients retry requests for hours at most;
@@ -32,6 +33,7 @@ def forget_old_records(retention_days: int, *, uow: UnitOfWork, clock: Clock) ->
         raise InvalidValue("retention_days", str(retention_days), f"must be at least {MIN_RETENTION_DAYS}")
     before = clock.now() - timedelta(days=retention_days)
     with uow:
+        uow.outbox.add(end_expired_holds(uow, clock.now()))
         forgotten = Forgotten(
             delivered_events=uow.housekeeping.forget_delivered_events(before),
             idempotency_keys=uow.housekeeping.forget_answers(before),

@@ -19,6 +19,7 @@ from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
+from pegboard.services.holds import convert_hold, end_expired_holds
 from pegboard.services.lookup import existing_order
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
@@ -49,6 +50,8 @@ class OrderDraft:
     requested_date: date | None = None
     #: Tax, discounts and shipping the order brings (booked as its lines ship).
     charges: OrderCharges = field(default_factory=OrderCharges)
+    #: The quote this order checks out: its hold ends and its stock goes to this order.
+    quote_id: str | None = None
 
     def to_order(self, ordered_at: datetime) -> SalesOrder:
         if not self.lines:
@@ -104,12 +107,16 @@ def place_orders(
     now = clock.now()
     orders = sorted((draft.to_order(now) for draft in drafts), key=lambda o: o.ordered_at)
     with uow:
+        freed = end_expired_holds(uow, now)
+        for draft in drafts:
+            if draft.quote_id:
+                convert_hold(uow, draft.quote_id, draft.order_ref, now)
         stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
         terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
-        events: list[Event] = []
+        events: list[Event] = list(freed)
         for order in orders:
             before = existing.get(order.order_ref) or (
                 placed[order.order_ref].order if order.order_ref in placed else None

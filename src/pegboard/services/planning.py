@@ -13,6 +13,7 @@ from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOr
 from pegboard.planning.engine import plan
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult
+from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
 
 
@@ -49,6 +50,7 @@ def run_plan(
         return preview_plan(uow=uow, clock=clock)
     with uow:
         today = clock.today()
+        uow.outbox.add(end_expired_holds(uow, clock.now()))
         seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
         changed, before = promise_changes(result, uow=uow)

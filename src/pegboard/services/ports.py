@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
-from pegboard.domain.allocation import ItemStock, WaitingLine
+from pegboard.domain.allocation import AllocationPolicy, ItemStock, WaitingLine
 from pegboard.domain.books import JournalEntry, OrderCharges
 from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
@@ -423,6 +423,34 @@ class ValuationRepository(Protocol):
     def unvalued(self) -> dict[str, Decimal]: ...
 
 
+@dataclass(frozen=True)
+class HeldQuote:
+    """A quote's hold: its id, state (held, expired, converted, released), until when, the order
+    it became, and what it holds by SKU."""
+
+    quote_id: str
+    status: str
+    expires_at: datetime
+    order_ref: str | None
+    quantities: dict[str, Decimal]
+
+
+class Holds(Protocol):
+    """Stock held for quotes' checkouts, counted in the items' allocated totals while held."""
+
+    def add(self, quote_id: str, quantities: Mapping[str, Decimal], *, expires_at: datetime) -> None: ...
+
+    def get(self, quote_id: str) -> HeldQuote | None: ...
+
+    def end_expired(self, now: datetime) -> dict[str, Decimal]: ...
+
+    def convert(self, quote_id: str, order_ref: str, now: datetime) -> dict[str, Decimal]: ...
+
+    def release(self, sku: str, quantity: Decimal, now: datetime) -> Decimal: ...
+
+    def held(self) -> dict[str, Decimal]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside commits together or not at all."""
 
@@ -478,6 +506,14 @@ class UnitOfWork(Protocol):
 
     @property
     def valuation(self) -> ValuationRepository: ...
+
+    @property
+    def holds(self) -> Holds: ...
+
+    @property
+    def allocation_policy(self) -> AllocationPolicy:
+        """The shop's allocation policy (a setting): who gets stock a write frees by itself."""
+        ...
 
     @property
     def cost_method(self) -> CostMethod:

@@ -10,6 +10,7 @@ from pegboard.domain.events import Event, StockAdjusted
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.services import books
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
+from pegboard.services.holds import release_for_count
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.valuation import move_stock
 
@@ -64,6 +65,7 @@ def count(
             move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
             events.append(StockAdjusted(sku, difference, reason))
+            release_for_count(uow, stocks[sku], clock.now())
             taken, backordered = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken
             events += backordered

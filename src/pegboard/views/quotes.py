@@ -12,8 +12,9 @@ from pegboard.views.json import day, number
 def quote_json(found: Quote) -> dict[str, JsonValue]:
     """The quote as `pegboard quote --json` and `POST /api/v1/quotes` give it: the order's `date`,
     its `ship_policy` and `lines` (`sku, quantity, now, date, reason, parts` of `quantity, date,
-    reason, basis`); with ship policy complete a line's `date` is the order's."""
-    return {
+    reason, basis`); with ship policy complete a line's `date` is the order's. A held quote adds
+    `quote_id` and `hold_until`."""
+    answer: dict[str, JsonValue] = {
         "date": day(found.date),
         "ship_policy": found.ship_policy.value,
         "lines": [
@@ -36,6 +37,11 @@ def quote_json(found: Quote) -> dict[str, JsonValue]:
             for line in found.lines
         ],
     }
+    if found.quote_id is not None and found.hold_until is not None:
+        # Only with a hold: `quote_id` to place the order with, and when the hold ends.
+        answer["quote_id"] = found.quote_id
+        answer["hold_until"] = found.hold_until.isoformat(timespec="seconds")
+    return answer
 
 
 def availability_json(found: Availability) -> dict[str, JsonValue]:

@@ -1,4 +1,5 @@
-"""A quote is the promise the plan gives once the order is placed, nothing else changing (SQLite)."""
+"""A quote is the promise the plan gives once the order is placed, nothing else changing (SQLite),
+by the narrowed full path and from the plan's leftover alike."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from hypothesis import strategies as st
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.domain.quantities import to_quantity
-from pegboard.domain.sales import ShipPolicy
+from pegboard.domain.sales import LineKind, ShipPolicy
+from pegboard.planning.quoting import NEW_DROPSHIP_PO
 from pegboard.services import orders, planning
 from pegboard.services.imports import ImportKind
-from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
 from tests.builders import import_text
 from tests.conftest import MONDAY
 
@@ -40,7 +42,8 @@ class Workshop:
 @st.composite
 def workshops(draw: st.DrawFn) -> Workshop:
     """Made and bought items in random acyclic BOMs, stock, lot sizes, reorder points, open POs
-    (some without a date), orders already waiting (with priorities), and an order to quote."""
+    (some without a date), orders already waiting (with priorities), sometimes a drop-ship
+    item, and an order to quote."""
     skus = draw(st.permutations(NAMES))[: draw(st.integers(1, 5))]
     suppliers = "name,email,lead_time_days\nAcme,,2\nVague,,\n"
     rows = [
@@ -58,6 +61,11 @@ def workshops(draw: st.DrawFn) -> Workshop:
             f"{sku},{sku},{'make' if make else 'buy'},{draw(lead)},{supplier},{safety},{point},"
             f"{draw(lot)},{draw(lot)}"
         )
+    # Sometimes a drop-ship item too: its line takes no stock and is dated by the PO it opens
+    # (the supplier's lead time, else the item's; neither: open term).
+    dropship = ["FERN"] if draw(st.booleans()) else []
+    for sku in dropship:
+        rows.append(f"{sku},{sku},dropship,{draw(lead)},{draw(st.sampled_from(['Acme', 'Vague']))},,,,")
     boms = ["parent_sku,component_sku,quantity"]
     for k, parent in enumerate(skus):
         if parent not in made:
@@ -85,7 +93,7 @@ def workshops(draw: st.DrawFn) -> Workshop:
         (ImportKind.PURCHASE_ORDERS, "\n".join(pos) + "\n"),
         (ImportKind.ORDERS, "\n".join(waiting) + "\n"),
     ]
-    wanted = draw(st.lists(st.sampled_from(skus), min_size=1, max_size=3))
+    wanted = draw(st.lists(st.sampled_from([*skus, *dropship]), min_size=1, max_size=3))
     return Workshop(
         tuple((kind, text) for kind, text in csv if text.count("\n") > 1),
         tuple((sku, Decimal(draw(quantities))) for sku in wanted),
@@ -108,6 +116,9 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
         request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
 
         quoted = quote(request, uow=pb.reader(), clock=pb.clock)
+        # The server's path: from the whole plan's leftover where it can answer exactly.
+        kept = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=LeftoverCache())
+        assert (kept.lines, kept.date) == (quoted.lines, quoted.date)
 
         draft = orders.OrderDraft(
             order_ref="Q-1",
@@ -115,13 +126,20 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
             lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
             priority=workshop.priority,
             ship_policy=workshop.ship_policy,
+            ship_to="1 Fern Lane, Leeds",  # where a drop-ship supplier would send it
         )
         placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
         run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+        mine = [p for p in run.result.promises if p.order_ref == "Q-1"]
+        # The one thing a quote cannot know: the ref a drop-ship PO gets when the order is placed
+        # (named by its own line, and by the lines of a ship-complete order that wait for it).
+        opened = {p.basis for p in mine if placed.lines[p.line_no - 1].kind is LineKind.DROPSHIP}
         promised: dict[int, list[tuple[Decimal, date | None, str, str]]] = {}
-        for p in run.result.promises:
-            if p.order_ref == "Q-1":
-                promised.setdefault(p.line_no, []).append((p.quantity, p.date, p.reason, p.basis))
+        for p in mine:
+            reason, basis = p.reason, p.basis
+            if basis in opened:
+                reason, basis = reason.replace(basis, NEW_DROPSHIP_PO), NEW_DROPSHIP_PO
+            promised.setdefault(p.line_no, []).append((p.quantity, p.date, reason, basis))
         for line, got in zip(placed.lines, quoted.lines, strict=True):
             assert got.now == line.allocated_quantity
             assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(

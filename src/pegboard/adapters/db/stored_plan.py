@@ -40,6 +40,8 @@ PLAN_INPUTS = frozenset(
         "purchase_orders",
         "purchase_order_lines",
         "manufacturing_orders",
+        # A quote's hold takes stock from what the plan sees as available.
+        "quote_holds",
     }
 )
 #: Item columns derived from the ledger and the lines (written with them): not inputs themselves.

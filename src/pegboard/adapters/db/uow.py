@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
 from pegboard.adapters.db.delivery import SqlDeliveries
+from pegboard.adapters.db.holds import SqlHolds
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.journal import SqlJournal
 from pegboard.adapters.db.learning import SqlLearning
@@ -33,6 +34,7 @@ from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.adapters.db.users import SqlUsers
 from pegboard.adapters.db.valuation import SqlValuation
 from pegboard.adapters.db.whatif import SqlScenarioFacts
+from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.valuation import CostMethod
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
     learning: SqlLearning
     valuation: SqlValuation
     scenarios: SqlScenarioFacts
+    holds: SqlHolds
 
     def __init__(
         self,
@@ -76,11 +79,13 @@ class SqlUnitOfWork:
         complete_first_seconds: float = 2.0,
         cost_method: CostMethod = CostMethod.AVERAGE,
         promise_confidence: float | None = None,
+        allocation_policy: AllocationPolicy = AllocationPolicy.FIFO,
     ) -> None:
         self.engine, self.clock, self.readonly = engine, clock, readonly
         self.promise_confidence = promise_confidence
         self.complete_first_seconds = complete_first_seconds
         self.cost_method = cost_method
+        self.allocation_policy = allocation_policy
         self._conn: Connection | None = None
 
     @property
@@ -118,6 +123,7 @@ class SqlUnitOfWork:
         self.order_terms = SqlOrderTerms(conn)
         self.learning = SqlLearning(conn, now)
         self.scenarios = SqlScenarioFacts(conn)
+        self.holds = SqlHolds(conn, item_cache, now, totals)
         return self
 
     def __exit__(

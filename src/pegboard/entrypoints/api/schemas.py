@@ -242,6 +242,9 @@ class OrderIn(In):
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
     shipping: Amount | None = Field(default=None, description="Shipping charged (first shipment)")
     shipping_tax: Amount | None = Field(default=None, description="Tax charged on the shipping")
+    quote_id: str | None = Field(
+        default=None, max_length=40, description="The held quote this order checks out (it gets its stock)"
+    )
 
     def to_draft(self) -> OrderDraft:
         """The order as the ordering service takes it; a discount above its line's value is refused."""
@@ -268,6 +271,7 @@ class OrderIn(In):
                 self.shipping or Decimal(0),
                 self.shipping_tax or Decimal(0),
             ),
+            quote_id=_blank(self.quote_id),
         )
 
 

@@ -13,12 +13,14 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.valuation import CostMethod
 from pegboard.services.learning import LearningRepository
 from pegboard.services.order_terms import OrderTermsRepository
 from pegboard.services.ports import (
     Catalogue,
     DeliveryRepository,
+    Holds,
     Housekeeping,
     JournalRepository,
     NoticeRepository,
@@ -159,6 +161,16 @@ class SharedTransaction:
     def cost_method(self) -> CostMethod:
         """How goods going out are valued (a setting)."""
         return self._inner.cost_method
+
+    @property
+    def holds(self) -> Holds:
+        """Quotes' holds on stock, in the shared transaction."""
+        return self._inner.holds
+
+    @property
+    def allocation_policy(self) -> AllocationPolicy:
+        """Who gets stock a write frees by itself (a setting)."""
+        return self._inner.allocation_policy
 
     @property
     def users(self) -> UserRepository:

@@ -45,6 +45,10 @@ def place(
         str | None,
         typer.Option("--requested", metavar="DATE", help="The day the customer asks for (YYYY-MM-DD)"),
     ] = None,
+    quote_id: Annotated[
+        str | None,
+        typer.Option("--quote", metavar="QUOTE_ID", help="The held quote this order checks out (its stock)"),
+    ] = None,
 ) -> None:
     """Place an order: in-stock quantity is allocated at once, the rest goes on backorder.
 
@@ -73,6 +77,7 @@ def place(
             ship_to=parsing.optional_text("ship_to", ship_to, max_length=limits.SHIP_TO, multiline=True),
             requested_date=parsing.a_date("--requested", requested),
             lines=tuple(drafts),
+            quote_id=parsing.optional_text("quote_id", quote_id, max_length=40),
         )
         placed = with_retries(lambda: orders.place_order(draft, uow=pb.uow(), clock=pb.clock))
     order = placed.order

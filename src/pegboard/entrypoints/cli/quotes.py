@@ -12,6 +12,7 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
 from pegboard.services import parsing, quoting
+from pegboard.services.runner import with_retries
 from pegboard.views.quotes import quote_json
 
 
@@ -24,12 +25,20 @@ def quote_(
         str, typer.Option(metavar="INTEGER", help="The order's priority (-1000 to 1000), as `pegboard place`")
     ] = "0",
     as_json: AsJson = False,
+    hold: Annotated[
+        int | None,
+        typer.Option(
+            "--hold",
+            metavar="MINUTES",
+            help="Hold what the quote takes from stock for a checkout; place the order with --quote ID",
+        ),
+    ] = None,
 ) -> None:
     """What an order placed now would get: stock now, then each waiting part's date and reason.
 
     The same rules as a promise (BOMs, open and planned supply, lead times, lot sizes, the
     orders already waiting ahead of it); placing the order next gives these dates. Nothing is
-    written.
+    written, unless --hold keeps what it takes from stock for that many minutes.
     """
     wanted: list[tuple[str, Decimal]] = []
     for n, text in enumerate(lines, start=1):
@@ -45,7 +54,10 @@ def quote_(
         ship_policy,
     )
     with opened(ctx) as pb:
-        found = quoting.quote(request, uow=pb.reader(), clock=pb.clock)
+        if hold is None:
+            found = quoting.quote(request, uow=pb.reader(), clock=pb.clock)
+        else:
+            found = with_retries(lambda: quoting.quote_and_hold(request, hold, uow=pb.uow(), clock=pb.clock))
     if as_json:
         emit_json(quote_json(found))
         return
@@ -58,3 +70,8 @@ def quote_(
     out.print(table("Quote", ["sku", "quantity", "now", "date", "reason"], rows, optional=["reason"]))
     whole = "open term: no honest date yet" if found.date is None else found.date.isoformat()
     out.print(f"The whole order ({found.ship_policy}): {whole}")
+    if found.quote_id is not None and found.hold_until is not None:
+        out.print(
+            f"Held as {found.quote_id} until {found.hold_until:%Y-%m-%d %H:%M}: "
+            f"place the order with --quote {found.quote_id}"
+        )

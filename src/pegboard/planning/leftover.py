@@ -1,0 +1,356 @@
+"""Quotes from what the plan leaves over: an incremental answer instead of a re-plan.
+
+A quoted order placed now ranks after every backorder waiting (when none ranks after it: see
+`Leftover.answers`), and before safety stock, reorders and MOs that serve no customer (they
+rank after all customer demand, `planning.netting`). So on each item it takes what the
+customer demand ahead of it left over, in supply order: stock, open POs and MOs, the planned
+MOs of customers (their lot-size excess); then the item's planned PO (bought: one per item,
+arriving after the lead time) or a new planned MO, lot-sized, whose components are taken the
+same way, level by level, and which starts when they are there. This is what the engine does
+with the order added, step by step, without netting anything else again.
+
+Where that would not hold, `quote` answers None and the caller plans in full
+(`planning.quoting.quote_order`): a backorder ranking after the quote (a lower priority, or
+the same moment), a line that is not a stock line, stock taken now that customer demand
+ahead was using, or an MO that serves no customer yet (taking from it would move its date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+
+from pegboard.planning.arrays import NEG, NONE, SCALE, Items, build_demands, build_existing, build_items
+from pegboard.planning.assembly import Describer
+from pegboard.planning.dating import Dated, date_supplies
+from pegboard.planning.engine import _supply_table, net_all
+from pegboard.planning.lots import component_need, lot_size
+from pegboard.planning.netting import COMPONENT, CUSTOMER, Pegging
+from pegboard.planning.quoting import (
+    LAST,
+    QUOTE_REF,
+    STOCK_LINE,
+    LineQuote,
+    OrderQuote,
+    QuoteLine,
+    QuotePart,
+    _last,
+    _line_quote,
+)
+from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
+from pegboard.planning.reliable import reliable_snapshot
+from pegboard.planning.snapshot import PlanInput
+
+_UNRANKED = 1 << 62
+
+
+@dataclass(eq=False)
+class _Source:
+    """One supply as the quote sees it: what is left of it, its date and what that date rests on."""
+
+    item: int
+    kind: SupplyKind
+    #: Its place among the item's supplies (ties between roots go to the first).
+    pos: int
+    #: Left after the customer demand ahead (micro-units); None: without end (a planned PO).
+    left: int | None
+    finish: int = NONE
+    #: False for an MO that serves no customer: taking from it would move its date.
+    usable: bool = True
+    #: The plan's supply id, for supplies of the stored plan (-1: made by the quote).
+    sid: int = -1
+    held_up: bool = False
+    root: _Source | None = None
+    pieces: list[tuple[_Source, int]] = field(default_factory=list)
+
+
+class Leftover:
+    """What each item has left, per supply, after the plan gave existing demand its share."""
+
+    def __init__(self, snapshot: PlanInput) -> None:
+        self.snapshot = snapshot
+        #: Suppliers' history moves dates here (`planning.reliable`): the leftover does not follow
+        #: that, so it answers nothing and every quote is planned in full.
+        self.dates_learned = reliable_snapshot(snapshot)[1] is not None
+        self.today = snapshot.today.toordinal()
+        self.items: Items = build_items(snapshot)
+        existing = build_existing(snapshot, self.items)
+        demands = build_demands(snapshot, self.items)
+        self.pegging: Pegging = net_all(self.items, existing, demands)
+        self.dated: Dated = date_supplies(_supply_table(existing, self.pegging), self.items, self.today)
+        self.describer = Describer(snapshot, self.items, existing, self.pegging, self.dated)
+        self.n_demands = len(demands.row)
+        self.last = max(
+            ((-d.priority, d.ordered_at, d.order_ref, d.sequence, d.line_no) for d in snapshot.demands),
+            default=None,
+        )
+        self._sources(len(existing.item))
+        # Worked out on first use and kept: a dict write is atomic, so threads may share them.
+        self._supplies_of: dict[int, list[tuple[int, SupplyKind, int, int, int, bool]]] = {}
+        self._wordings: dict[int, tuple[str, str]] = {}
+
+    def _sources(self, n_existing: int) -> None:
+        """Each item's supplies the quote may take from, in supply order; and what is left of each."""
+        supplies, p = self.pegging.supplies, self.pegging
+        n = len(supplies.id)
+        rank = np.full(n, _UNRANKED, dtype=np.int64)
+        level = self.items.level[supplies.item[p.piece_supply]] if len(p.piece_supply) else p.piece_supply
+        top = int(self.items.level.max()) + 1 if len(self.items.skus) else 0
+        piece_rank = np.full(len(p.piece_supply), _UNRANKED, dtype=np.int64)
+        for at in range(top):
+            here = np.flatnonzero(level == at)
+            kind, src = p.piece_kind[here], p.piece_src[here]
+            ranks = np.where(kind == CUSTOMER, src, _UNRANKED)
+            component = kind == COMPONENT
+            ranks[component] = rank[src[component]]
+            piece_rank[here] = ranks
+            np.minimum.at(rank, p.piece_supply[here], ranks)
+        ahead = piece_rank < self.n_demands
+        used = np.zeros(n, dtype=np.int64)
+        np.add.at(used, p.piece_supply[ahead], p.piece_qty[ahead])
+        self.left = supplies.quantity - used
+        self.rank = rank
+        # Every bought item has one planned PO, without end (`_Quoting._planned_po`); planned MOs
+        # for safety stock or reorders are made again after the quote's demand.
+        planned_po = supplies.kind == SupplyKind.PLANNED_PO
+        after = (supplies.kind == SupplyKind.PLANNED_MO) & (rank >= self.n_demands)
+        kept = np.flatnonzero(~planned_po & ~after)
+        # Ids are in supply order within an item: existing ones by place, then planned ones as made.
+        self._kept = kept[np.argsort(supplies.item[kept], kind="stable")]
+        size = len(self.items.skus)
+        self._bounds = np.searchsorted(supplies.item[self._kept], np.arange(size + 1))
+        self.existing_count = np.bincount(supplies.item[:n_existing], minlength=size)
+
+    def supplies_of(self, item: int) -> list[tuple[int, SupplyKind, int, int, int, bool]]:
+        """Each supply of `item` a quote may take from, in supply order: (id, kind, place, left,
+        finish, usable); worked out once per item and kept (quotes only read it)."""
+        found = self._supplies_of.get(item)
+        if found is None:
+            sup, n = self.pegging.supplies, self.n_demands
+            found = []
+            for sid in self.kept(item):
+                kind = SupplyKind(int(sup.kind[sid]))
+                is_mo = kind in (SupplyKind.MO, SupplyKind.PLANNED_MO)
+                usable = not (is_mo and self.rank[sid] >= n)
+                left, finish = int(self.left[sid]), int(self.dated.finish[sid])
+                found.append((sid, kind, int(sup.pos[sid]), left, finish, usable))
+            self._supplies_of[item] = found
+        return found
+
+    def wording(self, sid: int) -> tuple[str, str]:
+        """The reason and basis a promise resting on supply `sid` gives (kept once worked out)."""
+        found = self._wordings.get(sid)
+        if found is None:
+            reasons, bases = self.describer.reasons(np.array([sid], dtype=np.int64))
+            found = self._wordings[sid] = (reasons[0], bases[0])
+        return found
+
+    def kept(self, item: int) -> list[int]:
+        """The supply ids of `item` a quote may take from, in supply order."""
+        found: list[int] = self._kept[self._bounds[item] : self._bounds[item + 1]].tolist()
+        return found
+
+    def answers(self, priority: int, ordered_at: datetime) -> bool:
+        """Whether an order of this priority placed at this moment ranks after every backorder."""
+        if self.last is None:
+            return True
+        try:
+            return self.last < (-priority, ordered_at, QUOTE_REF, LAST, 0)
+        except TypeError:  # aware and naive moments: let the engine rank them
+            return False
+
+    def quote(
+        self, lines: Sequence[QuoteLine], *, ordered_at: datetime, priority: int = 0
+    ) -> OrderQuote | None:
+        """The quote `planning.quoting.quote_order` gives on the same snapshot; None when it cannot
+        be answered from the leftover exactly (the caller plans in full)."""
+        if any(line.kind != STOCK_LINE for line in lines) or not self.answers(priority, ordered_at):
+            return None
+        if self.dates_learned:
+            return None
+        return _Quoting(self).run(lines)
+
+
+class _Quoting:
+    """One quote's walk over the leftover; the leftover itself is never changed."""
+
+    def __init__(self, leftover: Leftover) -> None:
+        self.lo = leftover
+        self.items = leftover.items
+        self.sources: dict[int, _Source] = {}
+        self.lists: dict[int, list[_Source]] = {}
+        self.planned_po: dict[int, _Source] = {}
+        self.made: list[_Source] = []
+
+    def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
+        lo, items = self.lo, self.items
+        available = lo.snapshot.available
+        sold: dict[str, Decimal] = {}  # what earlier lines of this quote took from stock now
+        needs: list[list[tuple[tuple[int, int, str, int], int, int]]] = [[] for _ in range(self._levels())]
+        nows: list[Decimal] = []
+        for k, line in enumerate(lines):
+            if line.sku not in items.index:
+                return None
+            item = items.index[line.sku]
+            free = available.get(line.sku, Decimal(0)) - sold.get(line.sku, Decimal(0))
+            now = max(min(line.quantity, free), Decimal(0))
+            sold[line.sku] = sold.get(line.sku, Decimal(0)) + now
+            nows.append(now)
+            if now > 0 and not self._take_stock(item, _micro(now)):
+                return None
+            rest = _micro(line.quantity - now)
+            if rest > 0:
+                needs[int(items.level[item])].append(((k, -1, "", 0), item, rest))
+        pieces_of: dict[int, list[tuple[_Source, int]]] = {}
+        for level in range(len(needs)):
+            for key, item, quantity in sorted(needs[level], key=lambda need: need[0]):
+                taken = self._net(item, quantity, key[0], needs)
+                if taken is None:
+                    return None
+                if key[1] == -1:
+                    pieces_of[key[0]] = taken
+                else:
+                    self.made[key[3]].pieces.extend(taken)
+        self._date()
+        today = lo.snapshot.today
+        quoted = []
+        for k, (line, now) in enumerate(zip(lines, nows, strict=True)):
+            parts = [self._part(source, quantity) for source, quantity in pieces_of.get(k, [])]
+            quoted.append(_line_quote(line, now, parts, today))
+        found: tuple[LineQuote, ...] = tuple(quoted)
+        return OrderQuote(found, _last(line.date for line in found))
+
+    def _levels(self) -> int:
+        return int(self.items.level.max()) + 1 if len(self.items.skus) else 0
+
+    def _list(self, item: int) -> list[_Source]:
+        found = self.lists.get(item)
+        if found is None:
+            found = [
+                _Source(item, kind, pos, left, finish, usable=usable, sid=sid)
+                for sid, kind, pos, left, finish, usable in self.lo.supplies_of(item)
+            ]
+            self.lists[item] = found
+        return found
+
+    def _take_stock(self, item: int, quantity: int) -> bool:
+        """Stock sold now: only what the customer demand ahead did not use (else None upstream)."""
+        for source in self._list(item):
+            if source.kind is SupplyKind.STOCK:
+                if source.left is None or source.left < quantity:
+                    return False
+                source.left -= quantity
+                return True
+        return False
+
+    def _net(
+        self,
+        item: int,
+        quantity: int,
+        rank: int,
+        needs: list[list[tuple[tuple[int, int, str, int], int, int]]],
+    ) -> list[tuple[_Source, int]] | None:
+        """Take `quantity` of `item` from what is left, in supply order, then from new supply."""
+        taken: list[tuple[_Source, int]] = []
+        for source in self._list(item):
+            if quantity == 0:
+                break
+            if source.left is None or source.left <= 0:
+                continue
+            if not source.usable:
+                return None
+            part = min(source.left, quantity)
+            source.left -= part
+            quantity -= part
+            taken.append((source, part))
+        if quantity == 0:
+            return taken
+        items = self.items
+        if not items.make[item]:
+            taken.append((self._planned_po(item), quantity))
+            return taken
+        size = int(lot_size(np.array([quantity]), items.min_qty[[item]], items.multiple[[item]])[0])
+        mo = _Source(item, SupplyKind.PLANNED_MO, (1 << 50) + len(self.made), size - quantity)
+        self._list(item).append(mo)
+        self.made.append(mo)
+        taken.append((mo, quantity))
+        start, end = int(items.bom_start[item]), int(items.bom_start[item + 1])
+        for line in range(start, end):
+            component = int(items.bom_component[line])
+            need = int(component_need(np.array([size]), items.bom_per[[line]])[0])
+            key = (rank, int(items.level[item]), items.skus[item], len(self.made) - 1)
+            needs[int(items.level[component])].append((key, component, need))
+        return taken
+
+    def _planned_po(self, item: int) -> _Source:
+        found = self.planned_po.get(item)
+        if found is None:
+            days = int(self.items.purchase_days[item])
+            finish = NONE if days >= NONE else self.lo.today + days
+            found = _Source(item, SupplyKind.PLANNED_PO, int(self.lo.existing_count[item]), None, finish)
+            self.planned_po[item] = found
+        return found
+
+    def _date(self) -> None:
+        """Date the new planned MOs, deepest first: they start when their components are there."""
+        lo, items = self.lo, self.items
+        for mo in sorted(self.made, key=lambda m: -int(items.level[m.item])):
+            values = [(NEG if s.kind is SupplyKind.STOCK else self._finish(s), s) for s, _ in mo.pieces]
+            ready = max((v for v, _ in values), default=NEG)
+            if ready >= NONE:
+                mo.finish = NONE
+            else:
+                mo.finish = max(ready, lo.today) + int(items.production_days[mo.item])
+            mo.held_up = ready > lo.today
+            if mo.held_up:
+                late = [self._root(s) for v, s in values if v == ready]
+                mo.root = min(late, key=self._order_key)
+
+    def _finish(self, source: _Source) -> int:
+        return source.finish
+
+    def _root(self, source: _Source) -> _Source:
+        if source.sid >= 0:
+            root = int(self.lo.dated.root[source.sid])
+            return self._stored(root)
+        return source.root if source.held_up and source.root is not None else source
+
+    def _stored(self, sid: int) -> _Source:
+        found = self.sources.get(sid)
+        if found is None:
+            sup = self.lo.pegging.supplies
+            found = _Source(int(sup.item[sid]), SupplyKind(int(sup.kind[sid])), int(sup.pos[sid]), 0, sid=sid)
+            found.finish = int(self.lo.dated.finish[sid])
+            self.sources[sid] = found
+        return found
+
+    def _order_key(self, source: _Source) -> tuple[int, int]:
+        return (source.item, source.pos)
+
+    def _part(self, source: _Source, quantity: int) -> QuotePart:
+        """The part of a line resting on `source`, worded as the plan words it."""
+        amount = Decimal(quantity // SCALE) if quantity % SCALE == 0 else Decimal(quantity) / SCALE
+        if source.sid >= 0:
+            reason, basis = self.lo.wording(source.sid)
+            return QuotePart(amount, _day(source.finish), reason, basis)
+        supply = self._supply(source)
+        root = self._supply(source.root) if source.held_up and source.root is not None else None
+        reason = promise_reason(supply, root=root, expected=None, today=self.lo.snapshot.today)
+        return QuotePart(amount, _day(source.finish), reason, promise_basis(supply))
+
+    def _supply(self, source: _Source) -> Supply:
+        if source.sid >= 0:
+            return self.lo.describer.supplies(np.array([source.sid], dtype=np.int64))[0]
+        return Supply(source.kind, "", self.items.skus[source.item], _day(source.finish))
+
+
+def _micro(quantity: Decimal) -> int:
+    return int(quantity * SCALE)
+
+
+def _day(day: int) -> date | None:
+    return None if day >= NONE else date.fromordinal(day)

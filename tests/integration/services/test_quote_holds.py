@@ -1,0 +1,185 @@
+"""Quote holds (`pegboard quote --hold`): held stock counts as allocated until the hold expires
+or the order is placed with its quote id (SQLite and PostgreSQL; invariants checked after each)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from pegboard.adapters.clock import FixedClock
+from pegboard.bootstrap import Pegboard
+from pegboard.domain.errors import InvalidValue
+from pegboard.domain.quantities import to_quantity
+from pegboard.services import orders, planning
+from pegboard.services.housekeeping import forget_old_records
+from pegboard.services.quoting import Quote, QuoteRequest, quote_and_hold
+from tests.builders import line_state, make_items, make_order, set_stock
+from tests.conftest import MONDAY
+
+
+def hold(pb: Pegboard, *lines: tuple[str, int], minutes: int = 30) -> Quote:
+    request = QuoteRequest(tuple((sku, Decimal(q)) for sku, q in lines))
+    return quote_and_hold(request, minutes, uow=pb.uow(), clock=pb.clock)
+
+
+def available(pb: Pegboard, sku: str) -> Decimal:
+    with pb.reader() as uow:
+        return uow.stock.levels([sku])[sku].available
+
+
+def held(pb: Pegboard, quote_id: str) -> str:
+    with pb.reader() as uow:
+        found = uow.holds.get(quote_id)
+    assert found is not None
+    return found.status
+
+
+def place(pb: Pegboard, ref: str, sku: str, quantity: int, quote_id: str | None = None) -> orders.Placed:
+    draft = orders.OrderDraft(
+        order_ref=ref,
+        customer="Ada",
+        lines=(orders.LineDraft(sku, to_quantity(quantity)),),
+        quote_id=quote_id,
+    )
+    return orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
+
+
+def next_day(pb: Pegboard) -> None:
+    pb.clock = FixedClock(MONDAY + timedelta(days=1))
+
+
+def test_a_hold_keeps_its_stock_from_other_orders_and_goes_to_the_order_placed_with_its_id(
+    pb: Pegboard,
+) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=3)
+
+    found = hold(pb, ("KETTLE", 2))
+
+    assert found.quote_id is not None and found.hold_until is not None
+    assert found.lines[0].now == 2
+    assert available(pb, "KETTLE") == 1
+    other = make_order(pb, "SO-1", ("KETTLE", 3))
+    assert (other.lines[0].allocated_quantity, other.lines[0].backordered_quantity) == (1, 2)
+
+    placed = place(pb, "SO-2", "KETTLE", 2, quote_id=found.quote_id)
+
+    assert placed.order.lines[0].allocated_quantity == 2
+    assert held(pb, found.quote_id) == "converted"
+    assert available(pb, "KETTLE") == 0
+    # The same order sent again with the same quote id is the same order, not a refusal.
+    again = place(pb, "SO-2", "KETTLE", 2, quote_id=found.quote_id)
+    assert not again.created
+
+
+def test_an_expired_hold_frees_its_stock_for_the_next_order(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=3)
+    found = hold(pb, ("KETTLE", 3), minutes=60)
+    assert available(pb, "KETTLE") == 0
+    assert found.quote_id is not None
+
+    next_day(pb)
+    placed = place(pb, "SO-1", "KETTLE", 3)
+
+    assert placed.order.lines[0].allocated_quantity == 3
+    assert held(pb, found.quote_id) == "expired"
+    # The quote's own order, placed late, is placed as any other: nothing is held for it any more.
+    late = place(pb, "SO-2", "KETTLE", 1, quote_id=found.quote_id)
+    assert late.order.lines[0].backordered_quantity == 1
+
+
+def test_stock_an_expired_hold_frees_goes_to_the_lines_waiting_at_the_next_plan(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=3)
+    found = hold(pb, ("KETTLE", 3))
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    assert line_state(pb, "SO-1")[0][1] == 0  # nothing allocated: the hold has it all
+
+    next_day(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert line_state(pb, "SO-1")[0][1] == 2
+    assert found.quote_id is not None and held(pb, found.quote_id) == "expired"
+    assert available(pb, "KETTLE") == 1
+
+
+def test_housekeeping_ends_expired_holds(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=2)
+    found = hold(pb, ("KETTLE", 2), minutes=5)
+    assert found.quote_id is not None
+
+    next_day(pb)
+    forget_old_records(30, uow=pb.uow(), clock=pb.clock)
+
+    assert held(pb, found.quote_id) == "expired"
+    assert available(pb, "KETTLE") == 2
+
+
+def test_a_hold_that_has_not_expired_stays(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=2)
+    found = hold(pb, ("KETTLE", 1), minutes=24 * 60 * 2)
+    assert found.quote_id is not None
+
+    next_day(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert held(pb, found.quote_id) == "held"
+    assert available(pb, "KETTLE") == 1
+
+
+def test_a_count_below_what_is_held_ends_the_hold_before_any_order_loses_stock(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=4)
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    found = hold(pb, ("KETTLE", 2))
+    assert found.quote_id is not None
+
+    set_stock(pb, KETTLE=3)
+
+    assert held(pb, found.quote_id) == "released"
+    assert line_state(pb, "SO-1")[0][1] == 2
+    assert available(pb, "KETTLE") == 1
+
+
+def test_a_hold_takes_only_what_stock_gives_now(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE", "LID")
+    set_stock(pb, KETTLE=1)
+
+    found = hold(pb, ("KETTLE", 3), ("LID", 1))
+
+    assert [line.now for line in found.lines] == [1, 0]
+    assert found.quote_id is not None
+    with pb.reader() as uow:
+        stored = uow.holds.get(found.quote_id)
+    assert stored is not None and stored.quantities == {"KETTLE": Decimal(1)}
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 7 * 24 * 60 + 1])
+def test_a_hold_of_no_time_or_more_than_a_week_is_bad_input(pb: Pegboard, minutes: int) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=1)
+
+    with pytest.raises(InvalidValue, match="hold_minutes"):
+        hold(pb, ("KETTLE", 1), minutes=minutes)
+
+    assert available(pb, "KETTLE") == 1
+
+
+def test_an_unknown_quote_id_or_one_placed_as_another_order_is_refused(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=2)
+    found = hold(pb, ("KETTLE", 1))
+    assert found.quote_id is not None
+    place(pb, "SO-1", "KETTLE", 1, quote_id=found.quote_id)
+
+    with pytest.raises(InvalidValue, match="quote_id"):
+        place(pb, "SO-2", "KETTLE", 1, quote_id="Q-NOTHING")
+    with pytest.raises(InvalidValue, match="placed already as order SO-1"):
+        place(pb, "SO-3", "KETTLE", 1, quote_id=found.quote_id)
+
+    assert available(pb, "KETTLE") == 1
