@@ -22,7 +22,6 @@ from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo, existing_order, existing_po
 from pegboard.services.planning import repromise, repromise_moves
 from pegboard.services.ports import Clock, UnitOfWork
-from pegboard.services.shipping import shipped_event
 from pegboard.services.valuation import move_stock
 
 
@@ -139,7 +138,6 @@ def _confirm_dispatch(
     uow.orders.add_shipment(shipment)
     costs = {line.order_line_no: line.unit_cost or Decimal(0) for line in po.lines if line.order_line_no}
     books.book_shipment(uow, order, shipment, dropship_costs=costs)
-    uow.outbox.add([shipped_event(shipment)])
     repromise([sku], uow=uow, today=today)
 
 
