@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pegboard.domain.errors import InvalidTransition, InvalidValue, NothingToShip, OverReceipt
 from pegboard.domain.events import (
     EventLog,
+    LineAllocated,
     LineBackordered,
     OrderCancelled,
     OrderPlaced,
@@ -231,7 +232,10 @@ class SalesOrder:
         terms: Mapping[str, KindsOfLine],
         on: date,
     ) -> list[SalesOrderLine]:
-        """Add these quantities per SKU as new lines, served like a new order's from `on`; returns them."""
+        """Add these quantities per SKU as new lines, served like a new order's from `on`; returns them.
+
+        Each new line records what it took from stock (`LineAllocated`) and what waits (`LineBackordered`).
+        """
         if self.status is OrderStatus.CANCELLED:
             raise InvalidTransition(f"order {self.order_ref} is cancelled; no lines can be added")
         start = max((line.line_no for line in self.lines), default=0)
@@ -240,6 +244,8 @@ class SalesOrder:
             line = SalesOrderLine(n, sku, Quantity(quantity), prices.get(sku), kind=terms[sku].line_kind(on))
             if line.kind is LineKind.STOCK:
                 line.allocate(stocks[sku].reserve(line.quantity))
+                if line.allocated_quantity > 0:
+                    self.events.record(LineAllocated(self.order_ref, n, sku, line.allocated_quantity))
                 if line.backordered_quantity > 0:
                     line.backordered_on = on
                     self.events.record(LineBackordered(self.order_ref, n, sku, line.backordered_quantity, on))
