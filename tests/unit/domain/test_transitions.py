@@ -12,7 +12,7 @@ import pytest
 
 from pegboard.domain.allocation import ItemStock
 from pegboard.domain.errors import InvalidTransition
-from pegboard.domain.quantities import to_quantity
+from pegboard.domain.quantities import to_money, to_quantity
 from pegboard.domain.sales import ORDER_TRANSITIONS, LineKind, OrderStatus, SalesOrder, SalesOrderLine
 from pegboard.domain.supply import (
     MANUFACTURING_ORDER_TRANSITIONS,
@@ -150,7 +150,7 @@ def test_added_lines_take_stock_like_a_new_order_and_record_what_they_took_and_w
 
     new = order.add_lines(
         {"MUG": Decimal(3), "CUP": Decimal(1)},
-        prices={"MUG": Decimal("4.50")},
+        prices={"MUG": to_money("4.50")},
         stocks=stocks,
         terms={"MUG": Terms(), "CUP": Terms(LineKind.PREORDER)},
         on=MONDAY,
