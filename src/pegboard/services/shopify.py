@@ -26,8 +26,6 @@ holds the customer's deposit.
 from __future__ import annotations
 
 import dataclasses
-from types import TracebackType
-from typing import Any, cast
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import BadInput, DuplicateRef, UnknownSku
@@ -49,6 +47,7 @@ from pegboard.services.shopify_orders import State as State
 from pegboard.services.shopify_orders import UnknownShopifyOrder as UnknownShopifyOrder
 from pegboard.services.shopify_orders import screened as screened
 from pegboard.services.shopify_reconciling import reconcile
+from pegboard.services.transactions import SharedTransaction
 
 #: The webhook topics that carry an order; any other topic is acknowledged and recorded only.
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
@@ -81,7 +80,7 @@ def receive_webhook(
                 applied = Applied(Outcome.IGNORED)
             else:
                 cancel = topic == CANCELLED_TOPIC
-                applied = _apply(order, _Joined(uow).as_uow(), clock, policy, cancel=cancel)
+                applied = _apply(order, SharedTransaction.joining(uow), clock, policy, cancel=cancel)
             uow.commit()
         return applied
     except BadInput as error:
@@ -95,7 +94,7 @@ def import_order(order: ShopOrder, *, uow: UnitOfWork, clock: Clock, policy: All
     order = screened(order)
     try:
         with uow:
-            applied = _apply(order, _Joined(uow).as_uow(), clock, policy)
+            applied = _apply(order, SharedTransaction.joining(uow), clock, policy)
             uow.commit()
         return applied
     except BadInput as error:
@@ -130,7 +129,7 @@ def retry_held(
         if record.state != State.HELD:
             raise NotHeld(f"Shopify order {shopify_order_id} is {record.state}, not held")
         order = screened(read(record.payload))
-        applied = _apply(order, _Joined(uow).as_uow(), clock, policy, add_changes=True)
+        applied = _apply(order, SharedTransaction.joining(uow), clock, policy, add_changes=True)
         uow.commit()
     return applied
 
@@ -222,32 +221,3 @@ def _cancel(
     if any(line.shipped_quantity for line in existing.lines):
         problem = f"cancelled in the shop after {existing.order_ref} had shipped (in part)"
     return State.CANCELLED, problem, Outcome.CANCELLED
-
-
-class _Joined:
-    """The caller's open unit of work lent to another use case: its `with` joins, its commit waits.
-
-    So placing or cancelling an order runs inside the webhook's own transaction, next to the
-    record of the delivery, and both commit together.
-    """
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-    def __enter__(self) -> _Joined:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """The caller's `with` decides: an error rolls back the whole transaction there."""
-
-    def commit(self) -> None:
-        """Deferred to the caller's commit."""
-
-    def as_uow(self) -> UnitOfWork:
-        """This wrapper, typed as the unit of work it stands for."""
-        return cast(UnitOfWork, self)
