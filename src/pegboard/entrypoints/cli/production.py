@@ -19,6 +19,7 @@ from pegboard.entrypoints.cli.context import (
     out,
     policy_of,
     quantity_arg,
+    show,
     table,
 )
 from pegboard.services import manufacturing, parsing, purchasing
@@ -115,11 +116,10 @@ def supply(
     """Open purchase and manufacturing orders."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
-    if as_json:
-        emit_json([row.to_json() for row in found])
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: [row.to_json() for row in found],
+        lambda: table(
             f"Supply orders ({len(found)})",
             ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"],
             [
@@ -136,5 +136,5 @@ def supply(
                 for s in found
             ],
             optional=["supplier", "received", "kind"],
-        )
+        ),
     )
