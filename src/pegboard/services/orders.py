@@ -154,7 +154,7 @@ def cancel_order(
         books.book_cancellation(uow, order, on=clock.today())
         cancel_dropship_rest(order, before, uow=uow)
         freed = {s: stocks[s] for s, q in released.items() if q > 0}
-        uow.outbox.add(allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order}))
+        allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
         repromise(released, uow=uow, today=clock.today())
         uow.commit()
     return order

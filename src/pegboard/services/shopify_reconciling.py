@@ -104,14 +104,8 @@ def _reduce(
         stocks[sku].release(released)
     uow.orders.save(order)
     cancel_dropship_rest(order, cancelled_before, uow=uow)
-    uow.outbox.add(
-        allocate_waiting(
-            uow,
-            {s: stocks[s] for s, q in freed.items() if q > 0},
-            policy=policy,
-            loaded={order.order_ref: order},
-        )
-    )
+    freed_stock = {s: stocks[s] for s, q in freed.items() if q > 0}
+    allocate_waiting(uow, freed_stock, policy=policy, loaded={order.order_ref: order})
     repromise(cancel, uow=uow, today=clock.today())
 
 
