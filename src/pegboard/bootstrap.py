@@ -15,7 +15,7 @@ from pegboard.adapters.db.migrate import current_revision, head_revision, is_cur
 from pegboard.adapters.db.uow import SqlUnitOfWork
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
-from pegboard.services.ports import Clock
+from pegboard.services.ports import Channel, Clock
 from pegboard.services.quoting import LeftoverCache
 
 
@@ -128,6 +128,33 @@ class Pegboard:
         except MailNotSent as error:
             return str(error)
         return None
+
+    def channels(self) -> list[Channel]:
+        """The outbox's delivery channels, in the order each event visits them: re-promising first
+        (an email may quote the promise), then customer email, the shop and the shop's refunds, when
+        they are set up."""
+        from pegboard.adapters.notify.email import EmailChannel
+        from pegboard.adapters.shopify.admin import AdminClient
+        from pegboard.adapters.shopify.channel import ShopifyChannel
+        from pegboard.adapters.shopify.refunds import ShopifyRefundChannel
+        from pegboard.services.promising import PromisesChannel
+
+        channels: list[Channel] = [PromisesChannel(uow_factory=self.uow, clock=self.clock)]
+        settings = self.settings
+        if settings.smtp_host:
+            channels.append(EmailChannel(settings, uow_factory=self.uow, clock=self.clock))
+        if settings.shopify_shop_url and settings.shopify_access_token:
+            client = AdminClient(
+                settings.shopify_shop_url,
+                settings.shopify_access_token,
+                api_version=settings.shopify_api_version,
+            )
+            channels.append(ShopifyChannel(client, uow_factory=self.reader))
+            refunds = ShopifyRefundChannel(
+                client, uow_factory=self.uow, clock=self.clock, currency=settings.currency
+            )
+            channels.append(refunds)
+        return channels
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import count
 from typing import Any
 
 
@@ -20,6 +21,25 @@ class Event:
     def name(self) -> str:
         """The event's type name, e.g. LineBackordered."""
         return type(self).__name__
+
+
+#: One sequence for every event recorded in this process: the outbox writes a transaction's
+#: events in the order they were recorded, whichever aggregate recorded them.
+_recorded = count()
+
+
+class EventLog(list[tuple[int, Event]]):
+    """Events an aggregate (or a use case) recorded and the outbox has not yet taken, in order."""
+
+    def record(self, *events: Event) -> None:
+        """Note these events as happening now, after every event recorded before."""
+        self.extend((next(_recorded), event) for event in events)
+
+    def take(self) -> list[tuple[int, Event]]:
+        """Hand the recorded events over (to the outbox) and forget them."""
+        taken = list(self)
+        self.clear()
+        return taken
 
 
 def _plain(value: object) -> Any:

@@ -7,9 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pegboard.domain.errors import InvalidTransition, InvalidValue, NothingToShip, OverReceipt
+from pegboard.domain.events import (
+    EventLog,
+    LineAllocated,
+    LineBackordered,
+    OrderCancelled,
+    OrderPlaced,
+    OrderShipped,
+)
 from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.transitions import moved
 
 
 class ShipPolicy(StrEnum):
@@ -34,6 +44,29 @@ class OrderStatus(StrEnum):
     PARTIALLY_SHIPPED = "partially_shipped"
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+
+
+#: Where an order may go from each status (its status is worked out from its lines).
+ORDER_TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.OPEN: frozenset({OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    # Cancelling the rest of a partly shipped order leaves it shipped: what left is all it was.
+    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED}),
+    # The shop added lines to a shipped order and an operator took them (Shopify `retry`).
+    OrderStatus.SHIPPED: frozenset({OrderStatus.PARTIALLY_SHIPPED}),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Reserves(Protocol):
+    """Stock that reserves what it can of a quantity (an item's `ItemStock`)."""
+
+    def reserve(self, quantity: Decimal) -> Decimal: ...
+
+
+class KindsOfLine(Protocol):
+    """An item's sale terms: how a line of it is served, ordered on a day."""
+
+    def line_kind(self, on: date) -> LineKind: ...
 
 
 @dataclass
@@ -97,6 +130,15 @@ class SalesOrderLine:
         if quantity and self.backordered_on is None and self.kind is LineKind.STOCK:
             self.backordered_on = on
 
+    def cancel_part(self, quantity: Decimal) -> Decimal:
+        """Cancel part of the line, what waits first, then what is allocated; returns the stock released."""
+        released = quantity - min(quantity, self.open_quantity)
+        self.allocated_quantity -= released
+        self.cancelled_quantity += quantity
+        if self.open_quantity == 0:
+            self.backordered_on = None
+        return released
+
     def cancel_remainder(self) -> Decimal:
         """Cancel what has not shipped; returns the allocated quantity it released."""
         released = self.allocated_quantity
@@ -145,7 +187,8 @@ class SalesOrder:
     #: The day the customer asked to receive the order; a later promise is late against it.
     requested_date: date | None = None
     version: int = 0
-    events: list[object] = field(default_factory=list, repr=False, compare=False)
+    #: What happened to the order and is not yet in the outbox; the unit of work writes it at commit.
+    events: EventLog = field(default_factory=EventLog, repr=False, compare=False)
 
     def worked_out_status(self) -> OrderStatus:
         """Cancelled when nothing is or will be shipped; shipped when nothing more will ship."""
@@ -156,8 +199,79 @@ class SalesOrder:
         return OrderStatus.PARTIALLY_SHIPPED if shipped > 0 else OrderStatus.OPEN
 
     def refresh_status(self) -> None:
-        """Bring the stored status in line with the quantities."""
-        self.status = self.worked_out_status()
+        """Bring the stored status in line with the quantities, as `ORDER_TRANSITIONS` allows."""
+        self.status = moved(
+            ORDER_TRANSITIONS, f"order {self.order_ref}", self.status, self.worked_out_status()
+        )
+
+    def open(self, stocks: Mapping[str, Reserves], terms: Mapping[str, KindsOfLine]) -> None:
+        """Take a new order: each stock line reserves what is available, the rest goes on backorder
+        from the order date. Preorder and drop-ship lines take no stock, even when some is available.
+        """
+        self.events.record(OrderPlaced(self.order_ref, self.customer, self.email))
+        opened_on = self.ordered_at.date()
+        for line in self.lines:
+            line.kind = terms[line.sku].line_kind(opened_on)
+            if line.kind is not LineKind.STOCK:
+                continue
+            line.allocate(stocks[line.sku].reserve(line.quantity))
+            if line.backordered_quantity > 0:
+                line.backordered_on = opened_on
+                self.events.record(
+                    LineBackordered(
+                        self.order_ref, line.line_no, line.sku, line.backordered_quantity, opened_on
+                    )
+                )
+
+    def add_lines(
+        self,
+        added: Mapping[str, Decimal],
+        *,
+        prices: Mapping[str, Money | None],
+        stocks: Mapping[str, Reserves],
+        terms: Mapping[str, KindsOfLine],
+        on: date,
+    ) -> list[SalesOrderLine]:
+        """Add these quantities per SKU as new lines, served like a new order's from `on`; returns them.
+
+        Each new line records what it took from stock (`LineAllocated`) and what waits (`LineBackordered`).
+        """
+        if self.status is OrderStatus.CANCELLED:
+            raise InvalidTransition(f"order {self.order_ref} is cancelled; no lines can be added")
+        start = max((line.line_no for line in self.lines), default=0)
+        new: list[SalesOrderLine] = []
+        for n, (sku, quantity) in enumerate(sorted(added.items()), start=start + 1):
+            line = SalesOrderLine(n, sku, Quantity(quantity), prices.get(sku), kind=terms[sku].line_kind(on))
+            if line.kind is LineKind.STOCK:
+                line.allocate(stocks[sku].reserve(line.quantity))
+                if line.allocated_quantity > 0:
+                    self.events.record(LineAllocated(self.order_ref, n, sku, line.allocated_quantity))
+                if line.backordered_quantity > 0:
+                    line.backordered_on = on
+                    self.events.record(LineBackordered(self.order_ref, n, sku, line.backordered_quantity, on))
+            new.append(line)
+        self.lines.extend(new)
+        self.refresh_status()
+        return new
+
+    def cancel_quantities(self, cancel: Mapping[str, Decimal]) -> dict[str, Decimal]:
+        """Cancel these quantities per SKU, newest line first, what waits before what is allocated.
+
+        Returns the allocation released per SKU; records one `OrderCancelled` per SKU.
+        """
+        freed: dict[str, Decimal] = {}
+        for sku, amount in sorted(cancel.items()):
+            cancelled: list[dict[str, Any]] = []
+            for line in reversed(self.line(sku)):
+                take = min(amount, line.open_quantity + line.allocated_quantity)
+                if take <= 0:
+                    continue
+                freed[sku] = freed.get(sku, ZERO) + line.cancel_part(take)
+                cancelled.append({"line_no": line.line_no, "sku": sku, "quantity": str(take)})
+                amount -= take
+            self.events.record(OrderCancelled(self.order_ref, sku, cancelled))
+        self.refresh_status()
+        return freed
 
     @property
     def is_closed(self) -> bool:
@@ -229,15 +343,17 @@ class SalesOrder:
         on: date,
         tracking: str | None,
     ) -> Shipment:
-        """The shipment of what just left; the order's status follows its lines."""
+        """The shipment of what just left, recorded as `OrderShipped`; the status follows the lines."""
         self.refresh_status()
-        return Shipment(
+        shipment = Shipment(
             shipment_ref=shipment_ref,
             order_ref=self.order_ref,
             shipped_on=on,
             tracking=tracking,
             lines=tuple(ShipmentLine(line.line_no, line.sku, q) for line, q in leaving),
         )
+        self.events.record(shipped_event(shipment))
+        return shipment
 
     def cancel(self, sku: str | None = None) -> dict[str, Decimal]:
         """Cancel the whole order, or one SKU's remainder; returns the allocation released per SKU."""
@@ -250,9 +366,15 @@ class SalesOrder:
         if not open_lines:
             raise InvalidTransition(f"order {self.order_ref} has nothing open for {sku}")
         released: dict[str, Decimal] = {}
+        cancelled: list[dict[str, Any]] = []
         for line in open_lines:
+            before = line.cancelled_quantity
             released[line.sku] = released.get(line.sku, ZERO) + line.cancel_remainder()
+            cancelled.append(
+                {"line_no": line.line_no, "sku": line.sku, "quantity": str(line.cancelled_quantity - before)}
+            )
         self.refresh_status()
+        self.events.record(OrderCancelled(self.order_ref, sku, cancelled))
         return released
 
     def content_key(self) -> tuple[object, ...]:
@@ -266,3 +388,13 @@ class SalesOrder:
             self.requested_date,
             tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
         )
+
+
+def shipped_event(shipment: Shipment) -> OrderShipped:
+    """The event every shipment announces, from the warehouse or from a drop-ship supplier."""
+    return OrderShipped(
+        shipment.order_ref,
+        shipment.shipment_ref,
+        shipment.tracking,
+        [{"line_no": s.line_no, "sku": s.sku, "quantity": str(s.quantity)} for s in shipment.lines],
+    )

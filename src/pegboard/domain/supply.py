@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from enum import StrEnum
 
 from pegboard.domain.errors import InvalidTransition, InvalidValue, OverReceipt
 from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.transitions import moved
 
 
 class SupplyStatus(StrEnum):
@@ -20,6 +22,27 @@ class SupplyStatus(StrEnum):
     PARTIALLY_COMPLETED = "partially_completed"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+#: Where a purchase order may go from each status: receipts move it on; a drop-ship PO whose
+#: sales order is cancelled before anything shipped is cancelled; received and cancelled are final.
+PURCHASE_ORDER_TRANSITIONS: Mapping[SupplyStatus, frozenset[SupplyStatus]] = {
+    SupplyStatus.OPEN: frozenset(
+        {SupplyStatus.PARTIALLY_RECEIVED, SupplyStatus.RECEIVED, SupplyStatus.CANCELLED}
+    ),
+    # The rest of a partly received drop-ship PO cancelled: what came in is all it was.
+    SupplyStatus.PARTIALLY_RECEIVED: frozenset({SupplyStatus.RECEIVED}),
+    SupplyStatus.RECEIVED: frozenset(),
+    SupplyStatus.CANCELLED: frozenset(),
+}
+
+#: Where a manufacturing order may go from each status: completions move it on; completed is final.
+MANUFACTURING_ORDER_TRANSITIONS: Mapping[SupplyStatus, frozenset[SupplyStatus]] = {
+    SupplyStatus.OPEN: frozenset({SupplyStatus.PARTIALLY_COMPLETED, SupplyStatus.COMPLETED}),
+    SupplyStatus.PARTIALLY_COMPLETED: frozenset({SupplyStatus.COMPLETED}),
+    SupplyStatus.COMPLETED: frozenset(),
+    SupplyStatus.CANCELLED: frozenset(),
+}
 
 
 @dataclass
@@ -101,13 +124,15 @@ class PurchaseOrder:
         """Open, partially received, received in full, or cancelled when nothing is left to order."""
         received = sum((line.received_quantity for line in self.lines), ZERO)
         if all(line.quantity == 0 for line in self.lines):
-            self.status = SupplyStatus.CANCELLED
+            status = SupplyStatus.CANCELLED
         elif all(line.open_quantity == 0 for line in self.lines):
-            self.status = SupplyStatus.RECEIVED
+            status = SupplyStatus.RECEIVED
         elif received > 0:
-            self.status = SupplyStatus.PARTIALLY_RECEIVED
+            status = SupplyStatus.PARTIALLY_RECEIVED
         else:
-            self.status = SupplyStatus.OPEN
+            status = SupplyStatus.OPEN
+        document = f"purchase order {self.po_ref}"
+        self.status = moved(PURCHASE_ORDER_TRANSITIONS, document, self.status, status)
 
     def reschedule(self, new_date: date) -> date | None:
         """Move the expected date of every open line; returns the earliest old date."""
@@ -154,7 +179,9 @@ class ManufacturingOrder:
                 f"{self.mo_ref}: completing {quantity} but only {self.open_quantity} is still to make"
             )
         self.completed_quantity += quantity
-        self.status = SupplyStatus.COMPLETED if self.open_quantity == 0 else SupplyStatus.PARTIALLY_COMPLETED
+        status = SupplyStatus.COMPLETED if self.open_quantity == 0 else SupplyStatus.PARTIALLY_COMPLETED
+        document = f"manufacturing order {self.mo_ref}"
+        self.status = moved(MANUFACTURING_ORDER_TRANSITIONS, document, self.status, status)
 
     def reschedule(self, new_finish: date) -> date:
         """Move the finish date; the start moves with it, keeping the production time."""

@@ -6,7 +6,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from pegboard.adapters.notify.channels import channels_for
 from pegboard.bootstrap import Pegboard
 from pegboard.services.delivery import DeliveryReport, deliver_pending
 from pegboard.services.ports import Channel
@@ -27,7 +26,7 @@ def delivery_pass(
     After the events, each channel that keeps work of its own (the email channel's new dates
     held over to a later day) gets to do it, so nothing waits for the next event to arrive.
     """
-    chosen = channels_for(pb) if channels is None else channels
+    chosen = pb.channels() if channels is None else channels
     report = deliver_pending(
         chosen,
         uow_factory=pb.uow,
@@ -57,7 +56,7 @@ class BackgroundDelivery:
 
     def __init__(self, pb: Pegboard, *, interval: float) -> None:
         self.pb, self.interval = pb, interval
-        self.channels = channels_for(pb)
+        self.channels = pb.channels()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

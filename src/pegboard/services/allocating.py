@@ -32,7 +32,11 @@ def allocate_waiting(
     policy: AllocationPolicy,
     loaded: Mapping[str, SalesOrder] | None = None,
 ) -> list[Event]:
-    """Give the available stock of these (locked) SKUs to the lines waiting for it."""
+    """Give the available stock of these (locked) SKUs to the lines waiting for it.
+
+    Each order that gets stock records `LineAllocated` (the outbox takes it at commit); the
+    events are also returned, for callers that report them.
+    """
     available = {sku: s.available for sku, s in stocks.items() if s.available > 0}
     if not available:
         return []
@@ -108,7 +112,9 @@ def _apply(
         line.allocate(stocks[grant.sku].reserve(grant.quantity))
         touched[order.order_ref] = order
         why = reason(grant.order_ref)
-        events.append(LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity, why))
+        event = LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity, why)
+        order.events.record(event)
+        events.append(event)
     for order in touched.values():
         order.refresh_status()
         uow.orders.save(order)
@@ -136,7 +142,8 @@ def take_back(
     """When on hand falls below what is reserved, take it back from the lines the policy serves last.
 
     That is the newest orders (under `priority`, the lowest priority first, then the newest);
-    the lines go back on backorder. Returns what was taken from which line, and the events.
+    the lines go back on backorder, each recorded on its order (`LineBackordered`). Returns what
+    was taken from which line, and those events.
     """
     surplus = stock.allocated - stock.on_hand
     if surplus <= 0:
@@ -158,5 +165,7 @@ def take_back(
         uow.orders.save(order)
         taken_back.append(TakenBack(order.order_ref, line.line_no, line.sku, taken))
         if line.kind is LineKind.STOCK:
-            events.append(LineBackordered(order.order_ref, line.line_no, line.sku, taken, on))
+            event = LineBackordered(order.order_ref, line.line_no, line.sku, taken, on)
+            order.events.record(event)
+            events.append(event)
     return taken_back, events

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, UnknownSku
-from pegboard.domain.events import Event, ManufacturingCompleted
+from pegboard.domain.events import ManufacturingCompleted
 from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import Quantity, component_need
@@ -104,9 +104,8 @@ def complete_manufacturing_order(
         move_stock(uow, made, value=consumed + labour)
         books.book_labour(uow, mo_ref, mo.sku, amount, labour, on=today)
         uow.supply.save_manufacturing_order(mo)
-        events: list[Event] = [ManufacturingCompleted(mo_ref, mo.sku, amount)]
-        events += allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
-        uow.outbox.add(events)
+        uow.outbox.add([ManufacturingCompleted(mo_ref, mo.sku, amount)])
+        allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
         repromise([mo.sku], uow=uow, today=today)
         uow.commit()
     return mo

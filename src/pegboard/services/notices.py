@@ -35,7 +35,8 @@ from pegboard.domain.notices import (
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind
 from pegboard.services.ports import Mailer, StoredEvent, UnitOfWork
-from pegboard.services.status_links import issue_status_link
+from pegboard.services.status_links import issue_link
+from pegboard.services.transactions import SharedTransaction
 
 #: The outbox events that may call for a message to the customer.
 EVENT_TYPES = frozenset(e.__name__ for e in (OrderPlaced, PromiseChanged, OrderShipped, OrderCancelled))
@@ -126,7 +127,9 @@ def _tell(
         return None
     message = replace(decision.message, event_id=event_id)
     if message.recipient is not None:
-        message = replace(message, status_token=issue_status_link(message.order_ref, uow=uow))
+        message = replace(
+            message, status_token=issue_link(message.order_ref, uow=SharedTransaction.joining(uow))
+        )
     uow.notices.record(
         message.order_ref,
         kind=message.kind.value,

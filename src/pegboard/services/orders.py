@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pegboard.domain.allocation import AllocationPolicy, ItemStock
+from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import DuplicateRef, InvalidValue
-from pegboard.domain.events import Event, LineBackordered, OrderCancelled, OrderPlaced
-from pegboard.domain.items import SaleTerms
 from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services import books
@@ -107,7 +105,7 @@ def place_orders(
     now = clock.now()
     orders = sorted((draft.to_order(now) for draft in drafts), key=lambda o: o.ordered_at)
     with uow:
-        freed = end_expired_holds(uow, now)
+        end_expired_holds(uow, now)  # what it frees goes to waiting orders, which record it
         for draft in drafts:
             if draft.quote_id:
                 convert_hold(uow, draft.quote_id, draft.order_ref, now)
@@ -116,7 +114,6 @@ def place_orders(
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
-        events: list[Event] = list(freed)
         for order in orders:
             before = existing.get(order.order_ref) or (
                 placed[order.order_ref].order if order.order_ref in placed else None
@@ -126,7 +123,7 @@ def place_orders(
                     raise DuplicateRef(order.order_ref, "an order with this ref was placed before")
                 placed.setdefault(order.order_ref, Placed(before, created=False))
                 continue
-            events += _allocate_new(order, stocks, terms)
+            order.open(stocks, terms)
             new.append(order)
             placed[order.order_ref] = Placed(order, created=True)
         uow.orders.add_many(new)
@@ -137,33 +134,10 @@ def place_orders(
         dropshipped = [o for o in new if any(line.kind is LineKind.DROPSHIP for line in o.lines)]
         if dropshipped:
             open_dropship_orders(dropshipped, uow=uow)
-        uow.outbox.add(events)
         if before_commit is not None:
             before_commit(uow, placed)
         uow.commit()
     return [placed[order.order_ref] for order in orders]
-
-
-def _allocate_new(
-    order: SalesOrder, stocks: dict[str, ItemStock], terms: dict[str, SaleTerms]
-) -> list[Event]:
-    """Reserve what is available for each stock line; the rest opens a backorder on the order date.
-
-    Preorder and drop-ship lines take no stock, even when some is available.
-    """
-    events: list[Event] = [OrderPlaced(order.order_ref, order.customer, order.email)]
-    opened_on = order.ordered_at.date()
-    for line in order.lines:
-        line.kind = terms[line.sku].line_kind(opened_on)
-        if line.kind is not LineKind.STOCK:
-            continue
-        line.allocate(stocks[line.sku].reserve(line.quantity))
-        if line.backordered_quantity > 0:
-            line.backordered_on = opened_on
-            events.append(
-                LineBackordered(order.order_ref, line.line_no, line.sku, line.backordered_quantity, opened_on)
-            )
-    return events
 
 
 def cancel_order(
@@ -186,19 +160,8 @@ def cancel_order(
         uow.orders.save(order)
         books.book_cancellation(uow, order, on=clock.today())
         cancel_dropship_rest(order, before, uow=uow)
-        cancelled = [
-            {
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "quantity": str(line.cancelled_quantity - before[line.line_no]),
-            }
-            for line in order.lines
-            if line.cancelled_quantity != before[line.line_no]
-        ]
-        events: list[Event] = [OrderCancelled(order.order_ref, sku, cancelled)]
         freed = {s: stocks[s] for s, q in released.items() if q > 0}
-        events += allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
-        uow.outbox.add(events)
+        allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
         repromise(released, uow=uow, today=clock.today())
         uow.commit()
     return order

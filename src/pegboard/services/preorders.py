@@ -23,7 +23,6 @@ def release_preorders(*, uow: UnitOfWork, clock: Clock, policy: AllocationPolicy
             return []
         stocks = uow.stock.lock(skus)
         events: list[Event] = list(allocate_waiting(uow, stocks, policy=policy))
-        uow.outbox.add(events)
         if events:
             repromise(skus, uow=uow, today=today)
         uow.commit()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DuplicateRef, InvalidValue, UnknownSupplier
-from pegboard.domain.events import Event, ExpectedDateChanged, PromiseChanged, StockReceived
+from pegboard.domain.events import ExpectedDateChanged, PromiseChanged, StockReceived
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, SalesOrder
@@ -22,7 +22,6 @@ from pegboard.services.allocating import allocate_waiting
 from pegboard.services.lookup import existing_mo, existing_order, existing_po
 from pegboard.services.planning import repromise, repromise_moves
 from pegboard.services.ports import Clock, UnitOfWork
-from pegboard.services.shipping import shipped_event
 from pegboard.services.valuation import move_stock
 
 
@@ -79,9 +78,8 @@ def receive(
         value = move_stock(uow, move, unit_cost=books.receipt_unit_cost(uow, po, sku))
         books.book_receipt(uow, po, sku, quantity, value=value, on=clock.today())
         uow.supply.save_purchase_order(po)
-        events: list[Event] = [StockReceived(po_ref, sku, quantity)]
-        events += allocate_waiting(uow, stocks, policy=policy)
-        uow.outbox.add(events)
+        uow.outbox.add([StockReceived(po_ref, sku, quantity)])
+        allocate_waiting(uow, stocks, policy=policy)
         repromise([sku], uow=uow, today=clock.today())
         uow.commit()
     return po
@@ -139,7 +137,6 @@ def _confirm_dispatch(
     uow.orders.add_shipment(shipment)
     costs = {line.order_line_no: line.unit_cost or Decimal(0) for line in po.lines if line.order_line_no}
     books.book_shipment(uow, order, shipment, dropship_costs=costs)
-    uow.outbox.add([shipped_event(shipment)])
     repromise([sku], uow=uow, today=today)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pegboard.domain.events import OrderShipped
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.sales import Shipment
+from pegboard.domain.sales import shipped_event as shipped_event
 from pegboard.services import books
 from pegboard.services.lookup import existing_order
 from pegboard.services.ports import Clock, UnitOfWork
@@ -34,16 +34,5 @@ def ship_order(order_ref: str, *, tracking: str | None = None, uow: UnitOfWork, 
         uow.orders.save(order)
         uow.orders.add_shipment(shipment)
         books.book_shipment(uow, order, shipment, costs=costs)
-        uow.outbox.add([shipped_event(shipment)])
         uow.commit()
     return shipment
-
-
-def shipped_event(shipment: Shipment) -> OrderShipped:
-    """The event every shipment announces, from the warehouse or from a drop-ship supplier."""
-    return OrderShipped(
-        shipment.order_ref,
-        shipment.shipment_ref,
-        shipment.tracking,
-        [{"line_no": s.line_no, "sku": s.sku, "quantity": str(s.quantity)} for s in shipment.lines],
-    )

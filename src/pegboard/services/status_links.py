@@ -11,10 +11,15 @@ from pegboard.services.tokens import hash_token
 TOKEN_BYTES = 32
 
 
-def issue_status_link(order_ref: str, *, uow: UnitOfWork) -> str:
-    """A new token for the order's status page, inside the caller's transaction; shown once, kept hashed."""
+def issue_link(order_ref: str, *, uow: UnitOfWork) -> str:
+    """A new token for a known order's status page (older links stay live); shown once, kept hashed.
+
+    Inside another use case's transaction, pass `SharedTransaction.joining(uow)`.
+    """
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    uow.status_links.add(order_ref, hash_token(token))
+    with uow:
+        uow.status_links.add(order_ref, hash_token(token))
+        uow.commit()
     return token
 
 
@@ -25,27 +30,14 @@ def order_ref_for_link(token: str, *, uow: UnitOfWork) -> str | None:
     return uow.status_links.order_ref_of(hash_token(token))
 
 
-def revoke_status_links(order_ref: str, *, uow: UnitOfWork) -> int:
-    """Revoke every link to a known order (inside the caller's transaction); how many were live."""
-    return uow.status_links.revoke(order_ref)
+def revoke_links(order_ref: str, *, uow: UnitOfWork) -> int:
+    """Revoke every live link of a known order; how many were live."""
+    with uow:
+        revoked = uow.status_links.revoke(order_ref)
+        uow.commit()
+    return revoked
 
 
 def status_url(public_url: str, token: str) -> str:
     """The address a customer opens: the public URL, then /status/ and the token."""
     return f"{public_url.rstrip('/')}/status/{token}"
-
-
-def issue_link(order_ref: str, *, uow: UnitOfWork) -> str:
-    """A new status-page token for a known order, in a transaction of its own; older links stay live."""
-    with uow:
-        token = issue_status_link(order_ref, uow=uow)
-        uow.commit()
-    return token
-
-
-def revoke_links(order_ref: str, *, uow: UnitOfWork) -> int:
-    """Revoke every live link of a known order, in a transaction of its own; how many were live."""
-    with uow:
-        revoked = revoke_status_links(order_ref, uow=uow)
-        uow.commit()
-    return revoked

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
-from pegboard.domain.events import Event, StockAdjusted
+from pegboard.domain.events import StockAdjusted
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.services import books
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
@@ -53,7 +53,6 @@ def count(
         stocks = uow.stock.lock(counts)
         changes: dict[str, Decimal] = {}
         taken_back: list[TakenBack] = []
-        events: list[Event] = []
         values: dict[str, Decimal] = {}
         standard = books.standard_costs(uow, counts)
         for sku, counted in counts.items():
@@ -64,14 +63,12 @@ def count(
             stocks[sku].move(difference)
             move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
-            events.append(StockAdjusted(sku, difference, reason))
+            uow.outbox.add([StockAdjusted(sku, difference, reason)])
             release_for_count(uow, stocks[sku], clock.now())
-            taken, backordered = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
+            taken, _ = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken
-            events += backordered
         books.book_count(uow, changes, values, reason=reason, on=clock.today())
-        events += allocate_waiting(uow, stocks, policy=policy)
-        uow.outbox.add(events)
+        allocate_waiting(uow, stocks, policy=policy)
         uow.commit()
     return Counted(changes, taken_back)
 

@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.notify.channels import channels_for
 from pegboard.adapters.notify.email import EmailChannel, long_date
 from pegboard.bootstrap import Pegboard
 from pegboard.config import Settings
@@ -693,7 +692,7 @@ def test_through_the_outbox_deliverer_the_confirmation_quotes_the_promise_made_j
     order_lamps(pb, "PO-1", due)
     place(pb, "SO-1", ("KETTLE", 1), ("LAMP", 1))
     board = replace(pb, settings=mail.settings())
-    assert [channel.name for channel in channels_for(board)] == ["promises", "email"]
+    assert [channel.name for channel in board.channels()] == ["promises", "email"]
 
     report = delivery_pass(board)
     again = delivery_pass(board)
@@ -705,7 +704,7 @@ def test_through_the_outbox_deliverer_the_confirmation_quotes_the_promise_made_j
 
 
 def test_without_an_smtp_host_there_is_no_email_channel(pb: Pegboard) -> None:
-    assert "email" not in [channel.name for channel in channels_for(pb)]
+    assert "email" not in [channel.name for channel in pb.channels()]
 
 
 def test_the_pass_looks_for_exactly_the_orders_the_rule_says_are_owed_a_new_date(pb: Pegboard) -> None:

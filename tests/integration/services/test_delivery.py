@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.notify.channels import channels_for
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.events import Event, OrderCancelled, OrderShipped, StockAdjusted
@@ -364,7 +363,7 @@ def test_placing_orders_then_one_pass_stores_the_promises_a_full_plan_gives(pb: 
         before = uow.planning.stored_promises()
 
     report = deliver_pending(
-        channels_for(pb), uow_factory=pb.uow, clock=pb.clock, max_attempts=3, backoff_seconds=30
+        pb.channels(), uow_factory=pb.uow, clock=pb.clock, max_attempts=3, backoff_seconds=30
     )
 
     with pb.reader() as uow:

@@ -17,7 +17,7 @@ from pegboard.adapters.shopify import mapping
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.sales import OrderStatus
-from pegboard.services import orders, shipping, shopify
+from pegboard.services import shopify
 from pegboard.services.intake import OrderIntake
 from pegboard.services.ports import ShopifyOrderRecord
 from pegboard.services.runner import with_retries
@@ -229,95 +229,6 @@ def test_a_line_item_without_a_sku_holds_the_order_with_the_item_named(pb: Pegbo
     assert sales_order_status(pb, "SHOP-1001") is None
 
 
-def test_a_quantity_reduced_in_the_shop_is_cancelled_here_waiting_part_first(pb: Pegboard) -> None:
-    make_items(pb, "KETTLE")
-    set_stock(pb, KETTLE=3)
-    deliver(pb, CREATE, order_json(lines=[("KETTLE", 5)]))
-
-    first = deliver(
-        pb,
-        UPDATED,
-        order_json(lines=[("KETTLE", 5)], current={"KETTLE": 4}, updated_at="2026-11-23T15:00:00Z"),
-    )
-    assert first.outcome is shopify.Outcome.UPDATED
-    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(3), Decimal(0), Decimal(1), Decimal(1))]
-
-    deliver(
-        pb,
-        UPDATED,
-        order_json(lines=[("KETTLE", 5)], current={"KETTLE": 2}, updated_at="2026-11-23T16:00:00Z"),
-    )
-
-    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(2), Decimal(0), Decimal(0), Decimal(3))]
-    with pb.reader() as uow:
-        assert uow.stock.levels(["KETTLE"])["KETTLE"].available == Decimal(1)
-
-
-def test_an_addition_in_the_shop_holds_the_order_until_a_retry_adds_it(pb: Pegboard) -> None:
-    make_items(pb, "KETTLE", "MUG")
-    set_stock(pb, KETTLE=5, MUG=1)
-    deliver(pb, CREATE, order_json(lines=[("KETTLE", 1)]))
-
-    changed = deliver(
-        pb, UPDATED, order_json(lines=[("KETTLE", 2), ("MUG", 3)], updated_at="2026-11-23T15:00:00Z")
-    )
-
-    assert changed.outcome is shopify.Outcome.HELD
-    assert changed.problem == "order changed in the shop: KETTLE +1, MUG +3 not on SHOP-1001"
-    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(1), Decimal(0), Decimal(0), Decimal(0))]
-
-    added = retry(pb, 5_001_001)
-
-    assert added.outcome is shopify.Outcome.UPDATED
-    assert line_state(pb, "SHOP-1001") == [
-        ("KETTLE", Decimal(1), Decimal(0), Decimal(0), Decimal(0)),
-        ("KETTLE", Decimal(1), Decimal(0), Decimal(0), Decimal(0)),
-        ("MUG", Decimal(1), Decimal(0), Decimal(2), Decimal(0)),
-    ]
-    assert record(pb, 5_001_001).state == "placed"
-    assert (
-        deliver(
-            pb, UPDATED, order_json(lines=[("KETTLE", 2), ("MUG", 3)], updated_at="2026-11-23T15:00:00Z")
-        ).outcome
-        is shopify.Outcome.UNCHANGED
-    )
-
-
-def test_a_reduction_of_what_already_shipped_is_noted_as_a_return_not_held(pb: Pegboard) -> None:
-    make_items(pb, "KETTLE")
-    set_stock(pb, KETTLE=2)
-    deliver(pb, CREATE, order_json(lines=[("KETTLE", 3)]))
-    shipping.ship_order("SHOP-1001", uow=pb.uow(), clock=pb.clock)
-
-    applied = deliver(
-        pb,
-        UPDATED,
-        order_json(lines=[("KETTLE", 3)], current={"KETTLE": 1}, updated_at="2026-11-23T18:00:00Z"),
-    )
-    again = deliver(
-        pb,
-        UPDATED,
-        order_json(lines=[("KETTLE", 3)], current={"KETTLE": 1}, updated_at="2026-11-23T19:00:00Z"),
-    )
-
-    assert applied.outcome is shopify.Outcome.UPDATED
-    assert applied.problem == "reduced in the shop after shipping (a return?): 1 KETTLE"
-    assert again.outcome is shopify.Outcome.UNCHANGED
-    assert record(pb, 5_001_001).state == "placed"
-    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(0), Decimal(2), Decimal(0), Decimal(1))]
-
-
-def test_an_order_cancelled_here_but_open_in_the_shop_is_held_with_that_problem(pb: Pegboard) -> None:
-    make_items(pb, "KETTLE")
-    deliver(pb, CREATE, order_json())
-    orders.cancel_order("SHOP-1001", uow=pb.uow(), clock=pb.clock, policy=AllocationPolicy.FIFO)
-
-    applied = deliver(pb, UPDATED, order_json(updated_at="2026-11-23T18:00:00Z"))
-
-    assert applied.outcome is shopify.Outcome.HELD
-    assert applied.problem == "SHOP-1001 was cancelled here but is open in the shop: cancel it there"
-
-
 def test_retrying_an_order_that_is_not_held_is_refused(pb: Pegboard) -> None:
     make_items(pb, "KETTLE")
     deliver(pb, CREATE, order_json())
@@ -487,16 +398,3 @@ def test_new_orders_arriving_together_are_placed_with_their_bookkeeping_in_one_t
         rows = conn.execute(select(t.shopify_orders.c.order_ref, t.shopify_orders.c.state)).all()
     assert sorted(rows) == [(f"SHOP-{3000 + n}", "placed") for n in range(6)]
     assert sum(line_state(pb, f"SHOP-{3000 + n}")[0][1] for n in range(6)) == 3
-
-
-def test_a_raise_in_the_shop_on_an_order_cancelled_here_holds_it_without_adding_a_line(pb: Pegboard) -> None:
-    make_items(pb, "KETTLE")
-    set_stock(pb, KETTLE=5)
-    deliver(pb, CREATE, order_json(lines=[("KETTLE", 2)]))
-    orders.cancel_order("SHOP-1001", uow=pb.uow(), clock=pb.clock, policy=AllocationPolicy.FIFO)
-
-    raised = deliver(pb, UPDATED, order_json(lines=[("KETTLE", 3)], updated_at="2026-11-23T12:00:00Z"))
-
-    assert raised.outcome is shopify.Outcome.HELD
-    assert line_state(pb, "SHOP-1001") == [("KETTLE", Decimal(0), Decimal(0), Decimal(0), Decimal(2))]
-    assert sales_order_status(pb, "SHOP-1001") == (OrderStatus.CANCELLED, "paid")

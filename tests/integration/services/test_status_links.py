@@ -6,15 +6,13 @@ import pytest
 
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import UnknownOrder
-from pegboard.services.status_links import issue_status_link, order_ref_for_link, revoke_status_links
+from pegboard.services.status_links import issue_link, order_ref_for_link, revoke_links
+from pegboard.services.transactions import SharedTransaction
 from tests.builders import make_items, make_order
 
 
 def issue(pb: Pegboard, order_ref: str) -> str:
-    with pb.uow() as uow:
-        token = issue_status_link(order_ref, uow=uow)
-        uow.commit()
-    return token
+    return issue_link(order_ref, uow=pb.uow())
 
 
 def opens(pb: Pegboard, token: str) -> str | None:
@@ -43,9 +41,7 @@ def test_revoking_closes_every_link_of_the_order_only(pb: Pegboard) -> None:
     old, other = issue(pb, "SO-1"), issue(pb, "SO-2")
     also_old = issue(pb, "SO-1")
 
-    with pb.uow() as uow:
-        assert revoke_status_links("SO-1", uow=uow) == 2
-        uow.commit()
+    assert revoke_links("SO-1", uow=pb.uow()) == 2
 
     assert opens(pb, old) is None and opens(pb, also_old) is None
     assert opens(pb, other) == "SO-2"
@@ -53,10 +49,26 @@ def test_revoking_closes_every_link_of_the_order_only(pb: Pegboard) -> None:
 
 
 def test_a_link_for_an_unknown_order_is_refused(pb: Pegboard) -> None:
-    with pytest.raises(UnknownOrder), pb.uow() as uow:
-        issue_status_link("SO-404", uow=uow)
+    with pytest.raises(UnknownOrder):
+        issue_link("SO-404", uow=pb.uow())
 
 
 def test_revoking_the_links_of_an_unknown_order_is_refused(pb: Pegboard) -> None:
-    with pytest.raises(UnknownOrder), pb.uow() as uow:
-        revoke_status_links("SO-404", uow=uow)
+    with pytest.raises(UnknownOrder):
+        revoke_links("SO-404", uow=pb.uow())
+
+
+def test_a_link_issued_inside_a_callers_transaction_commits_or_rolls_back_with_it(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    make_order(pb, "SO-1", ("KETTLE", 1))
+
+    with pb.uow() as uow:
+        kept = issue_link("SO-1", uow=SharedTransaction.joining(uow))
+        assert order_ref_for_link(kept, uow=uow) == "SO-1"  # the joined `with` left it open
+        uow.commit()
+    with pytest.raises(RuntimeError), pb.uow() as uow:
+        dropped = issue_link("SO-1", uow=SharedTransaction.joining(uow))
+        raise RuntimeError("the caller fails after the link was issued")
+
+    assert opens(pb, kept) == "SO-1"
+    assert opens(pb, dropped) is None

@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import learning
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.types import Units
+from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.books import Account
 from pegboard.domain.errors import UnknownSku, UnknownSupplier
 from pegboard.domain.kpis import Period
@@ -115,14 +115,14 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
     ol, so = t.order_lines.c, t.sales_orders.c
     open_units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
     # Micro-units times micro-units: divided back per line, so a sum never overflows.
-    value = func.sum(open_units * func.coalesce(ol.unit_price, 0) / MICRO, type_=Units())
+    value = func.sum(open_units * func.coalesce(ol.unit_price, 0) / MICRO, type_=ExactDecimal())
     waiting = (
         ol.quantity > ol.allocated + ol.shipped + ol.cancelled,
         ol.kind == "stock",
         _items(ol.item_id, where),
     )
     rows = conn.execute(
-        select(ol.backordered_on, func.count(), func.sum(open_units, type_=Units()), value)
+        select(ol.backordered_on, func.count(), func.sum(open_units, type_=ExactDecimal()), value)
         .where(*waiting)
         .group_by(ol.backordered_on)
     ).all()
@@ -130,7 +130,7 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
     if len(found) < len(rows):
         day = _day_of(conn, so.ordered_at)
         undated = conn.execute(
-            select(day, func.count(), func.sum(open_units, type_=Units()), value)
+            select(day, func.count(), func.sum(open_units, type_=ExactDecimal()), value)
             .join(t.sales_orders, so.id == ol.order_id)
             .where(*waiting, ol.backordered_on.is_(None))
             .group_by(day)
@@ -397,7 +397,7 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
 def journal_figures(conn: Connection, period: Period) -> tuple[Decimal, Decimal]:
     """(Deposits held at the period's end, revenue booked in the period) from the journal."""
     je, jl = t.journal_entries.c, t.journal_lines.c
-    net = func.sum(jl.credit - jl.debit, type_=Units())
+    net = func.sum(jl.credit - jl.debit, type_=ExactDecimal())
     deposits = conn.execute(
         select(net)
         .join(t.journal_entries, je.id == jl.entry_id)

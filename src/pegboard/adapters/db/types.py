@@ -29,8 +29,3 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return from_units(int(value))
-
-
-#: The type's former name: migration 0001 (history, never edited) and migrations written before
-#: the rename refer to it.
-Units = ExactDecimal

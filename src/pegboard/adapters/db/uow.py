@@ -150,7 +150,9 @@ class SqlUnitOfWork:
             raise refused from exc
 
     def commit(self) -> None:
+        """Write the events the touched aggregates recorded to the outbox, then commit."""
         try:
+            self.outbox.write(self.orders.recorded_events())
             self.totals.flush()
             self.plans.note_changes()
             self.connection.commit()

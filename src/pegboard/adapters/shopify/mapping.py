@@ -30,7 +30,7 @@ from pegboard.domain.errors import BadInput, InvalidValue
 from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
 from pegboard.services.orders import LineDraft, OrderDraft
 from pegboard.services.shop_payments import ShopMoney
-from pegboard.services.shopify import ShopOrder
+from pegboard.services.shopify_orders import ShopOrder
 
 ORDER_REF_PREFIX = "SHOP-"
 SOURCE = "shopify"

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, opened, out, show, table
 from pegboard.services import parsing, status_links, tokens, users
 from pegboard.services.runner import with_retries
 
@@ -106,15 +106,14 @@ def user_list(ctx: typer.Context, as_json: AsJson = False) -> None:
         }
         for u in found
     ]
-    if as_json:
-        emit_json(rows)
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: rows,
+        lambda: table(
             "Users",
             ["name", "role", "created", "disabled"],
             [[r["name"], r["role"], r["created_at"], r["disabled_at"] or ""] for r in rows],
-        )
+        ),
     )
 
 

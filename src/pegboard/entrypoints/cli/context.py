@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 import typer.main
 from pydantic import ValidationError
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError
 from typer.core import TyperGroup
@@ -170,6 +170,14 @@ def fail(code: int, message: str) -> NoReturn:
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def show(as_json: bool, to_json: Callable[[], Any], as_table: Callable[[], RenderableType]) -> None:
+    """What a read command found: its JSON with `--json`, else its table (only the one shown is built)."""
+    if as_json:
+        emit_json(to_json())
+    else:
+        out.print(as_table())
 
 
 def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:

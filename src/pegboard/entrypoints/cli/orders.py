@@ -18,6 +18,7 @@ from pegboard.entrypoints.cli.context import (
     opened,
     out,
     policy_of,
+    show,
     table,
 )
 from pegboard.services import orders, parsing, preorders, shipping
@@ -193,11 +194,10 @@ def backorders(
     """Open backorders, oldest first, with their age."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku)
-    if as_json:
-        emit_json([backorder.to_json() for backorder in found])
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: [backorder.to_json() for backorder in found],
+        lambda: table(
             f"Backorders ({len(found)})",
             ["order", "sku", "quantity", "opened", "age (days)", "customer"],
             [
@@ -205,7 +205,7 @@ def backorders(
                 for b in found
             ],
             optional=["customer", "age (days)"],
-        )
+        ),
     )
 
 
@@ -218,11 +218,10 @@ def preorders_(
     """Open preorders, earliest release first (never counted as backorders)."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku)
-    if as_json:
-        emit_json([preorder.to_json() for preorder in found])
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: [preorder.to_json() for preorder in found],
+        lambda: table(
             f"Preorders ({len(found)})",
             ["order", "sku", "quantity", "release", "released", "ordered", "customer"],
             [
@@ -238,7 +237,7 @@ def preorders_(
                 for r in found
             ],
             optional=["customer", "ordered", "released"],
-        )
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, fail, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, fail, opened, out, show, table
 from pegboard.services.runner import with_retries
 
 
@@ -67,11 +67,10 @@ def outbox(
             out.print(f"{len(retried)} parked event(s) due again; `pegboard notify` delivers them.")
         return
     found = [_outbox_entry(entry) for entry in entries]
-    if as_json:
-        emit_json(found)
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: found,
+        lambda: table(
             f"Outbox: {'parked and pending' if include_pending else 'parked'} events ({len(found)})",
             ["id", "type", "order", "status", "attempts", "next attempt", "last error"],
             [
@@ -87,7 +86,7 @@ def outbox(
                 for e in found
             ],
             optional=["last error", "next attempt", "attempts"],
-        )
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from pegboard.entrypoints.cli.context import (
     out,
     policy_of,
     quantity_arg,
+    show,
     table,
 )
 from pegboard.services import manufacturing, parsing, purchasing
@@ -119,12 +120,11 @@ def supply(
         found = lists.with_feasible(
             found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today())
         )
-    if as_json:
-        emit_json([row.to_json() for row in found])
-        return
     late = any(s.late_because is not None for s in found)
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: [row.to_json() for row in found],
+        lambda: table(
             f"Supply orders ({len(found)})",
             ["ref", "kind", "sku", "quantity", "received", "expected", "status", "supplier"]
             + (["materials allow"] if late else []),
@@ -143,5 +143,5 @@ def supply(
                 for s in found
             ],
             optional=["supplier", "received", "kind", "materials allow"],
-        )
+        ),
     )

@@ -15,12 +15,12 @@ from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
     app,
-    emit_json,
     err,
     fail,
     opened,
     out,
     policy_of,
+    show,
     table,
 )
 from pegboard.services import shopify
@@ -107,15 +107,14 @@ def shopify_held(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Shopify orders on hold (an unknown SKU, a change made in the shop), with the problem to fix."""
     with opened(ctx) as pb:
         found = [_held_json(record) for record in shopify.held_orders(uow=pb.reader())]
-    if as_json:
-        emit_json(found)
-        return
-    out.print(
-        table(
+    show(
+        as_json,
+        lambda: found,
+        lambda: table(
             f"Held Shopify orders ({len(found)})",
             ["shopify id", "order", "problem", "received"],
             [[h["shopify_order_id"], h["order_ref"], h["problem"], h["received_at"]] for h in found],
-        )
+        ),
     )
 
 

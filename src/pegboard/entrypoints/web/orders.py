@@ -216,7 +216,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         tokens: list[str] = []
 
         def work(tx: SharedTransaction) -> None:
-            tokens.append(status_links.issue_status_link(ref, uow=tx))
+            tokens.append(status_links.issue_link(ref, uow=tx))
 
         refused = act(request, user, ref, "issued status link", "actions", work)
         if refused:
@@ -232,7 +232,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         counted: list[int] = []
 
         def work(tx: SharedTransaction) -> None:
-            counted.append(status_links.revoke_status_links(ref, uow=tx))
+            counted.append(status_links.revoke_links(ref, uow=tx))
 
         refused = act(request, user, ref, "revoked status links", "actions", work)
         return refused or redirect(

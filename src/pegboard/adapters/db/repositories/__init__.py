@@ -17,12 +17,8 @@ from pegboard.adapters.db.repositories.stock import SqlStock
 from pegboard.adapters.db.repositories.supply import SqlSupply
 from pegboard.adapters.db.repositories.tokens import SqlTokens
 
-#: The cache's former name, for code written before it was renamed.
-ItemIds = TransactionItemCache
-
 __all__ = [
     "IN_SLICE",
-    "ItemIds",
     "SqlCatalogue",
     "SqlOrders",
     "SqlOutbox",

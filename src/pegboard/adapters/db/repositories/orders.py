@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.allocation import WaitingLine
+from pegboard.domain.events import Event
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
 
@@ -93,6 +94,14 @@ class SqlOrders:
         self.conn, self.item_cache, self.now, self.totals = conn, item_cache, now, totals
         self.row_ids: dict[str, int] = {}
         self.seen: dict[str, tuple[object, ...]] = {}
+        #: Every order this transaction loaded or added: the unit of work collects their events.
+        self.touched: list[SalesOrder] = []
+
+    def recorded_events(self) -> Iterator[list[tuple[int, Event]]]:
+        """Hand over what the touched orders recorded (for the outbox, at commit)."""
+        for order in self.touched:
+            if order.events:
+                yield order.events.take()
 
     def _snapshot(self, order: SalesOrder) -> tuple[object, ...]:
         return (
@@ -154,6 +163,7 @@ class SqlOrders:
             self.row_ids[order.order_ref] = row_id
             self.seen[order.order_ref] = self._snapshot(order)
             found[order.order_ref] = order
+        self.touched += found.values()
         return found
 
     def add(self, order: SalesOrder) -> None:
@@ -187,6 +197,7 @@ class SqlOrders:
             returning=["order_ref", "id"],
         )
         self.row_ids.update(written)
+        self.touched += orders
         for order in orders:
             self.seen[order.order_ref] = self._snapshot(order)
         insert_lines(

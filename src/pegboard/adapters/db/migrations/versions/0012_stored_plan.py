@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.Column("ref", sa.String(length=100), nullable=False),
         sa.Column("sku", sa.String(length=100), nullable=False),
-        sa.Column("quantity", pegboard.adapters.db.types.Units(), nullable=False),
+        sa.Column("quantity", pegboard.adapters.db.types.ExactDecimal(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("finish_date", sa.Date(), nullable=True),
         sa.Column("completes", sa.Text(), nullable=False),
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("ref", sa.String(length=100), nullable=True),
         sa.Column("supplier", sa.String(length=200), nullable=True),
         sa.Column("sku", sa.String(length=100), nullable=False),
-        sa.Column("quantity", pegboard.adapters.db.types.Units(), nullable=False),
+        sa.Column("quantity", pegboard.adapters.db.types.ExactDecimal(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
