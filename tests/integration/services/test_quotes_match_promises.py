@@ -12,14 +12,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pegboard.bootstrap import bootstrap
+from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.quantities import to_quantity
-from pegboard.domain.sales import LineKind, ShipPolicy
+from pegboard.domain.sales import SalesOrder, ShipPolicy
 from pegboard.planning.quoting import NEW_DROPSHIP_PO
 from pegboard.services import orders, planning
 from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
+from pegboard.views import lists
 from tests.builders import import_text
 from tests.conftest import MONDAY
 
@@ -120,26 +121,7 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
         kept = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=LeftoverCache())
         assert (kept.lines, kept.date) == (quoted.lines, quoted.date)
 
-        draft = orders.OrderDraft(
-            order_ref="Q-1",
-            customer="Quoted",
-            lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
-            priority=workshop.priority,
-            ship_policy=workshop.ship_policy,
-            ship_to="1 Fern Lane, Leeds",  # where a drop-ship supplier would send it
-        )
-        placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
-        run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
-        mine = [p for p in run.result.promises if p.order_ref == "Q-1"]
-        # The one thing a quote cannot know: the ref a drop-ship PO gets when the order is placed
-        # (named by its own line, and by the lines of a ship-complete order that wait for it).
-        opened = {p.basis for p in mine if placed.lines[p.line_no - 1].kind is LineKind.DROPSHIP}
-        promised: dict[int, list[tuple[Decimal, date | None, str, str]]] = {}
-        for p in mine:
-            reason, basis = p.reason, p.basis
-            if basis in opened:
-                reason, basis = reason.replace(basis, NEW_DROPSHIP_PO), NEW_DROPSHIP_PO
-            promised.setdefault(p.line_no, []).append((p.quantity, p.date, reason, basis))
+        placed, promised = placed_and_promised(pb, workshop)
         for line, got in zip(placed.lines, quoted.lines, strict=True):
             assert got.now == line.allocated_quantity
             assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(
@@ -148,3 +130,38 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
     finally:
         pb.close()
         path.unlink()
+
+
+def placed_and_promised(
+    pb: Pegboard, workshop: Workshop
+) -> tuple[SalesOrder, dict[int, list[tuple[Decimal, date | None, str, str]]]]:
+    """Place the workshop's order as Q-1 and plan: the order, and each line's promised parts, with
+    the ref of a drop-ship PO the placing opened read as a quote words it."""
+    draft = orders.OrderDraft(
+        order_ref="Q-1",
+        customer="Quoted",
+        lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
+        priority=workshop.priority,
+        ship_policy=workshop.ship_policy,
+        ship_to="1 Fern Lane, Leeds",  # where a drop-ship supplier would send it
+    )
+    before = _purchase_orders(pb)
+    placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    mine = [p for p in run.result.promises if p.order_ref == "Q-1"]
+    # The one thing a quote cannot know: the ref a drop-ship PO gets when the order is placed
+    # (named by its own line, and by the lines of a ship-complete order that wait for it).
+    opened = _purchase_orders(pb) - before
+    promised: dict[int, list[tuple[Decimal, date | None, str, str]]] = {}
+    for p in mine:
+        reason, basis = p.reason, p.basis
+        if basis in opened:
+            reason, basis = reason.replace(basis, NEW_DROPSHIP_PO), NEW_DROPSHIP_PO
+        promised.setdefault(p.line_no, []).append((p.quantity, p.date, reason, basis))
+    return placed, promised
+
+
+def _purchase_orders(pb: Pegboard) -> set[str]:
+    """The refs of every purchase order in the database."""
+    with pb.reader() as uow:
+        return {row.ref for row in lists.supply(uow.connection, include_closed=True) if row.kind == "po"}

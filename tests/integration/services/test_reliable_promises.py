@@ -23,7 +23,7 @@ from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import QuoteRequest, quote
 from tests.builders import import_text
 from tests.conftest import MONDAY
-from tests.integration.services.test_quotes_match_promises import Workshop, workshops
+from tests.integration.services.test_quotes_match_promises import Workshop, placed_and_promised, workshops
 
 START = MONDAY - timedelta(days=70)
 CATALOGUE = (
@@ -171,19 +171,7 @@ def test_a_quote_is_still_the_promise_once_suppliers_have_a_history(
 
         quoted = quote(request, uow=pb.reader(), clock=pb.clock)
 
-        draft = orders.OrderDraft(
-            order_ref="Q-1",
-            customer="Quoted",
-            lines=tuple(orders.LineDraft(sku, to_quantity(quantity)) for sku, quantity in workshop.lines),
-            priority=workshop.priority,
-            ship_policy=workshop.ship_policy,
-        )
-        placed = orders.place_order(draft, uow=pb.uow(), clock=pb.clock).order
-        run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
-        promised: dict[int, list[tuple[Decimal, date | None, str, str]]] = {}
-        for p in run.result.promises:
-            if p.order_ref == "Q-1":
-                promised.setdefault(p.line_no, []).append((p.quantity, p.date, p.reason, p.basis))
+        placed, promised = placed_and_promised(pb, workshop)
         for line, got in zip(placed.lines, quoted.lines, strict=True):
             assert got.now == line.allocated_quantity
             assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(
