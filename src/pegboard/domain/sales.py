@@ -53,6 +53,9 @@ class SalesOrderLine:
     cancelled_quantity: Decimal = ZERO
     backordered_on: date | None = None
     kind: LineKind = LineKind.STOCK
+    #: The line's configuration (`COLOUR=green;HILT=engraved`, `domain.options`); "" = plain.
+    #: A configured line is made to order: it takes only what an MO of its configuration makes.
+    options: str = ""
 
     @property
     def open_quantity(self) -> Decimal:
@@ -264,5 +267,5 @@ class SalesOrder:
             self.ship_policy,
             self.ship_to or None,
             self.requested_date,
-            tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
+            tuple((line.sku, line.quantity, line.unit_price, line.options) for line in self.lines),
         )

@@ -66,6 +66,8 @@ class OpenManufacturingOrder:
     open_quantity: Decimal
     start_date: date
     finish_date: date
+    #: The configuration it makes (`planning.configurations`); "" = the plain item.
+    options: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,17 @@ class BackorderDemand:
     release_date: date | None = None
     #: The order line's id in the store, when the snapshot comes from one (promises are kept by it).
     line_id: int | None = None
+    #: A configured line's choices (`planning.configurations`); "" = a plain line.
+    options: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConfiguration:
+    """One configuration of a make item and the components one unit of it takes."""
+
+    sku: str
+    options: str
+    bom: tuple[tuple[str, Decimal], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +132,8 @@ class PlanInput:
     #: Set on a snapshot narrowed around a change (`planning.scope`): only the lines of these
     #: SKUs are promised exactly; the rest of it is there to plan them right.
     affected: frozenset[str] | None = None
+    #: The BOM of each configuration that lines or MOs use (`planning.configurations`).
+    configurations: Sequence[PlanConfiguration] = ()
 
 
 class PlanInputError(ValueError):

@@ -9,6 +9,7 @@ from typing import Any
 
 from pegboard.domain.errors import InvalidValue, UnknownSku, UnknownSupplier
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.options import OptionRow, check_rows
 from pegboard.services.ports import UnitOfWork
 
 
@@ -129,3 +130,13 @@ def save_boms(boms: dict[str, list[BomLine]], *, uow: UnitOfWork) -> int:
             uow.catalogue.replace_bom(parent, lines)
         uow.commit()
     return sum(len(lines) for lines in boms.values())
+
+
+def save_options(options: dict[str, list[OptionRow]], *, uow: UnitOfWork) -> int:
+    """Replace each parent's options (`domain.options`); an option with two defaults is refused."""
+    with uow:
+        for parent, rows in options.items():
+            check_rows(parent, rows)
+            uow.catalogue.replace_options(parent, rows)
+        uow.commit()
+    return sum(len(rows) for rows in options.values())

@@ -6,7 +6,7 @@ release; a drop-ship line takes no stock and opens a drop-ship PO to the item's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -15,6 +15,7 @@ from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import DuplicateRef, InvalidValue
 from pegboard.domain.events import Event, LineBackordered, OrderCancelled, OrderPlaced
 from pegboard.domain.items import SaleTerms
+from pegboard.domain.options import ItemOptions, choices_text, parse_choices
 from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services import books
@@ -30,6 +31,8 @@ class LineDraft:
     sku: str
     quantity: Quantity
     unit_price: Money | None = None
+    #: The customer's choices by option name (`domain.options`), checked against the item.
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,9 @@ class OrderDraft:
             financial_status=self.financial_status,
             requested_date=self.requested_date,
             lines=[
-                SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
+                SalesOrderLine(
+                    n, line.sku, line.quantity, line.unit_price, options=choices_text(line.options)
+                )
                 for n, line in enumerate(self.lines, start=1)
             ],
         )
@@ -106,6 +111,7 @@ def place_orders(
     with uow:
         stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
         terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
+        configure_lines(orders, uow.catalogue.options(stocks))
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
@@ -137,6 +143,23 @@ def place_orders(
     return [placed[order.order_ref] for order in orders]
 
 
+def configure_lines(orders: list[SalesOrder], options: Mapping[str, ItemOptions]) -> None:
+    """Turn each line's choices into its item's configuration (defaults left out, "" = plain).
+
+    A choice on an item without options, an unknown option or value, or a required option not
+    chosen is refused, naming the order, the line and the option; nothing is guessed.
+    """
+    for order in orders:
+        for line in order.lines:
+            where = f"{order.order_ref} line {line.line_no} options"
+            item_options = options.get(line.sku)
+            if item_options is None:
+                if line.options:
+                    raise InvalidValue(where, line.options, f"{line.sku} has no options")
+                continue
+            line.options = item_options.configuration(parse_choices(line.options, field=where), field=where)
+
+
 def _allocate_new(
     order: SalesOrder, stocks: dict[str, ItemStock], terms: dict[str, SaleTerms]
 ) -> list[Event]:
@@ -150,7 +173,8 @@ def _allocate_new(
         line.kind = terms[line.sku].line_kind(opened_on)
         if line.kind is not LineKind.STOCK:
             continue
-        line.allocate(stocks[line.sku].reserve(line.quantity))
+        if not line.options:  # a configured line is made to order: it takes no stock
+            line.allocate(stocks[line.sku].reserve(line.quantity))
         if line.backordered_quantity > 0:
             line.backordered_on = opened_on
             events.append(

@@ -13,6 +13,7 @@ from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none, quantity_or_none
 from pegboard.domain.errors import UnknownSupplier
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
+from pegboard.domain.options import ItemOptions, OptionRow
 from pegboard.domain.quantities import Quantity
 
 
@@ -140,3 +141,52 @@ class SqlCatalogue:
                     for line in lines
                 ],
             )
+
+    def options(self, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
+        """The options of these items (of every item that has some, when None), rows in file order."""
+        return read_options(self.conn, skus)
+
+    def replace_options(self, parent_sku: str, rows: Sequence[OptionRow]) -> None:
+        """The item's options become these rows (none: the item has no options any more)."""
+        named = [parent_sku]
+        named += [r.component_sku for r in rows if r.component_sku]
+        named += [r.replaces_sku for r in rows if r.replaces_sku]
+        ids = self.item_cache.resolve(named)
+        self.conn.execute(t.item_options.delete().where(t.item_options.c.item_id == ids[parent_sku]))
+        if rows:
+            self.conn.execute(
+                insert(t.item_options),
+                [
+                    {
+                        "item_id": ids[parent_sku],
+                        "row_no": number,
+                        "option": r.option,
+                        "value": r.value,
+                        "component_id": ids[r.component_sku] if r.component_sku else None,
+                        "quantity": r.quantity,
+                        "replaces_id": ids[r.replaces_sku] if r.replaces_sku else None,
+                    }
+                    for number, r in enumerate(rows, start=1)
+                ],
+            )
+
+
+def read_options(conn: Connection, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
+    """The options of these items (of every item that has some, when None), rows in file order."""
+    parent, component, replaced = (t.items.alias(name) for name in ("parent", "component", "replaced"))
+    io = t.item_options.c
+    query = (
+        select(parent.c.sku, io.option, io.value, component.c.sku, io.quantity, replaced.c.sku)
+        .join(parent, parent.c.id == io.item_id)
+        .outerjoin(component, component.c.id == io.component_id)
+        .outerjoin(replaced, replaced.c.id == io.replaces_id)
+        .order_by(parent.c.sku, io.row_no)
+    )
+    if skus is not None:
+        query = query.where(parent.c.sku.in_(sorted(set(skus))))
+    rows: dict[str, list[OptionRow]] = {}
+    for sku, option, value, component_sku, quantity, replaces_sku in conn.execute(query):
+        rows.setdefault(sku, []).append(
+            OptionRow(option, value, component_sku, quantity_or_none(quantity), replaces_sku)
+        )
+    return {sku: ItemOptions(sku, tuple(found)) for sku, found in rows.items()}
