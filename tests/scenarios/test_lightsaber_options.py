@@ -16,6 +16,7 @@ from pegboard.services import manufacturing, orders, purchasing, shipping
 from pegboard.services.imports import ImportKind, ImportRejected
 from pegboard.services.orders import LineDraft, OrderDraft
 from pegboard.services.planning import run_plan
+from pegboard.services.quoting import QuoteRequest, quote
 from tests.builders import import_text
 
 OPTIONS = """parent_sku,option,value,component_sku,quantity,replaces_sku
@@ -177,3 +178,35 @@ def test_bad_option_rows_are_refused_naming_row_field_and_value(pb: Pegboard) ->
     assert any("row 2, field 'parent_sku', value 'HILT'" in p for p in problems)
     with pb.reader() as uow:
         assert "SABER-GREEN" not in uow.catalogue.options()
+
+
+def test_the_quote_of_a_configured_saber_equals_its_promise_after_placing(pb: Pegboard) -> None:
+    load_engraving(pb)
+    demo.place_orders(pb)
+    place(pb, "SO-7", "SABER-BLUE", 1, HILT="engraved")  # another engraved saber waits ahead
+    request = QuoteRequest((("SABER-BLUE", Decimal(2)),), options=({"HILT": "engraved"},))
+
+    quoted = quote(request, uow=pb.reader(), clock=pb.clock)
+    plain = quote(QuoteRequest((("SABER-BLUE", Decimal(2)),)), uow=pb.reader(), clock=pb.clock)
+    place(pb, "SO-11", "SABER-BLUE", 2, HILT="engraved")
+    promised = [p for p in run_plan(uow=pb.uow(), clock=pb.clock).result.promises if p.order_ref == "SO-11"]
+
+    line = quoted.lines[0]
+    assert (line.now, quoted.date) == (0, pb.clock.today() + timedelta(days=4))
+    assert [(p.quantity, p.date, p.reason) for p in line.parts] == [
+        (p.quantity, p.date, p.reason) for p in promised
+    ]
+    # The plain saber's quote is the shelf's: three blue sabers are free today.
+    assert (plain.lines[0].now, plain.date) == (2, pb.clock.today())
+
+
+def test_a_quote_with_an_unknown_value_is_refused_naming_the_line(pb: Pegboard) -> None:
+    load_engraving(pb)
+    request = QuoteRequest(
+        (("SABER-GREEN", Decimal(1)), ("SABER-BLUE", Decimal(1))), options=({}, {"HILT": "gold"})
+    )
+
+    with pytest.raises(InvalidValue) as refused:
+        quote(request, uow=pb.reader(), clock=pb.clock)
+
+    assert refused.value.field == "lines[2].options"

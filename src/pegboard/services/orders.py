@@ -144,20 +144,24 @@ def place_orders(
 
 
 def configure_lines(orders: list[SalesOrder], options: Mapping[str, ItemOptions]) -> None:
-    """Turn each line's choices into its item's configuration (defaults left out, "" = plain).
-
-    A choice on an item without options, an unknown option or value, or a required option not
-    chosen is refused, naming the order, the line and the option; nothing is guessed.
-    """
+    """Turn each line's choices into its item's configuration (defaults left out, "" = plain)."""
     for order in orders:
         for line in order.lines:
             where = f"{order.order_ref} line {line.line_no} options"
-            item_options = options.get(line.sku)
-            if item_options is None:
-                if line.options:
-                    raise InvalidValue(where, line.options, f"{line.sku} has no options")
-                continue
-            line.options = item_options.configuration(parse_choices(line.options, field=where), field=where)
+            line.options = line_configuration(line.sku, line.options, options.get(line.sku), where=where)
+
+
+def line_configuration(sku: str, choices: str, options: ItemOptions | None, *, where: str) -> str:
+    """The configuration `choices` (`COLOUR=green;HILT=engraved`) make of the item, "" = plain.
+
+    A choice on an item without options, an unknown option or value, or a required option not
+    chosen is refused, naming `where` (the order, the line) and the option; nothing is guessed.
+    """
+    if options is None:
+        if choices:
+            raise InvalidValue(where, choices, f"{sku} has no options")
+        return ""
+    return options.configuration(parse_choices(choices, field=where), field=where)
 
 
 def _allocate_new(
