@@ -12,12 +12,14 @@ from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints import demo
-from pegboard.services import manufacturing, orders, purchasing, shipping
+from pegboard.services import manufacturing, orders, purchasing, shipping, shopify
 from pegboard.services.imports import ImportKind, ImportRejected
 from pegboard.services.orders import LineDraft, OrderDraft
 from pegboard.services.planning import run_plan
 from pegboard.services.quoting import QuoteRequest, quote
 from tests.builders import import_text
+from tests.integration.services.test_shopify import CREATE, deliver
+from tests.shopify_server import order_json
 
 OPTIONS = """parent_sku,option,value,component_sku,quantity,replaces_sku
 SABER-BLUE,HILT,standard,,,
@@ -210,3 +212,28 @@ def test_a_quote_with_an_unknown_value_is_refused_naming_the_line(pb: Pegboard) 
         quote(request, uow=pb.reader(), clock=pb.clock)
 
     assert refused.value.field == "lines[2].options"
+
+
+def shop_order(properties: list[dict[str, str]]) -> dict[str, object]:
+    payload = order_json(lines=[("SABER-BLUE", 1)])
+    payload["line_items"][0]["properties"] = properties  # type: ignore[index]
+    return payload
+
+
+def test_shopify_line_item_properties_are_the_choices_by_option_name(pb: Pegboard) -> None:
+    load_engraving(pb)
+    properties = [
+        {"name": "HILT", "value": "engraved"},
+        {"name": "Gift note", "value": "May the Force be with you"},
+        {"name": "_bundle", "value": "x"},
+    ]
+
+    placed = deliver(pb, CREATE, shop_order(properties))
+    held = deliver(pb, CREATE, {**shop_order([{"name": "HILT", "value": "gold"}]), "id": 7, "name": "#7"})
+
+    assert placed.outcome is shopify.Outcome.PLACED
+    assert line_of(pb, "SHOP-1001") == (0, 1, "HILT=engraved")
+    assert held.outcome is shopify.Outcome.HELD
+    assert held.problem is not None and "line 1 options" in held.problem and "'gold'" in held.problem
+    with pb.reader() as uow:
+        assert uow.orders.get("SHOP-7") is None

@@ -290,7 +290,7 @@ def _place(order: ShopOrder, uow: UnitOfWork, clock: Clock) -> Result:
     if not order.draft.lines:
         return _held(["the order has no line items left to ship"])
     try:
-        placed = place_orders([order.draft], uow=uow, clock=clock)[0]
+        placed = place_orders([_with_options_only(order.draft, uow)], uow=uow, clock=clock)[0]
     except UnknownSku:
         return _held(_unknown(skus, uow))
     except DuplicateRef:
@@ -298,6 +298,19 @@ def _place(order: ShopOrder, uow: UnitOfWork, clock: Clock) -> Result:
     if not placed.created:
         _record_details(placed.order, order.draft, uow)
     return State.PLACED, None, Outcome.PLACED
+
+
+def _with_options_only(draft: OrderDraft, uow: UnitOfWork) -> OrderDraft:
+    """The draft whose lines keep only the line-item properties that name an option of their item
+    (a shop's other properties, such as a gift note, are not choices)."""
+    if not any(line.options for line in draft.lines):
+        return draft
+    options = uow.catalogue.options({line.sku for line in draft.lines})
+    lines = []
+    for line in draft.lines:
+        known = options[line.sku].values() if line.sku in options else {}
+        lines.append(dataclasses.replace(line, options={k: v for k, v in line.options.items() if k in known}))
+    return dataclasses.replace(draft, lines=tuple(lines))
 
 
 def _held(problems: Sequence[str]) -> Result:
