@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pegboard.domain.options import ItemOptions
+from sqlalchemy import Connection, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.domain.options import ItemOptions, OptionRow
+from pegboard.domain.quantities import Quantity
 from pegboard.planning.values import plain_number
 
 
@@ -100,3 +104,29 @@ def options_json(sku: str, options: ItemOptions | None) -> dict[str, Any]:
             for view in option_views(options)
         ],
     }
+
+
+def item_options(conn: Connection, sku: str) -> ItemOptions | None:
+    """The item's options as stored (None: it has none), for its page."""
+    parent, component, replaced = (t.items.alias(name) for name in ("parent", "component", "replaced"))
+    io = t.item_options.c
+    rows = tuple(
+        OptionRow(
+            r.option, r.value, r.component, None if r.quantity is None else Quantity(r.quantity), r.replaced
+        )
+        for r in conn.execute(
+            select(
+                io.option,
+                io.value,
+                component.c.sku.label("component"),
+                io.quantity,
+                replaced.c.sku.label("replaced"),
+            )
+            .join(parent, parent.c.id == io.item_id)
+            .outerjoin(component, component.c.id == io.component_id)
+            .outerjoin(replaced, replaced.c.id == io.replaces_id)
+            .where(parent.c.sku == sku)
+            .order_by(io.row_no)
+        )
+    )
+    return ItemOptions(sku, rows) if rows else None
