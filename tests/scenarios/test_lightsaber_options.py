@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pegboard.adapters.notify.email import long_date
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import to_quantity
@@ -18,8 +19,10 @@ from pegboard.services.orders import LineDraft, OrderDraft
 from pegboard.services.planning import run_plan
 from pegboard.services.quoting import QuoteRequest, quote
 from tests.builders import import_text
+from tests.integration.services.test_customer_email import Mail, text_of
 from tests.integration.services.test_shopify import CREATE, deliver
 from tests.shopify_server import order_json
+from tests.smtp_server import SmtpServer
 
 OPTIONS = """parent_sku,option,value,component_sku,quantity,replaces_sku
 SABER-BLUE,HILT,standard,,,
@@ -237,3 +240,18 @@ def test_shopify_line_item_properties_are_the_choices_by_option_name(pb: Pegboar
     assert held.problem is not None and "line 1 options" in held.problem and "'gold'" in held.problem
     with pb.reader() as uow:
         assert uow.orders.get("SHOP-7") is None
+
+
+def test_the_confirmation_email_lists_the_customers_choices(pb: Pegboard, smtp_server: SmtpServer) -> None:
+    load_engraving(pb)
+    mail = Mail(pb, smtp_server)
+    line = LineDraft("SABER-BLUE", to_quantity(1), options={"HILT": "engraved"})
+    draft = OrderDraft("SO-7", "Luke", (line,), email="luke@example.com")
+    orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
+    run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert mail.deliver() == {}
+
+    [message] = mail.messages()
+    due = long_date(pb.clock.today() + timedelta(days=4))
+    assert f"1 x Blue lightsaber (HILT: engraved) (SABER-BLUE): expected to ship on {due}" in text_of(message)
