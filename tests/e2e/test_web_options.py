@@ -82,3 +82,16 @@ def test_the_order_mo_and_status_pages_show_the_choices(web: Api) -> None:
     assert "HILT-ENGRAVED" in made.text and "ENGRAVING" in made.text
     assert ">HILT</a>" not in made.text  # the plain hilt is not picked for an engraved saber
     assert '<p class="choices">HILT: engraved</p>' in status.text
+
+
+def test_the_stored_plan_pages_show_a_configured_mo_with_its_choices(web: Api) -> None:
+    import_text(web.pb, ImportKind.OPTIONS, OPTIONS)
+    place(web.pb, "SO-7", "SABER-BLUE", 1, HILT="engraved")
+    ran = web.client.post("/plan/run")
+
+    production = web.client.get("/production")
+    plan = web.client.get("/plan")
+
+    assert ran.status_code in (200, 303), ran.text
+    assert '<a href="/items/SABER-BLUE">SABER-BLUE [HILT=engraved]</a>' in production.text
+    assert '<a href="/items/SABER-BLUE">SABER-BLUE [HILT=engraved]</a> Blue lightsaber' in plan.text

@@ -19,6 +19,7 @@ from pegboard.domain.items import BomLine
 from pegboard.domain.ledger import MoveKind
 from pegboard.domain.options import ItemOptions, parse_choices
 from pegboard.domain.quantities import Quantity
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.result import PlanResult
 from pegboard.services.users import Action
 from pegboard.views.options import item_options
@@ -57,14 +58,15 @@ class QueueRow:
 
 def production_queue(conn: Connection, result: PlanResult, *, first_rank: int = 1) -> list[QueueRow]:
     """The plan's production queue (or the part of it from `first_rank` on), ranked, with item names."""
-    names = item_names(conn, {e.sku for e in result.production_queue})
+    # A configured MO's planned name (`SABER [HILT=engraved]`) is named after its item.
+    names = item_names(conn, {split_sku(e.sku)[0] for e in result.production_queue})
     return [
         QueueRow(
             rank=n,
             ref=e.ref,
             planned=e.ref.startswith("PLANNED-"),
             sku=e.sku,
-            name=names.get(e.sku, e.sku),
+            name=names.get(split_sku(e.sku)[0], e.sku),
             quantity=e.quantity,
             start_date=e.start_date,
             finish_date=e.finish_date,

@@ -620,6 +620,8 @@ stored_plan_queue = Table(
     #: JSON lists: order refs made whole; missing materials (sku, quantity, available_date).
     Column("completes", Text, nullable=False),
     Column("missing", Text, nullable=False),
+    #: A configured MO's choices (migration 0015_options); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
 )
 
 #: The stored plan's suggestions: purchases (kind "buy") and MOs to open (kind "make"), in order.
@@ -635,6 +637,8 @@ stored_plan_suggestions = Table(
     Column("quantity", ExactDecimal(), nullable=False),
     Column("start_date", Date),
     Column("end_date", Date),
+    #: A configured MO's choices (migration 0015_options); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
 )
 
 #: A row per committed transaction that wrote what planning reads (orders, stock, supply, items,

@@ -49,9 +49,13 @@ def upgrade() -> None:
     op.add_column(
         "manufacturing_orders", sa.Column("options", sa.String(length=500), nullable=False, server_default="")
     )
+    for table in ("stored_plan_queue", "stored_plan_suggestions"):
+        op.add_column(table, sa.Column("options", sa.String(length=500), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    for table in ("stored_plan_queue", "stored_plan_suggestions"):
+        op.drop_column(table, "options")
     op.drop_column("manufacturing_orders", "options")
     op.drop_column("order_lines", "options")
     op.drop_index("ix_item_options_item", table_name="item_options")
