@@ -59,3 +59,14 @@ def test_a_configured_order_gets_a_configured_mo_shown_in_supply_and_the_plan(
     assert code == 0 and "missing (level 1): 1 HILT-ENGRAVED" in err
     row = next(r for r in json.loads(supply) if r["ref"] == mo_ref.strip())
     assert (row["sku"], row["options"]) == ("SABER-BLUE", {"HILT": "engraved"})
+
+
+def test_a_quote_of_a_configured_saber_names_its_choices_after_the_quantity(cli: Cli, tmp_path: Path) -> None:
+    engraving(cli, tmp_path)
+
+    code, out, _ = cli("quote", "SABER-BLUE:1:HILT=engraved", "--json")
+    bad, _, err = cli("quote", "SABER-BLUE:1:HILT=gold")
+
+    line = json.loads(out)["lines"][0]
+    assert code == 0 and line["now"] == 0 and line["parts"][0]["date"] is not None
+    assert bad == 2 and "lines[1].options" in err and "'gold'" in err
