@@ -20,6 +20,8 @@ from pegboard.domain.quantities import Quantity
 #: Between choices and between an option and its value in `COLOUR=green;HILT=engraved`.
 CHOICE_SEPARATOR = ";"
 VALUE_SEPARATOR = "="
+#: The longest configuration text a line or an MO keeps (`order_lines.options`).
+MAX_CONFIGURATION = 500
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,12 @@ class ItemOptions:
         missing = [o for o in values if o not in choices and self.default(o) is None]
         if missing:
             raise InvalidValue(field, missing[0], f"{self.sku} needs a choice of option {missing[0]!r}")
-        return choices_text({o: v for o, v in choices.items() if v != self.default(o)})
+        configuration = choices_text({o: v for o, v in choices.items() if v != self.default(o)})
+        if len(configuration) > MAX_CONFIGURATION:
+            raise InvalidValue(
+                field, configuration[:80], f"the choices are longer than {MAX_CONFIGURATION} characters"
+            )
+        return configuration
 
     def bom(self, base: Sequence[BomLine], configuration: str) -> list[BomLine]:
         """The BOM of one unit of this configuration: the base BOM changed by each chosen value."""
