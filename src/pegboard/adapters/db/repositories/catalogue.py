@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
@@ -171,21 +171,35 @@ class SqlCatalogue:
             )
 
 
-def read_options(conn: Connection, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
-    """The options of these items (of every item that has some, when None), rows in file order."""
+def _options_queries() -> tuple[Any, Any]:
+    """Every item's options, and those of the items named by the expanding parameter `skus`."""
     parent, component, replaced = (t.items.alias(name) for name in ("parent", "component", "replaced"))
     io = t.item_options.c
-    query = (
+    every = (
         select(parent.c.sku, io.option, io.value, component.c.sku, io.quantity, replaced.c.sku)
         .join(parent, parent.c.id == io.item_id)
         .outerjoin(component, component.c.id == io.component_id)
         .outerjoin(replaced, replaced.c.id == io.replaces_id)
         .order_by(parent.c.sku, io.row_no)
     )
-    if skus is not None:
-        query = query.where(parent.c.sku.in_(sorted(set(skus))))
+    return every, every.where(parent.c.sku.in_(bindparam("skus", expanding=True)))
+
+
+#: Built once, so SQLAlchemy compiles them once: order intake reads options for every order.
+_OPTIONS, _OPTIONS_OF = _options_queries()
+
+
+def read_options(conn: Connection, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
+    """The options of these items (of every item that has some, when None), rows in file order."""
+    if skus is None:
+        found_rows = conn.execute(_OPTIONS)
+    else:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        found_rows = conn.execute(_OPTIONS_OF, {"skus": wanted})
     rows: dict[str, list[OptionRow]] = {}
-    for sku, option, value, component_sku, quantity, replaces_sku in conn.execute(query):
+    for sku, option, value, component_sku, quantity, replaces_sku in found_rows:
         rows.setdefault(sku, []).append(
             OptionRow(option, value, component_sku, quantity_or_none(quantity), replaces_sku)
         )
