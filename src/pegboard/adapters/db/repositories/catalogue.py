@@ -143,8 +143,15 @@ class SqlCatalogue:
             )
 
     def options(self, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
-        """The options of these items (of every item that has some, when None), rows in file order."""
-        return read_options(self.conn, skus)
+        """The options of these items (of every item that has some, when None), rows in file order.
+
+        Items this transaction has read (intake locks them first) are asked for only when they
+        have options: an order of plain items costs no query."""
+        if skus is None:
+            return read_options(self.conn, None)
+        known = self.item_cache.has_options
+        wanted = [sku for sku in set(skus) if known.get(sku, True)]
+        return read_options(self.conn, wanted) if wanted else {}
 
     def replace_options(self, parent_sku: str, rows: Sequence[OptionRow]) -> None:
         """The item's options become these rows (none: the item has no options any more)."""
@@ -152,6 +159,7 @@ class SqlCatalogue:
         named += [r.component_sku for r in rows if r.component_sku]
         named += [r.replaces_sku for r in rows if r.replaces_sku]
         ids = self.item_cache.resolve(named)
+        self.item_cache.has_options[parent_sku] = bool(rows)
         self.conn.execute(t.item_options.delete().where(t.item_options.c.item_id == ids[parent_sku]))
         if rows:
             self.conn.execute(
