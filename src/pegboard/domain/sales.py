@@ -86,6 +86,9 @@ class SalesOrderLine:
     cancelled_quantity: Decimal = ZERO
     backordered_on: date | None = None
     kind: LineKind = LineKind.STOCK
+    #: The line's configuration (`COLOUR=green;HILT=engraved`, `domain.options`); "" = plain.
+    #: A configured line is made to order: it takes only what an MO of its configuration makes.
+    options: str = ""
 
     @property
     def open_quantity(self) -> Decimal:
@@ -206,7 +209,8 @@ class SalesOrder:
 
     def open(self, stocks: Mapping[str, Reserves], terms: Mapping[str, KindsOfLine]) -> None:
         """Take a new order: each stock line reserves what is available, the rest goes on backorder
-        from the order date. Preorder and drop-ship lines take no stock, even when some is available.
+        from the order date. Preorder and drop-ship lines, and configured lines (made to order),
+        take no stock, even when some is available.
         """
         self.events.record(OrderPlaced(self.order_ref, self.customer, self.email))
         opened_on = self.ordered_at.date()
@@ -214,7 +218,8 @@ class SalesOrder:
             line.kind = terms[line.sku].line_kind(opened_on)
             if line.kind is not LineKind.STOCK:
                 continue
-            line.allocate(stocks[line.sku].reserve(line.quantity))
+            if not line.options:  # a configured line is made to order: it takes no stock
+                line.allocate(stocks[line.sku].reserve(line.quantity))
             if line.backordered_quantity > 0:
                 line.backordered_on = opened_on
                 self.events.record(
@@ -386,7 +391,7 @@ class SalesOrder:
             self.ship_policy,
             self.ship_to or None,
             self.requested_date,
-            tuple((line.sku, line.quantity, line.unit_price) for line in self.lines),
+            tuple((line.sku, line.quantity, line.unit_price, line.options) for line in self.lines),
         )
 
 

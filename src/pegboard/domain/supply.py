@@ -157,13 +157,22 @@ class ManufacturingOrder:
     finish_date: date
     completed_quantity: Decimal = ZERO
     status: SupplyStatus = SupplyStatus.OPEN
+    #: The configuration it makes (`COLOUR=green;HILT=engraved`, `domain.options`); "" = plain.
+    options: str = ""
 
     @classmethod
     def planned(
-        cls, *, mo_ref: str, sku: str, quantity: Quantity, start: date, lead_time_days: int
+        cls,
+        *,
+        mo_ref: str,
+        sku: str,
+        quantity: Quantity,
+        start: date,
+        lead_time_days: int,
+        options: str = "",
     ) -> ManufacturingOrder:
         """An MO starting on `start` and finishing after the item's production lead time."""
-        return cls(mo_ref, sku, quantity, start, start + timedelta(days=lead_time_days))
+        return cls(mo_ref, sku, quantity, start, start + timedelta(days=lead_time_days), options=options)
 
     @property
     def open_quantity(self) -> Decimal:

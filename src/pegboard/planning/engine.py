@@ -15,6 +15,7 @@ import numpy as np
 from pegboard.planning.arrays import Demands, Existing, Items, build_demands, build_existing, build_items
 from pegboard.planning.assembly import assemble
 from pegboard.planning.collector import collector_paused
+from pegboard.planning.configurations import configure, unconfigure
 from pegboard.planning.dating import SupplyTable, date_supplies
 from pegboard.planning.laps import Lap, lap_into
 from pegboard.planning.netting import (
@@ -50,6 +51,7 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     (step, perf_counter()) after each step, for benchmarks. On a snapshot narrowed around a
     change (`planning.scope`), only the promises of its `affected` SKUs are given.
     """
+    snapshot, configured = configure(snapshot)
     with collector_paused():
         adjusted, notes = reliable_snapshot(snapshot)
         result = with_sale_terms(snapshot, _plan(adjusted, lap_into(laps), notes))
@@ -59,7 +61,7 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     if snapshot.affected is not None and isinstance(result.promises, PromiseTable):
         # A snapshot narrowed around a change promises exactly only the lines it was narrowed for.
         result = replace(result, promises=result.promises.of_skus(snapshot.affected))
-    return result
+    return unconfigure(result, configured)
 
 
 def _plan(snapshot: PlanInput, lap: Lap, notes: DateNotes | None = None) -> PlanResult:

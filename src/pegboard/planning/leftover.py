@@ -172,6 +172,10 @@ class Leftover:
             return None
         if self.dates_learned:
             return None
+        # Configurations are planned as items of their own (`planning.configurations`), which the
+        # leftover is not built over: a configured line, or any in a workshop that has one, plans in full.
+        if self.snapshot.configurations or any(line.options for line in lines):
+            return None
         return _Quoting(self).run(lines)
 
 

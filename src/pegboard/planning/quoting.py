@@ -40,6 +40,8 @@ class QuoteLine:
     quantity: Decimal
     kind: str = STOCK_LINE
     release_date: date | None = None
+    #: A configured line's configuration (`planning.configurations`): made to order, no stock.
+    options: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def quote_order(
     nows: list[Decimal] = []
     for line_no, line in enumerate(lines, start=1):
         now = Decimal(0)
-        if line.kind == STOCK_LINE:
+        if line.kind == STOCK_LINE and not line.options:
             now = max(min(line.quantity, available.get(line.sku, Decimal(0))), Decimal(0))
             _take(available, line.sku, now)
         nows.append(now)
@@ -103,7 +105,17 @@ def quote_order(
         elif rest > 0:
             release = line.release_date if line.kind == PREORDER_LINE else None
             demands.append(
-                BackorderDemand(QUOTE_REF, line_no, line.sku, rest, priority, ordered_at, LAST, release)
+                BackorderDemand(
+                    QUOTE_REF,
+                    line_no,
+                    line.sku,
+                    rest,
+                    priority,
+                    ordered_at,
+                    LAST,
+                    release,
+                    options=line.options,
+                )
             )
         else:
             held.append(HeldLine(QUOTE_REF, line_no, line.sku, now))
@@ -133,7 +145,7 @@ def from_stock(
     """The quote when free stock covers every line at once (nothing to plan); None otherwise."""
     left = dict(available)
     for line in lines:
-        if line.kind != STOCK_LINE or left.get(line.sku, Decimal(0)) < line.quantity:
+        if line.kind != STOCK_LINE or line.options or left.get(line.sku, Decimal(0)) < line.quantity:
             return None
         left[line.sku] -= line.quantity
     quoted = tuple(_line_quote(line, line.quantity, [], today) for line in lines)

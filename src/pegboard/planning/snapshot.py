@@ -73,6 +73,8 @@ class OpenManufacturingOrder:
     open_quantity: Decimal
     start_date: date
     finish_date: date
+    #: The configuration it makes (`planning.configurations`); "" = the plain item.
+    options: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,17 @@ class BackorderDemand:
     release_date: date | None = None
     #: The order line's id in the store, when the snapshot comes from one (promises are kept by it).
     line_id: int | None = None
+    #: A configured line's choices (`planning.configurations`); "" = a plain line.
+    options: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConfiguration:
+    """One configuration of a make item and the components one unit of it takes."""
+
+    sku: str
+    options: str
+    bom: tuple[tuple[str, Decimal], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +161,8 @@ class PlanInput:
     #: The share of a supplier's deliveries a reliability-adjusted date must cover (None: the
     #: stated dates are used as they are).
     confidence: float | None = None
+    #: The BOM of each configuration that lines or MOs use (`planning.configurations`).
+    configurations: Sequence[PlanConfiguration] = ()
 
 
 class PlanInputError(ValueError):

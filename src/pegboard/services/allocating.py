@@ -31,16 +31,18 @@ def allocate_waiting(
     *,
     policy: AllocationPolicy,
     loaded: Mapping[str, SalesOrder] | None = None,
+    options: str = "",
 ) -> list[Event]:
     """Give the available stock of these (locked) SKUs to the lines waiting for it.
 
-    Each order that gets stock records `LineAllocated` (the outbox takes it at commit); the
-    events are also returned, for callers that report them.
+    Plain lines wait for it, or with `options`, only lines of that configuration (the output
+    of an MO that made it). Each order that gets stock records `LineAllocated` (the outbox takes
+    it at commit); the events are also returned, for callers that report them.
     """
     available = {sku: s.available for sku, s in stocks.items() if s.available > 0}
     if not available:
         return []
-    waiting = uow.orders.waiting(available)
+    waiting = uow.orders.waiting(available, options=options)
     if not waiting:
         return []
     orders: dict[str, SalesOrder] = dict(loaded or {})

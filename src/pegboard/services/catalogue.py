@@ -9,6 +9,7 @@ from typing import Any
 
 from pegboard.domain.errors import InvalidValue, UnknownSku, UnknownSupplier
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.options import OptionRow, check_rows
 from pegboard.services.ports import UnitOfWork
 
 
@@ -129,3 +130,32 @@ def save_boms(boms: dict[str, list[BomLine]], *, uow: UnitOfWork) -> int:
             uow.catalogue.replace_bom(parent, lines)
         uow.commit()
     return sum(len(lines) for lines in boms.values())
+
+
+def save_options(options: dict[str, list[OptionRow]], *, uow: UnitOfWork) -> int:
+    """Replace each parent's options (`domain.options`): the parent must be a make item, every
+    SKU known, a replaced SKU part of the parent's BOM, and an option has at most one default."""
+    with uow:
+        boms = uow.catalogue.boms()
+        named = {*options}
+        named |= {
+            s for rows in options.values() for r in rows for s in (r.component_sku, r.replaces_sku) if s
+        }
+        items = uow.catalogue.items(named)
+        for parent, rows in options.items():
+            if parent not in items:
+                raise UnknownSku(parent, field="parent_sku")
+            if items[parent].procurement is not Procurement.MAKE:
+                reason = f"is a {items[parent].procurement} item; only make items have options"
+                raise InvalidValue("parent_sku", parent, reason)
+            components = {line.component_sku for line in boms.components(parent)}
+            for r in rows:
+                for name, sku in (("component_sku", r.component_sku), ("replaces_sku", r.replaces_sku)):
+                    if sku and sku not in items:
+                        raise UnknownSku(sku, field=name)
+                if r.replaces_sku and r.replaces_sku not in components:
+                    raise InvalidValue("replaces_sku", r.replaces_sku, f"is not in the BOM of {parent}")
+            check_rows(parent, rows)
+            uow.catalogue.replace_options(parent, rows)
+        uow.commit()
+    return sum(len(rows) for rows in options.values())

@@ -21,6 +21,7 @@ from pegboard.domain import limits
 from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.options import OptionRow, parse_choices
 from pegboard.domain.quantities import ZERO, Money, Quantity
 from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
@@ -143,6 +144,39 @@ class BomRow(CsvRow):
         return BomLine(self.component_sku, self.quantity)
 
 
+def _option_name(value: str, info: ValidationInfo) -> str:
+    if any(mark in value for mark in "=;"):
+        raise InvalidValue(info.field_name or "option", value, "must not contain '=' or ';'")
+    return value
+
+
+class OptionsRow(CsvRow):
+    """One BOM change of one value of an option: adds `component_sku` (in place of
+    `replaces_sku` when given), removes `replaces_sku` (no component), or, with neither,
+    marks the value as the option's default (it changes nothing)."""
+
+    parent_sku: Annotated[str, text(limits.SKU)]
+    option: Annotated[str, text(100), AfterValidator(_option_name)]
+    value: Annotated[str, text(100), AfterValidator(_option_name)]
+    component_sku: Annotated[str | None, optional_text(limits.SKU)]
+    quantity: Annotated[Quantity | None, column(parsing.optional_quantity, allow_zero=False)]
+    replaces_sku: Annotated[str | None, optional_text(limits.SKU)]
+
+    def option_row(self) -> OptionRow:
+        if self.component_sku is None and self.quantity is not None:
+            raise InvalidValue("quantity", self.quantity, "a row without component_sku takes no quantity")
+        if self.component_sku is not None and self.quantity is None and self.replaces_sku is None:
+            raise InvalidValue("quantity", "", f"enter how much {self.component_sku} one unit takes")
+        for name in ("component_sku", "replaces_sku"):
+            if getattr(self, name) == self.parent_sku:
+                raise InvalidValue(name, self.parent_sku, "is the parent itself")
+        return OptionRow(self.option, self.value, self.component_sku, self.quantity, self.replaces_sku)
+
+
+def _choices(_column: str, text: str | None) -> dict[str, str]:
+    return parse_choices(text or "", field="options")
+
+
 class StockRow(CsvRow):
     sku: Annotated[str, text(limits.SKU)]
     quantity: Annotated[Quantity, column(parsing.quantity, allow_zero=True)]
@@ -166,6 +200,8 @@ class OrderRow(CsvRow):
     discount: Annotated[Money | None, column(parsing.money)]
     shipping: Annotated[Money | None, column(parsing.money)]
     shipping_tax: Annotated[Money | None, column(parsing.money)]
+    #: The line's choices, `COLOUR=green;HILT=engraved` (checked against the item when placed).
+    options: Annotated[dict[str, str], column(_choices)]
 
     def charges(self) -> OrderCharges:
         """The row's tax and discount (for its line) and the order's shipping (on any one of its rows)."""
@@ -186,7 +222,11 @@ class OrderRow(CsvRow):
             ship_policy=self.ship_policy,
             ship_to=self.ship_to,
             requested_date=self.requested_date,
-            lines=(LineDraft(sku=self.sku, quantity=self.quantity, unit_price=self.unit_price),),
+            lines=(
+                LineDraft(
+                    sku=self.sku, quantity=self.quantity, unit_price=self.unit_price, options=self.options
+                ),
+            ),
             charges=self.charges(),
         )
 

@@ -17,14 +17,16 @@ from pegboard.domain.errors import (
     InvalidValue,
     UnknownReference,
 )
-from pegboard.domain.items import BomLine, Item, Supplier
+from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.options import OptionRow
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.supply import PurchaseOrder
-from pegboard.services.catalogue import save_boms, save_items, save_suppliers
+from pegboard.services.catalogue import save_boms, save_items, save_options, save_suppliers
 from pegboard.services.csv_reading import ImportRejected as ImportRejected
 from pegboard.services.csv_reading import Row, read_rows
 from pegboard.services.csv_rows import (
     ItemRow,
+    OptionsRow,
     OrderRow,
     PurchaseOrderRow,
     StockRow,
@@ -44,6 +46,7 @@ class ImportKind(StrEnum):
     STOCK = "stock"
     ORDERS = "orders"
     PURCHASE_ORDERS = "purchase-orders"
+    OPTIONS = "options"
 
 
 #: Optional orders columns: the line's tax and discount, the order's shipping and its tax.
@@ -83,11 +86,16 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "ship_to",
             "requested_date",
         )
-        + ORDER_CHARGE_COLUMNS,
+        + ORDER_CHARGE_COLUMNS
+        + ("options",),
     ),
     ImportKind.PURCHASE_ORDERS: (
         ("po_ref", "supplier", "sku", "quantity"),
         ("expected_date", "unit_cost"),
+    ),
+    ImportKind.OPTIONS: (
+        ("parent_sku", "option", "value"),
+        ("component_sku", "quantity", "replaces_sku"),
     ),
 }
 
@@ -286,6 +294,8 @@ def _import(
         return ImportResult(kind, len(rows), changes.written, summary=str(changes))
     if kind is ImportKind.BOMS:
         return _import_boms(rows, source=source, uow=uow)
+    if kind is ImportKind.OPTIONS:
+        return _import_options(rows, source=source, uow=uow)
     if kind is ImportKind.STOCK:
         counted: list[tuple[str, Decimal]] = _parse_each(rows, _stock, source)  # type: ignore[assignment]
         _check_skus(uow, [(r, "sku", sku) for r, (sku, _) in zip(rows, counted, strict=True)], source)
@@ -297,6 +307,7 @@ def _import(
     if kind is ImportKind.ORDERS:
         order_rows: list[tuple[Row, OrderDraft]] = _parse_each(rows, _order_row, source)  # type: ignore[assignment]
         _check_skus(uow, [(r, "sku", d.lines[0].sku) for r, d in order_rows], source)
+        _check_choices(uow, order_rows, source)
         placed = place_orders(group_orders(order_rows, source), uow=uow, clock=clock)
         return ImportResult(kind, len(rows), sum(1 for p_ in placed if p_.created))
     po_rows: list[tuple[Row, PurchaseOrder]] = _parse_each(rows, _po_row, source)  # type: ignore[assignment]
@@ -328,6 +339,59 @@ def _import_boms(rows: list[Row], *, source: str, uow: UnitOfWork) -> ImportResu
     if problems:
         raise ImportRejected(source, problems)
     return ImportResult(ImportKind.BOMS, len(rows), save_boms(boms, uow=uow))
+
+
+def _option_row(row: Row) -> tuple[str, OptionRow, Row]:
+    read = OptionsRow.read(row)
+    return read.parent_sku, read.option_row(), row
+
+
+def _import_options(rows: list[Row], *, source: str, uow: UnitOfWork) -> ImportResult:
+    """Each parent's rows replace its options; every SKU must be known, the parent a make item,
+    and a replaced component part of the parent's BOM."""
+    parsed: list[tuple[str, OptionRow, Row]] = _parse_each(rows, _option_row, source)  # type: ignore[assignment]
+    named = [(r, "parent_sku", parent) for parent, _, r in parsed]
+    for name in ("component_sku", "replaces_sku"):
+        named += [(r, name, getattr(o, name)) for _, o, r in parsed if getattr(o, name)]
+    _check_skus(uow, named, source)
+    with uow:
+        items = uow.catalogue.items({parent for parent, _, _ in parsed})
+        boms = uow.catalogue.boms()
+    problems = []
+    for parent, option, row in parsed:
+        if items[parent].procurement is not Procurement.MAKE:
+            reason = f"is a {items[parent].procurement} item; only make items have options"
+            problems.append(row.problem("parent_sku", parent, reason))
+        elif option.replaces_sku and option.replaces_sku not in {
+            line.component_sku for line in boms.components(parent)
+        }:
+            problems.append(
+                row.problem("replaces_sku", option.replaces_sku, f"is not in the BOM of {parent}")
+            )
+    if problems:
+        raise ImportRejected(source, problems)
+    grouped: dict[str, list[OptionRow]] = {}
+    for parent, option, _ in parsed:
+        grouped.setdefault(parent, []).append(option)
+    return ImportResult(ImportKind.OPTIONS, len(rows), save_options(grouped, uow=uow))
+
+
+def _check_choices(uow: UnitOfWork, order_rows: list[tuple[Row, OrderDraft]], source: str) -> None:
+    """Each row's choices must make a configuration of its item (`domain.options`), named by row."""
+    with uow:
+        options = uow.catalogue.options({d.lines[0].sku for _, d in order_rows})
+    problems = []
+    for row, draft in order_rows:
+        line = draft.lines[0]
+        try:
+            if line.sku in options:
+                options[line.sku].configuration(line.options)
+            elif line.options:
+                raise InvalidValue("options", row["options"], f"{line.sku} has no options")
+        except InvalidValue as error:
+            problems.append(row.problem("options", row["options"] or "", error.reason))
+    if problems:
+        raise ImportRejected(source, problems)
 
 
 def iter_kinds() -> Iterator[str]:

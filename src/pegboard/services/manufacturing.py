@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, Unk
 from pegboard.domain.events import ManufacturingCompleted
 from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
+from pegboard.domain.options import ItemOptions, choices_text
 from pegboard.domain.quantities import Quantity, component_need
 from pegboard.domain.supply import ManufacturingOrder
 from pegboard.planning.engine import plan
@@ -24,9 +25,15 @@ from pegboard.services.valuation import move_stock
 
 
 def open_manufacturing_order(
-    sku: str, quantity: Quantity, *, uow: UnitOfWork, clock: Clock
+    sku: str,
+    quantity: Quantity,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    options: Mapping[str, str] | None = None,
 ) -> ManufacturingOrder:
-    """Open an MO for a make item, starting today and finishing after its lead time."""
+    """Open an MO for a make item (of one configuration, with `options`), starting today and
+    finishing after its lead time."""
     with uow:
         item = uow.catalogue.item(sku)
         if item is None:
@@ -35,27 +42,44 @@ def open_manufacturing_order(
             raise InvalidValue("sku", sku, f"is a {item.procurement} item, not a make item")
         if not uow.catalogue.boms().components(sku):
             raise InvalidValue("sku", sku, "has no bill of materials")
+        configuration = ""
+        if options:
+            item_options = uow.catalogue.options([sku]).get(sku)
+            if item_options is None:
+                raise InvalidValue("options", choices_text(options), f"{sku} has no options")
+            configuration = item_options.configuration(options)
         mo = ManufacturingOrder.planned(
             mo_ref=uow.supply.next_ref("MO"),
             sku=sku,
             quantity=quantity,
             start=clock.today(),
             lead_time_days=item.lead_time_days or 0,
+            options=configuration,
         )
         uow.supply.add_manufacturing_order(mo)
         uow.commit()
     return mo
 
 
-def material_check(sku: str, quantity: Decimal, *, uow: UnitOfWork) -> list[Shortage]:
-    """Each component missing to make `quantity` of `sku`, through every BOM level."""
+def material_check(sku: str, quantity: Decimal, *, uow: UnitOfWork, options: str = "") -> list[Shortage]:
+    """Each component missing to make `quantity` of `sku` (of configuration `options`), through
+    every BOM level."""
     with uow:
-        boms = uow.catalogue.boms()
+        boms = configured_boms(uow, sku, options)
         if uow.catalogue.item(sku) is None:
             raise UnknownSku(sku, field="sku")
         involved = _all_components(boms, sku)
         stocks = uow.stock.lock(involved) if involved else {}
         return boms.shortages(sku, quantity, {s: st.available for s, st in stocks.items()})
+
+
+def configured_boms(uow: UnitOfWork, sku: str, options: str) -> BillsOfMaterials:
+    """The BOMs with `sku`'s own replaced by that of its configuration `options` ("" = as it is)."""
+    boms = uow.catalogue.boms()
+    if not options:
+        return boms
+    item_options = uow.catalogue.options([sku]).get(sku, ItemOptions(sku, ()))
+    return boms.with_lines(sku, item_options.bom(boms.components(sku), options))
 
 
 def _all_components(boms: BillsOfMaterials, sku: str) -> set[str]:
@@ -81,7 +105,7 @@ def complete_manufacturing_order(
     """Consume components and book the output; refused, with the shortages, when materials lack."""
     with uow:
         mo = existing_mo(uow, mo_ref)
-        boms = uow.catalogue.boms()
+        boms = configured_boms(uow, mo.sku, mo.options)
         components = boms.components(mo.sku)
         amount = mo.open_quantity if quantity is None else quantity
         stocks = uow.stock.lock({mo.sku} | _all_components(boms, mo.sku))
@@ -105,7 +129,8 @@ def complete_manufacturing_order(
         books.book_labour(uow, mo_ref, mo.sku, amount, labour, on=today)
         uow.supply.save_manufacturing_order(mo)
         uow.outbox.add([ManufacturingCompleted(mo_ref, mo.sku, amount)])
-        allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
+        # A configured MO's output goes to the lines of its configuration only.
+        allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy, options=mo.options)
         repromise([mo.sku], uow=uow, today=today)
         uow.commit()
     return mo

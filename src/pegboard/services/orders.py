@@ -6,13 +6,14 @@ release; a drop-ship line takes no stock and opens a drop-ship PO to the item's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import DuplicateRef, InvalidValue
+from pegboard.domain.options import ItemOptions, choices_text, parse_choices
 from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services import books
@@ -29,6 +30,8 @@ class LineDraft:
     sku: str
     quantity: Quantity
     unit_price: Money | None = None
+    #: The customer's choices by option name (`domain.options`), checked against the item.
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,9 @@ class OrderDraft:
             financial_status=self.financial_status,
             requested_date=self.requested_date,
             lines=[
-                SalesOrderLine(n, line.sku, line.quantity, line.unit_price)
+                SalesOrderLine(
+                    n, line.sku, line.quantity, line.unit_price, options=choices_text(line.options)
+                )
                 for n, line in enumerate(self.lines, start=1)
             ],
         )
@@ -111,6 +116,7 @@ def place_orders(
                 convert_hold(uow, draft.quote_id, draft.order_ref, now)
         stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
         terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
+        configure_lines(orders, uow.catalogue.options(stocks))
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
@@ -138,6 +144,27 @@ def place_orders(
             before_commit(uow, placed)
         uow.commit()
     return [placed[order.order_ref] for order in orders]
+
+
+def configure_lines(orders: list[SalesOrder], options: Mapping[str, ItemOptions]) -> None:
+    """Turn each line's choices into its item's configuration (defaults left out, "" = plain)."""
+    for order in orders:
+        for line in order.lines:
+            where = f"{order.order_ref} line {line.line_no} options"
+            line.options = line_configuration(line.sku, line.options, options.get(line.sku), where=where)
+
+
+def line_configuration(sku: str, choices: str, options: ItemOptions | None, *, where: str) -> str:
+    """The configuration `choices` (`COLOUR=green;HILT=engraved`) make of the item, "" = plain.
+
+    A choice on an item without options, an unknown option or value, or a required option not
+    chosen is refused, naming `where` (the order, the line) and the option; nothing is guessed.
+    """
+    if options is None:
+        if choices:
+            raise InvalidValue(where, choices, f"{sku} has no options")
+        return ""
+    return options.configuration(parse_choices(choices, field=where), field=where)
 
 
 def cancel_order(

@@ -10,6 +10,7 @@ from pegboard.domain.errors import ActionRefused
 from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult
@@ -214,14 +215,16 @@ def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str
         ref = _free_ref(uow, "PO", lambda r: uow.supply.purchase_order(r) is not None)
         uow.supply.add_purchase_order(PurchaseOrder(ref, supplier, lines))
         created.append(ref)
-    items = uow.catalogue.items({s.sku for s in result.production_suggestions})
+    items = uow.catalogue.items({split_sku(s.sku)[0] for s in result.production_suggestions})
     for making in result.production_suggestions:
-        lead = items[making.sku].lead_time_days or 0
+        # A configuration's suggestion makes an MO of that configuration (`planning.configurations`).
+        sku, options = split_sku(making.sku)
+        lead = items[sku].lead_time_days or 0
         start = making.start_date or today
         finish = making.finish_date or start + timedelta(days=lead)
         ref = _free_ref(uow, "MO", lambda r: uow.supply.manufacturing_order(r) is not None)
         uow.supply.add_manufacturing_order(
-            ManufacturingOrder(ref, making.sku, Quantity(making.quantity), start, finish)
+            ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options)
         )
         created.append(ref)
     return created, skipped

@@ -15,6 +15,7 @@ from pegboard.domain.events import Event
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.notices import CustomerMessage, OrderState
+from pegboard.domain.options import ItemOptions, OptionRow
 from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
@@ -64,6 +65,10 @@ class Catalogue(Protocol):
 
     def replace_bom(self, parent_sku: str, lines: Sequence[BomLine]) -> None: ...
 
+    def options(self, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]: ...
+
+    def replace_options(self, parent_sku: str, rows: Sequence[OptionRow]) -> None: ...
+
 
 class StockRepository(Protocol):
     """Stock per SKU: on hand changes only by ledger moves; `lock` takes the items' rows first."""
@@ -90,7 +95,7 @@ class OrderRepository(Protocol):
 
     def save(self, order: SalesOrder) -> None: ...
 
-    def waiting(self, skus: Iterable[str]) -> list[WaitingLine]: ...
+    def waiting(self, skus: Iterable[str], *, options: str = "") -> list[WaitingLine]: ...
 
     def holding(self, sku: str) -> list[WaitingLine]: ...
 

@@ -12,16 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pegboard.domain.errors import InvalidValue
+from pegboard.domain.items import BomLine
+from pegboard.domain.options import choices_text
+from pegboard.domain.quantities import Quantity
 from pegboard.domain.sales import LineKind, ShipPolicy
 from pegboard.planning.leftover import Leftover
 from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, from_stock, quote_order
-from pegboard.planning.snapshot import PlanItem
+from pegboard.planning.snapshot import PlanConfiguration, PlanInput, PlanItem
 from pegboard.services.holds import check_minutes, end_expired_holds
+from pegboard.services.orders import line_configuration
 from pegboard.services.ports import Clock, UnitOfWork
 
 #: More lines than an order may carry through the API is not a quote anyone needs.
@@ -35,6 +39,8 @@ class QuoteRequest:
     lines: tuple[tuple[str, Decimal], ...]
     priority: int = 0
     ship_policy: ShipPolicy = ShipPolicy.PARTIAL
+    #: Each line's choices by option name (none: every line plain), as an order line takes them.
+    options: tuple[Mapping[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,9 +136,10 @@ def quote_within(
     now = clock.now()
     terms = uow.catalogue.sale_terms(skus)
     free = {sku: level.available for sku, level in uow.stock.levels(skus).items()}
+    configurations = _configurations(request, uow)
     wanted = [
-        QuoteLine(sku, quantity, terms[sku].line_kind(now.date()).value, terms[sku].release_date)
-        for sku, quantity in request.lines
+        QuoteLine(sku, quantity, terms[sku].line_kind(now.date()).value, terms[sku].release_date, options)
+        for (sku, quantity), options in zip(request.lines, configurations, strict=True)
     ]
     in_stock = from_stock(wanted, free, today=clock.today())
     if in_stock is not None:  # nothing waits: no plan to read or run
@@ -145,6 +152,7 @@ def quote_within(
             return Quote(fast.lines, fast.date, request.ship_policy, clock.today(), free)
     # Only what the order's own lines rest on is read (`planning.scope.narrowed_for_new_lines`).
     snapshot = uow.planning.snapshot(clock.today(), around=skus, lines_of_around=True)
+    snapshot = with_configurations(snapshot, {(q.sku, q.options) for q in wanted if q.options}, uow)
     for line in wanted:
         if line.kind == LineKind.DROPSHIP.value and not _supplier(snapshot.items, line.sku):
             raise InvalidValue("sku", line.sku, "is a dropship item without a supplier to ship it")
@@ -176,6 +184,36 @@ def _from_leftover(
     else:
         leftovers.answered += 1
     return found
+
+
+def _configurations(request: QuoteRequest, uow: UnitOfWork) -> list[str]:
+    """Each line's configuration ("" = plain), refused as an order line's would be."""
+    if not any(request.options):
+        return [""] * len(request.lines)
+    options = uow.catalogue.options({sku for sku, _ in request.lines})
+    choices = list(request.options) + [{}] * (len(request.lines) - len(request.options))
+    return [
+        line_configuration(sku, choices_text(chosen), options.get(sku), where=f"lines[{n}].options")
+        for n, ((sku, _), chosen) in enumerate(zip(request.lines, choices, strict=True), start=1)
+    ]
+
+
+def with_configurations(snapshot: PlanInput, wanted: set[tuple[str, str]], uow: UnitOfWork) -> PlanInput:
+    """The snapshot with the BOM of each quoted configuration it does not hold yet."""
+    missing = wanted - {(c.sku, c.options) for c in snapshot.configurations}
+    if not missing:
+        return snapshot
+    options = uow.catalogue.options({sku for sku, _ in missing})
+    added = []
+    for sku, chosen in sorted(missing):
+        base = [
+            BomLine(b.component_sku, Quantity(b.quantity_per))
+            for b in snapshot.bom_lines
+            if b.parent_sku == sku
+        ]
+        lines = options[sku].bom(base, chosen)
+        added.append(PlanConfiguration(sku, chosen, tuple((x.component_sku, x.quantity_per) for x in lines)))
+    return replace(snapshot, configurations=[*snapshot.configurations, *added])
 
 
 def _check(request: QuoteRequest) -> None:

@@ -31,7 +31,7 @@ from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import BadInput, DuplicateRef, UnknownSku
 from pegboard.domain.sales import SalesOrder
 from pegboard.services import shop_payments
-from pegboard.services.orders import cancel_order, place_orders
+from pegboard.services.orders import OrderDraft, cancel_order, place_orders
 from pegboard.services.ports import Clock, ShopifyOrderRecord, UnitOfWork
 from pegboard.services.shopify_fast_lane import NewOrderBookkeeping as NewOrderBookkeeping
 from pegboard.services.shopify_fast_lane import fast_lane as fast_lane
@@ -194,7 +194,7 @@ def _place(order: ShopOrder, uow: UnitOfWork, clock: Clock) -> Result:
     if not order.draft.lines:
         return held(["the order has no line items left to ship"])
     try:
-        placed = place_orders([order.draft], uow=uow, clock=clock)[0]
+        placed = place_orders([_with_options_only(order.draft, uow)], uow=uow, clock=clock)[0]
     except UnknownSku:
         return held(unknown_skus(skus, uow))
     except DuplicateRef:
@@ -202,6 +202,19 @@ def _place(order: ShopOrder, uow: UnitOfWork, clock: Clock) -> Result:
     if not placed.created:
         record_details(placed.order, order.draft, uow)
     return State.PLACED, None, Outcome.PLACED
+
+
+def _with_options_only(draft: OrderDraft, uow: UnitOfWork) -> OrderDraft:
+    """The draft whose lines keep only the line-item properties that name an option of their item
+    (a shop's other properties, such as a gift note, are not choices)."""
+    if not any(line.options for line in draft.lines):
+        return draft
+    options = uow.catalogue.options({line.sku for line in draft.lines})
+    lines = []
+    for line in draft.lines:
+        known = options[line.sku].values() if line.sku in options else {}
+        lines.append(dataclasses.replace(line, options={k: v for k, v in line.options.items() if k in known}))
+    return dataclasses.replace(draft, lines=tuple(lines))
 
 
 def _cancel(

@@ -18,6 +18,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.planning.forecasting import Forecast
 from pegboard.services.users import Action
 from pegboard.views.items import ZERO, ItemRow, item_rows
+from pegboard.views.options import OptionView, item_options, option_views
 from pegboard.views.sql import units
 from pegboard.views.wording import short_day_and_month
 
@@ -66,6 +67,8 @@ class ItemDetail:
     projection: tuple[ProjectionPoint, ...]
     #: Incoming supply with no expected date (open term): not in the projection.
     undated_supply: Decimal
+    #: Its options (build to order), each with its default and values' BOM changes.
+    options: tuple[OptionView, ...] = ()
 
     @property
     def lowest_projected(self) -> Decimal:
@@ -105,6 +108,7 @@ def item_detail(conn: Connection, sku: str, *, today: date, movements: int = 50)
         used_in=_bom(conn, head.id, down=False),
         projection=points,
         undated_supply=undated,
+        options=option_views(item_options(conn, sku)),
     )
 
 

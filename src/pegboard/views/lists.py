@@ -72,6 +72,7 @@ def orders(
                     cancelled=r.cancelled,
                     unit_price=r.unit_price,
                     backordered_on=r.backordered_on,
+                    options=r.options,
                 )
             )
     return [
@@ -218,6 +219,7 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
             t.suppliers.c.name.label("supplier"),
             pol.c.line_no,
             t.sales_orders.c.order_ref,
+            literal("").label("options"),
         )
         .join(po, po.c.id == pol.c.po_id)
         .join(t.items, t.items.c.id == pol.c.item_id)
@@ -235,6 +237,7 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
         literal(None).label("supplier"),
         literal(1).label("line_no"),
         literal(None).label("order_ref"),
+        mo.c.options,
     ).join(t.items, t.items.c.id == mo.c.item_id)
     if not include_closed:
         purchases = purchases.where(
@@ -262,6 +265,7 @@ def supply(conn: Connection, *, include_closed: bool = False, sku: str | None = 
             supplier=r.supplier,
             dropship=r.order_ref is not None,
             order_ref=r.order_ref,
+            options=r.options,
         )
         for r in rows
     ]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import SalesOrder
 from pegboard.planning.values import plain_number
 from pegboard.services.stock import StockView
@@ -36,9 +37,11 @@ class OrderLineView:
     cancelled: Decimal
     unit_price: Decimal | None
     backordered_on: date | None
+    #: A configured line's choices (`COLOUR=green;HILT=engraved`); "" = plain.
+    options: str = ""
 
     def to_json(self) -> Json:
-        """The line as the orders contract shows it."""
+        """The line as the orders contract shows it (`options`: the choices by option name)."""
         return {
             "line_no": self.line_no,
             "sku": self.sku,
@@ -52,7 +55,13 @@ class OrderLineView:
             "cancelled": plain_number(self.cancelled),
             "unit_price": number(self.unit_price),
             "backordered_on": day(self.backordered_on),
+            "options": options_json(self.options),
         }
+
+
+def options_json(options: str) -> dict[str, str]:
+    """A configuration as a JSON object by option name ({} for the plain item)."""
+    return parse_choices(options)
 
 
 def late_against_request(
@@ -114,6 +123,7 @@ class OrderView:
                     cancelled=line.cancelled_quantity,
                     unit_price=line.unit_price,
                     backordered_on=line.backordered_on,
+                    options=line.options,
                 )
                 for line in order.lines
             ),
@@ -212,6 +222,8 @@ class SupplyView:
     feasible_start: date | None = None
     feasible_due: date | None = None
     late_because: str | None = None
+    #: The configuration an MO makes ("" = the plain item; always "" on a PO).
+    options: str = ""
 
     def to_json(self) -> Json:
         """The supply row as `pegboard supply --json` shows it."""
@@ -229,6 +241,7 @@ class SupplyView:
             "feasible_start": day(self.feasible_start),
             "feasible_due": day(self.feasible_due),
             "late_because": self.late_because,
+            "options": options_json(self.options),
         }
 
 

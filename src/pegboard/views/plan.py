@@ -6,6 +6,8 @@ The planning engine returns data (`PlanResult`); this is the one place that turn
 
 from __future__ import annotations
 
+from pegboard.domain.options import parse_choices
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.promise_table import PromiseTable, iso_dates, json_numbers
 from pegboard.planning.result import PlanResult, Promise, QueueEntry
 from pegboard.planning.values import JsonValue
@@ -33,10 +35,11 @@ def plan_json(result: PlanResult) -> dict[str, JsonValue]:
         "production_suggestions": [
             {
                 "ref": s.ref,
-                "sku": s.sku,
+                "sku": split_sku(s.sku)[0],
                 "quantity": number(s.quantity),
                 "start_date": day(s.start_date),
                 "finish_date": day(s.finish_date),
+                "options": _options(s.sku),
             }
             for s in result.production_suggestions
         ],
@@ -61,7 +64,7 @@ def queue_entry_json(entry: QueueEntry) -> dict[str, JsonValue]:
     """One MO of the production queue: what it makes, whose orders it completes, what it lacks."""
     return {
         "ref": entry.ref,
-        "sku": entry.sku,
+        "sku": split_sku(entry.sku)[0],
         "quantity": number(entry.quantity),
         "start_date": day(entry.start_date),
         "finish_date": day(entry.finish_date),
@@ -70,7 +73,13 @@ def queue_entry_json(entry: QueueEntry) -> dict[str, JsonValue]:
             {"sku": m.sku, "quantity": number(m.quantity), "available_date": day(m.available_date)}
             for m in entry.missing
         ],
+        "options": _options(entry.sku),
     }
+
+
+def _options(planned_sku: str) -> dict[str, JsonValue]:
+    """A configured MO's choices by option name ({} for the plain item, `planning.configurations`)."""
+    return dict(parse_choices(split_sku(planned_sku)[1]))
 
 
 def _promise(p: Promise) -> dict[str, JsonValue]:

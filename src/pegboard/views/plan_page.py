@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.result import PlanResult
 from pegboard.views.production import QueueRow, item_names, production_queue
 from pegboard.views.purchasing import SupplierSuggestions, suggestions_by_supplier
@@ -57,7 +58,7 @@ class PlanView:
 
 def plan_view(conn: Connection, result: PlanResult, *, today: date, promise_limit: int = 500) -> PlanView:
     """The plan's parts with item names; at most `promise_limit` promises, the earliest orders first."""
-    names = item_names(conn, {s.sku for s in result.production_suggestions})
+    names = item_names(conn, {split_sku(s.sku)[0] for s in result.production_suggestions})
     promises = tuple(
         PromiseRow(
             p.order_ref, p.line_no, p.sku, p.quantity, p.date, dates_in_words(p.reason, today), p.basis
@@ -68,7 +69,9 @@ def plan_view(conn: Connection, result: PlanResult, *, today: date, promise_limi
         promises=promises,
         purchases=tuple(suggestions_by_supplier(conn, result)),
         making=tuple(
-            MakeSuggestion(s.ref, s.sku, names.get(s.sku, s.sku), s.quantity, s.start_date, s.finish_date)
+            MakeSuggestion(
+                s.ref, s.sku, names.get(split_sku(s.sku)[0], s.sku), s.quantity, s.start_date, s.finish_date
+            )
             for s in result.production_suggestions
         ),
         queue=tuple(production_queue(conn, result)),

@@ -15,9 +15,14 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.domain.items import BomLine
 from pegboard.domain.ledger import MoveKind
+from pegboard.domain.options import ItemOptions, parse_choices
+from pegboard.domain.quantities import Quantity
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.result import PlanResult
 from pegboard.services.users import Action
+from pegboard.views.options import item_options
 from pegboard.views.stored_plan import PLANNED_NOW, PlanState
 
 
@@ -53,14 +58,15 @@ class QueueRow:
 
 def production_queue(conn: Connection, result: PlanResult, *, first_rank: int = 1) -> list[QueueRow]:
     """The plan's production queue (or the part of it from `first_rank` on), ranked, with item names."""
-    names = item_names(conn, {e.sku for e in result.production_queue})
+    # A configured MO's planned name (`SABER [HILT=engraved]`) is named after its item.
+    names = item_names(conn, {split_sku(e.sku)[0] for e in result.production_queue})
     return [
         QueueRow(
             rank=n,
             ref=e.ref,
             planned=e.ref.startswith("PLANNED-"),
             sku=e.sku,
-            name=names.get(e.sku, e.sku),
+            name=names.get(split_sku(e.sku)[0], e.sku),
             quantity=e.quantity,
             start_date=e.start_date,
             finish_date=e.finish_date,
@@ -129,6 +135,13 @@ class MoDetail:
     picks: tuple[PickLine, ...]
     completions: tuple[Completion, ...]
     reschedules: tuple[DateChange, ...]
+    #: The configuration it makes (`COLOUR=green;HILT=engraved`); "" = the plain item.
+    options: str = ""
+
+    @property
+    def choices(self) -> str:
+        """The choices in words, "COLOUR: green, HILT: engraved" ("" for the plain item)."""
+        return ", ".join(f"{option}: {value}" for option, value in parse_choices(self.options).items())
 
     @property
     def open_quantity(self) -> Decimal:
@@ -149,29 +162,7 @@ def manufacturing_order(conn: Connection, mo_ref: str) -> MoDetail | None:
     ).first()
     if row is None:
         return None
-    component = it.alias("component")
-    picks = tuple(
-        PickLine(
-            sku=c.sku,
-            name=c.name,
-            per_unit=c.quantity,
-            needed=c.quantity * (row.quantity - row.completed),
-            on_hand=c.on_hand,
-            available=c.on_hand - c.allocated,
-        )
-        for c in conn.execute(
-            select(
-                component.c.sku,
-                component.c.name,
-                component.c.on_hand,
-                component.c.allocated,
-                t.bom_lines.c.quantity,
-            )
-            .join(t.bom_lines, t.bom_lines.c.component_id == component.c.id)
-            .where(t.bom_lines.c.parent_id == row.item_id)
-            .order_by(component.c.sku)
-        )
-    )
+    picks = _picks(conn, row.item_id, row.sku, row.options, open_quantity=row.quantity - row.completed)
     sm = t.stock_moves
     completions = tuple(
         Completion(r.moved_on, r.quantity)
@@ -195,6 +186,47 @@ def manufacturing_order(conn: Connection, mo_ref: str) -> MoDetail | None:
         picks=picks,
         completions=completions,
         reschedules=date_changes(conn, mo_ref),
+        options=row.options,
+    )
+
+
+def _picks(
+    conn: Connection, item_id: int, sku: str, options: str, *, open_quantity: Decimal
+) -> tuple[PickLine, ...]:
+    """The components of the open quantity: the item's BOM, changed by the MO's configuration."""
+    it, bl = t.items, t.bom_lines
+    lines = [
+        BomLine(r.sku, Quantity(r.quantity))
+        for r in conn.execute(
+            select(it.c.sku, bl.c.quantity)
+            .join(bl, bl.c.component_id == it.c.id)
+            .where(bl.c.parent_id == item_id)
+        )
+    ]
+    if options:
+        lines = (
+            ItemOptions(sku, ()).bom(lines, "")
+            if (found := item_options(conn, sku)) is None
+            else found.bom(lines, options)
+        )
+    facts = {
+        r.sku: r
+        for r in conn.execute(
+            select(it.c.sku, it.c.name, it.c.on_hand, it.c.allocated).where(
+                it.c.sku.in_([line.component_sku for line in lines])
+            )
+        )
+    }
+    return tuple(
+        PickLine(
+            sku=line.component_sku,
+            name=facts[line.component_sku].name,
+            per_unit=line.quantity_per,
+            needed=line.quantity_per * open_quantity,
+            on_hand=facts[line.component_sku].on_hand,
+            available=facts[line.component_sku].on_hand - facts[line.component_sku].allocated,
+        )
+        for line in sorted(lines, key=lambda line: line.component_sku)
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.domain.options import parse_choices
 from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
 from pegboard.planning.terms import RELEASE
 from pegboard.views.wording import Source, Waiting, explain, held_by, source_of, waited_on
@@ -49,11 +50,18 @@ class LineStatus:
     promised_date: date | None
     explanation: str | None
     parts: tuple[WaitingPart, ...]
+    #: A configured line's choices (`COLOUR=green;HILT=engraved`); "" = the plain item.
+    options: str = ""
 
     @property
     def waiting(self) -> Decimal:
         """What is still owed and not yet reserved from stock."""
         return self.backordered + self.preordered
+
+    @property
+    def choices(self) -> str:
+        """The choices in words, "COLOUR: green, HILT: engraved" ("" for a plain line)."""
+        return ", ".join(f"{option}: {value}" for option, value in parse_choices(self.options).items())
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ def _lines(conn: Connection, order_id: int) -> list[Any]:
                 ol.c.allocated,
                 ol.c.shipped,
                 ol.c.cancelled,
+                ol.c.options,
                 items.c.sku,
                 items.c.name,
                 items.c.release_date,
@@ -285,6 +294,7 @@ def _line_status(row: Any, stored: _Stored | None, context: _Context) -> LineSta
         promised_date=promised_date,
         explanation=explanation,
         parts=parts,
+        options=row.options,
     )
 
 

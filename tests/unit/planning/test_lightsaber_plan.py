@@ -117,6 +117,7 @@ def test_the_plan_as_json_follows_the_contract() -> None:
         "finish_date": None,
         "completes": ["SO-2"],
         "missing": [{"sku": "KYBER-GREEN", "quantity": 2, "available_date": None}],
+        "options": {},  # a plain saber: no configuration
     }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.notices import LineState, NoticeKind, OrderState
+from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import LineKind, ShipPolicy
 
 _so, _ol, _lp, _cn, _items = t.sales_orders, t.order_lines, t.line_promises, t.customer_notices, t.items
@@ -35,6 +36,7 @@ _LINES = (
         _ol.c.shipped,
         _ol.c.cancelled,
         _ol.c.unit_price,
+        _ol.c.options,
         _items.c.sku,
         _items.c.name,
         _items.c.release_date,
@@ -48,6 +50,15 @@ _LINES = (
     .where(_ol.c.order_id == bindparam("order_id"))
     .order_by(_ol.c.line_no)
 )
+
+
+def _with_choices(name: str, options: str) -> str:
+    """A configured line's item name with its choices, as every message lists it:
+    "Blue lightsaber (HILT: engraved)"."""
+    if not options:
+        return name
+    return f"{name} ({', '.join(f'{o}: {v}' for o, v in parse_choices(options).items())})"
+
 
 _MARK_TOLD = (
     update(_lp)
@@ -134,7 +145,7 @@ class SqlNotices:
             LineState(
                 line_no=r.line_no,
                 sku=r.sku,
-                name=r.name,
+                name=_with_choices(r.name, r.options),
                 kind=LineKind(r.kind),
                 quantity=r.quantity,
                 allocated=r.allocated,

@@ -23,13 +23,17 @@ from sqlalchemy import (
     literal,
     select,
     type_coerce,
+    union_all,
     update,
 )
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries
+from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.domain.quantities import from_units
+from pegboard.domain.items import BomLine
+from pegboard.domain.options import ItemOptions
+from pegboard.domain.quantities import Quantity, from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
@@ -40,12 +44,31 @@ from pegboard.planning.snapshot import (
     OpenManufacturingOrder,
     OpenPurchaseLine,
     PlanBomLine,
+    PlanConfiguration,
     PlanInput,
     PlanItem,
 )
 
 #: The states of an order that is still to ship.
 ACTIVE = ("open", "partially_shipped")
+
+
+def configurations_of(
+    conn: Connection, wanted: Collection[tuple[str, str]], boms: Iterable[PlanBomLine]
+) -> list[PlanConfiguration]:
+    """The BOM of each (sku, options) configuration: the item's BOM changed by its chosen values."""
+    if not wanted:
+        return []
+    options = read_options(conn, {sku for sku, _ in wanted})
+    base: dict[str, list[BomLine]] = {}
+    for line in boms:
+        base.setdefault(line.parent_sku, []).append(BomLine(line.component_sku, Quantity(line.quantity_per)))
+    found = []
+    for sku, chosen in sorted(wanted):
+        item_options = options.get(sku, ItemOptions(sku, ()))
+        lines = item_options.bom(base.get(sku, []), chosen)
+        found.append(PlanConfiguration(sku, chosen, tuple((x.component_sku, x.quantity_per) for x in lines)))
+    return found
 
 
 class SqlPlanning:
@@ -170,6 +193,7 @@ class SqlPlanning:
             )
         demands = self._demands(sku_of, ids, release_of)
         dropships = self._dropships(sku_of, ids)
+        manufacturing_orders = self._manufacturing_orders(sku_of, ids)
         complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
         purchase_lines = self._purchase_lines(sku_of, ids)
         suppliers = None
@@ -183,7 +207,7 @@ class SqlPlanning:
             bom_lines=boms,
             available=self._available(sku_of, ids),
             purchase_lines=purchase_lines,
-            manufacturing_orders=self._manufacturing_orders(sku_of, ids),
+            manufacturing_orders=manufacturing_orders,
             demands=demands,
             dropships=dropships,
             affected=affected,
@@ -191,6 +215,12 @@ class SqlPlanning:
             held=self._held(complete),
             reliability=self._reliability(suppliers),
             confidence=self.confidence,
+            configurations=configurations_of(
+                self.conn,
+                {(d.sku, d.options) for d in demands if d.options}
+                | {(m.sku, m.options) for m in manufacturing_orders if m.options},
+                boms,
+            ),
         )
 
     def _whole_order_items(self, ids: list[int]) -> set[int]:
@@ -253,14 +283,19 @@ class SqlPlanning:
         """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
         if not ids:
             return []
-        bom = t.bom_lines.c
-        start, end = (bom.component_id, bom.parent_id) if upwards else (bom.parent_id, bom.component_id)
+        bom, io = t.bom_lines.c, t.item_options.c
+        # An option's component is a component too: a configuration's BOM may name it.
+        edges = union_all(
+            select(bom.parent_id.label("parent"), bom.component_id.label("child")),
+            select(io.item_id, io.component_id).where(io.component_id.is_not(None)),
+        ).subquery("edges")
+        start, end = (edges.c.child, edges.c.parent) if upwards else (edges.c.parent, edges.c.child)
         reach = (
             select(t.items.c.id.label("id"))
             .where(_in(t.items.c.id, ids, self.conn))
             .cte("reach", recursive=True)
         )
-        reach = reach.union(select(end.label("id")).select_from(t.bom_lines.join(reach, start == reach.c.id)))
+        reach = reach.union(select(end.label("id")).select_from(edges.join(reach, start == reach.c.id)))
         return list(self.conn.execute(select(reach.c.id)).scalars())
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
@@ -320,7 +355,7 @@ class SqlPlanning:
         ).all()
         return [
             OpenManufacturingOrder(
-                r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date
+                r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date, r.options
             )
             for r in rows
         ]
@@ -342,6 +377,7 @@ class SqlPlanning:
             so.c.ordered_at,
             so.c.id,
             ol.c.id,
+            ol.c.options,
         )
         rows = self.conn.execute(
             _among(query, ol.c.item_id, ids, self.conn)
@@ -355,7 +391,18 @@ class SqlPlanning:
         quantities: dict[int, Decimal] = {}
         preorder = LineKind.PREORDER.value
         found = []
-        for kind, order_ref, line_no, item_id, units, priority, ordered_at, sequence, line_id in rows:
+        for (
+            kind,
+            order_ref,
+            line_no,
+            item_id,
+            units,
+            priority,
+            ordered_at,
+            sequence,
+            line_id,
+            options,
+        ) in rows:
             quantity = quantities.get(units)
             if quantity is None:
                 quantity = quantities[units] = from_units(units)
@@ -371,6 +418,7 @@ class SqlPlanning:
                     sequence,
                     release_of.get(sku) if kind == preorder else None,
                     line_id,
+                    options,
                 )
             )
         return found

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select, text
 
 from pegboard.adapters.db import tables as t
+from pegboard.planning.configurations import configured_sku, split_sku
 from pegboard.planning.result import (
     MissingMaterial,
     PlanResult,
@@ -196,7 +197,7 @@ def stored_plan(
     queue = [
         QueueEntry(
             r.ref,
-            r.sku,
+            configured_sku(r.sku, r.options),
             r.quantity,
             r.start_date,
             r.finish_date,
@@ -211,7 +212,8 @@ def stored_plan(
         if r.kind == "buy":
             purchases.append(PurchaseSuggestion(r.supplier, r.sku, r.quantity, r.start_date, r.end_date))
         else:
-            making.append(ProductionSuggestion(r.ref, r.sku, r.quantity, r.start_date, r.end_date))
+            sku = configured_sku(r.sku, r.options)
+            making.append(ProductionSuggestion(r.ref, sku, r.quantity, r.start_date, r.end_date))
     return StoredPlan(stamp, PlanResult((), purchases, making, queue))
 
 
@@ -224,7 +226,9 @@ def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
         "plan_id": plan_id,
         "rank": rank,
         "ref": e.ref,
-        "sku": e.sku,
+        # A configuration's MO: the item's SKU and its choices apart (`planning.configurations`).
+        "sku": split_sku(e.sku)[0],
+        "options": split_sku(e.sku)[1],
         "quantity": e.quantity,
         "start_date": e.start_date,
         "finish_date": e.finish_date,
@@ -247,6 +251,7 @@ def _purchase_row(plan_id: int, s: PurchaseSuggestion) -> dict[str, Any]:
         "ref": None,
         "supplier": s.supplier,
         "sku": s.sku,
+        "options": "",
         "quantity": s.quantity,
         "start_date": s.order_date,
         "end_date": s.expected_date,
@@ -259,7 +264,8 @@ def _making_row(plan_id: int, s: ProductionSuggestion) -> dict[str, Any]:
         "kind": "make",
         "ref": s.ref,
         "supplier": None,
-        "sku": s.sku,
+        "sku": split_sku(s.sku)[0],
+        "options": split_sku(s.sku)[1],
         "quantity": s.quantity,
         "start_date": s.start_date,
         "end_date": s.finish_date,

@@ -159,6 +159,8 @@ order_lines = Table(
     Column("shipped_whole_at_once", Boolean),
     #: stock (served from our warehouse), preorder (waits for the item's release), dropship.
     Column("kind", String(20), nullable=False, server_default="stock"),
+    #: A configured line's choices, `COLOUR=green;HILT=engraved` (by option name; "" = plain).
+    Column("options", String(500), nullable=False, server_default=""),
     UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line"),
     CheckConstraint("quantity > 0", name="positive_quantity"),
     CheckConstraint(
@@ -287,7 +289,25 @@ manufacturing_orders = Table(
     Column("finish_date", Date, nullable=False),
     Column("status", String(30), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    #: The configuration this MO makes (`COLOUR=green;HILT=engraved`; "" = the plain item).
+    Column("options", String(500), nullable=False, server_default=""),
     CheckConstraint("completed >= 0 AND completed <= quantity", name="completed_in_range"),
+)
+
+#: An item's options: each row is one BOM change of one value (adds `component`, replaces
+#: `replaces` by it, or removes `replaces`); a value with no change is its option's default.
+item_options = Table(
+    "item_options",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("option", String(100), nullable=False),
+    Column("value", String(100), nullable=False),
+    Column("component_id", ForeignKey("items.id")),
+    Column("quantity", ExactDecimal),
+    Column("replaces_id", ForeignKey("items.id")),
+    Index("ix_item_options_item", "item_id", "row_no"),
 )
 
 expected_date_changes = Table(
@@ -600,6 +620,8 @@ stored_plan_queue = Table(
     #: JSON lists: order refs made whole; missing materials (sku, quantity, available_date).
     Column("completes", Text, nullable=False),
     Column("missing", Text, nullable=False),
+    #: A configured MO's choices (migration 0018); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
 )
 
 #: The stored plan's suggestions: purchases (kind "buy") and MOs to open (kind "make"), in order.
@@ -615,6 +637,8 @@ stored_plan_suggestions = Table(
     Column("quantity", ExactDecimal(), nullable=False),
     Column("start_date", Date),
     Column("end_date", Date),
+    #: A configured MO's choices (migration 0018); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
 )
 
 #: A row per committed transaction that wrote what planning reads (orders, stock, supply, items,

@@ -7,7 +7,8 @@ same sales order, and the prefix keeps shop orders apart from refs typed by hand
 Read from each order: `id`, `name`, `created_at` (the order date), `updated_at` (which version
 is newer), `cancelled_at`, `financial_status`, the customer's name and email, the shipping
 address as one text, and per line item its `sku`, quantity (`current_quantity`, which counts
-removals made in the shop, else `quantity`) and unit `price`. For the books: each line item's
+removals made in the shop, else `quantity`), unit `price` and `properties` (the customer's
+choices, mapped to the item's options by name). For the books: each line item's
 `tax_lines` and `discount_allocations`, the order's `shipping_lines` (price, discounts, tax), and
 what was paid (`total_price` less `total_outstanding` once paid) and refunded (`refunds`).
 Numbers are read exactly (Decimal, never float). Unknown fields are ignored; a missing or
@@ -231,7 +232,24 @@ def _line(item: Any, n: int) -> tuple[LineDraft | None, str | None]:
         return None, None
     if sku is None:
         return None, f"line item {n + 1} ({title!r}) has no SKU"
-    return LineDraft(sku, quantity, price), None
+    return LineDraft(sku, quantity, price, options=_properties(item, prefix)), None
+
+
+def _properties(item: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    """The line item's properties by name, the customer's choices of the item's options (the
+    service keeps those that name one); private ones (a leading "_") and empty values are left out."""
+    found: dict[str, str] = {}
+    properties = item.get("properties")
+    if not isinstance(properties, list):
+        return found
+    for k, entry in enumerate(properties):
+        if not isinstance(entry, Mapping):
+            raise InvalidValue(f"{prefix}.properties[{k}]", type(entry).__name__, "must be a JSON object")
+        name, value = entry.get("name"), entry.get("value")
+        if not isinstance(name, str) or name.startswith("_") or value is None or str(value).strip() == "":
+            continue
+        found[name.strip()] = str(value).strip()
+    return found
 
 
 def _count(item: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> Quantity | None:

@@ -32,6 +32,7 @@ from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.books import OrderCharges
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.items import BomLine, Item, Procurement, Supplier
+from pegboard.domain.options import OptionRow
 from pegboard.domain.quantities import ZERO, Money, Quantity
 from pegboard.domain.sales import ShipPolicy
 from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
@@ -224,6 +225,11 @@ class LineIn(In):
     unit_price: Amount | None = None
     tax: Amount | None = Field(default=None, description="Tax charged on the whole line")
     discount: Amount | None = Field(default=None, description="Discount off the whole line")
+    options: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=dict,
+        max_length=50,
+        description='The line\'s choices by option name, such as {"HILT": "engraved"}',
+    )
 
 
 class OrderIn(In):
@@ -264,7 +270,10 @@ class OrderIn(In):
             ship_policy=self.ship_policy,
             ship_to=_blank(self.ship_to),
             requested_date=self.requested_date,
-            lines=tuple(LineDraft(line.sku, line.quantity, line.unit_price) for line in self.lines),
+            lines=tuple(
+                LineDraft(line.sku, line.quantity, line.unit_price, options=line.options)
+                for line in self.lines
+            ),
             charges=OrderCharges(
                 {n: line.tax for n, line in enumerate(self.lines, start=1) if line.tax},
                 {n: line.discount for n, line in enumerate(self.lines, start=1) if line.discount},
@@ -401,6 +410,38 @@ class BomIn(In):
         return [BomLine(line.component_sku, line.quantity) for line in self.lines]
 
 
+class OptionRowIn(In):
+    """One BOM change of one value, as a row of the `options` CSV kind (without `parent_sku`)."""
+
+    option: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^=;]+$")]
+    value: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^=;]+$")]
+    component_sku: Sku | None = Field(default=None, description="Added (in place of replaces_sku when given)")
+    quantity: Positive | None = Field(default=None, description="How much of component_sku one unit takes")
+    replaces_sku: Sku | None = Field(default=None, description="Replaced by component_sku, or removed")
+
+
+class OptionsIn(In):
+    """An item's options, replacing the stored ones; a value with no change is its option's default,
+    and an option without a default is required."""
+
+    rows: list[OptionRowIn] = Field(max_length=1000)
+
+    def to_rows(self) -> list[OptionRow]:
+        """The rows as the catalogue keeps them; a quantity without a component is refused."""
+        found = []
+        for n, r in enumerate(self.rows, start=1):
+            if r.component_sku is None and r.quantity is not None:
+                raise InvalidValue(
+                    f"rows[{n}].quantity", r.quantity, "a row without component_sku takes none"
+                )
+            if r.component_sku is not None and r.quantity is None and r.replaces_sku is None:
+                raise InvalidValue(
+                    f"rows[{n}].quantity", "", f"enter how much {r.component_sku} one unit takes"
+                )
+            found.append(OptionRow(r.option, r.value, r.component_sku, r.quantity, r.replaces_sku))
+        return found
+
+
 # --- answers (documentation of what the routes send) ------------------------------------------
 
 Number = Annotated[
@@ -425,6 +466,9 @@ class OrderLineOut(Out):
     cancelled: Number
     unit_price: Number | None
     backordered_on: date | None
+    options: dict[str, str] = Field(
+        default_factory=dict, description="A configured line's choices by option name ({}: plain)"
+    )
 
 
 class OrderOut(Out):
@@ -576,6 +620,9 @@ class SupplyOut(Out):
     feasible_start: date | None = None
     feasible_due: date | None = None
     late_because: str | None = None
+    options: dict[str, str] = Field(
+        default_factory=dict, description="The configuration an MO makes, by option name ({}: plain)"
+    )
 
 
 class RescheduleOut(Out):
@@ -617,6 +664,29 @@ class BomLineOut(Out):
 class BomOut(Out):
     parent_sku: str
     lines: list[BomLineOut]
+
+
+class OptionChangeOut(Out):
+    component_sku: str | None
+    quantity: Number | None
+    replaces_sku: str | None
+
+
+class OptionValueOut(Out):
+    value: str
+    changes: list[OptionChangeOut]
+
+
+class OptionOut(Out):
+    option: str
+    required: bool = Field(description="True when no value is the default (a value that changes nothing)")
+    default: str | None
+    values: list[OptionValueOut]
+
+
+class ItemOptionsOut(Out):
+    sku: str
+    options: list[OptionOut]
 
 
 class ImportOut(Out):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from pegboard.domain.options import parse_choices
 from pegboard.entrypoints import render
 from pegboard.entrypoints.cli.context import (
     AsJson,
@@ -33,16 +34,23 @@ def make(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The make item")],
     quantity: Annotated[str, typer.Argument(help="How many to make")],
+    options: Annotated[
+        str, typer.Option("--options", help="The configuration to make, such as HILT=engraved;COLOUR=green")
+    ] = "",
 ) -> None:
     """Open a manufacturing order and print its ref."""
     amount = parsing.quantity("quantity", quantity)
+    choices = parse_choices(options)
     with opened(ctx) as pb:
         mo = with_retries(
-            lambda: manufacturing.open_manufacturing_order(sku, amount, uow=pb.uow(), clock=pb.clock)
+            lambda: manufacturing.open_manufacturing_order(
+                sku, amount, uow=pb.uow(), clock=pb.clock, options=choices
+            )
         )
-        shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
+        shortages = manufacturing.material_check(sku, amount, uow=pb.reader(), options=mo.options)
     sys.stdout.write(mo.mo_ref + "\n")
-    err.print(f"{mo.mo_ref}: make {amount} {sku}, start {mo.start_date}, finish {mo.finish_date}")
+    made = f"{sku} ({mo.options})" if mo.options else sku
+    err.print(f"{mo.mo_ref}: make {amount} {made}, start {mo.start_date}, finish {mo.finish_date}")
     for s in shortages:
         err.print(f"  missing (level {s.level}): {s.quantity} {s.sku}")
 

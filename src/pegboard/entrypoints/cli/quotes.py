@@ -9,6 +9,7 @@ import typer
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
+from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
 from pegboard.services import parsing, quoting
@@ -19,7 +20,10 @@ from pegboard.views.quotes import quote_json
 @app.command("quote")
 def quote_(
     ctx: typer.Context,
-    lines: Annotated[list[str], typer.Argument(help="Lines as SKU:QUANTITY")],
+    lines: Annotated[
+        list[str],
+        typer.Argument(help="Lines as SKU:QUANTITY, or SKU:QUANTITY:CHOICES (HILT=engraved;COLOUR=green)"),
+    ],
     ship_policy: Annotated[ShipPolicy, typer.Option(help="partial or complete")] = ShipPolicy.PARTIAL,
     priority: Annotated[
         str, typer.Option(metavar="INTEGER", help="The order's priority (-1000 to 1000), as `pegboard place`")
@@ -41,17 +45,20 @@ def quote_(
     written, unless --hold keeps what it takes from stock for that many minutes.
     """
     wanted: list[tuple[str, Decimal]] = []
+    choices: list[dict[str, str]] = []
     for n, text in enumerate(lines, start=1):
-        parts = text.split(":")
-        if len(parts) != 2:
+        parts = text.split(":", 2)
+        if len(parts) < 2:
             raise InvalidValue(f"line {n}", text, "is not SKU:QUANTITY")
         wanted.append(
             (parsing.text("sku", parts[0], max_length=limits.SKU), parsing.quantity("quantity", parts[1]))
         )
+        choices.append(parse_choices(parts[2], field=f"lines[{n}].options") if len(parts) == 3 else {})
     request = quoting.QuoteRequest(
         tuple(wanted),
         parsing.whole_number("priority", priority, minimum=-1000, maximum=1000) or 0,
         ship_policy,
+        tuple(choices),
     )
     with opened(ctx) as pb:
         if hold is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
@@ -13,6 +13,7 @@ from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none, quantity_or_none
 from pegboard.domain.errors import UnknownSupplier
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
+from pegboard.domain.options import ItemOptions, OptionRow
 from pegboard.domain.quantities import Quantity
 
 
@@ -140,3 +141,74 @@ class SqlCatalogue:
                     for line in lines
                 ],
             )
+
+    def options(self, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
+        """The options of these items (of every item that has some, when None), rows in file order.
+
+        Items this transaction has read (intake locks them first) are asked for only when they
+        have options: an order of plain items costs no query."""
+        if skus is None:
+            return read_options(self.conn, None)
+        known = self.item_cache.has_options
+        wanted = [sku for sku in set(skus) if known.get(sku, True)]
+        return read_options(self.conn, wanted) if wanted else {}
+
+    def replace_options(self, parent_sku: str, rows: Sequence[OptionRow]) -> None:
+        """The item's options become these rows (none: the item has no options any more)."""
+        named = [parent_sku]
+        named += [r.component_sku for r in rows if r.component_sku]
+        named += [r.replaces_sku for r in rows if r.replaces_sku]
+        ids = self.item_cache.resolve(named)
+        self.item_cache.has_options[parent_sku] = bool(rows)
+        self.conn.execute(t.item_options.delete().where(t.item_options.c.item_id == ids[parent_sku]))
+        if rows:
+            self.conn.execute(
+                insert(t.item_options),
+                [
+                    {
+                        "item_id": ids[parent_sku],
+                        "row_no": number,
+                        "option": r.option,
+                        "value": r.value,
+                        "component_id": ids[r.component_sku] if r.component_sku else None,
+                        "quantity": r.quantity,
+                        "replaces_id": ids[r.replaces_sku] if r.replaces_sku else None,
+                    }
+                    for number, r in enumerate(rows, start=1)
+                ],
+            )
+
+
+def _options_queries() -> tuple[Any, Any]:
+    """Every item's options, and those of the items named by the expanding parameter `skus`."""
+    parent, component, replaced = (t.items.alias(name) for name in ("parent", "component", "replaced"))
+    io = t.item_options.c
+    every = (
+        select(parent.c.sku, io.option, io.value, component.c.sku, io.quantity, replaced.c.sku)
+        .join(parent, parent.c.id == io.item_id)
+        .outerjoin(component, component.c.id == io.component_id)
+        .outerjoin(replaced, replaced.c.id == io.replaces_id)
+        .order_by(parent.c.sku, io.row_no)
+    )
+    return every, every.where(parent.c.sku.in_(bindparam("skus", expanding=True)))
+
+
+#: Built once, so SQLAlchemy compiles them once: order intake reads options for every order.
+_OPTIONS, _OPTIONS_OF = _options_queries()
+
+
+def read_options(conn: Connection, skus: Iterable[str] | None = None) -> dict[str, ItemOptions]:
+    """The options of these items (of every item that has some, when None), rows in file order."""
+    if skus is None:
+        found_rows = conn.execute(_OPTIONS)
+    else:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        found_rows = conn.execute(_OPTIONS_OF, {"skus": wanted})
+    rows: dict[str, list[OptionRow]] = {}
+    for sku, option, value, component_sku, quantity, replaces_sku in found_rows:
+        rows.setdefault(sku, []).append(
+            OptionRow(option, value, component_sku, quantity_or_none(quantity), replaces_sku)
+        )
+    return {sku: ItemOptions(sku, tuple(found)) for sku, found in rows.items()}

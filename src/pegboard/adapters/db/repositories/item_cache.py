@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, exists, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.slices import in_slices
@@ -24,6 +24,8 @@ _ITEM_IDS = select(
     t.items.c.release_date,
     t.items.c.on_hand,
     t.items.c.allocated,
+    # Whether the item has options (`domain.options`): intake reads them only for those that do.
+    exists().where(t.item_options.c.item_id == t.items.c.id).label("has_options"),
 ).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
 _ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
 
@@ -39,6 +41,8 @@ class TransactionItemCache:
         self.terms: dict[str, SaleTerms] = {}
         #: (on hand, allocated) per SKU as the last read of its row found them.
         self.stock: dict[str, tuple[Decimal, Decimal]] = {}
+        #: Whether each SKU read with its terms has options.
+        self.has_options: dict[str, bool] = {}
 
     def resolve(self, skus: Iterable[str], *, lock: bool = False) -> dict[str, int]:
         """Row ids for the SKUs; an unknown SKU is an error. `lock` takes the rows' write locks."""
@@ -75,3 +79,4 @@ class TransactionItemCache:
             self.skus[row.id] = row.sku
             self.terms[row.sku] = SaleTerms(Procurement(row.procurement), row.release_date)
             self.stock[row.sku] = (row.on_hand, row.allocated)
+            self.has_options[row.sku] = bool(row.has_options)

@@ -62,6 +62,7 @@ def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, An
         "backordered_on": line.backordered_on,
         "first_backordered_on": line.backordered_on,
         "kind": line.kind.value,
+        "options": line.options,
     }
 
 
@@ -142,6 +143,7 @@ class SqlOrders:
                         cancelled_quantity=r.cancelled,
                         backordered_on=r.backordered_on,
                         kind=LineKind(r.kind),
+                        options=r.options,
                     )
                 )
         found = {}
@@ -270,9 +272,12 @@ class SqlOrders:
             for r in self.conn.execute(query)
         ]
 
-    def waiting(self, skus: Iterable[str]) -> list[WaitingLine]:
+    def waiting(self, skus: Iterable[str], *, options: str = "") -> list[WaitingLine]:
         """Lines waiting for stock of these SKUs: stock lines with a backorder, and open preorder
-        lines of items released by the unit of work's business date. Drop-ship lines never wait."""
+        lines of items released by the unit of work's business date. Drop-ship lines never wait.
+
+        Only lines of this configuration wait (plain lines by default): a configured line
+        takes only what an MO of its own configuration makes."""
         ids = self.item_cache.resolve(skus)
         lines = t.order_lines.c
         today = self.now.date()
@@ -285,7 +290,11 @@ class SqlOrders:
                 kinds = or_(kinds, and_(lines.kind == LineKind.PREORDER.value, lines.item_id.in_(released)))
             found += self._waiting_query(
                 [i for _, i in part],
-                and_(lines.quantity > lines.allocated + lines.shipped + lines.cancelled, kinds),
+                and_(
+                    lines.quantity > lines.allocated + lines.shipped + lines.cancelled,
+                    kinds,
+                    lines.options == options,
+                ),
             )
         return found
 

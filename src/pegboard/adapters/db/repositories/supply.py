@@ -188,6 +188,7 @@ class SqlSupply:
             finish_date=r.finish_date,
             completed_quantity=r.completed,
             status=SupplyStatus(r.status),
+            options=r.options,
         )
 
     def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
@@ -201,6 +202,7 @@ class SqlSupply:
                 finish_date=mo.finish_date,
                 status=mo.status.value,
                 created_at=self.now,
+                options=mo.options,
             )
         )
 

@@ -8,9 +8,19 @@ from pegboard.domain.errors import UnknownSku
 from pegboard.entrypoints import render
 from pegboard.entrypoints.api.deps import Outcome, ReaderDep, WriteDep
 from pegboard.entrypoints.api.routing import api_router, json_response
-from pegboard.entrypoints.api.schemas import BomIn, BomOut, ItemIn, ItemOut, SupplierIn, SupplierOut
+from pegboard.entrypoints.api.schemas import (
+    BomIn,
+    BomOut,
+    ItemIn,
+    ItemOptionsOut,
+    ItemOut,
+    OptionsIn,
+    SupplierIn,
+    SupplierOut,
+)
 from pegboard.services import catalogue
 from pegboard.services.ports import UnitOfWork
+from pegboard.views.options import options_json
 
 router = api_router("catalogue")
 
@@ -108,3 +118,24 @@ def get_bom(parent_sku: str, uow: ReaderDep) -> Response:
     if uow.catalogue.item(parent_sku) is None:
         raise UnknownSku(parent_sku, field="parent_sku")
     return json_response(render.bom(parent_sku, uow.catalogue.boms().components(parent_sku)))
+
+
+@router.get("/items/{sku}/options", response_model=ItemOptionsOut)
+def get_options(sku: str, uow: ReaderDep) -> Response:
+    """An item's options: each with `required`, its `default` and its values' BOM changes."""
+    if uow.catalogue.item(sku) is None:
+        raise UnknownSku(sku, field="sku")
+    return json_response(options_json(sku, uow.catalogue.options([sku]).get(sku)))
+
+
+@router.put("/items/{sku}/options", response_model=ItemOptionsOut)
+def put_options(sku: str, body: OptionsIn, write: WriteDep) -> Response:
+    """Replace a make item's options (an empty list removes them); bad rows are named, nothing written."""
+    rows = body.to_rows()
+
+    def work(uow: UnitOfWork) -> Outcome:
+        catalogue.save_options({sku: rows}, uow=uow)
+        with uow:
+            return Outcome(200, options_json(sku, uow.catalogue.options([sku]).get(sku)))
+
+    return write.run(work)

@@ -39,7 +39,10 @@ class QuoteIn(In):
 
     def to_request(self) -> quoting.QuoteRequest:
         return quoting.QuoteRequest(
-            tuple((line.sku, line.quantity) for line in self.lines), self.priority, self.ship_policy
+            tuple((line.sku, line.quantity) for line in self.lines),
+            self.priority,
+            self.ship_policy,
+            tuple(line.options for line in self.lines),
         )
 
 
