@@ -439,6 +439,7 @@ def test_the_dropship_po_shows_in_supply_and_the_line_is_no_backorder(pb: Pegboa
             "feasible_start": None,
             "feasible_due": None,
             "late_because": None,
+            "options": {},
         }
     ]
     assert [(b["order_ref"], b["sku"]) for b in backorders] == [("SO-1", "KETTLE")]
