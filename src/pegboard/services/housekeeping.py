@@ -33,7 +33,7 @@ def forget_old_records(retention_days: int, *, uow: UnitOfWork, clock: Clock) ->
         raise InvalidValue("retention_days", str(retention_days), f"must be at least {MIN_RETENTION_DAYS}")
     before = clock.now() - timedelta(days=retention_days)
     with uow:
-        uow.outbox.add(end_expired_holds(uow, clock.now()))
+        end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         forgotten = Forgotten(
             delivered_events=uow.housekeeping.forget_delivered_events(before),
             idempotency_keys=uow.housekeeping.forget_answers(before),

@@ -51,7 +51,7 @@ def run_plan(
         return preview_plan(uow=uow, clock=clock)
     with uow:
         today = clock.today()
-        uow.outbox.add(end_expired_holds(uow, clock.now()))
+        end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
         changed, before = promise_changes(result, uow=uow)

@@ -112,7 +112,7 @@ def quote_and_hold(request: QuoteRequest, minutes: int, *, uow: UnitOfWork, cloc
     check_minutes(minutes)
     now = clock.now()
     with uow:
-        events = end_expired_holds(uow, now)
+        end_expired_holds(uow, now)  # orders given the freed stock record it
         uow.stock.lock(sku for sku, _ in request.lines)
         found = quote_within(request, uow=uow, clock=clock)
         held: dict[str, Decimal] = {}
@@ -122,7 +122,6 @@ def quote_and_hold(request: QuoteRequest, minutes: int, *, uow: UnitOfWork, cloc
         quote_id = f"Q-{secrets.token_hex(6).upper()}"
         until = now + dt.timedelta(minutes=minutes)
         uow.holds.add(quote_id, held, expires_at=until)
-        uow.outbox.add(events)
         uow.commit()
     return replace(found, quote_id=quote_id, hold_until=until)
 

@@ -7,8 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from pegboard.adapters.clock import FixedClock
+from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import to_quantity
@@ -104,6 +106,39 @@ def test_stock_an_expired_hold_frees_goes_to_the_lines_waiting_at_the_next_plan(
     assert line_state(pb, "SO-1")[0][1] == 2
     assert found.quote_id is not None and held(pb, found.quote_id) == "expired"
     assert available(pb, "KETTLE") == 1
+
+
+def allocated_events(pb: Pegboard, order_ref: str) -> int:
+    """How many LineAllocated events the outbox holds for the order."""
+    with pb.reader() as uow:
+        query = select(func.count()).where(
+            t.outbox.c.event_type == "LineAllocated", t.outbox.c.order_ref == order_ref
+        )
+        return int(uow.connection.execute(query).scalar_one())
+
+
+@pytest.mark.parametrize("ends_it", ["plan", "housekeeping", "quote", "order"])
+def test_stock_an_expired_hold_frees_reaches_the_outbox_once_whoever_ends_the_hold(
+    pb: Pegboard, ends_it: str
+) -> None:
+    make_items(pb, "KETTLE", "LAMP")
+    set_stock(pb, KETTLE=3, LAMP=5)
+    hold(pb, ("KETTLE", 3))
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    assert allocated_events(pb, "SO-1") == 0
+
+    next_day(pb)
+    if ends_it == "plan":
+        planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    elif ends_it == "housekeeping":
+        forget_old_records(30, uow=pb.uow(), clock=pb.clock)
+    elif ends_it == "quote":
+        hold(pb, ("LAMP", 1))
+    else:
+        place(pb, "SO-2", "LAMP", 1)
+
+    assert line_state(pb, "SO-1")[0][1] == 2
+    assert allocated_events(pb, "SO-1") == 1
 
 
 def test_housekeeping_ends_expired_holds(pb: Pegboard) -> None:
