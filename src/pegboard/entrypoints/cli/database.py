@@ -29,7 +29,7 @@ def init(ctx: typer.Context) -> None:
 def import_(
     ctx: typer.Context,
     kind: Annotated[
-        ImportKind, typer.Argument(help="suppliers, items, boms, stock, orders or purchase-orders")
+        ImportKind, typer.Argument(help="suppliers, items, boms, stock, orders, purchase-orders or options")
     ],
     file: Annotated[Path, typer.Argument(help="CSV file with a header row")],
     policy: Policy = None,
