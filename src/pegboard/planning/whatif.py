@@ -8,7 +8,7 @@ every order already waiting (it is ranked last), so it never takes supply a wait
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -18,7 +18,7 @@ import numpy as np
 
 from pegboard.planning.arrays import NONE
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.result import PlanResult, Promise
+from pegboard.planning.result import PlanResult, Promise, QueueEntry
 from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import BackorderDemand, PlanInput, PlanItem
 
@@ -236,43 +236,51 @@ def _latest(days: Iterable[date | None]) -> date | None:
     return None if None in found else max(d for d in found if d is not None)
 
 
-def _extra_supply(before: PlanResult, after: PlanResult) -> list[ExtraSupply]:
-    """What the scenario's plan suggests beyond the plan as it is, per SKU (and supplier)."""
-    found: list[ExtraSupply] = []
-    bought: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
-    for s in before.purchase_suggestions:
-        bought[(s.supplier, s.sku)] += s.quantity
-    buys: dict[tuple[str | None, str], list[tuple[Decimal, date, date | None]]] = defaultdict(list)
-    for s in after.purchase_suggestions:
-        buys[(s.supplier, s.sku)].append((s.quantity, s.order_date, s.expected_date))
-    for (supplier, sku), rows in sorted(buys.items(), key=lambda kv: (kv[0][1], kv[0][0] or "")):
-        more = sum((q for q, _, _ in rows), Decimal(0)) - bought[(supplier, sku)]
-        if more > 0:
-            found.append(
-                ExtraSupply(
-                    "buy", sku, supplier, more, min(d for _, d, _ in rows), _earliest(e for _, _, e in rows)
-                )
-            )
-    made: dict[str, Decimal] = defaultdict(Decimal)
-    for m in before.production_suggestions:
-        made[m.sku] += m.quantity
-    makes: dict[str, list[tuple[Decimal, date | None, date | None]]] = defaultdict(list)
-    for m in after.production_suggestions:
-        makes[m.sku].append((m.quantity, m.start_date, m.finish_date))
-    for sku, parts in sorted(makes.items()):
-        more = sum((q for q, _, _ in parts), Decimal(0)) - made[sku]
-        if more > 0:
-            found.append(
-                ExtraSupply(
-                    "make",
-                    sku,
-                    None,
-                    more,
-                    _earliest(s for _, s, _ in parts),
-                    _earliest(f for _, _, f in parts),
-                )
-            )
+#: What one suggestion asks for: (kind, supplier, sku) and (quantity, order or start date, ready date).
+_Kind = tuple[str, str | None, str]
+_Part = tuple[Decimal, date | None, date | None]
+
+
+def _suggested(result: PlanResult) -> dict[_Kind, list[_Part]]:
+    """A plan's purchase and production suggestions by kind, supplier and SKU; an MO is ready
+    when its materials allow (`_ready`)."""
+    found: dict[_Kind, list[_Part]] = defaultdict(list)
+    for s in result.purchase_suggestions:
+        found[("buy", s.supplier, s.sku)].append((s.quantity, s.order_date, s.expected_date))
+    queued = {q.ref: q for q in result.production_queue}
+    for m in result.production_suggestions:
+        ready = _ready(m.finish_date, queued.get(m.ref))
+        found[("make", None, m.sku)].append((m.quantity, m.start_date, ready))
     return found
+
+
+def _extra_supply(before: PlanResult, after: PlanResult) -> list[ExtraSupply]:
+    """What the scenario's plan suggests beyond the plan as it is, per SKU (and supplier): how
+    much more, by when to order or start it, and when the last of it is ready (None: open term),
+    dated by the suggestions the scenario added or changed, not those the plan already had."""
+    had, now = _suggested(before), _suggested(after)
+    found: list[ExtraSupply] = []
+    for (kind, supplier, sku), parts in sorted(
+        now.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1] or "")
+    ):
+        old = had.get((kind, supplier, sku), [])
+        more = sum((q for q, _, _ in parts), Decimal(0)) - sum((q for q, _, _ in old), Decimal(0))
+        if more <= 0:
+            continue
+        changed = list((Counter(parts) - Counter(old)).elements()) or parts
+        by, ready = _earliest(b for _, b, _ in changed), _latest(r for _, _, r in changed)
+        found.append(ExtraSupply(kind, sku, supplier, more, by, ready))
+    return found
+
+
+def _ready(finish: date | None, queued: QueueEntry | None) -> date | None:
+    """A planned MO is ready when its materials allow it, not at its nominal finish: open term
+    (None) while a component it waits for has no date."""
+    if queued is None:
+        return finish
+    if any(m.available_date is None for m in queued.missing):
+        return None
+    return queued.finish_date
 
 
 def _added(promises: Sequence[Promise]) -> list[AddedDemand]:
