@@ -59,6 +59,24 @@ def plan_fulfilment(
     return plan
 
 
+def deliver_in_turn(events: Sequence[StoredEvent], act: Callable[[StoredEvent], None]) -> dict[str, str]:
+    """Act on each event in turn against the shop; the failures by event id. After a 429 (rate
+    limited) the rest are not tried and wait for the outbox's next attempt."""
+    failures: dict[str, str] = {}
+    throttled: str | None = None
+    for event in events:
+        if throttled is not None:
+            failures[event.id] = throttled
+            continue
+        try:
+            act(event)
+        except ShopifyError as error:
+            failures[event.id] = str(error)
+            if error.status == 429:
+                throttled = f"waiting: {error}"
+    return failures
+
+
 class ShopifyChannel:
     """Creates a Shopify fulfillment, with tracking, for each shipment of an order from the shop."""
 
@@ -75,19 +93,7 @@ class ShopifyChannel:
 
     def deliver(self, events: Sequence[StoredEvent]) -> dict[str, str]:
         """Fulfil each shipment in Shopify; the failures by event id (after a 429, the rest wait too)."""
-        failures: dict[str, str] = {}
-        throttled: str | None = None
-        for event in events:
-            if throttled is not None:
-                failures[event.id] = throttled
-                continue
-            try:
-                self._fulfil(event)
-            except ShopifyError as error:
-                failures[event.id] = str(error)
-                if error.status == 429:
-                    throttled = f"waiting: {error}"
-        return failures
+        return deliver_in_turn(events, self._fulfil)
 
     def _fulfil(self, event: StoredEvent) -> None:
         order_ref = str(event.payload.get("order_ref") or event.order_ref or "")

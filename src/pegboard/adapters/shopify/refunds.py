@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pegboard.adapters.shopify.admin import AdminClient, ShopifyError
+from pegboard.adapters.shopify.admin import AdminClient
+from pegboard.adapters.shopify.channel import deliver_in_turn
 from pegboard.services import shop_refunds
 from pegboard.services.ports import Clock, StoredEvent, UnitOfWork
 from pegboard.services.shop_refunds import ShopRefunds
@@ -42,20 +43,9 @@ class ShopifyRefundChannel:
         return event_type == "OrderCancelled"
 
     def deliver(self, events: Sequence[StoredEvent]) -> dict[str, str]:
-        """Refund each cancelled order's refund due in Shopify; the failures by event id."""
-        failures: dict[str, str] = {}
-        throttled: str | None = None
-        for event in events:
-            if throttled is not None:
-                failures[event.id] = throttled
-                continue
-            try:
-                self._refund(event)
-            except ShopifyError as error:
-                failures[event.id] = str(error)
-                if error.status == 429:
-                    throttled = f"waiting: {error}"
-        return failures
+        """Refund each cancelled order's refund due in Shopify; the failures by event id (after a
+        429, the rest wait too)."""
+        return deliver_in_turn(events, self._refund)
 
     def _refund(self, event: StoredEvent) -> None:
         order_ref = str(event.payload.get("order_ref") or event.order_ref or "")
