@@ -9,13 +9,14 @@ value, not one per promise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
 from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pegboard.planning.arrays import NONE, SCALE
 from pegboard.planning.result import Promise
@@ -104,7 +105,16 @@ class PromiseTable(Sequence[Promise]):
     def of_skus(self, skus: frozenset[str]) -> PromiseTable:
         """Only the promises of lines of these SKUs."""
         wanted = np.fromiter((sku in skus for sku in self.skus), dtype=np.bool_, count=len(self.skus))
-        rows = np.flatnonzero(wanted[self.line]) if len(self.line) else self.line
+        return self._keeping(wanted, [p for p in self.extra if p.sku in skus])
+
+    def of_orders(self, keep: Callable[[str], bool]) -> PromiseTable:
+        """Only the promises of the orders whose ref `keep` accepts."""
+        wanted = np.fromiter((keep(ref) for ref in self.refs), dtype=np.bool_, count=len(self.refs))
+        return self._keeping(wanted, [p for p in self.extra if keep(p.order_ref)])
+
+    def _keeping(self, wanted_lines: NDArray[np.bool_], extra: list[Promise]) -> PromiseTable:
+        """The promises of the lines marked in `wanted_lines` (one flag per line), then `extra`."""
+        rows = np.flatnonzero(wanted_lines[self.line]) if len(self.line) else self.line
         return PromiseTable(
             refs=self.refs,
             line_nos=self.line_nos,
@@ -116,7 +126,7 @@ class PromiseTable(Sequence[Promise]):
             wording=self.wording[rows],
             reasons=self.reasons,
             bases=self.bases,
-            extra=[p for p in self.extra if p.sku in skus],
+            extra=extra,
         )
 
     def fields(self, quantities: Sequence[Any], days: Sequence[Any]) -> Iterator[tuple[Any, ...]]:

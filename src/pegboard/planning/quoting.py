@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import numpy as np
-
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import Promise
@@ -174,22 +172,7 @@ def quoted_promises(promises: Sequence[Promise]) -> list[Promise]:
     """The promises of the quoted order only, without building a tuple for any other line."""
     if not isinstance(promises, PromiseTable):
         return [p for p in promises if p.order_ref == QUOTE_REF]
-    ours = np.fromiter((ref == QUOTE_REF for ref in promises.refs), dtype=np.bool_, count=len(promises.refs))
-    rows = np.flatnonzero(ours[promises.line]) if len(promises.line) else promises.line
-    table = PromiseTable(
-        refs=promises.refs,
-        line_nos=promises.line_nos,
-        skus=promises.skus,
-        line_ids=promises.line_ids,
-        line=promises.line[rows],
-        quantity=promises.quantity[rows],
-        day=promises.day[rows],
-        wording=promises.wording[rows],
-        reasons=promises.reasons,
-        bases=promises.bases,
-        extra=[p for p in promises.extra if p.order_ref == QUOTE_REF],
-    )
-    return table.rows()
+    return promises.of_orders(lambda ref: ref == QUOTE_REF).rows()
 
 
 def _parts_by_line(promises: Sequence[Promise]) -> dict[int, list[QuotePart]]:

@@ -288,23 +288,7 @@ def _added(promises: Sequence[Promise]) -> list[AddedDemand]:
     parts: dict[str, list[Promise]] = defaultdict(list)
     source: Iterable[Promise] = promises
     if isinstance(promises, PromiseTable):
-        wanted = [k for k, ref in enumerate(promises.refs) if ref.startswith(EXTRA_REF)]
-        if not wanted:
-            return []
-        first = wanted[0]  # the extra lines come last in the snapshot
-        rows = np.flatnonzero(promises.line >= first)
-        source = PromiseTable(
-            refs=promises.refs,
-            line_nos=promises.line_nos,
-            skus=promises.skus,
-            line_ids=promises.line_ids,
-            line=promises.line[rows],
-            quantity=promises.quantity[rows],
-            day=promises.day[rows],
-            wording=promises.wording[rows],
-            reasons=promises.reasons,
-            bases=promises.bases,
-        )
+        source = promises.of_orders(lambda ref: ref.startswith(EXTRA_REF))
     for p in source:
         if p.order_ref.startswith(EXTRA_REF):
             parts[p.order_ref].append(p)
