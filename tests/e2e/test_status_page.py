@@ -288,6 +288,22 @@ def test_unknown_tokens_get_a_plain_404_without_any_order_data(workshop: Api, to
     assert "lightsaber" not in response.text.lower()
 
 
+@pytest.mark.parametrize("path", ["/status/%00", "/status/a%01b", "/status/%0A", "/status/%7F", "/status/%C2%85"])
+def test_a_link_with_control_characters_gets_the_same_private_404_page_as_an_unknown_one(
+    workshop: Api, path: str
+) -> None:
+    token = _link(workshop.pb, "SO-1")
+    unknown = workshop.client.get(f"/status/{secrets.token_urlsafe(32)}")
+
+    for garbled in (workshop.client.get(path), workshop.client.get(f"/status/{token[:20]}%00{token[20:]}")):
+        assert garbled.status_code == 404
+        assert garbled.headers["content-type"].startswith("text/html")
+        assert {name: garbled.headers.get(name) for name in PRIVATE} == PRIVATE
+        assert garbled.text == unknown.text and "This link is not valid" in garbled.text
+    api_path = workshop.get("/orders/SO%001")
+    assert api_path.status_code == 422 and api_path.json()["error"]["field"] == "path"
+
+
 def test_html_in_a_customer_name_is_escaped(api: Api) -> None:
     make_items(api.pb, "KETTLE")
     make_order(api.pb, "SO-9", ("KETTLE", 1), customer="<script>alert('x')</script>")

@@ -46,8 +46,24 @@ def control_character_problem(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
+class ControlCharacters(ValueError):
+    """A path or query value holds a control character or a lone surrogate."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"field {field!r}, value '{value}': must not hold control characters")
+        self.field, self.value = field, value
+
+
+def control_characters_json(_request: Request, error: Exception) -> Response:
+    """The API's answer: a 422 naming the field and the value (escaped)."""
+    assert isinstance(error, ControlCharacters)
+    body = error_json("invalid_value", str(error), field=error.field, value=error.value)
+    return Response(json_bytes(body), status_code=422, media_type="application/json")
+
+
 class RefuseControlCharacters:
-    """A path or query value with a control character is a 422 naming the field, before routing."""
+    """A path or query value with a control character is refused before routing: by the app's
+    handler for `ControlCharacters` (the pages install one for theirs), else a JSON 422."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,14 +74,10 @@ class RefuseControlCharacters:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        field, value = problem
-        body = error_json(
-            "invalid_value",
-            f"field {field!r}, value '{value}': must not hold control characters",
-            field=field,
-            value=value,
-        )
-        await Response(json_bytes(body), status_code=422, media_type="application/json")(scope, receive, send)
+        handlers = getattr(scope.get("app"), "exception_handlers", {})
+        answer = handlers.get(ControlCharacters, control_characters_json)(Request(scope), ControlCharacters(*problem))
+        response: Response = await answer if inspect.isawaitable(answer) else answer
+        await response(scope, receive, send)
 
 
 class CatchUnexpected:

@@ -91,6 +91,18 @@ def status_http_error_handler(otherwise: Handler) -> Handler:
     return on_http_error
 
 
+def status_control_characters_handler(otherwise: Handler) -> Handler:
+    """For a path with a control character under `/status/`: the link-not-valid page (no token
+    holds one); `otherwise` (the API's JSON 422) on every other path."""
+
+    async def on_control_characters(request: Request, error: Any) -> Response:
+        if not is_status_path(request.url.path):
+            return await _answer(otherwise, request, error)
+        return render_problem(board(request), 404, None)
+
+    return on_control_characters
+
+
 def _is_page(request: Request, pages: Collection[BaseRoute]) -> bool:
     return request.scope.get("route") in pages or is_status_path(request.url.path)
 

@@ -24,6 +24,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pegboard.config import Settings
+from pegboard.entrypoints.api.edges import ControlCharacters, control_characters_json
 from pegboard.entrypoints.api.errors import BUSY_ERRORS
 from pegboard.entrypoints.web import (
     auth,
@@ -43,6 +44,7 @@ from pegboard.entrypoints.web.assets import Assets
 from pegboard.entrypoints.web.csrf import CsrfGuard
 from pegboard.entrypoints.web.failures import (
     busy_handler,
+    status_control_characters_handler,
     status_http_error_handler,
     unexpected_error_handler,
 )
@@ -94,4 +96,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.add_exception_handler(busy, busy_handler(renderer, page_routes, app.exception_handlers[busy]))
     refused = app.exception_handlers[StarletteHTTPException]
     app.add_exception_handler(StarletteHTTPException, status_http_error_handler(refused))
+    app.add_exception_handler(
+        ControlCharacters,
+        status_control_characters_handler(app.exception_handlers.get(ControlCharacters, control_characters_json)),
+    )
     app.add_middleware(CsrfGuard)
