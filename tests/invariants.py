@@ -9,11 +9,13 @@ from sqlalchemy import Connection, Engine, func, select
 from pegboard.adapters.db import tables as t
 from pegboard.domain.books import money
 from pegboard.domain.valuation import CostMethod, ValuedMove, replay
+from pegboard.views.sql import units
 
 
 def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> None:
     """On hand is the ledger's sum (and so is the total kept on the item's row) and never
-    negative; the allocated total kept on the row is the lines' sum; allocated never exceeds on hand;
+    negative; the allocated total kept on the row is the lines' sum, the waiting total its stock
+    lines' backordered quantities; allocated never exceeds on hand;
     every line adds up (held quotes reserve stock
     too, counted with the lines'); what shipped matches the shipments and the ledger (drop-ship lines
     ship from the supplier: they never hold stock, never move the ledger, and ship what their
@@ -41,9 +43,20 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
             .group_by(t.quote_hold_lines.c.item_id)
         ):
             allocated[item_id] = allocated.get(item_id, Decimal(0)) + held
-        for item_id, kept_on_hand, kept_allocated in conn.execute(
-            select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated)
+        ol = t.order_lines.c
+        waiting: dict[int, Decimal] = dict(
+            conn.execute(
+                select(ol.item_id, units(func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled)))
+                .where(ol.kind == "stock")
+                .group_by(ol.item_id)
+            ).all()
+        )
+        for item_id, kept_on_hand, kept_allocated, kept_waiting in conn.execute(
+            select(t.items.c.id, t.items.c.on_hand, t.items.c.allocated, t.items.c.waiting)
         ):
+            assert kept_waiting == waiting.get(item_id, 0), (
+                f"item {item_id}: waiting kept {kept_waiting}, stock lines wait for {waiting.get(item_id)}"
+            )
             assert kept_on_hand == on_hand.get(item_id, 0), (
                 f"item {item_id}: on hand kept {kept_on_hand}, ledger sum {on_hand.get(item_id)}"
             )

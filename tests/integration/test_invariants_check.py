@@ -12,7 +12,7 @@ from pegboard.adapters.db.engine import make_engine
 from pegboard.bootstrap import Pegboard
 from pegboard.entrypoints.cli import main
 from tests import conftest
-from tests.builders import make_items, set_stock
+from tests.builders import make_items, make_order, set_stock
 from tests.invariants import assert_invariants
 
 
@@ -25,6 +25,18 @@ def test_on_hand_that_differs_from_the_ledger_fails_the_check(pb: Pegboard) -> N
         conn.execute(update(t.items).where(t.items.c.sku == "KETTLE").values(on_hand=t.items.c.on_hand + 1))
 
     with pytest.raises(AssertionError, match="ledger sum"):
+        assert_invariants(pb.engine)
+
+
+@pytest.mark.breaks_invariants
+def test_a_waiting_total_that_differs_from_the_lines_fails_the_check(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    make_order(pb, "SO-1", ("KETTLE", 2))
+
+    with pb.engine.begin() as conn:
+        conn.execute(update(t.items).where(t.items.c.sku == "KETTLE").values(waiting=t.items.c.waiting - 1))
+
+    with pytest.raises(AssertionError, match="waiting kept 1, stock lines wait for 2"):
         assert_invariants(pb.engine)
 
 

@@ -74,12 +74,14 @@ def backorders_by_sku(
     """SKUs with open backorders, the oldest wait first, each with its lines oldest first.
 
     SKUs are ranked and paged in SQL (`limit`, `offset`); the figures count every waiting line
-    of the SKUs on the page (summed in SQL), and only the `lines_per_sku` oldest are read.
+    of the SKUs on the page (units kept on the item's row, the rest summed in SQL), and only the
+    `lines_per_sku` oldest are read (0: none, for a page that loads them when asked).
     """
     heads = _ranked(conn, sku=sku, limit=limit, offset=offset)
     ids = [item_id for item_id, _ in heads]
     figures = _figures(conn, ids)
-    lines, refs = _lines(conn, ids, today=today, per_item=lines_per_sku)
+    refs = _supply_refs(conn, ids)
+    lines = _lines(conn, ids, today=today, per_item=lines_per_sku) if lines_per_sku != 0 else {}
     found = []
     for item_id, oldest in heads:
         f = figures[item_id]
@@ -187,19 +189,20 @@ class _Figures:
 
 
 def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
-    """Per item id: units waiting, orders, lines, lines with a dated promise, the promise range."""
+    """Per item id: units waiting (kept on its row), orders, lines, lines with a dated promise,
+    the promise range."""
     if not item_ids:
         return {}
     ol, lp, it = t.order_lines.c, t.line_promises.c, t.items.c
     naming = {
-        r.id: (r.sku, r.name, r.procurement)
-        for r in conn.execute(select(it.id, it.sku, it.name, it.procurement).where(it.id.in_(item_ids)))
+        r.id: (r.sku, r.name, r.procurement, r.waiting)
+        for r in conn.execute(
+            select(it.id, it.sku, it.name, it.procurement, it.waiting).where(it.id.in_(item_ids))
+        )
     }
-    waiting = units(func.sum(ol.quantity - ol.allocated - ol.shipped - ol.cancelled))
     query = (
         select(
             ol.item_id,
-            waiting.label("units"),
             func.count(func.distinct(ol.order_id)).label("orders"),
             func.count().label("line_count"),
             func.count(lp.promised_date).label("dated"),
@@ -211,24 +214,43 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
         .group_by(ol.item_id)
     )
     return {
-        r.item_id: _Figures(
-            *naming[r.item_id], r.units, r.orders, r.line_count, r.dated, r.earliest, r.latest
-        )
+        r.item_id: _Figures(*naming[r.item_id], r.orders, r.line_count, r.dated, r.earliest, r.latest)
         for r in conn.execute(query)
     }
 
 
+def _supply_refs(conn: Connection, item_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Per item id: the POs and MOs its waiting lines' promises rest on, the oldest lines' first.
+
+    Many lines share a promise's parts (they rest on the same supply): each distinct one is
+    read and parsed once, not once per line.
+    """
+    if not item_ids:
+        return {}
+    ol, lp = t.order_lines.c, t.line_promises.c
+    first = func.min(ol.backordered_on)
+    rows = conn.execute(
+        select(ol.item_id, lp.parts, first.label("first"), func.min(ol.order_id).label("order_id"))
+        .join(t.line_promises, lp.line_id == ol.id)
+        .where(ol.item_id.in_(item_ids), *_waiting())
+        .group_by(ol.item_id, lp.parts)
+    ).all()
+    per: dict[int, dict[str, None]] = {}
+    for r in sorted(rows, key=lambda r: (r.first is None, r.first or date.min, r.order_id)):
+        per.setdefault(r.item_id, {}).update(dict.fromkeys(_refs(r.parts)))
+    return {item_id: tuple(refs) for item_id, refs in per.items()}
+
+
 def _lines(
     conn: Connection, item_ids: list[int], *, today: date, per_item: int | None
-) -> tuple[dict[int, list[BackorderLine]], dict[int, tuple[str, ...]]]:
-    """Per item id: its waiting lines oldest first (at most `per_item`), and the POs and MOs
-    all its waiting lines' promises rest on, in the lines' order.
+) -> dict[int, list[BackorderLine]]:
+    """Per item id: its waiting lines oldest first (at most `per_item`).
 
     The lines are read first and their orders then by id: joined in one query, PostgreSQL
     hashed every order to find the few hundred these lines belong to.
     """
     if not item_ids:
-        return {}, {}
+        return {}
     ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
     rows = conn.execute(
         select(
@@ -261,22 +283,16 @@ def _lines(
     per: dict[int, list[Any]] = {}
     for r in sorted(rows, key=oldest_first):
         per.setdefault(r.item_id, []).append(r)
-    parsed: dict[str, tuple[str, ...]] = {}
+    parsed = functools.cache(_refs)
     # Many lines rest on the same supply and share a reason: word each reason once.
     worded = functools.cache(lambda reason: dates_in_words(reason, today))
-    refs: dict[int, tuple[str, ...]] = {}
-    lines: dict[int, list[BackorderLine]] = {}
-    for item_id, found in per.items():
-        for r in found:
-            if r.parts is not None and r.parts not in parsed:
-                parsed[r.parts] = _refs(r.parts)
-        refs[item_id] = tuple(dict.fromkeys(ref for r in found for ref in parsed.get(r.parts, ())))
-        listed = found if per_item is None else found[:per_item]
-        lines[item_id] = [
-            _line(r, orders[r.order_id], parsed.get(r.parts, ()), worded(r.reason or ""), today)
-            for r in listed
+    return {
+        item_id: [
+            _line(r, orders[r.order_id], parsed(r.parts), worded(r.reason or ""), today)
+            for r in (found if per_item is None else found[:per_item])
         ]
-    return lines, refs
+        for item_id, found in per.items()
+    }
 
 
 def _line(r: Any, order: Any, supply_refs: tuple[str, ...], reason: str, today: date) -> BackorderLine:
@@ -297,15 +313,10 @@ def _line(r: Any, order: Any, supply_refs: tuple[str, ...], reason: str, today: 
 
 
 def backorder_totals(conn: Connection) -> tuple[Decimal, int]:
-    """Units on backorder over every SKU, and how many SKUs wait."""
-    ol = t.order_lines
+    """Units on backorder over every SKU, and how many SKUs wait (from the items' kept totals)."""
+    it = t.items.c
     row = conn.execute(
-        select(
-            units(func.coalesce(func.sum(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled), 0)),
-            func.count(func.distinct(ol.c.item_id)),
-        ).where(
-            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled, ol.c.kind == LineKind.STOCK.value
-        )
+        select(units(func.coalesce(func.sum(it.waiting), 0)), func.count()).where(it.waiting > 0)
     ).one()
     return row[0], int(row[1])
 
@@ -339,3 +350,26 @@ class BackordersPage:
     limit: int
     #: Another page follows this one.
     more: bool
+
+
+@dataclass(frozen=True)
+class SkuBackordersPage:
+    """/backorders/{sku}: one SKU's backorders with its oldest waiting lines (the lines /backorders
+    loads into a SKU's box when it is opened)."""
+
+    today: date
+    sku: str
+    #: None: nothing of the SKU waits.
+    backorders: SkuBackorders | None
+    #: Show the "make what you can" and "buy what is missing" buttons (operators and admins).
+    can_write: bool
+
+
+def sku_backorders_page(
+    conn: Connection, *, today: date, sku: str, lines_per_sku: int, can_write: bool
+) -> SkuBackordersPage | None:
+    """The page of one SKU's backorders; None when no item has that SKU."""
+    if conn.execute(select(t.items.c.id).where(t.items.c.sku == sku)).first() is None:
+        return None
+    found = backorders_by_sku(conn, today=today, sku=sku, lines_per_sku=lines_per_sku)
+    return SkuBackordersPage(today, sku, found[0] if found else None, can_write)

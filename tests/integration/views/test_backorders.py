@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
-from pegboard.services import planning
+from pegboard.domain.allocation import AllocationPolicy
+from pegboard.services import orders, planning, stock
 from pegboard.views.backorders import backorder_totals, backorders_by_sku
 from tests.builders import make_items, make_order
 from tests.integration.views.story import after_first_shipments, in_days, order_green_crystals
@@ -137,3 +139,50 @@ def test_a_page_walked_from_the_oldest_lines_ranks_skus_as_grouping_every_line_d
             whole.oldest_days,
         )
         assert part.lines == whole.lines[:1]
+
+
+def _kept_waiting(pb: Pegboard) -> dict[str, Decimal]:
+    with pb.engine.connect() as conn:
+        return {
+            r.sku: r.waiting for r in conn.execute(select(t.items.c.sku, t.items.c.waiting).where(t.items.c.waiting != 0))
+        }
+
+
+def test_each_items_waiting_total_follows_orders_stock_counts_and_cancellations(pb: Pegboard) -> None:
+    after_first_shipments(pb)
+    fifo = AllocationPolicy.FIFO
+    seen = [_kept_waiting(pb)]
+
+    make_order(pb, "SO-9", ("SABER-BLUE", 5), customer="Rey")  # 3 in stock, 2 on backorder
+    seen.append(_kept_waiting(pb))
+    stock.count({"SABER-GREEN": Decimal(1)}, reason="found one", uow=pb.uow(), clock=pb.clock, policy=fifo)
+    seen.append(_kept_waiting(pb))  # SO-1's green saber is allocated
+    orders.cancel_order("SO-2", uow=pb.uow(), clock=pb.clock, policy=fifo)
+    seen.append(_kept_waiting(pb))
+    stock.count({"SABER-BLUE": Decimal(0)}, reason="dropped", uow=pb.uow(), clock=pb.clock, policy=fifo)
+    seen.append(_kept_waiting(pb))  # SO-9's 3 blue sabers are taken back: all 5 wait
+    with pb.reader() as uow:
+        totals = backorder_totals(uow.connection)
+
+    assert seen == [
+        {"SABER-GREEN": 3},
+        {"SABER-GREEN": 3, "SABER-BLUE": 2},
+        {"SABER-GREEN": 2, "SABER-BLUE": 2},
+        {"SABER-BLUE": 2},
+        {"SABER-BLUE": 5},
+    ]
+    assert totals == (5, 1)
+
+
+def test_the_first_page_leaves_the_lines_to_the_skus_own_page_but_names_the_supply(pb: Pegboard) -> None:
+    after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.reader() as uow:
+        (bare,) = backorders_by_sku(uow.connection, today=pb.clock.today(), limit=50, lines_per_sku=0)
+        (full,) = backorders_by_sku(uow.connection, today=pb.clock.today(), limit=50)
+
+    assert bare.lines == () and len(full.lines) == full.line_count == bare.line_count == 2
+    assert bare.supply_refs == full.supply_refs and bare.supply_refs
+    assert (bare.units, bare.orders, bare.earliest_promise) == (full.units, full.orders, full.earliest_promise)

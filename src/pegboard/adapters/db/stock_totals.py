@@ -1,12 +1,13 @@
-"""Each item's on hand and allocated, kept on its row by the transaction that changes them.
+"""Each item's on hand, allocated and waiting, kept on its row by the transaction that changes them.
 
-On hand is the ledger's sum and allocated the sum of the lines' allocations (DESIGN.md); both
-sums grow with the business (every order still waiting to ship holds an allocation), and
-taking an order used to read them for each of its items. The repositories now report every
-change here (`add`), and the changes are written to `items.on_hand` / `items.allocated` as
-increments before anything reads them and before the commit (`flush`), in the same
-transaction as the movements and lines themselves, so the totals can never drift from the
-sums (tests/invariants.py checks it after every test).
+On hand is the ledger's sum and allocated the sum of the lines' allocations (DESIGN.md); waiting
+is the sum of its stock lines' backordered quantities. The sums grow with the business (every
+order still waiting to ship holds an allocation), and taking an order used to read them for each
+of its items; the backorders page summed every waiting line on each visit. The repositories now
+report every change here (`add`), and the changes are written to `items.on_hand` /
+`items.allocated` / `items.waiting` as increments before anything reads them and before the
+commit (`flush`), in the same transaction as the movements and lines themselves, so the totals
+can never drift from the sums (tests/invariants.py checks it after every test).
 """
 
 from __future__ import annotations
@@ -25,28 +26,33 @@ _ADD = (
     .values(
         on_hand=t.items.c.on_hand + bindparam("more_on_hand", type_=ExactDecimal()),
         allocated=t.items.c.allocated + bindparam("more_allocated", type_=ExactDecimal()),
+        waiting=t.items.c.waiting + bindparam("more_waiting", type_=ExactDecimal()),
     )
 )
 
 _ADD_ARRAYS = (
-    "UPDATE items SET on_hand = items.on_hand + d.on_hand, allocated = items.allocated + d.allocated "
-    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS d(id, on_hand, allocated) "
+    "UPDATE items SET on_hand = items.on_hand + d.on_hand, allocated = items.allocated + d.allocated, "
+    "waiting = items.waiting + d.waiting "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) AS d(id, on_hand, allocated, waiting) "
     "WHERE items.id = d.id"
 )
 
 
 class StockTotals:
-    """The changes to items' on hand and allocated made in one transaction, not yet written."""
+    """The changes to items' on hand, allocated and waiting made in one transaction, not yet written."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._pending: dict[int, tuple[Decimal, Decimal]] = {}
+        self._pending: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
 
-    def add(self, item_id: int, *, on_hand: Decimal = ZERO, allocated: Decimal = ZERO) -> None:
-        """Remember a change of the item's on hand (a movement) or allocated (a line's allocation)."""
-        if on_hand or allocated:
-            was_on_hand, was_allocated = self._pending.get(item_id, (ZERO, ZERO))
-            self._pending[item_id] = (was_on_hand + on_hand, was_allocated + allocated)
+    def add(
+        self, item_id: int, *, on_hand: Decimal = ZERO, allocated: Decimal = ZERO, waiting: Decimal = ZERO
+    ) -> None:
+        """Remember a change of the item's on hand (a movement), allocated (a line's allocation) or
+        waiting (a stock line's backordered quantity)."""
+        if on_hand or allocated or waiting:
+            was_on_hand, was_allocated, was_waiting = self._pending.get(item_id, (ZERO, ZERO, ZERO))
+            self._pending[item_id] = (was_on_hand + on_hand, was_allocated + allocated, was_waiting + waiting)
 
     def flush(self) -> None:
         """Write what was remembered, as increments (in item order), and forget it."""
@@ -56,13 +62,13 @@ class StockTotals:
             return
         if self.conn.dialect.name == "postgresql":
             # One statement over arrays rather than one UPDATE per item (see `bulk.py`).
-            items, on_hand, allocated = zip(*changes, strict=True)
-            self.conn.exec_driver_sql(
-                _ADD_ARRAYS,
-                (list(items), [to_units(q) for q in on_hand], [to_units(q) for q in allocated]),
-            )
+            items, *more = zip(*changes, strict=True)
+            self.conn.exec_driver_sql(_ADD_ARRAYS, (list(items), *([to_units(q) for q in m] for m in more)))
         else:
             self.conn.execute(
                 _ADD,
-                [{"item": i, "more_on_hand": oh, "more_allocated": al} for i, oh, al in changes],
+                [
+                    {"item": i, "more_on_hand": oh, "more_allocated": al, "more_waiting": wa}
+                    for i, oh, al, wa in changes
+                ],
             )

@@ -70,6 +70,9 @@ items = Table(
     #: transaction (`stock_totals.py`), so taking an order reads two numbers, not two sums.
     Column("on_hand", ExactDecimal, nullable=False, server_default="0"),
     Column("allocated", ExactDecimal, nullable=False, server_default="0"),
+    #: What its stock lines still wait for (their backordered quantity, summed), kept the same way,
+    #: so the backorders page reads one number per item instead of summing every waiting line.
+    Column("waiting", ExactDecimal, nullable=False, server_default="0"),
     #: The item's own target service level for computed reorder points (None: the shop's setting).
     Column("service_level", ExactDecimal),
     # The ledger's rules, held by the database too: a bug or a hand-made UPDATE cannot break them.

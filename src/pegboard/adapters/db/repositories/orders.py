@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from more_itertools import sliced
@@ -43,10 +44,10 @@ def insert_lines(
     conn: Connection, totals: StockTotals, lines: Sequence[tuple[int, SalesOrderLine, int]]
 ) -> None:
     """Write new order lines, given as (order row id, line, item row id), and their allocations
-    to the items' totals: the one way lines enter `order_lines`."""
+    and backorders to the items' totals: the one way lines enter `order_lines`."""
     insert_rows(conn, t.order_lines, [_line_row(*line) for line in lines])
     for _, line, item_id in lines:
-        totals.add(item_id, allocated=line.allocated_quantity)
+        totals.add(item_id, allocated=line.allocated_quantity, waiting=line.backordered_quantity)
 
 
 def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
@@ -64,6 +65,14 @@ def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, An
         "kind": line.kind.value,
         "options": line.options,
     }
+
+
+def _backordered_before(line: SalesOrderLine, state: Any) -> Decimal:
+    """The line's backordered quantity in an earlier state (allocated, shipped, cancelled, ...)."""
+    if line.kind is not LineKind.STOCK:
+        return Decimal(0)
+    allocated, shipped, cancelled = state[:3]
+    return Decimal(line.quantity - allocated - shipped - cancelled)
 
 
 def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[str, Any]:
@@ -227,7 +236,11 @@ class SqlOrders:
         for line, old in zip(order.lines, old_lines, strict=True):
             if tuple(getattr(line, a) for a in _LINE_STATE) == old:
                 continue
-            self.totals.add(self.item_cache.id(line.sku), allocated=line.allocated_quantity - old[0])
+            self.totals.add(
+                self.item_cache.id(line.sku),
+                allocated=line.allocated_quantity - old[0],
+                waiting=line.backordered_quantity - _backordered_before(line, old),
+            )
             self.conn.execute(
                 update(t.order_lines)
                 .where(t.order_lines.c.order_id == row_id, t.order_lines.c.line_no == line.line_no)
