@@ -28,6 +28,7 @@ from tests.smtp_server import SmtpServer
 PASSWORD = "correct horse battery staple"
 PAGES = (
     "/backorders",
+    "/backorders/SABER-GREEN",
     "/production",
     "/production?view=floor",
     "/manufacturing-orders/MO-1",
@@ -238,6 +239,24 @@ def test_buy_what_is_missing_orders_the_components_a_sku_waits_for(web: Web) -> 
         "Passing Traders",
         ["EMITTER"],
     )
+
+
+def test_backorders_leave_the_lines_to_each_skus_own_page_which_its_box_loads_when_opened(web: Web) -> None:
+    first = web.client.get("/backorders").text
+    whole = web.client.get("/backorders/SABER-GREEN")
+    lines = web.client.get("/backorders/SABER-GREEN", headers={"HX-Request": "true"})
+    nothing = web.client.get("/backorders/KYBER-BLUE")
+    unknown = web.client.get("/backorders/NO-SUCH-SKU")
+
+    assert 'hx-get="/backorders/SABER-GREEN"' in first and 'href="/backorders/SABER-GREEN"' in first
+    assert "3 units for 2 orders" in first and 'href="/orders/SO-2"' not in first
+    assert whole.status_code == 200 and "3 units for 2 orders" in whole.text
+    assert 'href="/orders/SO-1"' in whole.text and 'href="/orders/SO-2"' in whole.text
+    assert "Make what you can" in whole.text and "Buy what is missing" in whole.text
+    assert lines.status_code == 200 and "<html" not in lines.text and "Make what you can" not in lines.text
+    assert 'href="/orders/SO-1"' in lines.text and 'href="/orders/SO-2"' in lines.text
+    assert nothing.status_code == 200 and "Nothing waits for KYBER-BLUE" in nothing.text
+    assert unknown.status_code == 404 and "NO-SUCH-SKU" in unknown.text
 
 
 def test_buying_when_nothing_is_missing_is_refused_beside_the_sku(web: Web) -> None:

@@ -63,6 +63,12 @@ def story(page: Page, served: Workshop) -> None:
     page.goto(served.url + "/backorders")
     green = page.get_by_role("region", name="SABER-GREEN Green lightsaber")
     assert "3 units for 2 orders" in green.inner_text()
+    green.get_by_text("2 waiting lines").click()  # the box loads its lines when opened
+    lines = green.get_by_role("table", name="Lines waiting for SABER-GREEN")
+    lines.get_by_role("link", name="SO-2").wait_for()
+    assert lines.get_by_role("link").all_inner_texts() == ["SO-1", "SO-2"]
+    screenshot(page, f"story-backorders-{served.kind}")
+    assert_accessible(page)
 
     # Run and confirm the plan: a PO for the crystals and two MOs.
     page.goto(served.url + "/plan")

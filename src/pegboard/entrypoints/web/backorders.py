@@ -6,22 +6,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from pegboard.domain.errors import DomainError
-from pegboard.entrypoints.web.auth import EditorDep, UserDep
+from pegboard.entrypoints.web.auth import EditorDep, PageNotFound, UserDep
 from pegboard.entrypoints.web.forms import FieldError
 from pegboard.entrypoints.web.inputs import board
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
 from pegboard.services import suggestions
 from pegboard.services.users import User
-from pegboard.views.backorders import BackordersPage, backorder_totals, backorders_by_sku
+from pegboard.views.backorders import BackordersPage, backorder_totals, backorders_by_sku, sku_backorders_page
 
-#: SKUs per page, and waiting lines listed under each (the figures count them all).
+#: SKUs per page; a SKU's lines are listed on its own page (/backorders/{sku}), which /backorders
+#: loads into the SKU's box when it is opened: the figures count them all.
 PAGE_SIZE = 50
 LINES_SHOWN = 50
 
 
 def make_router(renderer: Renderer) -> APIRouter:
-    """GET /backorders, POST /backorders/{sku}/make and /backorders/{sku}/buy."""
+    """GET /backorders and /backorders/{sku}, POST /backorders/{sku}/make and /backorders/{sku}/buy."""
     router = APIRouter(include_in_schema=False)
 
     def show(
@@ -32,7 +33,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         offset = max(offset, 0)
         with pb.reader() as uow:
             found = backorders_by_sku(
-                uow.connection, today=today, limit=PAGE_SIZE + 1, offset=offset, lines_per_sku=LINES_SHOWN
+                uow.connection, today=today, limit=PAGE_SIZE + 1, offset=offset, lines_per_sku=0
             )
             units, skus = backorder_totals(uow.connection)
         more = len(found) > PAGE_SIZE
@@ -47,6 +48,18 @@ def make_router(renderer: Renderer) -> APIRouter:
     def backorders(request: Request, user: UserDep, offset: int = 0) -> HTMLResponse:
         """What waits, per SKU, the oldest wait first."""
         return show(request, user, offset=offset)
+
+    @router.get("/backorders/{sku}", response_class=HTMLResponse)
+    def backorders_of(request: Request, sku: str, user: UserDep) -> HTMLResponse:
+        """One SKU's backorders and its oldest waiting lines (for htmx, only the lines)."""
+        pb = board(request)
+        with pb.reader() as uow:
+            page = sku_backorders_page(
+                uow.connection, today=pb.clock.today(), sku=sku, lines_per_sku=LINES_SHOWN, can_write=user.can_write
+            )
+        if page is None:
+            raise PageNotFound(f"No item has the SKU {sku}.")
+        return renderer.page(request, "backorder.html", page, title=f"Backorders of {sku}", user=user)
 
     @router.post("/backorders/{sku}/make", response_class=HTMLResponse)
     def make(request: Request, sku: str, user: EditorDep) -> Response:
