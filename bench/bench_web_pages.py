@@ -74,6 +74,7 @@ def pages(conn: Connection) -> list[Page]:
         Page("orders, by customer", f"/orders?customer={customer}"),
         Page("order", f"/orders/{order}"),
         Page("backorders", "/backorders"),
+        Page("backorders of a SKU", f"/backorders/{sku}"),
         Page("production", "/production"),
         Page("production, shop floor", "/production?view=floor"),
         Page("purchasing", "/purchasing"),

@@ -288,7 +288,9 @@ def test_unknown_tokens_get_a_plain_404_without_any_order_data(workshop: Api, to
     assert "lightsaber" not in response.text.lower()
 
 
-@pytest.mark.parametrize("path", ["/status/%00", "/status/a%01b", "/status/%0A", "/status/%7F", "/status/%C2%85"])
+@pytest.mark.parametrize(
+    "path", ["/status/%00", "/status/a%01b", "/status/%0A", "/status/%7F", "/status/%C2%85"]
+)
 def test_a_link_with_control_characters_gets_the_same_private_404_page_as_an_unknown_one(
     workshop: Api, path: str
 ) -> None:

@@ -29,7 +29,9 @@ def test_the_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
 def test_upgrading_fills_each_items_waiting_total_from_the_stock_lines_already_there(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     config = alembic_config(url)
-    (added,) = (s for s in ScriptDirectory.from_config(config).walk_revisions() if "waiting totals" in (s.doc or ""))
+    (added,) = (
+        s for s in ScriptDirectory.from_config(config).walk_revisions() if "waiting totals" in (s.doc or "")
+    )
     assert isinstance(added.down_revision, str)
     command.upgrade(config, added.down_revision)
     engine = create_engine(url)
@@ -42,8 +44,8 @@ def test_upgrading_fills_each_items_waiting_total_from_the_stock_lines_already_t
         )
         conn.execute(
             text(
-                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, status, "
-                "created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
+                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
+                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
                 "'2026-11-23 09:00:00')"
             )
         )
@@ -51,8 +53,8 @@ def test_upgrading_fills_each_items_waiting_total_from_the_stock_lines_already_t
         # line is a preorder (no backorder); the mug's line is all cancelled.
         conn.execute(
             text(
-                "INSERT INTO order_lines (order_id, line_no, item_id, quantity, allocated, shipped, cancelled, "
-                "kind) VALUES (1, 1, 1, 5000000, 0, 1000000, 1000000, 'stock'), "
+                "INSERT INTO order_lines (order_id, line_no, item_id, quantity, allocated, shipped, "
+                "cancelled, kind) VALUES (1, 1, 1, 5000000, 0, 1000000, 1000000, 'stock'), "
                 "(1, 2, 1, 2000000, 0, 0, 0, 'stock'), (1, 3, 2, 4000000, 0, 0, 0, 'preorder'), "
                 "(1, 4, 3, 1000000, 0, 0, 1000000, 'stock')"
             )

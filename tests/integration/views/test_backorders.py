@@ -144,7 +144,8 @@ def test_a_page_walked_from_the_oldest_lines_ranks_skus_as_grouping_every_line_d
 def _kept_waiting(pb: Pegboard) -> dict[str, Decimal]:
     with pb.engine.connect() as conn:
         return {
-            r.sku: r.waiting for r in conn.execute(select(t.items.c.sku, t.items.c.waiting).where(t.items.c.waiting != 0))
+            r.sku: r.waiting
+            for r in conn.execute(select(t.items.c.sku, t.items.c.waiting).where(t.items.c.waiting != 0))
         }
 
 
@@ -185,4 +186,8 @@ def test_the_first_page_leaves_the_lines_to_the_skus_own_page_but_names_the_supp
 
     assert bare.lines == () and len(full.lines) == full.line_count == bare.line_count == 2
     assert bare.supply_refs == full.supply_refs and bare.supply_refs
-    assert (bare.units, bare.orders, bare.earliest_promise) == (full.units, full.orders, full.earliest_promise)
+    assert (bare.units, bare.orders, bare.earliest_promise) == (
+        full.units,
+        full.orders,
+        full.earliest_promise,
+    )

@@ -33,7 +33,8 @@ _ADD = (
 _ADD_ARRAYS = (
     "UPDATE items SET on_hand = items.on_hand + d.on_hand, allocated = items.allocated + d.allocated, "
     "waiting = items.waiting + d.waiting "
-    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) AS d(id, on_hand, allocated, waiting) "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS d(id, on_hand, allocated, waiting) "
     "WHERE items.id = d.id"
 )
 

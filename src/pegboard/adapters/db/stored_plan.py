@@ -46,7 +46,7 @@ PLAN_INPUTS = frozenset(
     }
 )
 #: Item columns derived from the ledger and the lines (written with them): not inputs themselves.
-_DERIVED_ITEM_COLUMNS = frozenset({"on_hand", "allocated"})
+_DERIVED_ITEM_COLUMNS = frozenset({"on_hand", "allocated", "waiting"})
 _WRITTEN = "pegboard_plan_inputs_written"
 
 

@@ -75,7 +75,9 @@ class RefuseControlCharacters:
             await self.app(scope, receive, send)
             return
         handlers = getattr(scope.get("app"), "exception_handlers", {})
-        answer = handlers.get(ControlCharacters, control_characters_json)(Request(scope), ControlCharacters(*problem))
+        answer = handlers.get(ControlCharacters, control_characters_json)(
+            Request(scope), ControlCharacters(*problem)
+        )
         response: Response = await answer if inspect.isawaitable(answer) else answer
         await response(scope, receive, send)
 

@@ -55,7 +55,11 @@ def make_router(renderer: Renderer) -> APIRouter:
         pb = board(request)
         with pb.reader() as uow:
             page = sku_backorders_page(
-                uow.connection, today=pb.clock.today(), sku=sku, lines_per_sku=LINES_SHOWN, can_write=user.can_write
+                uow.connection,
+                today=pb.clock.today(),
+                sku=sku,
+                lines_per_sku=LINES_SHOWN,
+                can_write=user.can_write,
             )
         if page is None:
             raise PageNotFound(f"No item has the SKU {sku}.")

@@ -98,6 +98,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(StarletteHTTPException, status_http_error_handler(refused))
     app.add_exception_handler(
         ControlCharacters,
-        status_control_characters_handler(app.exception_handlers.get(ControlCharacters, control_characters_json)),
+        status_control_characters_handler(
+            app.exception_handlers.get(ControlCharacters, control_characters_json)
+        ),
     )
     app.add_middleware(CsrfGuard)
