@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -244,64 +244,52 @@ def _supply_refs(conn: Connection, item_ids: list[int]) -> dict[int, tuple[str, 
 def _lines(
     conn: Connection, item_ids: list[int], *, today: date, per_item: int | None
 ) -> dict[int, list[BackorderLine]]:
-    """Per item id: its waiting lines oldest first (at most `per_item`).
-
-    The lines are read first and their orders then by id: joined in one query, PostgreSQL
-    hashed every order to find the few hundred these lines belong to.
-    """
+    """Per item id: its waiting lines oldest first (at most `per_item`, ranked and cut in SQL:
+    a SKU may have thousands waiting), each with its order and promise."""
     if not item_ids:
         return {}
     ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
-    rows = conn.execute(
+    oldest_first = (ol.backordered_on.asc().nulls_last(), so.ordered_at, ol.order_id, ol.line_no)
+    ranked = (
         select(
+            ol.id,
             ol.item_id,
-            ol.order_id,
             ol.line_no,
             units(ol.quantity - ol.allocated - ol.shipped - ol.cancelled).label("waiting"),
             ol.backordered_on,
-            lp.line_id.label("planned"),
-            lp.promised_date,
-            lp.reason,
-            lp.parts,
+            so.order_ref,
+            so.customer,
+            so.priority,
+            so.ordered_at,
+            func.row_number().over(partition_by=ol.item_id, order_by=oldest_first).label("rank"),
         )
-        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        .join(t.sales_orders, so.id == ol.order_id)
         .where(ol.item_id.in_(item_ids), *_waiting())
-    ).all()
-    order_ids = {r.order_id for r in rows}
-    orders = {
-        r.id: r
-        for r in conn.execute(
-            select(so.id, so.order_ref, so.customer, so.priority, so.ordered_at).where(so.id.in_(order_ids))
-        )
-    }
-
-    def oldest_first(r: Any) -> tuple[bool, date, datetime, int, int]:
-        order = orders[r.order_id]
-        opened = r.backordered_on
-        return opened is None, opened or date.min, order.ordered_at, r.order_id, r.line_no
-
-    per: dict[int, list[Any]] = {}
-    for r in sorted(rows, key=oldest_first):
-        per.setdefault(r.item_id, []).append(r)
+        .subquery()
+    )
+    query = (
+        select(ranked, lp.line_id.label("planned"), lp.promised_date, lp.reason, lp.parts)
+        .outerjoin(t.line_promises, lp.line_id == ranked.c.id)
+        .order_by(ranked.c.item_id, ranked.c.rank)
+    )
+    if per_item is not None:
+        query = query.where(ranked.c.rank <= per_item)
     parsed = functools.cache(_refs)
     # Many lines rest on the same supply and share a reason: word each reason once.
     worded = functools.cache(lambda reason: dates_in_words(reason, today))
-    return {
-        item_id: [
-            _line(r, orders[r.order_id], parsed(r.parts), worded(r.reason or ""), today)
-            for r in (found if per_item is None else found[:per_item])
-        ]
-        for item_id, found in per.items()
-    }
+    lines: dict[int, list[BackorderLine]] = {}
+    for r in conn.execute(query):
+        lines.setdefault(r.item_id, []).append(_line(r, parsed(r.parts), worded(r.reason or ""), today))
+    return lines
 
 
-def _line(r: Any, order: Any, supply_refs: tuple[str, ...], reason: str, today: date) -> BackorderLine:
-    opened = r.backordered_on or order.ordered_at.date()
+def _line(r: Any, supply_refs: tuple[str, ...], reason: str, today: date) -> BackorderLine:
+    opened = r.backordered_on or r.ordered_at.date()
     return BackorderLine(
-        order_ref=order.order_ref,
+        order_ref=r.order_ref,
         line_no=r.line_no,
-        customer=order.customer,
-        priority=order.priority,
+        customer=r.customer,
+        priority=r.priority,
         quantity=r.waiting,
         opened_on=opened,
         age_days=max((today - opened).days, 0),
