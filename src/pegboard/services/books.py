@@ -274,7 +274,7 @@ def book_count(
         uow.journal.add(entry)
 
 
-def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:
+def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date, why: str = "cancellation") -> None:
     """What the order's deposits hold beyond what is still to ship (its goods, less discounts, plus
     tax, plus shipping while nothing has shipped) becomes a refund due."""
     items = uow.catalogue.items({line.sku for line in order.lines})
@@ -294,7 +294,7 @@ def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:
     deposits = books.deposits_held(uow.journal.order_balances(order.order_ref))
     entry = books.cancellation(order.order_ref, deposit=deposits, still_owed=still_owed, on=on)
     if entry is not None:
-        uow.journal.add(_with_memo(entry, f"cancellation of {order.order_ref}: refund due"))
+        uow.journal.add(_with_memo(entry, f"{why} of {order.order_ref}: refund due"))
 
 
 def _price(unit_price: Decimal | None, item: Item | None) -> Decimal:

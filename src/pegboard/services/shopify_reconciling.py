@@ -14,6 +14,7 @@ from decimal import Decimal
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.orders import OrderDraft
 from pegboard.services.planning import repromise
@@ -95,14 +96,16 @@ def _reduce(
     clock: Clock,
     policy: AllocationPolicy,
 ) -> None:
-    """Cancel these quantities per SKU (`SalesOrder.cancel_quantities`); freed stock goes to waiting lines."""
+    """Cancel these quantities per SKU (`SalesOrder.cancel_quantities`); freed stock goes to waiting
+    lines, and what was paid for them becomes a refund due (the shop, not Pegboard, pays it back)."""
     if not cancel:
         return
     cancelled_before = {line.line_no: line.cancelled_quantity for line in order.lines}
-    freed = order.cancel_quantities(cancel)
+    freed = order.cancel_quantities(cancel, in_shop=True)
     for sku, released in freed.items():
         stocks[sku].release(released)
     uow.orders.save(order)
+    books.book_cancellation(uow, order, on=clock.today(), why="reduction in the shop")
     cancel_dropship_rest(order, cancelled_before, uow=uow)
     freed_stock = {s: stocks[s] for s, q in freed.items() if q > 0}
     allocate_waiting(uow, freed_stock, policy=policy, loaded={order.order_ref: order})
