@@ -5,10 +5,9 @@ The channel takes `OrderCancelled` events, except those of a reduction made in t
 merchant pays back there, and the shop's refunds are booked as they are heard of). For an order
 from the shop it first reads what Shopify has already paid back and books any of it the books
 lack, then asks Shopify for the rest of the refund due (less what is pending there), then books
-what Shopify confirmed. Working from
-the shop's own totals makes a repeat harmless: delivery is at least once, and a refund made but
-never booked (a crash, a lost answer) is found and booked by the repeat instead of asked for
-twice. A failure (Shopify down, 5xx, rate limit) is returned for the outbox to retry later; after
+what Shopify confirmed. Working from the shop's own totals makes a repeat harmless: delivery is
+at least once, and a refund made but never booked (a crash, a lost answer) is found and booked
+by the repeat instead of asked for twice. A failure (Shopify down, 5xx, rate limit) is returned for the outbox to retry later; after
 a 429 the rest of the batch waits too.
 """
 
