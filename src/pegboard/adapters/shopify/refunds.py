@@ -7,8 +7,8 @@ from the shop it first reads what Shopify has already paid back and books any of
 lack, then asks Shopify for the rest of the refund due (less what is pending there), then books
 what Shopify confirmed. Working from the shop's own totals makes a repeat harmless: delivery is
 at least once, and a refund made but never booked (a crash, a lost answer) is found and booked
-by the repeat instead of asked for twice. A failure (Shopify down, 5xx, rate limit) is returned for the outbox to retry later; after
-a 429 the rest of the batch waits too.
+by the repeat instead of asked for twice. A failure (Shopify down, 5xx, rate limit) is returned
+for the outbox to retry later; after a 429 the rest of the batch waits too.
 """
 
 from __future__ import annotations
