@@ -25,7 +25,7 @@ from tests.integration.test_shopify_fulfilment import MovableClock
 from tests.shopify_server import API_VERSION, TOKEN, FakeShopify, order_json, running_shop
 
 ORDER_ID = 5_001_001
-REFUNDS_DUE, CASH = "2150", "1000"
+REFUNDS_DUE, CASH, DEPOSITS = "2150", "1000", "2100"
 
 
 @pytest.fixture
@@ -212,3 +212,52 @@ def test_orders_not_from_the_shop_or_cancelled_in_the_shop_are_not_refunded_thro
 
     assert report.failed == 0
     assert shop.requests == []
+
+
+def test_a_paid_order_reduced_in_the_shop_books_a_refund_due_that_the_shop_pays_back(
+    pb: Pegboard, shop: FakeShopify
+) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=1)
+    payload = order_json()  # 2 kettles at 19.99 with 3.33 tax on the line, paid 39.98
+    take_paid_order(pb, shop, payload)
+
+    # The merchant edits the order in Shopify: one kettle instead of two.
+    reduced = {**payload, "updated_at": "2026-11-23T10:00:00Z"}
+    reduced["line_items"] = [{**payload["line_items"][0], "current_quantity": 1}]
+    webhook(pb, "orders/updated", reduced)
+
+    # Still owed: one kettle and half the line's tax (1.67); the rest of the deposit is due back.
+    due = Decimal("39.98") - Decimal("19.99") - Decimal("1.67")
+    assert balance(pb, "SHOP-1001", REFUNDS_DUE) == -due
+    assert balance(pb, "SHOP-1001", DEPOSITS) == -(Decimal("39.98") - due)
+    with pb.reader() as uow:
+        line = uow.orders.get("SHOP-1001").lines[0]  # type: ignore[union-attr]
+    assert (line.allocated_quantity, line.cancelled_quantity) == (1, 1)
+
+    # The shop's merchant pays it back there: Pegboard asks the shop for nothing.
+    report = deliver(pb, shop, MovableClock())
+    assert report.failed == 0 and refund_requests(shop) == []
+    client_for(shop).create_refund(str(ORDER_ID), due, currency="EUR", note="edited in the shop")
+    refunded = {**reduced, "financial_status": "partially_refunded", "updated_at": "2026-11-23T11:00:00Z"}
+    refunded["refunds"] = shop.refunds[ORDER_ID]
+    webhook(pb, "orders/updated", refunded)
+    webhook(pb, "orders/updated", refunded)  # the same version again books nothing more
+
+    assert balance(pb, "SHOP-1001", REFUNDS_DUE) == 0
+    assert shop_refunds_booked(pb, "SHOP-1001") == due
+    assert balance(pb, "SHOP-1001", DEPOSITS) == -(Decimal("39.98") - due)
+
+
+def test_an_unpaid_order_reduced_in_the_shop_books_nothing(pb: Pegboard, shop: FakeShopify) -> None:
+    make_items(pb, "KETTLE")
+    payload = order_json(financial_status="pending")
+    webhook(pb, "orders/create", payload)
+
+    reduced = {**payload, "updated_at": "2026-11-23T10:00:00Z"}
+    reduced["line_items"] = [{**payload["line_items"][0], "current_quantity": 1}]
+    webhook(pb, "orders/updated", reduced)
+
+    with pb.reader() as uow:
+        assert uow.journal.rows() == []
+        assert uow.orders.get("SHOP-1001").lines[0].cancelled_quantity == 1  # type: ignore[union-attr]

@@ -78,6 +78,7 @@ class EntryKind(StrEnum):
     REFUND = "refund"
     COUNT = "count"
     PRODUCTION = "production"
+    CHARGES = "charges"
 
 
 class UnbalancedEntry(ValueError):
@@ -326,16 +327,18 @@ class OrderCharges:
     """An order's tax, discounts and shipping, in the shop's currency, as the order brought them.
 
     `line_tax` and `line_discount` are per line number, for the whole line; shipping and its
-    tax belong to the order and are earned with its first shipment.
+    tax belong to the order and are earned with its first shipment. `line_included_tax` is tax
+    already inside a line's price (a shop whose prices include tax): it is collected, not earned.
     """
 
     line_tax: Mapping[int, Decimal] = field(default_factory=dict)
     line_discount: Mapping[int, Decimal] = field(default_factory=dict)
     shipping: Decimal = ZERO
     shipping_tax: Decimal = ZERO
+    line_included_tax: Mapping[int, Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name, amounts in (("tax", self.line_tax), ("discount", self.line_discount)):
+        for name, amounts in self.by_line().items():
             for line_no, amount in amounts.items():
                 if amount < 0:
                     raise InvalidValue(f"lines[{line_no}].{name}", amount, "must not be negative")
@@ -343,10 +346,13 @@ class OrderCharges:
             if getattr(self, name) < 0:
                 raise InvalidValue(name, getattr(self, name), "must not be negative")
 
+    def by_line(self) -> dict[str, Mapping[int, Decimal]]:
+        """The per-line amounts by kind (`tax`, `discount`, `included_tax`)."""
+        return {"tax": self.line_tax, "discount": self.line_discount, "included_tax": self.line_included_tax}
+
     def __bool__(self) -> bool:
         return bool(
-            any(self.line_tax.values())
-            or any(self.line_discount.values())
+            any(any(amounts.values()) for amounts in self.by_line().values())
             or self.shipping
             or self.shipping_tax
         )
@@ -402,3 +408,41 @@ def shipment_earning(
         (cost_from, -cost),
     ]
     return entry(EntryKind.SHIPMENT, on, amounts, order_ref=order_ref, reference=shipment_ref)
+
+
+def charges_change(
+    order_ref: str,
+    before: Earned,
+    after: Earned,
+    *,
+    deposits: Mapping[Account, Decimal],
+    receivable: Decimal,
+    on: date,
+    deposit_account: Account = Account.DEPOSITS,
+) -> JournalEntry | None:
+    """What shipped goods earned, booked again at the order's new tax, discounts or shipping: the
+    difference moves revenue, discounts, tax and shipping. More due comes out of the deposits
+    (the rest is owed); less due clears what is owed first, and the rest goes back to the deposit."""
+    due = after.due - before.due
+    if due >= 0:
+        drawn = draw_deposits(due, deposits)
+        settled = [*drawn, (Account.RECEIVABLE, due - sum((x for _, x in drawn), ZERO))]
+    else:
+        clears = min(-due, max(receivable, ZERO))
+        settled = [(Account.RECEIVABLE, -clears), (deposit_account, due + clears)]
+    amounts = [
+        *settled,
+        (Account.REVENUE, before.goods - after.goods),
+        (Account.DISCOUNTS, after.discount - before.discount),
+        (Account.TAX, before.tax + before.shipping_tax - after.tax - after.shipping_tax),
+        (Account.SHIPPING, before.shipping - after.shipping),
+    ]
+    return entry(EntryKind.CHARGES, on, _netted(amounts), order_ref=order_ref)
+
+
+def _netted(amounts: Sequence[tuple[Account, Decimal]]) -> list[tuple[Account, Decimal]]:
+    """One amount per account (a debit and a credit to the same account cancel out)."""
+    totals: dict[Account, Decimal] = {}
+    for account, amount in amounts:
+        totals[account] = totals.get(account, ZERO) + amount
+    return list(totals.items())

@@ -93,6 +93,8 @@ class OrderCancelled(Event):
     order_ref: str
     sku: str | None
     lines: list[dict[str, Any]]
+    #: Cancelled because the shop reduced the order: any refund is the shop's to make.
+    in_shop: bool = False
 
 
 @dataclass(frozen=True)

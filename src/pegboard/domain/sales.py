@@ -259,10 +259,13 @@ class SalesOrder:
         self.refresh_status()
         return new
 
-    def cancel_quantities(self, cancel: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    def cancel_quantities(
+        self, cancel: Mapping[str, Decimal], *, in_shop: bool = False
+    ) -> dict[str, Decimal]:
         """Cancel these quantities per SKU, newest line first, what waits before what is allocated.
 
-        Returns the allocation released per SKU; records one `OrderCancelled` per SKU.
+        Returns the allocation released per SKU; records one `OrderCancelled` per SKU (`in_shop`
+        when the shop reduced the order).
         """
         freed: dict[str, Decimal] = {}
         for sku, amount in sorted(cancel.items()):
@@ -274,7 +277,7 @@ class SalesOrder:
                 freed[sku] = freed.get(sku, ZERO) + line.cancel_part(take)
                 cancelled.append({"line_no": line.line_no, "sku": sku, "quantity": str(take)})
                 amount -= take
-            self.events.record(OrderCancelled(self.order_ref, sku, cancelled))
+            self.events.record(OrderCancelled(self.order_ref, sku, cancelled, in_shop=in_shop))
         self.refresh_status()
         return freed
 

@@ -186,9 +186,12 @@ def _earned(
     """What the units of each line from `before` to `after` (line number: (before, after)) earn:
     the price (the line's, else the item's) x quantity, less their share of the line's discount,
     plus their share of its tax (the order's own tax lines, else the item's tax rate on the net
-    price); with the order's shipping and its tax when `with_shipping`."""
+    price); with the order's shipping and its tax when `with_shipping`. Tax inside the price (a
+    shop whose prices include tax) is taken out of the goods and collected as tax."""
     goods = discount = tax = ZERO
-    own_tax = any(charges.line_tax.values()) or charges.shipping_tax > 0
+    own_tax = (
+        any(charges.line_tax.values()) or any(charges.line_included_tax.values()) or charges.shipping_tax > 0
+    )
     for line in order.lines:
         if line.line_no not in units:
             continue
@@ -202,9 +205,15 @@ def _earned(
             line_tax = books.money((books.money(price * line.quantity) - line_discount) * item.tax_rate)
         else:
             line_tax = ZERO
-        goods += books.money(price * (after - before))
+        included = books.share(
+            charges.line_included_tax.get(line.line_no, ZERO),
+            before=before,
+            after=after,
+            quantity=line.quantity,
+        )
+        goods += books.money(price * (after - before)) - included
         discount += books.share(line_discount, before=before, after=after, quantity=line.quantity)
-        tax += books.share(line_tax, before=before, after=after, quantity=line.quantity)
+        tax += books.share(line_tax, before=before, after=after, quantity=line.quantity) + included
     if not with_shipping:
         return books.Earned(goods, discount, tax)
     return books.Earned(goods, discount, tax, charges.shipping, charges.shipping_tax)
@@ -274,7 +283,7 @@ def book_count(
         uow.journal.add(entry)
 
 
-def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:
+def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date, why: str = "cancellation") -> None:
     """What the order's deposits hold beyond what is still to ship (its goods, less discounts, plus
     tax, plus shipping while nothing has shipped) becomes a refund due."""
     items = uow.catalogue.items({line.sku for line in order.lines})
@@ -294,7 +303,33 @@ def book_cancellation(uow: UnitOfWork, order: SalesOrder, *, on: date) -> None:
     deposits = books.deposits_held(uow.journal.order_balances(order.order_ref))
     entry = books.cancellation(order.order_ref, deposit=deposits, still_owed=still_owed, on=on)
     if entry is not None:
-        uow.journal.add(_with_memo(entry, f"cancellation of {order.order_ref}: refund due"))
+        uow.journal.add(_with_memo(entry, f"{why} of {order.order_ref}: refund due"))
+
+
+def book_charges_change(uow: UnitOfWork, order: SalesOrder, charges: books.OrderCharges, *, on: date) -> bool:
+    """The order's tax, discounts or shipping changed after placing: keep the new ones, book what
+    already shipped again at them (one correcting entry; the journal is never edited), and what
+    the deposits now hold beyond what is still to ship becomes a refund due. False if unchanged."""
+    before = uow.journal.charges.of(order.order_ref)
+    if before == charges:
+        return False
+    uow.journal.charges.replace(order.order_ref, charges)
+    items = uow.catalogue.items({line.sku for line in order.lines})
+    shipped = {line.line_no: (ZERO, line.shipped_quantity) for line in order.lines if line.shipped_quantity}
+    balances = uow.journal.order_balances(order.order_ref)
+    entry = books.charges_change(
+        order.order_ref,
+        _earned(order, shipped, before, items, with_shipping=bool(shipped)),
+        _earned(order, shipped, charges, items, with_shipping=bool(shipped)),
+        deposits=books.deposits_held(balances),
+        receivable=balances.get(Account.RECEIVABLE, ZERO),
+        on=on,
+        deposit_account=deposit_account(order),
+    )
+    if entry is not None:
+        uow.journal.add(_with_memo(entry, f"tax, shipping or discounts of {order.order_ref} changed"))
+    book_cancellation(uow, order, on=on, why="change")
+    return True
 
 
 def _price(unit_price: Decimal | None, item: Item | None) -> Decimal:

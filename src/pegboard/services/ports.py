@@ -407,9 +407,12 @@ class JournalRepository(Protocol):
 
 
 class ChargesRepository(Protocol):
-    """An order's tax, discounts and shipping, written when the order is placed."""
+    """An order's tax, discounts and shipping, written when the order is placed (replaced when the
+    shop changes them; the journal books the change)."""
 
     def add(self, order_ref: str, charges: OrderCharges) -> None: ...
+
+    def replace(self, order_ref: str, charges: OrderCharges) -> None: ...
 
     def of(self, order_ref: str) -> OrderCharges: ...
 

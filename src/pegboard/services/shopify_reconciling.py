@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
+from pegboard.domain.books import OrderCharges, money, share
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder
+from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
 from pegboard.services.orders import OrderDraft
 from pegboard.services.planning import repromise
@@ -28,6 +30,9 @@ from pegboard.services.shopify_orders import (
     record_details,
     unknown_skus,
 )
+
+#: Whole-line charges worked back from a part are kept to the micro-unit, as amounts are stored.
+MICRO = Decimal("0.000001")
 
 
 def _per_sku(lines: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
@@ -79,12 +84,61 @@ def reconcile(
     record_details(existing, order.draft, uow)
     if problems:
         return held(problems)
+    charged = _recharge(existing, order.draft, uow, clock)
     note = None
     if returned:
         listed = ", ".join(f"{q} {sku}" for sku, q in sorted(returned.items()))
         note = f"reduced in the shop after shipping (a return?): {listed}"
-    changed = bool(cancel or added) or before != existing.financial_status
+    changed = bool(cancel or added or charged) or before != existing.financial_status
     return State.PLACED, note, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _recharge(order: SalesOrder, draft: OrderDraft, uow: UnitOfWork, clock: Clock) -> bool:
+    """Book the shop's new tax, shipping or discounts, if they changed (`books.book_charges_change`)."""
+    before = uow.journal.charges.of(order.order_ref)
+    charges = charges_on(order, draft, before=before)
+    if charges == before:
+        return False
+    locked = uow.orders.get(order.order_ref, lock=True) or order
+    return books.book_charges_change(uow, locked, charges, on=clock.today())
+
+
+def charges_on(order: SalesOrder, draft: OrderDraft, *, before: OrderCharges) -> OrderCharges:
+    """The shop's charges (on the draft's lines, for the quantities still ordered) on the order's
+    own lines, as whole-line amounts: each SKU's amount is spread over its lines by what is left
+    of them (not cancelled). A line whose share of its charge is unchanged keeps it as it was, and
+    a line cancelled in full keeps its old one (nothing of it is earned or owed)."""
+    wanted: dict[str, dict[str, Decimal]] = {}
+    shop = draft.charges
+    for kind, amounts in shop.by_line().items():
+        per_sku = wanted.setdefault(kind, {})
+        for n, drafted in enumerate(draft.lines, start=1):
+            per_sku[drafted.sku] = per_sku.get(drafted.sku, ZERO) + amounts.get(n, ZERO)
+    left = _per_sku((line.sku, line.quantity - line.cancelled_quantity) for line in order.lines)
+    placed: dict[str, dict[int, Decimal]] = {kind: {} for kind in wanted}
+    for kind, old in before.by_line().items():
+        spread = dict(wanted[kind])
+        spread_left = dict(left)
+        for line in order.lines:
+            rest = line.quantity - line.cancelled_quantity
+            was = old.get(line.line_no, ZERO)
+            if rest <= 0:
+                amount = was
+            else:
+                part = spread.get(line.sku, ZERO)
+                if rest < spread_left[line.sku]:
+                    part = money(part * rest / spread_left[line.sku])
+                spread[line.sku] = spread.get(line.sku, ZERO) - part
+                spread_left[line.sku] -= rest
+                if share(was, before=ZERO, after=rest, quantity=line.quantity) == part:
+                    amount = was
+                else:
+                    amount = (part * line.quantity / rest).quantize(MICRO)
+            if amount:
+                placed[kind][line.line_no] = amount
+    return OrderCharges(
+        placed["tax"], placed["discount"], shop.shipping, shop.shipping_tax, placed["included_tax"]
+    )
 
 
 def _reduce(
@@ -95,14 +149,16 @@ def _reduce(
     clock: Clock,
     policy: AllocationPolicy,
 ) -> None:
-    """Cancel these quantities per SKU (`SalesOrder.cancel_quantities`); freed stock goes to waiting lines."""
+    """Cancel these quantities per SKU (`SalesOrder.cancel_quantities`); freed stock goes to waiting
+    lines, and what was paid for them becomes a refund due (the shop, not Pegboard, pays it back)."""
     if not cancel:
         return
     cancelled_before = {line.line_no: line.cancelled_quantity for line in order.lines}
-    freed = order.cancel_quantities(cancel)
+    freed = order.cancel_quantities(cancel, in_shop=True)
     for sku, released in freed.items():
         stocks[sku].release(released)
     uow.orders.save(order)
+    books.book_cancellation(uow, order, on=clock.today(), why="reduction in the shop")
     cancel_dropship_rest(order, cancelled_before, uow=uow)
     freed_stock = {s: stocks[s] for s, q in freed.items() if q > 0}
     allocate_waiting(uow, freed_stock, policy=policy, loaded={order.order_ref: order})

@@ -124,3 +124,42 @@ def test_account_names_can_be_renamed_but_not_invented() -> None:
 def test_amounts_round_half_up_to_the_cent() -> None:
     assert books.money(Decimal("0.125")) == Decimal("0.13")
     assert books.money(Decimal("3") * Decimal("0.3333")) == Decimal("1.00")
+
+
+def test_less_due_for_what_shipped_clears_what_is_owed_first_then_goes_back_on_deposit() -> None:
+    before = books.Earned(goods=Decimal(40), tax=Decimal(8))
+    after = books.Earned(goods=Decimal(40), discount=Decimal(5), tax=Decimal(7))
+
+    made = books.charges_change(
+        "SO-1", before, after, deposits={}, receivable=Decimal(2), on=DAY, deposit_account=Account.DEPOSITS
+    )
+
+    assert made is not None and made.kind is EntryKind.CHARGES
+    assert sorted(signed(made)) == [
+        ("1100", Decimal(-2)),
+        ("2100", Decimal(-4)),
+        ("2200", Decimal(1)),
+        ("4050", Decimal(5)),
+    ]
+
+
+def test_more_due_for_what_shipped_comes_out_of_the_deposits_and_the_rest_is_owed() -> None:
+    before = books.Earned(goods=Decimal(40), shipping=Decimal(0))
+    after = books.Earned(goods=Decimal(40), shipping=Decimal(5), shipping_tax=Decimal(1))
+
+    made = books.charges_change(
+        "SO-1", before, after, deposits={Account.DEPOSITS: Decimal(4)}, receivable=Decimal(0), on=DAY
+    )
+
+    assert sorted(signed(made)) == [
+        ("1100", Decimal(2)),
+        ("2100", Decimal(4)),
+        ("2200", Decimal(-1)),
+        ("4100", Decimal(-5)),
+    ]
+
+
+def test_the_same_charges_change_nothing() -> None:
+    same = books.Earned(goods=Decimal(40), tax=Decimal(8))
+
+    assert books.charges_change("SO-1", same, same, deposits={}, receivable=Decimal(0), on=DAY) is None

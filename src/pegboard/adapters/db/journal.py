@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.books import Account, JournalEntry, OrderCharges
@@ -140,7 +140,7 @@ class SqlCharges:
         ).scalar_one()
         rows: list[dict[str, object]] = [
             {"order_id": order_id, "line_no": line_no, "kind": kind, "amount": amount}
-            for kind, amounts in (("tax", charges.line_tax), ("discount", charges.line_discount))
+            for kind, amounts in charges.by_line().items()
             for line_no, amount in sorted(amounts.items())
             if amount
         ]
@@ -152,6 +152,14 @@ class SqlCharges:
         if rows:
             self.conn.execute(insert(t.order_charges), rows)
 
+    def replace(self, order_ref: str, charges: OrderCharges) -> None:
+        """The order's charges from now on (what they were is in the journal's entries)."""
+        orders = select(t.sales_orders.c.id).where(t.sales_orders.c.order_ref == order_ref)
+        self.conn.execute(
+            delete(t.order_charges).where(t.order_charges.c.order_id.in_(orders.scalar_subquery()))
+        )
+        self.add(order_ref, charges)
+
     def of(self, order_ref: str) -> OrderCharges:
         oc = t.order_charges
         rows = self.conn.execute(
@@ -159,7 +167,7 @@ class SqlCharges:
             .join(t.sales_orders, t.sales_orders.c.id == oc.c.order_id)
             .where(t.sales_orders.c.order_ref == order_ref)
         ).all()
-        by_line: dict[str, dict[int, Decimal]] = {"tax": {}, "discount": {}}
+        by_line: dict[str, dict[int, Decimal]] = {"tax": {}, "discount": {}, "included_tax": {}}
         order_wide: dict[str, Decimal] = {"shipping": ZERO, "shipping_tax": ZERO}
         for line_no, kind, amount in rows:
             if line_no is None:
@@ -167,5 +175,9 @@ class SqlCharges:
             else:
                 by_line[kind][line_no] = by_line[kind].get(line_no, ZERO) + amount
         return OrderCharges(
-            by_line["tax"], by_line["discount"], order_wide["shipping"], order_wide["shipping_tax"]
+            by_line["tax"],
+            by_line["discount"],
+            order_wide["shipping"],
+            order_wide["shipping_tax"],
+            by_line["included_tax"],
         )

@@ -356,8 +356,8 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
     """Days in the period each SKU ended with nothing on hand, from its first ledger movement on.
 
     The ledger summed per SKU and day (`stock_days`, kept by triggers with every movement,
-    migration 0015; history before the period as one opening row); a balance holds until the
-    SKU's next day with movements.
+    migration 0015; one row per SKU and day, so only the history before the period is summed,
+    into one opening row); a balance holds until the SKU's next day with movements.
     """
     after_end = _after(period.end)
     if conn.dialect.name == "postgresql":
@@ -368,11 +368,12 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
     if where.item_ids is not None and not where.item_ids:
         return {}
     sql = f"""
-        WITH moves AS (
-            SELECT item_id, CASE WHEN moved_on < :start THEN :start ELSE moved_on END AS day, quantity
-            FROM stock_days WHERE moved_on <= :end {scoped}
-        ), daily AS (
-            SELECT item_id, day, SUM(quantity) AS q FROM moves GROUP BY item_id, day
+        WITH daily AS (
+            SELECT item_id, :start AS day, SUM(quantity) AS q
+            FROM stock_days WHERE moved_on < :start {scoped} GROUP BY item_id
+            UNION ALL
+            SELECT item_id, moved_on AS day, quantity AS q
+            FROM stock_days WHERE moved_on >= :start AND moved_on <= :end {scoped}
         ), balances AS (
             SELECT item_id, day,
                    SUM(q) OVER (PARTITION BY item_id ORDER BY day) AS balance,

@@ -13,6 +13,8 @@ from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove, holding
 
 ZERO = Decimal(0)
+#: Receipts read at a time when looking for those still held (FIFO).
+RECEIPTS_PAGE = 16
 
 
 class SqlValuation:
@@ -50,18 +52,38 @@ class SqlValuation:
         ).all()
         for item_id, quantity, value, gone in rows:
             sku = sku_of[item_id]
-            incoming: list[tuple[Decimal, Decimal]] = []
-            if method is CostMethod.FIFO:
-                incoming = [
-                    (q, v)
-                    for q, v in self.conn.execute(
-                        select(sv.c.quantity, sv.c.value)
-                        .where(sv.c.item_id == item_id, sv.c.quantity > 0)
-                        .order_by(sv.c.id)
-                    )
-                ]
-            found[sku] = holding(quantity or ZERO, value or ZERO, incoming, gone or ZERO)
+            held, worth = quantity or ZERO, value or ZERO
+            if method is CostMethod.FIFO and held > 0:
+                layers = self._newest_receipts(item_id, held)
+                found[sku] = holding(held, worth, layers, sum((q for q, _ in layers), ZERO) - held)
+            else:
+                found[sku] = holding(held, worth, [], gone or ZERO)
         return found
+
+    def _newest_receipts(self, item_id: int, held: Decimal) -> list[tuple[Decimal, Decimal]]:
+        """The newest goods in that cover what is held, oldest first: FIFO issues take the oldest
+        first, so what is held is the last `held` units received, and older receipts are gone.
+        Read newest first, a page at a time, so an item's long history is not read at each issue."""
+        sv = t.stock_values
+        newest: list[tuple[Decimal, Decimal]] = []
+        before: int | None = None
+        covered = ZERO
+        while covered < held:
+            query = select(sv.c.id, sv.c.quantity, sv.c.value).where(
+                sv.c.item_id == item_id, sv.c.quantity > 0
+            )
+            if before is not None:
+                query = query.where(sv.c.id < before)
+            page = self.conn.execute(query.order_by(sv.c.id.desc()).limit(RECEIPTS_PAGE)).all()
+            for row_id, quantity, value in page:
+                if covered >= held:
+                    break
+                newest.append((quantity, value))
+                covered += quantity
+                before = row_id
+            if len(page) < RECEIPTS_PAGE:
+                break
+        return newest[::-1]
 
     def totals(self, *, as_of: date | None = None) -> dict[str, tuple[Decimal, Decimal]]:
         """(quantity, value) per SKU of every item with value rows, up to and including `as_of`."""

@@ -9,7 +9,8 @@ is newer), `cancelled_at`, `financial_status`, the customer's name and email, th
 address as one text, and per line item its `sku`, quantity (`current_quantity`, which counts
 removals made in the shop, else `quantity`), unit `price` and `properties` (the customer's
 choices, mapped to the item's options by name). For the books: each line item's
-`tax_lines` and `discount_allocations`, the order's `shipping_lines` (price, discounts, tax), and
+`tax_lines` and `discount_allocations`, the order's `shipping_lines` (price, discounts, tax),
+`taxes_included` (the prices hold their tax: revenue is booked net of it), and
 what was paid (`total_price` less `total_outstanding` once paid) and refunded (`refunds`).
 Numbers are read exactly (Decimal, never float). Unknown fields are ignored; a missing or
 malformed required field is an error naming it (``line_items[2].quantity``). A line item
@@ -127,11 +128,18 @@ def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
     problems: list[str] = []
     line_tax: dict[int, Money] = {}
     line_discount: dict[int, Money] = {}
+    included = _taxes_included(data)
     for n, item in enumerate(items):
         line, problem = _line(item, n)
         if line is not None:
             lines.append(line)
-            line_tax[len(lines)], line_discount[len(lines)] = _line_charges(item, n, line.quantity)
+            tax, discount = _line_charges(item, n, line.quantity)
+            gross = (line.unit_price or 0) * line.quantity - discount
+            if included and tax > gross:
+                raise InvalidValue(
+                    f"line_items[{n}].tax_lines", tax, f"is more than the price with tax ({gross})"
+                )
+            line_tax[len(lines)], line_discount[len(lines)] = tax, discount
         if problem:
             problems.append(problem)
     draft = OrderDraft(
@@ -143,11 +151,7 @@ def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
         ship_to=_address(data.get("shipping_address"), "shipping_address"),
         source=SOURCE,
         financial_status=_text(data, "financial_status", "", max_length=limits.FINANCIAL_STATUS),
-        charges=OrderCharges(
-            {n: x for n, x in line_tax.items() if x},
-            {n: x for n, x in line_discount.items() if x},
-            *_shipping(data),
-        ),
+        charges=_charges(data, line_tax, line_discount, included=included),
     )
     return ShopOrder(
         shopify_order_id=shop_id,
@@ -357,6 +361,33 @@ def _line_charges(item: Mapping[str, Any], n: int, quantity: Decimal) -> tuple[M
     if ordered and quantity < ordered:
         tax, discount = (Money(money(x * quantity / ordered)) for x in (tax, discount))
     return tax, discount
+
+
+def _taxes_included(data: Mapping[str, Any]) -> bool:
+    """Whether the order's prices hold their tax (`taxes_included`; absent or null: they do not)."""
+    included = data.get("taxes_included")
+    if included is None:
+        return False
+    if not isinstance(included, bool):
+        raise InvalidValue("taxes_included", included, "must be true or false")
+    return included
+
+
+def _charges(
+    data: Mapping[str, Any], line_tax: dict[int, Money], line_discount: dict[int, Money], *, included: bool
+) -> OrderCharges:
+    """The order's charges; when the shop's prices include tax (`taxes_included`), the lines' and
+    the shipping's tax is inside their prices, so shipping is charged net of its tax."""
+    shipping, shipping_tax = _shipping(data)
+    taxes = {n: x for n, x in line_tax.items() if x}
+    discounts = {n: x for n, x in line_discount.items() if x}
+    if not included:
+        return OrderCharges(taxes, discounts, shipping, shipping_tax)
+    if shipping_tax > shipping:
+        raise InvalidValue(
+            "shipping_lines", shipping_tax, f"tax is more than the shipping charged ({shipping})"
+        )
+    return OrderCharges({}, discounts, Money(shipping - shipping_tax), shipping_tax, taxes)
 
 
 def _shipping(data: Mapping[str, Any]) -> tuple[Money, Money]:

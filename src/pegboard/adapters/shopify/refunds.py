@@ -1,13 +1,14 @@
 """The shop pays back what Pegboard owes: a cancelled, paid remainder of a shop order is refunded
 through Shopify's Admin API, and booked when Shopify confirms it.
 
-The channel takes `OrderCancelled` events. For an order from the shop it first reads what
-Shopify has already paid back and books any of it the books lack, then asks Shopify for the rest
-of the refund due (less what is pending there), then books what Shopify confirmed. Working from
-the shop's own totals makes a repeat harmless: delivery is at least once, and a refund made but
-never booked (a crash, a lost answer) is found and booked by the repeat instead of asked for
-twice. A failure (Shopify down, 5xx, rate limit) is returned for the outbox to retry later; after
-a 429 the rest of the batch waits too.
+The channel takes `OrderCancelled` events, except those of a reduction made in the shop (its
+merchant pays back there, and the shop's refunds are booked as they are heard of). For an order
+from the shop it first reads what Shopify has already paid back and books any of it the books
+lack, then asks Shopify for the rest of the refund due (less what is pending there), then books
+what Shopify confirmed. Working from the shop's own totals makes a repeat harmless: delivery is
+at least once, and a refund made but never booked (a crash, a lost answer) is found and booked
+by the repeat instead of asked for twice. A failure (Shopify down, 5xx, rate limit) is returned
+for the outbox to retry later; after a 429 the rest of the batch waits too.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class ShopifyRefundChannel:
         return deliver_in_turn(events, self._refund)
 
     def _refund(self, event: StoredEvent) -> None:
+        if event.payload.get("in_shop"):
+            return  # the shop reduced the order: its merchant chose there whether to pay back
         order_ref = str(event.payload.get("order_ref") or event.order_ref or "")
         shop_id = shop_refunds.shop_order_id(order_ref, uow=self.uow_factory())
         if shop_id is None:
