@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,6 @@ from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
-from pegboard.entrypoints.cli import indented_json
 from pegboard.services import parsing
 
 out = Console(soft_wrap=True)
@@ -169,8 +169,7 @@ def fail(code: int, message: str) -> NoReturn:
 
 
 def emit_json(data: Any) -> None:
-    """The JSON of `data`, indented by two (`json.dumps(indent=2, default=str)`'s text, faster)."""
-    sys.stdout.write(indented_json.dumps(data) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def show(as_json: bool, to_json: Callable[[], Any], as_table: Callable[[], RenderableType]) -> None:
