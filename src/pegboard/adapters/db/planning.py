@@ -485,25 +485,20 @@ class SqlPlanning:
             .join(so, so.c.id == ol.c.order_id)
         )
         refs = None if order_refs is None else sorted(set(order_refs))
-        found: dict[tuple[str, int], StoredPromise] = {}
+        wanted: set[str] | None = None
         if refs is not None and self.conn.dialect.name == "postgresql":
             # One array parameter however many orders: their rows are found by the order ref's
             # index instead of joining every stored promise (the held lines of a full plan).
             query = query.where(so.c.order_ref == any_(bindparam("refs", refs, type_=ARRAY(String))))
-            for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
-                found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
-            return found
-        if refs is None or len(refs) > 2000:
+        elif refs is not None and len(refs) <= 2000:
+            query = query.where(so.c.order_ref.in_(refs))
+        elif refs is not None:
             # Many orders: one pass over the table beats thousands of IN-list probes.
-            wanted = None if refs is None else set(refs)
-            for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
-                if wanted is None or order_ref in wanted:
-                    found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
-            return found
-        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(
-            query.where(so.c.order_ref.in_(refs))
-        ).all():
-            found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
+            wanted = set(refs)
+        found: dict[tuple[str, int], StoredPromise] = {}
+        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
+            if wanted is None or order_ref in wanted:
+                found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
         return found
 
     def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]:

@@ -205,7 +205,7 @@ class SqlStoredPlan:
         row = self.conn.execute(select(sp.inputs_seen, sp.promises_digest)).first()
         if row is None or row.inputs_seen < inputs_seen:
             return None
-        return row.promises_digest
+        return None if row.promises_digest is None else str(row.promises_digest)
 
 
 def plan_stamp(conn: Connection) -> PlanStamp | None:
