@@ -12,6 +12,7 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
+from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult
 from pegboard.services.holds import end_expired_holds
@@ -54,13 +55,17 @@ def run_plan(
         end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
         result = plan(uow.planning.snapshot(today))
-        changed, before = promise_changes(result, uow=uow)
+        lines = Lines(result.promises)
+        digest = promises_digest(lines)
+        # When the stored plan gave these very promises and no input changed since, the stored
+        # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
+        changed, before = _changes(lines, uow) if uow.plans.promises_digest(seen) != digest else ([], [])
         new_dates = len(save_promises(changed, before, uow=uow, today=today))
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
         else:
-            uow.plans.save(result, planned_on=today, inputs_seen=seen)
+            uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
 
@@ -70,8 +75,10 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     the promises that now rest on them, and keep this plan for the pages; returns the lines whose
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
     result = plan(uow.planning.snapshot(today))
-    announced = _store(result, uow=uow, today=today)[1]
-    uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen)
+    lines = Lines(result.promises)
+    changed, before = _changes(lines, uow)
+    announced = save_promises(changed, before, uow=uow, today=today)
+    uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen, promises_digest=promises_digest(lines))
     return len(announced)
 
 
@@ -160,7 +167,10 @@ def promise_changes(
     result: PlanResult, *, uow: UnitOfWork
 ) -> tuple[list[LinePromise], list[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first); reads only."""
-    lines = Lines(result.promises)
+    return _changes(Lines(result.promises), uow)
+
+
+def _changes(lines: Lines, uow: UnitOfWork) -> tuple[list[LinePromise], list[StoredPromise | None]]:
     # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
     # join, primary-key probes); any other line by order ref and line number.
     by_id = uow.planning.stored_line_promises([i for i in lines.line_ids if i is not None])

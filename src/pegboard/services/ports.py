@@ -371,8 +371,15 @@ class StoredPlans(Protocol):
         """The last change to what planning reads, committed so far (read before a snapshot)."""
         ...
 
-    def save(self, result: PlanResult, *, planned_on: date, inputs_seen: int) -> None:
-        """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`."""
+    def save(
+        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+    ) -> None:
+        """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
+        promises with `promises_digest` (`planning.promise_digest`)."""
+        ...
+
+    def promises_digest(self, inputs_seen: int) -> str | None:
+        """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
         ...
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     any_,
     bindparam,
     func,
@@ -256,7 +257,7 @@ class SqlPlanning:
             return []
         so, ol, it = t.sales_orders.c, t.order_lines.c, t.items.c
         query = (
-            select(so.order_ref, ol.line_no, it.sku, ol.allocated, ol.id)
+            select(so.order_ref, ol.line_no, it.sku, type_coerce(ol.allocated, BigInteger), ol.id)
             .join(t.sales_orders, so.id == ol.order_id)
             .join(t.items, it.id == ol.item_id)
             .where(
@@ -268,7 +269,12 @@ class SqlPlanning:
             .order_by(so.id, ol.line_no)
         )
         rows = self.conn.execute(_refs_among(query, so.order_ref, order_refs))
-        return [HeldLine(*row) for row in rows if row.order_ref in order_refs]
+        decimal = _Decimals()  # raw micro-units, each distinct value converted once
+        return [
+            HeldLine(ref, line_no, sku, decimal(units), line_id)
+            for ref, line_no, sku, units, line_id in rows
+            if ref in order_refs
+        ]
 
     def _reliability(self, suppliers: list[str] | None) -> list[Reliability]:
         """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
@@ -315,8 +321,7 @@ class SqlPlanning:
         query = select(
             po.c.po_ref,
             pol.c.item_id,
-            pol.c.quantity,
-            pol.c.received,
+            type_coerce(pol.c.quantity - pol.c.received, BigInteger).label("units"),
             pol.c.expected_date,
             sup.c.name,
             po.c.created_at,
@@ -332,11 +337,12 @@ class SqlPlanning:
             )
             .order_by(po.c.po_ref, pol.c.line_no)
         ).all()
+        decimal = _Decimals()
         return [
             OpenPurchaseLine(
                 r.po_ref,
                 sku_of[r.item_id],
-                r.quantity - r.received,
+                decimal(r.units),
                 r.expected_date,
                 r.name,
                 r.created_at.date(),
@@ -479,18 +485,20 @@ class SqlPlanning:
             .join(so, so.c.id == ol.c.order_id)
         )
         refs = None if order_refs is None else sorted(set(order_refs))
-        found: dict[tuple[str, int], StoredPromise] = {}
-        if refs is None or len(refs) > 2000:
+        wanted: set[str] | None = None
+        if refs is not None and self.conn.dialect.name == "postgresql":
+            # One array parameter however many orders: their rows are found by the order ref's
+            # index instead of joining every stored promise (the held lines of a full plan).
+            query = query.where(so.c.order_ref == any_(bindparam("refs", refs, type_=ARRAY(String))))
+        elif refs is not None and len(refs) <= 2000:
+            query = query.where(so.c.order_ref.in_(refs))
+        elif refs is not None:
             # Many orders: one pass over the table beats thousands of IN-list probes.
-            wanted = None if refs is None else set(refs)
-            for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
-                if wanted is None or order_ref in wanted:
-                    found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
-            return found
-        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(
-            query.where(so.c.order_ref.in_(refs))
-        ).all():
-            found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
+            wanted = set(refs)
+        found: dict[tuple[str, int], StoredPromise] = {}
+        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
+            if wanted is None or order_ref in wanted:
+                found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
         return found
 
     def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]:

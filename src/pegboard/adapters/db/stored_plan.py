@@ -16,9 +16,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Engine,
+    Insert,
+    Update,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.row_sync import sync_rows
 from pegboard.planning.configurations import configured_sku, split_sku
 from pegboard.planning.result import (
     MissingMaterial,
@@ -143,33 +157,55 @@ class SqlStoredPlan:
         if self.conn.info.pop(_WRITTEN, False):
             self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now))
 
-    def save(self, result: PlanResult, *, planned_on: date, inputs_seen: int) -> None:
-        """Replace the stored plan by `result`, planned from inputs up to change `inputs_seen`.
+    def save(
+        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+    ) -> None:
+        """Make the stored plan `result`, planned from inputs up to change `inputs_seen`, whose
+        promises have `promises_digest` (`planning.promise_digest`; None: not known).
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
-        count as a later change.
+        count as a later change. Only the queue entries and suggestions that differ from the
+        stored ones are written (`row_sync`).
         """
-        conn = self.conn
-        conn.execute(delete(t.stored_plan_queue))
-        conn.execute(delete(t.stored_plan_suggestions))
-        conn.execute(delete(t.stored_plans))
+        conn, sp = self.conn, t.stored_plans.c
         # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
         conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
-        plan_id = conn.execute(
-            insert(t.stored_plans)
-            .values(planned_on=planned_on, planned_at=self.now, inputs_seen=inputs_seen)
-            .returning(t.stored_plans.c.id)
-        ).scalar_one()
+        stamp = {
+            "planned_on": planned_on,
+            "planned_at": self.now,
+            "inputs_seen": inputs_seen,
+            "promises_digest": promises_digest,
+        }
+        plan_id = conn.execute(select(sp.id).order_by(sp.id).limit(1)).scalar()
+        if plan_id is None:
+            plan_id = conn.execute(insert(t.stored_plans).values(stamp).returning(sp.id)).scalar_one()
+        else:
+            conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
+            conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(stamp))
         queue = [_queue_row(plan_id, rank, e) for rank, e in enumerate(result.production_queue, start=1)]
-        if queue:
-            conn.execute(insert(t.stored_plan_queue), queue)
+        sync_rows(
+            conn, t.stored_plan_queue, queue, key="rank", where=t.stored_plan_queue.c.plan_id == plan_id
+        )
         rows = [_purchase_row(plan_id, s) for s in result.purchase_suggestions]
         rows += [_making_row(plan_id, s) for s in result.production_suggestions]
-        if rows:
-            conn.execute(
-                insert(t.stored_plan_suggestions), [{**row, "seq": n} for n, row in enumerate(rows, 1)]
-            )
+        suggestions = [{**row, "seq": n} for n, row in enumerate(rows, 1)]
+        sync_rows(
+            conn,
+            t.stored_plan_suggestions,
+            suggestions,
+            key="seq",
+            where=t.stored_plan_suggestions.c.plan_id == plan_id,
+        )
         conn.info.pop(_WRITTEN, None)
+
+    def promises_digest(self, inputs_seen: int) -> str | None:
+        """The digest of the stored plan's promises when nothing planning reads changed after it,
+        up to change `inputs_seen` (read before this plan's snapshot); else None."""
+        sp = t.stored_plans.c
+        row = self.conn.execute(select(sp.inputs_seen, sp.promises_digest)).first()
+        if row is None or row.inputs_seen < inputs_seen:
+            return None
+        return None if row.promises_digest is None else str(row.promises_digest)
 
 
 def plan_stamp(conn: Connection) -> PlanStamp | None:

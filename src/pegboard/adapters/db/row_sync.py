@@ -1,0 +1,46 @@
+"""Make a table's rows equal to wanted ones by writing only the difference.
+
+A stored plan is mostly what it was: a re-plan after a few orders moves a few queue entries and
+suggestions out of thousands. Reading the rows back and comparing them in memory costs far less
+than deleting and inserting all of them (and their indexes) on every plan run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from more_itertools import sliced
+from sqlalchemy import ColumnElement, Connection, Table, delete, insert, select
+
+
+def sync_rows(
+    conn: Connection,
+    table: Table,
+    wanted: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    where: ColumnElement[bool],
+) -> int:
+    """Leave exactly the `wanted` rows among the rows of `table` matching `where`, matched by
+    their `key` column; returns how many rows were deleted or inserted.
+
+    A stored row equal to its wanted row (every column the wanted rows name) stays untouched;
+    one that differs is replaced, one not wanted is deleted, a new one inserted.
+    """
+    others = [c for c in wanted[0] if c != key] if wanted else []
+    query = select(table.c[key], *(table.c[c] for c in others)).where(where)
+    stored = {row[0]: tuple(row[1:]) for row in conn.execute(query)}
+    fresh, replaced = [], []
+    for row in wanted:
+        before = stored.pop(row[key], None)
+        if before != tuple(row[c] for c in others):
+            fresh.append(row)
+            if before is not None:
+                replaced.append(row[key])
+    gone = [*stored, *replaced]  # what is left in `stored` is not wanted any more
+    for some in sliced(gone, 1000):
+        conn.execute(delete(table).where(where, table.c[key].in_(some)))
+    if fresh:
+        conn.execute(insert(table), fresh)
+    return len(gone) + len(fresh)

@@ -1,0 +1,146 @@
+"""A re-plan writes only what changed: no promise row, event or stored-plan row when nothing did,
+exactly the moved promises after one change (both databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import Connection, func, select, text
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.stored_plan import stored_plan
+from pegboard.bootstrap import Pegboard
+from pegboard.services import planning
+from tests.builders import make_order
+from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
+
+#: Tables whose rows a plan run may write.
+WATCHED = ("line_promises", "stored_plan_queue", "stored_plan_suggestions")
+
+
+def rows_written(pb: Pegboard, action: Callable[[], object]) -> dict[str, set[str]]:
+    """Per watched table, the rows `action` inserted, updated or deleted (PostgreSQL: each row's
+    version, `xmin`, which any write changes; SQLite: triggers that log every write)."""
+    postgres = pb.engine.dialect.name == "postgresql"
+    if not postgres:
+        with pb.engine.begin() as conn:
+            _log_writes_on_sqlite(conn)
+    before = _versions(pb) if postgres else {}
+    action()
+    if postgres:
+        after = _versions(pb)
+        return {
+            name: {
+                key
+                for key in before[name].keys() | after[name].keys()
+                if before[name].get(key) != after[name].get(key)
+            }
+            for name in WATCHED
+        }
+    with pb.engine.begin() as conn:
+        logged = conn.execute(text("SELECT tbl, row_key FROM written_rows")).all()
+        conn.execute(text("DELETE FROM written_rows"))
+    return {name: {key for tbl, key in logged if tbl == name} for name in WATCHED}
+
+
+_KEYS = {
+    "line_promises": "line_id",
+    "stored_plan_queue": "plan_id || '/' || rank",
+    "stored_plan_suggestions": "plan_id || '/' || seq",
+}
+
+
+def _versions(pb: Pegboard) -> dict[str, dict[str, str]]:
+    with pb.engine.connect() as conn:
+        return {
+            name: dict(conn.execute(text(f"SELECT ({_KEYS[name]})::text, xmin::text FROM {name}")).all())  # noqa: S608
+            for name in WATCHED
+        }
+
+
+def _log_writes_on_sqlite(conn: Connection) -> None:
+    conn.execute(text("CREATE TABLE IF NOT EXISTS written_rows (tbl TEXT, row_key TEXT)"))
+    for name in WATCHED:
+        for verb, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            key = _KEYS[name].replace("plan_id", f"{row}.plan_id").replace("rank", f"{row}.rank")
+            key = key.replace("seq", f"{row}.seq").replace("line_id", f"{row}.line_id")
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS log_{verb.lower()}_{name} AFTER {verb} ON {name} "
+                    f"BEGIN INSERT INTO written_rows VALUES ('{name}', CAST({key} AS TEXT)); END"
+                )
+            )
+
+
+def outbox_size(pb: Pegboard) -> int:
+    with pb.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.outbox)).scalar_one())
+
+
+def line_ids(pb: Pegboard, *refs: str) -> set[str]:
+    so, ol = t.sales_orders.c, t.order_lines.c
+    with pb.engine.connect() as conn:
+        found = conn.execute(
+            select(ol.id).join(t.sales_orders, so.id == ol.order_id).where(so.order_ref.in_(refs))
+        ).scalars()
+        return {str(i) for i in found}
+
+
+def test_a_re_plan_with_nothing_changed_writes_no_promise_no_event_and_no_stored_plan_row(
+    pb: Pegboard,
+) -> None:
+    lightsaber_after_first_shipments(pb)
+    order_green_crystals(pb, pb.clock.today() + timedelta(days=14))
+    first = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    events = outbox_size(pb)
+
+    second: list[planning.PlanRun] = []
+    written = rows_written(pb, lambda: second.append(planning.run_plan(uow=pb.uow(), clock=pb.clock)))
+
+    assert len(first.changed) == 2 and first.result.production_queue  # there was something to keep
+    assert second[0].changed == [] and second[0].new_dates == 0
+    assert second[0].result == first.result
+    assert written == {name: set() for name in WATCHED}
+    assert outbox_size(pb) == events
+
+
+def test_a_re_plan_after_one_change_writes_exactly_the_moved_promises(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)  # SO-2 is open term: no crystal on order
+    order_green_crystals(pb, pb.clock.today() + timedelta(days=14))
+    events = outbox_size(pb)
+
+    runs: list[planning.PlanRun] = []
+    written = rows_written(pb, lambda: runs.append(planning.run_plan(uow=pb.uow(), clock=pb.clock)))
+
+    assert [(p.order_ref, p.line_no) for p in runs[0].changed] == [("SO-2", 1)]
+    assert written["line_promises"] == line_ids(pb, "SO-2")
+    assert outbox_size(pb) == events + 1  # SO-2's new date, and nothing else
+
+
+def test_a_re_plan_after_a_new_order_writes_its_promise_and_the_plan_rows_that_moved(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    make_order(pb, "SO-9", ("SABER-GREEN", 1))
+    events = outbox_size(pb)
+
+    runs: list[planning.PlanRun] = []
+    written = rows_written(pb, lambda: runs.append(planning.run_plan(uow=pb.uow(), clock=pb.clock)))
+
+    assert [p.order_ref for p in runs[0].changed] == ["SO-9"]
+    assert written["line_promises"] == line_ids(pb, "SO-9")
+    assert outbox_size(pb) == events  # a first promise is no change to announce
+    with pb.engine.connect() as conn:
+        kept = stored_plan(conn)
+        total = sum(
+            conn.execute(select(func.count()).select_from(t.metadata.tables[n])).scalar_one()
+            for n in WATCHED[1:]
+        )
+    assert kept is not None
+    result = runs[0].result
+    assert kept.result.production_queue == result.production_queue
+    assert kept.result.purchase_suggestions == result.purchase_suggestions
+    assert kept.result.production_suggestions == result.production_suggestions
+    # Some of the stored plan moved, not all of it.
+    assert 0 < len(written["stored_plan_queue"]) + len(written["stored_plan_suggestions"]) < total
