@@ -607,7 +607,7 @@ stored_plans = Table(
     Column("planned_at", DateTime, nullable=False),
     #: The highest `plan_input_changes.id` when the plan read its snapshot (0: none yet).
     Column("inputs_seen", Id, nullable=False),
-    #: `planning.promise_digest` of the plan's promises (migration 0019; None: not known).
+    #: `planning.promise_digest` of the plan's promises (migration 0020; None: not known).
     Column("promises_digest", String(64)),
 )
 

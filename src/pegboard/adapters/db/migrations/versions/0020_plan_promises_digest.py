@@ -1,8 +1,8 @@
 """the stored plan remembers a digest of its promises, so a re-plan that gives the same promises
 on unchanged inputs writes none of them (`adapters/db/stored_plan.py`)
 
-Revision ID: 0019_speed13
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_speed13"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
