@@ -165,3 +165,41 @@ def _purchase_orders(pb: Pegboard) -> set[str]:
     """The refs of every purchase order in the database."""
     with pb.reader() as uow:
         return {row.ref for row in lists.supply(uow.connection, include_closed=True) if row.kind == "po"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(workshop=workshops(), data=st.data())
+def test_a_leftover_that_followed_placed_orders_quotes_as_the_full_path(
+    workshop: Workshop, data: st.DataObject, sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / f"follow-{abs(hash(workshop))}.db"
+    shutil.copy(sqlite_template, path)
+    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
+    try:
+        for kind, text in workshop.csv:
+            import_text(pb, kind, text)
+        request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
+        kept = LeftoverCache()
+        quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+        skus = sorted({sku for sku, _ in workshop.lines})
+
+        # Orders placed between two quotes, before the quote's moment.
+        for n in range(data.draw(st.integers(1, 3))):
+            lines = data.draw(st.lists(st.tuples(st.sampled_from(skus), quantities), min_size=1, max_size=2))
+            draft = orders.OrderDraft(
+                order_ref=f"P-{n + 1}",
+                customer="Placed",
+                lines=tuple(orders.LineDraft(sku, to_quantity(q)) for sku, q in lines),
+                ordered_at=pb.clock.now() - timedelta(minutes=10 - n),
+                priority=data.draw(st.sampled_from([0, 0, 1])),
+                ship_to="1 Fern Lane, Leeds",
+            )
+            orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
+        fast = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+        full = quote(request, uow=pb.reader(), clock=pb.clock)
+
+        assert (fast.lines, fast.date) == (full.lines, full.date)
+        assert kept.built + kept.followed <= 2
+    finally:
+        pb.close()
+        path.unlink()

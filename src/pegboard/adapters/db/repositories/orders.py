@@ -15,6 +15,7 @@ from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import note_lines, note_placed
 from pegboard.domain.allocation import WaitingLine
 from pegboard.domain.events import Event
 from pegboard.domain.quantities import Quantity
@@ -45,6 +46,7 @@ def insert_lines(
     """Write new order lines, given as (order row id, line, item row id), and their allocations
     to the items' totals: the one way lines enter `order_lines`."""
     insert_rows(conn, t.order_lines, [_line_row(*line) for line in lines])
+    note_lines(conn, len(lines))
     for _, line, item_id in lines:
         totals.add(item_id, allocated=line.allocated_quantity)
 
@@ -202,15 +204,11 @@ class SqlOrders:
         self.touched += orders
         for order in orders:
             self.seen[order.order_ref] = self._snapshot(order)
-        insert_lines(
-            self.conn,
-            self.totals,
-            [
-                (self.row_ids[order.order_ref], line, ids[line.sku])
-                for order in orders
-                for line in order.lines
-            ],
-        )
+        lines = [
+            (self.row_ids[order.order_ref], line, ids[line.sku]) for order in orders for line in order.lines
+        ]
+        insert_lines(self.conn, self.totals, lines)
+        note_placed(self.conn, [order.order_ref for order in orders], len(lines))
 
     def save(self, order: SalesOrder) -> None:
         """Write the order's status and every line whose quantities changed since it was loaded."""

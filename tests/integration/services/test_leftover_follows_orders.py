@@ -1,0 +1,87 @@
+"""The server's kept leftover follows orders placed between quotes instead of being built again,
+and is built again after any other change (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from pegboard.adapters.db import tables as t
+from pegboard.bootstrap import Pegboard
+from pegboard.services.imports import ImportKind
+from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
+from tests.builders import import_text, make_order, set_stock
+
+ITEMS = """sku,name,procurement,lead_time_days,supplier,min_order_qty
+SABER,Saber,make,1,,3
+HILT,Hilt,buy,3,Acme,
+KYBER,Kyber,buy,5,Acme,
+"""
+BOMS = "parent_sku,component_sku,quantity\nSABER,HILT,1\nSABER,KYBER,1\n"
+
+
+def workshop(pb: Pegboard) -> None:
+    """Sabers made in lots of 3 from a hilt and a crystal; one saber in stock, one waiting."""
+    import_text(pb, ImportKind.SUPPLIERS, "name,email,lead_time_days\nAcme,,4\n")
+    import_text(pb, ImportKind.ITEMS, ITEMS)
+    import_text(pb, ImportKind.BOMS, BOMS)
+    import_text(pb, ImportKind.STOCK, "sku,quantity\nSABER,1\nHILT,10\nKYBER,1\n")
+    make_order(pb, "SO-1", ("SABER", 2), ordered_at=pb.clock.now() - timedelta(hours=3))
+
+
+def changes(pb: Pegboard) -> list[str | None]:
+    """The orders each plan-input change placed, oldest first (None: it did more)."""
+    with pb.reader() as uow:
+        c = t.plan_input_changes.c
+        return list(uow.connection.execute(select(c.placed_orders).order_by(c.id)).scalars())
+
+
+def test_the_kept_leftover_follows_placed_orders_and_is_built_again_after_a_count(pb: Pegboard) -> None:
+    workshop(pb)
+    kept = LeftoverCache()
+    request = QuoteRequest((("SABER", Decimal(2)),))
+    before = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+    assert (kept.built, kept.followed, kept.answered) == (1, 0, 1)
+    assert [p.quantity for p in before.lines[0].parts] == [2]
+
+    # Two orders placed: each takes what a quote for it would, the leftover follows them.
+    make_order(pb, "SO-2", ("SABER", 1), ("HILT", 2), ordered_at=pb.clock.now() - timedelta(hours=2))
+    make_order(pb, "SO-3", ("HILT", 1), ordered_at=pb.clock.now() - timedelta(hours=1))
+    fast = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+    full = quote(request, uow=pb.reader(), clock=pb.clock)
+
+    assert changes(pb)[-2:] == ['["SO-2"]', '["SO-3"]']
+    assert (kept.built, kept.followed, kept.answered) == (1, 1, 2)
+    assert (fast.lines, fast.date) == (full.lines, full.date)
+    # The lot made for SO-1 (3 sabers for 1) had 2 over: SO-2 took one, so this quote waits for
+    # the last one and a new lot.
+    assert [p.quantity for p in fast.lines[0].parts] == [1, 1]
+
+    # A count is not an order placed: the leftover is built again.
+    set_stock(pb, HILT=1)
+    again = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+
+    assert changes(pb)[-1] is None
+    assert (kept.built, kept.followed) == (2, 1)
+    assert (again.lines, again.date) == _full(pb, request)
+
+
+def test_an_order_placed_ahead_of_those_waiting_is_not_followed(pb: Pegboard) -> None:
+    workshop(pb)
+    kept = LeftoverCache()
+    request = QuoteRequest((("SABER", Decimal(2)),))
+    quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+
+    # A higher priority ranks before SO-1: SO-1's promise moves, so the leftover is built again.
+    make_order(pb, "SO-2", ("SABER", 2), priority=5, ordered_at=pb.clock.now() - timedelta(hours=1))
+    fast = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+
+    assert (kept.built, kept.followed) == (2, 0)
+    assert (fast.lines, fast.date) == _full(pb, request)
+
+
+def _full(pb: Pegboard, request: QuoteRequest) -> tuple[object, object]:
+    found = quote(request, uow=pb.reader(), clock=pb.clock)
+    return found.lines, found.date
