@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from collections.abc import Sequence
 
 from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event, func, insert, select, text
 
