@@ -162,7 +162,7 @@ def test_the_line_comes_from_the_kept_leftover_and_agrees_with_the_quote(api: Ap
 
     # No line is in stock whole (3 blue sabers are free): each was answered from the leftover.
     assert (from_leftover, kept.planned) == (4, 0)
-    for line, found, (sku, quantity) in zip(lines, quotes, asked, strict=True):
+    for line, found, (_, quantity) in zip(lines, quotes, asked, strict=True):
         assert set(line) == KEYS
         assert line["date"] == found["date"]
         assert line["in_stock"] == (found["lines"][0]["now"] == quantity)
