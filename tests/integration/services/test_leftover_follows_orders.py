@@ -9,10 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.clock import FixedClock
 from pegboard.bootstrap import Pegboard
+from pegboard.services import orders
 from pegboard.services.imports import ImportKind
-from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote
+from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote, quote_and_hold
 from tests.builders import import_text, make_order, set_stock
+from tests.conftest import MONDAY
 
 ITEMS = """sku,name,procurement,lead_time_days,supplier,min_order_qty
 SABER,Saber,make,1,,3
@@ -85,3 +88,20 @@ def test_an_order_placed_ahead_of_those_waiting_is_not_followed(pb: Pegboard) ->
 def _full(pb: Pegboard, request: QuoteRequest) -> tuple[object, object]:
     found = quote(request, uow=pb.reader(), clock=pb.clock)
     return found.lines, found.date
+
+
+def test_only_a_transaction_that_just_places_orders_names_them(pb: Pegboard) -> None:
+    workshop(pb)
+    request = QuoteRequest((("HILT", Decimal(2)),))
+
+    # A held quote, then an order with its id: the hold ends as the order takes its stock.
+    held = quote_and_hold(request, 30, uow=pb.uow(), clock=pb.clock)
+    make_order(pb, "SO-2", ("SABER", 1))
+    draft = orders.OrderDraft("SO-3", "Ada", (orders.LineDraft("HILT", Decimal(2)),), quote_id=held.quote_id)
+    orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
+    # An order whose placing ends an expired hold, whose stock goes to the lines waiting.
+    quote_and_hold(request, 1, uow=pb.uow(), clock=pb.clock)
+    pb.clock = FixedClock(MONDAY + timedelta(days=1))
+    make_order(pb, "SO-4", ("SABER", 1))
+
+    assert changes(pb)[-5:] == [None, '["SO-2"]', None, None, None]
