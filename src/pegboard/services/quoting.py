@@ -67,8 +67,10 @@ class LeftoverCache:
 
     It is current for the last plan-input change it saw (a row in `plan_input_changes`) and the
     day. When what changed since is only orders placed, it follows them (each takes what its
-    quote would have used, `Leftover.with_placed`); after any other change, or orders it cannot
-    follow exactly, it is built again from a snapshot.
+    quote would have used, `Leftover.with_placed`); shipments of allocated stock change nothing
+    it holds. After any other change (a cancellation, receipt, count, hold, plan confirmed,
+    import of anything but orders, an edit), or orders it cannot follow exactly, it is built
+    again from a snapshot.
 
     Thread-safe: the server answers quotes on a pool of threads; one builds at a time, and the
     others answer by the narrowed full path meanwhile rather than wait. A kept leftover is never
@@ -102,8 +104,11 @@ class LeftoverCache:
         """The kept leftover once the orders placed since follow; None when that is not all that
         changed, or it cannot follow them exactly."""
         refs = uow.plans.placed_since(kept[0][0], key[0])
-        placed = None if refs is None else uow.planning.placed(refs)
-        leftover = None if placed is None else kept[1].with_placed(*placed)
+        if refs == []:  # shipments only: available stock and backorders are as they were
+            leftover: Leftover | None = kept[1]
+        else:
+            placed = None if refs is None else uow.planning.placed(refs)
+            leftover = None if placed is None else kept[1].with_placed(*placed)
         if leftover is None:
             return None
         with self._keeping:  # unless a newer one was kept meanwhile

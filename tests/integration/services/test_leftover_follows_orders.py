@@ -1,5 +1,5 @@
-"""The server's kept leftover follows orders placed between quotes instead of being built again,
-and is built again after any other change (SQLite and PostgreSQL)."""
+"""The server's kept leftover follows orders placed (and shipments) between quotes instead of
+being built again, and is built again after any other change (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.clock import FixedClock
 from pegboard.bootstrap import Pegboard
-from pegboard.services import orders
+from pegboard.domain.quantities import to_quantity
+from pegboard.services import orders, shipping
 from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import LeftoverCache, QuoteRequest, quote, quote_and_hold
 from tests.builders import import_text, make_order, set_stock
@@ -62,12 +63,20 @@ def test_the_kept_leftover_follows_placed_orders_and_is_built_again_after_a_coun
     # the last one and a new lot.
     assert [p.quantity for p in fast.lines[0].parts] == [1, 1]
 
+    # Shipping what is allocated leaves the leftover as it was.
+    shipping.ship_order("SO-2", uow=pb.uow(), clock=pb.clock)
+    shipped = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+
+    assert changes(pb)[-1] == "[]"
+    assert (kept.built, kept.followed) == (1, 2)
+    assert (shipped.lines, shipped.date) == (fast.lines, fast.date)
+
     # A count is not an order placed: the leftover is built again.
     set_stock(pb, HILT=1)
     again = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
 
     assert changes(pb)[-1] is None
-    assert (kept.built, kept.followed) == (2, 1)
+    assert (kept.built, kept.followed) == (2, 2)
     assert (again.lines, again.date) == _full(pb, request)
 
 
@@ -97,7 +106,9 @@ def test_only_a_transaction_that_just_places_orders_names_them(pb: Pegboard) -> 
     # A held quote, then an order with its id: the hold ends as the order takes its stock.
     held = quote_and_hold(request, 30, uow=pb.uow(), clock=pb.clock)
     make_order(pb, "SO-2", ("SABER", 1))
-    draft = orders.OrderDraft("SO-3", "Ada", (orders.LineDraft("HILT", Decimal(2)),), quote_id=held.quote_id)
+    draft = orders.OrderDraft(
+        "SO-3", "Ada", (orders.LineDraft("HILT", to_quantity(2)),), quote_id=held.quote_id
+    )
     orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
     # An order whose placing ends an expired hold, whose stock goes to the lines waiting.
     quote_and_hold(request, 1, uow=pb.uow(), clock=pb.clock)

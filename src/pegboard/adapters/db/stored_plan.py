@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,6 +51,8 @@ PLAN_INPUTS = frozenset(
 _DERIVED_ITEM_COLUMNS = frozenset({"on_hand", "allocated"})
 _WRITTEN = "pegboard_plan_inputs_written"
 _PLACED, _PLACED_LINES, _LINES = "pegboard_placed_orders", "pegboard_placed_lines", "pegboard_lines_inserted"
+_SHIPPING = "pegboard_shipping_statements"
+_NOTES = (_WRITTEN, _PLACED, _PLACED_LINES, _LINES, _SHIPPING)
 #: What placing new orders writes of the plan inputs: nothing else.
 _PLACING = frozenset({("INSERT", "sales_orders"), ("INSERT", "order_lines")})
 
@@ -66,7 +69,7 @@ def watch_plan_inputs(engine: Engine) -> None:
         compiled = getattr(context, "compiled", None)
         written = _input_write(sql if compiled is None else compiled.statement)
         if written is not None:
-            conn.info.setdefault(_WRITTEN, set()).add(written)
+            conn.info.setdefault(_WRITTEN, Counter())[written] += 1
 
 
 def _input_write(statement: Any) -> tuple[str, str] | None:
@@ -112,12 +115,22 @@ def note_lines(conn: Connection, lines: int) -> None:
     conn.info[_LINES] = conn.info.get(_LINES, 0) + lines
 
 
-def _placed_only(info: dict[Any, Any], written: set[tuple[str, str]]) -> str | None:
-    """The refs (JSON) of the orders a transaction placed when placing them is all it did to
-    what planning reads: new orders' rows, no other line, no other write; else None."""
-    placed = info.pop(_PLACED, None)
+def note_shipping(conn: Connection, verb: str, table: str) -> None:
+    """Note on the connection one statement that ships allocated stock and nothing else (a
+    shipment's stock move; a line's allocated moved to shipped, and its order's status): it
+    leaves what planning sees as it was (available stock and backorders)."""
+    conn.info.setdefault(_SHIPPING, Counter())[(verb, table)] += 1
+
+
+def _placed_only(info: dict[Any, Any], written: Counter[tuple[str, str]]) -> str | None:
+    """The refs (JSON) of the orders a transaction placed when placing them and shipping allocated
+    stock is all it did to what planning reads (new orders' rows, shipments); else None."""
+    placed = info.pop(_PLACED, [])
     placed_lines, lines = info.pop(_PLACED_LINES, 0), info.pop(_LINES, 0)
-    if not placed or placed_lines != lines or not written <= _PLACING:
+    shipping = info.pop(_SHIPPING, Counter())
+    if placed_lines != lines or not set(written) <= _PLACING | set(shipping):
+        return None
+    if any(written[key] != count for key, count in shipping.items()):
         return None
     return json.dumps(sorted(set(placed)))
 
@@ -154,7 +167,7 @@ class SqlStoredPlan:
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
-        for key in (_WRITTEN, _PLACED, _PLACED_LINES, _LINES):
+        for key in _NOTES:
             self.conn.info.pop(key, None)
 
     def inputs_seen(self) -> int:
@@ -177,16 +190,16 @@ class SqlStoredPlan:
 
     def note_changes(self) -> None:
         """Log this transaction as a plan-input change when it wrote one (called just before
-        commit), naming the orders it placed when that is all it changed."""
+        commit), naming the orders it placed when that, and shipping, is all it changed."""
         written = self.conn.info.pop(_WRITTEN, None)
-        placed = _placed_only(self.conn.info, written or set())
+        placed = _placed_only(self.conn.info, written or Counter())
         if written:
             self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now, placed_orders=placed))
 
     def placed_since(self, seen: int, upto: int) -> list[str] | None:
         """The refs of the orders placed by the changes after `seen` up to `upto`, when placing
-        orders is all those changes did; None when one did more, or when the log no longer holds
-        them all (a stored plan prunes the changes before the ones it saw)."""
+        orders and shipping is all those changes did; None when one did more, or when the log no
+        longer holds them all (a stored plan prunes the changes before the ones it saw)."""
         ch = t.plan_input_changes.c
         if seen == 0 or self.conn.execute(select(ch.id).where(ch.id == seen)).first() is None:
             return None
@@ -224,7 +237,7 @@ class SqlStoredPlan:
             conn.execute(
                 insert(t.stored_plan_suggestions), [{**row, "seq": n} for n, row in enumerate(rows, 1)]
             )
-        for key in (_WRITTEN, _PLACED, _PLACED_LINES, _LINES):
+        for key in _NOTES:
             conn.info.pop(key, None)
 
 

@@ -15,7 +15,7 @@ from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.adapters.db.stored_plan import note_lines, note_placed
+from pegboard.adapters.db.stored_plan import note_lines, note_placed, note_shipping
 from pegboard.domain.allocation import WaitingLine
 from pegboard.domain.events import Event
 from pegboard.domain.quantities import Quantity
@@ -66,6 +66,17 @@ def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, An
         "kind": line.kind.value,
         "options": line.options,
     }
+
+
+def _ships(line: SalesOrderLine, old: tuple[Any, ...]) -> bool:
+    """Whether the line's only change since `old` is allocated stock shipped."""
+    moved = line.shipped_quantity - old[1]
+    return bool(
+        moved > 0
+        and line.allocated_quantity == old[0] - moved
+        and line.cancelled_quantity == old[2]
+        and line.backordered_on == old[3]
+    )
 
 
 def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[str, Any]:
@@ -217,14 +228,22 @@ class SqlOrders:
         after = self._snapshot(order)
         if before == after:
             return
+        old_lines: Any = before[1]
+        changed = [
+            (line, old)
+            for line, old in zip(order.lines, old_lines, strict=True)
+            if tuple(getattr(line, a) for a in _LINE_STATE) != old
+        ]
+        shipping = all(_ships(line, old) for line, old in changed)
         if before[0] != after[0]:
             self.conn.execute(
                 update(t.sales_orders).where(t.sales_orders.c.id == row_id).values(status=order.status.value)
             )
-        old_lines: Any = before[1]
-        for line, old in zip(order.lines, old_lines, strict=True):
-            if tuple(getattr(line, a) for a in _LINE_STATE) == old:
-                continue
+            if shipping:
+                note_shipping(self.conn, "UPDATE", "sales_orders")
+        for line, old in changed:
+            if shipping:
+                note_shipping(self.conn, "UPDATE", "order_lines")
             self.totals.add(self.item_cache.id(line.sku), allocated=line.allocated_quantity - old[0])
             self.conn.execute(
                 update(t.order_lines)
