@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from pegboard.adapters.db import tables as t
 from pegboard.adapters.clock import FixedClock
+from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
 from pegboard.services import orders, shipping
