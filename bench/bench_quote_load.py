@@ -14,6 +14,9 @@ in full (say, while it builds the leftover again after a change it cannot follow
 
 After the run, the plan-input change log says how many writes the server's leftover could follow
 (orders placed and nothing else) and how many made it build again.
+
+`--serve-from DIR` serves the `pegboard` package of DIR/src instead (an older commit unpacked
+with `git archive COMMIT src | tar -x -C DIR`), for a before/after on the same machine.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import argparse
 import io
 import json
 import multiprocessing
+import os
 import random
 import time
 from decimal import Decimal
@@ -111,7 +115,9 @@ def changes(url: str) -> dict[str, int]:
     return {"changes_placing_only": found.get(False, 0), "changes_other": found.get(True, 0)}
 
 
-def run(kind: str, snapshot: PlanInput, *, quotes: int, rate: float, seed: int) -> None:
+def run(
+    kind: str, snapshot: PlanInput, *, quotes: int, rate: float, seed: int, serve_from: str | None
+) -> None:
     products = [
         item.sku for item in snapshot.items if item.procurement == "make" and item.sku.startswith("P")
     ]
@@ -120,6 +126,10 @@ def run(kind: str, snapshot: PlanInput, *, quotes: int, rate: float, seed: int) 
         load(url, snapshot)
         print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
         token = create_token(url)
+        if serve_from:
+            os.environ["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [f"{serve_from}/src", os.environ.get("PYTHONPATH")])
+            )
         with server(url, port=free_port(), workers=1, token=token) as (base, _):
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
@@ -157,13 +167,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=5.0, help="orders placed per second meanwhile")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--serve-from", help="serve the pegboard package of DIR/src (an older commit)")
     args = parser.parse_args()
     print(machine())
     started = time.perf_counter()
     snapshot = plan_workload(*SIZES[args.size])
     print(f"{args.size}: generated in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
     print(f"{args.db}, {args.rate:g} orders/s:", flush=True)
-    run(args.db, snapshot, quotes=args.quotes, rate=args.rate, seed=args.seed)
+    if args.serve_from:
+        print(f"served from {args.serve_from}/src", flush=True)
+    run(args.db, snapshot, quotes=args.quotes, rate=args.rate, seed=args.seed, serve_from=args.serve_from)
 
 
 if __name__ == "__main__":
