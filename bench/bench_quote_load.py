@@ -22,7 +22,6 @@ with `git archive COMMIT src | tar -x -C DIR`), for a before/after on the same m
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import multiprocessing
 import os
@@ -35,14 +34,12 @@ import httpx
 from sqlalchemy import func, select
 
 from bench.bench_http import create_token, free_port, server
-from bench.bench_quote import csv_files, percentiles, requests
+from bench.bench_quote import load_workshop, percentiles, requests
 from bench.common import fresh_database, machine, open_board
 from bench.plan_workload import SIZES, plan_workload
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
-from pegboard.domain.allocation import AllocationPolicy
 from pegboard.planning.snapshot import PlanInput
-from pegboard.services.imports import import_csv
 
 QUOTES_PATH, ORDERS_PATH = "/api/v1/quotes", "/api/v1/orders"
 
@@ -52,15 +49,7 @@ def load(url: str, snapshot: PlanInput) -> None:
     pb = open_board(url)
     try:
         pb.clock = FixedClock(snapshot.today)
-        for kind, text in csv_files(snapshot):
-            import_csv(
-                kind,
-                io.StringIO(text),
-                source=f"{kind}.csv",
-                uow=pb.uow(),
-                clock=pb.clock,
-                policy=AllocationPolicy.FIFO,
-            )
+        load_workshop(pb, snapshot)
     finally:
         pb.close()
 

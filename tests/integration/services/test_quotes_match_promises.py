@@ -4,6 +4,8 @@ by the narrowed full path and from the plan's leftover alike."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -103,17 +105,27 @@ def workshops(draw: st.DrawFn) -> Workshop:
     )
 
 
+@contextmanager
+def opened(workshop: Workshop, template: Path, tmp_path: Path) -> Iterator[Pegboard]:
+    """The workshop imported into a copy of the migrated SQLite template, removed after."""
+    path = tmp_path / f"workshop-{abs(hash(workshop))}.db"
+    shutil.copy(template, path)
+    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
+    try:
+        for kind, text in workshop.csv:
+            import_text(pb, kind, text)
+        yield pb
+    finally:
+        pb.close()
+        path.unlink()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(workshop=workshops())
 def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
     workshop: Workshop, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    path = tmp_path / f"quote-{abs(hash(workshop))}.db"
-    shutil.copy(sqlite_template, path)
-    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
-    try:
-        for kind, text in workshop.csv:
-            import_text(pb, kind, text)
+    with opened(workshop, sqlite_template, tmp_path) as pb:
         request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
 
         quoted = quote(request, uow=pb.reader(), clock=pb.clock)
@@ -127,9 +139,6 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
             assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(
                 line.line_no, []
             )
-    finally:
-        pb.close()
-        path.unlink()
 
 
 def placed_and_promised(
@@ -172,12 +181,7 @@ def _purchase_orders(pb: Pegboard) -> set[str]:
 def test_a_leftover_that_followed_placed_orders_quotes_as_the_full_path(
     workshop: Workshop, data: st.DataObject, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    path = tmp_path / f"follow-{abs(hash(workshop))}.db"
-    shutil.copy(sqlite_template, path)
-    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
-    try:
-        for kind, text in workshop.csv:
-            import_text(pb, kind, text)
+    with opened(workshop, sqlite_template, tmp_path) as pb:
         request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
         kept = LeftoverCache()
         quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
@@ -200,6 +204,3 @@ def test_a_leftover_that_followed_placed_orders_quotes_as_the_full_path(
 
         assert (fast.lines, fast.date) == (full.lines, full.date)
         assert kept.built + kept.followed <= 2
-    finally:
-        pb.close()
-        path.unlink()
