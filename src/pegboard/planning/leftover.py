@@ -13,6 +13,10 @@ Where that would not hold, `quote` answers None and the caller plans in full
 (`planning.quoting.quote_order`): a backorder ranking after the quote (a lower priority, or
 the same moment), a line that is not a stock line, stock taken now that customer demand
 ahead was using, or an MO that serves no customer yet (taking from it would move its date).
+
+An order placed takes from the leftover what its quote would have taken (`Leftover.with_placed`):
+the leftover then answers as one built again from the snapshot with the order in it, so a server
+keeps it current under order load instead of planning the whole workshop after every order.
 """
 
 from __future__ import annotations
@@ -221,7 +225,11 @@ class Leftover:
             if not walk.take_stock(item, _micro(quantity)):
                 return None
         walk.keep()
-        for order in _by_order(demands):
+        try:
+            placed = _by_order(demands)
+        except TypeError:  # aware and naive moments: let the engine rank them
+            return None
+        for order in placed:
             if any(d.options or d.release_date is not None or d.sku not in self.items.index for d in order):
                 return None
             first = order[0]
