@@ -29,8 +29,10 @@ import random
 import time
 from decimal import Decimal
 from multiprocessing.synchronize import Event as StopEvent
+from pathlib import Path
 
 import httpx
+from alembic import command
 from sqlalchemy import func, select
 
 from bench.bench_http import create_token, free_port, server
@@ -39,6 +41,7 @@ from bench.common import fresh_database, machine, open_board
 from bench.plan_workload import SIZES, plan_workload
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.migrate import alembic_config
 from pegboard.planning.snapshot import PlanInput
 
 QUOTES_PATH, ORDERS_PATH = "/api/v1/quotes", "/api/v1/orders"
@@ -116,6 +119,11 @@ def run(
         print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
         token = create_token(url)
         if serve_from:
+            # The older server refuses a schema newer than its own: take the database back to
+            # the newest migration it ships (it has no plan-input change names to read).
+            downgrade_to = _newest_migration(serve_from)
+            command.downgrade(alembic_config(url), downgrade_to)
+            print(f"  schema taken back to {downgrade_to} for the older server", flush=True)
             os.environ["PYTHONPATH"] = os.pathsep.join(
                 filter(None, [f"{serve_from}/src", os.environ.get("PYTHONPATH")])
             )
@@ -140,7 +148,14 @@ def run(
         shown = _shown(percentiles(busy))
         print(f"  under load, {len(busy)} quotes: {shown}", flush=True)
         print(f"  orders placed while quoting: {during} in {span:.1f} s ({during / span:.1f}/s)")
-        print(f"  {json.dumps(changes(url))}", flush=True)
+        if not serve_from:
+            print(f"  {json.dumps(changes(url))}", flush=True)
+
+
+def _newest_migration(source: str) -> str:
+    """The newest migration in the pegboard package under `source`/src."""
+    versions = Path(source, "src/pegboard/adapters/db/migrations/versions")
+    return max(path.name.split("_", 1)[0] for path in versions.glob("0*.py"))
 
 
 def _shown(found: dict[str, float]) -> str:
