@@ -145,6 +145,19 @@ def csv_files(snapshot: PlanInput) -> list[tuple[ImportKind, str]]:
     ]
 
 
+def load_workshop(pb: Pegboard, snapshot: PlanInput) -> None:
+    """The workshop into `pb`'s database through the CSV imports, as a shop would load it."""
+    for kind, text in csv_files(snapshot):
+        import_csv(
+            kind,
+            io.StringIO(text),
+            source=f"{kind}.csv",
+            uow=pb.uow(),
+            clock=pb.clock,
+            policy=AllocationPolicy.FIFO,
+        )
+
+
 def end_to_end(
     kind: str, snapshot: PlanInput, orders: list[tuple[tuple[str, Decimal], ...]], *, leftover: bool = False
 ) -> dict[str, float]:
@@ -154,15 +167,7 @@ def end_to_end(
         try:
             pb.clock = FixedClock(TODAY)
             started = time.perf_counter()
-            for import_kind, text in csv_files(snapshot):
-                import_csv(
-                    import_kind,
-                    io.StringIO(text),
-                    source=f"{import_kind}.csv",
-                    uow=pb.uow(),
-                    clock=pb.clock,
-                    policy=AllocationPolicy.FIFO,
-                )
+            load_workshop(pb, snapshot)
             print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
             kept = pb.leftovers if leftover else None
             quote(QuoteRequest(orders[0]), uow=pb.reader(), clock=pb.clock, leftovers=kept)  # warm the caches

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from pegboard.entrypoints import demo
 from pegboard.entrypoints.api.routes.public import Throttle
 from pegboard.services.imports import ImportKind
+from pegboard.services.quoting import QuoteRequest, quote
 from tests.builders import import_text
 from tests.e2e.test_api_support import Api, open_api, row_counts
 
@@ -141,3 +143,58 @@ def test_the_limit_is_kept_per_client_address() -> None:
 
     assert first[:2] == [0, 0] and first[2] > 0
     assert other == 0
+
+
+def test_the_line_comes_from_the_kept_leftover_and_agrees_with_the_quote(api: Api) -> None:
+    lightsaber(api)
+    due = api.pb.clock.today() + timedelta(days=14)
+    import_text(
+        api.pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-9,Crystal Broker,KYBER-GREEN,3,{due}\n",
+    )
+    asked = (("SABER-GREEN", 1), ("SABER-GREEN", 3), ("SABER-BLUE", 4), ("SABER-BLUE", 9))
+
+    lines = [public(api, sku, quantity).json() for sku, quantity in asked]
+    kept = api.pb.leftovers
+    from_leftover = kept.answered
+    quotes = [quoted(api, sku, quantity) for sku, quantity in asked]
+
+    # No line is in stock whole (3 blue sabers are free): each was answered from the leftover.
+    assert (from_leftover, kept.planned) == (4, 0)
+    for line, found, (_, quantity) in zip(lines, quotes, asked, strict=True):
+        assert set(line) == KEYS
+        assert line["date"] == found["date"]
+        assert line["in_stock"] == (found["lines"][0]["now"] == quantity)
+    # Nothing beyond the line: no stock figure, order, supply or other SKU.
+    for secret in ("KYBER", "HILT", "SO-", "PO-", "MO-", "Crystal Broker", "available"):
+        assert all(secret not in str(line) for line in lines)
+
+
+def test_after_an_order_the_line_follows_it_and_still_agrees_with_the_quote(api: Api) -> None:
+    lightsaber(api)
+    before = public(api, "SABER-BLUE", 4).json()
+    planned_before = quoted(api, "SABER-BLUE", 4, leftover=False)
+    built = api.pb.leftovers.built
+
+    placed = api.post(
+        "/orders",
+        {"order_ref": "SO-9", "customer": "Rey", "lines": [{"sku": "SABER-BLUE", "quantity": 3}]},
+    )
+    after = public(api, "SABER-BLUE", 4).json()
+
+    assert placed.status_code == 201, placed.text
+    assert (api.pb.leftovers.built, api.pb.leftovers.followed) == (built, 1)
+    assert before["date"] == planned_before["date"]
+    assert after["date"] == quoted(api, "SABER-BLUE", 4, leftover=False)["date"]
+    # SO-9 took the 3 free sabers: the kept leftover knows it.
+    assert quoted(api, "SABER-BLUE", 4)["lines"][0]["now"] == 0
+
+
+def quoted(api: Api, sku: str, quantity: int, *, leftover: bool = True) -> Any:
+    """The quote of one line, through the server (its kept leftover) or planned in full."""
+    if leftover:
+        return api.post("/quotes", {"lines": [{"sku": sku, "quantity": quantity}]}, token="viewer").json()
+    request = QuoteRequest(((sku, Decimal(quantity)),))
+    found = quote(request, uow=api.pb.reader(), clock=api.pb.clock)
+    return {"date": None if found.date is None else found.date.isoformat()}

@@ -13,11 +13,16 @@ Where that would not hold, `quote` answers None and the caller plans in full
 (`planning.quoting.quote_order`): a backorder ranking after the quote (a lower priority, or
 the same moment), a line that is not a stock line, stock taken now that customer demand
 ahead was using, or an MO that serves no customer yet (taking from it would move its date).
+
+An order placed takes from the leftover what its quote would have taken (`Leftover.with_placed`):
+the leftover then answers as one built again from the snapshot with the order in it, so a server
+keeps it current under order load instead of planning the whole workshop after every order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,7 +48,7 @@ from pegboard.planning.quoting import (
 )
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.reliable import reliable_snapshot
-from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.snapshot import BackorderDemand, PlanInput
 
 _UNRANKED = 1 << 62
 
@@ -67,6 +72,20 @@ class _Source:
     root: _Source | None = None
     pieces: list[tuple[_Source, int]] = field(default_factory=list)
 
+    def copy(self) -> _Source:
+        """The same supply with its own `left`, for one quote's walk to take from."""
+        return _Source(
+            self.item,
+            self.kind,
+            self.pos,
+            self.left,
+            self.finish,
+            self.usable,
+            self.sid,
+            self.held_up,
+            self.root,
+        )
+
 
 class Leftover:
     """What each item has left, per supply, after the plan gave existing demand its share."""
@@ -84,13 +103,14 @@ class Leftover:
         self.dated: Dated = date_supplies(_supply_table(existing, self.pegging), self.items, self.today)
         self.describer = Describer(snapshot, self.items, existing, self.pegging, self.dated)
         self.n_demands = len(demands.row)
-        self.last = max(
-            ((-d.priority, d.ordered_at, d.order_ref, d.sequence, d.line_no) for d in snapshot.demands),
-            default=None,
-        )
+        self.last = max((_rank(d) for d in snapshot.demands), default=None)
         self._sources(len(existing.item))
+        #: Free stock per SKU, less what orders placed since took (`with_placed`).
+        self.available: dict[str, Decimal] = dict(snapshot.available)
+        #: The planned MOs that orders placed since made, numbered after the plan's own.
+        self.made = 0
         # Worked out on first use and kept: a dict write is atomic, so threads may share them.
-        self._supplies_of: dict[int, list[tuple[int, SupplyKind, int, int, int, bool]]] = {}
+        self._supplies_of: dict[int, list[_Source]] = {}
         self._wordings: dict[int, tuple[str, str]] = {}
 
     def _sources(self, n_existing: int) -> None:
@@ -125,9 +145,9 @@ class Leftover:
         self._bounds = np.searchsorted(supplies.item[self._kept], np.arange(size + 1))
         self.existing_count = np.bincount(supplies.item[:n_existing], minlength=size)
 
-    def supplies_of(self, item: int) -> list[tuple[int, SupplyKind, int, int, int, bool]]:
-        """Each supply of `item` a quote may take from, in supply order: (id, kind, place, left,
-        finish, usable); worked out once per item and kept (quotes only read it)."""
+    def supplies_of(self, item: int) -> list[_Source]:
+        """Each supply of `item` a quote may take from, in supply order, with what is left of it;
+        worked out once per item and kept (quotes copy them, never change them)."""
         found = self._supplies_of.get(item)
         if found is None:
             sup, n = self.pegging.supplies, self.n_demands
@@ -137,7 +157,7 @@ class Leftover:
                 is_mo = kind in (SupplyKind.MO, SupplyKind.PLANNED_MO)
                 usable = not (is_mo and self.rank[sid] >= n)
                 left, finish = int(self.left[sid]), int(self.dated.finish[sid])
-                found.append((sid, kind, int(sup.pos[sid]), left, finish, usable))
+                found.append(_Source(item, kind, int(sup.pos[sid]), left, finish, usable=usable, sid=sid))
             self._supplies_of[item] = found
         return found
 
@@ -178,9 +198,56 @@ class Leftover:
             return None
         return _Quoting(self).run(lines)
 
+    def with_placed(
+        self, taken: Mapping[str, Decimal], demands: Sequence[BackorderDemand]
+    ) -> Leftover | None:
+        """This leftover once orders are placed that took `taken` from free stock and wait for
+        `demands` (their backorders); None when that cannot be worked out exactly here (the
+        caller builds it again from a snapshot). This leftover itself is not changed.
+
+        Each order takes what a quote for it would use (`quote`): the stock it was given, then,
+        in its turn after every order waiting, what the demand ahead of it left, and new supply.
+        It cannot be exact when an order ranks before one already waiting (a higher priority,
+        an earlier moment), takes stock that demand ahead was using, waits on a line that is
+        configured or a preorder, or would take from an MO that serves no customer."""
+        if self.dates_learned or self.snapshot.configurations:
+            return self  # it answers no quote (`quote`), before or after the orders
+        after = copy.copy(self)
+        after.available = dict(self.available)
+        after._supplies_of = dict(self._supplies_of)
+        walk = _Quoting(after)
+        for sku, quantity in sorted(taken.items()):
+            if quantity <= 0:
+                continue
+            item = self.items.index.get(sku)
+            if item is None or not _take_free(after.available, sku, quantity):
+                return None
+            if not walk.take_stock(item, _micro(quantity)):
+                return None
+        walk.keep()
+        try:
+            placed = _by_order(demands)
+        except TypeError:  # aware and naive moments: let the engine rank them
+            return None
+        for order in placed:
+            if any(d.options or d.release_date is not None or d.sku not in self.items.index for d in order):
+                return None
+            first = order[0]
+            try:
+                if after.last is not None and not after.last < _rank(first):
+                    return None
+            except TypeError:  # aware and naive moments: let the engine rank them
+                return None
+            walk = _Quoting(after)
+            if walk.place([(self.items.index[d.sku], _micro(d.quantity)) for d in order]) is None:
+                return None
+            walk.keep()
+            after.last = max(_rank(d) for d in order)
+        return after
+
 
 class _Quoting:
-    """One quote's walk over the leftover; the leftover itself is never changed."""
+    """One quote's walk over the leftover; the leftover itself is changed only by `keep`."""
 
     def __init__(self, leftover: Leftover) -> None:
         self.lo = leftover
@@ -192,21 +259,38 @@ class _Quoting:
 
     def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
         lo, items = self.lo, self.items
-        available = lo.snapshot.available
         sold: dict[str, Decimal] = {}  # what earlier lines of this quote took from stock now
-        needs: list[list[tuple[tuple[int, int, str, int], int, int]]] = [[] for _ in range(self._levels())]
+        wants: list[tuple[int, int]] = []
         nows: list[Decimal] = []
-        for k, line in enumerate(lines):
+        for line in lines:
             if line.sku not in items.index:
                 return None
             item = items.index[line.sku]
-            free = available.get(line.sku, Decimal(0)) - sold.get(line.sku, Decimal(0))
+            free = lo.available.get(line.sku, Decimal(0)) - sold.get(line.sku, Decimal(0))
             now = max(min(line.quantity, free), Decimal(0))
             sold[line.sku] = sold.get(line.sku, Decimal(0)) + now
             nows.append(now)
-            if now > 0 and not self._take_stock(item, _micro(now)):
+            if now > 0 and not self.take_stock(item, _micro(now)):
                 return None
-            rest = _micro(line.quantity - now)
+            wants.append((item, _micro(line.quantity - now)))
+        pieces_of = self.place(wants)
+        if pieces_of is None:
+            return None
+        today = lo.snapshot.today
+        quoted = []
+        for k, (line, now) in enumerate(zip(lines, nows, strict=True)):
+            parts = [self._part(source, quantity) for source, quantity in pieces_of.get(k, [])]
+            quoted.append(_line_quote(line, now, parts, today))
+        found: tuple[LineQuote, ...] = tuple(quoted)
+        return OrderQuote(found, _last(line.date for line in found))
+
+    def place(self, wants: Sequence[tuple[int, int]]) -> dict[int, list[tuple[_Source, int]]] | None:
+        """Net what each line waits for ((item, micro-units), in line order) level by level, as
+        the engine nets a new order's demand, and date the MOs made for it: what each line rests
+        on; None when that cannot be exact (a supply it would take serves no customer)."""
+        items = self.items
+        needs: list[list[tuple[tuple[int, int, str, int], int, int]]] = [[] for _ in range(self._levels())]
+        for k, (item, rest) in enumerate(wants):
             if rest > 0:
                 needs[int(items.level[item])].append(((k, -1, "", 0), item, rest))
         pieces_of: dict[int, list[tuple[_Source, int]]] = {}
@@ -220,13 +304,14 @@ class _Quoting:
                 else:
                     self.made[key[3]].pieces.extend(taken)
         self._date()
-        today = lo.snapshot.today
-        quoted = []
-        for k, (line, now) in enumerate(zip(lines, nows, strict=True)):
-            parts = [self._part(source, quantity) for source, quantity in pieces_of.get(k, [])]
-            quoted.append(_line_quote(line, now, parts, today))
-        found: tuple[LineQuote, ...] = tuple(quoted)
-        return OrderQuote(found, _last(line.date for line in found))
+        return pieces_of
+
+    def keep(self) -> None:
+        """Make what this walk took, and the MOs it made, the leftover's own (an order placed)."""
+        for mo in self.made:
+            mo.pieces = []  # only its own walk dates it
+        self.lo._supplies_of.update(self.lists)
+        self.lo.made += len(self.made)
 
     def _levels(self) -> int:
         return int(self.items.level.max()) + 1 if len(self.items.skus) else 0
@@ -234,14 +319,10 @@ class _Quoting:
     def _list(self, item: int) -> list[_Source]:
         found = self.lists.get(item)
         if found is None:
-            found = [
-                _Source(item, kind, pos, left, finish, usable=usable, sid=sid)
-                for sid, kind, pos, left, finish, usable in self.lo.supplies_of(item)
-            ]
-            self.lists[item] = found
+            found = self.lists[item] = [source.copy() for source in self.lo.supplies_of(item)]
         return found
 
-    def _take_stock(self, item: int, quantity: int) -> bool:
+    def take_stock(self, item: int, quantity: int) -> bool:
         """Stock sold now: only what the customer demand ahead did not use (else None upstream)."""
         for source in self._list(item):
             if source.kind is SupplyKind.STOCK:
@@ -278,7 +359,7 @@ class _Quoting:
             taken.append((self._planned_po(item), quantity))
             return taken
         size = int(lot_size(np.array([quantity]), items.min_qty[[item]], items.multiple[[item]])[0])
-        mo = _Source(item, SupplyKind.PLANNED_MO, (1 << 50) + len(self.made), size - quantity)
+        mo = _Source(item, SupplyKind.PLANNED_MO, (1 << 50) + self.lo.made + len(self.made), size - quantity)
         self._list(item).append(mo)
         self.made.append(mo)
         taken.append((mo, quantity))
@@ -350,6 +431,31 @@ class _Quoting:
         if source.sid >= 0:
             return self.lo.describer.supplies(np.array([source.sid], dtype=np.int64))[0]
         return Supply(source.kind, "", self.items.skus[source.item], _day(source.finish))
+
+
+def _rank(demand: BackorderDemand) -> tuple[int, datetime, str, int, int]:
+    """Where a backorder waits in line: priority (higher first), moment, order ref, then line."""
+    return (-demand.priority, demand.ordered_at, demand.order_ref, demand.sequence, demand.line_no)
+
+
+def _by_order(demands: Sequence[BackorderDemand]) -> list[list[BackorderDemand]]:
+    """The demands grouped by order, orders in their place in line, lines in order."""
+    orders: dict[tuple[str, int], list[BackorderDemand]] = {}
+    for demand in sorted(demands, key=_rank):
+        orders.setdefault((demand.order_ref, demand.sequence), []).append(demand)
+    return list(orders.values())
+
+
+def _take_free(available: dict[str, Decimal], sku: str, quantity: Decimal) -> bool:
+    """Take from free stock (a SKU with none left is absent, as in a snapshot); False: not there."""
+    left = available.get(sku, Decimal(0)) - quantity
+    if left < 0:
+        return False
+    if left > 0:
+        available[sku] = left
+    else:
+        available.pop(sku, None)
+    return True
 
 
 def _micro(quantity: Decimal) -> int:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pegboard.domain.errors import UnknownSku
 from pegboard.domain.items import Procurement
 from pegboard.services.ports import Clock, UnitOfWork
-from pegboard.services.quoting import Quote, QuoteRequest, quote_within
+from pegboard.services.quoting import LeftoverCache, Quote, QuoteRequest, quote_within
 
 MONTHS = ("January February March April May June July August September October November December").split()
 
@@ -38,14 +38,23 @@ class Availability:
 
 
 def availability(
-    sku: str, quantity: Decimal, *, uow: UnitOfWork, clock: Clock, show_stock: bool = False
+    sku: str,
+    quantity: Decimal,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    show_stock: bool = False,
+    leftovers: LeftoverCache | None = None,
 ) -> Availability:
-    """The quote of `quantity` of an item on sale, in words; NotOnSale for any other SKU."""
+    """The quote of `quantity` of an item on sale, in words; NotOnSale for any other SKU.
+
+    With `leftovers` (a server's), the quote comes from the plan's kept leftover where it can
+    answer exactly, as `POST /api/v1/quotes` does: the same answer, without planning."""
     with uow:
         item = uow.catalogue.items([sku]).get(sku)
         if item is None or item.price is None:
             raise NotOnSale(sku, field="sku")
-        found = quote_within(QuoteRequest(((sku, quantity),)), uow=uow, clock=clock)
+        found = quote_within(QuoteRequest(((sku, quantity),)), uow=uow, clock=clock, leftovers=leftovers)
     line = found.lines[0]
     in_stock = line.now >= quantity
     message = _message(found, in_stock=in_stock, made=item.procurement is Procurement.MAKE)

@@ -21,7 +21,7 @@ from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.result import PlanResult
-from pegboard.planning.snapshot import PlanInput
+from pegboard.planning.snapshot import BackorderDemand, PlanInput
 
 
 class TransientConflict(Exception):
@@ -363,6 +363,11 @@ class PlanningRepository(Protocol):
 
     def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
 
+    def placed(self, order_refs: Collection[str]) -> tuple[dict[str, Decimal], list[BackorderDemand]] | None:
+        """What these orders took from stock (per SKU) and their backorders; None when one is not
+        a plain stock order as placed (`planning.leftover.Leftover.with_placed`)."""
+        ...
+
 
 class StoredPlans(Protocol):
     """The last plan's queue and suggestions, kept so pages read them instead of planning."""
@@ -380,6 +385,11 @@ class StoredPlans(Protocol):
 
     def promises_digest(self, inputs_seen: int) -> str | None:
         """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
+        ...
+
+    def placed_since(self, seen: int, upto: int) -> list[str] | None:
+        """The refs of the orders the changes after `seen` up to `upto` placed, when placing
+        orders is all they did; None otherwise."""
         ...
 
 

@@ -63,21 +63,59 @@ class Quote:
 
 
 class LeftoverCache:
-    """The whole plan's leftover (`planning.leftover`), kept in the server process for quotes
-    until what planning reads changes (a row in `plan_input_changes`) or the day does.
+    """The whole plan's leftover (`planning.leftover`), kept in the server process for quotes.
+
+    It is current for the last plan-input change it saw (a row in `plan_input_changes`) and the
+    day. When what changed since is only orders placed, it follows them (each takes what its
+    quote would have used, `Leftover.with_placed`); shipments of allocated stock change nothing
+    it holds. After any other change (a cancellation, receipt, count, hold, plan confirmed,
+    import of anything but orders, an edit), or orders it cannot follow exactly, it is built
+    again from a snapshot.
 
     Thread-safe: the server answers quotes on a pool of threads; one builds at a time, and the
-    others answer by the narrowed full path meanwhile rather than wait."""
+    others answer by the narrowed full path meanwhile rather than wait. A kept leftover is never
+    changed: following orders makes a new one."""
 
     def __init__(self) -> None:
         self._kept: tuple[tuple[int, dt.date], Leftover] | None = None
         self._building = threading.Lock()
+        self._keeping = threading.Lock()
         #: Quotes answered from the leftover, and those it sent to the full path (for benchmarks).
         self.answered = self.planned = 0
+        #: Leftovers built from a snapshot, and brought up to date by the orders placed since.
+        self.built = self.followed = 0
 
-    def get(self, key: tuple[int, dt.date]) -> Leftover | None:
+    def current(self, key: tuple[int, dt.date], uow: UnitOfWork) -> Leftover | None:
+        """The leftover as of `key` (the last change seen, read before anything else in `uow`,
+        and the day): the kept one, following the orders placed since where it can, else built
+        again; None when another thread is building already."""
         kept = self._kept
-        return kept[1] if kept is not None and kept[0] == key else None
+        if kept is not None and kept[0][1] == key[1]:
+            if kept[0][0] >= key[0]:  # as new as this transaction's view, or newer
+                return kept[1]
+            followed = self._follow(kept, key, uow)
+            if followed is not None:
+                return followed
+        return self.build(key, uow)
+
+    def _follow(
+        self, kept: tuple[tuple[int, dt.date], Leftover], key: tuple[int, dt.date], uow: UnitOfWork
+    ) -> Leftover | None:
+        """The kept leftover once the orders placed since follow; None when that is not all that
+        changed, or it cannot follow them exactly."""
+        refs = uow.plans.placed_since(kept[0][0], key[0])
+        if refs == []:  # shipments only: available stock and backorders are as they were
+            leftover: Leftover | None = kept[1]
+        else:
+            placed = None if refs is None else uow.planning.placed(refs)
+            leftover = None if placed is None else kept[1].with_placed(*placed)
+        if leftover is None:
+            return None
+        with self._keeping:  # unless a newer one was kept meanwhile
+            if self._kept is kept:
+                self._kept = (key, leftover)
+        self.followed += 1
+        return leftover
 
     def build(self, key: tuple[int, dt.date], uow: UnitOfWork) -> Leftover | None:
         """Plan the whole snapshot read in `uow` (its changes read no earlier than `key`) and keep
@@ -86,7 +124,9 @@ class LeftoverCache:
             return None
         try:
             leftover = Leftover(uow.planning.snapshot(key[1]))
-            self._kept = (key, leftover)
+            with self._keeping:
+                self._kept = (key, leftover)
+            self.built += 1
             return leftover
         finally:
             self._building.release()
@@ -176,7 +216,7 @@ def _from_leftover(
 ) -> OrderQuote | None:
     """The quote from the kept leftover, built first when out of date; None: plan in full."""
     key = (uow.plans.inputs_seen(), clock.today())  # read before the snapshot a build reads
-    leftover = leftovers.get(key) or leftovers.build(key, uow)
+    leftover = leftovers.current(key, uow)
     found = None if leftover is None else leftover.quote(wanted, ordered_at=now, priority=priority)
     if found is None:
         leftovers.planned += 1

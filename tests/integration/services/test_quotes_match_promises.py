@@ -4,6 +4,8 @@ by the narrowed full path and from the plan's leftover alike."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -103,17 +105,27 @@ def workshops(draw: st.DrawFn) -> Workshop:
     )
 
 
+@contextmanager
+def opened(workshop: Workshop, template: Path, tmp_path: Path) -> Iterator[Pegboard]:
+    """The workshop imported into a copy of the migrated SQLite template, removed after."""
+    path = tmp_path / f"workshop-{abs(hash(workshop))}.db"
+    shutil.copy(template, path)
+    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
+    try:
+        for kind, text in workshop.csv:
+            import_text(pb, kind, text)
+        yield pb
+    finally:
+        pb.close()
+        path.unlink()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(workshop=workshops())
 def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
     workshop: Workshop, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    path = tmp_path / f"quote-{abs(hash(workshop))}.db"
-    shutil.copy(sqlite_template, path)
-    pb = bootstrap(Settings(database_url=f"sqlite:///{path}"), today=MONDAY)
-    try:
-        for kind, text in workshop.csv:
-            import_text(pb, kind, text)
+    with opened(workshop, sqlite_template, tmp_path) as pb:
         request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
 
         quoted = quote(request, uow=pb.reader(), clock=pb.clock)
@@ -127,9 +139,6 @@ def test_a_quote_is_the_promise_the_plan_gives_once_the_order_is_placed(
             assert [(q.quantity, q.date, q.reason, q.basis) for q in got.parts] == promised.get(
                 line.line_no, []
             )
-    finally:
-        pb.close()
-        path.unlink()
 
 
 def placed_and_promised(
@@ -165,3 +174,33 @@ def _purchase_orders(pb: Pegboard) -> set[str]:
     """The refs of every purchase order in the database."""
     with pb.reader() as uow:
         return {row.ref for row in lists.supply(uow.connection, include_closed=True) if row.kind == "po"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(workshop=workshops(), data=st.data())
+def test_a_leftover_that_followed_placed_orders_quotes_as_the_full_path(
+    workshop: Workshop, data: st.DataObject, sqlite_template: Path, tmp_path: Path
+) -> None:
+    with opened(workshop, sqlite_template, tmp_path) as pb:
+        request = QuoteRequest(workshop.lines, workshop.priority, workshop.ship_policy)
+        kept = LeftoverCache()
+        quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+        skus = sorted({sku for sku, _ in workshop.lines})
+
+        # Orders placed between two quotes, before the quote's moment.
+        for n in range(data.draw(st.integers(1, 3))):
+            lines = data.draw(st.lists(st.tuples(st.sampled_from(skus), quantities), min_size=1, max_size=2))
+            draft = orders.OrderDraft(
+                order_ref=f"P-{n + 1}",
+                customer="Placed",
+                lines=tuple(orders.LineDraft(sku, to_quantity(q)) for sku, q in lines),
+                ordered_at=pb.clock.now() - timedelta(minutes=10 - n),
+                priority=data.draw(st.sampled_from([0, 0, 1])),
+                ship_to="1 Fern Lane, Leeds",
+            )
+            orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
+        fast = quote(request, uow=pb.reader(), clock=pb.clock, leftovers=kept)
+        full = quote(request, uow=pb.reader(), clock=pb.clock)
+
+        assert (fast.lines, fast.date) == (full.lines, full.date)
+        assert kept.built + kept.followed <= 2

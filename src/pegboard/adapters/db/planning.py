@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries
+from pegboard.adapters.db.placed_orders import placed_orders
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -223,6 +224,10 @@ class SqlPlanning:
                 boms,
             ),
         )
+
+    def placed(self, order_refs: Collection[str]) -> tuple[dict[str, Decimal], list[BackorderDemand]] | None:
+        """What these orders took from stock and their backorders (`placed_orders`)."""
+        return placed_orders(self.conn, order_refs)
 
     def _whole_order_items(self, ids: list[int]) -> set[int]:
         """The items of every unfinished line of the ship-complete orders with an unfinished line of

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,10 +64,16 @@ PLAN_INPUTS = frozenset(
 #: Item columns derived from the ledger and the lines (written with them): not inputs themselves.
 _DERIVED_ITEM_COLUMNS = frozenset({"on_hand", "allocated", "waiting"})
 _WRITTEN = "pegboard_plan_inputs_written"
+_PLACED, _PLACED_LINES, _LINES = "pegboard_placed_orders", "pegboard_placed_lines", "pegboard_lines_inserted"
+_SHIPPING = "pegboard_shipping_statements"
+_NOTES = (_WRITTEN, _PLACED, _PLACED_LINES, _LINES, _SHIPPING)
+#: What placing new orders writes of the plan inputs: nothing else.
+_PLACING = frozenset({("INSERT", "sales_orders"), ("INSERT", "order_lines")})
 
 
 def watch_plan_inputs(engine: Engine) -> None:
-    """Mark a connection when it writes a plan input, for `SqlStoredPlan.note_changes` at commit."""
+    """Note on a connection each plan input it writes (verb and table), for
+    `SqlStoredPlan.note_changes` at commit."""
 
     # At the cursor, so that driver-level SQL (the bulk paths' `exec_driver_sql`) is seen too.
     @event.listens_for(engine, "after_cursor_execute")
@@ -73,24 +81,34 @@ def watch_plan_inputs(engine: Engine) -> None:
         conn: Connection, _cursor: Any, sql: str, _p: Any, context: Any, _m: Any
     ) -> None:
         compiled = getattr(context, "compiled", None)
-        if _is_input_write(sql if compiled is None else compiled.statement):
-            conn.info[_WRITTEN] = True
+        written = _input_write(sql if compiled is None else compiled.statement)
+        if written is not None:
+            conn.info.setdefault(_WRITTEN, Counter())[written] += 1
 
 
-def _is_input_write(statement: Any) -> bool:
-    """A Core INSERT, UPDATE or DELETE, or the text of one (bulk paths), that writes a plan input."""
+def _input_write(statement: Any) -> tuple[str, str] | None:
+    """The verb and table of a Core INSERT, UPDATE or DELETE, or the text of one (bulk paths),
+    that writes a plan input; None for any other statement."""
     if isinstance(statement, Insert | Update | Delete):
         name = getattr(statement.table, "name", None)
         columns = None
         if isinstance(statement, Update):
             columns = {getattr(column, "key", str(column)) for column in statement._values or {}}
-        return _writes_input(name, columns)
+        verb = (
+            "INSERT"
+            if isinstance(statement, Insert)
+            else "UPDATE"
+            if isinstance(statement, Update)
+            else "DELETE"
+        )
+        return (verb, str(name)) if _writes_input(name, columns) else None
     if isinstance(statement, str) and (found := _RAW_WRITE.match(statement)):
         columns = None
-        if found["verb"].upper() == "UPDATE" and (assigned := _RAW_SET.search(statement)):
+        verb = found["verb"].split()[0].upper()
+        if verb == "UPDATE" and (assigned := _RAW_SET.search(statement)):
             columns = set(_RAW_COLUMN.findall(assigned[1]))
-        return _writes_input(found["table"], columns)
-    return False
+        return (verb, found["table"]) if _writes_input(found["table"], columns) else None
+    return None
 
 
 def _writes_input(table: str | None, updated: set[str] | None) -> bool:
@@ -98,6 +116,37 @@ def _writes_input(table: str | None, updated: set[str] | None) -> bool:
     if table not in PLAN_INPUTS:
         return False
     return not (table == "items" and updated and updated <= _DERIVED_ITEM_COLUMNS)
+
+
+def note_placed(conn: Connection, order_refs: Sequence[str], lines: int) -> None:
+    """Note on the connection the new orders just inserted, with their `lines` lines."""
+    conn.info.setdefault(_PLACED, []).extend(order_refs)
+    conn.info[_PLACED_LINES] = conn.info.get(_PLACED_LINES, 0) + lines
+
+
+def note_lines(conn: Connection, lines: int) -> None:
+    """Note on the connection order lines just inserted, of new orders or of orders there before."""
+    conn.info[_LINES] = conn.info.get(_LINES, 0) + lines
+
+
+def note_shipping(conn: Connection, verb: str, table: str) -> None:
+    """Note on the connection one statement that ships allocated stock and nothing else (a
+    shipment's stock move; a line's allocated moved to shipped, and its order's status): it
+    leaves what planning sees as it was (available stock and backorders)."""
+    conn.info.setdefault(_SHIPPING, Counter())[(verb, table)] += 1
+
+
+def _placed_only(info: dict[Any, Any], written: Counter[tuple[str, str]]) -> str | None:
+    """The refs (JSON) of the orders a transaction placed when placing them and shipping allocated
+    stock is all it did to what planning reads (new orders' rows, shipments); else None."""
+    placed = info.pop(_PLACED, [])
+    placed_lines, lines = info.pop(_PLACED_LINES, 0), info.pop(_LINES, 0)
+    shipping = info.pop(_SHIPPING, Counter())
+    if placed_lines != lines or not set(written) <= _PLACING | set(shipping):
+        return None
+    if any(written[key] != count for key, count in shipping.items()):
+        return None
+    return json.dumps(sorted(set(placed)))
 
 
 _RAW_WRITE = re.compile(
@@ -132,7 +181,8 @@ class SqlStoredPlan:
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
-        self.conn.info.pop(_WRITTEN, None)
+        for key in _NOTES:
+            self.conn.info.pop(key, None)
 
     def inputs_seen(self) -> int:
         """The last plan-input change committed so far (0: none); read before a plan's snapshot.
@@ -153,9 +203,27 @@ class SqlStoredPlan:
             return int(side.execute(latest).scalar() or 0)
 
     def note_changes(self) -> None:
-        """Log this transaction as a plan-input change when it wrote one (called just before commit)."""
-        if self.conn.info.pop(_WRITTEN, False):
-            self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now))
+        """Log this transaction as a plan-input change when it wrote one (called just before
+        commit), naming the orders it placed when that, and shipping, is all it changed."""
+        written = self.conn.info.pop(_WRITTEN, None)
+        placed = _placed_only(self.conn.info, written or Counter())
+        if written:
+            self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now, placed_orders=placed))
+
+    def placed_since(self, seen: int, upto: int) -> list[str] | None:
+        """The refs of the orders placed by the changes after `seen` up to `upto`, when placing
+        orders and shipping is all those changes did; None when one did more, or when the log no
+        longer holds them all (a stored plan prunes the changes before the ones it saw)."""
+        ch = t.plan_input_changes.c
+        if seen == 0 or self.conn.execute(select(ch.id).where(ch.id == seen)).first() is None:
+            return None
+        refs: list[str] = []
+        rows = self.conn.execute(select(ch.placed_orders).where(ch.id > seen, ch.id <= upto).order_by(ch.id))
+        for (placed,) in rows:
+            if placed is None:
+                return None
+            refs += json.loads(placed)
+        return refs
 
     def save(
         self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
@@ -196,7 +264,8 @@ class SqlStoredPlan:
             key="seq",
             where=t.stored_plan_suggestions.c.plan_id == plan_id,
         )
-        conn.info.pop(_WRITTEN, None)
+        for key in _NOTES:
+            conn.info.pop(key, None)
 
     def promises_digest(self, inputs_seen: int) -> str | None:
         """The digest of the stored plan's promises when nothing planning reads changed after it,

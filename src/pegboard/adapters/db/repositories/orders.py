@@ -16,6 +16,7 @@ from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import note_lines, note_placed, note_shipping
 from pegboard.domain.allocation import WaitingLine
 from pegboard.domain.events import Event
 from pegboard.domain.quantities import Quantity
@@ -46,6 +47,7 @@ def insert_lines(
     """Write new order lines, given as (order row id, line, item row id), and their allocations
     and backorders to the items' totals: the one way lines enter `order_lines`."""
     insert_rows(conn, t.order_lines, [_line_row(*line) for line in lines])
+    note_lines(conn, len(lines))
     for _, line, item_id in lines:
         totals.add(item_id, allocated=line.allocated_quantity, waiting=line.backordered_quantity)
 
@@ -73,6 +75,17 @@ def _backordered_before(line: SalesOrderLine, state: Any) -> Decimal:
         return Decimal(0)
     allocated, shipped, cancelled = state[:3]
     return Decimal(line.quantity - allocated - shipped - cancelled)
+
+
+def _ships(line: SalesOrderLine, old: tuple[Any, ...]) -> bool:
+    """Whether the line's only change since `old` is allocated stock shipped."""
+    moved = line.shipped_quantity - old[1]
+    return bool(
+        moved > 0
+        and line.allocated_quantity == old[0] - moved
+        and line.cancelled_quantity == old[2]
+        and line.backordered_on == old[3]
+    )
 
 
 def _backorder_history(now_on: date | None, before: Any, today: date) -> dict[str, Any]:
@@ -211,15 +224,11 @@ class SqlOrders:
         self.touched += orders
         for order in orders:
             self.seen[order.order_ref] = self._snapshot(order)
-        insert_lines(
-            self.conn,
-            self.totals,
-            [
-                (self.row_ids[order.order_ref], line, ids[line.sku])
-                for order in orders
-                for line in order.lines
-            ],
-        )
+        lines = [
+            (self.row_ids[order.order_ref], line, ids[line.sku]) for order in orders for line in order.lines
+        ]
+        insert_lines(self.conn, self.totals, lines)
+        note_placed(self.conn, [order.order_ref for order in orders], len(lines))
 
     def save(self, order: SalesOrder) -> None:
         """Write the order's status and every line whose quantities changed since it was loaded."""
@@ -228,14 +237,22 @@ class SqlOrders:
         after = self._snapshot(order)
         if before == after:
             return
+        old_lines: Any = before[1]
+        changed = [
+            (line, old)
+            for line, old in zip(order.lines, old_lines, strict=True)
+            if tuple(getattr(line, a) for a in _LINE_STATE) != old
+        ]
+        shipping = all(_ships(line, old) for line, old in changed)
         if before[0] != after[0]:
             self.conn.execute(
                 update(t.sales_orders).where(t.sales_orders.c.id == row_id).values(status=order.status.value)
             )
-        old_lines: Any = before[1]
-        for line, old in zip(order.lines, old_lines, strict=True):
-            if tuple(getattr(line, a) for a in _LINE_STATE) == old:
-                continue
+            if shipping:
+                note_shipping(self.conn, "UPDATE", "sales_orders")
+        for line, old in changed:
+            if shipping:
+                note_shipping(self.conn, "UPDATE", "order_lines")
             self.totals.add(
                 self.item_cache.id(line.sku),
                 allocated=line.allocated_quantity - old[0],

@@ -11,6 +11,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import note_shipping
 from pegboard.domain.allocation import ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
 
@@ -63,6 +64,8 @@ class SqlStock:
                 created_at=self.now,
             )
         )
+        if move.kind is MoveKind.SHIPMENT:
+            note_shipping(self.conn, "INSERT", "stock_moves")
 
     def moves(self, sku: str, *, limit: int = 50) -> list[StockMove]:
         rows = self.conn.execute(

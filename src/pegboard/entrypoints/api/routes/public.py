@@ -107,6 +107,7 @@ def make_router(throttle: Throttle) -> APIRouter:
                 uow=pb.reader(),
                 clock=pb.clock,
                 show_stock=settings.public_stock_counts,
+                leftovers=pb.leftovers,
             )
         except NotOnSale:
             return _not_found()
