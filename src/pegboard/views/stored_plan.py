@@ -40,6 +40,12 @@ class PlanState:
 PLANNED_NOW = PlanState(None, False)
 
 
+def plan_state(conn: Connection) -> PlanState:
+    """Where a stored-plan read comes from: the stored plan (out of date or not), else planned now."""
+    stamp = kept.plan_stamp(conn)
+    return PLANNED_NOW if stamp is None else PlanState(stamp.planned_on, stamp.out_of_date)
+
+
 def read_stored_plan(
     conn: Connection, *, queue_offset: int = 0, queue_limit: int | None = None
 ) -> tuple[PlanState, PlanResult] | None:

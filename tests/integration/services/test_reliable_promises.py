@@ -40,9 +40,18 @@ def on(pb: Pegboard, day: date) -> None:
 
 
 def history(
-    pb: Pegboard, sku: str, supplier: str, *, receipts: int, stated: int | None, took: int, first: int = 0
+    pb: Pegboard,
+    sku: str,
+    supplier: str,
+    *,
+    receipts: int,
+    stated: int | None,
+    took: int,
+    first: int = 0,
+    rescheduled: int | None = None,
 ) -> None:
-    """POs `first`.. of one unit, a week apart: due after `stated` days (None: none), received `took` on."""
+    """POs `first`.. of one unit, a week apart: due after `stated` days (None: none), moved to
+    `rescheduled` days on the third day when given (the supplier told us), received `took` on."""
     for k in range(first, first + receipts):
         ordered = START + timedelta(days=7 * k)
         on(pb, ordered)
@@ -52,6 +61,10 @@ def history(
             ImportKind.PURCHASE_ORDERS,
             f"po_ref,supplier,sku,quantity,expected_date\nH-{sku}-{k},{supplier},{sku},1,{due}\n",
         )
+        if rescheduled is not None:
+            on(pb, ordered + timedelta(days=2))
+            moved = ordered + timedelta(days=rescheduled)
+            purchasing.reschedule(f"H-{sku}-{k}", moved, uow=pb.uow(), clock=pb.clock)
         on(pb, ordered + timedelta(days=took))
         purchasing.receive(
             f"H-{sku}-{k}", sku, Decimal(1), uow=pb.uow(), clock=pb.clock, policy=AllocationPolicy.FIFO
@@ -94,6 +107,51 @@ def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb
     assert (
         reason
         == f"PO-12 is due {due}; Late Gems is usually 2 days late (90% confidence): promised {promised}"
+    )
+
+
+def test_a_po_rescheduled_for_a_slip_the_supplier_announced_is_not_padded_twice(pb: Pegboard) -> None:
+    # Late Gems says 10 days, takes 12, and always tells us: each PO was moved to day 12 in time.
+    on(pb, START)
+    import_text(pb, ImportKind.SUPPLIERS, "name,email,lead_time_days\nLate Gems,,\nCrystal Broker,,\n")
+    import_text(pb, ImportKind.ITEMS, CATALOGUE)
+    history(pb, "OLD-GEM", "Late Gems", receipts=6, stated=10, took=12, rescheduled=12)
+    on(pb, MONDAY)
+    due = MONDAY + timedelta(days=5)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
+    )
+    purchasing.reschedule("PO-12", due + timedelta(days=2), uow=pb.uow(), clock=pb.clock)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    assert promised == due + timedelta(days=2)
+    assert "usually 2 days late" not in reason
+
+
+def test_a_rescheduled_po_is_still_padded_by_the_slip_its_supplier_did_not_announce(pb: Pegboard) -> None:
+    # Late Gems says 10 days, moves its POs to day 11, and still takes 12: one day it never announces.
+    on(pb, START)
+    import_text(pb, ImportKind.SUPPLIERS, "name,email,lead_time_days\nLate Gems,,\nCrystal Broker,,\n")
+    import_text(pb, ImportKind.ITEMS, CATALOGUE)
+    history(pb, "OLD-GEM", "Late Gems", receipts=6, stated=10, took=12, rescheduled=11)
+    on(pb, MONDAY)
+    due = MONDAY + timedelta(days=5)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
+    )
+    purchasing.reschedule("PO-12", due + timedelta(days=1), uow=pb.uow(), clock=pb.clock)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    assert promised == due + timedelta(days=2)
+    assert reason == (
+        f"PO-12 is due {due + timedelta(days=1)}; Late Gems is usually 1 day late (90% confidence): "
+        f"promised {promised}"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, Delete, Engine, Insert, Update, delete, event
 from pegboard.adapters.db import tables as t
 from pegboard.planning.configurations import configured_sku, split_sku
 from pegboard.planning.result import (
+    FeasibleDates,
     MissingMaterial,
     PlanResult,
     ProductionSuggestion,
@@ -152,6 +154,7 @@ class SqlStoredPlan:
         conn = self.conn
         conn.execute(delete(t.stored_plan_queue))
         conn.execute(delete(t.stored_plan_suggestions))
+        conn.execute(delete(t.stored_plan_mos))
         conn.execute(delete(t.stored_plans))
         # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
         conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
@@ -169,7 +172,15 @@ class SqlStoredPlan:
             conn.execute(
                 insert(t.stored_plan_suggestions), [{**row, "seq": n} for n, row in enumerate(rows, 1)]
             )
+        mos = [_feasible_row(plan_id, f) for f in result.feasible_mos]
+        if mos:
+            conn.execute(insert(t.stored_plan_mos), mos)
         conn.info.pop(_WRITTEN, None)
+
+    def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+        """The stored plan's dates of the open MOs `refs` it dated (by ref; an MO opened since is
+        not there); None when no plan is stored."""
+        return stored_feasible_mos(self.conn, refs)
 
 
 def plan_stamp(conn: Connection) -> PlanStamp | None:
@@ -180,6 +191,26 @@ def plan_stamp(conn: Connection) -> PlanStamp | None:
     if row is None:
         return None
     return PlanStamp(row.planned_on, row.planned_at, bool(row.later))
+
+
+def stored_feasible_mos(conn: Connection, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+    """The stored plan's dates of the open MOs `refs` that it dated, by ref (out of date or not: see
+    `plan_stamp`); None when no plan is stored."""
+    if conn.execute(select(t.stored_plans.c.id)).first() is None:
+        return None
+    m = t.stored_plan_mos.c
+    found: dict[str, FeasibleDates] = {}
+    wanted = sorted(set(refs))
+    for start in range(0, len(wanted), _REFS_AT_ONCE):
+        for r in conn.execute(
+            select(t.stored_plan_mos).where(m.ref.in_(wanted[start : start + _REFS_AT_ONCE]))
+        ):
+            found[r.ref] = FeasibleDates(r.ref, "", r.start_date, r.finish_date, r.late_because)
+    return found
+
+
+#: MO refs asked for in one query (SQLite allows 32,766 bound values; PostgreSQL 65,535).
+_REFS_AT_ONCE = 10_000
 
 
 def stored_plan(
@@ -242,6 +273,16 @@ def _missing(m: dict[str, Any]) -> MissingMaterial:
     return MissingMaterial(
         m["sku"], Decimal(m["quantity"]), None if available is None else date.fromisoformat(available)
     )
+
+
+def _feasible_row(plan_id: int, f: FeasibleDates) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "ref": f.ref,
+        "start_date": f.start_date,
+        "finish_date": f.finish_date,
+        "late_because": f.late_because,
+    }
 
 
 def _purchase_row(plan_id: int, s: PurchaseSuggestion) -> dict[str, Any]:
