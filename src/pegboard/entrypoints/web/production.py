@@ -13,9 +13,9 @@ from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
 from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
+from pegboard.planning.configurations import split_sku
 from pegboard.services import manufacturing, purchasing, suggestions, users
 from pegboard.services.users import User
-from pegboard.planning.configurations import split_sku
 from pegboard.views.production import (
     MoPage,
     ProductionPage,
