@@ -13,6 +13,7 @@ from pegboard.entrypoints import demo
 from pegboard.services import manufacturing, orders, planning, purchasing
 from pegboard.services.imports import ImportKind
 from pegboard.views import lists
+from pegboard.views.models import SupplyView
 from tests.builders import import_text
 
 
@@ -81,7 +82,7 @@ def test_the_queue_and_the_promise_resting_on_the_late_mo_say_the_feasible_date(
     assert late.late_because == f"waiting for KYBER-GREEN on PO-12 due {due}"
 
 
-def supply_row(pb: Pegboard, ref: str) -> lists.SupplyView:
+def supply_row(pb: Pegboard, ref: str) -> SupplyView:
     """The `supply` row of `ref`, with the dates its materials allow, as `pegboard supply` reads it."""
     with pb.reader() as uow:
         rows = lists.supply(uow.connection)

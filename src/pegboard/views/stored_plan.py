@@ -83,6 +83,8 @@ def stored_promises(conn: Connection, *, limit: int) -> list[Promise]:
 
 def _promise(order_ref: str, line_no: int, sku: str, part: dict[str, Any]) -> Promise:
     day = part.get("date")
+    # A part stored before stated dates were kept has none: its date stands for it.
+    stated = part.get("stated_date", day)
     return Promise(
         order_ref,
         line_no,
@@ -91,4 +93,5 @@ def _promise(order_ref: str, line_no: int, sku: str, part: dict[str, Any]) -> Pr
         None if day is None else date.fromisoformat(day),
         str(part.get("reason", "")),
         str(part.get("basis", "")),
+        None if stated is None else date.fromisoformat(stated),
     )

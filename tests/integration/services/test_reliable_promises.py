@@ -18,9 +18,12 @@ from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.quantities import to_quantity
+from pegboard.planning.result import Promise
 from pegboard.services import orders, planning, purchasing
 from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.views.plan import plan_json
+from pegboard.views.stored_plan import stored_promises
 from tests.builders import import_text
 from tests.conftest import MONDAY
 from tests.integration.services.test_quotes_match_promises import Workshop, placed_and_promised, workshops
@@ -83,13 +86,19 @@ def workshop_with(pb: Pegboard, *, late_receipts: int, unpredictable_receipts: i
 
 def promise_of(pb: Pegboard, sku: str) -> tuple[date | None, str]:
     """Place an order for 2 of `sku` (none in stock) and plan: its one promise."""
+    found = planned_promise(pb, sku)
+    return found.date, found.reason
+
+
+def planned_promise(pb: Pegboard, sku: str) -> Promise:
+    """Place an order for 2 of `sku` (none in stock) and plan: its one promise, whole."""
     draft = orders.OrderDraft(
         order_ref=f"SO-{sku}", customer="Someone", lines=(orders.LineDraft(sku, to_quantity(2)),)
     )
     orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
     (found,) = [p for p in run.result.promises if p.order_ref == f"SO-{sku}"]
-    return found.date, found.reason
+    return found
 
 
 def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb: Pegboard) -> None:
@@ -153,6 +162,29 @@ def test_a_rescheduled_po_is_still_padded_by_the_slip_its_supplier_did_not_annou
         f"PO-12 is due {due + timedelta(days=1)}; Late Gems is usually 1 day late (90% confidence): "
         f"promised {promised}"
     )
+
+
+def test_each_promise_keeps_its_stated_date_beside_the_adjusted_one_in_the_plan_and_stored(
+    pb: Pegboard,
+) -> None:
+    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+    due = MONDAY + timedelta(days=5)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
+    )
+
+    found = planned_promise(pb, "GEM")
+    with pb.reader() as uow:
+        [stored] = [p for p in stored_promises(uow.connection, limit=10) if p.order_ref == "SO-GEM"]
+    rows = plan_json(planning.preview_plan(uow=pb.uow(), clock=pb.clock).result)["promises"]
+
+    assert (found.date, found.stated_date) == (due + timedelta(days=2), due)
+    assert (stored.date, stored.stated_date) == (due + timedelta(days=2), due)
+    assert isinstance(rows, list)
+    [row] = [r for r in rows if isinstance(r, dict) and r["order_ref"] == "SO-GEM"]
+    assert (row["date"], row["stated_date"]) == (str(due + timedelta(days=2)), str(due))
 
 
 def test_too_little_history_keeps_the_stated_date_and_says_so(pb: Pegboard) -> None:

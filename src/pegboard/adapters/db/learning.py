@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.ledger import MoveKind
@@ -179,13 +179,13 @@ def deliveries(
     return found
 
 
-def _reschedules(conn: Connection, po_refs: set[str]) -> dict[str, list[Row[Any]]]:
+def _reschedules(conn: Connection, po_refs: set[str]) -> dict[str, list[Any]]:
     """Of the POs `po_refs`, each rescheduled one's date changes (`old_date`, `new_date`,
     `changed_on`) in the order they were made."""
     if not po_refs:
         return {}
     ch = t.expected_date_changes.c
-    found: dict[str, list[Row[Any]]] = {}
+    found: dict[str, list[Any]] = {}
     for r in conn.execute(
         select(ch.supply_ref, ch.old_date, ch.new_date, ch.changed_on).where(ch.kind == "po").order_by(ch.id)
     ):
