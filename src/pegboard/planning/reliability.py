@@ -4,12 +4,13 @@ Pure statistics over a PO history handed in as `Delivery` records (one per recei
 database gathers them (`adapters/db/learning.py`). Every figure is weighted by the quantity
 received, so a late receipt of one unit weighs less than a late receipt of a hundred.
 
-Lateness is the receipt date minus the *last* expected date the PO line was given before the
-day of the receipt (the date at ordering, or the last reschedule: what the supplier last told
-us), in days: negative is early. A PO's date is moved by this lateness from its *current* stated
-date (`planning.reliable`), so a slip the supplier announced, and we rescheduled the PO for, is
-counted once: in the new date, not again in the learned lateness. The on-time share stays a
-judgement of the date given at ordering (the KPIs' supplier figure). The real lead time
+Lateness is the receipt date minus the *first* expected date the PO line had (the date
+promised at ordering, before any reschedule), in days: negative is early; it judges the supplier
+(`pegboard suppliers`, the KPIs). Planning counts on another figure: the lateness *after notice*,
+the receipt date minus the last expected date stated before the day of the receipt (the date at
+ordering, or the last reschedule: what the supplier last told us). A PO's date is moved by that
+from its *current* stated date (`planning.reliable`), so a slip the supplier announced, and the
+PO was rescheduled for, is counted once: in the new date, not again in what is learned. The real lead time
 is the receipt date minus the order date. A supplier's (or a supplier and item's) figures are
 learned only from at least `MIN_HISTORY` receipts; with fewer the pair falls back to the
 supplier's figures, and a supplier with fewer has none (`learned` is False).
@@ -45,14 +46,14 @@ class Delivery:
 
     @property
     def lateness_days(self) -> int | None:
+        """Receipt minus the first expected date (None when the line never had a date)."""
+        return None if self.first_expected is None else (self.received_on - self.first_expected).days
+
+    @property
+    def late_after_notice_days(self) -> int | None:
         """Receipt minus the last date stated before it (None when the line never had a date)."""
         stated = self.last_stated if self.last_stated is not None else self.first_expected
         return None if stated is None else (self.received_on - stated).days
-
-    @property
-    def days_after_first(self) -> int | None:
-        """Receipt minus the first expected date (None when the line never had a date)."""
-        return None if self.first_expected is None else (self.received_on - self.first_expected).days
 
     @property
     def lead_time_days(self) -> int:
@@ -89,6 +90,9 @@ class Reliability:
     on_time_rate: float | None
     lateness: Distribution | None
     lead_time: Distribution | None
+    #: Days late after the last date stated before each receipt (what planning adds to a PO's
+    #: current date); the same as `lateness` when no PO was rescheduled.
+    late_after_notice: Distribution | None = None
 
     @property
     def learned(self) -> bool:
@@ -124,15 +128,13 @@ def _quantile(pairs: Sequence[tuple[float, float]], q: float) -> float:
 
 def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery]) -> Reliability:
     """One supplier's (or one supplier and item's) figures from its receipts."""
-    dated = [d for d in deliveries if d.lateness_days is not None]
+    dated = [d for d in deliveries if d.first_expected is not None]
     late = [float(d.lateness_days or 0) for d in dated]
     late_w = [float(d.quantity) for d in dated]
-    first = [d for d in deliveries if d.first_expected is not None]
-    first_w = [float(d.quantity) for d in first]
     on_time = None
-    if first and sum(first_w) > 0:
-        on_time = sum(w for d, w in zip(first, first_w, strict=True) if (d.days_after_first or 0) <= 0) / sum(
-            first_w
+    if dated and sum(late_w) > 0:
+        on_time = sum(w for d, w in zip(dated, late_w, strict=True) if (d.lateness_days or 0) <= 0) / sum(
+            late_w
         )
     return Reliability(
         supplier,
@@ -141,6 +143,7 @@ def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery
         on_time,
         distribution(late, late_w),
         distribution([float(d.lead_time_days) for d in deliveries], [float(d.quantity) for d in deliveries]),
+        distribution([float(d.late_after_notice_days or 0) for d in dated], late_w),
     )
 
 
