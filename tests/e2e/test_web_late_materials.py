@@ -60,41 +60,41 @@ def browser(workshop: Workshop) -> Iterator[Browser]:
         yield launched
 
 
+def texts(browser: Browser, workshop: Workshop, path: str, width: int, *selectors: str) -> list[str]:
+    """The text of each of `selectors` on the page at `path`, seen by the viewer `width` px wide;
+    the page is kept as a screenshot, checked by axe-core and must not scroll sideways."""
+    with signed_in(browser, workshop, "viewer", viewport={"width": width, "height": 900}) as page:
+        page.goto(workshop.url + path)
+        found = [page.locator(selector).inner_text() for selector in selectors]
+        screenshot(page, f"{path.strip('/').replace('/', '-')}-late-materials-{width}-{workshop.kind}")
+        assert_accessible(page)
+        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert sideways <= 0, f"{path} scrolls sideways by {sideways} px at {width} px"
+    return found
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_mo_page_says_the_date_its_materials_allow_beside_its_own(
     browser: Browser, workshop: Workshop, width: int
 ) -> None:
-    with signed_in(browser, workshop, "viewer", viewport={"width": width, "height": 900}) as page:
-        page.goto(workshop.url + "/manufacturing-orders/MO-1")
-
-        facts = page.locator("dl.facts").inner_text()
-        allowed = page.locator("#materials-allow").inner_text()
-        screenshot(page, f"mo-late-materials-{width}-{workshop.kind}")
-        assert_accessible(page)
-        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    facts, allowed = texts(
+        browser, workshop, "/manufacturing-orders/MO-1", width, "dl.facts", "#materials-allow"
+    )
 
     assert long_day(DAY + timedelta(days=1)) in facts  # the finish the user gave it stays
     assert f"Finish {long_day(DUE + timedelta(days=1))} (start {long_day(DUE)})" in allowed
     assert WAITING in allowed
-    assert sideways <= 0
 
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_production_row_says_why_and_keeps_the_mos_own_dates(
     browser: Browser, workshop: Workshop, width: int
 ) -> None:
-    with signed_in(browser, workshop, "viewer", viewport={"width": width, "height": 900}) as page:
-        page.goto(workshop.url + "/production")
-
-        row = page.locator("#row-MO-1").inner_text()
-        screenshot(page, f"production-late-materials-{width}-{workshop.kind}")
-        assert_accessible(page)
-        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    [row] = texts(browser, workshop, "/production", width, "#row-MO-1")
 
     assert f"Late because\nMaterials come late: {WAITING}" in row
     assert f"start {long_day(DAY)}, finish {long_day(DAY + timedelta(days=1))}" in row
     assert long_day(DUE + timedelta(days=1)) in row  # the plan's finish, as the materials allow
-    assert sideways <= 0
 
 
 def test_an_mo_whose_materials_are_on_hand_shows_no_materials_line(
