@@ -101,14 +101,20 @@ def planned_promise(pb: Pegboard, sku: str) -> Promise:
     return found
 
 
-def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb: Pegboard) -> None:
-    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+def gem_po(pb: Pegboard) -> date:
+    """PO-12 of 2 gems from Late Gems, due in 5 days; returns its date."""
     due = MONDAY + timedelta(days=5)
     import_text(
         pb,
         ImportKind.PURCHASE_ORDERS,
         f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
     )
+    return due
+
+
+def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb: Pegboard) -> None:
+    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+    due = gem_po(pb)
 
     promised, reason = promise_of(pb, "GEM")
 
@@ -127,12 +133,7 @@ def late_gems_rescheduling(pb: Pegboard, *, moved_to: int, slip_now: int) -> dat
     import_text(pb, ImportKind.ITEMS, CATALOGUE)
     history(pb, "OLD-GEM", "Late Gems", receipts=6, stated=10, took=12, rescheduled=moved_to)
     on(pb, MONDAY)
-    due = MONDAY + timedelta(days=5)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
-    )
+    due = gem_po(pb)
     purchasing.reschedule("PO-12", due + timedelta(days=slip_now), uow=pb.uow(), clock=pb.clock)
     return due
 
@@ -164,12 +165,7 @@ def test_each_promise_keeps_its_stated_date_beside_the_adjusted_one_in_the_plan_
     pb: Pegboard,
 ) -> None:
     workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
-    due = MONDAY + timedelta(days=5)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
-    )
+    due = gem_po(pb)
 
     found = planned_promise(pb, "GEM")
     with pb.reader() as uow:
@@ -185,12 +181,7 @@ def test_each_promise_keeps_its_stated_date_beside_the_adjusted_one_in_the_plan_
 
 def test_too_little_history_keeps_the_stated_date_and_says_so(pb: Pegboard) -> None:
     workshop_with(pb, late_receipts=3, unpredictable_receipts=0)
-    due = MONDAY + timedelta(days=5)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
-    )
+    due = gem_po(pb)
 
     promised, reason = promise_of(pb, "GEM")
 
