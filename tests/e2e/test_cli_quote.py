@@ -46,7 +46,7 @@ def test_the_json_quote_follows_the_contract(cli: Cli, tmp_path: Path, db_url: s
     assert (held["quantity"], held["date"]) == (2, None)
     assert held["reason"].startswith("open term: ships complete with SABER-GREEN")
     assert green["now"] == 0
-    assert [set(part) for part in green["parts"]] == [{"quantity", "date", "reason", "basis"}]
+    assert [set(part) for part in green["parts"]] == [{"quantity", "date", "reason", "basis", "stated_date"}]
     assert green["parts"][0]["date"] is None
     assert row_counts(db_url) == before
 

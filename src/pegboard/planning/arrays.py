@@ -138,6 +138,13 @@ def _purchase_days(lead_times: tuple[int | None, int | None]) -> int:
     return NONE if days is None else days
 
 
+def purchase_days(snapshot: PlanInput) -> Ints:
+    """Each item's purchase lead time in SKU order, as `build_items` gives it (NONE: unknown)."""
+    items = sorted(snapshot.items, key=attrgetter("sku"))
+    lead_times = map(attrgetter("supplier_lead_time_days", "lead_time_days"), items)
+    return np.fromiter(map(_purchase_days, lead_times), dtype=np.int64, count=len(items))
+
+
 def build_items(snapshot: PlanInput) -> Items:
     """The item table, its BOM in CSR form and each item's low-level code."""
     items = sorted(snapshot.items, key=attrgetter("sku"))

@@ -120,13 +120,15 @@ def assemble(
     pegging: Pegging,
     dated: Dated,
     notes: DateNotes | None = None,
+    stated_finish: Ints | None = None,
 ) -> PlanResult:
-    """The plan in words: promises, suggested purchases and production, the production queue."""
+    """The plan in words: promises, suggested purchases and production, the production queue;
+    `stated_finish` (every supply's finish day on stated dates) gives promises their stated date."""
     describer = Describer(snapshot, items, existing, pegging, dated, notes)
     customer = _customer_pieces(pegging, dated)
     suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated, customer)
     return PlanResult(
-        promises=_promises(demands, customer, describer),
+        promises=_promises(demands, customer, describer, stated_finish),
         purchase_suggestions=_purchases(snapshot, items, pegging, dated),
         production_suggestions=suggestions,
         production_queue=queue,
@@ -145,7 +147,9 @@ def _customer_pieces(pegging: Pegging, dated: Dated) -> CustomerPieces:
     return CustomerPieces(rank[order], supply, pegging.piece_qty[customer][order], dated.finish[supply])
 
 
-def _promises(demands: Demands, customer: CustomerPieces, describer: Describer) -> PromiseTable:
+def _promises(
+    demands: Demands, customer: CustomerPieces, describer: Describer, stated_finish: Ints | None
+) -> PromiseTable:
     """Every piece of every backorder, most urgent first, each naming the supply it rests on."""
     wording, reasons, bases = describer.wordings(customer.supply)
     return PromiseTable(
@@ -159,6 +163,7 @@ def _promises(demands: Demands, customer: CustomerPieces, describer: Describer) 
         wording=wording,
         reasons=reasons,
         bases=bases,
+        stated=None if stated_finish is None else stated_finish[customer.supply],
     )
 
 

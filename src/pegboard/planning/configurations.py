@@ -94,6 +94,7 @@ def unconfigure(result: PlanResult, names: Mapping[str, str]) -> PlanResult:
             reasons=promises.reasons,
             bases=promises.bases,
             extra=[_real(p, names) for p in promises.extra],
+            stated=None if promises.unadjusted else promises.stated,
         )
     else:
         promises = [_real(p, names) for p in promises]

@@ -12,7 +12,17 @@ from typing import TypeVar
 
 import numpy as np
 
-from pegboard.planning.arrays import Demands, Existing, Items, build_demands, build_existing, build_items
+from pegboard.planning.arrays import (
+    NONE,
+    Demands,
+    Existing,
+    Items,
+    build_demands,
+    build_existing,
+    build_items,
+    day_numbers,
+    purchase_days,
+)
 from pegboard.planning.assembly import assemble
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import configure, unconfigure
@@ -30,6 +40,7 @@ from pegboard.planning.netting import (
     net_level,
 )
 from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.reliable import DateNotes, reliable_snapshot, with_stated_dates
 from pegboard.planning.result import PlanResult
 from pegboard.planning.segments import Ints
@@ -54,7 +65,8 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     snapshot, configured = configure(snapshot)
     with collector_paused():
         adjusted, notes = reliable_snapshot(snapshot)
-        result = with_sale_terms(snapshot, _plan(adjusted, lap_into(laps), notes))
+        stated = None if notes is None else snapshot
+        result = with_sale_terms(snapshot, _plan(adjusted, lap_into(laps), notes, stated))
         if notes is not None:
             result = with_stated_dates(snapshot, adjusted, notes, result)
         result = with_whole_orders(snapshot, result)
@@ -64,7 +76,11 @@ def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) ->
     return unconfigure(result, configured)
 
 
-def _plan(snapshot: PlanInput, lap: Lap, notes: DateNotes | None = None) -> PlanResult:
+def _plan(
+    snapshot: PlanInput, lap: Lap, notes: DateNotes | None = None, stated: PlanInput | None = None
+) -> PlanResult:
+    """The plan of `snapshot`; `stated`, when given, is the same snapshot before suppliers'
+    history moved its dates, and dates each promise's supply again by it (`Promise.stated_date`)."""
     lap("start")
     items = build_items(snapshot)
     existing = build_existing(snapshot, items)
@@ -72,11 +88,27 @@ def _plan(snapshot: PlanInput, lap: Lap, notes: DateNotes | None = None) -> Plan
     lap("arrays")
     pegging = net_all(items, existing, demands)
     lap("netting")
-    dated = date_supplies(_supply_table(existing, pegging), items, snapshot.today.toordinal())
+    table = _supply_table(existing, pegging)
+    dated = date_supplies(table, items, snapshot.today.toordinal())
+    stated_finish = None if stated is None else _stated_finish(stated, table, existing, items)
     lap("dating")
-    result = assemble(snapshot, items, existing, demands, pegging, dated, notes)
+    result = assemble(snapshot, items, existing, demands, pegging, dated, notes, stated_finish)
     lap("result")
     return result
+
+
+def _stated_finish(stated: PlanInput, table: SupplyTable, existing: Existing, items: Items) -> Ints:
+    """Every supply's finish day had each PO line kept its stated date and each bought item its
+    stated lead time: the same pegging, dated again (`stated` is the snapshot before adjustment,
+    with the same PO lines and items in the same order)."""
+    today = stated.today.toordinal()
+    expected = day_numbers(line.expected_date for line in stated.purchase_lines)
+    po = np.flatnonzero(existing.kind == SupplyKind.PO)
+    when = table.when.copy()
+    own = expected[existing.seq[po]]
+    when[po] = np.where(own >= NONE, NONE, np.maximum(own, today))
+    stated_items = replace(items, purchase_days=purchase_days(stated))
+    return date_supplies(replace(table, when=when), stated_items, today).finish
 
 
 def _supply_table(existing: Existing, pegging: Pegging) -> SupplyTable:

@@ -421,11 +421,12 @@ class _Quoting:
         amount = Decimal(quantity // SCALE) if quantity % SCALE == 0 else Decimal(quantity) / SCALE
         if source.sid >= 0:
             reason, basis = self.lo.wording(source.sid)
-            return QuotePart(amount, _day(source.finish), reason, basis)
+            # No supplier's history moves a date here (`Leftover` refuses such workshops).
+            return QuotePart(amount, _day(source.finish), reason, basis, _day(source.finish))
         supply = self._supply(source)
         root = self._supply(source.root) if source.held_up and source.root is not None else None
         reason = promise_reason(supply, root=root, expected=None, today=self.lo.snapshot.today)
-        return QuotePart(amount, _day(source.finish), reason, promise_basis(supply))
+        return QuotePart(amount, _day(source.finish), reason, promise_basis(supply), _day(source.finish))
 
     def _supply(self, source: _Source) -> Supply:
         if source.sid >= 0:

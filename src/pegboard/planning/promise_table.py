@@ -30,7 +30,8 @@ class PromiseTable(Sequence[Promise]):
     Row r rests on input line `line[r]` (an index into `refs`, `line_nos`, `skus` and
     `line_ids`, which are the snapshot's demand columns), has `quantity[r]` micro-units, ships
     on day number `day[r]` (NONE: open term), and is worded `reasons[wording[r]]` /
-    `bases[wording[r]]`. Rows of one
+    `bases[wording[r]]`; `stated[r]` is its day before suppliers' history moved it (`day` itself
+    when nothing was adjusted). Rows of one
     line are next to each other.
     """
 
@@ -45,6 +46,7 @@ class PromiseTable(Sequence[Promise]):
         "wording",
         "reasons",
         "bases",
+        "stated",
         "extra",
         "_rows",
     )
@@ -64,9 +66,11 @@ class PromiseTable(Sequence[Promise]):
         reasons: Sequence[str],
         bases: Sequence[str],
         extra: Sequence[Promise] = (),
+        stated: Ints | None = None,
     ) -> None:
         self.refs, self.line_nos, self.skus, self.line_ids = refs, line_nos, skus, line_ids
         self.line, self.quantity, self.day, self.wording = line, quantity, day, wording
+        self.stated: Ints = day if stated is None else stated
         self.reasons, self.bases = list(reasons), list(bases)
         self.extra: list[Promise] = list(extra)
         self._rows: list[Promise] | None = None
@@ -97,7 +101,10 @@ class PromiseTable(Sequence[Promise]):
     def rows(self) -> list[Promise]:
         """Every promise as a tuple (built on first use, then kept)."""
         if self._rows is None:
-            columns = self.fields(as_decimals(self.quantity), as_dates(self.day))
+            days = as_dates(self.day)
+            columns = self.fields(
+                as_decimals(self.quantity), days, days if self.unadjusted else as_dates(self.stated)
+            )
             # tuple.__new__ builds each row without a Python-level call: a million rows in a blink.
             self._rows = list(map(tuple.__new__, repeat(Promise), columns)) + self.extra
         return self._rows
@@ -127,11 +134,20 @@ class PromiseTable(Sequence[Promise]):
             reasons=self.reasons,
             bases=self.bases,
             extra=extra,
+            stated=None if self.unadjusted else self.stated[rows],
         )
 
-    def fields(self, quantities: Sequence[Any], days: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-        """Each row's order ref, line no, SKU, quantity, date, reason and basis; the quantities and
-        dates as the caller converted them (Decimals and dates, or JSON numbers and ISO strings)."""
+    @property
+    def unadjusted(self) -> bool:
+        """No day was moved by suppliers' history: `stated` is `day` itself."""
+        return self.stated is self.day
+
+    def fields(
+        self, quantities: Sequence[Any], days: Sequence[Any], stated: Sequence[Any]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Each row's order ref, line no, SKU, quantity, date, reason, basis and stated date; the
+        quantities and dates as the caller converted them (Decimals and dates, or JSON numbers
+        and ISO strings)."""
         return zip(
             self.column(self.refs),
             self.column(self.line_nos),
@@ -140,6 +156,7 @@ class PromiseTable(Sequence[Promise]):
             days,
             objects(self.reasons, self.wording),
             objects(self.bases, self.wording),
+            stated,
             strict=True,
         )
 

@@ -143,6 +143,7 @@ class Lines:
                     "date": iso_day(p.date),
                     "reason": p.reason,
                     "basis": p.basis,
+                    "stated_date": iso_day(p.stated_date),
                 }
                 for p in self._grouped[k - tabled]
             ]
@@ -154,13 +155,15 @@ class Lines:
         if self._row_parts is None:
             table = self._table
             assert table is not None
+            days = iso_dates(table.day)
             self._row_parts = [
-                {"quantity": quantity, "date": day, "reason": reason, "basis": basis}
-                for quantity, day, reason, basis in zip(
+                {"quantity": quantity, "date": day, "reason": reason, "basis": basis, "stated_date": stated}
+                for quantity, day, reason, basis, stated in zip(
                     json_numbers(table.quantity),
-                    iso_dates(table.day),
+                    days,
                     objects(table.reasons, table.wording),
                     objects(table.bases, table.wording),
+                    days if table.unadjusted else iso_dates(table.stated),
                     strict=True,
                 )
             ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from datetime import date as _date
 from decimal import Decimal
 
 from pegboard.planning.engine import plan
@@ -50,6 +51,8 @@ class QuotePart:
     date: date | None
     reason: str
     basis: str
+    #: The date before suppliers' history moved it (`Promise.stated_date`).
+    stated_date: _date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +181,9 @@ def quoted_promises(promises: Sequence[Promise]) -> list[Promise]:
 def _parts_by_line(promises: Sequence[Promise]) -> dict[int, list[QuotePart]]:
     found: dict[int, list[QuotePart]] = {}
     for p in promises:
-        found.setdefault(p.line_no, []).append(QuotePart(p.quantity, p.date, p.reason, p.basis))
+        found.setdefault(p.line_no, []).append(
+            QuotePart(p.quantity, p.date, p.reason, p.basis, p.stated_date)
+        )
     return found
 
 

@@ -5,7 +5,12 @@ database gathers them (`adapters/db/learning.py`). Every figure is weighted by t
 received, so a late receipt of one unit weighs less than a late receipt of a hundred.
 
 Lateness is the receipt date minus the *first* expected date the PO line had (the date
-promised at ordering, before any reschedule), in days: negative is early. The real lead time
+promised at ordering, before any reschedule), in days: negative is early; it judges the supplier
+(`pegboard suppliers`, the KPIs). Planning counts on another figure: the lateness *after notice*,
+the receipt date minus the last expected date stated before the day of the receipt (the date at
+ordering, or the last reschedule: what the supplier last told us). A PO's date is moved by that
+from its *current* stated date (`planning.reliable`), so a slip the supplier announced, and the
+PO was rescheduled for, is counted once: in the new date, not again in what is learned. The real lead time
 is the receipt date minus the order date. A supplier's (or a supplier and item's) figures are
 learned only from at least `MIN_HISTORY` receipts; with fewer the pair falls back to the
 supplier's figures, and a supplier with fewer has none (`learned` is False).
@@ -35,11 +40,20 @@ class Delivery:
     first_expected: date | None
     received_on: date
     quantity: Decimal
+    #: The last expected date stated before the day of the receipt, when a reschedule changed it
+    #: (None: the first expected date still stood).
+    last_stated: date | None = None
 
     @property
     def lateness_days(self) -> int | None:
         """Receipt minus the first expected date (None when the line never had a date)."""
         return None if self.first_expected is None else (self.received_on - self.first_expected).days
+
+    @property
+    def late_after_notice_days(self) -> int | None:
+        """Receipt minus the last date stated before it (None when the line never had a date)."""
+        stated = self.last_stated if self.last_stated is not None else self.first_expected
+        return None if stated is None else (self.received_on - stated).days
 
     @property
     def lead_time_days(self) -> int:
@@ -76,6 +90,9 @@ class Reliability:
     on_time_rate: float | None
     lateness: Distribution | None
     lead_time: Distribution | None
+    #: Days late after the last date stated before each receipt (what planning adds to a PO's
+    #: current date); the same as `lateness` when no PO was rescheduled.
+    late_after_notice: Distribution | None = None
 
     @property
     def learned(self) -> bool:
@@ -126,6 +143,7 @@ def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery
         on_time,
         distribution(late, late_w),
         distribution([float(d.lead_time_days) for d in deliveries], [float(d.quantity) for d in deliveries]),
+        distribution([float(d.late_after_notice_days or 0) for d in dated], late_w),
     )
 
 

@@ -1,7 +1,8 @@
 """Reliability-adjusted dates: a PO's date or a lead time moved by what its supplier's history says.
 
 At the snapshot's `confidence` (say 0.90), a PO line counts on its stated date plus its
-supplier's lateness at that quantile (never earlier than stated); a planned purchase arrives
+supplier's lateness after notice at that quantile (never earlier than stated; see
+`planning.reliability`: a reschedule the supplier asked for is not padded again); a planned purchase arrives
 after the stated lead time plus that lateness; a buy item without a stated lead time
 (unpredictable) is bought on the real lead time at that quantile, and a PO of it without an
 expected date counts from the day it was placed. The most specific history speaks (supplier and
@@ -99,10 +100,13 @@ class _Figures:
         return self.pairs.get((supplier, sku)) or self.whole.get(supplier)
 
     def slip(self, figures: Reliability) -> int | None:
-        """Days late at the confidence (never below 0); None without a dated receipt."""
-        if figures.lateness is None:
+        """Days late after the supplier's last word, at the confidence (never below 0), to add to a
+        PO's current date: a slip announced by a reschedule is in that date already; None without
+        a dated receipt."""
+        late = figures.late_after_notice
+        if late is None:
             return None
-        return max(0, math.ceil(figures.lateness.quantile(self.confidence) - 1e-9))
+        return max(0, math.ceil(late.quantile(self.confidence) - 1e-9))
 
     def lead(self, figures: Reliability) -> int | None:
         """The real lead time at the confidence; None without a receipt."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import date as _date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -25,6 +26,9 @@ class Promise(NamedTuple):
     date: date | None
     reason: str
     basis: str
+    #: The date before suppliers' history moved it (`planning.reliable`): the one the stated PO
+    #: dates and lead times give; equal to `date` when nothing was adjusted.
+    stated_date: _date | None
 
 
 class AdjustedDate(NamedTuple):

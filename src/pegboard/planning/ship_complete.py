@@ -5,8 +5,10 @@ could ship on 9 March ships with the line promised for 10 March: each part of it
 and the stock already allocated to it and held (`HeldLine`), is promised the order's date, the
 latest of its parts' dates (open term when any part is). A part that moves names the line that
 holds it ("ships with SABER-GREEN, 2026-03-10") and rests on what that line rests on; a part
-already on the order's date keeps its own reason. Applied once to the plan's result (by the
-engine, and by its reference twin in the tests), after the sale terms, so both agree on it.
+already on the order's date keeps its own reason. Its stated date (before suppliers' history
+moved any, `Promise.stated_date`) is the order's stated date: the latest of its parts' ones.
+Applied once to the plan's result (by the engine, and by its reference twin in the tests), after
+the sale terms, so both agree on it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class _Part(NamedTuple):
     day: int
     reason: str
     basis: str
+    stated: int
 
 
 def with_whole_orders(snapshot: PlanInput, result: PlanResult) -> PlanResult:
@@ -54,8 +57,9 @@ def whole_order_promises(snapshot: PlanInput, promises: list[Promise]) -> list[P
     complete = snapshot.ship_complete
     ours = [p for p in promises if p.order_ref in complete]
     held = _held(snapshot.held, {p.order_ref for p in ours}, today=snapshot.today)
-    deciding = _deciding(map(_part, [*ours, *held]))
-    return [_moved(p, deciding) if p.order_ref in complete else p for p in [*promises, *held]]
+    parts = list(map(_part, [*ours, *held]))
+    deciding, stated = _deciding(parts), _latest_stated(parts)
+    return [_moved(p, deciding, stated) if p.order_ref in complete else p for p in [*promises, *held]]
 
 
 def _table_whole(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
@@ -64,22 +68,28 @@ def _table_whole(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
     of_line = np.fromiter((ref in complete for ref in table.refs), dtype=np.bool_, count=len(table.refs))
     rows = np.flatnonzero(of_line[table.line]).tolist() if len(table.line) else []
     parts = [
-        _Part(ref, line_no, sku, day, reason, basis)
-        for ref, line_no, sku, day, reason, basis in zip(
+        _Part(ref, line_no, sku, day, reason, basis, stated)
+        for ref, line_no, sku, day, reason, basis, stated in zip(
             objects(table.refs, table.line[rows]),
             objects(table.line_nos, table.line[rows]),
             objects(table.skus, table.line[rows]),
             table.day[rows].tolist(),
             objects(table.reasons, table.wording[rows]),
             objects(table.bases, table.wording[rows]),
+            table.stated[rows].tolist(),
             strict=True,
         )
     ]
     extra = [p for p in table.extra if p.order_ref in complete]
     waiting = {p.order_ref for p in parts} | {p.order_ref for p in extra}
     held = _held(snapshot.held, waiting, today=snapshot.today)
-    deciding = _deciding([*parts, *map(_part, [*extra, *held])])
+    everything = [*parts, *map(_part, [*extra, *held])]
+    deciding, latest_stated = _deciding(everything), _latest_stated(everything)
     day, wording = table.day.copy(), table.wording.copy()
+    stated = None
+    if not table.unadjusted:
+        stated = table.stated.copy()
+        stated[rows] = [latest_stated[part.order_ref] for part in parts]
     reasons, bases = list(table.reasons), list(table.bases)
     wordings: dict[tuple[str, str], int] = {}
     for row, part in zip(rows, parts, strict=True):
@@ -103,14 +113,18 @@ def _table_whole(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
         wording=wording,
         reasons=reasons,
         bases=bases,
-        extra=[_moved(p, deciding) if p.order_ref in complete else p for p in [*table.extra, *held]],
+        extra=[
+            _moved(p, deciding, latest_stated) if p.order_ref in complete else p
+            for p in [*table.extra, *held]
+        ],
+        stated=stated,
     )
 
 
 def _held(held: Sequence[HeldLine], waiting: set[str], *, today: date) -> list[Promise]:
     """Allocated lines of orders that still wait for another line: in stock today, before the rule."""
     return [
-        Promise(h.order_ref, h.line_no, h.sku, h.quantity, today, IN_STOCK, STOCK)
+        Promise(h.order_ref, h.line_no, h.sku, h.quantity, today, IN_STOCK, STOCK, today)
         for h in held
         if h.order_ref in waiting
     ]
@@ -118,7 +132,16 @@ def _held(held: Sequence[HeldLine], waiting: set[str], *, today: date) -> list[P
 
 def _part(promise: Promise) -> _Part:
     day = NONE if promise.date is None else promise.date.toordinal()
-    return _Part(promise.order_ref, promise.line_no, promise.sku, day, promise.reason, promise.basis)
+    stated = NONE if promise.stated_date is None else promise.stated_date.toordinal()
+    return _Part(promise.order_ref, promise.line_no, promise.sku, day, promise.reason, promise.basis, stated)
+
+
+def _latest_stated(parts: Iterable[_Part]) -> dict[str, int]:
+    """Each order's latest stated day (NONE, open term, is the latest of all)."""
+    found: dict[str, int] = {}
+    for part in parts:
+        found[part.order_ref] = max(found.get(part.order_ref, part.stated), part.stated)
+    return found
 
 
 def _deciding(parts: Iterable[_Part]) -> dict[str, _Part]:
@@ -148,7 +171,9 @@ def ships_with(sku: str, day: int, reason: str) -> str:
     return f"ships with {sku}, {date.fromordinal(day).isoformat()}"
 
 
-def _moved(promise: Promise, deciding: dict[str, _Part]) -> Promise:
+def _moved(promise: Promise, deciding: dict[str, _Part], latest_stated: dict[str, int]) -> Promise:
+    stated = latest_stated[promise.order_ref]
+    promise = promise._replace(stated_date=None if stated >= NONE else date.fromordinal(stated))
     new = _new_words(_part(promise), deciding[promise.order_ref])
     if new is None:
         return promise

@@ -61,6 +61,10 @@ def _table_with_terms(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
         wording[moved] = len(table.reasons) + back.reshape(-1)
     else:
         reasons = []
+    stated = None
+    if not table.unadjusted:
+        floored = (table.stated < NONE) & (table.stated < floor)
+        stated = np.where(floored, floor, table.stated)
     return PromiseTable(
         refs=table.refs,
         line_nos=table.line_nos,
@@ -73,11 +77,15 @@ def _table_with_terms(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
         reasons=[*table.reasons, *reasons],
         bases=[*table.bases, *([RELEASE] * len(reasons))],
         extra=[*table.extra, *(dropship_promise(d, today=snapshot.today) for d in snapshot.dropships)],
+        stated=stated,
     )
 
 
 def preorder_promise(promise: Promise, release: date) -> Promise:
     """Never before the release date: the later of it and the supply's date (open term stays so)."""
+    stated = promise.stated_date
+    if stated is not None and stated < release:
+        promise = promise._replace(stated_date=release)
     if promise.date is None or promise.date >= release:
         return promise
     return promise._replace(date=release, reason=f"preorder: releases {release.isoformat()}", basis=RELEASE)
@@ -104,4 +112,4 @@ def dropship_promise(demand: DropshipDemand, *, today: date) -> Promise:
     else:
         when, basis = expected, demand.po_ref
         reason = f"ships from {supplier}, {demand.po_ref} due {expected.isoformat()}"
-    return Promise(demand.order_ref, demand.line_no, demand.sku, demand.quantity, when, reason, basis)
+    return Promise(demand.order_ref, demand.line_no, demand.sku, demand.quantity, when, reason, basis, when)

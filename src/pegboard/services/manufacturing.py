@@ -136,11 +136,31 @@ def complete_manufacturing_order(
     return mo
 
 
-def feasible_dates(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:
-    """The dates their materials allow the open MOs of these SKUs, by MO ref, inside the caller's
-    open transaction; nothing is written. Only what those MOs rest on is planned: the supply below
-    their SKUs and every demand on it (`planning.scope.narrowed_for_new_lines`), which dates them
-    exactly (MOs of other SKUs in that snapshot may not be, and are not asked for)."""
+def feasible_dates(mos: Mapping[str, str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:
+    """The dates their materials allow the open MOs `mos` (ref to SKU), by MO ref, inside the
+    caller's open transaction; nothing is written.
+
+    They are read from the stored plan, as the supply pages read its queue: out of date or not
+    (the caller says so with `views.stored_plan.plan_state`). An MO the stored plan does not know
+    (opened since), or every MO when no plan is stored, is dated now by `planned_feasible_dates`.
+    """
+    stored = uow.plans.feasible_mos(mos.keys())
+    found = {} if stored is None else stored
+    unknown = {ref: sku for ref, sku in mos.items() if ref not in found}
+    if unknown:
+        found |= {
+            ref: dates
+            for ref, dates in planned_feasible_dates(unknown.values(), uow=uow, today=today).items()
+            if ref in unknown
+        }
+    return found
+
+
+def planned_feasible_dates(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:
+    """The dates their materials allow the open MOs of these SKUs, by MO ref, planned now. Only
+    what those MOs rest on is planned: the supply below their SKUs and every demand on it
+    (`planning.scope.narrowed_for_new_lines`), which dates them exactly (MOs of other SKUs in that
+    snapshot may not be, and are not asked for)."""
     wanted = sorted(set(skus))
     if not wanted:
         return {}

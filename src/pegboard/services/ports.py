@@ -20,7 +20,7 @@ from pegboard.domain.sales import SalesOrder, SalesOrderLine, Shipment
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder
 from pegboard.domain.valuation import CostMethod, Holding, ValuedMove
 from pegboard.planning.promises import LinePromise, StoredPromise
-from pegboard.planning.result import PlanResult
+from pegboard.planning.result import FeasibleDates, PlanResult
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
 
 
@@ -390,6 +390,11 @@ class StoredPlans(Protocol):
     def placed_since(self, seen: int, upto: int) -> list[str] | None:
         """The refs of the orders the changes after `seen` up to `upto` placed, when placing
         orders is all they did; None otherwise."""
+        ...
+
+    def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+        """The stored plan's dates of those open MOs it dated, by ref (an MO opened since the plan
+        is not there, out of date or not); None when no plan is stored."""
         ...
 
 

@@ -91,11 +91,13 @@ def _promise(p: Promise) -> dict[str, JsonValue]:
         "date": day(p.date),
         "reason": p.reason,
         "basis": p.basis,
+        "stated_date": day(p.stated_date),
     }
 
 
 def _table_rows(table: PromiseTable) -> list[JsonValue]:
     """A promise table's rows read column by column (one object per distinct value), then its extras."""
+    days = iso_dates(table.day)
     rows: list[JsonValue] = [
         {
             "order_ref": ref,
@@ -105,9 +107,10 @@ def _table_rows(table: PromiseTable) -> list[JsonValue]:
             "date": when,
             "reason": reason,
             "basis": basis,
+            "stated_date": stated,
         }
-        for ref, line_no, sku, quantity, when, reason, basis in table.fields(
-            json_numbers(table.quantity), iso_dates(table.day)
+        for ref, line_no, sku, quantity, when, reason, basis, stated in table.fields(
+            json_numbers(table.quantity), days, days if table.unadjusted else iso_dates(table.stated)
         )
     ]
     return rows + [_promise(p) for p in table.extra]

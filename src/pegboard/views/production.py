@@ -7,8 +7,8 @@ suggestion until confirmed), with the orders it completes and each material stil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from pegboard.domain.ledger import MoveKind
 from pegboard.domain.options import ItemOptions, parse_choices
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.configurations import split_sku
-from pegboard.planning.result import PlanResult
+from pegboard.planning.result import FeasibleDates, PlanResult
 from pegboard.services.users import Action
 from pegboard.views.options import item_options
 from pegboard.views.stored_plan import PLANNED_NOW, PlanState
@@ -49,6 +49,11 @@ class QueueRow:
     finish_date: date | None
     completes: tuple[str, ...]
     missing: tuple[Missing, ...]
+    #: A confirmed MO whose materials come after its own start: why, and the dates the user gave
+    #: it (the row's dates are the ones its materials allow); None for the others.
+    late_because: str | None = None
+    own_start: date | None = None
+    own_finish: date | None = None
 
     @property
     def ready(self) -> bool:
@@ -75,6 +80,38 @@ def production_queue(conn: Connection, result: PlanResult, *, first_rank: int = 
         )
         for n, e in enumerate(result.production_queue, start=first_rank)
     ]
+
+
+def with_late_materials(
+    conn: Connection, rows: list[QueueRow], dates: Mapping[str, FeasibleDates]
+) -> list[QueueRow]:
+    """The queue rows with each confirmed MO whose materials come late (`dates`, by ref) saying why,
+    beside the start and finish the user gave it."""
+    late = {row.ref for row in rows if not row.planned and _late(dates.get(row.ref))}
+    if not late:
+        return rows
+    mo = t.manufacturing_orders.c
+    own = {
+        r.mo_ref: (r.start_date, r.finish_date)
+        for r in conn.execute(
+            select(mo.mo_ref, mo.start_date, mo.finish_date).where(mo.mo_ref.in_(sorted(late)))
+        )
+    }
+    return [
+        replace(
+            row,
+            late_because=dates[row.ref].late_because,
+            own_start=own[row.ref][0],
+            own_finish=own[row.ref][1],
+        )
+        if row.ref in late and row.ref in own
+        else row
+        for row in rows
+    ]
+
+
+def _late(dates: FeasibleDates | None) -> bool:
+    return dates is not None and dates.late_because is not None
 
 
 def item_names(conn: Connection, skus: Iterable[str]) -> dict[str, str]:
@@ -288,3 +325,8 @@ class MoPage:
     values: dict[str, str]
     #: What people did to it through the web app, newest first.
     history: tuple[Action, ...] = ()
+    #: The dates its materials allow and why they are later than its own (`planning.late_supply`);
+    #: None when it is closed or keeps its own dates.
+    materials: FeasibleDates | None = None
+    #: The plan those dates come from: the stored plan (out of date or not), or planned now.
+    plan_state: PlanState = PLANNED_NOW

@@ -12,8 +12,8 @@ from pegboard.views.json import day, number
 def quote_json(found: Quote) -> dict[str, JsonValue]:
     """The quote as `pegboard quote --json` and `POST /api/v1/quotes` give it: the order's `date`,
     its `ship_policy` and `lines` (`sku, quantity, now, date, reason, parts` of `quantity, date,
-    reason, basis`); with ship policy complete a line's `date` is the order's. A held quote adds
-    `quote_id` and `hold_until`."""
+    reason, basis, stated_date`, the last the date before suppliers' history moved it); with ship
+    policy complete a line's `date` is the order's. A held quote adds `quote_id` and `hold_until`."""
     answer: dict[str, JsonValue] = {
         "date": day(found.date),
         "ship_policy": found.ship_policy.value,
@@ -30,6 +30,7 @@ def quote_json(found: Quote) -> dict[str, JsonValue]:
                         "date": day(part.date),
                         "reason": part.reason,
                         "basis": part.basis,
+                        "stated_date": day(part.stated_date),
                     }
                     for part in line.parts
                 ],

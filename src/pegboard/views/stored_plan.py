@@ -40,6 +40,12 @@ class PlanState:
 PLANNED_NOW = PlanState(None, False)
 
 
+def plan_state(conn: Connection) -> PlanState:
+    """Where a stored-plan read comes from: the stored plan (out of date or not), else planned now."""
+    stamp = kept.plan_stamp(conn)
+    return PLANNED_NOW if stamp is None else PlanState(stamp.planned_on, stamp.out_of_date)
+
+
 def read_stored_plan(
     conn: Connection, *, queue_offset: int = 0, queue_limit: int | None = None
 ) -> tuple[PlanState, PlanResult] | None:
@@ -77,6 +83,8 @@ def stored_promises(conn: Connection, *, limit: int) -> list[Promise]:
 
 def _promise(order_ref: str, line_no: int, sku: str, part: dict[str, Any]) -> Promise:
     day = part.get("date")
+    # A part stored before stated dates were kept has none: its date stands for it.
+    stated = part.get("stated_date", day)
     return Promise(
         order_ref,
         line_no,
@@ -85,4 +93,5 @@ def _promise(order_ref: str, line_no: int, sku: str, part: dict[str, Any]) -> Pr
         None if day is None else date.fromisoformat(day),
         str(part.get("reason", "")),
         str(part.get("basis", "")),
+        None if stated is None else date.fromisoformat(stated),
     )

@@ -50,7 +50,9 @@ def bolts_with_history(pb: Pegboard) -> None:
             f"PS-{k},Steady Co,BOLT-STEADY,40,{expected}\n"
             f"PE-{k},Erratic Ltd,BOLT-ERRATIC,40,{expected}\n",
         )
-        if erratic > 5:  # the erratic supplier warns of its slip: lateness still counts from the first date
+        if (
+            erratic > 5
+        ):  # the erratic supplier warns of its slip: late against the first date, not after notice
             on(pb, ordered + timedelta(days=2))
             purchasing.reschedule(f"PE-{k}", ordered + timedelta(days=erratic), uow=pb.uow(), clock=pb.clock)
         for ref, sku, days in (("PS", "BOLT-STEADY", steady), ("PE", "BOLT-ERRATIC", erratic)):

@@ -43,6 +43,10 @@ def test_supplier_lateness_counts_from_the_first_expected_date_and_lead_time_fro
     assert steady.lead_time is not None and (steady.lead_time.mean, steady.lead_time.std) == (5.0, 0.0)
     assert erratic.count == 6 and erratic.on_time_rate == pytest.approx(3 / 6)
     assert erratic.lateness is not None and erratic.lateness.p90 == 4.0
+    # Days 9, 8 and 6 were announced (each PO moved to its day) and came then: late against the
+    # date at ordering, on time after notice; days 1, 2 and 4 came early either way.
+    after_notice = erratic.late_after_notice
+    assert after_notice is not None and sorted(v for v, _ in after_notice.sample) == [-4, -3, -1, 0, 0, 0]
     assert erratic.lead_time is not None and erratic.lead_time.mean == 5.0 and erratic.lead_time.std > 2.5
     assert set(figures.items) == {("Erratic Ltd", "BOLT-ERRATIC"), ("Steady Co", "BOLT-STEADY")}
 

@@ -18,9 +18,12 @@ from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.quantities import to_quantity
+from pegboard.planning.result import Promise
 from pegboard.services import orders, planning, purchasing
 from pegboard.services.imports import ImportKind
 from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.views.plan import plan_json
+from pegboard.views.stored_plan import stored_promises
 from tests.builders import import_text
 from tests.conftest import MONDAY
 from tests.integration.services.test_quotes_match_promises import Workshop, placed_and_promised, workshops
@@ -40,9 +43,18 @@ def on(pb: Pegboard, day: date) -> None:
 
 
 def history(
-    pb: Pegboard, sku: str, supplier: str, *, receipts: int, stated: int | None, took: int, first: int = 0
+    pb: Pegboard,
+    sku: str,
+    supplier: str,
+    *,
+    receipts: int,
+    stated: int | None,
+    took: int,
+    first: int = 0,
+    rescheduled: int | None = None,
 ) -> None:
-    """POs `first`.. of one unit, a week apart: due after `stated` days (None: none), received `took` on."""
+    """POs `first`.. of one unit, a week apart: due after `stated` days (None: none), moved to
+    `rescheduled` days on the third day when given (the supplier told us), received `took` on."""
     for k in range(first, first + receipts):
         ordered = START + timedelta(days=7 * k)
         on(pb, ordered)
@@ -52,6 +64,10 @@ def history(
             ImportKind.PURCHASE_ORDERS,
             f"po_ref,supplier,sku,quantity,expected_date\nH-{sku}-{k},{supplier},{sku},1,{due}\n",
         )
+        if rescheduled is not None:
+            on(pb, ordered + timedelta(days=2))
+            moved = ordered + timedelta(days=rescheduled)
+            purchasing.reschedule(f"H-{sku}-{k}", moved, uow=pb.uow(), clock=pb.clock)
         on(pb, ordered + timedelta(days=took))
         purchasing.receive(
             f"H-{sku}-{k}", sku, Decimal(1), uow=pb.uow(), clock=pb.clock, policy=AllocationPolicy.FIFO
@@ -70,23 +86,35 @@ def workshop_with(pb: Pegboard, *, late_receipts: int, unpredictable_receipts: i
 
 def promise_of(pb: Pegboard, sku: str) -> tuple[date | None, str]:
     """Place an order for 2 of `sku` (none in stock) and plan: its one promise."""
+    found = planned_promise(pb, sku)
+    return found.date, found.reason
+
+
+def planned_promise(pb: Pegboard, sku: str) -> Promise:
+    """Place an order for 2 of `sku` (none in stock) and plan: its one promise, whole."""
     draft = orders.OrderDraft(
         order_ref=f"SO-{sku}", customer="Someone", lines=(orders.LineDraft(sku, to_quantity(2)),)
     )
     orders.place_order(draft, uow=pb.uow(), clock=pb.clock)
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
     (found,) = [p for p in run.result.promises if p.order_ref == f"SO-{sku}"]
-    return found.date, found.reason
+    return found
 
 
-def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb: Pegboard) -> None:
-    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+def gem_po(pb: Pegboard) -> date:
+    """PO-12 of 2 gems from Late Gems, due in 5 days; returns its date."""
     due = MONDAY + timedelta(days=5)
     import_text(
         pb,
         ImportKind.PURCHASE_ORDERS,
         f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
     )
+    return due
+
+
+def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb: Pegboard) -> None:
+    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+    due = gem_po(pb)
 
     promised, reason = promise_of(pb, "GEM")
 
@@ -97,14 +125,63 @@ def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb
     )
 
 
+def late_gems_rescheduling(pb: Pegboard, *, moved_to: int, slip_now: int) -> date:
+    """Late Gems says 10 days, takes 12, and moved each old PO to day `moved_to` on its third day;
+    PO-12 of 2 gems, due in 5 days, is moved `slip_now` days later today. Returns its first date."""
+    on(pb, START)
+    import_text(pb, ImportKind.SUPPLIERS, "name,email,lead_time_days\nLate Gems,,\nCrystal Broker,,\n")
+    import_text(pb, ImportKind.ITEMS, CATALOGUE)
+    history(pb, "OLD-GEM", "Late Gems", receipts=6, stated=10, took=12, rescheduled=moved_to)
+    on(pb, MONDAY)
+    due = gem_po(pb)
+    purchasing.reschedule("PO-12", due + timedelta(days=slip_now), uow=pb.uow(), clock=pb.clock)
+    return due
+
+
+def test_a_po_rescheduled_for_a_slip_the_supplier_announced_is_not_padded_twice(pb: Pegboard) -> None:
+    # The supplier always tells us: every old PO was moved to the day it came.
+    due = late_gems_rescheduling(pb, moved_to=12, slip_now=2)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    assert promised == due + timedelta(days=2)
+    assert reason == f"PO-12 due {promised}"
+
+
+def test_a_rescheduled_po_is_still_padded_by_the_slip_its_supplier_did_not_announce(pb: Pegboard) -> None:
+    # The supplier moved its POs to day 11 and still took 12: one day it never announces.
+    due = late_gems_rescheduling(pb, moved_to=11, slip_now=1)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    assert promised == due + timedelta(days=2)
+    assert reason == (
+        f"PO-12 is due {due + timedelta(days=1)}; Late Gems is usually 1 day late (90% confidence): "
+        f"promised {promised}"
+    )
+
+
+def test_each_promise_keeps_its_stated_date_beside_the_adjusted_one_in_the_plan_and_stored(
+    pb: Pegboard,
+) -> None:
+    workshop_with(pb, late_receipts=6, unpredictable_receipts=0)
+    due = gem_po(pb)
+
+    found = planned_promise(pb, "GEM")
+    with pb.reader() as uow:
+        [stored] = [p for p in stored_promises(uow.connection, limit=10) if p.order_ref == "SO-GEM"]
+    rows = plan_json(planning.preview_plan(uow=pb.uow(), clock=pb.clock).result)["promises"]
+
+    assert (found.date, found.stated_date) == (due + timedelta(days=2), due)
+    assert (stored.date, stored.stated_date) == (due + timedelta(days=2), due)
+    assert isinstance(rows, list)
+    [row] = [r for r in rows if isinstance(r, dict) and r["order_ref"] == "SO-GEM"]
+    assert (row["date"], row["stated_date"]) == (str(due + timedelta(days=2)), str(due))
+
+
 def test_too_little_history_keeps_the_stated_date_and_says_so(pb: Pegboard) -> None:
     workshop_with(pb, late_receipts=3, unpredictable_receipts=0)
-    due = MONDAY + timedelta(days=5)
-    import_text(
-        pb,
-        ImportKind.PURCHASE_ORDERS,
-        f"po_ref,supplier,sku,quantity,expected_date\nPO-12,Late Gems,GEM,2,{due}\n",
-    )
+    due = gem_po(pb)
 
     promised, reason = promise_of(pb, "GEM")
 

@@ -305,6 +305,7 @@ class ReferencePlanner:
                         supply.date,
                         reason,
                         promise_basis(supply),
+                        supply.date,  # the twin plans one snapshot as given: nothing is adjusted
                     )
                 )
         return result

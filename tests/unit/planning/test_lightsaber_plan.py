@@ -20,8 +20,10 @@ def test_one_green_saber_is_made_now_for_so1_and_so2_is_open_term() -> None:
 
     assert result == reference_plan(given)
     assert result.promises == [
-        Promise("SO-1", 1, "SABER-GREEN", q(1), day(1), "planned MO finishes 2026-12-02", "planned MO"),
-        Promise("SO-2", 1, "SABER-GREEN", q(2), None, OPEN_TERM, "planned MO"),
+        Promise(
+            "SO-1", 1, "SABER-GREEN", q(1), day(1), "planned MO finishes 2026-12-02", "planned MO", day(1)
+        ),
+        Promise("SO-2", 1, "SABER-GREEN", q(2), None, OPEN_TERM, "planned MO", None),
     ]
     assert result.purchase_suggestions == [
         PurchaseSuggestion("Crystal Broker", "KYBER-GREEN", q(2), TODAY, None)
@@ -51,6 +53,7 @@ def test_a_crystal_po_due_in_14_days_gives_so2_that_date_plus_a_day() -> None:
         day(15),
         "planned MO finishes 2026-12-16, after KYBER-GREEN on PO-1 due 2026-12-15",
         "planned MO",
+        day(15),
     )
     assert result.purchase_suggestions == []
     assert [(s.quantity, s.start_date, s.finish_date) for s in result.production_suggestions] == [
@@ -89,6 +92,7 @@ def test_the_plan_as_json_follows_the_contract() -> None:
             "date": "2026-12-02",
             "reason": "planned MO finishes 2026-12-02",
             "basis": "planned MO",
+            "stated_date": "2026-12-02",
         },
         {
             "order_ref": "SO-2",
@@ -98,6 +102,7 @@ def test_the_plan_as_json_follows_the_contract() -> None:
             "date": None,
             "reason": OPEN_TERM,
             "basis": "planned MO",
+            "stated_date": None,
         },
     ]
     assert data["purchase_suggestions"] == [

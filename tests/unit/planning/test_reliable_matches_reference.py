@@ -65,6 +65,12 @@ def test_the_engine_plans_the_adjusted_snapshot_as_its_twin_does(snapshot: PlanI
         return [(p.order_ref, p.line_no, p.sku, p.quantity, p.date) for p in promises]  # type: ignore[attr-defined]
 
     assert dated(actual.promises) == dated(expected.promises)
+    # The stated date is never after the counted one: the adjustment only ever delays.
+    for p in actual.promises:
+        assert p.date is not None or p.stated_date is None, p
+        assert p.stated_date is None or (p.date is not None and p.stated_date <= p.date), p
+    if not notes or not any(n.moved for n in [*notes.po.values(), *notes.planned.values()]):
+        assert all(p.stated_date == p.date for p in actual.promises)
     assert actual.production_suggestions == expected.production_suggestions
     assert actual.production_queue == expected.production_queue
     assert [(s.supplier, s.sku, s.quantity) for s in actual.purchase_suggestions] == [

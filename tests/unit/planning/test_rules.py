@@ -40,8 +40,8 @@ def test_a_higher_priority_is_served_first_even_when_ordered_later() -> None:
     result = planned(given)
 
     assert result.promises == [
-        Promise("SO-RUSH", 1, "KETTLE", q(2), TODAY, "in stock", "stock"),
-        Promise("SO-OLD", 1, "KETTLE", q(2), day(5), "planned PO arrives 2026-12-06", "planned PO"),
+        Promise("SO-RUSH", 1, "KETTLE", q(2), TODAY, "in stock", "stock", TODAY),
+        Promise("SO-OLD", 1, "KETTLE", q(2), day(5), "planned PO arrives 2026-12-06", "planned PO", day(5)),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -155,31 +156,39 @@ def deliveries(
     if suppliers is not None:
         query = query.where(sup.c.name.in_(list(suppliers)))
     rows = conn.execute(query).all()
-    first_expected = _first_expected_dates(conn, {r.po_ref for r in rows})
-    return [
-        Delivery(
-            supplier=r.name,
-            sku=r.sku,
-            po_ref=r.po_ref,
-            ordered_on=r.created_at.date(),
-            first_expected=first_expected.get(r.po_ref, r.expected_date),
-            received_on=r.moved_on,
-            quantity=r.quantity,
+    changes = _reschedules(conn, {r.po_ref for r in rows})
+    found = []
+    for r in rows:
+        moved = changes.get(r.po_ref, [])
+        first = r.expected_date
+        if moved:
+            first = moved[0].old_date if moved[0].old_date is not None else moved[0].new_date
+        before = [c.new_date for c in moved if c.changed_on < r.moved_on]
+        found.append(
+            Delivery(
+                supplier=r.name,
+                sku=r.sku,
+                po_ref=r.po_ref,
+                ordered_on=r.created_at.date(),
+                first_expected=first,
+                received_on=r.moved_on,
+                quantity=r.quantity,
+                last_stated=before[-1] if before else None,
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
-def _first_expected_dates(conn: Connection, po_refs: set[str]) -> dict[str, date | None]:
-    """Of the POs `po_refs`, each rescheduled one's date before its first reschedule (or its first date)."""
+def _reschedules(conn: Connection, po_refs: set[str]) -> dict[str, list[Any]]:
+    """Of the POs `po_refs`, each rescheduled one's date changes (`old_date`, `new_date`,
+    `changed_on`) in the order they were made."""
     if not po_refs:
         return {}
-    ch = t.expected_date_changes
-    first_ids = select(func.min(ch.c.id)).where(ch.c.kind == "po").group_by(ch.c.supply_ref)
-    found = {}
+    ch = t.expected_date_changes.c
+    found: dict[str, list[Any]] = {}
     for r in conn.execute(
-        select(ch.c.supply_ref, ch.c.old_date, ch.c.new_date).where(ch.c.id.in_(first_ids))
+        select(ch.supply_ref, ch.old_date, ch.new_date, ch.changed_on).where(ch.kind == "po").order_by(ch.id)
     ):
         if r.supply_ref in po_refs:
-            found[r.supply_ref] = r.old_date if r.old_date is not None else r.new_date
+            found.setdefault(r.supply_ref, []).append(r)
     return found

@@ -658,7 +658,8 @@ class _Decimals:
 
 class _PartsEncoder:
     """`json.dumps(parts, sort_keys=True)` for the parts `planning.promises` makes (quantity, date,
-    reason, basis), each distinct part encoded once; anything else goes through json.dumps."""
+    reason, basis, stated_date), each distinct part encoded once; anything else goes through
+    json.dumps."""
 
     def __init__(self) -> None:
         self.encoded: dict[tuple[Any, ...], str] = {}
@@ -666,14 +667,15 @@ class _PartsEncoder:
     def __call__(self, parts: list[dict[str, Any]]) -> str:
         encoded = []
         for part in parts:
-            if len(part) != 4:
+            if len(part) != 5:
                 return json.dumps(parts, sort_keys=True, default=str)
             try:
                 quantity, day, reason, basis = part["quantity"], part["date"], part["reason"], part["basis"]
+                stated = part["stated_date"]
             except KeyError:
                 return json.dumps(parts, sort_keys=True, default=str)
             # The type is part of the key: 1 and 1.0 are equal keys but are written differently.
-            key = (type(quantity), quantity, day, reason, basis)
+            key = (type(quantity), quantity, day, reason, basis, stated)
             text = self.encoded.get(key)
             if text is None:
                 text = self.encoded[key] = json.dumps(part, sort_keys=True, default=str)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,6 +37,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.row_sync import sync_rows
 from pegboard.planning.configurations import configured_sku, split_sku
 from pegboard.planning.result import (
+    FeasibleDates,
     MissingMaterial,
     PlanResult,
     ProductionSuggestion,
@@ -264,6 +265,8 @@ class SqlStoredPlan:
             key="seq",
             where=t.stored_plan_suggestions.c.plan_id == plan_id,
         )
+        mos = [_feasible_row(plan_id, f) for f in result.feasible_mos]
+        sync_rows(conn, t.stored_plan_mos, mos, key="ref", where=t.stored_plan_mos.c.plan_id == plan_id)
         for key in _NOTES:
             conn.info.pop(key, None)
 
@@ -276,6 +279,11 @@ class SqlStoredPlan:
             return None
         return None if row.promises_digest is None else str(row.promises_digest)
 
+    def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+        """The stored plan's dates of the open MOs `refs` it dated (by ref; an MO opened since is
+        not there); None when no plan is stored."""
+        return stored_feasible_mos(self.conn, refs)
+
 
 def plan_stamp(conn: Connection) -> PlanStamp | None:
     """The stored plan's date and whether it is out of date; None when no plan is stored."""
@@ -285,6 +293,26 @@ def plan_stamp(conn: Connection) -> PlanStamp | None:
     if row is None:
         return None
     return PlanStamp(row.planned_on, row.planned_at, bool(row.later))
+
+
+def stored_feasible_mos(conn: Connection, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+    """The stored plan's dates of the open MOs `refs` that it dated, by ref (out of date or not: see
+    `plan_stamp`); None when no plan is stored."""
+    if conn.execute(select(t.stored_plans.c.id)).first() is None:
+        return None
+    m = t.stored_plan_mos.c
+    found: dict[str, FeasibleDates] = {}
+    wanted = sorted(set(refs))
+    for start in range(0, len(wanted), _REFS_AT_ONCE):
+        for r in conn.execute(
+            select(t.stored_plan_mos).where(m.ref.in_(wanted[start : start + _REFS_AT_ONCE]))
+        ):
+            found[r.ref] = FeasibleDates(r.ref, "", r.start_date, r.finish_date, r.late_because)
+    return found
+
+
+#: MO refs asked for in one query (SQLite allows 32,766 bound values; PostgreSQL 65,535).
+_REFS_AT_ONCE = 10_000
 
 
 def stored_plan(
@@ -347,6 +375,16 @@ def _missing(m: dict[str, Any]) -> MissingMaterial:
     return MissingMaterial(
         m["sku"], Decimal(m["quantity"]), None if available is None else date.fromisoformat(available)
     )
+
+
+def _feasible_row(plan_id: int, f: FeasibleDates) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "ref": f.ref,
+        "start_date": f.start_date,
+        "finish_date": f.finish_date,
+        "late_because": f.late_because,
+    }
 
 
 def _purchase_row(plan_id: int, s: PurchaseSuggestion) -> dict[str, Any]:

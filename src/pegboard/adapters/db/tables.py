@@ -629,6 +629,18 @@ stored_plan_queue = Table(
     Column("options", String(500), nullable=False, server_default=""),
 )
 
+#: The stored plan's dates for every open MO as its materials allow (`planning.late_supply`), and
+#: why they are later than the MO's own (migration 0022); the MO itself keeps the user's dates.
+stored_plan_mos = Table(
+    "stored_plan_mos",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("ref", String(limits.SUPPLY_REF), primary_key=True),
+    Column("start_date", Date),
+    Column("finish_date", Date),
+    Column("late_because", Text),
+)
+
 #: The stored plan's suggestions: purchases (kind "buy") and MOs to open (kind "make"), in order.
 stored_plan_suggestions = Table(
     "stored_plan_suggestions",

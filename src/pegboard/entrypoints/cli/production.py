@@ -27,6 +27,7 @@ from pegboard.services import manufacturing, parsing, purchasing
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
 from pegboard.views.json import day, number
+from pegboard.views.stored_plan import plan_state
 
 
 @app.command()
@@ -124,10 +125,11 @@ def supply(
     """Open purchase and manufacturing orders."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
-        making = {s.sku for s in found if s.kind == "mo"}
+        making = {s.ref: s.sku for s in found if s.kind == "mo"}
         found = lists.with_feasible(
             found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today())
         )
+        state = plan_state(uow.connection)
     late = any(s.late_because is not None for s in found)
     show(
         as_json,
@@ -153,3 +155,8 @@ def supply(
             optional=["supplier", "received", "kind", "materials allow"],
         ),
     )
+    if making and state.out_of_date and not as_json:
+        out.print(
+            f"The dates materials allow come from the plan made on {state.planned_on}, which is out "
+            "of date: run `pegboard plan` to bring them up to date."
+        )

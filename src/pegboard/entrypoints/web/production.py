@@ -13,9 +13,17 @@ from pegboard.entrypoints.web.inputs import board, date_in, quantity_in
 from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
+from pegboard.planning.configurations import split_sku
 from pegboard.services import manufacturing, purchasing, suggestions, users
 from pegboard.services.users import User
-from pegboard.views.production import MoPage, ProductionPage, manufacturing_order, production_queue
+from pegboard.views.production import (
+    MoPage,
+    ProductionPage,
+    manufacturing_order,
+    production_queue,
+    with_late_materials,
+)
+from pegboard.views.stored_plan import PLANNED_NOW, plan_state
 from pegboard.views.wording import long_date, quantity_words
 
 #: Queue entries per page (what can be made now comes first, so the first page is today's work).
@@ -40,6 +48,12 @@ def make_router(renderer: Renderer) -> APIRouter:
         state, result = shown_plan(pb, queue=slice(offset, offset + QUEUE_PAGE + 1))
         with pb.reader() as uow:
             queue = production_queue(uow.connection, result, first_rank=offset + 1)
+            if state.planned_now:
+                dates = {found.ref: found for found in result.feasible_mos}
+            else:
+                mos = {row.ref: split_sku(row.sku)[0] for row in queue if not row.planned}
+                dates = manufacturing.feasible_dates(mos, uow=uow, today=pb.clock.today())
+            queue = with_late_materials(uow.connection, queue, dates)
         values = form.values() if form else {}
         page = ProductionPage(
             pb.clock.today(),
@@ -74,10 +88,16 @@ def make_router(renderer: Renderer) -> APIRouter:
         pb = board(request)
         with pb.reader() as uow:
             mo = manufacturing_order(uow.connection, ref)
+            materials, state = None, PLANNED_NOW
+            if mo is not None and not mo.closed:
+                dates = manufacturing.feasible_dates({ref: mo.sku}, uow=uow, today=pb.clock.today())
+                materials, state = dates.get(ref), plan_state(uow.connection)
         if mo is None:
             raise PageNotFound(f"There is no manufacturing order {ref}.")
         history = tuple(users.actions(ref, uow=pb.reader()))
-        page = MoPage(pb.clock.today(), mo, user.can_write, form.values() if form else {}, history)
+        late = materials if materials is not None and materials.late_because is not None else None
+        values = form.values() if form else {}
+        page = MoPage(pb.clock.today(), mo, user.can_write, values, history, late, state)
         title = f"Pick list {ref}" if template != "manufacturing_order.html" else ref
         return renderer.page(request, template, page, title=title, user=user, errors=errors)
 

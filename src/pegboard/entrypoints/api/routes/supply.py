@@ -107,9 +107,11 @@ def list_supply(
     include_closed: Annotated[bool, Query(description="Also received and completed ones")] = False,
 ) -> Response:
     """Open POs and MOs, one row per SKU, earliest expected first; an open MO also with the dates
-    its materials allow (`feasible_start`, `feasible_due`) and why they are later (`late_because`)."""
+    its materials allow (`feasible_start`, `feasible_due`) and why they are later (`late_because`), as
+    the last plan run kept them (out of date or not, as the supply pages show it); an MO opened
+    since, or every MO before any plan run, is dated now."""
     found = lists.supply(uow.connection, include_closed=include_closed, sku=sku)
-    making = {row.sku for row in found if row.kind == "mo"}
+    making = {row.ref: row.sku for row in found if row.kind == "mo"}
     found = lists.with_feasible(found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today()))
     return json_response([row.to_json() for row in found])
 
