@@ -152,7 +152,7 @@ def save_promises(
     """Store the changed promises and queue their announcements (the lines whose date moved)."""
     uow.planning.save_promises(changed, on=today)
     announcements = _announcements(changed, before)
-    uow.outbox.add(announcements)
+    uow.outbox.record_promise_changes(announcements)
     return announcements
 
 
