@@ -68,11 +68,11 @@ def written(pb: Pegboard) -> Written:
             select(pol.po_id, pol.quantity, pol.received, pol.expected_date).order_by(pol.id)
         ):
             lines.setdefault(r.po_id, []).append((r.quantity, r.received, r.expected_date))
-        pos = {
+        pos: dict[str, tuple[object, ...]] = {
             r.po_ref: (r.status, tuple(lines.get(r.id, ())))
             for r in conn.execute(select(po.id, po.po_ref, po.status))
         }
-        mos = {
+        mos: dict[str, tuple[object, ...]] = {
             r.mo_ref: (r.status, r.completed, r.start_date, r.finish_date)
             for r in conn.execute(select(mo.mo_ref, mo.status, mo.completed, mo.start_date, mo.finish_date))
         }
