@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pegboard.domain.errors import NegativeStock
+from pegboard.domain.events import EventLog, StockAdjusted
 from pegboard.domain.quantities import ZERO
 
 
@@ -27,6 +28,8 @@ class ItemStock:
     sku: str
     on_hand: Decimal
     allocated: Decimal
+    #: What happened to the stock and is not yet in the outbox; the unit of work writes it at commit.
+    events: EventLog = field(default_factory=EventLog, repr=False, compare=False)
 
     @property
     def available(self) -> Decimal:
@@ -48,6 +51,15 @@ class ItemStock:
         if self.on_hand + quantity < 0:
             raise NegativeStock(f"{self.sku}: on hand {self.on_hand} cannot go down by {-quantity}")
         self.on_hand += quantity
+
+    def count(self, counted: Decimal, *, reason: str) -> Decimal:
+        """Set on hand to what was counted; returns the difference (the adjustment to write),
+        recorded as `StockAdjusted` when it is not zero."""
+        difference = counted - self.on_hand
+        if difference != 0:
+            self.move(difference)
+            self.events.record(StockAdjusted(self.sku, difference, reason))
+        return difference
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import count
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class EventLog(list[tuple[int, Event]]):
         taken = list(self)
         self.clear()
         return taken
+
+
+class RecordsEvents(Protocol):
+    """An aggregate that records what happens to it (sales, purchase and manufacturing orders,
+    an item's stock); the unit of work writes what its touched aggregates recorded at commit."""
+
+    @property
+    def events(self) -> EventLog: ...
 
 
 def _plain(value: object) -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from pegboard.domain.errors import InvalidTransition, InvalidValue, OverReceipt
+from pegboard.domain.events import EventLog, ExpectedDateChanged, ManufacturingCompleted, StockReceived
 from pegboard.domain.quantities import ZERO, Money, Quantity
 from pegboard.domain.transitions import moved
 
@@ -77,6 +78,8 @@ class PurchaseOrder:
     status: SupplyStatus = SupplyStatus.OPEN
     order_ref: str | None = None
     ship_to: str | None = None
+    #: What happened to the PO and is not yet in the outbox; the unit of work writes it at commit.
+    events: EventLog = field(default_factory=EventLog, repr=False, compare=False)
 
     @property
     def is_dropship(self) -> bool:
@@ -84,7 +87,11 @@ class PurchaseOrder:
         return self.order_ref is not None
 
     def receive(self, sku: str, quantity: Decimal) -> PurchaseOrderLine:
-        """Book a (partial) receipt; more than is still expected is refused."""
+        """Book a (partial) receipt; more than is still expected is refused.
+
+        Into our warehouse it is `StockReceived`; on a drop-ship PO it is the supplier's
+        confirmation of dispatch, which the sales order records as its shipment.
+        """
         if self.status is SupplyStatus.CANCELLED:
             raise InvalidTransition(f"purchase order {self.po_ref} is cancelled")
         lines = [line for line in self.lines if line.sku == sku]
@@ -101,6 +108,8 @@ class PurchaseOrder:
             line.received_quantity += taken
             left -= taken
         self.refresh_status()
+        if not self.is_dropship:
+            self.events.record(StockReceived(self.po_ref, sku, quantity))
         return lines[0]
 
     def cancel_open(self, order_line_no: int, quantity: Decimal | None = None) -> Decimal:
@@ -135,7 +144,8 @@ class PurchaseOrder:
         self.status = moved(PURCHASE_ORDER_TRANSITIONS, document, self.status, status)
 
     def reschedule(self, new_date: date) -> date | None:
-        """Move the expected date of every open line; returns the earliest old date."""
+        """Move the expected date of every open line; returns the earliest old date (recorded,
+        with the new one, as `ExpectedDateChanged`)."""
         if self.status in (SupplyStatus.RECEIVED, SupplyStatus.CANCELLED):
             raise InvalidTransition(f"purchase order {self.po_ref} is {self.status}")
         old = [line.expected_date for line in self.lines if line.open_quantity > 0]
@@ -143,7 +153,9 @@ class PurchaseOrder:
             if line.open_quantity > 0:
                 line.expected_date = new_date
         dated = [d for d in old if d is not None]
-        return min(dated) if dated else None
+        earliest = min(dated) if dated else None
+        self.events.record(ExpectedDateChanged(self.po_ref, earliest, new_date))
+        return earliest
 
 
 @dataclass
@@ -159,6 +171,8 @@ class ManufacturingOrder:
     status: SupplyStatus = SupplyStatus.OPEN
     #: The configuration it makes (`COLOUR=green;HILT=engraved`, `domain.options`); "" = plain.
     options: str = ""
+    #: What happened to the MO and is not yet in the outbox; the unit of work writes it at commit.
+    events: EventLog = field(default_factory=EventLog, repr=False, compare=False)
 
     @classmethod
     def planned(
@@ -180,7 +194,7 @@ class ManufacturingOrder:
         return self.quantity - self.completed_quantity
 
     def complete(self, quantity: Decimal) -> None:
-        """Finish all or part of what is still to be made."""
+        """Finish all or part of what is still to be made (recorded as `ManufacturingCompleted`)."""
         if self.status in (SupplyStatus.COMPLETED, SupplyStatus.CANCELLED):
             raise InvalidTransition(f"manufacturing order {self.mo_ref} is {self.status}")
         if quantity > self.open_quantity:
@@ -191,12 +205,15 @@ class ManufacturingOrder:
         status = SupplyStatus.COMPLETED if self.open_quantity == 0 else SupplyStatus.PARTIALLY_COMPLETED
         document = f"manufacturing order {self.mo_ref}"
         self.status = moved(MANUFACTURING_ORDER_TRANSITIONS, document, self.status, status)
+        self.events.record(ManufacturingCompleted(self.mo_ref, self.sku, quantity))
 
     def reschedule(self, new_finish: date) -> date:
-        """Move the finish date; the start moves with it, keeping the production time."""
+        """Move the finish date; the start moves with it, keeping the production time. Returns the
+        old finish date (recorded, with the new one, as `ExpectedDateChanged`)."""
         if self.status in (SupplyStatus.COMPLETED, SupplyStatus.CANCELLED):
             raise InvalidTransition(f"manufacturing order {self.mo_ref} is {self.status}")
         old = self.finish_date
         self.start_date += new_finish - old
         self.finish_date = new_finish
+        self.events.record(ExpectedDateChanged(self.mo_ref, old, new_finish))
         return old

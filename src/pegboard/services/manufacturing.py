@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, UnknownSku
-from pegboard.domain.events import ManufacturingCompleted
 from pegboard.domain.items import BillsOfMaterials, Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.options import ItemOptions, choices_text
@@ -128,7 +127,6 @@ def complete_manufacturing_order(
         move_stock(uow, made, value=consumed + labour)
         books.book_labour(uow, mo_ref, mo.sku, amount, labour, on=today)
         uow.supply.save_manufacturing_order(mo)
-        uow.outbox.add([ManufacturingCompleted(mo_ref, mo.sku, amount)])
         # A configured MO's output goes to the lines of its configuration only.
         allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy, options=mo.options)
         repromise([mo.sku], uow=uow, today=today)

@@ -156,10 +156,14 @@ def _store(
 def save_promises(
     changed: list[LinePromise], before: list[StoredPromise | None], *, uow: UnitOfWork, today: date
 ) -> list[PromiseChanged]:
-    """Store the changed promises and queue their announcements (the lines whose date moved)."""
+    """Store the changed promises and queue their announcements (the lines whose date moved).
+
+    The one place that writes `PromiseChanged`: no aggregate records it, since the promises
+    come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
+    """
     uow.planning.save_promises(changed, on=today)
     announcements = _announcements(changed, before)
-    uow.outbox.add(announcements)
+    uow.outbox.record_promise_changes(announcements)
     return announcements
 
 

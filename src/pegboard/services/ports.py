@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock, WaitingLine
 from pegboard.domain.books import JournalEntry, OrderCharges
-from pegboard.domain.events import Event
+from pegboard.domain.events import PromiseChanged
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.notices import CustomerMessage, OrderState
@@ -131,9 +131,17 @@ class SupplyRepository(Protocol):
 
 
 class Outbox(Protocol):
-    """Events appended in the transaction of the change they tell of, in order; delivered after commit."""
+    """Events appended in the transaction of the change they tell of, in order; delivered after commit.
 
-    def add(self, events: Sequence[Event]) -> None: ...
+    Aggregates record their own events (`RecordsEvents`) and the unit of work writes them at
+    commit. Promise changes are the one kind no aggregate records: re-promising compares the
+    plan's dates with the stored promises and never loads the orders (a receipt can move a
+    thousand lines' promises), so `services.planning.save_promises` notes them here.
+    """
+
+    def record_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
+        """Note the line promises that moved; they are written at commit with the aggregates' events."""
+        ...
 
 
 @dataclass(frozen=True)

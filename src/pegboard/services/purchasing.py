@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import DuplicateRef, InvalidValue, UnknownSupplier
-from pegboard.domain.events import ExpectedDateChanged, PromiseChanged, StockReceived
+from pegboard.domain.events import PromiseChanged
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, SalesOrder
@@ -78,7 +78,6 @@ def receive(
         value = move_stock(uow, move, unit_cost=books.receipt_unit_cost(uow, po, sku))
         books.book_receipt(uow, po, sku, quantity, value=value, on=clock.today())
         uow.supply.save_purchase_order(po)
-        uow.outbox.add([StockReceived(po_ref, sku, quantity)])
         allocate_waiting(uow, stocks, policy=policy)
         repromise([sku], uow=uow, today=clock.today())
         uow.commit()
@@ -109,7 +108,6 @@ def rescheduled(
         uow.supply.save_manufacturing_order(mo)
         kind, skus = "mo", [mo.sku]
     uow.supply.record_date_change(supply_ref, kind=kind, old_date=old, new_date=new_date, on=today)
-    uow.outbox.add([ExpectedDateChanged(supply_ref, old, new_date)])
     _, moved = repromise_moves(skus, uow=uow, today=today)
     return old, moved
 

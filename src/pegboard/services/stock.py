@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
-from pegboard.domain.events import StockAdjusted
 from pegboard.domain.ledger import MoveKind, StockMove
 from pegboard.services import books
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
@@ -56,14 +55,12 @@ def count(
         values: dict[str, Decimal] = {}
         standard = books.standard_costs(uow, counts)
         for sku, counted in counts.items():
-            difference = counted - stocks[sku].on_hand
+            difference = stocks[sku].count(counted, reason=reason)
             if difference == 0:
                 continue
             changes[sku] = difference
-            stocks[sku].move(difference)
             move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
-            uow.outbox.add([StockAdjusted(sku, difference, reason)])
             release_for_count(uow, stocks[sku], clock.now())
             taken, _ = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken

@@ -96,7 +96,7 @@ class Crashing(Recording):
 def add_event(pb: Pegboard, event: Event) -> str:
     """Write one event to the outbox in its own transaction; returns its id."""
     with pb.uow() as uow:
-        uow.outbox.add([event])
+        uow.outbox.append([event])
         uow.commit()
     with pb.engine.connect() as conn:
         newest = select(t.outbox.c.id).order_by(t.outbox.c.created_at.desc()).limit(1)
@@ -409,7 +409,9 @@ def test_two_concurrent_passes_on_postgresql_never_deliver_one_event_twice(postg
     pb = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
     try:
         with pb.uow() as uow:
-            uow.outbox.add([event for n in range(40) for event in (shipped(f"SO-{n}"), adjusted(f"SKU-{n}"))])
+            uow.outbox.append(
+                [event for n in range(40) for event in (shipped(f"SO-{n}"), adjusted(f"SKU-{n}"))]
+            )
             uow.commit()
         for n in range(40):
             add_event(pb, OrderCancelled(f"SO-{n}", None, []))

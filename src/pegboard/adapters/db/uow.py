@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -152,7 +153,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Write the events the touched aggregates recorded to the outbox, then commit."""
         try:
-            self.outbox.write(self.orders.recorded_events())
+            self.outbox.write(chain(self.orders.touched, self.supply.touched, self.stock.touched))
             self.totals.flush()
             self.plans.note_changes()
             self.connection.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +18,6 @@ from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.adapters.db.stored_plan import note_lines, note_placed, note_shipping
 from pegboard.domain.allocation import WaitingLine
-from pegboard.domain.events import Event
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy
 
@@ -119,12 +118,6 @@ class SqlOrders:
         self.seen: dict[str, tuple[object, ...]] = {}
         #: Every order this transaction loaded or added: the unit of work collects their events.
         self.touched: list[SalesOrder] = []
-
-    def recorded_events(self) -> Iterator[list[tuple[int, Event]]]:
-        """Hand over what the touched orders recorded (for the outbox, at commit)."""
-        for order in self.touched:
-            if order.events:
-                yield order.events.take()
 
     def _snapshot(self, order: SalesOrder) -> tuple[object, ...]:
         return (

@@ -11,36 +11,39 @@ from sqlalchemy import Connection
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
-from pegboard.domain.events import Event, EventLog
+from pegboard.domain.events import Event, EventLog, PromiseChanged, RecordsEvents
 
 
 class SqlOutbox:
     """Events written in the same transaction as the change that caused them.
 
-    Events come from the aggregates the transaction touched (each records its own) and from
-    `add`; the unit of work writes them all at commit, in the order they were recorded.
+    Events come from the aggregates the transaction touched (each records its own) and from the
+    re-promising (`record_promise_changes`); the unit of work writes them all at commit, in the
+    order they were recorded.
     """
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
         self.written = 0
-        self.pending = EventLog()
+        self.promise_changes = EventLog()
 
-    def add(self, events: Sequence[Event]) -> None:
-        """Note events that belong to no aggregate (stock, supply, promises); written at commit."""
-        self.pending.record(*events)
+    def record_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
+        """Note the line promises that moved; written at commit with the aggregates' events."""
+        self.promise_changes.record(*changes)
 
-    def write(self, recorded: Iterable[Sequence[tuple[int, Event]]]) -> None:
-        """Write what was added and what the aggregates recorded, in the order it was recorded."""
-        taken = self.pending.take()
-        for more in recorded:
-            taken += more
+    def write(self, touched: Iterable[RecordsEvents]) -> None:
+        """Write what the touched aggregates recorded and the promise changes, in the order recorded."""
+        taken = self.promise_changes.take()
+        for aggregate in touched:
+            if aggregate.events:
+                taken += aggregate.events.take()
         if taken:
             taken.sort(key=lambda numbered: numbered[0])
-            self._insert([event for _, event in taken])
+            self.append([event for _, event in taken])
 
-    def _insert(self, events: Sequence[Event]) -> None:
-        """Append events; each is a microsecond after the one before, so delivery keeps their order."""
+    def append(self, events: Sequence[Event]) -> None:
+        """Append events now, in this order; each is a microsecond after the one before, so
+        delivery keeps their order. The unit of work's commit is the way in for use cases."""
         first = self.written
         self.written += len(events)
         insert_rows(

@@ -30,6 +30,8 @@ class SqlStock:
         self, conn: Connection, item_cache: TransactionItemCache, now: datetime, totals: StockTotals
     ) -> None:
         self.conn, self.item_cache, self.now, self.totals = conn, item_cache, now, totals
+        #: Every item's stock this transaction read: the unit of work collects their events (counts).
+        self.touched: list[ItemStock] = []
 
     def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]:
         """Lock the items' rows, then read on hand and reserved inside the lock."""
@@ -48,7 +50,9 @@ class SqlStock:
             for part in in_slices(list(sku_of)):
                 for item_id, on_hand, allocated in self.conn.execute(_TOTALS, {"ids": part}):
                     self.item_cache.stock[sku_of[item_id]] = (on_hand, allocated)
-        return {sku: ItemStock(sku, *self.item_cache.stock[sku]) for sku in ids}
+        found = {sku: ItemStock(sku, *self.item_cache.stock[sku]) for sku in ids}
+        self.touched += found.values()
+        return found
 
     def add_move(self, move: StockMove) -> None:
         item_id = self.item_cache.id(move.sku)

@@ -26,6 +26,8 @@ class SqlSupply:
         self.po_ids: dict[str, int] = {}
         #: How many lines each loaded PO has stored: lines beyond them are new and get inserted.
         self.po_lines: dict[str, int] = {}
+        #: Every PO and MO this transaction loaded or added: the unit of work collects their events.
+        self.touched: list[PurchaseOrder | ManufacturingOrder] = []
 
     def purchase_order(self, po_ref: str, *, lock: bool = False) -> PurchaseOrder | None:
         found = self._purchase_orders(t.purchase_orders.c.po_ref == po_ref, lock=lock)
@@ -85,6 +87,7 @@ class SqlSupply:
                     ship_to=row.ship_to,
                 )
             )
+        self.touched += found
         return found
 
     def add_purchase_order(self, po: PurchaseOrder) -> None:
@@ -103,6 +106,7 @@ class SqlSupply:
         ).scalar_one()
         self.po_ids[po.po_ref] = po_id
         self.po_lines[po.po_ref] = 0
+        self.touched.append(po)
         self._insert_new_lines(po)
 
     def _insert_new_lines(self, po: PurchaseOrder) -> None:
@@ -180,7 +184,7 @@ class SqlSupply:
         r = self.conn.execute(query).first()
         if r is None:
             return None
-        return ManufacturingOrder(
+        mo = ManufacturingOrder(
             mo_ref=r.mo_ref,
             sku=r.sku,
             quantity=Quantity(r.quantity),
@@ -190,8 +194,11 @@ class SqlSupply:
             status=SupplyStatus(r.status),
             options=r.options,
         )
+        self.touched.append(mo)
+        return mo
 
     def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        self.touched.append(mo)
         self.conn.execute(
             insert(t.manufacturing_orders).values(
                 mo_ref=mo.mo_ref,
