@@ -137,6 +137,7 @@ def test_a_partial_cancellation_takes_the_newest_line_first_and_waiting_before_a
             {"line_no": 2, "sku": "KETTLE", "quantity": "3"},
             {"line_no": 1, "sku": "KETTLE", "quantity": "1"},
         ],
+        "in_shop": False,
     }
     assert order.status is OrderStatus.OPEN
 
