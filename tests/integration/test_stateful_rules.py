@@ -435,7 +435,7 @@ class Rules:
         for sku, counted in counts.items():
             self.on_hand[sku] = counted
             surplus = self.allocated(sku) - counted
-            released = ZERO
+            released = Decimal(0)
             for hold in reversed(list(self.holds.values())):
                 if released >= surplus:
                     break
