@@ -5,6 +5,11 @@ real database and against a plain model of the rules, under each allocation poli
 Orders may include a preorder item (released after the run, so its lines never take stock) and
 a drop-ship item (its lines go on a drop-ship PO; the supplier's dispatch ships them).
 
+Quotes hold stock for a checkout (30 minutes: expired the next day; or two days), counted as
+allocated; the checkout's order, placed with the quote id, gets it, and what it does not take
+goes to the lines waiting. Expired holds end at the next order, plan or held quote; a count
+below what is reserved ends the newest holds first; a quote id placed already is refused.
+
 Shop orders (SHOP-n) come as Shopify webhook deliveries through the real service: created,
 updated (a line reduced, removed, raised or added), cancelled, replayed, late (an older version
 after a newer one, a creation after its cancellation); see stateful_shopify.py.
@@ -19,7 +24,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -37,7 +42,6 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import text
 
-from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
@@ -67,6 +71,7 @@ from pegboard.services import (
     shopify,
     stock,
 )
+from pegboard.services.quoting import QuoteRequest, quote_and_hold
 from tests.conftest import MONDAY
 from tests.e2e.test_api_support import row_counts
 from tests.integration.stateful_shopify import CANCELLED, CREATE, UPDATED, Delivery, Shop, Version
@@ -85,6 +90,25 @@ NINE_AM = datetime.combine(MONDAY, datetime.min.time()) + timedelta(hours=9)
 LAST_DAY = MONDAY + timedelta(days=60)
 
 Refusal = type[DomainError] | None
+
+
+class StepClock:
+    """The model's day at 9:00 and a microsecond more at each reading (counted on across days):
+    a 30-minute hold has expired the next day and not before, whatever the real time of day."""
+
+    def __init__(self, today: date, ticks: int = 0) -> None:
+        self._today, self._ticks = today, ticks
+
+    def on(self, day: date) -> StepClock:
+        """The clock on a later day, still counting on."""
+        return StepClock(day, self._ticks)
+
+    def today(self) -> date:
+        return self._today
+
+    def now(self) -> datetime:
+        self._ticks += 1
+        return datetime.combine(self._today, time(9)) + timedelta(microseconds=self._ticks)
 
 
 def halves(most: int, *, least: int = 1) -> st.SearchStrategy[Decimal]:
@@ -168,6 +192,19 @@ class ModelDropLine:
 
 
 @dataclass
+class ModelHold:
+    """A quote's hold: the lines quoted, what they took from stock, the day it was made, after how
+    many days it has expired (a 30-minute hold: the next day), and how it ended."""
+
+    lines: list[tuple[str, Decimal]]
+    quantities: dict[str, Decimal]
+    made: date
+    days: int
+    status: str = "held"
+    order_ref: str | None = None
+
+
+@dataclass
 class Rules:
     """On hand per SKU, the lines' allocations, and the allocation policy that feeds them."""
 
@@ -179,12 +216,51 @@ class Rules:
     manufacturing_orders: dict[str, ModelSupply] = field(default_factory=dict)
     #: Drop-ship POs (PO-1, PO-2, ... in the order they open), one per order with a drop-ship line.
     dropship_orders: dict[str, list[ModelDropLine]] = field(default_factory=dict)
+    #: Quotes' holds by quote id, oldest first.
+    holds: dict[str, ModelHold] = field(default_factory=dict)
 
     def lines(self, sku: str) -> list[tuple[ModelOrder, ModelLine]]:
         return [(o, line) for o in self.orders.values() for line in o.lines if line.sku == sku]
 
     def allocated(self, sku: str) -> Decimal:
-        return sum((line.allocated for _, line in self.lines(sku)), ZERO)
+        """Reserved: the lines' allocations and what holds in force hold."""
+        lines = sum((line.allocated for _, line in self.lines(sku)), ZERO)
+        return lines + sum(
+            (h.quantities.get(sku, ZERO) for h in self.holds.values() if h.status == "held"), ZERO
+        )
+
+    def _end_holds(self, holds: list[ModelHold], status: str) -> set[str]:
+        for hold in holds:
+            hold.status = status
+        return {sku for hold in holds for sku in hold.quantities}
+
+    def expire(self) -> None:
+        """Holds whose time has passed end (at an order, a plan, a held quote); what they held goes
+        to the lines waiting for it."""
+        ended = [
+            h for h in self.holds.values() if h.status == "held" and (self.today - h.made).days >= h.days
+        ]
+        self._feed(sorted(self._end_holds(ended, "expired")))
+
+    def hold(self, quote_id: str, lines: list[tuple[str, Decimal]], days: int) -> list[Decimal]:
+        """A held quote (after the expired holds end): each line takes what stock gives now, in
+        line order; returns those quantities (the quote's `now`)."""
+        self.expire()
+        nows, held = [], dict[str, Decimal]()
+        for sku, quantity in lines:
+            now = max(min(quantity, self.available(sku) - held.get(sku, ZERO)), ZERO)
+            nows.append(now)
+            if now > 0:
+                held[sku] = held.get(sku, ZERO) + now
+        self.holds[quote_id] = ModelHold(lines, held, self.today, days)
+        return nows
+
+    def quote_refusal(self, ref: str, quote_id: str | None) -> Refusal:
+        """An order placed with a quote id another order was placed with is refused."""
+        hold = self.holds.get(quote_id) if quote_id else None
+        if hold is not None and hold.status == "converted" and hold.order_ref != ref:
+            return InvalidValue
+        return None
 
     def available(self, sku: str) -> Decimal:
         return self.on_hand[sku] - self.allocated(sku)
@@ -244,7 +320,16 @@ class Rules:
         priority: int,
         ship_policy: ShipPolicy,
         ordered_at: datetime,
+        quote_id: str | None = None,
     ) -> None:
+        """A new order (the expired holds end first); placed with a held quote's id, it gets what the
+        hold held, and what it does not take goes to the lines waiting."""
+        self.expire()
+        converted: set[str] = set()
+        hold = self.holds.get(quote_id) if quote_id else None
+        if hold is not None and hold.status == "held":
+            converted = self._end_holds([hold], "converted")
+            hold.order_ref = ref
         order = ModelOrder(
             ref,
             len(self.orders),
@@ -262,6 +347,7 @@ class Rules:
         dropped = [ModelDropLine(line, line.quantity) for line in order.lines if line.kind == "dropship"]
         if dropped:
             self.dropship_orders[f"PO-{len(self.dropship_orders) + 1}"] = dropped
+        self._feed(sorted(converted))
 
     def ship(self, ref: str) -> Refusal:
         order = self.orders[ref]
@@ -342,10 +428,20 @@ class Rules:
         return None
 
     def count(self, counts: dict[str, Decimal]) -> None:
-        """Set on hand; a count below what is reserved takes it back from the lines the policy
-        serves last: the newest orders (under priority, the lowest priority first)."""
+        """Set on hand; a count below what is reserved ends the newest holds of the SKU first (whole:
+        their other SKUs are freed too), then takes it back from the lines the policy serves last:
+        the newest orders (under priority, the lowest priority first)."""
+        freed: set[str] = set()
         for sku, counted in counts.items():
             self.on_hand[sku] = counted
+            surplus = self.allocated(sku) - counted
+            released = Decimal(0)
+            for hold in reversed(list(self.holds.values())):
+                if released >= surplus:
+                    break
+                if hold.status == "held" and sku in hold.quantities:
+                    released += hold.quantities[sku]
+                    freed |= self._end_holds([hold], "released")
             surplus = self.allocated(sku) - counted
             holders = sorted(
                 [(o, line) for o, line in self.lines(sku) if line.allocated > 0],
@@ -360,7 +456,7 @@ class Rules:
                 surplus -= taken
                 if line.backordered_on is None and line.kind == "stock":
                     line.backordered_on = self.today
-        self._feed(list(counts))
+        self._feed(sorted(set(counts) | freed))
 
     def reschedule(self, ref: str, new_date: date) -> Refusal:
         """A PO's open lines or an MO get a new expected date; refused once all has come in."""
@@ -415,6 +511,7 @@ class Rules:
                 ref: [(po_line.line.line_no, po_line.quantity, po_line.received) for po_line in lines]
                 for ref, lines in self.dropship_orders.items()
             },
+            holds={quote_id: (h.status, h.order_ref, h.quantities) for quote_id, h in self.holds.items()},
         )
 
 
@@ -465,6 +562,8 @@ class Snapshot:
     expected: dict[tuple[str, str], date]
     #: Per drop-ship PO: (order line it serves, quantity, received) per line.
     dropshipped: dict[str, list[tuple[int | None, Decimal, Decimal]]]
+    #: Per quote id: the hold's state, the order it became, and what it holds (or held) by SKU.
+    holds: dict[str, tuple[str, str | None, dict[str, Decimal]]]
 
 
 def stored(pb: Pegboard, rules: Rules) -> Snapshot:
@@ -475,6 +574,7 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
         pos = {ref: uow.supply.purchase_order(ref) for ref in rules.purchase_orders}
         mos = {ref: uow.supply.manufacturing_order(ref) for ref in rules.manufacturing_orders}
         dropship = [po for ref in sorted(rules.orders) for po in uow.supply.dropship_orders(ref)]
+        holds = {quote_id: uow.holds.get(quote_id) for quote_id in rules.holds}
     received: dict[tuple[str, str], Decimal] = {}
     expected: dict[tuple[str, str], date] = {}
     for ref, po in pos.items():
@@ -521,6 +621,10 @@ def stored(pb: Pegboard, rules: Rules) -> Snapshot:
         dropshipped={
             po.po_ref: [(line.order_line_no, line.quantity, line.received_quantity) for line in po.lines]
             for po in dropship
+        },
+        holds={
+            quote_id: (h.status, h.order_ref, h.quantities) if h else ("missing", None, {})
+            for quote_id, h in holds.items()
         },
     )
 
@@ -623,7 +727,7 @@ class PegboardRules(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.pb = self.databases.fresh(self.cost_method)
+        self.pb = replace(self.databases.fresh(self.cost_method), clock=StepClock(MONDAY))
         self.model = Rules(self.policy)
         self.drafts: dict[str, orders.OrderDraft] = {}
         #: Money received net of refunds, per order: the books' model is this and the price (10).
@@ -652,6 +756,17 @@ class PegboardRules(RuleBasedStateMachine):
     def place_order(
         self, lines: list[tuple[str, Decimal]], priority: int, ship_policy: ShipPolicy, minute: int
     ) -> None:
+        self._place(lines, priority=priority, ship_policy=ship_policy, minute=minute)
+
+    def _place(
+        self,
+        lines: list[tuple[str, Decimal]],
+        *,
+        priority: int,
+        ship_policy: ShipPolicy,
+        minute: int,
+        quote_id: str | None = None,
+    ) -> None:
         ref = f"SO-{len(self.drafts) + 1}"
         ordered_at = NINE_AM + timedelta(days=(self.model.today - MONDAY).days, minutes=minute)
         draft = orders.OrderDraft(
@@ -661,9 +776,12 @@ class PegboardRules(RuleBasedStateMachine):
             ordered_at=ordered_at,
             priority=priority,
             ship_policy=ship_policy,
+            quote_id=quote_id,
         )
         self.drafts[ref] = draft
-        self.model.place(ref, lines, priority=priority, ship_policy=ship_policy, ordered_at=ordered_at)
+        self.model.place(
+            ref, lines, priority=priority, ship_policy=ship_policy, ordered_at=ordered_at, quote_id=quote_id
+        )
         placed = orders.place_order(draft, uow=self.pb.uow(), clock=self.pb.clock)
         assert placed.created
 
@@ -671,8 +789,65 @@ class PegboardRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def place_the_same_order_again(self, data: st.DataObject) -> None:
         ref = data.draw(st.sampled_from(sorted(self.drafts)), label="order")
+        self.model.expire()
         placed = orders.place_order(self.drafts[ref], uow=self.pb.uow(), clock=self.pb.clock)
         assert not placed.created
+
+    # Quotes with a hold: stock kept for a checkout, counted as allocated until it ends.
+
+    @rule(
+        data=st.data(),
+        skus=st.lists(st.sampled_from((*BOUGHT, MADE)), min_size=1, max_size=3),
+        minutes=st.sampled_from([30, 2 * 24 * 60]),
+    )
+    def quote_with_a_hold(self, data: st.DataObject, skus: list[str], minutes: int) -> None:
+        """Often a line asks for all the SKU's free stock, so later orders for it wait behind the hold."""
+        lines = []
+        for sku in skus:
+            free = self.model.available(sku)
+            lines.append((sku, data.draw(st.just(free) | quantities if free > 0 else quantities, label=sku)))
+        request = QuoteRequest(tuple((sku, to_quantity(q)) for sku, q in lines))
+        quoted = quote_and_hold(request, minutes, uow=self.pb.uow(), clock=self.pb.clock)
+        assert quoted.quote_id is not None
+        nows = self.model.hold(quoted.quote_id, lines, days=1 if minutes < 24 * 60 else 2)
+        assert [line.now for line in quoted.lines] == nows
+
+    @precondition(lambda self: any(h.status != "converted" for h in self.model.holds.values()))
+    @rule(data=st.data(), minute=st.integers(0, 5))
+    def place_the_quoted_order(self, data: st.DataObject, minute: int) -> None:
+        """The checkout places its order with the quote id: the quoted lines, or less (so that what
+        the hold freed and the order did not take may go to a line waiting behind the hold)."""
+        quote_id = data.draw(
+            st.sampled_from([q for q, h in self.model.holds.items() if h.status != "converted"]),
+            label="quote",
+        )
+        lines = [
+            (sku, data.draw(st.sampled_from([quantity, Decimal("0.5")]), label=f"{sku} quantity"))
+            for sku, quantity in self.model.holds[quote_id].lines
+        ]
+        self._place(lines, priority=0, ship_policy=ShipPolicy.PARTIAL, minute=minute, quote_id=quote_id)
+
+    @precondition(lambda self: any(h.status == "converted" for h in self.model.holds.values()))
+    @rule(data=st.data())
+    def place_another_order_with_a_placed_quote(self, data: st.DataObject) -> None:
+        """Refused as bad input; nothing changes, not even the expired holds ending."""
+        quote_id = data.draw(
+            st.sampled_from([q for q, h in self.model.holds.items() if h.status == "converted"]),
+            label="quote",
+        )
+        ref = f"SO-{len(self.drafts) + 1}"
+        draft = orders.OrderDraft(
+            order_ref=ref,
+            customer="Eve",
+            lines=tuple(
+                orders.LineDraft(sku, to_quantity(q), to_money("10"))
+                for sku, q in self.model.holds[quote_id].lines
+            ),
+            quote_id=quote_id,
+        )
+        assert self.model.quote_refusal(ref, quote_id) is InvalidValue
+        got = refusal("place", lambda: orders.place_order(draft, uow=self.pb.uow(), clock=self.pb.clock))
+        assert got is InvalidValue
 
     @rule(
         lines=st.lists(
@@ -792,11 +967,13 @@ class PegboardRules(RuleBasedStateMachine):
     @rule(days=st.integers(1, 3))
     def days_pass(self, days: int) -> None:
         self.model.today += timedelta(days=days)
-        self.pb = replace(self.pb, clock=FixedClock(self.model.today))
+        assert isinstance(self.pb.clock, StepClock)
+        self.pb = replace(self.pb, clock=self.pb.clock.on(self.model.today))
 
     @rule()
     def plan(self) -> None:
         """A plan run stores every promise; a preview right after it writes nothing and would change none."""
+        self.model.expire()
         run = planning.run_plan(uow=self.pb.uow(), clock=self.pb.clock)
         promised = {(p.order_ref, p.line_no) for p in run.result.promises}
         waiting = {

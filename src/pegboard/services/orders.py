@@ -111,10 +111,11 @@ def place_orders(
     orders = sorted((draft.to_order(now) for draft in drafts), key=lambda o: o.ordered_at)
     with uow:
         end_expired_holds(uow, now)  # what it frees goes to waiting orders, which record it
+        converted: set[str] = set()
         for draft in drafts:
             if draft.quote_id:
-                convert_hold(uow, draft.quote_id, draft.order_ref, now)
-        stocks = uow.stock.lock(line.sku for order in orders for line in order.lines)
+                converted |= convert_hold(uow, draft.quote_id, draft.order_ref, now).keys()
+        stocks = uow.stock.lock([*(line.sku for order in orders for line in order.lines), *converted])
         terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
         configure_lines(orders, uow.catalogue.options(stocks))
         existing = uow.orders.get_many(order.order_ref for order in orders)
@@ -133,6 +134,10 @@ def place_orders(
             new.append(order)
             placed[order.order_ref] = Placed(order, created=True)
         uow.orders.add_many(new)
+        if converted:
+            # What a converted hold freed and its order did not take goes to the lines waiting for it.
+            freed = {sku: stocks[sku] for sku in converted}
+            allocate_waiting(uow, freed, policy=uow.allocation_policy, loaded={o.order_ref: o for o in new})
         charged = {draft.order_ref: draft.charges for draft in drafts if draft.charges}
         for order in new:
             if order.order_ref in charged:

@@ -53,6 +53,7 @@ def count(
         changes: dict[str, Decimal] = {}
         taken_back: list[TakenBack] = []
         values: dict[str, Decimal] = {}
+        elsewhere: set[str] = set()  # SKUs not counted whose stock a released hold freed
         standard = books.standard_costs(uow, counts)
         for sku, counted in counts.items():
             difference = stocks[sku].count(counted, reason=reason)
@@ -61,11 +62,11 @@ def count(
             changes[sku] = difference
             move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
-            release_for_count(uow, stocks[sku], clock.now())
+            elsewhere |= release_for_count(uow, stocks, sku, clock.now())
             taken, _ = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken
         books.book_count(uow, changes, values, reason=reason, on=clock.today())
-        allocate_waiting(uow, stocks, policy=policy)
+        allocate_waiting(uow, {**stocks, **uow.stock.lock(elsewhere)} if elsewhere else stocks, policy=policy)
         uow.commit()
     return Counted(changes, taken_back)
 

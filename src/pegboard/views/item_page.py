@@ -9,7 +9,7 @@ a date (open term) is not in the series: it is reported beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, select
@@ -44,6 +44,20 @@ class BomRow:
 
 
 @dataclass(frozen=True)
+class HoldRow:
+    """A quote's hold on this item: how much, since and until when (shop time)."""
+
+    quote_id: str
+    quantity: Decimal
+    created_at: datetime
+    expires_at: datetime
+
+    def expired(self, now: datetime) -> bool:
+        """Past its time, though no write has ended it yet (it still holds its stock)."""
+        return self.expires_at <= now
+
+
+@dataclass(frozen=True)
 class ProjectionPoint:
     """Projected available stock after a day's supply and demand."""
 
@@ -69,6 +83,8 @@ class ItemDetail:
     undated_supply: Decimal
     #: Its options (build to order), each with its default and values' BOM changes.
     options: tuple[OptionView, ...] = ()
+    #: Quotes' holds still in force on it, soonest to end first.
+    holds: tuple[HoldRow, ...] = ()
 
     @property
     def lowest_projected(self) -> Decimal:
@@ -109,6 +125,21 @@ def item_detail(conn: Connection, sku: str, *, today: date, movements: int = 50)
         projection=points,
         undated_supply=undated,
         options=option_views(item_options(conn, sku)),
+        holds=_holds(conn, head.id),
+    )
+
+
+def _holds(conn: Connection, item_id: int) -> tuple[HoldRow, ...]:
+    """The holds in force on the item, soonest to end first."""
+    h, hl = t.quote_holds.c, t.quote_hold_lines.c
+    return tuple(
+        HoldRow(r.quote_id, r.quantity, r.created_at, r.expires_at)
+        for r in conn.execute(
+            select(h.quote_id, hl.quantity, h.created_at, h.expires_at)
+            .join(t.quote_hold_lines, hl.hold_id == h.id)
+            .where(hl.item_id == item_id, h.status == "held")
+            .order_by(h.expires_at, h.id)
+        )
     )
 
 
@@ -199,6 +230,8 @@ class ItemPage:
     history: tuple[Action, ...] = ()
     #: Its weekly demand history and forecast (None: not forecast).
     forecast: Forecast | None = None
+    #: The shop's wall-clock time: a hold past it has expired (None: not known).
+    now: datetime | None = None
 
     @property
     def chart(self) -> dict[str, object]:

@@ -35,6 +35,13 @@ class ItemRow:
     required: Decimal
     safety_stock: Decimal
     reorder_point: Decimal | None
+    #: The part of `allocated` that quotes hold for checkouts (not yet any order's).
+    held: Decimal = ZERO
+
+    @property
+    def allocated_to_orders(self) -> Decimal:
+        """Allocated to order lines: what quotes hold is the rest of `allocated`."""
+        return self.allocated - self.held
 
     @property
     def available(self) -> Decimal:
@@ -84,7 +91,7 @@ def item_rows(
         query = query.limit(limit).offset(offset)
     rows = conn.execute(query).all()
     ids = [r.id for r in rows]
-    incoming, required = _incoming(conn, ids), _required(conn, ids)
+    incoming, required, held = _incoming(conn, ids), _required(conn, ids), _held(conn, ids)
     found = [
         ItemRow(
             sku=r.sku,
@@ -97,6 +104,7 @@ def item_rows(
             required=required.get(r.id, ZERO),
             safety_stock=r.safety_stock,
             reorder_point=r.reorder_point,
+            held=held.get(r.id, ZERO),
         )
         for r in rows
     ]
@@ -134,6 +142,17 @@ def _incoming(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
         ),
     )
     return {k: bought.get(k, ZERO) + made.get(k, ZERO) for k in bought.keys() | made.keys()}
+
+
+def _held(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per item id: what quotes' holds still in force hold (counted in `items.allocated`)."""
+    h, hl = t.quote_holds, t.quote_hold_lines
+    return _sums(
+        conn,
+        select(hl.c.item_id, hl.c.quantity)
+        .join(h, h.c.id == hl.c.hold_id)
+        .where(hl.c.item_id.in_(list(ids)), h.c.status == "held"),
+    )
 
 
 def _required(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:

@@ -12,13 +12,15 @@ from sqlalchemy import func, select
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
-from pegboard.domain.errors import InvalidValue
+from pegboard.domain.errors import ActionRefused, InvalidValue
 from pegboard.domain.quantities import to_quantity
 from pegboard.services import orders, planning
+from pegboard.services.holds import release_hold
 from pegboard.services.housekeeping import forget_old_records
 from pegboard.services.quoting import Quote, QuoteRequest, quote_and_hold
 from tests.builders import line_state, make_items, make_order, set_stock
 from tests.conftest import MONDAY
+from tests.invariants import assert_invariants
 
 
 def hold(pb: Pegboard, *lines: tuple[str, int], minutes: int = 30) -> Quote:
@@ -218,3 +220,87 @@ def test_an_unknown_quote_id_or_one_placed_as_another_order_is_refused(pb: Pegbo
         place(pb, "SO-3", "KETTLE", 1, quote_id=found.quote_id)
 
     assert available(pb, "KETTLE") == 1
+
+
+def test_releasing_a_hold_early_gives_its_stock_to_the_line_waiting_then_back_to_available(
+    pb: Pegboard,
+) -> None:
+    make_items(pb, "KETTLE", "LID")
+    set_stock(pb, KETTLE=3, LID=2)
+    found = hold(pb, ("KETTLE", 3), ("LID", 1))
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    assert found.quote_id is not None and line_state(pb, "SO-1")[0][1] == 0
+
+    freed = release_hold(found.quote_id, uow=pb.uow(), clock=pb.clock)
+
+    assert freed == {"KETTLE": 3, "LID": 1}
+    assert held(pb, found.quote_id) == "released"
+    assert line_state(pb, "SO-1")[0][1] == 2
+    assert allocated_events(pb, "SO-1") == 1
+    assert (available(pb, "KETTLE"), available(pb, "LID")) == (1, 2)
+    assert_invariants(pb.engine)
+
+
+def test_a_hold_past_its_time_that_nothing_ended_yet_can_be_released(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=2)
+    found = hold(pb, ("KETTLE", 2), minutes=5)
+    assert found.quote_id is not None
+
+    next_day(pb)
+    release_hold(found.quote_id, uow=pb.uow(), clock=pb.clock)
+
+    assert held(pb, found.quote_id) == "released"
+    assert available(pb, "KETTLE") == 2
+
+
+def test_releasing_an_unknown_or_ended_hold_is_refused_and_changes_nothing(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=3)
+    placed = hold(pb, ("KETTLE", 1))
+    kept = hold(pb, ("KETTLE", 1))
+    assert placed.quote_id is not None and kept.quote_id is not None
+    place(pb, "SO-1", "KETTLE", 1, quote_id=placed.quote_id)
+
+    with pytest.raises(InvalidValue, match="quote_id"):
+        release_hold("Q-NOTHING", uow=pb.uow(), clock=pb.clock)
+    with pytest.raises(ActionRefused, match=r"ended already \(converted\)"):
+        release_hold(placed.quote_id, uow=pb.uow(), clock=pb.clock)
+
+    assert held(pb, kept.quote_id) == "held"
+    assert available(pb, "KETTLE") == 1
+
+
+def test_what_a_converted_hold_frees_and_its_order_does_not_take_goes_to_the_line_waiting(
+    pb: Pegboard,
+) -> None:
+    make_items(pb, "KETTLE")
+    set_stock(pb, KETTLE=2)
+    found = hold(pb, ("KETTLE", 2))
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    assert found.quote_id is not None and line_state(pb, "SO-1")[0][1] == 0
+
+    placed = place(pb, "SO-2", "KETTLE", 1, quote_id=found.quote_id)
+
+    assert placed.order.lines[0].allocated_quantity == 1
+    assert line_state(pb, "SO-1")[0][1] == 1
+    assert allocated_events(pb, "SO-1") == 1
+    assert available(pb, "KETTLE") == 0
+    assert_invariants(pb.engine)
+
+
+def test_a_count_that_ends_a_hold_gives_its_other_skus_to_the_lines_waiting_for_them(pb: Pegboard) -> None:
+    make_items(pb, "KETTLE", "LID", "CUP")
+    set_stock(pb, KETTLE=2, LID=1, CUP=1)
+    found = hold(pb, ("KETTLE", 2), ("LID", 1), ("CUP", 1))
+    make_order(pb, "SO-1", ("LID", 1))
+    make_order(pb, "SO-2", ("CUP", 1))
+    assert found.quote_id is not None
+
+    set_stock(pb, KETTLE=1, CUP=1)  # CUP counted as it was: its hold ends with the KETTLE's
+
+    assert held(pb, found.quote_id) == "released"
+    assert line_state(pb, "SO-1")[0][1] == 1
+    assert line_state(pb, "SO-2")[0][1] == 1
+    assert (available(pb, "KETTLE"), available(pb, "LID"), available(pb, "CUP")) == (1, 0, 0)
+    assert_invariants(pb.engine)

@@ -64,8 +64,15 @@ class SqlHolds:
         ids = list(self.conn.execute(select(h.id).where(h.quote_id == quote_id, h.status == HELD)).scalars())
         return self._end(ids, CONVERTED, now, order_ref=order_ref)
 
-    def release(self, sku: str, quantity: Decimal, now: datetime) -> Decimal:
-        """End held quotes of `sku`, newest first, until `quantity` is freed; returns what was freed."""
+    def release_quote(self, quote_id: str, now: datetime) -> dict[str, Decimal]:
+        """End a held quote early (released by someone); returns the stock it frees, by SKU."""
+        h = t.quote_holds.c
+        ids = list(self.conn.execute(select(h.id).where(h.quote_id == quote_id, h.status == HELD)).scalars())
+        return self._end(ids, RELEASED, now)
+
+    def release(self, sku: str, quantity: Decimal, now: datetime) -> dict[str, Decimal]:
+        """End held quotes of `sku`, newest first, until `quantity` of it is freed; returns all
+        they free, by SKU (a hold ends whole: its other SKUs too)."""
         h, hl = t.quote_holds.c, t.quote_hold_lines.c
         item_id = self.item_cache.id(sku)
         holders = self.conn.execute(
@@ -80,7 +87,7 @@ class SqlHolds:
                 break
             ids.append(hold_id)
             freed += held
-        return self._end(ids, RELEASED, now).get(sku, Decimal(0))
+        return self._end(ids, RELEASED, now)
 
     def held(self) -> dict[str, Decimal]:
         """What every hold still in force holds, by SKU."""

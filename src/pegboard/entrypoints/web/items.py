@@ -11,7 +11,7 @@ from pegboard.entrypoints.web.forms import FieldError, FormData, FormDep
 from pegboard.entrypoints.web.inputs import board, quantity_in
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
-from pegboard.services import learning, stock, users
+from pegboard.services import holds, learning, stock, users
 from pegboard.services.users import User
 from pegboard.views.item_page import ItemPage, item_detail
 from pegboard.views.items import ItemsPage, item_rows
@@ -21,7 +21,7 @@ PAGE_SIZE = 100
 
 
 def make_router(renderer: Renderer) -> APIRouter:
-    """GET /items, GET /items/{sku}, POST /items/{sku}/count."""
+    """GET /items, GET /items/{sku}, POST /items/{sku}/count, POST /items/{sku}/holds/{quote_id}/release."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/items", response_class=HTMLResponse)
@@ -52,7 +52,9 @@ def make_router(renderer: Renderer) -> APIRouter:
             raise PageNotFound(f"No item has the SKU {sku}.")
         history = tuple(users.actions(sku, uow=pb.reader()))
         (demand,) = learning.demand_forecasts(sku, uow=pb.reader(), today=today, bucket="week", horizon=8)
-        page = ItemPage(today, found, user.can_write, form.values() if form else {}, history, demand)
+        page = ItemPage(
+            today, found, user.can_write, form.values() if form else {}, history, demand, pb.clock.now()
+        )
         return renderer.page(request, "item.html", page, title=sku, user=user, errors=errors)
 
     @router.get("/items/{sku}", response_class=HTMLResponse)
@@ -85,5 +87,23 @@ def make_router(renderer: Renderer) -> APIRouter:
         moved = changes.get(sku)
         said = "no change" if moved is None else f"{'+' if moved > 0 else ''}{quantity_words(moved)}"
         return redirect(f"/items/{sku}", flash=f"{sku} counted: {quantity_words(counted)} on hand ({said}).")
+
+    @router.post("/items/{sku}/holds/{quote_id}/release", response_class=HTMLResponse)
+    def release(request: Request, sku: str, quote_id: str, user: EditorDep) -> Response:
+        """End a quote's hold early: its stock goes to the lines waiting for it, else back to available."""
+        pb = board(request)
+        try:
+            freed = perform(
+                pb,
+                user,
+                "release hold",
+                sku,
+                lambda tx: holds.release_hold(quote_id, uow=tx, clock=pb.clock),
+                detail=quote_id,
+            )
+        except DomainError as refused:
+            return redirect(f"/items/{sku}", flash=refused.message)
+        said = ", ".join(f"{quantity_words(q)} {s}" for s, q in sorted(freed.items()))
+        return redirect(f"/items/{sku}", flash=f"Hold of quote {quote_id} released ({said}).")
 
     return router
