@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema that tables.py describes, on both databases."""
+"""The Alembic migrations build exactly the schema that tables/ describes, on both databases."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def figures(conn: Connection, *, today: date) -> Figures:
     Backorders are summed per opening day in the database (a few hundred rows, however many
     lines wait); a line without an opening day counts from its order's date.
     """
-    # The same grouping as the KPIs' open backorders (one query for both, in adapters/db/kpis.py).
+    # The same grouping as the KPIs' open backorders (one query for both, in adapters/db/kpis/backorders.py).
     per_day = [(r.day, r.lines, r.units) for r in open_backorders_by_day(conn)]
     lines, total, oldest = 0, Decimal(0), None
     counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
