@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # -- books -----------------------------------------------------------------------------------
     #: The shop's one currency: every amount in the journal is in it.
     currency: str = "EUR"
-    #: Accounts renamed by code, e.g. PEGBOARD_ACCOUNT_NAMES='{"1000": "Bank"}' (domain/books.py).
+    #: Accounts renamed by code, e.g. PEGBOARD_ACCOUNT_NAMES='{"1000": "Bank"}' (domain/books/journal.py).
     account_names: dict[str, str] = {}
     #: How goods going out are valued: `average` (moving average) or `fifo` (domain/valuation.py).
     cost_method: CostMethod = CostMethod.AVERAGE

@@ -1,7 +1,7 @@
 """The KPIs read model: open backorders now, and how orders, promises and suppliers fared in a period.
 
 One object feeds the CLI table, the JSON of `pegboard kpis --json` and `GET /api/v1/kpis`, the
-Reports page and `pegboard report`. The facts come from `adapters/db/kpis.py`, the arithmetic
+Reports page and `pegboard report`. The facts come from `adapters/db/kpis/`, the arithmetic
 from `domain/kpis.py`; the JSON keys are a contract (README, "KPIs").
 """
 

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema that tables.py describes, on both databases, and
+"""The Alembic migrations build exactly the schema that tables/ describes, on both databases, and
 fill what they add from the rows already there."""
 
 from __future__ import annotations

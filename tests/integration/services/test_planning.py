@@ -9,8 +9,8 @@ from decimal import Decimal
 from pytest import MonkeyPatch
 from sqlalchemy import select
 
-from pegboard.adapters.db import planning as db_planning
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints import demo
@@ -220,7 +220,7 @@ def test_receipts_completions_and_cancellations_re_promise_as_a_full_plan_would(
 
 def test_promises_written_in_bulk_are_stored_as_one_by_one(pb: Pegboard, monkeypatch: MonkeyPatch) -> None:
     """Many promises at once take PostgreSQL's COPY path (here forced for a handful)."""
-    monkeypatch.setattr(db_planning, "BULK", 0)
+    monkeypatch.setattr(promise_store, "BULK", 0)
     lightsaber_after_first_shipments(pb)
     due = pb.clock.today() + timedelta(days=14)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)

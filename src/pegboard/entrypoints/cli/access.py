@@ -10,7 +10,7 @@ from rich.table import Table
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, opened, out, show, table
+from pegboard.entrypoints.cli.context import AsJson, app, err, opened, out, show, table
 from pegboard.services import parsing, status_links, tokens, users
 from pegboard.services.runner import with_retries
 
@@ -49,13 +49,14 @@ def token_list(ctx: typer.Context, as_json: AsJson = False) -> None:
         }
         for token in found
     ]
-    if as_json:
-        emit_json(rows)
-        return
+    show(as_json, lambda: rows, lambda: _tokens_table(rows))
+
+
+def _tokens_table(rows: list[dict[str, str | None]]) -> Table:
     table = Table("name", "role", "created", "last used", "revoked", title=f"Tokens ({len(rows)})")
     for row in rows:
         table.add_row(*(str(row[key] or "") for key in row))
-    out.print(table)
+    return table
 
 
 @token_app.command("revoke")

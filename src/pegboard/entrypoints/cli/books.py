@@ -10,7 +10,7 @@ import typer
 
 from pegboard.domain.books import account_names
 from pegboard.domain.errors import InvalidValue
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, opened, out, show, table
 from pegboard.services import books, parsing
 from pegboard.services import valuation as stock_value
 from pegboard.services.runner import with_retries
@@ -74,18 +74,24 @@ def journal(
     with opened(ctx) as pb:
         rows = books.journal(pb.reader(), start=first, end=last)
         names = account_names(pb.settings.account_names)
-    if as_json:
-        emit_json(book_views.journal(rows, names))
-    elif as_csv:
+    if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(book_views.JOURNAL_COLUMNS)
         writer.writerows(book_views.journal_csv_rows(rows))
-    else:
-        columns = ["date", "entry", "account", "debit", "credit", "order_ref", "memo"]
-        table_rows = [
-            [r[0], r[1], f"{r[2]} {names.get(r[2], '')}", *r[3:]] for r in book_views.journal_csv_rows(rows)
-        ]
-        out.print(table("Journal", columns, table_rows))
+        return
+    columns = ["date", "entry", "account", "debit", "credit", "order_ref", "memo"]
+    show(
+        as_json,
+        lambda: book_views.journal(rows, names),
+        lambda: table(
+            "Journal",
+            columns,
+            [
+                [r[0], r[1], f"{r[2]} {names.get(r[2], '')}", *r[3:]]
+                for r in book_views.journal_csv_rows(rows)
+            ],
+        ),
+    )
 
 
 @app.command()
@@ -94,13 +100,14 @@ def balance(ctx: typer.Context, as_json: AsJson = False) -> None:
     with opened(ctx) as pb:
         lines = books.trial_balance(pb.reader(), names=pb.settings.account_names)
         view = book_views.balance(lines, pb.settings.currency)
-    if as_json:
-        emit_json(view)
-        return
     rows = [[a["account"], a["name"], a["debit"], a["credit"], a["balance"]] for a in view["accounts"]]
     rows.append(["", "Total", view["total_debit"], view["total_credit"], ""])
-    out.print(
-        table(f"Trial balance ({view['currency']})", ["account", "name", "debit", "credit", "balance"], rows)
+    show(
+        as_json,
+        lambda: view,
+        lambda: table(
+            f"Trial balance ({view['currency']})", ["account", "name", "debit", "credit", "balance"], rows
+        ),
     )
 
 
@@ -114,12 +121,13 @@ def valuation(
     day = parsing.a_date("--as-of", as_of)
     with opened(ctx) as pb:
         view = book_views.valuation(stock_value.valuation(pb.reader(), as_of=day), pb.settings.currency)
-    if as_json:
-        emit_json(view)
-        return
     rows = [[i["sku"], i["on_hand"], i["value"], i["unit_cost"] or ""] for i in view["items"]]
     rows.append(["Total", "", view["total"], ""])
     when = f" on {view['as_of']}" if view["as_of"] else ""
-    out.print(
-        table(f"Stock value{when} ({view['currency']})", ["sku", "on hand", "value", "unit cost"], rows)
+    show(
+        as_json,
+        lambda: view,
+        lambda: table(
+            f"Stock value{when} ({view['currency']})", ["sku", "on hand", "value", "unit cost"], rows
+        ),
     )

@@ -172,12 +172,19 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def show(as_json: bool, to_json: Callable[[], Any], as_table: Callable[[], RenderableType]) -> None:
-    """What a read command found: its JSON with `--json`, else its table (only the one shown is built)."""
+#: What a read command prints without `--json`: a table, a line of text, or several, in turn.
+Shown = RenderableType | list[RenderableType]
+
+
+def show(as_json: bool, to_json: Callable[[], Any], as_text: Callable[[], Shown]) -> None:
+    """What a read command found: its JSON with `--json`, else its tables and lines, each printed in
+    turn (only the one shown is built)."""
     if as_json:
         emit_json(to_json())
-    else:
-        out.print(as_table())
+        return
+    shown = as_text()
+    for part in shown if isinstance(shown, list) else [shown]:
+        out.print(part)
 
 
 def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:

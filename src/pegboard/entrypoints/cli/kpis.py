@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 from rich.progress import Progress
 
 from pegboard.domain.errors import InvalidValue
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, err, opened, out, show, table
 from pegboard.services import parsing
 from pegboard.views import kpis as kpi_views
 
@@ -56,23 +57,27 @@ def kpis(
     promise accuracy, supplier reliability, stockouts, deposits and revenue over a period."""
     report = _read(ctx, start=start, end=end, sku=sku, supplier=supplier)
     figures = kpi_views.kpis_json(report)
-    if as_json:
-        emit_json(figures)
-        return
+    show(as_json, lambda: figures, lambda: _kpi_tables(report, figures))
+
+
+def _kpi_tables(report: kpi_views.Kpis, figures: dict[str, Any]) -> list[RenderableType]:
     scope = "".join(f", {v}" for v in (report.sku, report.supplier) if v)
     rows = [
         [key, "–" if figures[key] is None else figures[key]]
         for key in kpi_views.KEYS
         if key not in NOT_FIGURES
     ]
-    out.print(table(f"KPIs {figures['from']} to {figures['to']}{scope}", ["figure", "value"], rows))
+    shown: list[RenderableType] = [
+        table(f"KPIs {figures['from']} to {figures['to']}{scope}", ["figure", "value"], rows)
+    ]
     if figures["suppliers"]:
         columns = ["supplier", "lines_received", "on_time_rate", "mean_slip_days"]
-        out.print(table("Suppliers", columns, [[s[c] for c in columns] for s in figures["suppliers"]]))
+        shown.append(table("Suppliers", columns, [[s[c] for c in columns] for s in figures["suppliers"]]))
     if figures["stockout_days"]:
-        out.print(
+        shown.append(
             table("Stockout days", ["sku", "days"], [[s["sku"], s["days"]] for s in figures["stockout_days"]])
         )
+    return shown
 
 
 @app.command()

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 from rich.table import Table
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out
+from pegboard.entrypoints.cli.context import AsJson, app, opened, out, show
 from pegboard.planning.reliability import MIN_HISTORY
+from pegboard.planning.reorder import ReorderProposal
 from pegboard.services import learning
 from pegboard.services.runner import with_retries
 from pegboard.views import learning as learned_views
@@ -59,9 +61,10 @@ def suppliers_(ctx: typer.Context, as_json: AsJson = False) -> None:
     with opened(ctx) as pb:
         figures = learning.supplier_figures(uow=pb.reader())
     found = learned_views.suppliers(figures.suppliers, figures.items)
-    if as_json:
-        emit_json(found)
-        return
+    show(as_json, lambda: found, lambda: _suppliers_text(found))
+
+
+def _suppliers_text(found: list[dict[str, Any]]) -> list[RenderableType]:
     keys = ["lateness_mean_days", "lateness_p90_days", "lead_time_p50_days", "lead_time_p90_days"]
     rows = [
         [name, row["receipts"], _shown(row["on_time_rate"], percent=True), *(_shown(row[k]) for k in keys)]
@@ -69,11 +72,11 @@ def suppliers_(ctx: typer.Context, as_json: AsJson = False) -> None:
         for name, row in [(s["supplier"], s), *((f"  {i['sku']}", i) for i in s["items"])]
     ]
     columns = ["supplier", "receipts", "on time %", "late mean", "late p90", "lead p50", "lead p90"]
-    out.print(_learned_table(f"Suppliers ({len(found)})", columns, rows))
-    out.print(
+    return [
+        _learned_table(f"Suppliers ({len(found)})", columns, rows),
         "Late: days after the first expected date; lead: days from order to receipt (p50, p90). "
-        f"Learned from {MIN_HISTORY} receipts up; an indented SKU has its own figures."
-    )
+        f"Learned from {MIN_HISTORY} receipts up; an indented SKU has its own figures.",
+    ]
 
 
 @app.command("forecast")
@@ -93,10 +96,11 @@ def forecast_(
             sku, uow=pb.reader(), today=pb.clock.today(), bucket=bucket, horizon=horizon
         )
     views = [learned_views.forecast(f) for f in found]
-    if as_json:
-        emit_json(views)
-        return
-    out.print(
+    show(as_json, lambda: views, lambda: _forecasts_text(views, sku, bucket))
+
+
+def _forecasts_text(views: list[dict[str, Any]], sku: str | None, bucket: str) -> list[RenderableType]:
+    shown: list[RenderableType] = [
         _learned_table(
             f"Demand forecasts ({len(views)}, {bucket}ly)",
             ["sku", "model", "MASE", "naive MASE", "per day"],
@@ -105,16 +109,17 @@ def forecast_(
                 for v in views
             ],
         )
-    )
+    ]
     if sku is not None and views:
-        out.print(
+        shown.append(
             _learned_table(
                 f"{sku}: forecast by {bucket}",
                 ["from", "forecast"],
                 [[p["date"], p["quantity"]] for p in views[0]["forecast"]],
             )
         )
-    out.print("MASE below the naive forecast's: the model beat repeating the last bucket in the backtest.")
+    shown.append("MASE below the naive forecast's: the model beat repeating the last bucket in the backtest.")
+    return shown
 
 
 @app.command("reorder-points")
@@ -150,11 +155,19 @@ def reorder_points(
                 )
             )
             written = {c.sku for c in changed}
-    if as_json:
-        emit_json(
-            [learned_views.reorder_point(p, applied=(p.sku in written) if apply else None) for p in proposals]
-        )
-        return
+    show(
+        as_json,
+        lambda: [
+            learned_views.reorder_point(p, applied=(p.sku in written) if apply else None) for p in proposals
+        ],
+        lambda: _reorder_points_text(proposals, level, written if apply else None, actor),
+    )
+
+
+def _reorder_points_text(
+    proposals: list[ReorderProposal], level: float, written: set[str] | None, actor: str
+) -> list[RenderableType]:
+    """The proposals' table and what is missing; `written` is what --apply changed (None: not applied)."""
     shown = [p for p in proposals if p.problem is None]
     rows = [
         [
@@ -171,19 +184,22 @@ def reorder_points(
     ]
     columns = ["sku", "safety stock", "proposed", "reorder point", "proposed point", "now %", "stockout %"]
     title = f"Reorder points at {level:.0%} service level ({len(shown)} of {len(proposals)} items)"
-    out.print(_learned_table(title, [*columns, "extra value"], rows, optional=["now %", "extra value"]))
+    text: list[RenderableType] = [
+        _learned_table(title, [*columns, "extra value"], rows, optional=["now %", "extra value"])
+    ]
     for missing in proposals:
         if missing.problem is not None:
-            out.print(f"{missing.sku}: none proposed, {missing.problem}.")
-    if apply:
-        out.print(
+            text.append(f"{missing.sku}: none proposed, {missing.problem}.")
+    if written is not None:
+        text.append(
             f"Applied to {len(written)} item(s) as {actor}: {', '.join(sorted(written)) or 'none changed'}."
         )
     else:
-        out.print(
+        text.append(
             "Stockout %: chance of running out per replenishment cycle (now: at the current reorder point); "
             "extra value: the added safety stock at cost. Nothing written: add --apply."
         )
+    return text
 
 
 @app.command("service-level")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
@@ -13,7 +14,6 @@ from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
     app,
-    emit_json,
     err,
     opened,
     out,
@@ -25,6 +25,7 @@ from pegboard.services import orders, parsing, preorders, shipping
 from pegboard.services.runner import with_retries
 from pegboard.views import lists
 from pegboard.views.json import day, number
+from pegboard.views.models import OrderView
 
 
 @app.command()
@@ -139,9 +140,10 @@ def orders_(
     """Sales orders with their lines: allocated, shipped, backordered, cancelled."""
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.orders(uow.connection, status=status, sku=sku, limit=limit)
-    if as_json:
-        emit_json([order.to_json() for order in found])
-        return
+    show(as_json, lambda: [order.to_json() for order in found], lambda: _orders_table(found))
+
+
+def _orders_table(found: list[OrderView]) -> Table:
     rows = []
     for order in found:
         for n, line in enumerate(order.lines):
@@ -162,26 +164,24 @@ def orders_(
                     number(line.cancelled),
                 ]
             )
-    out.print(
-        table(
-            f"Orders ({len(found)})",
-            [
-                "order",
-                "customer",
-                "status",
-                "policy",
-                "sku",
-                "ordered",
-                "allocated",
-                "shipped",
-                "backordered",
-                "preordered",
-                "with supplier",
-                "cancelled",
-            ],
-            rows,
-            optional=["policy", "preordered", "with supplier", "cancelled", "customer", "status"],
-        )
+    return table(
+        f"Orders ({len(found)})",
+        [
+            "order",
+            "customer",
+            "status",
+            "policy",
+            "sku",
+            "ordered",
+            "allocated",
+            "shipped",
+            "backordered",
+            "preordered",
+            "with supplier",
+            "cancelled",
+        ],
+        rows,
+        optional=["policy", "preordered", "with supplier", "cancelled", "customer", "status"],
     )
 
 

@@ -6,16 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 
 from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
     app,
-    emit_json,
     fail,
     opened,
-    out,
     policy_of,
+    show,
     table,
 )
 from pegboard.entrypoints.cli.orders import print_released
@@ -56,25 +56,27 @@ def plan_(
             if granted:
                 print_released(granted)
             run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
-    if as_json:
-        data: dict[str, Any] = dict(plan_json(run.result))
-        if confirm:
-            data["created"] = run.created
-            data["skipped"] = run.skipped
-        if preview:
-            data.update(preview=True, changed=len(run.changed), new_dates=run.new_dates)
-        emit_json(data)
-        return
-    _print_plan(run)
+    show(as_json, lambda: _plan_json(run, confirm=confirm, preview=preview), lambda: _plan_text(run))
+
+
+def _plan_json(run: planning.PlanRun, *, confirm: bool, preview: bool) -> dict[str, Any]:
+    data: dict[str, Any] = dict(plan_json(run.result))
+    if confirm:
+        data["created"] = run.created
+        data["skipped"] = run.skipped
+    if preview:
+        data.update(preview=True, changed=len(run.changed), new_dates=run.new_dates)
+    return data
 
 
 def _when(value: date | None) -> str:
     return value.isoformat() if value else "open term"
 
 
-def _print_plan(run: planning.PlanRun) -> None:
+def _plan_text(run: planning.PlanRun) -> list[RenderableType]:
     result = run.result
-    out.print(
+    shown: list[RenderableType] = []
+    shown.append(
         table(
             f"Promises ({len(result.promises)})",
             ["order", "line", "sku", "quantity", "date", "reason"],
@@ -88,14 +90,14 @@ def _print_plan(run: planning.PlanRun) -> None:
     suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
     for supplier in suppliers:
         rows = [s for s in result.purchase_suggestions if (s.supplier or "(no supplier)") == supplier]
-        out.print(
+        shown.append(
             table(
                 f"Suggested PO: {supplier}",
                 ["sku", "quantity", "order date", "expected"],
                 [[s.sku, number(s.quantity), s.order_date, _when(s.expected_date)] for s in rows],
             )
         )
-    out.print(
+    shown.append(
         table(
             "Suggested MOs",
             ["sku", "quantity", "start", "finish"],
@@ -105,7 +107,7 @@ def _print_plan(run: planning.PlanRun) -> None:
             ],
         )
     )
-    out.print(
+    shown.append(
         table(
             "Production queue (make in this order)",
             ["ref", "sku", "quantity", "start", "finish", "completes", "missing"],
@@ -125,13 +127,14 @@ def _print_plan(run: planning.PlanRun) -> None:
         )
     )
     if run.preview:
-        out.print(
+        shown.append(
             f"Preview: nothing stored, nobody told. A plan run would give or change "
             f"{len(run.changed)} line promise(s); {run.new_dates} of them a new date customers may hear of."
         )
     elif run.changed:
-        out.print(f"{len(run.changed)} line promise(s) given or changed.")
+        shown.append(f"{len(run.changed)} line promise(s) given or changed.")
     if run.created:
-        out.print("Created: " + ", ".join(run.created))
+        shown.append("Created: " + ", ".join(run.created))
     for note in run.skipped:
-        out.print(f"Not ordered: {note}")
+        shown.append(f"Not ordered: {note}")
+    return shown

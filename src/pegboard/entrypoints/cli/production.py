@@ -13,7 +13,6 @@ from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
     app,
-    emit_json,
     err,
     fail,
     opened,
@@ -86,18 +85,18 @@ def check(
     with opened(ctx) as pb:
         shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
     found = render.shortages(shortages)
-    if as_json:
-        emit_json(found)
-        return
-    if not found:
-        out.print(f"Everything to make {amount} {sku} is available.")
-        return
-    out.print(
-        table(
-            f"Missing to make {amount} {sku}",
-            ["level", "sku", "missing"],
-            [[s["level"], s["sku"], s["quantity"]] for s in found],
-        )
+    show(
+        as_json,
+        lambda: found,
+        lambda: (
+            table(
+                f"Missing to make {amount} {sku}",
+                ["level", "sku", "missing"],
+                [[s["level"], s["sku"], s["quantity"]] for s in found],
+            )
+            if found
+            else f"Everything to make {amount} {sku} is available."
+        ),
     )
 
 

@@ -6,12 +6,13 @@ from decimal import Decimal
 from typing import Annotated
 
 import typer
+from rich.console import RenderableType
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import ShipPolicy
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, opened, show, table
 from pegboard.services import parsing, quoting
 from pegboard.services.runner import with_retries
 from pegboard.views.quotes import quote_json
@@ -65,20 +66,24 @@ def quote_(
             found = quoting.quote(request, uow=pb.reader(), clock=pb.clock)
         else:
             found = with_retries(lambda: quoting.quote_and_hold(request, hold, uow=pb.uow(), clock=pb.clock))
-    if as_json:
-        emit_json(quote_json(found))
-        return
+    show(as_json, lambda: quote_json(found), lambda: _quote_text(found))
+
+
+def _quote_text(found: quoting.Quote) -> list[RenderableType]:
     rows = []
     for line in found.lines:
         day = found.line_date(line)
         rows.append([line.sku, line.quantity, line.now, "open term" if day is None else day, line.reason])
         for part in line.parts:
             rows.append(["", part.quantity, "", "open term" if part.date is None else part.date, part.reason])
-    out.print(table("Quote", ["sku", "quantity", "now", "date", "reason"], rows, optional=["reason"]))
     whole = "open term: no honest date yet" if found.date is None else found.date.isoformat()
-    out.print(f"The whole order ({found.ship_policy}): {whole}")
+    shown: list[RenderableType] = [
+        table("Quote", ["sku", "quantity", "now", "date", "reason"], rows, optional=["reason"]),
+        f"The whole order ({found.ship_policy}): {whole}",
+    ]
     if found.quote_id is not None and found.hold_until is not None:
-        out.print(
+        shown.append(
             f"Held as {found.quote_id} until {found.hold_until:%Y-%m-%d %H:%M}: "
             f"place the order with --quote {found.quote_id}"
         )
+    return shown

@@ -11,11 +11,11 @@ from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
     app,
-    emit_json,
     opened,
     out,
     policy_of,
     quantity_arg,
+    show,
     table,
 )
 from pegboard.services import parsing, purchasing, stock
@@ -35,20 +35,19 @@ def stock_(
     with opened(ctx) as pb:
         view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
     figures = StockFigures.of(sku, view)
-    if as_json:
-        emit_json(figures.to_json())
-        return
-    out.print(
-        f"[bold]{sku}[/bold]: on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
-        f"available {number(figures.available)}"
-    )
-    out.print(
-        table(
-            "Movements (newest first)",
-            ["date", "kind", "change", "reference", "reason"],
-            [[day(m.date), m.kind, number(m.quantity), m.reference, m.reason] for m in figures.movements],
-            optional=["reference", "reason"],
-        )
+    show(
+        as_json,
+        figures.to_json,
+        lambda: [
+            f"[bold]{sku}[/bold]: on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
+            f"available {number(figures.available)}",
+            table(
+                "Movements (newest first)",
+                ["date", "kind", "change", "reference", "reason"],
+                [[day(m.date), m.kind, number(m.quantity), m.reference, m.reason] for m in figures.movements],
+                optional=["reference", "reason"],
+            ),
+        ],
     )
 
 

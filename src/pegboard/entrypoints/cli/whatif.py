@@ -6,8 +6,9 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.console import RenderableType
 
-from pegboard.entrypoints.cli.context import AsJson, app, emit_json, opened, out, table
+from pegboard.entrypoints.cli.context import AsJson, app, opened, show, table
 from pegboard.services import whatif
 from pegboard.views.json import number
 from pegboard.views.whatif import whatif_json
@@ -36,28 +37,30 @@ def whatif_(
     scenario = whatif.parse_scenario(demand or [], late or [], order or [])
     with opened(ctx) as pb:
         found = whatif.what_if(scenario, uow=pb.reader(), clock=pb.clock)
-    if as_json:
-        emit_json(whatif_json(found))
-        return
+    show(as_json, lambda: whatif_json(found), lambda: _whatif_text(found))
+
+
+def _whatif_text(found: whatif.WhatIf) -> list[RenderableType]:
+    shown: list[RenderableType] = []
     rows: list[list[object]] = []
     for o in found.outcome.late_orders:
         rows.append([o.order_ref, "", "", _when(o.before), _when(o.after)])
         rows += [["", line.line_no, line.sku, _when(line.before), _when(line.after)] for line in o.lines]
-    out.print(
+    shown.append(
         table(
             f"Orders that go late ({len(found.outcome.late_orders)})",
             ["order", "line", "sku", "from", "to"],
             rows,
         )
     )
-    out.print(
+    shown.append(
         table(
             f"Lines that become open term ({len(found.outcome.open_term)})",
             ["order", "line", "sku", "from"],
             [[x.order_ref, x.line_no, x.sku, _when(x.before)] for x in found.outcome.open_term],
         )
     )
-    out.print(
+    shown.append(
         table(
             "More to buy or make",
             ["kind", "sku", "supplier", "quantity", "by", "ready", "unit cost", "cost"],
@@ -77,9 +80,10 @@ def whatif_(
         )
     )
     for a in found.outcome.added:
-        out.print(f"{a.label}: {number(a.quantity)} served {_when(a.date)}")
+        shown.append(f"{a.label}: {number(a.quantity)} served {_when(a.date)}")
     note = f" (no cost known for {', '.join(found.uncosted)})" if found.uncosted else ""
-    out.print(f"Extra cost: {number(found.cost)}{note}. Nothing was written.")
+    shown.append(f"Extra cost: {number(found.cost)}{note}. Nothing was written.")
+    return shown
 
 
 def _when(value: date | None) -> str:

@@ -1,0 +1,191 @@
+"""The demand in the planning snapshot: open lines, preorders, drop-ship lines, held complete orders."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Connection, select, type_coerce
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.placed_orders import placed_orders
+from pegboard.adapters.db.planning.queries import _among, _Decimals, _in, _refs_among
+from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.domain.quantities import from_units
+from pegboard.domain.sales import LineKind
+from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine
+
+#: The states of an order that is still to ship.
+ACTIVE = ("open", "partially_shipped")
+
+
+class DemandQueries:
+    """Reads the open demand planning serves."""
+
+    conn: Connection
+    totals: StockTotals
+
+    def placed(self, order_refs: Collection[str]) -> tuple[dict[str, Decimal], list[BackorderDemand]] | None:
+        """What these orders took from stock and their backorders (`placed_orders`)."""
+        return placed_orders(self.conn, order_refs)
+
+    def _whole_order_items(self, ids: list[int]) -> set[int]:
+        """The items of every unfinished line of the ship-complete orders with an unfinished line of
+        `ids` (waiting or allocated and held: `planning.scope.snapshot_scope`)."""
+        so, ol = t.sales_orders.c, t.order_lines.c
+        unfinished = ol.quantity > ol.shipped + ol.cancelled
+        waiting = select(ol.order_id).where(_in(ol.item_id, ids, self.conn), unfinished)
+        query = (
+            select(ol.item_id)
+            .distinct()
+            .join(t.sales_orders, so.id == ol.order_id)
+            .where(
+                so.ship_policy == "complete",
+                so.status.in_(ACTIVE),
+                so.id.in_(waiting),
+                ol.quantity > ol.shipped + ol.cancelled,
+            )
+        )
+        return set(self.conn.execute(query).scalars()) if ids else set()
+
+    def _ship_complete(self, order_refs: set[str]) -> frozenset[str]:
+        """Those of these orders that ship complete."""
+        so = t.sales_orders.c
+        query = select(so.order_ref).where(so.ship_policy == "complete", so.status.in_(ACTIVE))
+        return (
+            frozenset(self.conn.execute(_refs_among(query, so.order_ref, order_refs)).scalars()) & order_refs
+        )
+
+    def _held(self, order_refs: frozenset[str]) -> list[HeldLine]:
+        """The lines of these orders allocated whole (nothing of them waits), held for the others."""
+        if not order_refs:
+            return []
+        so, ol, it = t.sales_orders.c, t.order_lines.c, t.items.c
+        query = (
+            select(so.order_ref, ol.line_no, it.sku, type_coerce(ol.allocated, BigInteger), ol.id)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .join(t.items, it.id == ol.item_id)
+            .where(
+                so.ship_policy == "complete",
+                so.status.in_(ACTIVE),
+                ol.allocated > 0,
+                ol.quantity == ol.allocated + ol.shipped + ol.cancelled,
+            )
+            .order_by(so.id, ol.line_no)
+        )
+        rows = self.conn.execute(_refs_among(query, so.order_ref, order_refs))
+        decimal = _Decimals()  # raw micro-units, each distinct value converted once
+        return [
+            HeldLine(ref, line_no, sku, decimal(units), line_id)
+            for ref, line_no, sku, units, line_id in rows
+            if ref in order_refs
+        ]
+
+    def _demands(
+        self, sku_of: dict[int, str], ids: list[int] | None, release_of: dict[str, date]
+    ) -> list[BackorderDemand]:
+        so, ol = t.sales_orders, t.order_lines
+        # The open quantity is worked out by the database, as raw micro-units: one conversion
+        # per distinct value instead of four Decimals per line.
+        open_units = type_coerce(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled, BigInteger)
+        query = select(
+            ol.c.kind,
+            so.c.order_ref,
+            ol.c.line_no,
+            ol.c.item_id,
+            open_units,
+            so.c.priority,
+            so.c.ordered_at,
+            so.c.id,
+            ol.c.id,
+            ol.c.options,
+        )
+        rows = self.conn.execute(
+            _among(query, ol.c.item_id, ids, self.conn)
+            .join(so, so.c.id == ol.c.order_id)
+            .where(
+                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+                ol.c.kind != LineKind.DROPSHIP.value,
+            )
+            .order_by(so.c.id, ol.c.line_no)
+        ).all()
+        quantities: dict[int, Decimal] = {}
+        preorder = LineKind.PREORDER.value
+        found = []
+        for (
+            kind,
+            order_ref,
+            line_no,
+            item_id,
+            units,
+            priority,
+            ordered_at,
+            sequence,
+            line_id,
+            options,
+        ) in rows:
+            quantity = quantities.get(units)
+            if quantity is None:
+                quantity = quantities[units] = from_units(units)
+            sku = sku_of[item_id]
+            found.append(
+                BackorderDemand(
+                    order_ref,
+                    line_no,
+                    sku,
+                    quantity,
+                    priority,
+                    ordered_at,
+                    sequence,
+                    release_of.get(sku) if kind == preorder else None,
+                    line_id,
+                    options,
+                )
+            )
+        return found
+
+    def _dropships(self, sku_of: dict[int, str], ids: list[int] | None) -> list[DropshipDemand]:
+        """Open drop-ship lines with the PO line that serves each (its expected date)."""
+        so, ol, po, pol = t.sales_orders, t.order_lines, t.purchase_orders, t.purchase_order_lines
+        query = (
+            select(
+                so.c.order_ref,
+                ol.c.line_no,
+                ol.c.item_id,
+                ol.c.quantity,
+                ol.c.allocated,
+                ol.c.shipped,
+                ol.c.cancelled,
+                ol.c.id.label("line_id"),
+                po.c.po_ref,
+                t.suppliers.c.name.label("supplier"),
+                pol.c.expected_date,
+            )
+            .join(so, so.c.id == ol.c.order_id)
+            .outerjoin(pol, pol.c.order_line_id == ol.c.id)
+            .outerjoin(po, po.c.id == pol.c.po_id)
+            .outerjoin(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+            .where(
+                ol.c.kind == LineKind.DROPSHIP.value,
+                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+            )
+            .order_by(so.c.id, ol.c.line_no, pol.c.id)
+        )
+        found: dict[tuple[str, int], DropshipDemand] = {}
+        for r in self.conn.execute(_among(query, ol.c.item_id, ids, self.conn)).all():
+            # One PO line serves a drop-ship line; should there be more, the first one speaks.
+            found.setdefault(
+                (r.order_ref, r.line_no),
+                DropshipDemand(
+                    order_ref=r.order_ref,
+                    line_no=r.line_no,
+                    sku=sku_of[r.item_id],
+                    quantity=r.quantity - r.allocated - r.shipped - r.cancelled,
+                    po_ref=r.po_ref,
+                    supplier=r.supplier,
+                    expected_date=r.expected_date,
+                    line_id=r.line_id,
+                ),
+            )
+        return list(found.values())

@@ -1,0 +1,245 @@
+"""The promises stored after a plan: read back by line, written in bulk (COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from more_itertools import sliced
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from pegboard.adapters.db import tables as t
+from pegboard.planning.promises import LinePromise, StoredPromise
+
+
+class PromiseStore:
+    """Keeps the promises a plan gives, and reads them back."""
+
+    conn: Connection
+
+    def stored_promises(
+        self, order_refs: Iterable[str] | None = None
+    ) -> dict[tuple[str, int], StoredPromise]:
+        """The promise last given for every line that has one (of these orders, when named)."""
+        lp, ol, so = t.line_promises, t.order_lines, t.sales_orders
+        query = (
+            select(so.c.order_ref, ol.c.line_no, lp.c.promised_date, lp.c.reason, lp.c.basis, lp.c.first_date)
+            .join(ol, ol.c.id == lp.c.line_id)
+            .join(so, so.c.id == ol.c.order_id)
+        )
+        refs = None if order_refs is None else sorted(set(order_refs))
+        wanted: set[str] | None = None
+        if refs is not None and self.conn.dialect.name == "postgresql":
+            # One array parameter however many orders: their rows are found by the order ref's
+            # index instead of joining every stored promise (the held lines of a full plan).
+            query = query.where(so.c.order_ref == any_(bindparam("refs", refs, type_=ARRAY(String))))
+        elif refs is not None and len(refs) <= 2000:
+            query = query.where(so.c.order_ref.in_(refs))
+        elif refs is not None:
+            # Many orders: one pass over the table beats thousands of IN-list probes.
+            wanted = set(refs)
+        found: dict[tuple[str, int], StoredPromise] = {}
+        for order_ref, line_no, promised, reason, basis, first in self.conn.execute(query).all():
+            if wanted is None or order_ref in wanted:
+                found[order_ref, line_no] = StoredPromise(promised, reason, basis, first)
+        return found
+
+    def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]:
+        """The promise last given for each of these order lines that has one, by line id."""
+        lp = t.line_promises.c
+        query = select(lp.line_id, lp.promised_date, lp.reason, lp.basis, lp.first_date)
+        found: dict[int, StoredPromise] = {}
+        if len(line_ids) > 20_000:
+            # A full plan: one pass over the table beats a hundred thousand key probes.
+            wanted = set(line_ids)
+            for line_id, promised, reason, basis, first in self.conn.execute(query).all():
+                if line_id in wanted:
+                    found[line_id] = StoredPromise(promised, reason, basis, first)
+            return found
+        for condition in self._among_lines(line_ids):
+            for line_id, promised, reason, basis, first in self.conn.execute(query.where(condition)).all():
+                found[line_id] = StoredPromise(promised, reason, basis, first)
+        return found
+
+    def _among_lines(self, line_ids: Collection[int]) -> Iterator[ColumnElement[bool]]:
+        """Conditions picking these line ids, a few at a time: one array parameter each on
+        PostgreSQL (no statement with thousands of placeholders to build and parse), IN lists of
+        a thousand on SQLite."""
+        ids = sorted(set(line_ids))
+        column = t.line_promises.c.line_id
+        postgres = self.conn.dialect.name == "postgresql"
+        step = 50_000 if postgres else 1000
+        for chunk in sliced(ids, step):
+            if postgres:
+                yield column == any_(bindparam("line_ids", chunk, type_=ARRAY(BigInteger)))
+            else:
+                yield column.in_(chunk)
+
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
+        """Write each line's new promise; the first dated promise is kept as it was."""
+        wanted = list(promises)
+        if not wanted:
+            return
+        line_ids = self._line_ids(wanted)
+        existing = self._promised_lines(line_ids)
+        encode = _PartsEncoder()
+        new_rows, changed = [], []
+        for p, line_id in zip(wanted, line_ids, strict=True):
+            row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], encode(p.parts), on)
+            if line_id in existing:
+                changed.append(row)
+            else:
+                new_rows.append((*row, p.promised_date, on))
+        # In line id order: the primary key and the foreign key checks walk their indexes in
+        # order instead of jumping about.
+        new_rows.sort(key=itemgetter(0))
+        changed.sort(key=itemgetter(0))
+        postgres = self.conn.dialect.name == "postgresql"
+        if new_rows:
+            if postgres and len(new_rows) > BULK:
+                self._copy("line_promises", NEW_COLUMNS, new_rows)
+            else:
+                self.conn.execute(
+                    insert(t.line_promises), [dict(zip(NEW_COLUMNS, r, strict=True)) for r in new_rows]
+                )
+        if changed:
+            if postgres and len(changed) > BULK:
+                self._update_by_copy(changed)
+                return
+            lp = t.line_promises.c
+            self.conn.execute(
+                update(t.line_promises)
+                .where(lp.line_id == bindparam("b_line_id"))
+                .values(
+                    promised_date=bindparam("b_promised_date"),
+                    reason=bindparam("b_reason"),
+                    basis=bindparam("b_basis"),
+                    parts=bindparam("b_parts"),
+                    promised_on=bindparam("b_promised_on"),
+                    # The first dated promise stays as it was; an open term gives way to a date.
+                    first_date=func.coalesce(lp.first_date, bindparam("b_promised_date")),
+                ),
+                [{f"b_{k}": v for k, v in zip(CHANGED_COLUMNS, r, strict=True)} for r in changed],
+            )
+
+    def _line_ids(self, promises: list[LinePromise]) -> list[int]:
+        """Each promise's order line id: carried from the snapshot, else looked up by order and line."""
+        so, ol = t.sales_orders, t.order_lines
+        refs = sorted({p.order_ref for p in promises if p.line_id is None})
+        looked_up: dict[tuple[str, int], int] = {}
+        for some in sliced(refs, 1000):
+            for r in self.conn.execute(
+                select(so.c.order_ref, ol.c.line_no, ol.c.id)
+                .join(so, so.c.id == ol.c.order_id)
+                .where(so.c.order_ref.in_(some))
+            ):
+                looked_up[r.order_ref, r.line_no] = r.id
+        return [p.line_id if p.line_id is not None else looked_up[p.order_ref, p.line_no] for p in promises]
+
+    def _promised_lines(self, line_ids: list[int]) -> set[int]:
+        """Which of these lines already have a stored promise."""
+        lp = t.line_promises.c
+        if len(line_ids) > BULK:
+            # Many lines (a full plan): reading every id once beats huge IN lists.
+            return set(self.conn.execute(select(lp.line_id)).scalars()) & set(line_ids)
+        found: set[int] = set()
+        for condition in self._among_lines(line_ids):
+            found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
+        return found
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL's COPY FROM STDIN on the unit of work's own connection (same transaction)."""
+        driver = self.conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for chunk in _copy_text(rows):
+                    copy.write(chunk)
+
+    def _update_by_copy(self, rows: list[tuple[Any, ...]]) -> None:
+        """Many changed promises at once: COPY them into a scratch table, then one UPDATE."""
+        self.conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
+            "reason text, basis text, parts text, promised_on date) ON COMMIT DROP"
+        )
+        self._copy("promise_updates", CHANGED_COLUMNS, rows)
+        self.conn.exec_driver_sql(
+            "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
+            "basis = u.basis, parts = u.parts, promised_on = u.promised_on, "
+            "first_date = COALESCE(lp.first_date, u.promised_date) "
+            "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
+        )
+        self.conn.exec_driver_sql("DROP TABLE promise_updates")
+
+
+#: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
+BULK = 2000
+CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "promised_on")
+NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on")
+
+
+class _PartsEncoder:
+    """`json.dumps(parts, sort_keys=True)` for the parts `planning.promises` makes (quantity, date,
+    reason, basis, stated_date), each distinct part encoded once; anything else goes through
+    json.dumps."""
+
+    def __init__(self) -> None:
+        self.encoded: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, parts: list[dict[str, Any]]) -> str:
+        encoded = []
+        for part in parts:
+            if len(part) != 5:
+                return json.dumps(parts, sort_keys=True, default=str)
+            try:
+                quantity, day, reason, basis = part["quantity"], part["date"], part["reason"], part["basis"]
+                stated = part["stated_date"]
+            except KeyError:
+                return json.dumps(parts, sort_keys=True, default=str)
+            # The type is part of the key: 1 and 1.0 are equal keys but are written differently.
+            key = (type(quantity), quantity, day, reason, basis, stated)
+            text = self.encoded.get(key)
+            if text is None:
+                text = self.encoded[key] = json.dumps(part, sort_keys=True, default=str)
+            encoded.append(text)
+        return "[" + ", ".join(encoded) + "]"
+
+
+def _copy_text(rows: list[tuple[Any, ...]]) -> Iterator[str]:
+    """Rows in COPY's text format, a few thousand at a time (dates ISO, None as \\N); each
+    column is converted on its own, each distinct value once."""
+    columns = [_column_text(column) for column in zip(*rows, strict=True)]
+    lines = list(map("\t".join, zip(*columns, strict=True)))
+    for some in sliced(lines, 5000):
+        yield "\n".join(some) + "\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _column_text(values: Iterable[Any]) -> list[str]:
+    memo: dict[Any, str] = {None: "\\N"}
+    found = []
+    for value in values:
+        text = memo.get(value)
+        if text is None:
+            text = memo[value] = (value.isoformat() if isinstance(value, date) else str(value)).translate(
+                _ESCAPES
+            )
+        found.append(text)
+    return found

@@ -1,0 +1,48 @@
+"""What the planning snapshot's queries share: micro-units read as Decimals, and narrowing by ids or refs."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, Connection, Select, any_, literal
+
+from pegboard.domain.quantities import from_units
+
+
+class _Decimals:
+    """Micro-units as Decimals (None stays None), each distinct value converted once."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, Decimal] = {}
+
+    def __call__(self, units: int) -> Decimal:
+        found = self.known.get(units)
+        if found is None:
+            found = self.known[units] = from_units(int(units))
+        return found
+
+    def maybe(self, units: int | None) -> Decimal | None:
+        return None if units is None else self(units)
+
+
+Q = TypeVar("Q", bound=Select[Any])
+
+
+def _refs_among(query: Q, column: ColumnElement[Any], refs: Collection[str]) -> Q:
+    """The query narrowed to a few refs; for many, one pass over every row is cheaper (filter after)."""
+    return query.where(column.in_(sorted(refs))) if len(refs) <= 2000 else query
+
+
+def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None, conn: Connection) -> Q:
+    """Keep only rows of these items (all rows when `ids` is None)."""
+    return query if ids is None else query.where(_in(column, ids, conn))
+
+
+def _in(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids (a scope
+    reaching thousands of items spent seconds in the driver splitting expanded IN lists)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(BigInteger)))
+    return column.in_(ids)

@@ -1,0 +1,288 @@
+"""The planning snapshot read in a few bulk queries: items, BOMs, stock, open supply and demand."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.learning import deliveries
+from pegboard.adapters.db.planning.demand import DemandQueries
+from pegboard.adapters.db.planning.queries import _among, _Decimals, _in
+from pegboard.adapters.db.repositories.catalogue import read_options
+from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.domain.items import BomLine
+from pegboard.domain.options import ItemOptions
+from pegboard.domain.quantities import Quantity
+from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
+from pegboard.planning.snapshot import (
+    OpenManufacturingOrder,
+    OpenPurchaseLine,
+    PlanBomLine,
+    PlanConfiguration,
+    PlanInput,
+    PlanItem,
+)
+
+
+def configurations_of(
+    conn: Connection, wanted: Collection[tuple[str, str]], boms: Iterable[PlanBomLine]
+) -> list[PlanConfiguration]:
+    """The BOM of each (sku, options) configuration: the item's BOM changed by its chosen values."""
+    if not wanted:
+        return []
+    options = read_options(conn, {sku for sku, _ in wanted})
+    base: dict[str, list[BomLine]] = {}
+    for line in boms:
+        base.setdefault(line.parent_sku, []).append(BomLine(line.component_sku, Quantity(line.quantity_per)))
+    found = []
+    for sku, chosen in sorted(wanted):
+        item_options = options.get(sku, ItemOptions(sku, ()))
+        lines = item_options.bom(base.get(sku, []), chosen)
+        found.append(PlanConfiguration(sku, chosen, tuple((x.component_sku, x.quantity_per) for x in lines)))
+    return found
+
+
+class PlanSnapshots(DemandQueries):
+    """Reads what planning needs in a few bulk queries."""
+
+    conn: Connection
+    totals: StockTotals
+    confidence: float | None
+
+    def snapshot(
+        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
+    ) -> PlanInput:
+        """Items, BOMs, available stock, open POs and MOs, and every open line, as plain data.
+
+        Backorders and preorders (with their item's release date) are the demand; drop-ship lines
+        come apart with their PO, and drop-ship POs are not supply for our warehouse.
+
+        With `around` (SKUs that just changed), only what re-promising after that change needs is
+        read, and `affected` names the SKUs whose lines it promises (`planning.scope`). With
+        `lines_of_around` too, only what promising new lines of the `around` SKUs themselves needs
+        is read (their supply below and all demand on it, `planning.quoting`), and `affected` is
+        `around`: a quote, not a re-promise of everything the change reaches.
+        """
+        affected: frozenset[str] | None = None
+        ids: list[int] | None = None
+        if around is None:
+            sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+        else:
+            # Walk the BOMs in the database (`planning.scope.scope_of`), so a re-promise reads
+            # only the few items a change can reach, not the whole catalogue.
+            changed = list(
+                self.conn.execute(
+                    select(t.items.c.id).where(t.items.c.sku.in_(sorted(set(around))))
+                ).scalars()
+            )
+            reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            while not lines_of_around:
+                # A line of a ship-complete order moves with its order's other lines: their
+                # items change with it, until no such order reaches outside (`planning.ship_complete`).
+                more = self._whole_order_items(reach) - set(changed)
+                if not more:
+                    break
+                changed += sorted(more)
+                reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            ids = sorted(
+                reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
+            )
+            sku_of = dict(
+                self.conn.execute(
+                    select(t.items.c.id, t.items.c.sku).where(_in(t.items.c.id, ids, self.conn))
+                ).all()
+            )
+            affected = frozenset(sku_of[i] for i in (changed if lines_of_around else reach))
+        bom = t.bom_lines.c
+        bom_query = select(bom.parent_id, bom.component_id, bom.quantity).order_by(
+            bom.parent_id, bom.component_id
+        )
+        if ids is not None:
+            bom_query = bom_query.where(
+                _in(bom.parent_id, ids, self.conn), _in(bom.component_id, ids, self.conn)
+            )
+        boms = [
+            PlanBomLine(sku_of[parent], sku_of[component], quantity)
+            for parent, component, quantity in self.conn.execute(bom_query).all()
+        ]
+        items = []
+        release_of: dict[str, date] = {}
+        it, sup = t.items.c, t.suppliers.c
+        units = [
+            type_coerce(column, BigInteger)
+            for column in (
+                it.safety_stock,
+                it.reorder_point,
+                it.reorder_qty,
+                it.min_order_qty,
+                it.order_multiple,
+            )
+        ]
+        query = (
+            select(
+                it.sku,
+                it.procurement,
+                it.lead_time_days,
+                sup.name,
+                sup.lead_time_days,
+                it.release_date,
+                *units,
+            )
+            .outerjoin(t.suppliers, sup.id == it.supplier_id)
+            .order_by(it.sku)
+        )
+        decimal = _Decimals()
+        for (
+            sku,
+            procurement,
+            lead,
+            supplier,
+            slt,
+            release,
+            safety,
+            point,
+            qty,
+            least,
+            multiple,
+        ) in self.conn.execute(query if ids is None else query.where(_in(it.id, ids, self.conn))).all():
+            if release is not None:
+                release_of[sku] = release
+            items.append(
+                PlanItem(
+                    sku,
+                    procurement,
+                    lead,
+                    supplier,
+                    slt,
+                    decimal(safety),
+                    decimal.maybe(point),
+                    decimal.maybe(qty),
+                    decimal.maybe(least),
+                    decimal.maybe(multiple),
+                )
+            )
+        demands = self._demands(sku_of, ids, release_of)
+        dropships = self._dropships(sku_of, ids)
+        manufacturing_orders = self._manufacturing_orders(sku_of, ids)
+        complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
+        purchase_lines = self._purchase_lines(sku_of, ids)
+        suppliers = None
+        if ids is not None:
+            # A narrowed snapshot learns only from the suppliers it can meet.
+            named = [i.supplier for i in items] + [p.supplier for p in purchase_lines]
+            suppliers = sorted({name for name in named if name is not None})
+        return PlanInput(
+            today=today,
+            items=items,
+            bom_lines=boms,
+            available=self._available(sku_of, ids),
+            purchase_lines=purchase_lines,
+            manufacturing_orders=manufacturing_orders,
+            demands=demands,
+            dropships=dropships,
+            affected=affected,
+            ship_complete=complete,
+            held=self._held(complete),
+            reliability=self._reliability(suppliers),
+            confidence=self.confidence,
+            configurations=configurations_of(
+                self.conn,
+                {(d.sku, d.options) for d in demands if d.options}
+                | {(m.sku, m.options) for m in manufacturing_orders if m.options},
+                boms,
+            ),
+        )
+
+    def _reliability(self, suppliers: list[str] | None) -> list[Reliability]:
+        """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
+        history, learned from their receipts (`planning/reliability.py`); none when promises use
+        the stated dates or no supplier is concerned."""
+        if self.confidence is None or suppliers == []:
+            return []
+        history = deliveries(self.conn, suppliers=suppliers)
+        return [*supplier_reliability(history), *item_reliability(history).values()]
+
+    def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
+        """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
+        if not ids:
+            return []
+        bom, io = t.bom_lines.c, t.item_options.c
+        # An option's component is a component too: a configuration's BOM may name it.
+        edges = union_all(
+            select(bom.parent_id.label("parent"), bom.component_id.label("child")),
+            select(io.item_id, io.component_id).where(io.component_id.is_not(None)),
+        ).subquery("edges")
+        start, end = (edges.c.child, edges.c.parent) if upwards else (edges.c.parent, edges.c.child)
+        reach = (
+            select(t.items.c.id.label("id"))
+            .where(_in(t.items.c.id, ids, self.conn))
+            .cte("reach", recursive=True)
+        )
+        reach = reach.union(select(end.label("id")).select_from(edges.join(reach, start == reach.c.id)))
+        return list(self.conn.execute(select(reach.c.id)).scalars())
+
+    def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
+        """On hand less allocated, from the totals kept on the items' rows (`stock_totals.py`),
+        with this transaction's own changes written to them first."""
+        self.totals.flush()
+        items = t.items.c
+        free = type_coerce(items.on_hand, BigInteger) - type_coerce(items.allocated, BigInteger)
+        query = _among(select(items.id, free), items.id, ids, self.conn).where(
+            items.on_hand > items.allocated
+        )
+        decimal = _Decimals()
+        return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
+
+    def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
+        po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers
+        query = select(
+            po.c.po_ref,
+            pol.c.item_id,
+            type_coerce(pol.c.quantity - pol.c.received, BigInteger).label("units"),
+            pol.c.expected_date,
+            sup.c.name,
+            po.c.created_at,
+        )
+        rows = self.conn.execute(
+            _among(query, pol.c.item_id, ids, self.conn)
+            .join(po, po.c.id == pol.c.po_id)
+            .join(sup, sup.c.id == po.c.supplier_id)
+            .where(
+                pol.c.received < pol.c.quantity,
+                po.c.status.not_in(["received", "cancelled"]),
+                pol.c.order_line_id.is_(None),
+            )
+            .order_by(po.c.po_ref, pol.c.line_no)
+        ).all()
+        decimal = _Decimals()
+        return [
+            OpenPurchaseLine(
+                r.po_ref,
+                sku_of[r.item_id],
+                decimal(r.units),
+                r.expected_date,
+                r.name,
+                r.created_at.date(),
+            )
+            for r in rows
+        ]
+
+    def _manufacturing_orders(
+        self, sku_of: dict[int, str], ids: list[int] | None
+    ) -> list[OpenManufacturingOrder]:
+        mo = t.manufacturing_orders
+        rows = self.conn.execute(
+            _among(select(mo), mo.c.item_id, ids, self.conn)
+            .where(mo.c.status.not_in(["completed", "cancelled"]))
+            .order_by(mo.c.id)
+        ).all()
+        return [
+            OpenManufacturingOrder(
+                r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date, r.options
+            )
+            for r in rows
+        ]

@@ -1,0 +1,76 @@
+"""The outbox of events, which channel has taken which, and the messages sent to customers."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+
+from pegboard.adapters.db.tables.base import Id, metadata
+from pegboard.domain import limits
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_type", String(60), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("delivered_at", DateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    #: Not tried again before this time (backoff after a failure, or a claim while delivering).
+    Column("next_attempt_at", DateTime),
+    #: Set after too many failed attempts: the event waits for `pegboard outbox --retry`.
+    Column("parked_at", DateTime),
+    Column("last_error", Text),
+    #: The sales order the event is about, so one order's events are delivered in order.
+    Column("order_ref", String(limits.ORDER_REF)),
+    Index(
+        "ix_outbox_pending",
+        "created_at",
+        postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+    ),
+    #: An order's pending events, oldest first: delivery checks that none older still waits.
+    #: Parked events, for Today and `pegboard outbox`.
+    Index(
+        "ix_outbox_parked",
+        "parked_at",
+        postgresql_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+        sqlite_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
+    ),
+    Index(
+        "ix_outbox_pending_order",
+        "order_ref",
+        "created_at",
+        postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+    ),
+)
+
+
+#: Which channel (email, shopify, ...) has already taken which event: at most once per channel.
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    Column("event_id", ForeignKey("outbox.id"), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("delivered_at", DateTime, nullable=False),
+)
+
+
+#: Every message sent to a customer: the once-a-day rule for new dates reads it.
+customer_notices = Table(
+    "customer_notices",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("order_id", ForeignKey("sales_orders.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("sent_on", Date, nullable=False),
+    Column("recipient", String(limits.EMAIL), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("event_id", String(36)),
+    Column("created_at", DateTime, nullable=False),
+    #: sent, or skipped (the order has no usable email address: nothing went out).
+    Column("status", String(20), nullable=False, server_default="sent"),
+    Index("ix_customer_notices_order_kind", "order_id", "kind", "sent_on"),
+    Index("ix_customer_notices_event_id", "event_id"),
+)

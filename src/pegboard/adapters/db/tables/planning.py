@@ -1,0 +1,122 @@
+"""What planning keeps: line promises, the stored plan, plan-input changes, applied reorder points."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
+
+from pegboard.adapters.db.tables.base import Id, metadata
+from pegboard.adapters.db.types import ExactDecimal
+from pegboard.domain import limits
+
+#: The promise last given for each open order line (when its backorder is expected to ship),
+#: and the first one ever given, kept for promise-accuracy figures.
+line_promises = Table(
+    "line_promises",
+    metadata,
+    Column("line_id", ForeignKey("order_lines.id"), primary_key=True),
+    Column("promised_date", Date),
+    Column("reason", String(500), nullable=False),
+    Column("basis", String(100), nullable=False),
+    Column("parts", Text, nullable=False),
+    Column("promised_on", Date, nullable=False),
+    Column("first_date", Date),
+    Column("first_promised_on", Date, nullable=False),
+    #: The date the customer was last told (null with told_on set: told "date to follow").
+    Column("told_date", Date),
+    Column("told_on", Date),
+)
+
+
+#: Computed safety stock and reorder points as applied (`pegboard reorder-points --apply`):
+#: the values before and after, the service level aimed at, who applied them and when.
+reorder_point_changes = Table(
+    "reorder_point_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("old_safety_stock", ExactDecimal, nullable=False),
+    Column("new_safety_stock", ExactDecimal, nullable=False),
+    Column("old_reorder_point", ExactDecimal),
+    Column("new_reorder_point", ExactDecimal, nullable=False),
+    Column("service_level", ExactDecimal, nullable=False),
+    Column("applied_by", String(100), nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+    Index("ix_reorder_point_changes_sku", "sku", "applied_at"),
+)
+
+
+#: The last stored plan (one row): when it was planned, and the last plan-input change it saw.
+#: Its production queue and suggestions are the rows below; its promises are `line_promises`.
+stored_plans = Table(
+    "stored_plans",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("planned_on", Date, nullable=False),
+    Column("planned_at", DateTime, nullable=False),
+    #: The highest `plan_input_changes.id` when the plan read its snapshot (0: none yet).
+    Column("inputs_seen", Id, nullable=False),
+    #: `planning.promise_digest` of the plan's promises (migration 0020; None: not known).
+    Column("promises_digest", String(64)),
+)
+
+
+#: The stored plan's production queue, in the order to make things.
+stored_plan_queue = Table(
+    "stored_plan_queue",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("ref", String(limits.SUPPLY_REF), nullable=False),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("start_date", Date),
+    Column("finish_date", Date),
+    #: JSON lists: order refs made whole; missing materials (sku, quantity, available_date).
+    Column("completes", Text, nullable=False),
+    Column("missing", Text, nullable=False),
+    #: A configured MO's choices (migration 0018); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
+)
+
+
+#: The stored plan's dates for every open MO as its materials allow (`planning.late_supply`), and
+#: why they are later than the MO's own (migration 0022); the MO itself keeps the user's dates.
+stored_plan_mos = Table(
+    "stored_plan_mos",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("ref", String(limits.SUPPLY_REF), primary_key=True),
+    Column("start_date", Date),
+    Column("finish_date", Date),
+    Column("late_because", Text),
+)
+
+#: The stored plan's suggestions: purchases (kind "buy") and MOs to open (kind "make"), in order.
+stored_plan_suggestions = Table(
+    "stored_plan_suggestions",
+    metadata,
+    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(4), nullable=False),
+    Column("ref", String(limits.SUPPLY_REF)),
+    Column("supplier", String(limits.SUPPLIER_NAME)),
+    Column("sku", String(limits.SKU), nullable=False),
+    Column("quantity", ExactDecimal(), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    #: A configured MO's choices (migration 0018); "" = the plain item.
+    Column("options", String(500), nullable=False, server_default=""),
+)
+
+
+#: A row per committed transaction that wrote what planning reads (orders, stock, supply, items,
+#: BOMs); a stored plan that has seen fewer is out of date. Pruned when a plan is stored.
+plan_input_changes = Table(
+    "plan_input_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("changed_at", DateTime, nullable=False),
+    #: When placing new orders is all the transaction changed: their refs, a JSON list (migration
+    #: 0021); the kept leftover for quotes follows them instead of being built again. NULL: more.
+    Column("placed_orders", Text),
+)

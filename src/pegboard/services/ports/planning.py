@@ -1,0 +1,62 @@
+"""What planning reads and keeps: the snapshot, line promises, the stored plan."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.result import FeasibleDates, PlanResult
+from pegboard.planning.snapshot import BackorderDemand, PlanInput
+
+
+class PlanningRepository(Protocol):
+    """What the planner reads (a snapshot of stock, demand and supply) and the promises it stores."""
+
+    def snapshot(
+        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
+    ) -> PlanInput: ...
+
+    def stored_promises(
+        self, order_refs: Iterable[str] | None = None
+    ) -> dict[tuple[str, int], StoredPromise]: ...
+
+    def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]: ...
+
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
+
+    def placed(self, order_refs: Collection[str]) -> tuple[dict[str, Decimal], list[BackorderDemand]] | None:
+        """What these orders took from stock (per SKU) and their backorders; None when one is not
+        a plain stock order as placed (`planning.leftover.Leftover.with_placed`)."""
+        ...
+
+
+class StoredPlans(Protocol):
+    """The last plan's queue and suggestions, kept so pages read them instead of planning."""
+
+    def inputs_seen(self) -> int:
+        """The last change to what planning reads, committed so far (read before a snapshot)."""
+        ...
+
+    def save(
+        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+    ) -> None:
+        """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
+        promises with `promises_digest` (`planning.promise_digest`)."""
+        ...
+
+    def promises_digest(self, inputs_seen: int) -> str | None:
+        """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
+        ...
+
+    def placed_since(self, seen: int, upto: int) -> list[str] | None:
+        """The refs of the orders the changes after `seen` up to `upto` placed, when placing
+        orders is all they did; None otherwise."""
+        ...
+
+    def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
+        """The stored plan's dates of those open MOs it dated, by ref (an MO opened since the plan
+        is not there, out of date or not); None when no plan is stored."""
+        ...
