@@ -1,5 +1,6 @@
-"""The item page shows the demand forecast with its history (chart and table), and the projected
-stock chart takes the forecast demand off as a dashed series (SQLite and PostgreSQL)."""
+"""The item page loads the demand forecast with its history (chart and table) after it shows, and
+the projected stock chart takes the forecast demand off as a dashed series; without JavaScript a
+link leads to the forecast (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def test_the_item_page_charts_the_forecast_and_takes_it_off_the_projected_stock(
     with signed_in(browser, workshop, "viewer") as page:
         page.goto(workshop.url + "/items/HILT")
 
-        page.get_by_role("img", name="Demand forecast").wait_for()
+        page.get_by_role("img", name="Demand forecast").wait_for()  # loaded after the page
+        page.locator("#projected-chart[data-chart-ready]").wait_for()  # swapped in with it
         projected = page.get_by_role("img", name="Projected stock")
         labels = projected.evaluate("canvas => Chart.getChart(canvas).data.datasets.map(d => d.label)")
         dashed = projected.evaluate(
@@ -65,6 +67,7 @@ def test_the_item_page_charts_the_forecast_and_takes_it_off_the_projected_stock(
 def test_without_javascript_the_forecast_reads_as_a_table(browser: Browser, workshop: Workshop) -> None:
     with signed_in(browser, workshop, "viewer", java_script_enabled=False) as page:
         page.goto(workshop.url + "/items/HILT")
+        page.get_by_role("link", name="Demand forecast and projected stock less the forecast demand").click()
 
         table = page.get_by_role("table", name="Demand by week, ordered and forecast")
         assert "Ordered" in table.inner_text()

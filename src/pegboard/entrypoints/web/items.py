@@ -21,7 +21,7 @@ PAGE_SIZE = 100
 
 
 def make_router(renderer: Renderer) -> APIRouter:
-    """GET /items, GET /items/{sku}, POST /items/{sku}/count, POST /items/{sku}/holds/{quote_id}/release."""
+    """GET /items, GET /items/{sku}, GET /items/{sku}/forecast, POST /items/{sku}/count, POST /items/{sku}/holds/{quote_id}/release."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/items", response_class=HTMLResponse)
@@ -51,16 +51,29 @@ def make_router(renderer: Renderer) -> APIRouter:
         if found is None:
             raise PageNotFound(f"No item has the SKU {sku}.")
         history = tuple(users.actions(sku, uow=pb.reader()))
-        (demand,) = learning.demand_forecasts(sku, uow=pb.reader(), today=today, bucket="week", horizon=8)
         page = ItemPage(
-            today, found, user.can_write, form.values() if form else {}, history, demand, pb.clock.now()
+            today, found, user.can_write, form.values() if form else {}, history, now=pb.clock.now()
         )
         return renderer.page(request, "item.html", page, title=sku, user=user, errors=errors)
 
     @router.get("/items/{sku}", response_class=HTMLResponse)
     def item(request: Request, sku: str, user: UserDep) -> HTMLResponse:
-        """One item: figures, projection, ledger, BOM and where it is used."""
+        """One item: figures, projection, ledger, BOM and where it is used; the forecast loads after."""
         return item_page(request, user, sku)
+
+    @router.get("/items/{sku}/forecast", response_class=HTMLResponse)
+    def item_forecast(request: Request, sku: str, user: UserDep) -> HTMLResponse:
+        """The item's demand forecast with its history, and its projected stock less the forecast
+        demand (for htmx, only the forecast panel and the projected stock chart, swapped in)."""
+        pb = board(request)
+        today = pb.clock.today()
+        with pb.reader() as uow:
+            found = item_detail(uow.connection, sku, today=today, movements=0)
+        if found is None:
+            raise PageNotFound(f"No item has the SKU {sku}.")
+        (demand,) = learning.demand_forecasts(sku, uow=pb.reader(), today=today, bucket="week", horizon=8)
+        page = ItemPage(today, found, user.can_write, {}, forecast=demand, now=pb.clock.now())
+        return renderer.page(request, "item_forecast.html", page, title=f"{sku} forecast", user=user)
 
     @router.post("/items/{sku}/count", response_class=HTMLResponse)
     def count(request: Request, sku: str, user: EditorDep, form: FormDep) -> Response:

@@ -120,4 +120,6 @@
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
+  // Content swapped out of band (the item's projected stock less its forecast) settles apart.
+  document.addEventListener("htmx:oobAfterSwap", function (event) { enhance(document); });
 })();
