@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.web_support import TODAY, Workshop, assert_accessible, chromium, served_workshop, signed_in
+from tests.e2e.web_support import (
+    TODAY,
+    Workshop,
+    assert_accessible,
+    chromium,
+    screenshot,
+    served_workshop,
+    signed_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -72,3 +80,22 @@ def test_without_javascript_the_forecast_reads_as_a_table(browser: Browser, work
         table = page.get_by_role("table", name="Demand by week, ordered and forecast")
         assert "Ordered" in table.inner_text()
         assert page.get_by_role("img", name="Demand forecast").count() == 0  # the chart box stays hidden
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_item_page_with_its_forecast_loaded_fits_the_screen(
+    browser: Browser, workshop: Workshop, width: int
+) -> None:
+    with signed_in(browser, workshop, "viewer", viewport={"width": width, "height": 900}) as page:
+        page.goto(workshop.url + "/items/HILT")
+        page.get_by_role("img", name="Demand forecast").wait_for()
+        page.locator("#projected-chart[data-chart-ready]").wait_for()
+
+        screenshot(page, f"item-forecast-{workshop.kind}-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert (
+            page.get_by_role(
+                "link", name="Demand forecast and projected stock less the forecast demand"
+            ).count()
+            == 0
+        )

@@ -21,7 +21,8 @@ PAGE_SIZE = 100
 
 
 def make_router(renderer: Renderer) -> APIRouter:
-    """GET /items, GET /items/{sku}, GET /items/{sku}/forecast, POST /items/{sku}/count, POST /items/{sku}/holds/{quote_id}/release."""
+    """GET /items, GET /items/{sku}, GET /items/{sku}/forecast, POST /items/{sku}/count,
+    POST /items/{sku}/holds/{quote_id}/release."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/items", response_class=HTMLResponse)
