@@ -10,6 +10,7 @@ times in turn by a signed-in admin. Each page's median and p95 wall time (millis
 per round, then the median over the rounds of each, with the median CPU time the app's process
 spent per request (not the database server's; on a busy machine it moves far less than the wall
 time). A page the code under test answers 404 is left out (an older tree, for a before/after).
+Each page's first view in the process (caches cold, e.g. the item's forecast) is printed first.
 With `--url` the database named is migrated
 and kept: it is filled only when it holds no items yet, so a second run re-times the same data.
 """
@@ -83,6 +84,7 @@ def pages(conn: Connection) -> list[Page]:
         Page("purchasing", "/purchasing"),
         Page("items", "/items"),
         Page("item", f"/items/{sku}"),
+        Page("item's forecast (loaded after the item page)", f"/items/{sku}/forecast"),
         Page("plan", "/plan"),
         Page("import", "/import"),
         Page("settings", "/settings"),
@@ -154,7 +156,15 @@ def main(argv: list[str] | None = None) -> None:
             found = pages(conn)
             if args.only:
                 found = [p for p in found if any(part in p.path for part in args.only.split(","))]
-            found = [p for p in found if client.get(p.path).status_code != 404]
+            first: dict[str, float] = {}
+            for p in found:
+                began = time.perf_counter()
+                if client.get(p.path).status_code != 404:
+                    first[p.path] = (time.perf_counter() - began) * 1000
+            found = [p for p in found if p.path in first]
+            print("first view in this process:", flush=True)
+            for p in found:
+                print(f"  {p.path:48} {first[p.path]:8.1f} ms", flush=True)
             medians: dict[str, list[float]] = {p.path: [] for p in found}
             p95s: dict[str, list[float]] = {p.path: [] for p in found}
             cpus: dict[str, list[float]] = {p.path: [] for p in found}

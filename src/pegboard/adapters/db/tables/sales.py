@@ -97,6 +97,8 @@ order_lines = Table(
         postgresql_where=text("allocated > 0"),
         sqlite_where=text("allocated > 0"),
     ),
+    #: One SKU's demand history (its forecast): its lines' orders and quantities, from the index alone.
+    Index("ix_order_lines_item_demand", "item_id", "order_id", "quantity"),
     Index(
         "ix_order_lines_waiting",
         "item_id",
