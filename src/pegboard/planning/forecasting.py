@@ -97,6 +97,11 @@ def bucketed(
     return [(begin + timedelta(days=i * size), sums[i]) for i in range(count)]
 
 
+def load_models() -> None:
+    """Import the forecasting library now: it takes seconds (it compiles its models), once per process."""
+    _models(SEASON["week"], 0)
+
+
 def _models(season: int, n: int) -> dict[str, Callable[[], Any]]:
     """The candidate models for a series of `n` buckets (seasonal ones only with two seasons)."""
     from statsforecast.models import ADIDA, TSB, AutoETS, CrostonClassic, Naive, SeasonalNaive

@@ -17,7 +17,7 @@ from typing import Protocol
 from pegboard.domain.errors import InvalidValue, UnknownSku
 from pegboard.domain.items import BillsOfMaterials
 from pegboard.planning import reorder
-from pegboard.planning.forecasting import Forecast, forecast
+from pegboard.planning.forecasting import Forecast, forecast, load_models
 from pegboard.planning.reliability import Delivery, Reliability, item_reliability, supplier_reliability
 from pegboard.planning.reorder import DemandRate, ReorderChange, ReorderItem, ReorderProposal
 from pegboard.services.users import WithUsers
@@ -82,6 +82,12 @@ def demand_forecasts(
         _forecast(s, tuple(sorted(demand.get(s, {}).items())), today=today, bucket=bucket, horizon=horizon)
         for s in skus
     ]
+
+
+def prepare_forecasts() -> None:
+    """Load the forecasting models ahead (seconds, once per process), so that the first forecast
+    a server is asked for (an item page's) does not wait for them."""
+    load_models()
 
 
 @lru_cache(maxsize=4096)

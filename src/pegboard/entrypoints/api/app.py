@@ -8,6 +8,7 @@ here does I/O at import time.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -34,7 +35,7 @@ from pegboard.entrypoints.intake_process import IntakeProcess
 from pegboard.entrypoints.long_lived import freeze_start_up
 from pegboard.entrypoints.web import pages
 from pegboard.entrypoints.web import status as status_page
-from pegboard.services import parsing
+from pegboard.services import learning, parsing
 from pegboard.services.intake import Intake, OrderIntake
 from pegboard.services.tokens import TokenCache
 
@@ -113,5 +114,7 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for `pegboard serve`: settings from PEGBOARD_*, business date from PEGBOARD_TODAY."""
+    """The app for `pegboard serve`: settings from PEGBOARD_*, business date from PEGBOARD_TODAY.
+    The forecasting models load in the background meanwhile (seconds; an item's forecast needs them)."""
+    threading.Thread(target=learning.prepare_forecasts, name="forecast-models", daemon=True).start()
     return create_app(Settings(), today=parsing.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))
