@@ -80,6 +80,7 @@ def test_without_javascript_the_forecast_reads_as_a_table(browser: Browser, work
         table = page.get_by_role("table", name="Demand by week, ordered and forecast")
         assert "Ordered" in table.inner_text()
         assert page.get_by_role("img", name="Demand forecast").count() == 0  # the chart box stays hidden
+        screenshot(page, f"item-forecast-no-js-{workshop.kind}")
 
 
 @pytest.mark.parametrize("width", [375, 1280])
