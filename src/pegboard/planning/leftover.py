@@ -23,68 +23,29 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
 
-from pegboard.planning.arrays import NEG, NONE, SCALE, Items, build_demands, build_existing, build_items
+from pegboard.planning.arrays import Items, build_demands, build_existing, build_items
 from pegboard.planning.assembly import Describer
 from pegboard.planning.dating import Dated, date_supplies
 from pegboard.planning.engine import _supply_table, net_all
-from pegboard.planning.lots import component_need, lot_size
+from pegboard.planning.leftover_walk import _micro, _Quoting, _Source
 from pegboard.planning.netting import COMPONENT, CUSTOMER, Pegging
 from pegboard.planning.quoting import (
     LAST,
     QUOTE_REF,
     STOCK_LINE,
-    LineQuote,
     OrderQuote,
     QuoteLine,
-    QuotePart,
-    _last,
-    _line_quote,
 )
-from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
+from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.reliable import reliable_snapshot
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
 
 _UNRANKED = 1 << 62
-
-
-@dataclass(eq=False)
-class _Source:
-    """One supply as the quote sees it: what is left of it, its date and what that date rests on."""
-
-    item: int
-    kind: SupplyKind
-    #: Its place among the item's supplies (ties between roots go to the first).
-    pos: int
-    #: Left after the customer demand ahead (micro-units); None: without end (a planned PO).
-    left: int | None
-    finish: int = NONE
-    #: False for an MO that serves no customer: taking from it would move its date.
-    usable: bool = True
-    #: The plan's supply id, for supplies of the stored plan (-1: made by the quote).
-    sid: int = -1
-    held_up: bool = False
-    root: _Source | None = None
-    pieces: list[tuple[_Source, int]] = field(default_factory=list)
-
-    def copy(self) -> _Source:
-        """The same supply with its own `left`, for one quote's walk to take from."""
-        return _Source(
-            self.item,
-            self.kind,
-            self.pos,
-            self.left,
-            self.finish,
-            self.usable,
-            self.sid,
-            self.held_up,
-            self.root,
-        )
 
 
 class Leftover:
@@ -246,194 +207,6 @@ class Leftover:
         return after
 
 
-class _Quoting:
-    """One quote's walk over the leftover; the leftover itself is changed only by `keep`."""
-
-    def __init__(self, leftover: Leftover) -> None:
-        self.lo = leftover
-        self.items = leftover.items
-        self.sources: dict[int, _Source] = {}
-        self.lists: dict[int, list[_Source]] = {}
-        self.planned_po: dict[int, _Source] = {}
-        self.made: list[_Source] = []
-
-    def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
-        lo, items = self.lo, self.items
-        sold: dict[str, Decimal] = {}  # what earlier lines of this quote took from stock now
-        wants: list[tuple[int, int]] = []
-        nows: list[Decimal] = []
-        for line in lines:
-            if line.sku not in items.index:
-                return None
-            item = items.index[line.sku]
-            free = lo.available.get(line.sku, Decimal(0)) - sold.get(line.sku, Decimal(0))
-            now = max(min(line.quantity, free), Decimal(0))
-            sold[line.sku] = sold.get(line.sku, Decimal(0)) + now
-            nows.append(now)
-            if now > 0 and not self.take_stock(item, _micro(now)):
-                return None
-            wants.append((item, _micro(line.quantity - now)))
-        pieces_of = self.place(wants)
-        if pieces_of is None:
-            return None
-        today = lo.snapshot.today
-        quoted = []
-        for k, (line, now) in enumerate(zip(lines, nows, strict=True)):
-            parts = [self._part(source, quantity) for source, quantity in pieces_of.get(k, [])]
-            quoted.append(_line_quote(line, now, parts, today))
-        found: tuple[LineQuote, ...] = tuple(quoted)
-        return OrderQuote(found, _last(line.date for line in found))
-
-    def place(self, wants: Sequence[tuple[int, int]]) -> dict[int, list[tuple[_Source, int]]] | None:
-        """Net what each line waits for ((item, micro-units), in line order) level by level, as
-        the engine nets a new order's demand, and date the MOs made for it: what each line rests
-        on; None when that cannot be exact (a supply it would take serves no customer)."""
-        items = self.items
-        needs: list[list[tuple[tuple[int, int, str, int], int, int]]] = [[] for _ in range(self._levels())]
-        for k, (item, rest) in enumerate(wants):
-            if rest > 0:
-                needs[int(items.level[item])].append(((k, -1, "", 0), item, rest))
-        pieces_of: dict[int, list[tuple[_Source, int]]] = {}
-        for level in range(len(needs)):
-            for key, item, quantity in sorted(needs[level], key=lambda need: need[0]):
-                taken = self._net(item, quantity, key[0], needs)
-                if taken is None:
-                    return None
-                if key[1] == -1:
-                    pieces_of[key[0]] = taken
-                else:
-                    self.made[key[3]].pieces.extend(taken)
-        self._date()
-        return pieces_of
-
-    def keep(self) -> None:
-        """Make what this walk took, and the MOs it made, the leftover's own (an order placed)."""
-        for mo in self.made:
-            mo.pieces = []  # only its own walk dates it
-        self.lo._supplies_of.update(self.lists)
-        self.lo.made += len(self.made)
-
-    def _levels(self) -> int:
-        return int(self.items.level.max()) + 1 if len(self.items.skus) else 0
-
-    def _list(self, item: int) -> list[_Source]:
-        found = self.lists.get(item)
-        if found is None:
-            found = self.lists[item] = [source.copy() for source in self.lo.supplies_of(item)]
-        return found
-
-    def take_stock(self, item: int, quantity: int) -> bool:
-        """Stock sold now: only what the customer demand ahead did not use (else None upstream)."""
-        for source in self._list(item):
-            if source.kind is SupplyKind.STOCK:
-                if source.left is None or source.left < quantity:
-                    return False
-                source.left -= quantity
-                return True
-        return False
-
-    def _net(
-        self,
-        item: int,
-        quantity: int,
-        rank: int,
-        needs: list[list[tuple[tuple[int, int, str, int], int, int]]],
-    ) -> list[tuple[_Source, int]] | None:
-        """Take `quantity` of `item` from what is left, in supply order, then from new supply."""
-        taken: list[tuple[_Source, int]] = []
-        for source in self._list(item):
-            if quantity == 0:
-                break
-            if source.left is None or source.left <= 0:
-                continue
-            if not source.usable:
-                return None
-            part = min(source.left, quantity)
-            source.left -= part
-            quantity -= part
-            taken.append((source, part))
-        if quantity == 0:
-            return taken
-        items = self.items
-        if not items.make[item]:
-            taken.append((self._planned_po(item), quantity))
-            return taken
-        size = int(lot_size(np.array([quantity]), items.min_qty[[item]], items.multiple[[item]])[0])
-        mo = _Source(item, SupplyKind.PLANNED_MO, (1 << 50) + self.lo.made + len(self.made), size - quantity)
-        self._list(item).append(mo)
-        self.made.append(mo)
-        taken.append((mo, quantity))
-        start, end = int(items.bom_start[item]), int(items.bom_start[item + 1])
-        for line in range(start, end):
-            component = int(items.bom_component[line])
-            need = int(component_need(np.array([size]), items.bom_per[[line]])[0])
-            key = (rank, int(items.level[item]), items.skus[item], len(self.made) - 1)
-            needs[int(items.level[component])].append((key, component, need))
-        return taken
-
-    def _planned_po(self, item: int) -> _Source:
-        found = self.planned_po.get(item)
-        if found is None:
-            days = int(self.items.purchase_days[item])
-            finish = NONE if days >= NONE else self.lo.today + days
-            found = _Source(item, SupplyKind.PLANNED_PO, int(self.lo.existing_count[item]), None, finish)
-            self.planned_po[item] = found
-        return found
-
-    def _date(self) -> None:
-        """Date the new planned MOs, deepest first: they start when their components are there."""
-        lo, items = self.lo, self.items
-        for mo in sorted(self.made, key=lambda m: -int(items.level[m.item])):
-            values = [(NEG if s.kind is SupplyKind.STOCK else self._finish(s), s) for s, _ in mo.pieces]
-            ready = max((v for v, _ in values), default=NEG)
-            if ready >= NONE:
-                mo.finish = NONE
-            else:
-                mo.finish = max(ready, lo.today) + int(items.production_days[mo.item])
-            mo.held_up = ready > lo.today
-            if mo.held_up:
-                late = [self._root(s) for v, s in values if v == ready]
-                mo.root = min(late, key=self._order_key)
-
-    def _finish(self, source: _Source) -> int:
-        return source.finish
-
-    def _root(self, source: _Source) -> _Source:
-        if source.sid >= 0:
-            root = int(self.lo.dated.root[source.sid])
-            return self._stored(root)
-        return source.root if source.held_up and source.root is not None else source
-
-    def _stored(self, sid: int) -> _Source:
-        found = self.sources.get(sid)
-        if found is None:
-            sup = self.lo.pegging.supplies
-            found = _Source(int(sup.item[sid]), SupplyKind(int(sup.kind[sid])), int(sup.pos[sid]), 0, sid=sid)
-            found.finish = int(self.lo.dated.finish[sid])
-            self.sources[sid] = found
-        return found
-
-    def _order_key(self, source: _Source) -> tuple[int, int]:
-        return (source.item, source.pos)
-
-    def _part(self, source: _Source, quantity: int) -> QuotePart:
-        """The part of a line resting on `source`, worded as the plan words it."""
-        amount = Decimal(quantity // SCALE) if quantity % SCALE == 0 else Decimal(quantity) / SCALE
-        if source.sid >= 0:
-            reason, basis = self.lo.wording(source.sid)
-            # No supplier's history moves a date here (`Leftover` refuses such workshops).
-            return QuotePart(amount, _day(source.finish), reason, basis, _day(source.finish))
-        supply = self._supply(source)
-        root = self._supply(source.root) if source.held_up and source.root is not None else None
-        reason = promise_reason(supply, root=root, expected=None, today=self.lo.snapshot.today)
-        return QuotePart(amount, _day(source.finish), reason, promise_basis(supply), _day(source.finish))
-
-    def _supply(self, source: _Source) -> Supply:
-        if source.sid >= 0:
-            return self.lo.describer.supplies(np.array([source.sid], dtype=np.int64))[0]
-        return Supply(source.kind, "", self.items.skus[source.item], _day(source.finish))
-
-
 def _rank(demand: BackorderDemand) -> tuple[int, datetime, str, int, int]:
     """Where a backorder waits in line: priority (higher first), moment, order ref, then line."""
     return (-demand.priority, demand.ordered_at, demand.order_ref, demand.sequence, demand.line_no)
@@ -457,11 +230,3 @@ def _take_free(available: dict[str, Decimal], sku: str, quantity: Decimal) -> bo
     else:
         available.pop(sku, None)
     return True
-
-
-def _micro(quantity: Decimal) -> int:
-    return int(quantity * SCALE)
-
-
-def _day(day: int) -> date | None:
-    return None if day >= NONE else date.fromordinal(day)
