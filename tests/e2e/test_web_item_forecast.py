@@ -63,9 +63,9 @@ def test_without_javascript_the_link_reads_as_a_whole_page(web: Web) -> None:
     assert 'href="/items/HILT"' in answer.text
 
 
-def test_an_item_never_ordered_says_so_and_an_unknown_sku_is_not_found(web: Web) -> None:
+def test_an_item_with_no_demand_history_says_so_and_an_unknown_sku_is_not_found(web: Web) -> None:
     never = web.client.get("/items/KYBER-GREEN/forecast", headers={"HX-Request": "true"})
     unknown = web.client.get("/items/NOPE/forecast")
 
-    assert never.status_code == 200 and "no demand to forecast" in never.text
+    assert never.status_code == 200 and "No demand history to forecast from yet." in never.text
     assert unknown.status_code == 404
