@@ -306,6 +306,21 @@ def test_a_link_with_control_characters_gets_the_same_private_404_page_as_an_unk
     assert api_path.status_code == 422 and api_path.json()["error"]["field"] == "path"
 
 
+@pytest.mark.parametrize(
+    "path", ["/orders/SO%001", "/items/%00", "/purchase-orders/PO%7F1", "/backorders/%0A"]
+)
+def test_a_page_address_with_control_characters_gets_a_not_found_page_not_json(
+    workshop: Api, path: str
+) -> None:
+    garbled = workshop.client.get(path)
+    api_path = workshop.get("/items/%00")
+
+    assert garbled.status_code == 404
+    assert garbled.headers["content-type"].startswith("text/html")
+    assert "Not found" in garbled.text and "control character" in garbled.text
+    assert api_path.status_code == 422 and api_path.json()["error"]["field"] == "path"
+
+
 def test_html_in_a_customer_name_is_escaped(api: Api) -> None:
     make_items(api.pb, "KETTLE")
     make_order(api.pb, "SO-9", ("KETTLE", 1), customer="<script>alert('x')</script>")

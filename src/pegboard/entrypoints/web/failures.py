@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match
 
 from pegboard.entrypoints.web.inputs import board
 from pegboard.entrypoints.web.rendering import Renderer
@@ -91,16 +91,32 @@ def status_http_error_handler(otherwise: Handler) -> Handler:
     return on_http_error
 
 
-def status_control_characters_handler(otherwise: Handler) -> Handler:
+def status_control_characters_handler(
+    otherwise: Handler, renderer: Renderer | None = None, pages: Collection[BaseRoute] = ()
+) -> Handler:
     """For a path with a control character under `/status/`: the link-not-valid page (no token
-    holds one); `otherwise` (the API's JSON 422) on every other path."""
+    holds one); on a page's path (one of `pages` matches it): a not-found page, since no order,
+    item or document is named with one; `otherwise` (the API's JSON 422) on every other path."""
 
     async def on_control_characters(request: Request, error: Any) -> Response:
-        if not is_status_path(request.url.path):
-            return await _answer(otherwise, request, error)
-        return render_problem(board(request), 404, None)
+        if is_status_path(request.url.path):
+            return render_problem(board(request), 404, None)
+        if renderer is not None and _matches_page(request, pages):
+            return _failure_page(renderer, request, 404, NOT_FOUND_HEADING, NOT_FOUND_MESSAGE)
+        return await _answer(otherwise, request, error)
 
     return on_control_characters
+
+
+NOT_FOUND_HEADING = "Not found"
+NOT_FOUND_MESSAGE = (
+    "There is no such page: its address holds a control character, and nothing is named with one."
+)
+
+
+def _matches_page(request: Request, pages: Collection[BaseRoute]) -> bool:
+    """Whether one of the pages' routes would take this request's path (it is refused before routing)."""
+    return any(route.matches(request.scope)[0] is not Match.NONE for route in pages)
 
 
 def _is_page(request: Request, pages: Collection[BaseRoute]) -> bool:

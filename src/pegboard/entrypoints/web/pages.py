@@ -99,7 +99,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(
         ControlCharacters,
         status_control_characters_handler(
-            app.exception_handlers.get(ControlCharacters, control_characters_json)
+            app.exception_handlers.get(ControlCharacters, control_characters_json), renderer, page_routes
         ),
     )
     app.add_middleware(CsrfGuard)
