@@ -17,7 +17,9 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
     negative; the allocated total kept on the row is the lines' sum, the waiting total its stock
     lines' backordered quantities; allocated never exceeds on hand;
     every line adds up (held quotes reserve stock
-    too, counted with the lines'); what shipped matches the shipments and the ledger (drop-ship lines
+    too, and so does stock kept for a configuration, both counted with the lines'); a configured
+    line never holds more than its configuration's MOs made (`_assert_configurations_hold`); what
+    shipped matches the shipments and the ledger (drop-ship lines
     ship from the supplier: they never hold stock, never move the ledger, and ship what their
     PO lines received); only stock lines carry a backorder date."""
     with engine.connect() as conn:
@@ -43,6 +45,10 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
             .group_by(t.quote_hold_lines.c.item_id)
         ):
             allocated[item_id] = allocated.get(item_id, Decimal(0)) + held
+        # Stock kept for one configuration (a configured MO's surplus) is reserved for its lines.
+        cs = t.configured_stock.c
+        for item_id, kept in conn.execute(select(cs.item_id, func.sum(cs.quantity)).group_by(cs.item_id)):
+            allocated[item_id] = allocated.get(item_id, Decimal(0)) + kept
         ol = t.order_lines.c
         waiting: dict[int, Decimal] = dict(
             conn.execute(
@@ -99,6 +105,7 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
         ).scalar_one()
         assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
         _assert_kinds_hold(conn)
+        _assert_configurations_hold(conn)
         _assert_books_hold(conn)
         _assert_stock_value_holds(conn, on_hand, method)
 
@@ -119,6 +126,41 @@ def _assert_kinds_hold(conn: Connection) -> None:
             assert received.get(line.id, Decimal(0)) == line.shipped, (
                 f"drop-ship line {line.id}: shipped {line.shipped} differs from its PO's receipts"
             )
+
+
+def _assert_configurations_hold(conn: Connection) -> None:
+    """Configured stock is kept only for a configuration (never "": plain stock is the rest), and
+    above zero; and a configured line takes only its own configuration's stock: for each item and
+    configuration, what its lines hold or shipped plus what is kept for it never exceeds what its
+    MOs made (a count may have written some off, never added any)."""
+    cs, ol, mo = t.configured_stock.c, t.order_lines.c, t.manufacturing_orders.c
+    kept: dict[tuple[int, str], Decimal] = {}
+    for row in conn.execute(select(cs.item_id, cs.options, cs.quantity)):
+        assert row.options != "", f"item {row.item_id}: plain stock kept as a configuration's"
+        assert row.quantity > 0, f"item {row.item_id} [{row.options}]: kept {row.quantity}"
+        kept[row.item_id, row.options] = row.quantity
+    made: dict[tuple[int, str], Decimal] = {
+        (item_id, options): Decimal(total)
+        for item_id, options, total in conn.execute(
+            select(mo.item_id, mo.options, func.sum(mo.completed))
+            .where(mo.options != "")
+            .group_by(mo.item_id, mo.options)
+        )
+    }
+    taken: dict[tuple[int, str], Decimal] = {
+        (item_id, options): Decimal(total)
+        for item_id, options, total in conn.execute(
+            select(ol.item_id, ol.options, func.sum(ol.allocated + ol.shipped))
+            .where(ol.options != "")
+            .group_by(ol.item_id, ol.options)
+        )
+    }
+    for key in kept.keys() | taken.keys():
+        used = taken.get(key, Decimal(0)) + kept.get(key, Decimal(0))
+        assert used <= made.get(key, Decimal(0)), (
+            f"item {key[0]} [{key[1]}]: lines hold or shipped {taken.get(key, 0)} and {kept.get(key, 0)} is "
+            f"kept, but its MOs made {made.get(key, 0)}: it took stock of another configuration"
+        )
 
 
 def _assert_books_hold(conn: Connection) -> None:

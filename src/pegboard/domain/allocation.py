@@ -62,6 +62,28 @@ class ItemStock:
         return difference
 
 
+@dataclass
+class ConfiguredStock:
+    """Units of one configuration of an item in stock that no line holds (`domain.options`).
+
+    A configured MO's output that its lines did not take, or a configured line's allocation
+    given back, stays of its configuration: only a line of the very same configuration (same
+    SKU, same canonical choices) may reserve it. The units are part of the item's on hand and
+    are counted as reserved in its `ItemStock`, so no plain line and no other configuration
+    can take them.
+    """
+
+    sku: str
+    options: str
+    quantity: Decimal
+
+    def reserve(self, wanted: Decimal) -> Decimal:
+        """Give up to `wanted` of it to a line of this configuration; returns what was given."""
+        granted = max(min(wanted, self.quantity), ZERO)
+        self.quantity -= granted
+        return granted
+
+
 @dataclass(frozen=True)
 class WaitingLine:
     """A line with a backorder, as the allocation policies see it."""

@@ -207,10 +207,16 @@ class SalesOrder:
             ORDER_TRANSITIONS, f"order {self.order_ref}", self.status, self.worked_out_status()
         )
 
-    def open(self, stocks: Mapping[str, Reserves], terms: Mapping[str, KindsOfLine]) -> None:
+    def open(
+        self,
+        stocks: Mapping[str, Reserves],
+        terms: Mapping[str, KindsOfLine],
+        configured: Mapping[tuple[str, str], Reserves] | None = None,
+    ) -> None:
         """Take a new order: each stock line reserves what is available, the rest goes on backorder
-        from the order date. Preorder and drop-ship lines, and configured lines (made to order),
-        take no stock, even when some is available.
+        from the order date. A configured line (made to order) takes only stock kept for its very
+        configuration (`configured`, by SKU and options), never plain stock. Preorder and drop-ship
+        lines take no stock, even when some is available.
         """
         self.events.record(OrderPlaced(self.order_ref, self.customer, self.email))
         opened_on = self.ordered_at.date()
@@ -218,8 +224,10 @@ class SalesOrder:
             line.kind = terms[line.sku].line_kind(opened_on)
             if line.kind is not LineKind.STOCK:
                 continue
-            if not line.options:  # a configured line is made to order: it takes no stock
+            if not line.options:
                 line.allocate(stocks[line.sku].reserve(line.quantity))
+            elif configured and (line.sku, line.options) in configured:
+                line.allocate(configured[line.sku, line.options].reserve(line.quantity))
             if line.backordered_quantity > 0:
                 line.backordered_on = opened_on
                 self.events.record(

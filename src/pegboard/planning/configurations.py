@@ -3,16 +3,19 @@
 A configured line (`BackorderDemand.options`) and an MO making a configuration
 (`OpenManufacturingOrder.options`) are planned on an item of their own, named
 `configured_sku(sku, options)`, with the configuration's BOM (`PlanInput.configurations`,
-worked out by the caller) and no stock: a configured line never takes stock of another
-configuration, and only lines of the same configuration share its MOs. The engine sees plain
-items; its promises name the real SKU again, while production suggestions and the queue keep
-the configured name, which `split_sku` takes apart (the plan JSON shows `sku` and `options`).
+worked out by the caller) and as its only stock what is kept for that configuration
+(`PlanInput.configured_stock`): a configured line never takes plain stock or stock of another
+configuration, and only lines of the same configuration share its MOs and its kept stock.
+The engine sees plain items; its promises name the real SKU again, while production
+suggestions and the queue keep the configured name, which `split_sku` takes apart (the plan
+JSON shows `sku` and `options`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from decimal import Decimal
 
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult, Promise
@@ -67,8 +70,18 @@ def configure(snapshot: PlanInput) -> tuple[PlanInput, dict[str, str]]:
             for m in snapshot.manufacturing_orders
         ],
         affected=affected,
+        available=_with_kept(snapshot, wanted),
     )
     return configured, names
+
+
+def _with_kept(snapshot: PlanInput, wanted: set[tuple[str, str]]) -> dict[str, Decimal]:
+    """Available stock, with each configuration's kept stock as its planning item's own."""
+    available = dict(snapshot.available)
+    for (sku, options), quantity in snapshot.configured_stock.items():
+        if (sku, options) in wanted and quantity > 0:
+            available[configured_sku(sku, options)] = quantity
+    return available
 
 
 def _made_to_order(item: PlanItem, name: str) -> PlanItem:

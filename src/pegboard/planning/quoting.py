@@ -39,7 +39,8 @@ class QuoteLine:
     quantity: Decimal
     kind: str = STOCK_LINE
     release_date: date | None = None
-    #: A configured line's configuration (`planning.configurations`): made to order, no stock.
+    #: A configured line's configuration (`planning.configurations`): made to order, taking only
+    #: stock kept for that very configuration (`PlanInput.configured_stock`).
     options: str = ""
 
 
@@ -89,6 +90,7 @@ def quote_order(
     lines are (`planning.ship_complete`): a line stock covers whole is held for the others.
     """
     available = dict(snapshot.available)
+    kept = dict(snapshot.configured_stock)
     items = {item.sku: item for item in snapshot.items}
     demands: list[BackorderDemand] = []
     dropships: list[DropshipDemand] = []
@@ -99,6 +101,10 @@ def quote_order(
         if line.kind == STOCK_LINE and not line.options:
             now = max(min(line.quantity, available.get(line.sku, Decimal(0))), Decimal(0))
             _take(available, line.sku, now)
+        elif line.kind == STOCK_LINE:  # as placing it: only its configuration's kept stock
+            key = (line.sku, line.options)
+            now = max(min(line.quantity, kept.get(key, Decimal(0))), Decimal(0))
+            kept[key] = kept.get(key, Decimal(0)) - now
         nows.append(now)
         rest = line.quantity - now
         if line.kind == DROPSHIP_LINE:
@@ -123,6 +129,7 @@ def quote_order(
     planned = replace(
         snapshot,
         available=available,
+        configured_stock={key: quantity for key, quantity in kept.items() if quantity > 0},
         demands=[*snapshot.demands, *demands],
         dropships=[*snapshot.dropships, *dropships],
     )

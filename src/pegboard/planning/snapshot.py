@@ -163,6 +163,9 @@ class PlanInput:
     confidence: float | None = None
     #: The BOM of each configuration that lines or MOs use (`planning.configurations`).
     configurations: Sequence[PlanConfiguration] = ()
+    #: Stock kept for one configuration, by (sku, options): part of the item's on hand that is
+    #: not in `available` (it is reserved for that configuration's lines only).
+    configured_stock: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
 
 
 class PlanInputError(ValueError):

@@ -32,14 +32,19 @@ def allocate_waiting(
     policy: AllocationPolicy,
     loaded: Mapping[str, SalesOrder] | None = None,
     options: str = "",
+    limit: Mapping[str, Decimal] | None = None,
 ) -> list[Event]:
     """Give the available stock of these (locked) SKUs to the lines waiting for it.
 
-    Plain lines wait for it, or with `options`, only lines of that configuration (the output
-    of an MO that made it). Each order that gets stock records `LineAllocated` (the outbox takes
-    it at commit); the events are also returned, for callers that report them.
+    Plain lines wait for it, or with `options`, only lines of that configuration; then `limit`
+    says how much of each SKU is that configuration's (`services.configured_stock`), and no
+    more is given. Each order that gets stock records `LineAllocated` (the outbox takes it at
+    commit); the events are also returned, for callers that report them.
     """
     available = {sku: s.available for sku, s in stocks.items() if s.available > 0}
+    if limit is not None:
+        available = {sku: min(q, limit.get(sku, Decimal(0))) for sku, q in available.items()}
+        available = {sku: q for sku, q in available.items() if q > 0}
     if not available:
         return []
     waiting = uow.orders.waiting(available, options=options)

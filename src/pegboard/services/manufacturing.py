@@ -17,6 +17,7 @@ from pegboard.planning.engine import plan
 from pegboard.planning.result import FeasibleDates
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
+from pegboard.services.configured_stock import serve_configuration
 from pegboard.services.lookup import existing_mo
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
@@ -127,8 +128,10 @@ def complete_manufacturing_order(
         move_stock(uow, made, value=consumed + labour)
         books.book_labour(uow, mo_ref, mo.sku, amount, labour, on=today)
         uow.supply.save_manufacturing_order(mo)
-        # A configured MO's output goes to the lines of its configuration only.
-        allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy, options=mo.options)
+        if mo.options:  # its output is of its configuration: for its lines only, the rest kept
+            serve_configuration(uow, stocks[mo.sku], mo.options, amount, policy=policy)
+        else:
+            allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
         repromise([mo.sku], uow=uow, today=today)
         uow.commit()
     return mo

@@ -18,6 +18,7 @@ from pegboard.domain.quantities import Money, Quantity
 from pegboard.domain.sales import LineKind, SalesOrder, SalesOrderLine, ShipPolicy
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
+from pegboard.services.configured_stock import allocations, keep_released
 from pegboard.services.holds import convert_hold, end_expired_holds
 from pegboard.services.lookup import existing_order
 from pegboard.services.planning import repromise
@@ -118,6 +119,10 @@ def place_orders(
         stocks = uow.stock.lock([*(line.sku for order in orders for line in order.lines), *converted])
         terms = uow.catalogue.sale_terms(stocks)  # read with the locks: no extra query
         configure_lines(orders, uow.catalogue.options(stocks))
+        configured = uow.stock.configured(
+            (line.sku, line.options) for order in orders for line in order.lines if line.options
+        )
+        kept = {key: stock.quantity for key, stock in configured.items()}
         existing = uow.orders.get_many(order.order_ref for order in orders)
         placed: dict[str, Placed] = {}
         new: list[SalesOrder] = []
@@ -130,10 +135,12 @@ def place_orders(
                     raise DuplicateRef(order.order_ref, "an order with this ref was placed before")
                 placed.setdefault(order.order_ref, Placed(before, created=False))
                 continue
-            order.open(stocks, terms)
+            order.open(stocks, terms, configured)
             new.append(order)
             placed[order.order_ref] = Placed(order, created=True)
         uow.orders.add_many(new)
+        for (sku, options), stock in configured.items():
+            uow.stock.keep_configured(sku, options, stock.quantity - kept[sku, options])
         if converted:
             # What a converted hold freed and its order did not take goes to the lines waiting for it.
             freed = {sku: stocks[sku] for sku in converted}
@@ -186,12 +193,14 @@ def cancel_order(
         stocks = uow.stock.lock(line.sku for line in order.lines)
         order = existing_order(uow, order_ref, lock=True)
         before = {line.line_no: line.cancelled_quantity for line in order.lines}
+        allocated_before = allocations(order)
         released = order.cancel(sku)
         for line_sku, quantity in released.items():
             stocks[line_sku].release(quantity)
         uow.orders.save(order)
         books.book_cancellation(uow, order, on=clock.today())
         cancel_dropship_rest(order, before, uow=uow)
+        keep_released(uow, order, allocated_before, stocks, policy=policy)
         freed = {s: stocks[s] for s, q in released.items() if q > 0}
         allocate_waiting(uow, freed, policy=policy, loaded={order_ref: order})
         repromise(released, uow=uow, today=clock.today())

@@ -156,8 +156,9 @@ def quote_and_hold(request: QuoteRequest, minutes: int, *, uow: UnitOfWork, cloc
         uow.stock.lock(sku for sku, _ in request.lines)
         found = quote_within(request, uow=uow, clock=clock)
         held: dict[str, Decimal] = {}
-        for line in found.lines:
-            if line.now > 0:
+        # A configured line's `now` is its configuration's kept stock, not plain stock: not held.
+        for line, options in zip(found.lines, _configurations(request, uow), strict=True):
+            if line.now > 0 and not options:
                 held[line.sku] = held.get(line.sku, Decimal(0)) + line.now
         quote_id = f"Q-{secrets.token_hex(6).upper()}"
         until = now + dt.timedelta(minutes=minutes)

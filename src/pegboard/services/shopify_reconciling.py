@@ -17,6 +17,7 @@ from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder
 from pegboard.services import books
 from pegboard.services.allocating import allocate_waiting
+from pegboard.services.configured_stock import allocations, keep_released
 from pegboard.services.orders import OrderDraft
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
@@ -154,12 +155,14 @@ def _reduce(
     if not cancel:
         return
     cancelled_before = {line.line_no: line.cancelled_quantity for line in order.lines}
+    allocated_before = allocations(order)
     freed = order.cancel_quantities(cancel, in_shop=True)
     for sku, released in freed.items():
         stocks[sku].release(released)
     uow.orders.save(order)
     books.book_cancellation(uow, order, on=clock.today(), why="reduction in the shop")
     cancel_dropship_rest(order, cancelled_before, uow=uow)
+    keep_released(uow, order, allocated_before, stocks, policy=policy)
     freed_stock = {s: stocks[s] for s, q in freed.items() if q > 0}
     allocate_waiting(uow, freed_stock, policy=policy, loaded={order.order_ref: order})
     repromise(cancel, uow=uow, today=clock.today())

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.services import books
+from pegboard.services import books, configured_stock
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
 from pegboard.services.holds import release_for_count
 from pegboard.services.ports import Clock, UnitOfWork
@@ -62,6 +62,7 @@ def count(
             changes[sku] = difference
             move = StockMove(sku, difference, MoveKind.ADJUSTMENT, clock.today(), "count", reason)
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
+            configured_stock.release_for_count(uow, stocks[sku])
             elsewhere |= release_for_count(uow, stocks, sku, clock.now())
             taken, _ = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken

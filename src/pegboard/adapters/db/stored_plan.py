@@ -60,6 +60,8 @@ PLAN_INPUTS = frozenset(
         "manufacturing_orders",
         # A quote's hold takes stock from what the plan sees as available.
         "quote_holds",
+        # A configuration's kept stock serves only its lines (`planning.configurations`).
+        "configured_stock",
     }
 )
 #: Item columns derived from the ledger and the lines (written with them): not inputs themselves.

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from pegboard.domain.allocation import ItemStock, WaitingLine
+from pegboard.domain.allocation import ConfiguredStock, ItemStock, WaitingLine
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, SaleTerms, Supplier
 from pegboard.domain.ledger import StockMove
 from pegboard.domain.options import ItemOptions, OptionRow
@@ -42,7 +42,12 @@ class Catalogue(Protocol):
 
 
 class StockRepository(Protocol):
-    """Stock per SKU: on hand changes only by ledger moves; `lock` takes the items' rows first."""
+    """Stock per SKU: on hand changes only by ledger moves; `lock` takes the items' rows first.
+
+    Part of an item's on hand may be kept for one configuration (`ConfiguredStock`): read by
+    (sku, options) or for whole SKUs, and changed by `keep_configured`, which counts it in (or
+    out of) the item's allocated total. Callers lock the items first.
+    """
 
     def lock(self, skus: Iterable[str]) -> dict[str, ItemStock]: ...
 
@@ -51,6 +56,12 @@ class StockRepository(Protocol):
     def add_move(self, move: StockMove) -> None: ...
 
     def moves(self, sku: str, *, limit: int = 50) -> list[StockMove]: ...
+
+    def configured(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ConfiguredStock]: ...
+
+    def configured_of(self, skus: Iterable[str]) -> list[ConfiguredStock]: ...
+
+    def keep_configured(self, sku: str, options: str, quantity: Decimal) -> None: ...
 
 
 class OrderRepository(Protocol):

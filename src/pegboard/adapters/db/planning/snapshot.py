@@ -180,6 +180,7 @@ class PlanSnapshots(DemandQueries):
             items=items,
             bom_lines=boms,
             available=self._available(sku_of, ids),
+            configured_stock=self._configured_stock(sku_of, ids),
             purchase_lines=purchase_lines,
             manufacturing_orders=manufacturing_orders,
             demands=demands,
@@ -236,6 +237,21 @@ class PlanSnapshots(DemandQueries):
         )
         decimal = _Decimals()
         return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
+
+    def _configured_stock(
+        self, sku_of: dict[int, str], ids: list[int] | None
+    ) -> dict[tuple[str, str], Decimal]:
+        """The stock kept for each configuration (`configured_stock`), by (sku, options)."""
+        c = t.configured_stock.c
+        query = _among(
+            select(c.item_id, c.options, type_coerce(c.quantity, BigInteger)), c.item_id, ids, self.conn
+        )
+        decimal = _Decimals()
+        return {
+            (sku_of[item_id], options): decimal(units)
+            for item_id, options, units in self.conn.execute(query)
+            if item_id in sku_of
+        }
 
     def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
         po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.adapters.db.stored_plan import note_shipping
-from pegboard.domain.allocation import ItemStock
+from pegboard.domain.allocation import ConfiguredStock, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
 
 # Statements built once: building a SELECT with an IN list on every call cost more client CPU
@@ -79,3 +80,48 @@ class SqlStock:
             .limit(limit)
         )
         return [StockMove(sku, r.quantity, MoveKind(r.kind), r.moved_on, r.reference, r.reason) for r in rows]
+
+    def configured(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ConfiguredStock]:
+        """The stock kept for each of these (sku, options) configurations (0 when none is)."""
+        wanted = {(sku, options) for sku, options in keys if options}
+        found = {key: ConfiguredStock(key[0], key[1], Decimal(0)) for key in wanted}
+        for stock in self.configured_of({sku for sku, _ in wanted}):
+            if (stock.sku, stock.options) in found:
+                found[stock.sku, stock.options] = stock
+        return found
+
+    def configured_of(self, skus: Iterable[str]) -> list[ConfiguredStock]:
+        """Every configuration's kept stock of these SKUs, by SKU then configuration."""
+        ids = self.item_cache.resolve(skus)
+        if not ids:
+            return []
+        sku_of = {item_id: sku for sku, item_id in ids.items()}
+        c = t.configured_stock.c
+        rows = self.conn.execute(
+            select(c.item_id, c.options, c.quantity).where(c.item_id.in_(list(sku_of))).order_by(c.id)
+        )
+        found = [ConfiguredStock(sku_of[r.item_id], r.options, r.quantity) for r in rows]
+        return sorted(found, key=lambda s: (s.sku, s.options))
+
+    def keep_configured(self, sku: str, options: str, quantity: Decimal) -> None:
+        """Keep `quantity` more (less, when negative) of `sku` for configuration `options`; it
+        counts in the item's allocated total. Never below zero; a row with nothing left goes."""
+        if not quantity:
+            return
+        if not options:
+            raise ValueError("only a configuration's stock is kept apart; plain stock is the rest")
+        item_id = self.item_cache.id(sku)
+        c = t.configured_stock.c
+        where = (c.item_id == item_id) & (c.options == options)
+        held = self.conn.execute(select(c.quantity).where(where)).scalar()
+        left = (held or Decimal(0)) + quantity
+        if left < 0:
+            raise ValueError(f"{sku} [{options}]: {held or 0} kept cannot go down by {-quantity}")
+        if held is None:
+            row = {"item_id": item_id, "options": options, "quantity": left}
+            self.conn.execute(insert(t.configured_stock).values(**row))
+        elif left == 0:
+            self.conn.execute(delete(t.configured_stock).where(where))
+        else:
+            self.conn.execute(update(t.configured_stock).where(where).values(quantity=left))
+        self.totals.add(item_id, allocated=quantity)

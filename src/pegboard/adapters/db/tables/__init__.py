@@ -38,7 +38,7 @@ from pegboard.adapters.db.tables.sales import (
     shipments,
 )
 from pegboard.adapters.db.tables.shopify import shopify_events, shopify_orders
-from pegboard.adapters.db.tables.stock import stock_moves
+from pegboard.adapters.db.tables.stock import configured_stock, stock_moves
 from pegboard.adapters.db.tables.supply import (
     expected_date_changes,
     manufacturing_orders,
@@ -51,6 +51,7 @@ __all__ = [
     "api_tokens",
     "audit_log",
     "bom_lines",
+    "configured_stock",
     "customer_notices",
     "expected_date_changes",
     "idempotency_keys",

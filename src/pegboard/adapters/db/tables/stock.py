@@ -1,12 +1,13 @@
-"""The stock ledger: append-only movements."""
+"""The stock ledger: append-only movements; and the stock kept for one configuration of an item."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, String, Table
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, String, Table, UniqueConstraint
 
 from pegboard.adapters.db.tables.base import Id, metadata
 from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain import limits
+from pegboard.domain.options import MAX_CONFIGURATION
 
 stock_moves = Table(
     "stock_moves",
@@ -22,4 +23,18 @@ stock_moves = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_stock_moves_item_quantity", "item_id", "quantity"),
     # Append-only (DESIGN.md): triggers made by migration 0005 refuse every UPDATE and DELETE of a row.
+)
+
+#: Units of an item on hand that are of one configuration (`domain.options`) and that no line
+#: holds: a configured MO made more than its lines took, or a configured line let its stock go.
+#: Only a line of the same configuration may take them; they count in `items.allocated`, so
+#: nothing else does. A row with nothing left is deleted.
+configured_stock = Table(
+    "configured_stock",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("item_id", ForeignKey("items.id"), nullable=False),
+    Column("options", String(MAX_CONFIGURATION), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    UniqueConstraint("item_id", "options"),
 )
