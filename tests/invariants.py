@@ -150,7 +150,7 @@ def _assert_configurations_hold(conn: Connection) -> None:
     taken: dict[tuple[int, str], Decimal] = {
         (item_id, options): Decimal(total)
         for item_id, options, total in conn.execute(
-            select(ol.item_id, ol.options, func.sum(ol.allocated + ol.shipped))
+            select(ol.item_id, ol.options, units(func.sum(ol.allocated + ol.shipped)))
             .where(ol.options != "")
             .group_by(ol.item_id, ol.options)
         )

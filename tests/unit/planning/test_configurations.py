@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pegboard.planning.configurations import configure, configured_sku, split_sku
@@ -46,3 +47,28 @@ def test_a_snapshot_without_configured_demand_is_left_as_it_is() -> None:
     assert configure(snapshot) == (snapshot, {})
     assert split_sku(configured_sku("SABER", "HILT=engraved")) == ("SABER", "HILT=engraved")
     assert split_sku("SABER") == ("SABER", "")
+
+
+def test_a_configured_demand_is_netted_against_its_configurations_kept_stock_only() -> None:
+    engraved = BackorderDemand("SO-1", 1, "SABER", Decimal(3), options="HILT=engraved")
+    other = BackorderDemand("SO-2", 1, "SABER", Decimal(1), options="HILT=carved")
+    snapshot = replace(
+        workshop(engraved, other),
+        configurations=[
+            PlanConfiguration("SABER", "HILT=engraved", (("HILT-ENGRAVED", Decimal(1)),)),
+            PlanConfiguration("SABER", "HILT=carved", (("HILT", Decimal(1)),)),
+        ],
+        configured_stock={("SABER", "HILT=engraved"): Decimal(2), ("SABER", "HILT=gold"): Decimal(4)},
+    )
+
+    result = plan(snapshot)
+
+    parts = sorted((p.order_ref, p.quantity, p.date) for p in result.promises)
+    # Two engraved sabers are kept for that configuration; the third is made (5 days + 1).
+    assert parts[:2] == [("SO-1", 1, date(2026, 11, 29)), ("SO-1", 2, TODAY)]
+    # The carved saber takes neither the engraved nor the gold ones: it is made from a plain hilt.
+    assert parts[2] == ("SO-2", 1, TODAY + timedelta(days=1))
+    assert sorted((s.sku, s.quantity) for s in result.production_suggestions) == [
+        ("SABER [HILT=carved]", 1),
+        ("SABER [HILT=engraved]", 1),
+    ]
