@@ -251,7 +251,9 @@ def with_configurations(snapshot: PlanInput, wanted: set[tuple[str, str]], uow: 
             for b in snapshot.bom_lines
             if b.parent_sku == sku
         ]
-        lines = options[sku].bom(base, chosen)
+        # A narrowed snapshot keeps only BOM lines between its own items (`planning.scope`).
+        known = {item.sku for item in snapshot.items}
+        lines = [x for x in options[sku].bom(base, chosen) if x.component_sku in known]
         added.append(PlanConfiguration(sku, chosen, tuple((x.component_sku, x.quantity_per) for x in lines)))
     return replace(snapshot, configurations=[*snapshot.configurations, *added])
 

@@ -29,9 +29,15 @@ from pegboard.planning.snapshot import (
 
 
 def configurations_of(
-    conn: Connection, wanted: Collection[tuple[str, str]], boms: Iterable[PlanBomLine]
+    conn: Connection,
+    wanted: Collection[tuple[str, str]],
+    boms: Iterable[PlanBomLine],
+    known: Collection[str] | None = None,
 ) -> list[PlanConfiguration]:
-    """The BOM of each (sku, options) configuration: the item's BOM changed by its chosen values."""
+    """The BOM of each (sku, options) configuration: the item's BOM changed by its chosen values.
+
+    With `known` (the SKUs of a narrowed snapshot), only components among them are kept, as the
+    snapshot keeps only BOM lines between its own items (`planning.scope`)."""
     if not wanted:
         return []
     options = read_options(conn, {sku for sku, _ in wanted})
@@ -42,6 +48,8 @@ def configurations_of(
     for sku, chosen in sorted(wanted):
         item_options = options.get(sku, ItemOptions(sku, ()))
         lines = item_options.bom(base.get(sku, []), chosen)
+        if known is not None:
+            lines = [x for x in lines if x.component_sku in known]
         found.append(PlanConfiguration(sku, chosen, tuple((x.component_sku, x.quantity_per) for x in lines)))
     return found
 
@@ -195,6 +203,7 @@ class PlanSnapshots(DemandQueries):
                 {(d.sku, d.options) for d in demands if d.options}
                 | {(m.sku, m.options) for m in manufacturing_orders if m.options},
                 boms,
+                None if ids is None else set(sku_of.values()),
             ),
         )
 
