@@ -12,7 +12,7 @@ from pegboard.domain.quantities import to_quantity
 from pegboard.services import manufacturing, orders, stock
 from pegboard.services.imports import ImportKind
 from pegboard.services.planning import run_plan
-from pegboard.services.quoting import QuoteRequest, quote
+from pegboard.services.quoting import QuoteRequest, quote, quote_and_hold
 from pegboard.services.valuation import valuation
 from tests.builders import import_text
 from tests.scenarios.test_lightsaber_options import OPTIONS, line_of, load_engraving, place
@@ -131,3 +131,17 @@ def test_a_count_below_what_is_reserved_takes_the_kept_configured_stock_before_a
     assert (blue(pb), kept(pb)) == ((6, 6, 0), {"HILT=engraved": 1})
     assert line_of(pb, "SO-7") == (1, 0, "HILT=engraved")
     assert line_of(pb, "SO-10") == (4, 0, "")
+
+
+def test_a_held_quote_of_a_configured_saber_holds_no_plain_stock(pb: Pegboard) -> None:
+    load_grips(pb)
+    make(pb, 2, ENGRAVED)  # no line waits: both are kept for the engraved configuration
+    request = QuoteRequest((("SABER-BLUE", Decimal(2)),), options=(ENGRAVED,))
+
+    held = quote_and_hold(request, 30, uow=pb.uow(), clock=pb.clock)
+
+    # The quote takes the two kept sabers now; the hold does not take two plain ones for them.
+    assert held.lines[0].now == 2
+    assert blue(pb) == (7, 2, 5)
+    place(pb, "SO-12", "SABER-BLUE", 5)
+    assert line_of(pb, "SO-12") == (5, 0, "")
