@@ -69,3 +69,58 @@ def test_upgrading_fills_each_items_waiting_total_from_the_stock_lines_already_t
             ("MUG", 0),
         ]
     engine.dispose()
+
+
+def test_upgrading_keeps_what_configured_mos_made_beyond_their_lines_for_their_configuration(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    (added,) = (
+        s for s in ScriptDirectory.from_config(config).walk_revisions() if "configured stock" in (s.doc or "")
+    )
+    assert isinstance(added.down_revision, str)
+    command.upgrade(config, added.down_revision)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        # Six sabers on hand, one allocated to an engraved line: an engraved MO made three, so two
+        # engraved ones became plain stock; a carved MO made one, which its line shipped.
+        conn.execute(
+            text(
+                "INSERT INTO items (id, sku, name, procurement, on_hand, allocated) VALUES "
+                "(1, 'SABER', 'Saber', 'make', 6000000, 1000000)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO manufacturing_orders (mo_ref, item_id, quantity, completed, start_date, "
+                "finish_date, status, created_at, options) VALUES "
+                "('MO-1', 1, 3000000, 3000000, '2026-11-23', '2026-11-24', 'completed', "
+                "'2026-11-23 09:00:00', 'HILT=engraved'), "
+                "('MO-2', 1, 1000000, 1000000, '2026-11-23', '2026-11-24', 'completed', "
+                "'2026-11-23 09:00:00', 'HILT=carved')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
+                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
+                "'2026-11-23 09:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (order_id, line_no, item_id, quantity, allocated, shipped, "
+                "cancelled, kind, options) VALUES "
+                "(1, 1, 1, 1000000, 1000000, 0, 0, 'stock', 'HILT=engraved'), "
+                "(1, 2, 1, 1000000, 0, 1000000, 0, 'stock', 'HILT=carved')"
+            )
+        )
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT item_id, options, quantity FROM configured_stock")).all()
+        assert kept == [(1, "HILT=engraved", 2000000)]
+        assert conn.execute(text("SELECT allocated FROM items")).scalar_one() == 3000000
+    engine.dispose()
