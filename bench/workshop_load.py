@@ -13,7 +13,9 @@ Optionally one plan run then stores the promises.
 
 from __future__ import annotations
 
+import argparse
 import json
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -21,9 +23,13 @@ from decimal import Decimal
 from typing import Any
 
 from more_itertools import chunked
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, create_engine, insert, select, text
 
+from bench.common import POSTGRES_ADMIN_URL, machine, open_board
+from bench.plan_workload import SIZES, plan_workload
+from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.migrate import upgrade
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.events import Event, StockAdjusted
 from pegboard.domain.quantities import Quantity
@@ -330,3 +336,49 @@ def _line_rows(
                 "kind": line.kind.value,
                 "options": line.options,
             }
+
+
+def create_kept(name: str) -> str:
+    """A new, migrated PostgreSQL database `name` on the bench server, kept after the run."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Load a workshop of bench/plan_workload.py into a new PostgreSQL database that is kept."
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="M")
+    parser.add_argument("--name", required=True, help="the database to (re)create, e.g. s8_quote12_L")
+    parser.add_argument("--plan", action="store_true", help="run the plan once after loading")
+    args = parser.parse_args()
+    print(machine(), flush=True)
+    started = time.perf_counter()
+    snapshot = plan_workload(*SIZES[args.size])
+    print(f"{args.size}: generated in {time.perf_counter() - started:.1f} s", flush=True)
+    url = create_kept(args.name)
+    pb = open_board(url)
+    try:
+        pb.clock = FixedClock(snapshot.today)
+        started = time.perf_counter()
+        load_fast(pb, snapshot)
+        print(f"loaded in {time.perf_counter() - started:.1f} s", flush=True)
+        if args.plan:
+            started = time.perf_counter()
+            planning.run_plan(uow=pb.uow(), clock=pb.clock)
+            print(f"planned in {time.perf_counter() - started:.1f} s", flush=True)
+    finally:
+        pb.close()
+    print(url)
+
+
+if __name__ == "__main__":
+    main()
