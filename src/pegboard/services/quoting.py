@@ -85,6 +85,11 @@ class LeftoverCache:
         #: Leftovers built from a snapshot, and brought up to date by the orders placed since.
         self.built = self.followed = 0
 
+    def seen(self, day: dt.date) -> int | None:
+        """The last plan-input change the kept leftover of `day` follows; None: none is kept."""
+        kept = self._kept
+        return kept[0][0] if kept is not None and kept[0][1] == day else None
+
     def current(self, key: tuple[int, dt.date], uow: UnitOfWork) -> Leftover | None:
         """The leftover as of `key` (the last change seen, read before anything else in `uow`,
         and the day): the kept one, following the orders placed since where it can, else built
@@ -173,8 +178,9 @@ def quote_within(
     _check(request)
     skus = sorted({sku for sku, _ in request.lines})
     now = clock.now()
-    terms = uow.catalogue.sale_terms(skus)
+    # Levels first: they read the items' rows with their terms, so the terms need no query.
     free = {sku: level.available for sku, level in uow.stock.levels(skus).items()}
+    terms = uow.catalogue.sale_terms(skus)
     configurations = _configurations(request, uow)
     wanted = [
         QuoteLine(sku, quantity, terms[sku].line_kind(now.date()).value, terms[sku].release_date, options)
@@ -215,7 +221,8 @@ def _from_leftover(
     clock: Clock,
 ) -> OrderQuote | None:
     """The quote from the kept leftover, built first when out of date; None: plan in full."""
-    key = (uow.plans.inputs_seen(), clock.today())  # read before the snapshot a build reads
+    # Read before the snapshot a build reads; past the kept leftover's without waiting for writers.
+    key = (uow.plans.inputs_seen(after=leftovers.seen(clock.today())), clock.today())
     leftover = leftovers.current(key, uow)
     found = None if leftover is None else leftover.quote(wanted, ordered_at=now, priority=priority)
     if found is None:
