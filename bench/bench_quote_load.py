@@ -149,7 +149,7 @@ def run(
         with server(url, port=free_port(), workers=1, token=token) as (base, pid):
             print(f"  server pid {pid}", flush=True)
             headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            with httpx.Client(base_url=base, headers=headers, timeout=1800) as client:
                 for round_no in range(rounds):
                     at = seed + 2 * round_no
                     quiet = quote_times(client, requests(snapshot, quotes + 1, at))

@@ -10,6 +10,7 @@ each line the promise its quote stated (property tests hold the two together).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
@@ -128,7 +129,13 @@ class LeftoverCache:
         if not self._building.acquire(blocking=False):
             return None
         try:
+            # The kept leftover's objects (a snapshot's worth: 220k at M) are frozen out of the
+            # garbage collector's sweeps: a full sweep over them stopped every request for a
+            # second at M (BENCHMARKS.md). The last one's are let go first, so that a sweep
+            # during this build can free what they leave (refcounting frees the rest).
+            gc.unfreeze()
             leftover = Leftover(uow.planning.snapshot(key[1]))
+            gc.freeze()
             with self._keeping:
                 self._kept = (key, leftover)
             self.built += 1
