@@ -132,9 +132,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def create_token(url: str) -> str:
+def create_token(url: str, name: str = "bench") -> str:
     done = subprocess.run(
-        [str(PEGBOARD), "token", "create", "--name", "bench", "--role", "operator", "--db", url],
+        [str(PEGBOARD), "token", "create", "--name", name, "--role", "operator", "--db", url],
         check=True,
         capture_output=True,
         text=True,

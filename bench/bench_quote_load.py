@@ -2,8 +2,11 @@
 
     python -m bench.bench_quote_load --size M --db sqlite --quotes 200 --rate 5 [--seed 3]
 
-The workshop of `bench/plan_workload.py` is loaded into a fresh database through the CSV imports
-(untimed, as `bench_quote` does), and `pegboard serve --workers 1` serves it. This process then
+The workshop of `bench/plan_workload.py` is loaded into a fresh database (untimed) by
+`bench/workshop_load.py`, which writes what the CSV imports would (`--csv-load`: through the CSV
+imports themselves, as `bench_quote` does; an hour at L), or `--url` names a database loaded
+before (`python -m bench.workshop_load --size L --name s8_quote12_L`), and
+`pegboard serve --workers 1` serves it. This process then
 sends `--quotes` quotes one after another (`POST /api/v1/quotes`, 1 to 3 random products of 1 to
 3 units, as `bench_quote`), first with nothing else going on, then while a second process places
 orders (`POST /api/v1/orders`, 1 or 2 random products, 1 to 3 units, most going on backorder) at
@@ -26,7 +29,11 @@ import json
 import multiprocessing
 import os
 import random
+import statistics
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from multiprocessing.synchronize import Event as StopEvent
 from pathlib import Path
@@ -39,6 +46,7 @@ from bench.bench_http import create_token, free_port, server
 from bench.bench_quote import load_workshop, percentiles, requests
 from bench.common import fresh_database, machine, open_board
 from bench.plan_workload import SIZES, plan_workload
+from bench.workshop_load import load_fast
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import alembic_config
@@ -47,12 +55,15 @@ from pegboard.planning.snapshot import PlanInput
 QUOTES_PATH, ORDERS_PATH = "/api/v1/quotes", "/api/v1/orders"
 
 
-def load(url: str, snapshot: PlanInput) -> None:
-    """The workshop into the database through the CSV imports (untimed)."""
+def load(url: str, snapshot: PlanInput, *, csv: bool = False) -> None:
+    """The workshop into the database, written straight or through the CSV imports (untimed)."""
     pb = open_board(url)
     try:
         pb.clock = FixedClock(snapshot.today)
-        load_workshop(pb, snapshot)
+        if csv:
+            load_workshop(pb, snapshot)
+        else:
+            load_fast(pb, snapshot)
     finally:
         pb.close()
 
@@ -62,6 +73,7 @@ def place_orders(
 ) -> None:
     """Place orders at `rate` per second until `stop` is set; count those placed in `placed`."""
     rng = random.Random(seed)
+    run_tag = f"{seed}-{int(time.time())}"  # a kept database takes several runs' orders
     headers = {"Authorization": f"Bearer {token}"}
     period, due, n = 1.0 / rate, time.monotonic(), 0
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
@@ -71,7 +83,7 @@ def place_orders(
                 for sku in rng.sample(products, rng.randint(1, 2))
             ]
             n += 1
-            body = {"order_ref": f"LOAD-{seed}-{n:06d}", "customer": "Load", "lines": lines}
+            body = {"order_ref": f"LOAD-{run_tag}-{n:06d}", "customer": "Load", "lines": lines}
             if client.post(ORDERS_PATH, json=body).status_code == 201:
                 with placed.get_lock():  # type: ignore[attr-defined]
                     placed.value += 1  # type: ignore[attr-defined]
@@ -108,16 +120,22 @@ def changes(url: str) -> dict[str, int]:
 
 
 def run(
-    kind: str, snapshot: PlanInput, *, quotes: int, rate: float, seed: int, serve_from: str | None
+    kind: str,
+    snapshot: PlanInput,
+    *,
+    quotes: int,
+    rate: float,
+    seed: int,
+    serve_from: str | None,
+    url: str | None = None,
+    csv: bool = False,
+    rounds: int = 1,
 ) -> None:
     products = [
         item.sku for item in snapshot.items if item.procurement == "make" and item.sku.startswith("P")
     ]
-    with fresh_database(kind) as url:
-        started = time.perf_counter()
-        load(url, snapshot)
-        print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
-        token = create_token(url)
+    with _database(kind, snapshot, url=url, csv=csv) as url:
+        token = create_token(url, f"bench-{uuid.uuid4().hex[:8]}")
         if serve_from:
             # The older server refuses a schema newer than its own: take the database back to
             # the newest migration it ships (it has no plan-input change names to read).
@@ -127,29 +145,66 @@ def run(
             os.environ["PYTHONPATH"] = os.pathsep.join(
                 filter(None, [f"{serve_from}/src", os.environ.get("PYTHONPATH")])
             )
-        with server(url, port=free_port(), workers=1, token=token) as (base, _):
+        found: dict[str, list[float]] = {}
+        with server(url, port=free_port(), workers=1, token=token) as (base, pid):
+            print(f"  server pid {pid}", flush=True)
             headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-                quiet = quote_times(client, requests(snapshot, quotes + 1, seed))
-                print(f"  no load, {len(quiet)} quotes: {_shown(percentiles(quiet))}", flush=True)
-                stop, placed = multiprocessing.Event(), multiprocessing.Value("i", 0)
-                loader = multiprocessing.Process(
-                    target=place_orders, args=(base, token, products, rate, seed, stop, placed)
-                )
-                loader.start()
-                try:
-                    time.sleep(2)  # the load is running before the first quote
-                    before, began = placed.value, time.perf_counter()
-                    busy = quote_times(client, requests(snapshot, quotes + 1, seed + 1))
-                    during, span = placed.value - before, time.perf_counter() - began
-                finally:
-                    stop.set()
-                    loader.join(timeout=60)
-        shown = _shown(percentiles(busy))
-        print(f"  under load, {len(busy)} quotes: {shown}", flush=True)
-        print(f"  orders placed while quoting: {during} in {span:.1f} s ({during / span:.1f}/s)")
+            with httpx.Client(base_url=base, headers=headers, timeout=1800) as client:
+                for round_no in range(rounds):
+                    at = seed + 2 * round_no
+                    quiet = quote_times(client, requests(snapshot, quotes + 1, at))
+                    print(f"  no load, {len(quiet)} quotes: {_shown(percentiles(quiet))}", flush=True)
+                    busy, during, span = _under_load(
+                        client, base, token, products, snapshot, quotes, rate, at
+                    )
+                    print(f"  under load, {len(busy)} quotes: {_shown(percentiles(busy))}", flush=True)
+                    print(f"  orders placed while quoting: {during} in {span:.1f} s ({during / span:.1f}/s)")
+                    for phase, times in (("no load", quiet), ("under load", busy)):
+                        for key, value in percentiles(times).items():
+                            found.setdefault(f"{phase} {key}", []).append(value)
+        if rounds > 1:
+            medians = ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in found.items())
+            print(f"  medians of {rounds} rounds: {medians}", flush=True)
         if not serve_from:
             print(f"  {json.dumps(changes(url))}", flush=True)
+
+
+def _under_load(
+    client: httpx.Client,
+    base: str,
+    token: str,
+    products: list[str],
+    snapshot: PlanInput,
+    quotes: int,
+    rate: float,
+    seed: int,
+) -> tuple[list[float], int, float]:
+    """Quote while another process places orders: the latencies, orders placed meanwhile, seconds."""
+    stop, placed = multiprocessing.Event(), multiprocessing.Value("i", 0)
+    work = (base, token, products, rate, seed, stop, placed)
+    loader = multiprocessing.Process(target=place_orders, args=work)
+    loader.start()
+    try:
+        time.sleep(2)  # the load is running before the first quote
+        before, began = placed.value, time.perf_counter()
+        busy = quote_times(client, requests(snapshot, quotes + 1, seed + 1))
+        return busy, placed.value - before, time.perf_counter() - began
+    finally:
+        stop.set()
+        loader.join(timeout=60)
+
+
+@contextmanager
+def _database(kind: str, snapshot: PlanInput, *, url: str | None, csv: bool) -> Iterator[str]:
+    """The database named by `url` as it is, or a fresh one with the workshop loaded (dropped after)."""
+    if url is not None:
+        yield url
+        return
+    with fresh_database(kind) as fresh:
+        started = time.perf_counter()
+        load(fresh, snapshot, csv=csv)
+        print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
+        yield fresh
 
 
 def _newest_migration(source: str) -> str:
@@ -172,6 +227,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--serve-from", help="serve the pegboard package of DIR/src (an older commit)")
+    parser.add_argument("--url", help="quote against this database, loaded before with the same --size")
+    parser.add_argument("--csv-load", action="store_true", help="load through the CSV imports (slow)")
+    parser.add_argument("--rounds", type=int, default=1, help="quiet and busy phases, each round")
     args = parser.parse_args()
     print(machine())
     started = time.perf_counter()
@@ -180,7 +238,17 @@ def main() -> None:
     print(f"{args.db}, {args.rate:g} orders/s:", flush=True)
     if args.serve_from:
         print(f"served from {args.serve_from}/src", flush=True)
-    run(args.db, snapshot, quotes=args.quotes, rate=args.rate, seed=args.seed, serve_from=args.serve_from)
+    run(
+        args.db,
+        snapshot,
+        quotes=args.quotes,
+        rate=args.rate,
+        seed=args.seed,
+        serve_from=args.serve_from,
+        url=args.url,
+        csv=args.csv_load,
+        rounds=args.rounds,
+    )
 
 
 if __name__ == "__main__":

@@ -79,3 +79,59 @@ def test_a_change_committed_after_a_higher_one_is_never_counted_as_seen_by_a_pla
     (suggestion,) = kept.purchase_suggestions
     planned_with_the_slow_write = suggestion.expected_date == MONDAY + timedelta(days=30)
     assert planned_with_the_slow_write or state.out_of_date
+
+
+def _seen_after(board: Pegboard, after: int) -> int:
+    with board.reader() as uow:
+        return uow.plans.inputs_seen(after=after)
+
+
+def _last_change(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                text("INSERT INTO plan_input_changes (changed_at) VALUES (now()) RETURNING id")
+            ).scalar_one()
+        )
+
+
+def test_a_quote_reads_past_its_kept_leftover_without_waiting_for_an_order_still_committing(
+    board: Pegboard, postgres_url: str
+) -> None:
+    watcher = create_engine(postgres_url)
+    slow = watcher.connect()
+    try:
+        kept = _last_change(watcher)
+        committed = _last_change(watcher)
+        # A writer draws the next change id and has not committed yet: it holds the table's lock.
+        slow.begin()
+        slow.execute(text("INSERT INTO plan_input_changes (changed_at) VALUES (now())"))
+
+        found: list[int] = []
+        read = threading.Thread(target=lambda: found.append(_seen_after(board, kept)))
+        read.start()
+        read.join(SETTLE_SECONDS)  # a bound, not a timing: behind the lock it would wait for ever
+
+        assert found == [committed]  # up to what is committed; the writer's change comes later
+    finally:
+        slow.rollback()
+        slow.close()
+        watcher.dispose()
+
+
+def test_a_gap_in_the_changes_after_the_kept_leftover_is_read_behind_the_lock(
+    board: Pegboard, postgres_url: str
+) -> None:
+    watcher = create_engine(postgres_url)
+    try:
+        kept = _last_change(watcher)
+        with watcher.connect() as rolled_back:  # draws an id and never commits it
+            rolled_back.execute(text("INSERT INTO plan_input_changes (changed_at) VALUES (now())"))
+            rolled_back.rollback()
+        after_the_gap = _last_change(watcher)
+
+        seen = _seen_after(board, kept)
+
+        assert seen == after_the_gap  # the lock tells that nobody still holds the missing id
+    finally:
+        watcher.dispose()

@@ -10,6 +10,7 @@ each line the promise its quote stated (property tests hold the two together).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
@@ -85,6 +86,11 @@ class LeftoverCache:
         #: Leftovers built from a snapshot, and brought up to date by the orders placed since.
         self.built = self.followed = 0
 
+    def seen(self, day: dt.date) -> int | None:
+        """The last plan-input change the kept leftover of `day` follows; None: none is kept."""
+        kept = self._kept
+        return kept[0][0] if kept is not None and kept[0][1] == day else None
+
     def current(self, key: tuple[int, dt.date], uow: UnitOfWork) -> Leftover | None:
         """The leftover as of `key` (the last change seen, read before anything else in `uow`,
         and the day): the kept one, following the orders placed since where it can, else built
@@ -123,7 +129,13 @@ class LeftoverCache:
         if not self._building.acquire(blocking=False):
             return None
         try:
+            # The kept leftover's objects (a snapshot's worth: 220k at M) are frozen out of the
+            # garbage collector's sweeps: a full sweep over them stopped every request for a
+            # second at M (BENCHMARKS.md). The last one's are let go first, so that a sweep
+            # during this build can free what they leave (refcounting frees the rest).
+            gc.unfreeze()
             leftover = Leftover(uow.planning.snapshot(key[1]))
+            gc.freeze()
             with self._keeping:
                 self._kept = (key, leftover)
             self.built += 1
@@ -174,8 +186,9 @@ def quote_within(
     _check(request)
     skus = sorted({sku for sku, _ in request.lines})
     now = clock.now()
-    terms = uow.catalogue.sale_terms(skus)
+    # Levels first: they read the items' rows with their terms, so the terms need no query.
     free = {sku: level.available for sku, level in uow.stock.levels(skus).items()}
+    terms = uow.catalogue.sale_terms(skus)
     configurations = _configurations(request, uow)
     wanted = [
         QuoteLine(sku, quantity, terms[sku].line_kind(now.date()).value, terms[sku].release_date, options)
@@ -216,7 +229,8 @@ def _from_leftover(
     clock: Clock,
 ) -> OrderQuote | None:
     """The quote from the kept leftover, built first when out of date; None: plan in full."""
-    key = (uow.plans.inputs_seen(), clock.today())  # read before the snapshot a build reads
+    # Read before the snapshot a build reads; past the kept leftover's without waiting for writers.
+    key = (uow.plans.inputs_seen(after=leftovers.seen(clock.today())), clock.today())
     leftover = leftovers.current(key, uow)
     found = None if leftover is None else leftover.quote(wanted, ordered_at=now, priority=priority)
     if found is None:

@@ -187,7 +187,7 @@ class SqlStoredPlan:
         for key in _NOTES:
             self.conn.info.pop(key, None)
 
-    def inputs_seen(self) -> int:
+    def inputs_seen(self, *, after: int | None = None) -> int:
         """The last plan-input change committed so far (0: none); read before a plan's snapshot.
 
         On PostgreSQL, writers commit concurrently, so ids are not committed in their order: a
@@ -197,13 +197,39 @@ class SqlStoredPlan:
         every transaction holding a change row it has not committed yet (an insert holds ROW
         EXCLUSIVE until its transaction ends), and a writer that inserts later draws a higher id.
         Writers wait only while earlier writers finish their commit, never for the plan.
+
+        With `after`, the changes after it are read without the lock when they leave no gap
+        (`_unbroken_after`): quotes following the kept leftover then never wait for writers.
         """
         latest = select(func.max(t.plan_input_changes.c.id))
         if self.conn.dialect.name != "postgresql":  # SQLite commits one writer at a time
             return int(self.conn.execute(latest).scalar() or 0)
+        if after is not None:
+            unbroken = self._unbroken_after(after)
+            if unbroken is not None:
+                return unbroken
         with self.conn.engine.connect() as side, side.begin():
             side.execute(text("LOCK TABLE plan_input_changes IN SHARE MODE"))
             return int(side.execute(latest).scalar() or 0)
+
+    def _unbroken_after(self, after: int) -> int | None:
+        """The last of the committed changes numbered after `after` without a gap (`after` when
+        there are none), read without a lock; None when one is missing, which may be a writer
+        still committing (or one that rolled back): then only the lock can tell.
+
+        Every change up to `after` is decided (it was read so), and a change row is inserted
+        just before its transaction commits, so the ones after it become visible in their
+        order, but for writers committing side by side: those leave a gap while they do. A
+        quote that reads up to the gap answers as it would have a moment before; the
+        `inputs_seen` lock would make it wait for every order being placed (lock waits were
+        most of a quote's time under order load, BENCHMARKS.md)."""
+        ch = t.plan_input_changes.c
+        last = after
+        for (change,) in self.conn.execute(select(ch.id).where(ch.id > after).order_by(ch.id)):
+            if change != last + 1:
+                return None
+            last = change
+        return last
 
     def note_changes(self) -> None:
         """Log this transaction as a plan-input change when it wrote one (called just before

@@ -36,8 +36,11 @@ class PlanningRepository(Protocol):
 class StoredPlans(Protocol):
     """The last plan's queue and suggestions, kept so pages read them instead of planning."""
 
-    def inputs_seen(self) -> int:
-        """The last change to what planning reads, committed so far (read before a snapshot)."""
+    def inputs_seen(self, *, after: int | None = None) -> int:
+        """The last change to what planning reads, committed so far (read before a snapshot).
+
+        With `after` (a change read so before), a change no earlier than `after` below which
+        every change is committed, read without waiting for writers still committing."""
         ...
 
     def save(

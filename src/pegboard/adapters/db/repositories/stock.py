@@ -45,9 +45,12 @@ class SqlStock:
         with `lock`, by the same statement that locks the rows (one round trip).
         """
         self.totals.flush()
+        skus = set(skus)
+        # SKUs not read yet in this transaction are read now, after the flush, totals and all.
+        read_now = {sku for sku in skus if sku not in self.item_cache.ids}
         ids = self.item_cache.resolve(skus, lock=lock)
         if not lock:
-            sku_of = {item_id: sku for sku, item_id in ids.items()}
+            sku_of = {item_id: sku for sku, item_id in ids.items() if sku not in read_now}
             for part in in_slices(list(sku_of)):
                 for item_id, on_hand, allocated in self.conn.execute(_TOTALS, {"ids": part}):
                     self.item_cache.stock[sku_of[item_id]] = (on_hand, allocated)
