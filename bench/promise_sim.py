@@ -10,9 +10,15 @@ allocated. After the last order it runs on until every backordered line has ship
 It then measures, over the lines that went on backorder and got a dated first promise: the share
 that shipped on or before that first promise (goal >= 95%), and the mean slack, promised day
 minus shipped day for lines that shipped early or on time (goal <= 2 days: no padding). Both
-with the reliability adjustment and without it (`PEGBOARD_RELIABILITY_DATES`), on the same seed:
+with the reliability adjustment and without it (`PEGBOARD_RELIABILITY_DATES`), on the same seed,
+over three sets of lines: all; those placed once every supplier had `MIN_HISTORY` receipts; and
+"on history", those whose first promise was made once every supplier of the line (or of its
+parts) had them (the same lines in both runs). The adjusted run also splits the lines by what
+their first promise rested on (`_kind`). An MO confirmed with its materials on hand starts that
+day; one whose materials come later starts the day they do; each takes one day.
 
     .venv/bin/python -m bench.promise_sim --seed 7
+    .venv/bin/python -m bench.promise_sim --seeds 1 2 3 4 5   # then the median of each figure
 """
 
 from __future__ import annotations
@@ -46,8 +52,6 @@ FIFO = AllocationPolicy.FIFO
 TAIL_DAYS = 90
 #: Print every late line with the reason of its first promise (`--explain`).
 EXPLAIN = False
-#: What a promise's reason says when a supplier it rests on has too little history to learn from.
-TOO_LITTLE = "too little delivery history"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ class World:
     shipped_on: dict[tuple[str, int], date] = field(default_factory=dict)
     first_reason: dict[tuple[str, int], str] = field(default_factory=dict)
     placed_on: dict[tuple[str, int], date] = field(default_factory=dict)
+    sku_of: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: Per backordered line: every supplier of it (or of its parts) had MIN_HISTORY receipts when
+    #: its first dated promise was made.
+    informed_at_first: dict[tuple[str, int], bool] = field(default_factory=dict)
     receipts: dict[str, int] = field(default_factory=dict)
     #: The first day every supplier had MIN_HISTORY receipts (from then on all dates can be learned).
     learned_on: date | None = None
@@ -158,10 +166,13 @@ class Figures:
     learned: Measure
     learned_on: date | None
     seconds: float
-    #: Lines whose first promise rested on no supplier short of history (its reason says none is).
+    #: Lines whose first promise was made once every supplier of the line (or of its parts) had
+    #: MIN_HISTORY receipts.
     informed: Measure | None = None
     refused: int = 0
     informed_keys: frozenset[Key] = frozenset()
+    #: The lines by what their first promise rested on (`_kind`), each measured.
+    kinds: dict[str, Measure] = field(default_factory=dict)
 
 
 def simulate(
@@ -215,11 +226,34 @@ def simulate(
         _measure(w, set(informed) if informed is not None else _informed(w), explain=False),
         w.refused,
         frozenset(_informed(w)) if informed is None else informed,
+        _by_kind(w),
     )
 
 
+def _kind(w: World, key: Key) -> str:
+    """What a line's first promise rested on: a supplier short of history; a PO or planned PO
+    (bought); an MO or planned MO of a product with a part that is also sold on its own (whose
+    receipts may go to waiting lines of that part first), or of one without; or anything else."""
+    reason = w.first_reason.get(key, "")
+    if not w.informed_at_first.get(key, False):
+        return "short history"
+    if reason.startswith(("planned PO", "PO-")):
+        return "bought"
+    if reason.startswith(("planned MO", "MO-")):
+        shared = set(w.products.get(w.sku_of[key], [])) & set(w.sold)
+        return "made, part sold" if shared else "made"
+    return "other"
+
+
+def _by_kind(w: World) -> dict[str, Measure]:
+    kinds: dict[str, set[Key]] = {}
+    for key in w.first_reason:
+        kinds.setdefault(_kind(w, key), set()).add(key)
+    return {kind: _measure(w, keys, explain=False) for kind, keys in sorted(kinds.items())}
+
+
 def _informed(w: World) -> set[Key]:
-    return {k for k, r in w.first_reason.items() if TOO_LITTLE not in r}
+    return {k for k, known in w.informed_at_first.items() if known}
 
 
 def _receive(pb: Pegboard, w: World, day: date) -> None:
@@ -273,6 +307,7 @@ def _place(pb: Pegboard, w: World, rng: random.Random, day: date, count: int) ->
             if line.backordered_quantity > 0:
                 w.first_promise[(ref, line.line_no)] = None
                 w.placed_on[(ref, line.line_no)] = day
+                w.sku_of[(ref, line.line_no)] = line.sku
         w.open_orders.add(ref)
     return n
 
@@ -286,6 +321,9 @@ def _plan(pb: Pegboard, w: World, rng: random.Random, day: date) -> None:
     for key, parts in dates.items():
         if key in w.first_promise and w.first_promise[key] is None and all(d for d, _ in parts):
             w.first_promise[key], w.first_reason[key] = max((d, r) for d, r in parts if d is not None)
+            sku = w.sku_of[key]
+            suppliers = [w.bought[p] for p in w.products.get(sku, [sku]) if p in w.bought]
+            w.informed_at_first[key] = all(w.receipts.get(name, 0) >= MIN_HISTORY for name in suppliers)
     supplier_of = {s.name: s for s in w.suppliers}
     with pb.reader() as uow:
         for ref in run.created:
@@ -375,6 +413,10 @@ def main() -> None:
                 found.setdefault((adjusted, name), []).append(m)
                 shown = f"from {f.learned_on}" if name == "from learned" else name
                 print(_row(adjusted, shown, f.orders, f.backordered, m))
+            if adjusted:
+                for kind, m in f.kinds.items():
+                    found.setdefault((adjusted, f"  {kind}"), []).append(m)
+                    print(_row(adjusted, f"  {kind}", f.orders, f.backordered, m))
             print(
                 f"  ({f.seconds:.1f} s; {f.refused} MO completions refused: materials taken by other demand)"
             )
