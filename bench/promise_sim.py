@@ -10,9 +10,15 @@ allocated. After the last order it runs on until every backordered line has ship
 It then measures, over the lines that went on backorder and got a dated first promise: the share
 that shipped on or before that first promise (goal >= 95%), and the mean slack, promised day
 minus shipped day for lines that shipped early or on time (goal <= 2 days: no padding). Both
-with the reliability adjustment and without it (`PEGBOARD_RELIABILITY_DATES`), on the same seed:
+with the reliability adjustment and without it (`PEGBOARD_RELIABILITY_DATES`), on the same seed,
+over three sets of lines: all; those placed once every supplier had `MIN_HISTORY` receipts; and
+"on history", those whose first promise was made once every supplier of the line (or of its
+parts) had them (the same lines in both runs). The adjusted run also splits the lines by what
+their first promise rested on (`_kind`). An MO confirmed with its materials on hand starts that
+day; one whose materials come later starts the day they do; each takes one day.
 
     .venv/bin/python -m bench.promise_sim --seed 7
+    .venv/bin/python -m bench.promise_sim --seeds 1 2 3 4 5   # then the median of each figure
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from pegboard.services import manufacturing, orders, planning, purchasing, shipp
 from pegboard.services.imports import ImportKind, import_csv
 
 START = date(2026, 1, 5)
+#: A backordered line: (order ref, line no).
+Key = tuple[str, int]
 FIFO = AllocationPolicy.FIFO
 #: Days the simulation may run on after the last order to let every backorder ship.
 TAIL_DAYS = 90
@@ -81,9 +89,15 @@ class World:
     shipped_on: dict[tuple[str, int], date] = field(default_factory=dict)
     first_reason: dict[tuple[str, int], str] = field(default_factory=dict)
     placed_on: dict[tuple[str, int], date] = field(default_factory=dict)
+    sku_of: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: Per backordered line: every supplier of it (or of its parts) had MIN_HISTORY receipts when
+    #: its first dated promise was made.
+    informed_at_first: dict[tuple[str, int], bool] = field(default_factory=dict)
     receipts: dict[str, int] = field(default_factory=dict)
     #: The first day every supplier had MIN_HISTORY receipts (from then on all dates can be learned).
     learned_on: date | None = None
+    #: MO completions refused because other demand took the materials after they were noted here.
+    refused: int = 0
 
 
 def world(rng: random.Random) -> World:
@@ -152,10 +166,21 @@ class Figures:
     learned: Measure
     learned_on: date | None
     seconds: float
+    #: Lines whose first promise was made once every supplier of the line (or of its parts) had
+    #: MIN_HISTORY receipts.
+    informed: Measure | None = None
+    refused: int = 0
+    informed_keys: frozenset[Key] = frozenset()
+    #: The lines by what their first promise rested on (`_kind`), each measured.
+    kinds: dict[str, Measure] = field(default_factory=dict)
 
 
-def simulate(*, seed: int, days: int, adjusted: bool, confidence: float) -> Figures:
-    """One run on a fresh SQLite database; the same seed gives the same orders and deliveries."""
+def simulate(
+    *, seed: int, days: int, adjusted: bool, confidence: float, informed: frozenset[Key] | None = None
+) -> Figures:
+    """One run on a fresh SQLite database; the same seed gives the same orders and deliveries.
+    `informed` names the lines of the "on history" set (default: those this run's first reasons
+    give, which only an adjusted run can tell)."""
     rng = random.Random(seed)
     w = world(rng)
     # Deliveries draw from their own stream, so both runs see the same orders whatever they buy.
@@ -190,11 +215,45 @@ def simulate(*, seed: int, days: int, adjusted: bool, confidence: float) -> Figu
         confidence,
         count,
         len(w.first_promise),
-        _measure(w, set(w.first_promise)),
-        _measure(w, {k for k, d in w.placed_on.items() if w.learned_on is not None and d >= w.learned_on}),
+        _measure(w, set(w.first_promise), explain=EXPLAIN),
+        _measure(
+            w,
+            {k for k, d in w.placed_on.items() if w.learned_on is not None and d >= w.learned_on},
+            explain=False,
+        ),
         w.learned_on,
         time.perf_counter() - began,
+        _measure(w, set(informed) if informed is not None else _informed(w), explain=False),
+        w.refused,
+        frozenset(_informed(w)) if informed is None else informed,
+        _by_kind(w),
     )
+
+
+def _kind(w: World, key: Key) -> str:
+    """What a line's first promise rested on: a supplier short of history; a PO or planned PO
+    (bought); an MO or planned MO of a product with a part that is also sold on its own (whose
+    receipts may go to waiting lines of that part first), or of one without; or anything else."""
+    reason = w.first_reason.get(key, "")
+    if not w.informed_at_first.get(key, False):
+        return "short history"
+    if reason.startswith(("planned PO", "PO-")):
+        return "bought"
+    if reason.startswith(("planned MO", "MO-")):
+        shared = set(w.products.get(w.sku_of[key], [])) & set(w.sold)
+        return "made, part sold" if shared else "made"
+    return "other"
+
+
+def _by_kind(w: World) -> dict[str, Measure]:
+    kinds: dict[str, set[Key]] = {}
+    for key in w.first_reason:
+        kinds.setdefault(_kind(w, key), set()).add(key)
+    return {kind: _measure(w, keys, explain=False) for kind, keys in sorted(kinds.items())}
+
+
+def _informed(w: World) -> set[Key]:
+    return {k for k, known in w.informed_at_first.items() if known}
 
 
 def _receive(pb: Pegboard, w: World, day: date) -> None:
@@ -216,8 +275,9 @@ def _make(pb: Pegboard, w: World, day: date) -> None:
             continue
         try:
             manufacturing.complete_manufacturing_order(ref, uow=pb.uow(), clock=pb.clock, policy=FIFO)
-        except DomainError:  # another MO took the materials first: wait for more
+        except DomainError:  # other demand took the materials first: wait for more
             w.open_mos[ref] = None
+            w.refused += 1
             continue
         del w.open_mos[ref]
 
@@ -247,6 +307,7 @@ def _place(pb: Pegboard, w: World, rng: random.Random, day: date, count: int) ->
             if line.backordered_quantity > 0:
                 w.first_promise[(ref, line.line_no)] = None
                 w.placed_on[(ref, line.line_no)] = day
+                w.sku_of[(ref, line.line_no)] = line.sku
         w.open_orders.add(ref)
     return n
 
@@ -260,12 +321,17 @@ def _plan(pb: Pegboard, w: World, rng: random.Random, day: date) -> None:
     for key, parts in dates.items():
         if key in w.first_promise and w.first_promise[key] is None and all(d for d, _ in parts):
             w.first_promise[key], w.first_reason[key] = max((d, r) for d, r in parts if d is not None)
+            sku = w.sku_of[key]
+            suppliers = [w.bought[p] for p in w.products.get(sku, [sku]) if p in w.bought]
+            w.informed_at_first[key] = all(w.receipts.get(name, 0) >= MIN_HISTORY for name in suppliers)
     supplier_of = {s.name: s for s in w.suppliers}
     with pb.reader() as uow:
         for ref in run.created:
             po = uow.supply.purchase_order(ref)
             if po is None:
+                # Confirmed in the morning: production starts today when the materials are here.
                 w.open_mos[ref] = None
+                _check_materials(pb, w, ref, day)
                 continue
             for line in po.lines:
                 come = supplier_of[po.supplier].arrival(rng, ordered=day, expected=line.expected_date)
@@ -297,13 +363,13 @@ def shipping_and_reload(pb: Pegboard, ref: str) -> SalesOrder:
     return order
 
 
-def _measure(w: World, lines: set[tuple[str, int]]) -> Measure:
+def _measure(w: World, lines: set[Key], *, explain: bool) -> Measure:
     dated = {k: d for k, d in w.first_promise.items() if d is not None and k in lines}
     shipped = {k: d for k, d in dated.items() if k in w.shipped_on}
     on_time = [k for k, d in shipped.items() if w.shipped_on[k] <= d]
     slack = [(d - w.shipped_on[k]).days for k, d in shipped.items() if w.shipped_on[k] <= d]
     late = [(w.shipped_on[k] - d).days for k, d in shipped.items() if w.shipped_on[k] > d]
-    if EXPLAIN:
+    if explain:
         for k, d in sorted(shipped.items()):
             if w.shipped_on[k] > d:
                 print(f"  late {k}: promised {d}, shipped {w.shipped_on[k]}: {w.first_reason[k]}")
@@ -319,6 +385,7 @@ def _measure(w: World, lines: set[tuple[str, int]]) -> Measure:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=int, nargs="+", help="several seeds, then the median of each figure")
     parser.add_argument(
         "--days", type=int, default=None, help="days of orders (default: 45 to 90, from the seed)"
     )
@@ -328,22 +395,55 @@ def main() -> None:
     args = parser.parse_args()
     global EXPLAIN
     EXPLAIN = args.explain
-    days = args.days if args.days is not None else random.Random(args.seed).randint(45, 90)
     runs = {"both": [True, False], "on": [True], "off": [False]}[args.adjust]
-    print(f"seed {args.seed}, {days} days of orders, confidence {args.confidence}")
-    print(
-        "adjusted  lines          orders  backordered  dated  on time  share   slack (d)  late by (d)", end=""
-    )
-    print("  unshipped")
-    for adjusted in runs:
-        f = simulate(seed=args.seed, days=days, adjusted=adjusted, confidence=args.confidence)
-        for name, m in (("all", f.every), (f"from {f.learned_on}", f.learned)):
-            print(
-                f"{'yes' if f.adjusted else 'no':<9} {name:<14} {f.orders:>6}  {f.backordered:>11}  "
-                f"{m.dated:>5}  {m.on_time:>7}  {m.share:6.1%}  {m.slack_days:>9.2f}  {m.late_days:>11.2f}  "
-                f"{m.unshipped:>9}"
+    found: dict[tuple[bool, str], list[Measure]] = {}
+    for seed in args.seeds or [args.seed]:
+        days = args.days if args.days is not None else random.Random(seed).randint(45, 90)
+        print(f"seed {seed}, {days} days of orders, confidence {args.confidence}")
+        print(HEADER)
+        informed: frozenset[Key] | None = None
+        for adjusted in runs:
+            f = simulate(
+                seed=seed, days=days, adjusted=adjusted, confidence=args.confidence, informed=informed
             )
-        print(f"  ({f.seconds:.1f} s)")
+            informed = f.informed_keys if adjusted else informed
+            assert f.informed is not None
+            sets = (("all", f.every), ("from learned", f.learned), ("on history", f.informed))
+            for name, m in sets:
+                found.setdefault((adjusted, name), []).append(m)
+                shown = f"from {f.learned_on}" if name == "from learned" else name
+                print(_row(adjusted, shown, f.orders, f.backordered, m))
+            if adjusted:
+                for kind, m in f.kinds.items():
+                    found.setdefault((adjusted, f"  {kind}"), []).append(m)
+                    print(_row(adjusted, f"  {kind}", f.orders, f.backordered, m))
+            print(
+                f"  ({f.seconds:.1f} s; {f.refused} MO completions refused: materials taken by other demand)"
+            )
+    if args.seeds and len(args.seeds) > 1:
+        print(
+            f"median over seeds {' '.join(map(str, args.seeds))}: share, slack (d), late by (d), dated lines"
+        )
+        for (adjusted, name), measures in found.items():
+            share = statistics.median(m.share for m in measures)
+            slack = statistics.median(m.slack_days for m in measures)
+            late = statistics.median(m.late_days for m in measures)
+            dated = statistics.median(m.dated for m in measures)
+            said = "yes" if adjusted else "no"
+            print(f"{said:<9} {name:<14} {share:6.1%}  {slack:5.2f}  {late:5.2f}  {dated:5.0f}")
+
+
+HEADER = (
+    "adjusted  lines          orders  backordered  dated  on time  share   slack (d)  late by (d)  unshipped"
+)
+
+
+def _row(adjusted: bool, name: str, orders: int, backordered: int, m: Measure) -> str:
+    return (
+        f"{'yes' if adjusted else 'no':<9} {name:<14} {orders:>6}  {backordered:>11}  "
+        f"{m.dated:>5}  {m.on_time:>7}  {m.share:6.1%}  {m.slack_days:>9.2f}  {m.late_days:>11.2f}  "
+        f"{m.unshipped:>9}"
+    )
 
 
 if __name__ == "__main__":

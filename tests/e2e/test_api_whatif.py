@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from pegboard.services import planning
 from pegboard.services.imports import ImportKind
 from tests.builders import import_text
 from tests.e2e.test_api_support import Api, open_api, row_counts
+from tests.integration.services.test_reliable_promises import gem_po, planned_promise, workshop_with
 
 
 @pytest.fixture
@@ -70,3 +71,22 @@ def test_a_bad_part_is_422_naming_it_and_nothing_is_written(
     assert answer.status_code == 422, answer.text
     assert named in answer.text
     assert row_counts(api.pb) == before
+
+
+def test_the_lines_named_carry_their_stated_dates_beside_the_reliability_adjusted_ones(api: Api) -> None:
+    workshop_with(api.pb, late_receipts=6, unpredictable_receipts=0)
+    due = gem_po(api.pb)  # Late Gems says 10 days and takes 12: PO-12 counts 2 days late
+    planned_promise(api.pb, "GEM")
+
+    answer = api.post("/whatif", {"late": ["PO-12:+3"]}, token="viewer")
+
+    assert answer.status_code == 200, answer.text
+    [late] = answer.json()["late_orders"]
+    [line] = late["lines"]
+    assert (line["order_ref"], line["sku"]) == ("SO-GEM", "GEM")
+    assert (line["from"], line["to"]) == (day(due, 2), day(due, 5))
+    assert (line["stated_from"], line["stated_to"]) == (day(due, 0), day(due, 3))
+
+
+def day(start: date, days: int) -> str:
+    return (start + timedelta(days=days)).isoformat()

@@ -37,3 +37,23 @@ def test_supply_says_when_its_dates_come_from_an_out_of_date_plan(cli: Cli, tmp_
     assert fresh["feasible_due"] == "2026-12-15"
     assert fresh["late_because"] == "waiting for KYBER-GREEN on PO-1 due 2026-12-14"
     assert "out of date" not in " ".join(fresh_text.split())
+
+
+def test_supply_json_gives_each_mo_the_day_of_its_plan_and_whether_it_is_out_of_date(
+    cli: Cli, tmp_path: Path
+) -> None:
+    workshop(cli, tmp_path)
+    assert cli("make", "SABER-GREEN", "3")[0] == 0
+    before_any_plan = mo_row(cli)
+    assert cli("plan")[0] == 0
+    kept = mo_row(cli)
+
+    assert cli("import", "purchase-orders", write(tmp_path, "po.csv", CRYSTALS))[0] == 0
+    stale = mo_row(cli)
+    code, out, _ = cli("supply", "--json")
+    [po] = [r for r in json.loads(out) if r["kind"] == "po"]
+
+    assert (before_any_plan["plan_as_of"], before_any_plan["plan_out_of_date"]) == ("2026-11-23", False)
+    assert (kept["plan_as_of"], kept["plan_out_of_date"]) == ("2026-11-23", False)
+    assert (stale["plan_as_of"], stale["plan_out_of_date"]) == ("2026-11-23", True)
+    assert (po["plan_as_of"], po["plan_out_of_date"]) == (None, None)

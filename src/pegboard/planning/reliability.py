@@ -13,7 +13,9 @@ from its *current* stated date (`planning.reliable`), so a slip the supplier ann
 PO was rescheduled for, is counted once: in the new date, not again in what is learned. The real lead time
 is the receipt date minus the order date. A supplier's (or a supplier and item's) figures are
 learned only from at least `MIN_HISTORY` receipts; with fewer the pair falls back to the
-supplier's figures, and a supplier with fewer has none (`learned` is False).
+supplier's figures, and a supplier with fewer has none (`learned` is False). Planning counts on
+`Distribution.bound`, the value a next delivery stays within at the confidence given how many
+receipts it was learned from, not on the sample's plain quantile.
 """
 
 from __future__ import annotations
@@ -76,6 +78,23 @@ class Distribution:
     def quantile(self, q: float) -> float:
         """The smallest value whose cumulative weight reaches `q` of the total (e.g. 0.9)."""
         return _quantile(self.sample, q)
+
+    def bound(self, q: float) -> float:
+        """The value the *next* delivery stays within with probability `q`: of n past values, the
+        k-th smallest with k = ceil(q (n + 1)), the largest seen when k > n.
+
+        A new draw from the same distribution is equally likely to fall in any of the n + 1 gaps
+        the sorted sample leaves, so it is at most the k-th value with probability k / (n + 1),
+        whatever the distribution. The plain quantile (k = ceil(q n)) covers less than `q` on a
+        short history: at n = 5 and q = 0.9 it is the 5th value, which a new draw exceeds one time
+        in six. With weights (quantities received) the new draw weighs the mean weight."""
+        total = sum(w for _, w in self.sample)
+        if not self.sample or total <= 0:
+            return 0.0
+        target = q * total * (self.count + 1) / self.count
+        if target > total + 1e-9:
+            return self.sample[-1][0]
+        return _quantile(self.sample, target / total)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Reliability-adjusted dates: a PO's date or a lead time moved by what its supplier's history says.
 
 At the snapshot's `confidence` (say 0.90), a PO line counts on its stated date plus its
-supplier's lateness after notice at that quantile (never earlier than stated; see
+supplier's lateness after notice at that confidence (never earlier than stated; see
 `planning.reliability`: a reschedule the supplier asked for is not padded again); a planned purchase arrives
 after the stated lead time plus that lateness; a buy item without a stated lead time
-(unpredictable) is bought on the real lead time at that quantile, and a PO of it without an
+(unpredictable) is bought on the real lead time at that confidence, and a PO of it without an
 expected date counts from the day it was placed. The most specific history speaks (supplier and
 SKU, else supplier); with fewer than `MIN_HISTORY` receipts the stated date stays, and the
 promise's reason says so. The engine plans the adjusted snapshot; the notes let reasons name the
@@ -100,19 +100,20 @@ class _Figures:
         return self.pairs.get((supplier, sku)) or self.whole.get(supplier)
 
     def slip(self, figures: Reliability) -> int | None:
-        """Days late after the supplier's last word, at the confidence (never below 0), to add to a
+        """Days late after the supplier's last word that a next delivery stays within at the
+        confidence (`Distribution.bound`; never below 0), to add to a
         PO's current date: a slip announced by a reschedule is in that date already; None without
         a dated receipt."""
         late = figures.late_after_notice
         if late is None:
             return None
-        return max(0, math.ceil(late.quantile(self.confidence) - 1e-9))
+        return max(0, math.ceil(late.bound(self.confidence) - 1e-9))
 
     def lead(self, figures: Reliability) -> int | None:
-        """The real lead time at the confidence; None without a receipt."""
+        """The real lead time a next delivery stays within at the confidence; None without a receipt."""
         if figures.lead_time is None:
             return None
-        return max(0, math.ceil(figures.lead_time.quantile(self.confidence) - 1e-9))
+        return max(0, math.ceil(figures.lead_time.bound(self.confidence) - 1e-9))
 
     def note(
         self,

@@ -51,13 +51,16 @@ class ExtraDemand:
 
 @dataclass(frozen=True, slots=True)
 class LateLine:
-    """A line whose date moves later: from `before` to `after` (None: open term)."""
+    """A line whose date moves later: from `before` to `after` (None: open term); `stated_before`
+    and `stated_after` are the same dates before suppliers' history moved them (`Promise.stated_date`)."""
 
     order_ref: str
     line_no: int
     sku: str
     before: date | None
     after: date | None
+    stated_before: date | None = None
+    stated_after: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,17 +176,21 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
     their last days are compared as arrays by line, and only the lines that move are named."""
     old, old_extra = _line_days(before.promises, lines)
     new, new_extra = _line_days(after.promises, lines)
-    moved: list[tuple[Key, int, int]] = []
-    if isinstance(after.promises, PromiseTable) and len(old) == len(new):
+    moved: list[tuple[Key, int, int, int, int]] = []
+    if isinstance(after.promises, PromiseTable) and len(old.day) == len(new.day):
         table = after.promises
-        for k in np.flatnonzero((new > old) & (old >= 0)).tolist():
+        for k in np.flatnonzero((new.day > old.day) & (old.day >= 0)).tolist():
             key = (table.refs[k], table.line_nos[k], table.skus[k])
-            moved.append((key, int(old[k]), int(new[k])))
-    moved += [(key, old_extra[key], day) for key, day in new_extra.items() if day > old_extra.get(key, day)]
+            moved.append((key, int(old.day[k]), int(new.day[k]), int(old.stated[k]), int(new.stated[k])))
+    moved += [
+        (key, old_extra[key][0], day, old_extra[key][1], stated)
+        for key, (day, stated) in new_extra.items()
+        if key in old_extra and day > old_extra[key][0]
+    ]
     late_lines: list[LateLine] = []
     open_term: list[LateLine] = []
-    for key, was, will in sorted(moved):
-        line = LateLine(*key, _date(was), _date(will))
+    for key, was, will, stated_was, stated_will in sorted(moved):
+        line = LateLine(*key, _date(was), _date(will), _date(stated_was), _date(stated_will))
         late_lines.append(line)
         if will >= NONE:
             open_term.append(line)
@@ -198,25 +205,38 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
 Key = tuple[str, int, str]
 
 
-def _line_days(promises: Sequence[Promise], lines: int) -> tuple[Ints, dict[Key, int]]:
-    """The last day (NONE: open term; -1: no promise) of each of the first `lines` demand lines
-    of a promise table, and of any other real line by (order ref, line no, SKU)."""
+@dataclass(frozen=True)
+class _LastDays:
+    """The last day of each line (NONE: open term; -1: no promise), and its stated day."""
+
+    day: Ints
+    stated: Ints
+
+
+def _line_days(promises: Sequence[Promise], lines: int) -> tuple[_LastDays, dict[Key, tuple[int, int]]]:
+    """The last day (NONE: open term; -1: no promise) and last stated day of each of the first
+    `lines` demand lines of a promise table, and of any other real line by (order ref, line no, SKU)."""
     extra: Iterable[Promise] = promises
     latest = np.zeros(0, dtype=np.int64)
+    stated = latest
     if isinstance(promises, PromiseTable):
         extra = promises.extra
         latest = np.full(len(promises.refs), -1, dtype=np.int64)
+        stated = latest.copy()
         if len(promises.line):
             np.maximum.at(latest, promises.line, promises.day)
-        latest = latest[:lines]
-    days: dict[Key, int] = {}
+            np.maximum.at(stated, promises.line, promises.stated)
+        latest, stated = latest[:lines], stated[:lines]
+    days: dict[Key, tuple[int, int]] = {}
     for p in extra:
         if p.order_ref.startswith(EXTRA_REF):
             continue
         key = (p.order_ref, p.line_no, p.sku)
         day = NONE if p.date is None else p.date.toordinal()
-        days[key] = max(days.get(key, day), day)
-    return latest, days
+        said = NONE if p.stated_date is None else p.stated_date.toordinal()
+        was_day, was_said = days.get(key, (day, said))
+        days[key] = (max(was_day, day), max(was_said, said))
+    return _LastDays(latest, stated), days
 
 
 def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:

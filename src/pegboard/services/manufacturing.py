@@ -145,16 +145,26 @@ def feasible_dates(mos: Mapping[str, str], *, uow: UnitOfWork, today: date) -> d
     (the caller says so with `views.stored_plan.plan_state`). An MO the stored plan does not know
     (opened since), or every MO when no plan is stored, is dated now by `planned_feasible_dates`.
     """
+    stored, now = feasible_dates_by_source(mos, uow=uow, today=today)
+    return stored | now
+
+
+def feasible_dates_by_source(
+    mos: Mapping[str, str], *, uow: UnitOfWork, today: date
+) -> tuple[dict[str, FeasibleDates], dict[str, FeasibleDates]]:
+    """`feasible_dates` in two parts: those the stored plan kept, and those dated now (MOs it does
+    not know, or every MO when no plan is stored), so a caller can say how old each date is."""
     stored = uow.plans.feasible_mos(mos.keys())
     found = {} if stored is None else stored
     unknown = {ref: sku for ref, sku in mos.items() if ref not in found}
+    now: dict[str, FeasibleDates] = {}
     if unknown:
-        found |= {
+        now = {
             ref: dates
             for ref, dates in planned_feasible_dates(unknown.values(), uow=uow, today=today).items()
             if ref in unknown
         }
-    return found
+    return found, now
 
 
 def planned_feasible_dates(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> dict[str, FeasibleDates]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,8 @@ from sqlalchemy import ColumnElement, Connection, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
-from pegboard.planning.result import OPEN_TERM, PLANNED_MO, PLANNED_PO, STOCK
 from pegboard.views.sql import dates_in_words, units
-
-#: Bases that name no document: stock on hand, supply not yet ordered, or no date at all.
-_NOT_A_REF = frozenset({STOCK, PLANNED_PO, PLANNED_MO, OPEN_TERM, "release date", ""})
+from pegboard.views.stated import NOT_A_REF, Stated, stated_beside
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,8 @@ class BackorderLine:
     planned: bool
     reason: str
     supply_refs: tuple[str, ...]
+    #: The date on the suppliers' stated dates, when their history moved the promise off it.
+    stated: Stated | None = None
 
 
 @dataclass(frozen=True)
@@ -275,11 +274,13 @@ def _lines(
     if per_item is not None:
         query = query.where(ranked.c.rank <= per_item)
     parsed = functools.cache(_refs)
+    stated = functools.cache(stated_beside)
     # Many lines rest on the same supply and share a reason: word each reason once.
     worded = functools.cache(lambda reason: dates_in_words(reason, today))
     lines: dict[int, list[BackorderLine]] = {}
     for r in conn.execute(query):
-        lines.setdefault(r.item_id, []).append(_line(r, parsed(r.parts), worded(r.reason or ""), today))
+        line = _line(r, parsed(r.parts), worded(r.reason or ""), today)
+        lines.setdefault(r.item_id, []).append(replace(line, stated=stated(r.parts, r.promised_date)))
     return lines
 
 
@@ -314,7 +315,7 @@ def _refs(parts: str | None) -> tuple[str, ...]:
     if not parts:
         return ()
     return tuple(
-        dict.fromkeys(str(p.get("basis", "")) for p in json.loads(parts) if p.get("basis") not in _NOT_A_REF)
+        dict.fromkeys(str(p.get("basis", "")) for p in json.loads(parts) if p.get("basis") not in NOT_A_REF)
     )
 
 

@@ -18,6 +18,7 @@ from pegboard.domain.quantities import ZERO
 from pegboard.domain.sales import LineKind
 from pegboard.planning.result import FeasibleDates
 from pegboard.views.models import BackorderView, OrderLineView, OrderView, PreorderView, SupplyView
+from pegboard.views.stored_plan import PlanState
 
 STOCK, PREORDER, DROPSHIP = (kind.value for kind in LineKind)
 
@@ -284,3 +285,27 @@ def with_feasible(rows: list[SupplyView], dates: dict[str, FeasibleDates]) -> li
         )
         for row in rows
     ]
+
+
+def with_feasible_as_of(
+    rows: list[SupplyView],
+    stored: dict[str, FeasibleDates],
+    now: dict[str, FeasibleDates],
+    *,
+    state: PlanState,
+    today: date,
+) -> list[SupplyView]:
+    """`with_feasible`, each dated MO also saying how old its dates are: those the stored plan kept
+    carry its day and whether planning's inputs changed since (`plan_state`); those dated on the
+    read (`now`: opened since the plan, or no plan stored) carry today and are never out of date."""
+
+    def aged(row: SupplyView) -> SupplyView:
+        if row.kind != "mo":
+            return row
+        if row.ref in stored and state.planned_on is not None:
+            return replace(row, plan_as_of=state.planned_on, plan_out_of_date=state.out_of_date)
+        if row.ref in now:
+            return replace(row, plan_as_of=today, plan_out_of_date=False)
+        return row
+
+    return [aged(row) for row in with_feasible(rows, stored | now)]

@@ -224,6 +224,10 @@ class SupplyView:
     late_because: str | None = None
     #: The configuration an MO makes ("" = the plain item; always "" on a PO).
     options: str = ""
+    #: The day of the plan an open MO's feasible dates come from (today when planned on the read)
+    #: and whether planning's inputs changed since; None on a PO and where no dates were asked.
+    plan_as_of: date | None = None
+    plan_out_of_date: bool | None = None
 
     def to_json(self) -> Json:
         """The supply row as `pegboard supply --json` shows it."""
@@ -242,6 +246,8 @@ class SupplyView:
             "feasible_due": day(self.feasible_due),
             "late_because": self.late_because,
             "options": options_json(self.options),
+            "plan_as_of": day(self.plan_as_of),
+            "plan_out_of_date": self.plan_out_of_date,
         }
 
 

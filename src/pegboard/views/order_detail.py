@@ -14,6 +14,7 @@ from pegboard.domain.quantities import ZERO
 from pegboard.services.users import Action
 from pegboard.views import lists
 from pegboard.views.models import OrderView, late_against_request
+from pegboard.views.stated import Stated, stated_beside
 from pegboard.views.status import LineStatus, ShipmentStatus, order_status
 
 
@@ -34,6 +35,8 @@ class OrderLine:
     reason: str
     basis: Basis | None
     first_promised: date | None
+    #: The date on the suppliers' stated dates, when their history moved the promise off it.
+    stated: Stated | None = None
 
     @property
     def waiting(self) -> Decimal:
@@ -128,11 +131,11 @@ def order_detail(
     so = t.sales_orders.c
     head = conn.execute(select(so.id, so.source).where(so.order_ref == order_ref)).one()
     extra = _line_extras(conn, head.id)
-    refs = {basis for _, _, basis, _ in extra.values() if basis}
+    refs = {basis for _, _, basis, _, _ in extra.values() if basis}
     pos, mos = _supply_refs(conn, refs)
     lines = []
     for line in overview.lines:
-        price, reason, basis, first = extra.get(line.line_no, (None, "", None, None))
+        price, reason, basis, first, parts = extra.get(line.line_no, (None, "", None, None, None))
         lines.append(
             OrderLine(
                 status=line,
@@ -140,6 +143,7 @@ def order_detail(
                 reason=reason if line.waiting > 0 else "",
                 basis=_basis(basis, pos, mos) if line.waiting > 0 else None,
                 first_promised=first,
+                stated=stated_beside(parts, line.promised_date) if line.waiting > 0 else None,
             )
         )
     return OrderDetail(
@@ -157,14 +161,14 @@ def order_detail(
 
 def _line_extras(
     conn: Connection, order_id: int
-) -> dict[int, tuple[Decimal | None, str, str | None, date | None]]:
+) -> dict[int, tuple[Decimal | None, str, str | None, date | None, str | None]]:
     ol, lp = t.order_lines.c, t.line_promises.c
     rows = conn.execute(
-        select(ol.line_no, ol.unit_price, lp.reason, lp.basis, lp.first_date)
+        select(ol.line_no, ol.unit_price, lp.reason, lp.basis, lp.first_date, lp.parts)
         .outerjoin(t.line_promises, lp.line_id == ol.id)
         .where(ol.order_id == order_id)
     )
-    return {r.line_no: (r.unit_price, r.reason or "", r.basis, r.first_date) for r in rows}
+    return {r.line_no: (r.unit_price, r.reason or "", r.basis, r.first_date, r.parts) for r in rows}
 
 
 def _supply_refs(conn: Connection, refs: set[str]) -> tuple[set[str], set[str]]:

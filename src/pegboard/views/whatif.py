@@ -12,7 +12,9 @@ from pegboard.views.json import day, number
 
 
 def whatif_json(found: WhatIf) -> dict[str, Any]:
-    """`scenario` (as given), `late_orders` (`order_ref, from, to, lines`), `open_term` lines,
+    """`scenario` (as given), `late_orders` (`order_ref, from, to, lines`), `open_term` lines (each
+    line `order_ref, line_no, sku, from, to, stated_from, stated_to`, the last two the dates before
+    suppliers' history moved them),
     `extra` (`kind` buy or make, `sku, supplier, quantity, by_date, ready_date, unit_cost, cost`),
     `added_demand` (`label, sku, quantity, date`), `cost` and `uncosted` SKUs; dates null: open term."""
     scenario = found.scenario
@@ -62,6 +64,8 @@ def _line(line: LateLine) -> dict[str, Any]:
         "sku": line.sku,
         "from": day(line.before),
         "to": day(line.after),
+        "stated_from": day(line.stated_before),
+        "stated_to": day(line.stated_after),
     }
 
 

@@ -440,6 +440,8 @@ def test_the_dropship_po_shows_in_supply_and_the_line_is_no_backorder(pb: Pegboa
             "feasible_due": None,
             "late_because": None,
             "options": {},
+            "plan_as_of": None,
+            "plan_out_of_date": None,
         }
     ]
     assert [(b["order_ref"], b["sku"]) for b in backorders] == [("SO-1", "KETTLE")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from pegboard.planning.reliability import (
     MIN_HISTORY,
     Delivery,
     best_reliability,
+    distribution,
     item_reliability,
     supplier_reliability,
 )
@@ -76,3 +78,61 @@ def test_too_little_history_teaches_nothing() -> None:
         best_reliability("Crystal Broker", "KYBER-BLUE", per_supplier={"Crystal Broker": broker}, per_item={})
         is None
     )
+
+
+def _next_within(n: int, *, seed: int, draw: Callable[[random.Random], int]) -> tuple[float, float]:
+    """Over 4,000 seeded trials of n past deliveries and one more: how often the next one stays
+    within the bound at 90% learned from the n, and within their plain 90th percentile."""
+    rng, bound, plain, trials = random.Random(seed), 0, 0, 4000
+    for _ in range(trials):
+        days = [float(draw(rng)) for _ in range(n + 1)]
+        learned = distribution(days[:n])
+        assert learned is not None
+        bound += days[n] <= learned.bound(0.9)
+        plain += days[n] <= learned.quantile(0.9)
+    return bound / trials, plain / trials
+
+
+def _uniform(rng: random.Random) -> int:
+    return rng.randint(1, 30)
+
+
+def _slipping(rng: random.Random) -> int:
+    """A supplier that is on time half the time, else 1 to 7 days late (as in `bench.promise_sim`)."""
+    return 0 if rng.random() < 0.5 else rng.randint(1, 7)
+
+
+def test_the_bound_holds_a_next_delivery_at_the_confidence_where_the_plain_percentile_does_not() -> None:
+    for n in (9, 12, 20, 40):
+        for draw in (_uniform, _slipping):
+            bound, plain = _next_within(n, seed=n, draw=draw)
+
+            assert bound >= 0.9 - 0.015, (n, draw.__name__, bound)
+    assert _next_within(20, seed=20, draw=_uniform)[1] < 0.89
+
+
+def test_a_history_too_short_for_the_confidence_is_bounded_by_the_latest_delivery_seen() -> None:
+    learned = distribution([0.0, 3.0, 1.0, 5.0, 0.0])
+
+    assert learned is not None
+    assert learned.bound(0.9) == 5.0  # ceil(0.9 x 6) = 6th of 5: the largest seen
+    assert learned.quantile(0.9) == 5.0
+    assert learned.bound(0.5) == 1.0  # ceil(0.5 x 6) = 3rd smallest
+
+
+def test_on_a_long_history_the_bound_is_the_generating_distributions_quantile() -> None:
+    (broker,) = supplier_reliability(_history(2000, seed=13))
+
+    assert broker.lateness is not None and broker.late_after_notice is not None
+    assert broker.lateness.bound(0.9) == 4.0 and broker.late_after_notice.bound(0.9) == 4.0
+    assert broker.lateness.bound(0.95) == 7.0
+
+
+def test_weights_count_as_that_many_deliveries_only_in_their_share() -> None:
+    days = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+
+    once, doubled = distribution(days), distribution(days, [2.0] * len(days))
+
+    assert once is not None and doubled is not None
+    assert once.bound(0.9) == doubled.bound(0.9) == 11.0  # ceil(0.9 x 13) = 12th
+    assert once.quantile(0.9) == 10.0  # ceil(0.9 x 12) = 11th

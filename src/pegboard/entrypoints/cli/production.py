@@ -125,10 +125,10 @@ def supply(
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
         making = {s.ref: s.sku for s in found if s.kind == "mo"}
-        found = lists.with_feasible(
-            found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today())
-        )
+        today = pb.clock.today()
+        stored, now = manufacturing.feasible_dates_by_source(making, uow=uow, today=today)
         state = plan_state(uow.connection)
+        found = lists.with_feasible_as_of(found, stored, now, state=state, today=today)
     late = any(s.late_because is not None for s in found)
     show(
         as_json,

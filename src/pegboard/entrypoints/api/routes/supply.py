@@ -31,6 +31,7 @@ from pegboard.services.lookup import existing_mo, existing_po
 from pegboard.services.ports import UnitOfWork
 from pegboard.views import lists
 from pegboard.views.json import day, number
+from pegboard.views.stored_plan import plan_state
 
 router = api_router("supply")
 
@@ -109,10 +110,14 @@ def list_supply(
     """Open POs and MOs, one row per SKU, earliest expected first; an open MO also with the dates
     its materials allow (`feasible_start`, `feasible_due`) and why they are later (`late_because`), as
     the last plan run kept them (out of date or not, as the supply pages show it); an MO opened
-    since, or every MO before any plan run, is dated now."""
+    since, or every MO before any plan run, is dated now. Each dated MO says how old its dates
+    are: `plan_as_of` (the stored plan's day, or today when dated now) and `plan_out_of_date`
+    (something planning reads changed since that plan: run the plan to bring them up to date)."""
     found = lists.supply(uow.connection, include_closed=include_closed, sku=sku)
     making = {row.ref: row.sku for row in found if row.kind == "mo"}
-    found = lists.with_feasible(found, manufacturing.feasible_dates(making, uow=uow, today=pb.clock.today()))
+    today = pb.clock.today()
+    stored, now = manufacturing.feasible_dates_by_source(making, uow=uow, today=today)
+    found = lists.with_feasible_as_of(found, stored, now, state=plan_state(uow.connection), today=today)
     return json_response([row.to_json() for row in found])
 
 

@@ -128,6 +128,16 @@ class SupplyOut(Out):
     options: dict[str, str] = Field(
         default_factory=dict, description="The configuration an MO makes, by option name ({}: plain)"
     )
+    plan_as_of: date | None = Field(
+        default=None,
+        description="An open MO's: the day of the plan its feasible dates come from (today when dated "
+        "on the read); null on a PO",
+    )
+    plan_out_of_date: bool | None = Field(
+        default=None,
+        description="An open MO's: whether anything planning reads changed since that plan (run the "
+        "plan to bring its feasible dates up to date); null on a PO",
+    )
 
 
 class RescheduleOut(Out):
