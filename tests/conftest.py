@@ -35,6 +35,9 @@ os.environ.setdefault("PEGBOARD_NOTIFY_INTERVAL_SECONDS", "0")
 # Apps made by tests keep the order writer a thread (a writer process takes a second to start);
 # tests/integration/test_intake_process.py and the served-app tests run the process.
 os.environ.setdefault("PEGBOARD_INTAKE_PROCESS", "false")
+# Served apps skip loading the forecasting models at start (about 1.6 s of CPU each, in the
+# background); the modules that open a forecast turn it back on, as `pegboard serve` runs by default.
+os.environ.setdefault("PEGBOARD_FORECAST_PRELOAD", "false")
 
 MONDAY = date(2026, 11, 23)
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     login_failures_per_name: int = 5
     login_failures_per_address: int = 50
     login_window_seconds: float = 900.0
+    #: `pegboard serve` loads the forecasting models in the background at start (about 1.6 s of
+    #: CPU), so the first item forecast does not wait for them; off, that forecast loads them.
+    forecast_preload: bool = True
 
     # -- public product-page availability (GET /public/availability/{sku}) ---------------------
     #: Off: every SKU answers 404. On: items with a sale price answer; materials never do.

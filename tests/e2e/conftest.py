@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.web_support import drop_templates
+from tests.e2e.web_support import chromium, drop_templates, require_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -14,3 +18,12 @@ def built_workshops_are_dropped_at_the_end() -> Iterator[None]:
     """The served workshops' templates (built once per run) are dropped when the run ends."""
     yield
     drop_templates()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a whole module, whichever of its workshops (SQLite, PostgreSQL) it
+    visits; each test opens its own browser context, so no cookie or page is shared."""
+    require_chromium()
+    with chromium() as launched:
+        yield launched

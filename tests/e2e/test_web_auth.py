@@ -3,32 +3,26 @@ against `pegboard serve` on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 
-from tests.e2e.web_support import PASSWORD, Workshop, chromium, served_workshop, sign_in, signed_in
+from tests.e2e.web_support import (
+    PASSWORD,
+    QUIET,
+    Workshop,
+    served_on_each_database,
+    sign_in,
+    signed_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    with served_workshop(request.param, tmp_path_factory.mktemp("web-auth"), steps=2) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(shop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+shop = served_on_each_database("web-auth", steps=2)
 
 
 def test_a_page_for_someone_signed_out_asks_them_to_sign_in_and_then_goes_there(

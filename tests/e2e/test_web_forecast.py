@@ -4,52 +4,46 @@ link leads to the forecast (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.e2e.web_support import (
+    QUIET,
     TODAY,
     Workshop,
     assert_accessible,
-    chromium,
     screenshot,
-    served_workshop,
+    served_on_each_database,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+pytestmark = QUIET
+
+
+def hilt_history(workshop: Workshop, folder: Path) -> None:
+    """Twenty weeks of hilt orders behind the demo (one to three a day, most days)."""
+    start = date.fromisoformat(TODAY) - timedelta(days=140)
+    rows = ["order_ref,customer,email,ordered_at,sku,quantity"]
+    rows += [
+        f"H-{i},Han,han@example.com,{start + timedelta(days=i)},HILT,{1 + i % 3}"
+        for i in range(140)
+        if i % 7 != 6
+    ]
+    path = folder / "orders.csv"
+    path.write_text("\n".join(rows) + "\n")
+    workshop.cli("import", "orders", str(path))
+
+
+#: Served as `pegboard serve` runs by default: the forecasting models load in the background at start.
+workshop = served_on_each_database(
+    "web-forecast", steps=1, prepare=hilt_history, env={"PEGBOARD_FORECAST_PRELOAD": "true"}
 )
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo with twenty weeks of hilt orders behind it (one to three a day, most days)."""
-    folder = tmp_path_factory.mktemp("web-forecast")
-    with served_workshop(request.param, folder, steps=1) as served:
-        start = date.fromisoformat(TODAY) - timedelta(days=140)
-        rows = ["order_ref,customer,email,ordered_at,sku,quantity"]
-        rows += [
-            f"H-{i},Han,han@example.com,{start + timedelta(days=i)},HILT,{1 + i % 3}"
-            for i in range(140)
-            if i % 7 != 6
-        ]
-        path = folder / "orders.csv"
-        path.write_text("\n".join(rows) + "\n")
-        served.cli("import", "orders", str(path))
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(workshop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_the_item_page_charts_the_forecast_and_takes_it_off_the_projected_stock(

@@ -6,40 +6,27 @@ button and the server refuses their release, as it refuses one sent from another
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 
 from tests.e2e.web_support import (
+    QUIET,
     Workshop,
     assert_accessible,
-    chromium,
     screenshot,
-    served_workshop,
+    served_on_each_database,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo's orders placed: 3 blue sabers free, then a quote holds 2 of them for an hour."""
-    with served_workshop(request.param, tmp_path_factory.mktemp("web-holds"), steps=3) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(shop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+#: The demo's orders placed: 3 blue sabers free for the tests' quotes to hold.
+shop = served_on_each_database("web-holds", steps=3)
 
 
 def hold(shop: Workshop, quantity: int) -> str:

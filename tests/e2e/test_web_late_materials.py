@@ -4,28 +4,26 @@ phone and desktop width."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.e2e.web_support import (
+    QUIET,
     TODAY,
     Workshop,
     assert_accessible,
-    chromium,
     screenshot,
-    served_workshop,
+    served_on_each_database,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 DAY = date.fromisoformat(TODAY)
 #: PO-1's two green crystals; MO-1 makes three sabers with the one crystal on hand and these two.
@@ -38,26 +36,18 @@ def long_day(day: date) -> str:
     return f"{day.day} {day:%B}"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo after its first shipments, MO-1 for 3 green sabers opened today (its own finish
-    tomorrow), PO-1 of 2 green crystals due in 14 days, and a plan run that kept the dates."""
-    folder = tmp_path_factory.mktemp("web-late-materials")
-    with served_workshop(request.param, folder, steps=3) as served:
-        path = folder / "po.csv"
-        path.write_text(
-            f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{DUE}\n"
-        )
-        served.cli("import", "purchase-orders", str(path))
-        served.cli("make", "SABER-GREEN", "3")
-        served.cli("plan")
-        yield served
+def late_crystals(workshop: Workshop, folder: Path) -> None:
+    """MO-1 for 3 green sabers opened today (its own finish tomorrow), PO-1 of 2 green crystals
+    due in 14 days, and a plan run that kept the dates."""
+    path = folder / "po.csv"
+    path.write_text(f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{DUE}\n")
+    workshop.cli("import", "purchase-orders", str(path))
+    workshop.cli("make", "SABER-GREEN", "3")
+    workshop.cli("plan")
 
 
-@pytest.fixture(scope="module")
-def browser(workshop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+#: The demo after its first shipments, with `late_crystals`.
+workshop = served_on_each_database("web-late-materials", steps=3, prepare=late_crystals)
 
 
 def texts(browser: Browser, workshop: Workshop, path: str, width: int, *selectors: str) -> list[str]:

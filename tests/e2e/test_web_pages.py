@@ -5,7 +5,6 @@ kept under tests/artefacts/ (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,14 +12,18 @@ import httpx
 import pytest
 
 from pegboard.entrypoints.web.assets import node_modules
-from tests.e2e.web_support import ARTEFACTS, Workshop, chromium, served_workshop, signed_in
+from tests.e2e.web_support import (
+    ARTEFACTS,
+    QUIET,
+    Workshop,
+    served_on_each_database,
+    signed_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 #: Every page a signed-in person can open in the demo after its first shipments.
 PAGES = (
@@ -48,16 +51,7 @@ SERIOUS = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    with served_workshop(request.param, tmp_path_factory.mktemp("web-pages"), steps=3) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(shop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+shop = served_on_each_database("web-pages", steps=3)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ axe-core clean, and a bad filter refused beside its field (SQLite and PostgreSQL
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,14 +11,18 @@ import httpx
 import pytest
 
 from pegboard.entrypoints.web.assets import node_modules
-from tests.e2e.web_support import ARTEFACTS, Workshop, chromium, served_workshop, signed_in
+from tests.e2e.web_support import (
+    ARTEFACTS,
+    QUIET,
+    Workshop,
+    served_on_each_database,
+    signed_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 CHARTS = ("Open backorders by day", "Backorders by age", "Promise accuracy by week", "Supplier reliability")
 SERIOUS = """async () => {
@@ -30,16 +33,7 @@ SERIOUS = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    with served_workshop(request.param, tmp_path_factory.mktemp("web-reports"), steps=3) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(shop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+shop = served_on_each_database("web-reports", steps=3)
 
 
 def _axe() -> Path:

@@ -4,7 +4,6 @@ refused; a bad CSV is shown by row, column and value with nothing written (SQLit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,21 +12,19 @@ import httpx
 import pytest
 
 from tests.e2e.web_support import (
+    QUIET,
     TODAY,
     Workshop,
     assert_accessible,
-    chromium,
     screenshot,
-    served_workshop,
+    served_on_each_database,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 PAGES = {
     "backorders": "/backorders",
@@ -45,27 +42,19 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo after its first shipments, with an open MO (MO-1), a crystal PO (PO-1) due in 14 days,
-    and no emitter left (so the plan suggests buying some)."""
-    folder = tmp_path_factory.mktemp("web-supply")
-    with served_workshop(request.param, folder, steps=3) as served:
-        served.cli("make", "SABER-GREEN", "1")
-        due = date.fromisoformat(TODAY) + timedelta(days=14)
-        path = folder / "po.csv"
-        path.write_text(
-            f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n"
-        )
-        served.cli("import", "purchase-orders", str(path))
-        served.cli("adjust", "EMITTER", "0", "--reason", "dropped the box")
-        yield served
+def open_supply(workshop: Workshop, folder: Path) -> None:
+    """An open MO (MO-1), a crystal PO (PO-1) due in 14 days, and no emitter left (so the plan
+    suggests buying some)."""
+    workshop.cli("make", "SABER-GREEN", "1")
+    due = date.fromisoformat(TODAY) + timedelta(days=14)
+    path = folder / "po.csv"
+    path.write_text(f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Crystal Broker,KYBER-GREEN,2,{due}\n")
+    workshop.cli("import", "purchase-orders", str(path))
+    workshop.cli("adjust", "EMITTER", "0", "--reason", "dropped the box")
 
 
-@pytest.fixture(scope="module")
-def browser(workshop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+#: The demo after its first shipments, with `open_supply`.
+workshop = served_on_each_database("web-supply", steps=3, prepare=open_supply)
 
 
 @pytest.mark.parametrize("width", [375, 1280])

@@ -4,40 +4,26 @@ run and confirm the plan, complete the MO, give the crystal PO its date, preview
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from tests.e2e.web_support import (
+    QUIET,
     TODAY,
     Workshop,
     assert_accessible,
-    chromium,
     screenshot,
-    served_workshop,
+    served_on_each_database,
     signed_in,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    with served_workshop(request.param, tmp_path_factory.mktemp("web-story"), steps=3) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def browser(shop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+shop = served_on_each_database("web-story", steps=3)
 
 
 def words(day: date) -> str:

@@ -3,20 +3,22 @@ and nothing written (SQLite and PostgreSQL, in Chromium)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
 from pegboard.adapters.db import tables as t
-from tests.e2e.web_support import Workshop, assert_accessible, chromium, served_workshop, signed_in
+from tests.e2e.web_support import (
+    QUIET,
+    Workshop,
+    assert_accessible,
+    served_on_each_database,
+    signed_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
-)
+pytestmark = QUIET
 
 #: Two green crystals for SO-2, due 7 December (today is 23 November).
 CRYSTAL_PO = (
@@ -24,22 +26,16 @@ CRYSTAL_PO = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def workshop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workshop]:
-    """The demo after making the green saber, with a crystal PO for SO-2 and a plan run."""
-    folder = tmp_path_factory.mktemp("web-whatif")
-    with served_workshop(request.param, folder, steps=4) as served:
-        path = folder / "pos.csv"
-        path.write_text(CRYSTAL_PO)
-        served.cli("import", "purchase-orders", str(path))
-        served.cli("plan")
-        yield served
+def crystal_po(workshop: Workshop, folder: Path) -> None:
+    """A crystal PO for SO-2 and a plan run."""
+    path = folder / "pos.csv"
+    path.write_text(CRYSTAL_PO)
+    workshop.cli("import", "purchase-orders", str(path))
+    workshop.cli("plan")
 
 
-@pytest.fixture(scope="module")
-def browser(workshop: Workshop) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
+#: The demo after making the green saber, with `crystal_po`.
+workshop = served_on_each_database("web-whatif", steps=4, prepare=crystal_po)
 
 
 def counts(workshop: Workshop) -> dict[str, int]:

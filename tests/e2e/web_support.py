@@ -4,6 +4,7 @@ with users of each role, one Chromium per module, and helpers to sign in."""
 from __future__ import annotations
 
 import gc
+import io
 import os
 import shutil
 import subprocess
@@ -11,8 +12,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,9 +76,20 @@ class Workshop:
 
 
 def _cli(db: str, *args: str, stdin: str | None = None) -> str:
-    command = [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", db, "--today", TODAY, *args]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, input=stdin)
-    return done.stdout
+    """`pegboard --db DB --today TODAY ARGS`, run in this process (a new process would spend about
+    a second of CPU importing pegboard again); its output, or the test fails with its error."""
+    from pegboard.entrypoints.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    given, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["--db", db, "--today", TODAY, *args])
+    finally:
+        sys.stdin = given
+    if code != 0:
+        pytest.fail(f"pegboard {' '.join(args)} exited with {code}: {err.getvalue()}")
+    return out.getvalue()
 
 
 def require_chromium() -> None:
@@ -184,6 +196,38 @@ def served_workshop(
             process.terminate()
             process.wait(timeout=30)
             gc.collect()
+
+
+#: Browser test modules ignore the sockets Playwright and httpx leave to the garbage collector.
+QUIET = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+
+
+def served_on_each_database(
+    folder: str,
+    *,
+    steps: int,
+    prepare: Callable[[Workshop, Path], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Any:
+    """A module fixture: the demo after `steps` steps served on SQLite, then on PostgreSQL, once
+    each for the whole module, after `prepare(workshop, folder)` has added what the module needs.
+
+    Assign it to the fixture's name: `shop = served_on_each_database("web-orders", steps=2)`.
+    """
+
+    @pytest.fixture(scope="module", params=["sqlite", "postgres"])
+    def served(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Workshop]:
+        path = tmp_path_factory.mktemp(folder)
+        with served_workshop(request.param, path, steps=steps, env=env) as workshop:
+            if prepare is not None:
+                prepare(workshop, path)
+            yield workshop
+
+    return served
 
 
 @contextmanager

@@ -115,6 +115,9 @@ def create_app(settings: Settings, *, today: date | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The app for `pegboard serve`: settings from PEGBOARD_*, business date from PEGBOARD_TODAY.
-    The forecasting models load in the background meanwhile (seconds; an item's forecast needs them)."""
-    threading.Thread(target=learning.prepare_forecasts, name="forecast-models", daemon=True).start()
-    return create_app(Settings(), today=parsing.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))
+    The forecasting models load in the background meanwhile (seconds; an item's forecast needs them),
+    unless PEGBOARD_FORECAST_PRELOAD is false."""
+    settings = Settings()
+    if settings.forecast_preload:
+        threading.Thread(target=learning.prepare_forecasts, name="forecast-models", daemon=True).start()
+    return create_app(settings, today=parsing.a_date("PEGBOARD_TODAY", os.environ.get("PEGBOARD_TODAY")))
