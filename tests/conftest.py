@@ -105,7 +105,7 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _postgres_available() -> bool:
+def postgres_available() -> bool:
     try:
         engine = create_engine(POSTGRES_ADMIN_URL)
         with engine.connect():
@@ -119,7 +119,7 @@ def _postgres_available() -> bool:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh database for this test run, migrated once and dropped at the end."""
-    if not _postgres_available():
+    if not postgres_available():
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")

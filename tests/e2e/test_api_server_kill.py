@@ -21,7 +21,7 @@ from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from tests.builders import make_items, set_stock
 from tests.conftest import MONDAY
-from tests.e2e.test_pages_in_browser import _free_port
+from tests.e2e.test_pages_in_browser import free_port
 from tests.invariants import assert_invariants
 
 COMMAND = [sys.executable, "-m", "pegboard.entrypoints.cli"]
@@ -50,7 +50,7 @@ class Server:
 
     def __init__(self, db_url: str) -> None:
         self.environment = os.environ | {"PEGBOARD_INTAKE_PROCESS": "true", "PEGBOARD_DATABASE_URL": db_url}
-        self.port = _free_port()
+        self.port = free_port()
         self.process = subprocess.Popen(
             [*COMMAND, "serve", "--port", str(self.port)],
             env=self.environment,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.test_pages_in_browser import _free_port
+from tests.e2e.test_pages_in_browser import free_port
 from tests.e2e.web_support import Workshop, chromium, served_workshop
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def product_page(shop: Workshop) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Page)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

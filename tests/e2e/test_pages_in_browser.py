@@ -34,7 +34,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(
         [*command, "demo", "--steps", "3", "--db", db], check=True, capture_output=True, timeout=120
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--db", db],
         stdout=subprocess.DEVNULL,

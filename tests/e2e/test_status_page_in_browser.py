@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from tests.e2e.test_pages_in_browser import CHROMIUM, CHROMIUM_FLAGS, _free_port
+from tests.e2e.test_pages_in_browser import CHROMIUM, CHROMIUM_FLAGS, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
@@ -55,7 +55,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             pytest.fail("Chromium is required in CI; `make test` installs Debian's chromium")
         pytest.skip("Chromium is not installed")
     db = f"sqlite:///{tmp_path_factory.mktemp('status-browser') / 'status.db'}"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PEGBOARD_PUBLIC_URL": url}
     _cli(db, "demo", "--steps", "3")

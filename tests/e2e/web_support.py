@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.scratch import scratch_postgres_database
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
-from tests.e2e.test_pages_in_browser import CHROMIUM, _free_port
+from tests.conftest import POSTGRES_ADMIN_URL, postgres_available
+from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -100,7 +100,7 @@ def require_chromium() -> None:
 
 
 def _require_postgres() -> None:
-    if not _postgres_available():
+    if not postgres_available():
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI but {POSTGRES_ADMIN_URL} cannot be reached")
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
@@ -173,7 +173,7 @@ def served_workshop(
     on a free port from a fresh copy of a workshop built once per run."""
     require_chromium()
     with _database(kind, folder, steps=steps, users=users) as db:
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         process = subprocess.Popen(
             [sys.executable, "-m", "pegboard.entrypoints.cli", "serve", "--port", str(port), "--db", db],

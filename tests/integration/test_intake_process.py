@@ -177,7 +177,7 @@ def test_pegboard_serve_places_orders_in_its_writer_process_and_stops_it_at_shut
 
     import httpx
 
-    from tests.e2e.test_pages_in_browser import _free_port
+    from tests.e2e.test_pages_in_browser import free_port
 
     board = bootstrap(Settings(database_url=sqlite_url), today=MONDAY)
     make_items(board, "KETTLE")
@@ -192,7 +192,7 @@ def test_pegboard_serve_places_orders_in_its_writer_process_and_stops_it_at_shut
         text=True,
         timeout=60,
     ).stdout.split()[-1]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*command, "serve", "--port", str(port)], env=environment, stdout=subprocess.DEVNULL
     )
@@ -292,7 +292,7 @@ def test_pegboard_serve_replaces_a_writer_killed_with_sigkill_and_places_later_o
 
     import httpx
 
-    from tests.e2e.test_pages_in_browser import _free_port
+    from tests.e2e.test_pages_in_browser import free_port
 
     board = bootstrap(Settings(database_url=sqlite_url), today=MONDAY)
     make_items(board, "KETTLE")
@@ -307,7 +307,7 @@ def test_pegboard_serve_replaces_a_writer_killed_with_sigkill_and_places_later_o
         text=True,
         timeout=60,
     ).stdout.split()[-1]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*command, "serve", "--port", str(port)], env=environment, stdout=subprocess.DEVNULL
     )

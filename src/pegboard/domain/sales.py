@@ -267,6 +267,31 @@ class SalesOrder:
         self.refresh_status()
         return new
 
+    def allocate_line(
+        self, line_no: int, stock: Reserves, quantity: Decimal, *, reason: str = ""
+    ) -> LineAllocated:
+        """A waiting line takes `quantity` of newly available stock; records `LineAllocated`, with
+        why the line got it when the allocation policy had a choice to explain (`reason`)."""
+        line = self._numbered(line_no)
+        line.allocate(stock.reserve(quantity))
+        event = LineAllocated(self.order_ref, line_no, line.sku, quantity, reason)
+        self.events.record(event)
+        return event
+
+    def take_back(self, line_no: int, quantity: Decimal, *, on: date) -> LineBackordered | None:
+        """Reserved stock goes back from a line, which waits for it again from `on`; a stock line
+        records `LineBackordered` (returned), a preorder line nothing."""
+        line = self._numbered(line_no)
+        line.deallocate(quantity, on=on)
+        if line.kind is not LineKind.STOCK:
+            return None
+        event = LineBackordered(self.order_ref, line_no, line.sku, quantity, on)
+        self.events.record(event)
+        return event
+
+    def _numbered(self, line_no: int) -> SalesOrderLine:
+        return next(line for line in self.lines if line.line_no == line_no)
+
     def cancel_quantities(
         self, cancel: Mapping[str, Decimal], *, in_shop: bool = False
     ) -> dict[str, Decimal]:

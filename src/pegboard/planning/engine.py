@@ -88,7 +88,7 @@ def _plan(
     lap("arrays")
     pegging = net_all(items, existing, demands)
     lap("netting")
-    table = _supply_table(existing, pegging)
+    table = supply_table(existing, pegging)
     dated = date_supplies(table, items, snapshot.today.toordinal())
     stated_finish = None if stated is None else _stated_finish(stated, table, existing, items)
     lap("dating")
@@ -111,7 +111,7 @@ def _stated_finish(stated: PlanInput, table: SupplyTable, existing: Existing, it
     return date_supplies(replace(table, when=when), stated_items, today).finish
 
 
-def _supply_table(existing: Existing, pegging: Pegging) -> SupplyTable:
+def supply_table(existing: Existing, pegging: Pegging) -> SupplyTable:
     """Every supply by id with its own dates, and the component pieces of every MO."""
     component = pegging.piece_kind == COMPONENT
     zeros = np.zeros(len(pegging.supplies.id) - len(existing.item), dtype=np.int64)

@@ -31,8 +31,8 @@ import numpy as np
 from pegboard.planning.arrays import Items, build_demands, build_existing, build_items
 from pegboard.planning.assembly import Describer
 from pegboard.planning.dating import Dated, date_supplies
-from pegboard.planning.engine import _supply_table, net_all
-from pegboard.planning.leftover_walk import _micro, _Quoting, _Source
+from pegboard.planning.engine import net_all, supply_table
+from pegboard.planning.leftover_walk import QuoteSource, QuoteWalk, micro_units
 from pegboard.planning.netting import COMPONENT, CUSTOMER, Pegging
 from pegboard.planning.quoting import (
     LAST,
@@ -61,7 +61,7 @@ class Leftover:
         existing = build_existing(snapshot, self.items)
         demands = build_demands(snapshot, self.items)
         self.pegging: Pegging = net_all(self.items, existing, demands)
-        self.dated: Dated = date_supplies(_supply_table(existing, self.pegging), self.items, self.today)
+        self.dated: Dated = date_supplies(supply_table(existing, self.pegging), self.items, self.today)
         self.describer = Describer(snapshot, self.items, existing, self.pegging, self.dated)
         self.n_demands = len(demands.row)
         self.last = max((_rank(d) for d in snapshot.demands), default=None)
@@ -71,7 +71,7 @@ class Leftover:
         #: The planned MOs that orders placed since made, numbered after the plan's own.
         self.made = 0
         # Worked out on first use and kept: a dict write is atomic, so threads may share them.
-        self._supplies_of: dict[int, list[_Source]] = {}
+        self._supplies_of: dict[int, list[QuoteSource]] = {}
         self._wordings: dict[int, tuple[str, str]] = {}
 
     def _sources(self, n_existing: int) -> None:
@@ -95,7 +95,7 @@ class Leftover:
         np.add.at(used, p.piece_supply[ahead], p.piece_qty[ahead])
         self.left = supplies.quantity - used
         self.rank = rank
-        # Every bought item has one planned PO, without end (`_Quoting._planned_po`); planned MOs
+        # Every bought item has one planned PO, without end (`QuoteWalk._planned_po`); planned MOs
         # for safety stock or reorders are made again after the quote's demand.
         planned_po = supplies.kind == SupplyKind.PLANNED_PO
         after = (supplies.kind == SupplyKind.PLANNED_MO) & (rank >= self.n_demands)
@@ -106,7 +106,7 @@ class Leftover:
         self._bounds = np.searchsorted(supplies.item[self._kept], np.arange(size + 1))
         self.existing_count = np.bincount(supplies.item[:n_existing], minlength=size)
 
-    def supplies_of(self, item: int) -> list[_Source]:
+    def supplies_of(self, item: int) -> list[QuoteSource]:
         """Each supply of `item` a quote may take from, in supply order, with what is left of it;
         worked out once per item and kept (quotes copy them, never change them)."""
         found = self._supplies_of.get(item)
@@ -118,7 +118,7 @@ class Leftover:
                 is_mo = kind in (SupplyKind.MO, SupplyKind.PLANNED_MO)
                 usable = not (is_mo and self.rank[sid] >= n)
                 left, finish = int(self.left[sid]), int(self.dated.finish[sid])
-                found.append(_Source(item, kind, int(sup.pos[sid]), left, finish, usable=usable, sid=sid))
+                found.append(QuoteSource(item, kind, int(sup.pos[sid]), left, finish, usable=usable, sid=sid))
             self._supplies_of[item] = found
         return found
 
@@ -157,7 +157,7 @@ class Leftover:
         # leftover is not built over: a configured line, or any in a workshop that has one, plans in full.
         if self.snapshot.configurations or any(line.options for line in lines):
             return None
-        return _Quoting(self).run(lines)
+        return QuoteWalk(self).run(lines)
 
     def with_placed(
         self, taken: Mapping[str, Decimal], demands: Sequence[BackorderDemand]
@@ -176,14 +176,14 @@ class Leftover:
         after = copy.copy(self)
         after.available = dict(self.available)
         after._supplies_of = dict(self._supplies_of)
-        walk = _Quoting(after)
+        walk = QuoteWalk(after)
         for sku, quantity in sorted(taken.items()):
             if quantity <= 0:
                 continue
             item = self.items.index.get(sku)
             if item is None or not _take_free(after.available, sku, quantity):
                 return None
-            if not walk.take_stock(item, _micro(quantity)):
+            if not walk.take_stock(item, micro_units(quantity)):
                 return None
         walk.keep()
         try:
@@ -199,8 +199,8 @@ class Leftover:
                     return None
             except TypeError:  # aware and naive moments: let the engine rank them
                 return None
-            walk = _Quoting(after)
-            if walk.place([(self.items.index[d.sku], _micro(d.quantity)) for d in order]) is None:
+            walk = QuoteWalk(after)
+            if walk.place([(self.items.index[d.sku], micro_units(d.quantity)) for d in order]) is None:
                 return None
             walk.keep()
             after.last = max(_rank(d) for d in order)

@@ -13,7 +13,7 @@ import numpy as np
 
 from pegboard.planning.arrays import NEG, NONE, SCALE
 from pegboard.planning.lots import component_need, lot_size
-from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, QuotePart, _last, _line_quote
+from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, QuotePart, latest_day, line_quote
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(eq=False)
-class _Source:
+class QuoteSource:
     """One supply as the quote sees it: what is left of it, its date and what that date rests on."""
 
     item: int
@@ -36,12 +36,12 @@ class _Source:
     #: The plan's supply id, for supplies of the stored plan (-1: made by the quote).
     sid: int = -1
     held_up: bool = False
-    root: _Source | None = None
-    pieces: list[tuple[_Source, int]] = field(default_factory=list)
+    root: QuoteSource | None = None
+    pieces: list[tuple[QuoteSource, int]] = field(default_factory=list)
 
-    def copy(self) -> _Source:
+    def copy(self) -> QuoteSource:
         """The same supply with its own `left`, for one quote's walk to take from."""
-        return _Source(
+        return QuoteSource(
             self.item,
             self.kind,
             self.pos,
@@ -54,16 +54,16 @@ class _Source:
         )
 
 
-class _Quoting:
+class QuoteWalk:
     """One quote's walk over the leftover; the leftover itself is changed only by `keep`."""
 
     def __init__(self, leftover: Leftover) -> None:
         self.lo = leftover
         self.items = leftover.items
-        self.sources: dict[int, _Source] = {}
-        self.lists: dict[int, list[_Source]] = {}
-        self.planned_po: dict[int, _Source] = {}
-        self.made: list[_Source] = []
+        self.sources: dict[int, QuoteSource] = {}
+        self.lists: dict[int, list[QuoteSource]] = {}
+        self.planned_po: dict[int, QuoteSource] = {}
+        self.made: list[QuoteSource] = []
 
     def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
         lo, items = self.lo, self.items
@@ -78,9 +78,9 @@ class _Quoting:
             now = max(min(line.quantity, free), Decimal(0))
             sold[line.sku] = sold.get(line.sku, Decimal(0)) + now
             nows.append(now)
-            if now > 0 and not self.take_stock(item, _micro(now)):
+            if now > 0 and not self.take_stock(item, micro_units(now)):
                 return None
-            wants.append((item, _micro(line.quantity - now)))
+            wants.append((item, micro_units(line.quantity - now)))
         pieces_of = self.place(wants)
         if pieces_of is None:
             return None
@@ -88,11 +88,11 @@ class _Quoting:
         quoted = []
         for k, (line, now) in enumerate(zip(lines, nows, strict=True)):
             parts = [self._part(source, quantity) for source, quantity in pieces_of.get(k, [])]
-            quoted.append(_line_quote(line, now, parts, today))
+            quoted.append(line_quote(line, now, parts, today))
         found: tuple[LineQuote, ...] = tuple(quoted)
-        return OrderQuote(found, _last(line.date for line in found))
+        return OrderQuote(found, latest_day(line.date for line in found))
 
-    def place(self, wants: Sequence[tuple[int, int]]) -> dict[int, list[tuple[_Source, int]]] | None:
+    def place(self, wants: Sequence[tuple[int, int]]) -> dict[int, list[tuple[QuoteSource, int]]] | None:
         """Net what each line waits for ((item, micro-units), in line order) level by level, as
         the engine nets a new order's demand, and date the MOs made for it: what each line rests
         on; None when that cannot be exact (a supply it would take serves no customer)."""
@@ -101,7 +101,7 @@ class _Quoting:
         for k, (item, rest) in enumerate(wants):
             if rest > 0:
                 needs[int(items.level[item])].append(((k, -1, "", 0), item, rest))
-        pieces_of: dict[int, list[tuple[_Source, int]]] = {}
+        pieces_of: dict[int, list[tuple[QuoteSource, int]]] = {}
         for level in range(len(needs)):
             for key, item, quantity in sorted(needs[level], key=lambda need: need[0]):
                 taken = self._net(item, quantity, key[0], needs)
@@ -124,7 +124,7 @@ class _Quoting:
     def _levels(self) -> int:
         return int(self.items.level.max()) + 1 if len(self.items.skus) else 0
 
-    def _list(self, item: int) -> list[_Source]:
+    def _list(self, item: int) -> list[QuoteSource]:
         found = self.lists.get(item)
         if found is None:
             found = self.lists[item] = [source.copy() for source in self.lo.supplies_of(item)]
@@ -146,9 +146,9 @@ class _Quoting:
         quantity: int,
         rank: int,
         needs: list[list[tuple[tuple[int, int, str, int], int, int]]],
-    ) -> list[tuple[_Source, int]] | None:
+    ) -> list[tuple[QuoteSource, int]] | None:
         """Take `quantity` of `item` from what is left, in supply order, then from new supply."""
-        taken: list[tuple[_Source, int]] = []
+        taken: list[tuple[QuoteSource, int]] = []
         for source in self._list(item):
             if quantity == 0:
                 break
@@ -167,7 +167,9 @@ class _Quoting:
             taken.append((self._planned_po(item), quantity))
             return taken
         size = int(lot_size(np.array([quantity]), items.min_qty[[item]], items.multiple[[item]])[0])
-        mo = _Source(item, SupplyKind.PLANNED_MO, (1 << 50) + self.lo.made + len(self.made), size - quantity)
+        mo = QuoteSource(
+            item, SupplyKind.PLANNED_MO, (1 << 50) + self.lo.made + len(self.made), size - quantity
+        )
         self._list(item).append(mo)
         self.made.append(mo)
         taken.append((mo, quantity))
@@ -179,12 +181,12 @@ class _Quoting:
             needs[int(items.level[component])].append((key, component, need))
         return taken
 
-    def _planned_po(self, item: int) -> _Source:
+    def _planned_po(self, item: int) -> QuoteSource:
         found = self.planned_po.get(item)
         if found is None:
             days = int(self.items.purchase_days[item])
             finish = NONE if days >= NONE else self.lo.today + days
-            found = _Source(item, SupplyKind.PLANNED_PO, int(self.lo.existing_count[item]), None, finish)
+            found = QuoteSource(item, SupplyKind.PLANNED_PO, int(self.lo.existing_count[item]), None, finish)
             self.planned_po[item] = found
         return found
 
@@ -203,28 +205,30 @@ class _Quoting:
                 late = [self._root(s) for v, s in values if v == ready]
                 mo.root = min(late, key=self._order_key)
 
-    def _finish(self, source: _Source) -> int:
+    def _finish(self, source: QuoteSource) -> int:
         return source.finish
 
-    def _root(self, source: _Source) -> _Source:
+    def _root(self, source: QuoteSource) -> QuoteSource:
         if source.sid >= 0:
             root = int(self.lo.dated.root[source.sid])
             return self._stored(root)
         return source.root if source.held_up and source.root is not None else source
 
-    def _stored(self, sid: int) -> _Source:
+    def _stored(self, sid: int) -> QuoteSource:
         found = self.sources.get(sid)
         if found is None:
             sup = self.lo.pegging.supplies
-            found = _Source(int(sup.item[sid]), SupplyKind(int(sup.kind[sid])), int(sup.pos[sid]), 0, sid=sid)
+            found = QuoteSource(
+                int(sup.item[sid]), SupplyKind(int(sup.kind[sid])), int(sup.pos[sid]), 0, sid=sid
+            )
             found.finish = int(self.lo.dated.finish[sid])
             self.sources[sid] = found
         return found
 
-    def _order_key(self, source: _Source) -> tuple[int, int]:
+    def _order_key(self, source: QuoteSource) -> tuple[int, int]:
         return (source.item, source.pos)
 
-    def _part(self, source: _Source, quantity: int) -> QuotePart:
+    def _part(self, source: QuoteSource, quantity: int) -> QuotePart:
         """The part of a line resting on `source`, worded as the plan words it."""
         amount = Decimal(quantity // SCALE) if quantity % SCALE == 0 else Decimal(quantity) / SCALE
         if source.sid >= 0:
@@ -236,13 +240,13 @@ class _Quoting:
         reason = promise_reason(supply, root=root, expected=None, today=self.lo.snapshot.today)
         return QuotePart(amount, _day(source.finish), reason, promise_basis(supply), _day(source.finish))
 
-    def _supply(self, source: _Source) -> Supply:
+    def _supply(self, source: QuoteSource) -> Supply:
         if source.sid >= 0:
             return self.lo.describer.supplies(np.array([source.sid], dtype=np.int64))[0]
         return Supply(source.kind, "", self.items.skus[source.item], _day(source.finish))
 
 
-def _micro(quantity: Decimal) -> int:
+def micro_units(quantity: Decimal) -> int:
     return int(quantity * SCALE)
 
 

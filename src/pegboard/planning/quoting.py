@@ -141,10 +141,10 @@ def quote_order(
         )
     parts = _parts_by_line(quoted_promises(plan(planned).promises))
     quoted = tuple(
-        _line_quote(line, now, parts.get(line_no, []), snapshot.today)
+        line_quote(line, now, parts.get(line_no, []), snapshot.today)
         for line_no, (line, now) in enumerate(zip(lines, nows, strict=True), start=1)
     )
-    return OrderQuote(quoted, _last(line.date for line in quoted))
+    return OrderQuote(quoted, latest_day(line.date for line in quoted))
 
 
 def from_stock(
@@ -156,7 +156,7 @@ def from_stock(
         if line.kind != STOCK_LINE or line.options or left.get(line.sku, Decimal(0)) < line.quantity:
             return None
         left[line.sku] -= line.quantity
-    quoted = tuple(_line_quote(line, line.quantity, [], today) for line in lines)
+    quoted = tuple(line_quote(line, line.quantity, [], today) for line in lines)
     return OrderQuote(quoted, today)
 
 
@@ -194,7 +194,7 @@ def _parts_by_line(promises: Sequence[Promise]) -> dict[int, list[QuotePart]]:
     return found
 
 
-def _line_quote(line: QuoteLine, now: Decimal, parts: list[QuotePart], today: date) -> LineQuote:
+def line_quote(line: QuoteLine, now: Decimal, parts: list[QuotePart], today: date) -> LineQuote:
     """A line is whole when its last part comes; an open-term part makes it open term (as `by_line`)."""
     if not parts:
         return LineQuote(line.sku, line.quantity, now, (), today, "in stock")
@@ -203,7 +203,7 @@ def _line_quote(line: QuoteLine, now: Decimal, parts: list[QuotePart], today: da
     return LineQuote(line.sku, line.quantity, now, tuple(parts), deciding.date, deciding.reason)
 
 
-def _last(days: Iterable[date | None]) -> date | None:
+def latest_day(days: Iterable[date | None]) -> date | None:
     """The latest day, or None (open term) when any is None."""
     found = list(days)
     if any(d is None for d in found):

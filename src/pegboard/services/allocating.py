@@ -19,7 +19,7 @@ from pegboard.domain.allocation import (
     distribute,
     ranked,
 )
-from pegboard.domain.events import Event, LineAllocated, LineBackordered
+from pegboard.domain.events import Event
 from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.planning.allocation import WholeOrderCandidate, WholeOrders, choose_whole_orders
 from pegboard.services.ports import UnitOfWork
@@ -115,13 +115,11 @@ def _apply(
     reason = _reasons(whole)
     for grant in grants:
         order = orders[grant.order_ref]
-        line = next(line for line in order.lines if line.line_no == grant.line_no)
-        line.allocate(stocks[grant.sku].reserve(grant.quantity))
+        stock = stocks[grant.sku]
+        events.append(
+            order.allocate_line(grant.line_no, stock, grant.quantity, reason=reason(grant.order_ref))
+        )
         touched[order.order_ref] = order
-        why = reason(grant.order_ref)
-        event = LineAllocated(grant.order_ref, grant.line_no, grant.sku, grant.quantity, why)
-        order.events.record(event)
-        events.append(event)
     for order in touched.values():
         order.refresh_status()
         uow.orders.save(order)
@@ -166,13 +164,11 @@ def take_back(
         order = orders[holder.order_ref]
         line = next(line for line in order.lines if line.line_no == holder.line_no)
         taken = min(surplus, line.allocated_quantity)
-        line.deallocate(taken, on=on)
+        backordered = order.take_back(line.line_no, taken, on=on)
         stock.release(taken)
         surplus -= taken
         uow.orders.save(order)
         taken_back.append(TakenBack(order.order_ref, line.line_no, line.sku, taken))
-        if line.kind is LineKind.STOCK:
-            event = LineBackordered(order.order_ref, line.line_no, line.sku, taken, on)
-            order.events.record(event)
-            events.append(event)
+        if backordered is not None:
+            events.append(backordered)
     return taken_back, events

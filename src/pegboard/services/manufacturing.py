@@ -68,7 +68,7 @@ def material_check(sku: str, quantity: Decimal, *, uow: UnitOfWork, options: str
         boms = configured_boms(uow, sku, options)
         if uow.catalogue.item(sku) is None:
             raise UnknownSku(sku, field="sku")
-        involved = _all_components(boms, sku)
+        involved = all_components(boms, sku)
         stocks = uow.stock.lock(involved) if involved else {}
         return boms.shortages(sku, quantity, {s: st.available for s, st in stocks.items()})
 
@@ -82,7 +82,7 @@ def configured_boms(uow: UnitOfWork, sku: str, options: str) -> BillsOfMaterials
     return boms.with_lines(sku, item_options.bom(boms.components(sku), options))
 
 
-def _all_components(boms: BillsOfMaterials, sku: str) -> set[str]:
+def all_components(boms: BillsOfMaterials, sku: str) -> set[str]:
     """Every SKU below `sku` in its BOM, at any depth."""
     found: set[str] = set()
     todo = [sku]
@@ -108,7 +108,7 @@ def complete_manufacturing_order(
         boms = configured_boms(uow, mo.sku, mo.options)
         components = boms.components(mo.sku)
         amount = mo.open_quantity if quantity is None else quantity
-        stocks = uow.stock.lock({mo.sku} | _all_components(boms, mo.sku))
+        stocks = uow.stock.lock({mo.sku} | all_components(boms, mo.sku))
         mo = existing_mo(uow, mo_ref, lock=True)
         mo.complete(amount)
         available = {s: st.available for s, st in stocks.items()}

@@ -10,7 +10,7 @@ from pegboard.domain.errors import InvalidValue, UnknownSku
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.engine import plan
 from pegboard.planning.result import PurchaseSuggestion
-from pegboard.services.manufacturing import _all_components
+from pegboard.services.manufacturing import all_components
 from pegboard.services.planning import (
     NothingSuggested,
     PlanRun,
@@ -33,7 +33,7 @@ def buy_what_is_missing(sku: str, *, uow: UnitOfWork, clock: Clock) -> PlanRun:
         boms = uow.catalogue.boms()
         if uow.catalogue.item(sku) is None:
             raise UnknownSku(sku, field="sku")
-    wanted = frozenset({sku} | _all_components(boms, sku))
+    wanted = frozenset({sku} | all_components(boms, sku))
     return run_plan(uow=uow, clock=clock, confirm=True, only=Selector(bought=wanted))
 
 

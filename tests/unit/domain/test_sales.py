@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from pegboard.domain.allocation import ItemStock
 from pegboard.domain.errors import InvalidTransition, NothingToShip
+from pegboard.domain.events import LineAllocated, LineBackordered
 from pegboard.domain.quantities import to_quantity
-from pegboard.domain.sales import OrderStatus, SalesOrder, SalesOrderLine, ShipPolicy
+from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, ShipPolicy
 
 MONDAY = date(2026, 11, 23)
 
@@ -103,3 +105,37 @@ def test_allocating_more_than_the_backorder_is_a_bug_caught_at_once() -> None:
 
     with pytest.raises(ValueError):
         so.lines[0].allocate(Decimal(3))
+
+
+def test_a_waiting_line_given_stock_records_line_allocated_on_its_order() -> None:
+    so = order(("KETTLE", "5", "1"))
+    stock = ItemStock("KETTLE", on_hand=Decimal(4), allocated=Decimal(1))
+
+    event = so.allocate_line(1, stock, Decimal(3), reason="complete-first: makes the order whole")
+
+    assert so.lines[0].allocated_quantity == 4
+    assert stock.available == 0
+    assert event == LineAllocated("SO-1", 1, "KETTLE", Decimal(3), "complete-first: makes the order whole")
+    assert [recorded for _, recorded in so.events] == [event]
+
+
+def test_stock_taken_back_from_a_stock_line_puts_it_on_backorder_and_records_it() -> None:
+    so = order(("KETTLE", "5", "5"))
+
+    event = so.take_back(1, Decimal(2), on=MONDAY)
+
+    assert so.lines[0].backordered_quantity == 2
+    assert so.lines[0].backordered_on == MONDAY
+    assert event == LineBackordered("SO-1", 1, "KETTLE", Decimal(2), MONDAY)
+    assert [recorded for _, recorded in so.events] == [event]
+
+
+def test_stock_taken_back_from_a_preorder_line_records_no_backorder() -> None:
+    so = order(("KETTLE", "5", "5"))
+    so.lines[0].kind = LineKind.PREORDER
+
+    event = so.take_back(1, Decimal(2), on=MONDAY)
+
+    assert event is None
+    assert so.lines[0].preordered_quantity == 2
+    assert not so.events

@@ -14,20 +14,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection
 
-from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.quantities import ZERO, to_units
 
-_ADD = (
-    update(t.items)
-    .where(t.items.c.id == bindparam("item"))
-    .values(
-        on_hand=t.items.c.on_hand + bindparam("more_on_hand", type_=ExactDecimal()),
-        allocated=t.items.c.allocated + bindparam("more_allocated", type_=ExactDecimal()),
-        waiting=t.items.c.waiting + bindparam("more_waiting", type_=ExactDecimal()),
-    )
+#: One item's increments, in micro-units (`types.ExactDecimal`), run once per item changed.
+_ADD_ROW = (
+    "UPDATE items SET on_hand = on_hand + ?, allocated = allocated + ?, waiting = waiting + ? WHERE id = ?"
 )
 
 _ADD_ARRAYS = (
@@ -66,10 +59,8 @@ class StockTotals:
             items, *more = zip(*changes, strict=True)
             self.conn.exec_driver_sql(_ADD_ARRAYS, (list(items), *([to_units(q) for q in m] for m in more)))
         else:
-            self.conn.execute(
-                _ADD,
-                [
-                    {"item": i, "more_on_hand": oh, "more_allocated": al, "more_waiting": wa}
-                    for i, oh, al, wa in changes
-                ],
+            # Driver SQL over plain integers: no statement to compile or bind for each transaction.
+            self.conn.exec_driver_sql(
+                _ADD_ROW,
+                [(to_units(oh), to_units(al), to_units(wa), item) for item, oh, al, wa in changes],
             )

@@ -70,6 +70,8 @@ _WRITTEN = "pegboard_plan_inputs_written"
 _PLACED, _PLACED_LINES, _LINES = "pegboard_placed_orders", "pegboard_placed_lines", "pegboard_lines_inserted"
 _SHIPPING = "pegboard_shipping_statements"
 _NOTES = (_WRITTEN, _PLACED, _PLACED_LINES, _LINES, _SHIPPING)
+#: No statements (never written to).
+_NOTHING: Counter[tuple[str, str]] = Counter()
 #: What placing new orders writes of the plan inputs: nothing else.
 _PLACING = frozenset({("INSERT", "sales_orders"), ("INSERT", "order_lines")})
 
@@ -86,7 +88,10 @@ def watch_plan_inputs(engine: Engine) -> None:
         compiled = getattr(context, "compiled", None)
         written = _input_write(sql if compiled is None else compiled.statement)
         if written is not None:
-            conn.info.setdefault(_WRITTEN, Counter())[written] += 1
+            counts = conn.info.get(_WRITTEN)
+            if counts is None:
+                counts = conn.info[_WRITTEN] = Counter()
+            counts[written] += 1
 
 
 def _input_write(statement: Any) -> tuple[str, str] | None:
@@ -144,8 +149,8 @@ def _placed_only(info: dict[Any, Any], written: Counter[tuple[str, str]]) -> str
     stock is all it did to what planning reads (new orders' rows, shipments); else None."""
     placed = info.pop(_PLACED, [])
     placed_lines, lines = info.pop(_PLACED_LINES, 0), info.pop(_LINES, 0)
-    shipping = info.pop(_SHIPPING, Counter())
-    if placed_lines != lines or not set(written) <= _PLACING | set(shipping):
+    shipping: Counter[tuple[str, str]] = info.pop(_SHIPPING, None) or _NOTHING
+    if placed_lines != lines or not written.keys() <= _PLACING | shipping.keys():
         return None
     if any(written[key] != count for key, count in shipping.items()):
         return None
@@ -235,7 +240,7 @@ class SqlStoredPlan:
         """Log this transaction as a plan-input change when it wrote one (called just before
         commit), naming the orders it placed when that, and shipping, is all it changed."""
         written = self.conn.info.pop(_WRITTEN, None)
-        placed = _placed_only(self.conn.info, written or Counter())
+        placed = _placed_only(self.conn.info, written or _NOTHING)
         if written:
             self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now, placed_orders=placed))
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pegboard.adapters.shopify.fields import _count, _path, _required
+from pegboard.adapters.shopify.fields import field_path, read_count, required_field
 from pegboard.domain.books import OrderCharges, money
 from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import Money, QuantityError, to_money
@@ -27,29 +27,29 @@ def _sum(data: Mapping[str, Any], name: str, key: str, prefix: str) -> Money:
     """The sum of `key` over the list `name` (`tax_lines` prices, `discount_allocations` amounts)."""
     entries = data.get(name) or []
     if not isinstance(entries, list):
-        raise InvalidValue(_path(prefix, name), type(entries).__name__, "must be a list")
+        raise InvalidValue(field_path(prefix, name), type(entries).__name__, "must be a list")
     total = Money(Decimal(0))
     for n, entry in enumerate(entries):
-        path = f"{_path(prefix, name)}[{n}]"
+        path = f"{field_path(prefix, name)}[{n}]"
         if not isinstance(entry, Mapping):
             raise InvalidValue(path, type(entry).__name__, "must be a JSON object")
-        total = Money(total + _amount(_required(entry, key, path), f"{path}.{key}"))
+        total = Money(total + _amount(required_field(entry, key, path), f"{path}.{key}"))
     return total
 
 
-def _line_charges(item: Mapping[str, Any], n: int, quantity: Decimal) -> tuple[Money, Money]:
+def line_charges(item: Mapping[str, Any], n: int, quantity: Decimal) -> tuple[Money, Money]:
     """A line item's tax (its `tax_lines`) and discount (its `discount_allocations`), for the
     quantity still ordered when some was removed in the shop."""
     prefix = f"line_items[{n}]"
     tax = _sum(item, "tax_lines", "price", prefix)
     discount = _sum(item, "discount_allocations", "amount", prefix)
-    ordered = _count(item, "quantity", prefix, required=True)
+    ordered = read_count(item, "quantity", prefix, required=True)
     if ordered and quantity < ordered:
         tax, discount = (Money(money(x * quantity / ordered)) for x in (tax, discount))
     return tax, discount
 
 
-def _taxes_included(data: Mapping[str, Any]) -> bool:
+def taxes_included(data: Mapping[str, Any]) -> bool:
     """Whether the order's prices hold their tax (`taxes_included`; absent or null: they do not)."""
     included = data.get("taxes_included")
     if included is None:
@@ -59,7 +59,7 @@ def _taxes_included(data: Mapping[str, Any]) -> bool:
     return included
 
 
-def _charges(
+def order_charges(
     data: Mapping[str, Any], line_tax: dict[int, Money], line_discount: dict[int, Money], *, included: bool
 ) -> OrderCharges:
     """The order's charges; when the shop's prices include tax (`taxes_included`), the lines' and
@@ -86,7 +86,7 @@ def _shipping(data: Mapping[str, Any]) -> tuple[Money, Money]:
         prefix = f"shipping_lines[{n}]"
         if not isinstance(line, Mapping):
             raise InvalidValue(prefix, type(line).__name__, "must be a JSON object")
-        price = _amount(_required(line, "price", prefix), f"{prefix}.price")
+        price = _amount(required_field(line, "price", prefix), f"{prefix}.price")
         shipping += max(price - _sum(line, "discount_allocations", "amount", prefix), Decimal(0))
         tax += _sum(line, "tax_lines", "price", prefix)
     return Money(shipping), Money(tax)
@@ -96,12 +96,12 @@ def _shipping(data: Mapping[str, Any]) -> tuple[Money, Money]:
 _PAID = {"paid", "partially_paid", "refunded", "partially_refunded"}
 
 
-def _shop_money(data: Mapping[str, Any], status: str | None) -> ShopMoney | None:
+def shop_money(data: Mapping[str, Any], status: str | None) -> ShopMoney | None:
     """What the customer paid (`total_price` less `total_outstanding`) and was paid back (the
     successful refund transactions of `refunds`; all that was paid for `refunded` without them)."""
     if status not in _PAID:
         return None
-    total = _amount(_required(data, "total_price", ""), "total_price")
+    total = _amount(required_field(data, "total_price", ""), "total_price")
     outstanding = data.get("total_outstanding")
     owed = _amount(outstanding, "total_outstanding") if outstanding is not None else Decimal(0)
     if status == "partially_paid" and outstanding is None:
@@ -119,7 +119,7 @@ def _shop_money(data: Mapping[str, Any], status: str | None) -> ShopMoney | None
             if not isinstance(deal, Mapping):
                 raise InvalidValue(path, type(deal).__name__, "must be a JSON object")
             if deal.get("kind") == "refund" and deal.get("status", "success") == "success":
-                refunded += _amount(_required(deal, "amount", path), f"{path}.amount")
+                refunded += _amount(required_field(deal, "amount", path), f"{path}.amount")
     if status == "refunded" and not refunds:
         refunded = received
     return ShopMoney(received, refunded)

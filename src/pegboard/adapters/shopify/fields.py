@@ -12,73 +12,77 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.domain.quantities import Money, Quantity, QuantityError, to_money, to_quantity
 
 
-def _path(prefix: str, name: str) -> str:
+def field_path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _required(data: Mapping[str, Any], name: str, prefix: str) -> Any:
+def required_field(data: Mapping[str, Any], name: str, prefix: str) -> Any:
     if data.get(name) is None:
-        raise InvalidValue(_path(prefix, name), "", "is required")
+        raise InvalidValue(field_path(prefix, name), "", "is required")
     return data[name]
 
 
-def _text(
+def read_text(
     data: Mapping[str, Any], name: str, prefix: str, *, required: bool = False, max_length: int = 300
 ) -> str | None:
-    value = _required(data, name, prefix) if required else data.get(name)
+    value = required_field(data, name, prefix) if required else data.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidValue(_path(prefix, name), value, "must be text")
+        raise InvalidValue(field_path(prefix, name), value, "must be text")
     cleaned = value.strip()
     if required and not cleaned:
-        raise InvalidValue(_path(prefix, name), value, "is required")
+        raise InvalidValue(field_path(prefix, name), value, "is required")
     if len(cleaned) > max_length:
         raise InvalidValue(
-            _path(prefix, name), cleaned[:40] + "...", f"is longer than {max_length} characters"
+            field_path(prefix, name), cleaned[:40] + "...", f"is longer than {max_length} characters"
         )
     return cleaned or None
 
 
-def _moment(data: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> datetime | None:
+def read_moment(
+    data: Mapping[str, Any], name: str, prefix: str, *, required: bool = False
+) -> datetime | None:
     """An ISO 8601 timestamp, kept as naive UTC like every Pegboard timestamp."""
-    text = _text(data, name, prefix, required=required, max_length=64)
+    text = read_text(data, name, prefix, required=required, max_length=64)
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidValue(_path(prefix, name), text, "is not an ISO 8601 date and time") from None
+        raise InvalidValue(field_path(prefix, name), text, "is not an ISO 8601 date and time") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
-def _count(item: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> Quantity | None:
-    value = _required(item, name, prefix) if required else item.get(name)
+def read_count(item: Mapping[str, Any], name: str, prefix: str, *, required: bool = False) -> Quantity | None:
+    value = required_field(item, name, prefix) if required else item.get(name)
     if value is None:
         return None
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidValue(_path(prefix, name), value, "must be a whole number")
+        raise InvalidValue(field_path(prefix, name), value, "must be a whole number")
     try:
         return to_quantity(value, allow_zero=True)
     except QuantityError as error:
-        raise InvalidValue(_path(prefix, name), value, str(error).replace(f"{value!r} ", "")) from None
+        raise InvalidValue(field_path(prefix, name), value, str(error).replace(f"{value!r} ", "")) from None
 
 
-def _price(item: Mapping[str, Any], prefix: str) -> Money:
-    value = _required(item, "price", prefix)
+def read_price(item: Mapping[str, Any], prefix: str) -> Money:
+    value = required_field(item, "price", prefix)
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidValue(_path(prefix, "price"), value, "must be an amount")
+        raise InvalidValue(field_path(prefix, "price"), value, "must be an amount")
     try:
         return to_money(value)
     except QuantityError as error:
-        raise InvalidValue(_path(prefix, "price"), value, str(error).replace(f"{value!r} ", "")) from None
+        raise InvalidValue(
+            field_path(prefix, "price"), value, str(error).replace(f"{value!r} ", "")
+        ) from None
 
 
-def _object(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+def read_object(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     value = data.get(name)
     if value is None:
         return {}

@@ -25,8 +25,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pegboard.adapters.shopify.charges import _charges, _line_charges, _shop_money, _taxes_included
-from pegboard.adapters.shopify.fields import _count, _moment, _object, _price, _required, _text
+from pegboard.adapters.shopify.charges import line_charges, order_charges, shop_money, taxes_included
+from pegboard.adapters.shopify.fields import (
+    read_count,
+    read_moment,
+    read_object,
+    read_price,
+    read_text,
+    required_field,
+)
 from pegboard.domain import limits
 from pegboard.domain.errors import BadInput, InvalidValue
 from pegboard.domain.quantities import Money
@@ -94,7 +101,7 @@ def shopify_order_id(data: Any) -> str:
     """The order's Shopify id as text."""
     if not isinstance(data, Mapping):
         raise InvalidValue("body", type(data).__name__, "must be a JSON object (a Shopify order)")
-    value = _required(data, "id", "")
+    value = required_field(data, "id", "")
     text = "" if isinstance(value, bool) or not isinstance(value, int | str) else str(value).strip()
     if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > limits.SHOPIFY_ORDER_ID:
         reason = f"must be a Shopify order id (a whole number of at most {limits.SHOPIFY_ORDER_ID} digits)"
@@ -115,24 +122,24 @@ def order_ref(name: str) -> str:
 def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
     """One Shopify order (the webhook's JSON, parsed) as a draft and its bookkeeping."""
     shop_id = shopify_order_id(data)
-    name = _text(data, "name", "", required=True)
+    name = read_text(data, "name", "", required=True)
     assert name is not None
-    created_at = _moment(data, "created_at", "", required=True)
-    updated_at = _moment(data, "updated_at", "", required=True)
+    created_at = read_moment(data, "created_at", "", required=True)
+    updated_at = read_moment(data, "updated_at", "", required=True)
     assert created_at is not None and updated_at is not None
-    items = _required(data, "line_items", "")
+    items = required_field(data, "line_items", "")
     if not isinstance(items, list):
         raise InvalidValue("line_items", type(items).__name__, "must be a list")
     lines: list[LineDraft] = []
     problems: list[str] = []
     line_tax: dict[int, Money] = {}
     line_discount: dict[int, Money] = {}
-    included = _taxes_included(data)
+    included = taxes_included(data)
     for n, item in enumerate(items):
         line, problem = _line(item, n)
         if line is not None:
             lines.append(line)
-            tax, discount = _line_charges(item, n, line.quantity)
+            tax, discount = line_charges(item, n, line.quantity)
             gross = (line.unit_price or 0) * line.quantity - discount
             if included and tax > gross:
                 raise InvalidValue(
@@ -149,17 +156,17 @@ def read_order(data: Any, *, payload: str | None = None) -> ShopOrder:
         ordered_at=created_at,
         ship_to=_address(data.get("shipping_address"), "shipping_address"),
         source=SOURCE,
-        financial_status=_text(data, "financial_status", "", max_length=limits.FINANCIAL_STATUS),
-        charges=_charges(data, line_tax, line_discount, included=included),
+        financial_status=read_text(data, "financial_status", "", max_length=limits.FINANCIAL_STATUS),
+        charges=order_charges(data, line_tax, line_discount, included=included),
     )
     return ShopOrder(
         shopify_order_id=shop_id,
         draft=draft,
         updated_at=updated_at,
-        cancelled_at=_moment(data, "cancelled_at", ""),
+        cancelled_at=read_moment(data, "cancelled_at", ""),
         payload=payload if payload is not None else dumps(data),
         problems=tuple(problems),
-        money=_shop_money(data, draft.financial_status),
+        money=shop_money(data, draft.financial_status),
     )
 
 
@@ -179,13 +186,13 @@ def _line(item: Any, n: int) -> tuple[LineDraft | None, str | None]:
     prefix = f"line_items[{n}]"
     if not isinstance(item, Mapping):
         raise InvalidValue(prefix, type(item).__name__, "must be a JSON object (a line item)")
-    ordered = _count(item, "quantity", prefix, required=True)
-    current = _count(item, "current_quantity", prefix)
+    ordered = read_count(item, "quantity", prefix, required=True)
+    current = read_count(item, "current_quantity", prefix)
     quantity = current if current is not None else ordered
     assert quantity is not None
-    price = _price(item, prefix)
-    title = _text(item, "title", prefix) or f"line item {n + 1}"
-    sku = _text(item, "sku", prefix, max_length=limits.SKU)
+    price = read_price(item, prefix)
+    title = read_text(item, "title", prefix) or f"line item {n + 1}"
+    sku = read_text(item, "sku", prefix, max_length=limits.SKU)
     if item.get("gift_card") is True or quantity == 0:
         return None, None
     if sku is None:
@@ -212,20 +219,20 @@ def _properties(item: Mapping[str, Any], prefix: str) -> dict[str, str]:
 
 def _customer(data: Mapping[str, Any], shop_id: str) -> str:
     """The customer's name; else the name on the shipping or billing address; else the email."""
-    customer = _object(data, "customer")
-    parts = [_text(customer, key, "customer") for key in ("first_name", "last_name")]
+    customer = read_object(data, "customer")
+    parts = [read_text(customer, key, "customer") for key in ("first_name", "last_name")]
     name = " ".join(p for p in parts if p)
     for address in ("shipping_address", "billing_address"):
         if not name:
-            name = _text(_object(data, address), "name", address) or ""
+            name = read_text(read_object(data, address), "name", address) or ""
     return name or _email(data) or f"Shopify customer of order {shop_id}"
 
 
 def _email(data: Mapping[str, Any]) -> str | None:
     return (
-        _text(data, "email", "", max_length=limits.EMAIL)
-        or _text(data, "contact_email", "", max_length=limits.EMAIL)
-        or _text(_object(data, "customer"), "email", "customer", max_length=limits.EMAIL)
+        read_text(data, "email", "", max_length=limits.EMAIL)
+        or read_text(data, "contact_email", "", max_length=limits.EMAIL)
+        or read_text(read_object(data, "customer"), "email", "customer", max_length=limits.EMAIL)
     )
 
 
@@ -235,7 +242,7 @@ def _address(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, Mapping):
         raise InvalidValue(field, type(value).__name__, "must be a JSON object")
-    part = {key: _text(value, key, field) for key in _ADDRESS_KEYS}
+    part = {key: read_text(value, key, field) for key in _ADDRESS_KEYS}
     town = " ".join(p for p in (part["zip"], part["city"]) if p)
     lines = [part["name"], part["company"], part["address1"], part["address2"], town]
     lines += [part["province"], part["country"]]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, bindparam, func, literal_column, or_, select, text
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.kpis.scope import MICRO, ZERO, Scope, _after, _day_of, _items
+from pegboard.adapters.db.kpis.scope import MICRO, ZERO, Scope, day_after, day_of, items_in_scope
 from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.kpis import Period
 
@@ -38,7 +38,7 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
     waiting = (
         ol.quantity > ol.allocated + ol.shipped + ol.cancelled,
         ol.kind == "stock",
-        _items(ol.item_id, where),
+        items_in_scope(ol.item_id, where),
     )
     rows = conn.execute(
         select(ol.backordered_on, func.count(), func.sum(open_units, type_=ExactDecimal()), value)
@@ -47,7 +47,7 @@ def open_backorders_by_day(conn: Connection, where: Scope = Scope()) -> list[Ope
     ).all()
     found = [OpenDay(r[0], int(r[1]), r[2], r[3] or ZERO) for r in rows if r[0] is not None]
     if len(found) < len(rows):
-        day = _day_of(conn, so.ordered_at)
+        day = day_of(conn, so.ordered_at)
         undated = conn.execute(
             select(day, func.count(), func.sum(open_units, type_=ExactDecimal()), value)
             .join(t.sales_orders, so.id == ol.order_id)
@@ -66,7 +66,7 @@ def placed_by_day(conn: Connection, period: Period, where: Scope = Scope()) -> d
     pd = t.placed_days.c
     rows = conn.execute(
         select(pd.day, func.sum(pd.lines), func.sum(pd.backordered_at_order))
-        .where(pd.day >= period.start, pd.day <= period.end, _items(pd.item_id, where))
+        .where(pd.day >= period.start, pd.day <= period.end, items_in_scope(pd.item_id, where))
         .group_by(pd.day)
         .having(func.sum(pd.lines) > 0)
     ).all()
@@ -90,7 +90,7 @@ def backorder_history(conn: Connection, period: Period, where: Scope = Scope()) 
     so it is left out of both counts.
     """
     ol = t.order_lines.c
-    scoped = _items(ol.item_id, where)
+    scoped = items_in_scope(ol.item_id, where)
     opened = conn.execute(
         select(ol.first_backordered_on, func.count())
         .where(
@@ -129,7 +129,7 @@ def stockout_days(conn: Connection, period: Period, where: Scope = Scope()) -> d
     migration 0015; one row per SKU and day, so only the history before the period is summed,
     into one opening row); a balance holds until the SKU's next day with movements.
     """
-    after_end = _after(period.end)
+    after_end = day_after(period.end)
     if conn.dialect.name == "postgresql":
         span = "(COALESCE(next_day, :after_end) - day)"
     else:

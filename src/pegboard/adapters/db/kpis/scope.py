@@ -51,7 +51,7 @@ def scope(conn: Connection, *, sku: str | None = None, supplier: str | None = No
     return Scope(sku, supplier, None if item_ids is None else tuple(sorted(item_ids)), supplier_id)
 
 
-def _items(column: Any, where: Scope) -> ColumnElement[bool]:
+def items_in_scope(column: Any, where: Scope) -> ColumnElement[bool]:
     if where.item_ids is None:
         return true()
     if not where.item_ids:
@@ -59,12 +59,12 @@ def _items(column: Any, where: Scope) -> ColumnElement[bool]:
     return column.in_(where.item_ids)  # type: ignore[no-any-return]
 
 
-def _day_of(conn: Connection, column: Any) -> ColumnElement[date]:
+def day_of(conn: Connection, column: Any) -> ColumnElement[date]:
     """The calendar day of a timestamp column, as a date on both databases."""
     if conn.dialect.name == "postgresql":
         return cast(column, Date)
     return type_coerce(func.date(column), Date)
 
 
-def _after(day: date) -> date:
+def day_after(day: date) -> date:
     return day + timedelta(days=1)

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 
 from pegboard.adapters.db import learning
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.kpis.scope import Scope, _day_of, _items
+from pegboard.adapters.db.kpis.scope import Scope, day_of, items_in_scope
 from pegboard.domain.kpis import Period
 from pegboard.planning.reliability import Delivery
 
@@ -50,7 +50,7 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
     complete = ol.shipped + ol.cancelled == ol.quantity
     promised = lp.line_id.is_not(None)
     # The order's day matters only for a line never promised a date (due within handling days).
-    ordered = case((lp.first_date.is_(None), _day_of(conn, so.ordered_at)), else_=None)
+    ordered = case((lp.first_date.is_(None), day_of(conn, so.ordered_at)), else_=None)
     keys = (
         ol.first_shipped_on,
         ol.last_shipped_on,
@@ -64,7 +64,7 @@ def shipped_lines(conn: Connection, period: Period, where: Scope = Scope()) -> l
         select(*keys, func.count())
         .join(t.sales_orders, so.id == ol.order_id)
         .outerjoin(t.line_promises, lp.line_id == ol.id)
-        .where(in_period, _items(ol.item_id, where))
+        .where(in_period, items_in_scope(ol.item_id, where))
         .group_by(*keys)
     ).all()
     return [
@@ -133,14 +133,14 @@ def orders_completed(
     """
     sh, so, ol = t.shipments.c, t.sales_orders.c, t.order_lines.c
     per_order = (
-        select(_day_of(conn, so.ordered_at).label("ordered_on"), func.max(sh.shipped_on).label("last_on"))
+        select(day_of(conn, so.ordered_at).label("ordered_on"), func.max(sh.shipped_on).label("last_on"))
         .join(t.sales_orders, so.id == sh.order_id)
         .where(so.status == "shipped", sh.shipped_on >= period.start)
         .group_by(so.id, so.ordered_at)
         .having(func.max(sh.shipped_on) <= period.end)
     )
     if where.item_ids is not None:
-        per_order = per_order.where(so.id.in_(select(ol.order_id).where(_items(ol.item_id, where))))
+        per_order = per_order.where(so.id.in_(select(ol.order_id).where(items_in_scope(ol.item_id, where))))
     last = per_order.subquery()
     query = select(last.c.ordered_on, last.c.last_on, func.count()).group_by(
         last.c.ordered_on, last.c.last_on

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
-from pegboard.adapters.db.planning.queries import _among, _Decimals, _in, _refs_among
+from pegboard.adapters.db.planning.queries import Decimals, among_items, among_refs, in_ids
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
@@ -35,7 +35,7 @@ class DemandQueries:
         `ids` (waiting or allocated and held: `planning.scope.snapshot_scope`)."""
         so, ol = t.sales_orders.c, t.order_lines.c
         unfinished = ol.quantity > ol.shipped + ol.cancelled
-        waiting = select(ol.order_id).where(_in(ol.item_id, ids, self.conn), unfinished)
+        waiting = select(ol.order_id).where(in_ids(ol.item_id, ids, self.conn), unfinished)
         query = (
             select(ol.item_id)
             .distinct()
@@ -54,7 +54,7 @@ class DemandQueries:
         so = t.sales_orders.c
         query = select(so.order_ref).where(so.ship_policy == "complete", so.status.in_(ACTIVE))
         return (
-            frozenset(self.conn.execute(_refs_among(query, so.order_ref, order_refs)).scalars()) & order_refs
+            frozenset(self.conn.execute(among_refs(query, so.order_ref, order_refs)).scalars()) & order_refs
         )
 
     def _held(self, order_refs: frozenset[str]) -> list[HeldLine]:
@@ -74,8 +74,8 @@ class DemandQueries:
             )
             .order_by(so.id, ol.line_no)
         )
-        rows = self.conn.execute(_refs_among(query, so.order_ref, order_refs))
-        decimal = _Decimals()  # raw micro-units, each distinct value converted once
+        rows = self.conn.execute(among_refs(query, so.order_ref, order_refs))
+        decimal = Decimals()  # raw micro-units, each distinct value converted once
         return [
             HeldLine(ref, line_no, sku, decimal(units), line_id)
             for ref, line_no, sku, units, line_id in rows
@@ -102,7 +102,7 @@ class DemandQueries:
             ol.c.options,
         )
         rows = self.conn.execute(
-            _among(query, ol.c.item_id, ids, self.conn)
+            among_items(query, ol.c.item_id, ids, self.conn)
             .join(so, so.c.id == ol.c.order_id)
             .where(
                 ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
@@ -173,7 +173,7 @@ class DemandQueries:
             .order_by(so.c.id, ol.c.line_no, pol.c.id)
         )
         found: dict[tuple[str, int], DropshipDemand] = {}
-        for r in self.conn.execute(_among(query, ol.c.item_id, ids, self.conn)).all():
+        for r in self.conn.execute(among_items(query, ol.c.item_id, ids, self.conn)).all():
             # One PO line serves a drop-ship line; should there be more, the first one speaks.
             found.setdefault(
                 (r.order_ref, r.line_no),

@@ -11,7 +11,7 @@ from sqlalchemy import ARRAY, BigInteger, ColumnElement, Connection, Select, any
 from pegboard.domain.quantities import from_units
 
 
-class _Decimals:
+class Decimals:
     """Micro-units as Decimals (None stays None), each distinct value converted once."""
 
     def __init__(self) -> None:
@@ -30,17 +30,17 @@ class _Decimals:
 Q = TypeVar("Q", bound=Select[Any])
 
 
-def _refs_among(query: Q, column: ColumnElement[Any], refs: Collection[str]) -> Q:
+def among_refs(query: Q, column: ColumnElement[Any], refs: Collection[str]) -> Q:
     """The query narrowed to a few refs; for many, one pass over every row is cheaper (filter after)."""
     return query.where(column.in_(sorted(refs))) if len(refs) <= 2000 else query
 
 
-def _among(query: Q, column: ColumnElement[Any], ids: list[int] | None, conn: Connection) -> Q:
+def among_items(query: Q, column: ColumnElement[Any], ids: list[int] | None, conn: Connection) -> Q:
     """Keep only rows of these items (all rows when `ids` is None)."""
-    return query if ids is None else query.where(_in(column, ids, conn))
+    return query if ids is None else query.where(in_ids(column, ids, conn))
 
 
-def _in(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:
+def in_ids(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:
     """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids (a scope
     reaching thousands of items spent seconds in the driver splitting expanded IN lists)."""
     if conn.dialect.name == "postgresql":

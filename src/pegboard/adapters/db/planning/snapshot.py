@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries
 from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.queries import _among, _Decimals, _in
+from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -101,7 +101,7 @@ class PlanSnapshots(DemandQueries):
             )
             sku_of = dict(
                 self.conn.execute(
-                    select(t.items.c.id, t.items.c.sku).where(_in(t.items.c.id, ids, self.conn))
+                    select(t.items.c.id, t.items.c.sku).where(in_ids(t.items.c.id, ids, self.conn))
                 ).all()
             )
             affected = frozenset(sku_of[i] for i in (changed if lines_of_around else reach))
@@ -111,7 +111,7 @@ class PlanSnapshots(DemandQueries):
         )
         if ids is not None:
             bom_query = bom_query.where(
-                _in(bom.parent_id, ids, self.conn), _in(bom.component_id, ids, self.conn)
+                in_ids(bom.parent_id, ids, self.conn), in_ids(bom.component_id, ids, self.conn)
             )
         boms = [
             PlanBomLine(sku_of[parent], sku_of[component], quantity)
@@ -143,7 +143,7 @@ class PlanSnapshots(DemandQueries):
             .outerjoin(t.suppliers, sup.id == it.supplier_id)
             .order_by(it.sku)
         )
-        decimal = _Decimals()
+        decimal = Decimals()
         for (
             sku,
             procurement,
@@ -156,7 +156,7 @@ class PlanSnapshots(DemandQueries):
             qty,
             least,
             multiple,
-        ) in self.conn.execute(query if ids is None else query.where(_in(it.id, ids, self.conn))).all():
+        ) in self.conn.execute(query if ids is None else query.where(in_ids(it.id, ids, self.conn))).all():
             if release is not None:
                 release_of[sku] = release
             items.append(
@@ -229,7 +229,7 @@ class PlanSnapshots(DemandQueries):
         start, end = (edges.c.child, edges.c.parent) if upwards else (edges.c.parent, edges.c.child)
         reach = (
             select(t.items.c.id.label("id"))
-            .where(_in(t.items.c.id, ids, self.conn))
+            .where(in_ids(t.items.c.id, ids, self.conn))
             .cte("reach", recursive=True)
         )
         reach = reach.union(select(end.label("id")).select_from(edges.join(reach, start == reach.c.id)))
@@ -241,10 +241,10 @@ class PlanSnapshots(DemandQueries):
         self.totals.flush()
         items = t.items.c
         free = type_coerce(items.on_hand, BigInteger) - type_coerce(items.allocated, BigInteger)
-        query = _among(select(items.id, free), items.id, ids, self.conn).where(
+        query = among_items(select(items.id, free), items.id, ids, self.conn).where(
             items.on_hand > items.allocated
         )
-        decimal = _Decimals()
+        decimal = Decimals()
         return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
 
     def _configured_stock(
@@ -273,7 +273,7 @@ class PlanSnapshots(DemandQueries):
             po.c.created_at,
         )
         rows = self.conn.execute(
-            _among(query, pol.c.item_id, ids, self.conn)
+            among_items(query, pol.c.item_id, ids, self.conn)
             .join(po, po.c.id == pol.c.po_id)
             .join(sup, sup.c.id == po.c.supplier_id)
             .where(
@@ -283,7 +283,7 @@ class PlanSnapshots(DemandQueries):
             )
             .order_by(po.c.po_ref, pol.c.line_no)
         ).all()
-        decimal = _Decimals()
+        decimal = Decimals()
         return [
             OpenPurchaseLine(
                 r.po_ref,
@@ -301,7 +301,7 @@ class PlanSnapshots(DemandQueries):
     ) -> list[OpenManufacturingOrder]:
         mo = t.manufacturing_orders
         rows = self.conn.execute(
-            _among(select(mo), mo.c.item_id, ids, self.conn)
+            among_items(select(mo), mo.c.item_id, ids, self.conn)
             .where(mo.c.status.not_in(["completed", "cancelled"]))
             .order_by(mo.c.id)
         ).all()

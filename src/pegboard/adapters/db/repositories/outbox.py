@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
+import os
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -51,7 +52,7 @@ class SqlOutbox:
             t.outbox,
             [
                 {
-                    "id": str(uuid.uuid4()),
+                    "id": event_id(),
                     "event_type": event.name,
                     "payload": json.dumps(payload, sort_keys=True),
                     "created_at": self.now + timedelta(microseconds=first + n),
@@ -60,3 +61,16 @@ class SqlOutbox:
                 for n, (event, payload) in enumerate((event, event.payload()) for event in events)
             ],
         )
+
+
+def event_id() -> str:
+    """A new event's id: a UUID (version 7, RFC 9562) that starts with the time in milliseconds
+    and ends in 74 random bits, so the outbox's key index grows at its end rather than taking
+    each new event at a random page."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (
+        (millis << 80) | (0x7 << 76) | ((rand >> 62) & 0xFFF) << 64 | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    )
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -25,7 +25,7 @@ from pegboard.entrypoints.api.schemas.fields import (
     Sku,
     SupplierName,
     Unit,
-    _blank,
+    none_if_blank,
 )
 
 
@@ -36,7 +36,7 @@ class SupplierIn(In):
 
     def to_supplier(self) -> Supplier:
         """The supplier as the catalogue keeps it."""
-        return Supplier(self.name, _blank(self.email), self.lead_time_days)
+        return Supplier(self.name, none_if_blank(self.email), self.lead_time_days)
 
 
 class ItemIn(In):

@@ -230,7 +230,7 @@ Priority = Annotated[int, Field(strict=True, ge=-1000, le=1000)]
 Days = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 
 
-def _blank(value: str | None) -> str | None:
+def none_if_blank(value: str | None) -> str | None:
     return value or None
 
 

@@ -28,7 +28,7 @@ from pegboard.entrypoints.api.schemas.fields import (
     Ref,
     Sku,
     Tracking,
-    _blank,
+    none_if_blank,
 )
 from pegboard.services.orders import LineDraft, OrderDraft
 
@@ -78,11 +78,11 @@ class OrderIn(In):
         return OrderDraft(
             order_ref=self.order_ref,
             customer=self.customer,
-            email=_blank(self.email),
+            email=none_if_blank(self.email),
             ordered_at=self.ordered_at,
             priority=self.priority,
             ship_policy=self.ship_policy,
-            ship_to=_blank(self.ship_to),
+            ship_to=none_if_blank(self.ship_to),
             requested_date=self.requested_date,
             lines=tuple(
                 LineDraft(line.sku, line.quantity, line.unit_price, options=line.options)
@@ -94,7 +94,7 @@ class OrderIn(In):
                 self.shipping or Decimal(0),
                 self.shipping_tax or Decimal(0),
             ),
-            quote_id=_blank(self.quote_id),
+            quote_id=none_if_blank(self.quote_id),
         )
 
 
