@@ -54,17 +54,24 @@ def run_plan(
         today = clock.today()
         end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
-        result = plan(uow.planning.snapshot(today))
-        lines = Lines(result.promises)
-        digest = promises_digest(lines)
-        # When the stored plan gave these very promises and no input changed since, the stored
-        # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
-        changed, before = _changes(lines, uow) if uow.plans.promises_digest(seen) != digest else ([], [])
-        new_dates = len(save_promises(changed, before, uow=uow, today=today))
+        # Nothing planning reads changed since the stored plan, today: it is this plan, whose
+        # promises are stored already (`planning.kept_plan`).
+        kept = uow.plans.kept_result(seen, planned_on=today)
+        result = kept if kept is not None else plan(uow.planning.snapshot(today))
+        changed: list[LinePromise] = []
+        new_dates, digest = 0, None
+        if kept is None:
+            lines = Lines(result.promises)
+            digest = promises_digest(lines)
+            # When the stored plan gave these very promises and no input changed since, the stored
+            # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
+            if uow.plans.promises_digest(seen) != digest:
+                changed, before = _changes(lines, uow)
+                new_dates = len(save_promises(changed, before, uow=uow, today=today))
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
-        else:
+        elif kept is None:
             uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)

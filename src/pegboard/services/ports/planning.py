@@ -51,6 +51,11 @@ class StoredPlans(Protocol):
         """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
         ...
 
+    def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
+        """The stored plan itself when it was planned on `planned_on` under the same settings and
+        nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
+        ...
+
     def placed_since(self, seen: int, upto: int) -> list[str] | None:
         """The refs of the orders the changes after `seen` up to `upto` placed, when placing
         orders is all they did; None otherwise."""

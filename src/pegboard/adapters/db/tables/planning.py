@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 
 from pegboard.adapters.db.tables.base import Id, metadata
 from pegboard.adapters.db.types import ExactDecimal
@@ -57,6 +57,11 @@ stored_plans = Table(
     Column("inputs_seen", Id, nullable=False),
     #: `planning.promise_digest` of the plan's promises (migration 0020; None: not known).
     Column("promises_digest", String(64)),
+    #: The whole plan (`planning.kept_plan`), so that a plan run on unchanged inputs answers with
+    #: it; None: not kept (migration 0024).
+    Column("kept_result", LargeBinary),
+    #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
+    Column("made_with", String(200)),
 )
 
 
