@@ -2,9 +2,11 @@
 plan answers with it instead of planning again (`services.planning.run_plan`).
 
 Only speed rests on it: the bytes hold every field of a `PlanResult`, and `unpack(pack(r))` is
-the same plan (the same `pegboard plan --json`). The promises' columns go as NumPy arrays and
-everything else as JSON, together in one `.npz` (read back without pickle). Bytes of another
-format (`FORMAT`) unpack to None: the caller plans again.
+the same plan (the same `pegboard plan --json`). Everything is kept as columns, as the engine
+gives its promises (`planning.promise_table`): NumPy arrays for numbers, a list of distinct
+values and an index array for repeated texts, and one JSON list per field of the suggestions
+and the queue, each distinct value read back once. All of it goes in one `.npz`, read back
+without pickle. Bytes of another format (`FORMAT`) unpack to None: the caller plans again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from types import NoneType, UnionType
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -29,9 +32,11 @@ from pegboard.planning.result import (
     PurchaseSuggestion,
     QueueEntry,
 )
+from pegboard.planning.segments import Ints
+from pegboard.planning.values import objects
 
 #: Bumped whenever what `pack` writes changes; older bytes then unpack to None.
-FORMAT = 1
+FORMAT = 2
 
 #: The `PlanResult` fields that are lists of named tuples, and the tuple each holds.
 _LISTS: dict[str, type[Any]] = {
@@ -41,29 +46,31 @@ _LISTS: dict[str, type[Any]] = {
     "feasible_mos": FeasibleDates,
     "adjusted_dates": AdjustedDate,
 }
-_COLUMNS = ("line", "quantity", "day", "wording")
+#: The promise table's integer columns (`stated` only when a day was adjusted).
+_NUMBERS = ("line", "quantity", "day", "wording")
+#: Its input-line columns of texts, kept as distinct values and an index.
+_TEXTS = ("refs", "skus")
 
 
 def pack(result: PlanResult) -> bytes:
     """The plan as bytes for `unpack`."""
     table = _as_table(result.promises)
+    arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
+    if not table.unadjusted:
+        arrays["stated"] = table.stated
     meta: dict[str, Any] = {
         "format": FORMAT,
-        "refs": list(table.refs),
-        "line_nos": list(table.line_nos),
-        "skus": list(table.skus),
-        "line_ids": list(table.line_ids),
         "reasons": table.reasons,
         "bases": table.bases,
-        "unadjusted": table.unadjusted,
-        "extra": [_plain(p) for p in table.extra],
-        **{name: [_plain(row) for row in getattr(result, name)] for name in _LISTS},
+        "extra": _columns(Promise, table.extra),
+        **{name: _columns(kind, getattr(result, name)) for name, kind in _LISTS.items()},
         # Which of those the engine gave as tuples, so the plan read back compares equal.
         "tuples": [name for name in _LISTS if isinstance(getattr(result, name), tuple)],
     }
-    arrays = {name: getattr(table, name) for name in _COLUMNS}
-    if not table.unadjusted:
-        arrays["stated"] = table.stated
+    for name in _TEXTS:
+        meta[name], arrays[name] = _coded(getattr(table, name))
+    arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
+    arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
     out = io.BytesIO()
     np.savez(out, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
     return out.getvalue()
@@ -75,22 +82,22 @@ def unpack(data: bytes) -> PlanResult | None:
         meta = json.loads(stored["meta"].tobytes())
         if meta.get("format") != FORMAT:
             return None
-        columns = {name: stored[name] for name in _COLUMNS}
-        stated = None if meta["unadjusted"] else stored["stated"]
+        arrays = {name: stored[name] for name in stored.files if name != "meta"}
+    ids = arrays["line_ids"]
     promises = PromiseTable(
-        refs=meta["refs"],
-        line_nos=meta["line_nos"],
-        skus=meta["skus"],
-        line_ids=meta["line_ids"],
+        refs=objects(meta["refs"], arrays["refs"]),
+        line_nos=arrays["line_nos"].tolist(),
+        skus=objects(meta["skus"], arrays["skus"]),
+        line_ids=objects([None, *ids[ids >= 0].tolist()], np.where(ids >= 0, np.cumsum(ids >= 0), 0)),
         reasons=meta["reasons"],
         bases=meta["bases"],
-        extra=[_rebuilt(Promise, row) for row in meta["extra"]],
-        stated=stated,
-        **columns,
+        extra=_rows(Promise, meta["extra"]),
+        stated=arrays.get("stated"),
+        **{name: arrays[name] for name in _NUMBERS},
     )
     lists: dict[str, Sequence[Any]] = {}
     for name, kind in _LISTS.items():
-        rows = [_rebuilt(kind, row) for row in meta[name]]
+        rows = _rows(kind, meta[name])
         lists[name] = tuple(rows) if name in meta["tuples"] else rows
     return PlanResult(promises, **lists)
 
@@ -115,46 +122,84 @@ def _as_table(promises: Sequence[Promise]) -> PromiseTable:
     )
 
 
+def _coded(texts: Sequence[str]) -> tuple[list[str], Ints]:
+    """The distinct texts, and each text's index among them."""
+    codes: dict[str, int] = {}
+    index = np.fromiter((codes.setdefault(s, len(codes)) for s in texts), dtype=np.int64, count=len(texts))
+    return list(codes), index
+
+
+def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
+    """Named tuples of `kind` as one list of JSON values per field; a field that holds named
+    tuples itself (a queue entry's `missing`) as each row's count and their own columns."""
+    columns: dict[str, Any] = {"count": len(rows)}
+    for name, values in zip(kind._fields, zip(*rows, strict=True) if rows else repeat(()), strict=False):
+        inner = _nested(get_type_hints(kind)[name])
+        if inner is None:
+            columns[name] = [_plain(v) for v in values]
+        else:
+            columns[name] = {
+                "counts": [len(v) for v in values],
+                **_columns(inner, [m for v in values for m in v]),
+            }
+    return columns
+
+
+def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
+    """The named tuples `_columns` gave these columns."""
+    hints = get_type_hints(kind)
+    read: list[list[Any]] = []
+    for name in kind._fields:
+        inner = _nested(hints[name])
+        if inner is None:
+            read.append(_read_column(hints[name], columns[name]))
+        else:
+            flat, counts = _rows(inner, columns[name]), columns[name]["counts"]
+            starts = np.r_[0, np.cumsum(counts)].tolist()
+            read.append([tuple(flat[a:b]) for a, b in zip(starts, starts[1:], strict=False)])
+    return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []
+
+
+def _nested(hint: Any) -> type[Any] | None:
+    """The named tuple a `tuple[X, ...]` field holds, or None for any other field."""
+    if get_origin(hint) is tuple:
+        inner = get_args(hint)[0]
+        if isinstance(inner, type) and hasattr(inner, "_fields"):
+            return inner
+    return None
+
+
 def _plain(value: Any) -> Any:
-    """A named tuple's values as JSON holds them: Decimals as text, dates as ISO, tuples as lists."""
+    """A value as JSON holds it: Decimals as text, dates as ISO, tuples (of texts) as lists."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return list(value)
     return value
 
 
-def _rebuilt(kind: type[Any], row: list[Any]) -> Any:
-    """The named tuple `kind` from its `_plain` values, each field read back by its type."""
-    return kind(*(read(v) for read, v in zip(_readers(kind), row, strict=True)))
+def _read_column(hint: Any, values: list[Any]) -> list[Any]:
+    """A column of `_plain` values back as the field's type, each distinct value read once."""
+    read = _reader(hint)
+    if read is None:
+        return values
+    known: dict[Any, Any] = {None: None}
+    if read is tuple:
+        return [tuple(v) for v in values]
+    return [known[v] if v in known else known.setdefault(v, read(v)) for v in values]
 
 
-_READERS: dict[type[Any], list[Callable[[Any], Any]]] = {}
-
-
-def _readers(kind: type[Any]) -> list[Callable[[Any], Any]]:
-    """One reader per field of the named tuple `kind`, from its annotations (built once)."""
-    if kind not in _READERS:
-        hints = get_type_hints(kind)
-        _READERS[kind] = [_reader(hints[name]) for name in kind._fields]
-    return _READERS[kind]
-
-
-def _reader(hint: Any) -> Callable[[Any], Any]:
-    """How to read back one field of type `hint` from its `_plain` value."""
+def _reader(hint: Any) -> Callable[[Any], Any] | None:
+    """How to read back a value of type `hint` (or of `hint | None`; None is kept as it is):
+    None when the JSON value is the value itself."""
     if isinstance(hint, UnionType):  # X | None
-        (inner,) = [a for a in get_args(hint) if a is not NoneType]
-        read = _reader(inner)
-        return lambda v: None if v is None else read(v)
+        (hint,) = [a for a in get_args(hint) if a is not NoneType]
     if hint is Decimal:
         return Decimal
     if hint is date:
         return date.fromisoformat
-    if get_origin(hint) is tuple:  # tuple[X, ...]
-        inner = get_args(hint)[0]
-        if isinstance(inner, type) and issubclass(inner, tuple) and hasattr(inner, "_fields"):
-            return lambda v: tuple(_rebuilt(inner, r) for r in v)
+    if get_origin(hint) is tuple:  # of texts
         return tuple
-    return lambda v: v
+    return None
