@@ -72,7 +72,8 @@ def pack(result: PlanResult) -> bytes:
     arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
     arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
     out = io.BytesIO()
-    np.savez(out, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    members: dict[str, Any] = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays}
+    np.savez(out, **members)
     return out.getvalue()
 
 
