@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
+from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.services import planning, purchasing
@@ -119,3 +122,32 @@ def test_any_change_to_what_planning_reads_makes_a_real_re_plan(pb: Pegboard, ch
     finally:
         if board is not pb:
             board.close()
+
+
+def test_a_line_re_promised_since_the_stored_plan_is_compared_with_its_stored_promise(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    order_green_crystals(pb, DUE)
+    first = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    so2 = next(p for p in first.changed if p.order_ref == "SO-2")
+    assert so2.promised_date is not None
+    moved = replace(so2, promised_date=so2.promised_date + timedelta(days=5))
+    with pb.uow() as uow:  # as a re-promise of SO-2's SKU would store it
+        planning.save_promises([moved], [None], uow=uow, today=pb.clock.today())
+        uow.commit()
+    make_order(pb, "SO-9", ("SABER-BLUE", 1))  # an input change: the plan runs again
+    events = outbox_size(pb)
+
+    again = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    # The stored plan still gives SO-2 its first date; its stored promise is put back to it.
+    assert [p.order_ref for p in again.changed] == ["SO-2"]
+    assert outbox_size(pb) == events + 1
+    assert marked_lines(pb) == 0
+    assert as_json(planning.run_plan(uow=pb.uow(), clock=pb.clock)) == as_json(again) == full_plan(pb)
+
+
+def marked_lines(pb: Pegboard) -> int:
+    """How many line promises are marked as written by a re-promise since the stored plan."""
+    lp = t.line_promises.c
+    with pb.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(lp.since_plan)).scalar_one())

@@ -290,6 +290,11 @@ class SqlStoredPlan:
             return None
         return None if row.promises_digest is None else str(row.promises_digest)
 
+    def last_result(self) -> PlanResult | None:
+        """The stored plan itself, whatever changed since; None when none is kept."""
+        kept = self.conn.execute(select(t.stored_plans.c.kept_result)).scalar()
+        return None if kept is None else unpack(kept)
+
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under these settings, and
         nothing planning reads changed after it: no change after `inputs_seen` (read before this
