@@ -54,17 +54,23 @@ def run_plan(
         today = clock.today()
         end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
-        result = plan(uow.planning.snapshot(today))
-        lines = Lines(result.promises)
-        digest = promises_digest(lines)
-        # When the stored plan gave these very promises and no input changed since, the stored
-        # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
-        changed, before = _changes(lines, uow) if uow.plans.promises_digest(seen) != digest else ([], [])
-        new_dates = len(save_promises(changed, before, uow=uow, today=today))
+        # Nothing planning reads changed since the stored plan, today: it is this plan, whose
+        # promises are stored already (`planning.kept_plan`).
+        kept = uow.plans.kept_result(seen, planned_on=today)
+        result = kept if kept is not None else plan(uow.planning.snapshot(today))
+        changed: list[LinePromise] = []
+        new_dates, digest = 0, None
+        if kept is None:
+            lines = Lines(result.promises)
+            digest = promises_digest(lines)
+            # When the stored plan gave these very promises and no input changed since, the stored
+            # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
+            if uow.plans.promises_digest(seen) != digest:
+                changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_result())
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
-        else:
+        elif kept is None:
             uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
@@ -76,10 +82,45 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
     result = plan(uow.planning.snapshot(today))
     lines = Lines(result.promises)
-    changed, before = _changes(lines, uow)
-    announced = save_promises(changed, before, uow=uow, today=today)
+    # No base: this transaction stored promises of the plan before confirming, not that plan.
+    _, new_dates = _store_whole_plan(lines, uow, today, base=None)
     uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen, promises_digest=promises_digest(lines))
-    return len(announced)
+    return new_dates
+
+
+def _store_whole_plan(
+    lines: Lines, uow: UnitOfWork, today: date, *, base: PlanResult | None
+) -> tuple[list[LinePromise], int]:
+    """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
+    and unmark the lines re-promised since the stored plan; returns the changed promises and how
+    many dates moved. `base` is the stored plan (`StoredPlans.last_result`), whose promises are
+    the stored ones but for the marked lines: only the other lines are read (None: all are)."""
+    marked = uow.planning.promised_since_plan()
+    suspects = None if base is None else _maybe_moved(lines, Lines(base.promises), marked)
+    changed, before = _changes(lines, uow, suspects)
+    announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
+    if marked:
+        uow.planning.settle_since_plan(marked, {i: p for i, p in _by_id(lines).items() if i in marked})
+    return changed, len(announced)
+
+
+def _by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
+    """Each line's date and reason, by line id (lines known by order ref only are left out)."""
+    return {
+        i: (d, r) for i, d, r in zip(lines.line_ids, lines.dates, lines.reasons, strict=True) if i is not None
+    }
+
+
+def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:
+    """The lines (positions) whose stored promise may differ from this plan's: those re-promised
+    since the stored plan, those it gave another date or reason or did not promise, and those
+    known by order ref only."""
+    kept = _by_id(base)
+    return [
+        k
+        for k, (i, d, r) in enumerate(zip(lines.line_ids, lines.dates, lines.reasons, strict=True))
+        if i is None or i in marked or kept.get(i) != (d, r)
+    ]
 
 
 def preview_plan(*, uow: UnitOfWork, clock: Clock) -> PlanRun:
@@ -154,14 +195,20 @@ def _store(
 
 
 def save_promises(
-    changed: list[LinePromise], before: list[StoredPromise | None], *, uow: UnitOfWork, today: date
+    changed: list[LinePromise],
+    before: list[StoredPromise | None],
+    *,
+    uow: UnitOfWork,
+    today: date,
+    whole_plan: bool = False,
 ) -> list[PromiseChanged]:
-    """Store the changed promises and queue their announcements (the lines whose date moved).
+    """Store the changed promises and queue their announcements (the lines whose date moved);
+    `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs.
 
     The one place that writes `PromiseChanged`: no aggregate records it, since the promises
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
-    uow.planning.save_promises(changed, on=today)
+    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan)
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
     return announcements
@@ -174,22 +221,25 @@ def promise_changes(
     return _changes(Lines(result.promises), uow)
 
 
-def _changes(lines: Lines, uow: UnitOfWork) -> tuple[list[LinePromise], list[StoredPromise | None]]:
+def _changes(
+    lines: Lines, uow: UnitOfWork, suspects: list[int] | None = None
+) -> tuple[list[LinePromise], list[StoredPromise | None]]:
+    """The lines whose promise is new or moved, each with its stored promise (None if first),
+    looking only at the lines (positions) `suspects` when given: any other line's stored
+    promise is known to be this plan's."""
+    among = range(len(lines)) if suspects is None else suspects
     # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
     # join, primary-key probes); any other line by order ref and line number.
-    by_id = uow.planning.stored_line_promises([i for i in lines.line_ids if i is not None])
-    by_ref = {}
-    if None in lines.line_ids:
-        by_ref = uow.planning.stored_promises(
-            {ref for ref, i in zip(lines.order_refs, lines.line_ids, strict=True) if i is None}
-        )
-    before = [
-        by_ref.get((ref, line_no)) if i is None else by_id.get(i)
-        for ref, line_no, i in zip(lines.order_refs, lines.line_nos, lines.line_ids, strict=True)
-    ]
+    ids, refs, line_nos = lines.line_ids, lines.order_refs, lines.line_nos
+    known = [(k, i) for k in among if (i := ids[k]) is not None]
+    by_id = uow.planning.stored_line_promises([i for _, i in known])
+    before = {k: by_id.get(i) for k, i in known}
+    if len(known) < len(among):
+        by_ref = uow.planning.stored_promises({refs[k] for k in among if ids[k] is None})
+        before.update({k: by_ref.get((refs[k], line_nos[k])) for k in among if ids[k] is None})
     # One pass over plain columns; a LinePromise (with its parts) is built only for a line whose
     # promise is new or moved: after a small change, a handful out of a million lines.
-    moved = [k for k, stored in enumerate(before) if _moved(stored, lines.dates[k], lines.reasons[k])]
+    moved = [k for k in among if _moved(before[k], lines.dates[k], lines.reasons[k])]
     return lines.promises(moved), [before[k] for k in moved]
 
 

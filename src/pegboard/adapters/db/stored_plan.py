@@ -36,6 +36,7 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.row_sync import sync_rows
 from pegboard.planning.configurations import configured_sku, split_sku
+from pegboard.planning.kept_plan import pack, unpack
 from pegboard.planning.result import (
     FeasibleDates,
     MissingMaterial,
@@ -62,6 +63,9 @@ PLAN_INPUTS = frozenset(
         "quote_holds",
         # A configuration's kept stock serves only its lines (`planning.configurations`).
         "configured_stock",
+        # Configured lines' BOMs, and the reschedules suppliers' reliability is learned from.
+        "item_options",
+        "expected_date_changes",
     }
 )
 #: Item columns derived from the ledger and the lines (written with them): not inputs themselves.
@@ -182,10 +186,15 @@ class StoredPlan:
 
 
 class SqlStoredPlan:
-    """Keeps the last plan's queue and suggestions, and the log of plan-input changes."""
+    """Keeps the last plan (its queue and suggestions as rows, the whole of it as one value), and
+    the log of plan-input changes.
 
-    def __init__(self, conn: Connection, now: datetime) -> None:
-        self.conn, self.now = conn, now
+    `made_with` names, in words, the settings planning reads beside the database (the promise
+    confidence): a kept plan answers only under the same ones.
+    """
+
+    def __init__(self, conn: Connection, now: datetime, *, made_with: str = "") -> None:
+        self.conn, self.now, self.made_with = conn, now, made_with
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
@@ -277,6 +286,8 @@ class SqlStoredPlan:
             "planned_at": self.now,
             "inputs_seen": inputs_seen,
             "promises_digest": promises_digest,
+            "kept_result": pack(result),
+            "made_with": self.made_with,
         }
         plan_id = conn.execute(select(sp.id).order_by(sp.id).limit(1)).scalar()
         if plan_id is None:
@@ -311,6 +322,28 @@ class SqlStoredPlan:
         if row is None or row.inputs_seen < inputs_seen:
             return None
         return None if row.promises_digest is None else str(row.promises_digest)
+
+    def last_result(self) -> PlanResult | None:
+        """The stored plan itself, whatever changed since; None when none is kept."""
+        kept = self.conn.execute(select(t.stored_plans.c.kept_result)).scalar()
+        return None if kept is None else unpack(kept)
+
+    def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
+        """The stored plan itself when it was planned on `planned_on` under these settings, and
+        nothing planning reads changed after it: no change after `inputs_seen` (read before this
+        call), nor any write to a plan input in this transaction; else None."""
+        if self.conn.info.get(_WRITTEN):
+            return None
+        sp = t.stored_plans.c
+        kept = self.conn.execute(
+            select(sp.kept_result).where(
+                sp.planned_on == planned_on,
+                sp.inputs_seen >= inputs_seen,
+                sp.made_with == self.made_with,
+                sp.kept_result.is_not(None),
+            )
+        ).scalar()
+        return None if kept is None else unpack(kept)
 
     def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
         """The stored plan's dates of the open MOs `refs` it dated (by ref; an MO opened since is

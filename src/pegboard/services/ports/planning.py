@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -25,7 +25,18 @@ class PlanningRepository(Protocol):
 
     def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]: ...
 
-    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None: ...
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date, whole_plan: bool = False) -> None:
+        """Write these promises; unless `whole_plan`, mark their lines as promised since the plan."""
+        ...
+
+    def promised_since_plan(self) -> set[int]:
+        """The lines (ids) whose promise a re-promise wrote since the last whole plan run."""
+        ...
+
+    def settle_since_plan(self, marked: Collection[int], plan: Mapping[int, tuple[date | None, str]]) -> None:
+        """Unmark these lines where their stored promise is the plan's (date, reason by line id),
+        and those the plan does not promise."""
+        ...
 
     def placed(self, order_refs: Collection[str]) -> tuple[dict[str, Decimal], list[BackorderDemand]] | None:
         """What these orders took from stock (per SKU) and their backorders; None when one is not
@@ -52,6 +63,16 @@ class StoredPlans(Protocol):
 
     def promises_digest(self, inputs_seen: int) -> str | None:
         """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
+        ...
+
+    def last_result(self) -> PlanResult | None:
+        """The stored plan itself, whatever changed since (None: none kept); its promises are
+        the stored ones, but for the lines re-promised since (`PlanningRepository.promised_since_plan`)."""
+        ...
+
+    def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
+        """The stored plan itself when it was planned on `planned_on` under the same settings and
+        nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
         ...
 
     def placed_since(self, seen: int, upto: int) -> list[str] | None:

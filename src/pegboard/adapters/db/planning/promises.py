@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -90,12 +90,45 @@ class PromiseStore:
             else:
                 yield column.in_(chunk)
 
-    def save_promises(self, promises: Iterable[LinePromise], *, on: date) -> None:
-        """Write each line's new promise; the first dated promise is kept as it was."""
+    def promised_since_plan(self) -> set[int]:
+        """The lines whose promise a re-promise wrote since the last whole plan run (marked)."""
+        lp = t.line_promises.c
+        return set(self.conn.execute(select(lp.line_id).where(lp.since_plan)).scalars())
+
+    def settle_since_plan(self, marked: Collection[int], plan: Mapping[int, tuple[date | None, str]]) -> None:
+        """Unmark these marked lines: those the plan promises where their stored promise is the
+        plan's (date and reason), any other at once. A line re-promised meanwhile to another
+        promise stays marked."""
+        lp = t.line_promises.c
+        gone = [i for i in marked if i not in plan]
+        for condition in self._among_lines(gone):
+            self.conn.execute(update(t.line_promises).where(condition).values(since_plan=False))
+        same = [{"b_id": i, "b_date": plan[i][0], "b_reason": plan[i][1][:500]} for i in marked if i in plan]
+        if same:
+            self.conn.execute(
+                update(t.line_promises)
+                .where(
+                    lp.line_id == bindparam("b_id"),
+                    lp.promised_date.is_not_distinct_from(bindparam("b_date")),
+                    lp.reason == bindparam("b_reason"),
+                )
+                .values(since_plan=False),
+                same,
+            )
+
+    def save_promises(self, promises: Iterable[LinePromise], *, on: date, whole_plan: bool = False) -> None:
+        """Write each line's new promise; the first dated promise is kept as it was. Unless they
+        come from a whole plan run, the lines are marked as promised since the plan."""
         wanted = list(promises)
         if not wanted:
             return
         line_ids = self._line_ids(wanted)
+        self._write(wanted, line_ids, on)
+        if not whole_plan:
+            for condition in self._among_lines(line_ids):
+                self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
+
+    def _write(self, wanted: list[LinePromise], line_ids: list[int], on: date) -> None:
         existing = self._promised_lines(line_ids)
         encode = _PartsEncoder()
         new_rows, changed = [], []

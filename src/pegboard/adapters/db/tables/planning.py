@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
 
 from pegboard.adapters.db.tables.base import Id, metadata
 from pegboard.adapters.db.types import ExactDecimal
@@ -24,6 +38,15 @@ line_promises = Table(
     #: The date the customer was last told (null with told_on set: told "date to follow").
     Column("told_date", Date),
     Column("told_on", Date),
+    #: Written since the stored plan by a re-promise (not by a whole plan run), so it may differ
+    #: from the stored plan's promise for its line (migration 0024, `services.planning._changes`).
+    Column("since_plan", Boolean, nullable=False, server_default=false()),
+    Index(
+        "ix_line_promises_since_plan",
+        "line_id",
+        postgresql_where=text("since_plan"),
+        sqlite_where=text("since_plan"),
+    ),
 )
 
 
@@ -57,6 +80,11 @@ stored_plans = Table(
     Column("inputs_seen", Id, nullable=False),
     #: `planning.promise_digest` of the plan's promises (migration 0020; None: not known).
     Column("promises_digest", String(64)),
+    #: The whole plan (`planning.kept_plan`), so that a plan run on unchanged inputs answers with
+    #: it; None: not kept (migration 0024).
+    Column("kept_result", LargeBinary),
+    #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
+    Column("made_with", String(200)),
 )
 
 
