@@ -16,6 +16,7 @@ absolute error by saying 0, which is no basis for a reorder point.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -100,6 +101,14 @@ def bucketed(
 def load_models() -> None:
     """Import the forecasting library now: it takes seconds (it compiles its models), once per process."""
     _models(SEASON["week"], 0)
+
+
+def models_loaded() -> bool:
+    """Whether this process has imported the forecasting library (a first backtest or `load_models`)."""
+    return _MODELS_MODULE in sys.modules
+
+
+_MODELS_MODULE = "statsforecast.models"
 
 
 def _models(season: int, n: int) -> dict[str, Callable[[], Any]]:

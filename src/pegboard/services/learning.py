@@ -6,6 +6,7 @@ every item's new values, their history and who applied them, or nothing.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Protocol
 from pegboard.domain.errors import InvalidValue, UnknownSku
 from pegboard.domain.items import BillsOfMaterials
 from pegboard.planning import reorder
-from pegboard.planning.forecasting import Forecast, forecast, load_models
+from pegboard.planning.forecasting import Forecast, forecast, load_models, models_loaded
 from pegboard.planning.reliability import Delivery, Reliability, item_reliability, supplier_reliability
 from pegboard.planning.reorder import DemandRate, ReorderChange, ReorderItem, ReorderProposal
 from pegboard.services.users import WithUsers
@@ -88,6 +89,7 @@ def prepare_forecasts() -> None:
     """Load the forecasting models ahead (seconds, once per process), so that the first forecast
     a server is asked for (an item page's) does not wait for them."""
     load_models()
+    gc.freeze()  # the library's modules; its models, compiled on a first forecast, follow then
 
 
 @lru_cache(maxsize=4096)
@@ -95,7 +97,28 @@ def _forecast(
     sku: str, days: tuple[tuple[date, Decimal], ...], *, today: date, bucket: str, horizon: int
 ) -> Forecast:
     """The forecast of the same history on the same day is the same: made once (item page views)."""
-    return forecast(sku, dict(days), today=today, bucket=bucket, horizon=horizon)
+    made = forecast(sku, dict(days), today=today, bucket=bucket, horizon=horizon)
+    _keep_the_library()
+    return made
+
+
+_library_kept = False
+
+
+def _keep_the_library() -> None:
+    """After the first forecast made with the forecasting library loaded (it compiles its models
+    then), move every object alive to the collector's permanent generation, once per process.
+
+    The library brings over a hundred thousand objects (modules, classes, compiled models) that
+    live as long as the process; left in the collected generations, every full collection walks
+    them all (100 ms and more) on whichever request happens to set one off. The server freezes
+    what it built at start (`long_lived`), but the library loads later, on demand or in the
+    background.
+    """
+    global _library_kept
+    if not _library_kept and models_loaded():
+        _library_kept = True
+        gc.freeze()
 
 
 def reorder_points(*, uow: WithLearning, today: date, service_level: float) -> list[ReorderProposal]:

@@ -76,10 +76,16 @@ def backorders_by_sku(
     of the SKUs on the page (units kept on the item's row, the rest summed in SQL), and only the
     `lines_per_sku` oldest are read (0: none, for a page that loads them when asked).
     """
-    heads = _ranked(conn, sku=sku, limit=limit, offset=offset)
+    if sku is None:
+        heads = _ranked(conn, limit=limit, offset=offset)
+        figures = _figures(conn, [item_id for item_id, _ in heads])
+    else:
+        # One SKU: its oldest opening day comes with its figures (no pass of its own).
+        ids = list(conn.execute(select(t.items.c.id).where(t.items.c.sku == sku)).scalars())
+        figures = _figures(conn, ids)
+        heads = [(item_id, f.oldest) for item_id, f in figures.items()][offset:]
+        heads = heads if limit is None else heads[:limit]
     ids = [item_id for item_id, _ in heads]
-    figures = _figures(conn, ids)
-    refs = _supply_refs(conn, ids)
     lines = _lines(conn, ids, today=today, per_item=lines_per_sku) if lines_per_sku != 0 else {}
     found = []
     for item_id, oldest in heads:
@@ -95,7 +101,7 @@ def backorders_by_sku(
                 earliest_promise=f.earliest,
                 latest_promise=f.latest,
                 undated=f.dated < f.line_count,
-                supply_refs=refs.get(item_id, ()),
+                supply_refs=f.supply_refs,
                 lines=tuple(lines.get(item_id, ())),
                 line_count=f.line_count,
             )
@@ -113,20 +119,18 @@ def _waiting() -> tuple[ColumnElement[bool], ...]:
 _WALK_BATCH = 500
 
 
-def _ranked(
-    conn: Connection, *, sku: str | None, limit: int | None, offset: int
-) -> list[tuple[int, date | None]]:
+def _ranked(conn: Connection, *, limit: int | None, offset: int) -> list[tuple[int, date | None]]:
     """(item id, oldest opening day) of the SKUs on the page: the oldest wait first, then item id.
 
     A page of the whole list walks the waiting lines oldest first (`ix_order_lines_waiting_age`)
-    until it knows enough SKUs; SKUs whose lines have no opening day come last. Otherwise (one
-    SKU, no limit, or too few dated SKUs) every waiting line is grouped per item.
+    until it knows enough SKUs; SKUs whose lines have no opening day come last. Otherwise (no
+    limit, or too few dated SKUs) every waiting line is grouped per item.
     """
-    if sku is None and limit is not None:
+    if limit is not None:
         walked = _oldest_waiting_items(conn, offset + limit)
         if walked is not None:
             return walked[offset:]
-    ol, it = t.order_lines.c, t.items.c
+    ol = t.order_lines.c
     oldest = func.min(ol.backordered_on)
     query = (
         select(ol.item_id, oldest.label("oldest"))
@@ -135,8 +139,6 @@ def _ranked(
         .order_by(oldest.asc().nulls_last(), ol.item_id)
         .offset(offset)
     )
-    if sku:
-        query = query.where(ol.item_id.in_(select(it.id).where(it.sku == sku)))
     if limit is not None:
         query = query.limit(limit)
     return [(r.item_id, r.oldest) for r in conn.execute(query)]
@@ -185,11 +187,21 @@ class _Figures:
     dated: int
     earliest: date | None
     latest: date | None
+    #: Its oldest waiting line's opening day (None: no line has one).
+    oldest: date | None
+    #: The POs and MOs its waiting lines' promises rest on, the oldest lines' first.
+    supply_refs: tuple[str, ...]
 
 
 def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
-    """Per item id: units waiting (kept on its row), orders, lines, lines with a dated promise,
-    the promise range."""
+    """Per item id with waiting lines: units waiting (kept on its row), orders, lines, lines with
+    a dated promise, the promise range, the oldest opening day and the supply the promises rest on.
+
+    One pass over the waiting lines and their promises, grouped by item and promise parts: many
+    lines share a promise's parts (they rest on the same supply), so each distinct one is read
+    and parsed once, not once per line. The orders are counted apart (an order's lines may rest
+    on different supply), from the index of waiting lines alone on PostgreSQL.
+    """
     if not item_ids:
         return {}
     ol, lp, it = t.order_lines.c, t.line_promises.c, t.items.c
@@ -199,88 +211,101 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             select(it.id, it.sku, it.name, it.procurement, it.waiting).where(it.id.in_(item_ids))
         )
     }
-    query = (
+    orders: dict[int, int] = {
+        r.item_id: r.orders
+        for r in conn.execute(
+            select(ol.item_id, func.count(func.distinct(ol.order_id)).label("orders"))
+            .where(ol.item_id.in_(item_ids), *_waiting())
+            .group_by(ol.item_id)
+        )
+    }
+    groups = conn.execute(
         select(
             ol.item_id,
-            func.count(func.distinct(ol.order_id)).label("orders"),
+            lp.parts,
             func.count().label("line_count"),
             func.count(lp.promised_date).label("dated"),
             func.min(lp.promised_date).label("earliest"),
             func.max(lp.promised_date).label("latest"),
+            func.min(ol.backordered_on).label("first"),
+            func.min(ol.order_id).label("order_id"),
         )
         .outerjoin(t.line_promises, lp.line_id == ol.id)
         .where(ol.item_id.in_(item_ids), *_waiting())
-        .group_by(ol.item_id)
-    )
-    return {
-        r.item_id: _Figures(*naming[r.item_id], r.orders, r.line_count, r.dated, r.earliest, r.latest)
-        for r in conn.execute(query)
-    }
-
-
-def _supply_refs(conn: Connection, item_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Per item id: the POs and MOs its waiting lines' promises rest on, the oldest lines' first.
-
-    Many lines share a promise's parts (they rest on the same supply): each distinct one is
-    read and parsed once, not once per line.
-    """
-    if not item_ids:
-        return {}
-    ol, lp = t.order_lines.c, t.line_promises.c
-    first = func.min(ol.backordered_on)
-    rows = conn.execute(
-        select(ol.item_id, lp.parts, first.label("first"), func.min(ol.order_id).label("order_id"))
-        .join(t.line_promises, lp.line_id == ol.id)
-        .where(ol.item_id.in_(item_ids), *_waiting())
         .group_by(ol.item_id, lp.parts)
     ).all()
-    per: dict[int, dict[str, None]] = {}
-    for r in sorted(rows, key=lambda r: (r.first is None, r.first or date.min, r.order_id)):
-        per.setdefault(r.item_id, {}).update(dict.fromkeys(_refs(r.parts)))
-    return {item_id: tuple(refs) for item_id, refs in per.items()}
+    per: dict[int, list[Any]] = {}
+    for g in sorted(groups, key=lambda g: (g.first is None, g.first or date.min, g.order_id)):
+        per.setdefault(g.item_id, []).append(g)
+    found = {}
+    for item_id, mine in per.items():
+        refs: dict[str, None] = {}
+        for g in mine:
+            refs.update(dict.fromkeys(_refs(g.parts)))
+        earliest = [g.earliest for g in mine if g.earliest is not None]
+        latest = [g.latest for g in mine if g.latest is not None]
+        found[item_id] = _Figures(
+            *naming[item_id],
+            orders.get(item_id, 0),
+            sum(g.line_count for g in mine),
+            sum(g.dated for g in mine),
+            min(earliest, default=None),
+            max(latest, default=None),
+            mine[0].first,
+            tuple(refs),
+        )
+    return found
 
 
 def _lines(
     conn: Connection, item_ids: list[int], *, today: date, per_item: int | None
 ) -> dict[int, list[BackorderLine]]:
-    """Per item id: its waiting lines oldest first (at most `per_item`, ranked and cut in SQL:
-    a SKU may have thousands waiting), each with its order and promise."""
+    """Per item id: its waiting lines oldest first (at most `per_item`, cut in SQL: a SKU may have
+    thousands waiting), each with its order and promise.
+
+    One SKU's first lines are a top-N read from the front of `ix_order_lines_waiting_item_age`;
+    several SKUs' are ranked per SKU by a window.
+    """
     if not item_ids:
         return {}
     ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
     oldest_first = (ol.backordered_on.asc().nulls_last(), so.ordered_at, ol.order_id, ol.line_no)
-    ranked = (
-        select(
-            ol.id,
-            ol.item_id,
-            ol.line_no,
-            units(ol.quantity - ol.allocated - ol.shipped - ol.cancelled).label("waiting"),
-            ol.backordered_on,
-            so.order_ref,
-            so.customer,
-            so.priority,
-            so.ordered_at,
-            func.row_number().over(partition_by=ol.item_id, order_by=oldest_first).label("rank"),
-        )
-        .join(t.sales_orders, so.id == ol.order_id)
-        .where(ol.item_id.in_(item_ids), *_waiting())
-        .subquery()
+    columns = (
+        ol.id,
+        ol.item_id,
+        ol.order_id,
+        ol.line_no,
+        units(ol.quantity - ol.allocated - ol.shipped - ol.cancelled).label("waiting"),
+        ol.backordered_on,
+        so.order_ref,
+        so.customer,
+        so.priority,
+        so.ordered_at,
     )
+    waiting = select(*columns).join(t.sales_orders, so.id == ol.order_id).where(*_waiting())
+    one = len(item_ids) == 1 and per_item is not None
+    if one:
+        (item_id,) = item_ids
+        ranked = waiting.where(ol.item_id == item_id).order_by(*oldest_first).limit(per_item).subquery()
+    else:
+        rank = func.row_number().over(partition_by=ol.item_id, order_by=oldest_first).label("rank")
+        ranked = waiting.add_columns(rank).where(ol.item_id.in_(item_ids)).subquery()
+    r = ranked.c
     query = (
         select(ranked, lp.line_id.label("planned"), lp.promised_date, lp.reason, lp.parts)
-        .outerjoin(t.line_promises, lp.line_id == ranked.c.id)
-        .order_by(ranked.c.item_id, ranked.c.rank)
+        .outerjoin(t.line_promises, lp.line_id == r.id)
+        .order_by(r.item_id, r.backordered_on.asc().nulls_last(), r.ordered_at, r.order_id, r.line_no)
     )
-    if per_item is not None:
-        query = query.where(ranked.c.rank <= per_item)
+    if per_item is not None and not one:
+        query = query.where(r.rank <= per_item)
     parsed = functools.cache(_refs)
     stated = functools.cache(stated_beside)
     # Many lines rest on the same supply and share a reason: word each reason once.
     worded = functools.cache(lambda reason: dates_in_words(reason, today))
     lines: dict[int, list[BackorderLine]] = {}
-    for r in conn.execute(query):
-        line = _line(r, parsed(r.parts), worded(r.reason or ""), today)
-        lines.setdefault(r.item_id, []).append(replace(line, stated=stated(r.parts, r.promised_date)))
+    for row in conn.execute(query):
+        line = _line(row, parsed(row.parts), worded(row.reason or ""), today)
+        lines.setdefault(row.item_id, []).append(replace(line, stated=stated(row.parts, row.promised_date)))
     return lines
 
 

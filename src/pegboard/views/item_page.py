@@ -92,8 +92,11 @@ class ItemDetail:
         return min((p.available for p in self.projection), default=self.row.available)
 
 
-def item_detail(conn: Connection, sku: str, *, today: date, movements: int = 50) -> ItemDetail | None:
-    """The item by SKU for its page; None when no item carries the SKU."""
+def item_detail(
+    conn: Connection, sku: str, *, today: date, movements: int = 50, projection_only: bool = False
+) -> ItemDetail | None:
+    """The item by SKU for its page; None when no item carries the SKU. `projection_only` leaves
+    out the ledger, BOM, options and holds (the forecast fragment shows only the projection)."""
     it = t.items
     head = conn.execute(
         select(it.c.id, it.c.lead_time_days, it.c.reorder_qty, t.suppliers.c.name.label("supplier"))
@@ -103,6 +106,10 @@ def item_detail(conn: Connection, sku: str, *, today: date, movements: int = 50)
     if head is None:
         return None
     (row,) = item_rows(conn, sku=sku)
+    points, undated = _projection(conn, head.id, row, today)
+    if projection_only:
+        bare = ((), (), ())  # movements, components, used in
+        return ItemDetail(row, head.supplier, head.lead_time_days, head.reorder_qty, *bare, points, undated)
     sm = t.stock_moves
     ledger = tuple(
         Movement(r.moved_on, r.kind, r.quantity, r.reference, r.reason)
@@ -113,7 +120,6 @@ def item_detail(conn: Connection, sku: str, *, today: date, movements: int = 50)
             .limit(movements)
         )
     )
-    points, undated = _projection(conn, head.id, row, today)
     return ItemDetail(
         row=row,
         supplier=head.supplier,

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, or_, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.domain.sales import LineKind
 from pegboard.views.sql import units
 
 ZERO = Decimal(0)
@@ -79,6 +78,7 @@ def item_rows(
         it.c.unit,
         it.c.on_hand,
         it.c.allocated,
+        it.c.waiting,
         it.c.safety_stock,
         it.c.reorder_point,
     ).order_by(it.c.sku)
@@ -91,7 +91,8 @@ def item_rows(
         query = query.limit(limit).offset(offset)
     rows = conn.execute(query).all()
     ids = [r.id for r in rows]
-    incoming, required, held = _incoming(conn, ids), _required(conn, ids), _held(conn, ids)
+    owed = {r.id: r.waiting for r in rows if r.waiting}
+    incoming, required, held = _incoming(conn, ids), _required(conn, owed, ids), _held(conn, ids)
     found = [
         ItemRow(
             sku=r.sku,
@@ -155,18 +156,11 @@ def _held(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
     )
 
 
-def _required(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
-    """Per item id: open backorders, plus what open MOs still need of it as a component."""
+def _required(conn: Connection, owed: dict[int, Decimal], ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per item id: open backorders (`owed`, the units waiting kept on each item's row), plus what
+    open MOs still need of it as a component."""
     wanted = list(ids)
-    ol, mo, bl = t.order_lines, t.manufacturing_orders, t.bom_lines
-    owed = _sums(
-        conn,
-        select(ol.c.item_id, units(ol.c.quantity - ol.c.allocated - ol.c.shipped - ol.c.cancelled)).where(
-            ol.c.item_id.in_(wanted),
-            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-            ol.c.kind == LineKind.STOCK.value,
-        ),
-    )
+    mo, bl = t.manufacturing_orders, t.bom_lines
     needed: dict[int, Decimal] = {}
     for component_id, per, open_quantity in conn.execute(
         select(bl.c.component_id, bl.c.quantity, units(mo.c.quantity - mo.c.completed))

@@ -191,3 +191,49 @@ def test_the_first_page_leaves_the_lines_to_the_skus_own_page_but_names_the_supp
         full.orders,
         full.earliest_promise,
     )
+
+
+def test_a_skus_own_page_lists_its_oldest_lines_and_figures_as_the_whole_list_does(pb: Pegboard) -> None:
+    make_items(pb, "AMBER-KETTLE", "BLUE-KETTLE")
+    for n in range(6):
+        make_order(pb, f"SO-{n}", ("AMBER-KETTLE", n + 1), ("BLUE-KETTLE", 1))
+    make_order(pb, "SO-9", ("AMBER-KETTLE", 2), ("AMBER-KETTLE", 3))  # one order, two lines
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    today = pb.clock.today()
+    # Opening days out of order placing: SO-4 oldest, SO-1 and SO-9 tied, SO-2 with none (last).
+    opened = {"SO-4": 9, "SO-1": 5, "SO-9": 5, "SO-0": 2, "SO-3": 1, "SO-5": 0, "SO-2": None}
+    with pb.engine.begin() as conn:
+        for ref, days in opened.items():
+            conn.execute(
+                text(
+                    "UPDATE order_lines SET backordered_on = :day WHERE order_id = "
+                    "(SELECT id FROM sales_orders WHERE order_ref = :ref)"
+                ),
+                {"day": None if days is None else today - timedelta(days=days), "ref": ref},
+            )
+
+    with pb.reader() as uow:
+        whole = {s.sku: s for s in backorders_by_sku(uow.connection, today=today)}
+        (own,) = backorders_by_sku(uow.connection, today=today, sku="AMBER-KETTLE", lines_per_sku=4)
+
+    amber = whole["AMBER-KETTLE"]
+    assert [(line.order_ref, line.line_no) for line in own.lines] == [
+        ("SO-4", 1),
+        ("SO-1", 1),
+        ("SO-9", 1),
+        ("SO-9", 2),
+    ]
+    assert own.lines == amber.lines[:4] and amber.lines[-1].order_ref == "SO-2"
+    assert (own.units, own.orders, own.line_count, own.oldest_days, own.supply_refs) == (
+        amber.units,
+        amber.orders,
+        amber.line_count,
+        amber.oldest_days,
+        amber.supply_refs,
+    )
+    assert (own.line_count, own.orders, own.oldest_days) == (8, 7, 9)
+    assert (own.earliest_promise, own.latest_promise, own.undated) == (
+        amber.earliest_promise,
+        amber.latest_promise,
+        amber.undated,
+    )

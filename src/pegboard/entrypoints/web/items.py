@@ -69,7 +69,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         pb = board(request)
         today = pb.clock.today()
         with pb.reader() as uow:
-            found = item_detail(uow.connection, sku, today=today, movements=0)
+            found = item_detail(uow.connection, sku, today=today, projection_only=True)
         if found is None:
             raise PageNotFound(f"No item has the SKU {sku}.")
         (demand,) = learning.demand_forecasts(sku, uow=pb.reader(), today=today, bucket="week", horizon=8)

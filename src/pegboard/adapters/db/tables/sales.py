@@ -99,9 +99,13 @@ order_lines = Table(
     ),
     #: One SKU's demand history (its forecast): its lines' orders and quantities, from the index alone.
     Index("ix_order_lines_item_demand", "item_id", "order_id", "quantity"),
+    #: Who waits for this SKU, the oldest first: one SKU's first waiting lines without sorting
+    #: them all, and its orders counted from the index alone (PostgreSQL).
     Index(
-        "ix_order_lines_waiting",
+        "ix_order_lines_waiting_item_age",
         "item_id",
+        "backordered_on",
+        postgresql_include=["order_id", "kind"],
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
