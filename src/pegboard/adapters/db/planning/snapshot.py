@@ -252,10 +252,10 @@ class PlanSnapshots(DemandQueries):
     ) -> dict[tuple[str, str], Decimal]:
         """The stock kept for each configuration (`configured_stock`), by (sku, options)."""
         c = t.configured_stock.c
-        query = _among(
+        query = among_items(
             select(c.item_id, c.options, type_coerce(c.quantity, BigInteger)), c.item_id, ids, self.conn
         )
-        decimal = _Decimals()
+        decimal = Decimals()
         return {
             (sku_of[item_id], options): decimal(units)
             for item_id, options, units in self.conn.execute(query)
