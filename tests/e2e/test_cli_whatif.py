@@ -52,6 +52,8 @@ def test_a_crystal_po_a_week_late_makes_exactly_the_order_resting_on_it_late(
                     "sku": "SABER-GREEN",
                     "from": "2026-12-08",
                     "to": "2026-12-15",
+                    "stated_from": "2026-12-08",
+                    "stated_to": "2026-12-15",
                 }
             ],
         }

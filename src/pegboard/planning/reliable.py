@@ -5,8 +5,9 @@ supplier's lateness after notice at that confidence (never earlier than stated; 
 `planning.reliability`: a reschedule the supplier asked for is not padded again); a planned purchase arrives
 after the stated lead time plus that lateness; a buy item without a stated lead time
 (unpredictable) is bought on the real lead time at that confidence, and a PO of it without an
-expected date counts from the day it was placed. The most specific history speaks (supplier and
-SKU, else supplier); with fewer than `MIN_HISTORY` receipts the stated date stays, and the
+expected date counts from the day it was placed. The most specific history that can speak at the
+confidence is used: the supplier and SKU's once it has `pair_history` receipts, else the
+supplier's pooled one; with fewer than `MIN_HISTORY` receipts the stated date stays, and the
 promise's reason says so. The engine plans the adjusted snapshot; the notes let reasons name the
 stated date beside the adjusted one, and purchase suggestions keep the stated dates (they are
 what a confirmed PO will say).
@@ -67,6 +68,15 @@ class DateNotes:
     planned: dict[str, DateNote]
 
 
+def pair_history(confidence: float) -> int:
+    """Receipts a supplier and item pair needs before its own figures date its POs instead of its
+    supplier's: enough that the next delivery's bound at `confidence` is one of them,
+    ceil(confidence / (1 - confidence)) (9 at 90%, 19 at 95%), and at least `MIN_HISTORY`."""
+    if confidence >= 1:
+        return 2**31
+    return max(MIN_HISTORY, math.ceil(confidence / (1 - confidence) - 1e-9))
+
+
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
@@ -92,7 +102,12 @@ class _Figures:
     def __init__(self, found: Sequence[Reliability], confidence: float) -> None:
         self.confidence = confidence
         self.whole = {r.supplier: r for r in found if r.sku is None}
-        self.pairs = {(r.supplier, r.sku): r for r in found if r.sku is not None and r.learned}
+        # A pair's own receipts replace its supplier's pooled ones only once they can state the
+        # confidence on their own (`Distribution.bound` is then a receipt seen, not the largest).
+        enough = pair_history(confidence)
+        self.pairs = {
+            (r.supplier, r.sku): r for r in found if r.sku is not None and r.learned and r.count >= enough
+        }
 
     def of(self, supplier: str | None, sku: str) -> Reliability | None:
         if supplier is None:

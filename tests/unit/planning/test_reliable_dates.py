@@ -8,7 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pegboard.planning.engine import plan
-from pegboard.planning.reliability import Delivery, Reliability, item_reliability, supplier_reliability
+from pegboard.planning.reliability import (
+    MIN_HISTORY,
+    Delivery,
+    Reliability,
+    item_reliability,
+    supplier_reliability,
+)
+from pegboard.planning.reliable import pair_history
 from pegboard.planning.snapshot import OpenPurchaseLine, PlanInput
 from tests.unit.planning.builders import TODAY, backorder, buy, day, lightsaber_workshop, q, snapshot
 
@@ -153,3 +160,29 @@ def test_the_plan_lists_each_moved_date_beside_the_stated_one() -> None:
         (None, "KYBER-GREEN", None, day(10 + 2), True),
     ]
     assert result.adjusted_dates[0].reason == "Crystal Broker is usually 2 days late (90% confidence)"
+
+
+def _receipts(lateness: list[int], *, sku: str, first: int = 0) -> list[Delivery]:
+    """Receipts of one unit of `sku` each, due 10 days after ordering, `late` days late."""
+    found = []
+    for k, late in enumerate(lateness, start=first):
+        ordered = TODAY - timedelta(days=200 - 3 * k)
+        due = ordered + timedelta(days=10)
+        found.append(Delivery(BROKER, sku, f"OLD-{k}", ordered, due, due + timedelta(days=late), Decimal(1)))
+    return found
+
+
+def test_a_supplier_and_item_pair_dates_its_pos_only_once_its_history_can_state_the_confidence() -> None:
+    blue = _receipts([3] * 20, sku="KYBER-BLUE")  # the broker's other crystals: 3 days late
+
+    def promised_with(green_receipts: int) -> date | None:
+        history = [*blue, *_receipts([0] * green_receipts, sku="KYBER-GREEN", first=100)]
+        figures = [*supplier_reliability(history), *item_reliability(history).values()]
+        workshop = replace(_crystal_po(day(14)), reliability=figures, confidence=0.9)
+        return _promise_of(plan(workshop).promises, "SO-2")[0]
+
+    assert pair_history(0.9) == 9 and pair_history(0.95) == 19 and pair_history(0.5) == MIN_HISTORY
+    # 6 green crystals on time cannot say "90%" alone: the broker's 26 receipts speak (3 days late).
+    assert promised_with(6) == day(14) + timedelta(days=3 + 1)
+    # 9 can: the green crystals' own history (on time) dates their PO.
+    assert promised_with(9) == day(14) + timedelta(days=1)
