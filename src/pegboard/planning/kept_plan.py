@@ -83,13 +83,36 @@ def pack(result: PlanResult) -> bytes:
 
 def unpack(data: bytes) -> PlanResult | None:
     """The plan `pack` gave these bytes; None when they are of another format."""
+    read = _read(data)
+    if read is None:
+        return None
+    meta, arrays = read
+    lists: dict[str, Sequence[Any]] = {}
+    for name, kind in _LISTS.items():
+        rows = _rows(kind, meta[name])
+        lists[name] = tuple(rows) if name in meta["tuples"] else rows
+    return PlanResult(_promises(meta, arrays), **lists)
+
+
+def unpack_promises(data: bytes) -> PromiseTable | None:
+    """Only the promises of the plan `pack` gave these bytes (`PlanResult.promises`, as a
+    table); None when they are of another format."""
+    read = _read(data)
+    return None if read is None else _promises(*read)
+
+
+def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Ints]] | None:
+    """The JSON part and the arrays of `pack`'s bytes; None when they are of another format."""
     with np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False) as stored:
         meta = json.loads(stored["meta"].tobytes())
         if meta.get("format") != FORMAT:
             return None
-        arrays = {name: stored[name].astype(np.int64) for name in stored.files if name != "meta"}
+        return meta, {name: stored[name].astype(np.int64) for name in stored.files if name != "meta"}
+
+
+def _promises(meta: dict[str, Any], arrays: dict[str, Ints]) -> PromiseTable:
     ids = arrays["line_ids"]
-    promises = PromiseTable(
+    return PromiseTable(
         refs=objects(meta["refs"], arrays["refs"]),
         line_nos=arrays["line_nos"].tolist(),
         skus=objects(meta["skus"], arrays["skus"]),
@@ -100,11 +123,6 @@ def unpack(data: bytes) -> PlanResult | None:
         stated=arrays.get("stated"),
         **{name: arrays[name] for name in _NUMBERS},
     )
-    lists: dict[str, Sequence[Any]] = {}
-    for name, kind in _LISTS.items():
-        rows = _rows(kind, meta[name])
-        lists[name] = tuple(rows) if name in meta["tuples"] else rows
-    return PlanResult(promises, **lists)
 
 
 def _as_table(promises: Sequence[Promise]) -> PromiseTable:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -14,7 +14,7 @@ from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
-from pegboard.planning.result import PlanResult
+from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
 
@@ -66,7 +66,7 @@ def run_plan(
             # When the stored plan gave these very promises and no input changed since, the stored
             # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
             if uow.plans.promises_digest(seen) != digest:
-                changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_result())
+                changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
@@ -89,14 +89,14 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
 
 
 def _store_whole_plan(
-    lines: Lines, uow: UnitOfWork, today: date, *, base: PlanResult | None
+    lines: Lines, uow: UnitOfWork, today: date, *, base: Sequence[Promise] | None
 ) -> tuple[list[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
-    many dates moved. `base` is the stored plan (`StoredPlans.last_result`), whose promises are
-    the stored ones but for the marked lines: only the other lines are read (None: all are)."""
+    many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
+    stored ones but for the marked lines: only the other lines are read (None: all are)."""
     marked = uow.planning.promised_since_plan()
-    suspects = None if base is None else _maybe_moved(lines, Lines(base.promises), marked)
+    suspects = None if base is None else _maybe_moved(lines, Lines(base), marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
     if marked:

@@ -9,7 +9,7 @@ from pytest import MonkeyPatch
 
 from pegboard.planning import kept_plan
 from pegboard.planning.engine import plan
-from pegboard.planning.kept_plan import pack, unpack
+from pegboard.planning.kept_plan import pack, unpack, unpack_promises
 from pegboard.planning.snapshot import PlanInput
 from pegboard.views.plan import plan_json
 from tests.unit.planning.builders import day, lightsaber_workshop
@@ -26,6 +26,7 @@ def test_a_kept_plan_reads_back_as_the_same_plan(snapshot: PlanInput) -> None:
 
     assert kept == result
     assert plan_json(kept) == plan_json(result)
+    assert unpack_promises(pack(result)) == result.promises
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

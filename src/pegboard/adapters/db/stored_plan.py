@@ -36,12 +36,13 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.row_sync import sync_rows
 from pegboard.planning.configurations import configured_sku, split_sku
-from pegboard.planning.kept_plan import pack, unpack
+from pegboard.planning.kept_plan import pack, unpack, unpack_promises
 from pegboard.planning.result import (
     FeasibleDates,
     MissingMaterial,
     PlanResult,
     ProductionSuggestion,
+    Promise,
     PurchaseSuggestion,
     QueueEntry,
 )
@@ -323,10 +324,10 @@ class SqlStoredPlan:
             return None
         return None if row.promises_digest is None else str(row.promises_digest)
 
-    def last_result(self) -> PlanResult | None:
-        """The stored plan itself, whatever changed since; None when none is kept."""
+    def last_promises(self) -> Sequence[Promise] | None:
+        """The stored plan's promises, whatever changed since; None when no plan is kept."""
         kept = self.conn.execute(select(t.stored_plans.c.kept_result)).scalar()
-        return None if kept is None else unpack(kept)
+        return None if kept is None else unpack_promises(kept)
 
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under these settings, and

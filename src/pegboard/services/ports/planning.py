@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
 from pegboard.planning.promises import LinePromise, StoredPromise
-from pegboard.planning.result import FeasibleDates, PlanResult
+from pegboard.planning.result import FeasibleDates, PlanResult, Promise
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
 
 
@@ -65,9 +65,9 @@ class StoredPlans(Protocol):
         """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
         ...
 
-    def last_result(self) -> PlanResult | None:
-        """The stored plan itself, whatever changed since (None: none kept); its promises are
-        the stored ones, but for the lines re-promised since (`PlanningRepository.promised_since_plan`)."""
+    def last_promises(self) -> Sequence[Promise] | None:
+        """The stored plan's promises, whatever changed since (None: no plan kept): the stored
+        ones, but for the lines re-promised since (`PlanningRepository.promised_since_plan`)."""
         ...
 
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
