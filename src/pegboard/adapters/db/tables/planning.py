@@ -39,7 +39,7 @@ line_promises = Table(
     Column("told_date", Date),
     Column("told_on", Date),
     #: Written since the stored plan by a re-promise (not by a whole plan run), so it may differ
-    #: from the stored plan's promise for its line (migration 0024, `services.planning._changes`).
+    #: from the stored plan's promise for its line (migration 0026, `services.planning._changes`).
     Column("since_plan", Boolean, nullable=False, server_default=false()),
     Index(
         "ix_line_promises_since_plan",
@@ -81,7 +81,7 @@ stored_plans = Table(
     #: `planning.promise_digest` of the plan's promises (migration 0020; None: not known).
     Column("promises_digest", String(64)),
     #: The whole plan (`planning.kept_plan`), so that a plan run on unchanged inputs answers with
-    #: it; None: not kept (migration 0024).
+    #: it; None: not kept (migration 0026).
     Column("kept_result", LargeBinary),
     #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
     Column("made_with", String(200)),

@@ -1,8 +1,8 @@
 """configured stock: units of one configuration of an item kept for lines of that configuration,
 counted in the item's allocated total; filled from what configured MOs made beyond their lines
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from pegboard.adapters.db.types import ExactDecimal
 
-revision = "0024"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@ inputs nobody changed since answers with it (`adapters/db/stored_plan.py`); a li
 re-promised since the stored plan is marked, so a re-plan reads only those and the lines whose
 promise moved from the stored plan's
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024"
-down_revision = "0023"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
