@@ -43,29 +43,15 @@ from alembic import command
 from sqlalchemy import func, select
 
 from bench.bench_http import create_token, free_port, server
-from bench.bench_quote import load_workshop, percentiles, requests
+from bench.bench_quote import percentiles, requests
 from bench.common import fresh_database, machine, open_board
 from bench.plan_workload import SIZES, plan_workload
-from bench.workshop_load import load_fast
-from pegboard.adapters.clock import FixedClock
+from bench.workshop_load import load_into
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import alembic_config
 from pegboard.planning.snapshot import PlanInput
 
 QUOTES_PATH, ORDERS_PATH = "/api/v1/quotes", "/api/v1/orders"
-
-
-def load(url: str, snapshot: PlanInput, *, csv: bool = False) -> None:
-    """The workshop into the database, written straight or through the CSV imports (untimed)."""
-    pb = open_board(url)
-    try:
-        pb.clock = FixedClock(snapshot.today)
-        if csv:
-            load_workshop(pb, snapshot)
-        else:
-            load_fast(pb, snapshot)
-    finally:
-        pb.close()
 
 
 def place_orders(
@@ -202,7 +188,7 @@ def _database(kind: str, snapshot: PlanInput, *, url: str | None, csv: bool) -> 
         return
     with fresh_database(kind) as fresh:
         started = time.perf_counter()
-        load(fresh, snapshot, csv=csv)
+        load_into(fresh, snapshot, csv=csv)
         print(f"  loaded in {time.perf_counter() - started:.1f} s (untimed)", flush=True)
         yield fresh
 

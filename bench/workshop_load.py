@@ -25,11 +25,13 @@ from typing import Any
 from more_itertools import chunked
 from sqlalchemy import Connection, Table, create_engine, insert, select, text
 
+from bench import bench_quote
 from bench.common import POSTGRES_ADMIN_URL, machine, open_board
 from bench.plan_workload import SIZES, plan_workload
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import upgrade
+from pegboard.adapters.db.repositories.orders import line_row
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.events import Event, StockAdjusted
 from pegboard.domain.quantities import Quantity
@@ -61,6 +63,19 @@ class _Stocked:
 
     def line_kind(self, on: date) -> LineKind:
         return LineKind.STOCK
+
+
+def load_into(url: str, snapshot: PlanInput, *, csv: bool = False) -> None:
+    """The workshop into the database, written straight or through the CSV imports (untimed)."""
+    pb = open_board(url)
+    try:
+        pb.clock = FixedClock(snapshot.today)
+        if csv:
+            bench_quote.load_workshop(pb, snapshot)
+        else:
+            load_fast(pb, snapshot)
+    finally:
+        pb.close()
 
 
 def load_fast(pb: Pegboard, snapshot: PlanInput, *, plan: bool = False) -> None:
@@ -322,20 +337,7 @@ def _line_rows(
 ) -> Iterator[dict[str, Any]]:
     for order in orders:
         for line in order.lines:
-            yield {
-                "order_id": ids[order.order_ref],
-                "line_no": line.line_no,
-                "item_id": items[line.sku],
-                "quantity": line.quantity,
-                "unit_price": None,
-                "allocated": line.allocated_quantity,
-                "shipped": line.shipped_quantity,
-                "cancelled": line.cancelled_quantity,
-                "backordered_on": line.backordered_on,
-                "first_backordered_on": line.backordered_on,
-                "kind": line.kind.value,
-                "options": line.options,
-            }
+            yield line_row(ids[order.order_ref], line, items[line.sku])
 
 
 def create_kept(name: str) -> str:

@@ -10,11 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, create_engine, select
 
-from bench.bench_quote import load_workshop
-from bench.common import open_board
 from bench.plan_workload import plan_workload
-from bench.workshop_load import load_fast
-from pegboard.adapters.clock import FixedClock
+from bench.workshop_load import load_into
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import upgrade
 from pegboard.adapters.db.scratch import scratch_postgres_database
@@ -70,15 +67,7 @@ def _rows(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
 
 
 def _loaded(url: str, snapshot: PlanInput, *, fast: bool) -> dict[str, Counter[tuple[Any, ...]]]:
-    pb = open_board(url)
-    try:
-        pb.clock = FixedClock(snapshot.today)
-        if fast:
-            load_fast(pb, snapshot)
-        else:
-            load_workshop(pb, snapshot)
-    finally:
-        pb.close()
+    load_into(url, snapshot, csv=not fast)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -45,13 +45,14 @@ def insert_lines(
 ) -> None:
     """Write new order lines, given as (order row id, line, item row id), and their allocations
     and backorders to the items' totals: the one way lines enter `order_lines`."""
-    insert_rows(conn, t.order_lines, [_line_row(*line) for line in lines])
+    insert_rows(conn, t.order_lines, [line_row(*line) for line in lines])
     note_lines(conn, len(lines))
     for _, line, item_id in lines:
         totals.add(item_id, allocated=line.allocated_quantity, waiting=line.backordered_quantity)
 
 
-def _line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
+def line_row(order_id: int, line: SalesOrderLine, item_id: int) -> dict[str, Any]:
+    """An order line as its `order_lines` row (the bench loader writes lines through it too)."""
     return {
         "order_id": order_id,
         "line_no": line.line_no,
