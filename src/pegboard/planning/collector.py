@@ -1,4 +1,6 @@
-"""The cyclic garbage collector, paused while a plan is built."""
+"""The cyclic garbage collector: paused while a plan is built, and kept off objects that live as
+long as the process (start-up, the forecasting library, the kept leftover), so that no full pass
+walks them again (their cost is in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -21,3 +23,20 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def keep_out_of_collection() -> None:
+    """Move every object alive now to the collector's permanent generation: call it once what
+    was built will live as long as the process (after start-up, after a library has loaded)."""
+    gc.freeze()
+
+
+@contextmanager
+def replacing_long_lived() -> Iterator[None]:
+    """Around building what replaces a long-lived structure: the old one's objects are let back
+    into collection first (so a pass can free what they leave), and all alive after are kept out."""
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.freeze()

@@ -6,7 +6,6 @@ every item's new values, their history and who applied them, or nothing.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Protocol
 from pegboard.domain.errors import InvalidValue, UnknownSku
 from pegboard.domain.items import BillsOfMaterials
 from pegboard.planning import reorder
+from pegboard.planning.collector import keep_out_of_collection
 from pegboard.planning.forecasting import Forecast, forecast, load_models, models_loaded
 from pegboard.planning.reliability import Delivery, Reliability, item_reliability, supplier_reliability
 from pegboard.planning.reorder import DemandRate, ReorderChange, ReorderItem, ReorderProposal
@@ -89,7 +89,7 @@ def prepare_forecasts() -> None:
     """Load the forecasting models ahead (seconds, once per process), so that the first forecast
     a server is asked for (an item page's) does not wait for them."""
     load_models()
-    gc.freeze()  # the library's modules; its models, compiled on a first forecast, follow then
+    keep_out_of_collection()  # the library's modules; its models, compiled on a first forecast, follow then
 
 
 @lru_cache(maxsize=4096)
@@ -118,7 +118,7 @@ def _keep_the_library() -> None:
     global _library_kept
     if not _library_kept and models_loaded():
         _library_kept = True
-        gc.freeze()
+        keep_out_of_collection()
 
 
 def reorder_points(*, uow: WithLearning, today: date, service_level: float) -> list[ReorderProposal]:

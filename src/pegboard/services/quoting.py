@@ -10,7 +10,6 @@ each line the promise its quote stated (property tests hold the two together).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ from pegboard.domain.items import BomLine
 from pegboard.domain.options import choices_text
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.sales import LineKind, ShipPolicy
+from pegboard.planning.collector import replacing_long_lived
 from pegboard.planning.leftover import Leftover
 from pegboard.planning.quoting import LineQuote, OrderQuote, QuoteLine, from_stock, quote_order
 from pegboard.planning.snapshot import PlanConfiguration, PlanInput, PlanItem
@@ -129,13 +129,10 @@ class LeftoverCache:
         if not self._building.acquire(blocking=False):
             return None
         try:
-            # The kept leftover's objects (a snapshot's worth: 220k at M) are frozen out of the
-            # garbage collector's sweeps: a full sweep over them stopped every request for a
-            # second at M (BENCHMARKS.md). The last one's are let go first, so that a sweep
-            # during this build can free what they leave (refcounting frees the rest).
-            gc.unfreeze()
-            leftover = Leftover(uow.planning.snapshot(key[1]))
-            gc.freeze()
+            # The kept leftover (a snapshot's worth of objects: 220k at M) lives until the next
+            # build: a full collection pass over it stopped every request for a second at M.
+            with replacing_long_lived():
+                leftover = Leftover(uow.planning.snapshot(key[1]))
             with self._keeping:
                 self._kept = (key, leftover)
             self.built += 1
