@@ -287,7 +287,7 @@ def _check_materials(pb: Pegboard, w: World, ref: str, day: date) -> None:
     with pb.reader() as uow:
         mo = uow.supply.manufacturing_order(ref)
     assert mo is not None
-    if not manufacturing.material_check(mo.sku, mo.open_quantity, uow=pb.reader()):
+    if not manufacturing.material_check(mo.sku, mo.open_quantity, uow=pb.reader(), reserved=mo.reserved):
         w.open_mos[ref] = day
 
 

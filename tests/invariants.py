@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.books import money
+from pegboard.domain.quantities import component_need
 from pegboard.domain.valuation import CostMethod, ValuedMove, replay
 from pegboard.views.sql import units
 
@@ -49,6 +50,10 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
         cs = t.configured_stock.c
         for item_id, kept in conn.execute(select(cs.item_id, func.sum(cs.quantity)).group_by(cs.item_id)):
             allocated[item_id] = allocated.get(item_id, Decimal(0)) + kept
+        # Components reserved for confirmed MOs, too (`services.reserving`).
+        mr = t.mo_reservations.c
+        for item_id, reserved in conn.execute(select(mr.item_id, func.sum(mr.quantity)).group_by(mr.item_id)):
+            allocated[item_id] = allocated.get(item_id, Decimal(0)) + reserved
         ol = t.order_lines.c
         waiting: dict[int, Decimal] = dict(
             conn.execute(
@@ -106,6 +111,7 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
         assert -Decimal(shipped_out) == Decimal(shipped_lines), "shipment movements differ from shipped lines"
         _assert_kinds_hold(conn)
         _assert_configurations_hold(conn)
+        _assert_reservations_hold(conn)
         _assert_books_hold(conn)
         _assert_stock_value_holds(conn, on_hand, method)
 
@@ -126,6 +132,37 @@ def _assert_kinds_hold(conn: Connection) -> None:
             assert received.get(line.id, Decimal(0)) == line.shipped, (
                 f"drop-ship line {line.id}: shipped {line.shipped} differs from its PO's receipts"
             )
+
+
+def _assert_reservations_hold(conn: Connection) -> None:
+    """A reservation for an MO is above zero, belongs to an open MO, is of one of the MO's direct
+    components (its BOM's, or an option's), and never exceeds what the MO's open quantity takes
+    of it (quantity per unit x open quantity, as the completion consumes it)."""
+    mr, mo, bl, io = t.mo_reservations.c, t.manufacturing_orders.c, t.bom_lines.c, t.item_options.c
+    per = {(p, c): q for p, c, q in conn.execute(select(bl.parent_id, bl.component_id, bl.quantity))}
+    per |= {
+        (p, c): max(q, per.get((p, c), Decimal(0)))
+        for p, c, q in conn.execute(
+            select(io.item_id, io.component_id, io.quantity).where(io.component_id.is_not(None))
+        )
+    }
+    for row in conn.execute(
+        select(
+            mo.mo_ref,
+            mo.status,
+            mo.item_id,
+            mo.quantity.label("made"),
+            mo.completed,
+            mr.item_id.label("component"),
+            mr.quantity.label("reserved"),
+        ).join(t.manufacturing_orders, mo.id == mr.mo_id)
+    ):
+        what = f"{row.mo_ref}: {row.reserved} of item {row.component} reserved"
+        assert row.reserved > 0, what
+        assert row.status in ("open", "partially_completed"), f"{what}, but it is {row.status}"
+        assert (row.item_id, row.component) in per, f"{what}, which is not its component"
+        need = component_need(per[row.item_id, row.component], row.made - row.completed)
+        assert row.reserved <= need, f"{what}, more than it takes ({need})"
 
 
 def _assert_configurations_hold(conn: Connection) -> None:

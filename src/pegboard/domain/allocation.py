@@ -1,4 +1,5 @@
-"""Allocation: reserving on-hand stock for order lines, and which waiting line goes first."""
+"""Allocation: reserving on-hand stock for order lines and confirmed MOs, and which waiting line
+(or MO waiting for a component) goes first."""
 
 from __future__ import annotations
 
@@ -86,7 +87,10 @@ class ConfiguredStock:
 
 @dataclass(frozen=True)
 class WaitingLine:
-    """A line with a backorder, as the allocation policies see it."""
+    """A line with a backorder, as the allocation policies see it; or a confirmed MO that still
+    needs a component (`manufacturing`): then `order_ref` is the MO's ref, `line_no` 0,
+    `backordered_quantity` what it needs beyond its reservation, `ordered_at` when it was
+    confirmed and `priority` 0, so it waits like an order placed at that moment."""
 
     order_ref: str
     line_no: int
@@ -95,26 +99,30 @@ class WaitingLine:
     priority: int
     ordered_at: datetime
     sequence: int
+    manufacturing: bool = False
 
-    def fifo_key(self) -> tuple[datetime, int, int]:
-        return (self.ordered_at, self.sequence, self.line_no)
+    def fifo_key(self) -> tuple[datetime, bool, int, int]:
+        return (self.ordered_at, self.manufacturing, self.sequence, self.line_no)
 
-    def priority_key(self) -> tuple[int, datetime, int, int]:
-        return (-self.priority, self.ordered_at, self.sequence, self.line_no)
+    def priority_key(self) -> tuple[int, datetime, bool, int, int]:
+        return (-self.priority, self.ordered_at, self.manufacturing, self.sequence, self.line_no)
 
 
 @dataclass(frozen=True)
 class Grant:
-    """Stock handed to a waiting line."""
+    """Stock handed to a waiting line (or reserved for a waiting MO: `manufacturing`)."""
 
     order_ref: str
     line_no: int
     sku: str
     quantity: Decimal
+    manufacturing: bool = False
 
 
 def ranked(waiting: Iterable[WaitingLine], policy: AllocationPolicy) -> list[WaitingLine]:
-    """Priority policy: higher priority first, then oldest; otherwise oldest first."""
+    """Priority policy: higher priority first, then oldest; otherwise oldest first. A waiting MO
+    ranks as an order of priority 0 placed when the MO was confirmed (after the orders placed at
+    that very moment)."""
     if policy is AllocationPolicy.PRIORITY:
         return sorted(waiting, key=WaitingLine.priority_key)
     return sorted(waiting, key=WaitingLine.fifo_key)
@@ -130,17 +138,18 @@ def distribute(
     """Hand available stock to waiting lines in policy order.
 
     `whole_first` (the orders an optimiser chose to make whole, for `complete-first`) are served
-    first; what is left then goes oldest first.
+    first; what is left then goes oldest first, to lines and waiting MOs alike.
     """
     left = {sku: max(quantity, ZERO) for sku, quantity in available.items()}
     chosen = set(whole_first)
     order = ranked(waiting, policy)
     if chosen:
-        order = [w for w in order if w.order_ref in chosen] + [w for w in order if w.order_ref not in chosen]
+        first = [w for w in order if w.order_ref in chosen and not w.manufacturing]
+        order = first + [w for w in order if w.order_ref not in chosen or w.manufacturing]
     grants: list[Grant] = []
     for line in order:
         quantity = min(left.get(line.sku, ZERO), line.backordered_quantity)
         if quantity > 0:
             left[line.sku] -= quantity
-            grants.append(Grant(line.order_ref, line.line_no, line.sku, quantity))
+            grants.append(Grant(line.order_ref, line.line_no, line.sku, quantity, line.manufacturing))
     return grants

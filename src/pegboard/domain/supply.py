@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from pegboard.domain.errors import InvalidTransition, InvalidValue, OverReceipt
 from pegboard.domain.events import EventLog, ExpectedDateChanged, ManufacturingCompleted, StockReceived
-from pegboard.domain.quantities import ZERO, Money, Quantity
+from pegboard.domain.items import BomLine
+from pegboard.domain.quantities import ZERO, Money, Quantity, component_need
 from pegboard.domain.transitions import moved
 
 
@@ -173,6 +174,10 @@ class ManufacturingOrder:
     options: str = ""
     #: What happened to the MO and is not yet in the outbox; the unit of work writes it at commit.
     events: EventLog = field(default_factory=EventLog, repr=False, compare=False)
+    #: Its direct components on hand reserved for it, by SKU (counted as allocated stock).
+    reserved: dict[str, Decimal] = field(default_factory=dict, compare=False)
+    #: When it was confirmed: it waits for components like an order placed at that moment.
+    confirmed_at: datetime | None = field(default=None, compare=False)
 
     @classmethod
     def planned(
@@ -192,6 +197,41 @@ class ManufacturingOrder:
     def open_quantity(self) -> Decimal:
         """Still to be made."""
         return self.quantity - self.completed_quantity
+
+    def material_needs(self, components: Iterable[BomLine]) -> dict[str, Decimal]:
+        """What its open quantity still takes of each direct component beyond what is reserved for
+        it; only components still needed."""
+        needs: dict[str, Decimal] = {}
+        for line in components:
+            need = component_need(line.quantity_per, self.open_quantity) - self.reserved.get(
+                line.component_sku, ZERO
+            )
+            if need > 0:
+                needs[line.component_sku] = needs.get(line.component_sku, ZERO) + need
+        return needs
+
+    def reserve(self, sku: str, quantity: Decimal) -> None:
+        """Note `quantity` more of component `sku` reserved for it."""
+        self.reserved[sku] = self.reserved.get(sku, ZERO) + quantity
+
+    def use_reserved(
+        self, amount: Decimal, components: Iterable[BomLine]
+    ) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+        """Completing `amount` (call before `complete`) consumes its reservation first: returns
+        what of each component's reservation it uses, and what it lets go because nothing is left
+        to make once `amount` is done (a BOM changed since it was reserved); both leave `reserved`."""
+        used: dict[str, Decimal] = {}
+        for line in components:
+            have = self.reserved.get(line.component_sku, ZERO)
+            taken = min(have, component_need(line.quantity_per, amount))
+            if taken > 0:
+                used[line.component_sku] = taken
+                self.reserved[line.component_sku] = have - taken
+        freed = {sku: q for sku, q in self.reserved.items() if q > 0} if amount >= self.open_quantity else {}
+        for sku in freed:
+            self.reserved[sku] = ZERO
+        self.reserved = {sku: q for sku, q in self.reserved.items() if q > 0}
+        return used, freed
 
     def complete(self, quantity: Decimal) -> None:
         """Finish all or part of what is still to be made (recorded as `ManufacturingCompleted`)."""

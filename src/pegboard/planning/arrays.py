@@ -8,7 +8,7 @@ rank (priority desc, ordered_at, order_ref, sequence, line_no), so a demand's ra
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -21,7 +21,14 @@ import numpy.typing as npt
 
 from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.segments import Ints, positions, segment_starts
-from pegboard.planning.snapshot import MAKE, PROCUREMENTS, PlanInput, PlanInputError, PlanItem
+from pegboard.planning.snapshot import (
+    MAKE,
+    PROCUREMENTS,
+    OpenManufacturingOrder,
+    PlanInput,
+    PlanInputError,
+    PlanItem,
+)
 from pegboard.planning.sorting import nearly_sorted_order
 
 Bools = npt.NDArray[np.bool_]
@@ -82,6 +89,11 @@ class Existing:
     pos: Ints
     mo_start: Ints
     mo_finish: Ints
+    #: Components reserved for open MOs: the MO's place in these rows (its supply id), the
+    #: component and the quantity, sorted by (supply, component); an MO nets only the rest.
+    reserved_supply: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    reserved_item: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    reserved_quantity: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -257,15 +269,42 @@ def build_existing(snapshot: PlanInput, items: Items) -> Existing:
     keep = np.flatnonzero(quantity > 0)
     order = keep[np.lexsort((seq[keep], ref[keep], kind[keep], when[keep], kind[keep] != 0, item[keep]))]
     return Existing(
-        item=item[order],
-        kind=kind[order],
-        quantity=quantity[order],
-        when=when[order],
-        seq=seq[order],
-        pos=positions(item[order]),
-        mo_start=np.concatenate([padding, mo_start])[order],
-        mo_finish=np.concatenate([padding, mo_finish])[order],
+        item[order],
+        kind[order],
+        quantity[order],
+        when[order],
+        seq[order],
+        positions(item[order]),
+        np.concatenate([padding, mo_start])[order],
+        np.concatenate([padding, mo_finish])[order],
+        *_reserved(mos, items, kind[order], seq[order]),
     )
+
+
+def _reserved(
+    mos: Sequence[OpenManufacturingOrder], items: Items, kind: Ints, seq: Ints
+) -> tuple[Ints, Ints, Ints]:
+    """The components reserved for each MO kept among the existing supplies (by its place in
+    them), sorted by (place, component)."""
+    if not any(m.reserved for m in mos):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    place = np.full(len(mos), -1, dtype=np.int64)
+    is_mo = np.flatnonzero(kind == SupplyKind.MO)
+    place[seq[is_mo]] = is_mo
+    # A narrowed snapshot (`planning.scope`) may leave a component out: nothing is netted of it.
+    rows = [
+        (int(place[k]), sku, q)
+        for k, m in enumerate(mos)
+        if place[k] >= 0
+        for sku, q in m.reserved
+        if sku in items.index
+    ]
+    supply = np.array([r[0] for r in rows], dtype=np.int64)
+    item = _lookup(items.index, (r[1] for r in rows), "a reserved component")
+    quantity = to_micro([r[2] for r in rows], "reserved quantity")
+    order = np.lexsort((item, supply))
+    return supply[order], item[order], quantity[order]
 
 
 def build_demands(snapshot: PlanInput, items: Items) -> Demands:

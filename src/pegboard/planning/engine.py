@@ -34,6 +34,7 @@ from pegboard.planning.netting import (
     Needs,
     Netted,
     Pegging,
+    Reserved,
     Rows,
     Supplies,
     needs_of,
@@ -146,6 +147,7 @@ def net_all(items: Items, existing: Existing, demands: Demands) -> Pegging:
     supplies: list[Supplies] = [firm]
     pieces: list[Netted] = []
     next_id = len(existing.item)
+    reserved = Reserved(existing.reserved_supply, existing.reserved_item, existing.reserved_quantity)
     for level in range(levels):
         needs = Needs.join([backorders_by_level[level], *waiting[level]])
         waiting[level] = []
@@ -156,6 +158,7 @@ def net_all(items: Items, existing: Existing, demands: Demands) -> Pegging:
             items,
             n_demands=n_demands,
             next_id=next_id,
+            reserved=reserved,
         )
         next_id += len(netted.planned.id)
         supplies.append(netted.planned)

@@ -14,7 +14,7 @@ other demands.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Self
 
 import numpy as np
@@ -121,8 +121,25 @@ def needs_of(item: Ints, rank: Ints, quantity: Ints, kind: int, src: Ints) -> Ne
     return Needs(item, rank, quantity, np.full(len(item), kind, dtype=np.int64), src)
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """Components on hand reserved for firm MOs, by (supply id, component) in that order: pegged
+    to the MO already, so it asks its component's level only for the rest."""
+
+    supply: Ints
+    item: Ints
+    quantity: Ints
+
+
 def net_level(
-    needs: Needs, existing: Supplies, level_items: Ints, items: Items, *, n_demands: int, next_id: int
+    needs: Needs,
+    existing: Supplies,
+    level_items: Ints,
+    items: Items,
+    *,
+    n_demands: int,
+    next_id: int,
+    reserved: Reserved | None = None,
 ) -> Netted:
     """Net one level: safety stock, shortfalls, lot-sized planned orders, reorders, pegging."""
     size = len(items.skus)
@@ -145,7 +162,7 @@ def net_level(
         piece_src=needs.src[row],
         piece_supply=supplies.id[source],
         piece_qty=quantity,
-        component_needs=_explode(supplies, ranks, items),
+        component_needs=_explode(supplies, ranks, items, reserved),
     )
 
 
@@ -203,8 +220,9 @@ def _reorders(level_items: Ints, items: Items, *, n_demands: int, stock_level: I
     return need, lot_size(extra, items.min_qty[watched], items.multiple[watched])
 
 
-def _explode(supplies: Supplies, ranks: Ints, items: Items) -> Needs:
-    """Each MO's component needs: open quantity x quantity per unit, with the MO's rank."""
+def _explode(supplies: Supplies, ranks: Ints, items: Items, reserved: Reserved | None = None) -> Needs:
+    """Each MO's component needs: open quantity x quantity per unit, less what is reserved for
+    it, with the MO's rank."""
     is_mo = (supplies.kind == SupplyKind.MO) | (supplies.kind == SupplyKind.PLANNED_MO)
     mo = np.flatnonzero(is_mo)
     item = supplies.item[mo]
@@ -212,10 +230,20 @@ def _explode(supplies: Supplies, ranks: Ints, items: Items) -> Needs:
     owner = np.repeat(np.arange(len(mo)), count)
     line = np.repeat(first, count) + positions(owner)
     quantity = supplies.quantity[mo][owner]
-    return Needs(
+    needs = Needs(
         item=items.bom_component[line],
         rank=ranks[mo][owner],
         quantity=component_need(quantity, items.bom_per[line]),
         kind=np.full(len(line), COMPONENT, dtype=np.int64),
         src=supplies.id[mo][owner],
     )
+    if reserved is None or not len(reserved.supply) or not len(line):
+        return needs
+    size = len(items.skus)
+    keys = reserved.supply * size + reserved.item
+    wanted = needs.src * size + needs.item
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    covered = np.where(keys[at] == wanted, reserved.quantity[at], 0)
+    rest = needs.quantity - covered
+    needs = replace(needs, quantity=rest)
+    return needs.take(np.flatnonzero(rest > 0))

@@ -75,6 +75,9 @@ class OpenManufacturingOrder:
     finish_date: date
     #: The configuration it makes (`planning.configurations`); "" = the plain item.
     options: str = ""
+    #: Its direct components on hand reserved for it, (sku, quantity): pegged to it, they are not
+    #: in `available`, and it needs only the rest.
+    reserved: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

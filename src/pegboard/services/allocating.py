@@ -1,7 +1,8 @@
 """Handing newly available stock to waiting lines, by the allocation policy.
 
 Waiting lines are stock lines with a backorder and preorder lines from their item's release
-date on (ranked alike, by the policy); drop-ship lines never wait for our stock.
+date on (ranked alike, by the policy); drop-ship lines never wait for our stock. Confirmed MOs
+that still need a component wait for it in the same ranking (`services.reserving`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pegboard.domain.events import Event
 from pegboard.domain.sales import LineKind, SalesOrder
 from pegboard.planning.allocation import WholeOrderCandidate, WholeOrders, choose_whole_orders
 from pegboard.services.ports import UnitOfWork
+from pegboard.services.reserving import reserve_granted, waiting_materials
 
 
 def allocate_waiting(
@@ -34,7 +36,7 @@ def allocate_waiting(
     options: str = "",
     limit: Mapping[str, Decimal] | None = None,
 ) -> list[Event]:
-    """Give the available stock of these (locked) SKUs to the lines waiting for it.
+    """Give the available stock of these (locked) SKUs to the lines and confirmed MOs waiting for it.
 
     Plain lines wait for it, or with `options`, only lines of that configuration; then `limit`
     says how much of each SKU is that configuration's (`services.configured_stock`), and no
@@ -48,15 +50,21 @@ def allocate_waiting(
     if not available:
         return []
     waiting = uow.orders.waiting(available, options=options)
-    if not waiting:
+    # Confirmed MOs wait for plain components beside the lines (`services.reserving`).
+    materials = [] if options else waiting_materials(uow, available)
+    if not waiting and not materials:
         return []
     orders: dict[str, SalesOrder] = dict(loaded or {})
     whole: WholeOrders | None = None
-    if policy is AllocationPolicy.COMPLETE_FIRST:
+    if policy is AllocationPolicy.COMPLETE_FIRST and waiting:
         orders.update(uow.orders.get_many({w.order_ref for w in waiting} - orders.keys()))
         candidates = _candidates(waiting, orders, available)
         whole = choose_whole_orders(candidates, available, seconds=uow.complete_first_seconds)
-    grants = distribute(available, waiting, policy=policy, whole_first=whole.order_refs if whole else ())
+    grants = distribute(
+        available, [*waiting, *materials], policy=policy, whole_first=whole.order_refs if whole else ()
+    )
+    reserve_granted(uow, [g for g in grants if g.manufacturing], stocks)
+    grants = [g for g in grants if not g.manufacturing]
     orders.update(uow.orders.get_many({g.order_ref for g in grants} - orders.keys()))
     return _apply(uow, grants, orders, stocks, whole=whole)
 

@@ -1,4 +1,5 @@
-"""Manufacturing: open MOs, check materials through every BOM level, complete (partially)."""
+"""Manufacturing: open MOs (reserving their components), check materials through every BOM level,
+complete (partially), consuming the reservation first."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue, MissingMaterials, Shortage, UnknownSku
-from pegboard.domain.items import BillsOfMaterials, Procurement
+from pegboard.domain.items import Procurement
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.domain.options import ItemOptions, choices_text
+from pegboard.domain.options import choices_text
 from pegboard.domain.quantities import Quantity, component_need
 from pegboard.domain.supply import ManufacturingOrder
 from pegboard.planning.engine import plan
@@ -21,6 +22,7 @@ from pegboard.services.configured_stock import serve_configuration
 from pegboard.services.lookup import existing_mo
 from pegboard.services.planning import repromise
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.reserving import all_components, configured_boms, reserve_materials
 from pegboard.services.valuation import move_stock
 
 
@@ -57,41 +59,30 @@ def open_manufacturing_order(
             options=configuration,
         )
         uow.supply.add_manufacturing_order(mo)
+        reserve_materials(uow, mo)
         uow.commit()
     return mo
 
 
-def material_check(sku: str, quantity: Decimal, *, uow: UnitOfWork, options: str = "") -> list[Shortage]:
+def material_check(
+    sku: str,
+    quantity: Decimal,
+    *,
+    uow: UnitOfWork,
+    options: str = "",
+    reserved: Mapping[str, Decimal] | None = None,
+) -> list[Shortage]:
     """Each component missing to make `quantity` of `sku` (of configuration `options`), through
-    every BOM level."""
+    every BOM level; `reserved` (an MO's own reservation, `ManufacturingOrder.reserved`) is
+    there for it on top of what is available."""
     with uow:
         boms = configured_boms(uow, sku, options)
         if uow.catalogue.item(sku) is None:
             raise UnknownSku(sku, field="sku")
         involved = all_components(boms, sku)
         stocks = uow.stock.lock(involved) if involved else {}
-        return boms.shortages(sku, quantity, {s: st.available for s, st in stocks.items()})
-
-
-def configured_boms(uow: UnitOfWork, sku: str, options: str) -> BillsOfMaterials:
-    """The BOMs with `sku`'s own replaced by that of its configuration `options` ("" = as it is)."""
-    boms = uow.catalogue.boms()
-    if not options:
-        return boms
-    item_options = uow.catalogue.options([sku]).get(sku, ItemOptions(sku, ()))
-    return boms.with_lines(sku, item_options.bom(boms.components(sku), options))
-
-
-def all_components(boms: BillsOfMaterials, sku: str) -> set[str]:
-    """Every SKU below `sku` in its BOM, at any depth."""
-    found: set[str] = set()
-    todo = [sku]
-    while todo:
-        for line in boms.components(todo.pop()):
-            if line.component_sku not in found:
-                found.add(line.component_sku)
-                todo.append(line.component_sku)
-    return found
+        own = reserved or {}
+        return boms.shortages(sku, quantity, {s: st.available + own.get(s, 0) for s, st in stocks.items()})
 
 
 def complete_manufacturing_order(
@@ -110,11 +101,16 @@ def complete_manufacturing_order(
         amount = mo.open_quantity if quantity is None else quantity
         stocks = uow.stock.lock({mo.sku} | all_components(boms, mo.sku))
         mo = existing_mo(uow, mo_ref, lock=True)
-        mo.complete(amount)
-        available = {s: st.available for s, st in stocks.items()}
+        # Its own reservation is there for it: available to it on top of what is free.
+        available = {s: st.available + mo.reserved.get(s, Decimal(0)) for s, st in stocks.items()}
         shortages = boms.shortages(mo.sku, amount, available)
+        used_reserved, freed = mo.use_reserved(amount, components)
+        mo.complete(amount)
         if any(s.level == 1 for s in shortages):
             raise MissingMaterials(mo.sku, shortages)
+        for sku, quantity in (used_reserved | freed).items():
+            stocks[sku].release(quantity)
+            uow.stock.reserve_for_mo(mo_ref, sku, -quantity)
         today = clock.today()
         consumed = Decimal(0)
         for c in components:
@@ -132,7 +128,9 @@ def complete_manufacturing_order(
             serve_configuration(uow, stocks[mo.sku], mo.options, amount, policy=policy)
         else:
             allocate_waiting(uow, {mo.sku: stocks[mo.sku]}, policy=policy)
-        repromise([mo.sku], uow=uow, today=today)
+        if freed:  # reserved beyond what it took (its BOM changed): for the lines and MOs waiting
+            allocate_waiting(uow, {sku: stocks[sku] for sku in freed}, policy=policy)
+        repromise([mo.sku, *freed], uow=uow, today=today)
         uow.commit()
     return mo
 

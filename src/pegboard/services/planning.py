@@ -17,6 +17,7 @@ from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.reserving import reserve_materials
 
 
 class NothingSuggested(ActionRefused):
@@ -280,6 +281,7 @@ def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str
         uow.supply.add_purchase_order(PurchaseOrder(ref, supplier, lines))
         created.append(ref)
     items = uow.catalogue.items({split_sku(s.sku)[0] for s in result.production_suggestions})
+    made: list[ManufacturingOrder] = []
     for making in result.production_suggestions:
         # A configuration's suggestion makes an MO of that configuration (`planning.configurations`).
         sku, options = split_sku(making.sku)
@@ -287,10 +289,14 @@ def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str
         start = making.start_date or today
         finish = making.finish_date or start + timedelta(days=lead)
         ref = _free_ref(uow, "MO", lambda r: uow.supply.manufacturing_order(r) is not None)
-        uow.supply.add_manufacturing_order(
-            ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options)
-        )
+        mo = ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options)
+        uow.supply.add_manufacturing_order(mo)
+        made.append(mo)
         created.append(ref)
+    # Confirmed, each MO reserves what is on hand of its components, the earliest to start first,
+    # as the plan gave the stock to the one it could start soonest (`services.reserving`).
+    for mo in sorted(made, key=lambda m: m.start_date):
+        reserve_materials(uow, mo)
     return created, skipped
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pegboard.domain.allocation import AllocationPolicy, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
-from pegboard.services import books, configured_stock
+from pegboard.services import books, configured_stock, reserving
 from pegboard.services.allocating import TakenBack, allocate_waiting, take_back
 from pegboard.services.holds import release_for_count
 from pegboard.services.ports import Clock, UnitOfWork
@@ -44,9 +44,10 @@ def count(
 ) -> Counted:
     """Set on hand to what was counted by writing the difference as an adjustment movement.
 
-    A count above what was on hand feeds waiting backorders; one below what is reserved
-    takes the reservation back from the lines the policy serves last (the newest orders),
-    which go back on backorder.
+    A count above what was on hand feeds waiting backorders and MOs; one below what is reserved
+    takes back stock kept for configurations, then holds, then the newest MOs' components, then
+    the reservation of the lines the policy serves last (the newest orders), which go back on
+    backorder.
     """
     with uow:
         stocks = uow.stock.lock(counts)
@@ -64,6 +65,7 @@ def count(
             values[sku] = move_stock(uow, move, standard_cost=standard[sku])
             configured_stock.release_for_count(uow, stocks[sku])
             elsewhere |= release_for_count(uow, stocks, sku, clock.now())
+            reserving.release_for_count(uow, stocks[sku])
             taken, _ = take_back(uow, stocks[sku], on=clock.today(), policy=policy)
             taken_back += taken
         books.book_count(uow, changes, values, reason=reason, on=clock.today())

@@ -10,7 +10,6 @@ from pegboard.domain.errors import InvalidValue, UnknownSku
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.engine import plan
 from pegboard.planning.result import PurchaseSuggestion
-from pegboard.services.manufacturing import all_components
 from pegboard.services.planning import (
     NothingSuggested,
     PlanRun,
@@ -20,6 +19,7 @@ from pegboard.services.planning import (
     run_plan,
 )
 from pegboard.services.ports import Clock, UnitOfWork
+from pegboard.services.reserving import all_components
 
 
 def make_what_you_can(sku: str, *, uow: UnitOfWork, clock: Clock) -> PlanRun:

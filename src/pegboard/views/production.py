@@ -133,11 +133,18 @@ class PickLine:
     needed: Decimal
     on_hand: Decimal
     available: Decimal
+    #: What is on hand reserved for this MO (`services.reserving`): no order or other MO takes it.
+    reserved: Decimal = Decimal(0)
 
     @property
     def short(self) -> Decimal:
         """What the shelf lacks for this pick (0 when it holds enough)."""
         return max(self.needed - self.on_hand, Decimal(0))
+
+    @property
+    def missing(self) -> Decimal:
+        """What is neither reserved for the MO nor free to reserve now (0 when nothing is)."""
+        return max(self.needed - self.reserved - max(self.available, Decimal(0)), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,9 @@ def manufacturing_order(conn: Connection, mo_ref: str) -> MoDetail | None:
     ).first()
     if row is None:
         return None
-    picks = _picks(conn, row.item_id, row.sku, row.options, open_quantity=row.quantity - row.completed)
+    picks = _picks(
+        conn, row.item_id, row.sku, row.options, open_quantity=row.quantity - row.completed, mo_id=row.id
+    )
     sm = t.stock_moves
     completions = tuple(
         Completion(r.moved_on, r.quantity)
@@ -228,9 +237,10 @@ def manufacturing_order(conn: Connection, mo_ref: str) -> MoDetail | None:
 
 
 def _picks(
-    conn: Connection, item_id: int, sku: str, options: str, *, open_quantity: Decimal
+    conn: Connection, item_id: int, sku: str, options: str, *, open_quantity: Decimal, mo_id: int
 ) -> tuple[PickLine, ...]:
-    """The components of the open quantity: the item's BOM, changed by the MO's configuration."""
+    """The components of the open quantity: the item's BOM, changed by the MO's configuration,
+    each with what is reserved for the MO."""
     it, bl = t.items, t.bom_lines
     lines = [
         BomLine(r.sku, Quantity(r.quantity))
@@ -254,6 +264,12 @@ def _picks(
             )
         )
     }
+    mr = t.mo_reservations.c
+    reserved: dict[str, Decimal] = dict(
+        conn.execute(
+            select(it.c.sku, mr.quantity).join(it, it.c.id == mr.item_id).where(mr.mo_id == mo_id)
+        ).all()
+    )
     return tuple(
         PickLine(
             sku=line.component_sku,
@@ -262,6 +278,7 @@ def _picks(
             needed=line.quantity_per * open_quantity,
             on_hand=facts[line.component_sku].on_hand,
             available=facts[line.component_sku].on_hand - facts[line.component_sku].allocated,
+            reserved=reserved.get(line.component_sku, Decimal(0)),
         )
         for line in sorted(lines, key=lambda line: line.component_sku)
     )

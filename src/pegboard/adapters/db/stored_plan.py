@@ -64,6 +64,8 @@ PLAN_INPUTS = frozenset(
         "quote_holds",
         # A configuration's kept stock serves only its lines (`planning.configurations`).
         "configured_stock",
+        # Components reserved for an MO are pegged to it (`services.reserving`).
+        "mo_reservations",
         # Configured lines' BOMs, and the reschedules suppliers' reliability is learned from.
         "item_options",
         "expected_date_changes",

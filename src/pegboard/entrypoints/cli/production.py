@@ -47,7 +47,9 @@ def make(
                 sku, amount, uow=pb.uow(), clock=pb.clock, options=choices
             )
         )
-        shortages = manufacturing.material_check(sku, amount, uow=pb.reader(), options=mo.options)
+        shortages = manufacturing.material_check(
+            sku, amount, uow=pb.reader(), options=mo.options, reserved=mo.reserved
+        )
     sys.stdout.write(mo.mo_ref + "\n")
     made = f"{sku} ({mo.options})" if mo.options else sku
     err.print(f"{mo.mo_ref}: make {amount} {made}, start {mo.start_date}, finish {mo.finish_date}")

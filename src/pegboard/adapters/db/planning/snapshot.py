@@ -305,9 +305,28 @@ class PlanSnapshots(DemandQueries):
             .where(mo.c.status.not_in(["completed", "cancelled"]))
             .order_by(mo.c.id)
         ).all()
+        reserved: dict[int, list[tuple[str, Decimal]]] = {}
+        if rows:
+            r = t.mo_reservations.c
+            query = (
+                select(r.mo_id, r.item_id, type_coerce(r.quantity, BigInteger))
+                .join(mo, mo.c.id == r.mo_id)
+                .where(mo.c.status.not_in(["completed", "cancelled"]))
+                .order_by(r.mo_id, r.item_id)
+            )
+            decimal = Decimals()
+            for mo_id, item_id, units in self.conn.execute(among_items(query, mo.c.item_id, ids, self.conn)):
+                if item_id in sku_of:
+                    reserved.setdefault(mo_id, []).append((sku_of[item_id], decimal(units)))
         return [
             OpenManufacturingOrder(
-                r.mo_ref, sku_of[r.item_id], r.quantity - r.completed, r.start_date, r.finish_date, r.options
+                r.mo_ref,
+                sku_of[r.item_id],
+                r.quantity - r.completed,
+                r.start_date,
+                r.finish_date,
+                r.options,
+                tuple(reserved.get(r.id, ())),
             )
             for r in rows
         ]

@@ -109,7 +109,8 @@ class SqlCatalogue:
         if done.rowcount == 0:
             self.conn.execute(insert(t.items).values(sku=item.sku, **values))
 
-    def boms(self) -> BillsOfMaterials:
+    def boms(self, parents: Iterable[str] | None = None) -> BillsOfMaterials:
+        """Every BOM, or only the BOMs of these parent SKUs (one level)."""
         parent, component = t.items.alias("parent"), t.items.alias("component")
         query = (
             select(
@@ -121,6 +122,8 @@ class SqlCatalogue:
             .join(component, component.c.id == t.bom_lines.c.component_id)
             .order_by(parent.c.sku, component.c.sku)
         )
+        if parents is not None:
+            query = query.where(parent.c.sku.in_(sorted(set(parents))))
         lines: dict[str, list[BomLine]] = {}
         for r in self.conn.execute(query):
             lines.setdefault(r.parent, []).append(BomLine(r.component, Quantity(r.quantity)))

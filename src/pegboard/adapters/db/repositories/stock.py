@@ -128,3 +128,42 @@ class SqlStock:
         else:
             self.conn.execute(update(t.configured_stock).where(where).values(quantity=left))
         self.totals.add(item_id, allocated=quantity)
+
+    def reserve_for_mo(self, mo_ref: str, sku: str, quantity: Decimal) -> None:
+        """Reserve `quantity` more (less, when negative) of component `sku` for the MO; it counts
+        in the item's allocated total. Never below zero; a row with nothing left goes."""
+        if not quantity:
+            return
+        item_id = self.item_cache.id(sku)
+        r = t.mo_reservations.c
+        mo_id = select(t.manufacturing_orders.c.id).where(t.manufacturing_orders.c.mo_ref == mo_ref)
+        found = self.conn.execute(
+            select(r.id, r.quantity).where(r.mo_id == mo_id.scalar_subquery(), r.item_id == item_id)
+        ).first()
+        left = (found.quantity if found else Decimal(0)) + quantity
+        if left < 0:
+            raise ValueError(
+                f"{mo_ref}: {found.quantity if found else 0} {sku} reserved cannot go down by {-quantity}"
+            )
+        if found is None:
+            self.conn.execute(
+                insert(t.mo_reservations).values(
+                    mo_id=mo_id.scalar_subquery(), item_id=item_id, quantity=left
+                )
+            )
+        elif left == 0:
+            self.conn.execute(delete(t.mo_reservations).where(r.id == found.id))
+        else:
+            self.conn.execute(update(t.mo_reservations).where(r.id == found.id).values(quantity=left))
+        self.totals.add(item_id, allocated=quantity)
+
+    def mo_reservations_of(self, sku: str) -> list[tuple[str, Decimal]]:
+        """What each open MO has reserved of this SKU, (MO ref, quantity), newest MO first."""
+        r, mo = t.mo_reservations.c, t.manufacturing_orders.c
+        rows = self.conn.execute(
+            select(mo.mo_ref, r.quantity)
+            .join(t.manufacturing_orders, mo.id == r.mo_id)
+            .where(r.item_id == self.item_cache.id(sku))
+            .order_by(mo.created_at.desc(), mo.id.desc())
+        )
+        return [(ref, quantity) for ref, quantity in rows]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, union, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.catalogue import SqlCatalogue
@@ -14,6 +16,8 @@ from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine, SupplyStatus
+
+_OPEN_MO = ("open", "partially_completed")
 
 
 class SqlSupply:
@@ -184,18 +188,54 @@ class SqlSupply:
         r = self.conn.execute(query).first()
         if r is None:
             return None
-        mo = ManufacturingOrder(
-            mo_ref=r.mo_ref,
-            sku=r.sku,
-            quantity=Quantity(r.quantity),
-            start_date=r.start_date,
-            finish_date=r.finish_date,
-            completed_quantity=r.completed,
-            status=SupplyStatus(r.status),
-            options=r.options,
-        )
-        self.touched.append(mo)
-        return mo
+        return self._manufacturing_orders([r])[0]
+
+    def open_manufacturing_orders_using(self, skus: Iterable[str]) -> list[ManufacturingOrder]:
+        """Open MOs whose item's BOM (or one of its options) names one of these components, in the
+        order they were confirmed; each with what is reserved for it."""
+        ids = list(self.item_cache.resolve(skus).values())
+        if not ids:
+            return []
+        mo, bom, io = t.manufacturing_orders.c, t.bom_lines.c, t.item_options.c
+        parents = union(
+            select(bom.parent_id.label("id")).where(bom.component_id.in_(ids)),
+            select(io.item_id.label("id")).where(io.component_id.in_(ids)),
+        ).subquery()
+        rows = self.conn.execute(
+            select(t.manufacturing_orders, t.items.c.sku)
+            .join(t.items, t.items.c.id == mo.item_id)
+            .where(mo.item_id.in_(select(parents.c.id)), mo.status.in_(_OPEN_MO))
+            .order_by(mo.created_at, mo.id)
+        ).all()
+        return self._manufacturing_orders(rows)
+
+    def _manufacturing_orders(self, rows: Sequence[Any]) -> list[ManufacturingOrder]:
+        reserved: dict[int, dict[str, Decimal]] = {}
+        if rows:
+            r = t.mo_reservations.c
+            for mo_id, sku, quantity in self.conn.execute(
+                select(r.mo_id, t.items.c.sku, r.quantity)
+                .join(t.items, t.items.c.id == r.item_id)
+                .where(r.mo_id.in_([row.id for row in rows]))
+            ):
+                reserved.setdefault(mo_id, {})[sku] = quantity
+        found = [
+            ManufacturingOrder(
+                mo_ref=row.mo_ref,
+                sku=row.sku,
+                quantity=Quantity(row.quantity),
+                start_date=row.start_date,
+                finish_date=row.finish_date,
+                completed_quantity=row.completed,
+                status=SupplyStatus(row.status),
+                options=row.options,
+                reserved=reserved.get(row.id, {}),
+                confirmed_at=row.created_at,
+            )
+            for row in rows
+        ]
+        self.touched += found
+        return found
 
     def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
         self.touched.append(mo)

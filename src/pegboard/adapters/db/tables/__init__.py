@@ -38,7 +38,7 @@ from pegboard.adapters.db.tables.sales import (
     shipments,
 )
 from pegboard.adapters.db.tables.shopify import shopify_events, shopify_orders
-from pegboard.adapters.db.tables.stock import configured_stock, stock_moves
+from pegboard.adapters.db.tables.stock import configured_stock, mo_reservations, stock_moves
 from pegboard.adapters.db.tables.supply import (
     expected_date_changes,
     manufacturing_orders,
@@ -61,6 +61,7 @@ __all__ = [
     "journal_lines",
     "line_promises",
     "manufacturing_orders",
+    "mo_reservations",
     "metadata",
     "order_charges",
     "order_lines",

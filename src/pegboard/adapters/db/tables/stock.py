@@ -1,4 +1,5 @@
-"""The stock ledger: append-only movements; and the stock kept for one configuration of an item."""
+"""The stock ledger: append-only movements; the stock kept for one configuration of an item; and the
+components reserved for confirmed MOs."""
 
 from __future__ import annotations
 
@@ -37,4 +38,19 @@ configured_stock = Table(
     Column("options", String(MAX_CONFIGURATION), nullable=False),
     Column("quantity", ExactDecimal, nullable=False),
     UniqueConstraint("item_id", "options"),
+)
+
+
+#: Components on hand reserved for one confirmed MO (`services.reserving`): taken from available
+#: stock when the MO is opened or when they arrive while it waits, consumed when it completes.
+#: They count in `items.allocated`, so no order line, hold or other MO takes them. A row with
+#: nothing left is deleted.
+mo_reservations = Table(
+    "mo_reservations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("mo_id", ForeignKey("manufacturing_orders.id"), nullable=False),
+    Column("item_id", ForeignKey("items.id"), nullable=False, index=True),
+    Column("quantity", ExactDecimal, nullable=False),
+    UniqueConstraint("mo_id", "item_id"),
 )

@@ -127,7 +127,7 @@ def open_manufacturing_order(body: ManufacturingOrderIn, write: WriteDep) -> Res
 
     def work(uow: UnitOfWork) -> Outcome:
         mo = manufacturing.open_manufacturing_order(body.sku, body.quantity, uow=uow, clock=write.clock)
-        missing = manufacturing.material_check(body.sku, body.quantity, uow=uow)
+        missing = manufacturing.material_check(body.sku, body.quantity, uow=uow, reserved=mo.reserved)
         return Outcome(201, render.manufacturing_order(mo, missing))
 
     return write.run(work)
