@@ -171,15 +171,24 @@ class ModelOrder:
 
 @dataclass
 class ModelSupply:
-    """A PO line or an MO: how much was ordered, how much came in, and when the rest is due."""
+    """A PO line or an MO: how much was ordered, how much came in, and when the rest is due; an MO
+    also holds its components reserved for it, and when it was confirmed (it waits for them like
+    an order placed at that moment, after the orders placed at that same moment)."""
 
     quantity: Decimal
     expected: date
     done: Decimal = ZERO
+    reserved: dict[str, Decimal] = field(default_factory=dict)
+    confirmed_at: datetime = datetime.min
 
     @property
     def open(self) -> Decimal:
         return self.quantity - self.done
+
+    def needs(self) -> dict[str, Decimal]:
+        """What the open quantity still takes of each component beyond its reservation."""
+        wanted = {sku: per * self.open - self.reserved.get(sku, ZERO) for sku, per in BOM.items()}
+        return {sku: need for sku, need in wanted.items() if need > 0}
 
 
 @dataclass
@@ -223,10 +232,13 @@ class Rules:
         return [(o, line) for o in self.orders.values() for line in o.lines if line.sku == sku]
 
     def allocated(self, sku: str) -> Decimal:
-        """Reserved: the lines' allocations and what holds in force hold."""
+        """Reserved: the lines' allocations, what holds in force hold and MOs' components."""
         lines = sum((line.allocated for _, line in self.lines(sku)), ZERO)
-        return lines + sum(
-            (h.quantities.get(sku, ZERO) for h in self.holds.values() if h.status == "held"), ZERO
+        mos = sum((mo.reserved.get(sku, ZERO) for mo in self.manufacturing_orders.values()), ZERO)
+        return (
+            mos
+            + lines
+            + sum((h.quantities.get(sku, ZERO) for h in self.holds.values() if h.status == "held"), ZERO)
         )
 
     def _end_holds(self, holds: list[ModelHold], status: str) -> set[str]:
@@ -265,9 +277,36 @@ class Rules:
     def available(self, sku: str) -> Decimal:
         return self.on_hand[sku] - self.allocated(sku)
 
-    def _date_order(self, entry: tuple[ModelOrder, ModelLine]) -> tuple[datetime, int, int]:
+    def _date_order(self, entry: tuple[ModelOrder, ModelLine]) -> tuple[datetime, bool, int, int]:
         order, line = entry
-        return (order.ordered_at, order.sequence, line.line_no)
+        return (order.ordered_at, False, order.sequence, line.line_no)
+
+    def _waiting_mos(self, sku: str) -> list[tuple[tuple[object, ...], str, Decimal]]:
+        """MOs still needing `sku`: (serving key, ref, need); an MO ranks as an order of priority 0
+        placed when it was confirmed, after the orders of that moment."""
+        found: list[tuple[tuple[object, ...], str, Decimal]] = []
+        for ref, mo in self.manufacturing_orders.items():
+            need = mo.needs().get(sku, ZERO)
+            if need > 0:
+                key: tuple[object, ...] = (mo.confirmed_at, True, 0, 0)
+                if self.policy is AllocationPolicy.PRIORITY:
+                    key = (0, *key)
+                found.append((key, ref, need))
+        return found
+
+    def _reserve(self, ref: str, sku: str, quantity: Decimal) -> None:
+        mo = self.manufacturing_orders[ref]
+        mo.reserved[sku] = mo.reserved.get(sku, ZERO) + quantity
+        if mo.reserved[sku] == 0:
+            del mo.reserved[sku]
+
+    def open_mo(self, ref: str, amount: Decimal, *, expected: date, confirmed_at: datetime) -> None:
+        """A new MO reserves what is available of its components."""
+        mo = self.manufacturing_orders[ref] = ModelSupply(amount, expected, confirmed_at=confirmed_at)
+        for sku, need in mo.needs().items():
+            taken = max(min(need, self.available(sku)), ZERO)
+            if taken > 0:
+                self._reserve(ref, sku, taken)
 
     def _serving_order(self, entry: tuple[ModelOrder, ModelLine]) -> tuple[object, ...]:
         """fifo by date then arrival; priority: higher first, then by date."""
@@ -283,12 +322,20 @@ class Rules:
             return
         for sku in skus:
             # The preorder item is released after the run; drop-ship lines never take stock.
-            waiting = [(o, line) for o, line in self.lines(sku) if line.backordered > 0]
-            waiting.sort(key=self._serving_order)
+            waiting: list[tuple[tuple[object, ...], ModelLine | str]] = [
+                (self._serving_order((o, line)), line) for o, line in self.lines(sku) if line.backordered > 0
+            ]
+            waiting += [(key, ref) for key, ref, _ in self._waiting_mos(sku)]
+            waiting.sort(key=lambda entry: entry[0])
             left = self.available(sku)
-            for _, line in waiting:
-                taken = min(left, line.backordered)
-                self._give(line, taken)
+            for _, waiter in waiting:
+                if isinstance(waiter, str):
+                    taken = max(min(left, self.manufacturing_orders[waiter].needs().get(sku, ZERO)), ZERO)
+                    if taken > 0:
+                        self._reserve(waiter, sku, taken)
+                else:
+                    taken = min(left, waiter.backordered)
+                    self._give(waiter, taken)
                 left -= taken
 
     def _give(self, line: ModelLine, quantity: Decimal) -> None:
@@ -303,11 +350,30 @@ class Rules:
             key=self._date_order,
         )
         whole = set(whole_orders(waiting, left))
-        first = [e for e in waiting if e[0].ref in whole] + [e for e in waiting if e[0].ref not in whole]
+        first = [e for e in waiting if e[0].ref in whole]
+        # Then lines and MOs waiting for components, oldest first.
+        rest: list[tuple[tuple[object, ...], tuple[ModelOrder, ModelLine] | tuple[str, str]]] = [
+            (self._date_order(e), e) for e in waiting if e[0].ref not in whole
+        ]
+        rest += [(key, (ref, sku)) for sku in left for key, ref, _ in self._waiting_mos(sku)]
+        rest.sort(key=lambda entry: entry[0])
         for _, line in first:
             taken = min(left[line.sku], line.backordered)
             self._give(line, taken)
             left[line.sku] -= taken
+        for _, waiter in rest:
+            if isinstance(waiter[0], str) and isinstance(waiter[1], str):
+                ref, sku = waiter
+                taken = max(min(left[sku], self.manufacturing_orders[ref].needs().get(sku, ZERO)), ZERO)
+                if taken > 0:
+                    self._reserve(ref, sku, taken)
+                    left[sku] -= taken
+            else:
+                _, line = waiter
+                assert isinstance(line, ModelLine)
+                taken = min(left[line.sku], line.backordered)
+                self._give(line, taken)
+                left[line.sku] -= taken
 
     def orders_lines(self) -> list[tuple[ModelOrder, ModelLine]]:
         return [(o, line) for o in self.orders.values() for line in o.lines]
@@ -418,9 +484,11 @@ class Rules:
         amount = mo.open if quantity is None else quantity
         if amount > mo.open:
             return OverReceipt
-        if any(per * amount > self.available(sku) for sku, per in BOM.items()):
+        # Its own reservation is there for it, on top of what is available.
+        if any(per * amount > self.available(sku) + mo.reserved.get(sku, ZERO) for sku, per in BOM.items()):
             return MissingMaterials
         for sku, per in BOM.items():
+            self._reserve(mo_ref, sku, -min(mo.reserved.get(sku, ZERO), per * amount))
             self.on_hand[sku] -= per * amount
         self.on_hand[MADE] += amount
         mo.done += amount
@@ -443,6 +511,12 @@ class Rules:
                     released += hold.quantities[sku]
                     freed |= self._end_holds([hold], "released")
             surplus = self.allocated(sku) - counted
+            # Then the newest MOs' components, before order lines'.
+            for ref in sorted(self.manufacturing_orders, key=self._confirmed, reverse=True):
+                taken = max(min(surplus, self.manufacturing_orders[ref].reserved.get(sku, ZERO)), ZERO)
+                if taken > 0:
+                    self._reserve(ref, sku, -taken)
+                    surplus -= taken
             holders = sorted(
                 [(o, line) for o, line in self.lines(sku) if line.allocated > 0],
                 key=self._serving_order,
@@ -457,6 +531,9 @@ class Rules:
                 if line.backordered_on is None and line.kind == "stock":
                     line.backordered_on = self.today
         self._feed(sorted(set(counts) | freed))
+
+    def _confirmed(self, ref: str) -> tuple[datetime, int]:
+        return (self.manufacturing_orders[ref].confirmed_at, int(ref.split("-")[1]))
 
     def reschedule(self, ref: str, new_date: date) -> Refusal:
         """A PO's open lines or an MO get a new expected date; refused once all has come in."""
@@ -921,8 +998,11 @@ class PegboardRules(RuleBasedStateMachine):
             MADE, to_quantity(amount), uow=self.pb.uow(), clock=self.pb.clock
         )
         assert mo.mo_ref == f"MO-{len(self.model.manufacturing_orders) + 1}"
-        # The kit takes one day to make.
-        self.model.manufacturing_orders[mo.mo_ref] = ModelSupply(amount, self.model.today + timedelta(days=1))
+        assert mo.confirmed_at is not None
+        # The kit takes one day to make; it reserves what is there of its components.
+        self.model.open_mo(
+            mo.mo_ref, amount, expected=self.model.today + timedelta(days=1), confirmed_at=mo.confirmed_at
+        )
 
     @precondition(lambda self: self.model.manufacturing_orders)
     @rule(data=st.data())

@@ -238,7 +238,9 @@ class SqlSupply:
         return found
 
     def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
+        """Store a new MO, confirmed now (`ManufacturingOrder.confirmed_at`)."""
         self.touched.append(mo)
+        mo.confirmed_at = self.now
         self.conn.execute(
             insert(t.manufacturing_orders).values(
                 mo_ref=mo.mo_ref,
@@ -248,7 +250,7 @@ class SqlSupply:
                 start_date=mo.start_date,
                 finish_date=mo.finish_date,
                 status=mo.status.value,
-                created_at=self.now,
+                created_at=mo.confirmed_at,
                 options=mo.options,
             )
         )
