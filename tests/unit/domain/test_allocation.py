@@ -68,3 +68,44 @@ def test_stock_never_reserves_more_than_is_available() -> None:
 
     assert stock.reserve(Decimal(5)) == 2
     assert stock.available == 0
+
+
+def waiting_mo(ref: str, quantity: int, *, hour: int, sku: str = "KETTLE") -> WaitingLine:
+    """A confirmed MO that still needs `quantity` of a component, confirmed at `hour`."""
+    return WaitingLine(ref, 0, sku, Decimal(quantity), 0, datetime(2026, 11, 23, hour), 0, manufacturing=True)
+
+
+def test_a_waiting_mo_ranks_as_an_order_placed_when_it_was_confirmed() -> None:
+    lines = [waiting("SO-2", 2, hour=11), waiting_mo("MO-1", 2, hour=10), waiting("SO-1", 2, hour=9)]
+
+    grants = distribute({"KETTLE": Decimal(5)}, lines, policy=AllocationPolicy.FIFO)
+
+    assert [(g.order_ref, g.quantity, g.manufacturing) for g in grants] == [
+        ("SO-1", 2, False),
+        ("MO-1", 2, True),
+        ("SO-2", 1, False),
+    ]
+
+
+def test_a_waiting_mo_comes_after_orders_placed_at_the_same_moment_and_after_higher_priority() -> None:
+    lines = [
+        waiting_mo("MO-1", 2, hour=9),
+        waiting("SO-1", 2, hour=9),
+        waiting("SO-2", 2, hour=12, priority=1),
+    ]
+
+    fifo = distribute({"KETTLE": Decimal(3)}, lines, policy=AllocationPolicy.FIFO)
+    by_priority = distribute({"KETTLE": Decimal(3)}, lines, policy=AllocationPolicy.PRIORITY)
+
+    assert [(g.order_ref, g.quantity) for g in fifo] == [("SO-1", 2), ("MO-1", 1)]
+    assert [(g.order_ref, g.quantity) for g in by_priority] == [("SO-2", 2), ("SO-1", 1)]
+
+
+def test_orders_chosen_to_be_made_whole_go_before_waiting_mos_then_the_rest_oldest_first() -> None:
+    lines = [waiting_mo("MO-1", 3, hour=8), waiting("SO-1", 2, hour=9), waiting("SO-2", 2, hour=10)]
+
+    grants = distribute(
+        {"KETTLE": Decimal(4)}, lines, policy=AllocationPolicy.COMPLETE_FIRST, whole_first=["SO-2"]
+    )
+
+    assert [(g.order_ref, g.quantity) for g in grants] == [("SO-2", 2), ("MO-1", 2)]
