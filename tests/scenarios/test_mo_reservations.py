@@ -157,3 +157,15 @@ def test_the_mo_page_shows_what_is_reserved_for_it_and_what_is_missing(pb: Pegbo
     assert detail is not None
     picks = {p.sku: (p.needed, p.reserved, p.missing) for p in detail.picks}
     assert picks == {"BOLT": (4, 3, 1), "NUT": (2, 1, 1)}
+
+
+def test_confirming_the_plans_suggestions_reserves_what_the_new_mos_need(pb: Pegboard) -> None:
+    load(pb, bolts=2, nuts=1)
+    place(pb, "SO-1", "KIT", 1)
+
+    run = run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+    place(pb, "SO-2", "NUT", 1)
+
+    (mo,) = [ref for ref in run.created if ref.startswith("MO-")]
+    assert reserved(pb, mo) == {"BOLT": 2, "NUT": 1}
+    assert line_state(pb, "SO-2") == [("NUT", 0, 0, 1, 0)]
