@@ -5,9 +5,11 @@ stock as pegged to its MO."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from pegboard.adapters.clock import FixedClock
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
 from pegboard.services import manufacturing, orders, purchasing, stock
@@ -169,3 +171,26 @@ def test_confirming_the_plans_suggestions_reserves_what_the_new_mos_need(pb: Peg
     (mo,) = [ref for ref in run.created if ref.startswith("MO-")]
     assert reserved(pb, mo) == {"BOLT": 2, "NUT": 1}
     assert line_state(pb, "SO-2") == [("NUT", 0, 0, 1, 0)]
+
+
+def test_an_mo_whose_last_component_came_after_its_start_is_planned_from_that_day(pb: Pegboard) -> None:
+    load(pb, bolts=0, nuts=1)
+    mo = make(pb, 1)  # due to start today and finish tomorrow, but no bolt is there
+    monday = pb.clock.today()
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        f"po_ref,supplier,sku,quantity,expected_date\nPO-1,Bolts Ltd,BOLT,2,{monday + timedelta(days=3)}\n",
+    )
+    friday = replace(pb, clock=FixedClock(monday + timedelta(days=4)))
+
+    # The bolts come a day late, on Friday: the kit is made from Friday, ready on Saturday.
+    purchasing.receive("PO-1", "BOLT", Decimal(2), uow=friday.uow(), clock=friday.clock, policy=pb.policy)
+    place(friday, "SO-1", "KIT", 1)
+    result = run_plan(uow=friday.uow(), clock=friday.clock).result
+
+    assert reserved(pb, mo) == {"BOLT": 2, "NUT": 1}
+    entry = next(e for e in result.production_queue if e.ref == mo)
+    assert (entry.start_date, entry.finish_date) == (monday + timedelta(days=4), monday + timedelta(days=5))
+    (promise,) = [p for p in result.promises if p.order_ref == "SO-1"]
+    assert promise.date == monday + timedelta(days=5)

@@ -80,6 +80,8 @@ def reserve_materials(uow: UnitOfWork, mo: ManufacturingOrder) -> dict[str, Deci
             mo.reserve(sku, granted)
             uow.stock.reserve_for_mo(mo.mo_ref, sku, granted)
             reserved[sku] = granted
+    if reserved == needs:
+        uow.supply.note_materials(mo.mo_ref, complete=True)
     return reserved
 
 
@@ -101,10 +103,18 @@ def waiting_materials(uow: UnitOfWork, skus: Iterable[str]) -> list[WaitingLine]
 
 
 def reserve_granted(uow: UnitOfWork, grants: Iterable[Grant], stocks: Mapping[str, ItemStock]) -> None:
-    """Reserve what the allocation policy handed to waiting MOs."""
+    """Reserve what the allocation policy handed to waiting MOs; an MO that has all its components
+    now is noted ready from today (`note_materials`)."""
+    served: set[str] = set()
     for grant in grants:
         granted = stocks[grant.sku].reserve(grant.quantity)
         uow.stock.reserve_for_mo(grant.order_ref, grant.sku, granted)
+        served.add(grant.order_ref)
+    mos = [mo for ref in sorted(served) if (mo := uow.supply.manufacturing_order(ref)) is not None]
+    components = direct_components(uow, mos) if mos else {}
+    for mo in mos:
+        if not mo.material_needs(components[mo.mo_ref]):
+            uow.supply.note_materials(mo.mo_ref, complete=True)
 
 
 def release_for_count(uow: UnitOfWork, stock: ItemStock) -> list[tuple[str, Decimal]]:
@@ -117,6 +127,7 @@ def release_for_count(uow: UnitOfWork, stock: ItemStock) -> list[tuple[str, Deci
     for mo_ref, quantity in uow.stock.mo_reservations_of(stock.sku):
         taken = min(surplus, quantity)
         uow.stock.reserve_for_mo(mo_ref, stock.sku, -taken)
+        uow.supply.note_materials(mo_ref, complete=False)
         stock.release(taken)
         released.append((mo_ref, taken))
         surplus -= taken

@@ -323,10 +323,17 @@ class PlanSnapshots(DemandQueries):
                 r.mo_ref,
                 sku_of[r.item_id],
                 r.quantity - r.completed,
-                r.start_date,
-                r.finish_date,
+                *_started(r.start_date, r.finish_date, r.materials_on),
                 r.options,
                 tuple(reserved.get(r.id, ())),
             )
             for r in rows
         ]
+
+
+def _started(start: date, finish: date, materials_on: date | None) -> tuple[date, date]:
+    """An MO's dates as planning sees them: it cannot start before the day all its components
+    were reserved for it (`services.reserving`), and takes its production time from then."""
+    if materials_on is None or materials_on <= start:
+        return start, finish
+    return materials_on, materials_on + (finish - start)

@@ -267,6 +267,17 @@ class SqlSupply:
             )
         )
 
+    def note_materials(self, mo_ref: str, *, complete: bool) -> None:
+        """Note that all the MO's components are reserved for it, from today (kept if noted
+        before), or that they no longer are."""
+        mo = t.manufacturing_orders.c
+        if complete:
+            query = update(t.manufacturing_orders).where(mo.mo_ref == mo_ref, mo.materials_on.is_(None))
+            self.conn.execute(query.values(materials_on=self.now.date()))
+        else:
+            query = update(t.manufacturing_orders).where(mo.mo_ref == mo_ref, mo.materials_on.is_not(None))
+            self.conn.execute(query.values(materials_on=None))
+
     def next_ref(self, prefix: str) -> str:
         """The next free ref of a series (MO-1, MO-2, ...), counted under a row lock."""
         counter = t.ref_counters

@@ -53,6 +53,9 @@ manufacturing_orders = Table(
     Column("created_at", DateTime, nullable=False),
     #: The configuration this MO makes (`COLOUR=green;HILT=engraved`; "" = the plain item).
     Column("options", String(500), nullable=False, server_default=""),
+    #: The day all its components were last reserved for it (`services.reserving`); None while it
+    #: waits for some. It cannot start before that day.
+    Column("materials_on", Date),
     CheckConstraint("completed >= 0 AND completed <= quantity", name="completed_in_range"),
 )
 

@@ -1,5 +1,6 @@
 """mo reservations: components on hand reserved for confirmed MOs, counted in the item's
-allocated total; open MOs reserve nothing until their components next become available
+allocated total, and the day an MO's components were all reserved; open MOs reserve nothing
+until their components next become available
 
 Revision ID: 0027_mo13
 Revises: 0026
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("mo_id", "item_id", name=op.f("uq_mo_reservations_mo_id")),
     )
     op.create_index(op.f("ix_mo_reservations_item_id"), "mo_reservations", ["item_id"])
+    op.add_column("manufacturing_orders", sa.Column("materials_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
@@ -43,5 +45,6 @@ def downgrade() -> None:
         "UPDATE items SET allocated = allocated - (SELECT COALESCE(SUM(r.quantity), 0) "
         "FROM mo_reservations r WHERE r.item_id = items.id)"
     )
+    op.drop_column("manufacturing_orders", "materials_on")
     op.drop_index(op.f("ix_mo_reservations_item_id"), table_name="mo_reservations")
     op.drop_table("mo_reservations")
