@@ -2,7 +2,7 @@
 allocated total, and the day an MO's components were all reserved; open MOs reserve nothing
 until their components next become available
 
-Revision ID: 0027_mo13
+Revision ID: 0027
 Revises: 0026
 Create Date: 2026-12-06
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 from pegboard.adapters.db.types import ExactDecimal
 
-revision = "0027_mo13"
+revision = "0027"
 down_revision = "0026"
 branch_labels = None
 depends_on = None
