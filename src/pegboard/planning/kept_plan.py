@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from itertools import repeat
 from types import NoneType, UnionType
 from typing import Any, get_args, get_origin, get_type_hints
@@ -156,9 +157,9 @@ def _narrowest(values: Ints) -> NDArray[np.signedinteger[Any]]:
 
 def _coded(texts: Sequence[str]) -> tuple[list[str], Ints]:
     """The distinct texts, and each text's index among them."""
-    codes: dict[str, int] = {}
-    index = np.fromiter((codes.setdefault(s, len(codes)) for s in texts), dtype=np.int64, count=len(texts))
-    return list(codes), index
+    distinct = list(dict.fromkeys(texts))
+    codes = {s: k for k, s in enumerate(distinct)}
+    return distinct, np.fromiter(map(codes.__getitem__, texts), dtype=np.int64, count=len(texts))
 
 
 def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
@@ -166,7 +167,7 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
     tuples itself (a queue entry's `missing`) as each row's count and their own columns."""
     columns: dict[str, Any] = {"count": len(rows)}
     for name, values in zip(kind._fields, zip(*rows, strict=True) if rows else repeat(()), strict=False):
-        inner = _nested(get_type_hints(kind)[name])
+        inner = _nested(_hints(kind)[name])
         if inner is None:
             columns[name] = _plain_column(values)
         else:
@@ -179,7 +180,7 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
 
 def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
     """The named tuples `_columns` gave these columns."""
-    hints = get_type_hints(kind)
+    hints = _hints(kind)
     read: list[list[Any]] = []
     for name in kind._fields:
         inner = _nested(hints[name])
@@ -190,6 +191,12 @@ def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
             starts = np.r_[0, np.cumsum(counts)].tolist()
             read.append([tuple(flat[a:b]) for a, b in zip(starts, starts[1:], strict=False)])
     return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []
+
+
+@cache
+def _hints(kind: type[Any]) -> dict[str, Any]:
+    """A named tuple's field types (its annotations are text: evaluated once per kind)."""
+    return get_type_hints(kind)
 
 
 def _nested(hint: Any) -> type[Any] | None:
@@ -204,8 +211,8 @@ def _nested(hint: Any) -> type[Any] | None:
 def _plain_column(values: Sequence[Any]) -> list[Any]:
     """A column's values as JSON holds them: Decimals as text, dates as ISO, tuples (of texts) as
     lists; each distinct value converted once."""
-    known: dict[Any, Any] = {}
-    return [known[v] if v in known else known.setdefault(v, _plain(v)) for v in values]
+    known = {v: _plain(v) for v in dict.fromkeys(values)}
+    return list(map(known.__getitem__, values))
 
 
 def _plain(value: Any) -> Any:
