@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from itertools import repeat
 from types import NoneType, UnionType
 from typing import Any, get_args, get_origin, get_type_hints
@@ -193,10 +192,15 @@ def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
     return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []
 
 
-@cache
 def _hints(kind: type[Any]) -> dict[str, Any]:
     """A named tuple's field types (its annotations are text: evaluated once per kind)."""
-    return get_type_hints(kind)
+    hints = _HINTS.get(kind)
+    if hints is None:
+        hints = _HINTS[kind] = get_type_hints(kind)
+    return hints
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
 def _nested(hint: Any) -> type[Any] | None:
