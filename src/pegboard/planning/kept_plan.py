@@ -24,6 +24,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import numpy as np
 from numpy.typing import NDArray
 
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import (
     AdjustedDate,
@@ -55,7 +56,12 @@ _TEXTS = ("refs", "skus")
 
 
 def pack(result: PlanResult) -> bytes:
-    """The plan as bytes for `unpack`."""
+    """The plan as bytes for `unpack` (the collector paused, as in `unpack`)."""
+    with collector_paused():
+        return _pack(result)
+
+
+def _pack(result: PlanResult) -> bytes:
     table = _as_table(result.promises)
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
@@ -82,7 +88,15 @@ def pack(result: PlanResult) -> bytes:
 
 
 def unpack(data: bytes) -> PlanResult | None:
-    """The plan `pack` gave these bytes; None when they are of another format."""
+    """The plan `pack` gave these bytes; None when they are of another format.
+
+    Like planning, reading a plan back makes many small objects and no reference cycles: the
+    collector is paused meanwhile (`collector.collector_paused`)."""
+    with collector_paused():
+        return _unpack(data)
+
+
+def _unpack(data: bytes) -> PlanResult | None:
     read = _read(data)
     if read is None:
         return None
@@ -97,8 +111,9 @@ def unpack(data: bytes) -> PlanResult | None:
 def unpack_promises(data: bytes) -> PromiseTable | None:
     """Only the promises of the plan `pack` gave these bytes (`PlanResult.promises`, as a
     table); None when they are of another format."""
-    read = _read(data)
-    return None if read is None else _promises(*read)
+    with collector_paused():
+        read = _read(data)
+        return None if read is None else _promises(*read)
 
 
 def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Ints]] | None:

@@ -61,21 +61,14 @@ def sync_known_rows(
     value, and `row(key, value)` gives a value's row. Nothing is read back.
 
     The rule it rests on: a row written by `row(k, v)` stays as it was until this writes it
-    again, so a key whose value is unchanged (equal, and of the same `repr`, so that 1 and 1.0
-    are not taken for the same text) needs no write; only the other rows are deleted and
-    inserted, and only changed values are turned into rows.
+    again, and equal values give equal rows (the caller's values hold whatever tells two rows
+    apart), so a key whose value is unchanged needs no write; only the other rows are deleted
+    and inserted, and only changed values are turned into rows.
     """
-    gone = [k for k, v in stored.items() if not _same(wanted.get(k, _ABSENT), v)]
-    fresh = [row(k, v) for k, v in wanted.items() if not _same(stored.get(k, _ABSENT), v)]
+    gone = [k for k, v in stored.items() if k not in wanted or wanted[k] != v]
+    fresh = [row(k, v) for k, v in wanted.items() if k not in stored or stored[k] != v]
     for some in sliced(gone, 1000):
         conn.execute(delete(table).where(where, table.c[key].in_(some)))
     if fresh:
         conn.execute(insert(table), fresh)
     return len(gone) + len(fresh)
-
-
-_ABSENT = object()
-
-
-def _same(before: Any, after: Any) -> bool:
-    return before is not _ABSENT and before == after and repr(before) == repr(after)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from more_itertools import sliced
 from sqlalchemy import (
     Connection,
     Delete,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.row_sync import sync_known_rows, sync_rows
+from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import configured_sku, split_sku
 from pegboard.planning.kept_plan import pack, unpack
 from pegboard.planning.result import (
@@ -402,7 +404,8 @@ def stored_plan(
     if stamp is None:
         return None
     q, s = t.stored_plan_queue.c, t.stored_plan_suggestions.c
-    queue_query = select(t.stored_plan_queue).where(q.rank > queue_offset).order_by(q.rank)
+    # Ranks are sparse (`sparse_ranks`): entries are counted by their order, not by rank values.
+    queue_query = select(t.stored_plan_queue).order_by(q.rank).offset(queue_offset)
     if queue_limit is not None:
         queue_query = queue_query.limit(queue_limit)
     queue = [
@@ -431,7 +434,8 @@ def stored_plan(
 def _sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult) -> None:
     """Make plan `plan_id`'s queue, suggestion and MO rows `result`'s, reading the stored rows to
     write only those that differ (`row_sync.sync_rows`)."""
-    queue = [_queue_row(plan_id, rank, e) for rank, e in enumerate(result.production_queue, start=1)]
+    entries = result.production_queue
+    queue = [_queue_row(plan_id, rank, e) for rank, e in zip(fresh_ranks(len(entries)), entries, strict=True)]
     sync_rows(conn, t.stored_plan_queue, queue, key="rank", where=t.stored_plan_queue.c.plan_id == plan_id)
     rows = [_purchase_row(plan_id, s) for s in result.purchase_suggestions]
     rows += [_making_row(plan_id, s) for s in result.production_suggestions]
@@ -452,16 +456,8 @@ def _sync_changed_plan_rows(conn: Connection, plan_id: int, before: PlanResult, 
     the kept result are written together by `SqlStoredPlan.save` and by nothing else, so the
     kept plan says what every row holds. Only the entries that differ from it are turned into
     rows and written (`row_sync.sync_known_rows`); nothing is read back."""
-    q, s, m = t.stored_plan_queue, t.stored_plan_suggestions, t.stored_plan_mos
-    sync_known_rows(
-        conn,
-        q,
-        key="rank",
-        where=q.c.plan_id == plan_id,
-        stored=dict(enumerate(before.production_queue, start=1)),
-        wanted=dict(enumerate(result.production_queue, start=1)),
-        row=lambda rank, e: _queue_row(plan_id, rank, e),
-    )
+    s, m = t.stored_plan_suggestions, t.stored_plan_mos
+    _sync_queue(conn, plan_id, before.production_queue, result.production_queue)
     sync_known_rows(
         conn,
         s,
@@ -480,6 +476,36 @@ def _sync_changed_plan_rows(conn: Connection, plan_id: int, before: PlanResult, 
         wanted={f.ref: f for f in result.feasible_mos},
         row=lambda _ref, f: _feasible_row(plan_id, f),
     )
+
+
+def _sync_queue(
+    conn: Connection, plan_id: int, before: Sequence[QueueEntry], queue: Sequence[QueueEntry]
+) -> None:
+    """Make plan `plan_id`'s queue rows, known to hold the entries `before`, hold `queue`: the
+    entries still there in the same order keep their rows and ranks (`sparse_ranks`), the others
+    are deleted and inserted; with no room left between ranks, all are numbered afresh."""
+    q = t.stored_plan_queue
+    ranks = conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars().all()
+    wanted = [_queue_value(e) for e in queue]
+    found = None
+    if len(ranks) == len(before):
+        found = kept_ranks(list(zip(ranks, map(_queue_value, before), strict=True)), wanted)
+    if found is None:
+        new_ranks, kept = fresh_ranks(len(queue)), set[int]()
+    else:
+        new_ranks, kept = found
+    gone = [r for r in ranks if r not in kept]
+    for some in sliced(gone, 1000):
+        conn.execute(delete(q).where(q.c.plan_id == plan_id, q.c.rank.in_(some)))
+    fresh = [_queue_row(plan_id, r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
+    if fresh:
+        conn.execute(insert(q), fresh)
+
+
+def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:
+    """A queue entry with the text its missing quantities are written as (equal Decimals may
+    read differently: 1 and 1.0): equal values give equal rows."""
+    return e, tuple(str(m.quantity) for m in e.missing)
 
 
 def _suggestion_row(plan_id: int, s: PurchaseSuggestion | ProductionSuggestion) -> dict[str, Any]:
