@@ -24,6 +24,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import numpy as np
 from numpy.typing import NDArray
 
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import (
     AdjustedDate,
@@ -55,7 +56,12 @@ _TEXTS = ("refs", "skus")
 
 
 def pack(result: PlanResult) -> bytes:
-    """The plan as bytes for `unpack`."""
+    """The plan as bytes for `unpack` (the collector paused, as in `unpack`)."""
+    with collector_paused():
+        return _pack(result)
+
+
+def _pack(result: PlanResult) -> bytes:
     table = _as_table(result.promises)
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
@@ -82,7 +88,15 @@ def pack(result: PlanResult) -> bytes:
 
 
 def unpack(data: bytes) -> PlanResult | None:
-    """The plan `pack` gave these bytes; None when they are of another format."""
+    """The plan `pack` gave these bytes; None when they are of another format.
+
+    Like planning, reading a plan back makes many small objects and no reference cycles: the
+    collector is paused meanwhile (`collector.collector_paused`)."""
+    with collector_paused():
+        return _unpack(data)
+
+
+def _unpack(data: bytes) -> PlanResult | None:
     read = _read(data)
     if read is None:
         return None
@@ -97,8 +111,9 @@ def unpack(data: bytes) -> PlanResult | None:
 def unpack_promises(data: bytes) -> PromiseTable | None:
     """Only the promises of the plan `pack` gave these bytes (`PlanResult.promises`, as a
     table); None when they are of another format."""
-    read = _read(data)
-    return None if read is None else _promises(*read)
+    with collector_paused():
+        read = _read(data)
+        return None if read is None else _promises(*read)
 
 
 def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Ints]] | None:
@@ -156,9 +171,9 @@ def _narrowest(values: Ints) -> NDArray[np.signedinteger[Any]]:
 
 def _coded(texts: Sequence[str]) -> tuple[list[str], Ints]:
     """The distinct texts, and each text's index among them."""
-    codes: dict[str, int] = {}
-    index = np.fromiter((codes.setdefault(s, len(codes)) for s in texts), dtype=np.int64, count=len(texts))
-    return list(codes), index
+    distinct = list(dict.fromkeys(texts))
+    codes = {s: k for k, s in enumerate(distinct)}
+    return distinct, np.fromiter(map(codes.__getitem__, texts), dtype=np.int64, count=len(texts))
 
 
 def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
@@ -166,7 +181,7 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
     tuples itself (a queue entry's `missing`) as each row's count and their own columns."""
     columns: dict[str, Any] = {"count": len(rows)}
     for name, values in zip(kind._fields, zip(*rows, strict=True) if rows else repeat(()), strict=False):
-        inner = _nested(get_type_hints(kind)[name])
+        inner = _nested(_hints(kind)[name])
         if inner is None:
             columns[name] = _plain_column(values)
         else:
@@ -179,7 +194,7 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
 
 def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
     """The named tuples `_columns` gave these columns."""
-    hints = get_type_hints(kind)
+    hints = _hints(kind)
     read: list[list[Any]] = []
     for name in kind._fields:
         inner = _nested(hints[name])
@@ -190,6 +205,17 @@ def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
             starts = np.r_[0, np.cumsum(counts)].tolist()
             read.append([tuple(flat[a:b]) for a, b in zip(starts, starts[1:], strict=False)])
     return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []
+
+
+def _hints(kind: type[Any]) -> dict[str, Any]:
+    """A named tuple's field types (its annotations are text: evaluated once per kind)."""
+    hints = _HINTS.get(kind)
+    if hints is None:
+        hints = _HINTS[kind] = get_type_hints(kind)
+    return hints
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
 def _nested(hint: Any) -> type[Any] | None:
@@ -204,8 +230,8 @@ def _nested(hint: Any) -> type[Any] | None:
 def _plain_column(values: Sequence[Any]) -> list[Any]:
     """A column's values as JSON holds them: Decimals as text, dates as ISO, tuples (of texts) as
     lists; each distinct value converted once."""
-    known: dict[Any, Any] = {}
-    return [known[v] if v in known else known.setdefault(v, _plain(v)) for v in values]
+    known = {v: _plain(v) for v in dict.fromkeys(values)}
+    return list(map(known.__getitem__, values))
 
 
 def _plain(value: Any) -> Any:

@@ -145,3 +145,39 @@ def test_a_re_plan_after_a_new_order_writes_its_promise_and_the_plan_rows_that_m
     assert kept.result.production_suggestions == result.production_suggestions
     # Some of the stored plan moved, not all of it.
     assert 0 < len(written["stored_plan_queue"]) + len(written["stored_plan_suggestions"]) < total
+
+
+def _plan_rows(pb: Pegboard) -> dict[str, list[tuple[object, ...]]]:
+    """The stored plan's queue, suggestion and MO rows, in key order, without the plan id."""
+    keys = {"stored_plan_queue": "rank", "stored_plan_suggestions": "seq", "stored_plan_mos": "ref"}
+    with pb.engine.connect() as conn:
+        return {
+            name: [
+                tuple(v for c, v in row._mapping.items() if c != "plan_id")
+                for row in conn.execute(select(t.metadata.tables[name]).order_by(text(key)))
+            ]
+            for name, key in keys.items()
+        }
+
+
+def test_re_plans_that_write_only_what_moved_leave_the_rows_a_plan_written_afresh_has(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    make_order(pb, "SO-9", ("SABER-GREEN", 1))
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    order_green_crystals(pb, pb.clock.today() + timedelta(days=14))
+    make_order(pb, "SO-10", ("SABER-BLUE", 7))
+    last = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    kept_rows = _plan_rows(pb)
+
+    # The same plan written again with no kept result to compare with: every row from scratch.
+    with pb.engine.begin() as conn:
+        for name in ("stored_plan_queue", "stored_plan_suggestions", "stored_plan_mos"):
+            conn.execute(t.metadata.tables[name].delete())
+        conn.execute(t.stored_plans.update().values(kept_result=None))
+    with pb.uow() as uow:
+        uow.plans.save(last.result, planned_on=pb.clock.today(), inputs_seen=uow.plans.inputs_seen())
+        uow.commit()
+
+    assert last.result.production_queue and last.result.purchase_suggestions
+    assert _plan_rows(pb) == kept_rows

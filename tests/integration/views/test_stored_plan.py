@@ -115,3 +115,21 @@ def test_planning_again_brings_the_kept_plan_up_to_date(pb: Pegboard) -> None:
     state, kept = stored(pb)
     assert not state.out_of_date
     assert kept.production_queue == fresh(pb).production_queue
+
+
+def test_a_slice_of_the_kept_queue_is_that_slice_of_the_queue_after_re_plans(pb: Pegboard) -> None:
+    after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    order_green_crystals(pb, in_days(pb, 14))
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    queue = stored(pb)[1].production_queue
+    with pb.reader() as uow:
+        pages = [
+            read_stored_plan(uow.connection, queue_offset=k, queue_limit=1) for k in range(len(queue) + 1)
+        ]
+
+    assert len(queue) >= 2
+    assert [p[1].production_queue if p else None for p in pages] == [
+        queue[k : k + 1] for k in range(len(queue) + 1)
+    ]

@@ -7,7 +7,7 @@ than deleting and inserting all of them (and their indexes) on every plan run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from more_itertools import sliced
@@ -39,6 +39,34 @@ def sync_rows(
             if before is not None:
                 replaced.append(row[key])
     gone = [*stored, *replaced]  # what is left in `stored` is not wanted any more
+    for some in sliced(gone, 1000):
+        conn.execute(delete(table).where(where, table.c[key].in_(some)))
+    if fresh:
+        conn.execute(insert(table), fresh)
+    return len(gone) + len(fresh)
+
+
+def sync_known_rows(
+    conn: Connection,
+    table: Table,
+    *,
+    key: str,
+    where: ColumnElement[bool],
+    stored: Mapping[Any, Any],
+    wanted: Mapping[Any, Any],
+    row: Callable[[Any, Any], Mapping[str, Any]],
+) -> int:
+    """As `sync_rows`, when the caller knows what the rows hold: `stored` maps each key of the
+    rows matching `where` to the value they were written from, `wanted` each wanted key to its
+    value, and `row(key, value)` gives a value's row. Nothing is read back.
+
+    The rule it rests on: a row written by `row(k, v)` stays as it was until this writes it
+    again, and equal values give equal rows (the caller's values hold whatever tells two rows
+    apart), so a key whose value is unchanged needs no write; only the other rows are deleted
+    and inserted, and only changed values are turned into rows.
+    """
+    gone = [k for k, v in stored.items() if k not in wanted or wanted[k] != v]
+    fresh = [row(k, v) for k, v in wanted.items() if k not in stored or stored[k] != v]
     for some in sliced(gone, 1000):
         conn.execute(delete(table).where(where, table.c[key].in_(some)))
     if fresh:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from more_itertools import sliced
 from sqlalchemy import (
     Connection,
     Delete,
@@ -34,9 +35,10 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.row_sync import sync_rows
+from pegboard.adapters.db.row_sync import sync_known_rows, sync_rows
+from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import configured_sku, split_sku
-from pegboard.planning.kept_plan import pack, unpack, unpack_promises
+from pegboard.planning.kept_plan import pack, unpack
 from pegboard.planning.result import (
     FeasibleDates,
     MissingMaterial,
@@ -198,6 +200,8 @@ class SqlStoredPlan:
 
     def __init__(self, conn: Connection, now: datetime, *, made_with: str = "") -> None:
         self.conn, self.now, self.made_with = conn, now, made_with
+        #: The stored plan as this transaction read it (`last_promises`): its id and result.
+        self._read: tuple[int, PlanResult] | None = None
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
@@ -292,30 +296,30 @@ class SqlStoredPlan:
             "kept_result": pack(result),
             "made_with": self.made_with,
         }
-        plan_id = conn.execute(select(sp.id).order_by(sp.id).limit(1)).scalar()
-        if plan_id is None:
+        ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
+        before = self._stored_result(ids[0]) if len(ids) == 1 else None
+        if not ids:
             plan_id = conn.execute(insert(t.stored_plans).values(stamp).returning(sp.id)).scalar_one()
         else:
+            plan_id = ids[0]
             conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
             conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(stamp))
-        queue = [_queue_row(plan_id, rank, e) for rank, e in enumerate(result.production_queue, start=1)]
-        sync_rows(
-            conn, t.stored_plan_queue, queue, key="rank", where=t.stored_plan_queue.c.plan_id == plan_id
-        )
-        rows = [_purchase_row(plan_id, s) for s in result.purchase_suggestions]
-        rows += [_making_row(plan_id, s) for s in result.production_suggestions]
-        suggestions = [{**row, "seq": n} for n, row in enumerate(rows, 1)]
-        sync_rows(
-            conn,
-            t.stored_plan_suggestions,
-            suggestions,
-            key="seq",
-            where=t.stored_plan_suggestions.c.plan_id == plan_id,
-        )
-        mos = [_feasible_row(plan_id, f) for f in result.feasible_mos]
-        sync_rows(conn, t.stored_plan_mos, mos, key="ref", where=t.stored_plan_mos.c.plan_id == plan_id)
+        if before is None:
+            _sync_plan_rows(conn, plan_id, result)
+        else:
+            _sync_changed_plan_rows(conn, plan_id, before, result)
+        self._read = (plan_id, result)
         for key in _NOTES:
             conn.info.pop(key, None)
+
+    def _stored_result(self, plan_id: int) -> PlanResult | None:
+        """The plan stored plan `plan_id`'s rows were written from (its kept result, as this
+        transaction read it or read now); None when it is not kept."""
+        if self._read is not None and self._read[0] == plan_id:
+            return self._read[1]
+        sp = t.stored_plans.c
+        kept = self.conn.execute(select(sp.kept_result).where(sp.id == plan_id)).scalar()
+        return None if kept is None else unpack(kept)
 
     def promises_digest(self, inputs_seen: int) -> str | None:
         """The digest of the stored plan's promises when nothing planning reads changed after it,
@@ -328,8 +332,17 @@ class SqlStoredPlan:
 
     def last_promises(self) -> Sequence[Promise] | None:
         """The stored plan's promises, whatever changed since; None when no plan is kept."""
-        kept = self.conn.execute(select(t.stored_plans.c.kept_result)).scalar()
-        return None if kept is None else unpack_promises(kept)
+        sp = t.stored_plans.c
+        row = self.conn.execute(select(sp.id, sp.kept_result)).first()
+        if row is None or row.kept_result is None:
+            return None
+        # The whole plan is read, not only its promises: `save` then writes only the queue
+        # entries and suggestions that differ from it.
+        kept = unpack(row.kept_result)
+        if kept is None:
+            return None
+        self._read = (row.id, kept)
+        return kept.promises
 
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under these settings, and
@@ -393,7 +406,8 @@ def stored_plan(
     if stamp is None:
         return None
     q, s = t.stored_plan_queue.c, t.stored_plan_suggestions.c
-    queue_query = select(t.stored_plan_queue).where(q.rank > queue_offset).order_by(q.rank)
+    # Ranks are sparse (`sparse_ranks`): entries are counted by their order, not by rank values.
+    queue_query = select(t.stored_plan_queue).order_by(q.rank).offset(queue_offset)
     if queue_limit is not None:
         queue_query = queue_query.limit(queue_limit)
     queue = [
@@ -417,6 +431,87 @@ def stored_plan(
             sku = configured_sku(r.sku, r.options)
             making.append(ProductionSuggestion(r.ref, sku, r.quantity, r.start_date, r.end_date))
     return StoredPlan(stamp, PlanResult((), purchases, making, queue))
+
+
+def _sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult) -> None:
+    """Make plan `plan_id`'s queue, suggestion and MO rows `result`'s, reading the stored rows to
+    write only those that differ (`row_sync.sync_rows`)."""
+    entries = result.production_queue
+    queue = [_queue_row(plan_id, rank, e) for rank, e in zip(fresh_ranks(len(entries)), entries, strict=True)]
+    sync_rows(conn, t.stored_plan_queue, queue, key="rank", where=t.stored_plan_queue.c.plan_id == plan_id)
+    rows = [_purchase_row(plan_id, s) for s in result.purchase_suggestions]
+    rows += [_making_row(plan_id, s) for s in result.production_suggestions]
+    suggestions = [{**row, "seq": n} for n, row in enumerate(rows, 1)]
+    sync_rows(
+        conn,
+        t.stored_plan_suggestions,
+        suggestions,
+        key="seq",
+        where=t.stored_plan_suggestions.c.plan_id == plan_id,
+    )
+    mos = [_feasible_row(plan_id, f) for f in result.feasible_mos]
+    sync_rows(conn, t.stored_plan_mos, mos, key="ref", where=t.stored_plan_mos.c.plan_id == plan_id)
+
+
+def _sync_changed_plan_rows(conn: Connection, plan_id: int, before: PlanResult, result: PlanResult) -> None:
+    """As `_sync_plan_rows`, when plan `plan_id`'s rows are known to be `before`'s: the rows and
+    the kept result are written together by `SqlStoredPlan.save` and by nothing else, so the
+    kept plan says what every row holds. Only the entries that differ from it are turned into
+    rows and written (`row_sync.sync_known_rows`); nothing is read back."""
+    s, m = t.stored_plan_suggestions, t.stored_plan_mos
+    _sync_queue(conn, plan_id, before.production_queue, result.production_queue)
+    sync_known_rows(
+        conn,
+        s,
+        key="seq",
+        where=s.c.plan_id == plan_id,
+        stored=dict(enumerate([*before.purchase_suggestions, *before.production_suggestions], start=1)),
+        wanted=dict(enumerate([*result.purchase_suggestions, *result.production_suggestions], start=1)),
+        row=lambda seq, x: {**_suggestion_row(plan_id, x), "seq": seq},
+    )
+    sync_known_rows(
+        conn,
+        m,
+        key="ref",
+        where=m.c.plan_id == plan_id,
+        stored={f.ref: f for f in before.feasible_mos},
+        wanted={f.ref: f for f in result.feasible_mos},
+        row=lambda _ref, f: _feasible_row(plan_id, f),
+    )
+
+
+def _sync_queue(
+    conn: Connection, plan_id: int, before: Sequence[QueueEntry], queue: Sequence[QueueEntry]
+) -> None:
+    """Make plan `plan_id`'s queue rows, known to hold the entries `before`, hold `queue`: the
+    entries still there in the same order keep their rows and ranks (`sparse_ranks`), the others
+    are deleted and inserted; with no room left between ranks, all are numbered afresh."""
+    q = t.stored_plan_queue
+    ranks = conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars().all()
+    wanted = [_queue_value(e) for e in queue]
+    found = None
+    if len(ranks) == len(before):
+        found = kept_ranks(list(zip(ranks, map(_queue_value, before), strict=True)), wanted)
+    if found is None:
+        new_ranks, kept = fresh_ranks(len(queue)), set[int]()
+    else:
+        new_ranks, kept = found
+    gone = [r for r in ranks if r not in kept]
+    for some in sliced(gone, 1000):
+        conn.execute(delete(q).where(q.c.plan_id == plan_id, q.c.rank.in_(some)))
+    fresh = [_queue_row(plan_id, r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
+    if fresh:
+        conn.execute(insert(q), fresh)
+
+
+def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:
+    """A queue entry with the text its missing quantities are written as (equal Decimals may
+    read differently: 1 and 1.0): equal values give equal rows."""
+    return e, tuple(str(m.quantity) for m in e.missing)
+
+
+def _suggestion_row(plan_id: int, s: PurchaseSuggestion | ProductionSuggestion) -> dict[str, Any]:
+    return _purchase_row(plan_id, s) if isinstance(s, PurchaseSuggestion) else _making_row(plan_id, s)
 
 
 def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:

@@ -88,7 +88,8 @@ stored_plans = Table(
 )
 
 
-#: The stored plan's production queue, in the order to make things.
+#: The stored plan's production queue, in the order to make things: rank order. Ranks have room
+#: between them (`sparse_ranks`), so read the queue by `ORDER BY rank`, never by rank values.
 stored_plan_queue = Table(
     "stored_plan_queue",
     metadata,
