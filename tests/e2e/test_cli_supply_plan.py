@@ -4,6 +4,7 @@ is out of date (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.e2e.test_cli import Cli, cli, workshop, write
@@ -57,3 +58,27 @@ def test_supply_json_gives_each_mo_the_day_of_its_plan_and_whether_it_is_out_of_
     assert (kept["plan_as_of"], kept["plan_out_of_date"]) == ("2026-11-23", False)
     assert (stale["plan_as_of"], stale["plan_out_of_date"]) == ("2026-11-23", True)
     assert (po["plan_as_of"], po["plan_out_of_date"]) == (None, None)
+
+
+def test_plan_lists_the_first_hundred_promises_and_every_one_with_all(cli: Cli, tmp_path: Path) -> None:
+    workshop(cli, tmp_path)
+    many = "order_ref,customer,sku,quantity\n" + "".join(f"SO-{n},Poe,SABER-BLUE,1\n" for n in range(10, 130))
+    assert cli("import", "orders", write(tmp_path, "many.csv", many))[0] == 0
+
+    code, first, _ = cli("plan")
+    assert code == 0
+    code, every, _ = cli("plan", "--all")
+    assert code == 0
+    promised = json.loads(cli("plan", "--json")[1])["promises"]
+
+    assert len(promised) > 100
+    assert f"first 100 of {len(promised)}: --all lists every one" in " ".join(first.split())
+    assert f"Promises ({len(promised)})" in every
+    assert promise_rows(first) == [p["order_ref"] for p in promised[:100]]
+    assert promise_rows(every) == [p["order_ref"] for p in promised]
+
+
+def promise_rows(text: str) -> list[str]:
+    """The order refs of the promises table's rows, the first table `pegboard plan` prints."""
+    promises = re.split(r"Suggested|Production queue", text)[0]
+    return re.findall(r"^\W*(SO-\d+)\b", promises, flags=re.MULTILINE)

@@ -24,6 +24,9 @@ from pegboard.services.runner import with_retries
 from pegboard.views.json import number
 from pegboard.views.plan import plan_json
 
+#: Rows of the promises and of the production queue a terminal shows without `--all`.
+SHOWN_ROWS = 100
+
 
 @app.command("plan")
 def plan_(
@@ -34,6 +37,10 @@ def plan_(
         bool, typer.Option("--preview", help="Show the plan and what it would change; write nothing")
     ] = False,
     policy: Policy = None,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help=f"List every promise and queue entry, not only the first {SHOWN_ROWS}"),
+    ] = False,
 ) -> None:
     """Plan: a promise for every backorder, suggested POs and MOs, and the production queue.
 
@@ -41,6 +48,7 @@ def plan_(
     hand (by --policy), so a daily plan run also releases them. A plan run stores every line's
     promise and queues a "new date" message for each line whose date moved; `--preview` tells
     nobody: no promise stored, no event queued, no preorder released, nothing confirmed.
+    The promises and the queue list their first rows; `--all` lists every one.
     """
     if preview and confirm:
         fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
@@ -56,7 +64,11 @@ def plan_(
             if granted:
                 print_released(granted)
             run = with_retries(lambda: planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=confirm))
-    show(as_json, lambda: _plan_json(run, confirm=confirm, preview=preview), lambda: _plan_text(run))
+    show(
+        as_json,
+        lambda: _plan_json(run, confirm=confirm, preview=preview),
+        lambda: _plan_text(run, show_all=show_all),
+    )
 
 
 def _plan_json(run: planning.PlanRun, *, confirm: bool, preview: bool) -> dict[str, Any]:
@@ -69,21 +81,28 @@ def _plan_json(run: planning.PlanRun, *, confirm: bool, preview: bool) -> dict[s
     return data
 
 
+def _first(rows: list[Any], *, show_all: bool) -> tuple[list[Any], str]:
+    """The rows a terminal shows and what the title says of them: every row with `--all`, else
+    the first `SHOWN_ROWS` (a workshop's plan can hold 100k promises, too many to print)."""
+    if show_all or len(rows) <= SHOWN_ROWS:
+        return rows, ""
+    return rows[:SHOWN_ROWS], f"first {SHOWN_ROWS} of {len(rows)}: --all lists every one"
+
+
 def _when(value: date | None) -> str:
     return value.isoformat() if value else "open term"
 
 
-def _plan_text(run: planning.PlanRun) -> list[RenderableType]:
+def _plan_text(run: planning.PlanRun, *, show_all: bool) -> list[RenderableType]:
     result = run.result
     shown: list[RenderableType] = []
+    promises, promises_cut = _first(result.promises, show_all=show_all)
+    queue, queue_cut = _first(result.production_queue, show_all=show_all)
     shown.append(
         table(
-            f"Promises ({len(result.promises)})",
+            f"Promises ({promises_cut or len(result.promises)})",
             ["order", "line", "sku", "quantity", "date", "reason"],
-            [
-                [p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason]
-                for p in result.promises
-            ],
+            [[p.order_ref, p.line_no, p.sku, number(p.quantity), _when(p.date), p.reason] for p in promises],
             optional=["line"],
         )
     )
@@ -109,7 +128,7 @@ def _plan_text(run: planning.PlanRun) -> list[RenderableType]:
     )
     shown.append(
         table(
-            "Production queue (make in this order)",
+            f"Production queue (make in this order{'; ' + queue_cut if queue_cut else ''})",
             ["ref", "sku", "quantity", "start", "finish", "completes", "missing"],
             [
                 [
@@ -121,7 +140,7 @@ def _plan_text(run: planning.PlanRun) -> list[RenderableType]:
                     ", ".join(e.completes),
                     ", ".join(f"{number(m.quantity)} {m.sku} ({_when(m.available_date)})" for m in e.missing),
                 ]
-                for e in result.production_queue
+                for e in queue
             ],
             optional=["start"],
         )
