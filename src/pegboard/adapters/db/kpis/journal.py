@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.kpis.scope import ZERO
@@ -39,14 +39,13 @@ class JournalFigures:
 
 def journal_money(conn: Connection, period: Period) -> JournalFigures:
     """Deposits held at the end of the period and of each of its days, and revenue booked in it and on
-    each day, from one grouped read of the journal (a row per day and account, not per line)."""
-    je, jl = t.journal_entries.c, t.journal_lines.c
-    net = func.sum(jl.credit - jl.debit, type_=ExactDecimal())
+    each day, from the journal's daily rollup (`journal_days`: a row per day and account, not per
+    line, kept by triggers from migration 0027)."""
+    d = t.journal_days.c
     rows = conn.execute(
-        select(je.booked_on, jl.account, net)
-        .join(t.journal_entries, je.id == jl.entry_id)
-        .where(jl.account.in_(ACCOUNTS), je.booked_on <= period.end)
-        .group_by(je.booked_on, jl.account)
+        select(d.booked_on, d.account, type_coerce(d.credit - d.debit, ExactDecimal())).where(
+            d.account.in_(ACCOUNTS), d.booked_on <= period.end
+        )
     ).all()
     on_day: dict[tuple[date, str], Decimal] = {}
     deposits, preorders = ZERO, ZERO
