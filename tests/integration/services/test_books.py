@@ -439,3 +439,16 @@ def test_a_bad_account_renaming_exits_2_naming_the_setting(
 
     err = capsys.readouterr().err
     assert code == 2 and "PEGBOARD_ACCOUNT_NAMES" in err and says in err
+
+
+def test_paying_part_of_what_a_shipped_order_owes_says_what_is_still_owed(
+    pb: Pegboard, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_kettles(pb)
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    shipping.ship_order("SO-1", uow=pb.uow(), clock=pb.clock)
+    capsys.readouterr()
+
+    assert cli(db_url, "pay", "SO-1", "5") == 0
+
+    assert "deposit held 0; still owed 15" in capsys.readouterr().out

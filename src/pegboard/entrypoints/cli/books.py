@@ -42,7 +42,8 @@ def pay(
                 clock=pb.clock,
             )
         )
-    out.print(f"Paid {money} for {order_ref} (entry {paid.entry}); deposit held {paid.deposit}.")
+    owed = f"; still owed {paid.receivable}" if paid.receivable > 0 else ""
+    out.print(f"Paid {money} for {order_ref} (entry {paid.entry}); deposit held {paid.deposit}{owed}.")
 
 
 @app.command(context_settings=AMOUNTS)
