@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.domain.books import account_names as chart_of_accounts
 from pegboard.domain.valuation import CostMethod
 
 DEFAULT_DATABASE_URL = "sqlite:///pegboard.db"
@@ -109,6 +110,18 @@ class Settings(BaseSettings):
     account_names: dict[str, str] = {}
     #: How goods going out are valued: `average` (moving average) or `fifo` (domain/valuation.py).
     cost_method: CostMethod = CostMethod.AVERAGE
+
+    @field_validator("account_names")
+    @classmethod
+    def _known_accounts(cls, names: dict[str, str]) -> dict[str, str]:
+        """Only the chart's own codes may be renamed, each to a name that is not blank."""
+        known = chart_of_accounts()
+        for code, name in names.items():
+            if code not in known:
+                raise ValueError(f"{code!r} is not an account code ({', '.join(known)})")
+            if not name.strip():
+                raise ValueError(f"account {code} is given a blank name")
+        return {code: name.strip() for code, name in names.items()}
 
     @field_validator("timezone")
     @classmethod

@@ -126,3 +126,55 @@ def test_the_report_is_one_html_file_needing_no_network_and_four_png_charts(
     # The figures inside are the hand-counted ones: fill rate 80 %, 6 stockout days of KETTLE.
     assert "80 %" in html and '<td>KETTLE</td><td class="num">6</td>' in html
     assert "Wrote" in out
+
+
+def test_the_cli_and_the_api_give_the_same_figures_for_one_supplier(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = shop.cli(capsys, "kpis", "--json", "--supplier", "Kettle Co", *PERIOD)
+    answer = shop.get(**{"from": day(0).isoformat(), "to": day(10).isoformat(), "supplier": "Kettle Co"})
+
+    assert (code, answer.status_code) == (0, 200)
+    assert json.loads(out) == answer.json()
+    # Kettle Co's one PO line came 3 days late; its KETTLE lines are 3 placed, 2 backordered.
+    figures = answer.json()
+    assert (figures["supplier_on_time_rate"], figures["supplier_mean_slip_days"]) == (0, 3)
+    assert (figures["lines_placed"], figures["backorder_rate"], figures["deposits_held"]) == (3, 0.6667, None)
+    assert figures["stockout_days"] == [{"sku": "KETTLE", "days": 6}]
+
+
+#: Figures of the moment (what waits now), not of the period: later business may change them.
+NOW = ("open_backorder_", "backorder_age_", "oldest_backorder_days")
+
+
+def test_a_past_period_gives_the_same_figures_and_report_after_later_business(
+    shop: Shop, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, before, _ = shop.cli(capsys, "kpis", "--json", *PERIOD)
+    assert shop.cli(capsys, "report", "--out", str(tmp_path / "a"), *PERIOD)[0] == 0
+    # Day 11: SO-4 pays more, and SO-5 ships.
+    later = ["--db", shop.db_url, "--today", day(11).isoformat()]
+    assert main([*later, "pay", "SO-4", "10"]) == 0
+    assert main([*later, "ship", "SO-5"]) == 0
+    capsys.readouterr()
+
+    again = shop.cli(capsys, "kpis", "--json", *PERIOD)[1]
+    assert shop.cli(capsys, "report", "--out", str(tmp_path / "b"), *PERIOD)[0] == 0
+    day_11 = json.loads(main_json(shop, capsys, "kpis", "--json", "--from", day(0).isoformat()))
+
+    def of_the_period(text: str) -> dict[str, Any]:
+        return {k: v for k, v in json.loads(text).items() if not k.startswith(NOW)}
+
+    assert code == 0
+    assert of_the_period(again) == of_the_period(before)
+    assert (of_the_period(again)["deposits_held"], of_the_period(again)["revenue_shipped"]) == (250, 350)
+    for name in ("report.html", "trend.png", "ages.png", "promises.png", "suppliers.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    # Run on day 11, the period reaching it counts the new payment and shipment.
+    assert (day_11["deposits_held"], day_11["revenue_shipped"]) == (260, 360)
+
+
+def main_json(shop: Shop, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """A command's output on day 11 of the story."""
+    assert main(["--db", shop.db_url, "--today", day(11).isoformat(), *args]) == 0
+    return capsys.readouterr().out

@@ -45,8 +45,15 @@ def draw(chart: dict[str, Any]) -> bytes:
     axes.set_title(chart["title"])
     axes.set_xlabel(chart["x"])
     axes.set_ylabel(chart["y"])
-    axes.set_ylim(bottom=0)
-    if not labels:
+    if chart["unit"] == "percent":
+        axes.set_ylim(0, 105)
+    else:
+        # Lines are counted whole: no 0.25-line ticks on a small history.
+        from matplotlib.ticker import MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(bottom=0)
+    if chart["empty"]:
         axes.text(
             0.5, 0.5, "Nothing to show in this period", ha="center", va="center", transform=axes.transAxes
         )

@@ -43,8 +43,7 @@ def pay(
 
     A cancelled order, or a shipped one beyond what it still owes, takes no payment.
     """
-    if amount <= 0:
-        raise InvalidValue("amount", amount, "must be more than zero")
+    _whole_cents(amount)
     with uow:
         number = book_payment(uow, order_ref, amount, method=method, reference=reference, on=clock.today())
         result = _order_money(uow, order_ref, number)
@@ -82,11 +81,21 @@ def refund(
     order_ref: str, amount: Decimal | None = None, *, reference: str = "", uow: UnitOfWork, clock: Clock
 ) -> OrderMoney:
     """Money paid back: by default the whole refund due; never more than was paid and not shipped."""
+    if amount is not None:
+        _whole_cents(amount)
     with uow:
         number = book_refund(uow, order_ref, amount, reference=reference, on=clock.today())
         result = _order_money(uow, order_ref, number)
         uow.commit()
     return result
+
+
+def _whole_cents(amount: Decimal) -> None:
+    """An amount typed for a payment or refund: more than zero, in whole cents (the books' unit)."""
+    if amount <= 0:
+        raise InvalidValue("amount", amount, "must be more than zero")
+    if amount != books.money(amount):
+        raise InvalidValue("amount", amount, "has more than 2 decimals: the books keep whole cents")
 
 
 def refundable(uow: UnitOfWork, order_ref: str) -> Decimal:

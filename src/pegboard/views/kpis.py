@@ -49,6 +49,11 @@ class Day:
     lines_completed: int
     promises_judged: int
     promises_kept: int
+    #: From the journal, for the whole business only (None when narrowed to a SKU or supplier):
+    #: deposits held at the day's end (backorders', then preorders') and revenue booked on the day.
+    deposits_held: Decimal | None = None
+    preorder_deposits_held: Decimal | None = None
+    revenue_shipped: Decimal | None = None
 
     @property
     def promise_accuracy(self) -> Decimal | None:
@@ -95,6 +100,8 @@ class Kpis:
     deposits_held: Decimal | None
     revenue_shipped: Decimal | None
     daily: tuple[Day, ...]
+    #: Preorders' deposits, counted apart from `deposits_held` (None when narrowed).
+    preorder_deposits_held: Decimal | None = None
 
     @property
     def backorder_rate(self) -> Decimal | None:
@@ -142,7 +149,7 @@ def kpis(
         waits[(left - went).days] = waits.get((left - went).days, 0) + n
     trend = k.open_trend(opened=history.opened, ended=history.ended, days=period.days)
     received = facts.deliveries(conn, period, where)
-    deposits, revenue = facts.journal_figures(conn, period) if where.everything else (None, None)
+    money = facts.journal_money(conn, period) if where.everything else None
     return Kpis(
         today=today,
         period=period,
@@ -175,8 +182,9 @@ def kpis(
         suppliers=tuple(supplier_figures(r) for r in supplier_reliability(received)),
         all_suppliers=supplier_figures(reliability_of(supplier or "all", None, received)),
         stockout_days=facts.stockout_days(conn, period, where),
-        deposits_held=deposits,
-        revenue_shipped=revenue,
+        deposits_held=money.deposits_held if money else None,
+        revenue_shipped=money.revenue_shipped if money else None,
+        preorder_deposits_held=money.preorder_deposits_held if money else None,
         daily=tuple(
             Day(
                 day,
@@ -186,6 +194,15 @@ def kpis(
                 shipped.completed_on.get(day, 0),
                 shipped.judged_on.get(day, 0),
                 shipped.kept_on.get(day, 0),
+                *(
+                    (
+                        money.daily[day].deposits_held,
+                        money.daily[day].preorder_deposits_held,
+                        money.daily[day].revenue_shipped,
+                    )
+                    if money
+                    else ()
+                ),
             )
             for day, open_lines in zip(period.days, trend, strict=True)
         ),
@@ -312,6 +329,7 @@ KEYS = (
     "stockout_days",
     "deposits_held",
     "revenue_shipped",
+    "preorder_deposits_held",
     "daily",
 )
 
@@ -366,6 +384,7 @@ def kpis_json(report: Kpis) -> dict[str, Any]:
         "stockout_days": [{"sku": sku, "days": days} for sku, days in sorted(report.stockout_days.items())],
         "deposits_held": number(report.deposits_held),
         "revenue_shipped": number(report.revenue_shipped),
+        "preorder_deposits_held": number(report.preorder_deposits_held),
         "daily": [
             {
                 "date": d.day.isoformat(),
@@ -375,6 +394,9 @@ def kpis_json(report: Kpis) -> dict[str, Any]:
                 "lines_completed": d.lines_completed,
                 "promises_judged": d.promises_judged,
                 "promises_kept": d.promises_kept,
+                "deposits_held": number(d.deposits_held),
+                "preorder_deposits_held": number(d.preorder_deposits_held),
+                "revenue_shipped": number(d.revenue_shipped),
             }
             for d in report.daily
         ],

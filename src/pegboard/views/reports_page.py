@@ -75,7 +75,16 @@ def chart_data(report: Kpis) -> dict[str, dict[str, Any]]:
     }
     for key, (kind, labels, values) in series.items():
         title, x, y = CHARTS[key]
-        found[key] = {"type": kind, "title": title, "x": x, "y": y, "labels": labels, "values": values}
+        found[key] = {
+            "type": kind,
+            "title": title,
+            "x": x,
+            "y": y,
+            "labels": labels,
+            "values": values,
+            "unit": "percent" if "%" in y else "count",
+            "empty": all(v is None for v in values),
+        }
     return found
 
 

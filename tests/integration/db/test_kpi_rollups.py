@@ -145,3 +145,49 @@ def test_the_shipped_lines_rollup_matches_the_lines_through_the_story_and_promis
     with pb.reader() as uow:
         rolled, live = shipped_both_ways(uow.connection, period)
     assert rolled == live
+
+
+def journal_by_day(conn: Connection) -> dict[tuple[date, str], tuple[Decimal, Decimal]]:
+    je, jl = t.journal_entries.c, t.journal_lines.c
+    rows = conn.execute(
+        select(je.booked_on, jl.account, func.sum(jl.debit), func.sum(jl.credit))
+        .join(t.journal_entries, je.id == jl.entry_id)
+        .group_by(je.booked_on, jl.account)
+    )
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def rolled_up_journal(conn: Connection) -> dict[tuple[date, str], tuple[Decimal, Decimal]]:
+    d = t.journal_days.c
+    return {
+        (r[0], r[1]): (r[2], r[3]) for r in conn.execute(select(d.booked_on, d.account, d.debit, d.credit))
+    }
+
+
+def test_the_journal_rollup_sums_every_entry_by_day_and_account_whatever_writes_it(pb: Pegboard) -> None:
+    seed(pb)
+    # Written straight in SQL (two lines in one statement), as a bulk load would: the trigger counts it.
+    with pb.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO journal_entries (id, entry_no, booked_on, kind, order_ref, created_at) "
+                "VALUES (9001, 9001, :day, 'payment', 'SO-5', :at)"
+            ),
+            {"day": day(9), "at": datetime(2026, 11, 11, 9)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO journal_lines (entry_id, line_no, account, debit, credit, order_ref) VALUES "
+                "(9001, 1, '1000', 5000000, 0, 'SO-5'), (9001, 2, '2100', 0, 5000000, 'SO-5')"
+            )
+        )
+
+    with pb.reader() as uow:
+        conn = uow.connection
+        assert rolled_up_journal(conn) == journal_by_day(conn)
+        # SO-2 paid 150 on day 0 and SO-4 250 on day 7; SO-5's 5 came in by SQL on day 9.
+        assert rolled_up_journal(conn)[(day(0), "2100")] == (Decimal(0), Decimal(150))
+        assert rolled_up_journal(conn)[(day(9), "1000")] == (Decimal(5), Decimal(0))
+        money = facts.journal_money(conn, Period.of(today=day(10), start=day(0), end=day(10)))
+    # Deposits: 250 held from day 7 (kpi_story), and the 5 of day 9.
+    assert (money.deposits_held, money.revenue_shipped) == (Decimal(255), Decimal(350))

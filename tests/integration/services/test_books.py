@@ -203,6 +203,14 @@ def test_a_cancelled_order_takes_no_payment(pb: Pegboard) -> None:
     ("args", "field"),
     [
         (("pay", "SO-1", "--", "-5"), "'amount'"),
+        (("pay", "SO-1", "-5"), "'amount'"),
+        (("pay", "SO-1", "-5", "--method", "card"), "'amount'"),
+        (("pay", "SO-1", "10.005"), "'amount'"),
+        (("pay", "SO-1", "1e3"), "'amount'"),
+        (("refund", "SO-1", "-1"), "'amount'"),
+        (("refund", "SO-1", "0.001"), "'amount'"),
+        (("refund", "SO-1", "ten"), "'amount'"),
+        (("refund", "SO-404"), "'order_ref'"),
         (("pay", "SO-1", "ten"), "'amount'"),
         (("pay", "SO-1", "0"), "'amount'"),
         (("pay", "SO-404", "5"), "'order_ref'"),
@@ -290,6 +298,38 @@ def test_payments_through_rest_book_a_deposit_and_refuse_bad_input_writing_nothi
     assert api.get("/balance").json()["balanced"] is True
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("/orders/SO-1/payments", {"amount": -5}, 422, "amount"),
+        ("/orders/SO-1/payments", {"amount": "-5"}, 422, "amount"),
+        ("/orders/SO-1/payments", {"amount": "ten"}, 422, "amount"),
+        ("/orders/SO-1/payments", {"amount": 0}, 422, "amount"),
+        ("/orders/SO-1/payments", {"amount": "10.005"}, 422, "amount"),
+        ("/orders/SO-1/payments", {}, 422, "amount"),
+        ("/orders/SO-404/payments", {"amount": 5}, 404, "order_ref"),
+        ("/orders/SO-1/refunds", {"amount": -1}, 422, "amount"),
+        ("/orders/SO-1/refunds", {"amount": "ten"}, 422, "amount"),
+        ("/orders/SO-1/refunds", {"amount": "0.001"}, 422, "amount"),
+        ("/orders/SO-1/refunds", {"amount": 50.01}, 422, "amount"),
+        ("/orders/SO-404/refunds", {"amount": 1}, 404, "order_ref"),
+    ],
+)
+def test_bad_payments_and_refunds_through_rest_name_the_field_and_write_nothing(
+    api: Api, path: str, body: dict[str, Any], status: int, field: str
+) -> None:
+    make_kettles(api.pb)
+    make_order(api.pb, "SO-1", ("KETTLE", 5))
+    assert api.post("/orders/SO-1/payments", {"amount": "50"}).status_code == 201
+    before = row_counts(api.pb)
+
+    answer = api.post(path, body)
+
+    assert answer.status_code == status, answer.text
+    assert field in answer.text
+    assert row_counts(api.pb) == before
+
+
 def test_payments_at_once_are_numbered_one_after_another_and_none_is_lost(pb: Pegboard) -> None:
     make_kettles(pb)
     refs = [f"SO-{n}" for n in range(1, 9)]
@@ -362,3 +402,53 @@ def test_valuation_on_the_cli_prints_what_rest_answers_and_refuses_a_bad_day(
     assert printed["items"] == [{"sku": "KETTLE", "on_hand": 2, "value": 8, "unit_cost": 4}]
     assert "KETTLE" in as_table and "Total" in as_table
     assert "--as-of" in refused
+
+
+def test_accounts_renamed_in_settings_show_their_new_names_on_the_cli_and_through_rest(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for api in open_api(db_url, account_names={"1000": "Bank", "2100": "Deposits on backorders"}):
+        make_kettles(api.pb)
+        make_order(api.pb, "SO-1", ("KETTLE", 5))
+        assert api.post("/orders/SO-1/payments", {"amount": "50"}).status_code == 201
+        names = {a["account"]: a["name"] for a in api.get("/balance").json()["accounts"]}
+        journal = {r["account"]: r["account_name"] for r in api.get("/journal").json()}
+    monkeypatch.setenv("PEGBOARD_ACCOUNT_NAMES", '{"1000": "Bank"}')
+    assert cli(db_url, "balance", "--json") == 0
+    on_the_cli = {a["account"]: a["name"] for a in json.loads(capsys.readouterr().out)["accounts"]}
+
+    assert (names["1000"], names["2100"], names["1200"]) == ("Bank", "Deposits on backorders", "Inventory")
+    assert (journal["1000"], journal["2100"]) == ("Bank", "Deposits on backorders")
+    assert (on_the_cli["1000"], on_the_cli["2100"]) == ("Bank", "Customer deposits")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ('{"1001": "Petty cash"}', "'1001' is not an account code"),
+        ("Bank", "not valid JSON"),
+        ('{"1000": " "}', "blank"),
+    ],
+)
+def test_a_bad_account_renaming_exits_2_naming_the_setting(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    monkeypatch.setenv("PEGBOARD_ACCOUNT_NAMES", value)
+
+    code = cli(db_url, "balance", "--json")
+
+    err = capsys.readouterr().err
+    assert code == 2 and "PEGBOARD_ACCOUNT_NAMES" in err and says in err
+
+
+def test_paying_part_of_what_a_shipped_order_owes_says_what_is_still_owed(
+    pb: Pegboard, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_kettles(pb)
+    make_order(pb, "SO-1", ("KETTLE", 2))
+    shipping.ship_order("SO-1", uow=pb.uow(), clock=pb.clock)
+    capsys.readouterr()
+
+    assert cli(db_url, "pay", "SO-1", "5") == 0
+
+    assert "deposit held 0; still owed 15" in capsys.readouterr().out

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from pegboard.adapters.clock import FixedClock
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import InvalidValue, UnknownSku, UnknownSupplier
+from pegboard.domain.items import Item, Procurement
+from pegboard.entrypoints.report import draw
+from pegboard.services import books, catalogue
 from pegboard.views.kpis import Kpis, kpis, kpis_json
+from pegboard.views.reports_page import chart_data
+from tests.builders import make_order
 from tests.integration.views.kpi_story import TODAY, day, seed
 
 #: The keys DESIGN.md names for `pegboard kpis --json`.
@@ -177,3 +184,68 @@ def test_bad_input_is_refused_naming_the_field(pb: Pegboard) -> None:
         kpis(uow.connection, today=TODAY, supplier="Nobody")
 
     assert (after.value.field, sku.value.field, supplier.value.field) == ("from", "sku", "supplier")
+
+
+def test_money_is_given_per_day_deposits_at_each_days_end_and_revenue_booked_on_it(pb: Pegboard) -> None:
+    seed(pb)
+
+    report = _report(pb)
+    found = kpis_json(report)
+
+    # Deposits: SO-2 pays 150 on day 0, ships 1 KETTLE (50) on day 1 and its last 2 (100) on day 7,
+    # when SO-4 pays 250. Revenue: day 1 SO-1 70 + SO-2 50; day 3 SO-3 100; day 7 SO-2 100; day 9 SO-6 30.
+    assert [d.deposits_held for d in report.daily] == [150, 100, 100, 100, 100, 100, 100, 250, 250, 250, 250]
+    assert [d.revenue_shipped for d in report.daily] == [0, 120, 0, 100, 0, 0, 0, 100, 0, 30, 0]
+    assert sum(d.revenue_shipped or 0 for d in report.daily) == report.revenue_shipped
+    assert report.daily[-1].deposits_held == report.deposits_held
+    assert [d["deposits_held"] for d in found["daily"]][:2] == [150, 100]
+    assert (found["preorder_deposits_held"], found["daily"][0]["preorder_deposits_held"]) == (0, 0)
+    # A period starting later carries the deposits held before it: day 5 starts with 100.
+    with pb.reader() as uow:
+        later = kpis(uow.connection, today=TODAY, start=day(5), end=day(8))
+    assert [d.deposits_held for d in later.daily] == [100, 100, 250, 250]
+    assert later.revenue_shipped == 100
+    # Narrowed to a SKU, the journal (kept per order) is left out day by day too.
+    narrowed = kpis_json(_report(pb, sku="KETTLE"))
+    assert {d["revenue_shipped"] for d in narrowed["daily"]} == {None}
+    assert narrowed["preorder_deposits_held"] is None
+
+
+def test_preorder_deposits_are_held_apart_from_backorder_deposits(pb: Pegboard) -> None:
+    seed(pb)
+    pb.clock = FixedClock(day(10))
+    lamp = Item("LAMP", "Lamp", Procurement.BUY, supplier="Kettle Co", release_date=date(2027, 3, 1))
+    catalogue.save_items([lamp], uow=pb.uow())
+    make_order(pb, "SO-7", ("LAMP", 2))
+    books.pay("SO-7", Decimal(40), uow=pb.uow(), clock=pb.clock)
+
+    report = _report(pb)
+
+    # SO-4's 250 is a backorder's deposit; SO-7 is a preorder: its 40 is counted apart.
+    assert (report.deposits_held, report.preorder_deposits_held) == (250, 40)
+    assert (report.daily[-1].deposits_held, report.daily[-1].preorder_deposits_held) == (250, 40)
+    assert (report.daily[-2].preorder_deposits_held, report.revenue_shipped) == (0, 350)
+
+
+def test_the_charts_say_whether_they_count_lines_or_a_percentage_and_when_nothing_was_judged(
+    pb: Pegboard,
+) -> None:
+    seed(pb)
+
+    charts = chart_data(_report(pb))
+    with pb.reader() as uow:
+        quiet = chart_data(kpis(uow.connection, today=TODAY, start=day(4), end=day(6)))
+
+    assert {key: c["unit"] for key, c in charts.items()} == {
+        "trend": "count",
+        "ages": "count",
+        "promises": "percent",
+        "suppliers": "percent",
+    }
+    # Promises were judged on days 3 and 7; none between days 4 and 6, nor any receipt.
+    assert (charts["promises"]["empty"], quiet["promises"]["empty"], quiet["suppliers"]["empty"]) == (
+        False,
+        True,
+        True,
+    )
+    assert draw(quiet["promises"]).startswith(b"\x89PNG") and draw(charts["trend"]).startswith(b"\x89PNG")

@@ -16,8 +16,12 @@ from pegboard.services import valuation as stock_value
 from pegboard.services.runner import with_retries
 from pegboard.views import books as book_views
 
+#: A negative amount (`pay SO-1 -5`) reaches the amount's check, which names the field, instead of
+#: being taken for an unknown option.
+AMOUNTS = {"ignore_unknown_options": True}
 
-@app.command()
+
+@app.command(context_settings=AMOUNTS)
 def pay(
     ctx: typer.Context,
     order_ref: Annotated[str, typer.Argument(help="The order paid for")],
@@ -38,10 +42,11 @@ def pay(
                 clock=pb.clock,
             )
         )
-    out.print(f"Paid {money} for {order_ref} (entry {paid.entry}); deposit held {paid.deposit}.")
+    owed = f"; still owed {paid.receivable}" if paid.receivable > 0 else ""
+    out.print(f"Paid {money} for {order_ref} (entry {paid.entry}); deposit held {paid.deposit}{owed}.")
 
 
-@app.command()
+@app.command(context_settings=AMOUNTS)
 def refund(
     ctx: typer.Context,
     order_ref: Annotated[str, typer.Argument(help="The order refunded")],

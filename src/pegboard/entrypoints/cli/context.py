@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 import typer.main
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console, RenderableType
 from rich.table import Table
 from sqlalchemy.exc import ArgumentError
@@ -153,6 +156,11 @@ def _settings() -> Settings:
     """Settings from PEGBOARD_* variables; a bad one is bad input naming the variable."""
     try:
         return Settings()
+    except SettingsError as error:
+        # A value that is not even JSON (a dict setting such as PEGBOARD_ACCOUNT_NAMES) fails here.
+        found = re.search(r'field "([a-z_]+)"', str(error))
+        name = "PEGBOARD_" + (found.group(1).upper() if found else "SETTINGS")
+        raise InvalidValue(name, os.environ.get(name, ""), "is not valid JSON") from None
     except ValidationError as error:
         first = error.errors()[0]
         name = "PEGBOARD_" + "_".join(str(part) for part in first["loc"]).upper()

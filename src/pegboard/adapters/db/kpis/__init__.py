@@ -17,7 +17,7 @@ from pegboard.adapters.db.kpis.backorders import (
     placed_by_day,
     stockout_days,
 )
-from pegboard.adapters.db.kpis.journal import journal_figures
+from pegboard.adapters.db.kpis.journal import JournalFigures, MoneyDay, journal_figures, journal_money
 from pegboard.adapters.db.kpis.scope import MICRO, ZERO, Scope, scope
 from pegboard.adapters.db.kpis.shipments import ShippedGroup, deliveries, orders_completed, shipped_lines
 
@@ -30,7 +30,10 @@ __all__ = [
     "ShippedGroup",
     "backorder_history",
     "deliveries",
+    "JournalFigures",
+    "MoneyDay",
     "journal_figures",
+    "journal_money",
     "open_backorders_by_day",
     "orders_completed",
     "placed_by_day",

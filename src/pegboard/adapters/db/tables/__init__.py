@@ -29,7 +29,7 @@ from pegboard.adapters.db.tables.planning import (
     stored_plans,
 )
 from pegboard.adapters.db.tables.quotes import quote_hold_lines, quote_holds
-from pegboard.adapters.db.tables.rollups import placed_days, shipped_days, stock_days
+from pegboard.adapters.db.tables.rollups import journal_days, placed_days, shipped_days, stock_days
 from pegboard.adapters.db.tables.sales import (
     order_charges,
     order_lines,
@@ -79,6 +79,7 @@ __all__ = [
     "shipment_lines",
     "shipments",
     "shipped_days",
+    "journal_days",
     "shopify_events",
     "shopify_orders",
     "status_links",

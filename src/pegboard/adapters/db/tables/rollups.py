@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 
 from pegboard.adapters.db.tables.base import metadata
 from pegboard.adapters.db.types import ExactDecimal
@@ -44,4 +44,16 @@ shipped_days = Table(
     Column("first_promise", Date, primary_key=True),
     Column("ordered_on", Date, primary_key=True),
     Column("lines", Integer, nullable=False),
+)
+
+
+#: The journal summed per day booked and account (the KPIs' deposits held and revenue read it);
+#: kept by triggers on `journal_lines` (migration 0027), in the same transaction as each entry.
+journal_days = Table(
+    "journal_days",
+    metadata,
+    Column("booked_on", Date, primary_key=True),
+    Column("account", String(10), primary_key=True),
+    Column("debit", ExactDecimal, nullable=False),
+    Column("credit", ExactDecimal, nullable=False),
 )

@@ -92,6 +92,14 @@
 
   // Reports: each [data-kpi-chart] box holds one chart's title, axes, labels and values; the
   // table beside it stays the text alternative.
+  // Counts are whole lines (no 0.5-line ticks); percentages run from 0 to 100.
+  function yScale(data) {
+    var scale = { beginAtZero: true, title: { display: true, text: data.y } };
+    if (data.unit === "percent") { scale.min = 0; scale.max = 100; }
+    else { scale.ticks = { precision: 0 }; }
+    return scale;
+  }
+
   function kpiCharts(root) {
     if (!window.Chart) return;
     root.querySelectorAll("[data-kpi-chart]").forEach(function (box) {
@@ -106,7 +114,7 @@
         options: { responsive: true, maintainAspectRatio: false, animation: false,
                    plugins: { legend: { display: false } },
                    scales: { x: { title: { display: true, text: data.x } },
-                             y: { beginAtZero: true, title: { display: true, text: data.y } } } },
+                             y: yScale(data) } },
       });
     });
   }
