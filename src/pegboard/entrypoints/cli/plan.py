@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -81,7 +82,7 @@ def _plan_json(run: planning.PlanRun, *, confirm: bool, preview: bool) -> dict[s
     return data
 
 
-def _first(rows: list[Any], *, show_all: bool) -> tuple[list[Any], str]:
+def _first(rows: Sequence[Any], *, show_all: bool) -> tuple[Sequence[Any], str]:
     """The rows a terminal shows and what the title says of them: every row with `--all`, else
     the first `SHOWN_ROWS` (a workshop's plan can hold 100k promises, too many to print)."""
     if show_all or len(rows) <= SHOWN_ROWS:
