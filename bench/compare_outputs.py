@@ -30,9 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from bench.workload import TODAY, Sizes, generate
 
@@ -146,10 +150,8 @@ def dump(program: str, out: Path, *, db: str, sizes: Sizes) -> None:
     db_url = f"sqlite:///{scratch}/compare.db"
     postgres = None
     if db == "postgres":
-        from bench.common import POSTGRES_ADMIN_URL
-        from pegboard.adapters.db.scratch import scratch_postgres_database
-
-        postgres = scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_bench_compare_")
+        # Empty, not migrated: the checkout's own `pegboard init` migrates it to its own head.
+        postgres = _empty_postgres_database()
         db_url = postgres.__enter__()
     try:
         files = work.write(scratch / "csv")
@@ -166,6 +168,25 @@ def dump(program: str, out: Path, *, db: str, sizes: Sizes) -> None:
         if postgres is not None:
             postgres.__exit__(None, None, None)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def _empty_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the benchmarks' server, dropped afterwards."""
+    from bench.common import POSTGRES_ADMIN_URL
+
+    name = f"pegboard_bench_compare_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _api_reads(pb: Checkout, token: str, *, last_order: str) -> dict[str, str]:
