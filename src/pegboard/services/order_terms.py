@@ -19,6 +19,8 @@ MAX_PRIORITY = 1_000_000
 
 
 class OrderTermsRepository(Protocol):
+    """Changes an open order's priority and ship policy; the rest of the order is untouched."""
+
     def set_terms(self, order_ref: str, *, priority: int, ship_policy: str) -> None: ...
 
 

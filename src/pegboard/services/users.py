@@ -86,6 +86,8 @@ class Action:
 
 
 class UserRepository(Protocol):
+    """The people who sign in, their sessions, and the log of what each of them did."""
+
     def add(self, name: str, role: str, password_hash: str) -> bool: ...
 
     def get(self, name: str) -> StoredUser | None: ...

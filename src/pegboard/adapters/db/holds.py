@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
@@ -19,6 +19,10 @@ from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.services.ports import HeldQuote
 
 HELD, EXPIRED, CONVERTED, RELEASED = "held", "expired", "converted", "released"
+#: Holds in force whose time has passed by `now`: built once, as every order taken asks it.
+_EXPIRED = select(t.quote_holds.c.id).where(
+    t.quote_holds.c.status == HELD, t.quote_holds.c.expires_at <= bindparam("now")
+)
 
 
 class SqlHolds:
@@ -54,8 +58,7 @@ class SqlHolds:
 
     def end_expired(self, now: datetime) -> dict[str, Decimal]:
         """End the holds whose time has passed; returns the stock they free, by SKU."""
-        h = t.quote_holds.c
-        ids = list(self.conn.execute(select(h.id).where(h.status == HELD, h.expires_at <= now)).scalars())
+        ids = list(self.conn.execute(_EXPIRED, {"now": now}).scalars())
         return self._end(ids, EXPIRED, now)
 
     def convert(self, quote_id: str, order_ref: str, now: datetime) -> dict[str, Decimal]:

@@ -166,6 +166,9 @@ def _placed_only(info: dict[Any, Any], written: Counter[tuple[str, str]]) -> str
     return json.dumps(sorted(set(placed)))
 
 
+#: The row a transaction that wrote a plan input adds at commit: built once, as every order taken adds one.
+_NOTE_CHANGE = insert(t.plan_input_changes)
+
 _RAW_WRITE = re.compile(
     r'\s*(?P<verb>INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>\w+)"?', re.IGNORECASE
 )
@@ -258,7 +261,7 @@ class SqlStoredPlan:
         written = self.conn.info.pop(_WRITTEN, None)
         placed = _placed_only(self.conn.info, written or _NOTHING)
         if written:
-            self.conn.execute(insert(t.plan_input_changes).values(changed_at=self.now, placed_orders=placed))
+            self.conn.execute(_NOTE_CHANGE, {"changed_at": self.now, "placed_orders": placed})
 
     def placed_since(self, seen: int, upto: int) -> list[str] | None:
         """The refs of the orders placed by the changes after `seen` up to `upto`, when placing

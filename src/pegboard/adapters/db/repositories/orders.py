@@ -23,8 +23,8 @@ from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderL
 
 # Statements built once: building a SELECT with an IN list on every call cost more client CPU
 # than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
-#: Lines holding stock. The 0 is written into the SQL, not bound, so that PostgreSQL can match
-#: the partial index ix_order_lines_allocated.
+#: Lines holding stock, picked from the SKU's part of ix_order_lines_item (which carries
+#: `allocated`) before any row is read.
 _RESERVED = t.order_lines.c.allocated > literal_column("0")
 _ORDERS_BY_REF = select(t.sales_orders).where(
     t.sales_orders.c.order_ref.in_(bindparam("refs", expanding=True))

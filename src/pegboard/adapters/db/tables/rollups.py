@@ -48,7 +48,7 @@ shipped_days = Table(
 
 
 #: The journal summed per day booked and account (the KPIs' deposits held and revenue read it);
-#: kept by triggers on `journal_lines` (migration 0027), in the same transaction as each entry.
+#: kept by triggers on `journal_lines` (migration 0028), in the same transaction as each entry.
 journal_days = Table(
     "journal_days",
     metadata,

@@ -88,17 +88,10 @@ order_lines = Table(
         "allocated >= 0 AND shipped >= 0 AND cancelled >= 0 AND allocated + shipped + cancelled <= quantity",
         name="quantities_add_up",
     ),
-    # Partial indexes keep the two hot questions cheap however long the order history grows:
-    # "how much of this SKU is reserved?" and "who waits for this SKU?".
-    Index(
-        "ix_order_lines_allocated",
-        "item_id",
-        "allocated",
-        postgresql_where=text("allocated > 0"),
-        sqlite_where=text("allocated > 0"),
-    ),
-    #: One SKU's demand history (its forecast): its lines' orders and quantities, from the index alone.
-    Index("ix_order_lines_item_demand", "item_id", "order_id", "quantity"),
+    #: One SKU's lines: its demand history (its forecast) reads their orders and quantities from
+    #: the index alone, and the lines holding its stock are picked by `allocated > 0` before any
+    #: row is read. One index for both (migration 0029): every placed line is written into it.
+    Index("ix_order_lines_item", "item_id", "order_id", "quantity", "allocated"),
     #: Who waits for this SKU, the oldest first: one SKU's first waiting lines without sorting
     #: them all, and its orders counted from the index alone (PostgreSQL).
     Index(
@@ -134,18 +127,12 @@ order_lines = Table(
         postgresql_where=text("last_shipped_on IS NOT NULL"),
         sqlite_where=text("last_shipped_on IS NOT NULL"),
     ),
-    #: The oldest waiting lines first, for Today.
+    #: The oldest waiting lines first, for Today; and Today's backorder figures summed per opening
+    #: day from the index alone (PostgreSQL; SQLite reads the rows).
     Index(
         "ix_order_lines_waiting_age",
         "backordered_on",
         "id",
-        postgresql_where=text("quantity > allocated + shipped + cancelled"),
-        sqlite_where=text("quantity > allocated + shipped + cancelled"),
-    ),
-    #: Today's backorder figures summed per opening day from the index alone (PostgreSQL).
-    Index(
-        "ix_order_lines_waiting_days",
-        "backordered_on",
         postgresql_include=["quantity", "allocated", "shipped", "cancelled", "kind"],
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
