@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
@@ -230,7 +230,9 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             func.min(ol.backordered_on).label("first"),
             func.min(ol.order_id).label("order_id"),
         )
-        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        # A promise carries its line's item: naming the items here reads only their promises (by
+        # `ix_line_promises_item_id`), not every stored promise to match them with these lines.
+        .outerjoin(t.line_promises, and_(lp.line_id == ol.id, lp.item_id.in_(item_ids)))
         .where(ol.item_id.in_(item_ids), *_waiting())
         .group_by(ol.item_id, lp.parts)
     ).all()

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, StoredPromise
 
 
@@ -31,6 +32,8 @@ class PromiseStore:
     """Keeps the promises a plan gives, and reads them back."""
 
     conn: Connection
+    #: The transaction's SKU-to-item-id cache: a new promise row carries its line's item.
+    item_cache: TransactionItemCache
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -132,12 +135,16 @@ class PromiseStore:
         existing = self._promised_lines(line_ids)
         encode = _PartsEncoder()
         new_rows, changed = [], []
+        # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
+        item_ids = self.item_cache.resolve(
+            {p.sku for p, i in zip(wanted, line_ids, strict=True) if i not in existing}
+        )
         for p, line_id in zip(wanted, line_ids, strict=True):
             row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], encode(p.parts), on)
             if line_id in existing:
                 changed.append(row)
             else:
-                new_rows.append((*row, p.promised_date, on))
+                new_rows.append((*row, p.promised_date, on, item_ids[p.sku]))
         # In line id order: the primary key and the foreign key checks walk their indexes in
         # order instead of jumping about.
         new_rows.sort(key=itemgetter(0))
@@ -223,7 +230,7 @@ class PromiseStore:
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
 BULK = 2000
 CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "promised_on")
-NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on")
+NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
 
 
 class _PartsEncoder:
