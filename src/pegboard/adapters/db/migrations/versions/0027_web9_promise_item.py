@@ -36,7 +36,12 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("line_promises", "item_id", server_default=None)
-    op.create_index("ix_line_promises_item_id", "line_promises", ["item_id"])
+    op.create_index(
+        "ix_line_promises_item_id",
+        "line_promises",
+        ["item_id"],
+        postgresql_include=["line_id", "promised_date", "parts"],
+    )
 
 
 def downgrade() -> None:
