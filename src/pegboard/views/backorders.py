@@ -197,10 +197,12 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     """Per item id with waiting lines: units waiting (kept on its row), orders, lines, lines with
     a dated promise, the promise range, the oldest opening day and the supply the promises rest on.
 
-    One pass over the waiting lines and their promises, grouped by item and promise parts: many
-    lines share a promise's parts (they rest on the same supply), so each distinct one is read
-    and parsed once, not once per line. The orders are counted apart (an order's lines may rest
-    on different supply), from the index of waiting lines alone on PostgreSQL.
+    One pass over the waiting lines and their promises, grouped by item and promise parts (by
+    their key, which the index of an item's promises carries where the parts may not fit): many
+    lines share a promise's parts (they rest on the same supply), so each distinct one is then
+    read and parsed once, from one line holding it, not once per line. The orders are counted
+    apart (an order's lines may rest on different supply), from the index of waiting lines alone
+    on PostgreSQL.
     """
     if not item_ids:
         return {}
@@ -222,7 +224,7 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     groups = conn.execute(
         select(
             ol.item_id,
-            lp.parts,
+            func.min(lp.line_id).label("holding"),
             func.count().label("line_count"),
             func.count(lp.promised_date).label("dated"),
             func.min(lp.promised_date).label("earliest"),
@@ -230,12 +232,19 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             func.min(ol.backordered_on).label("first"),
             func.min(ol.order_id).label("order_id"),
         )
-        # A promise carries its line's item: naming the items here reads only their promises (by
-        # `ix_line_promises_item_id`), not every stored promise to match them with these lines.
+        # A promise carries its line's item: naming the items here reads only their promises, from
+        # `ix_line_promises_item_id` alone, not every stored promise to match them with these lines.
         .outerjoin(t.line_promises, and_(lp.line_id == ol.id, lp.item_id.in_(item_ids)))
         .where(ol.item_id.in_(item_ids), *_waiting())
-        .group_by(ol.item_id, lp.parts)
+        .group_by(ol.item_id, lp.parts_key)
     ).all()
+    holding = [g.holding for g in groups if g.holding is not None]
+    parts: dict[int, str] = {}
+    if holding:
+        parts = {
+            r.line_id: r.parts
+            for r in conn.execute(select(lp.line_id, lp.parts).where(lp.line_id.in_(holding)))
+        }
     per: dict[int, list[Any]] = {}
     for g in sorted(groups, key=lambda g: (g.first is None, g.first or date.min, g.order_id)):
         per.setdefault(g.item_id, []).append(g)
@@ -243,7 +252,7 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     for item_id, mine in per.items():
         refs: dict[str, None] = {}
         for g in mine:
-            refs.update(dict.fromkeys(_refs(g.parts)))
+            refs.update(dict.fromkeys(_refs(parts.get(g.holding))))
         earliest = [g.earliest for g in mine if g.earliest is not None]
         latest = [g.latest for g in mine if g.latest is not None]
         found[item_id] = _Figures(

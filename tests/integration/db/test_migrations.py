@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db.planning.promises import parts_key
 from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.adapters.db.tables import metadata
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -142,7 +143,14 @@ def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def test_upgrading_gives_each_stored_promise_its_lines_item(migrated_url: str) -> None:
+#: A promise's parts as the store writes them (with a word that is not ASCII: its key is of UTF-8).
+PARTS = (
+    '[{"basis": "PO-1", "date": "2026-12-01", "quantity": 1, "reason": "PO-1 due, crème", '
+    '"stated_date": null}]'
+)
+
+
+def test_upgrading_gives_each_stored_promise_its_lines_item_and_its_parts_key(migrated_url: str) -> None:
     config = alembic_config(migrated_url)
     (added,) = (
         s for s in ScriptDirectory.from_config(config).walk_revisions() if "line's item" in (s.doc or "")
@@ -175,14 +183,17 @@ def test_upgrading_gives_each_stored_promise_its_lines_item(migrated_url: str) -
             text(
                 "INSERT INTO line_promises (line_id, promised_date, reason, basis, parts, promised_on, "
                 "first_date, first_promised_on) VALUES "
-                "(1, '2026-12-01', 'PO-1 due', 'PO-1', '[]', '2026-11-23', '2026-12-01', '2026-11-23'), "
+                "(1, '2026-12-01', 'PO-1 due', 'PO-1', :parts, '2026-11-23', '2026-12-01', '2026-11-23'), "
                 "(2, NULL, 'open term', 'open term', '[]', '2026-11-23', NULL, '2026-11-23')"
-            )
+            ),
+            {"parts": PARTS},
         )
 
     command.upgrade(config, "head")
 
     with engine.connect() as conn:
-        promised = conn.execute(text("SELECT line_id, item_id FROM line_promises ORDER BY line_id")).all()
-        assert promised == [(1, 2), (2, 1)]
+        promised = conn.execute(
+            text("SELECT line_id, item_id, parts_key FROM line_promises ORDER BY line_id")
+        )
+        assert promised.all() == [(1, 2, parts_key(PARTS)), (2, 1, parts_key("[]"))]
     engine.dispose()
