@@ -221,7 +221,7 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             .group_by(ol.item_id)
         )
     }
-    groups = conn.execute(
+    grouped = (
         select(
             ol.item_id,
             func.min(lp.line_id).label("holding"),
@@ -237,14 +237,12 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
         .outerjoin(t.line_promises, and_(lp.line_id == ol.id, lp.item_id.in_(item_ids)))
         .where(ol.item_id.in_(item_ids), *_waiting())
         .group_by(ol.item_id, lp.parts_key)
-    ).all()
-    holding = [g.holding for g in groups if g.holding is not None]
-    parts: dict[int, str] = {}
-    if holding:
-        parts = {
-            r.line_id: r.parts
-            for r in conn.execute(select(lp.line_id, lp.parts).where(lp.line_id.in_(holding)))
-        }
+        .subquery()
+    )
+    # Each group's parts, from one line holding them (looked up by line, group by group).
+    holding = t.line_promises.alias("holding")
+    parts = select(holding.c.parts).where(holding.c.line_id == grouped.c.holding).scalar_subquery()
+    groups = conn.execute(select(grouped, parts.label("parts"))).all()
     per: dict[int, list[Any]] = {}
     for g in sorted(groups, key=lambda g: (g.first is None, g.first or date.min, g.order_id)):
         per.setdefault(g.item_id, []).append(g)
@@ -252,7 +250,7 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     for item_id, mine in per.items():
         refs: dict[str, None] = {}
         for g in mine:
-            refs.update(dict.fromkeys(_refs(parts.get(g.holding))))
+            refs.update(dict.fromkeys(_refs(g.parts)))
         earliest = [g.earliest for g in mine if g.earliest is not None]
         latest = [g.latest for g in mine if g.latest is not None]
         found[item_id] = _Figures(
