@@ -41,9 +41,10 @@ HISTORY = [
        WHERE first_backordered_on IS NOT NULL AND first_backordered_on < :served_before""",
     # Their first promise: 5 to 25 days after they opened.
     """INSERT INTO line_promises (line_id, promised_date, reason, basis, parts, promised_on, first_date,
-           first_promised_on)
+           first_promised_on, item_id, parts_key)
        SELECT id, first_backordered_on + 5 + (random() * 20)::int, 'bench', '', '[]', first_backordered_on,
-              first_backordered_on + 5 + (random() * 20)::int, first_backordered_on
+              first_backordered_on + 5 + (random() * 20)::int, first_backordered_on, item_id,
+              ('x' || left(md5('[]'), 16))::bit(64)::bigint
        FROM order_lines WHERE first_backordered_on IS NOT NULL""",
     # First shipments: what was allocated when placed, 0 to 3 days after the order.
     """INSERT INTO shipments (shipment_ref, order_id, shipped_on, created_at)

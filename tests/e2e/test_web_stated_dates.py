@@ -93,3 +93,17 @@ def test_whatif_json_names_the_stated_dates_of_the_lines_it_makes_late(shop: Wor
     [line] = late["lines"]
     assert (line["from"], line["to"]) == ("2026-12-02", "2026-12-05")
     assert (line["stated_from"], line["stated_to"]) == ("2026-11-30", "2026-12-03")
+
+
+def test_a_skus_waiting_lines_fit_a_phone_with_the_stated_date_beside_the_promise(
+    browser: Browser, shop: Workshop
+) -> None:
+    with signed_in(browser, shop, "viewer", viewport={"width": 375, "height": 800}) as page:
+        page.goto(shop.url + "/backorders/KYBER-BLUE")
+        waiting = page.get_by_role("table", name="Lines waiting for KYBER-BLUE")
+        promise = waiting.get_by_role("cell").filter(has_text="promised 2 December")
+        card, cell = page.locator(".table-wrap").bounding_box(), promise.bounding_box()
+
+        assert card is not None and cell is not None
+        assert cell["x"] + cell["width"] <= card["x"] + card["width"]
+        assert_accessible(page)

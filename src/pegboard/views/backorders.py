@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain.sales import LineKind
@@ -197,10 +197,12 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     """Per item id with waiting lines: units waiting (kept on its row), orders, lines, lines with
     a dated promise, the promise range, the oldest opening day and the supply the promises rest on.
 
-    One pass over the waiting lines and their promises, grouped by item and promise parts: many
-    lines share a promise's parts (they rest on the same supply), so each distinct one is read
-    and parsed once, not once per line. The orders are counted apart (an order's lines may rest
-    on different supply), from the index of waiting lines alone on PostgreSQL.
+    One pass over the waiting lines and their promises, grouped by item and promise parts (by
+    their key, which the index of an item's promises carries where the parts may not fit): many
+    lines share a promise's parts (they rest on the same supply), so each distinct one is then
+    read and parsed once, from one line holding it, not once per line. The orders are counted
+    apart (an order's lines may rest on different supply), from the index of waiting lines alone
+    on PostgreSQL.
     """
     if not item_ids:
         return {}
@@ -219,10 +221,10 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             .group_by(ol.item_id)
         )
     }
-    groups = conn.execute(
+    grouped = (
         select(
             ol.item_id,
-            lp.parts,
+            func.min(lp.line_id).label("holding"),
             func.count().label("line_count"),
             func.count(lp.promised_date).label("dated"),
             func.min(lp.promised_date).label("earliest"),
@@ -230,10 +232,17 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             func.min(ol.backordered_on).label("first"),
             func.min(ol.order_id).label("order_id"),
         )
-        .outerjoin(t.line_promises, lp.line_id == ol.id)
+        # A promise carries its line's item: naming the items here reads only their promises, from
+        # `ix_line_promises_item_id` alone, not every stored promise to match them with these lines.
+        .outerjoin(t.line_promises, and_(lp.line_id == ol.id, lp.item_id.in_(item_ids)))
         .where(ol.item_id.in_(item_ids), *_waiting())
-        .group_by(ol.item_id, lp.parts)
-    ).all()
+        .group_by(ol.item_id, lp.parts_key)
+        .subquery()
+    )
+    # Each group's parts, from one line holding them (looked up by line, group by group).
+    holding = t.line_promises.alias("holding")
+    parts = select(holding.c.parts).where(holding.c.line_id == grouped.c.holding).scalar_subquery()
+    groups = conn.execute(select(grouped, parts.label("parts"))).all()
     per: dict[int, list[Any]] = {}
     for g in sorted(groups, key=lambda g: (g.first is None, g.first or date.min, g.order_id)):
         per.setdefault(g.item_id, []).append(g)

@@ -3,8 +3,10 @@ fill what they add from the rows already there."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,7 +14,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db.planning.promises import parts_key
+from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.adapters.db.tables import metadata
+from tests.conftest import POSTGRES_ADMIN_URL
 
 
 def test_the_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
@@ -123,4 +128,72 @@ def test_upgrading_keeps_what_configured_mos_made_beyond_their_lines_for_their_c
         kept = conn.execute(text("SELECT item_id, options, quantity FROM configured_stock")).all()
         assert kept == [(1, "HILT=engraved", 2000000)]
         assert conn.execute(text("SELECT allocated FROM items")).scalar_one() == 3000000
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new database at the newest migration, on SQLite or on PostgreSQL; dropped after."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        command.upgrade(alembic_config(url), "head")
+        yield url
+        return
+    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_test_") as url:
+        yield url
+
+
+#: A promise's parts as the store writes them (with a word that is not ASCII: its key is of UTF-8).
+PARTS = (
+    '[{"basis": "PO-1", "date": "2026-12-01", "quantity": 1, "reason": "PO-1 due, crème", '
+    '"stated_date": null}]'
+)
+
+
+def test_upgrading_gives_each_stored_promise_its_lines_item_and_its_parts_key(migrated_url: str) -> None:
+    config = alembic_config(migrated_url)
+    (added,) = (
+        s for s in ScriptDirectory.from_config(config).walk_revisions() if "line's item" in (s.doc or "")
+    )
+    assert isinstance(added.down_revision, str)
+    command.downgrade(config, added.down_revision)
+    engine = create_engine(migrated_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO items (id, sku, name, procurement) VALUES "
+                "(1, 'KETTLE', 'Kettle', 'buy'), (2, 'TEAPOT', 'Teapot', 'buy')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
+                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
+                "'2026-11-23 09:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (id, order_id, line_no, item_id, quantity, allocated, shipped, "
+                "cancelled, kind) VALUES (1, 1, 1, 2, 1000000, 0, 0, 0, 'stock'), "
+                "(2, 1, 2, 1, 2000000, 0, 0, 0, 'stock')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO line_promises (line_id, promised_date, reason, basis, parts, promised_on, "
+                "first_date, first_promised_on) VALUES "
+                "(1, '2026-12-01', 'PO-1 due', 'PO-1', :parts, '2026-11-23', '2026-12-01', '2026-11-23'), "
+                "(2, NULL, 'open term', 'open term', '[]', '2026-11-23', NULL, '2026-11-23')"
+            ),
+            {"parts": PARTS},
+        )
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as conn:
+        promised = conn.execute(
+            text("SELECT line_id, item_id, parts_key FROM line_promises ORDER BY line_id")
+        )
+        assert promised.all() == [(1, 2, parts_key(PARTS)), (2, 1, parts_key("[]"))]
     engine.dispose()

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from pytest import MonkeyPatch
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints import demo
 from pegboard.planning.promises import by_line
 from pegboard.planning.scope import narrowed
-from pegboard.services import manufacturing, orders, planning, purchasing, shipping
+from pegboard.services import manufacturing, order_terms, orders, planning, purchasing, shipping
 from pegboard.services.imports import ImportKind
 from tests.builders import import_text
 
@@ -245,3 +246,38 @@ def test_promises_written_in_bulk_are_stored_as_one_by_one(pb: Pegboard, monkeyp
     full = by_line(planning.run_plan(uow=pb.uow(), clock=pb.clock, store=False).result.promises)
     assert [json.loads(r.parts) for r in rows] == [line.parts for line in full]
     assert [r.parts for r in rows] == [json.dumps(line.parts, sort_keys=True) for line in full]
+
+
+@pytest.mark.parametrize("bulk", [promise_store.BULK, 0], ids=["one-by-one", "bulk"])
+def test_every_stored_promise_carries_its_lines_item_and_its_parts_key_from_a_plan_or_a_re_promise(
+    pb: Pegboard, monkeypatch: MonkeyPatch, bulk: int
+) -> None:
+    monkeypatch.setattr(promise_store, "BULK", bulk)
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    # A new order's lines are first promised by a re-promise (its new priority's), not a plan run;
+    # then a PO for green crystals, so the next plan rewrites a green line's promise and parts.
+    import_text(
+        pb,
+        ImportKind.ORDERS,
+        "order_ref,customer,ordered_at,sku,quantity\n"
+        "SO-4,Han,2026-11-24T10:00:00,SABER-BLUE,9\nSO-4,Han,2026-11-24T10:00:00,SABER-GREEN,1\n",
+    )
+    order_terms.change_priority("SO-4", 5, uow=pb.uow(), clock=pb.clock)
+    order_green_crystals(pb, pb.clock.today() + timedelta(days=14))
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.engine.connect() as conn:
+        lp, ol, so = t.line_promises.c, t.order_lines.c, t.sales_orders.c
+        rows = conn.execute(
+            select(
+                so.order_ref, ol.line_no, lp.item_id, ol.item_id.label("line_item"), lp.parts, lp.parts_key
+            )
+            .join(t.order_lines, ol.id == lp.line_id)
+            .join(t.sales_orders, so.id == ol.order_id)
+        ).all()
+    assert {(r.order_ref, r.line_no) for r in rows} >= {("SO-1", 1), ("SO-2", 1), ("SO-4", 1), ("SO-4", 2)}
+    assert any("PO-1" in r.parts for r in rows)
+    assert [(r.order_ref, r.line_no) for r in rows if r.item_id != r.line_item] == []
+    assert [(r.order_ref, r.line_no) for r in rows if r.parts_key != promise_store.parts_key(r.parts)] == []

@@ -110,7 +110,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn, now)
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
-        self.planning = SqlPlanning(conn, totals, confidence=self.promise_confidence)
+        self.planning = SqlPlanning(conn, totals, item_cache, confidence=self.promise_confidence)
         self.plans = SqlStoredPlan(conn, now, made_with=f"promise confidence {self.promise_confidence}")
         self.plans.begin()
         self.status_links = SqlStatusLinks(conn, now)

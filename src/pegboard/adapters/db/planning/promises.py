@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, StoredPromise
 
 
@@ -31,6 +33,8 @@ class PromiseStore:
     """Keeps the promises a plan gives, and reads them back."""
 
     conn: Connection
+    #: The transaction's SKU-to-item-id cache: a new promise row carries its line's item.
+    item_cache: TransactionItemCache
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -132,12 +136,17 @@ class PromiseStore:
         existing = self._promised_lines(line_ids)
         encode = _PartsEncoder()
         new_rows, changed = [], []
+        # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
+        item_ids = self.item_cache.resolve(
+            {p.sku for p, i in zip(wanted, line_ids, strict=True) if i not in existing}
+        )
         for p, line_id in zip(wanted, line_ids, strict=True):
-            row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], encode(p.parts), on)
+            parts = encode(p.parts)
+            row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], parts, encode.key(parts), on)
             if line_id in existing:
                 changed.append(row)
             else:
-                new_rows.append((*row, p.promised_date, on))
+                new_rows.append((*row, p.promised_date, on, item_ids[p.sku]))
         # In line id order: the primary key and the foreign key checks walk their indexes in
         # order instead of jumping about.
         new_rows.sort(key=itemgetter(0))
@@ -163,6 +172,7 @@ class PromiseStore:
                     reason=bindparam("b_reason"),
                     basis=bindparam("b_basis"),
                     parts=bindparam("b_parts"),
+                    parts_key=bindparam("b_parts_key"),
                     promised_on=bindparam("b_promised_on"),
                     # The first dated promise stays as it was; an open term gives way to a date.
                     first_date=func.coalesce(lp.first_date, bindparam("b_promised_date")),
@@ -208,12 +218,12 @@ class PromiseStore:
         """Many changed promises at once: COPY them into a scratch table, then one UPDATE."""
         self.conn.exec_driver_sql(
             "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
-            "reason text, basis text, parts text, promised_on date) ON COMMIT DROP"
+            "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
         self._copy("promise_updates", CHANGED_COLUMNS, rows)
         self.conn.exec_driver_sql(
             "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
-            "basis = u.basis, parts = u.parts, promised_on = u.promised_on, "
+            "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
             "first_date = COALESCE(lp.first_date, u.promised_date) "
             "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
         )
@@ -222,17 +232,30 @@ class PromiseStore:
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
 BULK = 2000
-CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "promised_on")
-NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on")
+CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "parts_key", "promised_on")
+NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
+
+
+def parts_key(parts: str) -> int:
+    """The key `line_promises.parts_key` keeps for a promise's parts (as stored): the first 8 bytes
+    of their MD5, a signed 64-bit integer; migration 0027 computes the same in SQL."""
+    return int.from_bytes(hashlib.md5(parts.encode()).digest()[:8], "big", signed=True)
 
 
 class _PartsEncoder:
     """`json.dumps(parts, sort_keys=True)` for the parts `planning.promises` makes (quantity, date,
     reason, basis, stated_date), each distinct part encoded once; anything else goes through
-    json.dumps."""
+    json.dumps. `key` gives the encoded parts' `parts_key`, each distinct one worked out once."""
 
     def __init__(self) -> None:
         self.encoded: dict[tuple[Any, ...], str] = {}
+        self.keys: dict[str, int] = {}
+
+    def key(self, parts: str) -> int:
+        found = self.keys.get(parts)
+        if found is None:
+            found = self.keys[parts] = parts_key(parts)
+        return found
 
     def __call__(self, parts: list[dict[str, Any]]) -> str:
         encoded = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -41,11 +42,25 @@ line_promises = Table(
     #: Written since the stored plan by a re-promise (not by a whole plan run), so it may differ
     #: from the stored plan's promise for its line (migration 0026, `services.planning._changes`).
     Column("since_plan", Boolean, nullable=False, server_default=false()),
+    #: The line's item, kept beside its promise so one SKU's promises are read by this index
+    #: rather than by joining all of them (migration 0027). Written with the row and never changed
+    #: (a line keeps its item); no foreign key of its own: the line's covers it, and a second
+    #: per-row check would slow the plan's bulk write.
+    Column("item_id", Id, nullable=False),
+    #: `parts` in short (`adapters.db.planning.promises.parts_key`): the index below can carry it
+    #: where whole parts may not fit in an index row, so a SKU's promises are grouped by their
+    #: parts from the index alone, and each distinct parts is read once.
+    Column("parts_key", BigInteger, nullable=False),
     Index(
         "ix_line_promises_since_plan",
         "line_id",
         postgresql_where=text("since_plan"),
         sqlite_where=text("since_plan"),
+    ),
+    # Covering on PostgreSQL: the SKU's figures read its promises from the index alone (a hot
+    # item's rows lie on most of the table's pages, so the index without them saves no reading).
+    Index(
+        "ix_line_promises_item_id", "item_id", postgresql_include=["line_id", "promised_date", "parts_key"]
     ),
 )
 
