@@ -40,7 +40,7 @@ class JournalFigures:
 def journal_money(conn: Connection, period: Period) -> JournalFigures:
     """Deposits held at the end of the period and of each of its days, and revenue booked in it and on
     each day, from the journal's daily rollup (`journal_days`: a row per day and account, not per
-    line, kept by triggers from migration 0027)."""
+    line, kept by triggers from migration 0028)."""
     d = t.journal_days.c
     rows = conn.execute(
         select(d.booked_on, d.account, type_coerce(d.credit - d.debit, ExactDecimal())).where(

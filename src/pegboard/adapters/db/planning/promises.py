@@ -238,7 +238,7 @@ NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
 
 def parts_key(parts: str) -> int:
     """The key `line_promises.parts_key` keeps for a promise's parts (as stored): the first 8 bytes
-    of their MD5, a signed 64-bit integer; migration 0027 computes the same in SQL."""
+    of their MD5, a signed 64-bit integer; migration 0030 computes the same in SQL."""
     return int.from_bytes(hashlib.md5(parts.encode()).digest()[:8], "big", signed=True)
 
 

@@ -43,7 +43,7 @@ line_promises = Table(
     #: from the stored plan's promise for its line (migration 0026, `services.planning._changes`).
     Column("since_plan", Boolean, nullable=False, server_default=false()),
     #: The line's item, kept beside its promise so one SKU's promises are read by this index
-    #: rather than by joining all of them (migration 0027). Written with the row and never changed
+    #: rather than by joining all of them (migration 0030). Written with the row and never changed
     #: (a line keeps its item); no foreign key of its own: the line's covers it, and a second
     #: per-row check would slow the plan's bulk write.
     Column("item_id", Id, nullable=False),

@@ -2,8 +2,8 @@
 read its promises from their own index (`views/backorders.py`: the hottest SKU's figures joined
 every stored promise before)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-06
 """
 
@@ -14,8 +14,8 @@ import hashlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
-down_revision = "0026"
+revision = "0030"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
