@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-from pegboard.adapters.db.stored_plan import watch_plan_inputs
+from pegboard.adapters.db.plan_inputs import watch_plan_inputs
 
 
 def normalise_url(url: str) -> str:

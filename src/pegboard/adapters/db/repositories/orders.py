@@ -12,11 +12,11 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, literal_column
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
+from pegboard.adapters.db.plan_inputs import note_lines, note_placed, note_shipping
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.adapters.db.stored_plan import note_lines, note_placed, note_shipping
 from pegboard.domain.allocation import WaitingLine
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.sales import LineKind, OrderStatus, SalesOrder, SalesOrderLine, Shipment, ShipPolicy

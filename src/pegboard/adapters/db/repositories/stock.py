@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.plan_inputs import note_shipping
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.adapters.db.stored_plan import note_shipping
 from pegboard.domain.allocation import ConfiguredStock, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
 
