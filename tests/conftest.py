@@ -169,14 +169,37 @@ def postgres_database() -> Iterator[str]:
         yield url
 
 
+#: Empties every table and restarts every sequence that was used, as `TRUNCATE … RESTART IDENTITY
+#: CASCADE` of all tables would, in one statement. TRUNCATE gives each of the 42 tables and their
+#: indexes new files and took 0.2 to 1.4 s a test (about 1,000 PostgreSQL tests a run); deleting the
+#: few rows a test wrote takes milliseconds. The replica role skips triggers for this transaction
+#: only: the ledger's append-only rule, the roll-ups and the foreign keys (so the order is free).
+_EMPTY_POSTGRES = f"""
+DO $$
+BEGIN
+    PERFORM set_config('session_replication_role', 'replica', true);
+    {" ".join(f'DELETE FROM "{table.name}";' for table in reversed(metadata.sorted_tables))}
+    PERFORM setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass,
+                   start_value, false)
+    FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL;
+END
+$$"""
+
+
+def empty_postgres(url: str) -> None:
+    """Every table of the PostgreSQL database at `url` empty, and its ids starting at 1 again."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(_EMPTY_POSTGRES))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def postgres_url(postgres_database: str) -> str:
     """The run's PostgreSQL database, emptied before each test."""
-    engine = create_engine(postgres_database)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    empty_postgres(postgres_database)
     _USED.append(postgres_database)
     return postgres_database
 
