@@ -50,33 +50,38 @@ POSTGRES_ADMIN_URL = os.environ.get(
 #: `--dist loadfile` a file runs whole on one worker, and a long file started last leaves the other
 #: worker idle at the end. The Makefile turns off xdist's own order (the files with most tests
 #: first), which put these few-test, long files last. Ranked by the per-file time of a whole run
-#: (session 8, `--junitxml`); re-rank as the suite grows.
+#: (session 9, `--junitxml`, at load 2 to 17); re-rank as the suite grows.
 LONGEST_FIRST = (
     "tests/integration/test_stateful_rules.py",
-    "tests/e2e/test_api_schemathesis.py",
-    "tests/e2e/test_web_pages.py",
-    "tests/e2e/test_web_orders.py",
-    "tests/e2e/test_web_supply_pages.py",
-    "tests/e2e/test_web_forecast.py",
-    "tests/e2e/test_web_holds.py",
     "tests/integration/test_intake_process.py",
+    "tests/e2e/test_web_supply_pages.py",
+    "tests/e2e/test_api_schemathesis.py",
+    "tests/e2e/test_web_orders.py",
+    "tests/e2e/test_web_pages.py",
     "tests/e2e/test_web_auth.py",
-    "tests/e2e/test_web_whatif.py",
-    "tests/e2e/test_web_reports.py",
-    "tests/e2e/test_web_late_materials.py",
     "tests/e2e/test_status_page.py",
+    "tests/e2e/test_web_forecast.py",
+    "tests/e2e/test_web_whatif.py",
     "tests/e2e/test_api_server_kill.py",
-    "tests/e2e/test_input_edges.py",
+    "tests/e2e/test_web_late_materials.py",
+    "tests/e2e/test_web_holds.py",
+    "tests/e2e/test_web_reports.py",
+    "tests/e2e/test_web_supply_forms.py",
     "tests/e2e/test_cli_whatif.py",
     "tests/e2e/test_cli.py",
-    "tests/e2e/test_import_kill.py",
+    "tests/e2e/test_input_edges.py",
+    "tests/e2e/test_api_edges.py",
+    "tests/e2e/test_cli_tables.py",
+    "tests/e2e/test_web_failure_pages.py",
     "tests/e2e/test_status_page_in_browser.py",
-    "tests/e2e/test_api_errors.py",
-    "tests/e2e/test_web_supply_forms.py",
+    "tests/unit/planning/test_leftover.py",
+    "tests/e2e/test_web_stated_dates.py",
     "tests/e2e/test_web_supply_story.py",
+    "tests/e2e/test_import_kill.py",
     "tests/e2e/test_pages_in_browser.py",
     "tests/integration/services/test_quotes_match_promises.py",
     "tests/e2e/test_availability_in_browser.py",
+    "tests/e2e/test_api_errors.py",
 )
 
 
