@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.entrypoints.api.app import create_app
 from pegboard.entrypoints.cli import main
 from pegboard.services.tokens import Role, create_token
+from tests.conftest import empty_postgres
 from tests.e2e.test_api_support import TestClient, assert_error, row_counts
 from tests.integration.services.learning_story import TODAY, bolts_with_history
 
@@ -70,11 +70,7 @@ def _database(kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytes
         shutil.copy(Path(request.getfixturevalue("sqlite_template")), path)
         return f"sqlite:///{path}"
     url = str(request.getfixturevalue("postgres_database"))
-    engine = create_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    empty_postgres(url)
     return url
 
 

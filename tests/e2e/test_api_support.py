@@ -83,13 +83,20 @@ def open_api(db_url: str, **settings: Any) -> Iterator[Api]:
         assert_invariants(pb.engine)
 
 
+#: Every table's row count in one query: one round trip instead of one a table (42), which mattered
+#: where a test counts after every step (the stateful rules count twice per plan run).
+_COUNT_ROWS = select(
+    *(
+        select(func.count()).select_from(table).scalar_subquery().label(table.name)
+        for table in metadata.sorted_tables
+    )
+)
+
+
 def row_counts(pb: Pegboard) -> dict[str, int]:
     """How many rows each table holds, to show that a refused request wrote nothing."""
     with pb.engine.connect() as conn:
-        return {
-            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in metadata.sorted_tables
-        }
+        return dict(conn.execute(_COUNT_ROWS).one()._mapping)
 
 
 def assert_error(response: Any, status: int, code: str, *, field: str | None = None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.scratch import scratch_postgres_database
-from tests.conftest import POSTGRES_ADMIN_URL, postgres_available
+from tests.conftest import POSTGRES_ADMIN_URL, commits_without_waiting_for_the_disk, postgres_available
 from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ def _build_template(kind: str, steps: int, users: bool) -> str:
         finally:
             admin.dispose()
         db = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        commits_without_waiting_for_the_disk(db)
     _cli(db, "init")
     _cli(db, "demo", "--steps", str(steps))
     for name_, role in USERS.items() if users else ():
@@ -162,6 +163,7 @@ def _database(kind: str, folder: Path, *, steps: int, users: bool) -> Iterator[s
         return
     copy = scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_", template=_TEMPLATES[key])
     with copy as url:
+        commits_without_waiting_for_the_disk(url)
         yield url
 
 

@@ -40,9 +40,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import text
 
-from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
@@ -72,7 +70,7 @@ from pegboard.services import (
     stock,
 )
 from pegboard.services.quoting import QuoteRequest, quote_and_hold
-from tests.conftest import MONDAY
+from tests.conftest import MONDAY, empty_postgres
 from tests.e2e.test_api_support import row_counts
 from tests.integration.stateful_shopify import CANCELLED, CREATE, UPDATED, Delivery, Shop, Version
 from tests.invariants import assert_invariants
@@ -778,10 +776,8 @@ class PostgresTables:
         self.url = url
 
     def fresh(self, method: CostMethod) -> Pegboard:
+        empty_postgres(self.url)
         pb = bootstrap(Settings(database_url=self.url, cost_method=method), today=MONDAY)
-        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-        with pb.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         add_catalogue(pb)
         return pb
 
