@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.planning.forecasting import Forecast
@@ -191,15 +191,19 @@ def _projection(
             )
         )
     ]
+    # What each open MO still needs of the item beyond its reservation (counted in `allocated`).
+    reserved = t.mo_reservations
     demand = [
-        (r.start_date, r.per * r.open)
+        (r.start_date, r.per * r.open - r.reserved)
         for r in conn.execute(
             select(
                 mo.c.start_date,
                 bl.c.quantity.label("per"),
                 units(mo.c.quantity - mo.c.completed).label("open"),
+                func.coalesce(reserved.c.quantity, 0).label("reserved"),
             )
             .join(bl, bl.c.parent_id == mo.c.item_id)
+            .outerjoin(reserved, (reserved.c.mo_id == mo.c.id) & (reserved.c.item_id == item_id))
             .where(bl.c.component_id == item_id, open_mo)
         )
     ]

@@ -158,16 +158,26 @@ def _held(conn: Connection, ids: Iterable[int]) -> dict[int, Decimal]:
 
 def _required(conn: Connection, owed: dict[int, Decimal], ids: Iterable[int]) -> dict[int, Decimal]:
     """Per item id: open backorders (`owed`, the units waiting kept on each item's row), plus what
-    open MOs still need of it as a component."""
+    open MOs still need of it as a component beyond what is reserved for them (reserved stock is
+    already counted in `allocated`)."""
     wanted = list(ids)
-    mo, bl = t.manufacturing_orders, t.bom_lines
+    mo, bl, r = t.manufacturing_orders, t.bom_lines, t.mo_reservations
+    open_mo = mo.c.status.not_in(["completed", "cancelled"])
     needed: dict[int, Decimal] = {}
     for component_id, per, open_quantity in conn.execute(
         select(bl.c.component_id, bl.c.quantity, units(mo.c.quantity - mo.c.completed))
         .join(mo, mo.c.item_id == bl.c.parent_id)
-        .where(bl.c.component_id.in_(wanted), mo.c.status.not_in(["completed", "cancelled"]))
+        .where(bl.c.component_id.in_(wanted), open_mo)
     ):
         needed[component_id] = needed.get(component_id, ZERO) + per * open_quantity
+    reserved = _sums(
+        conn,
+        select(r.c.item_id, r.c.quantity)
+        .join(mo, mo.c.id == r.c.mo_id)
+        .where(r.c.item_id.in_(wanted), open_mo),
+    )
+    for component_id, quantity in reserved.items():
+        needed[component_id] = needed.get(component_id, ZERO) - quantity
     return {k: owed.get(k, ZERO) + needed.get(k, ZERO) for k in owed.keys() | needed.keys()}
 
 

@@ -24,12 +24,13 @@ def test_the_stock_list_shows_on_hand_allocated_available_incoming_and_shortage(
         short = item_rows(uow.connection, short_only=True)
 
     crystal, saber = rows["KYBER-GREEN"], rows["SABER-GREEN"]
+    # The MO reserves the crystal on hand; it still needs 2 more, which the PO brings.
     assert (crystal.on_hand, crystal.allocated, crystal.available, crystal.incoming, crystal.required) == (
         1,
-        0,
         1,
+        0,
         2,
-        3,
+        2,
     )
     assert crystal.shortage == 0
     assert (saber.required, saber.incoming, saber.shortage) == (3, 3, 0)
@@ -87,9 +88,9 @@ def test_the_projection_adds_supply_on_its_day_and_takes_off_what_is_owed_and_ne
         saber = item_detail(uow.connection, "SABER-GREEN", today=pb.clock.today())
 
     assert crystal is not None and saber is not None
-    # 1 on hand; the MO needs 3 today; 2 come in 14 days, 2 more in 30.
+    # 1 on hand, reserved for the MO, which needs 2 more today; 2 come in 14 days, 2 more in 30.
     assert [(p.day, p.supply, p.demand, p.available) for p in crystal.projection] == [
-        (pb.clock.today(), 0, 3, -2),
+        (pb.clock.today(), 0, 2, -2),
         (in_days(pb, 14), 2, 0, 0),
         (in_days(pb, 30), 2, 0, 2),
     ]
