@@ -3,7 +3,7 @@ or the order is placed with its quote id (SQLite and PostgreSQL; invariants chec
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
+from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import ActionRefused, InvalidValue
 from pegboard.domain.quantities import to_quantity
 from pegboard.services import orders, planning
@@ -108,6 +109,36 @@ def test_stock_an_expired_hold_frees_goes_to_the_lines_waiting_at_the_next_plan(
     assert line_state(pb, "SO-1")[0][1] == 2
     assert found.quote_id is not None and held(pb, found.quote_id) == "expired"
     assert available(pb, "KETTLE") == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "gets"),
+    [
+        (AllocationPolicy.FIFO, "SO-1"),
+        (AllocationPolicy.PRIORITY, "SO-2"),
+        (AllocationPolicy.COMPLETE_FIRST, "SO-2"),
+    ],
+)
+def test_stock_an_expired_hold_frees_goes_to_the_waiting_lines_by_the_shops_allocation_policy(
+    pb: Pegboard, policy: AllocationPolicy, gets: str
+) -> None:
+    """The stateful test's seed 3232381368811813372035552364463303807, shrunk: the shop's
+    setting decides (no `--policy` reaches an expiry); complete-first makes SO-2 whole, priority
+    serves it first, fifo serves the older SO-1."""
+    pb.settings = pb.settings.model_copy(update={"allocation_policy": policy})
+    make_items(pb, "NUT")
+    set_stock(pb, policy, NUT="0.5")
+    found = hold(pb, ("NUT", 1))
+    assert found.lines[0].now == Decimal("0.5")
+    make_order(pb, "SO-1", ("NUT", 1), ordered_at=datetime.combine(MONDAY, time(9)))
+    make_order(pb, "SO-2", ("NUT", "0.5"), priority=3, ordered_at=datetime.combine(MONDAY, time(9, 1)))
+
+    next_day(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    allocated = {ref: line_state(pb, ref)[0][1] for ref in ("SO-1", "SO-2")}
+    assert allocated == {ref: Decimal("0.5") if ref == gets else 0 for ref in ("SO-1", "SO-2")}
+    assert found.quote_id is not None and held(pb, found.quote_id) == "expired"
 
 
 def allocated_events(pb: Pegboard, order_ref: str) -> int:
