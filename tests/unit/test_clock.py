@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,6 +35,29 @@ def test_a_fixed_day_keeps_its_date_in_any_zone() -> None:
     clock = FixedClock(date(2026, 11, 23), ZoneInfo("Pacific/Kiritimati"))
 
     assert clock.today() == date(2026, 11, 23) == clock.now().date()
+
+
+@pytest.mark.parametrize(
+    ("utc", "fixed_now"),
+    [
+        ("2026-12-07T00:00:00", "2026-11-23T12:00:00"),
+        ("2026-12-07T00:23:54", "2026-11-23T12:11:57"),
+        ("2026-12-07T10:00:00", "2026-11-23T17:00:00"),
+        ("2026-12-07T23:59:59.999998", "2026-11-23T23:59:59.999999"),
+    ],
+)
+def test_a_fixed_day_runs_through_its_afternoon_whatever_the_real_hour(utc: str, fixed_now: str) -> None:
+    clock = FixedClock(date(2026, 11, 23), ZoneInfo("UTC"), source=lambda: at(utc))
+
+    assert clock.now() == datetime.fromisoformat(fixed_now)
+
+
+def test_a_fixed_days_now_comes_after_the_demos_morning_orders_and_keeps_real_order() -> None:
+    moments = ["2026-12-07T00:00:01", "2026-12-07T00:00:02", "2026-12-07T09:30:00", "2026-12-07T23:00:00"]
+    stamps = [FixedClock(date(2026, 11, 23), ZoneInfo("UTC"), source=partial(at, m)).now() for m in moments]
+
+    assert stamps == sorted(stamps)
+    assert all(datetime(2026, 11, 23, 11, 0) < stamp < datetime(2026, 11, 24) for stamp in stamps)
 
 
 def test_an_unknown_zone_is_refused_naming_it() -> None:
