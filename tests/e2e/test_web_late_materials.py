@@ -96,3 +96,17 @@ def test_an_mo_whose_materials_are_on_hand_shows_no_materials_line(
 
         assert page.locator("#materials-allow").count() == 0
         assert "Late because" not in page.locator("main").inner_text()
+
+
+def test_the_pick_list_shows_what_is_missing_within_a_phones_width(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer", viewport={"width": 375, "height": 900}) as page:
+        page.goto(workshop.url + "/manufacturing-orders/MO-1")
+        picks = page.get_by_role("table", name="Components to take from stock for the 3 still to make")
+        missing = picks.get_by_role("cell").filter(has_text="Short by")
+        card, cell = page.locator(".table-wrap").last.bounding_box(), missing.first.bounding_box()
+        screenshot(page, f"manufacturing-order-picks-375-{workshop.kind}")
+
+        assert card is not None and cell is not None
+        assert cell["x"] + cell["width"] <= card["x"] + card["width"]
