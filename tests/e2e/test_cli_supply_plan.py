@@ -82,3 +82,38 @@ def promise_rows(text: str) -> list[str]:
     """The order refs of the promises table's rows, the first table `pegboard plan` prints."""
     promises = re.split(r"Suggested|Production queue", text)[0]
     return re.findall(r"^\W*(SO-\d+)\b", promises, flags=re.MULTILINE)
+
+
+def test_plan_lists_the_first_hundred_suggested_po_lines_and_every_one_with_all(
+    cli: Cli, tmp_path: Path
+) -> None:
+    workshop(cli, tmp_path)
+    parts = [f"PART-{n:03}" for n in range(105)]
+    items = "sku,name,procurement,unit,price,cost,lead_time_days,supplier\n" + "".join(
+        f"{sku},Part {sku},buy,pcs,10,5,3,Passing Traders\n" for sku in parts
+    )
+    orders = "order_ref,customer,sku,quantity\n" + "".join(f"SO-P{sku},Poe,{sku},1\n" for sku in parts)
+    assert cli("import", "items", write(tmp_path, "parts.csv", items))[0] == 0
+    assert cli("import", "orders", write(tmp_path, "parts-orders.csv", orders))[0] == 0
+    purchases = json.loads(cli("plan", "--json")[1])["purchase_suggestions"]
+
+    first, every = cli("plan")[1], cli("plan", "--all")[1]
+
+    assert len(purchases) > 100
+    assert f"Suggested PO lines: first 100 of {len(purchases)}: --all lists every one" in " ".join(
+        first.split()
+    )
+    assert len(suggested_po_rows(first)) == 100
+    assert suggested_po_rows(every) == sorted(f"{p['supplier']} {p['sku']}" for p in purchases)
+    assert "first 100 of" not in " ".join(every.split())
+
+
+def suggested_po_rows(text: str) -> list[str]:
+    """Each suggested PO line `pegboard plan` prints, as "supplier sku", in the order printed."""
+    rows: list[str] = []
+    for part in re.split(r"Suggested PO: ", text.split("Suggested MOs")[0])[1:]:
+        supplier = part.splitlines()[0].strip()
+        rows += [
+            f"{supplier} {sku}" for sku in re.findall(r"^\W*([A-Z][A-Z0-9-]+)\s", part, flags=re.MULTILINE)
+        ]
+    return rows

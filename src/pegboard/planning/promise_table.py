@@ -85,7 +85,36 @@ class PromiseTable(Sequence[Promise]):
     def __getitem__(self, index: slice) -> list[Promise]: ...
 
     def __getitem__(self, index: int | slice) -> Promise | list[Promise]:
+        if self._rows is None and isinstance(index, slice):
+            return self._sliced(index)
         return self.rows()[index]
+
+    def _sliced(self, index: slice) -> list[Promise]:
+        """The rows of a slice, building only those (the first rows a terminal shows of a
+        million): the same tuples `rows()[index]` gives."""
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return self.rows()[index]
+        count = len(self.line)
+        head, tail = (
+            slice(min(start, count), min(max(stop, start), count)),
+            slice(max(start - count, 0), max(stop - count, 0)),
+        )
+        part = PromiseTable(
+            refs=self.refs,
+            line_nos=self.line_nos,
+            skus=self.skus,
+            line_ids=self.line_ids,
+            line=self.line[head],
+            quantity=self.quantity[head],
+            day=self.day[head],
+            wording=self.wording[head],
+            reasons=self.reasons,
+            bases=self.bases,
+            extra=self.extra[tail],
+            stated=None if self.unadjusted else self.stated[head],
+        )
+        return part.rows()
 
     def __iter__(self) -> Iterator[Promise]:
         return iter(self.rows())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
@@ -25,3 +26,15 @@ def test_promise_columns_give_the_same_json_and_line_promises_as_tuples(snapshot
     assert plan_json(result) == plan_json(as_tuples)
     assert by_line(result.promises) == by_line(as_tuples.promises)
     assert result == as_tuples
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops(), st.integers(-5, 60), st.integers(-5, 60), st.sampled_from([None, 1, 2]))
+def test_a_slice_of_fresh_promise_columns_is_the_same_rows_as_a_slice_of_every_row(
+    snapshot: PlanInput, start: int, stop: int, step: int | None
+) -> None:
+    fresh, whole = plan(snapshot).promises, plan(snapshot).promises
+    assert isinstance(fresh, PromiseTable)
+
+    assert fresh[start:stop:step] == list(whole)[start:stop:step]
+    assert fresh[:stop] == list(whole)[:stop]

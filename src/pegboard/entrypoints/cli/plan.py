@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import groupby
 from typing import Annotated, Any
 
 import typer
@@ -40,7 +41,9 @@ def plan_(
     policy: Policy = None,
     show_all: Annotated[
         bool,
-        typer.Option("--all", help=f"List every promise and queue entry, not only the first {SHOWN_ROWS}"),
+        typer.Option(
+            "--all", help=f"List every promise, suggestion and queue entry, not only the first {SHOWN_ROWS}"
+        ),
     ] = False,
 ) -> None:
     """Plan: a promise for every backorder, suggested POs and MOs, and the production queue.
@@ -49,7 +52,7 @@ def plan_(
     hand (by --policy), so a daily plan run also releases them. A plan run stores every line's
     promise and queues a "new date" message for each line whose date moved; `--preview` tells
     nobody: no promise stored, no event queued, no preorder released, nothing confirmed.
-    The promises and the queue list their first rows; `--all` lists every one.
+    The promises, the suggestions and the queue list their first rows; `--all` lists every one.
     """
     if preview and confirm:
         fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
@@ -107,9 +110,9 @@ def _plan_text(run: planning.PlanRun, *, show_all: bool) -> list[RenderableType]
             optional=["line"],
         )
     )
-    suppliers = sorted({s.supplier or "(no supplier)" for s in result.purchase_suggestions})
-    for supplier in suppliers:
-        rows = [s for s in result.purchase_suggestions if (s.supplier or "(no supplier)") == supplier]
+    purchases = sorted(result.purchase_suggestions, key=lambda s: s.supplier or "(no supplier)")
+    purchases_shown, purchases_cut = _first(purchases, show_all=show_all)
+    for supplier, rows in groupby(purchases_shown, key=lambda s: s.supplier or "(no supplier)"):
         shown.append(
             table(
                 f"Suggested PO: {supplier}",
@@ -117,14 +120,14 @@ def _plan_text(run: planning.PlanRun, *, show_all: bool) -> list[RenderableType]
                 [[s.sku, number(s.quantity), s.order_date, _when(s.expected_date)] for s in rows],
             )
         )
+    if purchases_cut:
+        shown.append(f"Suggested PO lines: {purchases_cut}")
+    making, making_cut = _first(result.production_suggestions, show_all=show_all)
     shown.append(
         table(
-            "Suggested MOs",
+            f"Suggested MOs{' (' + making_cut + ')' if making_cut else ''}",
             ["sku", "quantity", "start", "finish"],
-            [
-                [s.sku, number(s.quantity), _when(s.start_date), _when(s.finish_date)]
-                for s in result.production_suggestions
-            ],
+            [[s.sku, number(s.quantity), _when(s.start_date), _when(s.finish_date)] for s in making],
         )
     )
     shown.append(
