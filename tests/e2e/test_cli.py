@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def workshop(cli: Cli, tmp_path: Path) -> None:
 
     for kind, text in demo.CATALOGUE:
         assert cli("import", kind.value, write(tmp_path, f"{kind.value}.csv", text))[0] == 0
-    orders = demo.ORDERS.format(d0=TODAY)
+    orders = demo.orders_csv(date.fromisoformat(TODAY))
     assert cli("import", "orders", write(tmp_path, "orders.csv", orders))[0] == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def workshop(cli: Cli, tmp_path: Path) -> None:
         path.write_text(text)
         assert cli("import", kind.value, str(path))[0] == 0
     orders = tmp_path / "orders.csv"
-    orders.write_text(demo.ORDERS.format(d0=TODAY))
+    orders.write_text(demo.orders_csv(date.fromisoformat(TODAY)))
     assert cli("import", "orders", str(orders))[0] == 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from pegboard.bootstrap import Pegboard
@@ -47,10 +47,10 @@ KYBER-BLUE,4
 """
 
 ORDERS = """order_ref,customer,email,ordered_at,sku,quantity,unit_price,priority,ship_policy
-SO-1,Luke,luke@tatooine.example,{d0}T09:00,SABER-GREEN,3,1200,0,partial
-SO-1,Luke,luke@tatooine.example,{d0}T09:00,SABER-BLUE,1,1200,0,partial
-SO-2,Leia,leia@alderaan.example,{d0}T10:00,SABER-GREEN,2,1200,0,partial
-SO-3,Han,han@corellia.example,{d0}T11:00,SABER-BLUE,1,1200,0,partial
+SO-1,Luke,luke@tatooine.example,{at1},SABER-GREEN,3,1200,0,partial
+SO-1,Luke,luke@tatooine.example,{at1},SABER-BLUE,1,1200,0,partial
+SO-2,Leia,leia@alderaan.example,{at2},SABER-GREEN,2,1200,0,partial
+SO-3,Han,han@corellia.example,{at3},SABER-BLUE,1,1200,0,partial
 """
 
 CATALOGUE = (
@@ -73,9 +73,22 @@ def _import(pb: Pegboard, kind: ImportKind, text: str) -> None:
     )
 
 
+def orders_csv(day: date, now: datetime | None = None) -> str:
+    """The demo's orders as a CSV, placed on `day` at 09:00, 10:00 and 11:00; when `now` (on
+    `day`) comes before that, spread evenly between midnight and `now` instead, so that an order
+    a user places right after the demo always ranks behind them, as a later order should."""
+    morning = [datetime.combine(day, time(hour)) for hour in (9, 10, 11)]
+    if now is not None and now.date() == day and now <= morning[-1]:
+        since_midnight = now - datetime.combine(day, time())
+        morning = [datetime.combine(day, time()) + since_midnight * k / 4 for k in (1, 2, 3)]
+    at1, at2, at3 = (stamp.isoformat(timespec="seconds") for stamp in morning)
+    return ORDERS.format(at1=at1, at2=at2, at3=at3)
+
+
 def place_orders(pb: Pegboard) -> None:
-    """SO-1 (3 green + 1 blue), SO-2 (2 green), SO-3 (1 blue), oldest first, on today's date."""
-    _import(pb, ImportKind.ORDERS, ORDERS.format(d0=pb.clock.today().isoformat()))
+    """SO-1 (3 green + 1 blue), SO-2 (2 green), SO-3 (1 blue), oldest first, earlier today
+    (`orders_csv`)."""
+    _import(pb, ImportKind.ORDERS, orders_csv(pb.clock.today(), pb.clock.now()))
 
 
 Say = Callable[[str], None]
