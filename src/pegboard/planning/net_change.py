@@ -1,0 +1,278 @@
+"""Net-change re-planning: after new orders, plan only what they reach and merge it into the kept plan.
+
+A whole plan of a snapshot that differs from the kept plan's only by new orders (their lines and
+the stock they took, at SKUs `X`) gives, outside `affected` = up(down(X)) (`planning.scope`), the
+very netting, pegging and dates the kept plan gave; inside it, a plan of the narrowed snapshot
+gives them exactly. So the merged plan takes from the kept one every promise, suggestion, queue
+entry and open MO's dates of an item outside `affected`, and from the narrowed plan those inside.
+
+What is decided across items is redone on the merged pieces: promises in rank order, purchase
+suggestions by supplier, suggested MOs numbered PLANNED-1, ... by SKU and dates, and the queue's
+order. An entry "completes" an order when the order's latest piece rests on it, and an order may
+have lines on both sides: that holds only while such an order's latest day is the same before and
+after, and the narrowed plan saw the same latest day; when it is not so, or the plan carries
+anything this merge does not redo (suppliers' adjusted dates, preorders, drop-ships, ship-complete
+orders, configurations), `merged_plan` gives None and the caller plans the whole snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import numpy as np
+
+from pegboard.planning.arrays import NONE, naive
+from pegboard.planning.engine import plan
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.queue import LAST
+from pegboard.planning.result import (
+    FeasibleDates,
+    PlanResult,
+    ProductionSuggestion,
+    PurchaseSuggestion,
+    QueueEntry,
+)
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import BackorderDemand, PlanInput
+
+#: How demand is ranked (`arrays.build_demands`): priority (higher first), ordered_at, order ref,
+#: sequence, line no.
+RankKey = tuple[int, datetime, str, int, int]
+
+
+def rank_key(priority: int, ordered_at: datetime, order_ref: str, sequence: int, line_no: int) -> RankKey:
+    """A backorder's place in the plan's ranking: smaller is served first."""
+    return (-priority, naive(ordered_at), order_ref, sequence, line_no)
+
+
+def demand_rank(demand: BackorderDemand) -> RankKey:
+    return rank_key(demand.priority, demand.ordered_at, demand.order_ref, demand.sequence, demand.line_no)
+
+
+def scoped_plan(narrowed: PlanInput) -> PlanResult:
+    """The plan of a snapshot narrowed around new orders (`planning.scope.narrowed`), with the
+    promises of every line it holds (the merge needs them all to check orders' latest days)."""
+    return plan(replace(narrowed, affected=None))
+
+
+def merged_plan(
+    kept: PlanResult, scoped: PlanResult, narrowed: PlanInput, *, last_kept: RankKey | None
+) -> PlanResult | None:
+    """The whole plan, from the kept plan and `scoped` (`scoped_plan` of `narrowed`, whose
+    `affected` are the SKUs the new orders reach); `last_kept` is the rank of the kept plan's
+    last promised line (None: it promised none). None when the merge cannot be exact."""
+    affected = narrowed.affected
+    if affected is None or not _mergeable(kept, scoped, narrowed):
+        return None
+    assert isinstance(kept.promises, PromiseTable) and isinstance(scoped.promises, PromiseTable)
+    promises = _merged_promises(kept.promises, scoped.promises, narrowed, affected, last_kept)
+    if promises is None:
+        return None
+    table, rank_of = promises
+    if not _same_latest_days(kept.promises, scoped.promises, table, affected):
+        return None
+    mos = _merged_feasible(kept, scoped, affected)
+    if mos is None:
+        return None
+    making, renamed = _merged_making(kept, scoped, affected)
+    return PlanResult(
+        promises=table,
+        purchase_suggestions=_merged_purchases(kept, scoped, affected),
+        production_suggestions=making,
+        production_queue=_merged_queue(kept, scoped, affected, renamed, rank_of),
+        feasible_mos=mos,
+        adjusted_dates=kept.adjusted_dates,
+    )
+
+
+def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
+    """Whether both plans carry only what this merge redoes."""
+    tables = isinstance(kept.promises, PromiseTable) and isinstance(scoped.promises, PromiseTable)
+    return (
+        tables
+        and not kept.adjusted_dates
+        and not scoped.adjusted_dates
+        and all(not t.extra and t.unadjusted for t in (kept.promises, scoped.promises))  # type: ignore[union-attr]
+        and not narrowed.ship_complete
+        and not narrowed.dropships
+        and not narrowed.configurations
+        and not narrowed.configured_stock
+        and not any(d.release_date is not None or d.options or d.line_id is None for d in narrowed.demands)
+    )
+
+
+def _rows_of(table: PromiseTable, skus: frozenset[str], *, inside: bool) -> Ints:
+    """The rows of lines whose SKU is (or is not) among `skus`."""
+    flags = np.fromiter((s in skus for s in table.skus), dtype=np.bool_, count=len(table.skus))
+    return np.flatnonzero(flags[table.line] == inside) if len(table.line) else table.line
+
+
+def _merged_promises(
+    kept: PromiseTable,
+    scoped: PromiseTable,
+    narrowed: PlanInput,
+    affected: frozenset[str],
+    last_kept: RankKey | None,
+) -> tuple[PromiseTable, dict[str, int]] | None:
+    """The kept plan's rows of lines outside `affected`, and the narrowed plan's of lines inside,
+    in rank order; with a rank function for order refs (a smaller number is served first).
+    None unless every line the kept plan promised inside is promised again, and every new line
+    ranks after every kept one (new orders come last unless a priority puts them ahead)."""
+    outside = _rows_of(kept, affected, inside=False)
+    inside = _rows_of(scoped, affected, inside=True)
+    kept_first: dict[int, int] = {}
+    for row, line in zip(
+        _rows_of(kept, affected, inside=True).tolist(),
+        kept.line[_rows_of(kept, affected, inside=True)].tolist(),
+        strict=True,
+    ):
+        kept_first.setdefault(_id(kept.line_ids[line]), row)
+    ids = [_id(scoped.line_ids[line]) for line in scoped.line[inside].tolist()]
+    new = {i for i in ids if i not in kept_first}
+    if len(set(ids)) - len(new) != len(kept_first):
+        return None  # a line the kept plan promised is gone: not only orders placed
+    if new:
+        ranks = {d.line_id: demand_rank(d) for d in narrowed.demands if d.line_id in new}
+        if last_kept is not None and min(ranks.values()) <= last_kept:
+            return None
+    n = len(kept.line)
+    place = np.array([kept_first.get(i, n + k) for k, i in enumerate(ids)], dtype=np.int64)
+    position = np.r_[outside, place]
+    within = np.r_[np.zeros(len(outside), dtype=np.int64), np.arange(len(inside), dtype=np.int64)]
+    order = np.lexsort((within, position))
+    offset = len(kept.refs)
+    line = np.r_[kept.line[outside], scoped.line[inside] + offset][order]
+    table = PromiseTable(
+        refs=[*kept.refs, *scoped.refs],
+        line_nos=[*kept.line_nos, *scoped.line_nos],
+        skus=[*kept.skus, *scoped.skus],
+        line_ids=[*kept.line_ids, *scoped.line_ids],
+        line=line,
+        quantity=np.r_[kept.quantity[outside], scoped.quantity[inside]][order],
+        day=np.r_[kept.day[outside], scoped.day[inside]][order],
+        wording=np.r_[kept.wording[outside], scoped.wording[inside] + len(kept.reasons)][order],
+        reasons=[*kept.reasons, *scoped.reasons],
+        bases=[*kept.bases, *scoped.bases],
+    )
+    rank_of: dict[str, int] = {}
+    for k, ref in enumerate(table.column(table.refs)):
+        rank_of.setdefault(ref, k)
+    return table, rank_of
+
+
+def _id(line_id: int | None) -> int:
+    if line_id is None:
+        raise ValueError("a promised line without its id")
+    return line_id
+
+
+def _latest(table: PromiseTable, rows: Ints, refs: set[str] | None = None) -> dict[str, int]:
+    """Each order's latest promised day over `rows` (NONE: open term), for the orders `refs` (all: None)."""
+    latest: dict[str, int] = {}
+    for ref, day in zip(objects_of(table, rows), table.day[rows].tolist(), strict=True):
+        if refs is None or ref in refs:
+            if day > latest.get(ref, -1):
+                latest[ref] = day
+    return latest
+
+
+def objects_of(table: PromiseTable, rows: Ints) -> list[str]:
+    """The order refs of these rows."""
+    return [table.refs[k] for k in table.line[rows].tolist()]
+
+
+def _same_latest_days(
+    kept: PromiseTable, scoped: PromiseTable, merged: PromiseTable, affected: frozenset[str]
+) -> bool:
+    """Whether queue entries on either side complete the orders they did: every order with a line
+    inside `affected` has the same latest day in the merged plan as in the narrowed one (whose
+    lines of SKUs outside `affected` may be dated otherwise), and, when it also has lines outside,
+    as in the kept plan."""
+    inside = _rows_of(scoped, affected, inside=True)
+    refs = set(objects_of(scoped, inside))
+    everything = np.arange(len(merged.line), dtype=np.int64)
+    now = _latest(merged, everything, refs)
+    if _latest(scoped, np.arange(len(scoped.line), dtype=np.int64), refs) != now:
+        return False
+    spanning = set(_latest(kept, _rows_of(kept, affected, inside=False), refs))
+    before = _latest(kept, np.arange(len(kept.line), dtype=np.int64), spanning)
+    return all(before[ref] == now[ref] for ref in spanning)
+
+
+def _merged_purchases(
+    kept: PlanResult, scoped: PlanResult, affected: frozenset[str]
+) -> list[PurchaseSuggestion]:
+    """Purchase suggestions by supplier (none last), then SKU, as `assembly._purchases` gives them."""
+    rows = [s for s in kept.purchase_suggestions if s.sku not in affected]
+    rows += [s for s in scoped.purchase_suggestions if s.sku in affected]
+    return sorted(rows, key=lambda s: (s.supplier is None, s.supplier or "", s.sku))
+
+
+def _day(value: date | None) -> int:
+    return NONE if value is None else value.toordinal()
+
+
+def _merged_making(
+    kept: PlanResult, scoped: PlanResult, affected: frozenset[str]
+) -> tuple[list[ProductionSuggestion], dict[tuple[bool, str], str]]:
+    """Suggested MOs by SKU, start and finish, numbered again; and each one's new ref by
+    (from the narrowed plan, its old ref)."""
+    rows = [(False, s) for s in kept.production_suggestions if s.sku not in affected]
+    rows += [(True, s) for s in scoped.production_suggestions if s.sku in affected]
+    rows.sort(key=lambda r: (r[1].sku, _day(r[1].start_date), _day(r[1].finish_date)))
+    renamed: dict[tuple[bool, str], str] = {}
+    making: list[ProductionSuggestion] = []
+    for k, (from_scope, s) in enumerate(rows, start=1):
+        ref = f"PLANNED-{k}"
+        renamed[from_scope, s.ref] = ref
+        making.append(s._replace(ref=ref))
+    return making, renamed
+
+
+def _merged_queue(
+    kept: PlanResult,
+    scoped: PlanResult,
+    affected: frozenset[str],
+    renamed: dict[tuple[bool, str], str],
+    rank_of: dict[str, int],
+) -> list[QueueEntry]:
+    """The queue's entries in `queue._queue_order`'s order: nothing missing first, then most orders
+    made whole, the oldest of them, the earliest start and finish, open MOs (by ref) before
+    suggestions (by number)."""
+    planned = set(renamed.values())
+    entries: list[QueueEntry] = []
+    for from_scope, source in ((False, kept), (True, scoped)):
+        for e in source.production_queue:
+            if (e.sku in affected) == from_scope:
+                entries.append(e._replace(ref=renamed.get((from_scope, e.ref), e.ref)))
+
+    def key(e: QueueEntry) -> tuple[int, int, int, int, int, int, str, int]:
+        first = rank_of[e.completes[0]] if e.completes else LAST
+        is_planned = e.ref in planned
+        number = int(e.ref.removeprefix("PLANNED-")) if is_planned else 0
+        return (
+            bool(e.missing),
+            -len(e.completes),
+            first,
+            _day(e.start_date),
+            _day(e.finish_date),
+            is_planned,
+            "" if is_planned else e.ref,
+            number,
+        )
+
+    return sorted(entries, key=key)
+
+
+def _merged_feasible(
+    kept: PlanResult, scoped: PlanResult, affected: frozenset[str]
+) -> list[FeasibleDates] | None:
+    """Every open MO's feasible dates in the kept plan's order, those of `affected` items from the
+    narrowed plan; None when the two do not date the same MOs there."""
+    mine = {m.ref: m for m in scoped.feasible_mos if m.sku in affected}
+    inside = [m.ref for m in kept.feasible_mos if m.sku in affected]
+    if sorted(inside) != sorted(mine):
+        return None
+    return [mine[m.ref] if m.sku in affected else m for m in kept.feasible_mos]
+
