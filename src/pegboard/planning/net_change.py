@@ -88,12 +88,16 @@ def merged_plan(
 
 def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
     """Whether both plans carry only what this merge redoes."""
-    tables = isinstance(kept.promises, PromiseTable) and isinstance(scoped.promises, PromiseTable)
+    before, now = kept.promises, scoped.promises
+    if not (isinstance(before, PromiseTable) and isinstance(now, PromiseTable)):
+        return False
     return (
-        tables
+        not before.extra
+        and not now.extra
+        and before.unadjusted
+        and now.unadjusted
         and not kept.adjusted_dates
         and not scoped.adjusted_dates
-        and all(not t.extra and t.unadjusted for t in (kept.promises, scoped.promises))  # type: ignore[union-attr]
         and not narrowed.ship_complete
         and not narrowed.dropships
         and not narrowed.configurations
@@ -275,4 +279,3 @@ def _merged_feasible(
     if sorted(inside) != sorted(mine):
         return None
     return [mine[m.ref] if m.sku in affected else m for m in kept.feasible_mos]
-

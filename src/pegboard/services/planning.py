@@ -12,7 +12,9 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
+from pegboard.planning.net_change import merged_plan, scoped_plan
 from pegboard.planning.promise_digest import promises_digest
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
@@ -58,7 +60,8 @@ def run_plan(
         # Nothing planning reads changed since the stored plan, today: it is this plan, whose
         # promises are stored already (`planning.kept_plan`).
         kept = uow.plans.kept_result(seen, planned_on=today)
-        result = kept if kept is not None else plan(uow.planning.snapshot(today))
+        merged = None if kept is not None else _net_change(uow, today, seen)
+        result = kept or (merged[0] if merged else None) or plan(uow.planning.snapshot(today))
         changed: list[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
@@ -67,7 +70,8 @@ def run_plan(
             # When the stored plan gave these very promises and no input changed since, the stored
             # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
             if uow.plans.promises_digest(seen) != digest:
-                changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
+                base = merged[1] if merged else uow.plans.last_promises()
+                changed, new_dates = _store_whole_plan(lines, uow, today, base=base)
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
@@ -75,6 +79,30 @@ def run_plan(
             uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Sequence[Promise]] | None:
+    """The whole plan, from the stored plan of today and a plan of what the orders placed since
+    reach (`planning.net_change`), when placing orders is all that changed since, with the stored
+    plan's promises; None when anything else changed, or the merge cannot be exact: then the
+    whole snapshot is planned."""
+    stale = uow.plans.stale_result(planned_on=today)
+    if stale is None:
+        return None
+    then, kept = stale
+    placed = uow.plans.placed_since(then, seen)
+    if not placed:
+        return None
+    promises = kept.promises
+    last = None
+    if isinstance(promises, PromiseTable) and len(promises.line):
+        line_id = promises.line_ids[int(promises.line[-1])]
+        last = None if line_id is None else uow.plans.line_rank(line_id)
+        if last is None:
+            return None
+    narrowed = uow.planning.snapshot(today, around=uow.plans.order_skus(placed))
+    merged = merged_plan(kept, scoped_plan(narrowed), narrowed, last_kept=last)
+    return None if merged is None else (merged, promises)
 
 
 def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:

@@ -29,6 +29,7 @@ from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_
 from pegboard.adapters.db.stored_plan_rows import missing_material, sync_changed_plan_rows, sync_plan_rows
 from pegboard.planning.configurations import configured_sku
 from pegboard.planning.kept_plan import pack, unpack
+from pegboard.planning.net_change import RankKey, rank_key
 from pegboard.planning.result import (
     FeasibleDates,
     PlanResult,
@@ -226,6 +227,51 @@ class SqlStoredPlan:
             )
         ).scalar()
         return None if kept is None else unpack(kept)
+
+    def stale_result(self, *, planned_on: date) -> tuple[int, PlanResult] | None:
+        """The stored plan when it was planned on `planned_on` under these settings, whatever
+        changed since, with the last plan-input change it saw; None when there is none, or when
+        this transaction wrote a plan input. Kept as the plan `save` then writes rows against."""
+        if wrote_plan_input(self.conn):
+            return None
+        sp = t.stored_plans.c
+        row = self.conn.execute(
+            select(sp.id, sp.inputs_seen, sp.kept_result).where(
+                sp.planned_on == planned_on,
+                sp.made_with == self.made_with,
+                sp.kept_result.is_not(None),
+            )
+        ).first()
+        kept = None if row is None else unpack(row.kept_result)
+        if row is None or kept is None:
+            return None
+        self._read = (row.id, kept)
+        return int(row.inputs_seen), kept
+
+    def order_skus(self, order_refs: Collection[str]) -> set[str]:
+        """The SKUs of the lines of these orders."""
+        so, ol, it = t.sales_orders.c, t.order_lines.c, t.items.c
+        query = (
+            select(it.sku)
+            .distinct()
+            .select_from(t.order_lines)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .join(t.items, it.id == ol.item_id)
+            .where(so.order_ref.in_(sorted(set(order_refs))))
+        )
+        return set(self.conn.execute(query).scalars())
+
+    def line_rank(self, line_id: int) -> RankKey | None:
+        """Where an order line ranks among backorders (`planning.net_change.rank_key`, with the
+        order's id as its sequence, as the snapshot reads it); None when there is no such line."""
+        so, ol = t.sales_orders.c, t.order_lines.c
+        row = self.conn.execute(
+            select(so.priority, so.ordered_at, so.order_ref, so.id, ol.line_no)
+            .select_from(t.order_lines)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .where(ol.id == line_id)
+        ).first()
+        return None if row is None else rank_key(*row)
 
     def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
         """The stored plan's dates of the open MOs `refs` it dated (by ref; an MO opened since is

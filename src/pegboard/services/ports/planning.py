@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from pegboard.planning.net_change import RankKey
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.result import FeasibleDates, PlanResult, Promise
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
@@ -73,6 +74,21 @@ class StoredPlans(Protocol):
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under the same settings and
         nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
+        ...
+
+    def stale_result(self, *, planned_on: date) -> tuple[int, PlanResult] | None:
+        """The stored plan when it was planned on `planned_on` under the same settings, whatever
+        changed since, with the last plan-input change it saw; None when there is none, or when
+        this transaction wrote a plan input (that change is in no log yet)."""
+        ...
+
+    def order_skus(self, order_refs: Collection[str]) -> set[str]:
+        """The SKUs of the lines of these orders."""
+        ...
+
+    def line_rank(self, line_id: int) -> RankKey | None:
+        """Where an order line ranks among backorders (`planning.net_change.rank_key`); None
+        when there is no such line."""
         ...
 
     def placed_since(self, seen: int, upto: int) -> list[str] | None:
