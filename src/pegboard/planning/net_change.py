@@ -17,12 +17,14 @@ orders, configurations), `merged_plan` gives None and the caller plans the whole
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
 import numpy as np
 
 from pegboard.planning.arrays import NONE, naive
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import LAST
@@ -50,10 +52,16 @@ def demand_rank(demand: BackorderDemand) -> RankKey:
     return rank_key(demand.priority, demand.ordered_at, demand.order_ref, demand.sequence, demand.line_no)
 
 
-def scoped_plan(narrowed: PlanInput) -> PlanResult:
-    """The plan of a snapshot narrowed around new orders (`planning.scope.narrowed`), with the
-    promises of every line it holds (the merge needs them all to check orders' latest days)."""
-    return plan(replace(narrowed, affected=None))
+def scoped_plan(narrowed: PlanInput, kept: PlanResult) -> PlanResult:
+    """The plan of a snapshot narrowed around new orders (`planning.scope.narrowed`) to merge into
+    `kept`: the promises of its `affected` lines, and a queue that counts an order made whole
+    by their pieces and by its lines elsewhere as `kept` promised them (`latest_elsewhere`)."""
+    affected = narrowed.affected
+    if affected is None or not isinstance(kept.promises, PromiseTable):
+        return plan(narrowed)
+    refs = {d.order_ref for d in narrowed.demands if d.sku in affected}
+    elsewhere = _latest(kept.promises, _rows_of(kept.promises, affected, inside=False), refs)
+    return plan(replace(narrowed, latest_elsewhere=elsewhere))
 
 
 def merged_plan(
@@ -66,24 +74,23 @@ def merged_plan(
     if affected is None or not _mergeable(kept, scoped, narrowed):
         return None
     assert isinstance(kept.promises, PromiseTable) and isinstance(scoped.promises, PromiseTable)
-    promises = _merged_promises(kept.promises, scoped.promises, narrowed, affected, last_kept)
-    if promises is None:
-        return None
-    table, rank_of = promises
-    if not _same_latest_days(kept.promises, scoped.promises, table, affected):
-        return None
-    mos = _merged_feasible(kept, scoped, affected)
-    if mos is None:
-        return None
-    making, renamed = _merged_making(kept, scoped, affected)
-    return PlanResult(
-        promises=table,
-        purchase_suggestions=_merged_purchases(kept, scoped, affected),
-        production_suggestions=making,
-        production_queue=_merged_queue(kept, scoped, affected, renamed, rank_of),
-        feasible_mos=mos,
-        adjusted_dates=kept.adjusted_dates,
-    )
+    # Many small objects and no reference cycles, as in planning (`collector.collector_paused`).
+    with collector_paused():
+        table = _merged_promises(kept.promises, scoped.promises, narrowed, affected, last_kept)
+        if table is None or not _same_latest_days(kept.promises, scoped.promises, table, affected):
+            return None
+        mos = _merged_feasible(kept, scoped, affected)
+        if mos is None:
+            return None
+        making, renamed = _merged_making(kept, scoped, affected)
+        return PlanResult(
+            promises=table,
+            purchase_suggestions=_merged_purchases(kept, scoped, affected),
+            production_suggestions=making,
+            production_queue=_merged_queue(kept, scoped, affected, renamed, table),
+            feasible_mos=mos,
+            adjusted_dates=kept.adjusted_dates,
+        )
 
 
 def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
@@ -108,7 +115,15 @@ def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> boo
 
 def _rows_of(table: PromiseTable, skus: frozenset[str], *, inside: bool) -> Ints:
     """The rows of lines whose SKU is (or is not) among `skus`."""
-    flags = np.fromiter((s in skus for s in table.skus), dtype=np.bool_, count=len(table.skus))
+    return _rows_with(table, table.skus, skus, inside=inside)
+
+
+def _rows_with(
+    table: PromiseTable, column: Sequence[str], values: Collection[str], *, inside: bool = True
+) -> Ints:
+    """The rows of lines whose value in `column` (one of the input-line columns) is (or is not)
+    among `values`."""
+    flags = np.fromiter((v in values for v in column), dtype=np.bool_, count=len(column))
     return np.flatnonzero(flags[table.line] == inside) if len(table.line) else table.line
 
 
@@ -118,19 +133,16 @@ def _merged_promises(
     narrowed: PlanInput,
     affected: frozenset[str],
     last_kept: RankKey | None,
-) -> tuple[PromiseTable, dict[str, int]] | None:
+) -> PromiseTable | None:
     """The kept plan's rows of lines outside `affected`, and the narrowed plan's of lines inside,
-    in rank order; with a rank function for order refs (a smaller number is served first).
+    in rank order.
     None unless every line the kept plan promised inside is promised again, and every new line
     ranks after every kept one (new orders come last unless a priority puts them ahead)."""
     outside = _rows_of(kept, affected, inside=False)
     inside = _rows_of(scoped, affected, inside=True)
     kept_first: dict[int, int] = {}
-    for row, line in zip(
-        _rows_of(kept, affected, inside=True).tolist(),
-        kept.line[_rows_of(kept, affected, inside=True)].tolist(),
-        strict=True,
-    ):
+    replaced = _rows_of(kept, affected, inside=True)
+    for row, line in zip(replaced.tolist(), kept.line[replaced].tolist(), strict=True):
         kept_first.setdefault(_id(kept.line_ids[line]), row)
     ids = [_id(scoped.line_ids[line]) for line in scoped.line[inside].tolist()]
     new = {i for i in ids if i not in kept_first}
@@ -159,10 +171,7 @@ def _merged_promises(
         reasons=[*kept.reasons, *scoped.reasons],
         bases=[*kept.bases, *scoped.bases],
     )
-    rank_of: dict[str, int] = {}
-    for k, ref in enumerate(table.column(table.refs)):
-        rank_of.setdefault(ref, k)
-    return table, rank_of
+    return table
 
 
 def _id(line_id: int | None) -> int:
@@ -171,37 +180,33 @@ def _id(line_id: int | None) -> int:
     return line_id
 
 
-def _latest(table: PromiseTable, rows: Ints, refs: set[str] | None = None) -> dict[str, int]:
-    """Each order's latest promised day over `rows` (NONE: open term), for the orders `refs` (all: None)."""
+def _latest(table: PromiseTable, rows: Ints, refs: set[str]) -> dict[str, int]:
+    """The latest promised day (NONE: open term) of each order of `refs` over `rows`."""
+    if len(rows):
+        wanted = np.fromiter((ref in refs for ref in table.refs), dtype=np.bool_, count=len(table.refs))
+        rows = rows[wanted[table.line[rows]]]
     latest: dict[str, int] = {}
-    for ref, day in zip(objects_of(table, rows), table.day[rows].tolist(), strict=True):
-        if refs is None or ref in refs:
-            if day > latest.get(ref, -1):
-                latest[ref] = day
+    for line, day in zip(table.line[rows].tolist(), table.day[rows].tolist(), strict=True):
+        ref = table.refs[line]
+        if day > latest.get(ref, -1):
+            latest[ref] = day
     return latest
-
-
-def objects_of(table: PromiseTable, rows: Ints) -> list[str]:
-    """The order refs of these rows."""
-    return [table.refs[k] for k in table.line[rows].tolist()]
 
 
 def _same_latest_days(
     kept: PromiseTable, scoped: PromiseTable, merged: PromiseTable, affected: frozenset[str]
 ) -> bool:
-    """Whether queue entries on either side complete the orders they did: every order with a line
-    inside `affected` has the same latest day in the merged plan as in the narrowed one (whose
-    lines of SKUs outside `affected` may be dated otherwise), and, when it also has lines outside,
-    as in the kept plan."""
-    inside = _rows_of(scoped, affected, inside=True)
-    refs = set(objects_of(scoped, inside))
-    everything = np.arange(len(merged.line), dtype=np.int64)
-    now = _latest(merged, everything, refs)
-    if _latest(scoped, np.arange(len(scoped.line), dtype=np.int64), refs) != now:
-        return False
+    """Whether the queue entries of items outside `affected` complete the orders they did: every
+    order with lines on both sides has the same latest day as in the kept plan (the narrowed
+    plan counted its lines outside by that day, `scoped_plan`)."""
+    refs = {scoped.refs[line] for line in scoped.line.tolist()}
     spanning = set(_latest(kept, _rows_of(kept, affected, inside=False), refs))
-    before = _latest(kept, np.arange(len(kept.line), dtype=np.int64), spanning)
-    return all(before[ref] == now[ref] for ref in spanning)
+    if not spanning:
+        return True
+    everything = np.arange(len(kept.line), dtype=np.int64)
+    before = _latest(kept, everything, spanning)
+    now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), spanning)
+    return before == now
 
 
 def _merged_purchases(
@@ -239,7 +244,7 @@ def _merged_queue(
     scoped: PlanResult,
     affected: frozenset[str],
     renamed: dict[tuple[bool, str], str],
-    rank_of: dict[str, int],
+    promises: PromiseTable,
 ) -> list[QueueEntry]:
     """The queue's entries in `queue._queue_order`'s order: nothing missing first, then most orders
     made whole, the oldest of them, the earliest start and finish, open MOs (by ref) before
@@ -250,6 +255,15 @@ def _merged_queue(
         for e in source.production_queue:
             if (e.sku in affected) == from_scope:
                 entries.append(e._replace(ref=renamed.get((from_scope, e.ref), e.ref)))
+
+    # An order ranks as its first line does, and the promises come in rank order; an entry
+    # lists the orders it completes oldest first (the narrowed plan may not hold an order's
+    # first line).
+    made_whole = {ref for e in entries for ref in e.completes}
+    rank_of: dict[str, int] = {}
+    for row in _rows_with(promises, promises.refs, made_whole).tolist():
+        rank_of.setdefault(promises.refs[promises.line[row]], row)
+    entries = [e._replace(completes=tuple(sorted(e.completes, key=rank_of.__getitem__))) for e in entries]
 
     def key(e: QueueEntry) -> tuple[int, int, int, int, int, int, str, int]:
         first = rank_of[e.completes[0]] if e.completes else LAST

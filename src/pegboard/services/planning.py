@@ -101,7 +101,7 @@ def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Se
         if last is None:
             return None
     narrowed = uow.planning.snapshot(today, around=uow.plans.order_skus(placed))
-    merged = merged_plan(kept, scoped_plan(narrowed), narrowed, last_kept=last)
+    merged = merged_plan(kept, scoped_plan(narrowed, kept), narrowed, last_kept=last)
     return None if merged is None else (merged, promises)
 
 

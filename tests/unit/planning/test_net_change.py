@@ -68,7 +68,7 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
     scope = narrowed(after, changed)
     last = max(map(demand_rank, before.demands), default=None)
 
-    merged = merged_plan(kept, scoped_plan(scope), scope, last_kept=last)
+    merged = merged_plan(kept, scoped_plan(scope, kept), scope, last_kept=last)
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
