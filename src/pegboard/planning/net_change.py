@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 import numpy as np
 
@@ -35,8 +36,9 @@ from pegboard.planning.result import (
     PurchaseSuggestion,
     QueueEntry,
 )
-from pegboard.planning.segments import Ints
+from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
+from pegboard.planning.values import as_decimals
 
 #: How demand is ranked (`arrays.build_demands`): priority (higher first), ordered_at, order ref,
 #: sequence, line no.
@@ -50,6 +52,56 @@ def rank_key(priority: int, ordered_at: datetime, order_ref: str, sequence: int,
 
 def demand_rank(demand: BackorderDemand) -> RankKey:
     return rank_key(demand.priority, demand.ordered_at, demand.order_ref, demand.sequence, demand.line_no)
+
+
+def plain_demand(snapshot: PlanInput) -> bool:
+    """Whether a whole snapshot's demand is all plain lines: no preorder, configured line, drop-ship
+    line or ship-complete order, whose lines a re-plan could not take back from its promises."""
+    demands = snapshot.demands
+    return not (
+        snapshot.ship_complete
+        or snapshot.dropships
+        or snapshot.configurations
+        or snapshot.configured_stock
+        or any(filter(attrgetter("release_date"), demands))
+        or any(filter(attrgetter("options"), demands))
+    )
+
+
+def with_kept_demands(
+    narrowed: PlanInput, kept: PlanResult, *, last_kept: RankKey | None
+) -> PlanInput | None:
+    """The narrowed snapshot, read with the lines of the new orders only, with the lines the kept
+    plan promised (of plain demand, `plain_demand`) of its items before them, in the kept plan's
+    rank order: nothing but new orders changed, so those lines wait as they did. Each line is
+    ranked by its place alone (`ordered_at`), as the kept plan and the new orders' own ranks
+    say. None when a new line would rank before a kept one (the merge needs them last)."""
+    table = kept.promises
+    if not isinstance(table, PromiseTable) or table.extra:
+        return None
+    if last_kept is not None and any(demand_rank(d) <= last_kept for d in narrowed.demands):
+        return None
+    rows = _rows_with(table, table.skus, {item.sku for item in narrowed.items})
+    lines = table.line[rows]
+    starts = segment_starts(lines)  # the rows of one line follow one another
+    quantities = as_decimals(np.add.reduceat(table.quantity[rows], starts)) if len(starts) else []
+    refs, line_nos, skus, ids = table.refs, table.line_nos, table.skus, table.line_ids
+    demands = [
+        BackorderDemand(refs[k], line_nos[k], skus[k], q, ordered_at=_placed(n), line_id=ids[k])
+        for n, (k, q) in enumerate(zip(lines[starts].tolist(), quantities, strict=True))
+    ]
+    first = len(demands)
+    for n, d in enumerate(sorted(narrowed.demands, key=demand_rank), start=first):
+        demands.append(replace(d, priority=0, ordered_at=_placed(n), sequence=0))
+    return replace(narrowed, demands=demands)
+
+
+def _placed(rank: int) -> datetime:
+    """A time that ranks a line `rank`-th (one microsecond apart)."""
+    return _EPOCH + timedelta(microseconds=rank)
+
+
+_EPOCH = datetime(2000, 1, 1)
 
 
 def scoped_plan(narrowed: PlanInput, kept: PlanResult) -> PlanResult:

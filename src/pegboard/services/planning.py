@@ -12,7 +12,7 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
-from pegboard.planning.net_change import merged_plan, scoped_plan
+from pegboard.planning.net_change import merged_plan, plain_demand, scoped_plan, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
@@ -61,7 +61,14 @@ def run_plan(
         # promises are stored already (`planning.kept_plan`).
         kept = uow.plans.kept_result(seen, planned_on=today)
         merged = None if kept is not None else _net_change(uow, today, seen)
-        result = kept or (merged[0] if merged else None) or plan(uow.planning.snapshot(today))
+        plain = merged is not None
+        if kept is not None:
+            result = kept
+        elif merged is not None:
+            result = merged[0]
+        else:
+            snapshot = uow.planning.snapshot(today)
+            result, plain = plan(snapshot), plain_demand(snapshot)
         changed: list[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
@@ -76,7 +83,9 @@ def run_plan(
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
         elif kept is None:
-            uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
+            uow.plans.save(
+                result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
+            )
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
 
@@ -100,8 +109,12 @@ def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Se
         last = None if line_id is None else uow.plans.line_rank(line_id)
         if last is None:
             return None
-    narrowed = uow.planning.snapshot(today, around=uow.plans.order_skus(placed))
-    merged = merged_plan(kept, scoped_plan(narrowed, kept), narrowed, last_kept=last)
+    # Only the new orders' lines are read: the others wait as the kept plan has them.
+    read = uow.planning.snapshot(today, around=uow.plans.order_skus(placed), orders=placed)
+    narrowed = with_kept_demands(read, kept, last_kept=last)
+    if narrowed is None:
+        return None
+    merged = merged_plan(kept, scoped_plan(narrowed, kept), narrowed, last_kept=None)
     return None if merged is None else (merged, promises)
 
 
@@ -109,11 +122,18 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     """Plan again inside the caller's transaction (after suggestions became POs and MOs), store
     the promises that now rest on them, and keep this plan for the pages; returns the lines whose
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
-    result = plan(uow.planning.snapshot(today))
+    snapshot = uow.planning.snapshot(today)
+    result = plan(snapshot)
     lines = Lines(result.promises)
     # No base: this transaction stored promises of the plan before confirming, not that plan.
     _, new_dates = _store_whole_plan(lines, uow, today, base=None)
-    uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen, promises_digest=promises_digest(lines))
+    uow.plans.save(
+        result,
+        planned_on=today,
+        inputs_seen=inputs_seen,
+        promises_digest=promises_digest(lines),
+        plain_demand=plain_demand(snapshot),
+    )
     return new_dates
 
 

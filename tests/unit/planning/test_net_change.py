@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pegboard.planning.engine import plan
-from pegboard.planning.net_change import demand_rank, merged_plan, scoped_plan
+from pegboard.planning.net_change import (
+    demand_rank,
+    merged_plan,
+    plain_demand,
+    scoped_plan,
+    with_kept_demands,
+)
 from pegboard.planning.scope import narrowed
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
 from pegboard.views.plan import plan_json
@@ -69,6 +75,33 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
     last = max(map(demand_rank, before.demands), default=None)
 
     merged = merged_plan(kept, scoped_plan(scope, kept), scope, last_kept=last)
+
+    event("merged" if merged is not None else "planned whole")
+    if merged is not None:
+        whole = plan(after)
+        assert merged == whole
+        assert plan_json(merged) == plan_json(whole)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops(), st.data())
+def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_again(
+    workshop: PlanInput, data: st.DataObject
+) -> None:
+    """A narrowed snapshot read with the new orders' lines only, the other lines taken from the
+    kept plan's promises, merges into the whole plan too."""
+    before = plain(workshop)
+    assert plain_demand(before)
+    kept = plan(before)
+    changed, after = data.draw(placed(before))
+    scope = narrowed(after, changed)
+    read = replace(scope, demands=[d for d in scope.demands if d.order_ref.startswith("NEW-")])
+    last = max(map(demand_rank, before.demands), default=None)
+
+    rebuilt = with_kept_demands(read, kept, last_kept=last)
+    merged = (
+        None if rebuilt is None else merged_plan(kept, scoped_plan(rebuilt, kept), rebuilt, last_kept=None)
+    )
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:

@@ -144,10 +144,17 @@ class SqlStoredPlan:
         return refs
 
     def save(
-        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+        self,
+        result: PlanResult,
+        *,
+        planned_on: date,
+        inputs_seen: int,
+        promises_digest: str | None = None,
+        plain_demand: bool = False,
     ) -> None:
         """Make the stored plan `result`, planned from inputs up to change `inputs_seen`, whose
-        promises have `promises_digest` (`planning.promise_digest`; None: not known).
+        promises have `promises_digest` (`planning.promise_digest`; None: not known);
+        `plain_demand`: its snapshot had no preorder, configured line or ship-complete order.
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
         count as a later change. Only the queue entries and suggestions that differ from the
@@ -163,6 +170,7 @@ class SqlStoredPlan:
             "promises_digest": promises_digest,
             "kept_result": pack(result),
             "made_with": self.made_with,
+            "plain_demand": plain_demand,
         }
         ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
         before = self._stored_result(ids[0]) if len(ids) == 1 else None
@@ -229,9 +237,10 @@ class SqlStoredPlan:
         return None if kept is None else unpack(kept)
 
     def stale_result(self, *, planned_on: date) -> tuple[int, PlanResult] | None:
-        """The stored plan when it was planned on `planned_on` under these settings, whatever
-        changed since, with the last plan-input change it saw; None when there is none, or when
-        this transaction wrote a plan input. Kept as the plan `save` then writes rows against."""
+        """The stored plan when it was planned on `planned_on` under these settings from plain
+        demand (`save`), whatever changed since, with the last plan-input change it saw; None when
+        there is none, or when this transaction wrote a plan input. Kept as the plan `save` then
+        writes rows against."""
         if wrote_plan_input(self.conn):
             return None
         sp = t.stored_plans.c
@@ -239,6 +248,7 @@ class SqlStoredPlan:
             select(sp.id, sp.inputs_seen, sp.kept_result).where(
                 sp.planned_on == planned_on,
                 sp.made_with == self.made_with,
+                sp.plain_demand,
                 sp.kept_result.is_not(None),
             )
         ).first()

@@ -17,8 +17,17 @@ class PlanningRepository(Protocol):
     """What the planner reads (a snapshot of stock, demand and supply) and the promises it stores."""
 
     def snapshot(
-        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
-    ) -> PlanInput: ...
+        self,
+        today: date,
+        *,
+        around: Iterable[str] | None = None,
+        lines_of_around: bool = False,
+        orders: Collection[str] | None = None,
+    ) -> PlanInput:
+        """Everything planning reads (`adapters.db.planning.snapshot`); with `orders`, the
+        demand of those orders' lines only (`planning.net_change` takes the others' from the
+        kept plan)."""
+        ...
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -56,10 +65,17 @@ class StoredPlans(Protocol):
         ...
 
     def save(
-        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+        self,
+        result: PlanResult,
+        *,
+        planned_on: date,
+        inputs_seen: int,
+        promises_digest: str | None = None,
+        plain_demand: bool = False,
     ) -> None:
         """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
-        promises with `promises_digest` (`planning.promise_digest`)."""
+        promises with `promises_digest` (`planning.promise_digest`); `plain_demand`: from a
+        snapshot without preorders, configured lines or ship-complete orders (`net_change`)."""
         ...
 
     def promises_digest(self, inputs_seen: int) -> str | None:
