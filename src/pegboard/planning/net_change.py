@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
@@ -38,7 +39,7 @@ from pegboard.planning.result import (
 )
 from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
-from pegboard.planning.values import as_decimals
+from pegboard.planning.values import as_decimals, objects
 
 #: How demand is ranked (`arrays.build_demands`): priority (higher first), ordered_at, order ref,
 #: sequence, line no.
@@ -74,31 +75,38 @@ def with_kept_demands(
     """The narrowed snapshot, read with the lines of the new orders only, with the lines the kept
     plan promised (of plain demand, `plain_demand`) of its items before them, in the kept plan's
     rank order: nothing but new orders changed, so those lines wait as they did. Each line is
-    ranked by its place alone (`ordered_at`), as the kept plan and the new orders' own ranks
-    say. None when a new line would rank before a kept one (the merge needs them last)."""
+    ranked by its place alone (a priority of its own, the first line highest), as the kept plan
+    and the new orders' own ranks say. None when a new line would rank before a kept one (the
+    merge needs them last)."""
     table = kept.promises
     if not isinstance(table, PromiseTable) or table.extra:
         return None
     if last_kept is not None and any(demand_rank(d) <= last_kept for d in narrowed.demands):
         return None
-    rows = _rows_with(table, table.skus, {item.sku for item in narrowed.items})
-    lines = table.line[rows]
-    starts = segment_starts(lines)  # the rows of one line follow one another
-    quantities = as_decimals(np.add.reduceat(table.quantity[rows], starts)) if len(starts) else []
-    refs, line_nos, skus, ids = table.refs, table.line_nos, table.skus, table.line_ids
-    demands = [
-        BackorderDemand(refs[k], line_nos[k], skus[k], q, ordered_at=_placed(n), line_id=ids[k])
-        for n, (k, q) in enumerate(zip(lines[starts].tolist(), quantities, strict=True))
-    ]
-    first = len(demands)
-    for n, d in enumerate(sorted(narrowed.demands, key=demand_rank), start=first):
-        demands.append(replace(d, priority=0, ordered_at=_placed(n), sequence=0))
+    with collector_paused():
+        rows = _rows_with(table, table.skus, {item.sku for item in narrowed.items})
+        lines = table.line[rows]
+        starts = segment_starts(lines)  # the rows of one line follow one another
+        quantities = as_decimals(np.add.reduceat(table.quantity[rows], starts)) if len(starts) else []
+        picked = lines[starts].tolist()
+        top = len(picked) + len(narrowed.demands)
+        demands = list(
+            map(
+                BackorderDemand,
+                objects(table.refs, lines[starts]),
+                objects(table.line_nos, lines[starts]),
+                objects(table.skus, lines[starts]),
+                quantities,
+                range(top, top - len(picked), -1),
+                repeat(_EPOCH),
+                repeat(0),
+                repeat(None),
+                objects(table.line_ids, lines[starts]),
+            )
+        )
+        for n, d in enumerate(sorted(narrowed.demands, key=demand_rank), start=len(picked)):
+            demands.append(replace(d, priority=top - n, ordered_at=_EPOCH, sequence=0))
     return replace(narrowed, demands=demands)
-
-
-def _placed(rank: int) -> datetime:
-    """A time that ranks a line `rank`-th (one microsecond apart)."""
-    return _EPOCH + timedelta(microseconds=rank)
 
 
 _EPOCH = datetime(2000, 1, 1)
