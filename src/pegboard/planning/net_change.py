@@ -12,7 +12,7 @@ order. An entry "completes" an order when the order's latest piece rests on it, 
 have lines on both sides: that holds only while such an order's latest day is the same before and
 after, and the narrowed plan saw the same latest day; when it is not so, or the plan carries
 anything this merge does not redo (suppliers' adjusted dates, preorders, drop-ships, ship-complete
-orders, configurations), `merged_plan` gives None and the caller plans the whole snapshot.
+orders, configurations), `replanned` gives None and the caller plans the whole snapshot.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pegboard.planning.arrays import NONE, naive
 from pegboard.planning.collector import collector_paused
@@ -112,45 +113,60 @@ def with_kept_demands(
 _EPOCH = datetime(2000, 1, 1)
 
 
-def scoped_plan(narrowed: PlanInput, kept: PlanResult) -> PlanResult:
-    """The plan of a snapshot narrowed around new orders (`planning.scope.narrowed`) to merge into
-    `kept`: the promises of its `affected` lines, and a queue that counts an order made whole
-    by their pieces and by its lines elsewhere as `kept` promised them (`latest_elsewhere`)."""
-    affected = narrowed.affected
-    if affected is None or not isinstance(kept.promises, PromiseTable):
-        return plan(narrowed)
-    refs = {d.order_ref for d in narrowed.demands if d.sku in affected}
-    elsewhere = _latest(kept.promises, _rows_of(kept.promises, affected, inside=False), refs)
-    return plan(replace(narrowed, latest_elsewhere=elsewhere))
-
-
-def merged_plan(
-    kept: PlanResult, scoped: PlanResult, narrowed: PlanInput, *, last_kept: RankKey | None
+def replanned(
+    kept: PlanResult, narrowed: PlanInput, *, last_kept: RankKey | None = None
 ) -> PlanResult | None:
-    """The whole plan, from the kept plan and `scoped` (`scoped_plan` of `narrowed`, whose
-    `affected` are the SKUs the new orders reach); `last_kept` is the rank of the kept plan's
-    last promised line (None: it promised none). None when the merge cannot be exact."""
+    """The whole plan, from the kept plan and a plan of `narrowed` (around the new orders'
+    SKUs, `planning.scope`; its `affected` are the SKUs they reach); `last_kept` is the rank of
+    the kept plan's last promised line (None: none, or already checked, `with_kept_demands`).
+    None when the merge cannot be exact: then plan the whole snapshot."""
     affected = narrowed.affected
-    if affected is None or not _mergeable(kept, scoped, narrowed):
+    table = kept.promises
+    if affected is None or not isinstance(table, PromiseTable):
         return None
-    assert isinstance(kept.promises, PromiseTable) and isinstance(scoped.promises, PromiseTable)
+    with collector_paused():
+        side = _KeptSide(table, affected, {d.order_ref for d in narrowed.demands if d.sku in affected})
+    # The narrowed plan counts an order made whole by its affected lines' pieces and by its
+    # lines elsewhere as the kept plan promised them (`PlanInput.latest_elsewhere`).
+    scoped = plan(replace(narrowed, latest_elsewhere=side.elsewhere))
+    if not _mergeable(kept, scoped, narrowed):
+        return None
+    assert isinstance(scoped.promises, PromiseTable)
     # Many small objects and no reference cycles, as in planning (`collector.collector_paused`).
     with collector_paused():
-        table = _merged_promises(kept.promises, scoped.promises, narrowed, affected, last_kept)
-        if table is None or not _same_latest_days(kept.promises, scoped.promises, table, affected):
+        merged = _merged_promises(side, scoped.promises, narrowed, last_kept)
+        if merged is None or not _same_latest_days(side, scoped.promises, merged):
             return None
         mos = _merged_feasible(kept, scoped, affected)
         if mos is None:
             return None
         making, renamed = _merged_making(kept, scoped, affected)
         return PlanResult(
-            promises=table,
+            promises=merged,
             purchase_suggestions=_merged_purchases(kept, scoped, affected),
             production_suggestions=making,
-            production_queue=_merged_queue(kept, scoped, affected, renamed, table),
+            production_queue=_merged_queue(kept, scoped, affected, renamed, merged),
             feasible_mos=mos,
             adjusted_dates=kept.adjusted_dates,
         )
+
+
+class _KeptSide:
+    """The kept plan's promises split by `affected`: `inside` and `outside` rows; `refs` (orders
+    with affected lines) flagged per input line; and of those orders, the latest day of their
+    lines outside (`elsewhere`)."""
+
+    def __init__(self, table: PromiseTable, affected: frozenset[str], refs: set[str]) -> None:
+        self.table, self.affected, self.refs = table, affected, refs
+        inside = _flags(table.skus, affected)[table.line] if len(table.line) else np.zeros(0, dtype=np.bool_)
+        self.inside, self.outside = np.flatnonzero(inside), np.flatnonzero(~inside)
+        self.of_refs = _flags(table.refs, refs)
+        self.elsewhere = _latest(table, self.outside, self.of_refs)
+
+
+def _flags(column: Sequence[str], values: Collection[str]) -> NDArray[np.bool_]:
+    """Per input line, whether its value in `column` is among `values`."""
+    return np.fromiter((v in values for v in column), dtype=np.bool_, count=len(column))
 
 
 def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
@@ -173,65 +189,47 @@ def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> boo
     )
 
 
-def _rows_of(table: PromiseTable, skus: frozenset[str], *, inside: bool) -> Ints:
-    """The rows of lines whose SKU is (or is not) among `skus`."""
-    return _rows_with(table, table.skus, skus, inside=inside)
-
-
-def _rows_with(
-    table: PromiseTable, column: Sequence[str], values: Collection[str], *, inside: bool = True
-) -> Ints:
-    """The rows of lines whose value in `column` (one of the input-line columns) is (or is not)
-    among `values`."""
-    flags = np.fromiter((v in values for v in column), dtype=np.bool_, count=len(column))
-    return np.flatnonzero(flags[table.line] == inside) if len(table.line) else table.line
+def _rows_with(table: PromiseTable, column: Sequence[str], values: Collection[str]) -> Ints:
+    """The rows of lines whose value in `column` (one of the input-line columns) is among `values`."""
+    return np.flatnonzero(_flags(column, values)[table.line]) if len(table.line) else table.line
 
 
 def _merged_promises(
-    kept: PromiseTable,
-    scoped: PromiseTable,
-    narrowed: PlanInput,
-    affected: frozenset[str],
-    last_kept: RankKey | None,
+    side: _KeptSide, scoped: PromiseTable, narrowed: PlanInput, last_kept: RankKey | None
 ) -> PromiseTable | None:
-    """The kept plan's rows of lines outside `affected`, and the narrowed plan's of lines inside,
-    in rank order.
-    None unless every line the kept plan promised inside is promised again, and every new line
-    ranks after every kept one (new orders come last unless a priority puts them ahead)."""
-    outside = _rows_of(kept, affected, inside=False)
-    inside = _rows_of(scoped, affected, inside=True)
+    """The kept plan's rows of lines outside `affected`, and the narrowed plan's (of lines inside),
+    in rank order. None unless every line the kept plan promised inside is promised again, and
+    every new line ranks after every kept one (new orders come last unless a priority puts them
+    ahead)."""
+    kept, outside, inside = side.table, side.outside, np.arange(len(scoped.line), dtype=np.int64)
     kept_first: dict[int, int] = {}
-    replaced = _rows_of(kept, affected, inside=True)
-    for row, line in zip(replaced.tolist(), kept.line[replaced].tolist(), strict=True):
+    for row, line in zip(side.inside.tolist(), kept.line[side.inside].tolist(), strict=True):
         kept_first.setdefault(_id(kept.line_ids[line]), row)
-    ids = [_id(scoped.line_ids[line]) for line in scoped.line[inside].tolist()]
+    ids = [_id(scoped.line_ids[line]) for line in scoped.line.tolist()]
     new = {i for i in ids if i not in kept_first}
     if len(set(ids)) - len(new) != len(kept_first):
         return None  # a line the kept plan promised is gone: not only orders placed
-    if new:
-        ranks = {d.line_id: demand_rank(d) for d in narrowed.demands if d.line_id in new}
-        if last_kept is not None and min(ranks.values()) <= last_kept:
+    if new and last_kept is not None:
+        if min(demand_rank(d) for d in narrowed.demands if d.line_id in new) <= last_kept:
             return None
     n = len(kept.line)
     place = np.array([kept_first.get(i, n + k) for k, i in enumerate(ids)], dtype=np.int64)
     position = np.r_[outside, place]
-    within = np.r_[np.zeros(len(outside), dtype=np.int64), np.arange(len(inside), dtype=np.int64)]
+    within = np.r_[np.zeros(len(outside), dtype=np.int64), inside]
     order = np.lexsort((within, position))
     offset = len(kept.refs)
-    line = np.r_[kept.line[outside], scoped.line[inside] + offset][order]
-    table = PromiseTable(
+    return PromiseTable(
         refs=[*kept.refs, *scoped.refs],
         line_nos=[*kept.line_nos, *scoped.line_nos],
         skus=[*kept.skus, *scoped.skus],
         line_ids=[*kept.line_ids, *scoped.line_ids],
-        line=line,
-        quantity=np.r_[kept.quantity[outside], scoped.quantity[inside]][order],
-        day=np.r_[kept.day[outside], scoped.day[inside]][order],
-        wording=np.r_[kept.wording[outside], scoped.wording[inside] + len(kept.reasons)][order],
+        line=np.r_[kept.line[outside], scoped.line + offset][order],
+        quantity=np.r_[kept.quantity[outside], scoped.quantity][order],
+        day=np.r_[kept.day[outside], scoped.day][order],
+        wording=np.r_[kept.wording[outside], scoped.wording + len(kept.reasons)][order],
         reasons=[*kept.reasons, *scoped.reasons],
         bases=[*kept.bases, *scoped.bases],
     )
-    return table
 
 
 def _id(line_id: int | None) -> int:
@@ -240,11 +238,10 @@ def _id(line_id: int | None) -> int:
     return line_id
 
 
-def _latest(table: PromiseTable, rows: Ints, refs: set[str]) -> dict[str, int]:
-    """The latest promised day (NONE: open term) of each order of `refs` over `rows`."""
-    if len(rows):
-        wanted = np.fromiter((ref in refs for ref in table.refs), dtype=np.bool_, count=len(table.refs))
-        rows = rows[wanted[table.line[rows]]]
+def _latest(table: PromiseTable, rows: Ints, wanted: NDArray[np.bool_]) -> dict[str, int]:
+    """The latest promised day (NONE: open term) over `rows` of each order whose input lines are
+    flagged in `wanted`."""
+    rows = rows[wanted[table.line[rows]]] if len(rows) else rows
     latest: dict[str, int] = {}
     for line, day in zip(table.line[rows].tolist(), table.day[rows].tolist(), strict=True):
         ref = table.refs[line]
@@ -253,20 +250,18 @@ def _latest(table: PromiseTable, rows: Ints, refs: set[str]) -> dict[str, int]:
     return latest
 
 
-def _same_latest_days(
-    kept: PromiseTable, scoped: PromiseTable, merged: PromiseTable, affected: frozenset[str]
-) -> bool:
+def _same_latest_days(side: _KeptSide, scoped: PromiseTable, merged: PromiseTable) -> bool:
     """Whether the queue entries of items outside `affected` complete the orders they did: every
     order with lines on both sides has the same latest day as in the kept plan (the narrowed
-    plan counted its lines outside by that day, `scoped_plan`)."""
-    refs = {scoped.refs[line] for line in scoped.line.tolist()}
-    spanning = set(_latest(kept, _rows_of(kept, affected, inside=False), refs))
+    plan counted its lines outside by that day)."""
+    spanning = set(side.elsewhere)
     if not spanning:
         return True
-    everything = np.arange(len(kept.line), dtype=np.int64)
-    before = _latest(kept, everything, spanning)
-    now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), spanning)
-    return before == now
+    kept = side.table
+    before = _latest(kept, np.arange(len(kept.line), dtype=np.int64), side.of_refs)
+    wanted = np.r_[side.of_refs, _flags(scoped.refs, side.refs)]
+    now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), wanted)
+    return all(before[ref] == now[ref] for ref in spanning)
 
 
 def _merged_purchases(

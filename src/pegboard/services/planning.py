@@ -12,7 +12,7 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
-from pegboard.planning.net_change import merged_plan, plain_demand, scoped_plan, with_kept_demands
+from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
@@ -114,7 +114,7 @@ def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Se
     narrowed = with_kept_demands(read, kept, last_kept=last)
     if narrowed is None:
         return None
-    merged = merged_plan(kept, scoped_plan(narrowed, kept), narrowed, last_kept=None)
+    merged = replanned(kept, narrowed)
     return None if merged is None else (merged, promises)
 
 

@@ -30,13 +30,13 @@ DUE = MONDAY + timedelta(days=14)
 def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[PlanResult | None]]:
     """What each net-change merge of the test answered (None: it handed back to a whole plan)."""
     answered: list[PlanResult | None] = []
-    merge = net_change.merged_plan
+    merge = net_change.replanned
 
     def spy(*args: object, **kwargs: object) -> PlanResult | None:
         answered.append(merge(*args, **kwargs))  # type: ignore[arg-type]
         return answered[-1]
 
-    monkeypatch.setattr(planning, "merged_plan", spy)
+    monkeypatch.setattr(planning, "replanned", spy)
     yield answered
 
 

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import (
     demand_rank,
-    merged_plan,
     plain_demand,
-    scoped_plan,
+    replanned,
     with_kept_demands,
 )
 from pegboard.planning.scope import narrowed
@@ -74,7 +73,7 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
     scope = narrowed(after, changed)
     last = max(map(demand_rank, before.demands), default=None)
 
-    merged = merged_plan(kept, scoped_plan(scope, kept), scope, last_kept=last)
+    merged = replanned(kept, scope, last_kept=last)
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
@@ -99,9 +98,7 @@ def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_ag
     last = max(map(demand_rank, before.demands), default=None)
 
     rebuilt = with_kept_demands(read, kept, last_kept=last)
-    merged = (
-        None if rebuilt is None else merged_plan(kept, scoped_plan(rebuilt, kept), rebuilt, last_kept=None)
-    )
+    merged = None if rebuilt is None else replanned(kept, rebuilt)
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
