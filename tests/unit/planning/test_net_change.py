@@ -17,7 +17,7 @@ from pegboard.planning.net_change import (
     with_kept_demands,
 )
 from pegboard.planning.scope import narrowed
-from pegboard.planning.snapshot import BackorderDemand, PlanInput
+from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, PlanInput
 from pegboard.views.plan import plan_json
 from tests.unit.planning.builders import FIRST_ORDER_AT
 from tests.unit.planning.workshops import quantities, workshops
@@ -105,3 +105,19 @@ def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_ag
         whole = plan(after)
         assert merged == whole
         assert plan_json(merged) == plan_json(whole)
+
+
+def test_demand_with_a_preorder_a_configured_or_drop_ship_line_or_a_ship_complete_order_is_not_plain() -> (
+    None
+):
+    """Lines a re-plan could not take back from promises keep the next re-plan whole."""
+    line = BackorderDemand("SO-1", 1, "AXE", Decimal(1), line_id=1)
+    base = PlanInput(today=FIRST_ORDER_AT.date(), items=[], demands=[line])
+
+    assert plain_demand(base)
+    assert not plain_demand(replace(base, demands=[replace(line, release_date=base.today)]))
+    assert not plain_demand(replace(base, demands=[replace(line, options="COLOUR=green")]))
+    assert not plain_demand(replace(base, ship_complete=frozenset({"SO-1"})))
+    assert not plain_demand(
+        replace(base, dropships=[DropshipDemand("SO-2", 1, "AXE", Decimal(1), None, None, None)])
+    )
