@@ -166,7 +166,7 @@ class _KeptSide:
 
 def _flags(column: Sequence[str], values: Collection[str]) -> NDArray[np.bool_]:
     """Per input line, whether its value in `column` is among `values`."""
-    return np.fromiter((v in values for v in column), dtype=np.bool_, count=len(column))
+    return np.fromiter(map(values.__contains__, column), dtype=np.bool_, count=len(column))
 
 
 def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
@@ -311,14 +311,16 @@ def _merged_queue(
             if (e.sku in affected) == from_scope:
                 entries.append(e._replace(ref=renamed.get((from_scope, e.ref), e.ref)))
 
-    # An order ranks as its first line does, and the promises come in rank order; an entry
-    # lists the orders it completes oldest first (the narrowed plan may not hold an order's
-    # first line).
-    made_whole = {ref for e in entries for ref in e.completes}
-    rank_of: dict[str, int] = {}
-    for row in _rows_with(promises, promises.refs, made_whole).tolist():
-        rank_of.setdefault(promises.refs[promises.line[row]], row)
-    entries = [e._replace(completes=tuple(sorted(e.completes, key=rank_of.__getitem__))) for e in entries]
+    # An order ranks as its first line does, and the promises come in rank order, a line's rows
+    # together: zip keeps the last value of a key, so the reversed lines leave each order its
+    # first. An entry lists the orders it completes oldest first: a kept entry has them so (no
+    # new order rests on it), the narrowed plan may not hold an order's first line.
+    lines = objects(promises.refs, promises.line[segment_starts(promises.line)])
+    rank_of = dict(zip(reversed(lines), range(len(lines) - 1, -1, -1), strict=True))
+    entries = [
+        e._replace(completes=tuple(sorted(e.completes, key=rank_of.__getitem__))) if e.sku in affected else e
+        for e in entries
+    ]
 
     def key(e: QueueEntry) -> tuple[int, int, int, int, int, int, str, int]:
         first = rank_of[e.completes[0]] if e.completes else LAST

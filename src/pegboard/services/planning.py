@@ -77,8 +77,12 @@ def run_plan(
             # When the stored plan gave these very promises and no input changed since, the stored
             # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
             if uow.plans.promises_digest(seen) != digest:
-                base = merged[1] if merged else uow.plans.last_promises()
-                changed, new_dates = _store_whole_plan(lines, uow, today, base=base)
+                if merged is not None:
+                    changed, new_dates = _store_whole_plan(
+                        lines, uow, today, base=merged[1], within=merged[2]
+                    )
+                else:
+                    changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
@@ -90,11 +94,13 @@ def run_plan(
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
 
 
-def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Sequence[Promise]] | None:
+def _net_change(
+    uow: UnitOfWork, today: date, seen: int
+) -> tuple[PlanResult, Sequence[Promise], frozenset[str]] | None:
     """The whole plan, from the stored plan of today and a plan of what the orders placed since
     reach (`planning.net_change`), when placing orders is all that changed since, with the stored
-    plan's promises; None when anything else changed, or the merge cannot be exact: then the
-    whole snapshot is planned."""
+    plan's promises and the SKUs whose lines it may promise otherwise; None when anything else
+    changed, or the merge cannot be exact: then the whole snapshot is planned."""
     stale = uow.plans.stale_result(planned_on=today)
     if stale is None:
         return None
@@ -115,7 +121,9 @@ def _net_change(uow: UnitOfWork, today: date, seen: int) -> tuple[PlanResult, Se
     if narrowed is None:
         return None
     merged = replanned(kept, narrowed)
-    return None if merged is None else (merged, promises)
+    if merged is None or narrowed.affected is None:
+        return None
+    return merged, promises, narrowed.affected
 
 
 def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
@@ -138,14 +146,25 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
 
 
 def _store_whole_plan(
-    lines: Lines, uow: UnitOfWork, today: date, *, base: Sequence[Promise] | None
+    lines: Lines,
+    uow: UnitOfWork,
+    today: date,
+    *,
+    base: Sequence[Promise] | None,
+    within: frozenset[str] | None = None,
 ) -> tuple[list[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
     many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
-    stored ones but for the marked lines: only the other lines are read (None: all are)."""
+    stored ones but for the marked lines: only the other lines are read (None: all are).
+    `within`: the plan gives every line of other SKUs the promise `base` gives it (net change)."""
     marked = uow.planning.promised_since_plan()
-    suspects = None if base is None else _maybe_moved(lines, Lines(base), marked)
+    if base is None:
+        suspects = None
+    elif within is not None:
+        suspects = _of_skus(lines, within, marked)
+    else:
+        suspects = _maybe_moved(lines, Lines(base), marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
     if marked:
@@ -158,6 +177,16 @@ def _by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
     return {
         i: (d, r) for i, d, r in zip(lines.line_ids, lines.dates, lines.reasons, strict=True) if i is not None
     }
+
+
+def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
+    """The lines (positions) of these SKUs, those re-promised since the stored plan, and those
+    known by order ref only."""
+    return [
+        k
+        for k, (sku, i) in enumerate(zip(lines.skus, lines.line_ids, strict=True))
+        if sku in skus or i is None or i in marked
+    ]
 
 
 def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:
