@@ -101,13 +101,10 @@ def _net_change(
     reach (`planning.net_change`), when placing orders is all that changed since, with the stored
     plan's promises and the SKUs whose lines it may promise otherwise; None when anything else
     changed, or the merge cannot be exact: then the whole snapshot is planned."""
-    stale = uow.plans.stale_result(planned_on=today)
-    if stale is None:
+    since = uow.plans.placed_since_plan(planned_on=today, upto=seen)
+    if since is None:
         return None
-    then, kept = stale
-    placed = uow.plans.placed_since(then, seen)
-    if not placed:
-        return None
+    placed, kept = since
     promises = kept.promises
     last = None
     if isinstance(promises, PromiseTable) and len(promises.line):

@@ -207,6 +207,8 @@ class SqlStoredPlan:
 
     def last_promises(self) -> Sequence[Promise] | None:
         """The stored plan's promises, whatever changed since; None when no plan is kept."""
+        if self._read is not None:  # read already in this transaction (`placed_since_plan`, `save`)
+            return self._read[1].promises
         sp = t.stored_plans.c
         row = self.conn.execute(select(sp.id, sp.kept_result)).first()
         if row is None or row.kept_result is None:
@@ -236,27 +238,31 @@ class SqlStoredPlan:
         ).scalar()
         return None if kept is None else unpack(kept)
 
-    def stale_result(self, *, planned_on: date) -> tuple[int, PlanResult] | None:
-        """The stored plan when it was planned on `planned_on` under these settings from plain
-        demand (`save`), whatever changed since, with the last plan-input change it saw; None when
-        there is none, or when this transaction wrote a plan input. Kept as the plan `save` then
-        writes rows against."""
+    def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
+        """The refs of the orders placed since the stored plan, up to change `upto`, and that plan,
+        when it was planned on `planned_on` under these settings from plain demand (`save`) and
+        placing orders is all that changed since (`placed_since`); None otherwise, or when this
+        transaction wrote a plan input. The plan is kept as the one `save` then writes rows against."""
         if wrote_plan_input(self.conn):
             return None
         sp = t.stored_plans.c
         row = self.conn.execute(
-            select(sp.id, sp.inputs_seen, sp.kept_result).where(
+            select(sp.id, sp.inputs_seen).where(
                 sp.planned_on == planned_on,
                 sp.made_with == self.made_with,
                 sp.plain_demand,
                 sp.kept_result.is_not(None),
             )
         ).first()
-        kept = None if row is None else unpack(row.kept_result)
-        if row is None or kept is None:
+        placed = None if row is None else self.placed_since(int(row.inputs_seen), upto)
+        if row is None or not placed:
+            return None
+        data = self.conn.execute(select(sp.kept_result).where(sp.id == row.id)).scalar()
+        kept = None if data is None else unpack(data)
+        if kept is None:
             return None
         self._read = (row.id, kept)
-        return int(row.inputs_seen), kept
+        return placed, kept
 
     def order_skus(self, order_refs: Collection[str]) -> set[str]:
         """The SKUs of the lines of these orders."""

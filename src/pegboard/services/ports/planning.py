@@ -92,10 +92,10 @@ class StoredPlans(Protocol):
         nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
         ...
 
-    def stale_result(self, *, planned_on: date) -> tuple[int, PlanResult] | None:
-        """The stored plan when it was planned on `planned_on` under the same settings, whatever
-        changed since, with the last plan-input change it saw; None when there is none, or when
-        this transaction wrote a plan input (that change is in no log yet)."""
+    def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
+        """The orders placed since the stored plan (up to change `upto`) and that plan, when it
+        was planned on `planned_on` under the same settings from plain demand and placing orders
+        is all that changed since; None otherwise, or when this transaction wrote a plan input."""
         ...
 
     def order_skus(self, order_refs: Collection[str]) -> set[str]:
