@@ -4,15 +4,19 @@ A whole plan of a snapshot that differs from the kept plan's only by new orders 
 the stock they took, at SKUs `X`) gives, outside `affected` = up(down(X)) (`planning.scope`), the
 very netting, pegging and dates the kept plan gave; inside it, a plan of the narrowed snapshot
 gives them exactly. So the merged plan takes from the kept one every promise, suggestion, queue
-entry and open MO's dates of an item outside `affected`, and from the narrowed plan those inside.
+entry and open MO's dates of an item outside `affected`, and from the narrowed plan those inside
+(`replanned`). The narrowed snapshot need not read the old lines again: when the kept plan's
+demand was plain (`plain_demand`), they wait as its promises say (`with_kept_demands`).
 
 What is decided across items is redone on the merged pieces: promises in rank order, purchase
 suggestions by supplier, suggested MOs numbered PLANNED-1, ... by SKU and dates, and the queue's
-order. An entry "completes" an order when the order's latest piece rests on it, and an order may
-have lines on both sides: that holds only while such an order's latest day is the same before and
-after, and the narrowed plan saw the same latest day; when it is not so, or the plan carries
-anything this merge does not redo (suppliers' adjusted dates, preorders, drop-ships, ship-complete
-orders, configurations), `replanned` gives None and the caller plans the whole snapshot.
+order and each entry's orders made whole, oldest first. An entry "completes" an order when the
+order's latest piece rests on it, and an order may have lines on both sides: the narrowed plan
+counts its lines outside by the kept plan's days (`PlanInput.latest_elsewhere`), and the merge
+holds only while such an order's latest day is the same before and after. When it is not so, or
+the plan carries anything this merge does not redo (suppliers' adjusted dates, preorders,
+drop-ships, ship-complete orders, configurations, a new line ranking before a kept one),
+`replanned` gives None and the caller plans the whole snapshot.
 """
 
 from __future__ import annotations

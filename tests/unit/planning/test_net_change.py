@@ -32,10 +32,12 @@ def plain(snapshot: PlanInput) -> PlanInput:
 
 @st.composite
 def placed(draw: st.DrawFn, snapshot: PlanInput) -> tuple[list[str], PlanInput]:
-    """The SKUs of a few new orders (placed after every other, at the lowest priority), and the
-    snapshot after them: their backordered lines, and the stock they took."""
+    """The SKUs of a few new orders (placed after every other, mostly at the lowest priority, at
+    times ahead of every line), and the snapshot after them: their backordered lines, and the
+    stock they took."""
     skus = sorted(item.sku for item in snapshot.items)
     lowest = min((d.priority for d in snapshot.demands), default=0)
+    priority = draw(st.sampled_from([lowest, lowest, lowest, 9]))
     demands = list(snapshot.demands)
     available = dict(snapshot.available)
     changed: list[str] = []
@@ -52,7 +54,7 @@ def placed(draw: st.DrawFn, snapshot: PlanInput) -> tuple[list[str], PlanInput]:
                     line_no=line_no,
                     sku=sku,
                     quantity=draw(quantities),
-                    priority=lowest,
+                    priority=priority,
                     ordered_at=FIRST_ORDER_AT + timedelta(days=1, minutes=k),
                     sequence=100 + k,
                     line_id=1000 + 10 * k + line_no,
