@@ -10,10 +10,12 @@ the last of them arrives (None: open term).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pegboard.planning.arrays import NEG, Demands, Existing, Items
 from pegboard.planning.dating import Dated
@@ -98,7 +100,9 @@ def production_plan(
             zip(refs[:n], skus[:n], amounts[:n], begin[:n], end[:n], strict=True),
         )
     )
-    made_whole, first_rank = _completes(demands, customer, entries.entry_of, len(head))
+    made_whole, first_rank = _completes(
+        demands, customer, entries.entry_of, len(head), _elsewhere(snapshot, items)
+    )
     missing = _missing(items, pegging, dated, entries.entry_of, len(head))
     order = _queue_order(snapshot, existing, dated, entries, made_whole, first_rank, missing)
     columns = (refs, skus, amounts, begin, end, made_whole, missing)
@@ -131,13 +135,44 @@ def _queue_order(
     return [int(k) for k in np.lexsort(keys)]
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """Of a narrowed snapshot merged into a kept plan: its `affected` items (flags by item) and
+    each order's latest day among its lines outside them (`PlanInput.latest_elsewhere`)."""
+
+    inside: NDArray[np.bool_]
+    latest: Mapping[str, int]
+
+
+def _elsewhere(snapshot: PlanInput, items: Items) -> Elsewhere | None:
+    if snapshot.latest_elsewhere is None or snapshot.affected is None:
+        return None
+    inside = np.zeros(len(items.skus), dtype=np.bool_)
+    inside[[items.index[s] for s in snapshot.affected if s in items.index]] = True
+    return Elsewhere(inside, snapshot.latest_elsewhere)
+
+
 def _completes(
-    demands: Demands, customer: CustomerPieces, entry_of: Ints, n_entries: int
+    demands: Demands,
+    customer: CustomerPieces,
+    entry_of: Ints,
+    n_entries: int,
+    elsewhere: Elsewhere | None = None,
 ) -> tuple[list[tuple[str, ...]], Ints]:
-    """Per entry, the orders it makes whole (oldest first), and the rank of the oldest (LAST: none)."""
+    """Per entry, the orders it makes whole (oldest first), and the rank of the oldest (LAST: none);
+    with `elsewhere`, an order's latest day is that of its affected lines' pieces and of its
+    lines elsewhere (only entries of affected items then count)."""
     order, finish = demands.order[customer.rank], customer.finish
     n_orders = len(demands.order_refs)
-    latest = _per_key(n_orders, order, finish, NEG, np.maximum)
+    if elsewhere is None:
+        latest = _per_key(n_orders, order, finish, NEG, np.maximum)
+    else:
+        inside = elsewhere.inside[demands.item[customer.rank]]
+        latest = _per_key(n_orders, order[inside], finish[inside], NEG, np.maximum)
+        floor = np.fromiter(
+            (elsewhere.latest.get(ref, NEG) for ref in demands.order_refs), dtype=np.int64, count=n_orders
+        )
+        latest = np.maximum(latest, floor)
     entry = entry_of[customer.supply]
     last = np.flatnonzero((entry >= 0) & (finish == latest[order]))
     order_rank = _per_key(

@@ -154,6 +154,12 @@ class PlanInput:
     #: Set on a snapshot narrowed around a change (`planning.scope`): only the lines of these
     #: SKUs are promised exactly; the rest of it is there to plan them right.
     affected: frozenset[str] | None = None
+    #: On a narrowed snapshot merged into a kept plan (`planning.net_change`): each order's latest
+    #: day (a day number, `arrays.NONE` for open term) among its lines outside `affected`, as the
+    #: kept plan promised them; the queue then counts an order made whole from the pieces of
+    #: its `affected` lines and that day, not from lines outside, which the snapshot dates
+    #: otherwise or does not hold.
+    latest_elsewhere: Mapping[str, int] | None = None
     #: Orders with ship policy complete: every line of one is promised the order's date.
     ship_complete: frozenset[str] = frozenset()
     #: Allocated lines of those orders held for a line that still waits (`planning.whole_orders`).

@@ -12,7 +12,9 @@ from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
+from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import LinePromise, Lines, StoredPromise
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
@@ -58,7 +60,15 @@ def run_plan(
         # Nothing planning reads changed since the stored plan, today: it is this plan, whose
         # promises are stored already (`planning.kept_plan`).
         kept = uow.plans.kept_result(seen, planned_on=today)
-        result = kept if kept is not None else plan(uow.planning.snapshot(today))
+        merged = None if kept is not None else _net_change(uow, today, seen)
+        plain = merged is not None
+        if kept is not None:
+            result = kept
+        elif merged is not None:
+            result = merged[0]
+        else:
+            snapshot = uow.planning.snapshot(today)
+            result, plain = plan(snapshot), plain_demand(snapshot)
         changed: list[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
@@ -67,37 +77,91 @@ def run_plan(
             # When the stored plan gave these very promises and no input changed since, the stored
             # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
             if uow.plans.promises_digest(seen) != digest:
-                changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
+                if merged is not None:
+                    changed, new_dates = _store_whole_plan(
+                        lines, uow, today, base=merged[1], within=merged[2]
+                    )
+                else:
+                    changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
         elif kept is None:
-            uow.plans.save(result, planned_on=today, inputs_seen=seen, promises_digest=digest)
+            uow.plans.save(
+                result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
+            )
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def _net_change(
+    uow: UnitOfWork, today: date, seen: int
+) -> tuple[PlanResult, Sequence[Promise], frozenset[str]] | None:
+    """The whole plan, from the stored plan of today and a plan of what the orders placed since
+    reach (`planning.net_change`), when placing orders is all that changed since, with the stored
+    plan's promises and the SKUs whose lines it may promise otherwise; None when anything else
+    changed, or the merge cannot be exact: then the whole snapshot is planned."""
+    since = uow.plans.placed_since_plan(planned_on=today, upto=seen)
+    if since is None:
+        return None
+    placed, kept = since
+    promises = kept.promises
+    last = None
+    if isinstance(promises, PromiseTable) and len(promises.line):
+        line_id = promises.line_ids[int(promises.line[-1])]
+        last = None if line_id is None else uow.plans.line_rank(line_id)
+        if last is None:
+            return None
+    # Only the new orders' lines are read: the others wait as the kept plan has them.
+    read = uow.planning.snapshot(today, around=uow.plans.order_skus(placed), orders=placed)
+    narrowed = with_kept_demands(read, kept, last_kept=last)
+    if narrowed is None:
+        return None
+    merged = replanned(kept, narrowed)
+    if merged is None or narrowed.affected is None:
+        return None
+    return merged, promises, narrowed.affected
 
 
 def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     """Plan again inside the caller's transaction (after suggestions became POs and MOs), store
     the promises that now rest on them, and keep this plan for the pages; returns the lines whose
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
-    result = plan(uow.planning.snapshot(today))
+    snapshot = uow.planning.snapshot(today)
+    result = plan(snapshot)
     lines = Lines(result.promises)
     # No base: this transaction stored promises of the plan before confirming, not that plan.
     _, new_dates = _store_whole_plan(lines, uow, today, base=None)
-    uow.plans.save(result, planned_on=today, inputs_seen=inputs_seen, promises_digest=promises_digest(lines))
+    uow.plans.save(
+        result,
+        planned_on=today,
+        inputs_seen=inputs_seen,
+        promises_digest=promises_digest(lines),
+        plain_demand=plain_demand(snapshot),
+    )
     return new_dates
 
 
 def _store_whole_plan(
-    lines: Lines, uow: UnitOfWork, today: date, *, base: Sequence[Promise] | None
+    lines: Lines,
+    uow: UnitOfWork,
+    today: date,
+    *,
+    base: Sequence[Promise] | None,
+    within: frozenset[str] | None = None,
 ) -> tuple[list[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
     many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
-    stored ones but for the marked lines: only the other lines are read (None: all are)."""
+    stored ones but for the marked lines: only the other lines are read (None: all are).
+    `within`: the plan gives every line of other SKUs the promise `base` gives it (net change)."""
     marked = uow.planning.promised_since_plan()
-    suspects = None if base is None else _maybe_moved(lines, Lines(base), marked)
+    if base is None:
+        suspects = None
+    elif within is not None:
+        suspects = _of_skus(lines, within, marked)
+    else:
+        suspects = _maybe_moved(lines, Lines(base), marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
     if marked:
@@ -110,6 +174,16 @@ def _by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
     return {
         i: (d, r) for i, d, r in zip(lines.line_ids, lines.dates, lines.reasons, strict=True) if i is not None
     }
+
+
+def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
+    """The lines (positions) of these SKUs, those re-promised since the stored plan, and those
+    known by order ref only."""
+    return [
+        k
+        for k, (sku, i) in enumerate(zip(lines.skus, lines.line_ids, strict=True))
+        if sku in skus or i is None or i in marked
+    ]
 
 
 def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:

@@ -29,6 +29,7 @@ from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_
 from pegboard.adapters.db.stored_plan_rows import missing_material, sync_changed_plan_rows, sync_plan_rows
 from pegboard.planning.configurations import configured_sku
 from pegboard.planning.kept_plan import pack, unpack
+from pegboard.planning.net_change import RankKey, rank_key
 from pegboard.planning.result import (
     FeasibleDates,
     PlanResult,
@@ -143,10 +144,17 @@ class SqlStoredPlan:
         return refs
 
     def save(
-        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+        self,
+        result: PlanResult,
+        *,
+        planned_on: date,
+        inputs_seen: int,
+        promises_digest: str | None = None,
+        plain_demand: bool = False,
     ) -> None:
         """Make the stored plan `result`, planned from inputs up to change `inputs_seen`, whose
-        promises have `promises_digest` (`planning.promise_digest`; None: not known).
+        promises have `promises_digest` (`planning.promise_digest`; None: not known);
+        `plain_demand`: its snapshot had no preorder, configured line or ship-complete order.
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
         count as a later change. Only the queue entries and suggestions that differ from the
@@ -162,6 +170,7 @@ class SqlStoredPlan:
             "promises_digest": promises_digest,
             "kept_result": pack(result),
             "made_with": self.made_with,
+            "plain_demand": plain_demand,
         }
         ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
         before = self._stored_result(ids[0]) if len(ids) == 1 else None
@@ -198,6 +207,8 @@ class SqlStoredPlan:
 
     def last_promises(self) -> Sequence[Promise] | None:
         """The stored plan's promises, whatever changed since; None when no plan is kept."""
+        if self._read is not None:  # read already in this transaction (`placed_since_plan`, `save`)
+            return self._read[1].promises
         sp = t.stored_plans.c
         row = self.conn.execute(select(sp.id, sp.kept_result)).first()
         if row is None or row.kept_result is None:
@@ -226,6 +237,57 @@ class SqlStoredPlan:
             )
         ).scalar()
         return None if kept is None else unpack(kept)
+
+    def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
+        """The refs of the orders placed since the stored plan, up to change `upto`, and that plan,
+        when it was planned on `planned_on` under these settings from plain demand (`save`) and
+        placing orders is all that changed since (`placed_since`); None otherwise, or when this
+        transaction wrote a plan input. The plan is kept as the one `save` then writes rows against."""
+        if wrote_plan_input(self.conn):
+            return None
+        sp = t.stored_plans.c
+        row = self.conn.execute(
+            select(sp.id, sp.inputs_seen).where(
+                sp.planned_on == planned_on,
+                sp.made_with == self.made_with,
+                sp.plain_demand,
+                sp.kept_result.is_not(None),
+            )
+        ).first()
+        placed = None if row is None else self.placed_since(int(row.inputs_seen), upto)
+        if row is None or not placed:
+            return None
+        data = self.conn.execute(select(sp.kept_result).where(sp.id == row.id)).scalar()
+        kept = None if data is None else unpack(data)
+        if kept is None:
+            return None
+        self._read = (row.id, kept)
+        return placed, kept
+
+    def order_skus(self, order_refs: Collection[str]) -> set[str]:
+        """The SKUs of the lines of these orders."""
+        so, ol, it = t.sales_orders.c, t.order_lines.c, t.items.c
+        query = (
+            select(it.sku)
+            .distinct()
+            .select_from(t.order_lines)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .join(t.items, it.id == ol.item_id)
+            .where(so.order_ref.in_(sorted(set(order_refs))))
+        )
+        return set(self.conn.execute(query).scalars())
+
+    def line_rank(self, line_id: int) -> RankKey | None:
+        """Where an order line ranks among backorders (`planning.net_change.rank_key`, with the
+        order's id as its sequence, as the snapshot reads it); None when there is no such line."""
+        so, ol = t.sales_orders.c, t.order_lines.c
+        row = self.conn.execute(
+            select(so.priority, so.ordered_at, so.order_ref, so.id, ol.line_no)
+            .select_from(t.order_lines)
+            .join(t.sales_orders, so.id == ol.order_id)
+            .where(ol.id == line_id)
+        ).first()
+        return None if row is None else rank_key(*row)
 
     def feasible_mos(self, refs: Collection[str]) -> dict[str, FeasibleDates] | None:
         """The stored plan's dates of the open MOs `refs` it dated (by ref; an MO opened since is

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from pegboard.planning.net_change import RankKey
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.result import FeasibleDates, PlanResult, Promise
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
@@ -16,8 +17,17 @@ class PlanningRepository(Protocol):
     """What the planner reads (a snapshot of stock, demand and supply) and the promises it stores."""
 
     def snapshot(
-        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
-    ) -> PlanInput: ...
+        self,
+        today: date,
+        *,
+        around: Iterable[str] | None = None,
+        lines_of_around: bool = False,
+        orders: Collection[str] | None = None,
+    ) -> PlanInput:
+        """Everything planning reads (`adapters.db.planning.snapshot`); with `orders`, the
+        demand of those orders' lines only (`planning.net_change` takes the others' from the
+        kept plan)."""
+        ...
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -55,10 +65,17 @@ class StoredPlans(Protocol):
         ...
 
     def save(
-        self, result: PlanResult, *, planned_on: date, inputs_seen: int, promises_digest: str | None = None
+        self,
+        result: PlanResult,
+        *,
+        planned_on: date,
+        inputs_seen: int,
+        promises_digest: str | None = None,
+        plain_demand: bool = False,
     ) -> None:
         """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
-        promises with `promises_digest` (`planning.promise_digest`)."""
+        promises with `promises_digest` (`planning.promise_digest`); `plain_demand`: from a
+        snapshot without preorders, configured lines or ship-complete orders (`net_change`)."""
         ...
 
     def promises_digest(self, inputs_seen: int) -> str | None:
@@ -73,6 +90,21 @@ class StoredPlans(Protocol):
     def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under the same settings and
         nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
+        ...
+
+    def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
+        """The orders placed since the stored plan (up to change `upto`) and that plan, when it
+        was planned on `planned_on` under the same settings from plain demand and placing orders
+        is all that changed since; None otherwise, or when this transaction wrote a plan input."""
+        ...
+
+    def order_skus(self, order_refs: Collection[str]) -> set[str]:
+        """The SKUs of the lines of these orders."""
+        ...
+
+    def line_rank(self, line_id: int) -> RankKey | None:
+        """Where an order line ranks among backorders (`planning.net_change.rank_key`); None
+        when there is no such line."""
         ...
 
     def placed_since(self, seen: int, upto: int) -> list[str] | None:

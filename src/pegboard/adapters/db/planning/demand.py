@@ -83,7 +83,11 @@ class DemandQueries:
         ]
 
     def _demands(
-        self, sku_of: dict[int, str], ids: list[int] | None, release_of: dict[str, date]
+        self,
+        sku_of: dict[int, str],
+        ids: list[int] | None,
+        release_of: dict[str, date],
+        orders: Collection[str] | None = None,
     ) -> list[BackorderDemand]:
         so, ol = t.sales_orders, t.order_lines
         # The open quantity is worked out by the database, as raw micro-units: one conversion
@@ -101,6 +105,8 @@ class DemandQueries:
             ol.c.id,
             ol.c.options,
         )
+        if orders is not None:
+            query = query.where(so.c.order_ref.in_(sorted(orders)))
         rows = self.conn.execute(
             among_items(query, ol.c.item_id, ids, self.conn)
             .join(so, so.c.id == ol.c.order_id)
@@ -145,8 +151,11 @@ class DemandQueries:
             )
         return found
 
-    def _dropships(self, sku_of: dict[int, str], ids: list[int] | None) -> list[DropshipDemand]:
-        """Open drop-ship lines with the PO line that serves each (its expected date)."""
+    def _dropships(
+        self, sku_of: dict[int, str], ids: list[int] | None, orders: Collection[str] | None = None
+    ) -> list[DropshipDemand]:
+        """Open drop-ship lines with the PO line that serves each (its expected date); of
+        `orders` only, when given."""
         so, ol, po, pol = t.sales_orders, t.order_lines, t.purchase_orders, t.purchase_order_lines
         query = (
             select(
@@ -172,6 +181,8 @@ class DemandQueries:
             )
             .order_by(so.c.id, ol.c.line_no, pol.c.id)
         )
+        if orders is not None:
+            query = query.where(so.c.order_ref.in_(sorted(orders)))
         found: dict[tuple[str, int], DropshipDemand] = {}
         for r in self.conn.execute(among_items(query, ol.c.item_id, ids, self.conn)).all():
             # One PO line serves a drop-ship line; should there be more, the first one speaks.

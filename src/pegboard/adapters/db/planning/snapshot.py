@@ -62,7 +62,12 @@ class PlanSnapshots(DemandQueries):
     confidence: float | None
 
     def snapshot(
-        self, today: date, *, around: Iterable[str] | None = None, lines_of_around: bool = False
+        self,
+        today: date,
+        *,
+        around: Iterable[str] | None = None,
+        lines_of_around: bool = False,
+        orders: Collection[str] | None = None,
     ) -> PlanInput:
         """Items, BOMs, available stock, open POs and MOs, and every open line, as plain data.
 
@@ -73,7 +78,8 @@ class PlanSnapshots(DemandQueries):
         read, and `affected` names the SKUs whose lines it promises (`planning.scope`). With
         `lines_of_around` too, only what promising new lines of the `around` SKUs themselves needs
         is read (their supply below and all demand on it, `planning.quoting`), and `affected` is
-        `around`: a quote, not a re-promise of everything the change reaches.
+        `around`: a quote, not a re-promise of everything the change reaches. With `orders`,
+        only those orders' lines are read (`planning.net_change` takes the others from the kept plan).
         """
         affected: frozenset[str] | None = None
         ids: list[int] | None = None
@@ -173,8 +179,8 @@ class PlanSnapshots(DemandQueries):
                     decimal.maybe(multiple),
                 )
             )
-        demands = self._demands(sku_of, ids, release_of)
-        dropships = self._dropships(sku_of, ids)
+        demands = self._demands(sku_of, ids, release_of, orders)
+        dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
         complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
         purchase_lines = self._purchase_lines(sku_of, ids)

@@ -100,6 +100,9 @@ stored_plans = Table(
     Column("kept_result", LargeBinary),
     #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
     Column("made_with", String(200)),
+    #: Its snapshot's demand had no preorder, configured line or ship-complete order, so a re-plan
+    #: after new orders may take the old lines from its promises (`planning.net_change`; 0031).
+    Column("plain_demand", Boolean, nullable=False, server_default=false()),
 )
 
 
