@@ -552,8 +552,9 @@ def _elsewhere(w: World, key: Key, came: date, facts: list[str]) -> str:
     mine = w.placed_on[key]
     if any(placed == came and other not in w.first_promise for other, placed in others):
         return "stock taken by an order placed that day"
-    if any(placed < mine and (w.first_promise.get(other) or date.max) < came for other, placed in others):
-        return "knock-on: an older line, itself late, took it (fifo)"
+    # An older line promised that day or before, whose own supply had not come: it slipped.
+    if any(placed < mine and (w.first_promise.get(other) or date.max) <= came for other, placed in others):
+        return "knock-on: an older line whose own supply slipped took it (fifo)"
     if any(placed < mine for _, placed in others):
         return "stock went to an older line"
     return "stock went to other lines"

@@ -101,7 +101,9 @@ def _pegged_again(pieces: CustomerPieces, item: Ints, chosen: Ints) -> CustomerP
     demand_end = np.cumsum(pieces.quantity[demand])
     supply_end = np.cumsum(pieces.quantity[supply])
     # Each item's total is the same on both sides, so the running totals meet at item bounds.
-    cuts = np.union1d(demand_end, supply_end)
+    # Both totals only grow: one merge of two sorted runs, then equal cuts kept once.
+    cuts = np.sort(np.concatenate([demand_end, supply_end]), kind="stable")
+    cuts = cuts[np.r_[True, cuts[1:] != cuts[:-1]]]
     d = demand[np.searchsorted(demand_end, cuts)]
     s = supply[np.searchsorted(supply_end, cuts)]
     quantity = np.diff(np.r_[0, cuts])
