@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -98,6 +99,23 @@ class World:
     learned_on: date | None = None
     #: MO completions refused because other demand took the materials after they were noted here.
     refused: int = 0
+    #: Per backordered line: the parts of its first dated promise as the plan stored it, after the
+    #: morning's suggestions were confirmed (date, reason, basis: real PO and MO refs).
+    first_parts: dict[Key, list[tuple[date | None, str, str]]] = field(default_factory=dict)
+    #: Per line: the first dated promise Pegboard stored for it (`StoredPromise.first_date`).
+    stored_first: dict[Key, date | None] = field(default_factory=dict)
+    #: Per PO line (ref, SKU): its stated expected date and the day it really came.
+    po_dates: dict[tuple[str, str], tuple[date | None, date]] = field(default_factory=dict)
+    po_created: dict[tuple[str, str], date] = field(default_factory=dict)
+    #: Per MO: the day it was confirmed, the day its materials were all on hand, the day it was made.
+    mo_opened: dict[str, date] = field(default_factory=dict)
+    mo_ready: dict[str, date] = field(default_factory=dict)
+    mo_done: dict[str, date] = field(default_factory=dict)
+    #: Per line with a dated first promise: each supplier's receipts when it was made.
+    receipts_at_first: dict[Key, dict[str, int]] = field(default_factory=dict)
+    first_on: dict[Key, date] = field(default_factory=dict)
+    #: Per (day, SKU): the lines that shipped it that day (line, placed on).
+    ship_log: dict[tuple[date, str], list[tuple[Key, date]]] = field(default_factory=dict)
 
 
 def world(rng: random.Random) -> World:
@@ -173,14 +191,23 @@ class Figures:
     informed_keys: frozenset[Key] = frozenset()
     #: The lines by what their first promise rested on (`_kind`), each measured.
     kinds: dict[str, Measure] = field(default_factory=dict)
+    #: The late lines of all lines by cause (`_cause`).
+    causes: dict[str, int] = field(default_factory=dict)
 
 
 def simulate(
-    *, seed: int, days: int, adjusted: bool, confidence: float, informed: frozenset[Key] | None = None
+    *,
+    seed: int,
+    days: int,
+    adjusted: bool,
+    confidence: float,
+    informed: frozenset[Key] | None = None,
+    history: int = 0,
 ) -> Figures:
     """One run on a fresh SQLite database; the same seed gives the same orders and deliveries.
     `informed` names the lines of the "on history" set (default: those this run's first reasons
-    give, which only an adjusted run can tell)."""
+    give, which only an adjusted run can tell); `history` days of purchasing come first
+    (`_history`)."""
     rng = random.Random(seed)
     w = world(rng)
     # Deliveries draw from their own stream, so both runs see the same orders whatever they buy.
@@ -191,10 +218,12 @@ def simulate(
             Settings(database_url=url, reliability_dates=adjusted, promise_confidence=confidence), today=START
         )
         try:
-            for kind, text in catalogue_csv(w):
-                import_csv(
-                    kind, io.StringIO(text), source=f"{kind}.csv", uow=pb.uow(), clock=pb.clock, policy=FIFO
-                )
+            catalogue = catalogue_csv(w)
+            for kind, text in catalogue[:-1]:
+                _import(pb, kind, text)
+            _history(pb, w, days=history, seed=seed)
+            pb.clock = FixedClock(START)
+            _import(pb, *catalogue[-1])  # the stock count, after any history's receipts
             count = 0
             day = START
             while day < START + timedelta(days=days + TAIL_DAYS):
@@ -210,6 +239,7 @@ def simulate(
                     break
         finally:
             pb.close()
+    causes = _causes(w)
     return Figures(
         adjusted,
         confidence,
@@ -227,7 +257,47 @@ def simulate(
         w.refused,
         frozenset(_informed(w)) if informed is None else informed,
         _by_kind(w),
+        causes,
     )
+
+
+def _import(pb: Pegboard, kind: ImportKind, text: str) -> None:
+    import_csv(kind, io.StringIO(text), source=f"{kind}.csv", uow=pb.uow(), clock=pb.clock, policy=FIFO)
+
+
+#: History POs: one per supplier every this many days, the last early enough to be received
+#: before the first order (7 days stated + 7 slipped, or 12 days unstated).
+HISTORY_EVERY, HISTORY_QUIET = 7, 15
+
+
+def _history(pb: Pegboard, w: World, *, days: int, seed: int) -> None:
+    """`days` of purchasing before the first order, as a shop adopting Pegboard brings in its
+    past POs and their receipts (each PO entered and each receipt booked on its own day, as
+    `pegboard --today DAY import purchase-orders` and `pegboard --today DAY receive` do): one PO
+    per supplier every `HISTORY_EVERY` days, 5 of each of its parts, delivered as the supplier
+    does (its own random stream, so the orders and later deliveries are those of a cold start)."""
+    rng = random.Random(seed * 104729 + 3)
+    first = START - timedelta(days=days)
+    arrivals: dict[date, list[tuple[str, str, Decimal]]] = {}
+    for k in range(days):
+        day = first + timedelta(days=k)
+        pb.clock = FixedClock(day)
+        for po_ref, sku, quantity in arrivals.pop(day, []):
+            purchasing.receive(po_ref, sku, quantity, uow=pb.uow(), clock=pb.clock, policy=FIFO)
+            w.receipts[w.bought[sku]] = w.receipts.get(w.bought[sku], 0) + 1
+        if k % HISTORY_EVERY or day > START - timedelta(days=HISTORY_QUIET):
+            continue
+        rows = []
+        for n, supplier in enumerate(w.suppliers):
+            ref = f"PAST-{k:03d}-{n + 1}"
+            due = None if supplier.stated is None else day + timedelta(days=supplier.stated)
+            for sku in sorted(p for p, name in w.bought.items() if name == supplier.name):
+                rows.append(f"{ref},{supplier.name},{sku},5,{'' if due is None else due}\n")
+                came = max(supplier.arrival(rng, ordered=day, expected=due), day + timedelta(days=1))
+                arrivals.setdefault(came, []).append((ref, sku, Decimal(5)))
+        header = "po_ref,supplier,sku,quantity,expected_date\n"
+        _import(pb, ImportKind.PURCHASE_ORDERS, header + "".join(rows))
+    assert all(day < START for day in arrivals), "a history PO would arrive after the first order"
 
 
 def _kind(w: World, key: Key) -> str:
@@ -280,6 +350,7 @@ def _make(pb: Pegboard, w: World, day: date) -> None:
             w.refused += 1
             continue
         del w.open_mos[ref]
+        w.mo_done[ref] = day
 
 
 def _check_materials(pb: Pegboard, w: World, ref: str, day: date) -> None:
@@ -289,6 +360,7 @@ def _check_materials(pb: Pegboard, w: World, ref: str, day: date) -> None:
     assert mo is not None
     if not manufacturing.material_check(mo.sku, mo.open_quantity, uow=pb.reader(), reserved=mo.reserved):
         w.open_mos[ref] = day
+        w.mo_ready[ref] = day
 
 
 def _place(pb: Pegboard, w: World, rng: random.Random, day: date, count: int) -> int:
@@ -331,25 +403,54 @@ def _plan(pb: Pegboard, w: World, rng: random.Random, day: date) -> None:
             if po is None:
                 # Confirmed in the morning: production starts today when the materials are here.
                 w.open_mos[ref] = None
+                w.mo_opened[ref] = day
                 _check_materials(pb, w, ref, day)
                 continue
             for line in po.lines:
                 come = supplier_of[po.supplier].arrival(rng, ordered=day, expected=line.expected_date)
-                w.arrivals.setdefault(max(come, day + timedelta(days=1)), []).append(
-                    (ref, line.sku, line.quantity)
-                )
+                come = max(come, day + timedelta(days=1))
+                w.arrivals.setdefault(come, []).append((ref, line.sku, line.quantity))
+                w.po_dates[(ref, line.sku)] = (line.expected_date, come)
+                w.po_created[(ref, line.sku)] = day
+    _note_stored(pb, w, [k for k in dates if k in w.first_promise])
+
+
+def _note_stored(pb: Pegboard, w: World, keys: list[Key]) -> None:
+    """Note what Pegboard stored for lines still without one: its first dated promise, and the
+    parts of the kept plan's promise (after confirming, resting on real PO and MO refs)."""
+    waiting = [k for k in keys if k not in w.stored_first or w.stored_first[k] is None]
+    if not waiting:
+        return
+    with pb.reader() as uow:
+        stored = uow.planning.stored_promises(sorted({ref for ref, _ in waiting}))
+        kept = uow.plans.last_promises() or []
+    parts: dict[Key, list[tuple[date | None, str, str]]] = {}
+    for p in kept:
+        parts.setdefault((p.order_ref, p.line_no), []).append((p.date, p.reason, p.basis))
+    for key in waiting:
+        found = stored.get(key)
+        first = None if found is None else found.first_date
+        w.stored_first[key] = first
+        if first is not None:
+            w.first_parts[key] = parts.get(key, [])
+            w.receipts_at_first[key] = dict(w.receipts)
+            w.first_on[key] = pb.clock.today()
 
 
 def _ship(pb: Pegboard, w: World, day: date) -> None:
     with pb.reader() as uow:
         found = uow.orders.get_many(sorted(w.open_orders))
     for ref, order in found.items():
+        shipped_before = {(ref, line.line_no): line.shipped_quantity for line in order.lines}
         if any(line.allocated_quantity > 0 for line in order.lines):
             order = shipping_and_reload(pb, ref)
         for line in order.lines:
             key = (ref, line.line_no)
             if key in w.first_promise and key not in w.shipped_on and line.shipped_quantity >= line.quantity:
                 w.shipped_on[key] = day
+            if line.shipped_quantity > shipped_before.get(key, 0):
+                placed = w.placed_on.get(key, day)
+                w.ship_log.setdefault((day, line.sku), []).append((key, placed))
         if all(line.shipped_quantity >= line.quantity for line in order.lines):
             w.open_orders.discard(ref)
 
@@ -369,10 +470,6 @@ def _measure(w: World, lines: set[Key], *, explain: bool) -> Measure:
     on_time = [k for k, d in shipped.items() if w.shipped_on[k] <= d]
     slack = [(d - w.shipped_on[k]).days for k, d in shipped.items() if w.shipped_on[k] <= d]
     late = [(w.shipped_on[k] - d).days for k, d in shipped.items() if w.shipped_on[k] > d]
-    if explain:
-        for k, d in sorted(shipped.items()):
-            if w.shipped_on[k] > d:
-                print(f"  late {k}: promised {d}, shipped {w.shipped_on[k]}: {w.first_reason[k]}")
     return Measure(
         len(dated),
         len(on_time),
@@ -380,6 +477,103 @@ def _measure(w: World, lines: set[Key], *, explain: bool) -> Measure:
         statistics.fmean(late) if late else 0.0,
         len(dated) - len(shipped),
     )
+
+
+_PO_REF = re.compile(r"\b(PO-\d+)\b")
+
+
+def _cause(w: World, key: Key) -> tuple[str, str]:
+    """Why a late line is late, and the facts that say so: the supply its first promise rested on
+    came after the promised day (whose supplier slipped, with or without enough history), or came
+    in time and the line still waited (its stock went to another line), or the MO was made late."""
+    promised = w.first_promise[key]
+    assert promised is not None
+    parts = w.first_parts.get(key, [])
+    facts = [f"stored first {w.stored_first.get(key)}"]
+    came_on = START
+    for _, _, basis in sorted(parts, key=lambda p: p[0] or date.max, reverse=True):
+        if basis.startswith("PO-"):
+            stated, came = w.po_dates.get((basis, w.sku_of[key]), (None, START))
+            came_on = max(came_on, came)
+            facts.append(f"{basis} stated {stated} came {came}")
+            if came > promised:
+                return _supplier_cause(w, key, w.bought[w.sku_of[key]]), "; ".join(facts)
+        elif basis.startswith("MO-"):
+            ready, done = w.mo_ready.get(basis), w.mo_done.get(basis)
+            facts.append(f"{basis} opened {w.mo_opened.get(basis)} ready {ready} made {done}")
+            if done is None or done <= promised:
+                came_on = max(came_on, done or START)
+                continue
+            if ready is None or ready + timedelta(days=1) <= promised:
+                return "MO made late with materials there", "; ".join(facts)
+            return _material_cause(w, key, basis, promised, facts), "; ".join(facts)
+        else:
+            facts.append(f"basis {basis!r}")
+    if not parts:
+        return "no stored parts", "; ".join(facts)
+    return _elsewhere(w, key, came_on, facts), "; ".join(facts)
+
+
+def _material_cause(w: World, key: Key, mo: str, promised: date, facts: list[str]) -> str:
+    """Why an MO's materials were not all there the day before its promise: a PO of a part, open
+    when the promise was made and stated for that day or before (or with no stated date), came
+    later (its supplier slipped, with or without enough history); or every such PO came in time
+    and the parts went elsewhere (other lines or MOs)."""
+    needed, made_on = promised - timedelta(days=1), w.first_on[key]
+    parts = w.products[w.sku_of[key]]
+    late = sorted(
+        (came, ref, part)
+        for (ref, part), (stated, came) in w.po_dates.items()
+        if part in parts
+        and w.po_created[(ref, part)] <= made_on < came
+        and came > needed
+        and (stated is None or stated <= needed)
+    )
+    if not late:
+        return "MO materials: parts counted on came in time, went elsewhere"
+    came, ref, part = late[-1]
+    facts.append(f"{part} on {ref} stated {w.po_dates[(ref, part)][0]} came {came}")
+    return "MO materials: " + _supplier_cause(w, key, w.bought[part])
+
+
+def _supplier_cause(w: World, key: Key, supplier: str) -> str:
+    if w.receipts_at_first.get(key, {}).get(supplier, 0) < MIN_HISTORY:
+        return "supplier short of history: stated date"
+    if supplier == w.suppliers[-1].name:
+        return "no stated lead time: beyond the learned bound"
+    return "supplier slipped beyond the learned margin"
+
+
+def _elsewhere(w: World, key: Key, came: date, facts: list[str]) -> str:
+    """A line whose supply came in time but which shipped later: who shipped the SKU that day."""
+    sku = w.sku_of[key]
+    others = w.ship_log.get((came, sku), [])
+    facts.append(f"shipped {sku} on {came}: {[(o, p, w.first_promise.get(o)) for o, p in others]}")
+    mine = w.placed_on[key]
+    if any(placed == came and other not in w.first_promise for other, placed in others):
+        return "stock taken by an order placed that day"
+    # An older line promised that day or before, whose own supply had not come: it slipped.
+    if any(placed < mine and (w.first_promise.get(other) or date.max) <= came for other, placed in others):
+        return "knock-on: an older line whose own supply slipped took it (fifo)"
+    if any(placed < mine for _, placed in others):
+        return "stock went to an older line"
+    return "stock went to other lines"
+
+
+def _causes(w: World) -> dict[str, int]:
+    """Every late line of the run, counted by cause (`_cause`); printed with facts under `--explain`."""
+    found: dict[str, int] = {}
+    for key, promised in sorted(w.first_promise.items()):
+        if promised is None or key not in w.shipped_on or w.shipped_on[key] <= promised:
+            continue
+        cause, facts = _cause(w, key)
+        found[cause] = found.get(cause, 0) + 1
+        if EXPLAIN:
+            print(f"  late {key} {w.sku_of[key]}: promised {promised}, shipped {w.shipped_on[key]}: {cause}")
+            print(f"      {facts}")
+            for when, reason, basis in w.first_parts.get(key, []):
+                print(f"      part {when} {basis}: {reason}")
+    return found
 
 
 def main() -> None:
@@ -392,6 +586,12 @@ def main() -> None:
     parser.add_argument("--adjust", choices=["both", "on", "off"], default="both")
     parser.add_argument("--confidence", type=float, default=0.90, help="PEGBOARD_PROMISE_CONFIDENCE")
     parser.add_argument("--explain", action="store_true", help="print each late line and its first reason")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="days of past POs and receipts brought in before the first order (default 0: a cold start)",
+    )
     args = parser.parse_args()
     global EXPLAIN
     EXPLAIN = args.explain
@@ -399,12 +599,17 @@ def main() -> None:
     found: dict[tuple[bool, str], list[Measure]] = {}
     for seed in args.seeds or [args.seed]:
         days = args.days if args.days is not None else random.Random(seed).randint(45, 90)
-        print(f"seed {seed}, {days} days of orders, confidence {args.confidence}")
+        print(f"seed {seed}, {days} days of orders, {args.history} of history, confidence {args.confidence}")
         print(HEADER)
         informed: frozenset[Key] | None = None
         for adjusted in runs:
             f = simulate(
-                seed=seed, days=days, adjusted=adjusted, confidence=args.confidence, informed=informed
+                seed=seed,
+                days=days,
+                adjusted=adjusted,
+                confidence=args.confidence,
+                informed=informed,
+                history=args.history,
             )
             informed = f.informed_keys if adjusted else informed
             assert f.informed is not None
@@ -417,6 +622,8 @@ def main() -> None:
                 for kind, m in f.kinds.items():
                     found.setdefault((adjusted, f"  {kind}"), []).append(m)
                     print(_row(adjusted, f"  {kind}", f.orders, f.backordered, m))
+            for cause, n in sorted(f.causes.items(), key=lambda c: -c[1]):
+                print(f"  late by cause: {n:>3}  {cause}")
             print(
                 f"  ({f.seconds:.1f} s; {f.refused} MO completions refused: materials taken by other demand)"
             )

@@ -12,6 +12,7 @@ from pegboard.planning.late_supply import feasible_mos
 from pegboard.planning.netting import CUSTOMER, Pegging
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import CustomerPieces, production_plan
+from pegboard.planning.rank_order import in_rank_order, preorder_ranks
 from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
 from pegboard.planning.reliable import DateNote, DateNotes
 from pegboard.planning.result import PlanResult, PurchaseSuggestion
@@ -125,10 +126,10 @@ def assemble(
     """The plan in words: promises, suggested purchases and production, the production queue;
     `stated_finish` (every supply's finish day on stated dates) gives promises their stated date."""
     describer = Describer(snapshot, items, existing, pegging, dated, notes)
-    customer = _customer_pieces(pegging, dated)
+    customer = customer_pieces(pegging, dated)
     suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated, customer)
     return PlanResult(
-        promises=_promises(demands, customer, describer, stated_finish),
+        promises=_promises(demands, _served(snapshot, demands, customer), describer, stated_finish),
         purchase_suggestions=_purchases(snapshot, items, pegging, dated),
         production_suggestions=suggestions,
         production_queue=queue,
@@ -136,7 +137,13 @@ def assemble(
     )
 
 
-def _customer_pieces(pegging: Pegging, dated: Dated) -> CustomerPieces:
+def _served(snapshot: PlanInput, demands: Demands, customer: CustomerPieces) -> CustomerPieces:
+    """The pieces as stock will be handed out: each item's earliest supply to its most urgent
+    backorders (`planning.rank_order`); preorders, served once released, keep theirs."""
+    return in_rank_order(customer, demands.item, preorder_ranks(snapshot, demands))
+
+
+def customer_pieces(pegging: Pegging, dated: Dated) -> CustomerPieces:
     """The pieces of backorders, most urgent first (a backorder's pieces in their own order)."""
     # Columns are picked in piece order (a streaming read of the large piece arrays), then
     # put in rank order.

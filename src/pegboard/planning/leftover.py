@@ -29,7 +29,7 @@ from decimal import Decimal
 import numpy as np
 
 from pegboard.planning.arrays import Items, build_demands, build_existing, build_items
-from pegboard.planning.assembly import Describer
+from pegboard.planning.assembly import Describer, customer_pieces
 from pegboard.planning.dating import Dated, date_supplies
 from pegboard.planning.engine import net_all, supply_table
 from pegboard.planning.leftover_walk import QuoteSource, QuoteWalk, micro_units
@@ -41,6 +41,7 @@ from pegboard.planning.quoting import (
     OrderQuote,
     QuoteLine,
 )
+from pegboard.planning.rank_order import latest_served, preorder_ranks
 from pegboard.planning.reasons import SupplyKind
 from pegboard.planning.reliable import reliable_snapshot
 from pegboard.planning.snapshot import BackorderDemand, PlanInput
@@ -62,6 +63,14 @@ class Leftover:
         demands = build_demands(snapshot, self.items)
         self.pegging: Pegging = net_all(self.items, existing, demands)
         self.dated: Dated = date_supplies(supply_table(existing, self.pegging), self.items, self.today)
+        #: Per item, the latest finish the backorders waiting rest on: stock is handed out in rank
+        #: order, so a new order's line is promised no earlier (`planning.rank_order`).
+        self.latest = latest_served(
+            customer_pieces(self.pegging, self.dated),
+            demands.item,
+            len(self.items.skus),
+            preorder_ranks(snapshot, demands),
+        )
         self.describer = Describer(snapshot, self.items, existing, self.pegging, self.dated)
         self.n_demands = len(demands.row)
         self.last = max((_rank(d) for d in snapshot.demands), default=None)
@@ -157,7 +166,29 @@ class Leftover:
         # leftover is not built over: a configured line, or any in a workshop that has one, plans in full.
         if self.snapshot.configurations or any(line.options for line in lines):
             return None
-        return QuoteWalk(self).run(lines)
+        walk = QuoteWalk(self)
+        found = walk.run(lines)
+        if found is None or not self.served_in_turn(walk.placed):
+            return None
+        return found
+
+    def served_in_turn(self, placed: Sequence[tuple[int, list[int]]]) -> bool:
+        """Whether lines of an order placed now, ((item, finish of each piece) in line order),
+        rest on supply finishing no earlier than what every line ahead of them rests on: else the
+        plan hands them other supply (`planning.rank_order`) and the leftover cannot answer."""
+        latest: dict[int, int] = {}
+        for item, finishes in placed:
+            before = latest.get(item, int(self.latest[item]))
+            if finishes and min(finishes) < before:
+                return False
+            latest[item] = max([before, *finishes])
+        return True
+
+    def _served(self, placed: Sequence[tuple[int, list[int]]]) -> None:
+        """Note what lines placed rest on as the latest finish of their items."""
+        for item, finishes in placed:
+            if finishes:
+                self.latest[item] = max(int(self.latest[item]), *finishes)
 
     def with_placed(
         self, taken: Mapping[str, Decimal], demands: Sequence[BackorderDemand]
@@ -174,6 +205,7 @@ class Leftover:
         if self.dates_learned or self.snapshot.configurations:
             return self  # it answers no quote (`quote`), before or after the orders
         after = copy.copy(self)
+        after.latest = self.latest.copy()
         after.available = dict(self.available)
         after._supplies_of = dict(self._supplies_of)
         walk = QuoteWalk(after)
@@ -202,6 +234,9 @@ class Leftover:
             walk = QuoteWalk(after)
             if walk.place([(self.items.index[d.sku], micro_units(d.quantity)) for d in order]) is None:
                 return None
+            if not after.served_in_turn(walk.placed):
+                return None
+            after._served(walk.placed)
             walk.keep()
             after.last = max(_rank(d) for d in order)
         return after

@@ -64,6 +64,8 @@ class QuoteWalk:
         self.lists: dict[int, list[QuoteSource]] = {}
         self.planned_po: dict[int, QuoteSource] = {}
         self.made: list[QuoteSource] = []
+        #: What each line placed rests on, in line order: (item, finish of each piece).
+        self.placed: list[tuple[int, list[int]]] = []
 
     def run(self, lines: Sequence[QuoteLine]) -> OrderQuote | None:
         lo, items = self.lo, self.items
@@ -112,6 +114,9 @@ class QuoteWalk:
                 else:
                     self.made[key[3]].pieces.extend(taken)
         self._date()
+        self.placed = [
+            (item, [s.finish for s, _ in pieces_of.get(k, [])]) for k, (item, _) in enumerate(wants)
+        ]
         return pieces_of
 
     def keep(self) -> None:

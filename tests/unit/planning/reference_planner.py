@@ -284,10 +284,11 @@ class ReferencePlanner:
     def promises(self) -> list[Promise]:
         """Every piece of every backorder, most urgent first, each with the supply it rests on."""
         result = []
+        served = self.served_in_rank_order()
         for need in self.customer_needs:
             demand = need.demand
             assert demand is not None
-            for sup, quantity in need.pieces:
+            for sup, quantity in served[id(need)]:
                 root = self.root(sup)
                 supply = self.described(sup)
                 reason = promise_reason(
@@ -309,6 +310,42 @@ class ReferencePlanner:
                     )
                 )
         return result
+
+    def served_in_rank_order(self) -> dict[int, list[tuple[Sup, Decimal]]]:
+        """Each backorder's pieces (by id of its need); per SKU where a backorder rests on a piece
+        finishing after a piece of a later backorder, pegged again: the SKU's backorders in rank
+        order take its supply pieces earliest finish first, as allocation hands out the stock."""
+        served = {id(need): list(need.pieces) for need in self.customer_needs}
+        by_sku: dict[str, list[Need]] = defaultdict(list)
+        for need in self.customer_needs:
+            # A preorder is served once released: it keeps its pieces, out of the handing out.
+            if need.demand is None or need.demand.release_date is None:
+                by_sku[need.sku].append(need)
+        for needs in by_sku.values():
+            pieces = [(sup, quantity) for need in needs for sup, quantity in need.pieces]
+            finishes = [self.dated(sup)[1] for sup, _ in pieces]
+            ends = [[self.dated(sup)[1] for sup, _ in need.pieces] for need in needs]
+            if all(max(a) <= min(b) for k, a in enumerate(ends) for b in ends[k + 1 :]):
+                continue
+            order = sorted(range(len(pieces)), key=lambda k: (finishes[k], k))
+            supply = [pieces[k][0] for k in order]
+            left = [pieces[k][1] for k in order]
+            at = 0
+            for need in needs:
+                wanted, got = sum((q for _, q in need.pieces), Decimal(0)), served[id(need)]
+                got.clear()
+                while wanted > 0:
+                    sup = supply[at]
+                    taken = min(wanted, left[at])
+                    if got and got[-1][0] is sup:
+                        got[-1] = (sup, got[-1][1] + taken)
+                    else:
+                        got.append((sup, taken))
+                    wanted -= taken
+                    left[at] -= taken
+                    if left[at] == 0:
+                        at += 1
+        return served
 
     def purchase_suggestions(self) -> list[PurchaseSuggestion]:
         """One line per bought SKU: everything planned for it, ordered today."""
