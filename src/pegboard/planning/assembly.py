@@ -126,10 +126,11 @@ def assemble(
     """The plan in words: promises, suggested purchases and production, the production queue;
     `stated_finish` (every supply's finish day on stated dates) gives promises their stated date."""
     describer = Describer(snapshot, items, existing, pegging, dated, notes)
-    customer = customer_pieces(pegging, dated)
+    # The queue's "completes" and the promises both follow the pieces as stock will be handed out.
+    customer = _served(snapshot, demands, customer_pieces(pegging, dated))
     suggestions, queue = production_plan(snapshot, items, existing, demands, pegging, dated, customer)
     return PlanResult(
-        promises=_promises(demands, _served(snapshot, demands, customer), describer, stated_finish),
+        promises=_promises(demands, customer, describer, stated_finish),
         purchase_suggestions=_purchases(snapshot, items, pegging, dated),
         production_suggestions=suggestions,
         production_queue=queue,

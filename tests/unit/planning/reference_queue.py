@@ -12,7 +12,7 @@ from pegboard.planning.result import MissingMaterial, ProductionSuggestion, Queu
 from pegboard.planning.snapshot import BackorderDemand
 
 if TYPE_CHECKING:
-    from tests.unit.planning.reference_planner import ReferencePlanner, Sup
+    from tests.unit.planning.reference_planner import Need, ReferencePlanner, Sup
 
 
 def production_plan(
@@ -38,15 +38,21 @@ def production_plan(
         for sup in planner.supplies[sku]:
             if sup.kind is SupplyKind.MO:
                 members.append(((0, sup.ref, sup.seq), sup.ref, [sup]))
+    # Orders are made whole by the pieces as stock will be handed out, as their promises say.
+    served = planner.served_in_rank_order()
     latest: dict[str, int] = {}
     order_rank: dict[str, int] = {}
+    serves: dict[int, list[Need]] = defaultdict(list)
     for need in planner.customer_needs:
         assert need.demand is not None
         ref = need.demand.order_ref
         order_rank.setdefault(ref, need.rank)
-        for sup, _ in need.pieces:
+        for sup, _ in served[id(need)]:
             latest[ref] = max(latest.get(ref, -(10**13)), planner.dated(sup)[1])
-    entries = [_entry(planner, tiebreak, ref, sups, latest, order_rank) for tiebreak, ref, sups in members]
+            serves[id(sup)].append(need)
+    entries = [
+        _entry(planner, tiebreak, ref, sups, latest, order_rank, serves) for tiebreak, ref, sups in members
+    ]
     entries.sort(key=lambda pair: pair[0])
     return suggestions, [entry for _, entry in entries]
 
@@ -58,12 +64,13 @@ def _entry(
     sups: list[Sup],
     latest: dict[str, int],
     order_rank: dict[str, int],
+    serves: dict[int, list[Need]],
 ) -> tuple[tuple[object, ...], QueueEntry]:
     start, finish = planner.dated(sups[0])
     completes: set[str] = set()
     missing: dict[str, tuple[Decimal, int]] = {}
     for sup in sups:
-        for need, _ in sup.pegs:
+        for need in serves[id(sup)]:
             if need.demand is not None and latest[need.demand.order_ref] == finish:
                 completes.add(need.demand.order_ref)
         for need in sup.needs:

@@ -4,7 +4,7 @@ are those its slow twin gives on that snapshot, on random small workshops."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, event, given, settings
@@ -35,12 +35,14 @@ def with_history(draw: st.DrawFn) -> PlanInput:
             history.append(
                 Delivery(supplier, sku, f"H-{k}", ordered, due, ordered + timedelta(days=took), Decimal(1))
             )
+    # A PO is placed with one supplier on one day, as in Pegboard: its lines share both.
+    placed: dict[str, tuple[str | None, date]] = {}
+    for line in snapshot.purchase_lines:
+        if line.po_ref not in placed:
+            supplier = draw(st.sampled_from(["Acme", "Bree", None]))
+            placed[line.po_ref] = (supplier, TODAY - timedelta(days=draw(st.integers(0, 10))))
     lines = [
-        replace(
-            line,
-            supplier=draw(st.sampled_from(["Acme", "Bree", None])),
-            ordered_on=TODAY - timedelta(days=draw(st.integers(0, 10))),
-        )
+        replace(line, supplier=placed[line.po_ref][0], ordered_on=placed[line.po_ref][1])
         for line in snapshot.purchase_lines
     ]
     figures = [*supplier_reliability(history), *item_reliability(history).values()]
