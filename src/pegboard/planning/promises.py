@@ -171,16 +171,17 @@ class Lines:
             sample = np.zeros(count, dtype=np.int64)
             sample[inverse] = np.arange(len(inverse))
             reasons, bases = [json.dumps(r) for r in table.reasons], [json.dumps(b) for b in table.bases]
+            fields = zip(
+                table.wording[sample].tolist(),
+                _json(json_numbers(table.quantity[sample])),
+                _json(iso_dates(table.day[sample])),
+                _json(iso_dates(table.stated[sample])),
+                strict=True,
+            )
             texts = [
-                f'{{"basis": {bases[w]}, "date": {json.dumps(d)}, "quantity": {json.dumps(q)}, '
-                f'"reason": {reasons[w]}, "stated_date": {json.dumps(s)}}}'
-                for w, q, d, s in zip(
-                    table.wording[sample].tolist(),
-                    json_numbers(table.quantity[sample]),
-                    iso_dates(table.day[sample]),
-                    iso_dates(table.stated[sample]),
-                    strict=True,
-                )
+                f'{{"basis": {bases[w]}, "date": {d}, "quantity": {q}, '
+                f'"reason": {reasons[w]}, "stated_date": {s}}}'
+                for w, q, d, s in fields
             ]
             self._texts = objects(texts, inverse), objects([f"[{t}]" for t in texts], inverse)
         return self._texts
@@ -285,6 +286,19 @@ def by_line(promises: Iterable[Promise]) -> list[LinePromise]:
     """A line ships whole when its last part comes; any open-term part makes the line open term."""
     lines = Lines(promises)
     return lines.built(list(range(len(lines))))
+
+
+def _json(values: list[Any]) -> list[str]:
+    """Each value as JSON, each distinct one (and type: 1 and 1.0 differ) written once."""
+    memo: dict[tuple[type, Any], str] = {}
+    found = []
+    for value in values:
+        key = (type(value), value)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = json.dumps(value)
+        found.append(text)
+    return found
 
 
 def _combinations(columns: Sequence[Ints]) -> tuple[int, Ints]:

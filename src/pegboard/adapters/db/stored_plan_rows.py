@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.bulk import insert_rows
+from pegboard.adapters.db.copying import copy_rows
 from pegboard.adapters.db.row_sync import sync_known_rows, sync_rows
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import split_sku
@@ -100,7 +100,7 @@ def _sync_queue(
         conn.execute(delete(q).where(q.c.plan_id == plan_id, q.c.rank.in_(some)))
     fresh = [_queue_row(plan_id, r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
     if fresh:
-        insert_rows(conn, q, fresh)
+        copy_rows(conn, q, fresh)
 
 
 def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.copying import copy_columns
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
@@ -160,7 +161,7 @@ class PromiseStore:
                 [item_ids[wanted.skus[k]] for k in new],
             ]
             if postgres and len(new) > BULK:
-                self._copy("line_promises", NEW_COLUMNS, new_rows)
+                copy_columns(self.conn, "line_promises", NEW_COLUMNS, new_rows)
             else:
                 self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows))
         if changed:
@@ -232,16 +233,6 @@ class PromiseStore:
             found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
         return found
 
-    def _copy(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
-        """PostgreSQL's COPY FROM STDIN on the unit of work's own connection (same transaction);
-        `rows` are the columns' values, one list per column."""
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for chunk in _copy_text(rows):
-                    copy.write(chunk)
-
     def _update_by_copy(self, rows: Sequence[Sequence[Any]]) -> None:
         """Many changed promises at once (one list per column): COPY them into a scratch table,
         then one UPDATE."""
@@ -249,7 +240,7 @@ class PromiseStore:
             "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
             "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
-        self._copy("promise_updates", CHANGED_COLUMNS, rows)
+        copy_columns(self.conn, "promise_updates", CHANGED_COLUMNS, rows)
         self.conn.exec_driver_sql(
             "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
             "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
@@ -365,37 +356,3 @@ def _pick(column: Sequence[Any], ks: list[int]) -> list[Any]:
 def _dicts(names: tuple[str, ...], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     """Rows given as columns, as one dict per row."""
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def _copy_text(columns: Sequence[Sequence[Any]]) -> Iterator[str]:
-    """Rows given as columns in COPY's text format, a few thousand at a time (dates ISO, None
-    as \\N); each column is converted on its own, each distinct value once."""
-    lines = list(map("\t".join, zip(*map(_column_text, columns), strict=True)))
-    for some in sliced(lines, 5000):
-        yield "\n".join(some) + "\n"
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _column_text(values: Sequence[Any]) -> list[str]:
-    if all(type(v) is int for v in values):  # ids and keys: nearly all distinct
-        return list(map(str, values))
-    memo: dict[Any, str] = {None: "\\N"}
-    found = []
-    for value in values:
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = _text(value)
-        found.append(text)
-    return found
-
-
-def _text(value: Any) -> str:
-    """One value in COPY's text format: a date in ISO, a text with its specials escaped."""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.translate(_ESCAPES)
-    return text
