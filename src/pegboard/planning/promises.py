@@ -275,7 +275,19 @@ class LinePromises(Sequence[LinePromise]):
         """One of the lines' columns (`order_refs`, `line_nos`, `skus`, `line_ids`, `dates`,
         `reasons`, `bases`) for these promises."""
         values: list[Any] = getattr(self.lines, name)
+        if self._every_line():
+            return list(values)
         return objects(values, np.asarray(self.ks, dtype=np.int64)) if self.ks else []
+
+    def _every_line(self) -> bool:
+        """These are all the lines, in order (a first plan's promises are all new)."""
+        ks, count = self.ks, len(self.lines)
+        return (
+            len(ks) == count > 0
+            and ks[0] == 0
+            and ks[-1] == count - 1
+            and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
+        )
 
     def parts_texts(self) -> list[str]:
         """Each promise's parts as JSON text (`Lines.parts_texts`)."""

@@ -3,13 +3,17 @@ backslashes, empty texts, None, dates and exact quantities, on both databases.""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import column_text, copy_rows
+from pegboard.adapters.db.stored_plan_rows import json_texts
 from pegboard.bootstrap import Pegboard
 
 
@@ -57,3 +61,13 @@ def test_a_column_of_plain_texts_or_ids_is_written_as_it_is_and_any_other_value_
     assert column_text([3, 12]) == ["3", "12"]
     assert column_text(["a\tb", "c\\d", None, "e\nf\rg"]) == ["a\\tb", "c\\\\d", "\\N", "e\\nf\\rg"]
     assert column_text([date(2026, 12, 1), None, True]) == ["2026-12-01", "\\N", "True"]
+    assert column_text([1, 1.0, None, 1]) == ["1", "1.0", "\\N", "1"]
+
+
+@given(
+    st.lists(st.one_of(st.text(), st.sampled_from(["SO-1", "SO-000123", "", 'say "x"', "a\\b", "é", "\x7f"])))
+)
+def test_a_queue_entrys_completed_orders_are_written_as_json_dumps_writes_them(refs: list[str]) -> None:
+    """The joined form is taken only where it is exactly `json.dumps`'s."""
+    assert json_texts(refs) == json.dumps(refs)
+    assert json_texts(tuple(refs)) == json.dumps(refs)

@@ -4,8 +4,8 @@ A whole plan writes hundreds of thousands of rows at once (its promises, its que
 suggestions). COPY takes them as one stream of text, with no statement per row and no parameter
 to adapt: psycopg adapts a list of texts for `bulk.insert_rows`' arrays in Python, escaping each
 one by a regular expression, which cost more than the executemany it replaced. Here each column
-is turned into text on its own: ids by `str`, dates and repeated texts once per distinct value,
-and a column of texts with nothing to escape (the usual case) passes as it is.
+is turned into text on its own: ids by `str`, any other value once per distinct value, and a
+column of texts with nothing to escape (the usual case) passes as it is.
 """
 
 from __future__ import annotations
@@ -62,14 +62,12 @@ def column_text(values: Sequence[Any]) -> list[str]:
         return list(map(str, values))
     if kinds == {str} and not _special("".join(values)):
         return list(values)
-    memo: dict[Any, str] = {None: "\\N"}
-    found = []
-    for value in values:
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = _text(value)
-        found.append(text)
-    return found
+    if len(kinds - {type(None)}) == 1:  # one type: equal values are written alike
+        memo = {value: "\\N" if value is None else _text(value) for value in set(values)}
+        return list(map(memo.__getitem__, values))
+    # Mixed types (1 and 1.0 are equal keys but written differently): the type is in the key.
+    typed = {(type(value), value): "\\N" if value is None else _text(value) for value in values}
+    return [typed[type(value), value] for value in values]
 
 
 def _special(text: str) -> bool:

@@ -128,9 +128,18 @@ def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
         "quantity": e.quantity,
         "start_date": e.start_date,
         "finish_date": e.finish_date,
-        "completes": json.dumps(list(e.completes)),
+        "completes": json_texts(e.completes),
         "missing": json.dumps(missing),
     }
+
+
+def json_texts(texts: Sequence[str]) -> str:
+    """`json.dumps(list(texts))`: joined as they are when none needs escaping (a queue entry can
+    complete thousands of orders, and a first plan writes every entry), else by `json.dumps`."""
+    joined = '", "'.join(texts)
+    if joined.isascii() and joined.isprintable() and '"' not in joined and "\\" not in joined:
+        return f'["{joined}"]' if texts else "[]"
+    return json.dumps(list(texts))
 
 
 def missing_material(m: dict[str, Any]) -> MissingMaterial:
