@@ -188,7 +188,8 @@ class Lines:
 
     def _parts(self, ks: list[int]) -> list[list[dict[str, Any]]]:
         tabled = len(self._bounds) - 1
-        rows = self._rows_parts() if tabled else []
+        # The table's parts are made for all its rows at once: only when one of its lines is asked.
+        rows = self._rows_parts() if any(k < tabled for k in ks) else []
         bounds = self._bounds
         return [
             rows[bounds[k] : bounds[k + 1]]
