@@ -135,8 +135,7 @@ class PromiseStore:
 
     def _write(self, wanted: _PromiseRows, line_ids: list[int], on: date) -> None:
         existing = self._promised_lines(line_ids)
-        # In line id order: the primary key and the foreign key checks walk their indexes in
-        # order instead of jumping about.
+        # In line id order: the primary key's index is written in order instead of jumping about.
         order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
         new = [k for k in order if line_ids[k] not in existing]
         changed = [k for k in order if line_ids[k] in existing]
