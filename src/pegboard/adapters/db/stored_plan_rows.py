@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from more_itertools import sliced
@@ -114,10 +115,8 @@ def _suggestion_row(plan_id: int, s: PurchaseSuggestion | ProductionSuggestion) 
 
 
 def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
-    missing = [
-        {"sku": m.sku, "quantity": str(m.quantity), "available_date": iso_day(m.available_date)}
-        for m in e.missing
-    ]
+    # `json.dumps` of the list of materials, each distinct material written once.
+    missing = ", ".join(_material_json(m.sku, str(m.quantity), m.available_date) for m in e.missing)
     return {
         "plan_id": plan_id,
         "rank": rank,
@@ -129,8 +128,14 @@ def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
         "start_date": e.start_date,
         "finish_date": e.finish_date,
         "completes": json_texts(e.completes),
-        "missing": json.dumps(missing),
+        "missing": f"[{missing}]",
     }
+
+
+@lru_cache(maxsize=1 << 16)
+def _material_json(sku: str, quantity: str, available: date | None) -> str:
+    """A missing material as a queue row's JSON holds it (the quantity as its text)."""
+    return json.dumps({"sku": sku, "quantity": quantity, "available_date": iso_day(available)})
 
 
 def json_texts(texts: Sequence[str]) -> str:
