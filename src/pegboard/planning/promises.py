@@ -146,18 +146,48 @@ class Lines:
             at = np.flatnonzero(picked < tabled)
             bounds = np.asarray(self._bounds, dtype=np.int64)
             first, end = bounds[picked[at]], bounds[picked[at] + 1]
-            parts, single = self._row_texts()
-            alone = end - first == 1
-            # Most lines have one part: its text in brackets, made once per distinct part.
-            for j, text in zip(at[alone].tolist(), objects(single, first[alone]), strict=True):
-                texts[j] = text
-            several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
-            for j, a, b in several:
-                texts[j] = "[" + ", ".join(parts[a:b]) + "]"
+            if len(at) * 8 <= tabled:
+                # A few lines (a re-plan's moved ones): only their rows are written.
+                for j, a, b in zip(at.tolist(), first.tolist(), end.tolist(), strict=True):
+                    texts[j] = "[" + ", ".join(self._texts_of_rows(np.arange(a, b))) + "]"
+            else:
+                parts, single = self._row_texts()
+                alone = end - first == 1
+                # Most lines have one part: its text in brackets, made once per distinct part.
+                for j, text in zip(at[alone].tolist(), objects(single, first[alone]), strict=True):
+                    texts[j] = text
+                several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
+                for j, a, b in several:
+                    texts[j] = "[" + ", ".join(parts[a:b]) + "]"
         for j, k in enumerate(ks):
             if k >= tabled:
                 texts[j] = json.dumps(self._parts([k])[0], sort_keys=True)
         return texts
+
+    def _texts_of_rows(self, rows: Ints) -> list[str]:
+        """These table rows' parts as JSON text, one by one."""
+        table = self._table
+        assert table is not None
+        fields = zip(
+            table.wording[rows].tolist(),
+            json_numbers(table.quantity[rows]),
+            iso_dates(table.day[rows]),
+            iso_dates(table.stated[rows]),
+            strict=True,
+        )
+        return [
+            json.dumps(
+                {
+                    "quantity": q,
+                    "date": d,
+                    "reason": table.reasons[w],
+                    "basis": table.bases[w],
+                    "stated_date": s,
+                },
+                sort_keys=True,
+            )
+            for w, q, d, s in fields
+        ]
 
     def _row_texts(self) -> tuple[list[str], list[str]]:
         """Each table row's part as JSON text, alone and in brackets (a one-part line's parts),
