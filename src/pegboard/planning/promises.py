@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from pegboard.planning.promise_table import PromiseTable, iso_dates, json_numbers
 from pegboard.planning.result import Promise
-from pegboard.planning.segments import segment_starts
-from pegboard.planning.values import as_dates, iso_day, objects, plain_number
+from pegboard.planning.segments import Ints, segment_starts
+from pegboard.planning.values import as_dates, distinct, iso_day, objects, plain_number
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Lines:
         self._bounds: list[int] = [0]
         self._table: PromiseTable | None = None
         self._row_parts: list[dict[str, Any]] | None = None
+        self._texts: tuple[list[str], list[str]] | None = None
         self._grouped: list[list[Promise]] = []
         extra: Iterable[Promise] = promises
         if isinstance(promises, PromiseTable):
@@ -107,9 +109,12 @@ class Lines:
         """Line k's promise with its parts."""
         return self.promises([k])[0]
 
-    def promises(self, ks: Sequence[int]) -> list[LinePromise]:
-        """The promises of lines `ks`, with their parts."""
-        ks = list(ks)
+    def promises(self, ks: Iterable[int]) -> LinePromises:
+        """The promises of lines `ks`, with their parts, each built only when read."""
+        return LinePromises(self, list(ks))
+
+    def built(self, ks: list[int]) -> list[LinePromise]:
+        """The promises of lines `ks` as `LinePromise`s, with their parts."""
         if not ks:
             return []
 
@@ -130,9 +135,91 @@ class Lines:
             )
         )
 
+    def parts_texts(self, ks: list[int]) -> list[str]:
+        """The parts of lines `ks` as JSON text, as `json.dumps(parts, sort_keys=True)` writes a
+        `LinePromise`'s parts; a table's parts are written from its columns, each distinct part
+        once, without building the parts."""
+        tabled = len(self._bounds) - 1
+        texts: list[str] = [""] * len(ks)
+        if tabled:
+            picked = np.asarray(ks, dtype=np.int64)
+            at = np.flatnonzero(picked < tabled)
+            bounds = np.asarray(self._bounds, dtype=np.int64)
+            first, end = bounds[picked[at]], bounds[picked[at] + 1]
+            if len(at) * 8 <= tabled:
+                # A few lines (a re-plan's moved ones): only their rows are written.
+                for j, a, b in zip(at.tolist(), first.tolist(), end.tolist(), strict=True):
+                    texts[j] = "[" + ", ".join(self._texts_of_rows(np.arange(a, b))) + "]"
+            else:
+                parts, single = self._row_texts()
+                alone = end - first == 1
+                # Most lines have one part: its text in brackets, made once per distinct part.
+                for j, text in zip(at[alone].tolist(), objects(single, first[alone]), strict=True):
+                    texts[j] = text
+                several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
+                for j, a, b in several:
+                    texts[j] = "[" + ", ".join(parts[a:b]) + "]"
+        for j, k in enumerate(ks):
+            if k >= tabled:
+                texts[j] = json.dumps(self._parts([k])[0], sort_keys=True)
+        return texts
+
+    def _texts_of_rows(self, rows: Ints) -> list[str]:
+        """These table rows' parts as JSON text, one by one."""
+        table = self._table
+        assert table is not None
+        fields = zip(
+            table.wording[rows].tolist(),
+            json_numbers(table.quantity[rows]),
+            iso_dates(table.day[rows]),
+            iso_dates(table.stated[rows]),
+            strict=True,
+        )
+        return [
+            json.dumps(
+                {
+                    "quantity": q,
+                    "date": d,
+                    "reason": table.reasons[w],
+                    "basis": table.bases[w],
+                    "stated_date": s,
+                },
+                sort_keys=True,
+            )
+            for w, q, d, s in fields
+        ]
+
+    def _row_texts(self) -> tuple[list[str], list[str]]:
+        """Each table row's part as JSON text, alone and in brackets (a one-part line's parts),
+        made once for all lines: each distinct part (wording, quantity, date, stated date) is
+        written once, from its fields' JSON, in `json.dumps`'s sorted-key form."""
+        if self._texts is None:
+            table = self._table
+            assert table is not None
+            count, inverse = _combinations([table.wording, table.quantity, table.day, table.stated])
+            # Any row of a distinct part stands for it: its rows hold the same fields.
+            sample = np.zeros(count, dtype=np.int64)
+            sample[inverse] = np.arange(len(inverse))
+            reasons, bases = [json.dumps(r) for r in table.reasons], [json.dumps(b) for b in table.bases]
+            fields = zip(
+                table.wording[sample].tolist(),
+                _json(json_numbers(table.quantity[sample])),
+                _json(iso_dates(table.day[sample])),
+                _json(iso_dates(table.stated[sample])),
+                strict=True,
+            )
+            texts = [
+                f'{{"basis": {bases[w]}, "date": {d}, "quantity": {q}, '
+                f'"reason": {reasons[w]}, "stated_date": {s}}}'
+                for w, q, d, s in fields
+            ]
+            self._texts = objects(texts, inverse), objects([f"[{t}]" for t in texts], inverse)
+        return self._texts
+
     def _parts(self, ks: list[int]) -> list[list[dict[str, Any]]]:
         tabled = len(self._bounds) - 1
-        rows = self._rows_parts() if tabled else []
+        # The table's parts are made for all its rows at once: only when one of its lines is asked.
+        rows = self._rows_parts() if any(k < tabled for k in ks) else []
         bounds = self._bounds
         return [
             rows[bounds[k] : bounds[k + 1]]
@@ -170,7 +257,102 @@ class Lines:
         return self._row_parts
 
 
+class LinePromises(Sequence[LinePromise]):
+    """The promises of some lines of a `Lines` (`Lines.promises`), kept as its columns: a
+    `LinePromise`, with its parts, is built only for an entry read, so a store can write a
+    whole plan's new promises from the columns (`column`, `parts_texts`) without building one."""
+
+    __slots__ = ("lines", "ks", "_built")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, lines: Lines, ks: list[int]) -> None:
+        self.lines, self.ks = lines, ks
+        self._built: list[LinePromise] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ks)
+
+    @overload
+    def __getitem__(self, index: int) -> LinePromise: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LinePromise]: ...
+
+    def __getitem__(self, index: int | slice) -> LinePromise | list[LinePromise]:
+        if self._built is not None:
+            return self._built[index]
+        if isinstance(index, slice):
+            return self.lines.built(self.ks[index])
+        return self.lines.built([self.ks[index]])[0]
+
+    def __iter__(self) -> Iterator[LinePromise]:
+        return iter(self.built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and self.built() == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"LinePromises({self.built()!r})"
+
+    def built(self) -> list[LinePromise]:
+        """Every promise as a `LinePromise` (built on first use, then kept)."""
+        if self._built is None:
+            self._built = self.lines.built(self.ks)
+        return self._built
+
+    def column(self, name: str) -> list[Any]:
+        """One of the lines' columns (`order_refs`, `line_nos`, `skus`, `line_ids`, `dates`,
+        `reasons`, `bases`) for these promises."""
+        values: list[Any] = getattr(self.lines, name)
+        if self._every_line():
+            return list(values)
+        return objects(values, np.asarray(self.ks, dtype=np.int64)) if self.ks else []
+
+    def _every_line(self) -> bool:
+        """These are all the lines, in order (a first plan's promises are all new)."""
+        ks, count = self.ks, len(self.lines)
+        return (
+            len(ks) == count > 0
+            and ks[0] == 0
+            and ks[-1] == count - 1
+            and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
+        )
+
+    def parts_texts(self) -> list[str]:
+        """Each promise's parts as JSON text (`Lines.parts_texts`)."""
+        return self.lines.parts_texts(self.ks)
+
+
 def by_line(promises: Iterable[Promise]) -> list[LinePromise]:
     """A line ships whole when its last part comes; any open-term part makes the line open term."""
     lines = Lines(promises)
-    return lines.promises(range(len(lines)))
+    return lines.built(list(range(len(lines))))
+
+
+def _json(values: list[Any]) -> list[str]:
+    """Each value as JSON, each distinct one (and type: 1 and 1.0 differ) written once."""
+    memo: dict[tuple[type, Any], str] = {}
+    found = []
+    for value in values:
+        key = (type(value), value)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = json.dumps(value)
+        found.append(text)
+    return found
+
+
+def _combinations(columns: Sequence[Ints]) -> tuple[int, Ints]:
+    """How many distinct rows the integer columns make together, and each row's index among
+    them."""
+    count, inverse = 1, np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        values, index = distinct(column)
+        if count * len(values) >= 2**62:  # the combined code would not fit: renumber first
+            kept, inverse = distinct(inverse)
+            count = len(kept)
+        inverse, count = inverse * len(values) + index, count * len(values)
+    kept, inverse = distinct(inverse)
+    return len(kept), inverse

@@ -33,7 +33,7 @@ class PlanRun:
     """A plan, the line promises that changed with it, and what confirming it created."""
 
     result: PlanResult
-    changed: list[LinePromise]
+    changed: Sequence[LinePromise]
     created: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     #: Lines whose promised date moved: each a PromiseChanged, which may tell a customer a new date.
@@ -69,7 +69,7 @@ def run_plan(
         else:
             snapshot = uow.planning.snapshot(today)
             result, plain = plan(snapshot), plain_demand(snapshot)
-        changed: list[LinePromise] = []
+        changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
             lines = Lines(result.promises)
@@ -149,7 +149,7 @@ def _store_whole_plan(
     *,
     base: Sequence[Promise] | None,
     within: frozenset[str] | None = None,
-) -> tuple[list[LinePromise], int]:
+) -> tuple[Sequence[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
     many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
@@ -238,14 +238,14 @@ def _narrowed(result: PlanResult, only: Selector | None) -> PlanResult:
     return replace(result, purchase_suggestions=purchases, production_suggestions=making)
 
 
-def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> list[LinePromise]:
+def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> Sequence[LinePromise]:
     """As `repromise_moves`, returning the changed line promises."""
     return repromise_moves(skus, uow=uow, today=today)[0]
 
 
 def repromise_moves(
     skus: Iterable[str], *, uow: UnitOfWork, today: date
-) -> tuple[list[LinePromise], list[PromiseChanged]]:
+) -> tuple[Sequence[LinePromise], list[PromiseChanged]]:
     """Re-promise the lines a change at `skus` can move, inside the caller's transaction.
 
     Only what such a change can reach through BOMs is read and planned (`planning.scope`), so
@@ -256,21 +256,21 @@ def repromise_moves(
     return _store(result, uow=uow, today=today)
 
 
-def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> list[LinePromise]:
+def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> Sequence[LinePromise]:
     """Keep each line's new promise and write a PromiseChanged for each line whose date moved."""
     return _store(result, uow=uow, today=today)[0]
 
 
 def _store(
     result: PlanResult, *, uow: UnitOfWork, today: date
-) -> tuple[list[LinePromise], list[PromiseChanged]]:
+) -> tuple[Sequence[LinePromise], list[PromiseChanged]]:
     """As `store_promises`, also returning the PromiseChanged events written."""
     changed, before = promise_changes(result, uow=uow)
     return changed, save_promises(changed, before, uow=uow, today=today)
 
 
 def save_promises(
-    changed: list[LinePromise],
+    changed: Sequence[LinePromise],
     before: list[StoredPromise | None],
     *,
     uow: UnitOfWork,
@@ -291,14 +291,14 @@ def save_promises(
 
 def promise_changes(
     result: PlanResult, *, uow: UnitOfWork
-) -> tuple[list[LinePromise], list[StoredPromise | None]]:
+) -> tuple[Sequence[LinePromise], list[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first); reads only."""
     return _changes(Lines(result.promises), uow)
 
 
 def _changes(
     lines: Lines, uow: UnitOfWork, suspects: list[int] | None = None
-) -> tuple[list[LinePromise], list[StoredPromise | None]]:
+) -> tuple[Sequence[LinePromise], list[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first),
     looking only at the lines (positions) `suspects` when given: any other line's stored
     promise is known to be this plan's."""
@@ -322,11 +322,15 @@ def _moved(stored: StoredPromise | None, promised_date: date | None, reason: str
     return stored is None or stored.promised_date != promised_date or stored.reason != reason
 
 
-def _announcements(changed: list[LinePromise], before: list[StoredPromise | None]) -> list[PromiseChanged]:
+def _announcements(
+    changed: Sequence[LinePromise], before: list[StoredPromise | None]
+) -> list[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
     events: list[PromiseChanged] = []
-    for p, stored in zip(changed, before, strict=True):
-        if stored is not None and stored.promised_date != p.promised_date:
+    assert len(changed) == len(before)
+    # Only a line with a stored promise is read: a whole plan's new promises stay columns.
+    for k, stored in enumerate(before):
+        if stored is not None and stored.promised_date != (p := changed[k]).promised_date:
             events.append(
                 PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
             )

@@ -7,17 +7,18 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from more_itertools import sliced
 from sqlalchemy import (
     Connection,
     delete,
-    insert,
     select,
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.copying import copy_rows
 from pegboard.adapters.db.row_sync import sync_known_rows, sync_rows
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import split_sku
@@ -100,7 +101,7 @@ def _sync_queue(
         conn.execute(delete(q).where(q.c.plan_id == plan_id, q.c.rank.in_(some)))
     fresh = [_queue_row(plan_id, r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
     if fresh:
-        conn.execute(insert(q), fresh)
+        copy_rows(conn, q, fresh)
 
 
 def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:
@@ -114,10 +115,8 @@ def _suggestion_row(plan_id: int, s: PurchaseSuggestion | ProductionSuggestion) 
 
 
 def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
-    missing = [
-        {"sku": m.sku, "quantity": str(m.quantity), "available_date": iso_day(m.available_date)}
-        for m in e.missing
-    ]
+    # `json.dumps` of the list of materials, each distinct material written once.
+    missing = ", ".join(_material_json(m.sku, str(m.quantity), m.available_date) for m in e.missing)
     return {
         "plan_id": plan_id,
         "rank": rank,
@@ -128,9 +127,24 @@ def _queue_row(plan_id: int, rank: int, e: QueueEntry) -> dict[str, Any]:
         "quantity": e.quantity,
         "start_date": e.start_date,
         "finish_date": e.finish_date,
-        "completes": json.dumps(list(e.completes)),
-        "missing": json.dumps(missing),
+        "completes": json_texts(e.completes),
+        "missing": f"[{missing}]",
     }
+
+
+@lru_cache(maxsize=1 << 16)
+def _material_json(sku: str, quantity: str, available: date | None) -> str:
+    """A missing material as a queue row's JSON holds it (the quantity as its text)."""
+    return json.dumps({"sku": sku, "quantity": quantity, "available_date": iso_day(available)})
+
+
+def json_texts(texts: Sequence[str]) -> str:
+    """`json.dumps(list(texts))`: joined as they are when none needs escaping (a queue entry can
+    complete thousands of orders, and a first plan writes every entry), else by `json.dumps`."""
+    joined = '", "'.join(texts)
+    if joined.isascii() and joined.isprintable() and '"' not in joined and "\\" not in joined:
+        return f'["{joined}"]' if texts else "[]"
+    return json.dumps(list(texts))
 
 
 def missing_material(m: dict[str, Any]) -> MissingMaterial:

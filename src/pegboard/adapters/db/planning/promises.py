@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from more_itertools import sliced
 from sqlalchemy import (
@@ -25,8 +25,9 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.copying import copy_columns
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.planning.promises import LinePromise, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
 
 class PromiseStore:
@@ -123,8 +124,8 @@ class PromiseStore:
     def save_promises(self, promises: Iterable[LinePromise], *, on: date, whole_plan: bool = False) -> None:
         """Write each line's new promise; the first dated promise is kept as it was. Unless they
         come from a whole plan run, the lines are marked as promised since the plan."""
-        wanted = list(promises)
-        if not wanted:
+        wanted = _PromiseRows.of(promises)
+        if not wanted.line_ids:
             return
         line_ids = self._line_ids(wanted)
         self._write(wanted, line_ids, on)
@@ -132,36 +133,40 @@ class PromiseStore:
             for condition in self._among_lines(line_ids):
                 self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
 
-    def _write(self, wanted: list[LinePromise], line_ids: list[int], on: date) -> None:
+    def _write(self, wanted: _PromiseRows, line_ids: list[int], on: date) -> None:
         existing = self._promised_lines(line_ids)
-        encode = _PartsEncoder()
-        new_rows, changed = [], []
-        # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
-        item_ids = self.item_cache.resolve(
-            {p.sku for p, i in zip(wanted, line_ids, strict=True) if i not in existing}
+        # In line id order: the primary key's index is written in order instead of jumping about.
+        order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
+        new = [k for k in order if line_ids[k] not in existing]
+        changed = [k for k in order if line_ids[k] in existing]
+        parts_keys = _parts_keys(wanted.parts)
+        columns = (
+            line_ids,
+            wanted.dates,
+            _cut(wanted.reasons, 500),
+            _cut(wanted.bases, 100),
+            wanted.parts,
+            parts_keys,
+            [on] * len(line_ids),
         )
-        for p, line_id in zip(wanted, line_ids, strict=True):
-            parts = encode(p.parts)
-            row = (line_id, p.promised_date, p.reason[:500], p.basis[:100], parts, encode.key(parts), on)
-            if line_id in existing:
-                changed.append(row)
-            else:
-                new_rows.append((*row, p.promised_date, on, item_ids[p.sku]))
-        # In line id order: the primary key and the foreign key checks walk their indexes in
-        # order instead of jumping about.
-        new_rows.sort(key=itemgetter(0))
-        changed.sort(key=itemgetter(0))
         postgres = self.conn.dialect.name == "postgresql"
-        if new_rows:
-            if postgres and len(new_rows) > BULK:
-                self._copy("line_promises", NEW_COLUMNS, new_rows)
+        if new:
+            # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
+            item_ids = self._item_ids({wanted.skus[k] for k in new})
+            new_rows = [
+                *(_pick(column, new) for column in columns),
+                _pick(wanted.dates, new),
+                [on] * len(new),
+                [item_ids[wanted.skus[k]] for k in new],
+            ]
+            if postgres and len(new) > BULK:
+                copy_columns(self.conn, "line_promises", NEW_COLUMNS, new_rows)
             else:
-                self.conn.execute(
-                    insert(t.line_promises), [dict(zip(NEW_COLUMNS, r, strict=True)) for r in new_rows]
-                )
+                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows))
         if changed:
+            changed_rows = [_pick(column, changed) for column in columns]
             if postgres and len(changed) > BULK:
-                self._update_by_copy(changed)
+                self._update_by_copy(changed_rows)
                 return
             lp = t.line_promises.c
             self.conn.execute(
@@ -177,13 +182,33 @@ class PromiseStore:
                     # The first dated promise stays as it was; an open term gives way to a date.
                     first_date=func.coalesce(lp.first_date, bindparam("b_promised_date")),
                 ),
-                [{f"b_{k}": v for k, v in zip(CHANGED_COLUMNS, r, strict=True)} for r in changed],
+                _dicts(tuple(f"b_{k}" for k in CHANGED_COLUMNS), changed_rows),
             )
 
-    def _line_ids(self, promises: list[LinePromise]) -> list[int]:
+    def _item_ids(self, skus: set[str]) -> dict[str, int]:
+        """Each SKU's item id: from the transaction's cache, the others in one read of ids alone
+        (a whole plan's lines name most items; their sale terms are not needed here)."""
+        known = self.item_cache.ids
+        found = {sku: known[sku] for sku in skus if sku in known}
+        unread = sorted(skus - found.keys())
+        if len(unread) <= BULK:
+            return found | (self.item_cache.resolve(unread) if unread else {})
+        it = t.items.c
+        for sku, item_id in self.conn.execute(select(it.sku, it.id)):
+            if sku in skus:
+                found[sku] = item_id
+        missing = skus - found.keys()
+        if missing:
+            return found | self.item_cache.resolve(missing)  # raises UnknownSku
+        return found
+
+    def _line_ids(self, promises: _PromiseRows) -> list[int]:
         """Each promise's order line id: carried from the snapshot, else looked up by order and line."""
         so, ol = t.sales_orders, t.order_lines
-        refs = sorted({p.order_ref for p in promises if p.line_id is None})
+        ids, order_refs, line_nos = promises.line_ids, promises.order_refs, promises.line_nos
+        refs = sorted({order_refs[k] for k, i in enumerate(ids) if i is None})
+        if not refs:
+            return cast(list[int], ids)
         looked_up: dict[tuple[str, int], int] = {}
         for some in sliced(refs, 1000):
             for r in self.conn.execute(
@@ -192,7 +217,9 @@ class PromiseStore:
                 .where(so.c.order_ref.in_(some))
             ):
                 looked_up[r.order_ref, r.line_no] = r.id
-        return [p.line_id if p.line_id is not None else looked_up[p.order_ref, p.line_no] for p in promises]
+        return [
+            i if i is not None else looked_up[r, n] for i, r, n in zip(ids, order_refs, line_nos, strict=True)
+        ]
 
     def _promised_lines(self, line_ids: list[int]) -> set[int]:
         """Which of these lines already have a stored promise."""
@@ -205,22 +232,14 @@ class PromiseStore:
             found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
         return found
 
-    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """PostgreSQL's COPY FROM STDIN on the unit of work's own connection (same transaction)."""
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for chunk in _copy_text(rows):
-                    copy.write(chunk)
-
-    def _update_by_copy(self, rows: list[tuple[Any, ...]]) -> None:
-        """Many changed promises at once: COPY them into a scratch table, then one UPDATE."""
+    def _update_by_copy(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Many changed promises at once (one list per column): COPY them into a scratch table,
+        then one UPDATE."""
         self.conn.exec_driver_sql(
             "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
             "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
-        self._copy("promise_updates", CHANGED_COLUMNS, rows)
+        copy_columns(self.conn, "promise_updates", CHANGED_COLUMNS, rows)
         self.conn.exec_driver_sql(
             "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
             "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
@@ -245,17 +264,10 @@ def parts_key(parts: str) -> int:
 class _PartsEncoder:
     """`json.dumps(parts, sort_keys=True)` for the parts `planning.promises` makes (quantity, date,
     reason, basis, stated_date), each distinct part encoded once; anything else goes through
-    json.dumps. `key` gives the encoded parts' `parts_key`, each distinct one worked out once."""
+    json.dumps."""
 
     def __init__(self) -> None:
         self.encoded: dict[tuple[Any, ...], str] = {}
-        self.keys: dict[str, int] = {}
-
-    def key(self, parts: str) -> int:
-        found = self.keys.get(parts)
-        if found is None:
-            found = self.keys[parts] = parts_key(parts)
-        return found
 
     def __call__(self, parts: list[dict[str, Any]]) -> str:
         encoded = []
@@ -276,26 +288,70 @@ class _PartsEncoder:
         return "[" + ", ".join(encoded) + "]"
 
 
-def _copy_text(rows: list[tuple[Any, ...]]) -> Iterator[str]:
-    """Rows in COPY's text format, a few thousand at a time (dates ISO, None as \\N); each
-    column is converted on its own, each distinct value once."""
-    columns = [_column_text(column) for column in zip(*rows, strict=True)]
-    lines = list(map("\t".join, zip(*columns, strict=True)))
-    for some in sliced(lines, 5000):
-        yield "\n".join(some) + "\n"
+@dataclass(frozen=True)
+class _PromiseRows:
+    """Line promises to write, as columns (one entry per line); `parts` as stored (JSON text)."""
 
+    order_refs: list[str]
+    line_nos: list[int]
+    skus: list[str]
+    line_ids: list[int | None]
+    dates: list[date | None]
+    reasons: list[str]
+    bases: list[str]
+    parts: list[str]
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _column_text(values: Iterable[Any]) -> list[str]:
-    memo: dict[Any, str] = {None: "\\N"}
-    found = []
-    for value in values:
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = (value.isoformat() if isinstance(value, date) else str(value)).translate(
-                _ESCAPES
+    @classmethod
+    def of(cls, promises: Iterable[LinePromise]) -> _PromiseRows:
+        """The promises' columns: read straight from a plan's columns (`LinePromises`), with no
+        `LinePromise` built; from the objects otherwise."""
+        if isinstance(promises, LinePromises):
+            column = promises.column
+            return cls(
+                column("order_refs"),
+                column("line_nos"),
+                column("skus"),
+                column("line_ids"),
+                column("dates"),
+                column("reasons"),
+                column("bases"),
+                promises.parts_texts(),
             )
-        found.append(text)
+        listed = list(promises)
+        encode = _PartsEncoder()
+        return cls(
+            [p.order_ref for p in listed],
+            [p.line_no for p in listed],
+            [p.sku for p in listed],
+            [p.line_id for p in listed],
+            [p.promised_date for p in listed],
+            [p.reason for p in listed],
+            [p.basis for p in listed],
+            [encode(p.parts) for p in listed],
+        )
+
+
+def _parts_keys(parts: list[str]) -> list[int]:
+    """Each stored parts' `parts_key`, each distinct text worked out once."""
+    keys: dict[str, int] = {}
+    found = []
+    for text in parts:
+        key = keys.get(text)
+        if key is None:
+            key = keys[text] = parts_key(text)
+        found.append(key)
     return found
+
+
+def _cut(texts: list[str], length: int) -> list[str]:
+    """The texts cut to the column's length."""
+    return [s if len(s) <= length else s[:length] for s in texts]
+
+
+def _pick(column: Sequence[Any], ks: list[int]) -> list[Any]:
+    return [column[k] for k in ks]
+
+
+def _dicts(names: tuple[str, ...], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows given as columns, as one dict per row."""
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
