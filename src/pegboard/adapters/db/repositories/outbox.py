@@ -52,7 +52,7 @@ class SqlOutbox:
             (
                 event_id(),
                 event.name,
-                json.dumps(payload, sort_keys=True),
+                _as_json(payload),
                 self.now + timedelta(microseconds=first + n),
                 payload.get("order_ref"),
             )
@@ -75,6 +75,8 @@ class SqlOutbox:
                 copy.write_row(row)
 
 
+#: `json.dumps(payload, sort_keys=True)`, without a new encoder made for every event.
+_as_json = json.JSONEncoder(sort_keys=True).encode
 #: The columns an appended event fills (the others keep their defaults: not yet delivered).
 COLUMNS = ("id", "event_type", "payload", "created_at", "order_ref")
 #: Above this many events, PostgreSQL gets them by COPY.
