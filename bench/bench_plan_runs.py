@@ -1,5 +1,6 @@
 """`pegboard plan`'s runs on one kept database: the first (every promise new), a second with
-nothing changed, and one after a few new orders; optionally with cProfile's top functions.
+nothing changed, one after a few new orders, and the next business day's first (a whole re-plan);
+optionally with cProfile's top functions.
 
     python -m bench.bench_plan_runs --url URL [--rounds 3] [--orders 5] [--profile]
 
@@ -8,6 +9,10 @@ promise and the stored plan (untimed, then `VACUUM ANALYZE` on PostgreSQL), then
 times the three runs in process (`services.planning.run_plan`, as the CLI calls it). The new
 orders (`BENCH-<round>-<k>`, one line of a product with waiting lines) are placed untimed and
 stay: run the same rounds on two copies of a database to compare two trees on equal data.
+
+The fourth run is a shop's every morning: the plan of the next business day (today + 1) after
+today's plan. A new day changes every date, so nothing of the stored plan is kept, yet most
+promises come out as stored (`--no-next-day` leaves it out).
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ import pstats
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
 from bench.common import machine, open_board
+from bench.workload import TODAY
+from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
@@ -73,6 +81,11 @@ def run(pb: Pegboard) -> planning.PlanRun:
     return planning.run_plan(uow=pb.uow(), clock=pb.clock)
 
 
+def run_next_day(pb: Pegboard) -> planning.PlanRun:
+    """The next business day's first plan: the same shop, the day after the bench's date."""
+    return planning.run_plan(uow=pb.uow(), clock=FixedClock(TODAY + timedelta(days=1)))
+
+
 def timed(step: Callable[[], planning.PlanRun], profile: bool, title: str) -> tuple[float, planning.PlanRun]:
     gc.collect()
     profiler = cProfile.Profile() if profile else None
@@ -97,6 +110,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, default=5, help="new orders before the third run")
     parser.add_argument("--first-round", type=int, default=1, help="numbers the new orders' refs")
     parser.add_argument("--profile", action="store_true", help="profile each run (slower)")
+    parser.add_argument(
+        "--next-day",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a fourth run: the next business day's whole re-plan",
+    )
     args = parser.parse_args(argv)
     print(machine(), flush=True)
     pb = open_board(args.url)
@@ -113,11 +132,19 @@ def main(argv: list[str] | None = None) -> None:
             laps.setdefault(f"after {args.orders} orders", []).append(lap)
             print(
                 f"  round {round_no}: "
-                + ", ".join(f"{k} {v[-1]:.3f}" for k, v in laps.items())
+                + ", ".join(f"{k} {v[-1]:.3f}" for k, v in list(laps.items())[:3])
                 + f"; promises {len(first.result.promises)}, changed {len(first.changed)} / "
                 f"{len(second.changed)} / {len(third.changed)}",
                 flush=True,
             )
+            if args.next_day:
+                lap, fourth = timed(lambda: run_next_day(pb), args.profile, "next business day")
+                laps.setdefault("next business day", []).append(lap)
+                print(
+                    f"  round {round_no}: next business day {lap:.3f}; "
+                    f"changed {len(fourth.changed)}, new dates {fourth.new_dates}",
+                    flush=True,
+                )
     finally:
         pb.close()
     for name, values in laps.items():

@@ -15,12 +15,23 @@ class Event:
 
     def payload(self) -> dict[str, Any]:
         """The event as JSON-ready data: decimals and dates as text."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
     @property
     def name(self) -> str:
         """The event's type name, e.g. LineBackordered."""
         return type(self).__name__
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """An event class's field names, looked up once (a morning's plan writes 600k events)."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 #: One sequence for every event recorded in this process: the outbox writes a transaction's

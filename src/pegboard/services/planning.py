@@ -10,6 +10,7 @@ from pegboard.domain.errors import ActionRefused
 from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
+from pegboard.planning import line_changes
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
@@ -165,15 +166,13 @@ def _store_whole_plan(
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
     if marked:
-        uow.planning.settle_since_plan(marked, {i: p for i, p in _by_id(lines).items() if i in marked})
+        uow.planning.settle_since_plan(marked, _by_id(lines, marked))
     return changed, len(announced)
 
 
-def _by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
-    """Each line's date and reason, by line id (lines known by order ref only are left out)."""
-    return {
-        i: (d, r) for i, d, r in zip(lines.line_ids, lines.dates, lines.reasons, strict=True) if i is not None
-    }
+def _by_id(lines: Lines, wanted: set[int]) -> dict[int, tuple[date | None, str]]:
+    """The date and reason of the lines with these ids, by line id."""
+    return line_changes.promises_of(lines, wanted)
 
 
 def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
@@ -189,13 +188,8 @@ def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
 def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:
     """The lines (positions) whose stored promise may differ from this plan's: those re-promised
     since the stored plan, those it gave another date or reason or did not promise, and those
-    known by order ref only."""
-    kept = _by_id(base)
-    return [
-        k
-        for k, (i, d, r) in enumerate(zip(lines.line_ids, lines.dates, lines.reasons, strict=True))
-        if i is None or i in marked or kept.get(i) != (d, r)
-    ]
+    known by order ref only (compared as arrays: `planning.line_changes`)."""
+    return line_changes.maybe_moved(lines, base, marked)
 
 
 def preview_plan(*, uow: UnitOfWork, clock: Clock) -> PlanRun:

@@ -39,8 +39,8 @@ def with_history(draw: st.DrawFn) -> PlanInput:
     placed: dict[str, tuple[str | None, date]] = {}
     for line in snapshot.purchase_lines:
         if line.po_ref not in placed:
-            supplier = draw(st.sampled_from(["Acme", "Bree", None]))
-            placed[line.po_ref] = (supplier, TODAY - timedelta(days=draw(st.integers(0, 10))))
+            seller: str | None = draw(st.sampled_from(["Acme", "Bree", None]))
+            placed[line.po_ref] = (seller, TODAY - timedelta(days=draw(st.integers(0, 10))))
     lines = [
         replace(line, supplier=placed[line.po_ref][0], ordered_on=placed[line.po_ref][1])
         for line in snapshot.purchase_lines

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
-from pegboard.adapters.db.planning.queries import Decimals, among_items, among_refs, in_ids
+from pegboard.adapters.db.planning.queries import Decimals, among_items, among_refs, driver_rows, in_ids
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
@@ -107,15 +107,16 @@ class DemandQueries:
         )
         if orders is not None:
             query = query.where(so.c.order_ref.in_(sorted(orders)))
-        rows = self.conn.execute(
+        rows = driver_rows(
+            self.conn,
             among_items(query, ol.c.item_id, ids, self.conn)
             .join(so, so.c.id == ol.c.order_id)
             .where(
                 ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
                 ol.c.kind != LineKind.DROPSHIP.value,
             )
-            .order_by(so.c.id, ol.c.line_no)
-        ).all()
+            .order_by(so.c.id, ol.c.line_no),
+        )
         quantities: dict[int, Decimal] = {}
         preorder = LineKind.PREORDER.value
         found = []

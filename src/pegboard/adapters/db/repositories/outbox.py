@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -47,20 +48,39 @@ class SqlOutbox:
         delivery keeps their order. The unit of work's commit is the way in for use cases."""
         first = self.written
         self.written += len(events)
-        insert_rows(
-            self.conn,
-            t.outbox,
-            [
-                {
-                    "id": event_id(),
-                    "event_type": event.name,
-                    "payload": json.dumps(payload, sort_keys=True),
-                    "created_at": self.now + timedelta(microseconds=first + n),
-                    "order_ref": payload.get("order_ref"),
-                }
-                for n, (event, payload) in enumerate((event, event.payload()) for event in events)
-            ],
-        )
+        rows = [
+            (
+                event_id(),
+                event.name,
+                _as_json(payload),
+                self.now + timedelta(microseconds=first + n),
+                payload.get("order_ref"),
+            )
+            for n, (event, payload) in enumerate((event, event.payload()) for event in events)
+        ]
+        if len(rows) > BULK and self.conn.dialect.name == "postgresql":
+            # A whole plan's moved promises (hundreds of thousands on a large shop's morning):
+            # COPY takes them several times faster than one INSERT over text arrays, whose every
+            # element the driver escapes in Python.
+            self._copy(rows)
+        else:
+            insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+
+    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
+        """The rows by COPY FROM STDIN, on the unit of work's own connection (same transaction)."""
+        driver = self.conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY outbox ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+#: `json.dumps(payload, sort_keys=True)`, without a new encoder made for every event.
+_as_json = json.JSONEncoder(sort_keys=True).encode
+#: The columns an appended event fills (the others keep their defaults: not yet delivered).
+COLUMNS = ("id", "event_type", "payload", "created_at", "order_ref")
+#: Above this many events, PostgreSQL gets them by COPY.
+BULK = 2000
 
 
 def event_id() -> str:

@@ -1,0 +1,86 @@
+"""Comparing two plans' line promises as arrays finds the lines a dict of tuples finds."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pegboard.planning.arrays import NONE
+from pegboard.planning.line_changes import maybe_moved, promises_of
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.promises import Lines
+from pegboard.planning.result import Promise
+
+TODAY = date(2026, 12, 1).toordinal()
+REASONS = ["in stock", "PO-1 due", "open term", "MO-7 finishes"]
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Lines:
+    """A plan's line promises: table rows (some without an id, ids may repeat), then tuple extras."""
+    n_lines = draw(st.integers(0, 12))
+    ids = draw(st.lists(st.one_of(st.none(), st.integers(1, 15)), min_size=n_lines, max_size=n_lines))
+    parts = draw(st.lists(st.integers(1, 3), min_size=n_lines, max_size=n_lines))
+    line = np.repeat(np.arange(n_lines, dtype=np.int64), parts)
+    days = draw(
+        st.lists(st.sampled_from([TODAY, TODAY + 1, TODAY + 5, NONE]), min_size=len(line), max_size=len(line))
+    )
+    wording = draw(st.lists(st.integers(0, len(REASONS) - 1), min_size=len(line), max_size=len(line)))
+    extra = [
+        Promise(f"X-{k}", 1, "BLUE-KETTLE", Decimal(1), day, reason, "", day)
+        for k, (day, reason) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(st.sampled_from([None, date(2026, 12, 3)]), st.sampled_from(REASONS)),
+                    max_size=3,
+                )
+            )
+        )
+    ]
+    table = PromiseTable(
+        refs=[f"SO-{k}" for k in range(n_lines)],
+        line_nos=[1] * n_lines,
+        skus=["BLUE-KETTLE"] * n_lines,
+        line_ids=ids,
+        line=line,
+        quantity=np.full(len(line), 1_000_000, dtype=np.int64),
+        day=np.array(days, dtype=np.int64),
+        wording=np.array(wording, dtype=np.int64),
+        reasons=REASONS,
+        bases=[""] * len(REASONS),
+        extra=extra,
+    )
+    return Lines(table)
+
+
+def by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
+    return {
+        i: (d, r) for i, d, r in zip(lines.line_ids, lines.dates, lines.reasons, strict=True) if i is not None
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), plans(), st.sets(st.integers(1, 15), max_size=4))
+def test_the_lines_that_may_have_moved_are_those_a_dict_of_the_stored_plan_finds(
+    lines: Lines, base: Lines, marked: set[int]
+) -> None:
+    """A line may have moved when it has no id, is marked, or the stored plan gave it another promise."""
+    kept = by_id(base)
+    expected = [
+        k
+        for k, (i, d, r) in enumerate(zip(lines.line_ids, lines.dates, lines.reasons, strict=True))
+        if i is None or i in marked or kept.get(i) != (d, r)
+    ]
+
+    assert maybe_moved(lines, base, marked) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), st.sets(st.integers(1, 15), max_size=4))
+def test_the_promises_of_some_lines_are_their_date_and_reason_by_id(lines: Lines, wanted: set[int]) -> None:
+    """The last line of an id speaks for it; ids the plan does not hold are left out."""
+    assert promises_of(lines, wanted) == {i: p for i, p in by_id(lines).items() if i in wanted}
