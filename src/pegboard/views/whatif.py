@@ -8,6 +8,7 @@ from datetime import date
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.whatif import LateLine
 from pegboard.services.whatif import WhatIf
 from pegboard.views.json import day, number
@@ -19,6 +20,13 @@ def whatif_json(found: WhatIf) -> dict[str, Any]:
     suppliers' history moved them),
     `extra` (`kind` buy or make, `sku, supplier, quantity, by_date, ready_date, unit_cost, cost`),
     `added_demand` (`label, sku, quantity, date`), `cost` and `uncosted` SKUs; dates null: open term."""
+    # A late supplier at L names some 60,000 lines: with the collector on, building them walked
+    # every object the what-if left alive, again and again (5.3 s against 0.5 s, BENCHMARKS.md).
+    with collector_paused():
+        return _whatif_json(found)
+
+
+def _whatif_json(found: WhatIf) -> dict[str, Any]:
     scenario = found.scenario
     return {
         "today": day(found.today),
@@ -61,7 +69,9 @@ def whatif_json(found: WhatIf) -> dict[str, Any]:
 
 def whatif_json_text(found: WhatIf) -> str:
     """`whatif_json` as `json.dumps(..., indent=2, default=str)` writes it, byte for byte."""
-    return indented_json(whatif_json(found))
+    answer = whatif_json(found)
+    with collector_paused():
+        return indented_json(answer)
 
 
 def indented_json(value: Any, pad: str = "") -> str:
