@@ -322,10 +322,14 @@ def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
     by_order: dict[str, list[LateLine]] = defaultdict(list)
     for line in late:
         by_order[line.order_ref].append(line)
-    return tuple(
-        LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
-        for ref, lines in sorted(by_order.items())
-    )
+    return tuple(_late_order(ref, lines) for ref, lines in sorted(by_order.items()))
+
+
+def _late_order(ref: str, lines: list[LateLine]) -> LateOrder:
+    """An order dated by the latest of its late lines (most have one, whose dates are the order's)."""
+    if len(lines) == 1:
+        return LateOrder(ref, lines[0].before, lines[0].after, (lines[0],))
+    return LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
 
 
 def _latest(days: Iterable[date | None]) -> date | None:
