@@ -17,10 +17,12 @@ from decimal import Decimal
 import numpy as np
 
 from pegboard.planning.arrays import NONE
+from pegboard.planning.configurations import split_sku
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult, Promise, QueueEntry
 from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import BackorderDemand, PlanInput, PlanItem
+from pegboard.planning.values import objects
 
 #: The refs extra demand carries inside the plan (no real ref holds a control character).
 EXTRA_REF = "\x00what-if "
@@ -174,10 +176,52 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
 
     `after` plans the same demand lines as `before` (the scenario's own come after them), so
     their last days are compared as arrays by line, and only the lines that move are named."""
-    old, old_extra = _line_days(before.promises, lines)
-    new, new_extra = _line_days(after.promises, lines)
+    old, old_extra = _table_days(before.promises), _extra_days(before.promises)
+    new, new_extra = _table_days(after.promises), _extra_days(after.promises)
+    old, new = old.first(lines), new.first(lines)
+    if len(old.day) != len(new.day):
+        old = new = _LastDays.none(0)
+    return _outcome(after, lines, (old, new), (old_extra, new_extra), _extra_supply(before, after))
+
+
+def compare_with_kept(
+    kept: PlanResult, after: PlanResult, *, lines: int, affected: frozenset[str]
+) -> Outcome:
+    """`compare`, taking the plan as it is from the whole plan kept for today (`planning.kept_plan`)
+    rather than planning the narrowed snapshot again: the same answer for less work.
+
+    `after` plans a snapshot narrowed around the scenario (`planning.scope`) whose lines of the
+    `affected` SKUs get the whole plan's promises, and whose suggestions of those SKUs are the whole
+    plan's. Each of its first `lines` lines is found among the kept plan's by its line id (by
+    order ref, line no and SKU when it has none). Suggestions of other SKUs are left out: there
+    the narrowed plan may differ from the whole one, but the scenario cannot move them."""
+    new, new_extra = _table_days(after.promises), _extra_days(after.promises)
+    new = new.first(lines)
+    old = _LastDays.none(len(new.day))
+    if isinstance(after.promises, PromiseTable) and isinstance(kept.promises, PromiseTable):
+        promised = np.flatnonzero(new.day >= 0)
+        found = _kept_lines(after.promises, kept.promises, promised)
+        known = found >= 0
+        whole = _table_days(kept.promises)
+        old.day[promised[known]] = whole.day[found[known]]
+        old.stated[promised[known]] = whole.stated[found[known]]
+    extra = _extra_supply(kept, after, among=affected)
+    return _outcome(after, lines, (old, new), (_extra_days(kept.promises), new_extra), extra)
+
+
+def _outcome(
+    after: PlanResult,
+    lines: int,
+    days: tuple[_LastDays, _LastDays],
+    extra_days: tuple[dict[Key, tuple[int, int]], dict[Key, tuple[int, int]]],
+    extra: list[ExtraSupply],
+) -> Outcome:
+    """The lines that move later (the last `days` before and after side by side by line, then
+    the `extra_days` of promises outside the table by key), their orders, the lines that become
+    open term, `extra` supply, and the demand added after the first `lines` lines."""
+    (old, new), (old_extra, new_extra) = days, extra_days
     moved: list[tuple[Key, int, int, int, int]] = []
-    if isinstance(after.promises, PromiseTable) and len(old.day) == len(new.day):
+    if isinstance(after.promises, PromiseTable):
         table = after.promises
         for k in np.flatnonzero((new.day > old.day) & (old.day >= 0)).tolist():
             key = (table.refs[k], table.line_nos[k], table.skus[k])
@@ -197,8 +241,8 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
     return Outcome(
         late_orders=_late_orders(late_lines),
         open_term=tuple(open_term),
-        extra=tuple(_extra_supply(before, after)),
-        added=tuple(_added(after.promises)),
+        extra=tuple(extra),
+        added=tuple(_added(after.promises, lines)),
     )
 
 
@@ -212,21 +256,31 @@ class _LastDays:
     day: Ints
     stated: Ints
 
+    @staticmethod
+    def none(lines: int) -> _LastDays:
+        """`lines` lines without a promise."""
+        return _LastDays(np.full(lines, -1, dtype=np.int64), np.full(lines, -1, dtype=np.int64))
 
-def _line_days(promises: Sequence[Promise], lines: int) -> tuple[_LastDays, dict[Key, tuple[int, int]]]:
-    """The last day (NONE: open term; -1: no promise) and last stated day of each of the first
-    `lines` demand lines of a promise table, and of any other real line by (order ref, line no, SKU)."""
-    extra: Iterable[Promise] = promises
-    latest = np.zeros(0, dtype=np.int64)
-    stated = latest
-    if isinstance(promises, PromiseTable):
-        extra = promises.extra
-        latest = np.full(len(promises.refs), -1, dtype=np.int64)
-        stated = latest.copy()
-        if len(promises.line):
-            np.maximum.at(latest, promises.line, promises.day)
-            np.maximum.at(stated, promises.line, promises.stated)
-        latest, stated = latest[:lines], stated[:lines]
+    def first(self, lines: int) -> _LastDays:
+        """Only the first `lines` lines."""
+        return _LastDays(self.day[:lines], self.stated[:lines])
+
+
+def _table_days(promises: Sequence[Promise]) -> _LastDays:
+    """The last day and last stated day of each input line of a promise table (none for plain promises)."""
+    if not isinstance(promises, PromiseTable):
+        return _LastDays.none(0)
+    found = _LastDays.none(len(promises.refs))
+    if len(promises.line):
+        np.maximum.at(found.day, promises.line, promises.day)
+        np.maximum.at(found.stated, promises.line, promises.stated)
+    return found
+
+
+def _extra_days(promises: Sequence[Promise]) -> dict[Key, tuple[int, int]]:
+    """The last day and last stated day of each real line promised outside the table (all of
+    them, for plain promises), by (order ref, line no, SKU)."""
+    extra: Iterable[Promise] = promises.extra if isinstance(promises, PromiseTable) else promises
     days: dict[Key, tuple[int, int]] = {}
     for p in extra:
         if p.order_ref.startswith(EXTRA_REF):
@@ -236,7 +290,31 @@ def _line_days(promises: Sequence[Promise], lines: int) -> tuple[_LastDays, dict
         said = NONE if p.stated_date is None else p.stated_date.toordinal()
         was_day, was_said = days.get(key, (day, said))
         days[key] = (max(was_day, day), max(was_said, said))
-    return _LastDays(latest, stated), days
+    return days
+
+
+def _kept_lines(table: PromiseTable, kept: PromiseTable, lines: Ints) -> Ints:
+    """The position among `kept`'s input lines of each of these lines of `table` (-1: not there):
+    found by line id, or by order ref, line no and SKU for a line without one."""
+    ids, kept_ids = _ids(objects(table.line_ids, lines)), _ids(kept.line_ids)
+    order = np.argsort(kept_ids, kind="stable")
+    at = np.minimum(np.searchsorted(kept_ids, ids, sorter=order), max(len(order) - 1, 0))
+    found = np.where((ids >= 0) & (kept_ids[order[at]] == ids) if len(order) else False, order[at], -1)
+    unknown = np.flatnonzero(ids < 0)
+    if len(unknown):
+        by_key = {
+            (kept.refs[j], kept.line_nos[j], kept.skus[j]): j for j in np.flatnonzero(kept_ids < 0).tolist()
+        }
+        for n, k in zip(unknown.tolist(), lines[unknown].tolist(), strict=True):
+            found[n] = by_key.get((table.refs[k], table.line_nos[k], table.skus[k]), -1)
+    return found
+
+
+def _ids(line_ids: Sequence[int | None]) -> Ints:
+    """Line ids as an array, -1 for none (by way of floats: None becomes NaN in C, and ids are
+    far below 2**53, so each is exact)."""
+    found = np.array(line_ids, dtype=np.float64)
+    return np.where(np.isnan(found), -1, found).astype(np.int64)
 
 
 def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
@@ -244,16 +322,20 @@ def _late_orders(late: list[LateLine]) -> tuple[LateOrder, ...]:
     by_order: dict[str, list[LateLine]] = defaultdict(list)
     for line in late:
         by_order[line.order_ref].append(line)
-    return tuple(
-        LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
-        for ref, lines in sorted(by_order.items())
-    )
+    return tuple(_late_order(ref, lines) for ref, lines in sorted(by_order.items()))
+
+
+def _late_order(ref: str, lines: list[LateLine]) -> LateOrder:
+    """An order dated by the latest of its late lines (most have one, whose dates are the order's)."""
+    if len(lines) == 1:
+        return LateOrder(ref, lines[0].before, lines[0].after, (lines[0],))
+    return LateOrder(ref, _latest(x.before for x in lines), _latest(x.after for x in lines), tuple(lines))
 
 
 def _latest(days: Iterable[date | None]) -> date | None:
     """The latest date; open term (None) is later than any."""
     found = list(days)
-    return None if None in found else max(d for d in found if d is not None)
+    return None if None in found else max(found)  # type: ignore[type-var]
 
 
 #: What one suggestion asks for: (kind, supplier, sku) and (quantity, order or start date, ready date).
@@ -261,24 +343,36 @@ _Kind = tuple[str, str | None, str]
 _Part = tuple[Decimal, date | None, date | None]
 
 
-def _suggested(result: PlanResult) -> dict[_Kind, list[_Part]]:
-    """A plan's purchase and production suggestions by kind, supplier and SKU; an MO is ready
-    when its materials allow (`_ready`)."""
+def _suggested(result: PlanResult, among: frozenset[str] | None = None) -> dict[_Kind, list[_Part]]:
+    """A plan's purchase and production suggestions by kind, supplier and SKU (with `among`, only
+    those of these SKUs or of their configurations); an MO is ready when its materials allow
+    (`_ready`)."""
     found: dict[_Kind, list[_Part]] = defaultdict(list)
     for s in result.purchase_suggestions:
-        found[("buy", s.supplier, s.sku)].append((s.quantity, s.order_date, s.expected_date))
-    queued = {q.ref: q for q in result.production_queue}
-    for m in result.production_suggestions:
+        if among is None or _among(s.sku, among):
+            found[("buy", s.supplier, s.sku)].append((s.quantity, s.order_date, s.expected_date))
+    making = [m for m in result.production_suggestions if among is None or _among(m.sku, among)]
+    wanted = {m.ref for m in making}
+    queued = {q.ref: q for q in result.production_queue if q.ref in wanted}
+    for m in making:
         ready = _ready(m.finish_date, queued.get(m.ref))
         found[("make", None, m.sku)].append((m.quantity, m.start_date, ready))
     return found
 
 
-def _extra_supply(before: PlanResult, after: PlanResult) -> list[ExtraSupply]:
+def _among(sku: str, skus: frozenset[str]) -> bool:
+    """`sku` is one of `skus`, or a configuration of one (`planning.configurations`)."""
+    return sku in skus or split_sku(sku)[0] in skus
+
+
+def _extra_supply(
+    before: PlanResult, after: PlanResult, *, among: frozenset[str] | None = None
+) -> list[ExtraSupply]:
     """What the scenario's plan suggests beyond the plan as it is, per SKU (and supplier): how
     much more, by when to order or start it, and when the last of it is ready (None: open term),
-    dated by the suggestions the scenario added or changed, not those the plan already had."""
-    had, now = _suggested(before), _suggested(after)
+    dated by the suggestions the scenario added or changed, not those the plan already had.
+    With `among`, only the suggestions of those SKUs (or of their configurations)."""
+    had, now = _suggested(before, among), _suggested(after, among)
     found: list[ExtraSupply] = []
     for (kind, supplier, sku), parts in sorted(
         now.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1] or "")
@@ -303,12 +397,13 @@ def _ready(finish: date | None, queued: QueueEntry | None) -> date | None:
     return queued.finish_date
 
 
-def _added(promises: Sequence[Promise]) -> list[AddedDemand]:
-    """The extra demand's promises, one per scenario entry, dated by its last part."""
+def _added(promises: Sequence[Promise], lines: int) -> list[AddedDemand]:
+    """The extra demand's promises, one per scenario entry, dated by its last part (its lines
+    come after the first `lines`, the stored ones)."""
     parts: dict[str, list[Promise]] = defaultdict(list)
     source: Iterable[Promise] = promises
     if isinstance(promises, PromiseTable):
-        source = promises.of_orders(lambda ref: ref.startswith(EXTRA_REF))
+        source = _after_line(promises, lines)
     for p in source:
         if p.order_ref.startswith(EXTRA_REF):
             parts[p.order_ref].append(p)
@@ -319,6 +414,25 @@ def _added(promises: Sequence[Promise]) -> list[AddedDemand]:
         total = sum((p.quantity for p in found), Decimal(0))
         added.append(AddedDemand(ref.removeprefix(EXTRA_REF), found[0].sku, total, last))
     return added
+
+
+def _after_line(table: PromiseTable, lines: int) -> PromiseTable:
+    """Only the promises of the table's input lines after the first `lines`, and its extra ones."""
+    rows = np.flatnonzero(table.line >= lines)
+    return PromiseTable(
+        refs=table.refs,
+        line_nos=table.line_nos,
+        skus=table.skus,
+        line_ids=table.line_ids,
+        line=table.line[rows],
+        quantity=table.quantity[rows],
+        day=table.day[rows],
+        wording=table.wording[rows],
+        reasons=table.reasons,
+        bases=table.bases,
+        extra=table.extra,
+        stated=None if table.unadjusted else table.stated[rows],
+    )
 
 
 def _earliest(days: Iterable[date | None]) -> date | None:
