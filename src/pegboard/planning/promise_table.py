@@ -100,20 +100,7 @@ class PromiseTable(Sequence[Promise]):
             slice(min(start, count), min(max(stop, start), count)),
             slice(max(start - count, 0), max(stop - count, 0)),
         )
-        part = PromiseTable(
-            refs=self.refs,
-            line_nos=self.line_nos,
-            skus=self.skus,
-            line_ids=self.line_ids,
-            line=self.line[head],
-            quantity=self.quantity[head],
-            day=self.day[head],
-            wording=self.wording[head],
-            reasons=self.reasons,
-            bases=self.bases,
-            extra=self.extra[tail],
-            stated=None if self.unadjusted else self.stated[head],
-        )
+        part = self.taking(head, self.extra[tail])
         return part.rows()
 
     def __iter__(self) -> Iterator[Promise]:
@@ -151,6 +138,10 @@ class PromiseTable(Sequence[Promise]):
     def _keeping(self, wanted_lines: NDArray[np.bool_], extra: list[Promise]) -> PromiseTable:
         """The promises of the lines marked in `wanted_lines` (one flag per line), then `extra`."""
         rows = np.flatnonzero(wanted_lines[self.line]) if len(self.line) else self.line
+        return self.taking(rows, extra)
+
+    def taking(self, rows: Ints | slice, extra: list[Promise]) -> PromiseTable:
+        """The table's column rows `rows` (positions or a slice), then `extra` promises."""
         return PromiseTable(
             refs=self.refs,
             line_nos=self.line_nos,

@@ -418,21 +418,7 @@ def _added(promises: Sequence[Promise], lines: int) -> list[AddedDemand]:
 
 def _after_line(table: PromiseTable, lines: int) -> PromiseTable:
     """Only the promises of the table's input lines after the first `lines`, and its extra ones."""
-    rows = np.flatnonzero(table.line >= lines)
-    return PromiseTable(
-        refs=table.refs,
-        line_nos=table.line_nos,
-        skus=table.skus,
-        line_ids=table.line_ids,
-        line=table.line[rows],
-        quantity=table.quantity[rows],
-        day=table.day[rows],
-        wording=table.wording[rows],
-        reasons=table.reasons,
-        bases=table.bases,
-        extra=table.extra,
-        stated=None if table.unadjusted else table.stated[rows],
-    )
+    return table.taking(np.flatnonzero(table.line >= lines), table.extra)
 
 
 def _earliest(days: Iterable[date | None]) -> date | None:
