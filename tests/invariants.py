@@ -7,7 +7,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, func, select
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.domain.books import money
+from pegboard.domain.items import BomLine
+from pegboard.domain.options import ItemOptions
 from pegboard.domain.quantities import component_need
 from pegboard.domain.valuation import CostMethod, ValuedMove, replay
 from pegboard.views.sql import units
@@ -136,32 +139,47 @@ def _assert_kinds_hold(conn: Connection) -> None:
 
 def _assert_reservations_hold(conn: Connection) -> None:
     """A reservation for an MO is above zero, belongs to an open MO, is of one of the MO's direct
-    components (its BOM's, or an option's), and never exceeds what the MO's open quantity takes
-    of it (quantity per unit x open quantity, as the completion consumes it)."""
-    mr, mo, bl, io = t.mo_reservations.c, t.manufacturing_orders.c, t.bom_lines.c, t.item_options.c
-    per = {(p, c): q for p, c, q in conn.execute(select(bl.parent_id, bl.component_id, bl.quantity))}
-    per |= {
-        (p, c): max(q, per.get((p, c), Decimal(0)))
-        for p, c, q in conn.execute(
-            select(io.item_id, io.component_id, io.quantity).where(io.component_id.is_not(None))
-        )
-    }
-    for row in conn.execute(
+    components (of its configuration's BOM: the base BOM changed by each chosen option value, as
+    `ItemOptions.bom` builds it), and never exceeds what the MO's open quantity takes of it
+    (quantity per unit x open quantity, as the completion consumes it)."""
+    mr, mo = t.mo_reservations.c, t.manufacturing_orders.c
+    made, used = t.items.alias("made"), t.items.alias("used")
+    reservations = conn.execute(
         select(
             mo.mo_ref,
             mo.status,
-            mo.item_id,
+            made.c.sku,
+            mo.options,
             mo.quantity.label("made"),
             mo.completed,
-            mr.item_id.label("component"),
+            used.c.sku.label("component"),
             mr.quantity.label("reserved"),
-        ).join(t.manufacturing_orders, mo.id == mr.mo_id)
+        )
+        .join(t.manufacturing_orders, mo.id == mr.mo_id)
+        .join(made, made.c.id == mo.item_id)
+        .join(used, used.c.id == mr.item_id)
+    ).all()
+    if not reservations:
+        return
+    parent, component = t.items.alias("parent"), t.items.alias("component")
+    base: dict[str, list[BomLine]] = {}
+    for parent_sku, component_sku, quantity in conn.execute(
+        select(parent.c.sku, component.c.sku, t.bom_lines.c.quantity)
+        .join(parent, parent.c.id == t.bom_lines.c.parent_id)
+        .join(component, component.c.id == t.bom_lines.c.component_id)
     ):
-        what = f"{row.mo_ref}: {row.reserved} of item {row.component} reserved"
+        base.setdefault(parent_sku, []).append(BomLine(component_sku, quantity))
+    options = read_options(conn, {row.sku for row in reservations if row.options})
+    for row in reservations:
+        lines = base.get(row.sku, [])
+        if row.options:
+            lines = options.get(row.sku, ItemOptions(row.sku, ())).bom(lines, row.options)
+        per = {line.component_sku: line.quantity_per for line in lines}
+        what = f"{row.mo_ref}: {row.reserved} of {row.component} reserved"
         assert row.reserved > 0, what
         assert row.status in ("open", "partially_completed"), f"{what}, but it is {row.status}"
-        assert (row.item_id, row.component) in per, f"{what}, which is not its component"
-        need = component_need(per[row.item_id, row.component], row.made - row.completed)
+        assert row.component in per, f"{what}, which is not its component"
+        need = component_need(per[row.component], row.made - row.completed)
         assert row.reserved <= need, f"{what}, more than it takes ({need})"
 
 

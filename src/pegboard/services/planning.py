@@ -50,7 +50,9 @@ def run_plan(
 
     Nothing changed since today's stored plan: it is the answer. Only orders placed since: what
     they reach is planned and merged into it (`planning.net_change`), the same plan a whole run
-    gives. Anything else: the whole snapshot is planned. With `confirm`, the suggested POs (one per supplier) and MOs are created in the same
+    gives. Anything else: the whole snapshot is planned.
+
+    With `confirm`, the suggested POs (one per supplier) and MOs are created in the same
     transaction; `only` narrows that to one supplier's PO or one SKU's MOs. Without `store`
     it is `preview_plan`.
     """
