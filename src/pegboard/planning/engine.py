@@ -52,6 +52,11 @@ from pegboard.planning.terms import with_sale_terms
 
 R = TypeVar("R", bound=Rows)
 
+#: The version of the rules `plan` follows, bumped whenever the same snapshot would be planned
+#: otherwise (2: promises follow the order stock is handed out, `planning.rank_order`). A plan
+#: kept under other rules is planned again, not given as it was (`SqlStoredPlan.made_with`).
+RULES = 2
+
 
 def plan(snapshot: PlanInput, *, laps: list[tuple[str, float]] | None = None) -> PlanResult:
     """The plan for a snapshot: promises, purchase and production suggestions, production queue.

@@ -11,11 +11,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.domain.allocation import AllocationPolicy
+from pegboard.planning.engine import RULES
 from pegboard.services import planning, purchasing
 from pegboard.services.imports import ImportKind
 from pegboard.views.plan import plan_json
@@ -93,6 +94,18 @@ def _other_settings(pb: Pegboard) -> Pegboard:
     return bootstrap(pb.settings.model_copy(update={"reliability_dates": False}), today=MONDAY)
 
 
+def _older_planning_rules(pb: Pegboard) -> Pegboard:
+    """The stored plan as an older Pegboard kept it: planned under the rules before these."""
+    made_with = t.stored_plans.c.made_with
+    with pb.engine.begin() as conn:
+        conn.execute(
+            update(t.stored_plans).values(
+                made_with=func.replace(made_with, f"planning rules {RULES},", f"planning rules {RULES - 1},")
+            )
+        )
+    return pb
+
+
 CHANGES: dict[str, Callable[[Pegboard], Pegboard]] = {
     "order": _an_order,
     "receipt": _a_receipt,
@@ -101,6 +114,7 @@ CHANGES: dict[str, Callable[[Pegboard], Pegboard]] = {
     "options edit": _an_options_edit,
     "new day": _a_new_day,
     "other settings": _other_settings,
+    "older planning rules": _older_planning_rules,
 }
 
 

@@ -37,6 +37,7 @@ from pegboard.adapters.db.valuation import SqlValuation
 from pegboard.adapters.db.whatif import SqlScenarioFacts
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.valuation import CostMethod
+from pegboard.planning.engine import RULES
 from pegboard.services.ports import Clock, TransientConflict, UniqueClash
 
 #: PostgreSQL states worth running the transaction again for: serialization failure, deadlock.
@@ -111,7 +112,9 @@ class SqlUnitOfWork:
         self.tokens = SqlTokens(conn, now)
         self.requests = SqlRequests(conn, now)
         self.planning = SqlPlanning(conn, totals, item_cache, confidence=self.promise_confidence)
-        self.plans = SqlStoredPlan(conn, now, made_with=f"promise confidence {self.promise_confidence}")
+        self.plans = SqlStoredPlan(
+            conn, now, made_with=f"planning rules {RULES}, promise confidence {self.promise_confidence}"
+        )
         self.plans.begin()
         self.status_links = SqlStatusLinks(conn, now)
         self.housekeeping = SqlHousekeeping(conn)
