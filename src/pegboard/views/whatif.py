@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
-from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.whatif import LateLine
 from pegboard.services.whatif import WhatIf
-from pegboard.views.json import day, number
+from pegboard.views.json import day, indented_json, number
 
 
 def whatif_json(found: WhatIf) -> dict[str, Any]:
@@ -72,34 +70,6 @@ def whatif_json_text(found: WhatIf) -> str:
     answer = whatif_json(found)
     with collector_paused():
         return indented_json(answer)
-
-
-def indented_json(value: Any, pad: str = "") -> str:
-    """`json.dumps(value, indent=2, default=str)`, built about twice as fast: the standard library
-    indents in pure Python, one generator step per token, and a late supplier at L names some
-    60,000 lines (BENCHMARKS.md, whatifl). Texts are escaped by its own C function."""
-    if isinstance(value, str):
-        return encode_basestring_ascii(value)
-    if value is None or value is True or value is False or isinstance(value, float):
-        return json.dumps(value)
-    if isinstance(value, int):
-        return int.__repr__(value)
-    inner = pad + "  "
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join([inner + indented_json(v, inner) for v in value]) + "\n" + pad + "]"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{_key(k)}: {indented_json(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    return indented_json(str(value), pad)
-
-
-def _key(key: Any) -> str:
-    """A dict key as JSON writes it: always a text (a number, true, false or null made one)."""
-    return encode_basestring_ascii(key if isinstance(key, str) else json.dumps(key))
 
 
 def _line(line: LateLine) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pegboard.views.whatif import indented_json
+from pegboard.views.json import indented_json
 
 scalars = st.one_of(
     st.none(),

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 import re
 import sys
@@ -32,6 +31,7 @@ from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
 from pegboard.services import parsing
+from pegboard.views.json import indented_json
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -177,7 +177,8 @@ def fail(code: int, message: str) -> NoReturn:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """`data` as indented JSON (`views.json.indented_json`: the standard library's bytes, faster)."""
+    sys.stdout.write(indented_json(data) + "\n")
 
 
 #: What a read command prints without `--json`: a table, a line of text, or several, in turn.
