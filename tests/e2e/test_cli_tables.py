@@ -75,3 +75,13 @@ def test_json_is_the_same_at_any_width(workshop: str) -> None:
     assert narrow == pegboard(workshop, "orders", "--json", columns=250)
     long_ref = next(o for o in json.loads(narrow) if o["order_ref"] == "SO-2026-LONG-REFERENCE-7")
     assert long_ref["customer"] == LONG_NAME and {"status", "ship_policy", "lines"} <= long_ref.keys()
+
+
+def test_text_in_square_brackets_shows_as_typed_not_as_markup(workshop: str) -> None:
+    reason = "[red]dropped[/red] a box [x]"
+    pegboard(workshop, "count", "HILT", "8", "--reason", reason)
+
+    out = pegboard(workshop, "stock", "HILT", columns=120)
+
+    assert reason in out
+    assert out.startswith("HILT: on hand 8")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
@@ -139,7 +140,8 @@ def user_ensure_demo_admin(ctx: typer.Context) -> None:
         return
     name, password = created
     out.print(
-        f"Sign in at /login as [bold]{name}[/bold] with password [bold]{password}[/bold]", highlight=False
+        Text.assemble("Sign in at /login as ", (name, "bold"), " with password ", (password, "bold")),
+        highlight=False,
     )
 
 

@@ -33,8 +33,9 @@ from pegboard.entrypoints import tables
 from pegboard.services import parsing
 from pegboard.views.json import indented_json
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+#: Never markup: what is printed holds SKUs, refs and names as typed ("Bob [red]" stays whole).
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 
 Db = Annotated[
     str | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from pegboard.domain import limits
 from pegboard.entrypoints.cli.context import (
@@ -39,8 +40,11 @@ def stock_(
         as_json,
         figures.to_json,
         lambda: [
-            f"[bold]{sku}[/bold]: on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
-            f"available {number(figures.available)}",
+            Text.assemble(
+                (sku, "bold"),
+                f": on hand {number(figures.on_hand)}, allocated {number(figures.allocated)}, "
+                f"available {number(figures.available)}",
+            ),
             table(
                 "Movements (newest first)",
                 ["date", "kind", "change", "reference", "reason"],
