@@ -236,8 +236,8 @@ def _merged_promises(
         wording=np.r_[kept.wording[outside], scoped.wording + len(kept.reasons)][order],
         reasons=[*kept.reasons, *scoped.reasons],
         bases=[*kept.bases, *scoped.bases],
-        # Both plans moved days by suppliers' history or neither (the narrowed one may have met
-        # no supplier with history): a day nothing moved is its own stated day.
+        # A plan whose days suppliers' history moved keeps the stated ones beside them; the
+        # narrowed plan may have met no supplier with history: its days are their own stated days.
         stated=None
         if kept.unadjusted and scoped.unadjusted
         else np.r_[kept.stated[outside], scoped.stated][order],
