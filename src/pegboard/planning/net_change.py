@@ -14,9 +14,15 @@ order and each entry's orders made whole, oldest first. An entry "completes" an 
 order's latest piece rests on it, and an order may have lines on both sides: the narrowed plan
 counts its lines outside by the kept plan's days (`PlanInput.latest_elsewhere`), and the merge
 holds only while such an order's latest day is the same before and after. When it is not so, or
-the plan carries anything this merge does not redo (suppliers' adjusted dates, preorders,
-drop-ships, ship-complete orders, configurations, a new line ranking before a kept one),
-`replanned` gives None and the caller plans the whole snapshot.
+the plan carries anything this merge does not redo (preorders, drop-ships, ship-complete
+orders, configurations, a new line ranking before a kept one), `replanned` gives None and the
+caller plans the whole snapshot.
+
+Dates moved by suppliers' history (`planning.reliable`) merge like the others: a PO line's or a
+bought item's adjusted date rests on the PO or item and its supplier's (and supplier and item's)
+receipts, which new orders leave alone, so a promise keeps its stated day beside its day, and
+the kept plan's list of moved dates stands but for the planned purchases of `affected` items,
+which the narrowed plan gives.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.queue import LAST
 from pegboard.planning.result import (
+    AdjustedDate,
     FeasibleDates,
     PlanResult,
     ProductionSuggestion,
@@ -151,7 +158,7 @@ def replanned(
             production_suggestions=making,
             production_queue=_merged_queue(kept, scoped, affected, renamed, merged),
             feasible_mos=mos,
-            adjusted_dates=kept.adjusted_dates,
+            adjusted_dates=_merged_adjusted_dates(kept, scoped, affected),
         )
 
 
@@ -181,10 +188,6 @@ def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> boo
     return (
         not before.extra
         and not now.extra
-        and before.unadjusted
-        and now.unadjusted
-        and not kept.adjusted_dates
-        and not scoped.adjusted_dates
         and not narrowed.ship_complete
         and not narrowed.dropships
         and not narrowed.configurations
@@ -233,6 +236,11 @@ def _merged_promises(
         wording=np.r_[kept.wording[outside], scoped.wording + len(kept.reasons)][order],
         reasons=[*kept.reasons, *scoped.reasons],
         bases=[*kept.bases, *scoped.bases],
+        # A plan whose days suppliers' history moved keeps the stated ones beside them; the
+        # narrowed plan may have met no supplier with history: its days are their own stated days.
+        stated=None
+        if kept.unadjusted and scoped.unadjusted
+        else np.r_[kept.stated[outside], scoped.stated][order],
     )
 
 
@@ -266,6 +274,22 @@ def _same_latest_days(side: _KeptSide, scoped: PromiseTable, merged: PromiseTabl
     wanted = np.r_[side.of_refs, _flags(scoped.refs, side.refs)]
     now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), wanted)
     return all(before[ref] == now[ref] for ref in spanning)
+
+
+def _merged_adjusted_dates(
+    kept: PlanResult, scoped: PlanResult, affected: frozenset[str]
+) -> Sequence[AdjustedDate]:
+    """The dates suppliers' history moved (`reliable._adjusted_dates`): every PO line's as the
+    kept plan has them (a PO line's date rests on the PO and its supplier's receipts, which new
+    orders leave alone), then the planned purchases of each SKU the plan buys, by SKU, those of
+    `affected` items from the narrowed plan (it decides what they buy). A plan no history
+    moved has none (the empty tuple, as the engine gives it), and so has the narrowed one."""
+    if isinstance(kept.adjusted_dates, tuple):
+        return kept.adjusted_dates
+    lines = [a for a in kept.adjusted_dates if a.po_ref is not None]
+    planned = [a for a in kept.adjusted_dates if a.po_ref is None and a.sku not in affected]
+    planned += [a for a in scoped.adjusted_dates if a.po_ref is None and a.sku in affected]
+    return lines + sorted(planned, key=attrgetter("sku"))
 
 
 def _merged_purchases(

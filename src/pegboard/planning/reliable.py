@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from operator import attrgetter
 
 from pegboard.planning.reliability import MIN_HISTORY, Reliability
 from pegboard.planning.result import AdjustedDate, PlanResult
@@ -229,7 +230,8 @@ def _after(today: date, days: int | None) -> date | None:
 def _adjusted_dates(
     snapshot: PlanInput, adjusted: PlanInput, notes: DateNotes, bought: set[str]
 ) -> list[AdjustedDate]:
-    """Every noted PO line, then the planned purchases of each noted SKU the plan buys, stated
+    """Every noted PO line, then the planned purchases of each noted SKU the plan buys (by SKU,
+    so a plan merged from parts lists them as a whole plan does, `planning.net_change`), stated
     beside counted."""
     found = []
     for before, after in zip(snapshot.purchase_lines, adjusted.purchase_lines, strict=True):
@@ -248,7 +250,7 @@ def _adjusted_dates(
                 )
             )
     counted = {item.sku: _stated_days(item) for item in adjusted.items if item.sku in bought}
-    for item in snapshot.items:
+    for item in sorted(snapshot.items, key=attrgetter("sku")):
         note = notes.planned.get(item.sku)
         if note is not None and item.sku in bought:
             stated, days = _after(snapshot.today, _stated_days(item)), counted.get(item.sku)

@@ -21,6 +21,7 @@ from tests.builders import make_order
 from tests.conftest import MONDAY
 from tests.integration.services.test_kept_plan import as_json
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
+from tests.integration.services.test_reliable_promises import gem_po, workshop_with
 from tests.integration.services.test_replan_writes import outbox_size, rows_written
 
 DUE = MONDAY + timedelta(days=14)
@@ -54,6 +55,37 @@ def test_a_re_plan_after_orders_stores_and_announces_exactly_what_a_whole_plan_d
     planned_workshop(pb)
     make_order(pb, "SO-9", ("SABER-GREEN", 1), ("HILT", 2))
     make_order(pb, "SO-10", ("SABER-BLUE", 2))
+
+    merges_into_the_whole_plan(pb, merges, monkeypatch)
+
+
+def test_a_re_plan_after_orders_merges_dates_moved_by_suppliers_history_as_a_whole_plan_gives_them(
+    pb: Pegboard, merges: list[PlanResult | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late Gems' PO and Crystal Broker's lead time are dated by their receipts in the stored
+    plan; a re-plan after orders for both still merges, and stores and announces the whole plan."""
+    workshop_with(pb, late_receipts=6, unpredictable_receipts=6)
+    gem_po(pb)
+    make_order(pb, "SO-1", ("GEM", 1), ("KYBER", 1))
+    make_order(pb, "SO-2", ("OLD-GEM", 3))
+    first = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    make_order(pb, "SO-9", ("GEM", 2))
+    make_order(pb, "SO-10", ("KYBER", 2))
+
+    run = merges_into_the_whole_plan(pb, merges, monkeypatch)
+
+    assert first.result.adjusted_dates
+    moved = {(a.sku, a.po_ref) for a in run.result.adjusted_dates}
+    assert moved == {("GEM", "PO-12"), ("GEM", None), ("KYBER", None)}
+    assert any(p.stated_date != p.date for p in run.result.promises if p.order_ref == "SO-10")
+
+
+def merges_into_the_whole_plan(
+    pb: Pegboard, merges: list[PlanResult | None], monkeypatch: pytest.MonkeyPatch
+) -> planning.PlanRun:
+    """Re-plan after orders placed since the stored plan and check that the merge answered with
+    the whole plan: its JSON, its changed promises and announcements, and the rows it stores (a
+    whole plan after it finds nothing to write); the run."""
     whole = planning.preview_plan(uow=pb.reader(), clock=pb.clock)
     events = outbox_size(pb)
 
@@ -79,6 +111,7 @@ def test_a_re_plan_after_orders_stores_and_announces_exactly_what_a_whole_plan_d
         "stored_plan_queue": set(),
         "stored_plan_suggestions": set(),
     }
+    return run
 
 
 def test_a_re_plan_after_a_receipt_plans_the_whole_snapshot(

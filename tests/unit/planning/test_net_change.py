@@ -16,11 +16,17 @@ from pegboard.planning.net_change import (
     replanned,
     with_kept_demands,
 )
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.reliability import Delivery, item_reliability, supplier_reliability
+from pegboard.planning.result import PlanResult
 from pegboard.planning.scope import narrowed
-from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, PlanInput
+from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, OpenPurchaseLine, PlanInput
 from pegboard.views.plan import plan_json
-from tests.unit.planning.builders import FIRST_ORDER_AT
-from tests.unit.planning.workshops import quantities, workshops
+from tests.unit.planning.builders import FIRST_ORDER_AT, backorder, day, lightsaber_workshop, q
+from tests.unit.planning.workshops import quantities, with_history, workshops
+
+#: Random workshops, half of them with suppliers' receipt history that moves their dates.
+shops = st.one_of(workshops(), workshops().flatmap(with_history))
 
 
 def plain(snapshot: PlanInput) -> PlanInput:
@@ -28,6 +34,14 @@ def plain(snapshot: PlanInput) -> PlanInput:
     ship-complete orders), its lines numbered as a store numbers them."""
     demands = [replace(d, release_date=None, line_id=k + 1) for k, d in enumerate(snapshot.demands)]
     return replace(snapshot, demands=demands, dropships=(), ship_complete=frozenset(), held=())
+
+
+def _stated(result: PlanResult) -> tuple[bool, list[int]]:
+    """Whether the promise table's days were moved by suppliers' history, and its stated days
+    (what the stored plan keeps, `kept_plan.pack`)."""
+    table = result.promises
+    assert isinstance(table, PromiseTable)
+    return table.unadjusted, table.stated.tolist()
 
 
 @st.composite
@@ -64,11 +78,12 @@ def placed(draw: st.DrawFn, snapshot: PlanInput) -> tuple[list[str], PlanInput]:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(workshops(), st.data())
+@given(shops, st.data())
 def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whole_plan(
     workshop: PlanInput, data: st.DataObject
 ) -> None:
-    """Whenever the merge answers, it answers with the whole plan (the same `plan --json`)."""
+    """Whenever the merge answers, it answers with the whole plan (the same `plan --json`), dates
+    moved by suppliers' history and all."""
     before = plain(workshop)
     kept = plan(before)
     changed, after = data.draw(placed(before))
@@ -80,12 +95,15 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
         whole = plan(after)
+        event("adjusted dates merged" if whole.adjusted_dates else "no adjusted date")
         assert merged == whole
+        assert merged.adjusted_dates == whole.adjusted_dates
+        assert _stated(merged) == _stated(whole)
         assert plan_json(merged) == plan_json(whole)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(workshops(), st.data())
+@given(shops, st.data())
 def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_again(
     workshop: PlanInput, data: st.DataObject
 ) -> None:
@@ -105,7 +123,10 @@ def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_ag
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
         whole = plan(after)
+        event("adjusted dates merged" if whole.adjusted_dates else "no adjusted date")
         assert merged == whole
+        assert merged.adjusted_dates == whole.adjusted_dates
+        assert _stated(merged) == _stated(whole)
         assert plan_json(merged) == plan_json(whole)
 
 
@@ -123,3 +144,33 @@ def test_demand_with_a_preorder_a_configured_or_drop_ship_line_or_a_ship_complet
     assert not plain_demand(
         replace(base, dropships=[DropshipDemand("SO-2", 1, "AXE", Decimal(1), None, None, None)])
     )
+
+
+def test_a_plan_with_a_late_suppliers_dates_merges_new_orders_instead_of_planning_whole() -> None:
+    """A supplier's learned lateness moves a PO's date and a bought item's lead time in the kept
+    plan; an order placed since is still planned by what it reaches and merged, dates and all."""
+    late = [
+        Delivery("Crystal Broker", "KYBER-GREEN", f"OLD-{k}", day(-60 + 7 * k), day(-50 + 7 * k), d, q(1))
+        for k, d in enumerate(day(-48 + 7 * k) for k in range(8))
+    ]
+    workshop = replace(
+        lightsaber_workshop(),
+        purchase_lines=[OpenPurchaseLine("PO-12", "KYBER-GREEN", q(1), day(14), "Crystal Broker", day(-3))],
+        reliability=[*supplier_reliability(late), *item_reliability(late).values()],
+        confidence=0.9,
+    )
+    before = plain(workshop)
+    kept = plan(before)
+    order = replace(backorder("SO-9", "SABER-GREEN", 2, minute=60 * 24), line_id=99)
+    after = replace(before, demands=[*before.demands, order])
+    last = max(map(demand_rank, before.demands))
+
+    merged = replanned(kept, narrowed(after, ["SABER-GREEN"]), last_kept=last)
+
+    whole = plan(after)
+    assert whole.adjusted_dates and not _stated(whole)[0]
+    assert merged is not None
+    assert merged == whole
+    assert merged.adjusted_dates == whole.adjusted_dates
+    assert _stated(merged) == _stated(whole)
+    assert plan_json(merged) == plan_json(whole)

@@ -1,13 +1,16 @@
 """Random small workshops for property tests: multi-level BOMs, shared components, lot sizes,
-open-term items, open POs and MOs, priorities and ties, preorders and drop-ship lines."""
+open-term items, open POs and MOs, priorities and ties, preorders and drop-ship lines; and,
+when asked, suppliers' receipt history that moves PO dates and lead times (`with_history`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from pegboard.planning.reliability import Delivery, item_reliability, supplier_reliability
 from pegboard.planning.snapshot import (
     BackorderDemand,
     DropshipDemand,
@@ -126,4 +129,62 @@ def workshops(draw: st.DrawFn) -> PlanInput:
         dropships=dropships,
         ship_complete=complete,
         held=held,
+    )
+
+
+SUPPLIERS = ["Acme", "Bree", "Cole"]
+
+
+@st.composite
+def receipts(draw: st.DrawFn, skus: list[str]) -> list[Delivery]:
+    """Receipts of past POs from the suppliers: none to a dozen per supplier, of one or two of its
+    SKUs (so a pair may have enough of its own, `reliable.pair_history`), due after a week (or
+    without a date) and received a few days early to a week late, some after a reschedule."""
+    found: list[Delivery] = []
+    for supplier in SUPPLIERS:
+        mine = draw(st.lists(st.sampled_from(skus), min_size=1, max_size=2, unique=True))
+        for k in range(draw(st.sampled_from([0, 3, 5, 7, 10, 12]))):
+            ordered = TODAY - timedelta(days=90 - 6 * k)
+            due = draw(st.sampled_from([ordered + timedelta(days=7)] * 4 + [None]))
+            late = draw(st.integers(-2, 7))
+            moved = draw(st.sampled_from([None, None, None, 2]))
+            found.append(
+                Delivery(
+                    supplier,
+                    draw(st.sampled_from(mine)),
+                    f"OLD-{supplier}-{k}",
+                    ordered,
+                    due,
+                    (due or ordered + timedelta(days=7)) + timedelta(days=late),
+                    draw(quantities),
+                    last_stated=None if due is None or moved is None else due + timedelta(days=moved),
+                )
+            )
+    return found
+
+
+@st.composite
+def with_history(draw: st.DrawFn, snapshot: PlanInput) -> PlanInput:
+    """The workshop with suppliers' receipt history and a confidence to date by it: items bought
+    from them, and POs placed with them weeks ago, some without a date, move by what it says
+    (`planning.reliable`)."""
+    skus = [item.sku for item in snapshot.items]
+    items = [replace(item, supplier=draw(st.sampled_from([*SUPPLIERS, None]))) for item in snapshot.items]
+    # A PO has one supplier and one order day, as in Pegboard.
+    refs = sorted({line.po_ref for line in snapshot.purchase_lines})
+    placed = {
+        ref: (draw(st.sampled_from([*SUPPLIERS, None])), TODAY - timedelta(days=draw(st.integers(0, 20))))
+        for ref in refs
+    }
+    lines = [
+        replace(line, supplier=placed[line.po_ref][0], ordered_on=placed[line.po_ref][1])
+        for line in snapshot.purchase_lines
+    ]
+    history = draw(receipts(skus))
+    return replace(
+        snapshot,
+        items=items,
+        purchase_lines=lines,
+        reliability=[*supplier_reliability(history), *item_reliability(history).values()],
+        confidence=draw(st.sampled_from([0.9, 0.9, 0.75])),
     )
