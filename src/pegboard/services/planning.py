@@ -16,7 +16,7 @@ from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.promises import LinePromise, Lines, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, Lines, StoredPromise
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
@@ -324,15 +324,26 @@ def _announcements(
     changed: Sequence[LinePromise], before: list[StoredPromise | None]
 ) -> list[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
-    events: list[PromiseChanged] = []
     assert len(changed) == len(before)
-    # Only a line with a stored promise is read: a whole plan's new promises stay columns.
-    for k, stored in enumerate(before):
-        if stored is not None and stored.promised_date != (p := changed[k]).promised_date:
-            events.append(
-                PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
-            )
-    return events
+    if not isinstance(changed, LinePromises):
+        return [
+            PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
+            for p, stored in zip(changed, before, strict=True)
+            if stored is not None and stored.promised_date != p.promised_date
+        ]
+    # A whole plan's promises stay columns: the events are made from them, no `LinePromise` built,
+    # and only for lines with a stored promise.
+    dates = changed.column("dates")
+    moved = [
+        (k, stored.promised_date)
+        for k, stored in enumerate(before)
+        if stored is not None and stored.promised_date != dates[k]
+    ]
+    if not moved:
+        return []
+    refs, line_nos, skus = changed.column("order_refs"), changed.column("line_nos"), changed.column("skus")
+    reasons = changed.column("reasons")
+    return [PromiseChanged(refs[k], line_nos[k], skus[k], old, dates[k], reasons[k]) for k, old in moved]
 
 
 def create_suggested(result: PlanResult, *, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:
