@@ -8,13 +8,13 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from json.encoder import encode_basestring_ascii
-from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
+from pegboard.adapters.db.copying import copy_columns
 from pegboard.domain.events import Event, EventLog, PromiseChanged, RecordsEvents
 
 
@@ -50,27 +50,22 @@ class SqlOutbox:
         delivery keeps their order. The unit of work's commit is the way in for use cases."""
         first = self.written
         self.written += len(events)
-        rows = [
-            (key, event.name, payload, self.now + timedelta(microseconds=first + n), order_ref)
-            for n, (key, event, (payload, order_ref)) in enumerate(
-                zip(event_ids(len(events)), events, map(_encoded, events), strict=True)
-            )
-        ]
-        if len(rows) > BULK and self.conn.dialect.name == "postgresql":
+        payloads, order_refs = zip(*map(_encoded, events), strict=True) if events else ((), ())
+        columns = (
+            event_ids(len(events)),
+            [event.name for event in events],
+            payloads,
+            [self.now + timedelta(microseconds=first + n) for n in range(len(events))],
+            order_refs,
+        )
+        if len(events) > BULK and self.conn.dialect.name == "postgresql":
             # A whole plan's moved promises (hundreds of thousands on a large shop's morning):
             # COPY takes them several times faster than one INSERT over text arrays, whose every
-            # element the driver escapes in Python.
-            self._copy(rows)
+            # element the driver escapes in Python; its text is made a column at a time.
+            copy_columns(self.conn, t.outbox.name, COLUMNS, columns)
         else:
+            rows = zip(*columns, strict=True)
             insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
-
-    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
-        """The rows by COPY FROM STDIN, on the unit of work's own connection (same transaction)."""
-        driver = self.conn.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY outbox ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 #: `json.dumps(payload, sort_keys=True)`, without a new encoder made for every event.
