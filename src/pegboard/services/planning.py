@@ -11,6 +11,7 @@ from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning import line_changes
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
@@ -58,7 +59,10 @@ def run_plan(
     """
     if not store:
         return preview_plan(uow=uow, clock=clock)
-    with uow:
+    # A whole plan's run makes millions of small objects and no reference cycles, and keeps the
+    # snapshot and the plans alive throughout: a collection finds nothing to free and only walks
+    # them again, as often as every few thousand events, rows or stored promises made.
+    with uow, collector_paused():
         today = clock.today()
         end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
