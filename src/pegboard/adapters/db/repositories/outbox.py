@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 
 import numpy as np
@@ -105,7 +106,13 @@ def _json_day(day: date | None) -> str | None:
     """A date as the payload holds it (ISO text, or null); None for any other value."""
     if day is None:
         return "null"
-    return f'"{day.isoformat()}"' if type(day) is date else None
+    return _json_date(day) if type(day) is date else None
+
+
+@lru_cache(maxsize=4096)
+def _json_date(day: date) -> str:
+    """A date's JSON text, each written once (a morning's events share a few hundred dates)."""
+    return f'"{day.isoformat()}"'
 
 
 #: The columns an appended event fills (the others keep their defaults: not yet delivered).
