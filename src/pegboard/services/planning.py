@@ -11,12 +11,13 @@ from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning import line_changes
+from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.promises import LinePromise, Lines, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, Lines, StoredPromise
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
@@ -58,7 +59,10 @@ def run_plan(
     """
     if not store:
         return preview_plan(uow=uow, clock=clock)
-    with uow:
+    # A whole plan's run makes millions of small objects and no reference cycles, and keeps the
+    # snapshot and the plans alive throughout: a collection finds nothing to free and only walks
+    # them again, as often as every few thousand events, rows or stored promises made.
+    with uow, collector_paused():
         today = clock.today()
         end_expired_holds(uow, clock.now())  # orders given the freed stock record it
         seen = uow.plans.inputs_seen()
@@ -324,15 +328,26 @@ def _announcements(
     changed: Sequence[LinePromise], before: list[StoredPromise | None]
 ) -> list[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
-    events: list[PromiseChanged] = []
     assert len(changed) == len(before)
-    # Only a line with a stored promise is read: a whole plan's new promises stay columns.
-    for k, stored in enumerate(before):
-        if stored is not None and stored.promised_date != (p := changed[k]).promised_date:
-            events.append(
-                PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
-            )
-    return events
+    if not isinstance(changed, LinePromises):
+        return [
+            PromiseChanged(p.order_ref, p.line_no, p.sku, stored.promised_date, p.promised_date, p.reason)
+            for p, stored in zip(changed, before, strict=True)
+            if stored is not None and stored.promised_date != p.promised_date
+        ]
+    # A whole plan's promises stay columns: the events are made from them, no `LinePromise` built,
+    # and only for lines with a stored promise.
+    dates = changed.column("dates")
+    moved = [
+        (k, stored.promised_date)
+        for k, stored in enumerate(before)
+        if stored is not None and stored.promised_date != dates[k]
+    ]
+    if not moved:
+        return []
+    refs, line_nos, skus = changed.column("order_refs"), changed.column("line_nos"), changed.column("skus")
+    reasons = changed.column("reasons")
+    return [PromiseChanged(refs[k], line_nos[k], skus[k], old, dates[k], reasons[k]) for k, old in moved]
 
 
 def create_suggested(result: PlanResult, *, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:

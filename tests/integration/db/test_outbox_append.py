@@ -6,10 +6,12 @@ import itertools
 import json
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories.outbox import BULK
+from pegboard.adapters.db.repositories.outbox import BULK, _encoded
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.events import PromiseChanged
 
@@ -39,3 +41,23 @@ def test_many_events_are_appended_in_order_each_with_its_payload_and_order(pb: P
     assert {r.event_type for r in rows} == {"PromiseChanged"}
     assert all(b.created_at - a.created_at == timedelta(microseconds=1) for a, b in itertools.pairwise(rows))
     assert {(r.delivered_at, r.attempts) for r in rows} == {(None, 0)}
+
+
+@given(
+    order_ref=st.text(),
+    line_no=st.integers(min_value=-(2**40), max_value=2**40),
+    sku=st.text(),
+    old_date=st.none() | st.dates() | st.datetimes(),
+    new_date=st.none() | st.dates(),
+    reason=st.text(),
+)
+def test_a_moved_promise_is_stored_as_json_dumps_writes_its_payload(
+    order_ref: str, line_no: int, sku: str, old_date: date | None, new_date: date | None, reason: str
+) -> None:
+    """The payload written straight from a PromiseChanged's fields is `json.dumps`' own text."""
+    event = PromiseChanged(order_ref, line_no, sku, old_date, new_date, reason)
+
+    payload, ref = _encoded(event)
+
+    assert payload == json.dumps(event.payload(), sort_keys=True)
+    assert ref == order_ref

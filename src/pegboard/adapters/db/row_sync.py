@@ -70,8 +70,20 @@ def sync_known_rows(
     """
     gone = [k for k, v in stored.items() if k not in wanted or wanted[k] != v]
     fresh = [row(k, v) for k, v in wanted.items() if k not in stored or stored[k] != v]
-    for some in sliced(gone, 1000):
-        conn.execute(delete(table).where(where, table.c[key].in_(some)))
+    delete_keys(conn, table, key=key, where=where, keys=gone, every=len(gone) == len(stored))
     if fresh:
         copy_rows(conn, table, fresh)
     return len(gone) + len(fresh)
+
+
+def delete_keys(
+    conn: Connection, table: Table, *, key: str, where: ColumnElement[bool], keys: list[Any], every: bool
+) -> None:
+    """Delete the rows matching `where` whose `key` is one of `keys`; `every`: those are all the
+    rows matching `where` (the next day's plan, whose every date moved), deleted by one statement
+    instead of lists of a thousand keys."""
+    if every and keys:
+        conn.execute(delete(table).where(where))
+        return
+    for some in sliced(keys, 1000):
+        conn.execute(delete(table).where(where, table.c[key].in_(some)))

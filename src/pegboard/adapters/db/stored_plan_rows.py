@@ -10,16 +10,14 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from more_itertools import sliced
 from sqlalchemy import (
     Connection,
-    delete,
     select,
 )
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import copy_rows
-from pegboard.adapters.db.row_sync import sync_known_rows, sync_rows
+from pegboard.adapters.db.row_sync import delete_keys, sync_known_rows, sync_rows
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.result import (
@@ -97,8 +95,7 @@ def _sync_queue(
     else:
         new_ranks, kept = found
     gone = [r for r in ranks if r not in kept]
-    for some in sliced(gone, 1000):
-        conn.execute(delete(q).where(q.c.plan_id == plan_id, q.c.rank.in_(some)))
+    delete_keys(conn, q, key="rank", where=q.c.plan_id == plan_id, keys=gone, every=len(gone) == len(ranks))
     fresh = [_queue_row(plan_id, r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
     if fresh:
         copy_rows(conn, q, fresh)

@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import copy_columns
+from pegboard.adapters.db.planning.queries import driver_rows
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
@@ -71,8 +72,9 @@ class PromiseStore:
         found: dict[int, StoredPromise] = {}
         if len(line_ids) > 20_000:
             # A full plan: one pass over the table beats a hundred thousand key probes.
+            # The driver's own tuples: no SQLAlchemy row for each of a million promises.
             wanted = set(line_ids)
-            for line_id, promised, reason, basis, first in self.conn.execute(query).all():
+            for line_id, promised, reason, basis, first in driver_rows(self.conn, query):
                 if line_id in wanted:
                     found[line_id] = StoredPromise(promised, reason, basis, first)
             return found
@@ -226,7 +228,7 @@ class PromiseStore:
         lp = t.line_promises.c
         if len(line_ids) > BULK:
             # Many lines (a full plan): reading every id once beats huge IN lists.
-            return set(self.conn.execute(select(lp.line_id)).scalars()) & set(line_ids)
+            return {i for (i,) in driver_rows(self.conn, select(lp.line_id))} & set(line_ids)
         found: set[int] = set()
         for condition in self._among_lines(line_ids):
             found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())

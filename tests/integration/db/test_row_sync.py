@@ -1,0 +1,79 @@
+"""Known rows synced to wanted ones: only the rows of the `where` change, whatever share of them moved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.row_sync import sync_known_rows
+from pegboard.bootstrap import Pegboard
+
+DAY = date(2026, 12, 1)
+
+
+def _row(plan_id: int, seq: int, days: int) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "seq": seq,
+        "kind": "buy",
+        "sku": "BLUE-KETTLE",
+        "quantity": 1,
+        "start_date": date.fromordinal(DAY.toordinal() + days),
+    }
+
+
+def _plan(conn: Connection, plan_id: int) -> None:
+    conn.execute(
+        insert(t.stored_plans).values(
+            id=plan_id, planned_on=DAY, planned_at=datetime(2026, 12, 1), inputs_seen=0
+        )
+    )
+
+
+def _rows(conn: Connection, plan_id: int) -> list[tuple[int, date]]:
+    s = t.stored_plan_suggestions.c
+    query = select(s.seq, s.start_date).where(s.plan_id == plan_id).order_by(s.seq)
+    return [(r.seq, r.start_date) for r in conn.execute(query)]
+
+
+def test_when_every_known_row_moved_they_are_replaced_and_other_plans_rows_stay(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        _plan(conn, 2)
+        conn.execute(insert(s), [_row(1, 1, 0), _row(1, 2, 0), _row(2, 1, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored={1: 0, 2: 0},
+            wanted={1: 1, 2: 1, 3: 1},
+            row=lambda seq, days: _row(1, seq, days),
+        )
+
+        assert _rows(conn, 1) == [(1, date(2026, 12, 2)), (2, date(2026, 12, 2)), (3, date(2026, 12, 2))]
+        assert _rows(conn, 2) == [(1, DAY)]
+
+
+def test_when_some_known_rows_moved_only_those_are_replaced(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        conn.execute(insert(s), [_row(1, 1, 0), _row(1, 2, 0), _row(1, 3, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored={1: 0, 2: 0, 3: 0},
+            wanted={1: 0, 2: 5},
+            row=lambda seq, days: _row(1, seq, days),
+        )
+
+        assert _rows(conn, 1) == [(1, DAY), (2, date(2026, 12, 6))]
