@@ -18,6 +18,9 @@ from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine
 
 #: The states of an order that is still to ship.
 ACTIVE = ("open", "partially_shipped")
+#: The memory PostgreSQL may sort the open lines in: a million lines do not fit in its default
+#: `work_mem` (4 MB), and sorting them on disk doubled the query (BENCHMARKS.md, "whatif").
+SORT_MEMORY = "256MB"
 
 
 class DemandQueries:
@@ -116,6 +119,7 @@ class DemandQueries:
                 ol.c.kind != LineKind.DROPSHIP.value,
             )
             .order_by(so.c.id, ol.c.line_no),
+            memory=SORT_MEMORY,
         )
         quantities: dict[int, Decimal] = {}
         preorder = LineKind.PREORDER.value
