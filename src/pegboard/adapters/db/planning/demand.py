@@ -10,7 +10,14 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
-from pegboard.adapters.db.planning.queries import Decimals, among_items, among_refs, driver_rows, in_ids
+from pegboard.adapters.db.planning.queries import (
+    Decimals,
+    among_items,
+    among_refs,
+    driver_rows,
+    in_ids,
+    local_settings,
+)
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
@@ -19,7 +26,8 @@ from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine
 #: The states of an order that is still to ship.
 ACTIVE = ("open", "partially_shipped")
 #: The memory PostgreSQL may sort the open lines in: a million lines do not fit in its default
-#: `work_mem` (4 MB), and sorting them on disk doubled the query (BENCHMARKS.md, "whatif").
+#: `work_mem` (4 MB), and sorting them on disk doubled the query. Only for that query: the BOM
+#: walks size their hash tables by the planner's guess, as large as this allows.
 SORT_MEMORY = "256MB"
 
 
@@ -110,17 +118,17 @@ class DemandQueries:
         )
         if orders is not None:
             query = query.where(so.c.order_ref.in_(sorted(orders)))
-        rows = driver_rows(
-            self.conn,
-            among_items(query, ol.c.item_id, ids, self.conn)
-            .join(so, so.c.id == ol.c.order_id)
-            .where(
-                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-                ol.c.kind != LineKind.DROPSHIP.value,
+        with local_settings(self.conn, work_mem=SORT_MEMORY):
+            rows = driver_rows(
+                self.conn,
+                among_items(query, ol.c.item_id, ids, self.conn)
+                .join(so, so.c.id == ol.c.order_id)
+                .where(
+                    ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+                    ol.c.kind != LineKind.DROPSHIP.value,
+                )
+                .order_by(so.c.id, ol.c.line_no),
             )
-            .order_by(so.c.id, ol.c.line_no),
-            memory=SORT_MEMORY,
-        )
         quantities: dict[int, Decimal] = {}
         preorder = LineKind.PREORDER.value
         found = []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -15,7 +16,9 @@ from sqlalchemy import (
     Select,
     TypeDecorator,
     any_,
+    func,
     literal,
+    select,
 )
 
 from pegboard.domain.quantities import from_units
@@ -50,15 +53,10 @@ def among_items(query: Q, column: ColumnElement[Any], ids: list[int] | None, con
     return query if ids is None else query.where(in_ids(column, ids, conn))
 
 
-def driver_rows(
-    conn: Connection, query: Select[Any], *, memory: str | None = None
-) -> Sequence[tuple[Any, ...]]:
+def driver_rows(conn: Connection, query: Select[Any]) -> Sequence[tuple[Any, ...]]:
     """The query's rows; on PostgreSQL the driver's own tuples, with no SQLAlchemy row made per row
     (a whole snapshot reads every open line: a million at a large shop). Only for columns the
-    database hands over as they are (integers, text, timestamps; micro-units as BigInteger).
-
-    With `memory` (a `work_mem`, such as "256MB"), PostgreSQL sorts and hashes in that much
-    memory for this query only, then goes back to its setting."""
+    database hands over as they are (integers, text, timestamps; micro-units as BigInteger)."""
     if conn.dialect.name != "postgresql":
         return conn.execute(query).all()
     # Expanding IN lists (some orders' refs) rendered as plain parameters for the driver.
@@ -66,15 +64,29 @@ def driver_rows(
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        if memory is not None:
-            cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", (memory,))
-            found = cursor.fetchone()
-            assert found is not None
         cursor.execute(compiled.string, compiled.params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
-        if memory is not None:
-            cursor.execute("SELECT set_config('work_mem', %s, true)", (found[0],))
     return rows
+
+
+@contextmanager
+def local_settings(conn: Connection, **settings: str) -> Iterator[None]:
+    """On PostgreSQL, the queries inside run with these settings (`jit="off"`, `work_mem="256MB"`),
+    then the transaction's own come back (after an error the transaction is rolled back, and they
+    with it); elsewhere nothing changes."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    names = list(settings)
+    was = conn.execute(select(*(func.current_setting(name) for name in names))).one()
+    _set_locally(conn, settings)
+    yield
+    _set_locally(conn, dict(zip(names, was, strict=True)))
+
+
+def _set_locally(conn: Connection, settings: dict[str, str]) -> None:
+    """These settings for the rest of the transaction (`set_config(..., is_local => true)`)."""
+    conn.execute(select(*(func.set_config(name, value, True) for name, value in settings.items())))
 
 
 def in_ids(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries
 from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids
+from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -85,7 +85,9 @@ class PlanSnapshots(DemandQueries):
         # A whole snapshot is millions of small objects (a row, then a demand, per open line) and
         # no reference cycles: a collection meanwhile would only walk them again (a third of the
         # read at L; `planning.collector`).
-        with collector_paused():
+        # The snapshot's queries each read many rows once: PostgreSQL lost more compiling them
+        # (JIT, for any query it deems costly, as a narrowed read's BOM walks) than it gained.
+        with collector_paused(), local_settings(self.conn, jit="off"):
             return self._snapshot(today, around, lines_of_around=lines_of_around, orders=orders)
 
     def _snapshot(
