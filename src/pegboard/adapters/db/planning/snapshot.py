@@ -19,6 +19,7 @@ from pegboard.domain.options import ItemOptions
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
+from pegboard.planning.scope import closure
 from pegboard.planning.snapshot import (
     OpenManufacturingOrder,
     OpenPurchaseLine,
@@ -110,18 +111,17 @@ class PlanSnapshots(DemandQueries):
                     select(t.items.c.id).where(t.items.c.sku.in_(sorted(set(around))))
                 ).scalars()
             )
-            reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            links = self._links()
+            reach = links.up_down(changed)
             while not lines_of_around:
                 # A line of a ship-complete order moves with its order's other lines: their
                 # items change with it, until no such order reaches outside (`planning.ship_complete`).
-                more = self._whole_order_items(reach) - set(changed)
+                more = self._whole_order_items(sorted(reach)) - set(changed)
                 if not more:
                     break
                 changed += sorted(more)
-                reach = self._reach(self._reach(changed, upwards=False), upwards=True)
-            ids = sorted(
-                reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
-            )
+                reach = links.up_down(changed)
+            ids = sorted(reach if lines_of_around else links.up_down(reach))
             sku_of = dict(
                 self.conn.execute(
                     select(t.items.c.id, t.items.c.sku).where(in_ids(t.items.c.id, ids, self.conn))
@@ -241,24 +241,20 @@ class PlanSnapshots(DemandQueries):
         history = deliveries(self.conn, suppliers=suppliers)
         return [*supplier_reliability(history), *item_reliability(history).values()]
 
-    def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
-        """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
-        if not ids:
-            return []
+    def _links(self) -> _Links:
+        """Every BOM link between items by id, an option's component among them (a
+        configuration's BOM may name it): one read of a few hundred thousand pairs at most, where
+        walking them in the database took a query per step, each seconds at L."""
         bom, io = t.bom_lines.c, t.item_options.c
-        # An option's component is a component too: a configuration's BOM may name it.
         edges = union_all(
-            select(bom.parent_id.label("parent"), bom.component_id.label("child")),
+            select(bom.parent_id, bom.component_id),
             select(io.item_id, io.component_id).where(io.component_id.is_not(None)),
-        ).subquery("edges")
-        start, end = (edges.c.child, edges.c.parent) if upwards else (edges.c.parent, edges.c.child)
-        reach = (
-            select(t.items.c.id.label("id"))
-            .where(in_ids(t.items.c.id, ids, self.conn))
-            .cte("reach", recursive=True)
         )
-        reach = reach.union(select(end.label("id")).select_from(edges.join(reach, start == reach.c.id)))
-        return list(self.conn.execute(select(reach.c.id)).scalars())
+        links = _Links()
+        for parent, component in self.conn.execute(edges):
+            links.parents.setdefault(component, []).append(parent)
+            links.components.setdefault(parent, []).append(component)
+        return links
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
         """On hand less allocated, from the totals kept on the items' rows (`stock_totals.py`),
@@ -354,6 +350,19 @@ class PlanSnapshots(DemandQueries):
             )
             for r in rows
         ]
+
+
+class _Links:
+    """Items' parents and components by id."""
+
+    def __init__(self) -> None:
+        self.parents: dict[int, list[int]] = {}
+        self.components: dict[int, list[int]] = {}
+
+    def up_down(self, ids: Iterable[int]) -> set[int]:
+        """These items, every item below them, and every item above any of those
+        (`planning.scope.scope_of`)."""
+        return closure(self.parents, closure(self.components, ids))
 
 
 def _started(start: date, finish: date, materials_on: date | None) -> tuple[date, date]:
