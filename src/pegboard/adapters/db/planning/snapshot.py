@@ -251,7 +251,7 @@ class PlanSnapshots(DemandQueries):
             select(io.item_id, io.component_id).where(io.component_id.is_not(None)),
         )
         links = _Links()
-        for parent, component in self.conn.execute(edges):
+        for parent, component in self.conn.execute(edges).all():
             links.parents.setdefault(component, []).append(parent)
             links.components.setdefault(parent, []).append(component)
         return links
