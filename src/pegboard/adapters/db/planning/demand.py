@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce
 
@@ -129,39 +130,35 @@ class DemandQueries:
                 )
                 .order_by(so.c.id, ol.c.line_no),
             )
-        quantities: dict[int, Decimal] = {}
+        if not rows:
+            return []
+        # Column by column, each value looked up by C code (`map`), not line by line in Python.
+        kinds, refs, line_nos, item_ids, units, priorities, times, sequences, line_ids, options = zip(
+            *rows, strict=True
+        )
+        skus = list(map(sku_of.__getitem__, item_ids))
+        decimals = {u: from_units(u) for u in set(units)}
         preorder = LineKind.PREORDER.value
-        found = []
-        for (
-            kind,
-            order_ref,
-            line_no,
-            item_id,
-            units,
-            priority,
-            ordered_at,
-            sequence,
-            line_id,
-            options,
-        ) in rows:
-            quantity = quantities.get(units)
-            if quantity is None:
-                quantity = quantities[units] = from_units(units)
-            sku = sku_of[item_id]
-            found.append(
-                BackorderDemand(
-                    order_ref,
-                    line_no,
-                    sku,
-                    quantity,
-                    priority,
-                    ordered_at,
-                    sequence,
-                    release_of.get(sku) if kind == preorder else None,
-                    line_id,
-                    options,
-                )
+        releases: Iterable[date | None] = (
+            [release_of.get(sku) if kind == preorder else None for kind, sku in zip(kinds, skus, strict=True)]
+            if preorder in kinds
+            else repeat(None)
+        )
+        found = list(
+            map(
+                BackorderDemand,
+                refs,
+                line_nos,
+                skus,
+                map(decimals.__getitem__, units),
+                priorities,
+                times,
+                sequences,
+                releases,
+                line_ids,
+                options,
             )
+        )
         return found
 
     def _dropships(
