@@ -15,8 +15,9 @@ other materials and the other products using those.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from pegboard.planning.snapshot import PlanBomLine, PlanInput
 
@@ -29,8 +30,11 @@ class Scope:
     needed: frozenset[str]
 
 
-def closure(links: Mapping[str, Iterable[str]], skus: Iterable[str]) -> set[str]:
-    """`skus` and everything reachable from them through `links`, at any depth."""
+K = TypeVar("K", bound=Hashable)
+
+
+def closure(links: Mapping[K, Iterable[K]], skus: Iterable[K]) -> set[K]:
+    """`skus` (or ids) and everything reachable from them through `links`, at any depth."""
     found = set(skus)
     todo = list(found)
     while todo:

@@ -80,13 +80,17 @@ class OpenManufacturingOrder:
     reserved: tuple[tuple[str, Decimal], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BackorderDemand:
     """The backordered part of one order line: needed as soon as possible, ranked by its order.
 
     Demand is served by priority (higher first), then `ordered_at`, then `order_ref`, then
     `sequence` and `line_no`. A preorder carries its item's `release_date`: it is planned like
     any demand, but never promised before that day.
+
+    Not frozen, though nothing changes one once made (`dataclasses.replace` makes another): a
+    frozen dataclass sets each field through `object.__setattr__`, four times slower to build,
+    and a snapshot holds one per open line, a million at a large shop (BENCHMARKS.md, "whatif").
     """
 
     order_ref: str

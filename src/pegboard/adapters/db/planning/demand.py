@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
-from pegboard.adapters.db.planning.queries import Decimals, among_items, among_refs, driver_rows, in_ids
+from pegboard.adapters.db.planning.queries import (
+    Decimals,
+    among_items,
+    among_refs,
+    driver_rows,
+    in_ids,
+    local_settings,
+)
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
@@ -18,6 +26,10 @@ from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine
 
 #: The states of an order that is still to ship.
 ACTIVE = ("open", "partially_shipped")
+#: The memory PostgreSQL may sort the open lines in: a million lines do not fit in its default
+#: `work_mem` (4 MB), and sorting them on disk doubled the query. Only for that query: the BOM
+#: walks size their hash tables by the planner's guess, as large as this allows.
+SORT_MEMORY = "256MB"
 
 
 class DemandQueries:
@@ -107,49 +119,46 @@ class DemandQueries:
         )
         if orders is not None:
             query = query.where(so.c.order_ref.in_(sorted(orders)))
-        rows = driver_rows(
-            self.conn,
-            among_items(query, ol.c.item_id, ids, self.conn)
-            .join(so, so.c.id == ol.c.order_id)
-            .where(
-                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-                ol.c.kind != LineKind.DROPSHIP.value,
-            )
-            .order_by(so.c.id, ol.c.line_no),
-        )
-        quantities: dict[int, Decimal] = {}
-        preorder = LineKind.PREORDER.value
-        found = []
-        for (
-            kind,
-            order_ref,
-            line_no,
-            item_id,
-            units,
-            priority,
-            ordered_at,
-            sequence,
-            line_id,
-            options,
-        ) in rows:
-            quantity = quantities.get(units)
-            if quantity is None:
-                quantity = quantities[units] = from_units(units)
-            sku = sku_of[item_id]
-            found.append(
-                BackorderDemand(
-                    order_ref,
-                    line_no,
-                    sku,
-                    quantity,
-                    priority,
-                    ordered_at,
-                    sequence,
-                    release_of.get(sku) if kind == preorder else None,
-                    line_id,
-                    options,
+        with local_settings(self.conn, work_mem=SORT_MEMORY):
+            rows = driver_rows(
+                self.conn,
+                among_items(query, ol.c.item_id, ids, self.conn)
+                .join(so, so.c.id == ol.c.order_id)
+                .where(
+                    ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+                    ol.c.kind != LineKind.DROPSHIP.value,
                 )
+                .order_by(so.c.id, ol.c.line_no),
             )
+        if not rows:
+            return []
+        # Column by column, each value looked up by C code (`map`), not line by line in Python.
+        kinds, refs, line_nos, item_ids, units, priorities, times, sequences, line_ids, options = zip(
+            *rows, strict=True
+        )
+        skus = list(map(sku_of.__getitem__, item_ids))
+        decimals = {u: from_units(u) for u in set(units)}
+        preorder = LineKind.PREORDER.value
+        releases: Iterable[date | None] = (
+            [release_of.get(sku) if kind == preorder else None for kind, sku in zip(kinds, skus, strict=True)]
+            if preorder in kinds
+            else repeat(None)
+        )
+        found = list(
+            map(
+                BackorderDemand,
+                refs,
+                line_nos,
+                skus,
+                map(decimals.__getitem__, units),
+                priorities,
+                times,
+                sequences,
+                releases,
+                line_ids,
+                options,
+            )
+        )
         return found
 
     def _dropships(

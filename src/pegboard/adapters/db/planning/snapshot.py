@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries
 from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids
+from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -19,6 +19,7 @@ from pegboard.domain.options import ItemOptions
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
+from pegboard.planning.scope import closure
 from pegboard.planning.snapshot import (
     OpenManufacturingOrder,
     OpenPurchaseLine,
@@ -85,7 +86,9 @@ class PlanSnapshots(DemandQueries):
         # A whole snapshot is millions of small objects (a row, then a demand, per open line) and
         # no reference cycles: a collection meanwhile would only walk them again (a third of the
         # read at L; `planning.collector`).
-        with collector_paused():
+        # The snapshot's queries each read many rows once: PostgreSQL lost more compiling them
+        # (JIT, for any query it deems costly, as a narrowed read's BOM walks) than it gained.
+        with collector_paused(), local_settings(self.conn, jit="off"):
             return self._snapshot(today, around, lines_of_around=lines_of_around, orders=orders)
 
     def _snapshot(
@@ -108,18 +111,17 @@ class PlanSnapshots(DemandQueries):
                     select(t.items.c.id).where(t.items.c.sku.in_(sorted(set(around))))
                 ).scalars()
             )
-            reach = self._reach(self._reach(changed, upwards=False), upwards=True)
+            links = self._links()
+            reach = links.up_down(changed)
             while not lines_of_around:
                 # A line of a ship-complete order moves with its order's other lines: their
                 # items change with it, until no such order reaches outside (`planning.ship_complete`).
-                more = self._whole_order_items(reach) - set(changed)
+                more = self._whole_order_items(sorted(reach)) - set(changed)
                 if not more:
                     break
                 changed += sorted(more)
-                reach = self._reach(self._reach(changed, upwards=False), upwards=True)
-            ids = sorted(
-                reach if lines_of_around else self._reach(self._reach(reach, upwards=False), upwards=True)
-            )
+                reach = links.up_down(changed)
+            ids = sorted(reach if lines_of_around else links.up_down(reach))
             sku_of = dict(
                 self.conn.execute(
                     select(t.items.c.id, t.items.c.sku).where(in_ids(t.items.c.id, ids, self.conn))
@@ -239,24 +241,20 @@ class PlanSnapshots(DemandQueries):
         history = deliveries(self.conn, suppliers=suppliers)
         return [*supplier_reliability(history), *item_reliability(history).values()]
 
-    def _reach(self, ids: list[int], *, upwards: bool) -> list[int]:
-        """These items and every item above them (`upwards`) or below them in BOMs, at any depth."""
-        if not ids:
-            return []
+    def _links(self) -> _Links:
+        """Every BOM link between items by id, an option's component among them (a
+        configuration's BOM may name it): one read of a few hundred thousand pairs at most, where
+        walking them in the database took a query per step, each seconds at L."""
         bom, io = t.bom_lines.c, t.item_options.c
-        # An option's component is a component too: a configuration's BOM may name it.
         edges = union_all(
-            select(bom.parent_id.label("parent"), bom.component_id.label("child")),
+            select(bom.parent_id, bom.component_id),
             select(io.item_id, io.component_id).where(io.component_id.is_not(None)),
-        ).subquery("edges")
-        start, end = (edges.c.child, edges.c.parent) if upwards else (edges.c.parent, edges.c.child)
-        reach = (
-            select(t.items.c.id.label("id"))
-            .where(in_ids(t.items.c.id, ids, self.conn))
-            .cte("reach", recursive=True)
         )
-        reach = reach.union(select(end.label("id")).select_from(edges.join(reach, start == reach.c.id)))
-        return list(self.conn.execute(select(reach.c.id)).scalars())
+        links = _Links()
+        for parent, component in self.conn.execute(edges).all():
+            links.parents.setdefault(component, []).append(parent)
+            links.components.setdefault(parent, []).append(component)
+        return links
 
     def _available(self, sku_of: dict[int, str], ids: list[int] | None) -> dict[str, Decimal]:
         """On hand less allocated, from the totals kept on the items' rows (`stock_totals.py`),
@@ -352,6 +350,19 @@ class PlanSnapshots(DemandQueries):
             )
             for r in rows
         ]
+
+
+class _Links:
+    """Items' parents and components by id."""
+
+    def __init__(self) -> None:
+        self.parents: dict[int, list[int]] = {}
+        self.components: dict[int, list[int]] = {}
+
+    def up_down(self, ids: Iterable[int]) -> set[int]:
+        """These items, every item below them, and every item above any of those
+        (`planning.scope.scope_of`)."""
+        return closure(self.parents, closure(self.components, ids))
 
 
 def _started(start: date, finish: date, materials_on: date | None) -> tuple[date, date]:
