@@ -25,6 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pegboard.planning.snapshot import OpenPurchaseLine
 
 #: Receipts needed before a distribution is trusted (per supplier, and per supplier and item).
 MIN_HISTORY = 5
@@ -45,6 +49,9 @@ class Delivery:
     #: The last expected date stated before the day of the receipt, when a reschedule changed it
     #: (None: the first expected date still stood).
     last_stated: date | None = None
+    #: Not received yet: a PO line still open past its stated date, as of `received_on` (the day
+    #: of planning); it will be at least as late as it shows (`overdue_lines`).
+    overdue: bool = False
 
     @property
     def lateness_days(self) -> int | None:
@@ -88,13 +95,14 @@ class Distribution:
         whatever the distribution. The plain quantile (k = ceil(q n)) covers less than `q` on a
         short history: at n = 5 and q = 0.9 it is the 5th value, which a new draw exceeds one time
         in six. With weights (quantities received) the new draw weighs the mean weight."""
-        total = sum(w for _, w in self.sample)
-        if not self.sample or total <= 0:
-            return 0.0
-        target = q * total * (self.count + 1) / self.count
-        if target > total + 1e-9:
-            return self.sample[-1][0]
-        return _quantile(self.sample, target / total)
+        return _bound(self.sample, q)
+
+    def bound_beyond(self, q: float, at_least: float) -> float:
+        """`bound` of a delivery known to be at least `at_least` (a PO already that many days
+        overdue): learned from the past values as large, the deliveries that were as late; with
+        none, `at_least` itself (nothing says how much later it comes)."""
+        beyond = tuple(pair for pair in self.sample if pair[0] >= at_least)
+        return _bound(beyond, q) if beyond else at_least
 
 
 @dataclass(frozen=True)
@@ -112,11 +120,18 @@ class Reliability:
     #: Days late after the last date stated before each receipt (what planning adds to a PO's
     #: current date); the same as `lateness` when no PO was rescheduled.
     late_after_notice: Distribution | None = None
+    #: Of `count`, the PO lines still open past their stated date (`Delivery.overdue`).
+    overdue: int = 0
 
     @property
     def learned(self) -> bool:
-        """Enough history (at least `MIN_HISTORY` receipts) to trust the figures."""
+        """Enough history (at least `MIN_HISTORY` deliveries, received or overdue) to trust the figures."""
         return self.count >= MIN_HISTORY
+
+    @property
+    def receipts(self) -> int:
+        """Deliveries received (`count` without the overdue lines)."""
+        return self.count - self.overdue
 
 
 def distribution(values: Sequence[float], weights: Sequence[float] | None = None) -> Distribution | None:
@@ -133,6 +148,17 @@ def distribution(values: Sequence[float], weights: Sequence[float] | None = None
     return Distribution(
         len(values), mean, math.sqrt(var), _quantile(sample, 0.5), _quantile(sample, 0.9), sample
     )
+
+
+def _bound(pairs: Sequence[tuple[float, float]], q: float) -> float:
+    """`Distribution.bound` of a sorted sample of (value, weight) pairs (0 for none)."""
+    total = sum(w for _, w in pairs)
+    if not pairs or total <= 0:
+        return 0.0
+    target = q * total * (len(pairs) + 1) / len(pairs)
+    if target > total + 1e-9:
+        return pairs[-1][0]
+    return _quantile(pairs, target / total)
 
 
 def _quantile(pairs: Sequence[tuple[float, float]], q: float) -> float:
@@ -163,7 +189,41 @@ def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery
         distribution(late, late_w),
         distribution([float(d.lead_time_days) for d in deliveries], [float(d.quantity) for d in deliveries]),
         distribution([float(d.late_after_notice_days or 0) for d in dated], late_w),
+        sum(d.overdue for d in deliveries),
     )
+
+
+def overdue_lines(lines: Iterable[OpenPurchaseLine], today: date) -> list[Delivery]:
+    """The open PO lines past their stated date, as deliveries not received by `today`.
+
+    A supplier's late deliveries are the ones still on the way: learning from receipts alone sees
+    the on-time ones first (its first receipts are mostly those), and would call a supplier
+    reliable while its late POs pile up. Each line past its date counts as delivered `today`, as
+    late as it already is: a lower bound of its lateness (it is at least that late), so the
+    figures stay optimistic rather than padded. A line still within its date says nothing yet
+    (it may come on time); a line without a date or a supplier is left out.
+    """
+    return [
+        Delivery(
+            line.supplier,
+            line.sku,
+            line.po_ref,
+            line.ordered_on or line.expected_date,
+            line.expected_date,
+            today,
+            line.open_quantity,
+            overdue=True,
+        )
+        for line in lines
+        if line.supplier is not None and line.expected_date is not None and line.expected_date < today
+    ]
+
+
+def with_overdue(received: Sequence[Delivery], overdue: Iterable[Delivery]) -> list[Delivery]:
+    """The receipts, then the overdue lines (`overdue_lines`) of the suppliers with a receipt: a
+    supplier that never delivered stays unknown, its stated dates and their wording unchanged."""
+    delivered = {d.supplier for d in received}
+    return [*received, *(d for d in overdue if d.supplier in delivered)]
 
 
 def supplier_reliability(deliveries: Iterable[Delivery]) -> list[Reliability]:

@@ -41,23 +41,38 @@ class DateNote:
     days: int = 0
     stated_date: date | None = None
     stated_days: int | None = None
+    #: Days a PO line was already overdue when dated: `days` is then learned from the deliveries
+    #: that were at least as late (`Distribution.bound_beyond`).
+    overdue_days: int = 0
+    #: PO lines of the supplier still open past their date, learned from beside the receipts
+    #: (`planning.reliability.overdue_lines`).
+    overdue_lines: int = 0
 
     @property
     def moved(self) -> bool:
         """The date is not the stated one."""
         return self.learned and (self.days > 0 or self.stated_date is None and self.stated_days is None)
 
+    def _seen(self) -> str:
+        """The deliveries learned from, of the `MIN_HISTORY` needed: "3 of 5 receipts"."""
+        if not self.overdue_lines:
+            return f"{self.receipts} of {MIN_HISTORY} receipts"
+        lines = "line" if self.overdue_lines == 1 else "lines"
+        return f"{self.receipts} receipts and {self.overdue_lines} overdue PO {lines}, of {MIN_HISTORY}"
+
     def history(self) -> str:
         """What the history says, in words: "Crystal Broker is usually 2 days late (90% confidence)"."""
         if not self.learned:
-            return (
-                f"{self.supplier} has too little delivery history to learn from "
-                f"({self.receipts} of {MIN_HISTORY} receipts)"
-            )
+            return f"{self.supplier} has too little delivery history to learn from ({self._seen()})"
         share = f"{round(self.confidence * 100)}%"
         if self.stated_date is None and self.stated_days is None:
             took = _days(self.days)
             return f"{self.supplier} gives no lead time; {share} of its deliveries took {took} or less"
+        if self.overdue_days > 0:
+            return (
+                f"{self.supplier}'s deliveries {_days(self.overdue_days)} late or more are usually "
+                f"{_days(self.days)} late ({share} confidence)"
+            )
         return f"{self.supplier} is usually {_days(self.days)} late ({share} confidence)"
 
 
@@ -115,15 +130,17 @@ class _Figures:
             return None
         return self.pairs.get((supplier, sku)) or self.whole.get(supplier)
 
-    def slip(self, figures: Reliability) -> int | None:
+    def slip(self, figures: Reliability, overdue: int = 0) -> int | None:
         """Days late after the supplier's last word that a next delivery stays within at the
         confidence (`Distribution.bound`; never below 0), to add to a
         PO's current date: a slip announced by a reschedule is in that date already; None without
-        a dated receipt."""
+        a dated receipt. A line already `overdue` days past that date is at least that late: it
+        counts on the deliveries that were as late (`Distribution.bound_beyond`)."""
         late = figures.late_after_notice
         if late is None:
             return None
-        return max(0, math.ceil(late.bound(self.confidence) - 1e-9))
+        found = late.bound(self.confidence) if overdue <= 0 else late.bound_beyond(self.confidence, overdue)
+        return max(0, math.ceil(found - 1e-9))
 
     def lead(self, figures: Reliability) -> int | None:
         """The real lead time a next delivery stays within at the confidence; None without a receipt."""
@@ -138,9 +155,18 @@ class _Figures:
         *,
         stated_date: date | None = None,
         stated_days: int | None = None,
+        overdue_days: int = 0,
     ) -> DateNote:
         return DateNote(
-            figures.supplier, figures.count, figures.learned, self.confidence, days, stated_date, stated_days
+            figures.supplier,
+            figures.receipts,
+            figures.learned,
+            self.confidence,
+            days,
+            stated_date,
+            stated_days,
+            overdue_days,
+            figures.overdue,
         )
 
 
@@ -159,10 +185,11 @@ def _line(line: OpenPurchaseLine, figures: _Figures, notes: DateNotes, today: da
             return line
         notes.po[key] = figures.note(found, lead)
         return replace(line, expected_date=max(line.ordered_on + timedelta(days=lead), today))
-    slip = figures.slip(found)
+    overdue = max(0, (today - line.expected_date).days)
+    slip = figures.slip(found, overdue)
     if not slip:
         return line
-    notes.po[key] = figures.note(found, slip, stated_date=line.expected_date)
+    notes.po[key] = figures.note(found, slip, stated_date=line.expected_date, overdue_days=overdue)
     return replace(line, expected_date=line.expected_date + timedelta(days=slip))
 
 

@@ -192,6 +192,47 @@ def test_too_little_history_keeps_the_stated_date_and_says_so(pb: Pegboard) -> N
     )
 
 
+def overdue_gems(pb: Pegboard, *, days: list[int]) -> None:
+    """Open POs of one old gem each from Late Gems, still not come `days` past their date today."""
+    rows = "".join(
+        f"LATE-{k},Late Gems,OLD-GEM,1,{MONDAY - timedelta(days=late)}\n" for k, late in enumerate(days)
+    )
+    on(pb, MONDAY - timedelta(days=max(days) + 10))
+    import_text(pb, ImportKind.PURCHASE_ORDERS, "po_ref,supplier,sku,quantity,expected_date\n" + rows)
+    on(pb, MONDAY)
+
+
+def test_a_suppliers_pos_still_overdue_are_learned_from_beside_its_receipts(pb: Pegboard) -> None:
+    # Four receipts on time, and two POs still on the way 6 and 9 days past their date.
+    workshop_with(pb, late_receipts=0, unpredictable_receipts=0)
+    history(pb, "OLD-GEM", "Late Gems", receipts=4, stated=10, took=10)
+    overdue_gems(pb, days=[6, 9])
+    due = gem_po(pb)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    # Receipts alone (4 of 5, all on time) would keep the stated date: they would be the whole story.
+    assert promised == due + timedelta(days=9)
+    assert reason == (
+        f"PO-12 is due {due}; Late Gems is usually 9 days late (90% confidence): promised {promised}"
+    )
+
+
+def test_too_little_history_counts_the_overdue_po_lines_beside_the_receipts(pb: Pegboard) -> None:
+    workshop_with(pb, late_receipts=0, unpredictable_receipts=0)
+    history(pb, "OLD-GEM", "Late Gems", receipts=2, stated=10, took=10)
+    overdue_gems(pb, days=[3])
+    due = gem_po(pb)
+
+    promised, reason = promise_of(pb, "GEM")
+
+    assert promised == due
+    assert reason == (
+        f"PO-12 due {due}; Late Gems has too little delivery history to learn from "
+        "(2 receipts and 1 overdue PO line, of 5): the stated date stands"
+    )
+
+
 def test_an_unpredictable_supplier_gets_a_date_once_its_lead_times_are_learned(pb: Pegboard) -> None:
     workshop_with(pb, late_receipts=0, unpredictable_receipts=4)
     assert promise_of(pb, "KYBER")[0] is None

@@ -13,8 +13,11 @@ from pegboard.planning.reliability import (
     best_reliability,
     distribution,
     item_reliability,
+    overdue_lines,
     supplier_reliability,
+    with_overdue,
 )
+from pegboard.planning.snapshot import OpenPurchaseLine
 
 START = date(2026, 1, 5)
 #: Crystal Broker's lateness in days and how often (p50 0, p90 4, p95 7 days; never early).
@@ -136,3 +139,97 @@ def test_weights_count_as_that_many_deliveries_only_in_their_share() -> None:
     assert once is not None and doubled is not None
     assert once.bound(0.9) == doubled.bound(0.9) == 11.0  # ceil(0.9 x 13) = 12th
     assert once.quantile(0.9) == 10.0  # ceil(0.9 x 12) = 11th
+
+
+def test_open_po_lines_past_their_date_count_as_deliveries_at_least_as_late_as_they_are() -> None:
+    today = START + timedelta(days=30)
+    lines = [
+        OpenPurchaseLine(
+            "PO-1", "KYBER-BLUE", Decimal(3), today - timedelta(days=4), "Crystal Broker", START
+        ),
+        OpenPurchaseLine("PO-2", "KYBER-BLUE", Decimal(2), today, "Crystal Broker", START),
+        OpenPurchaseLine("PO-3", "KYBER-BLUE", Decimal(2), None, "Crystal Broker", START),
+        OpenPurchaseLine("PO-4", "KYBER-BLUE", Decimal(2), today - timedelta(days=1), None, START),
+    ]
+
+    (late,) = overdue_lines(lines, today)
+    (broker,) = supplier_reliability([*_history(4, seed=5), late])
+
+    assert (late.po_ref, late.overdue, late.quantity, late.late_after_notice_days) == ("PO-1", True, 3, 4)
+    assert late.lead_time_days == 30
+    assert (broker.count, broker.overdue, broker.receipts) == (5, 1, 4) and broker.learned
+    assert broker.late_after_notice is not None and broker.late_after_notice.sample[-1] == (4.0, 3.0)
+
+
+def _learned_on(day: int, *, seed: int, with_overdue: bool) -> tuple[float, float]:
+    """A supplier ordering one PO a day, due 3 days later, as late as `_slipping` says: the bound at
+    90% learned on `day` (from the receipts by then, and the lines still open past their date
+    when `with_overdue`), and the lateness of a next PO."""
+    rng = random.Random(seed)
+    received, open_lines, today = [], [], START + timedelta(days=day)
+    for k in range(day):
+        ordered = START + timedelta(days=k)
+        due = ordered + timedelta(days=3)
+        came = due + timedelta(days=_slipping(rng))
+        if came <= today:
+            received.append(Delivery("S", "X", f"PO-{k}", ordered, due, came, Decimal(1)))
+        else:
+            open_lines.append(OpenPurchaseLine(f"PO-{k}", "X", Decimal(1), due, "S", ordered))
+    history = received + (overdue_lines(open_lines, today) if with_overdue else [])
+    (found,) = supplier_reliability(history)
+    assert found.late_after_notice is not None
+    return found.late_after_notice.bound(0.9), float(_slipping(rng))
+
+
+def test_late_deliveries_still_on_the_way_keep_an_early_history_from_looking_reliable() -> None:
+    trials = range(3000)
+    receipts_only = [_learned_on(12, seed=s, with_overdue=False) for s in trials]
+    with_overdue = [_learned_on(12, seed=s, with_overdue=True) for s in trials]
+
+    def within(found: list[tuple[float, float]]) -> float:
+        return sum(nxt <= bound for bound, nxt in found) / len(found)
+
+    # Receipts alone miss the late POs not yet come: the bound holds a next PO well under 90%.
+    assert within(receipts_only) < 0.86
+    assert within(with_overdue) > within(receipts_only) + 0.015
+
+
+def test_a_delivery_already_overdue_is_bounded_by_the_deliveries_that_were_as_late() -> None:
+    learned = distribution([0.0] * 12 + [1.0, 2.0, 3.0, 5.0, 6.0, 6.0, 7.0, 7.0])
+
+    assert learned is not None
+    assert learned.bound(0.9) == 7.0  # ceil(0.9 x 21) = 19th of 20
+    assert learned.bound_beyond(0.9, 1) == 7.0  # of the 8 at least 1 late: the largest
+    assert learned.bound_beyond(0.5, 3) == 6.0  # of 3, 5, 6, 6, 7, 7: ceil(0.5 x 7) = 4th
+    assert learned.bound_beyond(0.9, 9) == 9.0  # none as late: nothing says more than it is
+
+
+def test_an_overdue_po_stays_within_the_bound_beyond_at_the_confidence_where_the_plain_bound_does_not() -> (
+    None
+):
+    rng, beyond, plain, trials = random.Random(17), 0, 0, 0
+    while trials < 3000:
+        days = [float(_slipping(rng)) for _ in range(41)]
+        if days[40] < 4:  # only POs still open four days past their date
+            continue
+        trials += 1
+        learned = distribution(days[:40])
+        assert learned is not None
+        beyond += days[40] <= learned.bound_beyond(0.9, 4)
+        plain += days[40] <= max(learned.bound(0.9), 4)
+
+    assert beyond / trials >= 0.9 - 0.015
+    assert plain / trials < 0.8
+
+
+def test_a_supplier_that_never_delivered_is_not_learned_from_its_overdue_lines_alone() -> None:
+    today = START + timedelta(days=30)
+    late = [
+        OpenPurchaseLine(f"PO-{k}", "GEM", Decimal(1), today - timedelta(days=3), name, START)
+        for k, name in enumerate(["Crystal Broker", "Late Gems"])
+    ]
+
+    history = with_overdue(_history(4, seed=5), overdue_lines(late, today))
+
+    assert [(d.supplier, d.overdue) for d in history[-1:]] == [("Crystal Broker", True)]
+    assert [r.supplier for r in supplier_reliability(history)] == ["Crystal Broker"]

@@ -186,3 +186,22 @@ def test_a_supplier_and_item_pair_dates_its_pos_only_once_its_history_can_state_
     assert promised_with(6) == day(14) + timedelta(days=3 + 1)
     # 9 can: the green crystals' own history (on time) dates their PO.
     assert promised_with(9) == day(14) + timedelta(days=1)
+
+
+def test_an_overdue_po_is_dated_by_the_deliveries_that_were_as_late_and_says_so() -> None:
+    lateness = [0] * 15 + [1, 1, 4, 5]  # 19 receipts: the next within 4 days late at 90%
+    crystal = snapshot(
+        [buy("GEM", days=10, supplier=BROKER)],
+        backorder("SO-9", "GEM", 1),
+        purchases=[OpenPurchaseLine("PO-12", "GEM", q(1), day(-3), BROKER, TODAY - timedelta(days=13))],
+    )
+    learned = replace(crystal, reliability=_history(lateness, sku="GEM"), confidence=0.9)
+
+    promised, reason = _promise_of(plan(learned).promises, "SO-9")
+
+    # 3 days overdue already: of the deliveries that late (4 and 5 days), the next stays within 5.
+    assert promised == day(2)
+    assert reason == (
+        f"PO-12 overdue since {day(-3)}; Crystal Broker's deliveries 3 days late or more are usually "
+        f"5 days late (90% confidence): promised {day(2)}"
+    )

@@ -16,8 +16,9 @@ from sqlalchemy import ColumnElement, Connection, Date, cast, func, insert, sele
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.types import ExactDecimal
 from pegboard.domain.ledger import MoveKind
-from pegboard.planning.reliability import Delivery
+from pegboard.planning.reliability import Delivery, overdue_lines
 from pegboard.planning.reorder import ReorderChange, ReorderItem
+from pegboard.planning.snapshot import OpenPurchaseLine
 
 
 def _day_of(conn: Connection, column: Any) -> ColumnElement[date]:
@@ -190,6 +191,34 @@ def deliveries(
             )
         )
     return found
+
+
+def overdue(conn: Connection, today: date, *, suppliers: Sequence[str] | None = None) -> list[Delivery]:
+    """The open PO lines (of these suppliers, or every one) past their stated date by `today`, as
+    deliveries not received yet (`planning.reliability.overdue_lines`); drop-ship lines too (their
+    supplier is as late for them)."""
+    po, pol, sup, it = t.purchase_orders, t.purchase_order_lines, t.suppliers, t.items
+    query = (
+        select(po.c.po_ref, it.c.sku, pol.c.quantity, pol.c.received, pol.c.expected_date, sup.c.name)
+        .join(po, po.c.id == pol.c.po_id)
+        .join(sup, sup.c.id == po.c.supplier_id)
+        .join(it, it.c.id == pol.c.item_id)
+        .where(
+            pol.c.received < pol.c.quantity,
+            po.c.status.not_in(["received", "cancelled"]),
+            pol.c.expected_date < today,
+        )
+        .order_by(pol.c.id)
+    )
+    if suppliers is not None:
+        query = query.where(sup.c.name.in_(list(suppliers)))
+    lines = (
+        OpenPurchaseLine(
+            r.po_ref, r.sku, r.quantity - r.received, r.expected_date, r.name, r.created_at.date()
+        )
+        for r in conn.execute(query.add_columns(po.c.created_at))
+    )
+    return overdue_lines(lines, today)
 
 
 def _reschedules(conn: Connection, po_refs: set[str]) -> dict[str, list[Any]]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.learning import deliveries
+from pegboard.adapters.db.learning import deliveries, overdue
 from pegboard.adapters.db.planning.demand import DemandQueries
 from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
@@ -18,7 +18,7 @@ from pegboard.domain.items import BomLine
 from pegboard.domain.options import ItemOptions
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.collector import collector_paused
-from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability
+from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability, with_overdue
 from pegboard.planning.scope import closure
 from pegboard.planning.snapshot import (
     OpenManufacturingOrder,
@@ -221,7 +221,7 @@ class PlanSnapshots(DemandQueries):
             affected=affected,
             ship_complete=complete,
             held=self._held(complete),
-            reliability=self._reliability(suppliers),
+            reliability=self._reliability(suppliers, today),
             confidence=self.confidence,
             configurations=configurations_of(
                 self.conn,
@@ -232,13 +232,16 @@ class PlanSnapshots(DemandQueries):
             ),
         )
 
-    def _reliability(self, suppliers: list[str] | None) -> list[Reliability]:
+    def _reliability(self, suppliers: list[str] | None, today: date) -> list[Reliability]:
         """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
-        history, learned from their receipts (`planning/reliability.py`); none when promises use
-        the stated dates or no supplier is concerned."""
+        history, learned from their receipts and their PO lines still open past their date
+        (`planning/reliability.py`); none when promises use the stated dates or no supplier is
+        concerned."""
         if self.confidence is None or suppliers == []:
             return []
-        history = deliveries(self.conn, suppliers=suppliers)
+        history = with_overdue(
+            deliveries(self.conn, suppliers=suppliers), overdue(self.conn, today, suppliers=suppliers)
+        )
         return [*supplier_reliability(history), *item_reliability(history).values()]
 
     def _links(self) -> _Links:
