@@ -34,7 +34,7 @@ def test_settings_for_some_queries_hold_inside_and_the_old_ones_come_back_after(
         postgres = conn.dialect.name == "postgresql"
         settings = "SELECT current_setting('jit'), current_setting('work_mem')"
         before = tuple(conn.execute(text(settings)).one()) if postgres else None
-        ids = list(conn.execute(select(t.items.c.id)).scalars())
+        ids = list(conn.execute(select(t.items.c.id).order_by(t.items.c.sku)).scalars())
         query = select(t.items.c.sku).where(in_ids(t.items.c.id, ids[:2], conn)).order_by(t.items.c.sku)
 
         with local_settings(conn, jit="off", work_mem="64MB"):
