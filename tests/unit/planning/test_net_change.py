@@ -94,12 +94,7 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
-        whole = plan(after)
-        event("adjusted dates merged" if whole.adjusted_dates else "no adjusted date")
-        assert merged == whole
-        assert merged.adjusted_dates == whole.adjusted_dates
-        assert _stated(merged) == _stated(whole)
-        assert plan_json(merged) == plan_json(whole)
+        assert_is_the_whole_plan(merged, after)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -122,12 +117,7 @@ def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_ag
 
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
-        whole = plan(after)
-        event("adjusted dates merged" if whole.adjusted_dates else "no adjusted date")
-        assert merged == whole
-        assert merged.adjusted_dates == whole.adjusted_dates
-        assert _stated(merged) == _stated(whole)
-        assert plan_json(merged) == plan_json(whole)
+        assert_is_the_whole_plan(merged, after)
 
 
 def test_demand_with_a_preorder_a_configured_or_drop_ship_line_or_a_ship_complete_order_is_not_plain() -> (
@@ -170,6 +160,16 @@ def test_a_plan_with_a_late_suppliers_dates_merges_new_orders_instead_of_plannin
     whole = plan(after)
     assert whole.adjusted_dates and not _stated(whole)[0]
     assert merged is not None
+    assert merged == whole
+    assert merged.adjusted_dates == whole.adjusted_dates
+    assert _stated(merged) == _stated(whole)
+    assert plan_json(merged) == plan_json(whole)
+
+
+def assert_is_the_whole_plan(merged: PlanResult, after: PlanInput) -> None:
+    """A merged plan is the whole plan of `after`: the same result, moved dates, stated days and JSON."""
+    whole = plan(after)
+    event("adjusted dates merged" if whole.adjusted_dates else "no adjusted date")
     assert merged == whole
     assert merged.adjusted_dates == whole.adjusted_dates
     assert _stated(merged) == _stated(whole)
