@@ -76,3 +76,16 @@ def test_an_unknown_po_comes_back_beside_its_field_with_422(browser: Browser, wo
         assert "PO-404" in page.locator("#late-error").inner_text()
         assert page.get_by_label("Late supply").input_value() == "PO-404:+7"
         assert counts(workshop) == before
+
+
+def test_each_scenario_box_spans_the_form_so_a_dated_entry_shows_whole(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/plan/whatif")
+        form = page.locator("form.form-panel").bounding_box()
+
+        for label in ("Demand rise", "Late supply", "Extra order"):
+            box = page.get_by_label(label).bounding_box()
+            assert form is not None and box is not None
+            assert box["width"] > 0.8 * form["width"], label
