@@ -23,6 +23,7 @@ from pegboard.entrypoints.cli.context import (
 from pegboard.entrypoints.cli.orders import print_released
 from pegboard.services import planning, preorders
 from pegboard.services.runner import with_retries
+from pegboard.views.created import LISTED, created_words
 from pegboard.views.json import number
 from pegboard.views.plan import plan_json
 
@@ -157,7 +158,8 @@ def _plan_text(run: planning.PlanRun, *, show_all: bool) -> list[RenderableType]
     elif run.changed:
         shown.append(f"{len(run.changed)} line promise(s) given or changed.")
     if run.created:
-        shown.append("Created: " + ", ".join(run.created))
+        listed = "" if len(run.created) <= LISTED else " (--json lists every one)"
+        shown.append(f"Created: {created_words(run.created)}{listed}")
     for note in run.skipped:
         shown.append(f"Not ordered: {note}")
     return shown

@@ -14,6 +14,7 @@ from pegboard.entrypoints.web.plans import shown_plan
 from pegboard.entrypoints.web.rendering import Renderer, redirect
 from pegboard.entrypoints.web.writes import perform
 from pegboard.services import planning, preorders
+from pegboard.views.created import created_words
 from pegboard.views.plan_page import PlanPage, plan_view
 
 #: The plan page lists the promises of the first orders by rank; each order's page has its own.
@@ -48,7 +49,7 @@ def make_router(renderer: Renderer) -> APIRouter:
         done = perform(pb, user, "confirm suggestions" if confirm else "run plan", "plan", work)
         said = f"Plan run: {len(done.changed)} promise(s) new or changed."
         if confirm:
-            said += f" Created {', '.join(done.created) or 'nothing'}."
+            said += f" Created {created_words(done.created)}."
             if done.skipped:
                 said += f" Not ordered: {'; '.join(done.skipped)}."
         return redirect(back if back in BACK_TO else "/plan", flash=said)
