@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -21,7 +21,7 @@ from pegboard.planning.promises import LinePromise, LinePromises, Lines, StoredP
 from pegboard.planning.result import PlanResult, Promise
 from pegboard.services.holds import end_expired_holds
 from pegboard.services.ports import Clock, UnitOfWork
-from pegboard.services.reserving import reserve_materials
+from pegboard.services.reserving import reserve_for_new_mos
 
 
 class NothingSuggested(ActionRefused):
@@ -367,33 +367,34 @@ def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str
         by_supplier.setdefault(suggestion.supplier, []).append(
             PurchaseOrderLine(suggestion.sku, Quantity(suggestion.quantity), suggestion.expected_date)
         )
-    for supplier, lines in sorted(by_supplier.items()):
-        ref = _free_ref(uow, "PO", lambda r: uow.supply.purchase_order(r) is not None)
+    po_refs = _free_refs(uow, "PO", len(by_supplier))
+    for ref, (supplier, lines) in zip(po_refs, sorted(by_supplier.items()), strict=True):
         uow.supply.add_purchase_order(PurchaseOrder(ref, supplier, lines))
         created.append(ref)
     items = uow.catalogue.items({split_sku(s.sku)[0] for s in result.production_suggestions})
     made: list[ManufacturingOrder] = []
-    for making in result.production_suggestions:
+    mo_refs = _free_refs(uow, "MO", len(result.production_suggestions))
+    for ref, making in zip(mo_refs, result.production_suggestions, strict=True):
         # A configuration's suggestion makes an MO of that configuration (`planning.configurations`).
         sku, options = split_sku(making.sku)
         lead = items[sku].lead_time_days or 0
         start = making.start_date or today
         finish = making.finish_date or start + timedelta(days=lead)
-        ref = _free_ref(uow, "MO", lambda r: uow.supply.manufacturing_order(r) is not None)
-        mo = ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options)
-        uow.supply.add_manufacturing_order(mo)
-        made.append(mo)
-        created.append(ref)
+        made.append(ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options))
+    uow.supply.add_manufacturing_orders(made)
+    created += mo_refs
     # Confirmed, each MO reserves what is on hand of its components, the earliest to start first,
     # as the plan gave the stock to the one it could start soonest (`services.reserving`).
-    for mo in sorted(made, key=lambda m: m.start_date):
-        reserve_materials(uow, mo)
+    reserve_for_new_mos(uow, made)
     return created, skipped
 
 
-def _free_ref(uow: UnitOfWork, prefix: str, taken: Callable[[str], bool]) -> str:
-    """The next ref of a series that no document uses yet (imported refs may share the prefix)."""
-    while True:
-        ref = uow.supply.next_ref(prefix)
-        if not taken(ref):
-            return ref
+def _free_refs(uow: UnitOfWork, prefix: str, count: int) -> list[str]:
+    """The next `count` refs of a series that no document uses yet (imported refs may share the
+    prefix): a used one is passed over, as numbering one at a time would."""
+    refs: list[str] = []
+    while len(refs) < count:
+        block = uow.supply.next_refs(prefix, count - len(refs))
+        used = uow.supply.used_refs(block)
+        refs += [ref for ref in block if ref not in used]
+    return refs

@@ -69,19 +69,32 @@ def direct_components(uow: UnitOfWork, mos: Sequence[ManufacturingOrder]) -> dic
 def reserve_materials(uow: UnitOfWork, mo: ManufacturingOrder) -> dict[str, Decimal]:
     """Reserve from available stock what a just-confirmed MO needs of its direct components, as
     far as there is some; returns what was reserved, by SKU."""
-    needs = mo.material_needs(direct_components(uow, [mo])[mo.mo_ref])
-    if not needs:
-        return {}
-    stocks = uow.stock.lock(needs)
-    reserved: dict[str, Decimal] = {}
-    for sku, need in sorted(needs.items()):
-        granted = stocks[sku].reserve(need)
-        if granted > 0:
-            mo.reserve(sku, granted)
-            uow.stock.reserve_for_mo(mo.mo_ref, sku, granted)
-            reserved[sku] = granted
-    if reserved == needs:
-        uow.supply.note_materials(mo.mo_ref, complete=True)
+    return reserve_for_new_mos(uow, [mo])[mo.mo_ref]
+
+
+def reserve_for_new_mos(uow: UnitOfWork, mos: Sequence[ManufacturingOrder]) -> dict[str, dict[str, Decimal]]:
+    """Reserve for just-confirmed MOs, the earliest to start first, what each needs of its direct
+    components from available stock, as far as there is some; an MO that got all of them is noted
+    ready from today. Returns what each MO reserved, by MO ref and SKU (BOMs read and items locked
+    once for all of them)."""
+    components = direct_components(uow, mos)
+    needs = {mo.mo_ref: mo.material_needs(components[mo.mo_ref]) for mo in mos}
+    stocks = uow.stock.lock({sku for need in needs.values() for sku in need})
+    reserved: dict[str, dict[str, Decimal]] = {}
+    rows: list[tuple[str, str, Decimal]] = []
+    complete: list[str] = []
+    for mo in sorted(mos, key=lambda m: m.start_date):
+        got = reserved[mo.mo_ref] = {}
+        for sku, need in sorted(needs[mo.mo_ref].items()):
+            granted = stocks[sku].reserve(need)
+            if granted > 0:
+                mo.reserve(sku, granted)
+                rows.append((mo.mo_ref, sku, granted))
+                got[sku] = granted
+        if needs[mo.mo_ref] and got == needs[mo.mo_ref]:
+            complete.append(mo.mo_ref)
+    uow.stock.reserve_for_new_mos(rows)
+    uow.supply.note_materials_complete(complete)
     return reserved
 
 

@@ -165,8 +165,8 @@ def gadget_workshop(pb: Pegboard) -> None:
     [
         ("purchase_orders", "INSERT", 2),
         ("purchase_order_lines", "INSERT", 2),
-        ("manufacturing_orders", "INSERT", 2),
-        ("ref_counters", "UPDATE", 2),
+        ("manufacturing_orders", "INSERT", 1),  # all the MOs in one statement, after the POs
+        ("ref_counters", "INSERT", 2),  # the MO series' first block, after the POs'
     ],
 )
 def test_a_plan_confirm_that_fails_midway_creates_no_supply_and_keeps_no_promise(

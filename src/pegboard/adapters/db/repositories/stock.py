@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -156,6 +156,27 @@ class SqlStock:
         else:
             self.conn.execute(update(t.mo_reservations).where(r.id == found.id).values(quantity=left))
         self.totals.add(item_id, allocated=quantity)
+
+    def reserve_for_new_mos(self, reservations: Sequence[tuple[str, str, Decimal]]) -> None:
+        """Reserve (MO ref, component SKU, quantity) for MOs stored in this transaction that have
+        no reservation yet, in one statement; each counts in its item's allocated total."""
+        wanted = [(ref, sku, quantity) for ref, sku, quantity in reservations if quantity > 0]
+        if not wanted:
+            return
+        items = self.item_cache.resolve(sku for _, sku, _ in wanted)
+        mo = t.manufacturing_orders.c
+        mo_ids: dict[str, int] = {}
+        for part in in_slices(sorted({ref for ref, _, _ in wanted})):
+            mo_ids.update(
+                (ref, mo_id)
+                for ref, mo_id in self.conn.execute(select(mo.mo_ref, mo.id).where(mo.mo_ref.in_(part)))
+            )
+        self.conn.execute(
+            insert(t.mo_reservations),
+            [{"mo_id": mo_ids[ref], "item_id": items[sku], "quantity": q} for ref, sku, q in wanted],
+        )
+        for _, sku, quantity in wanted:
+            self.totals.add(items[sku], allocated=quantity)
 
     def mo_reservations_of(self, sku: str) -> list[tuple[str, Decimal]]:
         """What each open MO has reserved of this SKU, (MO ref, quantity), newest MO first."""

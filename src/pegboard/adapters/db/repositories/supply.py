@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select, union, update
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.catalogue import SqlCatalogue
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import Quantity
@@ -239,20 +240,32 @@ class SqlSupply:
 
     def add_manufacturing_order(self, mo: ManufacturingOrder) -> None:
         """Store a new MO, confirmed now (`ManufacturingOrder.confirmed_at`)."""
-        self.touched.append(mo)
-        mo.confirmed_at = self.now
+        self.add_manufacturing_orders([mo])
+
+    def add_manufacturing_orders(self, mos: Sequence[ManufacturingOrder]) -> None:
+        """Store new MOs, all confirmed now, in one statement."""
+        if not mos:
+            return
+        ids = self.item_cache.resolve(mo.sku for mo in mos)
+        for mo in mos:
+            mo.confirmed_at = self.now
+        self.touched += mos
         self.conn.execute(
-            insert(t.manufacturing_orders).values(
-                mo_ref=mo.mo_ref,
-                item_id=self.item_cache.id(mo.sku),
-                quantity=mo.quantity,
-                completed=mo.completed_quantity,
-                start_date=mo.start_date,
-                finish_date=mo.finish_date,
-                status=mo.status.value,
-                created_at=mo.confirmed_at,
-                options=mo.options,
-            )
+            insert(t.manufacturing_orders),
+            [
+                {
+                    "mo_ref": mo.mo_ref,
+                    "item_id": ids[mo.sku],
+                    "quantity": mo.quantity,
+                    "completed": mo.completed_quantity,
+                    "start_date": mo.start_date,
+                    "finish_date": mo.finish_date,
+                    "status": mo.status.value,
+                    "created_at": mo.confirmed_at,
+                    "options": mo.options,
+                }
+                for mo in mos
+            ],
         )
 
     def save_manufacturing_order(self, mo: ManufacturingOrder) -> None:
@@ -272,24 +285,44 @@ class SqlSupply:
         before), or that they no longer are."""
         mo = t.manufacturing_orders.c
         if complete:
-            query = update(t.manufacturing_orders).where(mo.mo_ref == mo_ref, mo.materials_on.is_(None))
-            self.conn.execute(query.values(materials_on=self.now.date()))
+            self.note_materials_complete([mo_ref])
         else:
             query = update(t.manufacturing_orders).where(mo.mo_ref == mo_ref, mo.materials_on.is_not(None))
             self.conn.execute(query.values(materials_on=None))
 
+    def note_materials_complete(self, mo_refs: Sequence[str]) -> None:
+        """Note that all these MOs' components are reserved for them, from today (kept for an MO
+        noted before)."""
+        mo = t.manufacturing_orders.c
+        for part in in_slices(sorted(mo_refs)):
+            query = update(t.manufacturing_orders).where(mo.mo_ref.in_(part), mo.materials_on.is_(None))
+            self.conn.execute(query.values(materials_on=self.now.date()))
+
     def next_ref(self, prefix: str) -> str:
         """The next free ref of a series (MO-1, MO-2, ...), counted under a row lock."""
+        return self.next_refs(prefix, 1)[0]
+
+    def next_refs(self, prefix: str, count: int) -> list[str]:
+        """The next `count` refs of a series, counted under one row lock."""
         counter = t.ref_counters
         current = self.conn.execute(
             select(counter.c.value).where(counter.c.name == prefix).with_for_update()
         ).scalar()
-        value = (current or 0) + 1
+        value = (current or 0) + count
         if current is None:
             self.conn.execute(insert(counter).values(name=prefix, value=value))
         else:
             self.conn.execute(update(counter).where(counter.c.name == prefix).values(value=value))
-        return f"{prefix}-{value}"
+        return [f"{prefix}-{n}" for n in range(value - count + 1, value + 1)]
+
+    def used_refs(self, refs: Sequence[str]) -> set[str]:
+        """Those of `refs` a PO or an MO already has (imported documents may use a series' refs)."""
+        po, mo = t.purchase_orders.c, t.manufacturing_orders.c
+        used: set[str] = set()
+        for part in in_slices(list(refs)):
+            used.update(self.conn.execute(select(po.po_ref).where(po.po_ref.in_(part))).scalars())
+            used.update(self.conn.execute(select(mo.mo_ref).where(mo.mo_ref.in_(part))).scalars())
+        return used
 
     def record_date_change(
         self, supply_ref: str, *, kind: str, old_date: date | None, new_date: date, on: date
