@@ -130,6 +130,26 @@ def test_confirming_creates_the_suggested_po_and_mos_in_one_go(pb: Pegboard) -> 
     assert so1.basis.startswith("MO-")
 
 
+def test_confirming_passes_over_refs_that_imported_documents_already_use(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=30)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        "po_ref,supplier,sku,quantity,expected_date\n"
+        f"PO-1,Passing Traders,HILT,1,{due}\nMO-1,Passing Traders,EMITTER,1,{due}\n",
+    )
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+
+    assert run.created == ["PO-2", "MO-2", "MO-3"]
+    with pb.reader() as uow:
+        made = [uow.supply.manufacturing_order(ref) for ref in ("MO-2", "MO-3")]
+        assert uow.supply.next_ref("MO") == "MO-4"
+    made_skus = [(mo.sku, mo.quantity) for mo in made if mo is not None]
+    assert made_skus == [("SABER-GREEN", 1), ("SABER-GREEN", 2)]
+
+
 def test_a_reschedule_re_promises_its_lines_at_once_as_a_full_plan_would(pb: Pegboard) -> None:
     lightsaber_after_first_shipments(pb)
     import_text(
