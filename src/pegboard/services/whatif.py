@@ -257,7 +257,11 @@ def what_if(
         # lines it can move get the promises a full plan would give them, the rest cannot move.
         touched = skus.union(*(reach for _, reach in found))
         seen = uow.plans.inputs_seen()
-        taken = _with_kept_lines(uow, seen, today, sorted(touched), kept_from)
+        # A late supplier reaches much of the catalogue: its snapshot is read without its lines
+        # first, to take them from the kept plan when it is large. Other scenarios mostly reach
+        # a few items, whose lines cost less to read than the kept plan (or a second read).
+        wide = any(slip.supplier is not None for slip in slips)
+        taken = _with_kept_lines(uow, seen, today, sorted(touched), kept_from) if wide else None
         kept: PlanResult | None
         if taken is not None:
             snapshot, kept, at = taken
