@@ -5,7 +5,8 @@ for the CLI, the API and the web form; a bad part is refused naming the field an
 anything is read. The plan's snapshot is read once, around what the scenario changes, planned as
 the scenario has it, and compared with the plan as it is (`planning.whatif`): the whole plan kept
 for today when nothing changed since (`planning.kept_plan`), else the snapshot planned as it is
-too. The transaction is rolled back, never committed.
+too. A late supplier's large snapshot takes its lines from that kept plan, when it was planned
+from plain demand, instead of reading them. The transaction is rolled back, never committed.
 
 A demand rise of P% over FROM..TO (default: the next 28 days) adds P% of what was ordered of the
 SKU over as many days up to today, needed from FROM and ranked after every waiting order.
