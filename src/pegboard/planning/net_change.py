@@ -96,29 +96,40 @@ def with_kept_demands(
     if last_kept is not None and any(demand_rank(d) <= last_kept for d in narrowed.demands):
         return None
     with collector_paused():
-        rows = _rows_with(table, table.skus, {item.sku for item in narrowed.items})
-        lines = table.line[rows]
-        starts = segment_starts(lines)  # the rows of one line follow one another
-        quantities = as_decimals(np.add.reduceat(table.quantity[rows], starts)) if len(starts) else []
-        picked = lines[starts].tolist()
-        top = len(picked) + len(narrowed.demands)
-        demands = list(
-            map(
-                BackorderDemand,
-                objects(table.refs, lines[starts]),
-                objects(table.line_nos, lines[starts]),
-                objects(table.skus, lines[starts]),
-                quantities,
-                range(top, top - len(picked), -1),
-                repeat(_EPOCH),
-                repeat(0),
-                repeat(None),
-                objects(table.line_ids, lines[starts]),
-            )
-        )
-        for n, d in enumerate(sorted(narrowed.demands, key=demand_rank), start=len(picked)):
+        _, demands = kept_demands(table, {item.sku for item in narrowed.items}, after=len(narrowed.demands))
+        top = len(demands) + len(narrowed.demands)
+        for n, d in enumerate(sorted(narrowed.demands, key=demand_rank), start=len(demands)):
             demands.append(replace(d, priority=top - n, ordered_at=_EPOCH, sequence=0))
     return replace(narrowed, demands=demands)
+
+
+def kept_demands(
+    table: PromiseTable, skus: Collection[str], *, after: int = 0
+) -> tuple[Ints, list[BackorderDemand]]:
+    """The lines a kept plan's promise table promised of `skus`, in its rank order: each one's
+    input line in the table, and each as demand ranked by its place alone (a priority of its own,
+    the first line highest, `after` lines more to rank after them)."""
+    rows = _rows_with(table, table.skus, skus)
+    lines = table.line[rows]
+    starts = segment_starts(lines)  # the rows of one line follow one another
+    quantities = as_decimals(np.add.reduceat(table.quantity[rows], starts)) if len(starts) else []
+    picked = lines[starts]
+    top = len(picked) + after
+    demands = list(
+        map(
+            BackorderDemand,
+            objects(table.refs, picked),
+            objects(table.line_nos, picked),
+            objects(table.skus, picked),
+            quantities,
+            range(top, top - len(picked), -1),
+            repeat(_EPOCH),
+            repeat(0),
+            repeat(None),
+            objects(table.line_ids, picked),
+        )
+    )
+    return picked, demands
 
 
 _EPOCH = datetime(2000, 1, 1)

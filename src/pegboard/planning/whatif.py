@@ -18,6 +18,7 @@ import numpy as np
 
 from pegboard.planning.arrays import NONE
 from pegboard.planning.configurations import split_sku
+from pegboard.planning.net_change import kept_demands
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult, Promise, QueueEntry
 from pegboard.planning.segments import Ints
@@ -184,8 +185,28 @@ def compare(before: PlanResult, after: PlanResult, *, lines: int) -> Outcome:
     return _outcome(after, lines, (old, new), (old_extra, new_extra), _extra_supply(before, after))
 
 
+def with_kept_lines(narrowed: PlanInput, kept: PlanResult) -> tuple[PlanInput, Ints] | None:
+    """The snapshot narrowed around a scenario (`planning.scope`), read without its lines, with
+    the lines the kept whole plan promised of its items in their stead, in the kept plan's rank
+    order (`net_change.kept_demands`), and each one's input line in the kept plan's promise table.
+
+    Nothing planning reads changed since that plan, and its demand was plain
+    (`net_change.plain_demand`): those are the very lines the store holds, ranked alike, so the
+    scenario's plan is the same. None when the kept promises are not all in the table."""
+    table = kept.promises
+    if not isinstance(table, PromiseTable) or table.extra or narrowed.demands:
+        return None
+    at, demands = kept_demands(table, {item.sku for item in narrowed.items})
+    return replace(narrowed, demands=demands), at
+
+
 def compare_with_kept(
-    kept: PlanResult, after: PlanResult, *, lines: int, affected: frozenset[str]
+    kept: PlanResult,
+    after: PlanResult,
+    *,
+    lines: int,
+    affected: frozenset[str],
+    kept_lines: Ints | None = None,
 ) -> Outcome:
     """`compare`, taking the plan as it is from the whole plan kept for today (`planning.kept_plan`)
     rather than planning the narrowed snapshot again: the same answer for less work.
@@ -193,14 +214,18 @@ def compare_with_kept(
     `after` plans a snapshot narrowed around the scenario (`planning.scope`) whose lines of the
     `affected` SKUs get the whole plan's promises, and whose suggestions of those SKUs are the whole
     plan's. Each of its first `lines` lines is found among the kept plan's by its line id (by
-    order ref, line no and SKU when it has none). Suggestions of other SKUs are left out: there
-    the narrowed plan may differ from the whole one, but the scenario cannot move them."""
+    order ref, line no and SKU when it has none), or, given `kept_lines` (`with_kept_lines`), at
+    its place there. Suggestions of other SKUs are left out: there the narrowed plan may differ
+    from the whole one, but the scenario cannot move them."""
     new, new_extra = _table_days(after.promises), _extra_days(after.promises)
     new = new.first(lines)
     old = _LastDays.none(len(new.day))
     if isinstance(after.promises, PromiseTable) and isinstance(kept.promises, PromiseTable):
         promised = np.flatnonzero(new.day >= 0)
-        found = _kept_lines(after.promises, kept.promises, promised)
+        if kept_lines is None:
+            found = _kept_lines(after.promises, kept.promises, promised)
+        else:
+            found = kept_lines[promised]
         known = found >= 0
         whole = _table_days(kept.promises)
         old.day[promised[known]] = whole.day[found[known]]

@@ -5,7 +5,8 @@ for the CLI, the API and the web form; a bad part is refused naming the field an
 anything is read. The plan's snapshot is read once, around what the scenario changes, planned as
 the scenario has it, and compared with the plan as it is (`planning.whatif`): the whole plan kept
 for today when nothing changed since (`planning.kept_plan`), else the snapshot planned as it is
-too. The transaction is rolled back, never committed.
+too. A late supplier's large snapshot takes its lines from that kept plan, when it was planned
+from plain demand, instead of reading them. The transaction is rolled back, never committed.
 
 A demand rise of P% over FROM..TO (default: the next 28 days) adds P% of what was ordered of the
 SKU over as many days up to today, needed from FROM and ranked after every waiting order.
@@ -24,6 +25,8 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.engine import plan
 from pegboard.planning.result import PlanResult
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import PlanInput
 from pegboard.planning.whatif import (
     ExtraDemand,
     Outcome,
@@ -31,6 +34,7 @@ from pegboard.planning.whatif import (
     compare,
     compare_with_kept,
     scenario_input,
+    with_kept_lines,
 )
 from pegboard.services import parsing
 from pegboard.services.ports import Clock, UnitOfWork
@@ -42,6 +46,9 @@ MAX_PERCENT, MAX_DAYS, MAX_ENTRIES, MAX_SPAN, MAX_TEXT = Decimal(10000), 365, 50
 #: From this many demand lines in a scenario's snapshot, the plan as it is is read from the kept
 #: plan rather than planned again (at M, 0.2 s against 0.45 s for 70,000 lines; BENCHMARKS.md).
 KEPT_FROM_LINES = 50_000
+#: Demand lines an item of a narrowed snapshot has, as counted before its lines are read (at M
+#: and L, 14: a late supplier's 5,012 items hold 71,571 lines, its 50,411 items 723,328).
+LINES_PER_ITEM = 14
 _PERCENT = re.compile(r"^\+?(\d+(?:\.\d+)?)%$")
 _DAYS = re.compile(r"^\+?(\d+)$")
 
@@ -251,24 +258,50 @@ def what_if(
         # lines it can move get the promises a full plan would give them, the rest cannot move.
         touched = skus.union(*(reach for _, reach in found))
         seen = uow.plans.inputs_seen()
-        snapshot = uow.planning.snapshot(today, around=sorted(touched))
-        changed = scenario_input(snapshot, slips=slips, extra=extra, now=clock.now())
-        after = plan(changed)
-        # Reading the kept plan costs about the same whatever the scenario, planning the snapshot
-        # again as much as the scenario's plan: only a large snapshot is worth the kept plan.
-        kept = _kept_plan(uow, seen, today) if len(snapshot.demands) >= kept_from else None
-        if kept is None or snapshot.affected is None:
-            outcome = compare(plan(snapshot), after, lines=len(snapshot.demands))
+        # A late supplier reaches much of the catalogue: its snapshot is read without its lines
+        # first, to take them from the kept plan when it is large. Other scenarios mostly reach
+        # a few items, whose lines cost less to read than the kept plan (or a second read).
+        wide = any(slip.supplier is not None for slip in slips)
+        taken = _with_kept_lines(uow, seen, today, sorted(touched), kept_from) if wide else None
+        kept: PlanResult | None
+        if taken is not None:
+            snapshot, kept, at = taken
         else:
-            outcome = compare_with_kept(kept, after, lines=len(snapshot.demands), affected=snapshot.affected)
+            snapshot, at = uow.planning.snapshot(today, around=sorted(touched)), None
+            # Reading the kept plan costs about the same whatever the scenario, planning the
+            # snapshot again as much as the scenario's plan: only a large snapshot is worth it.
+            kept = _kept_plan(uow, seen, today) if len(snapshot.demands) >= kept_from else None
+        after = plan(scenario_input(snapshot, slips=slips, extra=extra, now=clock.now()))
+        lines = len(snapshot.demands)
+        if kept is None or snapshot.affected is None:
+            outcome = compare(plan(snapshot), after, lines=lines)
+        else:
+            outcome = compare_with_kept(kept, after, lines=lines, affected=snapshot.affected, kept_lines=at)
         return WhatIf(scenario, today, outcome, _costed(outcome, uow))
 
 
-def _kept_plan(uow: WithScenarios, seen: int, today: date) -> PlanResult | None:
-    """The plan as it is, kept whole for today (`planning.kept_plan`), when nothing planning
-    reads changed since `seen` (read before the snapshot), also while the snapshot was read;
-    else None, and the snapshot is planned as it is too."""
-    kept = uow.plans.kept_result(seen, planned_on=today)
+def _with_kept_lines(
+    uow: WithScenarios, seen: int, today: date, around: list[str], kept_from: int
+) -> tuple[PlanInput, PlanResult, Ints] | None:
+    """The snapshot narrowed `around` the scenario's SKUs, its lines taken from the plan kept for
+    today (`planning.whatif.with_kept_lines`), with that plan and each line's place in it; None
+    when the scope is small (under `kept_from` / `LINES_PER_ITEM` items: reading its lines is
+    cheaper than the kept plan) or no plan of plain demand is kept unchanged since `seen`."""
+    bare = uow.planning.snapshot(today, around=around, orders=())
+    if len(bare.items) * LINES_PER_ITEM < kept_from:
+        return None
+    kept = _kept_plan(uow, seen, today, plain_demand=True)
+    taken = None if kept is None else with_kept_lines(bare, kept)
+    return None if kept is None or taken is None else (taken[0], kept, taken[1])
+
+
+def _kept_plan(
+    uow: WithScenarios, seen: int, today: date, *, plain_demand: bool = False
+) -> PlanResult | None:
+    """The plan as it is, kept whole for today (`planning.kept_plan`; with `plain_demand`, only
+    one of plain demand), when nothing planning reads changed since `seen` (read before the
+    snapshot), also while the snapshot was read; else None, and the snapshot is planned as it is too."""
+    kept = uow.plans.kept_result(seen, planned_on=today, plain_demand=plain_demand)
     if kept is None or uow.plans.inputs_seen(after=seen) != seen:
         return None
     return kept

@@ -4,16 +4,21 @@ answer as planning it, and only while nothing planning reads changed since; noth
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 from sqlalchemy import update
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning import PlanSnapshots
 from pegboard.bootstrap import Pegboard
+from pegboard.domain.sales import ShipPolicy
 from pegboard.planning.kept_plan import pack
 from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.snapshot import PlanInput
 from pegboard.services import planning, whatif
 from tests.builders import make_order
 from tests.conftest import MONDAY
@@ -99,3 +104,50 @@ def test_a_change_since_the_plan_makes_the_what_if_plan_the_plan_as_it_is_again(
 
     assert [o.order_ref for o in found.outcome.late_orders] == ["SO-2"]
     assert found == answer(pb, scenario, kept_from=NEVER)
+
+
+def snapshot_reads(monkeypatch: pytest.MonkeyPatch) -> list[Collection[str] | None]:
+    """The `orders` each snapshot read is given from now on (None: every order's lines)."""
+    reads: list[Collection[str] | None] = []
+    read = PlanSnapshots.snapshot
+
+    def counted(self: PlanSnapshots, today: date, **given: Any) -> PlanInput:
+        reads.append(given.get("orders"))
+        return read(self, today, **given)
+
+    monkeypatch.setattr(PlanSnapshots, "snapshot", counted)
+    return reads
+
+
+def test_a_kept_plan_of_plain_demand_gives_the_scenarios_lines_and_none_is_read(
+    pb: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines of the scenario's snapshot are the ones the kept plan promised: no order line is read."""
+    planned_workshop(pb)
+    scenario = whatif.parse_scenario(late=["Crystal Broker:+3"])
+    planned = answer(pb, scenario, kept_from=NEVER)
+    reads = snapshot_reads(monkeypatch)
+
+    found = answer(pb, scenario, kept_from=ALWAYS)
+
+    assert reads == [()]
+    assert found == planned
+
+
+def test_a_kept_plan_with_a_ship_complete_order_leaves_the_lines_to_be_read(
+    pb: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept plan whose demand was not plain (here a ship-complete order) cannot stand for the
+    lines: they are read, and the answer is the one planned again."""
+    lightsaber_after_first_shipments(pb)
+    order_green_crystals(pb, DUE)
+    make_order(pb, "SO-9", ("SABER-GREEN", 1), ("SABER-BLUE", 1), ship_policy=ShipPolicy.COMPLETE)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    scenario = whatif.parse_scenario(late=["Crystal Broker:+3"])
+    planned = answer(pb, scenario, kept_from=NEVER)
+    reads = snapshot_reads(monkeypatch)
+
+    found = answer(pb, scenario, kept_from=ALWAYS)
+
+    assert reads == [(), None]
+    assert found == planned

@@ -22,8 +22,17 @@ from pegboard.planning.snapshot import (
     PlanInput,
     PlanItem,
 )
-from pegboard.planning.whatif import ExtraDemand, Outcome, Slip, compare, compare_with_kept, scenario_input
-from tests.unit.planning.workshops import workshops
+from pegboard.planning.whatif import (
+    ExtraDemand,
+    Outcome,
+    Slip,
+    compare,
+    compare_with_kept,
+    scenario_input,
+    with_kept_lines,
+)
+from tests.unit.planning.test_net_change import plain
+from tests.unit.planning.workshops import with_history, workshops
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0)
@@ -167,3 +176,29 @@ def test_the_whole_plan_as_kept_gives_the_answer_of_planning_the_narrowed_snapsh
     )
 
     assert found == outcome(scope, slips=slips, extra=extra) == outcome(snapshot, slips=slips, extra=extra)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(workshops(), workshops().flatmap(with_history)), st.data())
+def test_a_narrowed_snapshot_given_the_kept_plans_lines_answers_as_a_what_if_over_the_whole_snapshot(
+    workshop: PlanInput, data: st.DataObject
+) -> None:
+    """Read without its lines, the snapshot narrowed around a late supplier or PO takes them from
+    the kept plan of plain demand (`with_kept_lines`): the answer is the whole snapshot's."""
+    snapshot = plain(workshop)
+    slips, extra, touched = data.draw(late_suppliers(snapshot))
+    kept = unpack(pack(plan(snapshot)))
+    assert kept is not None
+    taken = with_kept_lines(replace(narrowed(snapshot, touched), demands=[]), kept)
+    assert taken is not None
+    scope, at = taken
+
+    found = compare_with_kept(
+        kept,
+        plan(scenario_input(scope, slips=slips, extra=extra, now=NOW)),
+        lines=len(scope.demands),
+        affected=scope.affected or frozenset(),
+        kept_lines=at,
+    )
+
+    assert found == outcome(snapshot, slips=slips, extra=extra)

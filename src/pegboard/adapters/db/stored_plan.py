@@ -221,10 +221,13 @@ class SqlStoredPlan:
         self._read = (row.id, kept)
         return kept.promises
 
-    def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
+    def kept_result(
+        self, inputs_seen: int, *, planned_on: date, plain_demand: bool = False
+    ) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under these settings, and
         nothing planning reads changed after it: no change after `inputs_seen` (read before this
-        call), nor any write to a plan input in this transaction; else None."""
+        call), nor any write to a plan input in this transaction; with `plain_demand`, only a plan
+        of plain demand (`save`); else None."""
         if wrote_plan_input(self.conn):
             return None
         sp = t.stored_plans.c
@@ -234,6 +237,7 @@ class SqlStoredPlan:
                 sp.inputs_seen >= inputs_seen,
                 sp.made_with == self.made_with,
                 sp.kept_result.is_not(None),
+                *([sp.plain_demand] if plain_demand else []),
             )
         ).scalar()
         return None if kept is None else unpack(kept)

@@ -87,9 +87,12 @@ class StoredPlans(Protocol):
         ones, but for the lines re-promised since (`PlanningRepository.promised_since_plan`)."""
         ...
 
-    def kept_result(self, inputs_seen: int, *, planned_on: date) -> PlanResult | None:
+    def kept_result(
+        self, inputs_seen: int, *, planned_on: date, plain_demand: bool = False
+    ) -> PlanResult | None:
         """The stored plan itself when it was planned on `planned_on` under the same settings and
-        nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction)."""
+        nothing planning reads changed after it (up to `inputs_seen`, nor in this transaction);
+        with `plain_demand`, only when it was planned from plain demand (`save`)."""
         ...
 
     def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
