@@ -8,7 +8,10 @@ after the stated lead time plus that lateness; a buy item without a stated lead 
 expected date counts from the day it was placed. The most specific history that can speak at the
 confidence is used: the supplier and SKU's once it has `pair_history` receipts, else the
 supplier's pooled one; with fewer than `MIN_HISTORY` receipts the stated date stays, and the
-promise's reason says so. The engine plans the adjusted snapshot; the notes let reasons name the
+promise's reason says so. From fewer deliveries than the confidence needs (9 at 90%,
+`reliability.values_needed`) the date rests on the latest of them, which a next delivery stays
+within only n / (n + 1) of the time, so the reason says that ("the latest of its 6 deliveries")
+instead of claiming the confidence. The engine plans the adjusted snapshot; the notes let reasons name the
 stated date beside the adjusted one, and purchase suggestions keep the stated dates (they are
 what a confirmed PO will say).
 """
