@@ -15,7 +15,9 @@ is the receipt date minus the order date. A supplier's (or a supplier and item's
 learned only from at least `MIN_HISTORY` receipts; with fewer the pair falls back to the
 supplier's figures, and a supplier with fewer has none (`learned` is False). Planning counts on
 `Distribution.bound`, the value a next delivery stays within at the confidence given how many
-receipts it was learned from, not on the sample's plain quantile.
+receipts it was learned from, not on the sample's plain quantile; a PO line still open past its
+date is a censored delivery (at least as late as it is), its weight moved onto the deliveries that
+were later (Kaplan-Meier, `distribution`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ class Distribution:
     p90: float
     #: The sample as (value, weight) pairs, sorted by value.
     sample: tuple[tuple[float, float], ...] = ()
+    #: The largest value is censored (a PO line still open, at least that late), holding the
+    #: weight of the censored values after the last one seen.
+    open_tail: bool = False
 
     def quantile(self, q: float) -> float:
         """The smallest value whose cumulative weight reaches `q` of the total (e.g. 0.9)."""
@@ -95,14 +100,29 @@ class Distribution:
         whatever the distribution. The plain quantile (k = ceil(q n)) covers less than `q` on a
         short history: at n = 5 and q = 0.9 it is the 5th value, which a new draw exceeds one time
         in six. With weights (quantities received) the new draw weighs the mean weight."""
-        return _bound(self.sample, q)
+        return _bound(self.sample, q, self.count)
+
+    def covers(self, q: float) -> bool:
+        """Whether the sample is long enough for `bound` to hold a next delivery at `q`: the k-th
+        value exists, ceil(q (n + 1)) <= n, so n >= q / (1 - q) (9 at 90%). Shorter, `bound` is
+        the largest seen, which a next delivery stays within only with probability n / (n + 1)."""
+        return _covers(self.count, q)
 
     def bound_beyond(self, q: float, at_least: float) -> float:
         """`bound` of a delivery known to be at least `at_least` (a PO already that many days
         overdue): learned from the past values as large, the deliveries that were as late; with
         none, `at_least` itself (nothing says how much later it comes)."""
-        beyond = tuple(pair for pair in self.sample if pair[0] >= at_least)
+        beyond = self._beyond(at_least)
         return _bound(beyond, q) if beyond else at_least
+
+    def seen_beyond(self, at_least: float) -> int:
+        """How many past values `bound_beyond` learns from: those at least `at_least`."""
+        return len(self._beyond(at_least))
+
+    def _beyond(self, at_least: float) -> tuple[tuple[float, float], ...]:
+        """The values seen at least `at_least` (an open tail is not a delivery seen)."""
+        seen = self.sample[:-1] if self.open_tail else self.sample
+        return tuple(pair for pair in seen if pair[0] >= at_least)
 
 
 @dataclass(frozen=True)
@@ -134,28 +154,78 @@ class Reliability:
         return self.count - self.overdue
 
 
-def distribution(values: Sequence[float], weights: Sequence[float] | None = None) -> Distribution | None:
-    """Weighted mean, standard deviation, median and 90th percentile; None for no values."""
+def distribution(
+    values: Sequence[float],
+    weights: Sequence[float] | None = None,
+    censored: Sequence[bool] | None = None,
+) -> Distribution | None:
+    """Weighted mean, standard deviation, median and 90th percentile; None for no values.
+
+    A `censored` value is only known to be at least that large (a PO line still open past its
+    date). Its weight goes to the values at least as large, in proportion to their weights as
+    the Kaplan-Meier estimate does (Efron's redistribution to the right), so the sample says how
+    late such deliveries come from the ones that did; with no value as large it stays where it is
+    (a lower bound, never a padding). `count` still counts every value, censored or not.
+    """
     if not values:
         return None
     w = list(weights) if weights is not None else [1.0] * len(values)
-    total = sum(w)
-    if total <= 0:
+    if sum(w) <= 0:
         return None
-    mean = sum(v * x for v, x in zip(values, w, strict=True)) / total
-    var = sum(x * (v - mean) ** 2 for v, x in zip(values, w, strict=True)) / total
-    sample = tuple(sorted(zip(values, w, strict=True)))
+    flags = list(censored) if censored is not None else [False] * len(values)
+    found = sorted(zip(values, w, flags, strict=True), key=lambda f: (f[0], not f[2], f[1]))
+    sample = _redistributed(found)
+    total = sum(x for _, x in sample)
+    mean = sum(v * x for v, x in sample) / total
+    var = sum(x * (v - mean) ** 2 for v, x in sample) / total
     return Distribution(
-        len(values), mean, math.sqrt(var), _quantile(sample, 0.5), _quantile(sample, 0.9), sample
+        len(values),
+        mean,
+        math.sqrt(var),
+        _quantile(sample, 0.5),
+        _quantile(sample, 0.9),
+        tuple(sample),
+        found[-1][2],
     )
 
 
-def _bound(pairs: Sequence[tuple[float, float]], q: float) -> float:
-    """`Distribution.bound` of a sorted sample of (value, weight) pairs (0 for none)."""
+def _redistributed(found: Sequence[tuple[float, float, bool]]) -> list[tuple[float, float]]:
+    """(value, weight) pairs of (value, weight, censored) sorted by value (a censored value before
+    a seen one equal to it), each censored value's weight shared among the values after it in
+    proportion to their weights; only the last, with none after it, keeps its own."""
+    after = [0.0] * (len(found) + 1)
+    for i in range(len(found) - 1, -1, -1):
+        after[i] = after[i + 1] + found[i][1]
+    # Every value after a censored one grows by the same factor, so one running scale carries it.
+    pairs, scale = [], 1.0
+    for i, (value, weight, cut) in enumerate(found):
+        if cut and after[i + 1] > 0:
+            scale *= 1 + weight / after[i + 1]
+        else:
+            pairs.append((value, weight * scale))
+    return pairs
+
+
+def _covers(n: int, q: float) -> bool:
+    """ceil(q (n + 1)) <= n: n values are enough for the k-th of them to hold a next one at `q`."""
+    return n >= values_needed(q)
+
+
+def values_needed(q: float) -> int:
+    """The fewest past values whose k-th holds a next one at `q`: ceil(q / (1 - q)), 9 at 90%."""
+    if q >= 1:
+        return 2**31
+    return max(1, math.ceil(q / (1 - q) - 1e-9))
+
+
+def _bound(pairs: Sequence[tuple[float, float]], q: float, n: int | None = None) -> float:
+    """`Distribution.bound` of a sorted sample of (value, weight) pairs learned from `n` values
+    (default: one a pair; more when censored ones gave their weight away); 0 for none."""
     total = sum(w for _, w in pairs)
     if not pairs or total <= 0:
         return 0.0
-    target = q * total * (len(pairs) + 1) / len(pairs)
+    n = len(pairs) if n is None else n
+    target = q * total * (n + 1) / n
     if target > total + 1e-9:
         return pairs[-1][0]
     return _quantile(pairs, target / total)
@@ -172,7 +242,8 @@ def _quantile(pairs: Sequence[tuple[float, float]], q: float) -> float:
 
 
 def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery]) -> Reliability:
-    """One supplier's (or one supplier and item's) figures from its receipts."""
+    """One supplier's (or one supplier and item's) figures from its receipts; its overdue PO lines
+    (`overdue_lines`) count as deliveries at least as late as they are (censored, `distribution`)."""
     dated = [d for d in deliveries if d.first_expected is not None]
     late = [float(d.lateness_days or 0) for d in dated]
     late_w = [float(d.quantity) for d in dated]
@@ -181,14 +252,19 @@ def reliability_of(supplier: str, sku: str | None, deliveries: Sequence[Delivery
         on_time = sum(w for d, w in zip(dated, late_w, strict=True) if (d.lateness_days or 0) <= 0) / sum(
             late_w
         )
+    cut = [d.overdue for d in dated]
     return Reliability(
         supplier,
         sku,
         len(deliveries),
         on_time,
-        distribution(late, late_w),
-        distribution([float(d.lead_time_days) for d in deliveries], [float(d.quantity) for d in deliveries]),
-        distribution([float(d.late_after_notice_days or 0) for d in dated], late_w),
+        distribution(late, late_w, cut),
+        distribution(
+            [float(d.lead_time_days) for d in deliveries],
+            [float(d.quantity) for d in deliveries],
+            [d.overdue for d in deliveries],
+        ),
+        distribution([float(d.late_after_notice_days or 0) for d in dated], late_w, cut),
         sum(d.overdue for d in deliveries),
     )
 

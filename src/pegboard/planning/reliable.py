@@ -8,7 +8,10 @@ after the stated lead time plus that lateness; a buy item without a stated lead 
 expected date counts from the day it was placed. The most specific history that can speak at the
 confidence is used: the supplier and SKU's once it has `pair_history` receipts, else the
 supplier's pooled one; with fewer than `MIN_HISTORY` receipts the stated date stays, and the
-promise's reason says so. The engine plans the adjusted snapshot; the notes let reasons name the
+promise's reason says so. From fewer deliveries than the confidence needs (9 at 90%,
+`reliability.values_needed`) the date rests on the latest of them, which a next delivery stays
+within only n / (n + 1) of the time, so the reason says that ("the latest of its 6 deliveries")
+instead of claiming the confidence. The engine plans the adjusted snapshot; the notes let reasons name the
 stated date beside the adjusted one, and purchase suggestions keep the stated dates (they are
 what a confirmed PO will say).
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from operator import attrgetter
 
-from pegboard.planning.reliability import MIN_HISTORY, Reliability
+from pegboard.planning.reliability import MIN_HISTORY, Reliability, values_needed
 from pegboard.planning.result import AdjustedDate, PlanResult
 from pegboard.planning.snapshot import BUY, OpenPurchaseLine, PlanInput, PlanItem
 
@@ -47,6 +50,9 @@ class DateNote:
     #: PO lines of the supplier still open past their date, learned from beside the receipts
     #: (`planning.reliability.overdue_lines`).
     overdue_lines: int = 0
+    #: The deliveries `days` rests on (for an overdue line, those at least as late); fewer than
+    #: the confidence needs (`Distribution.covers`) and `days` is the latest of them, said so.
+    seen: int = 0
 
     @property
     def moved(self) -> bool:
@@ -60,20 +66,50 @@ class DateNote:
         lines = "line" if self.overdue_lines == 1 else "lines"
         return f"{self.receipts} receipts and {self.overdue_lines} overdue PO {lines}, of {MIN_HISTORY}"
 
+    @property
+    def covers(self) -> bool:
+        """The deliveries are enough for `days` to hold at the confidence (else it is their latest)."""
+        return self.seen >= values_needed(self.confidence)
+
+    def _deliveries(self) -> str:
+        """The deliveries learned from: "its 6 deliveries", "its 5 receipts and 1 overdue PO line"."""
+        if not self.overdue_lines:
+            return f"its {self.seen} deliveries"
+        lines = "line" if self.overdue_lines == 1 else "lines"
+        return f"its {self.receipts} receipts and {self.overdue_lines} overdue PO {lines}"
+
     def history(self) -> str:
-        """What the history says, in words: "Crystal Broker is usually 2 days late (90% confidence)"."""
+        """What the history says, in words: "Crystal Broker is usually 2 days late (90% confidence)",
+        or, from fewer deliveries than the confidence needs, what the latest of them did."""
         if not self.learned:
             return f"{self.supplier} has too little delivery history to learn from ({self._seen()})"
         share = f"{round(self.confidence * 100)}%"
         if self.stated_date is None and self.stated_days is None:
             took = _days(self.days)
+            if not self.covers:
+                return f"{self.supplier} gives no lead time; the longest of {self._deliveries()} took {took}"
             return f"{self.supplier} gives no lead time; {share} of its deliveries took {took} or less"
         if self.overdue_days > 0:
-            return (
-                f"{self.supplier}'s deliveries {_days(self.overdue_days)} late or more are usually "
-                f"{_days(self.days)} late ({share} confidence)"
-            )
+            return self._overdue(share)
+        if not self.covers:
+            return f"{self.supplier} is up to {_days(self.days)} late (the latest of {self._deliveries()})"
         return f"{self.supplier} is usually {_days(self.days)} late ({share} confidence)"
+
+    def _overdue(self, share: str) -> str:
+        """What the deliveries at least as late as an overdue PO line say about it."""
+        already = _days(self.overdue_days)
+        if not self.seen:
+            return f"{self.supplier}'s PO is {already} overdue, later than any of its deliveries"
+        if not self.covers:
+            that = "the one that late" if self.seen == 1 else f"the latest of the {self.seen} that late"
+            return (
+                f"{self.supplier}'s deliveries {already} late or more came up to {_days(self.days)} "
+                f"late ({that})"
+            )
+        return (
+            f"{self.supplier}'s deliveries {already} late or more are usually "
+            f"{_days(self.days)} late ({share} confidence)"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,9 +124,7 @@ def pair_history(confidence: float) -> int:
     """Receipts a supplier and item pair needs before its own figures date its POs instead of its
     supplier's: enough that the next delivery's bound at `confidence` is one of them,
     ceil(confidence / (1 - confidence)) (9 at 90%, 19 at 95%), and at least `MIN_HISTORY`."""
-    if confidence >= 1:
-        return 2**31
-    return max(MIN_HISTORY, math.ceil(confidence / (1 - confidence) - 1e-9))
+    return max(MIN_HISTORY, values_needed(confidence))
 
 
 def _days(n: int) -> str:
@@ -167,7 +201,17 @@ class _Figures:
             stated_days,
             overdue_days,
             figures.overdue,
+            _seen(figures, stated=stated_date is not None or stated_days is not None, overdue=overdue_days),
         )
+
+
+def _seen(figures: Reliability, *, stated: bool, overdue: int) -> int:
+    """The deliveries a date rests on: the dated ones (lateness), those at least `overdue` days
+    late, or all (the lead time of a supplier that states none)."""
+    found = figures.late_after_notice if stated else figures.lead_time
+    if found is None:
+        return 0
+    return found.seen_beyond(overdue) if overdue > 0 else found.count
 
 
 def _line(line: OpenPurchaseLine, figures: _Figures, notes: DateNotes, today: date) -> OpenPurchaseLine:

@@ -120,8 +120,8 @@ def test_a_habitually_late_suppliers_po_is_promised_later_by_the_learned_slip(pb
 
     assert promised == due + timedelta(days=2)
     assert (
-        reason
-        == f"PO-12 is due {due}; Late Gems is usually 2 days late (90% confidence): promised {promised}"
+        reason == f"PO-12 is due {due}; Late Gems is up to 2 days late (the latest of its 6 deliveries): "
+        f"promised {promised}"
     )
 
 
@@ -156,8 +156,8 @@ def test_a_rescheduled_po_is_still_padded_by_the_slip_its_supplier_did_not_annou
 
     assert promised == due + timedelta(days=2)
     assert reason == (
-        f"PO-12 is due {due + timedelta(days=1)}; Late Gems is usually 1 day late (90% confidence): "
-        f"promised {promised}"
+        f"PO-12 is due {due + timedelta(days=1)}; Late Gems is up to 1 day late (the latest of its 6 "
+        f"deliveries): promised {promised}"
     )
 
 
@@ -214,7 +214,8 @@ def test_a_suppliers_pos_still_overdue_are_learned_from_beside_its_receipts(pb: 
     # Receipts alone (4 of 5, all on time) would keep the stated date: they would be the whole story.
     assert promised == due + timedelta(days=9)
     assert reason == (
-        f"PO-12 is due {due}; Late Gems is usually 9 days late (90% confidence): promised {promised}"
+        f"PO-12 is due {due}; Late Gems is up to 9 days late (the latest of its 4 receipts and 2 overdue "
+        f"PO lines): promised {promised}"
     )
 
 
@@ -243,7 +244,7 @@ def test_an_unpredictable_supplier_gets_a_date_once_its_lead_times_are_learned(p
     (found,) = [p for p in run.result.promises if p.order_ref == "SO-KYBER"]
 
     assert found.date == MONDAY + timedelta(days=9)
-    assert "Crystal Broker gives no lead time; 90% of its deliveries took 9 days or less" in found.reason
+    assert "Crystal Broker gives no lead time; the longest of its 6 deliveries took 9 days" in found.reason
 
 
 def test_with_reliability_dates_off_the_stated_dates_stand(sqlite_url: str) -> None:

@@ -83,10 +83,12 @@ def test_too_little_history_teaches_nothing() -> None:
     )
 
 
-def _next_within(n: int, *, seed: int, draw: Callable[[random.Random], int]) -> tuple[float, float]:
-    """Over 4,000 seeded trials of n past deliveries and one more: how often the next one stays
+def _next_within(
+    n: int, *, seed: int, draw: Callable[[random.Random], float], trials: int = 4000
+) -> tuple[float, float]:
+    """Over seeded trials of n past deliveries and one more: how often the next one stays
     within the bound at 90% learned from the n, and within their plain 90th percentile."""
-    rng, bound, plain, trials = random.Random(seed), 0, 0, 4000
+    rng, bound, plain = random.Random(seed), 0, 0
     for _ in range(trials):
         days = [float(draw(rng)) for _ in range(n + 1)]
         learned = distribution(days[:n])
@@ -98,6 +100,11 @@ def _next_within(n: int, *, seed: int, draw: Callable[[random.Random], int]) -> 
 
 def _uniform(rng: random.Random) -> int:
     return rng.randint(1, 30)
+
+
+def _smooth(rng: random.Random) -> float:
+    """Days late without ties, so the bound's coverage is exactly what the order statistics say."""
+    return rng.uniform(0, 10)
 
 
 def _slipping(rng: random.Random) -> int:
@@ -121,6 +128,20 @@ def test_a_history_too_short_for_the_confidence_is_bounded_by_the_latest_deliver
     assert learned.bound(0.9) == 5.0  # ceil(0.9 x 6) = 6th of 5: the largest seen
     assert learned.quantile(0.9) == 5.0
     assert learned.bound(0.5) == 1.0  # ceil(0.5 x 6) = 3rd smallest
+
+
+def test_the_bound_claims_the_confidence_only_from_a_history_long_enough_to_hold_it() -> None:
+    for n in (5, 6, 7, 8, 9, 12, 20):
+        learned = distribution([float(k) for k in range(n)])
+        assert learned is not None
+        bound, _ = _next_within(n, seed=100 + n, draw=_smooth, trials=2500)
+
+        if n < 9:  # the largest of n: a next delivery stays within it n / (n + 1) of the time
+            assert not learned.covers(0.9)
+            assert abs(bound - n / (n + 1)) < 0.02, (n, bound)
+        else:
+            assert learned.covers(0.9)
+            assert bound >= 0.9 - 0.015, (n, bound)
 
 
 def test_on_a_long_history_the_bound_is_the_generating_distributions_quantile() -> None:
@@ -161,10 +182,10 @@ def test_open_po_lines_past_their_date_count_as_deliveries_at_least_as_late_as_t
     assert broker.late_after_notice is not None and broker.late_after_notice.sample[-1] == (4.0, 3.0)
 
 
-def _learned_on(day: int, *, seed: int, with_overdue: bool) -> tuple[float, float]:
-    """A supplier ordering one PO a day, due 3 days later, as late as `_slipping` says: the bound at
-    90% learned on `day` (from the receipts by then, and the lines still open past their date
-    when `with_overdue`), and the lateness of a next PO."""
+def _early(day: int, *, seed: int) -> tuple[list[Delivery], float]:
+    """A supplier ordering one PO a day, due 3 days later, as late as `_slipping` says: on `day`,
+    its receipts then its lines still open past their date (`overdue_lines`), and the lateness of
+    a next PO."""
     rng = random.Random(seed)
     received, open_lines, today = [], [], START + timedelta(days=day)
     for k in range(day):
@@ -175,10 +196,16 @@ def _learned_on(day: int, *, seed: int, with_overdue: bool) -> tuple[float, floa
             received.append(Delivery("S", "X", f"PO-{k}", ordered, due, came, Decimal(1)))
         else:
             open_lines.append(OpenPurchaseLine(f"PO-{k}", "X", Decimal(1), due, "S", ordered))
-    history = received + (overdue_lines(open_lines, today) if with_overdue else [])
-    (found,) = supplier_reliability(history)
+    return received + overdue_lines(open_lines, today), float(_slipping(rng))
+
+
+def _learned_on(day: int, *, seed: int, with_overdue: bool) -> tuple[float, float]:
+    """`_early`'s bound at 90% (from the receipts, and the overdue lines when `with_overdue`),
+    and the lateness of a next PO."""
+    history, nxt = _early(day, seed=seed)
+    (found,) = supplier_reliability([d for d in history if with_overdue or not d.overdue])
     assert found.late_after_notice is not None
-    return found.late_after_notice.bound(0.9), float(_slipping(rng))
+    return found.late_after_notice.bound(0.9), nxt
 
 
 def test_late_deliveries_still_on_the_way_keep_an_early_history_from_looking_reliable() -> None:
@@ -233,3 +260,48 @@ def test_a_supplier_that_never_delivered_is_not_learned_from_its_overdue_lines_a
 
     assert [(d.supplier, d.overdue) for d in history[-1:]] == [("Crystal Broker", True)]
     assert [r.supplier for r in supplier_reliability(history)] == ["Crystal Broker"]
+
+
+def test_an_open_po_lines_weight_goes_to_the_deliveries_at_least_as_late_as_it_already_is() -> None:
+    # four receipts (0, 0, 2 and 5 days late) and one PO line open 1 day past its date
+    learned = distribution([0.0, 0.0, 2.0, 5.0, 1.0], [1.0, 1.0, 1.0, 2.0, 1.0], [False] * 4 + [True])
+
+    assert learned is not None and learned.count == 5 and not learned.open_tail
+    assert learned.sample == ((0.0, 1.0), (0.0, 1.0), (2.0, 4 / 3), (5.0, 8 / 3))
+    assert learned.bound(0.9) == 5.0 and not learned.covers(0.9)
+
+
+def test_an_open_po_line_later_than_every_delivery_stays_where_it_is_and_is_no_delivery_seen() -> None:
+    learned = distribution([0.0, 1.0, 2.0, 4.0, 3.0], censored=[False, False, False, True, True])
+
+    assert learned is not None and learned.open_tail
+    assert learned.sample == ((0.0, 1.0), (1.0, 1.0), (2.0, 1.0), (4.0, 2.0))
+    assert learned.bound(0.5) == 2.0
+    assert learned.seen_beyond(3.0) == 0 and learned.bound_beyond(0.9, 3.0) == 3.0
+
+
+def test_an_open_po_line_as_late_as_a_delivery_shares_its_weight_with_it() -> None:
+    learned = distribution([0.0, 2.0, 2.0], censored=[False, True, False])
+
+    assert learned is not None and learned.sample == ((0.0, 1.0), (2.0, 2.0))
+
+
+def test_overdue_lines_censored_hold_a_next_delivery_at_least_as_often_as_counted_delivered_today() -> None:
+    def within(*, censor: bool) -> float:
+        held = 0
+        for seed in range(1500):
+            history, nxt = _early(12, seed=seed)
+            found = distribution(
+                [float(d.late_after_notice_days or 0) for d in history],
+                censored=[d.overdue and censor for d in history],
+            )
+            assert found is not None
+            held += nxt <= found.bound(0.75)
+        return held / 1500
+
+    as_delivered, censored = within(censor=False), within(censor=True)
+
+    # Counted as delivered today, the lines still open pull the bound under the confidence.
+    assert as_delivered < 0.75 + 0.02
+    assert censored >= as_delivered + 0.02
+    assert censored >= 0.75

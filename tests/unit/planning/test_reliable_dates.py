@@ -15,7 +15,7 @@ from pegboard.planning.reliability import (
     item_reliability,
     supplier_reliability,
 )
-from pegboard.planning.reliable import pair_history
+from pegboard.planning.reliable import DateNote, pair_history
 from pegboard.planning.snapshot import OpenPurchaseLine, PlanInput
 from tests.unit.planning.builders import TODAY, backorder, buy, day, lightsaber_workshop, q, snapshot
 
@@ -46,7 +46,9 @@ def _promise_of(result_promises: object, order_ref: str) -> tuple[date | None, s
 
 
 def test_a_promise_on_a_habitually_late_suppliers_po_is_later_by_the_learned_slip_and_says_why() -> None:
-    workshop = replace(_crystal_po(day(14)), reliability=_history([2, 2, 1, 2, 2, 2, 0, 2]), confidence=0.9)
+    workshop = replace(
+        _crystal_po(day(14)), reliability=_history([2, 2, 1, 2, 2, 2, 0, 2, 2]), confidence=0.9
+    )
 
     promised, reason = _promise_of(plan(workshop).promises, "SO-2")
 
@@ -63,7 +65,7 @@ def test_a_promise_resting_right_on_a_late_suppliers_po_names_both_dates() -> No
         backorder("SO-9", "GEM", 1),
         purchases=[OpenPurchaseLine("PO-12", "GEM", q(1), day(5), BROKER, TODAY)],
     )
-    learned = replace(crystal, reliability=_history([3, 3, 3, 3, 3, 0], sku="GEM"), confidence=0.9)
+    learned = replace(crystal, reliability=_history([3, 3, 3, 3, 3, 0, 3, 3, 3], sku="GEM"), confidence=0.9)
 
     promised, reason = _promise_of(plan(learned).promises, "SO-9")
 
@@ -107,7 +109,7 @@ def test_an_unpredictable_supplier_stays_open_term_until_history_dates_it() -> N
     workshop = lightsaber_workshop()  # crystals have no lead time and no PO: SO-2 is open term
     few = replace(workshop, reliability=_history([9, 10, 11], stated=None), confidence=0.9)
     enough = replace(
-        workshop, reliability=_history([9, 10, 11, 12, 9, 10, 10, 9], stated=None), confidence=0.9
+        workshop, reliability=_history([9, 10, 11, 12, 9, 10, 10, 9, 11], stated=None), confidence=0.9
     )
 
     before, why_not = _promise_of(plan(few).promises, "SO-2")
@@ -150,7 +152,7 @@ def test_purchase_suggestions_keep_the_stated_lead_time_a_confirmed_po_will_carr
 
 
 def test_the_plan_lists_each_moved_date_beside_the_stated_one() -> None:
-    workshop = replace(_crystal_po(day(14)), reliability=_history([2] * 6), confidence=0.9)
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2] * 9), confidence=0.9)
     more = replace(workshop, demands=[*workshop.demands, backorder("SO-5", "SABER-GREEN", 1, minute=9)])
 
     result = plan(more)
@@ -199,9 +201,62 @@ def test_an_overdue_po_is_dated_by_the_deliveries_that_were_as_late_and_says_so(
 
     promised, reason = _promise_of(plan(learned).promises, "SO-9")
 
-    # 3 days overdue already: of the deliveries that late (4 and 5 days), the next stays within 5.
+    # 3 days overdue already: two deliveries were that late (4 and 5 days), too few to say 90%.
     assert promised == day(2)
     assert reason == (
-        f"PO-12 overdue since {day(-3)}; Crystal Broker's deliveries 3 days late or more are usually "
-        f"5 days late (90% confidence): promised {day(2)}"
+        f"PO-12 overdue since {day(-3)}; Crystal Broker's deliveries 3 days late or more came up to "
+        f"5 days late (the latest of the 2 that late): promised {day(2)}"
+    )
+
+
+def test_a_history_too_short_to_hold_the_confidence_dates_by_its_latest_delivery_and_says_so() -> None:
+    # 6 deliveries: a next one stays within their latest 6 times in 7, not 9 in 10
+    workshop = replace(_crystal_po(day(14)), reliability=_history([2, 2, 1, 3, 0, 2]), confidence=0.9)
+
+    promised, reason = _promise_of(plan(workshop).promises, "SO-2")
+
+    assert promised == day(14) + timedelta(days=3 + 1)
+    assert reason == (
+        f"planned MO finishes {day(18)}, after KYBER-GREEN on PO-12 due {day(14)}; "
+        f"Crystal Broker is up to 3 days late (the latest of its 6 deliveries): counted as {day(17)}"
+    )
+
+
+def test_an_unpredictable_supplier_with_a_short_history_is_dated_by_its_longest_delivery_and_says_so() -> (
+    None
+):
+    workshop = lightsaber_workshop()
+    history = _history([9, 10, 11, 12, 9, 10, 10, 9], stated=None)
+
+    promised, reason = _promise_of(
+        plan(replace(workshop, reliability=history, confidence=0.9)).promises, "SO-2"
+    )
+
+    assert promised == day(12 + 1)
+    assert reason.endswith("Crystal Broker gives no lead time; the longest of its 8 deliveries took 12 days")
+
+
+def test_an_overdue_po_later_than_every_delivery_is_counted_from_today_and_says_so() -> None:
+    crystal = snapshot(
+        [buy("GEM", days=10, supplier=BROKER)],
+        backorder("SO-9", "GEM", 1),
+        purchases=[OpenPurchaseLine("PO-12", "GEM", q(1), day(-3), BROKER, TODAY - timedelta(days=13))],
+    )
+    learned = replace(crystal, reliability=_history([0] * 9 + [1, 2], sku="GEM"), confidence=0.9)
+
+    promised, reason = _promise_of(plan(learned).promises, "SO-9")
+
+    assert promised == day(0)
+    assert reason == (
+        f"PO-12 overdue since {day(-3)}; Crystal Broker's PO is 3 days overdue, later than any of its "
+        f"deliveries: promised {day(0)}"
+    )
+
+
+def test_a_short_history_names_the_overdue_po_lines_it_rests_on() -> None:
+    note = DateNote(BROKER, 4, True, 0.9, 5, stated_date=day(3), overdue_lines=2, seen=6)
+
+    assert (
+        note.history()
+        == "Crystal Broker is up to 5 days late (the latest of its 4 receipts and 2 overdue PO lines)"
     )
