@@ -333,7 +333,8 @@ def _merged_queue(
     for from_scope, source in ((False, kept), (True, scoped)):
         for e in source.production_queue:
             if (e.sku in affected) == from_scope:
-                entries.append(e._replace(ref=renamed.get((from_scope, e.ref), e.ref)))
+                ref = renamed.get((from_scope, e.ref), e.ref)
+                entries.append(e if ref == e.ref else e._replace(ref=ref))
 
     # An order ranks as its first line does, and the promises come in rank order, a line's rows
     # together: zip keeps the last value of a key, so the reversed lines leave each order its
