@@ -24,6 +24,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import numpy as np
 from numpy.typing import NDArray
 
+from pegboard.planning.coded import CodedTexts, coding
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import (
@@ -76,7 +77,7 @@ def _pack(result: PlanResult) -> bytes:
         "tuples": [name for name in _LISTS if isinstance(getattr(result, name), tuple)],
     }
     for name in _TEXTS:
-        meta[name], arrays[name] = _coded(getattr(table, name))
+        meta[name], arrays[name] = coding(getattr(table, name))
     arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
     arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
     out = io.BytesIO()
@@ -128,9 +129,11 @@ def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Ints]] | None:
 def _promises(meta: dict[str, Any], arrays: dict[str, Ints]) -> PromiseTable:
     ids = arrays["line_ids"]
     return PromiseTable(
-        refs=objects(meta["refs"], arrays["refs"]),
+        # Coded as stored, so that storing this plan (or one merged from it) again codes only
+        # the texts added (`planning.coded`).
+        refs=CodedTexts.decoded(meta["refs"], arrays["refs"]),
         line_nos=arrays["line_nos"].tolist(),
-        skus=objects(meta["skus"], arrays["skus"]),
+        skus=CodedTexts.decoded(meta["skus"], arrays["skus"]),
         line_ids=objects([None, *ids[ids >= 0].tolist()], np.where(ids >= 0, np.cumsum(ids >= 0), 0)),
         reasons=meta["reasons"],
         bases=meta["bases"],
@@ -167,13 +170,6 @@ def _narrowest(values: Ints) -> NDArray[np.signedinteger[Any]]:
         if len(values) == 0 or (values.min() >= limits.min and values.max() <= limits.max):
             return values.astype(kind)
     return values
-
-
-def _coded(texts: Sequence[str]) -> tuple[list[str], Ints]:
-    """The distinct texts, and each text's index among them."""
-    distinct = list(dict.fromkeys(texts))
-    codes = {s: k for k, s in enumerate(distinct)}
-    return distinct, np.fromiter(map(codes.__getitem__, texts), dtype=np.int64, count=len(texts))
 
 
 def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
@@ -229,9 +225,20 @@ def _nested(hint: Any) -> type[Any] | None:
 
 def _plain_column(values: Sequence[Any]) -> list[Any]:
     """A column's values as JSON holds them: Decimals as text, dates as ISO, tuples (of texts) as
-    lists; each distinct value converted once."""
+    lists; each distinct value converted once, and a column JSON writes as it is (texts, numbers,
+    tuples of texts: `json.dumps` writes a tuple as a list) left as it is."""
+    kinds = set(map(type, values))
+    # Equal values of two number types (1, 1.0, True) would share the first one's JSON below.
+    if kinds <= _AS_THEY_ARE and len(kinds & _NUMBERS_TYPES) <= 1:
+        return list(values)
     known = {v: _plain(v) for v in dict.fromkeys(values)}
     return list(map(known.__getitem__, values))
+
+
+#: The types of values `_plain` gives back as they are, or (tuples of texts) as JSON writes them
+#: anyway.
+_AS_THEY_ARE = frozenset({str, int, float, bool, NoneType, tuple})
+_NUMBERS_TYPES = frozenset({int, float, bool})
 
 
 def _plain(value: Any) -> Any:

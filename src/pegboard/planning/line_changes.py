@@ -32,13 +32,18 @@ class LineKeys:
 
 def line_keys(lines: Lines, codes: dict[Hashable, int]) -> LineKeys:
     """The lines as keys; reasons are numbered in `codes`, shared by the plans compared."""
-    # A float array takes the list in C, None as NaN; line ids are far below 2**53.
-    ids = np.array(lines.line_ids, dtype=np.float64) if len(lines) else np.zeros(0)
     return LineKeys(
-        ids=np.where(np.isnan(ids), NO_ID, ids).astype(np.int64),
+        ids=_ids(lines),
         days=by_value(lines.dates, _day),
         reasons=by_value(lines.reasons, lambda reason: codes.setdefault(reason, len(codes))),
     )
+
+
+def _ids(lines: Lines) -> Ints:
+    """Each line's id, NO_ID when it has none."""
+    # A float array takes the list in C, None as NaN; line ids are far below 2**53.
+    ids = np.array(lines.line_ids, dtype=np.float64) if len(lines) else np.zeros(0)
+    return np.where(np.isnan(ids), NO_ID, ids).astype(np.int64)
 
 
 def _day(day: date | None) -> int:
@@ -63,6 +68,19 @@ def maybe_moved(lines: Lines, base: Lines, marked: Collection[int]) -> list[int]
     if marked:
         same &= ~np.isin(new.ids, np.fromiter(marked, dtype=np.int64, count=len(marked)))
     return np.flatnonzero(~same).tolist()
+
+
+def of_skus(lines: Lines, skus: Collection[str], marked: Collection[int]) -> list[int]:
+    """The lines (positions) of these SKUs, those marked (re-promised since the stored plan), and
+    those known by order ref only."""
+    if not len(lines):
+        return []
+    ids = _ids(lines)
+    chosen = np.fromiter(map(skus.__contains__, lines.skus), dtype=np.bool_, count=len(lines))
+    chosen |= ids == NO_ID
+    if marked:
+        chosen |= np.isin(ids, np.fromiter(marked, dtype=np.int64, count=len(marked)))
+    return np.flatnonzero(chosen).tolist()
 
 
 def promises_of(lines: Lines, wanted: Collection[int]) -> dict[int, tuple[date | None, str]]:

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pegboard.planning.arrays import NONE, naive
+from pegboard.planning.coded import flags, joined
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
@@ -180,15 +181,10 @@ class _KeptSide:
 
     def __init__(self, table: PromiseTable, affected: frozenset[str], refs: set[str]) -> None:
         self.table, self.affected, self.refs = table, affected, refs
-        inside = _flags(table.skus, affected)[table.line] if len(table.line) else np.zeros(0, dtype=np.bool_)
+        inside = flags(table.skus, affected)[table.line] if len(table.line) else np.zeros(0, dtype=np.bool_)
         self.inside, self.outside = np.flatnonzero(inside), np.flatnonzero(~inside)
-        self.of_refs = _flags(table.refs, refs)
+        self.of_refs = flags(table.refs, refs)
         self.elsewhere = _latest(table, self.outside, self.of_refs)
-
-
-def _flags(column: Sequence[str], values: Collection[str]) -> NDArray[np.bool_]:
-    """Per input line, whether its value in `column` is among `values`."""
-    return np.fromiter(map(values.__contains__, column), dtype=np.bool_, count=len(column))
 
 
 def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> bool:
@@ -209,7 +205,7 @@ def _mergeable(kept: PlanResult, scoped: PlanResult, narrowed: PlanInput) -> boo
 
 def _rows_with(table: PromiseTable, column: Sequence[str], values: Collection[str]) -> Ints:
     """The rows of lines whose value in `column` (one of the input-line columns) is among `values`."""
-    return np.flatnonzero(_flags(column, values)[table.line]) if len(table.line) else table.line
+    return np.flatnonzero(flags(column, values)[table.line]) if len(table.line) else table.line
 
 
 def _merged_promises(
@@ -237,9 +233,9 @@ def _merged_promises(
     order = np.lexsort((within, position))
     offset = len(kept.refs)
     return PromiseTable(
-        refs=[*kept.refs, *scoped.refs],
+        refs=joined(kept.refs, scoped.refs),
         line_nos=[*kept.line_nos, *scoped.line_nos],
-        skus=[*kept.skus, *scoped.skus],
+        skus=joined(kept.skus, scoped.skus),
         line_ids=[*kept.line_ids, *scoped.line_ids],
         line=np.r_[kept.line[outside], scoped.line + offset][order],
         quantity=np.r_[kept.quantity[outside], scoped.quantity][order],
@@ -282,7 +278,7 @@ def _same_latest_days(side: _KeptSide, scoped: PromiseTable, merged: PromiseTabl
         return True
     kept = side.table
     before = _latest(kept, np.arange(len(kept.line), dtype=np.int64), side.of_refs)
-    wanted = np.r_[side.of_refs, _flags(scoped.refs, side.refs)]
+    wanted = np.r_[side.of_refs, flags(scoped.refs, side.refs)]
     now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), wanted)
     return all(before[ref] == now[ref] for ref in spanning)
 
@@ -348,7 +344,8 @@ def _merged_queue(
     for from_scope, source in ((False, kept), (True, scoped)):
         for e in source.production_queue:
             if (e.sku in affected) == from_scope:
-                entries.append(e._replace(ref=renamed.get((from_scope, e.ref), e.ref)))
+                ref = renamed.get((from_scope, e.ref), e.ref)
+                entries.append(e if ref == e.ref else e._replace(ref=ref))
 
     # An order ranks as its first line does, and the promises come in rank order, a line's rows
     # together: zip keeps the last value of a key, so the reversed lines leave each order its

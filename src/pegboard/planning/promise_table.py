@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pegboard.planning.arrays import NONE, SCALE
+from pegboard.planning.coded import flags
 from pegboard.planning.result import Promise
 from pegboard.planning.segments import Ints
 from pegboard.planning.values import as_dates, as_decimals, distinct, objects, plain_number
@@ -127,8 +128,7 @@ class PromiseTable(Sequence[Promise]):
 
     def of_skus(self, skus: frozenset[str]) -> PromiseTable:
         """Only the promises of lines of these SKUs."""
-        wanted = np.fromiter((sku in skus for sku in self.skus), dtype=np.bool_, count=len(self.skus))
-        return self._keeping(wanted, [p for p in self.extra if p.sku in skus])
+        return self._keeping(flags(self.skus, skus), [p for p in self.extra if p.sku in skus])
 
     def of_orders(self, keep: Callable[[str], bool]) -> PromiseTable:
         """Only the promises of the orders whose ref `keep` accepts."""

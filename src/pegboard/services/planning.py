@@ -186,11 +186,7 @@ def _by_id(lines: Lines, wanted: set[int]) -> dict[int, tuple[date | None, str]]
 def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
     """The lines (positions) of these SKUs, those re-promised since the stored plan, and those
     known by order ref only."""
-    return [
-        k
-        for k, (sku, i) in enumerate(zip(lines.skus, lines.line_ids, strict=True))
-        if sku in skus or i is None or i in marked
-    ]
+    return line_changes.of_skus(lines, skus, marked)
 
 
 def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:

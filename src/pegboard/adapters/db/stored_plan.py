@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_plan_input
+from pegboard.adapters.db.planning.queries import driver_value
 from pegboard.adapters.db.stored_plan_rows import missing_material, sync_changed_plan_rows, sync_plan_rows
 from pegboard.planning.configurations import configured_sku
 from pegboard.planning.kept_plan import pack, unpack
@@ -193,7 +194,7 @@ class SqlStoredPlan:
         if self._read is not None and self._read[0] == plan_id:
             return self._read[1]
         sp = t.stored_plans.c
-        kept = self.conn.execute(select(sp.kept_result).where(sp.id == plan_id)).scalar()
+        kept = driver_value(self.conn, select(sp.kept_result).where(sp.id == plan_id))
         return None if kept is None else unpack(kept)
 
     def promises_digest(self, inputs_seen: int) -> str | None:
@@ -231,15 +232,21 @@ class SqlStoredPlan:
         if wrote_plan_input(self.conn):
             return None
         sp = t.stored_plans.c
-        kept = self.conn.execute(
+        kept = driver_value(
+            self.conn,
             select(sp.kept_result).where(
                 sp.planned_on == planned_on,
                 sp.inputs_seen >= inputs_seen,
                 sp.made_with == self.made_with,
                 sp.kept_result.is_not(None),
+<<<<<<< HEAD
                 *([sp.plain_demand] if plain_demand else []),
             )
         ).scalar()
+=======
+            ),
+        )
+>>>>>>> orders10
         return None if kept is None else unpack(kept)
 
     def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
@@ -261,7 +268,7 @@ class SqlStoredPlan:
         placed = None if row is None else self.placed_since(int(row.inputs_seen), upto)
         if row is None or not placed:
             return None
-        data = self.conn.execute(select(sp.kept_result).where(sp.id == row.id)).scalar()
+        data = driver_value(self.conn, select(sp.kept_result).where(sp.id == row.id))
         kept = None if data is None else unpack(data)
         if kept is None:
             return None

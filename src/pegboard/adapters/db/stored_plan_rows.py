@@ -104,7 +104,7 @@ def _sync_queue(
 def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:
     """A queue entry with the text its missing quantities are written as (equal Decimals may
     read differently: 1 and 1.0): equal values give equal rows."""
-    return e, tuple(str(m.quantity) for m in e.missing)
+    return e, tuple([str(m.quantity) for m in e.missing])
 
 
 def _suggestion_row(plan_id: int, s: PurchaseSuggestion | ProductionSuggestion) -> dict[str, Any]:

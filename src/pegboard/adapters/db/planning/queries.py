@@ -69,6 +69,21 @@ def driver_rows(conn: Connection, query: Select[Any]) -> Sequence[tuple[Any, ...
     return rows
 
 
+def driver_value(conn: Connection, query: Select[Any]) -> Any:
+    """The first column of the query's first row (None when there is none); on PostgreSQL read in
+    the driver's binary format, so that a large byte string (a kept plan: tens of megabytes at a
+    large shop) is not written out by the server and read back by the driver as hex text."""
+    if conn.dialect.name != "postgresql":
+        return conn.execute(query).scalar()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor(binary=True) as cursor:
+        cursor.execute(compiled.string, compiled.params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 @contextmanager
 def local_settings(conn: Connection, **settings: str) -> Iterator[None]:
     """On PostgreSQL, the queries inside run with these settings (`jit="off"`, `work_mem="256MB"`),

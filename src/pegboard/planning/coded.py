@@ -1,0 +1,73 @@
+"""Texts kept with their coding: the distinct texts in order of first appearance, and each text's
+index among them, as a kept plan stores its promises' order refs and SKUs (`planning.kept_plan`).
+
+Coding a million texts means looking each one up; a column read back from a kept plan, or
+joined from one and a few more texts (`planning.net_change`), carries its coding, so storing the
+plan again codes only the texts added to it. The coding is the one `coding` computes from the
+texts alone, so the stored bytes are the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pegboard.planning.segments import Ints
+from pegboard.planning.values import objects
+
+
+class CodedTexts(list[str]):
+    """A list of texts that knows its coding: `distinct`, in order of first appearance, and
+    `codes`, each text's index among them. Built once and never changed (as every column of a
+    plan's promises)."""
+
+    __slots__ = ("distinct", "codes")
+
+    def __init__(self, texts: Iterable[str], *, distinct: list[str], codes: Ints) -> None:
+        super().__init__(texts)
+        self.distinct, self.codes = distinct, codes
+
+    @classmethod
+    def decoded(cls, distinct: list[str], codes: Ints) -> CodedTexts:
+        """The texts these codes stand for."""
+        return cls(objects(distinct, codes), distinct=distinct, codes=codes)
+
+
+def coding(texts: Sequence[str]) -> tuple[list[str], Ints]:
+    """The distinct texts, in order of first appearance, and each text's index among them."""
+    if isinstance(texts, CodedTexts):
+        return texts.distinct, texts.codes
+    distinct = list(dict.fromkeys(texts))
+    return distinct, _codes(texts, dict(zip(distinct, range(len(distinct)), strict=True)))
+
+
+def joined(first: Sequence[str], second: Sequence[str]) -> list[str]:
+    """The texts of `first`, then those of `second`: coded, by the first's coding extended with
+    the second's new texts, when `first` is coded."""
+    if not isinstance(first, CodedTexts):
+        return [*first, *second]
+    distinct = list(first.distinct)
+    index = dict(zip(distinct, range(len(distinct)), strict=True))
+    for text in dict.fromkeys(second):
+        if text not in index:
+            index[text] = len(distinct)
+            distinct.append(text)
+    codes = np.r_[first.codes.astype(np.int64), _codes(second, index)]
+    return CodedTexts([*first, *second], distinct=distinct, codes=codes)
+
+
+def flags(texts: Sequence[str], wanted: Collection[str]) -> NDArray[np.bool_]:
+    """Per text, whether it is among `wanted`; each distinct text looked up once when coded."""
+    if isinstance(texts, CodedTexts):
+        return _flags(texts.distinct, wanted)[texts.codes]
+    return _flags(texts, wanted)
+
+
+def _flags(texts: Sequence[str], wanted: Collection[str]) -> NDArray[np.bool_]:
+    return np.fromiter(map(wanted.__contains__, texts), dtype=np.bool_, count=len(texts))
+
+
+def _codes(texts: Sequence[str], index: dict[str, int]) -> Ints:
+    return np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))

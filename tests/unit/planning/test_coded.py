@@ -1,0 +1,86 @@
+"""Texts kept with their coding code as the texts alone do, so a kept plan stores the same bytes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from pegboard.planning.coded import CodedTexts, coding, flags, joined
+from pegboard.planning.engine import plan
+from pegboard.planning.kept_plan import pack, unpack
+from pegboard.planning.net_change import demand_rank, replanned
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.result import PlanResult
+from pegboard.planning.scope import narrowed
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import PlanInput
+from tests.unit.planning.test_net_change import placed, plain, shops
+
+#: A few texts, often repeated (order refs and SKUs repeat across lines).
+texts = st.lists(st.sampled_from(["SO-1", "SO-2", "SO-10", "HILT", "ÉMETTEUR", ""]) | st.text(max_size=3))
+
+
+def _coded(values: list[str]) -> CodedTexts:
+    return CodedTexts.decoded(*coding(values))
+
+
+def _same_coding(got: tuple[list[str], Ints], wanted: tuple[list[str], Ints]) -> bool:
+    return got[0] == wanted[0] and got[1].tolist() == wanted[1].tolist()
+
+
+@given(texts)
+def test_texts_read_back_from_their_coding_are_the_texts_and_code_as_they_did(values: list[str]) -> None:
+    coded = _coded(values)
+
+    assert coded == values
+    assert _same_coding(coding(coded), coding(values))
+
+
+@given(texts, texts, st.booleans())
+def test_joined_texts_are_both_lists_and_code_as_the_joined_list_does(
+    first: list[str], second: list[str], first_coded: bool
+) -> None:
+    together = joined(_coded(first) if first_coded else first, second)
+
+    assert together == [*first, *second]
+    assert isinstance(together, CodedTexts) == first_coded
+    assert _same_coding(coding(together), coding([*first, *second]))
+
+
+@given(texts, st.sets(st.sampled_from(["SO-1", "HILT", "", "x"])))
+def test_coded_texts_are_flagged_as_their_texts_are(values: list[str], wanted: set[str]) -> None:
+    assert flags(_coded(values), wanted).tolist() == [v in wanted for v in values]
+    assert flags(values, wanted).tolist() == [v in wanted for v in values]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shops, st.data())
+def test_a_plan_merged_into_a_kept_plan_read_back_stores_the_bytes_its_plain_texts_give(
+    workshop: PlanInput, data: st.DataObject
+) -> None:
+    """The merged plan's order refs and SKUs carry the kept plan's coding extended (net change);
+    storing it gives the very bytes its texts as plain lists give."""
+    before = plain(workshop)
+    kept = unpack(pack(plan(before)))
+    assert kept is not None
+    changed, after = data.draw(placed(before))
+    last = max(map(demand_rank, before.demands), default=None)
+
+    merged = replanned(kept, narrowed(after, changed), last_kept=last)
+
+    event("merged" if merged is not None else "planned whole")
+    if merged is not None:
+        assert isinstance(merged.promises, PromiseTable)
+        assert isinstance(merged.promises.refs, CodedTexts)
+        assert pack(merged) == pack(_with_plain_texts(merged))
+
+
+def _with_plain_texts(result: PlanResult) -> PlanResult:
+    """The same plan, its promises' order refs and SKUs as plain lists (coded from scratch)."""
+    table = result.promises
+    assert isinstance(table, PromiseTable)
+    copy = table.taking(slice(None), list(table.extra))
+    copy.refs, copy.skus = list(table.refs), list(table.skus)
+    return replace(result, promises=copy)
