@@ -239,14 +239,9 @@ class SqlStoredPlan:
                 sp.inputs_seen >= inputs_seen,
                 sp.made_with == self.made_with,
                 sp.kept_result.is_not(None),
-<<<<<<< HEAD
                 *([sp.plain_demand] if plain_demand else []),
-            )
-        ).scalar()
-=======
             ),
         )
->>>>>>> orders10
         return None if kept is None else unpack(kept)
 
     def placed_since_plan(self, *, planned_on: date, upto: int) -> tuple[list[str], PlanResult] | None:
