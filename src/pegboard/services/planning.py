@@ -172,7 +172,7 @@ def _store_whole_plan(
     else:
         suspects = _maybe_moved(lines, Lines(base), marked)
     changed, before = _changes(lines, uow, suspects)
-    announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True)
+    announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True, before_read=True)
     if marked:
         uow.planning.settle_since_plan(marked, _by_id(lines, marked))
     return changed, len(announced)
@@ -274,14 +274,18 @@ def save_promises(
     uow: UnitOfWork,
     today: date,
     whole_plan: bool = False,
+    before_read: bool = False,
 ) -> list[PromiseChanged]:
     """Store the changed promises and queue their announcements (the lines whose date moved);
-    `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs.
+    `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs. `before_read`:
+    `before` was read from the store in this transaction (`_changes`), so it also says which
+    lines have a stored promise, and the store need not read every stored line again.
 
     The one place that writes `PromiseChanged`: no aggregate records it, since the promises
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
-    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan)
+    stored = [b is not None for b in before] if before_read else None
+    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored)
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
     return announcements

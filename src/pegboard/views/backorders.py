@@ -198,11 +198,10 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     a dated promise, the promise range, the oldest opening day and the supply the promises rest on.
 
     One pass over the waiting lines and their promises, grouped by item and promise parts (by
-    their key, which the index of an item's promises carries where the parts may not fit): many
-    lines share a promise's parts (they rest on the same supply), so each distinct one is then
-    read and parsed once, from one line holding it, not once per line. The orders are counted
-    apart (an order's lines may rest on different supply), from the index of waiting lines alone
-    on PostgreSQL.
+    their key, shorter than the parts themselves): many lines share a promise's parts (they rest
+    on the same supply), so each distinct one is then read and parsed once, from one line holding
+    it, not once per line. The orders are counted apart (an order's lines may rest on different
+    supply), from the index of waiting lines alone on PostgreSQL.
     """
     if not item_ids:
         return {}
@@ -232,8 +231,8 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
             func.min(ol.backordered_on).label("first"),
             func.min(ol.order_id).label("order_id"),
         )
-        # A promise carries its line's item: naming the items here reads only their promises, from
-        # `ix_line_promises_item_id` alone, not every stored promise to match them with these lines.
+        # A promise carries its line's item: naming the items here reads only their promises (by
+        # `ix_line_promises_item_id`), not every stored promise to match them with these lines.
         .outerjoin(t.line_promises, and_(lp.line_id == ol.id, lp.item_id.in_(item_ids)))
         .where(ol.item_id.in_(item_ids), *_waiting())
         .group_by(ol.item_id, lp.parts_key)

@@ -77,3 +77,25 @@ def test_when_some_known_rows_moved_only_those_are_replaced(pb: Pegboard) -> Non
         )
 
         assert _rows(conn, 1) == [(1, DAY), (2, date(2026, 12, 6))]
+
+
+def test_many_moved_rows_among_some_that_stay_are_replaced_and_only_those(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    kept = {1, 1500, 2500}
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        _plan(conn, 2)
+        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2501)] + [_row(2, 1, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored=dict.fromkeys(range(1, 2501), 0),
+            wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2501)},
+            row=lambda seq, days: _row(1, seq, days),
+        )
+
+        assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2501)]
+        assert _rows(conn, 2) == [(1, DAY)]

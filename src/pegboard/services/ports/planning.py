@@ -35,8 +35,16 @@ class PlanningRepository(Protocol):
 
     def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]: ...
 
-    def save_promises(self, promises: Iterable[LinePromise], *, on: date, whole_plan: bool = False) -> None:
-        """Write these promises; unless `whole_plan`, mark their lines as promised since the plan."""
+    def save_promises(
+        self,
+        promises: Iterable[LinePromise],
+        *,
+        on: date,
+        whole_plan: bool = False,
+        stored: Sequence[bool] | None = None,
+    ) -> None:
+        """Write these promises; unless `whole_plan`, mark their lines as promised since the plan.
+        `stored`: whether each line has a stored promise, as just read (None: read them)."""
         ...
 
     def promised_since_plan(self) -> set[int]:

@@ -123,24 +123,35 @@ class PromiseStore:
                 same,
             )
 
-    def save_promises(self, promises: Iterable[LinePromise], *, on: date, whole_plan: bool = False) -> None:
+    def save_promises(
+        self,
+        promises: Iterable[LinePromise],
+        *,
+        on: date,
+        whole_plan: bool = False,
+        stored: Sequence[bool] | None = None,
+    ) -> None:
         """Write each line's new promise; the first dated promise is kept as it was. Unless they
-        come from a whole plan run, the lines are marked as promised since the plan."""
+        come from a whole plan run, the lines are marked as promised since the plan. `stored`
+        says for each promise whether its line has one stored already, as this transaction has
+        just read (None: they are read here)."""
         wanted = _PromiseRows.of(promises)
         if not wanted.line_ids:
             return
         line_ids = self._line_ids(wanted)
-        self._write(wanted, line_ids, on)
+        if stored is None:
+            existing = self._promised_lines(line_ids)
+            stored = [i in existing for i in line_ids]
+        self._write(wanted, line_ids, stored, on)
         if not whole_plan:
             for condition in self._among_lines(line_ids):
                 self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
 
-    def _write(self, wanted: _PromiseRows, line_ids: list[int], on: date) -> None:
-        existing = self._promised_lines(line_ids)
+    def _write(self, wanted: _PromiseRows, line_ids: list[int], stored: Sequence[bool], on: date) -> None:
         # In line id order: the primary key's index is written in order instead of jumping about.
         order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
-        new = [k for k in order if line_ids[k] not in existing]
-        changed = [k for k in order if line_ids[k] in existing]
+        new = [k for k in order if not stored[k]]
+        changed = [k for k in order if stored[k]]
         parts_keys = _parts_keys(wanted.parts)
         columns = (
             line_ids,
