@@ -58,12 +58,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## Two workers (pytest-xdist), each test file on one worker so a module's served workshop is built once.
-## The 25 slowest tests are listed at the end of every run (CI logs included), to see where the time goes.
-## Files go out in collection order, where tests/conftest.py puts the longest first (LONGEST_FIRST), so
-## no long file is left to run alone at the end. Coverage doubles the time of in-process tests, so it
-## has its own target.
-PYTEST_WORKERS ?= 2
+## Three workers (pytest-xdist) on the two cores, each test file on one worker so a module's served workshop
+## is built once: with two, the run kept only about 1.45 cores busy (the tests wait on databases, servers
+## and Chromium), so a third worker fills the gaps. The 25 slowest tests are listed at the end of every run
+## (CI logs included), to see where the time goes. Files go out in collection order, where
+## tests/conftest.py puts the longest first (LONGEST_FIRST), so no long file is left to run alone at the
+## end. Coverage doubles the time of in-process tests, so it has its own target.
+PYTEST_WORKERS ?= 3
 PYTEST_DIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 pytest: $(STAMP)
 	$(BIN)/pytest -q --durations=25 $(PYTEST_DIST)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -20,6 +21,7 @@ from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.adapters.db.tables import metadata
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
+from pegboard.services import users
 from tests.invariants import assert_invariants
 from tests.smtp_server import SmtpServer, running_smtp_server
 
@@ -38,6 +40,14 @@ os.environ.setdefault("PEGBOARD_INTAKE_PROCESS", "false")
 # Served apps skip loading the forecasting models at start (about 1.6 s of CPU each, in the
 # background); the modules that open a forecast turn it back on, as `pegboard serve` runs by default.
 os.environ.setdefault("PEGBOARD_FORECAST_PRELOAD", "false")
+
+# Passwords hashed in the test process (users made by tests and by the served workshops' templates) use
+# the cheapest argon2id: the production hasher (RFC 9106's second choice: 3 passes over 64 MiB, 4 lanes)
+# takes about 0.2 s of CPU a hash, and a sign-in verifies at the cost stored in the hash, so every
+# sign-in to a served workshop paid it too. Production code never sees this hasher:
+# test_web_users.py checks that a `pegboard` process still hashes with the production parameters.
+TEST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+users._hasher = TEST_PASSWORD_HASHER
 
 MONDAY = date(2026, 11, 23)
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -16,10 +16,11 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from tests.e2e.test_pages_in_browser import CHROMIUM, CHROMIUM_FLAGS, free_port
+from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
+from tests.e2e.web_support import chromium, run_cli
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ViewportSize
+    from playwright.sync_api import Browser, ViewportSize
 
 # The Playwright driver's pipes are closed by the garbage collector, not by Playwright itself.
 pytestmark = pytest.mark.filterwarnings(
@@ -41,12 +42,6 @@ class Shop:
     so9: str
 
 
-def _cli(db: str, *args: str, env: dict[str, str] | None = None) -> str:
-    command = [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", db, "--today", TODAY, *args]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, env=env)
-    return done.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """The demo workshop after its first shipments and a plan; SO-9 has a long name and tracking number."""
@@ -58,11 +53,15 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PEGBOARD_PUBLIC_URL": url}
-    _cli(db, "demo", "--steps", "3")
-    _cli(db, "place", "SO-9", "SABER-BLUE:1", "--customer", LONG_NAME)
-    _cli(db, "ship", "SO-9", "--tracking", LONG_TRACKING)
-    _cli(db, "plan")
-    links = Shop(url, _cli(db, "status-link", "SO-1", env=env), _cli(db, "status-link", "SO-9", env=env))
+    # The set-up commands run in this process (each new process would import pegboard again).
+    run_cli(db, "demo", "--steps", "3")
+    run_cli(db, "place", "SO-9", "SABER-BLUE:1", "--customer", LONG_NAME)
+    run_cli(db, "ship", "SO-9", "--tracking", LONG_TRACKING)
+    run_cli(db, "plan")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEGBOARD_PUBLIC_URL", url)
+        so1, so9 = (run_cli(db, "status-link", ref).strip() for ref in ("SO-1", "SO-9"))
+    links = Shop(url, so1, so9)
     process = subprocess.Popen(
         [sys.executable, "-m", "pegboard.entrypoints.cli", "serve", "--port", str(port), "--db", db],
         stdout=subprocess.DEVNULL,
@@ -86,38 +85,40 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         gc.collect()
 
 
-def _visit_on_a_phone(url: str) -> tuple[dict[str, object], set[str]]:
+@pytest.fixture(scope="module")
+def browser(shop: Shop) -> Iterator[Browser]:
+    """One headless Chromium for the module; each visit opens its own context (its own cookies)."""
+    with chromium() as launched:
+        yield launched
+
+
+def _visit_on_a_phone(browser: Browser, url: str) -> tuple[dict[str, object], set[str]]:
     """Open `url` at 375x667; what is visible and how wide the page is, and where requests went."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     places: set[str] = set()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            context = browser.new_context(
-                viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-            )
-            page = context.new_page()
-            page.on("request", lambda r: places.add(f"{urlparse(r.url).scheme}://{urlparse(r.url).netloc}"))
-            response = page.goto(url)
-            assert response is not None
-            heading = page.locator("h1")
-            expect(heading).to_be_visible()
-            found: dict[str, object] = {
-                "status": response.status,
-                "heading": heading.inner_text(),
-                "text": page.locator("main").inner_text(),
-                "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
-                "body_width": page.evaluate("document.body.scrollWidth"),
-                "viewport_width": page.evaluate("window.innerWidth"),
-                "visible": {
-                    text: page.get_by_text(text).first.is_visible()
-                    for text in ("Green lightsaber", "Shipments", "Expected")
-                },
-            }
-            context.close()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: places.add(f"{urlparse(r.url).scheme}://{urlparse(r.url).netloc}"))
+        response = page.goto(url)
+        assert response is not None
+        heading = page.locator("h1")
+        expect(heading).to_be_visible()
+        found: dict[str, object] = {
+            "status": response.status,
+            "heading": heading.inner_text(),
+            "text": page.locator("main").inner_text(),
+            "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+            "body_width": page.evaluate("document.body.scrollWidth"),
+            "viewport_width": page.evaluate("window.innerWidth"),
+            "visible": {
+                text: page.get_by_text(text).first.is_visible()
+                for text in ("Green lightsaber", "Shipments", "Expected")
+            },
+        }
+    finally:
+        context.close()
     return found, places
 
 
@@ -126,8 +127,10 @@ def _only_here(places: set[str], url: str) -> bool:
     return all(place == here or place.startswith("data://") for place in places)
 
 
-def test_the_status_page_reads_well_on_a_phone_without_sideways_scrolling(shop: Shop) -> None:
-    found, places = _visit_on_a_phone(shop.so1)
+def test_the_status_page_reads_well_on_a_phone_without_sideways_scrolling(
+    shop: Shop, browser: Browser
+) -> None:
+    found, places = _visit_on_a_phone(browser, shop.so1)
 
     assert found["status"] == 200
     assert found["heading"] == "Order SO-1"
@@ -142,8 +145,10 @@ def test_the_status_page_reads_well_on_a_phone_without_sideways_scrolling(shop: 
     assert _only_here(places, shop.url), f"the page loaded something from elsewhere: {places}"
 
 
-def test_long_names_and_tracking_numbers_wrap_instead_of_widening_the_page(shop: Shop) -> None:
-    found, places = _visit_on_a_phone(shop.so9)
+def test_long_names_and_tracking_numbers_wrap_instead_of_widening_the_page(
+    shop: Shop, browser: Browser
+) -> None:
+    found, places = _visit_on_a_phone(browser, shop.so9)
 
     assert found["status"] == 200
     assert LONG_TRACKING in str(found["text"]).replace("\n", "")
@@ -151,8 +156,8 @@ def test_long_names_and_tracking_numbers_wrap_instead_of_widening_the_page(shop:
     assert _only_here(places, shop.url), f"the page loaded something from elsewhere: {places}"
 
 
-def test_an_unknown_link_shows_the_plain_not_found_page_on_a_phone(shop: Shop) -> None:
-    found, places = _visit_on_a_phone(shop.url + "/status/" + "N" * 43)
+def test_an_unknown_link_shows_the_plain_not_found_page_on_a_phone(shop: Shop, browser: Browser) -> None:
+    found, places = _visit_on_a_phone(browser, shop.url + "/status/" + "N" * 43)
 
     assert found["status"] == 404
     assert found["heading"] == "This link is not valid"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
-from pegboard.bootstrap import Pegboard
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
 from pegboard.domain.errors import DuplicateRef, InvalidValue
 from pegboard.entrypoints.cli import main
 from pegboard.services import users
@@ -83,6 +86,28 @@ def test_passwords_are_stored_as_argon2id_hashes_never_as_given(pb: Pegboard) ->
     assert stored.startswith("$argon2id$") and "long-enough-pw" not in stored
     with pytest.raises(DuplicateRef):
         users.create_user("ada", Role.VIEWER, "another-password", uow=pb.uow())
+
+
+def test_a_pegboard_process_hashes_passwords_with_the_production_argon2_parameters(sqlite_url: str) -> None:
+    # The test process hashes with a cheap argon2id (tests/conftest.py); `pegboard` itself must not.
+    subprocess.run(
+        [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", sqlite_url, "user", "create", "ada"],
+        input="long-enough-pw\n",
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    board = bootstrap(Settings(database_url=sqlite_url))
+    try:
+        with board.engine.connect() as conn:
+            stored = conn.execute(select(t.users.c.password_hash)).scalar_one()
+        users.sign_in("ada", "long-enough-pw", uow=board.uow(), clock=board.clock)
+    finally:
+        board.close()
+
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert users._hasher.time_cost == 1, "the test process's cheap hasher is not in place"
 
 
 def test_a_session_token_is_kept_only_as_its_hash(pb: Pegboard) -> None:

@@ -60,7 +60,7 @@ class Workshop:
 
     def cli(self, *args: str) -> str:
         """Run a pegboard command on the served database (same business date); its output."""
-        return _cli(self.db, *args)
+        return run_cli(self.db, *args)
 
     def cookies_for(self, name: str, password: str) -> httpx.Response:
         """The answer to a sign-in over HTTP (303 with a cookie when it worked)."""
@@ -75,7 +75,7 @@ class Workshop:
         return response.cookies
 
 
-def _cli(db: str, *args: str, stdin: str | None = None) -> str:
+def run_cli(db: str, *args: str, stdin: str | None = None) -> str:
     """`pegboard --db DB --today TODAY ARGS`, run in this process (a new process would spend about
     a second of CPU importing pegboard again); its output, or the test fails with its error."""
     from pegboard.entrypoints.cli import main
@@ -128,10 +128,10 @@ def _build_template(kind: str, steps: int, users: bool) -> str:
             admin.dispose()
         db = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
         commits_without_waiting_for_the_disk(db)
-    _cli(db, "init")
-    _cli(db, "demo", "--steps", str(steps))
+    run_cli(db, "init")
+    run_cli(db, "demo", "--steps", str(steps))
     for name_, role in USERS.items() if users else ():
-        _cli(db, "user", "create", name_, "--role", role, stdin=PASSWORD + "\n")
+        run_cli(db, "user", "create", name_, "--role", role, stdin=PASSWORD + "\n")
     return str(path) if kind == "sqlite" else db.rsplit("/", 1)[1]
 
 
