@@ -158,7 +158,7 @@ def replanned(
     # Many small objects and no reference cycles, as in planning (`collector.collector_paused`).
     with collector_paused():
         merged = _merged_promises(side, scoped.promises, narrowed, last_kept)
-        if merged is None or not _same_latest_days(side, scoped.promises, merged):
+        if merged is None or not _same_latest_days(side, merged):
             return None
         mos = _merged_feasible(kept, scoped, affected)
         if mos is None:
@@ -231,18 +231,23 @@ def _merged_promises(
     position = np.r_[outside, place]
     within = np.r_[np.zeros(len(outside), dtype=np.int64), inside]
     order = np.lexsort((within, position))
-    offset = len(kept.refs)
+    # Only the input lines and wordings the narrowed plan's rows rest on are added: its snapshot
+    # holds every line of the items it reached (227k at L for ten orders), and adding them all
+    # made the kept plan grow by as many at every net change of the day.
+    lines, line = np.unique(scoped.line, return_inverse=True)
+    wordings, wording = np.unique(scoped.wording, return_inverse=True)
+    at, said = lines.tolist(), wordings.tolist()
     return PromiseTable(
-        refs=joined(kept.refs, scoped.refs),
-        line_nos=[*kept.line_nos, *scoped.line_nos],
-        skus=joined(kept.skus, scoped.skus),
-        line_ids=[*kept.line_ids, *scoped.line_ids],
-        line=np.r_[kept.line[outside], scoped.line + offset][order],
+        refs=joined(kept.refs, [scoped.refs[i] for i in at]),
+        line_nos=[*kept.line_nos, *(scoped.line_nos[i] for i in at)],
+        skus=joined(kept.skus, [scoped.skus[i] for i in at]),
+        line_ids=[*kept.line_ids, *(scoped.line_ids[i] for i in at)],
+        line=np.r_[kept.line[outside], line + len(kept.refs)][order],
         quantity=np.r_[kept.quantity[outside], scoped.quantity][order],
         day=np.r_[kept.day[outside], scoped.day][order],
-        wording=np.r_[kept.wording[outside], scoped.wording + len(kept.reasons)][order],
-        reasons=[*kept.reasons, *scoped.reasons],
-        bases=[*kept.bases, *scoped.bases],
+        wording=np.r_[kept.wording[outside], wording + len(kept.reasons)][order],
+        reasons=[*kept.reasons, *(scoped.reasons[i] for i in said)],
+        bases=[*kept.bases, *(scoped.bases[i] for i in said)],
         # A plan whose days suppliers' history moved keeps the stated ones beside them; the
         # narrowed plan may have met no supplier with history: its days are their own stated days.
         stated=None
@@ -269,7 +274,7 @@ def _latest(table: PromiseTable, rows: Ints, wanted: NDArray[np.bool_]) -> dict[
     return latest
 
 
-def _same_latest_days(side: _KeptSide, scoped: PromiseTable, merged: PromiseTable) -> bool:
+def _same_latest_days(side: _KeptSide, merged: PromiseTable) -> bool:
     """Whether the queue entries of items outside `affected` complete the orders they did: every
     order with lines on both sides has the same latest day as in the kept plan (the narrowed
     plan counted its lines outside by that day)."""
@@ -278,7 +283,7 @@ def _same_latest_days(side: _KeptSide, scoped: PromiseTable, merged: PromiseTabl
         return True
     kept = side.table
     before = _latest(kept, np.arange(len(kept.line), dtype=np.int64), side.of_refs)
-    wanted = np.r_[side.of_refs, flags(scoped.refs, side.refs)]
+    wanted = np.r_[side.of_refs, flags(merged.refs[len(kept.refs) :], side.refs)]
     now = _latest(merged, np.arange(len(merged.line), dtype=np.int64), wanted)
     return all(before[ref] == now[ref] for ref in spanning)
 

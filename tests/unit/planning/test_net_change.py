@@ -95,6 +95,7 @@ def test_the_kept_plan_merged_with_the_plan_of_what_new_orders_reach_is_the_whol
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
         assert_is_the_whole_plan(merged, after)
+        assert_adds_only_what_its_rows_rest_on(merged, kept)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,6 +119,7 @@ def test_the_lines_of_a_kept_plan_of_plain_demand_stand_for_the_ones_not_read_ag
     event("merged" if merged is not None else "planned whole")
     if merged is not None:
         assert_is_the_whole_plan(merged, after)
+        assert_adds_only_what_its_rows_rest_on(merged, kept)
 
 
 def test_demand_with_a_preorder_a_configured_or_drop_ship_line_or_a_ship_complete_order_is_not_plain() -> (
@@ -164,6 +166,15 @@ def test_a_plan_with_a_late_suppliers_dates_merges_new_orders_instead_of_plannin
     assert merged.adjusted_dates == whole.adjusted_dates
     assert _stated(merged) == _stated(whole)
     assert plan_json(merged) == plan_json(whole)
+
+
+def assert_adds_only_what_its_rows_rest_on(merged: PlanResult, kept: PlanResult) -> None:
+    """A merge adds to the kept plan's input lines and wordings only those its new rows use, so
+    a day of net changes does not grow the kept plan by every line each narrowed snapshot held."""
+    now, before = merged.promises, kept.promises
+    assert isinstance(now, PromiseTable) and isinstance(before, PromiseTable)
+    assert set(range(len(before.refs), len(now.refs))) <= set(now.line.tolist())
+    assert set(range(len(before.reasons), len(now.reasons))) <= set(now.wording.tolist())
 
 
 def assert_is_the_whole_plan(merged: PlanResult, after: PlanInput) -> None:
