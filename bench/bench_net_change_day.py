@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             with pb.engine.connect() as conn:
                 kept = conn.execute(select(sp.kept_result).order_by(sp.id.desc()).limit(1)).scalar() or b""
-            print(f"run {k}: kept plan {len(kept) / 1e6:.2f} MB; {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+            size = len(kept) / 1e6
+            print(f"run {k}: kept plan {size:.2f} MB; {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     finally:
         pb.close()
 
