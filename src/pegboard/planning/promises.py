@@ -147,9 +147,13 @@ class Lines:
             bounds = np.asarray(self._bounds, dtype=np.int64)
             first, end = bounds[picked[at]], bounds[picked[at] + 1]
             if len(at) * 8 <= tabled:
-                # A few lines (a re-plan's moved ones): only their rows are written.
-                for j, a, b in zip(at.tolist(), first.tolist(), end.tolist(), strict=True):
-                    texts[j] = "[" + ", ".join(self._texts_of_rows(np.arange(a, b))) + "]"
+                # A few lines (a re-plan's moved ones): only their rows are written, all in one go.
+                lengths = end - first
+                starts = np.r_[0, np.cumsum(lengths)]
+                rows = np.repeat(first - starts[:-1], lengths) + np.arange(starts[-1])
+                written, starts_at = self._texts_of_rows(rows), starts.tolist()
+                for j, a, b in zip(at.tolist(), starts_at, starts_at[1:], strict=False):
+                    texts[j] = "[" + ", ".join(written[a:b]) + "]"
             else:
                 parts, single = self._row_texts()
                 alone = end - first == 1
