@@ -4,10 +4,8 @@ databases with every promise kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -15,11 +13,9 @@ from sqlalchemy import Engine, create_engine, text
 
 from pegboard.adapters.db.migrate import alembic_config
 from pegboard.adapters.db.planning import promises as promise_store
-from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.services import planning
-from tests.conftest import POSTGRES_ADMIN_URL
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
 DUE = date(2026, 12, 15)
@@ -62,18 +58,6 @@ def test_moved_promises_are_updated_in_place_without_new_index_entries(
         assert {p.line_id: days[p.line_id] for p in moved} == {p.line_id: p.promised_date for p in moved}
     finally:
         pb.close()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new database at the newest migration, on SQLite or on PostgreSQL; dropped after."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        command.upgrade(alembic_config(url), "head")
-        yield url
-        return
-    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_test_") as url:
-        yield url
 
 
 def test_the_migration_goes_down_and_up_keeping_every_promise(migrated_url: str) -> None:

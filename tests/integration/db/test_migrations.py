@@ -3,10 +3,8 @@ fill what they add from the rows already there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,9 +13,7 @@ from sqlalchemy import create_engine, text
 
 from pegboard.adapters.db.migrate import alembic_config
 from pegboard.adapters.db.planning.promises import parts_key
-from pegboard.adapters.db.scratch import scratch_postgres_database
 from pegboard.adapters.db.tables import metadata
-from tests.conftest import POSTGRES_ADMIN_URL
 
 
 def test_the_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
@@ -129,18 +125,6 @@ def test_upgrading_keeps_what_configured_mos_made_beyond_their_lines_for_their_c
         assert kept == [(1, "HILT=engraved", 2000000)]
         assert conn.execute(text("SELECT allocated FROM items")).scalar_one() == 3000000
     engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new database at the newest migration, on SQLite or on PostgreSQL; dropped after."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        command.upgrade(alembic_config(url), "head")
-        yield url
-        return
-    with scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_test_") as url:
-        yield url
 
 
 #: A promise's parts as the store writes them (with a word that is not ASCII: its key is of UTF-8).
