@@ -16,6 +16,7 @@ from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
 from pegboard.services import planning
+from tests.integration.db.raw_rows import add_anns_order, add_kettle
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
 DUE = date(2026, 12, 15)
@@ -65,16 +66,8 @@ def test_the_migration_goes_down_and_up_keeping_every_promise(migrated_url: str)
     engine = create_engine(migrated_url)
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO items (id, sku, name, procurement) VALUES (1, 'KETTLE', 'Kettle', 'buy')")
-        )
-        conn.execute(
-            text(
-                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
-                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
-                "'2026-11-23 09:00:00')"
-            )
-        )
+        add_kettle(conn)
+        add_anns_order(conn)
         conn.execute(
             text(
                 "INSERT INTO order_lines (id, order_id, line_no, item_id, quantity, allocated, shipped, "

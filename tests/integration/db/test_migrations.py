@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from pegboard.adapters.db.migrate import alembic_config
 from pegboard.adapters.db.planning.promises import parts_key
 from pegboard.adapters.db.tables import metadata
+from tests.integration.db.raw_rows import add_anns_order
 
 
 def test_the_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
@@ -43,13 +44,7 @@ def test_upgrading_fills_each_items_waiting_total_from_the_stock_lines_already_t
                 "(1, 'KETTLE', 'Kettle', 'buy'), (2, 'TEAPOT', 'Teapot', 'buy'), (3, 'MUG', 'Mug', 'buy')"
             )
         )
-        conn.execute(
-            text(
-                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
-                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
-                "'2026-11-23 09:00:00')"
-            )
-        )
+        add_anns_order(conn)
         # Kettle: 5 ordered, 1 shipped, 1 cancelled: 3 wait, plus 2 on a second line; the teapot
         # line is a preorder (no backorder); the mug's line is all cancelled.
         conn.execute(
@@ -102,13 +97,7 @@ def test_upgrading_keeps_what_configured_mos_made_beyond_their_lines_for_their_c
                 "'2026-11-23 09:00:00', 'HILT=carved')"
             )
         )
-        conn.execute(
-            text(
-                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
-                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
-                "'2026-11-23 09:00:00')"
-            )
-        )
+        add_anns_order(conn)
         conn.execute(
             text(
                 "INSERT INTO order_lines (order_id, line_no, item_id, quantity, allocated, shipped, "
@@ -149,13 +138,7 @@ def test_upgrading_gives_each_stored_promise_its_lines_item_and_its_parts_key(mi
                 "(1, 'KETTLE', 'Kettle', 'buy'), (2, 'TEAPOT', 'Teapot', 'buy')"
             )
         )
-        conn.execute(
-            text(
-                "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
-                "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', 'open', "
-                "'2026-11-23 09:00:00')"
-            )
-        )
+        add_anns_order(conn)
         conn.execute(
             text(
                 "INSERT INTO order_lines (id, order_id, line_no, item_id, quantity, allocated, shipped, "

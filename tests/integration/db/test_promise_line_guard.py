@@ -18,6 +18,7 @@ from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import LinePromise
 from pegboard.services import planning
+from tests.integration.db.raw_rows import add_anns_order, add_kettle
 from tests.integration.services.test_planning import lightsaber_after_first_shipments
 
 MISSING_LINE = 999_999
@@ -90,16 +91,8 @@ def test_upgrading_keeps_every_promise_and_the_triggers_that_read_them_on_sqlite
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO items (id, sku, name, procurement) VALUES (1, 'KETTLE', 'Kettle', 'buy')")
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO sales_orders (id, order_ref, customer, ordered_at, priority, ship_policy, "
-                    "status, created_at) VALUES (1, 'SO-1', 'Ann', '2026-11-23 09:00:00', 0, 'partial', "
-                    "'open', '2026-11-23 09:00:00')"
-                )
-            )
+            add_kettle(conn)
+            add_anns_order(conn)
             conn.execute(
                 text(
                     "INSERT INTO order_lines (id, order_id, line_no, item_id, quantity) "
