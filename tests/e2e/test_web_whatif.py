@@ -78,6 +78,28 @@ def test_an_unknown_po_comes_back_beside_its_field_with_422(browser: Browser, wo
         assert counts(workshop) == before
 
 
+def test_every_field_with_a_bad_entry_shows_its_own_error_at_once(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/plan/whatif")
+        before = counts(workshop)
+
+        page.get_by_label("Demand rise").fill("SABER-GREEN:+lots")
+        page.get_by_label("Late supply").fill("PO-K:soon")
+        page.get_by_label("Extra order").fill("SABER-BLUE:-3")
+        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
+            page.get_by_role("button", name="Try scenario").click()
+
+        assert answer.value.status == 422
+        assert "+lots" in page.locator("#demand-error").inner_text()
+        assert "soon" in page.locator("#late-error").inner_text()
+        assert "-3" in page.locator("#order-error").inner_text()
+        assert page.get_by_label("Extra order").get_attribute("aria-invalid") == "true"
+        assert_accessible(page)
+        assert counts(workshop) == before
+
+
 def test_each_scenario_box_spans_the_form_so_a_dated_entry_shows_whole(
     browser: Browser, workshop: Workshop
 ) -> None:

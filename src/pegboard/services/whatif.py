@@ -15,11 +15,11 @@ SKU over as many days up to today, needed from FROM and ranked after every waiti
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.planning.collector import collector_paused
@@ -80,6 +80,10 @@ class ExtraOrder:
     text: str
     sku: str
     quantity: Decimal
+
+
+#: One entry of a scenario's field, as read from its text.
+_Entry = TypeVar("_Entry", DemandRise, LateSupply, ExtraOrder)
 
 
 @dataclass(frozen=True)
@@ -159,19 +163,41 @@ def parse_scenario(
     demand: Sequence[str] = (), late: Sequence[str] = (), orders: Sequence[str] = ()
 ) -> Scenario:
     """A scenario from its text parts; the first bad one is refused, naming its field and text."""
-    for field, given in (("demand", demand), ("late", late), ("order", orders)):
-        if len(given) > MAX_ENTRIES:
-            raise InvalidValue(field, len(given), f"at most {MAX_ENTRIES} entries")
-        for text in given:
-            _printable(field, text)
     scenario = Scenario(
-        tuple(_demand(text.strip()) for text in demand if text.strip()),
-        tuple(_late(text.strip()) for text in late if text.strip()),
-        tuple(_order(text.strip()) for text in orders if text.strip()),
+        _entries("demand", demand, _demand), _entries("late", late, _late), _entries("order", orders, _order)
     )
     if not (scenario.demand or scenario.late or scenario.orders):
         raise InvalidValue("scenario", "", "give at least one demand rise, late supply or extra order")
     return scenario
+
+
+def scenario_errors(
+    demand: Sequence[str] = (), late: Sequence[str] = (), orders: Sequence[str] = ()
+) -> list[InvalidValue]:
+    """Each field's first bad entry, so that a form shows every field's error at once."""
+    found = (
+        _error_of("demand", demand, _demand),
+        _error_of("late", late, _late),
+        _error_of("order", orders, _order),
+    )
+    return [error for error in found if error is not None]
+
+
+def _error_of(field: str, given: Sequence[str], read: Callable[[str], _Entry]) -> InvalidValue | None:
+    try:
+        _entries(field, given, read)
+    except InvalidValue as error:
+        return error
+    return None
+
+
+def _entries(field: str, given: Sequence[str], read: Callable[[str], _Entry]) -> tuple[_Entry, ...]:
+    """One field's entries, one a line (blank lines skipped); the first bad one is refused."""
+    if len(given) > MAX_ENTRIES:
+        raise InvalidValue(field, len(given), f"at most {MAX_ENTRIES} entries")
+    for text in given:
+        _printable(field, text)
+    return tuple(read(text.strip()) for text in given if text.strip())
 
 
 def _printable(field: str, text: str) -> None:

@@ -39,7 +39,11 @@ def make_router(renderer: Renderer) -> APIRouter:
             scenario = whatif.parse_scenario(demand.splitlines(), late.splitlines(), order.splitlines())
             found = whatif.what_if(scenario, uow=pb.reader(), clock=pb.clock)
         except InvalidValue as error:
-            errors: list[FieldError] = [error_for(error, FIELDS, default="demand")]
+            # Every field's first bad entry is shown beside it, not only the first field's.
+            each = whatif.scenario_errors(demand.splitlines(), late.splitlines(), order.splitlines()) or [
+                error
+            ]
+            errors: list[FieldError] = [error_for(e, FIELDS, default="demand") for e in each]
             return renderer.page(request, "whatif.html", page, title="What-if", user=user, errors=errors)
         shown = WhatIfPage(page.today, values, found)
         return renderer.page(request, "whatif.html", shown, title="What-if", user=user)
