@@ -13,9 +13,8 @@ from sqlalchemy import insert, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import column_text, copy_rows
-from pegboard.adapters.db.stored_plan_rows import json_texts, materials_json
+from pegboard.adapters.db.stored_plan_rows import json_texts
 from pegboard.bootstrap import Pegboard
-from pegboard.planning.result import MissingMaterial
 
 
 def test_rows_copied_read_back_as_given_whatever_their_texts_hold(pb: Pegboard) -> None:
@@ -72,36 +71,3 @@ def test_a_queue_entrys_completed_orders_are_written_as_json_dumps_writes_them(r
     """The joined form is taken only where it is exactly `json.dumps`'s."""
     assert json_texts(refs) == json.dumps(refs)
     assert json_texts(tuple(refs)) == json.dumps(refs)
-
-
-_SKUS = st.one_of(
-    st.text(), st.sampled_from(["KYBER-RED", "HILT [COLOUR=green]", 'say "x"', "a\\b", "é", "\x7f", ""])
-)
-_QUANTITIES = st.one_of(
-    st.decimals(allow_nan=True, allow_infinity=True),
-    st.sampled_from([Decimal("1"), Decimal("1.0"), Decimal("0.000001"), Decimal("1E+3"), Decimal("-0")]),
-)
-_MATERIALS = st.builds(MissingMaterial, _SKUS, _QUANTITIES, st.one_of(st.none(), st.dates()))
-
-
-@given(st.lists(st.lists(_MATERIALS, max_size=4)))
-def test_a_queue_entrys_missing_materials_are_written_as_json_dumps_writes_them(
-    lists: list[list[MissingMaterial]],
-) -> None:
-    """Each SKU, quantity text and day as `json.dumps` writes a list of such dicts."""
-    expected = [
-        json.dumps(
-            [
-                {
-                    "sku": m.sku,
-                    "quantity": str(m.quantity),
-                    "available_date": m.available_date and m.available_date.isoformat(),
-                }
-                for m in materials
-            ]
-        )
-        for materials in lists
-    ]
-
-    assert materials_json(lists) == expected
-    assert materials_json([tuple(materials) for materials in lists]) == expected

@@ -126,3 +126,25 @@ def test_a_few_moved_rows_among_many_that_stay_are_replaced_and_only_those(pb: P
 
         assert _rows(conn, 1) == [(seq, date(2026, 12, 2) if seq in moved else DAY) for seq in range(1, 2501)]
         assert _rows(conn, 2) == [(2, DAY)]
+
+
+def test_more_moved_rows_than_stay_are_replaced_when_those_staying_are_many(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    kept = set(range(1, 2501, 2)) | {2500}  # 1,251 stay: more than one statement names on SQLite
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        _plan(conn, 2)
+        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2601)] + [_row(2, 2, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored=dict.fromkeys(range(1, 2601), 0),
+            wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2601)},
+            columns=lambda seqs, days: _columns(1, seqs, days),
+        )
+
+        assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2601)]
+        assert _rows(conn, 2) == [(2, DAY)]

@@ -96,25 +96,26 @@ def delete_keys(
     pass over the plan's rows (the next day deletes nearly all of 90k suggestions at L)."""
     if not keys:
         return
+    if not staying:
+        conn.execute(delete(table).where(where))
+        return
     column = table.c[key]
     postgres = conn.dialect.name == "postgresql"
-    if len(staying) < len(keys):
-        if not staying:
-            conn.execute(delete(table).where(where))
-        elif postgres and len(staying) <= 50_000:
+    # Keys named by one statement: an array parameter on PostgreSQL, an IN list on SQLite.
+    at_once = 50_000 if postgres else 1000
+    if len(staying) < len(keys) and len(staying) <= at_once:
+        if postgres:
             kept = bindparam("kept", list(staying), type_=ARRAY(column.type))
             conn.execute(delete(table).where(where, column != all_(kept)))
         else:
             conn.execute(delete(table).where(where, column.not_in(list(staying))))
         return
-    if postgres:
-        for some in sliced(keys, 50_000):
-            conn.execute(
-                delete(table).where(where, column == any_(bindparam("keys", some, type_=ARRAY(column.type))))
-            )
-        return
-    for some in sliced(keys, 1000):
-        conn.execute(delete(table).where(where, column.in_(some)))
+    for some in sliced(keys, at_once):
+        if postgres:
+            some_keys = bindparam("keys", some, type_=ARRAY(column.type))
+            conn.execute(delete(table).where(where, column == any_(some_keys)))
+        else:
+            conn.execute(delete(table).where(where, column.in_(some)))
 
 
 def insert_columns(conn: Connection, table: Table, columns: Columns) -> None:
