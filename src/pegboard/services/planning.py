@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from pegboard.domain.errors import ActionRefused
 from pegboard.domain.events import PromiseChanged
@@ -305,23 +306,32 @@ def _changes(
     looking only at the lines (positions) `suspects` when given: any other line's stored
     promise is known to be this plan's."""
     among = range(len(lines)) if suspects is None else suspects
+
+    def picked(column: list[Any]) -> list[Any]:
+        return column if suspects is None else [column[k] for k in among]
+
     # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
     # join, primary-key probes); any other line by order ref and line number.
-    ids, refs, line_nos = lines.line_ids, lines.order_refs, lines.line_nos
-    known = [(k, i) for k in among if (i := ids[k]) is not None]
-    by_id = uow.planning.stored_line_promises([i for _, i in known])
-    before = {k: by_id.get(i) for k, i in known}
-    if len(known) < len(among):
-        by_ref = uow.planning.stored_promises({refs[k] for k in among if ids[k] is None})
-        before.update({k: by_ref.get((refs[k], line_nos[k])) for k in among if ids[k] is None})
+    ids = picked(lines.line_ids)
+    by_id = uow.planning.stored_line_promises([i for i in ids if i is not None])
+    stored: list[StoredPromise | None] = list(map(by_id.get, ids))
+    if None in ids:
+        refs, line_nos = picked(lines.order_refs), picked(lines.line_nos)
+        by_ref = uow.planning.stored_promises({ref for ref, i in zip(refs, ids, strict=True) if i is None})
+        stored = [
+            by_ref.get((ref, line_no)) if i is None else s
+            for ref, line_no, i, s in zip(refs, line_nos, ids, stored, strict=True)
+        ]
     # One pass over plain columns; a LinePromise (with its parts) is built only for a line whose
     # promise is new or moved: after a small change, a handful out of a million lines.
-    moved = [k for k in among if _moved(before[k], lines.dates[k], lines.reasons[k])]
-    return lines.promises(moved), [before[k] for k in moved]
-
-
-def _moved(stored: StoredPromise | None, promised_date: date | None, reason: str) -> bool:
-    return stored is None or stored.promised_date != promised_date or stored.reason != reason
+    moved = [
+        n
+        for n, (s, promised_date, reason) in enumerate(
+            zip(stored, picked(lines.dates), picked(lines.reasons), strict=True)
+        )
+        if s is None or s.promised_date != promised_date or s.reason != reason
+    ]
+    return lines.promises([among[n] for n in moved]), [stored[n] for n in moved]
 
 
 def _announcements(

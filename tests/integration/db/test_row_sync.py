@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.row_sync import sync_known_rows
+from pegboard.adapters.db.row_sync import Columns, sync_known_rows
 from pegboard.bootstrap import Pegboard
 
 DAY = date(2026, 12, 1)
@@ -23,6 +23,11 @@ def _row(plan_id: int, seq: int, days: int) -> dict[str, Any]:
         "quantity": 1,
         "start_date": date.fromordinal(DAY.toordinal() + days),
     }
+
+
+def _columns(plan_id: int, seqs: list[int], days: list[int]) -> Columns:
+    rows = [_row(plan_id, seq, d) for seq, d in zip(seqs, days, strict=True)]
+    return {name: [r[name] for r in rows] for name in _row(plan_id, 0, 0)}
 
 
 def _plan(conn: Connection, plan_id: int) -> None:
@@ -53,7 +58,7 @@ def test_when_every_known_row_moved_they_are_replaced_and_other_plans_rows_stay(
             where=s.c.plan_id == 1,
             stored={1: 0, 2: 0},
             wanted={1: 1, 2: 1, 3: 1},
-            row=lambda seq, days: _row(1, seq, days),
+            columns=lambda seqs, days: _columns(1, seqs, days),
         )
 
         assert _rows(conn, 1) == [(1, date(2026, 12, 2)), (2, date(2026, 12, 2)), (3, date(2026, 12, 2))]
@@ -73,7 +78,7 @@ def test_when_some_known_rows_moved_only_those_are_replaced(pb: Pegboard) -> Non
             where=s.c.plan_id == 1,
             stored={1: 0, 2: 0, 3: 0},
             wanted={1: 0, 2: 5},
-            row=lambda seq, days: _row(1, seq, days),
+            columns=lambda seqs, days: _columns(1, seqs, days),
         )
 
         assert _rows(conn, 1) == [(1, DAY), (2, date(2026, 12, 6))]
@@ -94,8 +99,52 @@ def test_many_moved_rows_among_some_that_stay_are_replaced_and_only_those(pb: Pe
             where=s.c.plan_id == 1,
             stored=dict.fromkeys(range(1, 2501), 0),
             wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2501)},
-            row=lambda seq, days: _row(1, seq, days),
+            columns=lambda seqs, days: _columns(1, seqs, days),
         )
 
         assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2501)]
         assert _rows(conn, 2) == [(1, DAY)]
+
+
+def test_a_few_moved_rows_among_many_that_stay_are_replaced_and_only_those(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    moved = {2, 1200, 2400}
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        _plan(conn, 2)
+        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2501)] + [_row(2, 2, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored=dict.fromkeys(range(1, 2501), 0),
+            wanted={seq: 1 if seq in moved else 0 for seq in range(1, 2501)},
+            columns=lambda seqs, days: _columns(1, seqs, days),
+        )
+
+        assert _rows(conn, 1) == [(seq, date(2026, 12, 2) if seq in moved else DAY) for seq in range(1, 2501)]
+        assert _rows(conn, 2) == [(2, DAY)]
+
+
+def test_more_moved_rows_than_stay_are_replaced_when_those_staying_are_many(pb: Pegboard) -> None:
+    s = t.stored_plan_suggestions
+    kept = set(range(1, 2501, 2)) | {2500}  # 1,251 stay: more than one statement names on SQLite
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        _plan(conn, 2)
+        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2601)] + [_row(2, 2, 0)])
+
+        sync_known_rows(
+            conn,
+            s,
+            key="seq",
+            where=s.c.plan_id == 1,
+            stored=dict.fromkeys(range(1, 2601), 0),
+            wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2601)},
+            columns=lambda seqs, days: _columns(1, seqs, days),
+        )
+
+        assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2601)]
+        assert _rows(conn, 2) == [(2, DAY)]

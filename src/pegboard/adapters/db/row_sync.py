@@ -12,9 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from more_itertools import sliced
-from sqlalchemy import ARRAY, ColumnElement, Connection, Table, any_, bindparam, delete, select
+from sqlalchemy import ARRAY, ColumnElement, Connection, Table, all_, any_, bindparam, delete, insert, select
 
-from pegboard.adapters.db.copying import copy_rows
+from pegboard.adapters.db.copying import copy_columns, copy_rows
+
+#: Rows given as columns: each column's name and its values, one per row.
+Columns = Mapping[str, Sequence[Any]]
 
 
 def sync_rows(
@@ -57,42 +60,88 @@ def sync_known_rows(
     where: ColumnElement[bool],
     stored: Mapping[Any, Any],
     wanted: Mapping[Any, Any],
-    row: Callable[[Any, Any], Mapping[str, Any]],
+    columns: Callable[[list[Any], list[Any]], Columns],
 ) -> int:
     """As `sync_rows`, when the caller knows what the rows hold: `stored` maps each key of the
     rows matching `where` to the value they were written from, `wanted` each wanted key to its
-    value, and `row(key, value)` gives a value's row. Nothing is read back.
+    value, and `columns(keys, values)` gives those values' rows as columns. Nothing is read back.
 
-    The rule it rests on: a row written by `row(k, v)` stays as it was until this writes it
+    The rule it rests on: a row written from `(k, v)` stays as it was until this writes it
     again, and equal values give equal rows (the caller's values hold whatever tells two rows
     apart), so a key whose value is unchanged needs no write; only the other rows are deleted
     and inserted, and only changed values are turned into rows.
     """
+    staying = [k for k, v in stored.items() if k in wanted and wanted[k] == v]
     gone = [k for k, v in stored.items() if k not in wanted or wanted[k] != v]
-    fresh = [row(k, v) for k, v in wanted.items() if k not in stored or stored[k] != v]
-    delete_keys(conn, table, key=key, where=where, keys=gone, every=len(gone) == len(stored))
+    fresh = [k for k, v in wanted.items() if k not in stored or stored[k] != v]
+    delete_keys(conn, table, key=key, where=where, keys=gone, staying=staying)
     if fresh:
-        copy_rows(conn, table, fresh)
+        insert_columns(conn, table, columns(fresh, [wanted[k] for k in fresh]))
     return len(gone) + len(fresh)
 
 
 def delete_keys(
-    conn: Connection, table: Table, *, key: str, where: ColumnElement[bool], keys: list[Any], every: bool
+    conn: Connection,
+    table: Table,
+    *,
+    key: str,
+    where: ColumnElement[bool],
+    keys: Sequence[Any],
+    staying: Sequence[Any],
 ) -> None:
-    """Delete the rows matching `where` whose `key` is one of `keys`; `every`: those are all the
-    rows matching `where` (the next day's plan, whose every date moved), deleted by one statement
-    instead of lists of a thousand keys. On PostgreSQL the keys go as one array parameter per
-    50,000: each IN list of a thousand was a pass over the plan's rows (the next day deletes
-    nearly all of 90k suggestions at L: 90 passes)."""
-    if every and keys:
+    """Delete the rows matching `where` whose `key` is one of `keys`; `staying` holds the keys of
+    the other rows matching `where`. When those are fewer (the next day's plan, whose dates
+    nearly all moved), the rows go as all but them, by one statement naming the few that stay.
+    On PostgreSQL keys go as one array parameter per 50,000: each IN list of a thousand was a
+    pass over the plan's rows (the next day deletes nearly all of 90k suggestions at L)."""
+    if not keys:
+        return
+    if not staying:
         conn.execute(delete(table).where(where))
         return
     column = table.c[key]
-    if conn.dialect.name == "postgresql":
-        for some in sliced(keys, 50_000):
-            conn.execute(
-                delete(table).where(where, column == any_(bindparam("keys", some, type_=ARRAY(column.type))))
-            )
+    postgres = conn.dialect.name == "postgresql"
+    # Keys named by one statement: an array parameter on PostgreSQL, an IN list on SQLite.
+    at_once = 50_000 if postgres else 1000
+    if len(staying) < len(keys) and len(staying) <= at_once:
+        if postgres:
+            kept = bindparam("kept", list(staying), type_=ARRAY(column.type))
+            conn.execute(delete(table).where(where, column != all_(kept)))
+        else:
+            conn.execute(delete(table).where(where, column.not_in(list(staying))))
         return
-    for some in sliced(keys, 1000):
-        conn.execute(delete(table).where(where, column.in_(some)))
+    for some in sliced(keys, at_once):
+        if postgres:
+            some_keys = bindparam("keys", some, type_=ARRAY(column.type))
+            conn.execute(delete(table).where(where, column == any_(some_keys)))
+        else:
+            conn.execute(delete(table).where(where, column.in_(some)))
+
+
+def insert_columns(conn: Connection, table: Table, columns: Columns) -> None:
+    """Insert the rows given as columns: COPY on PostgreSQL, each column's distinct values put in
+    the database's form once (a queue's quantities repeat), an executemany elsewhere."""
+    if not next(iter(columns.values()), ()):
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows_of(columns))
+        return
+    stored = [_stored(conn, table.c[name].type, values) for name, values in columns.items()]
+    copy_columns(conn, table.name, list(columns), stored)
+
+
+def rows_of(columns: Columns) -> list[dict[str, Any]]:
+    """The rows given as columns, each as a mapping of column names to values."""
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _stored(conn: Connection, column_type: Any, values: Sequence[Any]) -> Sequence[Any]:
+    """The values as the column's type stores them, each distinct one converted once (of each
+    type: 1 and 1.0 are equal keys, and a type may write them differently)."""
+    process = column_type.bind_processor(conn.dialect)
+    if process is None:
+        return values
+    keys = list(zip(map(type, values), values, strict=True))
+    memo = {key: None if key[1] is None else process(key[1]) for key in set(keys)}
+    return list(map(memo.__getitem__, keys))

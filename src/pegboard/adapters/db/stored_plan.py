@@ -27,7 +27,12 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_plan_input
 from pegboard.adapters.db.planning.queries import driver_value
-from pegboard.adapters.db.stored_plan_rows import missing_material, sync_changed_plan_rows, sync_plan_rows
+from pegboard.adapters.db.stored_plan_rows import (
+    insert_plan_rows,
+    missing_material,
+    sync_changed_plan_rows,
+    sync_plan_rows,
+)
 from pegboard.planning.configurations import configured_sku
 from pegboard.planning.kept_plan import pack, unpack
 from pegboard.planning.net_change import RankKey, rank_key
@@ -159,7 +164,7 @@ class SqlStoredPlan:
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
         count as a later change. Only the queue entries and suggestions that differ from the
-        stored ones are written (`row_sync`).
+        stored ones are written (`row_sync`); a first plan writes them all.
         """
         conn, sp = self.conn, t.stored_plans.c
         # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
@@ -181,7 +186,9 @@ class SqlStoredPlan:
             plan_id = ids[0]
             conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
             conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(stamp))
-        if before is None:
+        if not ids:  # a new plan row: no row of it to compare with
+            insert_plan_rows(conn, plan_id, result)
+        elif before is None:
             sync_plan_rows(conn, plan_id, result)
         else:
             sync_changed_plan_rows(conn, plan_id, before, result)
