@@ -198,7 +198,7 @@ class PlanSnapshots(DemandQueries):
                     decimal.maybe(multiple),
                 )
             )
-        demands = self._demands(sku_of, ids, release_of, orders)
+        demands, demand_columns = self._demands(sku_of, ids, release_of, orders)
         dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
         complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
@@ -217,6 +217,7 @@ class PlanSnapshots(DemandQueries):
             purchase_lines=purchase_lines,
             manufacturing_orders=manufacturing_orders,
             demands=demands,
+            demand_columns=demand_columns,
             dropships=dropships,
             affected=affected,
             ship_complete=complete,
