@@ -363,7 +363,7 @@ def _demands_of_columns(columns: DemandColumns, items: Items) -> Demands:
         row = stable_order(order_rank[order])
     if (columns.quantity <= 0).any():
         raise PlanInputError("a backordered quantity is zero")
-    used = np.unique(columns.item)
+    used = np.flatnonzero(np.bincount(columns.item, minlength=len(columns.sku_names)))
     code = np.zeros(len(columns.sku_names), dtype=np.int64)
     code[used] = _lookup(items.index, [columns.sku_names[k] for k in used.tolist()], "a backorder")
     return Demands(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries, overdue
 from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids, local_settings
+from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -137,13 +138,17 @@ class PlanSnapshots(DemandQueries):
             bom_query = bom_query.where(
                 in_ids(bom.parent_id, ids, self.conn), in_ids(bom.component_id, ids, self.conn)
             )
+        # Column by column, each value looked up by C code (`map`), not line by line in Python.
         per = Decimals()
-        boms = [
-            PlanBomLine(sku_of[parent], sku_of[component], per(units))
-            for parent, component, units in self.conn.execute(bom_query).all()
-        ]
-        items = []
-        release_of: dict[str, date] = {}
+        parents, components, pers = _columns(driver_rows(self.conn, bom_query), 3)
+        boms = list(
+            map(
+                PlanBomLine,
+                map(sku_of.__getitem__, parents),
+                map(sku_of.__getitem__, components),
+                map(per, pers),
+            )
+        )
         it, sup = t.items.c, t.suppliers.c
         units = [
             type_coerce(column, BigInteger)
@@ -168,36 +173,23 @@ class PlanSnapshots(DemandQueries):
             .outerjoin(t.suppliers, sup.id == it.supplier_id)
             .order_by(it.sku)
         )
+        rows = driver_rows(self.conn, query if ids is None else query.where(in_ids(it.id, ids, self.conn)))
+        skus, procurements, leads, supplier_names, supplier_leads, releases, *quantities = _columns(rows, 11)
         decimal = Decimals()
-        for (
-            sku,
-            procurement,
-            lead,
-            supplier,
-            slt,
-            release,
-            safety,
-            point,
-            qty,
-            least,
-            multiple,
-        ) in self.conn.execute(query if ids is None else query.where(in_ids(it.id, ids, self.conn))).all():
-            if release is not None:
-                release_of[sku] = release
-            items.append(
-                PlanItem(
-                    sku,
-                    procurement,
-                    lead,
-                    supplier,
-                    slt,
-                    decimal(safety),
-                    decimal.maybe(point),
-                    decimal.maybe(qty),
-                    decimal.maybe(least),
-                    decimal.maybe(multiple),
-                )
+        safety, *optional = quantities
+        items = list(
+            map(
+                PlanItem,
+                skus,
+                procurements,
+                leads,
+                supplier_names,
+                supplier_leads,
+                map(decimal, safety),
+                *(map(decimal.maybe, column) for column in optional),
             )
+        )
+        release_of = {sku: day for sku, day in zip(skus, releases, strict=True) if day is not None}
         demands, demand_columns = self._demands(sku_of, ids, release_of, orders)
         dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
@@ -367,6 +359,11 @@ class _Links:
         """These items, every item below them, and every item above any of those
         (`planning.scope.scope_of`)."""
         return closure(self.parents, closure(self.components, ids))
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """The rows' columns (`width` empty ones when there is no row)."""
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _started(start: date, finish: date, materials_on: date | None) -> tuple[date, date]:
