@@ -289,7 +289,8 @@ class PlanSnapshots(DemandQueries):
             sup.c.name,
             po.c.created_at,
         )
-        rows = self.conn.execute(
+        rows = driver_rows(
+            self.conn,
             among_items(query, pol.c.item_id, ids, self.conn)
             .join(po, po.c.id == pol.c.po_id)
             .join(sup, sup.c.id == po.c.supplier_id)
@@ -298,53 +299,61 @@ class PlanSnapshots(DemandQueries):
                 po.c.status.not_in(["received", "cancelled"]),
                 pol.c.order_line_id.is_(None),
             )
-            .order_by(po.c.po_ref, pol.c.line_no)
-        ).all()
+            .order_by(po.c.po_ref, pol.c.line_no),
+        )
         decimal = Decimals()
         return [
-            OpenPurchaseLine(
-                r.po_ref,
-                sku_of[r.item_id],
-                decimal(r.units),
-                r.expected_date,
-                r.name,
-                r.created_at.date(),
-            )
-            for r in rows
+            OpenPurchaseLine(ref, sku_of[item_id], decimal(units), expected, supplier, created_at.date())
+            for ref, item_id, units, expected, supplier, created_at in rows
         ]
 
     def _manufacturing_orders(
         self, sku_of: dict[int, str], ids: list[int] | None
     ) -> list[OpenManufacturingOrder]:
         mo = t.manufacturing_orders
-        rows = self.conn.execute(
-            among_items(select(mo), mo.c.item_id, ids, self.conn)
-            .where(mo.c.status.not_in(["completed", "cancelled"]))
-            .order_by(mo.c.id)
-        ).all()
+        c = mo.c
+        query = select(
+            c.id,
+            c.mo_ref,
+            c.item_id,
+            type_coerce(c.quantity, BigInteger),
+            type_coerce(c.completed, BigInteger),
+            c.start_date,
+            c.finish_date,
+            c.materials_on,
+            c.options,
+        )
+        rows = driver_rows(
+            self.conn,
+            among_items(query, c.item_id, ids, self.conn)
+            .where(c.status.not_in(["completed", "cancelled"]))
+            .order_by(c.id),
+        )
+        decimal = Decimals()
         reserved: dict[int, list[tuple[str, Decimal]]] = {}
         if rows:
             r = t.mo_reservations.c
-            query = (
+            reservations = (
                 select(r.mo_id, r.item_id, type_coerce(r.quantity, BigInteger))
-                .join(mo, mo.c.id == r.mo_id)
-                .where(mo.c.status.not_in(["completed", "cancelled"]))
+                .join(mo, c.id == r.mo_id)
+                .where(c.status.not_in(["completed", "cancelled"]))
                 .order_by(r.mo_id, r.item_id)
             )
-            decimal = Decimals()
-            for mo_id, item_id, units in self.conn.execute(among_items(query, mo.c.item_id, ids, self.conn)):
+            for mo_id, item_id, units in driver_rows(
+                self.conn, among_items(reservations, c.item_id, ids, self.conn)
+            ):
                 if item_id in sku_of:
                     reserved.setdefault(mo_id, []).append((sku_of[item_id], decimal(units)))
         return [
             OpenManufacturingOrder(
-                r.mo_ref,
-                sku_of[r.item_id],
-                r.quantity - r.completed,
-                *_started(r.start_date, r.finish_date, r.materials_on),
-                r.options,
-                tuple(reserved.get(r.id, ())),
+                ref,
+                sku_of[item_id],
+                decimal(quantity) - decimal(completed),
+                *_started(start, finish, materials_on),
+                options,
+                tuple(reserved.get(mo_id, ())),
             )
-            for r in rows
+            for mo_id, ref, item_id, quantity, completed, start, finish, materials_on, options in rows
         ]
 
 
