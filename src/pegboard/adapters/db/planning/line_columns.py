@@ -115,9 +115,8 @@ def demands_of_columns(
 ) -> tuple[list[BackorderDemand], DemandColumns]:
     """The demands of these lines (as `DemandQueries._demand_rows` makes them), and their columns;
     `options_of` reads the options of configured lines by id."""
-    item_ids = np.array(sorted(sku_of), dtype=np.int64)
-    names = [sku_of[i] for i in item_ids.tolist()]
-    item = np.searchsorted(item_ids, lines.item_id)
+    item_ids, item = distinct(lines.item_id)
+    names = list(map(sku_of.__getitem__, item_ids.tolist()))
     order = lines.order
     values, back = distinct(lines.units)
     n = len(order)
@@ -173,7 +172,7 @@ def demands_of_columns(
 
 def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
     """Whether every line's item is among these (read before the lines, in another statement)."""
-    return bool(np.isin(lines.item_id, np.fromiter(sku_of, dtype=np.int64, count=len(sku_of))).all())
+    return all(map(sku_of.__contains__, distinct(lines.item_id)[0].tolist()))
 
 
 def _packed(column: ColumnElement[Any]) -> ColumnElement[bytes]:
