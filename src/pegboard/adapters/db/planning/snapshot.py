@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
@@ -193,7 +194,13 @@ class PlanSnapshots(DemandQueries):
         demands, demand_columns = self._demands(sku_of, ids, release_of, orders)
         dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
-        complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
+        # A whole snapshot's columns hold each order's ref once, not once per line.
+        order_refs = (
+            set(demand_columns.order_refs)
+            if demand_columns is not None
+            else set(map(attrgetter("order_ref"), demands))
+        )
+        complete = self._ship_complete(order_refs | {d.order_ref for d in dropships})
         purchase_lines = self._purchase_lines(sku_of, ids)
         suppliers = None
         if ids is not None:
@@ -218,7 +225,7 @@ class PlanSnapshots(DemandQueries):
             confidence=self.confidence,
             configurations=configurations_of(
                 self.conn,
-                {(d.sku, d.options) for d in demands if d.options}
+                {(d.sku, d.options) for d in filter(attrgetter("options"), demands)}
                 | {(m.sku, m.options) for m in manufacturing_orders if m.options},
                 boms,
                 None if ids is None else set(sku_of.values()),
@@ -261,8 +268,8 @@ class PlanSnapshots(DemandQueries):
         query = among_items(select(items.id, free), items.id, ids, self.conn).where(
             items.on_hand > items.allocated
         )
-        decimal = Decimals()
-        return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
+        item_ids, units = _columns(driver_rows(self.conn, query), 2)
+        return dict(zip(map(sku_of.__getitem__, item_ids), map(Decimals(), units), strict=True))
 
     def _configured_stock(
         self, sku_of: dict[int, str], ids: list[int] | None
