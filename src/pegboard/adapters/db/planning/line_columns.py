@@ -76,7 +76,9 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     )
     units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
     lines = select(*map(_packed, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))).where(waiting)
+    # EXTRACT gives a numeric (PostgreSQL 14 and later): the microseconds are exact.
     micro = cast(extract("epoch", so.ordered_at) * 1_000_000, BigInteger)
+    # The aggregates of one SELECT take its rows in one order, so the order columns line up.
     orders = select(
         _packed(so.id), _packed(so.priority), _packed(micro), func.string_agg(so.order_ref, SEPARATOR)
     ).where(so.id.in_(select(ol.order_id).where(waiting)))
