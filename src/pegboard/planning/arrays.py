@@ -24,12 +24,13 @@ from pegboard.planning.segments import Ints, positions, segment_starts
 from pegboard.planning.snapshot import (
     MAKE,
     PROCUREMENTS,
+    DemandColumns,
     OpenManufacturingOrder,
     PlanInput,
     PlanInputError,
     PlanItem,
 )
-from pegboard.planning.sorting import nearly_sorted_order
+from pegboard.planning.sorting import nearly_sorted_order, stable_order
 
 Bools = npt.NDArray[np.bool_]
 T = TypeVar("T", bound=Hashable)
@@ -309,6 +310,9 @@ def _reserved(
 
 def build_demands(snapshot: PlanInput, items: Items) -> Demands:
     """Backorders in rank order: priority desc, ordered_at, order_ref, sequence, line_no."""
+    columns = snapshot.demand_columns
+    if columns is not None and columns.of is snapshot.demands:
+        return _demands_of_columns(columns, items)
     demands = snapshot.demands
     n = len(demands)
     refs = list(map(attrgetter("order_ref"), demands))
@@ -338,6 +342,40 @@ def build_demands(snapshot: PlanInput, items: Items) -> Demands:
         line_nos=line_nos,
         skus=skus,
         line_ids=list(map(attrgetter("line_id"), demands)),
+    )
+
+
+def _demands_of_columns(columns: DemandColumns, items: Items) -> Demands:
+    """`build_demands` on the columns the store read the demands with: orders are ranked once
+    each, and their lines, which come together in line order, follow their order's rank."""
+    number, order_refs = numbered(columns.order_refs)
+    by_rank = np.lexsort((columns.sequence, number, columns.at, -columns.priority))
+    order_rank = np.empty(len(by_rank), dtype=np.int64)
+    order_rank[by_rank] = np.arange(len(by_rank), dtype=np.int64)
+    order, line_no = columns.order, columns.line_no
+    if len(order) > 1 and not bool(
+        np.all((order[1:] > order[:-1]) | ((order[1:] == order[:-1]) & (line_no[1:] > line_no[:-1])))
+    ):
+        # Not by order then line: every line ranked on all its keys, as from objects.
+        keys = (line_no, columns.sequence[order], number[order], columns.at[order], -columns.priority[order])
+        row = np.lexsort(keys).astype(np.int64)
+    else:
+        row = stable_order(order_rank[order])
+    if (columns.quantity <= 0).any():
+        raise PlanInputError("a backordered quantity is zero")
+    used = np.flatnonzero(np.bincount(columns.item, minlength=len(columns.sku_names)))
+    code = np.zeros(len(columns.sku_names), dtype=np.int64)
+    code[used] = _lookup(items.index, [columns.sku_names[k] for k in used.tolist()], "a backorder")
+    return Demands(
+        row=row,
+        item=code[columns.item[row]],
+        quantity=columns.quantity[row],
+        order=number[order[row]],
+        order_refs=order_refs,
+        refs=columns.refs,
+        line_nos=columns.line_nos,
+        skus=columns.skus,
+        line_ids=columns.line_ids,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from pegboard.planning.reliability import Reliability
+from pegboard.planning.segments import Ints
 
 BUY = "buy"
 MAKE = "make"
@@ -143,6 +144,40 @@ class HeldLine:
     line_id: int | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class DemandColumns:
+    """A snapshot's demands as the columns planning works them into, read with them by the store
+    (a whole snapshot's million lines: `adapters/db/planning/demand.py`), so that
+    `arrays.build_demands` need not take them out of a million objects again.
+
+    One row per demand, in the demands' order, which is by order (`sequence`) then `line_no`.
+    They stand only for the very list they were read with (`of`): a snapshot whose demands were
+    replaced (`dataclasses.replace`, `planning.configurations`) is worked out from its objects.
+    """
+
+    #: The demands these columns stand for.
+    of: Sequence[BackorderDemand]
+    #: Each demand's order: an index into the order columns below.
+    order: Ints
+    #: Per order, the orders of the demands and nothing else: ref, priority, `ordered_at` as
+    #: microseconds since the epoch (no time zone), and `sequence`.
+    order_refs: list[str]
+    priority: Ints
+    at: Ints
+    sequence: Ints
+    #: Each demand's SKU: an index into `sku_names`.
+    item: Ints
+    sku_names: list[str]
+    line_no: Ints
+    #: The backordered quantities in micro-units.
+    quantity: Ints
+    #: The demands' own columns, as lists: refs, line numbers, SKUs and line ids.
+    refs: list[str]
+    line_nos: list[int]
+    skus: list[str]
+    line_ids: list[int | None]
+
+
 @dataclass(frozen=True)
 class PlanInput:
     """Everything one planning run reads; nothing else is queried while planning."""
@@ -179,6 +214,8 @@ class PlanInput:
     #: Stock kept for one configuration, by (sku, options): part of the item's on hand that is
     #: not in `available` (it is reserved for that configuration's lines only).
     configured_stock: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+    #: `demands` as columns, when the store read them so (`DemandColumns`).
+    demand_columns: DemandColumns | None = field(default=None, compare=False, repr=False)
 
 
 class PlanInputError(ValueError):

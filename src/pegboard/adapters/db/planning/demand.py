@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
+from pegboard.adapters.db.planning.line_columns import demands_of_columns, known_items, open_line_columns
 from pegboard.adapters.db.planning.queries import (
     Decimals,
     among_items,
@@ -22,7 +23,7 @@ from pegboard.adapters.db.planning.queries import (
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
-from pegboard.planning.snapshot import BackorderDemand, DropshipDemand, HeldLine
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns, DropshipDemand, HeldLine
 
 #: The states of an order that is still to ship.
 ACTIVE = ("open", "partially_shipped")
@@ -95,6 +96,28 @@ class DemandQueries:
         ]
 
     def _demands(
+        self,
+        sku_of: dict[int, str],
+        ids: list[int] | None,
+        release_of: dict[str, date],
+        orders: Collection[str] | None = None,
+    ) -> tuple[list[BackorderDemand], DemandColumns | None]:
+        """Every open line (of these items, of these orders) that is not drop-shipped, by order
+        then line; a whole snapshot's on PostgreSQL as columns too (`open_line_columns`)."""
+        if ids is None and orders is None and self.conn.dialect.name == "postgresql":
+            with local_settings(self.conn, work_mem=SORT_MEMORY):
+                read = open_line_columns(self.conn)
+            if read is not None and known_items(read, sku_of):
+                return demands_of_columns(read, sku_of, release_of, self._options_of)
+        return self._demand_rows(sku_of, ids, release_of, orders), None
+
+    def _options_of(self, line_ids: list[int]) -> dict[int, str]:
+        """The options of these lines, by line id."""
+        ol = t.order_lines.c
+        query = select(ol.id, ol.options).where(in_ids(ol.id, line_ids, self.conn))
+        return dict(self.conn.execute(query).all())
+
+    def _demand_rows(
         self,
         sku_of: dict[int, str],
         ids: list[int] | None,

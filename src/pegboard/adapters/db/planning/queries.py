@@ -84,6 +84,18 @@ def driver_value(conn: Connection, query: Select[Any]) -> Any:
     return None if row is None else row[0]
 
 
+def driver_row(conn: Connection, query: Select[Any]) -> tuple[Any, ...] | None:
+    """The query's first row (None when there is none), read on PostgreSQL in the driver's binary
+    format (`driver_value`)."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor(binary=True) as cursor:
+        cursor.execute(compiled.string, compiled.params)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
+
+
 @contextmanager
 def local_settings(conn: Connection, **settings: str) -> Iterator[None]:
     """On PostgreSQL, the queries inside run with these settings (`jit="off"`, `work_mem="256MB"`),

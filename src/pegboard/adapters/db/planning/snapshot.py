@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries, overdue
 from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.queries import Decimals, among_items, in_ids, local_settings
+from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
@@ -137,13 +139,17 @@ class PlanSnapshots(DemandQueries):
             bom_query = bom_query.where(
                 in_ids(bom.parent_id, ids, self.conn), in_ids(bom.component_id, ids, self.conn)
             )
+        # Column by column, each value looked up by C code (`map`), not line by line in Python.
         per = Decimals()
-        boms = [
-            PlanBomLine(sku_of[parent], sku_of[component], per(units))
-            for parent, component, units in self.conn.execute(bom_query).all()
-        ]
-        items = []
-        release_of: dict[str, date] = {}
+        parents, components, pers = _columns(driver_rows(self.conn, bom_query), 3)
+        boms = list(
+            map(
+                PlanBomLine,
+                map(sku_of.__getitem__, parents),
+                map(sku_of.__getitem__, components),
+                map(per, pers),
+            )
+        )
         it, sup = t.items.c, t.suppliers.c
         units = [
             type_coerce(column, BigInteger)
@@ -168,40 +174,33 @@ class PlanSnapshots(DemandQueries):
             .outerjoin(t.suppliers, sup.id == it.supplier_id)
             .order_by(it.sku)
         )
+        rows = driver_rows(self.conn, query if ids is None else query.where(in_ids(it.id, ids, self.conn)))
+        skus, procurements, leads, supplier_names, supplier_leads, releases, *quantities = _columns(rows, 11)
         decimal = Decimals()
-        for (
-            sku,
-            procurement,
-            lead,
-            supplier,
-            slt,
-            release,
-            safety,
-            point,
-            qty,
-            least,
-            multiple,
-        ) in self.conn.execute(query if ids is None else query.where(in_ids(it.id, ids, self.conn))).all():
-            if release is not None:
-                release_of[sku] = release
-            items.append(
-                PlanItem(
-                    sku,
-                    procurement,
-                    lead,
-                    supplier,
-                    slt,
-                    decimal(safety),
-                    decimal.maybe(point),
-                    decimal.maybe(qty),
-                    decimal.maybe(least),
-                    decimal.maybe(multiple),
-                )
+        safety, *optional = quantities
+        items = list(
+            map(
+                PlanItem,
+                skus,
+                procurements,
+                leads,
+                supplier_names,
+                supplier_leads,
+                map(decimal, safety),
+                *(map(decimal.maybe, column) for column in optional),
             )
-        demands = self._demands(sku_of, ids, release_of, orders)
+        )
+        release_of = {sku: day for sku, day in zip(skus, releases, strict=True) if day is not None}
+        demands, demand_columns = self._demands(sku_of, ids, release_of, orders)
         dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
-        complete = self._ship_complete({d.order_ref for d in demands} | {d.order_ref for d in dropships})
+        # A whole snapshot's columns hold each order's ref once, not once per line.
+        order_refs = (
+            set(demand_columns.order_refs)
+            if demand_columns is not None
+            else set(map(attrgetter("order_ref"), demands))
+        )
+        complete = self._ship_complete(order_refs | {d.order_ref for d in dropships})
         purchase_lines = self._purchase_lines(sku_of, ids)
         suppliers = None
         if ids is not None:
@@ -217,6 +216,7 @@ class PlanSnapshots(DemandQueries):
             purchase_lines=purchase_lines,
             manufacturing_orders=manufacturing_orders,
             demands=demands,
+            demand_columns=demand_columns,
             dropships=dropships,
             affected=affected,
             ship_complete=complete,
@@ -225,7 +225,7 @@ class PlanSnapshots(DemandQueries):
             confidence=self.confidence,
             configurations=configurations_of(
                 self.conn,
-                {(d.sku, d.options) for d in demands if d.options}
+                {(d.sku, d.options) for d in filter(attrgetter("options"), demands)}
                 | {(m.sku, m.options) for m in manufacturing_orders if m.options},
                 boms,
                 None if ids is None else set(sku_of.values()),
@@ -268,8 +268,8 @@ class PlanSnapshots(DemandQueries):
         query = among_items(select(items.id, free), items.id, ids, self.conn).where(
             items.on_hand > items.allocated
         )
-        decimal = Decimals()
-        return {sku_of[item_id]: decimal(units) for item_id, units in self.conn.execute(query)}
+        item_ids, units = _columns(driver_rows(self.conn, query), 2)
+        return dict(zip(map(sku_of.__getitem__, item_ids), map(Decimals(), units), strict=True))
 
     def _configured_stock(
         self, sku_of: dict[int, str], ids: list[int] | None
@@ -296,7 +296,8 @@ class PlanSnapshots(DemandQueries):
             sup.c.name,
             po.c.created_at,
         )
-        rows = self.conn.execute(
+        rows = driver_rows(
+            self.conn,
             among_items(query, pol.c.item_id, ids, self.conn)
             .join(po, po.c.id == pol.c.po_id)
             .join(sup, sup.c.id == po.c.supplier_id)
@@ -305,53 +306,61 @@ class PlanSnapshots(DemandQueries):
                 po.c.status.not_in(["received", "cancelled"]),
                 pol.c.order_line_id.is_(None),
             )
-            .order_by(po.c.po_ref, pol.c.line_no)
-        ).all()
+            .order_by(po.c.po_ref, pol.c.line_no),
+        )
         decimal = Decimals()
         return [
-            OpenPurchaseLine(
-                r.po_ref,
-                sku_of[r.item_id],
-                decimal(r.units),
-                r.expected_date,
-                r.name,
-                r.created_at.date(),
-            )
-            for r in rows
+            OpenPurchaseLine(ref, sku_of[item_id], decimal(units), expected, supplier, created_at.date())
+            for ref, item_id, units, expected, supplier, created_at in rows
         ]
 
     def _manufacturing_orders(
         self, sku_of: dict[int, str], ids: list[int] | None
     ) -> list[OpenManufacturingOrder]:
         mo = t.manufacturing_orders
-        rows = self.conn.execute(
-            among_items(select(mo), mo.c.item_id, ids, self.conn)
-            .where(mo.c.status.not_in(["completed", "cancelled"]))
-            .order_by(mo.c.id)
-        ).all()
+        c = mo.c
+        query = select(
+            c.id,
+            c.mo_ref,
+            c.item_id,
+            type_coerce(c.quantity, BigInteger),
+            type_coerce(c.completed, BigInteger),
+            c.start_date,
+            c.finish_date,
+            c.materials_on,
+            c.options,
+        )
+        rows = driver_rows(
+            self.conn,
+            among_items(query, c.item_id, ids, self.conn)
+            .where(c.status.not_in(["completed", "cancelled"]))
+            .order_by(c.id),
+        )
+        decimal = Decimals()
         reserved: dict[int, list[tuple[str, Decimal]]] = {}
         if rows:
             r = t.mo_reservations.c
-            query = (
+            reservations = (
                 select(r.mo_id, r.item_id, type_coerce(r.quantity, BigInteger))
-                .join(mo, mo.c.id == r.mo_id)
-                .where(mo.c.status.not_in(["completed", "cancelled"]))
+                .join(mo, c.id == r.mo_id)
+                .where(c.status.not_in(["completed", "cancelled"]))
                 .order_by(r.mo_id, r.item_id)
             )
-            decimal = Decimals()
-            for mo_id, item_id, units in self.conn.execute(among_items(query, mo.c.item_id, ids, self.conn)):
+            for mo_id, item_id, units in driver_rows(
+                self.conn, among_items(reservations, c.item_id, ids, self.conn)
+            ):
                 if item_id in sku_of:
                     reserved.setdefault(mo_id, []).append((sku_of[item_id], decimal(units)))
         return [
             OpenManufacturingOrder(
-                r.mo_ref,
-                sku_of[r.item_id],
-                r.quantity - r.completed,
-                *_started(r.start_date, r.finish_date, r.materials_on),
-                r.options,
-                tuple(reserved.get(r.id, ())),
+                ref,
+                sku_of[item_id],
+                decimal(quantity) - decimal(completed),
+                *_started(start, finish, materials_on),
+                options,
+                tuple(reserved.get(mo_id, ())),
             )
-            for r in rows
+            for mo_id, ref, item_id, quantity, completed, start, finish, materials_on, options in rows
         ]
 
 
@@ -366,6 +375,11 @@ class _Links:
         """These items, every item below them, and every item above any of those
         (`planning.scope.scope_of`)."""
         return closure(self.parents, closure(self.components, ids))
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """The rows' columns (`width` empty ones when there is no row)."""
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _started(start: date, finish: date, materials_on: date | None) -> tuple[date, date]:

@@ -1,0 +1,192 @@
+"""A whole snapshot's open lines read as columns: on PostgreSQL, one row of arrays, not a row per line.
+
+A large shop has a million open lines. Read row by row, the driver makes a tuple and ten values
+per line, and planning then takes each column out of a million objects again
+(`planning.arrays.build_demands`). Here the database packs each column into one array
+(`array_send(array_agg(...))`, a byte string NumPy reads as it is), and each order's ref,
+priority and date come once per order, not once per line. The demands are then made from the
+columns, which the snapshot keeps for planning (`planning.snapshot.DemandColumns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Integer,
+    LargeBinary,
+    and_,
+    cast,
+    extract,
+    func,
+    select,
+)
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning.queries import driver_row
+from pegboard.domain.quantities import from_units
+from pegboard.domain.sales import LineKind
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns
+from pegboard.planning.values import distinct, objects
+
+#: A line's flags: a preorder, a configured line (its options are read apart: few lines have any).
+PREORDER, CONFIGURED = 1, 2
+#: Between two order refs in their one string; a ref holding it sends the read back to rows.
+SEPARATOR = "\n"
+#: `array_send` of a one-dimensional BIGINT array without NULLs: five int32 of header, then
+#: each element as its length (8) and its value, big-endian.
+_HEADER = 5
+_ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
+
+
+@dataclass(frozen=True)
+class OpenLines:
+    """The open lines that are not drop-shipped, by order (its id) then line number, and their orders
+    by id."""
+
+    order: Ints  # each line's order: an index into the order columns
+    line_no: Ints
+    item_id: Ints
+    units: Ints  # the open quantity in micro-units
+    line_id: Ints
+    flags: Ints
+    order_id: Ints
+    priority: Ints
+    at: Ints  # ordered_at as microseconds since the epoch
+    order_refs: list[str]
+
+
+def open_line_columns(conn: Connection) -> OpenLines | None:
+    """Every open line that is not drop-shipped, and its order, in one query on PostgreSQL (one
+    statement: lines and orders as of one moment); None when there is none, or when a ref holds
+    the separator (read them as rows then)."""
+    ol, so = t.order_lines.c, t.sales_orders.c
+    waiting = and_(ol.quantity > ol.allocated + ol.shipped + ol.cancelled, ol.kind != LineKind.DROPSHIP.value)
+    flags = PREORDER * cast(ol.kind == LineKind.PREORDER.value, Integer) + CONFIGURED * cast(
+        ol.options != "", Integer
+    )
+    units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
+    lines = select(*map(_packed, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))).where(waiting)
+    # EXTRACT gives a numeric (PostgreSQL 14 and later): the microseconds are exact.
+    micro = cast(extract("epoch", so.ordered_at) * 1_000_000, BigInteger)
+    # The aggregates of one SELECT take its rows in one order, so the order columns line up.
+    orders = select(
+        _packed(so.id), _packed(so.priority), _packed(micro), func.string_agg(so.order_ref, SEPARATOR)
+    ).where(so.id.in_(select(ol.order_id).where(waiting)))
+    row = driver_row(conn, select(lines.subquery(), orders.subquery()))
+    if row is None or row[0] is None or row[6] is None:
+        return None
+    order_id, line_no, item_id, line_units, line_id, line_flags, ids, priority, at = map(_int64s, row[:9])
+    refs = str(row[9]).split(SEPARATOR)
+    if len(refs) != len(ids):
+        return None
+    by_line = np.lexsort((line_no, order_id))
+    by_id = np.argsort(ids, kind="stable")
+    ids = ids[by_id]
+    order = np.searchsorted(ids, order_id[by_line])
+    if not (np.all(order < len(ids)) and np.all(ids[np.minimum(order, len(ids) - 1)] == order_id[by_line])):
+        raise ValueError("a line's order was not read with it")
+    return OpenLines(
+        order=order,
+        line_no=line_no[by_line],
+        item_id=item_id[by_line],
+        units=line_units[by_line],
+        line_id=line_id[by_line],
+        flags=line_flags[by_line],
+        order_id=ids,
+        priority=priority[by_id],
+        at=at[by_id],
+        order_refs=objects(refs, by_id),
+    )
+
+
+def demands_of_columns(
+    lines: OpenLines,
+    sku_of: dict[int, str],
+    release_of: dict[str, date],
+    options_of: Callable[[list[int]], dict[int, str]],
+) -> tuple[list[BackorderDemand], DemandColumns]:
+    """The demands of these lines (as `DemandQueries._demand_rows` makes them), and their columns;
+    `options_of` reads the options of configured lines by id."""
+    item_ids, item = distinct(lines.item_id)
+    names = list(map(sku_of.__getitem__, item_ids.tolist()))
+    order = lines.order
+    values, back = distinct(lines.units)
+    n = len(order)
+    refs: list[str] = objects(lines.order_refs, order)
+    skus: list[str] = objects(names, item)
+    line_nos: list[int] = lines.line_no.tolist()
+    line_ids: list[int | None] = lines.line_id.tolist()
+    releases: Iterable[date | None] = repeat(None)
+    if (lines.flags & PREORDER).any():
+        preorders = (lines.flags & PREORDER).astype(np.bool_).tolist()
+        releases = [release_of.get(sku) if p else None for p, sku in zip(preorders, skus, strict=True)]
+    options: Iterable[str] = repeat("")
+    configured = np.flatnonzero(lines.flags & CONFIGURED)
+    if len(configured):
+        ids = lines.line_id[configured].tolist()
+        chosen = options_of(ids)
+        options = [""] * n
+        for k, line_id in zip(configured.tolist(), ids, strict=True):
+            options[k] = chosen[line_id]
+    found = list(
+        map(
+            BackorderDemand,
+            refs,
+            line_nos,
+            skus,
+            objects([from_units(v) for v in values.tolist()], back),
+            lines.priority[order].tolist(),
+            objects(lines.at.astype("datetime64[us]").tolist(), order),
+            lines.order_id[order].tolist(),
+            releases,
+            line_ids,
+            options,
+        )
+    )
+    columns = DemandColumns(
+        of=found,
+        order=order,
+        order_refs=lines.order_refs,
+        priority=lines.priority,
+        at=lines.at,
+        sequence=lines.order_id,
+        item=item,
+        sku_names=names,
+        line_no=lines.line_no,
+        quantity=lines.units,
+        refs=refs,
+        line_nos=line_nos,
+        skus=skus,
+        line_ids=line_ids,
+    )
+    return found, columns
+
+
+def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
+    """Whether every line's item is among these (read before the lines, in another statement)."""
+    return all(map(sku_of.__contains__, distinct(lines.item_id)[0].tolist()))
+
+
+def _packed(column: ColumnElement[Any]) -> ColumnElement[bytes]:
+    """The column of every row as one BIGINT array, in PostgreSQL's binary form."""
+    return func.array_send(func.array_agg(cast(column, BigInteger)), type_=LargeBinary)
+
+
+def _int64s(packed: bytes) -> Ints:
+    """The values of `array_send` of a one-dimensional BIGINT array without NULLs."""
+    header = np.frombuffer(packed, dtype=">i4", count=_HEADER)
+    ndim, has_nulls, _, size, _ = header.tolist()
+    if ndim != 1 or has_nulls:
+        raise ValueError("expected a one-dimensional array without NULLs")
+    elements = np.frombuffer(packed, dtype=_ELEMENT, offset=4 * _HEADER, count=size)
+    return elements["value"].astype(np.int64)

@@ -1,0 +1,70 @@
+"""The demands as columns (`DemandColumns`, as the store reads a whole snapshot) give the plan the
+demands themselves give, in line order or not."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from operator import attrgetter
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from pegboard.planning.arrays import EPOCH, MICROSECOND, build_demands, build_items, naive, to_micro
+from pegboard.planning.engine import plan
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns, PlanInput, PlanItem
+from tests.unit.planning.workshops import workshops
+
+
+def columns_of(demands: Sequence[BackorderDemand]) -> DemandColumns:
+    """The columns of these demands, each distinct (ref, priority, ordered_at, sequence) an order."""
+    orders: dict[tuple[object, ...], int] = {}
+    order = [
+        orders.setdefault((d.order_ref, d.priority, d.ordered_at, d.sequence), len(orders)) for d in demands
+    ]
+    keys = list(orders)
+    skus = sorted({d.sku for d in demands})
+    return DemandColumns(
+        of=demands,
+        order=np.array(order, dtype=np.int64),
+        order_refs=[str(k[0]) for k in keys],
+        priority=np.array([k[1] for k in keys], dtype=np.int64),
+        at=np.array([(naive(k[2]) - EPOCH) // MICROSECOND for k in keys], dtype=np.int64),  # type: ignore[arg-type]
+        sequence=np.array([k[3] for k in keys], dtype=np.int64),
+        item=np.array([skus.index(d.sku) for d in demands], dtype=np.int64),
+        sku_names=skus,
+        line_no=np.array([d.line_no for d in demands], dtype=np.int64),
+        quantity=to_micro([d.quantity for d in demands], "quantity"),
+        refs=[d.order_ref for d in demands],
+        line_nos=[d.line_no for d in demands],
+        skus=[d.sku for d in demands],
+        line_ids=[d.line_id for d in demands],
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops())
+def test_demands_as_columns_give_the_same_arrays_and_plan(snapshot: PlanInput) -> None:
+    for demands in (list(snapshot.demands), sorted(snapshot.demands, key=attrgetter("sequence", "line_no"))):
+        plain = replace(snapshot, demands=demands)
+        columned = replace(plain, demand_columns=columns_of(demands))
+        items = build_items(plain)
+
+        expected, got = build_demands(plain, items), build_demands(columned, items)
+
+        for name in expected.__dataclass_fields__:
+            a, b = getattr(expected, name), getattr(got, name)
+            assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, name
+        assert plan(columned) == plan(plain)
+
+
+def test_a_snapshot_whose_demands_were_replaced_is_planned_from_them_not_from_old_columns() -> None:
+    demands = [BackorderDemand("SO-1", 1, "AXE", Decimal(1))]
+    snapshot = PlanInput(today=date(2026, 3, 2), items=[PlanItem("AXE")], demands=demands)
+    snapshot = replace(snapshot, demand_columns=columns_of(demands))
+    changed = replace(snapshot, demands=[replace(demands[0], order_ref="SO-2")])
+
+    assert changed.demand_columns is snapshot.demand_columns  # carried along, but stale
+    assert build_demands(changed, build_items(changed)).refs == ["SO-2"]
