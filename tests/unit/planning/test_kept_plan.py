@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from pytest import MonkeyPatch
@@ -48,6 +49,51 @@ def test_a_plan_of_plain_promises_reads_back_as_the_same_promises() -> None:
 
     assert kept is not None and list(kept.promises) == list(result.promises)
     assert plan_json(kept) == plan_json(by_hand)
+
+
+#: A plan packed by format 2 (a deflated `.npz`; session 12's code), of
+#: `lightsaber_workshop(crystal_po_due=day(14))`.
+FORMAT_2 = Path(__file__).with_name("kept_plan_format2.bin")
+
+
+def test_a_plan_kept_by_format_2_reads_back_as_no_plan_so_it_is_planned_again() -> None:
+    older = FORMAT_2.read_bytes()
+
+    assert unpack(older) is None
+    assert unpack_promises(older) is None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops())
+def test_a_kept_plans_rows_read_by_index_and_slice_are_the_plans_own(snapshot: PlanInput) -> None:
+    result = plan(snapshot)
+    kept = unpack(pack(result))
+    assert kept is not None
+
+    for name in ("purchase_suggestions", "production_suggestions", "production_queue"):
+        rows, read = list(getattr(result, name)), getattr(kept, name)
+        assert len(read) == len(rows)
+        for cut in (slice(0, 3), slice(1, None), slice(-2, None), slice(None, None, 2), slice(5, 1)):
+            assert list(read[cut]) == rows[cut]
+        assert [read[i] for i in range(-len(rows), len(rows))] == rows[-len(rows) :] + rows
+        assert list(read) == rows
+
+
+def test_a_long_kept_list_is_read_a_chunk_at_a_time_and_reads_back_whole(monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_plan, "CHUNK", 2)
+    result = plan(lightsaber_workshop(crystal_po_due=day(14)))
+    by_hand = replace(result, production_queue=list(result.production_queue) * 3)
+    rows = list(by_hand.production_queue)
+    assert len(rows) > 4
+
+    packed = pack(by_hand)
+    monkeypatch.setattr(kept_plan, "CHUNK", 1000)  # the bytes say how many rows a part holds
+    kept = unpack(packed)
+
+    assert kept is not None and kept == by_hand
+    queue = kept.production_queue
+    assert queue[1:4] == rows[1:4] and queue[len(rows) - 1] == rows[-1]
+    assert list(queue) == rows and plan_json(kept) == plan_json(by_hand)
 
 
 def test_bytes_of_another_format_read_back_as_no_plan(monkeypatch: MonkeyPatch) -> None:
