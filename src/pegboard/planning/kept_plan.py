@@ -9,10 +9,10 @@ and the queue, each distinct value read back once.
 
 The bytes are `_MAGIC` and `FORMAT` (one byte), a JSON header naming where each part lies, then
 the parts, each deflated on its own: so reading one part costs only its own bytes. The promises
-are read at once; the suggestions and the queue a `CHUNK` of rows at a time, when someone asks
-for them (`_KeptRows`): a terminal shows the first 100 rows of a queue of thousands, and an
-unchanged re-plan reads no more (BENCHMARKS.md, "mstart"). Bytes of another format (an older
-`FORMAT`, or format 2's deflated `.npz`) unpack to None: the caller plans again.
+are read at once; the suggestions and the queue a part at a time, when someone asks for their
+rows (`_KeptRows`): a terminal shows the first 100 rows of a queue of thousands, the first part
+holds those, and an unchanged re-plan reads no more (BENCHMARKS.md, "mstart"). Bytes of another
+format (an older `FORMAT`, or format 2's deflated `.npz`) unpack to None: the caller plans again.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 import operator
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from types import NoneType, UnionType
 from typing import Any, SupportsIndex, get_args, get_origin, get_type_hints, overload
 
@@ -49,7 +50,9 @@ from pegboard.planning.values import objects
 FORMAT = 3
 #: What `pack`'s bytes begin with, before `FORMAT` (format 2 and older began with a deflate header).
 _MAGIC = b"PKP"
-#: Rows of a kept list in one part: read together when any of them is asked for.
+#: Rows of a kept list in its first part (the rows a terminal shows: `pegboard plan` lists the
+#: first 100), and in each later part; a part is read whole when any of its rows is asked for.
+FIRST = 100
 CHUNK = 1000
 
 #: The `PlanResult` fields that are lists of named tuples, and the tuple each holds.
@@ -96,8 +99,9 @@ def _pack(result: PlanResult) -> bytes:
     for name, kind in _LISTS.items():
         rows = getattr(result, name)
         counts[name] = len(rows)
-        for k, start in enumerate(range(0, len(rows), CHUNK)):
-            parts[f"{name}.{k}"] = json.dumps(_columns(kind, rows[start : start + CHUNK])).encode()
+        bounds = _bounds(len(rows), FIRST, CHUNK)
+        for k, (start, end) in enumerate(pairwise(bounds)):
+            parts[f"{name}.{k}"] = json.dumps(_columns(kind, rows[start:end])).encode()
     # Each part deflated at the fastest level: a quarter of the bytes, for less time than moving the rest.
     deflated = {name: zlib.compress(raw, 1) for name, raw in parts.items()}
     places, offset = {}, 0
@@ -107,7 +111,8 @@ def _pack(result: PlanResult) -> bytes:
     # Which lists the engine gave as tuples: read back as tuples, so the plan read back compares
     # equal and says the same (a plan no history moved has the empty tuple of adjusted dates).
     tuples = [name for name in _LISTS if isinstance(getattr(result, name), tuple)]
-    header = json.dumps({"parts": places, "counts": counts, "chunk": CHUNK, "tuples": tuples}).encode()
+    sizes = {"first": FIRST, "chunk": CHUNK}
+    header = json.dumps({"parts": places, "counts": counts, **sizes, "tuples": tuples}).encode()
     return b"".join([_MAGIC, bytes([FORMAT]), len(header).to_bytes(4, "little"), header, *deflated.values()])
 
 
@@ -145,6 +150,7 @@ class _Stored:
         self.data = data
         self.places: dict[str, list[Any]] = header["parts"]
         self.counts: dict[str, int] = header["counts"]
+        self.first: int = header["first"]
         self.chunk: int = header["chunk"]
         self.tuples: list[str] = header["tuples"]
 
@@ -175,16 +181,17 @@ class _Stored:
 
 class _KeptRows(Sequence[Any]):
     """A kept list of named tuples (a `PlanResult`'s suggestions or queue), read from the kept
-    bytes a part (`CHUNK` rows, when packed) at a time, as rows are asked for; equal to any
-    sequence of the same rows (as the list or tuple the plan held)."""
+    bytes a part (`_bounds`) at a time, as rows are asked for; equal to any sequence of the same
+    rows (as the list or tuple the plan held)."""
 
-    __slots__ = ("_kind", "_stored", "_name", "_count", "_size", "_chunks", "_all")
+    __slots__ = ("_kind", "_stored", "_name", "_count", "_bounds", "_chunks", "_all")
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, kind: type[Any], stored: _Stored, name: str) -> None:
         self._kind, self._stored, self._name = kind, stored, name
-        self._count, self._size = stored.counts[name], stored.chunk
-        self._chunks: list[list[Any] | None] = [None] * -(-self._count // self._size)
+        self._count = stored.counts[name]
+        self._bounds = _bounds(self._count, stored.first, stored.chunk)
+        self._chunks: list[list[Any] | None] = [None] * (len(self._bounds) - 1)
         self._all: list[Any] | None = None
 
     def __len__(self) -> int:
@@ -203,15 +210,16 @@ class _KeptRows(Sequence[Any]):
                 return self.rows()[index]
             if stop <= start:
                 return []
-            size = self._size
-            first = start // size
-            read = list(chain.from_iterable(map(self._chunk, range(first, (stop - 1) // size + 1))))
-            return read[start - first * size : stop - first * size]
+            first, last = self._part(start), self._part(stop - 1)
+            read = list(chain.from_iterable(map(self._chunk, range(first, last + 1))))
+            offset = self._bounds[first]
+            return read[start - offset : stop - offset]
         at = operator.index(index)
         if not -self._count <= at < self._count:
             raise IndexError("kept rows index out of range")
         at %= self._count
-        return self._chunk(at // self._size)[at % self._size]
+        part = self._part(at)
+        return self._chunk(part)[at - self._bounds[part]]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows())
@@ -230,12 +238,22 @@ class _KeptRows(Sequence[Any]):
             self._all = list(chain.from_iterable(map(self._chunk, range(len(self._chunks)))))
         return self._all
 
+    def _part(self, row: int) -> int:
+        """The part that holds row `row`."""
+        return bisect_right(self._bounds, row) - 1
+
     def _chunk(self, k: int) -> list[Any]:
         rows = self._chunks[k]
         if rows is None:
             with collector_paused():
                 rows = self._chunks[k] = _rows(self._kind, self._stored.json(f"{self._name}.{k}"))
         return rows
+
+
+def _bounds(count: int, first: int, chunk: int) -> list[int]:
+    """Where each part of a kept list of `count` rows begins, then its end: the first part holds
+    `first` rows, each later one `chunk` rows (the last what is left)."""
+    return [0, *range(min(first, count), count, chunk), count] if count else [0]
 
 
 def _promises(stored: _Stored) -> PromiseTable:

@@ -67,7 +67,10 @@ def test_a_plan_kept_by_format_2_reads_back_as_no_plan_so_it_is_planned_again() 
 @given(workshops())
 def test_a_kept_plans_rows_read_by_index_and_slice_are_the_plans_own(snapshot: PlanInput) -> None:
     result = plan(snapshot)
-    kept = unpack(pack(result))
+    with MonkeyPatch.context() as patch:  # parts of 2 rows, then 3: rows read across parts
+        patch.setattr(kept_plan, "FIRST", 2)
+        patch.setattr(kept_plan, "CHUNK", 3)
+        kept = unpack(pack(result))
     assert kept is not None
 
     for name in ("purchase_suggestions", "production_suggestions", "production_queue"):
@@ -80,6 +83,7 @@ def test_a_kept_plans_rows_read_by_index_and_slice_are_the_plans_own(snapshot: P
 
 
 def test_a_long_kept_list_is_read_a_chunk_at_a_time_and_reads_back_whole(monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_plan, "FIRST", 1)
     monkeypatch.setattr(kept_plan, "CHUNK", 2)
     result = plan(lightsaber_workshop(crystal_po_due=day(14)))
     by_hand = replace(result, production_queue=list(result.production_queue) * 3)
@@ -87,12 +91,14 @@ def test_a_long_kept_list_is_read_a_chunk_at_a_time_and_reads_back_whole(monkeyp
     assert len(rows) > 4
 
     packed = pack(by_hand)
-    monkeypatch.setattr(kept_plan, "CHUNK", 1000)  # the bytes say how many rows a part holds
+    monkeypatch.setattr(kept_plan, "FIRST", 100)  # the bytes say how many rows a part holds
+    monkeypatch.setattr(kept_plan, "CHUNK", 1000)
     kept = unpack(packed)
 
     assert kept is not None and kept == by_hand
     queue = kept.production_queue
-    assert queue[1:4] == rows[1:4] and queue[len(rows) - 1] == rows[-1]
+    assert queue[0] == rows[0] and queue[1:4] == rows[1:4] and queue[len(rows) - 1] == rows[-1]
+    assert queue[2:3] == rows[2:3] and queue[-3:] == rows[-3:]
     assert list(queue) == rows and plan_json(kept) == plan_json(by_hand)
 
 
