@@ -44,7 +44,6 @@ from pegboard.planning.result import (
     QueueEntry,
 )
 from pegboard.planning.segments import Ints
-from pegboard.planning.values import objects
 
 #: Bumped whenever what `pack` writes changes; older bytes then unpack to None.
 FORMAT = 3
@@ -259,13 +258,18 @@ def _bounds(count: int, first: int, chunk: int) -> list[int]:
 def _promises(stored: _Stored) -> PromiseTable:
     texts = stored.json("texts")
     ids = stored.array("line_ids")
+    stored_ids: list[int] = ids.tolist()
+    # -1: a line not stored yet (none is, in a plan of stored lines).
+    line_ids: Sequence[int | None] = (
+        [None if i < 0 else i for i in stored_ids] if (ids < 0).any() else stored_ids
+    )
     return PromiseTable(
         # Coded as stored, so that storing this plan (or one merged from it) again codes only
         # the texts added (`planning.coded`).
         refs=CodedTexts.decoded(texts["refs"], stored.array("refs")),
         line_nos=stored.array("line_nos").tolist(),
         skus=CodedTexts.decoded(texts["skus"], stored.array("skus")),
-        line_ids=objects([None, *ids[ids >= 0].tolist()], np.where(ids >= 0, np.cumsum(ids >= 0), 0)),
+        line_ids=line_ids,
         reasons=texts["reasons"],
         bases=texts["bases"],
         extra=_rows(Promise, texts["extra"]),

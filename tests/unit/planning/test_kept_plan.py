@@ -11,6 +11,7 @@ from pytest import MonkeyPatch
 from pegboard.planning import kept_plan
 from pegboard.planning.engine import plan
 from pegboard.planning.kept_plan import pack, unpack, unpack_promises
+from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.snapshot import PlanInput
 from pegboard.views.plan import plan_json
 from tests.unit.planning.builders import day, lightsaber_workshop
@@ -28,6 +29,8 @@ def test_a_kept_plan_reads_back_as_the_same_plan(snapshot: PlanInput) -> None:
     assert kept == result
     assert plan_json(kept) == plan_json(result)
     assert unpack_promises(pack(result)) == result.promises
+    assert isinstance(kept.promises, PromiseTable) and isinstance(result.promises, PromiseTable)
+    assert list(kept.promises.line_ids) == list(result.promises.line_ids)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -108,3 +111,18 @@ def test_bytes_of_another_format_read_back_as_no_plan(monkeypatch: MonkeyPatch) 
     monkeypatch.setattr(kept_plan, "FORMAT", kept_plan.FORMAT + 1)
 
     assert unpack(older) is None
+
+
+def test_a_kept_plans_line_ids_read_back_stored_or_not() -> None:
+    result = plan(lightsaber_workshop(crystal_po_due=day(14)))
+    table = result.promises
+    assert isinstance(table, PromiseTable) and len(table.line_ids) > 1
+    count = len(table.line_ids)
+
+    for ids in ([70 + k for k in range(count)], [None if k % 2 else 70 + k for k in range(count)]):
+        with_ids = table.taking(slice(None), table.extra)
+        with_ids.line_ids = ids
+        kept = unpack(pack(replace(result, promises=with_ids)))
+
+        assert kept is not None and isinstance(kept.promises, PromiseTable)
+        assert list(kept.promises.line_ids) == ids
