@@ -231,6 +231,10 @@ class _KeptRows(Sequence[Any]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.rows()!r})"
 
+    def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
+        """Pickled and copied as the list of its rows (not with the bytes it reads them from)."""
+        return list, (self.rows(),)
+
     def rows(self) -> list[Any]:
         """Every row (read on first use, then kept)."""
         if self._all is None:

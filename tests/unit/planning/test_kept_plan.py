@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,6 +105,7 @@ def test_a_long_kept_list_is_read_a_chunk_at_a_time_and_reads_back_whole(monkeyp
     assert queue[0] == rows[0] and queue[1:4] == rows[1:4] and queue[len(rows) - 1] == rows[-1]
     assert queue[2:3] == rows[2:3] and queue[-3:] == rows[-3:]
     assert list(queue) == rows and plan_json(kept) == plan_json(by_hand)
+    assert pickle.loads(pickle.dumps(kept)) == by_hand and copy.deepcopy(kept) == by_hand
 
 
 def test_bytes_of_another_format_read_back_as_no_plan(monkeypatch: MonkeyPatch) -> None:
