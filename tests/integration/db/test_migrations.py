@@ -12,7 +12,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from pegboard.adapters.db import migrate
-from pegboard.adapters.db.migrate import alembic_config, head_revision, known_revisions, revisions_named_in
+from pegboard.adapters.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+    revisions_named_in,
+)
 from pegboard.adapters.db.planning.promises import parts_key
 from pegboard.adapters.db.tables import metadata
 from tests.integration.db.raw_rows import add_anns_order
@@ -187,3 +193,21 @@ def test_a_script_whose_lines_cannot_be_read_leaves_the_revisions_to_alembic(tmp
         '"""Notes.\nrevision = "x" once\n"""\nrevision = "0003"\ndown_revision = "0002"\n'
     )
     assert revisions_named_in(tmp_path) is None
+
+
+def test_the_revision_a_database_is_at_is_read_from_alembics_table_or_none(migrated_url: str) -> None:
+    engine = create_engine(migrated_url)
+    try:
+        at_head = current_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version"))
+        emptied = current_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        dropped = current_revision(engine)
+        with engine.connect() as conn:  # the connection is usable after the failed read
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+
+    assert (at_head, emptied, dropped) == (head_revision(), None, None)
