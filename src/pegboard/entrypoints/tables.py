@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
+from rich._wrap import divide_line
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.table import Table
@@ -204,10 +205,17 @@ def _lines(table: Table, console: Console, options: ConsoleOptions) -> list[list
 
 
 def _cell_lines(text: str, width: int, right: bool, console: Console, options: ConsoleOptions) -> list[str]:
-    """A cell's lines, each `width` wide: plain ASCII that fits is padded here, any other text is
-    laid out by Rich (folded, wide characters measured)."""
-    if len(text) <= width and text.isascii() and text.isprintable() and text == text.strip():
-        return [text.rjust(width) if right else text.ljust(width)]
+    """A cell's lines, each `width` wide: plain ASCII is laid out here (`_folded`), any other text
+    by Rich (wide characters measured)."""
+    if text.isascii() and text.isprintable() and text == text.strip():
+        if len(text) <= width:
+            return [text.rjust(width) if right else text.ljust(width)]
+        return _folded(text, width, right)
+    return _rich_lines(text, width, right, console, options)
+
+
+def _rich_lines(text: str, width: int, right: bool, console: Console, options: ConsoleOptions) -> list[str]:
+    """A cell's lines, each `width` wide, as Rich lays them out."""
     justify: Literal["left", "right"] = "right" if right else "left"
     lines = console.render_lines(
         Text(text, justify=justify),
@@ -215,3 +223,21 @@ def _cell_lines(text: str, width: int, right: bool, console: Console, options: C
         pad=True,
     )
     return ["".join(segment.text for segment in line) for line in lines]
+
+
+def _folded(text: str, width: int, right: bool) -> list[str]:
+    """Plain printable ASCII without spaces at its ends, folded onto lines `width` wide as Rich's
+    `Text.wrap` folds it (overflow "fold"), without building Rich's objects: a queue's cells that
+    list many orders took most of `pegboard plan`'s printing (BENCHMARKS.md, "mstart").
+
+    Rich breaks before the words (`divide_line`, its own) that do not fit and folds a word longer
+    than a line; a line then loses the spaces at its end that pass the width, and is padded on
+    the right, or (`right`) loses all its ending spaces and is padded on the left."""
+    breaks = divide_line(text, width, fold=True)
+    lines = []
+    for start, end in zip([0, *breaks], [*breaks, len(text)], strict=True):
+        line = text[start:end]
+        if len(line) > width:
+            line = line[: max(width, len(line.rstrip(" ")))]
+        lines.append(line.rstrip(" ")[:width].rjust(width) if right else line[:width].ljust(width))
+    return lines

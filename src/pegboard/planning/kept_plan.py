@@ -5,21 +5,28 @@ Only speed rests on it: the bytes hold every field of a `PlanResult`, and `unpac
 the same plan (the same `pegboard plan --json`). Everything is kept as columns, as the engine
 gives its promises (`planning.promise_table`): NumPy arrays for numbers, a list of distinct
 values and an index array for repeated texts, and one JSON list per field of the suggestions
-and the queue, each distinct value read back once. All of it goes in one `.npz` (deflated), read
-back without pickle. Bytes of another format (`FORMAT`) unpack to None: the caller plans again.
+and the queue, each distinct value read back once.
+
+The bytes are `_MAGIC` and `FORMAT` (one byte), a JSON header naming where each part lies, then
+the parts, each deflated on its own: so reading one part costs only its own bytes. The promises
+are read at once; the suggestions and the queue a part at a time, when someone asks for their
+rows (`_KeptRows`): a terminal shows the first 100 rows of a queue of thousands, the first part
+holds those, and an unchanged re-plan reads no more (BENCHMARKS.md, "mstart"). Bytes of another
+format (an older `FORMAT`, or format 2's deflated `.npz`) unpack to None: the caller plans again.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import operator
 import zlib
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, pairwise, repeat
 from types import NoneType, UnionType
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, SupportsIndex, get_args, get_origin, get_type_hints, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,10 +44,15 @@ from pegboard.planning.result import (
     QueueEntry,
 )
 from pegboard.planning.segments import Ints
-from pegboard.planning.values import objects
 
 #: Bumped whenever what `pack` writes changes; older bytes then unpack to None.
-FORMAT = 2
+FORMAT = 3
+#: What `pack`'s bytes begin with, before `FORMAT` (format 2 and older began with a deflate header).
+_MAGIC = b"PKP"
+#: Rows of a kept list in its first part (the rows a terminal shows: `pegboard plan` lists the
+#: first 100), and in each later part; a part is read whole when any of its rows is asked for.
+FIRST = 100
+CHUNK = 1000
 
 #: The `PlanResult` fields that are lists of named tuples, and the tuple each holds.
 _LISTS: dict[str, type[Any]] = {
@@ -67,79 +79,206 @@ def _pack(result: PlanResult) -> bytes:
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
         arrays["stated"] = table.stated
-    meta: dict[str, Any] = {
-        "format": FORMAT,
+    texts: dict[str, Any] = {
         "reasons": table.reasons,
         "bases": table.bases,
         "extra": _columns(Promise, table.extra),
-        **{name: _columns(kind, getattr(result, name)) for name, kind in _LISTS.items()},
-        # Which of those the engine gave as tuples, so the plan read back compares equal.
-        "tuples": [name for name in _LISTS if isinstance(getattr(result, name), tuple)],
     }
     for name in _TEXTS:
-        meta[name], arrays[name] = coding(getattr(table, name))
+        texts[name], arrays[name] = coding(getattr(table, name))
     arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
     arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
-    out = io.BytesIO()
-    members: dict[str, Any] = {name: _narrowest(values) for name, values in arrays.items()}
-    members["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    np.savez(out, **members)
-    # Deflate at its fastest level: a quarter of the bytes, for less time than moving the rest.
-    return zlib.compress(out.getvalue(), 1)
+    parts: dict[str, bytes] = {}
+    kinds: dict[str, str] = {}
+    for name, values in arrays.items():
+        narrow = _narrowest(values)
+        parts[name], kinds[name] = narrow.tobytes(), narrow.dtype.str
+    parts["texts"] = json.dumps(texts).encode()
+    counts = {}
+    for name, kind in _LISTS.items():
+        rows = getattr(result, name)
+        counts[name] = len(rows)
+        bounds = _bounds(len(rows), FIRST, CHUNK)
+        for k, (start, end) in enumerate(pairwise(bounds)):
+            parts[f"{name}.{k}"] = json.dumps(_columns(kind, rows[start:end])).encode()
+    # Each part deflated at the fastest level: a quarter of the bytes, for less time than moving the rest.
+    deflated = {name: zlib.compress(raw, 1) for name, raw in parts.items()}
+    places, offset = {}, 0
+    for name, blob in deflated.items():
+        places[name] = [offset, len(blob), kinds.get(name)]
+        offset += len(blob)
+    # Which lists the engine gave as tuples: read back as tuples, so the plan read back compares
+    # equal and says the same (a plan no history moved has the empty tuple of adjusted dates).
+    tuples = [name for name in _LISTS if isinstance(getattr(result, name), tuple)]
+    sizes = {"first": FIRST, "chunk": CHUNK}
+    header = json.dumps({"parts": places, "counts": counts, **sizes, "tuples": tuples}).encode()
+    return b"".join([_MAGIC, bytes([FORMAT]), len(header).to_bytes(4, "little"), header, *deflated.values()])
 
 
 def unpack(data: bytes) -> PlanResult | None:
-    """The plan `pack` gave these bytes; None when they are of another format.
+    """The plan `pack` gave these bytes; None when they are of another format. Its promises are
+    read now, its suggestions and queue as they are asked for (`_KeptRows`).
 
     Like planning, reading a plan back makes many small objects and no reference cycles: the
     collector is paused meanwhile (`collector.collector_paused`)."""
     with collector_paused():
-        return _unpack(data)
-
-
-def _unpack(data: bytes) -> PlanResult | None:
-    read = _read(data)
-    if read is None:
-        return None
-    meta, arrays = read
-    lists: dict[str, Sequence[Any]] = {}
-    for name, kind in _LISTS.items():
-        rows = _rows(kind, meta[name])
-        lists[name] = tuple(rows) if name in meta["tuples"] else rows
-    return PlanResult(_promises(meta, arrays), **lists)
+        stored = _Stored.read(data)
+        if stored is None:
+            return None
+        lists: dict[str, Sequence[Any]] = {}
+        for name, kind in _LISTS.items():
+            rows = _KeptRows(kind, stored, name)
+            lists[name] = tuple(rows) if name in stored.tuples else rows
+        return PlanResult(_promises(stored), **lists)
 
 
 def unpack_promises(data: bytes) -> PromiseTable | None:
     """Only the promises of the plan `pack` gave these bytes (`PlanResult.promises`, as a
     table); None when they are of another format."""
     with collector_paused():
-        read = _read(data)
-        return None if read is None else _promises(*read)
+        stored = _Stored.read(data)
+        return None if stored is None else _promises(stored)
 
 
-def _read(data: bytes) -> tuple[dict[str, Any], dict[str, Ints]] | None:
-    """The JSON part and the arrays of `pack`'s bytes; None when they are of another format."""
-    with np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False) as stored:
-        meta = json.loads(stored["meta"].tobytes())
-        if meta.get("format") != FORMAT:
+class _Stored:
+    """`pack`'s bytes, read a part at a time: each part's place (offset after the header, length,
+    and for an array its NumPy type), each list's count, the rows of a list's part and the lists
+    that were tuples are in the header."""
+
+    def __init__(self, data: memoryview, header: dict[str, Any]) -> None:
+        self.data = data
+        self.places: dict[str, list[Any]] = header["parts"]
+        self.counts: dict[str, int] = header["counts"]
+        self.first: int = header["first"]
+        self.chunk: int = header["chunk"]
+        self.tuples: list[str] = header["tuples"]
+
+    @classmethod
+    def read(cls, data: bytes) -> _Stored | None:
+        """The bytes' header; None when they are of another format."""
+        view = memoryview(data)
+        start = len(_MAGIC) + 1
+        if bytes(view[:start]) != _MAGIC + bytes([FORMAT]):
             return None
-        return meta, {name: stored[name].astype(np.int64) for name in stored.files if name != "meta"}
+        size = int.from_bytes(view[start : start + 4], "little")
+        header = json.loads(bytes(view[start + 4 : start + 4 + size]))
+        return cls(view[start + 4 + size :], header)
+
+    def has(self, name: str) -> bool:
+        return name in self.places
+
+    def json(self, name: str) -> Any:
+        return json.loads(self._raw(name))
+
+    def array(self, name: str) -> Ints:
+        return np.frombuffer(self._raw(name), dtype=self.places[name][2]).astype(np.int64)
+
+    def _raw(self, name: str) -> bytes:
+        offset, length, _ = self.places[name]
+        return zlib.decompress(self.data[offset : offset + length])
 
 
-def _promises(meta: dict[str, Any], arrays: dict[str, Ints]) -> PromiseTable:
-    ids = arrays["line_ids"]
+class _KeptRows(Sequence[Any]):
+    """A kept list of named tuples (a `PlanResult`'s suggestions or queue), read from the kept
+    bytes a part (`_bounds`) at a time, as rows are asked for; equal to any sequence of the same
+    rows (as the list or tuple the plan held)."""
+
+    __slots__ = ("_kind", "_stored", "_name", "_count", "_bounds", "_chunks", "_all")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, kind: type[Any], stored: _Stored, name: str) -> None:
+        self._kind, self._stored, self._name = kind, stored, name
+        self._count = stored.counts[name]
+        self._bounds = _bounds(self._count, stored.first, stored.chunk)
+        self._chunks: list[list[Any] | None] = [None] * (len(self._bounds) - 1)
+        self._all: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1 or self._all is not None:
+                return self.rows()[index]
+            if stop <= start:
+                return []
+            first, last = self._part(start), self._part(stop - 1)
+            read = list(chain.from_iterable(map(self._chunk, range(first, last + 1))))
+            offset = self._bounds[first]
+            return read[start - offset : stop - offset]
+        at = operator.index(index)
+        if not -self._count <= at < self._count:
+            raise IndexError("kept rows index out of range")
+        at %= self._count
+        part = self._part(at)
+        return self._chunk(part)[at - self._bounds[part]]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and self.rows() == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.rows()!r})"
+
+    def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
+        """Pickled and copied as the list of its rows (not with the bytes it reads them from)."""
+        return list, (self.rows(),)
+
+    def rows(self) -> list[Any]:
+        """Every row (read on first use, then kept)."""
+        if self._all is None:
+            self._all = list(chain.from_iterable(map(self._chunk, range(len(self._chunks)))))
+        return self._all
+
+    def _part(self, row: int) -> int:
+        """The part that holds row `row`."""
+        return bisect_right(self._bounds, row) - 1
+
+    def _chunk(self, k: int) -> list[Any]:
+        rows = self._chunks[k]
+        if rows is None:
+            with collector_paused():
+                rows = self._chunks[k] = _rows(self._kind, self._stored.json(f"{self._name}.{k}"))
+        return rows
+
+
+def _bounds(count: int, first: int, chunk: int) -> list[int]:
+    """Where each part of a kept list of `count` rows begins, then its end: the first part holds
+    `first` rows, each later one `chunk` rows (the last what is left)."""
+    return [0, *range(min(first, count), count, chunk), count] if count else [0]
+
+
+def _promises(stored: _Stored) -> PromiseTable:
+    texts = stored.json("texts")
+    ids = stored.array("line_ids")
+    stored_ids: list[int] = ids.tolist()
+    # -1: a line not stored yet (none is, in a plan of stored lines).
+    line_ids: Sequence[int | None] = (
+        [None if i < 0 else i for i in stored_ids] if (ids < 0).any() else stored_ids
+    )
     return PromiseTable(
         # Coded as stored, so that storing this plan (or one merged from it) again codes only
         # the texts added (`planning.coded`).
-        refs=CodedTexts.decoded(meta["refs"], arrays["refs"]),
-        line_nos=arrays["line_nos"].tolist(),
-        skus=CodedTexts.decoded(meta["skus"], arrays["skus"]),
-        line_ids=objects([None, *ids[ids >= 0].tolist()], np.where(ids >= 0, np.cumsum(ids >= 0), 0)),
-        reasons=meta["reasons"],
-        bases=meta["bases"],
-        extra=_rows(Promise, meta["extra"]),
-        stated=arrays.get("stated"),
-        **{name: arrays[name] for name in _NUMBERS},
+        refs=CodedTexts.decoded(texts["refs"], stored.array("refs")),
+        line_nos=stored.array("line_nos").tolist(),
+        skus=CodedTexts.decoded(texts["skus"], stored.array("skus")),
+        line_ids=line_ids,
+        reasons=texts["reasons"],
+        bases=texts["bases"],
+        extra=_rows(Promise, texts["extra"]),
+        stated=stored.array("stated") if stored.has("stated") else None,
+        **{name: stored.array(name) for name in _NUMBERS},
     )
 
 

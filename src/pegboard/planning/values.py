@@ -43,7 +43,10 @@ def distinct(codes: Ints) -> tuple[Ints, Ints]:
 
 
 def objects(values: Sequence[Any], index: Ints) -> list[Any]:
-    """values[index] as a list, gathered by NumPy."""
+    """values[index] as a list, gathered by NumPy; a few of many values (the first rows of a
+    plan's promises, which a terminal shows) picked one by one, not copied whole into an array."""
+    if len(index) * 16 < len(values):
+        return [values[i] for i in index.tolist()]
     table = np.empty(len(values), dtype=object)
     table[:] = values
     return list(table[index].tolist())

@@ -11,7 +11,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db import migrate
+from pegboard.adapters.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+    revisions_named_in,
+)
 from pegboard.adapters.db.planning.promises import parts_key
 from pegboard.adapters.db.tables import metadata
 from tests.integration.db.raw_rows import add_anns_order
@@ -164,3 +171,43 @@ def test_upgrading_gives_each_stored_promise_its_lines_item_and_its_parts_key(mi
         )
         assert promised.all() == [(1, 2, parts_key(PARTS)), (2, 1, parts_key("[]"))]
     engine.dispose()
+
+
+def test_the_scripts_own_lines_name_the_revisions_and_the_head_alembic_finds() -> None:
+    named = revisions_named_in(migrate.MIGRATIONS / "versions")
+
+    assert named is not None and set(named) == known_revisions()
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert all(named[s.revision] == s._normalized_down_revisions for s in scripts.walk_revisions())
+    assert head_revision() == scripts.get_current_head()
+
+
+def test_a_script_whose_lines_cannot_be_read_leaves_the_revisions_to_alembic(tmp_path: Path) -> None:
+    (tmp_path / "0001_first.py").write_text('revision = "0001"\ndown_revision = None\n')
+    (tmp_path / "0002_typed.py").write_text('revision: str = "0002"\ndown_revision: str | None = "0001"\n')
+    assert revisions_named_in(tmp_path) == {"0001": (), "0002": ("0001",)}
+
+    (tmp_path / "0003_computed.py").write_text('revision = "0003"\ndown_revision = PREVIOUS\n')
+    assert revisions_named_in(tmp_path) is None
+    (tmp_path / "0003_computed.py").write_text(
+        '"""Notes.\nrevision = "x" once\n"""\nrevision = "0003"\ndown_revision = "0002"\n'
+    )
+    assert revisions_named_in(tmp_path) is None
+
+
+def test_the_revision_a_database_is_at_is_read_from_alembics_table_or_none(migrated_url: str) -> None:
+    engine = create_engine(migrated_url)
+    try:
+        at_head = current_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version"))
+        emptied = current_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        dropped = current_revision(engine)
+        with engine.connect() as conn:  # the connection is usable after the failed read
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+
+    assert (at_head, emptied, dropped) == (head_revision(), None, None)

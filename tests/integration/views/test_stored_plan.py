@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
+from sqlalchemy import select, update
+
+from pegboard.adapters.db import tables
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.quantities import to_quantity
+from pegboard.planning.kept_plan import unpack
 from pegboard.planning.result import PlanResult
 from pegboard.services import orders, planning, purchasing, stock, users
 from pegboard.services.tokens import Role
@@ -133,3 +138,20 @@ def test_a_slice_of_the_kept_queue_is_that_slice_of_the_queue_after_re_plans(pb:
     assert [p[1].production_queue if p else None for p in pages] == [
         queue[k : k + 1] for k in range(len(queue) + 1)
     ]
+
+
+def test_a_plan_kept_in_an_older_format_is_planned_again_and_kept_anew(pb: Pegboard) -> None:
+    after_first_shipments(pb)
+    order_green_crystals(pb, in_days(pb, 14))
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    older = (Path(__file__).parents[2] / "unit" / "planning" / "kept_plan_format2.bin").read_bytes()
+    with pb.uow() as uow:
+        uow.connection.execute(update(tables.stored_plans).values(kept_result=older))
+        uow.commit()
+
+    again = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    assert again.result == fresh(pb) and not again.changed
+    with pb.reader() as uow:
+        kept = uow.connection.execute(select(tables.stored_plans.c.kept_result)).scalar_one()
+    assert unpack(kept) == again.result

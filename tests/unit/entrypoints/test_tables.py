@@ -110,3 +110,25 @@ def test_rows_are_drawn_between_the_header_and_the_caption() -> None:
     assert "SO-1" in lines[4] and "Ann" in lines[4]
     assert lines[5].startswith("└")
     assert " ".join(line.strip() for line in lines[6:]).startswith("Not shown at this width: reason")
+
+
+#: Plain ASCII as the plan's cells hold it: lists of refs, words, runs of spaces, long words.
+ASCII = st.text(alphabet=st.sampled_from("ab ,-()SO19"), min_size=1, max_size=80).map(str.strip)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=ASCII, width=st.integers(1, 30), right=st.booleans())
+def test_plain_ascii_is_folded_exactly_as_rich_folds_it(text: str, width: int, right: bool) -> None:
+    console = Console(file=io.StringIO(), width=200)
+
+    lines = tables._cell_lines(text, width, right, console, console.options)
+
+    assert lines == tables._rich_lines(text, width, right, console, console.options)
+
+
+def test_a_list_of_orders_folds_between_its_refs() -> None:
+    console = Console(file=io.StringIO(), width=200)
+
+    lines = tables._cell_lines("SO-1, SO-22, SO-333,  SO-4444", 9, False, console, console.options)
+
+    assert lines == ["SO-1,    ", "SO-22,   ", "SO-333,  ", "SO-4444  "]

@@ -56,11 +56,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     # a sequential scan that stays chosen as the table grows: looking up 48 order refs scanned
     # 50k orders per batch. Custom plans are made for each execution from the parameters and the
     # tables' current sizes; planning these short statements costs far less than one bad plan.
+    # No column is an `hstore`: SQLAlchemy need not look the type up on the first connection (a
+    # catalog query every command paid).
     engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        use_native_hstore=False,
         connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )
     watch_plan_inputs(engine)

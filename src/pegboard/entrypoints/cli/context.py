@@ -193,8 +193,12 @@ def show(as_json: bool, to_json: Callable[[], Any], as_text: Callable[[], Shown]
         emit_json(to_json())
         return
     shown = as_text()
+    # Rich's highlighting only colours what it prints (numbers, quoted words): with no colours to
+    # print (not a terminal) the same characters come out without it, and its regular expressions
+    # (compiled on first use: 5 to 10 ms) are not needed.
+    highlight = out.color_system is not None
     for part in shown if isinstance(shown, list) else [shown]:
-        out.print(part)
+        out.print(part, highlight=highlight)
 
 
 def quantity_arg(name: str, value: str, *, allow_zero: bool = False) -> Decimal:

@@ -102,6 +102,14 @@ order_lines = Table(
         postgresql_where=text("quantity > allocated + shipped + cancelled"),
         sqlite_where=text("quantity > allocated + shipped + cancelled"),
     ),
+    #: Waiting preorder lines, by item: a plan run first finds the preorders whose release date
+    #: has come (`released_preorder_skus`) among these few, not among every waiting line.
+    Index(
+        "ix_order_lines_waiting_preorders",
+        "item_id",
+        postgresql_where=text("kind = 'preorder' AND quantity > allocated + shipped + cancelled"),
+        sqlite_where=text("kind = 'preorder' AND quantity > allocated + shipped + cancelled"),
+    ),
     #: The KPIs read one period of the backorder history.
     Index(
         "ix_order_lines_first_backordered_on",
