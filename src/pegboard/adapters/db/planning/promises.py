@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -253,13 +254,29 @@ class PromiseStore:
             "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
         copy_columns(self.conn, "promise_updates", CHANGED_COLUMNS, rows)
-        self.conn.exec_driver_sql(
-            "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
-            "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
-            "first_date = COALESCE(lp.first_date, u.promised_date) "
-            "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
-        )
+        # The rows are updated in line id order, the order they lie in (a whole plan writes them
+        # so): each page is read and written once. The planner's choice, a hash join of the
+        # scratch table, spills batches when the rows outgrow work_mem and then returns them
+        # scattered over the table. At L (598k rows) that wrote about seven pages for every page of
+        # the table and 0.8 to 1.6 GB of WAL; in order it writes each page once and 0.4 GB.
+        with _setting(self.conn, "enable_hashjoin", "off"):
+            self.conn.exec_driver_sql(
+                "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
+                "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
+                "first_date = COALESCE(lp.first_date, u.promised_date) "
+                "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
+            )
         self.conn.exec_driver_sql("DROP TABLE promise_updates")
+
+
+@contextmanager
+def _setting(conn: Connection, name: str, value: str) -> Iterator[None]:
+    """PostgreSQL's setting `name` is `value` for the statements run inside, in this transaction
+    only; then it is what it was (a failure inside ends the transaction, and the setting with it)."""
+    before = conn.execute(select(func.current_setting(name))).scalar_one()
+    conn.execute(select(func.set_config(name, value, True)))
+    yield
+    conn.execute(select(func.set_config(name, before, True)))
 
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
