@@ -69,7 +69,8 @@ class SqlOutbox:
 
 def created_texts(now: datetime, first: int, count: int) -> list[str]:
     """The times of `count` events, the first `first` microseconds after `now`, each a microsecond
-    after the one before, as ISO texts (what `now + timedelta(microseconds=first + n)` stores)."""
+    after the one before, as ISO texts (what `now + timedelta(microseconds=first + n)` stores; `now`
+    is naive, as every clock here gives it)."""
     steps = np.arange(first, first + count, dtype=np.int64).astype("timedelta64[us]")
     return cast(list[str], np.datetime_as_string(np.datetime64(now, "us") + steps, unit="us").tolist())
 
