@@ -49,7 +49,7 @@ def test_moved_promises_are_updated_in_place_without_new_index_entries(
                     "WHERE relname = 'line_promises'"
                 )
             ).one()
-            # The ordered UPDATE steers the planner for itself only (`promises._setting`).
+            # The ordered UPDATE steers the planner for itself only (`queries.local_settings`).
             hash_joins = uow.connection.execute(text("SELECT current_setting('enable_hashjoin')")).scalar()
             uow.commit()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -27,7 +26,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import copy_columns
-from pegboard.adapters.db.planning.queries import driver_rows
+from pegboard.adapters.db.planning.queries import driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
@@ -259,7 +258,7 @@ class PromiseStore:
         # scratch table, spills batches when the rows outgrow work_mem and then returns them
         # scattered over the table. At L (598k rows) that wrote about seven pages for every page of
         # the table and 0.8 to 1.6 GB of WAL; in order it writes each page once and 0.4 GB.
-        with _setting(self.conn, "enable_hashjoin", "off"):
+        with local_settings(self.conn, enable_hashjoin="off"):
             self.conn.exec_driver_sql(
                 "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
                 "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
@@ -267,16 +266,6 @@ class PromiseStore:
                 "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
             )
         self.conn.exec_driver_sql("DROP TABLE promise_updates")
-
-
-@contextmanager
-def _setting(conn: Connection, name: str, value: str) -> Iterator[None]:
-    """PostgreSQL's setting `name` is `value` for the statements run inside, in this transaction
-    only; then it is what it was (a failure inside ends the transaction, and the setting with it)."""
-    before = conn.execute(select(func.current_setting(name))).scalar_one()
-    conn.execute(select(func.set_config(name, value, True)))
-    yield
-    conn.execute(select(func.set_config(name, before, True)))
 
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
