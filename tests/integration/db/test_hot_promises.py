@@ -49,9 +49,12 @@ def test_moved_promises_are_updated_in_place_without_new_index_entries(
                     "WHERE relname = 'line_promises'"
                 )
             ).one()
+            # The ordered UPDATE steers the planner for itself only (`queries.local_settings`).
+            hash_joins = uow.connection.execute(text("SELECT current_setting('enable_hashjoin')")).scalar()
             uow.commit()
 
         assert (updated, in_place) == (len(moved), len(moved))
+        assert hash_joins == "on"
         with pb.engine.connect() as conn:
             days: dict[int | None, date | None] = dict(
                 conn.execute(text("SELECT line_id, promised_date FROM line_promises")).all()

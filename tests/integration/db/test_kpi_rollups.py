@@ -147,6 +147,31 @@ def test_the_shipped_lines_rollup_matches_the_lines_through_the_story_and_promis
     assert rolled == live
 
 
+def test_the_shipped_lines_rollup_follows_first_dates_that_one_statement_changes_for_many_lines(
+    pb: Pegboard,
+) -> None:
+    """A statement over every promise: some first dates move, some become open term and some
+    stay, with every other column rewritten (as a plan run's UPDATE does). The trigger that
+    counts them (per row on both databases, migration 0034) misses none and counts none twice."""
+    seed(pb)
+    period = Period(day(0), day(10))
+    with pb.engine.begin() as conn:
+        line_ids = list(conn.execute(text("SELECT line_id FROM line_promises ORDER BY line_id")).scalars())
+        assert len(line_ids) >= 3
+        conn.execute(
+            text(
+                "UPDATE line_promises SET reason = reason || ' (again)', promised_on = :on, "
+                "first_date = CASE line_id % 3 WHEN 0 THEN :on WHEN 1 THEN NULL ELSE first_date END"
+            ),
+            {"on": day(8)},
+        )
+        # And one that changes no first date at all.
+        conn.execute(text("UPDATE line_promises SET reason = reason || '.', first_date = first_date"))
+    with pb.reader() as uow:
+        rolled, live = shipped_both_ways(uow.connection, period)
+    assert rolled == live and rolled
+
+
 def journal_by_day(conn: Connection) -> dict[tuple[date, str], tuple[Decimal, Decimal]]:
     je, jl = t.journal_entries.c, t.journal_lines.c
     rows = conn.execute(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, timedelta
+import re
+import uuid
+from datetime import date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories.outbox import BULK, _encoded
+from pegboard.adapters.db.repositories.outbox import BULK, _encoded, created_texts, event_id, event_ids
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.events import PromiseChanged
 
@@ -61,3 +63,32 @@ def test_a_moved_promise_is_stored_as_json_dumps_writes_its_payload(
 
     assert payload == json.dumps(event.payload(), sort_keys=True)
     assert ref == order_ref
+
+
+@given(
+    now=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2200, 1, 1)),
+    first=st.integers(min_value=0, max_value=10**7),
+    count=st.integers(min_value=0, max_value=50),
+)
+def test_the_times_copied_as_text_are_the_times_inserted_as_datetimes(
+    now: datetime, first: int, count: int
+) -> None:
+    """COPY's texts of the events' times read back as `now + first + n` microseconds, through
+    seconds, days and years turning over."""
+    texts = created_texts(now, first, count)
+
+    assert [datetime.fromisoformat(text) for text in texts] == [
+        now + timedelta(microseconds=first + n) for n in range(count)
+    ]
+
+
+def test_ids_made_together_are_version_7_uuids_as_one_made_alone_each_its_own() -> None:
+    shape = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    for count in (1, 99, 100, 5000):
+        ids = event_ids(count)
+        assert len(ids) == len(set(ids)) == count
+        assert all(shape.match(i) and uuid.UUID(i).version == 7 for i in ids)
+    assert shape.match(event_id())
+    # Made after one another, they start with the same or later milliseconds (48 bits, 12 digits).
+    earlier, later = event_ids(200), event_ids(200)
+    assert earlier[-1][:13] <= later[0][:13] <= event_id()[:13]

@@ -14,6 +14,8 @@ from sqlalchemy import insert, select, update
 
 from pegboard.adapters.clock import FixedClock
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning import promises as promise_store
+from pegboard.adapters.db.repositories import outbox as outbox_store
 from pegboard.adapters.notify.email import EmailChannel, long_date
 from pegboard.bootstrap import Pegboard
 from pegboard.config import Settings
@@ -759,3 +761,49 @@ def test_the_pass_looks_for_exactly_the_orders_the_rule_says_are_owed_a_new_date
         uow.commit()
         assert uow.notices.awaiting_new_date(TUESDAY) == []
         assert uow.notices.awaiting_new_date(WEDNESDAY) == ["SO-1"]
+
+
+def test_the_next_days_whole_plan_tells_each_customer_whose_lines_slid_once_listing_every_such_line(
+    pb: Pegboard, mail: Mail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shop that confirmed no suggestion: on the next business day every line resting on a planned
+    PO slides a day. Written as a large shop's are (COPY into the outbox and the promise UPDATE
+    from a scratch table on PostgreSQL), each moved line is one PromiseChanged, and each customer
+    hears once, of all their moved lines: no message lost, none doubled, none to a customer whose
+    lines stayed, and nothing more when the events are delivered again."""
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(outbox_store, "BULK", 0)
+    workshop(pb)
+    catalogue.save_items(
+        [Item("LANTERN", "Brass lantern", Procurement.BUY, supplier="Passing Traders")], uow=pb.uow()
+    )
+    place(pb, "SO-1", ("KETTLE", 1), ("LAMP", 2), ("LANTERN", 1), customer="Ada", email="ada@example.com")
+    place(pb, "SO-2", ("LAMP", 1), customer="Bob", email="bob@example.com")
+    place(pb, "SO-3", ("KETTLE", 2), customer="Cy", email="cy@example.com")  # in stock: nothing moves
+    place(pb, "SO-4", ("LANTERN", 3), ("LAMP", 1), customer="Dee", email="dee@example.com")
+    promise_everything(pb)
+    mail.deliver()
+    assert len(mail.messages()) == 4  # the confirmations
+    mail.server.inbox.clear()
+
+    run = planning.run_plan(uow=pb.uow(), clock=FixedClock(TUESDAY))
+    assert run.new_dates == 5
+    moved = mail.events()
+    assert mail.channel(TUESDAY).deliver(moved) == {}
+    assert mail.channel(TUESDAY).deliver(moved) == {}  # again, as after a crash: at least once
+
+    got = sorted(mail.messages(), key=lambda m: m.rcpt_tos)
+    assert [(m.rcpt_tos, m.subject) for m in got] == [
+        (("ada@example.com",), "A new date for your order SO-1"),
+        (("bob@example.com",), "A new date for your order SO-2"),
+        (("dee@example.com",), "A new date for your order SO-4"),
+    ]
+    was, now = long_date(MONDAY + timedelta(days=3)), long_date(MONDAY + timedelta(days=4))
+    slid = f"now expected to ship on {now}, not {was}"
+    texts = [text_of(m) for m in got]
+    assert f"2 x Desk lamp (LAMP): {slid}" in texts[0] and f"1 x Brass lantern (LANTERN): {slid}" in texts[0]
+    assert "KETTLE" not in texts[0]
+    assert f"1 x Desk lamp (LAMP): {slid}" in texts[1]
+    assert f"3 x Brass lantern (LANTERN): {slid}" in texts[2] and f"1 x Desk lamp (LAMP): {slid}" in texts[2]
+    assert sorted(e.order_ref or "" for e in moved) == ["SO-1", "SO-1", "SO-2", "SO-4", "SO-4"]
+    assert {e.event_type for e in moved} == {"PromiseChanged"}

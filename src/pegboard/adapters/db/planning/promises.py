@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import copy_columns
-from pegboard.adapters.db.planning.queries import driver_rows
+from pegboard.adapters.db.planning.queries import driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
@@ -253,12 +253,18 @@ class PromiseStore:
             "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
         copy_columns(self.conn, "promise_updates", CHANGED_COLUMNS, rows)
-        self.conn.exec_driver_sql(
-            "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
-            "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
-            "first_date = COALESCE(lp.first_date, u.promised_date) "
-            "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
-        )
+        # The rows are updated in line id order, the order they lie in (a whole plan writes them
+        # so): each page is read and written once. The planner's choice, a hash join of the
+        # scratch table, spills batches when the rows outgrow work_mem and then returns them
+        # scattered over the table. At L (598k rows) that wrote about seven pages for every page of
+        # the table and 0.8 to 1.6 GB of WAL; in order it writes each page once and 0.4 GB.
+        with local_settings(self.conn, enable_hashjoin="off"):
+            self.conn.exec_driver_sql(
+                "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
+                "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
+                "first_date = COALESCE(lp.first_date, u.promised_date) "
+                "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
+            )
         self.conn.exec_driver_sql("DROP TABLE promise_updates")
 
 
