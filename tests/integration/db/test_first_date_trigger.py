@@ -1,5 +1,5 @@
 """The shipped-lines rollup follows a promise's first date per row, only when it changed (migration
-0034): an UPDATE that keeps every first date queues no trigger work; the migration goes both ways."""
+0035): an UPDATE that keeps every first date queues no trigger work; the migration goes both ways."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_the_migration_goes_down_and_up_between_statement_and_row_trigger(migrat
     engine = create_engine(migrated_url)
     try:
         at_head = _trigger(engine)
-        command.downgrade(config, "0033")
+        command.downgrade(config, "0034")
         down = _trigger(engine)
         command.upgrade(config, "head")
         up = _trigger(engine)

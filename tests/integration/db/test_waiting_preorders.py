@@ -1,4 +1,4 @@
-"""Waiting preorder lines have an index of their own (migration 0034_mstart), so a plan run finds
+"""Waiting preorder lines have an index of their own (migration 0034), so a plan run finds
 the released preorders among them, not among every waiting line; the migration goes both ways on
 both databases, every line kept (which preorders are released is tested with the services)."""
 

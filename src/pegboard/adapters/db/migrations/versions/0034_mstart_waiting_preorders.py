@@ -3,7 +3,7 @@ dates have come (`released_preorder_skus`), and that read every waiting line of 
 the preorders among them (44 ms of a 0.2 s unchanged plan at M, with no preorder at all); a
 partial index of the waiting preorder lines answers from the few there are
 
-Revision ID: 0034_mstart
+Revision ID: 0034
 Revises: 0033
 Create Date: 2026-12-07
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0034_mstart"
+revision = "0034"
 down_revision = "0033"
 branch_labels = None
 depends_on = None

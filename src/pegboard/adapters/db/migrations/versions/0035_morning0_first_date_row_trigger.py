@@ -13,8 +13,8 @@ its first date against its old and new lines, as SQLite's does (the statement tr
 and new rows by `line_id` and so missed it). An order line with a promise cannot be renumbered
 (0032), so that is an UPDATE in SQL by hand. SQLite is unchanged.
 
-Revision ID: 0034_morning0
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-07
 """
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0034_morning0"
-down_revision = "0033"
+revision = "0035"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
