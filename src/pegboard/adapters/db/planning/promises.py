@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.copying import copy_columns
+from pegboard.adapters.db.copying import CHUNK, copy_binary, copy_columns
 from pegboard.adapters.db.planning.queries import driver_rows
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
@@ -152,32 +152,38 @@ class PromiseStore:
         order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
         new = [k for k in order if not stored[k]]
         changed = [k for k in order if stored[k]]
-        parts_keys = _parts_keys(wanted.parts)
-        columns = (
-            line_ids,
-            wanted.dates,
-            _cut(wanted.reasons, 500),
-            _cut(wanted.bases, 100),
-            wanted.parts,
-            parts_keys,
-            [on] * len(line_ids),
-        )
+        parts_keys = _PartsKeys()
+
+        def columns(ks: list[int]) -> list[list[Any]]:
+            """The CHANGED_COLUMNS of promises `ks`."""
+            parts = _pick(wanted.parts, ks)
+            return [
+                _pick(line_ids, ks),
+                _pick(wanted.dates, ks),
+                _cut(_pick(wanted.reasons, ks), 500),
+                _cut(_pick(wanted.bases, ks), 100),
+                parts,
+                parts_keys(parts),
+                [on] * len(ks),
+            ]
+
         postgres = self.conn.dialect.name == "postgresql"
         if new:
             # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
             item_ids = self._item_ids({wanted.skus[k] for k in new})
-            new_rows = [
-                *(_pick(column, new) for column in columns),
-                _pick(wanted.dates, new),
-                [on] * len(new),
-                [item_ids[wanted.skus[k]] for k in new],
-            ]
+
+            def new_rows(ks: list[int]) -> list[list[Any]]:
+                """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
+                row = columns(ks)
+                return [*row, row[1], row[6], [item_ids[wanted.skus[k]] for k in ks]]
+
             if postgres and len(new) > BULK:
-                copy_columns(self.conn, "line_promises", NEW_COLUMNS, new_rows)
+                # A block at a time: each block's columns are picked while the server inserts the last.
+                copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
             else:
-                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows))
+                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
         if changed:
-            changed_rows = [_pick(column, changed) for column in columns]
+            changed_rows = columns(changed)
             if postgres and len(changed) > BULK:
                 self._update_by_copy(changed_rows)
                 return
@@ -344,16 +350,21 @@ class _PromiseRows:
         )
 
 
-def _parts_keys(parts: list[str]) -> list[int]:
-    """Each stored parts' `parts_key`, each distinct text worked out once."""
-    keys: dict[str, int] = {}
-    found = []
-    for text in parts:
-        key = keys.get(text)
-        if key is None:
-            key = keys[text] = parts_key(text)
-        found.append(key)
-    return found
+class _PartsKeys:
+    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int] = {}
+
+    def __call__(self, parts: list[str]) -> list[int]:
+        keys = self.keys
+        found = []
+        for text in parts:
+            key = keys.get(text)
+            if key is None:
+                key = keys[text] = parts_key(text)
+            found.append(key)
+        return found
 
 
 def _cut(texts: list[str], length: int) -> list[str]:
