@@ -4,8 +4,10 @@ backslashes, empty texts, None, dates and exact quantities, on both databases.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -79,7 +81,8 @@ def test_rows_copied_in_binary_blocks_read_back_as_given(pb: Pegboard) -> None:
         (1, 2, "buy", None, "Crystal\\Broker", "LINE\nBREAK", -(2**63), None, date(1, 1, 1), "\\N"),
         (1, 3, "make", "\\N", "", "é ☃", 2**63 - 1, date(9999, 12, 31), None, "x" * 500),
     ]
-    blocks = [list(zip(*rows[:2], strict=True)), [[] for _ in names], list(zip(*rows[2:], strict=True))]
+    blocks: list[list[Sequence[Any]]] = [list(zip(*rows[:2], strict=True)), [[] for _ in names]]
+    blocks.append(list(zip(*rows[2:], strict=True)))
     with pb.engine.begin() as conn:
         conn.execute(
             insert(t.stored_plans).values(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any, cast
 
 from more_itertools import sliced
@@ -154,14 +155,15 @@ class PromiseStore:
         changed = [k for k in order if stored[k]]
         parts_keys = _PartsKeys()
 
-        def columns(ks: list[int]) -> list[list[Any]]:
+        def columns(ks: list[int]) -> list[Sequence[Any]]:
             """The CHANGED_COLUMNS of promises `ks`."""
-            parts = _pick(wanted.parts, ks)
+            pick = _picker(ks)
+            parts = pick(wanted.parts)
             return [
-                _pick(line_ids, ks),
-                _pick(wanted.dates, ks),
-                _cut(_pick(wanted.reasons, ks), 500),
-                _cut(_pick(wanted.bases, ks), 100),
+                pick(line_ids),
+                pick(wanted.dates),
+                _cut(pick(wanted.reasons), 500),
+                _cut(pick(wanted.bases), 100),
                 parts,
                 parts_keys(parts),
                 [on] * len(ks),
@@ -172,10 +174,10 @@ class PromiseStore:
             # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
             item_ids = self._item_ids({wanted.skus[k] for k in new})
 
-            def new_rows(ks: list[int]) -> list[list[Any]]:
+            def new_rows(ks: list[int]) -> list[Sequence[Any]]:
                 """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
                 row = columns(ks)
-                return [*row, row[1], row[6], [item_ids[wanted.skus[k]] for k in ks]]
+                return [*row, row[1], row[6], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
 
             if postgres and len(new) > BULK:
                 # A block at a time: each block's columns are picked while the server inserts the last.
@@ -213,7 +215,7 @@ class PromiseStore:
         if len(unread) <= BULK:
             return found | (self.item_cache.resolve(unread) if unread else {})
         it = t.items.c
-        for sku, item_id in self.conn.execute(select(it.sku, it.id)):
+        for sku, item_id in driver_rows(self.conn, select(it.sku, it.id)):
             if sku in skus:
                 found[sku] = item_id
         missing = skus - found.keys()
@@ -356,24 +358,28 @@ class _PartsKeys:
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
 
-    def __call__(self, parts: list[str]) -> list[int]:
+    def __call__(self, parts: Sequence[str]) -> list[int]:
         keys = self.keys
-        found = []
-        for text in parts:
-            key = keys.get(text)
-            if key is None:
-                key = keys[text] = parts_key(text)
-            found.append(key)
-        return found
+        for text in set(parts).difference(keys):
+            keys[text] = parts_key(text)
+        return list(map(keys.__getitem__, parts))
 
 
-def _cut(texts: list[str], length: int) -> list[str]:
-    """The texts cut to the column's length."""
+def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
+    """The texts cut to the column's length (as they are when none is longer, the usual case)."""
+    if max(map(len, set(texts)), default=0) <= length:
+        return texts
     return [s if len(s) <= length else s[:length] for s in texts]
 
 
-def _pick(column: Sequence[Any], ks: list[int]) -> list[Any]:
-    return [column[k] for k in ks]
+def _picker(ks: list[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """What picks entries `ks` of a column, in that order (in C: `itemgetter`)."""
+    if len(ks) == 1:
+        k = ks[0]
+        return lambda column: [column[k]]
+    if not ks:
+        return lambda column: []
+    return itemgetter(*ks)
 
 
 def _dicts(names: tuple[str, ...], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
