@@ -240,8 +240,10 @@ def test_receipts_completions_and_cancellations_re_promise_as_a_full_plan_would(
 
 
 def test_promises_written_in_bulk_are_stored_as_one_by_one(pb: Pegboard, monkeypatch: MonkeyPatch) -> None:
-    """Many promises at once take PostgreSQL's COPY path (here forced for a handful)."""
+    """Many promises at once take PostgreSQL's COPY path (here forced for a handful, a block of
+    one promise at a time)."""
     monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "CHUNK", 1)
     lightsaber_after_first_shipments(pb)
     due = pb.clock.today() + timedelta(days=14)
     planning.run_plan(uow=pb.uow(), clock=pb.clock)

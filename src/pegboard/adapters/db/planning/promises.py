@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any, cast
 
 from more_itertools import sliced
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.copying import copy_columns
+from pegboard.adapters.db.copying import CHUNK, copy_binary, copy_columns
 from pegboard.adapters.db.planning.queries import driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
@@ -152,32 +153,39 @@ class PromiseStore:
         order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
         new = [k for k in order if not stored[k]]
         changed = [k for k in order if stored[k]]
-        parts_keys = _parts_keys(wanted.parts)
-        columns = (
-            line_ids,
-            wanted.dates,
-            _cut(wanted.reasons, 500),
-            _cut(wanted.bases, 100),
-            wanted.parts,
-            parts_keys,
-            [on] * len(line_ids),
-        )
+        parts_keys = _PartsKeys()
+
+        def columns(ks: list[int]) -> list[Sequence[Any]]:
+            """The CHANGED_COLUMNS of promises `ks`."""
+            pick = _picker(ks)
+            parts = pick(wanted.parts)
+            return [
+                pick(line_ids),
+                pick(wanted.dates),
+                _cut(pick(wanted.reasons), 500),
+                _cut(pick(wanted.bases), 100),
+                parts,
+                parts_keys(parts),
+                [on] * len(ks),
+            ]
+
         postgres = self.conn.dialect.name == "postgresql"
         if new:
             # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
             item_ids = self._item_ids({wanted.skus[k] for k in new})
-            new_rows = [
-                *(_pick(column, new) for column in columns),
-                _pick(wanted.dates, new),
-                [on] * len(new),
-                [item_ids[wanted.skus[k]] for k in new],
-            ]
+
+            def new_rows(ks: list[int]) -> list[Sequence[Any]]:
+                """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
+                row = columns(ks)
+                return [*row, row[1], row[6], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
+
             if postgres and len(new) > BULK:
-                copy_columns(self.conn, "line_promises", NEW_COLUMNS, new_rows)
+                # A block at a time: each block's columns are picked while the server inserts the last.
+                copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
             else:
-                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows))
+                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
         if changed:
-            changed_rows = [_pick(column, changed) for column in columns]
+            changed_rows = columns(changed)
             if postgres and len(changed) > BULK:
                 self._update_by_copy(changed_rows)
                 return
@@ -207,7 +215,7 @@ class PromiseStore:
         if len(unread) <= BULK:
             return found | (self.item_cache.resolve(unread) if unread else {})
         it = t.items.c
-        for sku, item_id in self.conn.execute(select(it.sku, it.id)):
+        for sku, item_id in driver_rows(self.conn, select(it.sku, it.id)):
             if sku in skus:
                 found[sku] = item_id
         missing = skus - found.keys()
@@ -350,25 +358,34 @@ class _PromiseRows:
         )
 
 
-def _parts_keys(parts: list[str]) -> list[int]:
-    """Each stored parts' `parts_key`, each distinct text worked out once."""
-    keys: dict[str, int] = {}
-    found = []
-    for text in parts:
-        key = keys.get(text)
-        if key is None:
-            key = keys[text] = parts_key(text)
-        found.append(key)
-    return found
+class _PartsKeys:
+    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int] = {}
+
+    def __call__(self, parts: Sequence[str]) -> list[int]:
+        keys = self.keys
+        for text in set(parts).difference(keys):
+            keys[text] = parts_key(text)
+        return list(map(keys.__getitem__, parts))
 
 
-def _cut(texts: list[str], length: int) -> list[str]:
-    """The texts cut to the column's length."""
+def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
+    """The texts cut to the column's length (as they are when none is longer, the usual case)."""
+    if max(map(len, set(texts)), default=0) <= length:
+        return texts
     return [s if len(s) <= length else s[:length] for s in texts]
 
 
-def _pick(column: Sequence[Any], ks: list[int]) -> list[Any]:
-    return [column[k] for k in ks]
+def _picker(ks: list[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """What picks entries `ks` of a column, in that order (in C: `itemgetter`)."""
+    if len(ks) == 1:
+        k = ks[0]
+        return lambda column: [column[k]]
+    if not ks:
+        return lambda column: []
+    return itemgetter(*ks)
 
 
 def _dicts(names: tuple[str, ...], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
