@@ -4,7 +4,7 @@ backslashes, empty texts, None, dates and exact quantities, on both databases.""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,9 @@ from sqlalchemy import insert, select
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import column_text, copy_binary, copy_rows
 from pegboard.adapters.db.stored_plan_rows import json_texts
-from pegboard.bootstrap import Pegboard
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from tests.conftest import MONDAY
 
 
 def test_rows_copied_read_back_as_given_whatever_their_texts_hold(pb: Pegboard) -> None:
@@ -58,11 +60,20 @@ def test_rows_copied_read_back_as_given_whatever_their_texts_hold(pb: Pegboard) 
     assert read == rows
 
 
-def test_rows_copied_in_binary_blocks_read_back_as_given(pb: Pegboard) -> None:
+@pytest.fixture
+def pg_pb(postgres_url: str) -> Iterator[Pegboard]:
+    """A wired Pegboard on the run's PostgreSQL database (binary COPY is PostgreSQL's alone)."""
+    board = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
+    try:
+        yield board
+    finally:
+        board.close()
+
+
+def test_rows_copied_in_binary_blocks_read_back_as_given(pg_pb: Pegboard) -> None:
     """Binary COPY (PostgreSQL), a block at a time, empty blocks too: texts with anything in them,
     NULLs, dates and numbers (values as stored: a quantity in millionths) come back as given."""
-    if pb.engine.dialect.name != "postgresql":
-        pytest.skip("binary COPY is PostgreSQL's")
+    pb = pg_pb
     s = t.stored_plan_suggestions
     names = (
         "plan_id",
