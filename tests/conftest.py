@@ -269,6 +269,16 @@ def pb(db_url: str) -> Iterator[Pegboard]:
 
 
 @pytest.fixture
+def postgres_pb(postgres_url: str) -> Iterator[Pegboard]:
+    """A wired Pegboard on the run's PostgreSQL database alone, for what only PostgreSQL does."""
+    board = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
+    try:
+        yield board
+    finally:
+        board.close()
+
+
+@pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, keeping every message it accepts."""
     with running_smtp_server() as server:

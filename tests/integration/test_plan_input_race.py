@@ -5,30 +5,26 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from pegboard.bootstrap import Pegboard, bootstrap
-from pegboard.config import Settings
+from pegboard.bootstrap import Pegboard
 from pegboard.services import planning
 from pegboard.views.stored_plan import read_stored_plan
 from tests.builders import make_items, make_order
 from tests.conftest import MONDAY
 
-#: How long to wait for the plan run to reach its lock or finish: a bound, not a timing.
-SETTLE_SECONDS = 120
-
 
 @pytest.fixture
-def board(postgres_url: str) -> Iterator[Pegboard]:
-    pb = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
-    try:
-        yield pb
-    finally:
-        pb.close()
+def board(postgres_pb: Pegboard) -> Pegboard:
+    """The run's PostgreSQL database, wired: these races need its row locks."""
+    return postgres_pb
+
+
+#: How long to wait for the plan run to reach its lock or finish: a bound, not a timing.
+SETTLE_SECONDS = 120
 
 
 def waiting_on_a_lock(watcher: Engine) -> bool:

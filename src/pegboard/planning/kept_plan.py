@@ -21,7 +21,7 @@ import json
 import operator
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import chain, pairwise, repeat
@@ -43,6 +43,7 @@ from pegboard.planning.result import (
     PurchaseSuggestion,
     QueueEntry,
 )
+from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
 
 #: Bumped whenever what `pack` writes changes; older bytes then unpack to None.
@@ -178,13 +179,12 @@ class _Stored:
         return zlib.decompress(self.data[offset : offset + length])
 
 
-class _KeptRows(Sequence[Any]):
+class _KeptRows(RowSequence[Any]):
     """A kept list of named tuples (a `PlanResult`'s suggestions or queue), read from the kept
     bytes a part (`_bounds`) at a time, as rows are asked for; equal to any sequence of the same
     rows (as the list or tuple the plan held)."""
 
     __slots__ = ("_kind", "_stored", "_name", "_count", "_bounds", "_chunks", "_all")
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, kind: type[Any], stored: _Stored, name: str) -> None:
         self._kind, self._stored, self._name = kind, stored, name
@@ -219,17 +219,6 @@ class _KeptRows(Sequence[Any]):
         at %= self._count
         part = self._part(at)
         return self._chunk(part)[at - self._bounds[part]]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.rows())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and self.rows() == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.rows()!r})"
 
     def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
         """Pickled and copied as the list of its rows (not with the bytes it reads them from)."""

@@ -21,11 +21,12 @@ from numpy.typing import NDArray
 from pegboard.planning.arrays import NONE, SCALE
 from pegboard.planning.coded import flags
 from pegboard.planning.result import Promise
+from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
 from pegboard.planning.values import as_dates, as_decimals, distinct, objects, plain_number
 
 
-class PromiseTable(Sequence[Promise]):
+class PromiseTable(RowSequence[Promise]):
     """Promises as columns, then `extra` promises (as tuples) after them.
 
     Row r rests on input line `line[r]` (an index into `refs`, `line_nos`, `skus` and
@@ -51,7 +52,6 @@ class PromiseTable(Sequence[Promise]):
         "extra",
         "_rows",
     )
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -103,17 +103,6 @@ class PromiseTable(Sequence[Promise]):
         )
         part = self.taking(head, self.extra[tail])
         return part.rows()
-
-    def __iter__(self) -> Iterator[Promise]:
-        return iter(self.rows())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and self.rows() == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"PromiseTable({self.rows()!r})"
 
     def rows(self) -> list[Promise]:
         """Every promise as a tuple (built on first use, then kept)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, overload
@@ -12,6 +12,7 @@ import numpy as np
 
 from pegboard.planning.promise_table import PromiseTable, iso_dates, json_numbers
 from pegboard.planning.result import Promise
+from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.values import as_dates, distinct, iso_day, objects, plain_number
 
@@ -261,13 +262,12 @@ class Lines:
         return self._row_parts
 
 
-class LinePromises(Sequence[LinePromise]):
+class LinePromises(RowSequence[LinePromise]):
     """The promises of some lines of a `Lines` (`Lines.promises`), kept as its columns: a
     `LinePromise`, with its parts, is built only for an entry read, so a store can write a
     whole plan's new promises from the columns (`column`, `parts_texts`) without building one."""
 
     __slots__ = ("lines", "ks", "_built")
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, lines: Lines, ks: list[int]) -> None:
         self.lines, self.ks = lines, ks
@@ -289,16 +289,8 @@ class LinePromises(Sequence[LinePromise]):
             return self.lines.built(self.ks[index])
         return self.lines.built([self.ks[index]])[0]
 
-    def __iter__(self) -> Iterator[LinePromise]:
-        return iter(self.built())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and self.built() == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"LinePromises({self.built()!r})"
+    def rows(self) -> list[LinePromise]:
+        return self.built()
 
     def built(self) -> list[LinePromise]:
         """Every promise as a `LinePromise` (built on first use, then kept)."""

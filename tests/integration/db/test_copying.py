@@ -4,12 +4,11 @@ backslashes, empty texts, None, dates and exact quantities, on both databases.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
@@ -17,9 +16,7 @@ from sqlalchemy import insert, select
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import column_text, copy_binary, copy_rows
 from pegboard.adapters.db.stored_plan_rows import json_texts
-from pegboard.bootstrap import Pegboard, bootstrap
-from pegboard.config import Settings
-from tests.conftest import MONDAY
+from pegboard.bootstrap import Pegboard
 
 
 def test_rows_copied_read_back_as_given_whatever_their_texts_hold(pb: Pegboard) -> None:
@@ -60,20 +57,10 @@ def test_rows_copied_read_back_as_given_whatever_their_texts_hold(pb: Pegboard) 
     assert read == rows
 
 
-@pytest.fixture
-def pg_pb(postgres_url: str) -> Iterator[Pegboard]:
-    """A wired Pegboard on the run's PostgreSQL database (binary COPY is PostgreSQL's alone)."""
-    board = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
-    try:
-        yield board
-    finally:
-        board.close()
-
-
-def test_rows_copied_in_binary_blocks_read_back_as_given(pg_pb: Pegboard) -> None:
+def test_rows_copied_in_binary_blocks_read_back_as_given(postgres_pb: Pegboard) -> None:
     """Binary COPY (PostgreSQL), a block at a time, empty blocks too: texts with anything in them,
     NULLs, dates and numbers (values as stored: a quantity in millionths) come back as given."""
-    pb = pg_pb
+    pb = postgres_pb
     s = t.stored_plan_suggestions
     names = (
         "plan_id",
