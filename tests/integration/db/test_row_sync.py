@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, insert, select
 
 from pegboard.adapters.db import tables as t
@@ -84,67 +85,35 @@ def test_when_some_known_rows_moved_only_those_are_replaced(pb: Pegboard) -> Non
         assert _rows(conn, 1) == [(1, DAY), (2, date(2026, 12, 6))]
 
 
-def test_many_moved_rows_among_some_that_stay_are_replaced_and_only_those(pb: Pegboard) -> None:
+@pytest.mark.parametrize(
+    ("count", "kept", "other"),
+    [
+        pytest.param(2500, {1, 1500, 2500}, 1, id="many-moved-among-some-that-stay"),
+        pytest.param(2500, set(range(1, 2501)) - {2, 1200, 2400}, 2, id="a-few-moved-among-many-that-stay"),
+        # 1,251 stay: more than one statement names on SQLite
+        pytest.param(2600, set(range(1, 2501, 2)) | {2500}, 2, id="more-moved-than-stay-and-many-stay"),
+    ],
+)
+def test_moved_rows_among_rows_that_stay_are_replaced_and_only_those(
+    pb: Pegboard, count: int, kept: set[int], other: int
+) -> None:
     s = t.stored_plan_suggestions
-    kept = {1, 1500, 2500}
     with pb.engine.begin() as conn:
         _plan(conn, 1)
         _plan(conn, 2)
-        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2501)] + [_row(2, 1, 0)])
+        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, count + 1)] + [_row(2, other, 0)])
 
         sync_known_rows(
             conn,
             s,
             key="seq",
             where=s.c.plan_id == 1,
-            stored=dict.fromkeys(range(1, 2501), 0),
-            wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2501)},
+            stored=dict.fromkeys(range(1, count + 1), 0),
+            wanted={seq: 0 if seq in kept else 1 for seq in range(1, count + 1)},
             columns=lambda seqs, days: _columns(1, seqs, days),
         )
 
-        assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2501)]
-        assert _rows(conn, 2) == [(1, DAY)]
-
-
-def test_a_few_moved_rows_among_many_that_stay_are_replaced_and_only_those(pb: Pegboard) -> None:
-    s = t.stored_plan_suggestions
-    moved = {2, 1200, 2400}
-    with pb.engine.begin() as conn:
-        _plan(conn, 1)
-        _plan(conn, 2)
-        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2501)] + [_row(2, 2, 0)])
-
-        sync_known_rows(
-            conn,
-            s,
-            key="seq",
-            where=s.c.plan_id == 1,
-            stored=dict.fromkeys(range(1, 2501), 0),
-            wanted={seq: 1 if seq in moved else 0 for seq in range(1, 2501)},
-            columns=lambda seqs, days: _columns(1, seqs, days),
-        )
-
-        assert _rows(conn, 1) == [(seq, date(2026, 12, 2) if seq in moved else DAY) for seq in range(1, 2501)]
-        assert _rows(conn, 2) == [(2, DAY)]
-
-
-def test_more_moved_rows_than_stay_are_replaced_when_those_staying_are_many(pb: Pegboard) -> None:
-    s = t.stored_plan_suggestions
-    kept = set(range(1, 2501, 2)) | {2500}  # 1,251 stay: more than one statement names on SQLite
-    with pb.engine.begin() as conn:
-        _plan(conn, 1)
-        _plan(conn, 2)
-        conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, 2601)] + [_row(2, 2, 0)])
-
-        sync_known_rows(
-            conn,
-            s,
-            key="seq",
-            where=s.c.plan_id == 1,
-            stored=dict.fromkeys(range(1, 2601), 0),
-            wanted={seq: 0 if seq in kept else 1 for seq in range(1, 2601)},
-            columns=lambda seqs, days: _columns(1, seqs, days),
-        )
-
-        assert _rows(conn, 1) == [(seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, 2601)]
-        assert _rows(conn, 2) == [(2, DAY)]
+        assert _rows(conn, 1) == [
+            (seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, count + 1)
+        ]
+        assert _rows(conn, 2) == [(other, DAY)]
