@@ -100,6 +100,23 @@ def test_every_field_with_a_bad_entry_shows_its_own_error_at_once(
         assert counts(workshop) == before
 
 
+def test_an_unknown_sku_and_an_unknown_po_each_come_back_beside_their_field(
+    browser: Browser, workshop: Workshop
+) -> None:
+    with signed_in(browser, workshop, "viewer") as page:
+        page.goto(workshop.url + "/plan/whatif")
+
+        page.get_by_label("Demand rise").fill("NO-SUCH-SABER:+50%")
+        page.get_by_label("Late supply").fill("PO-404:+7")
+        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
+            page.get_by_role("button", name="Try scenario").click()
+
+        assert answer.value.status == 422
+        assert "NO-SUCH-SABER" in page.locator("#demand-error").inner_text()
+        assert "PO-404" in page.locator("#late-error").inner_text()
+        assert page.locator("#order-error").count() == 0
+
+
 def test_each_scenario_box_spans_the_form_so_a_dated_entry_shows_whole(
     browser: Browser, workshop: Workshop
 ) -> None:

@@ -86,6 +86,19 @@ class ExtraOrder:
 _Entry = TypeVar("_Entry", DemandRise, LateSupply, ExtraOrder)
 
 
+class ScenarioRefused(InvalidValue):
+    """Scenario entries that name no known item, PO, MO or supplier: refused as the first of them,
+    with `errors` holding the first of each field, so that a form shows each beside its field."""
+
+    def __init__(self, errors: Sequence[InvalidValue]) -> None:
+        first = errors[0]
+        super().__init__(first.field, first.value, first.reason)
+        first_of: dict[str, InvalidValue] = {}
+        for error in errors:
+            first_of.setdefault(error.field, error)
+        self.errors = list(first_of.values())
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Everything a what-if tries at once."""
@@ -271,11 +284,23 @@ def what_if(
         skus = {d.sku for d in scenario.demand} | {o.sku for o in scenario.orders}
         items = uow.catalogue.items(skus)
         entries: list[DemandRise | ExtraOrder] = [*scenario.demand, *scenario.orders]
-        for entry in entries:
-            if entry.sku not in items:
-                field = "demand" if isinstance(entry, DemandRise) else "order"
-                raise InvalidValue(field, entry.text, f"no item has the SKU {entry.sku!r}")
-        found = [_slip(late, uow) for late in scenario.late]
+        refused = [
+            InvalidValue(
+                "demand" if isinstance(entry, DemandRise) else "order",
+                entry.text,
+                f"no item has the SKU {entry.sku!r}",
+            )
+            for entry in entries
+            if entry.sku not in items
+        ]
+        found = []
+        for late in scenario.late:
+            try:
+                found.append(_slip(late, uow))
+            except InvalidValue as error:
+                refused.append(error)
+        if refused:
+            raise ScenarioRefused(refused)
         slips = [slip for slip, _ in found]
         extra = _extra_demand(scenario, uow, today) + [
             ExtraDemand(f"order {k}: {o.sku}", o.sku, o.quantity) for k, o in enumerate(scenario.orders, 1)

@@ -151,3 +151,28 @@ def test_a_kept_plan_with_a_ship_complete_order_leaves_the_lines_to_be_read(
 
     assert reads == [(), None]
     assert found == planned
+
+
+def test_entries_naming_nothing_known_are_refused_together_the_first_of_each_field_kept(pb: Pegboard) -> None:
+    planned_workshop(pb)
+    scenario = whatif.parse_scenario(
+        demand=["NO-SUCH-SABER:+50%", "SABER-BLUE:+10%"],
+        late=["PO-404:+7", "Nobody Ltd:+2"],
+        orders=["GHOST:1"],
+    )
+    refused: list[whatif.ScenarioRefused] = []
+
+    def try_it() -> None:
+        with pytest.raises(whatif.ScenarioRefused) as caught:
+            answer(pb, scenario, kept_from=NEVER)
+        refused.append(caught.value)
+
+    written = rows_written(pb, try_it)
+
+    assert (refused[0].field, refused[0].value) == ("demand", "NO-SUCH-SABER:+50%")
+    assert [(e.field, e.value) for e in refused[0].errors] == [
+        ("demand", "NO-SUCH-SABER:+50%"),
+        ("order", "GHOST:1"),
+        ("late", "PO-404:+7"),
+    ]
+    assert written == {name: set() for name in WATCHED}

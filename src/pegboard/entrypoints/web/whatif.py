@@ -40,9 +40,10 @@ def make_router(renderer: Renderer) -> APIRouter:
             found = whatif.what_if(scenario, uow=pb.reader(), clock=pb.clock)
         except InvalidValue as error:
             # Every field's first bad entry is shown beside it, not only the first field's.
-            each = whatif.scenario_errors(demand.splitlines(), late.splitlines(), order.splitlines()) or [
-                error
-            ]
+            refused = error.errors if isinstance(error, whatif.ScenarioRefused) else [error]
+            each = (
+                whatif.scenario_errors(demand.splitlines(), late.splitlines(), order.splitlines()) or refused
+            )
             errors: list[FieldError] = [error_for(e, FIELDS, default="demand") for e in each]
             return renderer.page(request, "whatif.html", page, title="What-if", user=user, errors=errors)
         shown = WhatIfPage(page.today, values, found)
