@@ -16,7 +16,7 @@ from tests.e2e.web_support import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = QUIET
 
@@ -61,16 +61,23 @@ def test_a_late_crystal_po_tried_from_the_plan_page_names_the_order_it_makes_lat
         assert counts(workshop) == before
 
 
+def try_scenario(page: Page, boxes: dict[str, str]) -> int:
+    """Fill the scenario boxes named by their labels and try it: the answer's status."""
+    for label, entry in boxes.items():
+        page.get_by_label(label).fill(entry)
+    with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
+        page.get_by_role("button", name="Try scenario").click()
+    return answer.value.status
+
+
 def test_an_unknown_po_comes_back_beside_its_field_with_422(browser: Browser, workshop: Workshop) -> None:
     with signed_in(browser, workshop, "viewer") as page:
         page.goto(workshop.url + "/plan/whatif")
         before = counts(workshop)
 
-        page.get_by_label("Late supply").fill("PO-404:+7")
-        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
-            page.get_by_role("button", name="Try scenario").click()
+        status = try_scenario(page, {"Late supply": "PO-404:+7"})
 
-        assert answer.value.status == 422
+        assert status == 422
         assert page.title().startswith("Error: ")
         assert page.get_by_role("alert").is_visible()
         assert "PO-404" in page.locator("#late-error").inner_text()
@@ -85,13 +92,14 @@ def test_every_field_with_a_bad_entry_shows_its_own_error_at_once(
         page.goto(workshop.url + "/plan/whatif")
         before = counts(workshop)
 
-        page.get_by_label("Demand rise").fill("SABER-GREEN:+lots")
-        page.get_by_label("Late supply").fill("PO-K:soon")
-        page.get_by_label("Extra order").fill("SABER-BLUE:-3")
-        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
-            page.get_by_role("button", name="Try scenario").click()
+        boxes = {
+            "Demand rise": "SABER-GREEN:+lots",
+            "Late supply": "PO-K:soon",
+            "Extra order": "SABER-BLUE:-3",
+        }
+        status = try_scenario(page, boxes)
 
-        assert answer.value.status == 422
+        assert status == 422
         assert "+lots" in page.locator("#demand-error").inner_text()
         assert "soon" in page.locator("#late-error").inner_text()
         assert "-3" in page.locator("#order-error").inner_text()
@@ -106,12 +114,9 @@ def test_an_unknown_sku_and_an_unknown_po_each_come_back_beside_their_field(
     with signed_in(browser, workshop, "viewer") as page:
         page.goto(workshop.url + "/plan/whatif")
 
-        page.get_by_label("Demand rise").fill("NO-SUCH-SABER:+50%")
-        page.get_by_label("Late supply").fill("PO-404:+7")
-        with page.expect_response(lambda r: "/plan/whatif?" in r.url) as answer:
-            page.get_by_role("button", name="Try scenario").click()
+        status = try_scenario(page, {"Demand rise": "NO-SUCH-SABER:+50%", "Late supply": "PO-404:+7"})
 
-        assert answer.value.status == 422
+        assert status == 422
         assert "NO-SUCH-SABER" in page.locator("#demand-error").inner_text()
         assert "PO-404" in page.locator("#late-error").inner_text()
         assert page.locator("#order-error").count() == 0
