@@ -261,17 +261,18 @@ def pb(db_url: str) -> Iterator[Pegboard]:
 
     After the test, the invariants of DESIGN.md must still hold (checked for every test).
     """
-    board = bootstrap(Settings(database_url=db_url), today=MONDAY)
-    try:
-        yield board
-    finally:
-        board.close()
+    yield from _wired(db_url)
 
 
 @pytest.fixture
 def postgres_pb(postgres_url: str) -> Iterator[Pegboard]:
     """A wired Pegboard on the run's PostgreSQL database alone, for what only PostgreSQL does."""
-    board = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
+    yield from _wired(postgres_url)
+
+
+def _wired(url: str) -> Iterator[Pegboard]:
+    """A Pegboard wired on `url`, the business date fixed to MONDAY; closed after the test."""
+    board = bootstrap(Settings(database_url=url), today=MONDAY)
     try:
         yield board
     finally:

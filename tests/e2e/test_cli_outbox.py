@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import Table, func, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.bootstrap import Pegboard, bootstrap
-from pegboard.config import Settings
+from pegboard.bootstrap import Pegboard
 from pegboard.entrypoints import demo
 from pegboard.entrypoints.cli import main
 from pegboard.services.delivery import deliver_pending
@@ -37,13 +36,9 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
 
 
 @pytest.fixture
-def board(db_url: str) -> Iterator[Pegboard]:
+def board(pb: Pegboard) -> Pegboard:
     """The same database, wired in-process, to look at the outbox and to fail deliveries on purpose."""
-    pb = bootstrap(Settings(database_url=db_url), today=MONDAY)
-    try:
-        yield pb
-    finally:
-        pb.close()
+    return pb
 
 
 def workshop(cli: Cli, tmp_path: Path) -> None:
