@@ -7,15 +7,18 @@ costs seconds; as columns (line ids, day numbers, reason codes) it is a sort and
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast, overload
 
 import numpy as np
 
 from pegboard.planning.arrays import NONE, by_value
-from pegboard.planning.promises import Lines
+from pegboard.planning.promises import Lines, StoredPromise
+from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
+from pegboard.planning.values import as_dates, objects
 
 #: The id of a line known by order ref only (no id in the store).
 NO_ID = -1
@@ -41,8 +44,13 @@ def line_keys(lines: Lines, codes: dict[Hashable, int]) -> LineKeys:
 
 def _ids(lines: Lines) -> Ints:
     """Each line's id, NO_ID when it has none."""
+    return _id_array(lines.line_ids)
+
+
+def _id_array(line_ids: Sequence[int | None]) -> Ints:
+    """These line ids as an array, NO_ID for None."""
     # A float array takes the list in C, None as NaN; line ids are far below 2**53.
-    ids = np.array(lines.line_ids, dtype=np.float64) if len(lines) else np.zeros(0)
+    ids = np.array(line_ids, dtype=np.float64) if len(line_ids) else np.zeros(0)
     return np.where(np.isnan(ids), NO_ID, ids).astype(np.int64)
 
 
@@ -90,3 +98,117 @@ def promises_of(lines: Lines, wanted: Collection[int]) -> dict[int, tuple[date |
     ids = line_keys(lines, {}).ids
     at = np.flatnonzero(np.isin(ids, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))).tolist()
     return {i: (lines.dates[k], lines.reasons[k]) for i, k in zip(ids[at].tolist(), at, strict=True)}
+
+
+@dataclass(frozen=True)
+class StoredLines:
+    """Stored line promises as columns, one entry per line, by line id ascending: the day numbers
+    (NONE: open term) of the promised and the first dated promise, the reason and the basis."""
+
+    ids: Ints
+    days: Ints
+    reasons: list[str]
+    bases: list[str]
+    first_days: Ints
+
+    @classmethod
+    def of(cls, found: Mapping[int, StoredPromise]) -> StoredLines:
+        """The columns of these stored promises (by line id)."""
+        ids = sorted(found)
+        rows = [found[i] for i in ids]
+        return cls(
+            ids=np.array(ids, dtype=np.int64),
+            days=by_value((s.promised_date for s in rows), _day),
+            reasons=[s.reason for s in rows],
+            bases=[s.basis for s in rows],
+            first_days=by_value((s.first_date for s in rows), _day),
+        )
+
+    @classmethod
+    def unsorted(
+        cls, *, ids: Ints, days: Ints, reasons: list[str], bases: list[str], first_days: Ints
+    ) -> StoredLines:
+        """The columns in any order of line ids, put in order (each id once)."""
+        order = np.argsort(ids, kind="stable")
+        return cls(ids[order], days[order], objects(reasons, order), objects(bases, order), first_days[order])
+
+    def promises(self, index: Ints) -> list[StoredPromise]:
+        """The stored promises at these positions."""
+        return list(
+            map(
+                StoredPromise,
+                as_dates(self.days[index]),
+                objects(self.reasons, index),
+                objects(self.bases, index),
+                as_dates(self.first_days[index]),
+            )
+        )
+
+
+def stored_moved(
+    stored: StoredLines, ids: Sequence[int | None], dates: Sequence[date | None], reasons: Sequence[str]
+) -> tuple[list[int], PromisesBefore]:
+    """Which of these lines (given by id, date and reason; None: no id) have no stored promise
+    or another date or reason than the stored one (positions), with their stored promises. A line
+    without an id counts as one without a stored promise: the caller looks it up otherwise."""
+    if not len(stored.ids):
+        return list(range(len(ids))), PromisesBefore(stored, np.full(len(ids), -1, dtype=np.int64))
+    wanted = _id_array(ids)
+    at = np.minimum(np.searchsorted(stored.ids, wanted), len(stored.ids) - 1)
+    found = (stored.ids[at] == wanted) & (wanted != NO_ID)
+    same = found & (stored.days[at] == by_value(dates, _day))
+    # Reasons are compared only where the day is the same (after a morning, few lines).
+    stored_reasons, where = stored.reasons, at.tolist()
+    same[[k for k in np.flatnonzero(same).tolist() if reasons[k] != stored_reasons[where[k]]]] = False
+    moved = np.flatnonzero(~same)
+    return moved.tolist(), PromisesBefore(stored, np.where(found[moved], at[moved], -1))
+
+
+class PromisesBefore(RowSequence[StoredPromise | None]):
+    """The stored promises of some lines (None for a line without one), kept as the columns of
+    a `StoredLines`: a `StoredPromise` is built only for an entry read, so a morning's 600k moved
+    lines are stored and announced from the columns (`known`, `promised_dates`)."""
+
+    __slots__ = ("stored", "at")
+
+    def __init__(self, stored: StoredLines, at: Ints) -> None:
+        #: Each line's position in `stored`, -1 when it has no stored promise.
+        self.stored, self.at = stored, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    @overload
+    def __getitem__(self, index: int) -> StoredPromise | None: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StoredPromise | None]: ...
+
+    def __getitem__(self, index: int | slice) -> StoredPromise | None | list[StoredPromise | None]:
+        if isinstance(index, slice):
+            return self._built(self.at[index])
+        return self._built(self.at[index : index + 1] if index >= 0 else self.at[[index]])[0]
+
+    def rows(self) -> list[StoredPromise | None]:
+        return self._built(self.at)
+
+    def known(self) -> list[bool]:
+        """Whether each line has a stored promise."""
+        return cast(list[bool], (self.at >= 0).tolist())
+
+    def promised_dates(self) -> list[date | None]:
+        """Each line's stored promised date (None also where it has no stored promise)."""
+        days = np.full(len(self.at), NONE, dtype=np.int64)
+        known = self.at >= 0
+        days[known] = self.stored.days[self.at[known]]
+        return as_dates(days)
+
+    def _built(self, at: Ints) -> list[StoredPromise | None]:
+        found = np.flatnonzero(at >= 0)
+        promises = self.stored.promises(at[found])
+        if len(found) == len(at):
+            return list(promises)
+        built: list[StoredPromise | None] = [None] * len(at)
+        for n, promise in zip(found.tolist(), promises, strict=True):
+            built[n] = promise
+        return built

@@ -15,6 +15,7 @@ from pegboard.planning import line_changes
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
+from pegboard.planning.line_changes import PromisesBefore
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
@@ -270,7 +271,7 @@ def _store(
 
 def save_promises(
     changed: Sequence[LinePromise],
-    before: list[StoredPromise | None],
+    before: Sequence[StoredPromise | None],
     *,
     uow: UnitOfWork,
     today: date,
@@ -285,7 +286,9 @@ def save_promises(
     The one place that writes `PromiseChanged`: no aggregate records it, since the promises
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
-    stored = [b is not None for b in before] if before_read else None
+    stored = None
+    if before_read:
+        stored = before.known() if isinstance(before, PromisesBefore) else [b is not None for b in before]
     uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored)
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
@@ -294,14 +297,14 @@ def save_promises(
 
 def promise_changes(
     result: PlanResult, *, uow: UnitOfWork
-) -> tuple[Sequence[LinePromise], list[StoredPromise | None]]:
+) -> tuple[Sequence[LinePromise], Sequence[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first); reads only."""
     return _changes(Lines(result.promises), uow)
 
 
 def _changes(
     lines: Lines, uow: UnitOfWork, suspects: list[int] | None = None
-) -> tuple[Sequence[LinePromise], list[StoredPromise | None]]:
+) -> tuple[Sequence[LinePromise], Sequence[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first),
     looking only at the lines (positions) `suspects` when given: any other line's stored
     promise is known to be this plan's."""
@@ -310,32 +313,30 @@ def _changes(
     def picked(column: list[Any]) -> list[Any]:
         return column if suspects is None else [column[k] for k in among]
 
-    # Lines from a stored snapshot carry their ids: their stored promises are read by id (no
-    # join, primary-key probes); any other line by order ref and line number.
+    # Lines from a stored snapshot carry their ids: their stored promises are read by id, as
+    # columns, and compared as arrays (`planning.line_changes`); a `StoredPromise` is built only
+    # for a line whose promise is new or moved: after a small change, a handful out of a million.
     ids = picked(lines.line_ids)
-    by_id = uow.planning.stored_line_promises([i for i in ids if i is not None])
-    stored: list[StoredPromise | None] = list(map(by_id.get, ids))
+    dates, reasons = picked(lines.dates), picked(lines.reasons)
+    known = uow.planning.stored_line_columns([i for i in ids if i is not None])
+    moved, before = line_changes.stored_moved(known, ids, dates, reasons)
     if None in ids:
+        # Any other line by order ref and line number.
         refs, line_nos = picked(lines.order_refs), picked(lines.line_nos)
         by_ref = uow.planning.stored_promises({ref for ref, i in zip(refs, ids, strict=True) if i is None})
-        stored = [
-            by_ref.get((ref, line_no)) if i is None else s
-            for ref, line_no, i, s in zip(refs, line_nos, ids, stored, strict=True)
-        ]
-    # One pass over plain columns; a LinePromise (with its parts) is built only for a line whose
-    # promise is new or moved: after a small change, a handful out of a million lines.
-    moved = [
-        n
-        for n, (s, promised_date, reason) in enumerate(
-            zip(stored, picked(lines.dates), picked(lines.reasons), strict=True)
-        )
-        if s is None or s.promised_date != promised_date or s.reason != reason
-    ]
-    return lines.promises([among[n] for n in moved]), [stored[n] for n in moved]
+        kept_moved, kept_before = [], []
+        for n, by_id in zip(moved, before, strict=True):
+            s = by_id if ids[n] is not None else by_ref.get((refs[n], line_nos[n]))
+            if ids[n] is None and s is not None and s.promised_date == dates[n] and s.reason == reasons[n]:
+                continue
+            kept_moved.append(n)
+            kept_before.append(s)
+        return lines.promises([among[n] for n in kept_moved]), kept_before
+    return lines.promises([among[n] for n in moved]), before
 
 
 def _announcements(
-    changed: Sequence[LinePromise], before: list[StoredPromise | None]
+    changed: Sequence[LinePromise], before: Sequence[StoredPromise | None]
 ) -> list[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
     assert len(changed) == len(before)
@@ -348,11 +349,17 @@ def _announcements(
     # A whole plan's promises stay columns: the events are made from them, no `LinePromise` built,
     # and only for lines with a stored promise.
     dates = changed.column("dates")
-    moved = [
-        (k, stored.promised_date)
-        for k, stored in enumerate(before)
-        if stored is not None and stored.promised_date != dates[k]
-    ]
+    if isinstance(before, PromisesBefore):
+        # Columns too: no `StoredPromise` built.
+        olds, known = before.promised_dates(), before.known()
+        pairs = enumerate(zip(known, olds, strict=True))
+        moved = [(k, old) for k, (has, old) in pairs if has and old != dates[k]]
+    else:
+        moved = [
+            (k, stored.promised_date)
+            for k, stored in enumerate(before)
+            if stored is not None and stored.promised_date != dates[k]
+        ]
     if not moved:
         return []
     refs, line_nos, skus = changed.column("order_refs"), changed.column("line_nos"), changed.column("skus")

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pegboard.planning.arrays import NONE
-from pegboard.planning.line_changes import maybe_moved, promises_of
+from pegboard.planning.line_changes import StoredLines, maybe_moved, promises_of, stored_moved
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.promises import Lines
+from pegboard.planning.promises import Lines, StoredPromise
 from pegboard.planning.result import Promise
 
 TODAY = date(2026, 12, 1).toordinal()
@@ -84,3 +84,32 @@ def test_the_lines_that_may_have_moved_are_those_a_dict_of_the_stored_plan_finds
 def test_the_promises_of_some_lines_are_their_date_and_reason_by_id(lines: Lines, wanted: set[int]) -> None:
     """The last line of an id speaks for it; ids the plan does not hold are left out."""
     assert promises_of(lines, wanted) == {i: p for i, p in by_id(lines).items() if i in wanted}
+
+
+@st.composite
+def stored_promises(draw: st.DrawFn) -> dict[int, StoredPromise]:
+    """A store's promises by line id: open term or dated, with their reasons, bases and first dates."""
+    days = st.sampled_from([None, date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 6)])
+    promise = st.builds(StoredPromise, days, st.sampled_from(REASONS), st.sampled_from(["", "PO"]), days)
+    return draw(st.dictionaries(st.integers(1, 15), promise, max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), stored_promises())
+def test_the_lines_whose_stored_promise_differs_are_those_a_dict_of_stored_promises_finds(
+    lines: Lines, stored: dict[int, StoredPromise]
+) -> None:
+    """A line has moved when it has no stored promise (or no id) or another date or reason; each
+    comes with its stored promise, which a line without an id is not given."""
+    expected = [
+        (k, stored.get(i) if i is not None else None)
+        for k, (i, d, r) in enumerate(zip(lines.line_ids, lines.dates, lines.reasons, strict=True))
+        if i is None or i not in stored or (stored[i].promised_date, stored[i].reason) != (d, r)
+    ]
+
+    moved, before = stored_moved(StoredLines.of(stored), lines.line_ids, lines.dates, lines.reasons)
+
+    assert list(zip(moved, before, strict=True)) == expected
+    assert before.known() == [s is not None for _, s in expected]
+    assert before.promised_dates() == [None if s is None else s.promised_date for _, s in expected]
+    assert [before[n] for n in range(len(before))] == [s for _, s in expected]

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from pegboard.planning.line_changes import StoredLines
 from pegboard.planning.net_change import RankKey
 from pegboard.planning.promises import LinePromise, StoredPromise
 from pegboard.planning.result import FeasibleDates, PlanResult, Promise
@@ -34,6 +35,10 @@ class PlanningRepository(Protocol):
     ) -> dict[tuple[str, int], StoredPromise]: ...
 
     def stored_line_promises(self, line_ids: Collection[int]) -> dict[int, StoredPromise]: ...
+
+    def stored_line_columns(self, line_ids: Collection[int]) -> StoredLines:
+        """The stored promises of these lines (those that have one), as columns; others may come too."""
+        ...
 
     def save_promises(
         self,

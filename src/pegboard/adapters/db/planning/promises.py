@@ -16,19 +16,24 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Date,
     String,
     any_,
     bindparam,
     func,
     insert,
+    literal,
     select,
     update,
 )
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import CHUNK, copy_binary, copy_columns
-from pegboard.adapters.db.planning.queries import driver_rows, local_settings
+from pegboard.adapters.db.planning.line_columns import SEPARATOR, _int64s, _packed
+from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.planning.arrays import NONE
+from pegboard.planning.line_changes import StoredLines
 from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
 
 
@@ -83,6 +88,38 @@ class PromiseStore:
             for line_id, promised, reason, basis, first in self.conn.execute(query.where(condition)).all():
                 found[line_id] = StoredPromise(promised, reason, basis, first)
         return found
+
+    def stored_line_columns(self, line_ids: Collection[int]) -> StoredLines:
+        """The promise last given for each of these lines that has one, as columns; for a full
+        plan on PostgreSQL, every stored promise (others may come too) in one row of arrays."""
+        if len(line_ids) > WHOLE and self.conn.dialect.name == "postgresql":
+            packed = self._packed_promises()
+            if packed is not None:
+                return packed
+        return StoredLines.of(self.stored_line_promises(line_ids))
+
+    def _packed_promises(self) -> StoredLines | None:
+        """Every stored promise as columns, read as one row: ids and day numbers as packed BIGINT
+        arrays, reasons and bases as one text each (a million rows read as tuples cost the driver
+        a tuple and five values each). None when a text holds the separator: read rows then."""
+        lp = t.line_promises.c
+        row = driver_row(
+            self.conn,
+            select(
+                _packed(lp.line_id),
+                _packed(_day_number(lp.promised_date)),
+                func.string_agg(lp.reason, SEPARATOR),
+                func.string_agg(lp.basis, SEPARATOR),
+                _packed(_day_number(lp.first_date)),
+            ),
+        )
+        if row is None or row[0] is None:
+            return StoredLines.of({})
+        ids, days, first_days = _int64s(row[0]), _int64s(row[1]), _int64s(row[4])
+        reasons, bases = str(row[2]).split(SEPARATOR), str(row[3]).split(SEPARATOR)
+        if not len(reasons) == len(bases) == len(ids):
+            return None
+        return StoredLines.unsorted(ids=ids, days=days, reasons=reasons, bases=bases, first_days=first_days)
 
     def _among_lines(self, line_ids: Collection[int]) -> Iterator[ColumnElement[bool]]:
         """Conditions picking these line ids, a few at a time: one array parameter each on
@@ -278,8 +315,15 @@ class PromiseStore:
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
 BULK = 2000
+#: Above this many lines, PostgreSQL reads every stored promise as columns (`stored_line_columns`).
+WHOLE = 20_000
 CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "parts_key", "promised_on")
 NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
+
+
+def _day_number(column: ColumnElement[date | None]) -> ColumnElement[int]:
+    """A date column as the planner's day numbers (`date.toordinal()`), NONE for none."""
+    return func.coalesce(column - literal(date(1, 1, 1), Date) + 1, NONE)
 
 
 def parts_key(parts: str) -> int:
