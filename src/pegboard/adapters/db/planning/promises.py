@@ -14,10 +14,14 @@ from more_itertools import sliced
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Column,
     ColumnElement,
     Connection,
     Date,
+    MetaData,
     String,
+    Table,
+    Text,
     any_,
     bindparam,
     func,
@@ -28,7 +32,7 @@ from sqlalchemy import (
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.copying import CHUNK, copy_binary, copy_columns
+from pegboard.adapters.db.copying import CHUNK, blocks, copy_binary
 from pegboard.adapters.db.planning.line_columns import SEPARATOR, _int64s, _packed
 from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
@@ -297,7 +301,8 @@ class PromiseStore:
             "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
             "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
-        copy_columns(self.conn, "promise_updates", CHANGED_COLUMNS, rows)
+        # In COPY's binary form: the server takes the line ids, keys and dates as they come.
+        copy_binary(self.conn, _UPDATES, CHANGED_COLUMNS, blocks(rows))
         # The rows are updated in line id order, the order they lie in (a whole plan writes them
         # so): each page is read and written once. The planner's choice, a hash join of the
         # scratch table, spills batches when the rows outgrow work_mem and then returns them
@@ -319,6 +324,18 @@ BULK = 2000
 WHOLE = 20_000
 CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "parts_key", "promised_on")
 NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
+#: The scratch table of `_update_by_copy` (a temporary table: its column types, for binary COPY).
+_UPDATES = Table(
+    "promise_updates",
+    MetaData(),
+    Column("line_id", BigInteger),
+    Column("promised_date", Date),
+    Column("reason", Text),
+    Column("basis", Text),
+    Column("parts", Text),
+    Column("parts_key", BigInteger),
+    Column("promised_on", Date),
+)
 
 
 def _day_number(column: ColumnElement[date | None]) -> ColumnElement[int]:
