@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select, text
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning.line_columns import open_lines_beside
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.arrays import build_demands, build_items
 from tests.builders import make_items, make_order, set_stock
@@ -95,3 +96,21 @@ def test_the_columns_hold_only_the_orders_of_open_lines_each_with_its_time(postg
             datetime(1969, 12, 31, 23),
         ]
         assert columns.order.tolist() == [0, 1, 1] and columns.refs == ["SO-1", "SO-3", "SO-3"]
+
+
+def test_open_lines_read_beside_see_what_the_transaction_saw_and_none_when_it_wrote(
+    postgres_pb: Pegboard,
+) -> None:
+    make_items(postgres_pb, "AXE")
+    make_order(postgres_pb, "SO-1", ("AXE", 1))
+    with postgres_pb.uow() as uow:  # never committed
+        conn = uow.planning.conn
+
+        beside = open_lines_beside(conn)
+        make_order(postgres_pb, "SO-2", ("AXE", 2))  # committed after: a later snapshot's
+        assert beside is not None
+        read = beside.result()
+
+        assert read is not None and read.order_refs == ["SO-1"]
+        conn.execute(text("UPDATE order_lines SET cancelled = 0"))
+        assert open_lines_beside(conn) is None

@@ -10,7 +10,9 @@ columns, which the snapshot keeps for planning (`planning.snapshot.DemandColumns
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
@@ -21,16 +23,18 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     LargeBinary,
     and_,
     cast,
     func,
     select,
+    text,
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.planning.queries import driver_row
+from pegboard.adapters.db.planning.queries import driver_row, local_settings
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.segments import Ints
@@ -126,6 +130,40 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
         at=stamps[picked] + _EPOCH_2000,
         order_refs=objects(every_ref, picked),
     )
+
+
+def open_lines_beside(conn: Connection) -> Future[OpenLines | None] | None:
+    """`open_line_columns`, read on a connection of its own while this one reads the rest of the
+    snapshot, as of this transaction's snapshot now (exported to it); None when this transaction
+    wrote already (the other could not see it) or the database is not PostgreSQL: read them
+    here then.
+
+    The statement is the snapshot's longest on the server (about a second at L), and the other
+    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it.
+    """
+    if conn.dialect.name != "postgresql":
+        return None
+    exported, wrote = conn.execute(
+        select(func.pg_export_snapshot(), func.pg_current_xact_id_if_assigned().is_not(None))
+    ).one()
+    if wrote:
+        return None
+    reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-lines")
+    try:
+        return reading.submit(_open_lines_as_of, conn.engine, str(exported))
+    finally:
+        reading.shutdown(wait=False)
+
+
+def _open_lines_as_of(engine: Engine, exported: str) -> OpenLines | None:
+    """`open_line_columns` in a transaction of its own that sees what the transaction that
+    exported snapshot `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
+    if not re.fullmatch(r"[0-9A-F-]+", exported):
+        raise ValueError(f"not an exported snapshot: {exported!r}")
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as side, side.begin():
+        side.execute(text(f"SET TRANSACTION SNAPSHOT '{exported}'"))
+        with local_settings(side, jit="off"):
+            return open_line_columns(side)
 
 
 def demands_of_columns(
