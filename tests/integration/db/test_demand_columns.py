@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select, text
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.planning.line_columns import open_lines_beside
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.arrays import build_demands, build_items
 from tests.builders import make_items, make_order, set_stock
@@ -64,3 +65,52 @@ def test_the_open_lines_as_columns_are_the_demands_the_rows_give(pb: Pegboard) -
                 assert np.array_equal(got, expected) if isinstance(got, np.ndarray) else got == expected, name
         else:
             assert columns is None
+
+
+def test_the_columns_hold_only_the_orders_of_open_lines_each_with_its_time(postgres_pb: Pegboard) -> None:
+    make_items(postgres_pb, "AXE", "BOLT")
+    set_stock(postgres_pb, BOLT=3)
+    make_order(postgres_pb, "SO-1", ("AXE", 1), ordered_at=datetime(2026, 3, 2, 9, 30, 0, 5))
+    make_order(postgres_pb, "SO-2", ("BOLT", 3), ordered_at=datetime(2026, 3, 2, 10, 0))  # allocated whole
+    make_order(
+        postgres_pb, "SO-3", ("BOLT", 2), ("AXE", 4), priority=2, ordered_at=datetime(1969, 12, 31, 23)
+    )
+    make_order(postgres_pb, "SO-4", ("AXE", 2), ordered_at=datetime(2026, 3, 4))
+    with postgres_pb.uow() as uow:  # never committed
+        planning = uow.planning
+        planning.conn.execute(
+            text(
+                "UPDATE order_lines SET cancelled = quantity"
+                " WHERE order_id = (SELECT id FROM sales_orders WHERE order_ref = 'SO-4')"
+            )
+        )
+        sku_of = dict(planning.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+
+        demands, columns = planning._demands(sku_of, None, {})
+
+        assert columns is not None and demands == planning._demand_rows(sku_of, None, {})
+        assert columns.order_refs == ["SO-1", "SO-3"]
+        assert columns.priority.tolist() == [0, 2]
+        assert columns.at.astype("datetime64[us]").tolist() == [
+            datetime(2026, 3, 2, 9, 30, 0, 5),
+            datetime(1969, 12, 31, 23),
+        ]
+        assert columns.order.tolist() == [0, 1, 1] and columns.refs == ["SO-1", "SO-3", "SO-3"]
+
+
+def test_open_lines_read_beside_see_what_the_transaction_saw_and_none_when_it_wrote(
+    postgres_pb: Pegboard,
+) -> None:
+    make_items(postgres_pb, "AXE")
+    make_order(postgres_pb, "SO-1", ("AXE", 1))
+    with postgres_pb.uow() as uow:  # never committed
+        conn = uow.planning.conn
+
+        beside = open_lines_beside(conn)
+        make_order(postgres_pb, "SO-2", ("AXE", 2))  # committed after: a later snapshot's
+        assert beside is not None
+        read = beside.result()
+
+        assert read is not None and read.order_refs == ["SO-1"]
+        conn.execute(text("UPDATE order_lines SET cancelled = 0"))
+        assert open_lines_beside(conn) is None

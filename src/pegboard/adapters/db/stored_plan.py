@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -167,31 +168,42 @@ class SqlStoredPlan:
         stored ones are written (`row_sync`); a first plan writes them all.
         """
         conn, sp = self.conn, t.stored_plans.c
-        # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
-        conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
-        stamp = {
-            "planned_on": planned_on,
-            "planned_at": self.now,
-            "inputs_seen": inputs_seen,
-            "promises_digest": promises_digest,
-            "kept_result": pack(result),
-            "made_with": self.made_with,
-            "plain_demand": plain_demand,
-        }
-        ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
-        before = self._stored_result(ids[0]) if len(ids) == 1 else None
-        if not ids:
-            plan_id = conn.execute(insert(t.stored_plans).values(stamp).returning(sp.id)).scalar_one()
-        else:
-            plan_id = ids[0]
-            conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
-            conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(stamp))
-        if not ids:  # a new plan row: no row of it to compare with
-            insert_plan_rows(conn, plan_id, result)
-        elif before is None:
-            sync_plan_rows(conn, plan_id, result)
-        else:
-            sync_changed_plan_rows(conn, plan_id, before, result)
+
+        def _stamp(kept_result: bytes | None) -> dict[str, object]:
+            return {
+                "planned_on": planned_on,
+                "planned_at": self.now,
+                "inputs_seen": inputs_seen,
+                "promises_digest": promises_digest,
+                "kept_result": kept_result,
+                "made_with": self.made_with,
+                "plain_demand": plain_demand,
+            }
+
+        # The kept result is packed beside the rows' sync: its deflating lets go of the
+        # interpreter (half of `pack` at L), and the sync waits on the server meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
+            packed = packing.submit(pack, result)
+            # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
+            conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
+            ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
+            before = self._stored_result(ids[0]) if len(ids) == 1 else None
+            if not ids:  # a new plan row, then its rows: no row of it to compare with
+                plan_id = conn.execute(
+                    insert(t.stored_plans).values(_stamp(None)).returning(sp.id)
+                ).scalar_one()
+                insert_plan_rows(conn, plan_id, result)
+                conn.execute(
+                    update(t.stored_plans).where(sp.id == plan_id).values(kept_result=packed.result())
+                )
+            else:
+                plan_id = ids[0]
+                conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
+                if before is None:
+                    sync_plan_rows(conn, plan_id, result)
+                else:
+                    sync_changed_plan_rows(conn, plan_id, before, result)
+                conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
         self._read = (plan_id, result)
         forget_writes(conn)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from concurrent.futures import Future
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
@@ -11,7 +12,12 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.placed_orders import placed_orders
-from pegboard.adapters.db.planning.line_columns import demands_of_columns, known_items, open_line_columns
+from pegboard.adapters.db.planning.line_columns import (
+    OpenLines,
+    demands_of_columns,
+    known_items,
+    open_line_columns,
+)
 from pegboard.adapters.db.planning.queries import (
     Decimals,
     among_items,
@@ -101,11 +107,15 @@ class DemandQueries:
         ids: list[int] | None,
         release_of: dict[str, date],
         orders: Collection[str] | None = None,
+        beside: Future[OpenLines | None] | None = None,
     ) -> tuple[list[BackorderDemand], DemandColumns | None]:
         """Every open line (of these items, of these orders) that is not drop-shipped, by order
-        then line; a whole snapshot's on PostgreSQL as columns too (`open_line_columns`)."""
+        then line; a whole snapshot's on PostgreSQL as columns too (`open_line_columns`), or as
+        `beside` reads them (`open_lines_beside`)."""
         if ids is None and orders is None and self.conn.dialect.name == "postgresql":
-            with local_settings(self.conn, work_mem=SORT_MEMORY):
+            if beside is not None:
+                read = beside.result()
+            else:
                 read = open_line_columns(self.conn)
             if read is not None and known_items(read, sku_of):
                 return demands_of_columns(read, sku_of, release_of, self._options_of)

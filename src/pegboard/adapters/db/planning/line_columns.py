@@ -10,7 +10,9 @@ columns, which the snapshot keeps for planning (`planning.snapshot.DemandColumns
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
@@ -21,17 +23,18 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     LargeBinary,
     and_,
     cast,
-    extract,
     func,
     select,
+    text,
 )
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.planning.queries import driver_row
+from pegboard.adapters.db.planning.queries import driver_row, local_settings
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.segments import Ints
@@ -46,6 +49,10 @@ SEPARATOR = "\n"
 #: each element as its length (8) and its value, big-endian.
 _HEADER = 5
 _ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
+#: A timestamp as PostgreSQL sends it counts microseconds from 2000-01-01; `OpenLines.at` from 1970.
+_EPOCH_2000 = 946_684_800_000_000
+#: The largest microsecond count: PostgreSQL's `infinity` (and `-infinity` one below the smallest).
+_INFINITE = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,12 @@ class OpenLines:
 def open_line_columns(conn: Connection) -> OpenLines | None:
     """Every open line that is not drop-shipped, and its order, in one query on PostgreSQL (one
     statement: lines and orders as of one moment); None when there is none, or when a ref holds
-    the separator (read them as rows then)."""
+    the separator (read them as rows then).
+
+    Every order is read, not only those with an open line: picking them out is a semi-join of
+    the orders with the million lines on the server (half of the statement's time at L), against
+    a few milliseconds here, where the lines' orders are known. `ordered_at` comes as PostgreSQL
+    sends a timestamp: microseconds since 2000-01-01, no EXTRACT (a numeric) per order."""
     ol, so = t.order_lines.c, t.sales_orders.c
     waiting = and_(ol.quantity > ol.allocated + ol.shipped + ol.cancelled, ol.kind != LineKind.DROPSHIP.value)
     flags = PREORDER * cast(ol.kind == LineKind.PREORDER.value, Integer) + CONFIGURED * cast(
@@ -76,37 +88,82 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     )
     units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
     lines = select(*map(_packed, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))).where(waiting)
-    # EXTRACT gives a numeric (PostgreSQL 14 and later): the microseconds are exact.
-    micro = cast(extract("epoch", so.ordered_at) * 1_000_000, BigInteger)
     # The aggregates of one SELECT take its rows in one order, so the order columns line up.
     orders = select(
-        _packed(so.id), _packed(so.priority), _packed(micro), func.string_agg(so.order_ref, SEPARATOR)
-    ).where(so.id.in_(select(ol.order_id).where(waiting)))
+        _packed(so.id),
+        _packed(so.priority),
+        func.array_send(func.array_agg(so.ordered_at), type_=LargeBinary),
+        func.string_agg(so.order_ref, SEPARATOR),
+    )
     row = driver_row(conn, select(lines.subquery(), orders.subquery()))
     if row is None or row[0] is None or row[6] is None:
         return None
-    order_id, line_no, item_id, line_units, line_id, line_flags, ids, priority, at = map(_int64s, row[:9])
-    refs = str(row[9]).split(SEPARATOR)
-    if len(refs) != len(ids):
+    order_id, line_no, item_id, line_units, line_id, line_flags, every_id, every_priority, stamps = map(
+        _int64s, row[:9]
+    )
+    every_ref = str(row[9]).split(SEPARATOR)
+    if len(every_ref) != len(every_id) or _INFINITE in stamps or -_INFINITE - 1 in stamps:
         return None
     by_line = np.lexsort((line_no, order_id))
-    by_id = np.argsort(ids, kind="stable")
-    ids = ids[by_id]
-    order = np.searchsorted(ids, order_id[by_line])
-    if not (np.all(order < len(ids)) and np.all(ids[np.minimum(order, len(ids) - 1)] == order_id[by_line])):
+    by_id = np.argsort(every_id, kind="stable")
+    sorted_ids = every_id[by_id]
+    found = np.searchsorted(sorted_ids, order_id[by_line])
+    if not (
+        np.all(found < len(sorted_ids))
+        and np.all(sorted_ids[np.minimum(found, len(sorted_ids) - 1)] == order_id[by_line])
+    ):
         raise ValueError("a line's order was not read with it")
+    # The lines' orders only, in id order (the lines follow it, so `found` never decreases).
+    first = np.empty(len(found), dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(found[1:], found[:-1], out=first[1:])
+    picked = by_id[found[first]]
     return OpenLines(
-        order=order,
+        order=np.cumsum(first) - 1,
         line_no=line_no[by_line],
         item_id=item_id[by_line],
         units=line_units[by_line],
         line_id=line_id[by_line],
         flags=line_flags[by_line],
-        order_id=ids,
-        priority=priority[by_id],
-        at=at[by_id],
-        order_refs=objects(refs, by_id),
+        order_id=every_id[picked],
+        priority=every_priority[picked],
+        at=stamps[picked] + _EPOCH_2000,
+        order_refs=objects(every_ref, picked),
     )
+
+
+def open_lines_beside(conn: Connection) -> Future[OpenLines | None] | None:
+    """`open_line_columns`, read on a connection of its own while this one reads the rest of the
+    snapshot, as of this transaction's snapshot now (exported to it); None when this transaction
+    wrote already (the other could not see it) or the database is not PostgreSQL: read them
+    here then.
+
+    The statement is the snapshot's longest on the server (about a second at L), and the other
+    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it.
+    """
+    if conn.dialect.name != "postgresql":
+        return None
+    exported, wrote = conn.execute(
+        select(func.pg_export_snapshot(), func.pg_current_xact_id_if_assigned().is_not(None))
+    ).one()
+    if wrote:
+        return None
+    reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-lines")
+    try:
+        return reading.submit(_open_lines_as_of, conn.engine, str(exported))
+    finally:
+        reading.shutdown(wait=False)
+
+
+def _open_lines_as_of(engine: Engine, exported: str) -> OpenLines | None:
+    """`open_line_columns` in a transaction of its own that sees what the transaction that
+    exported snapshot `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
+    if not re.fullmatch(r"[0-9A-F-]+", exported):
+        raise ValueError(f"not an exported snapshot: {exported!r}")
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as side, side.begin():
+        side.execute(text(f"SET TRANSACTION SNAPSHOT '{exported}'"))
+        with local_settings(side, jit="off"):
+            return open_line_columns(side)
 
 
 def demands_of_columns(

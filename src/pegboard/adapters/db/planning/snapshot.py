@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries, overdue
 from pegboard.adapters.db.planning.demand import DemandQueries
+from pegboard.adapters.db.planning.line_columns import open_lines_beside
 from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.stock_totals import StockTotals
@@ -103,6 +104,8 @@ class PlanSnapshots(DemandQueries):
     ) -> PlanInput:
         affected: frozenset[str] | None = None
         ids: list[int] | None = None
+        # A whole snapshot's open lines are read beside the rest (`open_lines_beside`).
+        beside = open_lines_beside(self.conn) if around is None and orders is None else None
         if around is None:
             sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
         else:
@@ -191,9 +194,12 @@ class PlanSnapshots(DemandQueries):
             )
         )
         release_of = {sku: day for sku, day in zip(skus, releases, strict=True) if day is not None}
-        demands, demand_columns = self._demands(sku_of, ids, release_of, orders)
+        # What needs no open line first: read meanwhile, the lines are then there to take.
         dropships = self._dropships(sku_of, ids, orders)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
+        purchase_lines = self._purchase_lines(sku_of, ids)
+        available = self._available(sku_of, ids)
+        demands, demand_columns = self._demands(sku_of, ids, release_of, orders, beside)
         # A whole snapshot's columns hold each order's ref once, not once per line.
         order_refs = (
             set(demand_columns.order_refs)
@@ -201,7 +207,6 @@ class PlanSnapshots(DemandQueries):
             else set(map(attrgetter("order_ref"), demands))
         )
         complete = self._ship_complete(order_refs | {d.order_ref for d in dropships})
-        purchase_lines = self._purchase_lines(sku_of, ids)
         suppliers = None
         if ids is not None:
             # A narrowed snapshot learns only from the suppliers it can meet.
@@ -211,7 +216,7 @@ class PlanSnapshots(DemandQueries):
             today=today,
             items=items,
             bom_lines=boms,
-            available=self._available(sku_of, ids),
+            available=available,
             configured_stock=self._configured_stock(sku_of, ids),
             purchase_lines=purchase_lines,
             manufacturing_orders=manufacturing_orders,
