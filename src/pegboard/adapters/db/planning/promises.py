@@ -10,6 +10,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, cast
 
+import numpy as np
 from more_itertools import sliced
 from sqlalchemy import (
     ARRAY,
@@ -150,15 +151,16 @@ class PromiseStore:
 
     def _write(self, wanted: _PromiseRows, line_ids: list[int], stored: Sequence[bool], on: date) -> None:
         # In line id order: the primary key's index is written in order instead of jumping about.
-        order = sorted(range(len(line_ids)), key=line_ids.__getitem__)
-        new = [k for k in order if not stored[k]]
-        changed = [k for k in order if stored[k]]
+        order = np.argsort(np.asarray(line_ids, dtype=np.int64), kind="stable")
+        is_stored = np.asarray(stored, dtype=bool)[order]
+        new: list[int] = order[~is_stored].tolist()
+        changed: list[int] = order[is_stored].tolist()
         parts_keys = _PartsKeys()
 
         def columns(ks: list[int]) -> list[Sequence[Any]]:
             """The CHANGED_COLUMNS of promises `ks`."""
             pick = _picker(ks)
-            parts = pick(wanted.parts)
+            parts = wanted.parts(ks)
             return [
                 pick(line_ids),
                 pick(wanted.dates),
@@ -317,7 +319,8 @@ class _PartsEncoder:
 
 @dataclass(frozen=True)
 class _PromiseRows:
-    """Line promises to write, as columns (one entry per line); `parts` as stored (JSON text)."""
+    """Line promises to write, as columns (one entry per line); `parts` gives those of some
+    entries as stored (JSON text), made when asked: a block's while the server inserts the last."""
 
     order_refs: list[str]
     line_nos: list[int]
@@ -326,7 +329,7 @@ class _PromiseRows:
     dates: list[date | None]
     reasons: list[str]
     bases: list[str]
-    parts: list[str]
+    parts: Callable[[list[int]], Sequence[str]]
 
     @classmethod
     def of(cls, promises: Iterable[LinePromise]) -> _PromiseRows:
@@ -342,7 +345,7 @@ class _PromiseRows:
                 column("dates"),
                 column("reasons"),
                 column("bases"),
-                promises.parts_texts(),
+                promises.parts_texts,
             )
         listed = list(promises)
         encode = _PartsEncoder()
@@ -354,7 +357,7 @@ class _PromiseRows:
             [p.promised_date for p in listed],
             [p.reason for p in listed],
             [p.basis for p in listed],
-            [encode(p.parts) for p in listed],
+            _picking([encode(p.parts) for p in listed]),
         )
 
 
@@ -386,6 +389,11 @@ def _picker(ks: list[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
     if not ks:
         return lambda column: []
     return itemgetter(*ks)
+
+
+def _picking(column: Sequence[Any]) -> Callable[[list[int]], Sequence[Any]]:
+    """What gives the entries `ks` of a column."""
+    return lambda ks: _picker(ks)(column)
 
 
 def _dicts(names: tuple[str, ...], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
