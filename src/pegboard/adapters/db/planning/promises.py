@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -25,6 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import CHUNK, copy_binary, copy_columns
@@ -183,7 +185,8 @@ class PromiseStore:
 
             if postgres and len(new) > BULK:
                 # A block at a time: each block's columns are picked while the server inserts the last.
-                copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
+                with _indexes_built_after(self.conn, loading=len(new) if not changed else 0):
+                    copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
             else:
                 self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
         if changed:
@@ -280,6 +283,51 @@ class PromiseStore:
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
 BULK = 2000
+#: From this many new promises into an empty table (a first plan), PostgreSQL builds the table's
+#: secondary index once after the rows instead of entry by entry (`_indexes_built_after`).
+LOAD = 100_000
+
+
+@contextmanager
+def _indexes_built_after(conn: Connection, *, loading: int) -> Iterator[None]:
+    """Rows loaded inside: when they are `LOAD` or more into an empty `line_promises`, its
+    indexes but the primary key and the partial ones are dropped before and made again after,
+    from their own definitions (at L's first plan, 792,670 rows: the item index entered row by
+    row cost the server 1.6 s of 4.7; built once after, 0.4 s).
+
+    Dropping an index locks the table against readers until the transaction ends, so only when
+    nobody holds a lock on it (`NOWAIT`: the plan never waits for a reader, nor deadlocks with
+    one) and it holds no row: a first plan, whose readers would find no promise yet. Otherwise,
+    or if the database refuses (a role that does not own the table), the rows go in as they are."""
+    definitions = _dropped_for_load(conn) if loading >= LOAD else []
+    yield
+    for definition in definitions:
+        conn.exec_driver_sql(definition)
+
+
+def _dropped_for_load(conn: Connection) -> list[str]:
+    """The definitions of the indexes of an empty `line_promises` dropped for a load (none when
+    the table is locked by another, holds a row, or the database refuses)."""
+    savepoint = conn.begin_nested()
+    try:
+        conn.exec_driver_sql("LOCK TABLE line_promises IN ACCESS EXCLUSIVE MODE NOWAIT")
+        if conn.execute(select(t.line_promises.c.line_id).limit(1)).first() is not None:
+            savepoint.rollback()
+            return []
+        found = conn.exec_driver_sql(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index AS i "
+            "WHERE i.indrelid = 'line_promises'::regclass AND NOT i.indisprimary AND i.indpred IS NULL "
+            "ORDER BY 1"
+        ).all()
+        for name, _ in found:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+    except DBAPIError:
+        savepoint.rollback()
+        return []
+    savepoint.commit()
+    return [definition for _, definition in found]
+
+
 CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "parts_key", "promised_on")
 NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
 
