@@ -59,6 +59,8 @@ class Lines:
         self._table: PromiseTable | None = None
         self._row_parts: list[dict[str, Any]] | None = None
         self._texts: tuple[list[str], list[str]] | None = None
+        #: `_bounds` as an array, made once (a store asks for parts a block at a time).
+        self._bounds_array: Ints | None = None
         self._grouped: list[list[Promise]] = []
         extra: Iterable[Promise] = promises
         if isinstance(promises, PromiseTable):
@@ -146,7 +148,9 @@ class Lines:
         if tabled:
             picked = np.asarray(ks, dtype=np.int64)
             at = np.flatnonzero(picked < tabled)
-            bounds = np.asarray(self._bounds, dtype=np.int64)
+            if self._bounds_array is None:
+                self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
+            bounds = self._bounds_array
             first, end = bounds[picked[at]], bounds[picked[at] + 1]
             if (len(at) if run is None else run) * 8 <= tabled:
                 # A few lines (a re-plan's moved ones): only their rows are written, all in one go.
