@@ -59,6 +59,8 @@ class Lines:
         self._table: PromiseTable | None = None
         self._row_parts: list[dict[str, Any]] | None = None
         self._texts: tuple[list[str], list[str]] | None = None
+        #: `_bounds` as an array, made once (a store asks for parts a block at a time).
+        self._bounds_array: Ints | None = None
         self._grouped: list[list[Promise]] = []
         extra: Iterable[Promise] = promises
         if isinstance(promises, PromiseTable):
@@ -136,18 +138,21 @@ class Lines:
             )
         )
 
-    def parts_texts(self, ks: list[int]) -> list[str]:
+    def parts_texts(self, ks: list[int], *, run: int | None = None) -> list[str]:
         """The parts of lines `ks` as JSON text, as `json.dumps(parts, sort_keys=True)` writes a
         `LinePromise`'s parts; a table's parts are written from its columns, each distinct part
-        once, without building the parts."""
+        once, without building the parts. `run`: `ks` are a block of a run over this many lines,
+        written a block at a time (the texts are then made as for the whole run)."""
         tabled = len(self._bounds) - 1
         texts: list[str] = [""] * len(ks)
         if tabled:
             picked = np.asarray(ks, dtype=np.int64)
             at = np.flatnonzero(picked < tabled)
-            bounds = np.asarray(self._bounds, dtype=np.int64)
+            if self._bounds_array is None:
+                self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
+            bounds = self._bounds_array
             first, end = bounds[picked[at]], bounds[picked[at] + 1]
-            if len(at) * 8 <= tabled:
+            if (len(at) if run is None else run) * 8 <= tabled:
                 # A few lines (a re-plan's moved ones): only their rows are written, all in one go.
                 lengths = end - first
                 starts = np.r_[0, np.cumsum(lengths)]
@@ -316,9 +321,13 @@ class LinePromises(RowSequence[LinePromise]):
             and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
         )
 
-    def parts_texts(self) -> list[str]:
-        """Each promise's parts as JSON text (`Lines.parts_texts`)."""
-        return self.lines.parts_texts(self.ks)
+    def parts_texts(self, picked: Sequence[int] | None = None) -> list[str]:
+        """Each promise's parts as JSON text (`Lines.parts_texts`); only those of entries `picked`
+        when given, a block of a run over them all (a store writing them a block at a time)."""
+        if picked is None:
+            return self.lines.parts_texts(self.ks)
+        ks = self.ks
+        return self.lines.parts_texts([ks[k] for k in picked], run=len(ks))
 
 
 def by_line(promises: Iterable[Promise]) -> list[LinePromise]:

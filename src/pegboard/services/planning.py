@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -84,16 +85,28 @@ def run_plan(
         new_dates, digest = 0, None
         if kept is None:
             lines = Lines(result.promises)
-            digest = promises_digest(lines)
-            # When the stored plan gave these very promises and no input changed since, the stored
-            # promises are these: nothing to compare, store or announce (`planning.promise_digest`).
-            if uow.plans.promises_digest(seen) != digest:
+
+            def store_them() -> tuple[Sequence[LinePromise], int]:
                 if merged is not None:
-                    changed, new_dates = _store_whole_plan(
-                        lines, uow, today, base=merged[1], within=merged[2]
-                    )
-                else:
-                    changed, new_dates = _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
+                    return _store_whole_plan(lines, uow, today, base=merged[1], within=merged[2])
+                return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
+
+            stored_digest = uow.plans.promises_digest(seen)
+            if stored_digest is None:
+                # No stored digest to compare with (a first plan, or inputs changed since): the
+                # promises are stored, and their digest is made meanwhile, while the database
+                # takes them (a thread: the store mostly waits on the server).
+                with ThreadPoolExecutor(max_workers=1) as beside:
+                    making = beside.submit(promises_digest, lines)
+                    changed, new_dates = store_them()
+                    digest = making.result()
+            else:
+                digest = promises_digest(lines)
+                # When the stored plan gave these very promises and no input changed since, the
+                # stored promises are these: nothing to compare, store or announce
+                # (`planning.promise_digest`).
+                if stored_digest != digest:
+                    changed, new_dates = store_them()
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
         if created:
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)

@@ -9,6 +9,7 @@ from random import Random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from more_itertools import sliced
 
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
@@ -40,7 +41,11 @@ def assert_read_as_built(promises: Sequence[Promise], picked: list[int]) -> None
     assert len(kept) == len(picked)
     assert kept == built
     assert [kept[j] for j in range(len(picked))] == built
-    assert kept.parts_texts() == [json.dumps(p.parts, sort_keys=True) for p in built]
+    texts = [json.dumps(p.parts, sort_keys=True) for p in built]
+    assert kept.parts_texts() == texts
+    # A block at a time (as a store writes them), in any order: the same texts.
+    blocks = [list(reversed(block)) for block in sliced(range(len(picked)), 3)]
+    assert [t for block in blocks for t in kept.parts_texts(block)] == [texts[k] for b in blocks for k in b]
     for column, field in COLUMNS.items():
         assert kept.column(column) == [getattr(p, field) for p in built]
 

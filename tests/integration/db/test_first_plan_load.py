@@ -1,0 +1,129 @@
+"""A first plan's promises into an empty `line_promises` on PostgreSQL: the table's item index is
+built once after the rows (dropped and made again from its own definition in the plan's
+transaction), unless another transaction holds the table, when the plan neither waits for it nor
+drops anything. The promises stored are the same either way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from sqlalchemy import Connection, create_engine, event, text
+
+from pegboard.adapters.db.planning import promises as promise_store
+from pegboard.bootstrap import Pegboard, bootstrap
+from pegboard.config import Settings
+from pegboard.services import planning
+from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
+
+
+@pytest.fixture
+def first_plan(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pegboard]:
+    """The lightsaber workshop with no promise stored, every new promise going by COPY and loaded
+    as a first plan's (however few)."""
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "LOAD", 0)
+    pb = bootstrap(Settings(database_url=postgres_url), today=date(2026, 12, 1))
+
+    @event.listens_for(pb.engine, "begin")
+    def no_waiting(conn: Connection) -> None:
+        # A transaction gives up on a lock after 3 s: a plan that waited for a reader fails.
+        conn.exec_driver_sql("SET LOCAL lock_timeout = 3000")
+
+    try:
+        lightsaber_after_first_shipments(pb)
+        order_green_crystals(pb, date(2026, 12, 15))
+        with pb.engine.begin() as conn:
+            conn.execute(text("DELETE FROM line_promises"))
+        yield pb
+    finally:
+        pb.close()
+
+
+def indexes(conn: Connection) -> dict[str, tuple[int, str]]:
+    """Each index of `line_promises`: its object id and definition."""
+    rows = conn.execute(
+        text(
+            "SELECT c.relname, c.oid, pg_get_indexdef(c.oid) FROM pg_index AS i "
+            "JOIN pg_class AS c ON c.oid = i.indexrelid WHERE i.indrelid = 'line_promises'::regclass"
+        )
+    ).all()
+    return {name: (oid, definition) for name, oid, definition in rows}
+
+
+def stored(pb: Pegboard) -> list[tuple[object, ...]]:
+    with pb.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT * FROM line_promises ORDER BY line_id"))]
+
+
+def plan_promises(pb: Pegboard) -> list[tuple[object, ...]]:
+    changed = planning.run_plan(uow=pb.uow(), clock=pb.clock).changed
+    assert changed
+    return stored(pb)
+
+
+def test_a_first_plan_builds_the_item_index_after_its_promises(first_plan: Pegboard) -> None:
+    with first_plan.engine.connect() as conn:
+        before = indexes(conn)
+
+    rows = plan_promises(first_plan)
+
+    with first_plan.engine.connect() as conn:
+        after = indexes(conn)
+        valid = conn.execute(
+            text(
+                "SELECT bool_and(indisvalid AND indisready) FROM pg_index "
+                "WHERE indrelid = 'line_promises'::regclass"
+            )
+        ).scalar()
+        by_item = conn.execute(
+            text("SELECT count(*) FROM line_promises WHERE item_id IN (SELECT item_id FROM line_promises)")
+        ).scalar()
+    assert {name: d for name, (_, d) in after.items()} == {name: d for name, (_, d) in before.items()}
+    # Made again: a new object, with the same definition; the others as they were.
+    assert after["ix_line_promises_item_id"][0] != before["ix_line_promises_item_id"][0]
+    assert after["pk_line_promises"] == before["pk_line_promises"]
+    assert after["ix_line_promises_since_plan"] == before["ix_line_promises_since_plan"]
+    assert valid is True
+    assert by_item == len(rows)
+
+
+def test_a_first_plan_beside_a_reader_inserts_without_waiting_or_dropping(first_plan: Pegboard) -> None:
+    reader = create_engine(first_plan.settings.database_url)
+    try:
+        with reader.connect() as conn:
+            before = indexes(conn)
+            conn.execute(text("SELECT count(*) FROM line_promises")).scalar()  # holds the table to its end
+            with ThreadPoolExecutor(max_workers=1) as beside:
+                planned = beside.submit(plan_promises, first_plan)
+                waits: set[str] = set()
+                while not planned.done():  # any lock the plan waits for is seen here
+                    waits.update(
+                        conn.execute(
+                            text(
+                                "SELECT mode FROM pg_locks "
+                                "WHERE NOT granted AND relation = 'line_promises'::regclass"
+                            )
+                        ).scalars()
+                    )
+                rows = planned.result()
+            conn.rollback()
+            assert indexes(conn) == before
+    finally:
+        reader.dispose()
+    assert waits == set()
+    assert rows
+
+
+def test_a_first_plan_stores_the_same_promises_loaded_or_inserted(
+    first_plan: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = plan_promises(first_plan)
+    with first_plan.engine.begin() as conn:
+        conn.execute(text("DELETE FROM line_promises"))
+        conn.execute(text("DELETE FROM stored_plans"))
+    monkeypatch.setattr(promise_store, "LOAD", 10**9)
+
+    assert plan_promises(first_plan) == loaded
