@@ -133,3 +133,33 @@ def test_a_cross_site_post_is_refused(workshop: Workshop) -> None:
         workshop.url + "/plan/run", headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
     )
     assert answer.status_code == 403
+
+
+def test_confirming_suggestions_shows_it_is_working_and_is_sent_once(
+    browser: Browser, workshop: Workshop
+) -> None:
+    """At a large workshop the answer takes a while: the button is disabled and the page says so."""
+    with signed_in(browser, workshop, "op") as page:
+        page.goto(workshop.url + "/plan")
+        # The page's own handlers run first; this one, added after them, counts the submissions
+        # they let go and holds each (as a slow answer would), so nothing is written.
+        page.evaluate(HOLD_SUBMISSIONS)
+        button = page.get_by_role("button", name="Confirm suggestions")
+        button.click()
+
+        assert button.is_disabled()
+        status = page.get_by_role("status").filter(has_text="Confirming suggestions")
+        assert "takes a while" in status.inner_text()
+        assert status.is_visible()
+        screenshot(page, f"plan-confirming-1280-{workshop.kind}")
+        assert_accessible(page)
+        # Sent again (by a script: the disabled button cannot be clicked), it is refused.
+        page.evaluate("document.querySelector('form[action=\"/plan/confirm\"]').requestSubmit()")
+        assert page.evaluate("window.submissions") == 1
+
+
+#: Counts the submissions no earlier handler refused, and keeps the page where it is.
+HOLD_SUBMISSIONS = """document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) window.submissions = (window.submissions || 0) + 1;
+    event.preventDefault();
+})"""

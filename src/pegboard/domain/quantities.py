@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Context, Decimal, Inexact, InvalidOperation
+from functools import lru_cache
 from typing import NewType
 
 Quantity = NewType("Quantity", Decimal)
@@ -101,11 +102,20 @@ def to_units(quantity: Decimal | int) -> int:
     return units
 
 
+#: Conversions remembered: stored quantities take few distinct values (confirming a plan's 62,517
+#: MOs turns 580,000 stored quantities of a few thousand values back into decimals, and works out
+#: 221,524 component needs from 4 quantities per unit and 1,151 MO quantities). Typed, so that
+#: True is never taken for 1; a Decimal is immutable, so one may be handed out many times.
+_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=_REMEMBERED, typed=True)
 def from_units(units: int) -> Decimal:
     """Turn micro-units back into a decimal without trailing zeros."""
     return plain(Decimal(units) / SCALE)
 
 
+@lru_cache(maxsize=_REMEMBERED, typed=True)
 def component_need(quantity_per: Decimal, quantity: Decimal) -> Quantity:
     """A component's need: quantity per parent unit x parent quantity, rounded UP to the micro-unit.
 

@@ -398,18 +398,22 @@ def _confirm(result: PlanResult, uow: UnitOfWork, today: date) -> tuple[list[str
             PurchaseOrderLine(suggestion.sku, Quantity(suggestion.quantity), suggestion.expected_date)
         )
     po_refs = _free_refs(uow, "PO", len(by_supplier))
-    for ref, (supplier, lines) in zip(po_refs, sorted(by_supplier.items()), strict=True):
-        uow.supply.add_purchase_order(PurchaseOrder(ref, supplier, lines))
-        created.append(ref)
-    items = uow.catalogue.items({split_sku(s.sku)[0] for s in result.production_suggestions})
+    pos = [
+        PurchaseOrder(ref, supplier, lines)
+        for ref, (supplier, lines) in zip(po_refs, sorted(by_supplier.items()), strict=True)
+    ]
+    uow.supply.add_purchase_orders(pos)
+    created += po_refs
+    # An item's production lead time is read only for a suggestion with no dates (open term).
+    undated = {split_sku(s.sku)[0] for s in result.production_suggestions if s.finish_date is None}
+    items = uow.catalogue.items(undated) if undated else {}
     made: list[ManufacturingOrder] = []
     mo_refs = _free_refs(uow, "MO", len(result.production_suggestions))
     for ref, making in zip(mo_refs, result.production_suggestions, strict=True):
         # A configuration's suggestion makes an MO of that configuration (`planning.configurations`).
         sku, options = split_sku(making.sku)
-        lead = items[sku].lead_time_days or 0
         start = making.start_date or today
-        finish = making.finish_date or start + timedelta(days=lead)
+        finish = making.finish_date or start + timedelta(days=items[sku].lead_time_days or 0)
         made.append(ManufacturingOrder(ref, sku, Quantity(making.quantity), start, finish, options=options))
     uow.supply.add_manufacturing_orders(made)
     created += mo_refs

@@ -9,6 +9,8 @@ import pytest
 from pegboard.adapters.db.repositories import slices
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import UnknownSku
+from pegboard.domain.quantities import qty
+from pegboard.domain.supply import PurchaseOrder, PurchaseOrderLine
 from tests.builders import line_state, make_items, make_order, set_stock
 
 SKUS = ("AXE", "BOLT", "CLAMP", "DRILL", "EPOXY")
@@ -49,3 +51,14 @@ def test_more_skus_than_one_statement_can_carry_are_reported_unknown_by_name(pb:
 
     with pb.reader() as uow, pytest.raises(UnknownSku, match="NOPE-00000"):
         uow.stock.levels(wanted)
+
+
+def test_refs_already_used_are_found_among_more_than_one_statement_carries(pb: Pegboard) -> None:
+    make_items(pb, "AXE")
+    with pb.uow() as uow:
+        uow.supply.add_purchase_orders(
+            [PurchaseOrder(f"PO-{n}", "Acme", [PurchaseOrderLine("AXE", qty(1), None)]) for n in (3, 70_000)]
+        )
+        refs = [f"PO-{n}" for n in range(1, 70_001)] + ["MO-1"]
+
+        assert uow.supply.used_refs(refs) == {"PO-3", "PO-70000"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, true, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.repositories.slices import among, in_slices
 from pegboard.adapters.db.repositories.values import money_or_none, quantity_or_none
 from pegboard.domain.errors import UnknownSupplier
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
@@ -122,11 +122,11 @@ class SqlCatalogue:
             .join(component, component.c.id == t.bom_lines.c.component_id)
             .order_by(parent.c.sku, component.c.sku)
         )
-        if parents is not None:
-            query = query.where(parent.c.sku.in_(sorted(set(parents))))
         lines: dict[str, list[BomLine]] = {}
-        for r in self.conn.execute(query):
-            lines.setdefault(r.parent, []).append(BomLine(r.component, Quantity(r.quantity)))
+        conditions = [true()] if parents is None else among(self.conn, parent.c.sku, sorted(set(parents)))
+        for condition in conditions:
+            for r in self.conn.execute(query.where(condition)):
+                lines.setdefault(r.parent, []).append(BomLine(r.component, Quantity(r.quantity)))
         return BillsOfMaterials(lines)
 
     def replace_bom(self, parent_sku: str, lines: Sequence[BomLine]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, select
+from sqlalchemy import ARRAY, Connection, String, any_, bindparam, exists, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.slices import in_slices
@@ -17,7 +17,7 @@ from pegboard.domain.items import Procurement, SaleTerms
 # than executing it (see BENCHMARKS.md). Expanding parameters take the lists.
 #: With each id come the item's sale terms, so intake decides each line's kind without another query.
 #: And the item's stock totals, read under the lock when taking it (`stock_totals.py`).
-_ITEM_IDS = select(
+_ITEM_COLUMNS = select(
     t.items.c.id,
     t.items.c.sku,
     t.items.c.procurement,
@@ -26,8 +26,18 @@ _ITEM_IDS = select(
     t.items.c.allocated,
     # Whether the item has options (`domain.options`): intake reads them only for those that do.
     exists().where(t.item_options.c.item_id == t.items.c.id).label("has_options"),
-).where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
+)
+_ITEM_IDS = _ITEM_COLUMNS.where(t.items.c.sku.in_(bindparam("skus", expanding=True)))
 _ITEM_IDS_LOCKED = _ITEM_IDS.order_by(t.items.c.sku).with_for_update()
+#: Many SKUs at once on PostgreSQL (confirming a plan's suggestions names tens of thousands): one
+#: array parameter, where IN lists of 10,000 placeholders each cost seconds to split and bind; and
+#: only the ids and stock totals: the sale terms are read when asked for (`sale_terms`).
+_TOTALS_ARRAY = select(t.items.c.id, t.items.c.sku, t.items.c.on_hand, t.items.c.allocated).where(
+    t.items.c.sku == any_(bindparam("skus", type_=ARRAY(String)))
+)
+_TOTALS_ARRAY_LOCKED = _TOTALS_ARRAY.order_by(t.items.c.sku).with_for_update()
+#: SKUs from which an array is bound rather than IN lists.
+_MANY = 1000
 
 
 class TransactionItemCache:
@@ -49,10 +59,15 @@ class TransactionItemCache:
         wanted = sorted(set(skus))
         missing = [s for s in wanted if s not in self.ids]
         if missing or lock:
-            # Slices of sorted SKUs: the row locks are still taken in SKU order.
-            query = _ITEM_IDS_LOCKED if lock else _ITEM_IDS
-            for part in in_slices(wanted if lock else missing):
-                self._remember(self.conn.execute(query, {"skus": part}))
+            todo = wanted if lock else missing
+            if len(todo) > _MANY and self.conn.dialect.name == "postgresql":
+                query = _TOTALS_ARRAY_LOCKED if lock else _TOTALS_ARRAY
+                self._remember_totals(self.conn.execute(query, {"skus": todo}))
+            else:
+                # Slices of sorted SKUs: the row locks are still taken in SKU order.
+                query = _ITEM_IDS_LOCKED if lock else _ITEM_IDS
+                for part in in_slices(todo):
+                    self._remember(self.conn.execute(query, {"skus": part}))
         for sku in wanted:
             if sku not in self.ids:
                 raise UnknownSku(sku, field="sku")
@@ -72,6 +87,13 @@ class TransactionItemCache:
                 if sku not in self.terms:
                     raise UnknownSku(sku, field="sku")
         return {sku: self.terms[sku] for sku in wanted}
+
+    def _remember_totals(self, rows: Iterable[Any]) -> None:
+        """Remember the rows' ids and stock totals (not their sale terms)."""
+        for row in rows:
+            self.ids[row.sku] = row.id
+            self.skus[row.id] = row.sku
+            self.stock[row.sku] = (row.on_hand, row.allocated)
 
     def _remember(self, rows: Iterable[Any]) -> None:
         for row in rows:

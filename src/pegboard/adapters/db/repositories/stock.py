@@ -9,9 +9,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.plan_inputs import note_shipping
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.repositories.slices import among, in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.allocation import ConfiguredStock, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove
@@ -166,13 +167,13 @@ class SqlStock:
         items = self.item_cache.resolve(sku for _, sku, _ in wanted)
         mo = t.manufacturing_orders.c
         mo_ids: dict[str, int] = {}
-        for part in in_slices(sorted({ref for ref, _, _ in wanted})):
+        for among_refs in among(self.conn, mo.mo_ref, sorted({ref for ref, _, _ in wanted})):
             mo_ids.update(
-                (ref, mo_id)
-                for ref, mo_id in self.conn.execute(select(mo.mo_ref, mo.id).where(mo.mo_ref.in_(part)))
+                (ref, mo_id) for ref, mo_id in self.conn.execute(select(mo.mo_ref, mo.id).where(among_refs))
             )
-        self.conn.execute(
-            insert(t.mo_reservations),
+        insert_rows(
+            self.conn,
+            t.mo_reservations,
             [{"mo_id": mo_ids[ref], "item_id": items[sku], "quantity": q} for ref, sku, q in wanted],
         )
         for _, sku, quantity in wanted:

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, union, update
 
 from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.repositories.catalogue import SqlCatalogue
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.repositories.slices import among
 from pegboard.adapters.db.repositories.values import money_or_none
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import Quantity
@@ -96,34 +97,50 @@ class SqlSupply:
         return found
 
     def add_purchase_order(self, po: PurchaseOrder) -> None:
-        order_id = self._order_id(po)
-        po_id = self.conn.execute(
-            insert(t.purchase_orders)
-            .values(
-                po_ref=po.po_ref,
-                supplier_id=self.catalogue.supplier_id(po.supplier),
-                status=po.status.value,
-                created_at=self.now,
-                ship_to=po.ship_to,
-                order_id=order_id,
-            )
-            .returning(t.purchase_orders.c.id)
-        ).scalar_one()
-        self.po_ids[po.po_ref] = po_id
-        self.po_lines[po.po_ref] = 0
-        self.touched.append(po)
-        self._insert_new_lines(po)
+        self.add_purchase_orders([po])
 
-    def _insert_new_lines(self, po: PurchaseOrder) -> None:
-        """Insert the PO's lines not stored yet (all of a new PO; those added to a drop-ship PO)."""
-        stored = self.po_lines[po.po_ref]
-        new = list(enumerate(po.lines, start=1))[stored:]
+    def add_purchase_orders(self, pos: Sequence[PurchaseOrder]) -> None:
+        """Store new POs and their lines: one INSERT for the POs, one for all their lines (the
+        rows and their ids as PO by PO, in the given order)."""
+        if not pos:
+            return
+        suppliers = {name: self.catalogue.supplier_id(name) for name in sorted({po.supplier for po in pos})}
+        rows = [
+            {
+                "po_ref": po.po_ref,
+                "supplier_id": suppliers[po.supplier],
+                "status": po.status.value,
+                "created_at": self.now,
+                "ship_to": po.ship_to,
+                "order_id": self._order_id(po),
+            }
+            for po in pos
+        ]
+        stored = insert_rows(self.conn, t.purchase_orders, rows, returning=("id", "po_ref"))
+        ids = {ref: po_id for po_id, ref in stored}
+        for po in pos:
+            self.po_ids[po.po_ref] = ids[po.po_ref]
+            self.po_lines[po.po_ref] = 0
+        self.touched += pos
+        self._insert_new_lines(pos)
+
+    def _insert_new_lines(self, pos: Sequence[PurchaseOrder]) -> None:
+        """Insert the POs' lines not stored yet (all of a new PO; those added to a drop-ship PO),
+        in one statement, PO by PO."""
+        new = [
+            (po, n, line)
+            for po in pos
+            for n, line in enumerate(po.lines, start=1)
+            if n > self.po_lines[po.po_ref]
+        ]
         if not new:
             return
-        ids = self.item_cache.resolve(line.sku for _, line in new)
-        served = self._order_line_ids(po) if any(line.order_line_no for _, line in new) else {}
-        self.conn.execute(
-            insert(t.purchase_order_lines),
+        ids = self.item_cache.resolve(line.sku for _, _, line in new)
+        drop_ship = {po.po_ref: po for po, _, line in new if line.order_line_no}
+        served = {ref: self._order_line_ids(po) for ref, po in drop_ship.items()}
+        insert_rows(
+            self.conn,
+            t.purchase_order_lines,
             [
                 {
                     "po_id": self.po_ids[po.po_ref],
@@ -133,12 +150,15 @@ class SqlSupply:
                     "received": line.received_quantity,
                     "unit_cost": line.unit_cost,
                     "expected_date": line.expected_date,
-                    "order_line_id": None if line.order_line_no is None else served[line.order_line_no],
+                    "order_line_id": None
+                    if line.order_line_no is None
+                    else served[po.po_ref][line.order_line_no],
                 }
-                for n, line in new
+                for po, n, line in new
             ],
         )
-        self.po_lines[po.po_ref] = len(po.lines)
+        for po in pos:
+            self.po_lines[po.po_ref] = len(po.lines)
 
     def _order_id(self, po: PurchaseOrder) -> int | None:
         """The row id of the sales order a drop-ship PO serves (None for an ordinary PO)."""
@@ -168,7 +188,7 @@ class SqlSupply:
             update(t.purchase_orders).where(t.purchase_orders.c.id == po_id).values(status=po.status.value)
         )
         stored = self.po_lines[po.po_ref]
-        self._insert_new_lines(po)
+        self._insert_new_lines([po])
         for n, line in enumerate(po.lines[:stored], start=1):
             self.conn.execute(
                 update(t.purchase_order_lines)
@@ -250,8 +270,10 @@ class SqlSupply:
         for mo in mos:
             mo.confirmed_at = self.now
         self.touched += mos
-        self.conn.execute(
-            insert(t.manufacturing_orders),
+        # One statement whatever the number (`bulk.insert_rows`): ids in the given order.
+        insert_rows(
+            self.conn,
+            t.manufacturing_orders,
             [
                 {
                     "mo_ref": mo.mo_ref,
@@ -294,8 +316,8 @@ class SqlSupply:
         """Note that all these MOs' components are reserved for them, from today (kept for an MO
         noted before)."""
         mo = t.manufacturing_orders.c
-        for part in in_slices(sorted(mo_refs)):
-            query = update(t.manufacturing_orders).where(mo.mo_ref.in_(part), mo.materials_on.is_(None))
+        for among_refs in among(self.conn, mo.mo_ref, sorted(mo_refs)):
+            query = update(t.manufacturing_orders).where(among_refs, mo.materials_on.is_(None))
             self.conn.execute(query.values(materials_on=self.now.date()))
 
     def next_ref(self, prefix: str) -> str:
@@ -319,9 +341,9 @@ class SqlSupply:
         """Those of `refs` a PO or an MO already has (imported documents may use a series' refs)."""
         po, mo = t.purchase_orders.c, t.manufacturing_orders.c
         used: set[str] = set()
-        for part in in_slices(list(refs)):
-            used.update(self.conn.execute(select(po.po_ref).where(po.po_ref.in_(part))).scalars())
-            used.update(self.conn.execute(select(mo.mo_ref).where(mo.mo_ref.in_(part))).scalars())
+        for column in (po.po_ref, mo.mo_ref):
+            for among_refs in among(self.conn, column, list(refs)):
+                used.update(self.conn.execute(select(column).where(among_refs)).scalars())
         return used
 
     def record_date_change(

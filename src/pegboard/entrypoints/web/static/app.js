@@ -11,6 +11,36 @@
     }
   });
 
+  // Slow forms ([data-busy], e.g. "Confirm suggestions" at a large workshop): once sent, their
+  // button is disabled, so a second click cannot send the form again, and the form's text is said
+  // in the page's status line ([data-busy-status]) until the answer replaces the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var said = form.getAttribute("data-busy");
+    if (!said || event.defaultPrevented) return;
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    // The form is sent all the same (its buttons have no name, so none is missed from its data).
+    form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+    var status = document.querySelector("[data-busy-status]");
+    if (status) status.textContent = said;
+  });
+
+  // Back to a page the browser kept (the back button after a slow form): its forms work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-busy][aria-busy]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        if (!button.hasAttribute("aria-describedby")) button.disabled = false;
+      });
+    });
+    document.querySelectorAll("[data-busy-status]").forEach(function (status) { status.textContent = ""; });
+  });
+
   // Drag-and-drop ranking: rows of a [data-sortable] table body carry a priority form each;
   // after a drop, the moved row's form is sent with the priority of its new place.
   function sortable(root) {
