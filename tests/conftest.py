@@ -131,6 +131,7 @@ class LoadFileButLongTestsApart(LoadFileScheduling):  # type: ignore[misc]
         return nodeid if file in EACH_TEST_APART else file
 
 
+@pytest.hookimpl(optionalhook=True)  # a run with `-p no:xdist` has no such hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadFileScheduling | None:
     """The Makefile's `--dist loadfile` schedules by LoadFileButLongTestsApart; other modes as xdist does."""
     if config.getoption("dist") != "loadfile":
