@@ -175,9 +175,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or WORKSHOPS_FOLDER not in os.environ:
         return
     folder = Path(os.environ.pop(WORKSHOPS_FOLDER))
+    tried_postgres = any(folder.glob("postgres-*.lock"))  # a worker began building one
     shutil.rmtree(folder, ignore_errors=True)
     prefix = workshop_template_prefix(folder)
-    if not postgres_available():
+    if not tried_postgres or not postgres_available():
         return
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
