@@ -59,11 +59,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 ## Three workers (pytest-xdist) on the two cores, each test file on one worker so a module's served workshop
-## is built once: with two, the run kept only about 1.45 cores busy (the tests wait on databases, servers
-## and Chromium), so a third worker fills the gaps. The 25 slowest tests are listed at the end of every run
-## (CI logs included), to see where the time goes. Files go out in collection order, where
-## tests/conftest.py puts the longest first (LONGEST_FIRST), so no long file is left to run alone at the
-## end. Coverage doubles the time of in-process tests, so it has its own target.
+## is served once: with two, the run kept only about 1.45 cores busy (the tests wait on databases, servers
+## and Chromium), so a third worker fills the gaps. The files of a few long tests and no module fixtures
+## (tests/conftest.py's EACH_TEST_APART, the stateful rules first) go out a test at a time instead, its
+## pytest_xdist_make_scheduler hook. The 25 slowest tests are listed at the end of every run (CI logs
+## included), to see where the time goes. Work goes out in collection order, where tests/conftest.py puts
+## the longest first (LONGEST_FIRST), so no long file is left to run alone at the end. Coverage doubles
+## the time of in-process tests, so it has its own target.
 PYTEST_WORKERS ?= 3
 PYTEST_DIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 pytest: $(STAMP)

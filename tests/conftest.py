@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
 
 from pegboard.adapters.db.engine import make_engine, normalise_url
 from pegboard.adapters.db.migrate import current_revision, head_revision, upgrade
@@ -55,51 +58,144 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-#: The test files that take longest, longest first: the stateful rules (six tests of 30 to 80 s), then
-#: the modules that serve workshops to Chromium or run long property tests. They start first: with
-#: `--dist loadfile` a file runs whole on one worker, and a long file started last leaves the other
-#: worker idle at the end. The Makefile turns off xdist's own order (the files with most tests
-#: first), which put these few-test, long files last. Ranked by the per-file time of a whole run
-#: (session 9, `--junitxml`, at load 2 to 17); re-rank as the suite grows.
+#: The tests that take longest, longest first: the stateful rules on PostgreSQL (three tests of 30 to
+#: 170 s), then the modules that serve workshops to Chromium or run long property tests. They start
+#: first: with `--dist loadfile` a file runs whole on one worker, and a long file started last leaves
+#: the other workers idle at the end. The Makefile turns off xdist's own order (the files with most
+#: tests first), which put these few-test, long files last. An entry is a file, or one test function
+#: of a file (`file::name`, each of its parameters) ranked apart from the rest of its file. Ranked by
+#: the per-file time of a whole run (session 14, `--junitxml`, at load 8 to 11); re-rank as the suite
+#: grows.
 LONGEST_FIRST = (
-    "tests/integration/test_stateful_rules.py",
+    "tests/integration/test_stateful_rules.py::test_any_sequence_of_operations_on_postgres_ends_where_the_rules_say",
+    "tests/integration/test_stateful_rules.py::test_any_sequence_of_operations_on_sqlite_ends_where_the_rules_say",
     "tests/integration/test_intake_process.py",
+    "tests/integration/services/test_books.py",
     "tests/e2e/test_web_supply_pages.py",
-    "tests/e2e/test_api_schemathesis.py",
-    "tests/e2e/test_web_orders.py",
-    "tests/e2e/test_web_pages.py",
-    "tests/e2e/test_web_auth.py",
+    "tests/e2e/test_cli.py",
+    "tests/e2e/test_cli_whatif.py",
+    "tests/unit/planning/test_net_change.py",
     "tests/e2e/test_status_page.py",
-    "tests/e2e/test_web_forecast.py",
-    "tests/e2e/test_web_whatif.py",
+    "tests/e2e/test_api_errors.py",
+    "tests/e2e/test_web_supply_forms.py",
     "tests/e2e/test_api_server_kill.py",
+    "tests/e2e/test_web_pages.py",
+    "tests/e2e/test_import_kill.py",
+    "tests/e2e/test_web_whatif.py",
+    "tests/e2e/test_web_orders.py",
+    "tests/integration/services/test_customer_email.py",
+    "tests/e2e/test_kpis_cli_and_api.py",
+    "tests/e2e/test_web_stated_dates.py",
+    "tests/e2e/test_cli_tables.py",
+    "tests/e2e/test_web_auth.py",
+    "tests/e2e/test_api_schemathesis.py",
+    "tests/unit/planning/test_whatif.py",
+    "tests/e2e/test_cli_database.py",
+    "tests/e2e/test_input_edges.py",
+    "tests/e2e/test_web_forecast.py",
+    "tests/integration/services/test_reliable_promises.py",
     "tests/e2e/test_web_late_materials.py",
     "tests/e2e/test_web_holds.py",
-    "tests/e2e/test_web_reports.py",
-    "tests/e2e/test_web_supply_forms.py",
-    "tests/e2e/test_cli_whatif.py",
-    "tests/e2e/test_cli.py",
-    "tests/e2e/test_input_edges.py",
-    "tests/e2e/test_api_edges.py",
-    "tests/e2e/test_cli_tables.py",
-    "tests/e2e/test_web_failure_pages.py",
-    "tests/e2e/test_status_page_in_browser.py",
-    "tests/unit/planning/test_leftover.py",
-    "tests/e2e/test_web_stated_dates.py",
+    "tests/integration/views/test_kpis.py",
+    "tests/integration/services/test_imports.py",
+    "tests/integration/services/test_dropship.py",
     "tests/e2e/test_web_supply_story.py",
-    "tests/e2e/test_import_kill.py",
-    "tests/e2e/test_pages_in_browser.py",
-    "tests/integration/services/test_quotes_match_promises.py",
-    "tests/e2e/test_availability_in_browser.py",
-    "tests/e2e/test_api_errors.py",
+    "tests/integration/services/test_whatif_kept_plan.py",
+    "tests/unit/planning/test_scope.py",
+    "tests/unit/planning/test_leftover.py",
+    "tests/e2e/test_api_orders.py",
+    "tests/integration/services/test_planning.py",
+    "tests/e2e/test_web_reports.py",
+    "tests/integration/services/test_learning.py",
+    "tests/unit/planning/test_coded.py",
 )
+
+#: Files whose tests each go to whichever worker is free, not all to one (`--dist loadfile` keeps a
+#: file on one worker so its module fixtures are made once; these have none). The stateful rules
+#: took 491 s on one worker at load 10 (session 14), most of it three PostgreSQL tests of 85 to
+#: 174 s one after the other; the others are a few tests of 30 to 60 s each (at that load).
+EACH_TEST_APART = (
+    "tests/integration/test_stateful_rules.py",
+    "tests/integration/test_intake_process.py",
+    "tests/unit/planning/test_net_change.py",
+    "tests/e2e/test_api_server_kill.py",
+    "tests/e2e/test_import_kill.py",
+    "tests/e2e/test_api_schemathesis.py",
+)
+
+
+def _rank(nodeid: str) -> int:
+    """The place of a test in LONGEST_FIRST (its function's entry before its file's), or after all."""
+    file, _, name = nodeid.partition("::")
+    function = f"{file}::{name.partition('[')[0]}"
+    return _RANKS.get(function, _RANKS.get(file, len(_RANKS)))
+
+
+_RANKS = {entry: i for i, entry in enumerate(LONGEST_FIRST)}
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The files of LONGEST_FIRST first, in its order; every other file after them, as collected."""
-    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+    """The tests of LONGEST_FIRST first, in its order; every other file after them, as collected."""
+    items.sort(key=lambda item: _rank(item.nodeid))
+
+
+class LoadFileButLongTestsApart(LoadFileScheduling):  # type: ignore[misc]
+    """`--dist loadfile`, except that each test of EACH_TEST_APART is a work unit of its own."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        file = nodeid.split("::", 1)[0]
+        return nodeid if file in EACH_TEST_APART else file
+
+
+@pytest.hookimpl(optionalhook=True)  # a run with `-p no:xdist` has no such hook
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadFileScheduling | None:
+    """The Makefile's `--dist loadfile` schedules by LoadFileButLongTestsApart; other modes as xdist does."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    return LoadFileButLongTestsApart(config, log)
+
+
+#: The folder where the served workshops of tests/e2e/web_support.py are built, once per run for all
+#: of its workers; its name ends with the run's token, which also names the PostgreSQL templates.
+WORKSHOPS_FOLDER = "PEGBOARD_TEST_WORKSHOPS"
+_WORKSHOPS_PREFIX = "pegboard-web-templates-"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller (or a run without workers) makes the run's workshops folder; workers inherit it."""
+    if not hasattr(config, "workerinput"):
+        folder = Path(tempfile.gettempdir()) / f"{_WORKSHOPS_PREFIX}{uuid.uuid4().hex[:12]}"
+        folder.mkdir()
+        os.environ[WORKSHOPS_FOLDER] = str(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """When every worker is done, the controller drops the run's built workshops."""
+    if hasattr(config, "workerinput") or WORKSHOPS_FOLDER not in os.environ:
+        return
+    folder = Path(os.environ.pop(WORKSHOPS_FOLDER))
+    tried_postgres = any(folder.glob("postgres-*.lock"))  # a worker began building one
+    shutil.rmtree(folder, ignore_errors=True)
+    prefix = workshop_template_prefix(folder)
+    if not tried_postgres or not postgres_available():
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            names = conn.execute(
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                {"prefix": prefix},
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def workshop_template_prefix(folder: Path) -> str:
+    """The names of the run's PostgreSQL workshop templates start with this."""
+    return f"pegboard_webtpl_{folder.name.removeprefix(_WORKSHOPS_PREFIX)}_"
 
 
 #: The databases the running test used: its fixtures' and every one bootstrap() opened.

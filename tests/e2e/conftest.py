@@ -7,17 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.web_support import chromium, drop_templates, require_chromium
+from tests.e2e.web_support import chromium, require_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-
-@pytest.fixture(scope="session", autouse=True)
-def built_workshops_are_dropped_at_the_end() -> Iterator[None]:
-    """The served workshops' templates (built once per run) are dropped when the run ends."""
-    yield
-    drop_templates()
 
 
 @pytest.fixture(scope="module")

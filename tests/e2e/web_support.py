@@ -3,6 +3,7 @@ with users of each role, one Chromium per module, and helpers to sign in."""
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import io
 import os
@@ -11,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -24,7 +24,13 @@ from sqlalchemy import create_engine, func, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.scratch import scratch_postgres_database
-from tests.conftest import POSTGRES_ADMIN_URL, commits_without_waiting_for_the_disk, postgres_available
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    WORKSHOPS_FOLDER,
+    commits_without_waiting_for_the_disk,
+    postgres_available,
+    workshop_template_prefix,
+)
 from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
 
 if TYPE_CHECKING:
@@ -107,19 +113,45 @@ def _require_postgres() -> None:
 
 
 #: Built workshops, one per (database kind, demo steps, users or not), copied for each module that asks:
-#: the demo and the users' argon2 hashes are paid once per run, and every module still gets its own copy.
+#: the demo and the users' argon2 hashes are paid once per run (whichever worker asks first builds it,
+#: the others wait for it), and every module still gets its own copy. tests/conftest.py makes the run's
+#: folder and drops the PostgreSQL templates when the run ends.
 _TEMPLATES: dict[tuple[str, int, bool], str] = {}
-_TEMPLATE_FOLDER = Path(tempfile.mkdtemp(prefix="pegboard-web-templates-"))
 
 
-def _build_template(kind: str, steps: int, users: bool) -> str:
+def _workshops_folder() -> Path:
+    """The run's folder of built workshops (one of our own when no test run made it)."""
+    if WORKSHOPS_FOLDER not in os.environ:
+        os.environ[WORKSHOPS_FOLDER] = tempfile.mkdtemp(prefix="pegboard-web-templates-")
+    return Path(os.environ[WORKSHOPS_FOLDER])
+
+
+def _template(kind: str, steps: int, users: bool) -> str:
+    """The built workshop for (kind, steps, users): a SQLite file path or a PostgreSQL database name.
+
+    The first worker of the run to ask builds it, holding the key's lock; the others wait on the lock
+    (no polling) and then read what was built."""
+    key = (kind, steps, users)
+    if key not in _TEMPLATES:
+        folder = _workshops_folder()
+        name = f"{kind}-{steps}-{int(users)}"
+        with (folder / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            built = folder / f"{name}.built"
+            if not built.exists():
+                built.write_text(_build_template(kind, steps, users, folder))
+            _TEMPLATES[key] = built.read_text()
+    return _TEMPLATES[key]
+
+
+def _build_template(kind: str, steps: int, users: bool, folder: Path) -> str:
     """The lightsaber demo after `steps` steps with users of every role (unless not `users`), made
     through the CLI; a SQLite file path or the name of a PostgreSQL database nobody stays connected to."""
     if kind == "sqlite":
-        path = _TEMPLATE_FOLDER / f"web-{steps}-{int(users)}.db"
+        path = folder / f"web-{steps}-{int(users)}.db"
         db = f"sqlite:///{path}"
     else:
-        name = f"pegboard_webtpl_{uuid.uuid4().hex[:12]}"
+        name = f"{workshop_template_prefix(folder)}{steps}_{int(users)}"
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
@@ -135,33 +167,17 @@ def _build_template(kind: str, steps: int, users: bool) -> str:
     return str(path) if kind == "sqlite" else db.rsplit("/", 1)[1]
 
 
-def drop_templates() -> None:
-    """Drop the PostgreSQL templates and delete the SQLite ones (at the end of the run)."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        for (kind, _, _), source in _TEMPLATES.items():
-            if kind == "postgres":
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-        _TEMPLATES.clear()
-        shutil.rmtree(_TEMPLATE_FOLDER, ignore_errors=True)
-
-
 @contextmanager
 def _database(kind: str, folder: Path, *, steps: int, users: bool) -> Iterator[str]:
     """A fresh copy of the built workshop for (kind, steps, users)."""
     if kind == "postgres":
         _require_postgres()
-    key = (kind, steps, users)
-    if key not in _TEMPLATES:
-        _TEMPLATES[key] = _build_template(kind, steps, users)
+    template = _template(kind, steps, users)
     if kind == "sqlite":
-        shutil.copy(_TEMPLATES[key], folder / "web.db")
+        shutil.copy(template, folder / "web.db")
         yield f"sqlite:///{folder / 'web.db'}"
         return
-    copy = scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_", template=_TEMPLATES[key])
+    copy = scratch_postgres_database(POSTGRES_ADMIN_URL, prefix="pegboard_web_", template=template)
     with copy as url:
         commits_without_waiting_for_the_disk(url)
         yield url
