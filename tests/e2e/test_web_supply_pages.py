@@ -148,6 +148,8 @@ def test_confirming_suggestions_shows_it_is_working_and_is_sent_once(
         button.click()
 
         assert button.is_disabled()
+        # Nor can a plan run be started meanwhile: it would wait on the same work.
+        assert page.get_by_role("button", name="Run plan").is_disabled()
         status = page.get_by_role("status").filter(has_text="Confirming suggestions")
         assert "takes a while" in status.inner_text()
         assert status.is_visible()
@@ -155,6 +157,7 @@ def test_confirming_suggestions_shows_it_is_working_and_is_sent_once(
         assert_accessible(page)
         # Sent again (by a script: the disabled button cannot be clicked), it is refused.
         page.evaluate("document.querySelector('form[action=\"/plan/confirm\"]').requestSubmit()")
+        page.evaluate("document.querySelector('form[action=\"/plan/run\"]').requestSubmit()")
         assert page.evaluate("window.submissions") == 1
 
 

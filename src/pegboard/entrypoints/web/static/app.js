@@ -11,20 +11,21 @@
     }
   });
 
-  // Slow forms ([data-busy], e.g. "Confirm suggestions" at a large workshop): once sent, their
-  // button is disabled, so a second click cannot send the form again, and the form's text is said
-  // in the page's status line ([data-busy-status]) until the answer replaces the page.
+  // Slow forms ([data-busy], e.g. "Run plan" and "Confirm suggestions" at a large workshop): once
+  // one is sent, the buttons of every slow form on the page are disabled, so neither a second click
+  // nor the other slow form can start more of the same work meanwhile, and the sent form's text is
+  // said in the page's status line ([data-busy-status]) until the answer replaces the page.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var said = form.getAttribute("data-busy");
     if (!said || event.defaultPrevented) return;
-    if (form.getAttribute("aria-busy") === "true") {
+    if (document.querySelector('form[data-busy][aria-busy="true"]')) {
       event.preventDefault();
       return;
     }
     form.setAttribute("aria-busy", "true");
     // The form is sent all the same (its buttons have no name, so none is missed from its data).
-    form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+    document.querySelectorAll("form[data-busy] button").forEach(function (button) { button.disabled = true; });
     var status = document.querySelector("[data-busy-status]");
     if (status) status.textContent = said;
   });
@@ -32,7 +33,7 @@
   // Back to a page the browser kept (the back button after a slow form): its forms work again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
-    document.querySelectorAll("form[data-busy][aria-busy]").forEach(function (form) {
+    document.querySelectorAll("form[data-busy]").forEach(function (form) {
       form.removeAttribute("aria-busy");
       form.querySelectorAll("button[type=submit]").forEach(function (button) {
         if (!button.hasAttribute("aria-describedby")) button.disabled = false;
