@@ -87,11 +87,12 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
         ol.options != "", Integer
     )
     units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
-    lines = select(*map(_packed, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))).where(waiting)
+    packed = map(packed_column, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))
+    lines = select(*packed).where(waiting)
     # The aggregates of one SELECT take its rows in one order, so the order columns line up.
     orders = select(
-        _packed(so.id),
-        _packed(so.priority),
+        packed_column(so.id),
+        packed_column(so.priority),
         func.array_send(func.array_agg(so.ordered_at), type_=LargeBinary),
         func.string_agg(so.order_ref, SEPARATOR),
     )
@@ -99,7 +100,7 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     if row is None or row[0] is None or row[6] is None:
         return None
     order_id, line_no, item_id, line_units, line_id, line_flags, every_id, every_priority, stamps = map(
-        _int64s, row[:9]
+        int64s, row[:9]
     )
     every_ref = str(row[9]).split(SEPARATOR)
     if len(every_ref) != len(every_id) or _INFINITE in stamps or -_INFINITE - 1 in stamps:
@@ -234,12 +235,12 @@ def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
     return all(map(sku_of.__contains__, distinct(lines.item_id)[0].tolist()))
 
 
-def _packed(column: ColumnElement[Any]) -> ColumnElement[bytes]:
+def packed_column(column: ColumnElement[Any]) -> ColumnElement[bytes]:
     """The column of every row as one BIGINT array, in PostgreSQL's binary form."""
     return func.array_send(func.array_agg(cast(column, BigInteger)), type_=LargeBinary)
 
 
-def _int64s(packed: bytes) -> Ints:
+def int64s(packed: bytes) -> Ints:
     """The values of `array_send` of a one-dimensional BIGINT array without NULLs."""
     header = np.frombuffer(packed, dtype=">i4", count=_HEADER)
     ndim, has_nulls, _, size, _ = header.tolist()

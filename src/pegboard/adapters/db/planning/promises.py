@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import CHUNK, blocks, copy_binary
-from pegboard.adapters.db.planning.line_columns import SEPARATOR, _int64s, _packed
+from pegboard.adapters.db.planning.line_columns import SEPARATOR, int64s, packed_column
 from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.arrays import NONE
@@ -113,16 +113,16 @@ class PromiseStore:
         row = driver_row(
             self.conn,
             select(
-                _packed(lp.line_id),
-                _packed(_day_number(lp.promised_date)),
+                packed_column(lp.line_id),
+                packed_column(_day_number(lp.promised_date)),
                 func.string_agg(lp.reason, SEPARATOR),
                 func.string_agg(lp.basis, SEPARATOR),
-                _packed(_day_number(lp.first_date)),
+                packed_column(_day_number(lp.first_date)),
             ),
         )
         if row is None or row[0] is None:
             return StoredLines.of({})
-        ids, days, first_days = _int64s(row[0]), _int64s(row[1]), _int64s(row[4])
+        ids, days, first_days = int64s(row[0]), int64s(row[1]), int64s(row[4])
         reasons, bases = str(row[2]).split(SEPARATOR), str(row[3]).split(SEPARATOR)
         if not len(reasons) == len(bases) == len(ids):
             return None
