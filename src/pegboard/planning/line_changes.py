@@ -212,3 +212,18 @@ class PromisesBefore(RowSequence[StoredPromise | None]):
         for n, promise in zip(found.tolist(), promises, strict=True):
             built[n] = promise
         return built
+
+
+def known(before: Sequence[StoredPromise | None]) -> list[bool]:
+    """Whether each line has a stored promise (from the columns when `before` keeps them)."""
+    if isinstance(before, PromisesBefore):
+        return before.known()
+    return [b is not None for b in before]
+
+
+def promised_dates(before: Sequence[StoredPromise | None]) -> list[date | None]:
+    """Each line's stored promised date, None where it has no stored promise (from the columns
+    when `before` keeps them)."""
+    if isinstance(before, PromisesBefore):
+        return before.promised_dates()
+    return [None if b is None else b.promised_date for b in before]

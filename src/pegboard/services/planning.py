@@ -16,7 +16,6 @@ from pegboard.planning import line_changes
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
-from pegboard.planning.line_changes import PromisesBefore
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
@@ -299,9 +298,7 @@ def save_promises(
     The one place that writes `PromiseChanged`: no aggregate records it, since the promises
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
-    stored = None
-    if before_read:
-        stored = before.known() if isinstance(before, PromisesBefore) else [b is not None for b in before]
+    stored = line_changes.known(before) if before_read else None
     uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored)
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
@@ -361,18 +358,10 @@ def _announcements(
         ]
     # A whole plan's promises stay columns: the events are made from them, no `LinePromise` built,
     # and only for lines with a stored promise.
+    # The stored promises too, when they are columns (`line_changes.PromisesBefore`).
     dates = changed.column("dates")
-    if isinstance(before, PromisesBefore):
-        # Columns too: no `StoredPromise` built.
-        olds, known = before.promised_dates(), before.known()
-        pairs = enumerate(zip(known, olds, strict=True))
-        moved = [(k, old) for k, (has, old) in pairs if has and old != dates[k]]
-    else:
-        moved = [
-            (k, stored.promised_date)
-            for k, stored in enumerate(before)
-            if stored is not None and stored.promised_date != dates[k]
-        ]
+    pairs = enumerate(zip(line_changes.known(before), line_changes.promised_dates(before), strict=True))
+    moved = [(k, old) for k, (has, old) in pairs if has and old != dates[k]]
     if not moved:
         return []
     refs, line_nos, skus = changed.column("order_refs"), changed.column("line_nos"), changed.column("skus")
