@@ -39,6 +39,11 @@ def _field_names(kind: type) -> tuple[str, ...]:
 _recorded = count()
 
 
+def next_recorded() -> int:
+    """The next number of that sequence: events noted together (a plan's moved dates) take one."""
+    return next(_recorded)
+
+
 class EventLog(list[tuple[int, Event]]):
     """Events an aggregate (or a use case) recorded and the outbox has not yet taken, in order."""
 

@@ -14,8 +14,9 @@ from typing import cast, overload
 
 import numpy as np
 
+from pegboard.domain.events import PromiseChanged
 from pegboard.planning.arrays import NONE, by_value
-from pegboard.planning.promises import Lines, StoredPromise
+from pegboard.planning.promises import LinePromises, Lines, StoredPromise
 from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
 from pegboard.planning.values import as_dates, objects
@@ -198,10 +199,14 @@ class PromisesBefore(RowSequence[StoredPromise | None]):
 
     def promised_dates(self) -> list[date | None]:
         """Each line's stored promised date (None also where it has no stored promise)."""
+        return as_dates(self.promised_days())
+
+    def promised_days(self) -> Ints:
+        """Each line's stored promised day number (NONE also where it has no stored promise)."""
         days = np.full(len(self.at), NONE, dtype=np.int64)
         known = self.at >= 0
         days[known] = self.stored.days[self.at[known]]
-        return as_dates(days)
+        return days
 
     def _built(self, at: Ints) -> list[StoredPromise | None]:
         found = np.flatnonzero(at >= 0)
@@ -227,3 +232,66 @@ def promised_dates(before: Sequence[StoredPromise | None]) -> list[date | None]:
     if isinstance(before, PromisesBefore):
         return before.promised_dates()
     return [None if b is None else b.promised_date for b in before]
+
+
+def moved_dates(changed: LinePromises, before: Sequence[StoredPromise | None]) -> MovedDates:
+    """The lines of `changed` whose stored promise (`before`, None: none) has another date, each
+    a `PromiseChanged`; a line's first promise is not a change."""
+    if isinstance(before, PromisesBefore):
+        has, old = before.at >= 0, before.promised_days()
+    else:
+        has = np.array([b is not None for b in before], dtype=bool)
+        old = by_value(promised_dates(before), _day)
+    new = by_value(changed.column("dates"), _day)
+    at = np.flatnonzero(has & (old != new))
+    moved = LinePromises(changed.lines, np.asarray(changed.ks, dtype=np.int64)[at].tolist())
+    return MovedDates(
+        order_refs=moved.column("order_refs"),
+        line_nos=moved.column("line_nos"),
+        skus=moved.column("skus"),
+        old_dates=as_dates(old[at]),
+        new_dates=moved.column("dates"),
+        reasons=moved.column("reasons"),
+    )
+
+
+class MovedDates(RowSequence[PromiseChanged]):
+    """The `PromiseChanged` of lines whose promised date moved, kept as columns (one entry per
+    line, in the plan's order): an event is built only for an entry read, so an outbox can write
+    a morning's 600k from the columns (one per field of `PromiseChanged`)."""
+
+    __slots__ = ("order_refs", "line_nos", "skus", "old_dates", "new_dates", "reasons")
+
+    def __init__(
+        self,
+        *,
+        order_refs: list[str],
+        line_nos: list[int],
+        skus: list[str],
+        old_dates: list[date | None],
+        new_dates: list[date | None],
+        reasons: list[str],
+    ) -> None:
+        self.order_refs, self.line_nos, self.skus = order_refs, line_nos, skus
+        self.old_dates, self.new_dates, self.reasons = old_dates, new_dates, reasons
+
+    def __len__(self) -> int:
+        return len(self.order_refs)
+
+    @overload
+    def __getitem__(self, index: int) -> PromiseChanged: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PromiseChanged]: ...
+
+    def __getitem__(self, index: int | slice) -> PromiseChanged | list[PromiseChanged]:
+        if isinstance(index, slice):
+            return self._events(index)
+        return self._events(slice(index, index + 1 or None))[0]
+
+    def rows(self) -> list[PromiseChanged]:
+        return self._events(slice(None))
+
+    def _events(self, picked: slice) -> list[PromiseChanged]:
+        columns = (self.order_refs, self.line_nos, self.skus, self.old_dates, self.new_dates, self.reasons)
+        return list(map(PromiseChanged, *(column[picked] for column in columns)))

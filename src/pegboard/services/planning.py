@@ -257,7 +257,7 @@ def repromise(skus: Iterable[str], *, uow: UnitOfWork, today: date) -> Sequence[
 
 def repromise_moves(
     skus: Iterable[str], *, uow: UnitOfWork, today: date
-) -> tuple[Sequence[LinePromise], list[PromiseChanged]]:
+) -> tuple[Sequence[LinePromise], Sequence[PromiseChanged]]:
     """Re-promise the lines a change at `skus` can move, inside the caller's transaction.
 
     Only what such a change can reach through BOMs is read and planned (`planning.scope`), so
@@ -275,7 +275,7 @@ def store_promises(result: PlanResult, *, uow: UnitOfWork, today: date) -> Seque
 
 def _store(
     result: PlanResult, *, uow: UnitOfWork, today: date
-) -> tuple[Sequence[LinePromise], list[PromiseChanged]]:
+) -> tuple[Sequence[LinePromise], Sequence[PromiseChanged]]:
     """As `store_promises`, also returning the PromiseChanged events written."""
     changed, before = promise_changes(result, uow=uow)
     return changed, save_promises(changed, before, uow=uow, today=today)
@@ -289,7 +289,7 @@ def save_promises(
     today: date,
     whole_plan: bool = False,
     before_read: bool = False,
-) -> list[PromiseChanged]:
+) -> Sequence[PromiseChanged]:
     """Store the changed promises and queue their announcements (the lines whose date moved);
     `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs. `before_read`:
     `before` was read from the store in this transaction (`_changes`), so it also says which
@@ -347,7 +347,7 @@ def _changes(
 
 def _announcements(
     changed: Sequence[LinePromise], before: Sequence[StoredPromise | None]
-) -> list[PromiseChanged]:
+) -> Sequence[PromiseChanged]:
     """A PromiseChanged for each line whose date moved (the first promise is not a change)."""
     assert len(changed) == len(before)
     if not isinstance(changed, LinePromises):
@@ -356,17 +356,10 @@ def _announcements(
             for p, stored in zip(changed, before, strict=True)
             if stored is not None and stored.promised_date != p.promised_date
         ]
-    # A whole plan's promises stay columns: the events are made from them, no `LinePromise` built,
-    # and only for lines with a stored promise.
-    # The stored promises too, when they are columns (`line_changes.PromisesBefore`).
-    dates = changed.column("dates")
-    pairs = enumerate(zip(line_changes.known(before), line_changes.promised_dates(before), strict=True))
-    moved = [(k, old) for k, (has, old) in pairs if has and old != dates[k]]
-    if not moved:
-        return []
-    refs, line_nos, skus = changed.column("order_refs"), changed.column("line_nos"), changed.column("skus")
-    reasons = changed.column("reasons")
-    return [PromiseChanged(refs[k], line_nos[k], skus[k], old, dates[k], reasons[k]) for k, old in moved]
+    # A whole plan's promises stay columns, and so do the events: made from the plan's and the
+    # stored promises' columns, no `LinePromise` or `PromiseChanged` built (an outbox writes
+    # them from the columns: `line_changes.MovedDates`).
+    return line_changes.moved_dates(changed, before)
 
 
 def create_suggested(result: PlanResult, *, uow: UnitOfWork, today: date) -> tuple[list[str], list[str]]:

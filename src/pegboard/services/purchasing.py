@@ -95,7 +95,7 @@ def reschedule(supply_ref: str, new_date: date, *, uow: UnitOfWork, clock: Clock
 
 def rescheduled(
     supply_ref: str, new_date: date, *, uow: UnitOfWork, today: date
-) -> tuple[date | None, list[PromiseChanged]]:
+) -> tuple[date | None, Sequence[PromiseChanged]]:
     """Reschedule inside the caller's transaction: (the old date, the line promises that moved)."""
     po = uow.supply.purchase_order(supply_ref, lock=True)
     if po is not None:

@@ -6,16 +6,26 @@ import itertools
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories.outbox import BULK, _encoded, created_texts, event_id, event_ids
+from pegboard.adapters.db.repositories.outbox import (
+    BULK,
+    _encoded,
+    _moved_dates_json,
+    created_texts,
+    event_id,
+    event_ids,
+)
 from pegboard.bootstrap import Pegboard
-from pegboard.domain.events import PromiseChanged
+from pegboard.domain.events import EventLog, PromiseChanged, StockAdjusted
+from pegboard.planning.line_changes import MovedDates
 
 
 def test_many_events_are_appended_in_order_each_with_its_payload_and_order(pb: Pegboard) -> None:
@@ -92,3 +102,88 @@ def test_ids_made_together_are_version_7_uuids_as_one_made_alone_each_its_own() 
     # Made after one another, they start with the same or later milliseconds (48 bits, 12 digits).
     earlier, later = event_ids(200), event_ids(200)
     assert earlier[-1][:13] <= later[0][:13] <= event_id()[:13]
+
+
+#: Texts as a plan's columns may hold them, with what JSON and COPY escape.
+TEXTS = st.one_of(
+    st.text(max_size=12), st.sampled_from(["SO-000123", "", 'say "x"', "a\\b", "tab\there", "é", "\x7f"])
+)
+DAYS = st.one_of(st.none(), st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)))
+
+
+@st.composite
+def moved_dates(draw: st.DrawFn, max_size: int = 6) -> MovedDates:
+    """Some moved dates as columns: any texts, line numbers, dates or open term."""
+    events = draw(
+        st.lists(st.tuples(TEXTS, st.integers(-(2**40), 2**40), TEXTS, DAYS, DAYS, TEXTS), max_size=max_size)
+    )
+    refs, line_nos, skus, olds, news, reasons = (
+        (list(column) for column in zip(*events, strict=True)) if events else ([], [], [], [], [], [])
+    )
+    return MovedDates(
+        order_refs=refs, line_nos=line_nos, skus=skus, old_dates=olds, new_dates=news, reasons=reasons
+    )
+
+
+@given(moved_dates(max_size=20))
+def test_moved_dates_written_from_their_columns_are_json_dumps_of_each_event(moved: MovedDates) -> None:
+    """Each payload made a column at a time is the text the event alone gets, `json.dumps`' own."""
+    assert _moved_dates_json(moved) == [json.dumps(e.payload(), sort_keys=True) for e in moved]
+
+
+def test_moved_dates_with_a_value_of_another_type_are_not_written_from_their_columns() -> None:
+    """A bool as a line number or a time as a date is left to the event-by-event encoding."""
+    day = date(2026, 12, 2)
+    for line_no, old in ((True, day), (1, datetime(2026, 12, 1, 9))):
+        moved = MovedDates(
+            order_refs=["SO-1"],
+            line_nos=[line_no],
+            skus=["A"],
+            old_dates=[old],
+            new_dates=[day],
+            reasons=[""],
+        )
+        assert _moved_dates_json(moved) is None
+
+
+class _Recorded:
+    """An aggregate that recorded these events (the outbox takes them at commit)."""
+
+    def __init__(self, *events: StockAdjusted) -> None:
+        self.events = EventLog()
+        self.events.record(*events)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moved=moved_dates(), copies=st.integers(1, BULK + 5))
+def test_moved_dates_kept_as_columns_are_stored_as_the_same_events_built_one_by_one(
+    pb: Pegboard, moved: MovedDates, copies: int
+) -> None:
+    """Noted as columns, the moved dates are the outbox's rows the events noted one by one give:
+    same type, payload text and order ref, in the order noted among an aggregate's events (above
+    `BULK` by COPY on PostgreSQL)."""
+    columns = [getattr(moved, name) for name in MovedDates.__slots__]
+    many = MovedDates(
+        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
+    )
+    before, after = StockAdjusted("A", Decimal(1), "count"), StockAdjusted("B", Decimal(2), "count")
+
+    def written(changes: Sequence[PromiseChanged]) -> list[tuple[str, str, str | None]]:
+        with pb.uow() as uow:
+            first = _Recorded(before)
+            uow.outbox.record_promise_changes(changes)
+            uow.outbox.write([first, _Recorded(after)])
+            uow.commit()
+        o = t.outbox.c
+        with pb.engine.begin() as conn:
+            rows = conn.execute(select(o.event_type, o.payload, o.order_ref).order_by(o.created_at)).all()
+            conn.execute(delete(t.outbox))
+        return [tuple(row) for row in rows]
+
+    from_columns = written(many)
+    one_by_one = written(list(many))
+
+    assert from_columns == one_by_one
+    assert len(from_columns) == len(many) + 2
+    assert from_columns[0][0] == from_columns[-1][0] == "StockAdjusted"
+    assert [json.loads(payload) for _, payload, _ in from_columns[1:-1]] == [e.payload() for e in many]

@@ -9,8 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pegboard.domain.events import PromiseChanged
 from pegboard.planning.arrays import NONE
-from pegboard.planning.line_changes import StoredLines, maybe_moved, promises_of, stored_moved
+from pegboard.planning.line_changes import StoredLines, maybe_moved, moved_dates, promises_of, stored_moved
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import Lines, StoredPromise
 from pegboard.planning.result import Promise
@@ -113,3 +114,27 @@ def test_the_lines_whose_stored_promise_differs_are_those_a_dict_of_stored_promi
     assert before.known() == [s is not None for _, s in expected]
     assert before.promised_dates() == [None if s is None else s.promised_date for _, s in expected]
     assert [before[n] for n in range(len(before))] == [s for _, s in expected]
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), stored_promises(), st.booleans())
+def test_the_moved_dates_kept_as_columns_are_the_promise_changes_built_one_line_at_a_time(
+    lines: Lines, stored: dict[int, StoredPromise], as_list: bool
+) -> None:
+    """Each line whose stored promise has another date is one PromiseChanged, in the plan's
+    order, from the stored promises as columns or as a list; a first promise is none."""
+    moved, before = stored_moved(StoredLines.of(stored), lines.line_ids, lines.dates, lines.reasons)
+    changed = lines.promises(moved)
+    stored_before = list(before) if as_list else before
+    expected = [
+        PromiseChanged(p.order_ref, p.line_no, p.sku, s.promised_date, p.promised_date, p.reason)
+        for p, s in zip(changed, stored_before, strict=True)
+        if s is not None and s.promised_date != p.promised_date
+    ]
+
+    events = moved_dates(changed, stored_before)
+
+    assert list(events) == expected
+    assert len(events) == len(expected)
+    assert [events[n] for n in range(-len(events), len(events))] == expected + expected
+    assert events[1:] == expected[1:]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii
+from operator import itemgetter
 from typing import cast
 
 import numpy as np
@@ -17,7 +18,12 @@ from sqlalchemy import Connection
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.copying import copy_columns
-from pegboard.domain.events import Event, EventLog, PromiseChanged, RecordsEvents
+from pegboard.domain.events import Event, PromiseChanged, RecordsEvents, next_recorded
+from pegboard.planning.line_changes import MovedDates
+
+#: Events recorded together, numbered as one in the order of recording: one an aggregate
+#: recorded, or the promise changes a re-promising noted at once.
+Numbered = tuple[int, Event | Sequence[PromiseChanged]]
 
 
 class SqlOutbox:
@@ -31,40 +37,75 @@ class SqlOutbox:
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn, self.now = conn, now
         self.written = 0
-        self.promise_changes = EventLog()
+        self.promise_changes: list[Numbered] = []
 
     def record_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
         """Note the line promises that moved; written at commit with the aggregates' events."""
-        self.promise_changes.record(*changes)
+        if changes:
+            self.promise_changes.append((next_recorded(), changes))
 
     def write(self, touched: Iterable[RecordsEvents]) -> None:
         """Write what the touched aggregates recorded and the promise changes, in the order recorded."""
-        taken = self.promise_changes.take()
+        taken, self.promise_changes = self.promise_changes, []
         for aggregate in touched:
             if aggregate.events:
                 taken += aggregate.events.take()
         if taken:
-            taken.sort(key=lambda numbered: numbered[0])
-            self.append([event for _, event in taken])
+            taken.sort(key=itemgetter(0))
+            self._append_runs(list(_runs(taken)))
 
     def append(self, events: Sequence[Event]) -> None:
         """Append events now, in this order; each is a microsecond after the one before, so
         delivery keeps their order. The unit of work's commit is the way in for use cases."""
+        self._append_runs([events])
+
+    def _append_runs(self, runs: Sequence[Sequence[Event]]) -> None:
+        """`append` of the runs' events, one run after another (a whole plan's moved dates are one
+        run, written from its columns: `_moved_dates_json`)."""
+        count = sum(map(len, runs))
         first = self.written
-        self.written += len(events)
-        payloads, order_refs = zip(*map(_encoded, events), strict=True) if events else ((), ())
-        names = [event.name for event in events]
-        if len(events) > BULK and self.conn.dialect.name == "postgresql":
+        self.written += count
+        names: list[str] = []
+        payloads: list[str] = []
+        order_refs: list[str | None] = []
+        for run in runs:
+            texts = _moved_dates_json(run) if isinstance(run, MovedDates) else None
+            if texts is not None and isinstance(run, MovedDates):
+                names += [PromiseChanged.__name__] * len(run)
+                payloads += texts
+                order_refs += run.order_refs
+            elif run:
+                names += [event.name for event in run]
+                encoded, refs = zip(*map(_encoded, run), strict=True)
+                payloads += encoded
+                order_refs += refs
+        if count > BULK and self.conn.dialect.name == "postgresql":
             # A whole plan's moved promises (hundreds of thousands on a large shop's morning):
             # COPY takes them several times faster than one INSERT over text arrays, whose every
             # element the driver escapes in Python; its text is made a column at a time, the
             # times as text at once (`created_texts`), not as a datetime each.
-            columns = (event_ids(len(events)), names, payloads, created_texts(self.now, first, len(events)))
+            columns = (event_ids(count), names, payloads, created_texts(self.now, first, count))
             copy_columns(self.conn, t.outbox.name, COLUMNS, (*columns, order_refs))
             return
-        created = [self.now + timedelta(microseconds=first + n) for n in range(len(events))]
-        rows = zip(event_ids(len(events)), names, payloads, created, order_refs, strict=True)
+        created = [self.now + timedelta(microseconds=first + n) for n in range(count)]
+        rows = zip(event_ids(count), names, payloads, created, order_refs, strict=True)
         insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+
+
+def _runs(numbered: Sequence[Numbered]) -> Iterator[Sequence[Event]]:
+    """The recorded events in order, as runs: the events recorded one at a time between two
+    sets of promise changes together, each set of promise changes as it was noted."""
+    single: list[Event] = []
+    for _, recorded in numbered:
+        if isinstance(recorded, Event):
+            single.append(recorded)
+            continue
+        if single:
+            yield single
+            single = []
+        yield recorded
+    if single:
+        yield single
 
 
 def created_texts(now: datetime, first: int, count: int) -> list[str]:
@@ -102,6 +143,43 @@ def _promise_changed_json(e: PromiseChanged) -> str | None:
         f'"order_ref": {_json_text(e.order_ref)}, "reason": {_json_text(e.reason)}, '
         f'"sku": {_json_text(e.sku)}}}'
     )
+
+
+def _moved_dates_json(moved: MovedDates) -> list[str] | None:
+    """`_promise_changed_json` of every moved date, made a column at a time: each distinct date,
+    SKU and reason written once, then each payload by one f-string (a large shop's morning
+    writes 600k); None when a column holds a value of another type (then each event is encoded)."""
+    if not (
+        _all_of(int, moved.line_nos)
+        and _all_of(str, moved.order_refs)
+        and _all_of(str, moved.skus)
+        and _all_of(str, moved.reasons)
+    ):
+        return None
+    days = {day: _json_day(day) for day in {*moved.old_dates, *moved.new_dates}}
+    if None in days.values():
+        return None
+    day = cast(dict[date | None, str], days).__getitem__
+    sku = {text: _json_text(text) for text in set(moved.skus)}.__getitem__
+    reason = {text: _json_text(text) for text in set(moved.reasons)}.__getitem__
+    # Each field's texts as a list first: one f-string over lists takes half the time of
+    # `str.format` or of the same over lazy maps.
+    news, olds = list(map(day, moved.new_dates)), list(map(day, moved.old_dates))
+    refs, reasons, skus = (
+        list(map(_json_text, moved.order_refs)),
+        list(map(reason, moved.reasons)),
+        list(map(sku, moved.skus)),
+    )
+    return [
+        f'{{"line_no": {n}, "new_date": {new}, "old_date": {old}, '
+        f'"order_ref": {r}, "reason": {why}, "sku": {s}}}'
+        for n, new, old, r, why, s in zip(moved.line_nos, news, olds, refs, reasons, skus, strict=True)
+    ]
+
+
+def _all_of(kind: type, values: Sequence[object]) -> bool:
+    """Every value is of this very type (not a subclass: a bool is no line number)."""
+    return set(map(type, values)) <= {kind}
 
 
 #: How `json.dumps` writes a text (ASCII only, as `ensure_ascii` does by default).
