@@ -92,12 +92,14 @@ def test_the_times_copied_as_text_are_the_times_inserted_as_datetimes(
     ]
 
 
-def test_ids_made_together_are_version_7_uuids_as_one_made_alone_each_its_own() -> None:
+def test_ids_made_together_are_ascending_version_7_uuids_as_one_made_alone_each_its_own() -> None:
     shape = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
     for count in (1, 99, 100, 5000):
         ids = event_ids(count)
         assert len(ids) == len(set(ids)) == count
         assert all(shape.match(i) and uuid.UUID(i).version == 7 for i in ids)
+        if count >= 100:  # made together: in ascending order, as the key index takes them best
+            assert ids == sorted(ids)
     assert shape.match(event_id())
     # Made after one another, they start with the same or later milliseconds (48 bits, 12 digits).
     earlier, later = event_ids(200), event_ids(200)

@@ -220,7 +220,9 @@ def event_id() -> str:
 
 def event_ids(count: int) -> list[str]:
     """`count` new event ids, as `event_id` makes them, made together (a large shop's morning
-    plan writes hundreds of thousands of events): the same time, each its own random bits."""
+    plan writes hundreds of thousands of events): the same time, each its own random bits, in
+    ascending order of their first 112 bits, so the key index takes each after the one before,
+    at its end (at random places in the batch's range, 600k cost the server about 1 s of CPU more)."""
     if count < 100:
         return [event_id() for _ in range(count)]
     millis = time.time_ns() // 1_000_000
@@ -228,6 +230,9 @@ def event_ids(count: int) -> list[str]:
     raw[:, :6] = np.frombuffer(millis.to_bytes(6, "big"), dtype=np.uint8)
     raw[:, 6] = 0x70 | (raw[:, 6] & 0x0F)  # version 7
     raw[:, 8] = 0x80 | (raw[:, 8] & 0x3F)  # the RFC's variant
+    # The same first 48 bits: ordered by the next 64 (big-endian, as the text reads), which two
+    # of a morning's 600k ids share by a chance in 10^8; the last 16 then keep any order.
+    raw = raw[np.argsort(raw[:, 6:14].copy().view(">u8").ravel())]
     # The hex digits of every id at once, then the dashes put in for all of them by columns.
     hexed = np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype=np.uint8).reshape(count, 32)
     dashed = np.full((count, 36), ord("-"), dtype=np.uint8)
