@@ -69,8 +69,7 @@ class SqlOutbox:
         payloads: list[str] = []
         order_refs: list[str | None] = []
         for run in runs:
-            texts = _moved_dates_json(run) if isinstance(run, MovedDates) else None
-            if texts is not None and isinstance(run, MovedDates):
+            if isinstance(run, MovedDates) and (texts := _moved_dates_json(run)) is not None:
                 names += [PromiseChanged.__name__] * len(run)
                 payloads += texts
                 order_refs += run.order_refs
