@@ -16,13 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
-
-from pegboard.adapters.db.binary_rows import SIGNATURE, TRAILER, BinaryRows, order_for_binary
-from pegboard.adapters.db.binary_rows import TYPES as BINARY_TYPES
 
 #: Rows given a block at a time, each block as columns.
 Blocks = Iterable[Sequence[Sequence[Any]]]
@@ -67,37 +63,24 @@ def copy_blocks(conn: Connection, table: str, names: Sequence[str], rows: Blocks
 
 
 def copy_binary(conn: Connection, table: Table, names: Sequence[str], rows: Blocks) -> None:
-    """`copy_blocks` in COPY's binary format: the server takes numbers and dates as they come,
-    where the text format has each value made into text here and parsed back there (at L's first
-    plan, 792,670 promises: half the client's and half the server's work). Each block is encoded
-    as a whole (`binary_rows.BinaryRows`), its columns in the order it encodes fastest (the COPY
-    names them so). The values must be of the types psycopg writes for the columns' types (an
-    int for a bigint, a str for a text, a date for a date, None for NULL)."""
+    """`copy_blocks` in COPY's binary format: psycopg writes each value by its column's type, in C,
+    and the server takes numbers and dates as they come, where the text format has each value made
+    into text here and parsed back there (at L's first plan, 792,670 promises: half the client's
+    and half the server's work). The values must be of the types psycopg writes for the columns'
+    types (an int for a bigint, a str for a text, a date for a date, None for NULL)."""
     from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
 
     driver = conn.connection.driver_connection
     assert driver is not None
     types = [_type_name(conn, table, name) for name in names]
-    blocks = iter(rows)
-    first = next(blocks, None)
-    if first is None:
-        return
-    order = order_for_binary(types, first) if set(types) <= BINARY_TYPES else list(range(len(names)))
     with driver.cursor() as cursor:
-        listed = ", ".join(names[k] for k in order)
-        statement = f"COPY {table.name} ({listed}) FROM STDIN (FORMAT BINARY)"
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            if not set(types) <= BINARY_TYPES:  # types encoded by psycopg alone, row by row
-                copy.set_types(types)
-                for block in chain([first], blocks):
-                    for row in zip(*block, strict=True):
-                        copy.write_row(row)
-                return
-            encode = BinaryRows([types[k] for k in order], encoding=driver.info.encoding)
-            copy.write(SIGNATURE)
-            for block in chain([first], blocks):
-                copy.write(encode([block[k] for k in order]))
-            copy.write(TRAILER)
+            copy.set_types(types)
+            write = copy.write_row
+            for block in rows:
+                for row in zip(*block, strict=True):
+                    write(row)
 
 
 def _type_name(conn: Connection, table: Table, name: str) -> str:
