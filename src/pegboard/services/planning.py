@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -16,7 +16,6 @@ from pegboard.planning import line_changes
 from pegboard.planning.collector import collector_paused
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
-from pegboard.planning.kept_plan import pack
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
@@ -81,8 +80,6 @@ def run_plan(
         else:
             snapshot = uow.planning.snapshot(today)
             result, plain = plan(snapshot), plain_demand(snapshot)
-        # Confirming plans again (`keep_plan`), which keeps that plan instead.
-        packed = _packed_beside(result) if kept is None and not confirm else None
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
@@ -114,12 +111,7 @@ def run_plan(
             new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
         elif kept is None:
             uow.plans.save(
-                result,
-                planned_on=today,
-                inputs_seen=seen,
-                promises_digest=digest,
-                plain_demand=plain,
-                packed=packed,
+                result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
             )
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
@@ -160,7 +152,6 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
     snapshot = uow.planning.snapshot(today)
     result = plan(snapshot)
-    packed = _packed_beside(result)
     lines = Lines(result.promises)
     # No base: this transaction stored promises of the plan before confirming, not that plan.
     _, new_dates = _store_whole_plan(lines, uow, today, base=None)
@@ -170,19 +161,8 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
         inputs_seen=inputs_seen,
         promises_digest=promises_digest(lines),
         plain_demand=plain_demand(snapshot),
-        packed=packed,
     )
     return new_dates
-
-
-def _packed_beside(result: PlanResult) -> Callable[[], bytes]:
-    """Start packing the plan for keeping (`planning.kept_plan.pack`) in a thread of its own,
-    beside the promises' store (at L, 1.2 s, half of it deflating, which lets go of the
-    interpreter, while the store mostly waits on the server); returns what waits for the bytes."""
-    packing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan")
-    future = packing.submit(pack, result)
-    packing.shutdown(wait=False)  # the thread ends once the plan is packed
-    return future.result
 
 
 def _store_whole_plan(

@@ -10,7 +10,7 @@ saw fewer such rows than there are now is out of date.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -158,12 +158,10 @@ class SqlStoredPlan:
         inputs_seen: int,
         promises_digest: str | None = None,
         plain_demand: bool = False,
-        packed: Callable[[], bytes] | None = None,
     ) -> None:
         """Make the stored plan `result`, planned from inputs up to change `inputs_seen`, whose
         promises have `promises_digest` (`planning.promise_digest`; None: not known);
-        `plain_demand`: its snapshot had no preorder, configured line or ship-complete order;
-        `packed`: `result` packed (`planning.kept_plan.pack`), when asked; None: packed here.
+        `plain_demand`: its snapshot had no preorder, configured line or ship-complete order.
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
         count as a later change. Only the queue entries and suggestions that differ from the
@@ -182,11 +180,10 @@ class SqlStoredPlan:
                 "plain_demand": plain_demand,
             }
 
-        # The kept result is packed beside the rows' sync (unless the caller packs it already):
-        # its deflating lets go of the interpreter (half of `pack` at L), and the sync waits on
-        # the server meanwhile.
+        # The kept result is packed beside the rows' sync: its deflating lets go of the
+        # interpreter (half of `pack` at L), and the sync waits on the server meanwhile.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
-            kept = packed or packing.submit(pack, result).result
+            packed = packing.submit(pack, result)
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
@@ -196,7 +193,9 @@ class SqlStoredPlan:
                     insert(t.stored_plans).values(_stamp(None)).returning(sp.id)
                 ).scalar_one()
                 insert_plan_rows(conn, plan_id, result)
-                conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(kept_result=kept()))
+                conn.execute(
+                    update(t.stored_plans).where(sp.id == plan_id).values(kept_result=packed.result())
+                )
             else:
                 plan_id = ids[0]
                 conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
@@ -204,7 +203,7 @@ class SqlStoredPlan:
                     sync_plan_rows(conn, plan_id, result)
                 else:
                     sync_changed_plan_rows(conn, plan_id, before, result)
-                conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(kept())))
+                conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
         self._read = (plan_id, result)
         forget_writes(conn)
 

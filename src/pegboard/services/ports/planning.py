@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -85,13 +85,10 @@ class StoredPlans(Protocol):
         inputs_seen: int,
         promises_digest: str | None = None,
         plain_demand: bool = False,
-        packed: Callable[[], bytes] | None = None,
     ) -> None:
         """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
         promises with `promises_digest` (`planning.promise_digest`); `plain_demand`: from a
-        snapshot without preorders, configured lines or ship-complete orders (`net_change`).
-        `packed` gives `result` as `planning.kept_plan.pack` packs it (packed beside the
-        promises' store); None: it is packed here."""
+        snapshot without preorders, configured lines or ship-complete orders (`net_change`)."""
         ...
 
     def promises_digest(self, inputs_seen: int) -> str | None:
