@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from alembic import command
 from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.migrate import alembic_config
@@ -188,3 +188,26 @@ def _keys_and_triggers(engine: Engine) -> tuple[int, int]:
             .params(a="stored_plans", b="stored_plan_queue", c="stored_plan_mos", d="stored_plan_suggestions")
         ).scalar_one()
         return keys, int(triggers)
+
+
+def test_a_plan_whose_rows_are_being_written_is_not_deleted_before_they_are_committed(
+    postgres_pb: Pegboard,
+) -> None:
+    """PostgreSQL: the check locks the plan its rows name, as the foreign key did, so a delete of
+    that plan waits for the rows' transaction (and then takes the rows with it)."""
+    engine = postgres_pb.engine
+    with engine.begin() as conn:
+        add_plan(conn, 1)
+    with engine.connect() as writer, engine.connect() as deleter:
+        writer.begin()
+        add_rows(writer, 1)
+        deleter.begin()
+        deleter.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            deleter.execute(text("DELETE FROM stored_plans WHERE id = 1"))
+        deleter.rollback()
+        writer.commit()
+        with deleter.begin():
+            deleter.execute(text("DELETE FROM stored_plans WHERE id = 1"))
+
+    assert plans_of_rows(engine) == dict.fromkeys(ROWS, [])
