@@ -99,6 +99,8 @@ stored_plans = Table(
     Column("promises_digest", String(64)),
     #: The whole plan (`planning.kept_plan`), so that a plan run on unchanged inputs answers with
     #: it; None: not kept (migration 0026).
+    #: Deflated already: PostgreSQL stores it as it is, without trying to compress it again
+    #: (STORAGE EXTERNAL, migration 0036; not a column option SQLAlchemy's tables carry).
     Column("kept_result", LargeBinary),
     #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
     Column("made_with", String(200)),
