@@ -1,7 +1,7 @@
 """a stored plan's rows are kept naming an existing stored plan by triggers, not foreign keys:
 PostgreSQL's foreign keys checked each queue entry, dated MO and suggestion written, row by row
-(a lock on the plan row each), about half of the COPY of a first plan's 152k rows at L; one
-check per statement over the statement's new rows does the same work once
+(a lock on the plan row each): about 1.4 s of the server's 2.2 to 2.4 s in a first plan's save at
+L (152k rows); one check per statement over the statement's new rows costs about 0.08 s
 
 The rule stays on both databases: a row of `stored_plan_queue`, `stored_plan_mos` or
 `stored_plan_suggestions` names an existing stored plan (checked after each INSERT statement over
@@ -10,8 +10,9 @@ rows, as ON DELETE CASCADE did (a trigger per plan deleted: there is one stored 
 deletes none but strays); a stored plan with rows is never given another id. PostgreSQL's
 check locks the plans its rows name (FOR KEY SHARE, as the foreign key did), so a plan deleted
 at the same time waits for the rows' transaction and takes them with it. SQLite checks the same
-per row (a trigger before each write, as its foreign key did), after rebuilding the three tables
-without their foreign keys (as 0032 did for `line_promises`).
+per row (a trigger before each write, as its foreign key did: about 0.8 µs a row more), after
+rebuilding the three tables without their foreign keys (as 0032 did for `line_promises`), so the
+tables metadata describes both databases.
 
 PostgreSQL also stops trying to compress the kept plan (`stored_plans.kept_result`, STORAGE
 EXTERNAL): it is deflated already (`planning.kept_plan.pack`), yet each save of a plan at L had
