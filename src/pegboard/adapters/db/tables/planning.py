@@ -8,7 +8,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -100,6 +99,8 @@ stored_plans = Table(
     Column("promises_digest", String(64)),
     #: The whole plan (`planning.kept_plan`), so that a plan run on unchanged inputs answers with
     #: it; None: not kept (migration 0026).
+    #: Deflated already: PostgreSQL stores it as it is, without trying to compress it again
+    #: (STORAGE EXTERNAL, migration 0036; not a column option SQLAlchemy's tables carry).
     Column("kept_result", LargeBinary),
     #: The settings the plan was made with (`SqlStoredPlan.made_with`): it is kept for those only.
     Column("made_with", String(200)),
@@ -114,7 +115,10 @@ stored_plans = Table(
 stored_plan_queue = Table(
     "stored_plan_queue",
     metadata,
-    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    #: The stored plan (`stored_plans.id`). No foreign key: triggers keep the same rule and delete
+    #: a plan's rows with it (migration 0036), PostgreSQL's once per statement over its new rows,
+    #: where the key checked each row one by one (about half of the COPY of a first plan's rows).
+    Column("plan_id", Id, primary_key=True, autoincrement=False),
     Column("rank", Integer, primary_key=True),
     Column("ref", String(limits.SUPPLY_REF), nullable=False),
     Column("sku", String(limits.SKU), nullable=False),
@@ -134,7 +138,8 @@ stored_plan_queue = Table(
 stored_plan_mos = Table(
     "stored_plan_mos",
     metadata,
-    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    #: The stored plan (`stored_plans.id`), kept by triggers as the queue's is (migration 0036).
+    Column("plan_id", Id, primary_key=True, autoincrement=False),
     Column("ref", String(limits.SUPPLY_REF), primary_key=True),
     Column("start_date", Date),
     Column("finish_date", Date),
@@ -145,7 +150,8 @@ stored_plan_mos = Table(
 stored_plan_suggestions = Table(
     "stored_plan_suggestions",
     metadata,
-    Column("plan_id", ForeignKey("stored_plans.id", ondelete="CASCADE"), primary_key=True),
+    #: The stored plan (`stored_plans.id`), kept by triggers as the queue's is (migration 0036).
+    Column("plan_id", Id, primary_key=True, autoincrement=False),
     Column("seq", Integer, primary_key=True),
     Column("kind", String(4), nullable=False),
     Column("ref", String(limits.SUPPLY_REF)),
