@@ -56,8 +56,9 @@ def run_plan(
     gives. Anything else: the whole snapshot is planned.
 
     With `confirm`, the suggested POs (one per supplier) and MOs are created in the same
-    transaction; `only` narrows that to one supplier's PO or one SKU's MOs. Without `store`
-    it is `preview_plan`.
+    transaction; `only` narrows that to one supplier's PO or one SKU's MOs. Once anything is
+    created, the promises are planned again on it and stored once (`keep_plan`): a line whose date
+    moves is announced once, with its date after confirming. Without `store` it is `preview_plan`.
     """
     if not store:
         return preview_plan(uow=uow, clock=clock)
@@ -82,7 +83,13 @@ def run_plan(
             result, plain = plan(snapshot), plain_demand(snapshot)
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
-        if kept is None:
+        created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
+        if created:
+            # The promises rest on what was just confirmed: planned again, they are stored once,
+            # each moved line announced once, from its promise stored before this run to the
+            # final date (this plan's promises, never stored, are no promise anyone was given).
+            changed, new_dates = _kept_again(uow, today, seen)
+        elif kept is None:
             lines = Lines(result.promises)
 
             def store_them() -> tuple[Sequence[LinePromise], int]:
@@ -106,10 +113,6 @@ def run_plan(
                 # (`planning.promise_digest`).
                 if stored_digest != digest:
                     changed, new_dates = store_them()
-        created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
-        if created:
-            new_dates += keep_plan(uow=uow, today=today, inputs_seen=seen)
-        elif kept is None:
             uow.plans.save(
                 result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
             )
@@ -150,11 +153,16 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
     """Plan again inside the caller's transaction (after suggestions became POs and MOs), store
     the promises that now rest on them, and keep this plan for the pages; returns the lines whose
     date moved. `inputs_seen` is the last plan-input change read when the transaction began."""
+    return _kept_again(uow, today, inputs_seen)[1]
+
+
+def _kept_again(uow: UnitOfWork, today: date, inputs_seen: int) -> tuple[Sequence[LinePromise], int]:
+    """`keep_plan`, also returning the promises it stored (new or changed)."""
     snapshot = uow.planning.snapshot(today)
     result = plan(snapshot)
     lines = Lines(result.promises)
-    # No base: this transaction stored promises of the plan before confirming, not that plan.
-    _, new_dates = _store_whole_plan(lines, uow, today, base=None)
+    # No base: the stored plan is not the plan before the change (its suggestions were confirmed).
+    changed, new_dates = _store_whole_plan(lines, uow, today, base=None)
     uow.plans.save(
         result,
         planned_on=today,
@@ -162,7 +170,7 @@ def keep_plan(*, uow: UnitOfWork, today: date, inputs_seen: int) -> int:
         promises_digest=promises_digest(lines),
         plain_demand=plain_demand(snapshot),
     )
-    return new_dates
+    return changed, new_dates
 
 
 def _store_whole_plan(

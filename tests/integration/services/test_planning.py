@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,9 +17,11 @@ from pegboard.bootstrap import Pegboard
 from pegboard.domain.quantities import to_quantity
 from pegboard.entrypoints import demo
 from pegboard.planning.promises import by_line
+from pegboard.planning.result import PlanResult
 from pegboard.planning.scope import narrowed
 from pegboard.services import manufacturing, order_terms, orders, planning, purchasing, shipping
 from pegboard.services.imports import ImportKind
+from pegboard.services.ports import UnitOfWork
 from tests.builders import import_text
 
 
@@ -128,6 +131,72 @@ def test_confirming_creates_the_suggested_po_and_mos_in_one_go(pb: Pegboard) -> 
     assert after.result.purchase_suggestions == [] and after.result.production_suggestions == []
     so1 = next(p for p in after.result.promises if p.order_ref == "SO-1")
     assert so1.basis.startswith("MO-")
+
+
+def stored_dates(pb: Pegboard) -> dict[str, date | None]:
+    """Each order's stored line promise date, by order ref (one line each)."""
+    lp, ol, so = t.line_promises, t.order_lines, t.sales_orders
+    with pb.engine.connect() as conn:
+        rows = conn.execute(
+            select(so.c.order_ref, lp.c.promised_date)
+            .join(ol, ol.c.id == lp.c.line_id)
+            .join(so, so.c.id == ol.c.order_id)
+        ).all()
+    return {str(ref): promised for ref, promised in rows}
+
+
+def test_confirming_on_a_stale_plan_announces_each_moved_line_once_with_its_final_date(
+    pb: Pegboard, monkeypatch: MonkeyPatch
+) -> None:
+    # Two widget orders promised on a planned PO; then a late PO-1 makes the stored plan stale.
+    demo.load_catalogue(pb)
+    today = pb.clock.today()
+    import_text(
+        pb,
+        ImportKind.ITEMS,
+        "sku,name,procurement,unit,price,cost,lead_time_days,supplier\n"
+        "WIDGET,Widget,buy,pcs,10,5,5,Passing Traders\n",
+    )
+    import_text(
+        pb,
+        ImportKind.ORDERS,
+        "order_ref,customer,email,ordered_at,sku,quantity,unit_price,priority,ship_policy\n"
+        f"SO-A,Ann,ann@example.com,{today - timedelta(days=2)},WIDGET,1,10,0,partial\n"
+        f"SO-B,Bob,bob@example.com,{today - timedelta(days=1)},WIDGET,1,10,0,partial\n",
+    )
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    before = stored_dates(pb)
+    import_text(
+        pb,
+        ImportKind.PURCHASE_ORDERS,
+        "po_ref,supplier,sku,quantity,expected_date\n"
+        f"PO-1,Passing Traders,WIDGET,1,{today + timedelta(days=10)}\n",
+    )
+    # The supplier answers with a later date than planned: the confirmed PO moves the dates again.
+    confirm = planning._confirm
+
+    def answered_later(result: PlanResult, uow: UnitOfWork, on: date) -> tuple[list[str], list[str]]:
+        later = [
+            s._replace(expected_date=s.expected_date and s.expected_date + timedelta(days=14))
+            for s in result.purchase_suggestions
+        ]
+        return confirm(replace(result, purchase_suggestions=later), uow, on)
+
+    monkeypatch.setattr(planning, "_confirm", answered_later)
+    events_before = len(promise_events(pb))
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock, confirm=True)
+
+    after = stored_dates(pb)
+    events = promise_events(pb)[events_before:]
+    assert run.created == ["PO-2"]
+    moved = {ref for ref in after if after[ref] != before[ref]}
+    assert moved == {"SO-A", "SO-B"}
+    assert sorted(str(e["order_ref"]) for e in events) == sorted(moved)
+    for event in events:
+        ref = str(event["order_ref"])
+        assert (event["old_date"], event["new_date"]) == (str(before[ref]), str(after[ref]))
+    assert run.new_dates == len(events)
 
 
 def test_confirming_passes_over_refs_that_imported_documents_already_use(pb: Pegboard) -> None:
