@@ -184,7 +184,7 @@ def _store_whole_plan(
     elif within is not None:
         suspects = _of_skus(lines, within, marked)
     else:
-        suspects = _maybe_moved(lines, Lines(base), marked)
+        suspects = _maybe_moved(lines, base, marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True, before_read=True)
     if marked:
@@ -203,7 +203,7 @@ def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
     return line_changes.of_skus(lines, skus, marked)
 
 
-def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:
+def _maybe_moved(lines: Lines, base: Sequence[Promise], marked: set[int]) -> list[int]:
     """The lines (positions) whose stored promise may differ from this plan's: those re-promised
     since the stored plan, those it gave another date or reason or did not promise, and those
     known by order ref only (compared as arrays: `planning.line_changes`)."""
