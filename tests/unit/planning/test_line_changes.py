@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 from decimal import Decimal
 
@@ -122,3 +123,15 @@ def test_the_lines_whose_stored_promise_differs_are_those_a_dict_of_stored_promi
     assert before.known() == [s is not None for _, s in expected]
     assert before.promised_dates() == [None if s is None else s.promised_date for _, s in expected]
     assert [before[n] for n in range(len(before))] == [s for _, s in expected]
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans())
+def test_a_plans_day_numbers_and_reason_codes_are_those_of_its_dates_and_reasons(lines: Lines) -> None:
+    """A table's lines are keyed from its arrays, the extras from their dates and reasons: alike."""
+    codes: dict[Hashable, int] = {}
+    reasons = lines.reason_codes(codes).tolist()
+    named = {code: reason for reason, code in codes.items()}
+
+    assert lines.day_numbers().tolist() == [NONE if d is None else d.toordinal() for d in lines.dates]
+    assert [named[code] for code in reasons] == lines.reasons
