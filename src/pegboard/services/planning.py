@@ -79,7 +79,13 @@ def run_plan(
             result = merged[0]
         else:
             snapshot = uow.planning.snapshot(today)
-            result, plain = plan(snapshot), plain_demand(snapshot)
+            # The stored plan, which this plan's promises and rows are compared with, is read
+            # while the engine plans (nothing else uses the connection meanwhile): the read waits
+            # on the database, and inflating its bytes lets go of the interpreter.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-plan") as beside:
+                reading = beside.submit(uow.plans.last_promises)
+                result, plain = plan(snapshot), plain_demand(snapshot)
+                reading.result()
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         if kept is None:
