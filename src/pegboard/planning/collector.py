@@ -22,7 +22,21 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _made_old()
             gc.enable()
+
+
+def _made_old() -> None:
+    """Move every object alive now to the oldest generation, unwalked, in a process that keeps
+    nothing out of collection (`keep_out_of_collection`: then nothing is moved).
+
+    What a paused block made is all in the youngest generation, so the first allocation after
+    it would walk every object of a plan still alive (seconds at L, then again a generation
+    up); in the oldest, only a full pass walks them, which comes when as many again have lived
+    through the younger ones. Garbage among them is still freed by that pass."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def keep_out_of_collection() -> None:

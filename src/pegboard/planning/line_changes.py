@@ -16,7 +16,16 @@ import numpy as np
 
 from pegboard.domain.events import PromiseChanged
 from pegboard.planning.arrays import NONE, by_value
-from pegboard.planning.promises import LinePromises, Lines, StoredPromise
+from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.promises import (
+    LinePromises,
+    Lines,
+    StoredPromise,
+    day_number,
+    deciding_rows,
+    reason_codes,
+)
+from pegboard.planning.result import Promise
 from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
 from pegboard.planning.values import as_dates, objects
@@ -36,10 +45,19 @@ class LineKeys:
 
 def line_keys(lines: Lines, codes: dict[Hashable, int]) -> LineKeys:
     """The lines as keys; reasons are numbered in `codes`, shared by the plans compared."""
+    return LineKeys(ids=_ids(lines), days=lines.day_numbers(), reasons=lines.reason_codes(codes))
+
+
+def promise_keys(promises: Sequence[Promise], codes: dict[Hashable, int]) -> LineKeys:
+    """The lines of these promises as keys (`line_keys`): a table's taken from its columns, with
+    no `Lines` built (its texts and dates are not needed to compare)."""
+    if not isinstance(promises, PromiseTable) or promises.extra or not len(promises.line):
+        return line_keys(Lines(promises), codes)
+    starts, deciding = deciding_rows(promises)
     return LineKeys(
-        ids=_ids(lines),
-        days=by_value(lines.dates, _day),
-        reasons=by_value(lines.reasons, lambda reason: codes.setdefault(reason, len(codes))),
+        ids=_id_array(promises.line_ids)[promises.line[starts]],
+        days=np.minimum(promises.day[deciding], NONE),
+        reasons=reason_codes(promises.reasons, codes)[promises.wording[deciding]],
     )
 
 
@@ -55,17 +73,13 @@ def _id_array(line_ids: Sequence[int | None]) -> Ints:
     return np.where(np.isnan(ids), NO_ID, ids).astype(np.int64)
 
 
-def _day(day: date | None) -> int:
-    return NONE if day is None else day.toordinal()
-
-
-def maybe_moved(lines: Lines, base: Lines, marked: Collection[int]) -> list[int]:
+def maybe_moved(lines: Lines, base: Sequence[Promise], marked: Collection[int]) -> list[int]:
     """The lines (positions) of `lines` whose stored promise may differ from theirs, `base` being
-    the stored plan's: those marked (re-promised since it), those it gave another date or reason
-    or did not promise, and those known by order ref only. Should `base` hold a line id twice,
-    its last one counts."""
+    the stored plan's promises: those marked (re-promised since it), those it gave another date
+    or reason or did not promise, and those known by order ref only. Should `base` hold a line id
+    twice, its last one counts."""
     codes: dict[Hashable, int] = {}
-    new, old = line_keys(lines, codes), line_keys(base, codes)
+    new, old = line_keys(lines, codes), promise_keys(base, codes)
     known = np.flatnonzero(old.ids != NO_ID)
     # Stable, so equal ids keep their order and the last of them is found (side="right" - 1).
     known = known[np.argsort(old.ids[known], kind="stable")]
@@ -119,10 +133,10 @@ class StoredLines:
         rows = [found[i] for i in ids]
         return cls(
             ids=np.array(ids, dtype=np.int64),
-            days=by_value((s.promised_date for s in rows), _day),
+            days=by_value((s.promised_date for s in rows), day_number),
             reasons=[s.reason for s in rows],
             bases=[s.basis for s in rows],
-            first_days=by_value((s.first_date for s in rows), _day),
+            first_days=by_value((s.first_date for s in rows), day_number),
         )
 
     @classmethod
@@ -157,7 +171,7 @@ def stored_moved(
     wanted = _id_array(ids)
     at = np.minimum(np.searchsorted(stored.ids, wanted), len(stored.ids) - 1)
     found = (stored.ids[at] == wanted) & (wanted != NO_ID)
-    same = found & (stored.days[at] == by_value(dates, _day))
+    same = found & (stored.days[at] == by_value(dates, day_number))
     # Reasons are compared only where the day is the same (after a morning, few lines).
     stored_reasons, where = stored.reasons, at.tolist()
     same[[k for k in np.flatnonzero(same).tolist() if reasons[k] != stored_reasons[where[k]]]] = False
@@ -241,8 +255,8 @@ def moved_dates(changed: LinePromises, before: Sequence[StoredPromise | None]) -
         has, old = before.at >= 0, before.promised_days()
     else:
         has = np.array([b is not None for b in before], dtype=bool)
-        old = by_value(promised_dates(before), _day)
-    new = by_value(changed.column("dates"), _day)
+        old = by_value(promised_dates(before), day_number)
+    new = by_value(changed.column("dates"), day_number)
     at = np.flatnonzero(has & (old != new))
     moved = LinePromises(changed.lines, np.asarray(changed.ks, dtype=np.int64)[at].tolist())
     return MovedDates(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, overload
 
 import numpy as np
 
+from pegboard.planning.arrays import NONE, by_value
 from pegboard.planning.promise_table import PromiseTable, iso_dates, json_numbers
 from pegboard.planning.result import Promise
 from pegboard.planning.row_sequence import RowSequence
@@ -62,6 +63,8 @@ class Lines:
         #: `_bounds` as an array, made once (a store asks for parts a block at a time).
         self._bounds_array: Ints | None = None
         self._grouped: list[list[Promise]] = []
+        #: The table's lines' day numbers (NONE: open term) and wording codes, as the table has them.
+        self._decided: tuple[Ints, Ints] | None = None
         extra: Iterable[Promise] = promises
         if isinstance(promises, PromiseTable):
             self._table, extra = promises, promises.extra
@@ -75,19 +78,15 @@ class Lines:
         n = len(table.line)
         if n == 0:
             return
-        # Rows of one line are next to each other; a line's date is that of its latest part,
-        # open term (NONE, the largest day) first of all; on ties the first such part speaks.
-        starts = segment_starts(table.line)
-        segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
-        latest = np.maximum.reduceat(table.day, starts)
-        hits = np.flatnonzero(table.day == latest[segment])
-        deciding = hits[np.r_[True, segment[hits][1:] != segment[hits][:-1]]]
+        starts, deciding = deciding_rows(table)
         line = table.line[starts]
         self.order_refs = objects(table.refs, line)
         self.line_nos = objects(table.line_nos, line)
         self.skus = objects(table.skus, line)
         self.line_ids = objects(table.line_ids, line)
-        self.dates = as_dates(table.day[deciding])
+        days, wording = np.minimum(table.day[deciding], NONE), table.wording[deciding]
+        self._decided = days, wording
+        self.dates = as_dates(days)
         self.reasons = objects(table.reasons, table.wording[deciding])
         self.bases = objects(table.bases, table.wording[deciding])
         self._bounds = np.r_[starts, n].tolist()
@@ -107,6 +106,30 @@ class Lines:
             self.reasons.append(deciding.reason)
             self.bases.append(deciding.basis)
             self._grouped.append(parts)
+
+    def day_numbers(self) -> Ints:
+        """Each line's day number (NONE: open term); a table's lines' taken from its arrays."""
+        tabled = self._tabled()
+        rest = self.dates[len(tabled[0]) :]
+        return np.concatenate([tabled[0], by_value(rest, day_number)]) if rest else tabled[0]
+
+    def reason_codes(self, codes: dict[Hashable, int]) -> Ints:
+        """Each line's reason as a number, equal reasons alike, numbered in `codes` (shared by
+        lines compared); a table's lines' from its wording codes, each wording numbered once."""
+        tabled = self._tabled()
+        table_codes = reason_codes(self._table.reasons if self._table is not None else [], codes)[tabled[1]]
+        rest = self.reasons[len(tabled[1]) :]
+        if not rest:
+            return table_codes
+        return np.concatenate(
+            [table_codes, by_value(rest, lambda reason: codes.setdefault(reason, len(codes)))]
+        )
+
+    def _tabled(self) -> tuple[Ints, Ints]:
+        """The table's lines' day numbers and wording codes (empty: no table)."""
+        if self._decided is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return self._decided
 
     def promise(self, k: int) -> LinePromise:
         """Line k's promise with its parts."""
@@ -265,6 +288,28 @@ class Lines:
                 )
             ]
         return self._row_parts
+
+
+def deciding_rows(table: PromiseTable) -> tuple[Ints, Ints]:
+    """Each line's first row in the table, and the row that decides its promise: rows of one
+    line are next to each other; a line's date is that of its latest part, open term (NONE, the
+    largest day) first of all; on ties the first such part speaks."""
+    n = len(table.line)
+    starts = segment_starts(table.line)
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    latest = np.maximum.reduceat(table.day, starts) if n else table.day
+    hits = np.flatnonzero(table.day == latest[segment])
+    return starts, hits[np.r_[True, segment[hits][1:] != segment[hits][:-1]]]
+
+
+def day_number(day: date | None) -> int:
+    """A date's day number; NONE for open term."""
+    return NONE if day is None else day.toordinal()
+
+
+def reason_codes(reasons: Sequence[str], codes: dict[Hashable, int]) -> Ints:
+    """Each reason's number in `codes`, a new reason numbered next."""
+    return np.array([codes.setdefault(reason, len(codes)) for reason in reasons], dtype=np.int64)
 
 
 class LinePromises(RowSequence[LinePromise]):

@@ -80,7 +80,13 @@ def run_plan(
             result = merged[0]
         else:
             snapshot = uow.planning.snapshot(today)
-            result, plain = plan(snapshot), plain_demand(snapshot)
+            # The stored plan, which this plan's promises and rows are compared with, is read
+            # while the engine plans (nothing else uses the connection meanwhile): the read waits
+            # on the database, and inflating its bytes lets go of the interpreter.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-plan") as beside:
+                reading = beside.submit(uow.plans.last_promises)
+                result, plain = plan(snapshot), plain_demand(snapshot)
+                reading.result()
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
@@ -192,7 +198,7 @@ def _store_whole_plan(
     elif within is not None:
         suspects = _of_skus(lines, within, marked)
     else:
-        suspects = _maybe_moved(lines, Lines(base), marked)
+        suspects = _maybe_moved(lines, base, marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True, before_read=True)
     if marked:
@@ -211,7 +217,7 @@ def _of_skus(lines: Lines, skus: frozenset[str], marked: set[int]) -> list[int]:
     return line_changes.of_skus(lines, skus, marked)
 
 
-def _maybe_moved(lines: Lines, base: Lines, marked: set[int]) -> list[int]:
+def _maybe_moved(lines: Lines, base: Sequence[Promise], marked: set[int]) -> list[int]:
     """The lines (positions) whose stored promise may differ from this plan's: those re-promised
     since the stored plan, those it gave another date or reason or did not promise, and those
     known by order ref only (compared as arrays: `planning.line_changes`)."""

@@ -181,3 +181,17 @@ def test_re_plans_that_write_only_what_moved_leave_the_rows_a_plan_written_afres
 
     assert last.result.production_queue and last.result.purchase_suggestions
     assert _plan_rows(pb) == kept_rows
+
+
+def test_the_stored_plans_promises_read_back_are_those_the_plan_gave(pb: Pegboard) -> None:
+    """A whole re-plan compares its promises with the stored plan's: read back (as bytes, in the
+    driver's binary format on PostgreSQL) they are the plan's own."""
+    lightsaber_after_first_shipments(pb)
+    order_green_crystals(pb, pb.clock.today() + timedelta(days=14))
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.uow() as uow:
+        kept = uow.plans.last_promises()
+
+    assert kept is not None and len(kept) > 0
+    assert list(kept) == list(run.result.promises)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 from decimal import Decimal
 
@@ -20,9 +21,13 @@ TODAY = date(2026, 12, 1).toordinal()
 REASONS = ["in stock", "PO-1 due", "open term", "MO-7 finishes"]
 
 
+#: A table's wordings: a reason may come with two bases (two wording codes, one reason).
+WORDINGS = [*REASONS, REASONS[0]]
+
+
 @st.composite
-def plans(draw: st.DrawFn) -> Lines:
-    """A plan's line promises: table rows (some without an id, ids may repeat), then tuple extras."""
+def tables(draw: st.DrawFn) -> PromiseTable:
+    """A plan's promises: table rows (some without an id, ids may repeat), then tuple extras."""
     n_lines = draw(st.integers(0, 12))
     ids = draw(st.lists(st.one_of(st.none(), st.integers(1, 15)), min_size=n_lines, max_size=n_lines))
     parts = draw(st.lists(st.integers(1, 3), min_size=n_lines, max_size=n_lines))
@@ -30,7 +35,7 @@ def plans(draw: st.DrawFn) -> Lines:
     days = draw(
         st.lists(st.sampled_from([TODAY, TODAY + 1, TODAY + 5, NONE]), min_size=len(line), max_size=len(line))
     )
-    wording = draw(st.lists(st.integers(0, len(REASONS) - 1), min_size=len(line), max_size=len(line)))
+    wording = draw(st.lists(st.integers(0, len(WORDINGS) - 1), min_size=len(line), max_size=len(line)))
     extra = [
         Promise(f"X-{k}", 1, "BLUE-KETTLE", Decimal(1), day, reason, "", day)
         for k, (day, reason) in enumerate(
@@ -42,7 +47,7 @@ def plans(draw: st.DrawFn) -> Lines:
             )
         )
     ]
-    table = PromiseTable(
+    return PromiseTable(
         refs=[f"SO-{k}" for k in range(n_lines)],
         line_nos=[1] * n_lines,
         skus=["BLUE-KETTLE"] * n_lines,
@@ -51,11 +56,15 @@ def plans(draw: st.DrawFn) -> Lines:
         quantity=np.full(len(line), 1_000_000, dtype=np.int64),
         day=np.array(days, dtype=np.int64),
         wording=np.array(wording, dtype=np.int64),
-        reasons=REASONS,
-        bases=[""] * len(REASONS),
+        reasons=WORDINGS,
+        bases=[""] * len(REASONS) + ["PO"],
         extra=extra,
     )
-    return Lines(table)
+
+
+def plans() -> st.SearchStrategy[Lines]:
+    """A plan's line promises (`tables`)."""
+    return tables().map(Lines)
 
 
 def by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
@@ -65,12 +74,13 @@ def by_id(lines: Lines) -> dict[int, tuple[date | None, str]]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(plans(), plans(), st.sets(st.integers(1, 15), max_size=4))
+@given(plans(), tables(), st.sets(st.integers(1, 15), max_size=4))
 def test_the_lines_that_may_have_moved_are_those_a_dict_of_the_stored_plan_finds(
-    lines: Lines, base: Lines, marked: set[int]
+    lines: Lines, base: PromiseTable, marked: set[int]
 ) -> None:
-    """A line may have moved when it has no id, is marked, or the stored plan gave it another promise."""
-    kept = by_id(base)
+    """A line may have moved when it has no id, is marked, or the stored plan gave it another
+    promise (the stored plan's promises compared from their columns, or as lines with extras)."""
+    kept = by_id(Lines(base))
     expected = [
         k
         for k, (i, d, r) in enumerate(zip(lines.line_ids, lines.dates, lines.reasons, strict=True))
@@ -138,3 +148,15 @@ def test_the_moved_dates_kept_as_columns_are_the_promise_changes_built_one_line_
     assert len(events) == len(expected)
     assert [events[n] for n in range(-len(events), len(events))] == expected + expected
     assert events[1:] == expected[1:]
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans())
+def test_a_plans_day_numbers_and_reason_codes_are_those_of_its_dates_and_reasons(lines: Lines) -> None:
+    """A table's lines are keyed from its arrays, the extras from their dates and reasons: alike."""
+    codes: dict[Hashable, int] = {}
+    reasons = lines.reason_codes(codes).tolist()
+    named = {code: reason for reason, code in codes.items()}
+
+    assert lines.day_numbers().tolist() == [NONE if d is None else d.toordinal() for d in lines.dates]
+    assert [named[code] for code in reasons] == lines.reasons

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_plan_input
-from pegboard.adapters.db.planning.queries import driver_value
+from pegboard.adapters.db.planning.queries import driver_row, driver_value
 from pegboard.adapters.db.stored_plan_rows import (
     insert_plan_rows,
     missing_material,
@@ -230,15 +230,17 @@ class SqlStoredPlan:
         if self._read is not None:  # read already in this transaction (`placed_since_plan`, `save`)
             return self._read[1].promises
         sp = t.stored_plans.c
-        row = self.conn.execute(select(sp.id, sp.kept_result)).first()
-        if row is None or row.kept_result is None:
+        # In the driver's binary format on PostgreSQL, not as hex text (`driver_value`).
+        row = driver_row(self.conn, select(sp.id, sp.kept_result))
+        if row is None or row[1] is None:
             return None
+        plan_id, data = row
         # The whole plan is read, not only its promises: `save` then writes only the queue
         # entries and suggestions that differ from it.
-        kept = unpack(row.kept_result)
+        kept = unpack(data)
         if kept is None:
             return None
-        self._read = (row.id, kept)
+        self._read = (plan_id, kept)
         return kept.promises
 
     def kept_result(

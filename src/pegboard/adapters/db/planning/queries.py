@@ -87,6 +87,9 @@ def driver_value(conn: Connection, query: Select[Any]) -> Any:
 def driver_row(conn: Connection, query: Select[Any]) -> tuple[Any, ...] | None:
     """The query's first row (None when there is none), read on PostgreSQL in the driver's binary
     format (`driver_value`)."""
+    if conn.dialect.name != "postgresql":
+        first = conn.execute(query).first()
+        return None if first is None else tuple(first)
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     driver = conn.connection.driver_connection
     assert driver is not None
