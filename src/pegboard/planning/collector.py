@@ -8,6 +8,11 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: Whether this process keeps objects out of collection (`keep_out_of_collection`). A flag, not
+#: `gc.get_freeze_count()`, which counts the frozen objects one by one: at the end of every paused
+#: block, a server or a test process walked its whole frozen start-up again.
+_keeping_out = False
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -34,7 +39,7 @@ def _made_old() -> None:
     it would walk every object of a plan still alive (seconds at L, then again a generation
     up); in the oldest, only a full pass walks them, which comes when as many again have lived
     through the younger ones. Garbage among them is still freed by that pass."""
-    if gc.get_freeze_count() == 0:
+    if not _keeping_out:
         gc.freeze()
         gc.unfreeze()
 
@@ -42,15 +47,19 @@ def _made_old() -> None:
 def keep_out_of_collection() -> None:
     """Move every object alive now to the collector's permanent generation: call it once what
     was built will live as long as the process (after start-up, after a library has loaded)."""
+    global _keeping_out
     gc.freeze()
+    _keeping_out = True
 
 
 @contextmanager
 def replacing_long_lived() -> Iterator[None]:
     """Around building what replaces a long-lived structure: the old one's objects are let back
     into collection first (so a pass can free what they leave), and all alive after are kept out."""
+    global _keeping_out
     gc.unfreeze()
     try:
         yield
     finally:
         gc.freeze()
+        _keeping_out = True

@@ -36,3 +36,16 @@ def test_a_process_that_keeps_objects_out_of_collection_keeps_them_and_moves_not
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
     assert out.split() == ["True", "False", "True"]
+
+
+def test_the_end_of_a_paused_block_never_counts_the_frozen_objects() -> None:
+    """Counting them walks every frozen object (a server's whole start-up) at each plan's end: the
+    process's own flag says whether it keeps objects out of collection."""
+    before = (
+        "from pegboard.planning.collector import keep_out_of_collection\n"
+        "keep_out_of_collection()\n"
+        "def counted(): raise AssertionError('the frozen objects were counted')\n"
+        "gc.get_freeze_count = counted"
+    )
+    assert _run(before).split() == ["True", "False"]
+    assert _run("gc.get_freeze_count = lambda: 1 / 0").split() == ["True", "True"]
