@@ -30,16 +30,35 @@ def iso_day(day: date | None) -> str | None:
 
 def distinct(codes: Ints) -> tuple[Ints, Ints]:
     """The distinct values, sorted, and each code's index among them (by direct indexing when
-    the values span a small range, which is the usual case, else by sorting)."""
+    the values span a small range, which is the usual case, or do but for their largest value,
+    as day numbers with open terms (NONE) do; else by sorting)."""
     if len(codes) == 0:
         return codes, codes
     low, high = int(codes.min()), int(codes.max())
-    if high - low <= 4 * len(codes) + 4096:
-        seen = np.zeros(high - low + 1, dtype=np.bool_)
-        seen[codes - low] = True
-        return np.flatnonzero(seen) + low, (np.cumsum(seen) - 1)[codes - low]
+    if _small_range(low, high, len(codes)):
+        return _distinct_in_range(codes, low, high)
+    below = codes < high
+    rest = codes[below]
+    if len(rest) and _small_range(low, int(rest.max()), len(codes)):
+        # The largest value stands apart: the others are indexed directly, it comes last.
+        values, inverse = _distinct_in_range(rest, low, int(rest.max()))
+        index = np.full(len(codes), len(values), dtype=np.int64)
+        index[below] = inverse
+        return np.r_[values, np.asarray([high], dtype=codes.dtype)], index
     values, inverse = np.unique(codes, return_inverse=True)
     return values, inverse.reshape(-1)
+
+
+def _small_range(low: int, high: int, count: int) -> bool:
+    """Whether values from `low` to `high` are few enough to index directly for `count` codes."""
+    return high - low <= 4 * count + 4096
+
+
+def _distinct_in_range(codes: Ints, low: int, high: int) -> tuple[Ints, Ints]:
+    """`distinct` by direct indexing, the codes being from `low` to `high`."""
+    seen = np.zeros(high - low + 1, dtype=np.bool_)
+    seen[codes - low] = True
+    return np.flatnonzero(seen) + low, (np.cumsum(seen) - 1)[codes - low]
 
 
 def objects(values: Sequence[Any], index: Ints) -> list[Any]:

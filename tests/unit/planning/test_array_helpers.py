@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from pegboard.domain.quantities import component_need as domain_need
 from pegboard.domain.quantities import from_units, to_units
-from pegboard.planning.arrays import RowGroups, by_value, numbered, to_micro
+from pegboard.planning.arrays import NONE, RowGroups, by_value, numbered, to_micro
 from pegboard.planning.lots import component_need
 from pegboard.planning.snapshot import PlanInputError
 from pegboard.planning.sorting import stable_order
+from pegboard.planning.values import distinct
 
 REFS = st.lists(st.sampled_from(["SO-1", "SO-2", "SO-10", "PO-7", "A", ""]), max_size=40)
 
@@ -86,3 +87,33 @@ def test_the_planner_rounds_component_needs_by_the_domain_rule(pairs: list[tuple
 
     expected = [to_units(domain_need(from_units(p), from_units(q))) for q, p in pairs]
     assert needs.tolist() == expected
+
+
+CODES = st.lists(
+    st.one_of(
+        st.integers(-50, 50),
+        st.sampled_from([NONE, 2**62, -(2**62), 10**9]),
+    ),
+    max_size=60,
+)
+
+
+@given(CODES)
+def test_distinct_values_are_numpys_unique_whether_indexed_or_sorted(codes: list[int]) -> None:
+    array = np.asarray(codes, dtype=np.int64)
+    values, index = distinct(array)
+
+    expected, inverse = np.unique(array, return_inverse=True)
+    assert values.tolist() == expected.tolist()
+    assert index.tolist() == inverse.reshape(-1).tolist()
+    assert values.dtype == np.int64 and index.dtype == np.int64
+
+
+def test_day_numbers_with_open_terms_are_indexed_without_sorting(monkeypatch: pytest.MonkeyPatch) -> None:
+    days = np.asarray([739_000, NONE, 739_002, 739_000, NONE], dtype=np.int64)
+    monkeypatch.setattr(np, "unique", None)  # any sort by np.unique would fail
+
+    values, index = distinct(days)
+
+    assert values.tolist() == [739_000, 739_002, NONE]
+    assert index.tolist() == [0, 2, 1, 0, 2]
