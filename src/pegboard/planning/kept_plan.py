@@ -21,7 +21,7 @@ import json
 import operator
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import chain, pairwise, repeat
@@ -133,6 +133,14 @@ def unpack(data: bytes) -> PlanResult | None:
         return PlanResult(_promises(stored), **lists)
 
 
+def kept_fields(rows: Sequence[Any]) -> Iterator[dict[str, Any]] | None:
+    """The fields of a kept list's rows a part at a time (`_KeptRows.fields`), when it is one
+    whose rows were not all read yet; else None (the rows are at hand)."""
+    if isinstance(rows, _KeptRows) and not rows.read_whole():
+        return rows.fields()
+    return None
+
+
 def unpack_promises(data: bytes) -> PromiseTable | None:
     """Only the promises of the plan `pack` gave these bytes (`PlanResult.promises`, as a
     table); None when they are of another format."""
@@ -223,6 +231,18 @@ class _KeptRows(RowSequence[Any]):
     def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
         """Pickled and copied as the list of its rows (not with the bytes it reads them from)."""
         return list, (self.rows(),)
+
+    def fields(self) -> Iterator[dict[str, Any]]:
+        """Each part's rows as the values of their fields (`_fields`), none made a row: for a
+        caller that only compares them (`planning.queue_keys`)."""
+        for k in range(len(self._chunks)):
+            with collector_paused():
+                fields = _fields(self._kind, self._stored.json(f"{self._name}.{k}"))
+            yield fields
+
+    def read_whole(self) -> bool:
+        """Whether every row was read already."""
+        return self._all is not None
 
     def rows(self) -> list[Any]:
         """Every row (read on first use, then kept)."""
@@ -318,14 +338,35 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
 
 def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
     """The named tuples `_columns` gave these columns."""
+    return _made(kind, _fields(kind, columns))
+
+
+def _fields(kind: type[Any], columns: dict[str, Any]) -> dict[str, Any]:
+    """The values of `_columns`' columns as each field's type: a field that holds named tuples
+    (a queue entry's `missing`) as each row's count and their own fields. `_made` makes rows of
+    them; a caller that only compares rows can compare these (`planning.queue_keys`)."""
+    hints = _hints(kind)
+    fields: dict[str, Any] = {}
+    for name in kind._fields:
+        inner = _nested(hints[name])
+        if inner is None:
+            fields[name] = _read_column(hints[name], columns[name])
+        else:
+            fields[name] = (columns[name]["counts"], _fields(inner, columns[name]))
+    return fields
+
+
+def _made(kind: type[Any], fields: dict[str, Any]) -> list[Any]:
+    """The named tuples of `kind` whose fields are these (`_fields`)."""
     hints = _hints(kind)
     read: list[list[Any]] = []
     for name in kind._fields:
         inner = _nested(hints[name])
         if inner is None:
-            read.append(_read_column(hints[name], columns[name]))
+            read.append(fields[name])
         else:
-            flat, counts = _rows(inner, columns[name]), columns[name]["counts"]
+            counts, own = fields[name]
+            flat = _made(inner, own)
             starts = np.r_[0, np.cumsum(counts)].tolist()
             read.append([tuple(flat[a:b]) for a, b in zip(starts, starts[1:], strict=False)])
     return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []
