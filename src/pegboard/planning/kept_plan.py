@@ -69,14 +69,17 @@ _NUMBERS = ("line", "quantity", "day", "wording")
 _TEXTS = ("refs", "skus")
 
 
-def pack(result: PlanResult) -> bytes:
-    """The plan as bytes for `unpack` (the collector paused, as in `unpack`)."""
+def pack(result: PlanResult, *, like: PlanResult | None = None) -> bytes:
+    """The plan as bytes for `unpack` (the collector paused, as in `unpack`); `like`, a plan read
+    back from such bytes (the kept one), lends its coded texts where this plan's are the same
+    (`coded.coding`): the bytes are the same either way."""
     with collector_paused():
-        return _pack(result)
+        return _pack(result, None if like is None else like.promises)
 
 
-def _pack(result: PlanResult) -> bytes:
+def _pack(result: PlanResult, like: Sequence[Promise] | None) -> bytes:
     table = _as_table(result.promises)
+    kept = like if isinstance(like, PromiseTable) else None
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
         arrays["stated"] = table.stated
@@ -86,7 +89,7 @@ def _pack(result: PlanResult) -> bytes:
         "extra": _columns(Promise, table.extra),
     }
     for name in _TEXTS:
-        texts[name], arrays[name] = coding(getattr(table, name))
+        texts[name], arrays[name] = coding(getattr(table, name), like=getattr(kept, name, None))
     arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
     arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
     parts: dict[str, bytes] = {}
