@@ -41,7 +41,7 @@ def coding(texts: Sequence[str], *, like: Sequence[str] | None = None) -> tuple[
     coding, found by comparing the texts instead of looking each one up."""
     if isinstance(texts, CodedTexts):
         return texts.distinct, texts.codes
-    if isinstance(like, CodedTexts) and isinstance(texts, list) and like == texts:
+    if isinstance(like, CodedTexts) and isinstance(texts, list) and list.__eq__(like, texts):
         return like.distinct, like.codes
     distinct = list(dict.fromkeys(texts))
     return distinct, _codes(texts, dict(zip(distinct, range(len(distinct)), strict=True)))

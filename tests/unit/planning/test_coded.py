@@ -105,6 +105,7 @@ def test_a_plan_packed_like_the_kept_plan_stores_the_bytes_it_alone_gives(
     _, after = data.draw(placed(before))
 
     for result in (plan(before), plan(after)):
+        assert isinstance(result.promises, PromiseTable) and isinstance(kept.promises, PromiseTable)
         same = list(result.promises.refs) == list(kept.promises.refs)
         event("the kept plan's lines" if same else "other lines")
         assert pack(_with_plain_texts(result), like=kept) == pack(_with_plain_texts(result))
