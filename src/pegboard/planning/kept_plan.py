@@ -72,14 +72,15 @@ _TEXTS = ("refs", "skus")
 def pack(result: PlanResult, *, like: PlanResult | None = None) -> bytes:
     """The plan as bytes for `unpack` (the collector paused, as in `unpack`); `like`, a plan read
     back from such bytes (the kept one), lends its coded texts where this plan's are the same
-    (`coded.coding`): the bytes are the same either way."""
+    (`coded.coding`), and the deflated parts of its lines' columns where those are the same
+    (`_same_as_kept`): the bytes are the same either way."""
     with collector_paused():
-        return _pack(result, None if like is None else like.promises)
+        return _pack(result, like)
 
 
-def _pack(result: PlanResult, like: Sequence[Promise] | None) -> bytes:
+def _pack(result: PlanResult, like: PlanResult | None) -> bytes:
     table = _as_table(result.promises)
-    kept = like if isinstance(like, PromiseTable) else None
+    kept = None if like is None or not isinstance(like.promises, PromiseTable) else like.promises
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
         arrays["stated"] = table.stated
@@ -106,7 +107,14 @@ def _pack(result: PlanResult, like: Sequence[Promise] | None) -> bytes:
         for k, (start, end) in enumerate(pairwise(bounds)):
             parts[f"{name}.{k}"] = json.dumps(_columns(kind, rows[start:end])).encode()
     # Each part deflated at the fastest level: a quarter of the bytes, for less time than moving the rest.
-    deflated = {name: zlib.compress(raw, 1) for name, raw in parts.items()}
+    # A part the kept plan holds as it is: its deflated bytes, what zlib gives the same bytes again.
+    stored, same = _stored_of(like), _same_as_kept(table, kept, arrays)
+    deflated = {
+        name: stored.deflated(name)
+        if stored is not None and name in same and stored.places[name][2] == kinds[name]
+        else zlib.compress(raw, 1)
+        for name, raw in parts.items()
+    }
     places, offset = {}, 0
     for name, blob in deflated.items():
         places[name] = [offset, len(blob), kinds.get(name)]
@@ -117,6 +125,32 @@ def _pack(result: PlanResult, like: Sequence[Promise] | None) -> bytes:
     sizes = {"first": FIRST, "chunk": CHUNK}
     header = json.dumps({"parts": places, "counts": counts, **sizes, "tuples": tuples}).encode()
     return b"".join([_MAGIC, bytes([FORMAT]), len(header).to_bytes(4, "little"), header, *deflated.values()])
+
+
+def _same_as_kept(table: PromiseTable, kept: PromiseTable | None, arrays: dict[str, Ints]) -> set[str]:
+    """The parts of the lines' columns whose values are the kept plan's: its coded texts' codes
+    lent (`coded.coding`), its line numbers and ids the same (the lines did not change)."""
+    if kept is None:
+        return set()
+    same = set()
+    for name in _TEXTS:
+        theirs = getattr(kept, name)
+        if isinstance(theirs, CodedTexts) and arrays[name] is theirs.codes:
+            same.add(name)
+    for name in ("line_nos", "line_ids"):
+        mine, theirs = getattr(table, name), getattr(kept, name)
+        if isinstance(mine, list) and isinstance(theirs, list) and list.__eq__(mine, theirs):
+            same.add(name)
+    return same
+
+
+def _stored_of(result: PlanResult | None) -> _Stored | None:
+    """The bytes a plan read back by `unpack` reads its lists from; None for any other plan."""
+    for name in _LISTS:
+        rows = None if result is None else getattr(result, name)
+        if isinstance(rows, _KeptRows):
+            return rows._stored
+    return None
 
 
 def unpack(data: bytes) -> PlanResult | None:
@@ -186,8 +220,12 @@ class _Stored:
         return np.frombuffer(self._raw(name), dtype=self.places[name][2]).astype(np.int64)
 
     def _raw(self, name: str) -> bytes:
+        return zlib.decompress(self.deflated(name))
+
+    def deflated(self, name: str) -> memoryview:
+        """A part as it is kept (deflated)."""
         offset, length, _ = self.places[name]
-        return zlib.decompress(self.data[offset : offset + length])
+        return self.data[offset : offset + length]
 
 
 class _KeptRows(RowSequence[Any]):
