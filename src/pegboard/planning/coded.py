@@ -35,10 +35,14 @@ class CodedTexts(list[str]):
         return cls(objects(distinct, codes), distinct=distinct, codes=codes)
 
 
-def coding(texts: Sequence[str]) -> tuple[list[str], Ints]:
-    """The distinct texts, in order of first appearance, and each text's index among them."""
+def coding(texts: Sequence[str], *, like: Sequence[str] | None = None) -> tuple[list[str], Ints]:
+    """The distinct texts, in order of first appearance, and each text's index among them; when
+    `like` is coded and holds the same texts (a kept plan's, and the lines did not change), its
+    coding, found by comparing the texts instead of looking each one up."""
     if isinstance(texts, CodedTexts):
         return texts.distinct, texts.codes
+    if isinstance(like, CodedTexts) and isinstance(texts, list) and list.__eq__(like, texts):
+        return like.distinct, like.codes
     distinct = list(dict.fromkeys(texts))
     return distinct, _codes(texts, dict(zip(distinct, range(len(distinct)), strict=True)))
 

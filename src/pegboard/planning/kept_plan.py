@@ -21,7 +21,7 @@ import json
 import operator
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import chain, pairwise, repeat
@@ -69,14 +69,18 @@ _NUMBERS = ("line", "quantity", "day", "wording")
 _TEXTS = ("refs", "skus")
 
 
-def pack(result: PlanResult) -> bytes:
-    """The plan as bytes for `unpack` (the collector paused, as in `unpack`)."""
+def pack(result: PlanResult, *, like: PlanResult | None = None) -> bytes:
+    """The plan as bytes for `unpack` (the collector paused, as in `unpack`); `like`, a plan read
+    back from such bytes (the kept one), lends its coded texts where this plan's are the same
+    (`coded.coding`), and the deflated parts of its lines' columns where those are the same
+    (`_same_as_kept`): the bytes are the same either way."""
     with collector_paused():
-        return _pack(result)
+        return _pack(result, like)
 
 
-def _pack(result: PlanResult) -> bytes:
+def _pack(result: PlanResult, like: PlanResult | None) -> bytes:
     table = _as_table(result.promises)
+    kept = None if like is None or not isinstance(like.promises, PromiseTable) else like.promises
     arrays: dict[str, Ints] = {name: getattr(table, name) for name in _NUMBERS}
     if not table.unadjusted:
         arrays["stated"] = table.stated
@@ -86,7 +90,7 @@ def _pack(result: PlanResult) -> bytes:
         "extra": _columns(Promise, table.extra),
     }
     for name in _TEXTS:
-        texts[name], arrays[name] = coding(getattr(table, name))
+        texts[name], arrays[name] = coding(getattr(table, name), like=getattr(kept, name, None))
     arrays["line_nos"] = np.asarray(table.line_nos, dtype=np.int64)
     arrays["line_ids"] = np.asarray([-1 if i is None else i for i in table.line_ids], dtype=np.int64)
     parts: dict[str, bytes] = {}
@@ -103,7 +107,14 @@ def _pack(result: PlanResult) -> bytes:
         for k, (start, end) in enumerate(pairwise(bounds)):
             parts[f"{name}.{k}"] = json.dumps(_columns(kind, rows[start:end])).encode()
     # Each part deflated at the fastest level: a quarter of the bytes, for less time than moving the rest.
-    deflated = {name: zlib.compress(raw, 1) for name, raw in parts.items()}
+    # A part the kept plan holds as it is: its deflated bytes, what zlib gives the same bytes again.
+    stored, same = _stored_of(like), _same_as_kept(table, kept, arrays)
+    deflated = {
+        name: stored.deflated(name)
+        if stored is not None and name in same and stored.places[name][2] == kinds[name]
+        else zlib.compress(raw, 1)
+        for name, raw in parts.items()
+    }
     places, offset = {}, 0
     for name, blob in deflated.items():
         places[name] = [offset, len(blob), kinds.get(name)]
@@ -114,6 +125,32 @@ def _pack(result: PlanResult) -> bytes:
     sizes = {"first": FIRST, "chunk": CHUNK}
     header = json.dumps({"parts": places, "counts": counts, **sizes, "tuples": tuples}).encode()
     return b"".join([_MAGIC, bytes([FORMAT]), len(header).to_bytes(4, "little"), header, *deflated.values()])
+
+
+def _same_as_kept(table: PromiseTable, kept: PromiseTable | None, arrays: dict[str, Ints]) -> set[str]:
+    """The parts of the lines' columns whose values are the kept plan's: its coded texts' codes
+    lent (`coded.coding`), its line numbers and ids the same (the lines did not change)."""
+    if kept is None:
+        return set()
+    same = set()
+    for name in _TEXTS:
+        theirs = getattr(kept, name)
+        if isinstance(theirs, CodedTexts) and arrays[name] is theirs.codes:
+            same.add(name)
+    for name in ("line_nos", "line_ids"):
+        mine, theirs = getattr(table, name), getattr(kept, name)
+        if isinstance(mine, list) and isinstance(theirs, list) and list.__eq__(mine, theirs):
+            same.add(name)
+    return same
+
+
+def _stored_of(result: PlanResult | None) -> _Stored | None:
+    """The bytes a plan read back by `unpack` reads its lists from; None for any other plan."""
+    for name in _LISTS:
+        rows = None if result is None else getattr(result, name)
+        if isinstance(rows, _KeptRows):
+            return rows._stored
+    return None
 
 
 def unpack(data: bytes) -> PlanResult | None:
@@ -131,6 +168,14 @@ def unpack(data: bytes) -> PlanResult | None:
             rows = _KeptRows(kind, stored, name)
             lists[name] = tuple(rows) if name in stored.tuples else rows
         return PlanResult(_promises(stored), **lists)
+
+
+def kept_fields(rows: Sequence[Any]) -> Iterator[dict[str, Any]] | None:
+    """The fields of a kept list's rows a part at a time (`_KeptRows.fields`), when it is one
+    whose rows were not all read yet; else None (the rows are at hand)."""
+    if isinstance(rows, _KeptRows) and not rows.read_whole():
+        return rows.fields()
+    return None
 
 
 def unpack_promises(data: bytes) -> PromiseTable | None:
@@ -175,8 +220,12 @@ class _Stored:
         return np.frombuffer(self._raw(name), dtype=self.places[name][2]).astype(np.int64)
 
     def _raw(self, name: str) -> bytes:
+        return zlib.decompress(self.deflated(name))
+
+    def deflated(self, name: str) -> memoryview:
+        """A part as it is kept (deflated)."""
         offset, length, _ = self.places[name]
-        return zlib.decompress(self.data[offset : offset + length])
+        return self.data[offset : offset + length]
 
 
 class _KeptRows(RowSequence[Any]):
@@ -223,6 +272,18 @@ class _KeptRows(RowSequence[Any]):
     def __reduce__(self) -> tuple[type[list[Any]], tuple[list[Any]]]:
         """Pickled and copied as the list of its rows (not with the bytes it reads them from)."""
         return list, (self.rows(),)
+
+    def fields(self) -> Iterator[dict[str, Any]]:
+        """Each part's rows as the values of their fields (`_fields`), none made a row: for a
+        caller that only compares them (`planning.queue_keys`)."""
+        for k in range(len(self._chunks)):
+            with collector_paused():
+                fields = _fields(self._kind, self._stored.json(f"{self._name}.{k}"))
+            yield fields
+
+    def read_whole(self) -> bool:
+        """Whether every row was read already."""
+        return self._all is not None
 
     def rows(self) -> list[Any]:
         """Every row (read on first use, then kept)."""
@@ -318,14 +379,35 @@ def _columns(kind: type[Any], rows: Sequence[Any]) -> dict[str, Any]:
 
 def _rows(kind: type[Any], columns: dict[str, Any]) -> list[Any]:
     """The named tuples `_columns` gave these columns."""
+    return _made(kind, _fields(kind, columns))
+
+
+def _fields(kind: type[Any], columns: dict[str, Any]) -> dict[str, Any]:
+    """The values of `_columns`' columns as each field's type: a field that holds named tuples
+    (a queue entry's `missing`) as each row's count and their own fields. `_made` makes rows of
+    them; a caller that only compares rows can compare these (`planning.queue_keys`)."""
+    hints = _hints(kind)
+    fields: dict[str, Any] = {}
+    for name in kind._fields:
+        inner = _nested(hints[name])
+        if inner is None:
+            fields[name] = _read_column(hints[name], columns[name])
+        else:
+            fields[name] = (columns[name]["counts"], _fields(inner, columns[name]))
+    return fields
+
+
+def _made(kind: type[Any], fields: dict[str, Any]) -> list[Any]:
+    """The named tuples of `kind` whose fields are these (`_fields`)."""
     hints = _hints(kind)
     read: list[list[Any]] = []
     for name in kind._fields:
         inner = _nested(hints[name])
         if inner is None:
-            read.append(_read_column(hints[name], columns[name]))
+            read.append(fields[name])
         else:
-            flat, counts = _rows(inner, columns[name]), columns[name]["counts"]
+            counts, own = fields[name]
+            flat = _made(inner, own)
             starts = np.r_[0, np.cumsum(counts)].tolist()
             read.append([tuple(flat[a:b]) for a, b in zip(starts, starts[1:], strict=False)])
     return list(map(tuple.__new__, repeat(kind), zip(*read, strict=True))) if read else []

@@ -84,3 +84,28 @@ def _with_plain_texts(result: PlanResult) -> PlanResult:
     copy = table.taking(slice(None), list(table.extra))
     copy.refs, copy.skus = list(table.refs), list(table.skus)
     return replace(result, promises=copy)
+
+
+@given(texts, texts)
+def test_texts_coded_like_a_coded_list_code_as_they_alone_do(values: list[str], other: list[str]) -> None:
+    assert _same_coding(coding(values, like=_coded(other)), coding(values))
+    assert _same_coding(coding(values, like=_coded(values)), coding(values))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shops, st.data())
+def test_a_plan_packed_like_the_kept_plan_stores_the_bytes_it_alone_gives(
+    workshop: PlanInput, data: st.DataObject
+) -> None:
+    """The kept plan read back lends its coded order refs and SKUs to the next plan's bytes:
+    the same lines (the next day) or others (orders placed since)."""
+    before = plain(workshop)
+    kept = unpack(pack(plan(before)))
+    assert kept is not None
+    _, after = data.draw(placed(before))
+
+    for result in (plan(before), plan(after)):
+        assert isinstance(result.promises, PromiseTable) and isinstance(kept.promises, PromiseTable)
+        same = list(result.promises.refs) == list(kept.promises.refs)
+        event("the kept plan's lines" if same else "other lines")
+        assert pack(_with_plain_texts(result), like=kept) == pack(_with_plain_texts(result))

@@ -183,7 +183,8 @@ class SqlStoredPlan:
         # The kept result is packed beside the rows' sync: its deflating lets go of the
         # interpreter (half of `pack` at L), and the sync waits on the server meanwhile.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
-            packed = packing.submit(pack, result)
+            # The plan this transaction read back lends its coded order refs and SKUs (`pack`).
+            packed = packing.submit(pack, result, like=None if self._read is None else self._read[1])
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()

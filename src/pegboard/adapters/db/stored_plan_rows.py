@@ -31,6 +31,7 @@ from pegboard.adapters.db.row_sync import (
 )
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import split_sku
+from pegboard.planning.queue_keys import queue_keys
 from pegboard.planning.result import (
     FeasibleDates,
     MissingMaterial,
@@ -113,10 +114,10 @@ def _sync_queue(
     are deleted and inserted; with no room left between ranks, all are numbered afresh."""
     q = t.stored_plan_queue
     ranks = conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars().all()
-    wanted = [_queue_value(e) for e in queue]
     found = None
     if len(ranks) == len(before):
-        found = kept_ranks(list(zip(ranks, map(_queue_value, before), strict=True)), wanted)
+        # The kept queue keyed from its columns, its entries never made (`planning.queue_keys`).
+        found = kept_ranks(list(zip(ranks, queue_keys(before), strict=True)), queue_keys(queue))
     if found is None:
         new_ranks, kept = fresh_ranks(len(queue)), set[int]()
     else:
@@ -126,12 +127,6 @@ def _sync_queue(
     fresh = [(r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
     if fresh:
         insert_columns(conn, q, queue_columns(plan_id, [r for r, _ in fresh], [e for _, e in fresh]))
-
-
-def _queue_value(e: QueueEntry) -> tuple[QueueEntry, tuple[str, ...]]:
-    """A queue entry with the text its missing quantities are written as (equal Decimals may
-    read differently: 1 and 1.0): equal values give equal rows."""
-    return e, tuple([str(m.quantity) for m in e.missing])
 
 
 def queue_columns(plan_id: int, ranks: Sequence[int], entries: Sequence[QueueEntry]) -> Columns:
