@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import httpx
+from playwright.sync_api import expect
 
 from tests.e2e.web_support import (
     PASSWORD,
@@ -39,7 +40,7 @@ def test_a_page_for_someone_signed_out_asks_them_to_sign_in_and_then_goes_there(
         page.get_by_role("button", name="Sign in").click()
 
         page.wait_for_url(shop.url + "/orders?status=all")
-        assert page.get_by_role("link", name="SO-1", exact=True).is_visible()
+        expect(page.get_by_role("link", name="SO-1", exact=True)).to_be_visible()
         (cookie,) = [c for c in context.cookies() if c["name"] == "pegboard_session"]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and not cookie["secure"]
     finally:
@@ -90,7 +91,7 @@ def test_a_viewer_sees_no_write_controls_and_the_server_refuses_their_writes(
 ) -> None:
     with signed_in(browser, shop, "viewer") as page:
         page.goto(shop.url + "/orders/SO-1")
-        assert page.get_by_role("heading", name="Order SO-1").is_visible()
+        expect(page.get_by_role("heading", name="Order SO-1")).to_be_visible()
         assert page.get_by_role("button", name="Ship", exact=True).count() == 0
         assert page.get_by_role("button", name="Cancel order").count() == 0
         page.goto(shop.url + "/orders")
@@ -166,7 +167,7 @@ def test_an_admin_adds_a_user_who_then_signs_in_and_disables_them_after_one_ques
         assert shop.cookies_for("rey", "a-long-password").status_code == 303
 
         page.get_by_role("button", name="Disable rey").click()
-        assert page.get_by_role("heading", name="Disable rey?").is_visible()
+        expect(page.get_by_role("heading", name="Disable rey?")).to_be_visible()
         page.get_by_role("button", name="Yes, disable the user").click()
         assert page.get_by_role("status").inner_text() == "User rey disabled."
         assert shop.cookies_for("rey", "a-long-password").status_code == 422

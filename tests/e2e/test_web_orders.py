@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.web_support import (
     QUIET,
@@ -99,7 +100,7 @@ def test_an_operator_ships_so1_from_its_order_page_and_the_parcel_has_a_packing_
     assert shop.count("audit_log", actor="op", action="shipped", ref="SO-1") == 1
 
     page.get_by_role("link", name="Packing slip for SO-1-S1").click()
-    assert page.get_by_role("heading", name="Packing slip SO-1-S1").is_visible()
+    expect(page.get_by_role("heading", name="Packing slip SO-1-S1")).to_be_visible()
     assert "SABER-GREEN" in page.locator("section, table").last.inner_text()
 
 
@@ -107,7 +108,7 @@ def test_cancelling_an_order_asks_once_before_anything_changes(shop: Workshop, p
     page.goto(shop.url + "/orders/SO-3")
     page.get_by_role("button", name="Cancel order").click()
 
-    assert page.get_by_role("heading", name="Cancel order SO-3?").is_visible()
+    expect(page.get_by_role("heading", name="Cancel order SO-3?")).to_be_visible()
     assert shop.count("sales_orders", order_ref="SO-3", status="cancelled") == 0
     page.get_by_role("link", name="No, go back").click()
     page.get_by_role("button", name="Cancel order").click()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from pegboard.entrypoints.web.assets import node_modules
 from tests.e2e.web_support import (
@@ -55,8 +56,8 @@ def test_reports_draws_four_named_charts_with_tables_and_passes_axe(shop: Worksh
             chart = page.get_by_role("img", name=name)
             chart.wait_for(state="visible")
             assert chart.bounding_box() is not None
-        assert page.get_by_role("table", name="Key figures").is_visible()
-        assert page.get_by_role("table", name="Open backorder lines by age").is_visible()
+        expect(page.get_by_role("table", name="Key figures")).to_be_visible()
+        expect(page.get_by_role("table", name="Open backorder lines by age")).to_be_visible()
         folder = ARTEFACTS / "screenshots" / shop.kind
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / "reports-1280.png"), full_page=True)
@@ -80,5 +81,5 @@ def test_a_bad_date_or_unknown_sku_is_refused_beside_its_field(shop: Workshop, b
     assert unknown.status_code == 422 and 'id="sku-error"' in unknown.text and "TEAPOT" in unknown.text
     with signed_in(browser, shop, "viewer") as page:
         page.goto(shop.url + "/reports?sku=TEAPOT")
-        assert page.get_by_role("alert").is_visible()
+        expect(page.get_by_role("alert")).to_be_visible()
         assert page.get_by_label("SKU").get_attribute("aria-invalid") == "true"

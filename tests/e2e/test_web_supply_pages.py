@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.web_support import (
     QUIET,
@@ -122,7 +123,7 @@ def test_a_bad_csv_is_listed_by_row_column_and_value_and_nothing_is_written(
         problems = page.get_by_role("table", name="Each problem by line, row, column and value")
         cells = problems.get_by_role("row").nth(1).get_by_role("cell").all_inner_texts()
         assert cells[:3] == ["line 3, row 2", "quantity", "lots"]
-        assert page.get_by_role("alert").is_visible()
+        expect(page.get_by_role("alert")).to_be_visible()
         screenshot(page, f"import-error-1280-{workshop.kind}")
         assert_accessible(page)
     assert workshop.cli("stock", "HILT", "--json") == before
@@ -152,7 +153,7 @@ def test_confirming_suggestions_shows_it_is_working_and_is_sent_once(
         assert page.get_by_role("button", name="Run plan").is_disabled()
         status = page.get_by_role("status").filter(has_text="Confirming suggestions")
         assert "takes a while" in status.inner_text()
-        assert status.is_visible()
+        expect(status).to_be_visible()
         screenshot(page, f"plan-confirming-1280-{workshop.kind}")
         assert_accessible(page)
         # Sent again (by a script: the disabled button cannot be clicked), it is refused.

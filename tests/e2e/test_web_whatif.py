@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playwright.sync_api import expect
+
 from pegboard.adapters.db import tables as t
 from tests.e2e.web_support import (
     QUIET,
@@ -56,7 +58,7 @@ def test_a_late_crystal_po_tried_from_the_plan_page_names_the_order_it_makes_lat
         late = page.get_by_role("table", name="Orders that go late, from which date to which")
         assert "SO-2" in late.inner_text() and "15 December" in late.inner_text()
         assert "SO-1" not in late.inner_text()
-        assert page.get_by_text("Nothing was written.").is_visible()
+        expect(page.get_by_text("Nothing was written.")).to_be_visible()
         assert_accessible(page)
         assert counts(workshop) == before
 
@@ -79,7 +81,7 @@ def test_an_unknown_po_comes_back_beside_its_field_with_422(browser: Browser, wo
 
         assert status == 422
         assert page.title().startswith("Error: ")
-        assert page.get_by_role("alert").is_visible()
+        expect(page.get_by_role("alert")).to_be_visible()
         assert "PO-404" in page.locator("#late-error").inner_text()
         assert page.get_by_label("Late supply").input_value() == "PO-404:+7"
         assert counts(workshop) == before
