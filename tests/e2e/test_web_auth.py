@@ -163,13 +163,13 @@ def test_an_admin_adds_a_user_who_then_signs_in_and_disables_them_after_one_ques
 
         page.get_by_label("First password").fill("a-long-password")
         page.get_by_role("button", name="Add user").click()
-        assert page.get_by_role("status").inner_text() == "User rey (viewer) added."
+        expect(page.get_by_role("status")).to_have_text("User rey (viewer) added.")
         assert shop.cookies_for("rey", "a-long-password").status_code == 303
 
         page.get_by_role("button", name="Disable rey").click()
         expect(page.get_by_role("heading", name="Disable rey?")).to_be_visible()
         page.get_by_role("button", name="Yes, disable the user").click()
-        assert page.get_by_role("status").inner_text() == "User rey disabled."
+        expect(page.get_by_role("status")).to_have_text("User rey disabled.")
         assert shop.cookies_for("rey", "a-long-password").status_code == 422
         assert shop.count("audit_log", actor="boss", action="disabled user", ref="rey") == 1
 

@@ -90,7 +90,7 @@ def test_an_operator_ships_so1_from_its_order_page_and_the_parcel_has_a_packing_
     page.get_by_label("Tracking number (optional)").fill("1Z999")
     page.get_by_role("button", name="Ship", exact=True).click()
 
-    assert page.get_by_role("status").inner_text() == "Shipped SO-1-S1."
+    expect(page.get_by_role("status")).to_have_text("Shipped SO-1-S1.")
     shipments = page.locator("section", has=page.get_by_role("heading", name="Shipments"))
     assert "1Z999" in shipments.inner_text() and "2 × SABER-GREEN, 1 × SABER-BLUE" in shipments.inner_text()
     assert page.get_by_role("button", name="Ship", exact=True).count() == 0
@@ -114,7 +114,7 @@ def test_cancelling_an_order_asks_once_before_anything_changes(shop: Workshop, p
     page.get_by_role("button", name="Cancel order").click()
     page.get_by_role("button", name="Yes, cancel the order").click()
 
-    assert page.get_by_role("status").inner_text() == "Order SO-3 cancelled."
+    expect(page.get_by_role("status")).to_have_text("Order SO-3 cancelled.")
     assert shop.count("sales_orders", order_ref="SO-3", status="cancelled") == 1
     assert page.get_by_role("button", name="Cancel order").count() == 0
 
@@ -159,7 +159,7 @@ def test_a_new_order_is_placed_and_its_page_shows_what_waits(shop: Workshop, pag
     page.get_by_role("button", name="Place order").click()
 
     page.wait_for_url(shop.url + "/orders/SO-51")
-    assert page.get_by_role("status").inner_text() == "Order SO-51 placed. 2 unit(s) on backorder."
+    expect(page.get_by_role("status")).to_have_text("Order SO-51 placed. 2 unit(s) on backorder.")
     lines = page.locator("section", has=page.get_by_role("heading", name="Lines")).inner_text()
     assert "SABER-GREEN" in lines and "open term" in lines
     assert shop.count("audit_log", actor="op", action="placed order", ref="SO-51") == 1
