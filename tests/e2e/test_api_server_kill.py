@@ -23,6 +23,7 @@ from tests.builders import make_items, set_stock
 from tests.conftest import MONDAY
 from tests.e2e.test_pages_in_browser import free_port
 from tests.invariants import assert_invariants
+from tests.serving import answers
 
 COMMAND = [sys.executable, "-m", "pegboard.entrypoints.cli"]
 #: Acknowledged orders before the kill: enough that the kill lands mid-stream.
@@ -35,14 +36,6 @@ def wait_for(condition: object, what: str, seconds: float = 60) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
         time.sleep(0.05)
-
-
-def answers(url: str) -> bool:
-    try:
-        httpx.get(url, timeout=2)
-    except httpx.TransportError:
-        return False
-    return True
 
 
 class Server:

@@ -8,13 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
 import pytest
+
+from tests.serving import served
 
 # The Playwright driver's pipes are closed by the garbage collector, not by Playwright itself.
 pytestmark = pytest.mark.filterwarnings(
@@ -60,14 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
+        if not served(url + "/login", ok=True):
             pytest.fail("pegboard serve did not answer within 60 s")
         yield url
     finally:

@@ -6,18 +6,17 @@ import gc
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 
 from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
 from tests.e2e.web_support import chromium, run_cli
+from tests.serving import served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ViewportSize
@@ -69,14 +68,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         env={**env, "PEGBOARD_TODAY": TODAY},
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
+        if not served(url + "/login", ok=True):
             pytest.fail("pegboard serve did not answer within 60 s")
         yield links
     finally:

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from tests.conftest import (
     workshop_template_prefix,
 )
 from tests.e2e.test_pages_in_browser import CHROMIUM, free_port
+from tests.serving import served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -200,14 +200,7 @@ def served_workshop(
             env={**os.environ, "PEGBOARD_TODAY": TODAY, "PEGBOARD_PUBLIC_URL": url, **(env or {})},
         )
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(url + "/login", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            else:
+            if not served(url + "/login", ok=True):
                 pytest.fail("pegboard serve did not answer within 60 s")
             yield Workshop(url, db, kind)
         finally:

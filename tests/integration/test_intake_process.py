@@ -22,6 +22,7 @@ from pegboard.services.ports import UnitOfWork
 from tests.builders import line_state, make_items, set_stock
 from tests.conftest import MONDAY
 from tests.integration.services.test_intake import allocated_by_sku, draft, item_rows_held
+from tests.serving import answers, served
 
 
 @pytest.fixture
@@ -198,14 +199,7 @@ def test_pegboard_serve_places_orders_in_its_writer_process_and_stops_it_at_shut
     )
     url = f"http://127.0.0.1:{port}/api/v1/orders"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "pegboard serve did not answer within 60 s"
-                time.sleep(0.2)
+        assert served(f"http://127.0.0.1:{port}/"), "pegboard serve did not answer within 60 s"
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         body = {"order_ref": "SO-1", "customer": "Ada", "lines": [{"sku": "KETTLE", "quantity": 1}]}
         answer = httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
@@ -251,17 +245,6 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> N
     while not condition():
         assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
         time.sleep(0.1)
-
-
-def answers(url: str) -> bool:
-    """Whether a server answers at `url` yet."""
-    import httpx
-
-    try:
-        httpx.get(url, timeout=2)
-    except httpx.TransportError:
-        return False
-    return True
 
 
 def is_gone(pid: int) -> bool:
