@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from pegboard.adapters.db import tables as t
 from pegboard.bootstrap import bootstrap
 from pegboard.config import Settings
+from pegboard.services.tokens import Role, create_token
 from tests.builders import make_items, set_stock
 from tests.conftest import MONDAY
 from tests.e2e.test_pages_in_browser import free_port
@@ -91,16 +92,9 @@ def token(db_url: str) -> Iterator[str]:
     board = bootstrap(Settings(database_url=db_url), today=MONDAY)
     make_items(board, "KETTLE")
     set_stock(board, KETTLE=100)
+    created = create_token("load", Role.OPERATOR, uow=board.uow())  # in this process: no second start-up
     board.close()
-    created = subprocess.run(
-        [*COMMAND, "token", "create", "--name", "load", "--role", "operator"],
-        env=os.environ | {"PEGBOARD_DATABASE_URL": db_url},
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    yield created.stdout.split()[-1]
+    yield created
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from pegboard.domain.errors import DuplicateRef, UnknownSku
 from pegboard.entrypoints.intake_process import IntakeProcess, IntakeStopped
 from pegboard.services.orders import Placed
 from pegboard.services.ports import UnitOfWork
+from pegboard.services.tokens import Role, create_token
 from tests.builders import line_state, make_items, set_stock
 from tests.conftest import MONDAY
 from tests.integration.services.test_intake import allocated_by_sku, draft, item_rows_held
@@ -182,17 +183,10 @@ def test_pegboard_serve_places_orders_in_its_writer_process_and_stops_it_at_shut
 
     board = bootstrap(Settings(database_url=sqlite_url), today=MONDAY)
     make_items(board, "KETTLE")
+    token = create_token("op", Role.OPERATOR, uow=board.uow())  # in this process: no second start-up
     board.close()
     command = [sys.executable, "-m", "pegboard.entrypoints.cli"]
     environment = os.environ | {"PEGBOARD_INTAKE_PROCESS": "true", "PEGBOARD_DATABASE_URL": sqlite_url}
-    token = subprocess.run(
-        [*command, "token", "create", "--name", "op", "--role", "operator"],
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout.split()[-1]
     port = free_port()
     server = subprocess.Popen(
         [*command, "serve", "--port", str(port)], env=environment, stdout=subprocess.DEVNULL
@@ -279,17 +273,10 @@ def test_pegboard_serve_replaces_a_writer_killed_with_sigkill_and_places_later_o
 
     board = bootstrap(Settings(database_url=sqlite_url), today=MONDAY)
     make_items(board, "KETTLE")
+    token = create_token("op", Role.OPERATOR, uow=board.uow())  # in this process: no second start-up
     board.close()
     command = [sys.executable, "-m", "pegboard.entrypoints.cli"]
     environment = os.environ | {"PEGBOARD_INTAKE_PROCESS": "true", "PEGBOARD_DATABASE_URL": sqlite_url}
-    token = subprocess.run(
-        [*command, "token", "create", "--name", "op", "--role", "operator"],
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout.split()[-1]
     port = free_port()
     server = subprocess.Popen(
         [*command, "serve", "--port", str(port)], env=environment, stdout=subprocess.DEVNULL
