@@ -41,7 +41,7 @@ from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.arrays import NONE
 from pegboard.planning.line_changes import StoredLines
-from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, PartsTexts, StoredPromise
 
 
 class PromiseStore:
@@ -217,7 +217,8 @@ class PromiseStore:
         postgres = self.conn.dialect.name == "postgresql"
         if new:
             # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
-            item_ids = self._item_ids({wanted.skus[k] for k in new})
+            skus = wanted.skus
+            item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
 
             def new_rows(ks: list[int]) -> list[Sequence[Any]]:
                 """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
@@ -273,6 +274,8 @@ class PromiseStore:
         """Each promise's order line id: carried from the snapshot, else looked up by order and line."""
         so, ol = t.sales_orders, t.order_lines
         ids, order_refs, line_nos = promises.line_ids, promises.order_refs, promises.line_nos
+        if None not in ids:  # a whole plan's lines carry their ids: one scan in C
+            return cast(list[int], ids)
         refs = sorted({order_refs[k] for k, i in enumerate(ids) if i is None})
         if not refs:
             return cast(list[int], ids)
@@ -476,16 +479,48 @@ class _PromiseRows:
 
 
 class _PartsKeys:
-    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls)."""
+    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls). Texts
+    that say which distinct part each one-part line is (`PartsTexts`: a whole plan's, nearly all
+    of one part) are keyed by part, gathered by NumPy; only the others are looked up as texts."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
+        #: The distinct one-part texts last met, their keys, and which of them are worked out.
+        self.alone: list[str] | None = None
+        self.alone_keys = np.zeros(0, dtype=np.int64)
+        self.alone_known = np.zeros(0, dtype=np.bool_)
 
     def __call__(self, parts: Sequence[str]) -> list[int]:
+        if isinstance(parts, PartsTexts):
+            return self._by_part(parts)
+        return self._by_text(parts)
+
+    def _by_text(self, parts: Sequence[str]) -> list[int]:
         keys = self.keys
         for text in set(parts).difference(keys):
             keys[text] = parts_key(text)
         return list(map(keys.__getitem__, parts))
+
+    def _by_part(self, parts: PartsTexts) -> list[int]:
+        if self.alone is not parts.alone:
+            self.alone = parts.alone
+            self.alone_keys = np.zeros(len(parts.alone), dtype=np.int64)
+            self.alone_known = np.zeros(len(parts.alone), dtype=np.bool_)
+        part, alone, known = parts.part, parts.alone, self.alone_known
+        one = part >= 0
+        unknown = part[one]
+        unknown = unknown[~known[unknown]]
+        if len(unknown):
+            new = np.unique(unknown)
+            self.alone_keys[new] = [parts_key(alone[k]) for k in new.tolist()]
+            known[new] = True
+        found: list[int] = self.alone_keys[np.where(one, part, 0)].tolist()
+        several = np.flatnonzero(~one).tolist()
+        if several:
+            texts = [parts[j] for j in several]
+            for j, key in zip(several, self._by_text(texts), strict=True):
+                found[j] = key
+        return found
 
 
 def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
