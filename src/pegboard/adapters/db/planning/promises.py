@@ -175,11 +175,14 @@ class PromiseStore:
         on: date,
         whole_plan: bool = False,
         stored: Sequence[bool] | None = None,
+        sent: Callable[[], object] | None = None,
     ) -> None:
         """Write each line's new promise; the first dated promise is kept as it was. Unless they
         come from a whole plan run, the lines are marked as promised since the plan. `stored`
         says for each promise whether its line has one stored already, as this transaction has
-        just read (None: they are read here)."""
+        just read (None: they are read here). `sent` is called when the promises are all sent
+        by COPY and the server still works on them (checks, the index built after, the UPDATE
+        from the scratch table), not at all when they are few."""
         wanted = _PromiseRows.of(promises)
         if not wanted.line_ids:
             return
@@ -187,12 +190,19 @@ class PromiseStore:
         if stored is None:
             existing = self._promised_lines(line_ids)
             stored = [i in existing for i in line_ids]
-        self._write(wanted, line_ids, stored, on)
+        self._write(wanted, line_ids, stored, on, _once(sent))
         if not whole_plan:
             for condition in self._among_lines(line_ids):
                 self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
 
-    def _write(self, wanted: _PromiseRows, line_ids: list[int], stored: Sequence[bool], on: date) -> None:
+    def _write(
+        self,
+        wanted: _PromiseRows,
+        line_ids: list[int],
+        stored: Sequence[bool],
+        on: date,
+        sent: Callable[[], object],
+    ) -> None:
         # In line id order: the primary key's index is written in order instead of jumping about.
         order = np.argsort(np.asarray(line_ids, dtype=np.int64), kind="stable")
         is_stored = np.asarray(stored, dtype=bool)[order]
@@ -227,14 +237,18 @@ class PromiseStore:
 
             if postgres and len(new) > BULK:
                 # A block at a time: each block's columns are picked while the server inserts the last.
+                rows = map(new_rows, sliced(new, CHUNK))
                 with _indexes_built_after(self.conn, loading=len(new) if not changed else 0):
-                    copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
+                    # The last block made, the server still inserts, checks and indexes them.
+                    copy_binary(
+                        self.conn, t.line_promises, NEW_COLUMNS, _then(rows, sent if not changed else None)
+                    )
             else:
                 self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
         if changed:
             changed_rows = columns(changed)
             if postgres and len(changed) > BULK:
-                self._update_by_copy(changed_rows)
+                self._update_by_copy(changed_rows, sent)
                 return
             lp = t.line_promises.c
             self.conn.execute(
@@ -302,7 +316,7 @@ class PromiseStore:
             found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
         return found
 
-    def _update_by_copy(self, rows: Sequence[Sequence[Any]]) -> None:
+    def _update_by_copy(self, rows: Sequence[Sequence[Any]], sent: Callable[[], object]) -> None:
         """Many changed promises at once (one list per column): COPY them into a scratch table,
         then one UPDATE. The cheapest way measured for the server even when nearly every row
         changes (L, 790,412 of 792,670 after confirming, backend CPU): this 3.3 to 3.8 s (the
@@ -315,6 +329,7 @@ class PromiseStore:
         )
         # In COPY's binary form: the server takes the line ids, keys and dates as they come.
         copy_binary(self.conn, _UPDATES, CHANGED_COLUMNS, blocks(rows))
+        sent()  # the UPDATE is the server's alone
         # The rows are updated in line id order, the order they lie in (a whole plan writes them
         # so): each page is read and written once. The planner's choice, a hash join of the
         # scratch table, spills batches when the rows outgrow work_mem and then returns them
@@ -521,6 +536,27 @@ class _PartsKeys:
             for j, key in zip(several, self._by_text(texts), strict=True):
                 found[j] = key
         return found
+
+
+def _once(call: Callable[[], object] | None) -> Callable[[], object]:
+    """`call` the first time, then nothing (nothing ever when None)."""
+    called = call is None
+
+    def once() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            assert call is not None
+            call()
+
+    return once
+
+
+def _then(blocks: Iterable[Any], call: Callable[[], object] | None) -> Iterator[Any]:
+    """The blocks, then `call` once the last one is made (when given)."""
+    yield from blocks
+    if call is not None:
+        call()
 
 
 def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
