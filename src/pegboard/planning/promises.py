@@ -59,7 +59,7 @@ class Lines:
         self._bounds: list[int] = [0]
         self._table: PromiseTable | None = None
         self._row_parts: list[dict[str, Any]] | None = None
-        self._texts: tuple[list[str], list[str]] | None = None
+        self._texts: tuple[list[str], list[str], Ints, list[str]] | None = None
         #: `_bounds` as an array, made once (a store asks for parts a block at a time).
         self._bounds_array: Ints | None = None
         self._grouped: list[list[Promise]] = []
@@ -184,14 +184,18 @@ class Lines:
                 for j, a, b in zip(at.tolist(), starts_at, starts_at[1:], strict=False):
                     texts[j] = "[" + ", ".join(written[a:b]) + "]"
             else:
-                parts, single = self._row_texts()
+                parts, single, part_of_row, alone_texts = self._row_texts()
                 alone = end - first == 1
                 # Most lines have one part: its text in brackets, made once per distinct part.
                 for j, text in zip(at[alone].tolist(), objects(single, first[alone]), strict=True):
                     texts[j] = text
+                part = np.full(len(ks), -1, dtype=np.int64)
+                part[at[alone]] = part_of_row[first[alone]]
                 several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
                 for j, a, b in several:
                     texts[j] = "[" + ", ".join(parts[a:b]) + "]"
+                if len(at) == len(ks):
+                    return PartsTexts(texts, part=part, alone=alone_texts)
         for j, k in enumerate(ks):
             if k >= tabled:
                 texts[j] = json.dumps(self._parts([k])[0], sort_keys=True)
@@ -222,10 +226,11 @@ class Lines:
             for w, q, d, s in fields
         ]
 
-    def _row_texts(self) -> tuple[list[str], list[str]]:
+    def _row_texts(self) -> tuple[list[str], list[str], Ints, list[str]]:
         """Each table row's part as JSON text, alone and in brackets (a one-part line's parts),
-        made once for all lines: each distinct part (wording, quantity, date, stated date) is
-        written once, from its fields' JSON, in `json.dumps`'s sorted-key form."""
+        and which distinct part each row is, with each distinct part in brackets; made once for
+        all lines: each distinct part (wording, quantity, date, stated date) is written once,
+        from its fields' JSON, in `json.dumps`'s sorted-key form."""
         if self._texts is None:
             table = self._table
             assert table is not None
@@ -246,7 +251,8 @@ class Lines:
                 f'"reason": {reasons[w]}, "stated_date": {s}}}'
                 for w, q, d, s in fields
             ]
-            self._texts = objects(texts, inverse), objects([f"[{t}]" for t in texts], inverse)
+            alone = [f"[{t}]" for t in texts]
+            self._texts = objects(texts, inverse), objects(alone, inverse), inverse, alone
         return self._texts
 
     def _parts(self, ks: list[int]) -> list[list[dict[str, Any]]]:
@@ -312,16 +318,30 @@ def reason_codes(reasons: Sequence[str], codes: dict[Hashable, int]) -> Ints:
     return np.array([codes.setdefault(reason, len(codes)) for reason in reasons], dtype=np.int64)
 
 
+class PartsTexts(list[str]):
+    """Lines' parts as JSON text (`Lines.parts_texts`) with, for each line of one part, which
+    distinct part it is: `alone[part[j]]` is text j when `part[j]` is not -1 (a line of several
+    parts). A store keying the texts (`parts_key`) keys each distinct part once."""
+
+    __slots__ = ("part", "alone")
+
+    def __init__(self, texts: Iterable[str], *, part: Ints, alone: list[str]) -> None:
+        super().__init__(texts)
+        self.part, self.alone = part, alone
+
+
 class LinePromises(RowSequence[LinePromise]):
     """The promises of some lines of a `Lines` (`Lines.promises`), kept as its columns: a
     `LinePromise`, with its parts, is built only for an entry read, so a store can write a
     whole plan's new promises from the columns (`column`, `parts_texts`) without building one."""
 
-    __slots__ = ("lines", "ks", "_built")
+    __slots__ = ("lines", "ks", "_built", "_every")
 
     def __init__(self, lines: Lines, ks: list[int]) -> None:
         self.lines, self.ks = lines, ks
         self._built: list[LinePromise] | None = None
+        #: Whether these are all the lines in order, once worked out (a store asks per column).
+        self._every: bool | None = None
 
     def __len__(self) -> int:
         return len(self.ks)
@@ -358,13 +378,15 @@ class LinePromises(RowSequence[LinePromise]):
 
     def _every_line(self) -> bool:
         """These are all the lines, in order (a first plan's promises are all new)."""
-        ks, count = self.ks, len(self.lines)
-        return (
-            len(ks) == count > 0
-            and ks[0] == 0
-            and ks[-1] == count - 1
-            and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
-        )
+        if self._every is None:
+            ks, count = self.ks, len(self.lines)
+            self._every = (
+                len(ks) == count > 0
+                and ks[0] == 0
+                and ks[-1] == count - 1
+                and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
+            )
+        return self._every
 
     def parts_texts(self, picked: Sequence[int] | None = None) -> list[str]:
         """Each promise's parts as JSON text (`Lines.parts_texts`); only those of entries `picked`

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from pegboard.domain.errors import ActionRefused
@@ -99,9 +100,11 @@ def run_plan(
             lines = Lines(result.promises)
 
             def store_them() -> tuple[Sequence[LinePromise], int]:
+                # While the database takes the last of many promises, the plan is packed for keeping.
+                sent = partial(uow.plans.pack_beside, result)
                 if merged is not None:
-                    return _store_whole_plan(lines, uow, today, base=merged[1], within=merged[2])
-                return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
+                    return _store_whole_plan(lines, uow, today, base=merged[1], within=merged[2], sent=sent)
+                return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises(), sent=sent)
 
             stored_digest = uow.plans.promises_digest(seen)
             if stored_digest is None:
@@ -186,12 +189,14 @@ def _store_whole_plan(
     *,
     base: Sequence[Promise] | None,
     within: frozenset[str] | None = None,
+    sent: Callable[[], object] | None = None,
 ) -> tuple[Sequence[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
     many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
     stored ones but for the marked lines: only the other lines are read (None: all are).
-    `within`: the plan gives every line of other SKUs the promise `base` gives it (net change)."""
+    `within`: the plan gives every line of other SKUs the promise `base` gives it (net change).
+    `sent`: called when the promises are sent and the database still works on them (the store's)."""
     marked = uow.planning.promised_since_plan()
     if base is None:
         suspects = None
@@ -200,7 +205,9 @@ def _store_whole_plan(
     else:
         suspects = _maybe_moved(lines, base, marked)
     changed, before = _changes(lines, uow, suspects)
-    announced = save_promises(changed, before, uow=uow, today=today, whole_plan=True, before_read=True)
+    announced = save_promises(
+        changed, before, uow=uow, today=today, whole_plan=True, before_read=True, sent=sent
+    )
     if marked:
         uow.planning.settle_since_plan(marked, _by_id(lines, marked))
     return changed, len(announced)
@@ -303,6 +310,7 @@ def save_promises(
     today: date,
     whole_plan: bool = False,
     before_read: bool = False,
+    sent: Callable[[], object] | None = None,
 ) -> Sequence[PromiseChanged]:
     """Store the changed promises and queue their announcements (the lines whose date moved);
     `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs. `before_read`:
@@ -313,7 +321,7 @@ def save_promises(
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
     stored = line_changes.known(before) if before_read else None
-    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored)
+    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent)
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
     return announcements

@@ -13,6 +13,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.planning.line_columns import open_lines_beside
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.arrays import build_demands, build_items
+from pegboard.planning.coded import CodedTexts, coding
 from tests.builders import make_items, make_order, set_stock
 
 
@@ -96,6 +97,11 @@ def test_the_columns_hold_only_the_orders_of_open_lines_each_with_its_time(postg
             datetime(1969, 12, 31, 23),
         ]
         assert columns.order.tolist() == [0, 1, 1] and columns.refs == ["SO-1", "SO-3", "SO-3"]
+        # The lines' refs and SKUs come coded, as storing the plan codes them (`kept_plan.pack`).
+        for texts in (columns.refs, columns.skus):
+            assert isinstance(texts, CodedTexts)
+            distinct, codes = coding(list(texts))
+            assert texts.distinct == distinct and texts.codes.tolist() == codes.tolist()
 
 
 def test_open_lines_read_beside_see_what_the_transaction_saw_and_none_when_it_wrote(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import Connection, create_engine, event, text
 from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
+from pegboard.planning.engine import plan
+from pegboard.planning.kept_plan import pack
 from pegboard.services import planning
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
@@ -127,3 +130,33 @@ def test_a_first_plan_stores_the_same_promises_loaded_or_inserted(
     monkeypatch.setattr(promise_store, "LOAD", 10**9)
 
     assert plan_promises(first_plan) == loaded
+
+
+def kept_bytes(pb: Pegboard) -> bytes:
+    with pb.engine.connect() as conn:
+        return bytes(conn.execute(text("SELECT kept_result FROM stored_plans")).scalar_one())
+
+
+def test_a_first_plan_packed_while_its_promises_load_keeps_the_bytes_of_its_plan(
+    first_plan: Pegboard,
+) -> None:
+    """The plan is packed while the server takes its promises (`pack_beside`): the kept bytes
+    are those of the plan the run gave, as when packed by the save."""
+    done = planning.run_plan(uow=first_plan.uow(), clock=first_plan.clock)
+
+    assert done.changed
+    assert kept_bytes(first_plan) == pack(done.result)
+
+
+def test_a_plan_saved_after_another_was_packed_ahead_keeps_its_own_bytes(first_plan: Pegboard) -> None:
+    with first_plan.uow() as uow:
+        first = plan(uow.planning.snapshot(first_plan.clock.today()))
+    other = replace(first, production_queue=list(first.production_queue)[1:])
+    assert pack(other) != pack(first)
+
+    with first_plan.uow() as uow:
+        uow.plans.pack_beside(first)
+        uow.plans.save(other, planned_on=first_plan.clock.today(), inputs_seen=uow.plans.inputs_seen())
+        uow.commit()
+
+    assert kept_bytes(first_plan) == pack(other)

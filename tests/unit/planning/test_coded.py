@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +110,56 @@ def test_a_plan_packed_like_the_kept_plan_stores_the_bytes_it_alone_gives(
         same = list(result.promises.refs) == list(kept.promises.refs)
         event("the kept plan's lines" if same else "other lines")
         assert pack(_with_plain_texts(result), like=kept) == pack(_with_plain_texts(result))
+
+
+@given(
+    st.lists(st.sampled_from(["SO-1", "SO-2", "SO-10", "HILT", "ÉMETTEUR", "", "HILT"]), min_size=1),
+    st.data(),
+)
+def test_texts_gathered_by_indexes_are_those_texts_and_code_as_they_alone_do(
+    values: list[str], data: st.DataObject
+) -> None:
+    """Order refs and SKUs as a store gathers them (one value per order or item, an index per
+    line), in order or not, a value repeated or not: their coding is the texts' own."""
+    index = data.draw(st.lists(st.integers(0, len(values) - 1)))
+    if data.draw(st.booleans()):
+        index.sort()
+    gathered = CodedTexts.gathered(values, np.asarray(index, dtype=np.int64))
+    alone = [values[k] for k in index]
+
+    assert gathered == alone
+    assert _same_coding(coding(gathered), coding(alone))
+    assert _same_coding((gathered.distinct, gathered.codes), coding(alone))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shops, st.data())
+def test_a_plan_of_gathered_texts_stores_the_bytes_its_plain_texts_give_alone_or_like_the_kept_plan(
+    workshop: PlanInput, data: st.DataObject
+) -> None:
+    """A first plan's order refs and SKUs come gathered from the store's reading of the lines;
+    packed alone or like the kept plan (which then lends its coding and deflated parts), the
+    bytes are those its texts as plain lists give."""
+    before = plain(workshop)
+    kept = unpack(pack(plan(before)))
+    assert kept is not None
+    _, after = data.draw(placed(before))
+
+    for result in (plan(before), plan(after)):
+        plain_texts = _with_plain_texts(result)
+        for like in (None, kept):
+            assert pack(_with_gathered_texts(result), like=like) == pack(plain_texts)
+
+
+def _with_gathered_texts(result: PlanResult) -> PlanResult:
+    """The same plan, its promises' order refs and SKUs gathered from their distinct values in
+    sorted order (not their coding's order of first appearance)."""
+    table = result.promises
+    assert isinstance(table, PromiseTable)
+    copy = table.taking(slice(None), list(table.extra))
+    for name in ("refs", "skus"):
+        values = sorted(set(getattr(table, name)))
+        at = {value: k for k, value in enumerate(values)}
+        index = np.asarray([at[text] for text in getattr(table, name)], dtype=np.int64)
+        setattr(copy, name, CodedTexts.gathered(values, index))
+    return replace(result, promises=copy)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -79,6 +79,8 @@ class SqlStoredPlan:
         self.conn, self.now, self.made_with = conn, now, made_with
         #: The stored plan as this transaction read it (`last_promises`): its id and result.
         self._read: tuple[int, PlanResult] | None = None
+        #: A plan being packed ahead of its save (`pack_beside`), and its bytes to come.
+        self._packing: tuple[PlanResult, Future[bytes]] | None = None
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
@@ -181,10 +183,14 @@ class SqlStoredPlan:
             }
 
         # The kept result is packed beside the rows' sync: its deflating lets go of the
-        # interpreter (half of `pack` at L), and the sync waits on the server meanwhile.
+        # interpreter (half of `pack` at L), and the sync waits on the server meanwhile; or it
+        # was started earlier, while the promises' store waited on the server (`pack_beside`).
+        ahead, self._packing = self._packing, None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
-            # The plan this transaction read back lends its coded order refs and SKUs (`pack`).
-            packed = packing.submit(pack, result, like=None if self._read is None else self._read[1])
+            if ahead is not None and ahead[0] is result:
+                packed = ahead[1]
+            else:
+                packed = packing.submit(self._pack, result)
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
@@ -207,6 +213,20 @@ class SqlStoredPlan:
                 conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
         self._read = (plan_id, result)
         forget_writes(conn)
+
+    def pack_beside(self, result: PlanResult) -> None:
+        """Start packing `result` in a thread of its own; `save` of this very result takes the
+        bytes (any other result is packed by `save` as before)."""
+        packing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan-ahead")
+        try:
+            self._packing = (result, packing.submit(self._pack, result))
+        finally:
+            packing.shutdown(wait=False)
+
+    def _pack(self, result: PlanResult) -> bytes:
+        """The kept bytes of `result`; the plan this transaction read back lends its coded order
+        refs and SKUs (`pack`)."""
+        return pack(result, like=None if self._read is None else self._read[1])
 
     def _stored_result(self, plan_id: int) -> PlanResult | None:
         """The plan stored plan `plan_id`'s rows were written from (its kept result, as this

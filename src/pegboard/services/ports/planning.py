@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -47,9 +47,12 @@ class PlanningRepository(Protocol):
         on: date,
         whole_plan: bool = False,
         stored: Sequence[bool] | None = None,
+        sent: Callable[[], object] | None = None,
     ) -> None:
         """Write these promises; unless `whole_plan`, mark their lines as promised since the plan.
-        `stored`: whether each line has a stored promise, as just read (None: read them)."""
+        `stored`: whether each line has a stored promise, as just read (None: read them).
+        `sent` is called once, if at all, when the promises are all sent but the database still
+        works on them for a while (many at once): this process has nothing to do meanwhile."""
         ...
 
     def promised_since_plan(self) -> set[int]:
@@ -89,6 +92,11 @@ class StoredPlans(Protocol):
         """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
         promises with `promises_digest` (`planning.promise_digest`); `plain_demand`: from a
         snapshot without preorders, configured lines or ship-complete orders (`net_change`)."""
+        ...
+
+    def pack_beside(self, result: PlanResult) -> None:
+        """Start making what `save` keeps of `result` now, in a thread, while this process waits
+        on the database: `save` of this very result then takes it."""
         ...
 
     def promises_digest(self, inputs_seen: int) -> str | None:

@@ -37,6 +37,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.planning.queries import driver_row, local_settings
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
+from pegboard.planning.coded import CodedTexts
 from pegboard.planning.segments import Ints
 from pegboard.planning.snapshot import BackorderDemand, DemandColumns
 from pegboard.planning.values import distinct, objects
@@ -180,8 +181,10 @@ def demands_of_columns(
     order = lines.order
     values, back = distinct(lines.units)
     n = len(order)
-    refs: list[str] = objects(lines.order_refs, order)
-    skus: list[str] = objects(names, item)
+    # Coded by the indexes they are gathered with: storing the plan (`kept_plan.pack`) then
+    # codes them without looking each of a million texts up.
+    refs: list[str] = CodedTexts.gathered(lines.order_refs, order)
+    skus: list[str] = CodedTexts.gathered(names, item)
     line_nos: list[int] = lines.line_no.tolist()
     line_ids: list[int | None] = lines.line_id.tolist()
     releases: Iterable[date | None] = repeat(None)

@@ -41,7 +41,7 @@ from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.arrays import NONE
 from pegboard.planning.line_changes import StoredLines
-from pegboard.planning.promises import LinePromise, LinePromises, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, PartsTexts, StoredPromise
 
 
 class PromiseStore:
@@ -50,6 +50,8 @@ class PromiseStore:
     conn: Connection
     #: The transaction's SKU-to-item-id cache: a new promise row carries its line's item.
     item_cache: TransactionItemCache
+    #: Every item's SKU by id, when a whole snapshot read them in this transaction.
+    every_sku: dict[int, str] | None
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -175,11 +177,14 @@ class PromiseStore:
         on: date,
         whole_plan: bool = False,
         stored: Sequence[bool] | None = None,
+        sent: Callable[[], object] | None = None,
     ) -> None:
         """Write each line's new promise; the first dated promise is kept as it was. Unless they
         come from a whole plan run, the lines are marked as promised since the plan. `stored`
         says for each promise whether its line has one stored already, as this transaction has
-        just read (None: they are read here)."""
+        just read (None: they are read here). `sent` is called when the promises are all sent
+        by COPY and the server still works on them (checks, the index built after, the UPDATE
+        from the scratch table), not at all when they are few."""
         wanted = _PromiseRows.of(promises)
         if not wanted.line_ids:
             return
@@ -187,12 +192,19 @@ class PromiseStore:
         if stored is None:
             existing = self._promised_lines(line_ids)
             stored = [i in existing for i in line_ids]
-        self._write(wanted, line_ids, stored, on)
+        self._write(wanted, line_ids, stored, on, _once(sent))
         if not whole_plan:
             for condition in self._among_lines(line_ids):
                 self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
 
-    def _write(self, wanted: _PromiseRows, line_ids: list[int], stored: Sequence[bool], on: date) -> None:
+    def _write(
+        self,
+        wanted: _PromiseRows,
+        line_ids: list[int],
+        stored: Sequence[bool],
+        on: date,
+        sent: Callable[[], object],
+    ) -> None:
         # In line id order: the primary key's index is written in order instead of jumping about.
         order = np.argsort(np.asarray(line_ids, dtype=np.int64), kind="stable")
         is_stored = np.asarray(stored, dtype=bool)[order]
@@ -217,7 +229,8 @@ class PromiseStore:
         postgres = self.conn.dialect.name == "postgresql"
         if new:
             # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
-            item_ids = self._item_ids({wanted.skus[k] for k in new})
+            skus = wanted.skus
+            item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
 
             def new_rows(ks: list[int]) -> list[Sequence[Any]]:
                 """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
@@ -226,14 +239,18 @@ class PromiseStore:
 
             if postgres and len(new) > BULK:
                 # A block at a time: each block's columns are picked while the server inserts the last.
+                rows = map(new_rows, sliced(new, CHUNK))
                 with _indexes_built_after(self.conn, loading=len(new) if not changed else 0):
-                    copy_binary(self.conn, t.line_promises, NEW_COLUMNS, map(new_rows, sliced(new, CHUNK)))
+                    # The last block made, the server still inserts, checks and indexes them.
+                    copy_binary(
+                        self.conn, t.line_promises, NEW_COLUMNS, _then(rows, sent if not changed else None)
+                    )
             else:
                 self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
         if changed:
             changed_rows = columns(changed)
             if postgres and len(changed) > BULK:
-                self._update_by_copy(changed_rows)
+                self._update_by_copy(changed_rows, sent)
                 return
             lp = t.line_promises.c
             self.conn.execute(
@@ -260,8 +277,13 @@ class PromiseStore:
         unread = sorted(skus - found.keys())
         if len(unread) <= BULK:
             return found | (self.item_cache.resolve(unread) if unread else {})
-        it = t.items.c
-        for sku, item_id in driver_rows(self.conn, select(it.sku, it.id)):
+        if self.every_sku is not None:
+            # The whole snapshot read them: the plan's lines are among its items.
+            pairs: Iterable[tuple[str, int]] = ((sku, item_id) for item_id, sku in self.every_sku.items())
+        else:
+            it = t.items.c
+            pairs = driver_rows(self.conn, select(it.sku, it.id))
+        for sku, item_id in pairs:
             if sku in skus:
                 found[sku] = item_id
         missing = skus - found.keys()
@@ -273,6 +295,8 @@ class PromiseStore:
         """Each promise's order line id: carried from the snapshot, else looked up by order and line."""
         so, ol = t.sales_orders, t.order_lines
         ids, order_refs, line_nos = promises.line_ids, promises.order_refs, promises.line_nos
+        if None not in ids:  # a whole plan's lines carry their ids: one scan in C
+            return cast(list[int], ids)
         refs = sorted({order_refs[k] for k, i in enumerate(ids) if i is None})
         if not refs:
             return cast(list[int], ids)
@@ -299,7 +323,7 @@ class PromiseStore:
             found.update(self.conn.execute(select(lp.line_id).where(condition)).scalars())
         return found
 
-    def _update_by_copy(self, rows: Sequence[Sequence[Any]]) -> None:
+    def _update_by_copy(self, rows: Sequence[Sequence[Any]], sent: Callable[[], object]) -> None:
         """Many changed promises at once (one list per column): COPY them into a scratch table,
         then one UPDATE. The cheapest way measured for the server even when nearly every row
         changes (L, 790,412 of 792,670 after confirming, backend CPU): this 3.3 to 3.8 s (the
@@ -312,6 +336,7 @@ class PromiseStore:
         )
         # In COPY's binary form: the server takes the line ids, keys and dates as they come.
         copy_binary(self.conn, _UPDATES, CHANGED_COLUMNS, blocks(rows))
+        sent()  # the UPDATE is the server's alone
         # The rows are updated in line id order, the order they lie in (a whole plan writes them
         # so): each page is read and written once. The planner's choice, a hash join of the
         # scratch table, spills batches when the rows outgrow work_mem and then returns them
@@ -476,16 +501,69 @@ class _PromiseRows:
 
 
 class _PartsKeys:
-    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls)."""
+    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls). Texts
+    that say which distinct part each one-part line is (`PartsTexts`: a whole plan's, nearly all
+    of one part) are keyed by part, gathered by NumPy; only the others are looked up as texts."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
+        #: The distinct one-part texts last met, their keys, and which of them are worked out.
+        self.alone: list[str] | None = None
+        self.alone_keys = np.zeros(0, dtype=np.int64)
+        self.alone_known = np.zeros(0, dtype=np.bool_)
 
     def __call__(self, parts: Sequence[str]) -> list[int]:
+        if isinstance(parts, PartsTexts):
+            return self._by_part(parts)
+        return self._by_text(parts)
+
+    def _by_text(self, parts: Sequence[str]) -> list[int]:
         keys = self.keys
         for text in set(parts).difference(keys):
             keys[text] = parts_key(text)
         return list(map(keys.__getitem__, parts))
+
+    def _by_part(self, parts: PartsTexts) -> list[int]:
+        if self.alone is not parts.alone:
+            self.alone = parts.alone
+            self.alone_keys = np.zeros(len(parts.alone), dtype=np.int64)
+            self.alone_known = np.zeros(len(parts.alone), dtype=np.bool_)
+        part, alone, known = parts.part, parts.alone, self.alone_known
+        one = part >= 0
+        unknown = part[one]
+        unknown = unknown[~known[unknown]]
+        if len(unknown):
+            new = np.unique(unknown)
+            self.alone_keys[new] = [parts_key(alone[k]) for k in new.tolist()]
+            known[new] = True
+        found: list[int] = self.alone_keys[np.where(one, part, 0)].tolist()
+        several = np.flatnonzero(~one).tolist()
+        if several:
+            texts = [parts[j] for j in several]
+            for j, key in zip(several, self._by_text(texts), strict=True):
+                found[j] = key
+        return found
+
+
+def _once(call: Callable[[], object] | None) -> Callable[[], object]:
+    """`call` the first time, then nothing (nothing ever when None)."""
+    called = call is None
+
+    def once() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            assert call is not None
+            call()
+
+    return once
+
+
+def _then(blocks: Iterable[Any], call: Callable[[], object] | None) -> Iterator[Any]:
+    """The blocks, then `call` once the last one is made (when given)."""
+    yield from blocks
+    if call is not None:
+        call()
 
 
 def _cut(texts: Sequence[str], length: int) -> Sequence[str]:

@@ -65,6 +65,7 @@ class PlanSnapshots(DemandQueries):
     conn: Connection
     totals: StockTotals
     confidence: float | None
+    every_sku: dict[int, str] | None
 
     def snapshot(
         self,
@@ -108,6 +109,7 @@ class PlanSnapshots(DemandQueries):
         beside = open_lines_beside(self.conn) if around is None and orders is None else None
         if around is None:
             sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+            self.every_sku = sku_of  # the promises' store then reads no item again (`_item_ids`)
         else:
             # Walk the BOMs in the database (`planning.scope.scope_of`), so a re-promise reads
             # only the few items a change can reach, not the whole catalogue.
