@@ -104,10 +104,11 @@ def run_plan(
                 return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises())
 
             stored_digest = uow.plans.promises_digest(seen)
-            if stored_digest is None:
-                # No stored digest to compare with (a first plan, or inputs changed since): the
-                # promises are stored, and their digest is made meanwhile, while the database
-                # takes them (a thread: the store mostly waits on the server).
+            if stored_digest is None or (merged is None and _differs(lines, uow)):
+                # No stored digest to compare with (a first plan, or inputs changed since), or
+                # one these promises cannot have: they are stored, and their digest is made
+                # meanwhile, while the database takes them (a thread: the store mostly waits on
+                # the server).
                 with ThreadPoolExecutor(max_workers=1) as beside:
                     making = beside.submit(promises_digest, lines)
                     changed, new_dates = store_them()
@@ -124,6 +125,14 @@ def run_plan(
             )
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def _differs(lines: Lines, uow: UnitOfWork) -> bool:
+    """Whether a whole plan's promises differ from the stored plan's at some line
+    (`line_changes.differ`): then their digest is not the stored one, which `save` stored with
+    that plan. False when not known (no kept plan): compare the digests then."""
+    base = uow.plans.last_promises()
+    return base is not None and line_changes.differ(lines, base)
 
 
 def _net_change(
