@@ -13,7 +13,7 @@ from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning import line_changes
-from pegboard.planning.collector import collector_paused
+from pegboard.planning.collector import collector_paused, leave_until_exit
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
@@ -123,6 +123,8 @@ def run_plan(
             uow.plans.save(
                 result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
             )
+            # A process that ends now need not free them object by object (`collector`).
+            leave_until_exit(snapshot, lines, uow)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
 
