@@ -87,6 +87,8 @@ def run_plan(
                 reading = beside.submit(uow.plans.last_promises)
                 result, plain = plan(snapshot), plain_demand(snapshot)
                 reading.result()
+            # A process that ends after the run need not free the snapshot object by object.
+            leave_until_exit(snapshot)
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
@@ -123,8 +125,8 @@ def run_plan(
             uow.plans.save(
                 result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
             )
-            # A process that ends now need not free them object by object (`collector`).
-            leave_until_exit(snapshot, lines, uow)
+            # Nor these lines, nor the stored plan this transaction read (`collector`).
+            leave_until_exit(lines, uow)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
 
