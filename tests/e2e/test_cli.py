@@ -212,6 +212,29 @@ def test_the_installed_command_reports_errors_without_a_traceback(tmp_path: Path
     assert bad_day.returncode == 2 and "--today" in bad_day.stderr
 
 
+def test_a_plan_run_in_process_keeps_nothing_after_it_and_the_installed_command_prints_it_whole(
+    cli: Cli, tmp_path: Path, db_url: str
+) -> None:
+    """`pegboard plan` ends its process without freeing the plan (`collector.leave_until_exit`):
+    its output is still written whole, with its exit code; run in process, nothing stays kept."""
+    from pegboard.planning.collector import kept_until_exit, leave_until_exit
+
+    workshop(cli, tmp_path)
+    in_process = json.loads(cli("plan", "--json")[1])
+    leave_until_exit("a later plan's snapshot")
+    assert kept_until_exit() == []
+    assert cli("cancel", "SO-3")[0] == 0  # the plan is out of date: the next one is planned whole
+
+    command = [sys.executable, "-m", "pegboard.entrypoints.cli", "--db", db_url, "--today", TODAY]
+    done = subprocess.run([*command, "plan", "--json"], capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0 and done.stderr == ""
+    plan = json.loads(done.stdout)
+    assert {p["order_ref"] for p in plan["promises"]} == {p["order_ref"] for p in in_process["promises"]} - {
+        "SO-3"
+    }
+
+
 def test_token_create_prints_a_token_once(cli: Cli) -> None:
     code, out, _ = cli("token", "create", "--name", "shop", "--role", "viewer")
 

@@ -8,6 +8,10 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: What work after which the process ends leaves to its end (`leave_until_exit`); None: not
+#: such work, everything is freed as usual.
+_until_exit: list[object] | None = None
+
 #: Whether this process keeps objects out of collection (`keep_out_of_collection`). A flag, not
 #: `gc.get_freeze_count()`, which counts the frozen objects one by one: at the end of every paused
 #: block, a server or a test process walked its whole frozen start-up again.
@@ -63,3 +67,27 @@ def replacing_long_lived() -> Iterator[None]:
     finally:
         gc.freeze()
         _keeping_out = True
+
+
+def keep_until_exit() -> None:
+    """From now until `kept_until_exit`, what `leave_until_exit` is handed is kept: for work
+    after which the process ends (a CLI command), which then need not free it."""
+    global _until_exit
+    if _until_exit is None:
+        _until_exit = []
+
+
+def leave_until_exit(*objects: object) -> None:
+    """Keep these to the process's end when it ends right after this work (`keep_until_exit`):
+    a whole plan's snapshot and plans are millions of objects, and freeing them one at a time
+    cost half a second at L; elsewhere (a server, tests), nothing happens."""
+    if _until_exit is not None:
+        _until_exit.extend(objects)
+
+
+def kept_until_exit() -> list[object]:
+    """What was kept since `keep_until_exit` (nothing kept after): the caller ends the process
+    without freeing it, or drops it."""
+    global _until_exit
+    kept, _until_exit = _until_exit or [], None
+    return kept

@@ -61,6 +61,24 @@ def promise_keys(promises: Sequence[Promise], codes: dict[Hashable, int]) -> Lin
     )
 
 
+def differ(lines: Lines, base: Sequence[Promise]) -> bool:
+    """Whether some line has another day or reason than the line at its place in `base`'s
+    promises (the stored plan's), or `base` promises another number of lines: then the two
+    plans' promise digests differ (`planning.promise_digest`: one text of every line's day and
+    reason in order). False says nothing: the digests may still differ (their lines' refs)."""
+    codes: dict[Hashable, int] = {}
+    if isinstance(base, PromiseTable) and not base.extra and len(base.line):
+        _, deciding = deciding_rows(base)
+        days = np.minimum(base.day[deciding], NONE)
+        reasons = reason_codes(base.reasons, codes)[base.wording[deciding]]
+    else:
+        kept = Lines(base)
+        days, reasons = kept.day_numbers(), kept.reason_codes(codes)
+    if len(days) != len(lines):
+        return True
+    return bool((lines.day_numbers() != days).any() or (lines.reason_codes(codes) != reasons).any())
+
+
 def _ids(lines: Lines) -> Ints:
     """Each line's id, NO_ID when it has none."""
     return _id_array(lines.line_ids)

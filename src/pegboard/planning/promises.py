@@ -65,6 +65,8 @@ class Lines:
         self._grouped: list[list[Promise]] = []
         #: The table's lines' day numbers (NONE: open term) and wording codes, as the table has them.
         self._decided: tuple[Ints, Ints] | None = None
+        #: The table's lines' input lines (indexes into its `refs` and `line_nos`).
+        self._input_lines: Ints | None = None
         extra: Iterable[Promise] = promises
         if isinstance(promises, PromiseTable):
             self._table, extra = promises, promises.extra
@@ -86,6 +88,7 @@ class Lines:
         self.line_ids = objects(table.line_ids, line)
         days, wording = np.minimum(table.day[deciding], NONE), table.wording[deciding]
         self._decided = days, wording
+        self._input_lines = line
         self.dates = as_dates(days)
         self.reasons = objects(table.reasons, table.wording[deciding])
         self.bases = objects(table.bases, table.wording[deciding])
@@ -124,6 +127,15 @@ class Lines:
         return np.concatenate(
             [table_codes, by_value(rest, lambda reason: codes.setdefault(reason, len(codes)))]
         )
+
+    def table_columns(self) -> tuple[PromiseTable, Ints, Ints, Ints] | None:
+        """When every line comes from a promise table: the table, and each line's input line,
+        day number (NONE: open term) and wording code in it; else None."""
+        if self._table is None or self._decided is None or self._input_lines is None:
+            return None
+        if len(self._input_lines) != len(self):
+            return None
+        return self._table, self._input_lines, *self._decided
 
     def _tabled(self) -> tuple[Ints, Ints]:
         """The table's lines' day numbers and wording codes (empty: no table)."""

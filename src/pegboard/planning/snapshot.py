@@ -20,13 +20,19 @@ DROPSHIP = "dropship"
 PROCUREMENTS = (BUY, MAKE, DROPSHIP)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PlanItem:
     """An item as planning sees it: how it is replenished, its lead times and its stock rules.
 
     `lead_time_days` is the production time of a make item and the item's own purchase lead
     time of a buy item; `None` on a buy item whose supplier gives none either means
     unpredictable: a planned purchase of it has no honest arrival date (open term).
+
+    Not frozen, though nothing changes one once made (`dataclasses.replace` makes another), and
+    hashed by its fields as before: a frozen dataclass sets each field through
+    `object.__setattr__`, five times slower to build, and a snapshot holds one per item (100k at
+    a large shop), as it does a BOM line, an open PO line and an open MO (BENCHMARKS.md,
+    "confirmday3"; `BackorderDemand` likewise).
     """
 
     sku: str
@@ -41,7 +47,7 @@ class PlanItem:
     order_multiple: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PlanBomLine:
     """One component of a make item and how much of it goes into one parent unit."""
 
@@ -50,7 +56,7 @@ class PlanBomLine:
     quantity_per: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OpenPurchaseLine:
     """What is still expected on one line of an open PO; no expected date means open term."""
 
@@ -65,7 +71,7 @@ class OpenPurchaseLine:
     ordered_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OpenManufacturingOrder:
     """What is still to be made on an open MO; its components are consumed when it completes."""
 

@@ -14,7 +14,7 @@ from pegboard.domain.events import PromiseChanged
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine
 from pegboard.planning import line_changes
-from pegboard.planning.collector import collector_paused
+from pegboard.planning.collector import collector_paused, leave_until_exit
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
@@ -88,6 +88,8 @@ def run_plan(
                 reading = beside.submit(uow.plans.last_promises)
                 result, plain = plan(snapshot), plain_demand(snapshot)
                 reading.result()
+            # A process that ends after the run need not free the snapshot object by object.
+            leave_until_exit(snapshot)
         changed: Sequence[LinePromise] = []
         new_dates, digest = 0, None
         created, skipped = _confirm(_narrowed(result, only), uow, today) if confirm else ([], [])
@@ -107,10 +109,11 @@ def run_plan(
                 return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises(), sent=sent)
 
             stored_digest = uow.plans.promises_digest(seen)
-            if stored_digest is None:
-                # No stored digest to compare with (a first plan, or inputs changed since): the
-                # promises are stored, and their digest is made meanwhile, while the database
-                # takes them (a thread: the store mostly waits on the server).
+            if stored_digest is None or (merged is None and _differs(lines, uow)):
+                # No stored digest to compare with (a first plan, or inputs changed since), or
+                # one these promises cannot have: they are stored, and their digest is made
+                # meanwhile, while the database takes them (a thread: the store mostly waits on
+                # the server).
                 with ThreadPoolExecutor(max_workers=1) as beside:
                     making = beside.submit(promises_digest, lines)
                     changed, new_dates = store_them()
@@ -125,8 +128,18 @@ def run_plan(
             uow.plans.save(
                 result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
             )
+            # Nor these lines, nor the stored plan this transaction read (`collector`).
+            leave_until_exit(lines, uow)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+def _differs(lines: Lines, uow: UnitOfWork) -> bool:
+    """Whether a whole plan's promises differ from the stored plan's at some line
+    (`line_changes.differ`): then their digest is not the stored one, which `save` stored with
+    that plan. False when not known (no kept plan): compare the digests then."""
+    base = uow.plans.last_promises()
+    return base is not None and line_changes.differ(lines, base)
 
 
 def _net_change(

@@ -49,3 +49,17 @@ def test_the_end_of_a_paused_block_never_counts_the_frozen_objects() -> None:
     )
     assert _run(before).split() == ["True", "False"]
     assert _run("gc.get_freeze_count = lambda: 1 / 0").split() == ["True", "True"]
+
+
+def test_work_after_which_the_process_ends_keeps_what_it_leaves_until_asked_and_no_more() -> None:
+    from pegboard.planning.collector import keep_until_exit, kept_until_exit, leave_until_exit
+
+    plan = [[k] for k in range(10)]
+    leave_until_exit(plan)  # not such work: nothing kept
+    assert kept_until_exit() == []
+
+    keep_until_exit()
+    leave_until_exit(plan, "snapshot")
+    assert kept_until_exit() == [plan, "snapshot"]
+    leave_until_exit(plan)  # no longer kept once handed back
+    assert kept_until_exit() == []

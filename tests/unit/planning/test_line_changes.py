@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from pegboard.domain.events import PromiseChanged
 from pegboard.planning.arrays import NONE
-from pegboard.planning.line_changes import StoredLines, maybe_moved, moved_dates, promises_of, stored_moved
+from pegboard.planning.line_changes import (
+    StoredLines,
+    differ,
+    maybe_moved,
+    moved_dates,
+    promises_of,
+    stored_moved,
+)
+from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import Lines, StoredPromise
 from pegboard.planning.result import Promise
@@ -160,3 +168,40 @@ def test_a_plans_day_numbers_and_reason_codes_are_those_of_its_dates_and_reasons
 
     assert lines.day_numbers().tolist() == [NONE if d is None else d.toordinal() for d in lines.dates]
     assert [named[code] for code in reasons] == lines.reasons
+
+
+@settings(max_examples=300, deadline=None)
+@given(plan=tables(), kept=tables())
+def test_plans_found_to_differ_at_a_line_have_other_digests(plan: PromiseTable, kept: PromiseTable) -> None:
+    """What lets a re-plan store its promises without waiting for its digest: any plan found to
+    differ from the kept one has another digest, and no plan differs from itself."""
+    lines = Lines(plan)
+    if differ(lines, kept):
+        assert promises_digest(lines) != promises_digest(Lines(kept))
+    assert not differ(lines, plan)
+    assert not differ(Lines(kept), kept)
+
+
+def test_a_plan_with_another_day_or_reason_for_a_line_or_more_lines_differs() -> None:
+    def table(days: list[int], wording: list[int]) -> PromiseTable:
+        n = len(days)
+        return PromiseTable(
+            refs=[f"SO-{k}" for k in range(n)],
+            line_nos=[1] * n,
+            skus=["BLUE-KETTLE"] * n,
+            line_ids=list(range(1, n + 1)),
+            line=np.arange(n, dtype=np.int64),
+            quantity=np.full(n, 1_000_000, dtype=np.int64),
+            day=np.array(days, dtype=np.int64),
+            wording=np.array(wording, dtype=np.int64),
+            reasons=WORDINGS,
+            bases=[""] * len(REASONS) + ["PO"],
+        )
+
+    kept = table([TODAY, NONE], [0, 2])
+    assert not differ(Lines(table([TODAY, NONE], [0, 2])), kept)
+    # Wording 4 reads as wording 0 does ("in stock"), with another basis: the same reason.
+    assert not differ(Lines(table([TODAY, NONE], [4, 2])), kept)
+    assert differ(Lines(table([TODAY + 1, NONE], [0, 2])), kept)
+    assert differ(Lines(table([TODAY, NONE], [1, 2])), kept)
+    assert differ(Lines(table([TODAY, NONE, TODAY], [0, 2, 0])), kept)

@@ -21,6 +21,7 @@ from pegboard.entrypoints.cli.context import (
     table,
 )
 from pegboard.entrypoints.cli.orders import print_released
+from pegboard.planning.collector import keep_until_exit
 from pegboard.services import planning, preorders
 from pegboard.services.runner import with_retries
 from pegboard.views.created import LISTED, created_words
@@ -57,6 +58,8 @@ def plan_(
     """
     if preview and confirm:
         fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
+    # The process ends with the command: the plan's snapshot and plans need not be freed.
+    keep_until_exit()
     with opened(ctx) as pb:
         if preview:
             run = planning.preview_plan(uow=pb.reader(), clock=pb.clock)

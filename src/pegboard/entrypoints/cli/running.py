@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import typer
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
@@ -12,10 +13,36 @@ from typer.exceptions import TyperException
 from pegboard.bootstrap import DatabaseNotReady
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError
 from pegboard.entrypoints.cli.context import Exit, app, err
+from pegboard.planning.collector import kept_until_exit
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and turn every failure into a message and an exit code."""
+    """Run the CLI and turn every failure into a message and an exit code; `argv` None: this
+    process's own command line, which ends with it (`_end`)."""
+    try:
+        code = _run(argv)
+    finally:
+        kept = kept_until_exit()
+    if argv is None and kept:
+        _end(code)
+    return code
+
+
+def _end(code: int) -> None:
+    """End this process now, its output written: what the command kept to the end
+    (`collector.leave_until_exit`: a plan's snapshot and plans, millions of objects at L) is
+    not freed one object at a time, nor is anything else. Not while another thread runs."""
+    if threading.active_count() > 1:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be written
+            pass
+    os._exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except Exit as error:

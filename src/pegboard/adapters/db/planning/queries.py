@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -38,6 +38,19 @@ class Decimals:
 
     def maybe(self, units: int | None) -> Decimal | None:
         return None if units is None else self(units)
+
+    def column(self, units: Iterable[int]) -> list[Decimal]:
+        """Each of these, looked up by C code: no call per value (for the snapshot's 100k items
+        and 62k MOs, the calls cost more than the conversions)."""
+        values = list(units)
+        known = {value: self(value) for value in set(values)}
+        return list(map(known.__getitem__, values))
+
+    def maybe_column(self, units: Iterable[int | None]) -> list[Decimal | None]:
+        """As `column`, None staying None."""
+        values = list(units)
+        known: dict[int | None, Decimal | None] = {value: self.maybe(value) for value in set(values)}
+        return list(map(known.__getitem__, values))
 
 
 Q = TypeVar("Q", bound=Select[Any])

@@ -108,7 +108,7 @@ class PlanSnapshots(DemandQueries):
         # A whole snapshot's open lines are read beside the rest (`open_lines_beside`).
         beside = open_lines_beside(self.conn) if around is None and orders is None else None
         if around is None:
-            sku_of: dict[int, str] = dict(self.conn.execute(select(t.items.c.id, t.items.c.sku)).all())
+            sku_of: dict[int, str] = dict(driver_rows(self.conn, select(t.items.c.id, t.items.c.sku)))
             self.every_sku = sku_of  # the promises' store then reads no item again (`_item_ids`)
         else:
             # Walk the BOMs in the database (`planning.scope.scope_of`), so a re-promise reads
@@ -152,7 +152,7 @@ class PlanSnapshots(DemandQueries):
                 PlanBomLine,
                 map(sku_of.__getitem__, parents),
                 map(sku_of.__getitem__, components),
-                map(per, pers),
+                per.column(pers),
             )
         )
         it, sup = t.items.c, t.suppliers.c
@@ -191,8 +191,8 @@ class PlanSnapshots(DemandQueries):
                 leads,
                 supplier_names,
                 supplier_leads,
-                map(decimal, safety),
-                *(map(decimal.maybe, column) for column in optional),
+                decimal.column(safety),
+                *map(decimal.maybe_column, optional),
             )
         )
         release_of = {sku: day for sku, day in zip(skus, releases, strict=True) if day is not None}
@@ -276,7 +276,7 @@ class PlanSnapshots(DemandQueries):
             items.on_hand > items.allocated
         )
         item_ids, units = _columns(driver_rows(self.conn, query), 2)
-        return dict(zip(map(sku_of.__getitem__, item_ids), map(Decimals(), units), strict=True))
+        return dict(zip(map(sku_of.__getitem__, item_ids), Decimals().column(units), strict=True))
 
     def _configured_stock(
         self, sku_of: dict[int, str], ids: list[int] | None
@@ -315,11 +315,20 @@ class PlanSnapshots(DemandQueries):
             )
             .order_by(po.c.po_ref, pol.c.line_no),
         )
-        decimal = Decimals()
-        return [
-            OpenPurchaseLine(ref, sku_of[item_id], decimal(units), expected, supplier, created_at.date())
-            for ref, item_id, units, expected, supplier, created_at in rows
-        ]
+        # Column by column, each distinct quantity and PO time converted once.
+        refs, item_ids, units, expected, suppliers, created = _columns(rows, 6)
+        placed = {at: at.date() for at in set(created)}
+        return list(
+            map(
+                OpenPurchaseLine,
+                refs,
+                map(sku_of.__getitem__, item_ids),
+                Decimals().column(units),
+                expected,
+                suppliers,
+                map(placed.__getitem__, created),
+            )
+        )
 
     def _manufacturing_orders(
         self, sku_of: dict[int, str], ids: list[int] | None
@@ -344,7 +353,7 @@ class PlanSnapshots(DemandQueries):
             .order_by(c.id),
         )
         decimal = Decimals()
-        reserved: dict[int, list[tuple[str, Decimal]]] = {}
+        reserved: dict[int, tuple[tuple[str, Decimal], ...]] = {}
         if rows:
             r = t.mo_reservations.c
             reservations = (
@@ -353,22 +362,32 @@ class PlanSnapshots(DemandQueries):
                 .where(c.status.not_in(["completed", "cancelled"]))
                 .order_by(r.mo_id, r.item_id)
             )
-            for mo_id, item_id, units in driver_rows(
-                self.conn, among_items(reservations, c.item_id, ids, self.conn)
-            ):
-                if item_id in sku_of:
-                    reserved.setdefault(mo_id, []).append((sku_of[item_id], decimal(units)))
-        return [
-            OpenManufacturingOrder(
-                ref,
-                sku_of[item_id],
-                decimal(quantity) - decimal(completed),
-                *_started(start, finish, materials_on),
-                options,
-                tuple(reserved.get(mo_id, ())),
+            mo_ids, item_ids, units = _columns(
+                driver_rows(self.conn, among_items(reservations, c.item_id, ids, self.conn)), 3
             )
-            for mo_id, ref, item_id, quantity, completed, start, finish, materials_on, options in rows
-        ]
+            by_mo: dict[int, list[tuple[str, Decimal]]] = {}
+            for mo_id, item_id, quantity in zip(mo_ids, item_ids, decimal.column(units), strict=True):
+                sku = sku_of.get(item_id)
+                if sku is not None:
+                    by_mo.setdefault(mo_id, []).append((sku, quantity))
+            reserved = {mo_id: tuple(found) for mo_id, found in by_mo.items()}
+        # Column by column: each distinct quantity and completed pair worked out once.
+        mo_ids, refs, item_ids, quantities, completed, starts, finishes, materials, chosen = _columns(rows, 9)
+        pairs = list(zip(quantities, completed, strict=True))
+        left = {pair: decimal(pair[0]) - decimal(pair[1]) for pair in set(pairs)}
+        dates = list(map(_started, starts, finishes, materials))
+        return list(
+            map(
+                OpenManufacturingOrder,
+                refs,
+                map(sku_of.__getitem__, item_ids),
+                map(left.__getitem__, pairs),
+                [start for start, _ in dates],
+                [finish for _, finish in dates],
+                chosen,
+                [reserved.get(mo_id, ()) for mo_id in mo_ids],
+            )
+        )
 
 
 class _Links:
