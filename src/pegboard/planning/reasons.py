@@ -124,13 +124,24 @@ def promise_reason(
         if day is None:
             return f"open term: {waits_for(supply)}"
         return f"planned PO arrives {day.isoformat()}"
-    name = supply.ref if kind is SupplyKind.MO else "planned MO"
+    waits = None if root is None else waits_for(root, root_note)
+    if kind is SupplyKind.PLANNED_MO:
+        return planned_mo_reason(None if day is None else day.isoformat(), waits)
     if day is None:
         assert root is not None
-        prefix = f"{supply.ref} waits for {root.sku}; " if kind is SupplyKind.MO else ""
-        return f"open term: {prefix}{waits_for(root, root_note)}"
-    after = "" if root is None else f", after {waits_for(root, root_note)}"
-    return f"{name} finishes {day.isoformat()}{after}"
+        return f"open term: {supply.ref} waits for {root.sku}; {waits}"
+    after = "" if waits is None else f", after {waits}"
+    return f"{supply.ref} finishes {day.isoformat()}{after}"
+
+
+def planned_mo_reason(day: str | None, waits: str | None) -> str:
+    """`promise_reason` of a planned MO finishing on ISO `day` (None: open term), held up by
+    what `waits` says (`waits_for` its root; None when its components do not hold it up)."""
+    if day is None:
+        assert waits is not None
+        return f"open term: {waits}"
+    after = "" if waits is None else f", after {waits}"
+    return f"planned MO finishes {day}{after}"
 
 
 def promise_basis(supply: Supply) -> str:
