@@ -132,7 +132,7 @@ class Reserved:
 
 
 def net_level(
-    needs: Needs,
+    parts: Sequence[Needs],
     existing: Supplies,
     level_items: Ints,
     items: Items,
@@ -141,11 +141,12 @@ def net_level(
     next_id: int,
     reserved: Reserved | None = None,
 ) -> Netted:
-    """Net one level: safety stock, shortfalls, lot-sized planned orders, reorders, pegging."""
+    """Net one level (its demand rows given in `parts`): safety stock, shortfalls, lot-sized
+    planned orders, reorders, pegging."""
     size = len(items.skus)
     safe = level_items[items.safety[level_items] > 0]
     safety = needs_of(safe, n_demands + safe, items.safety[safe], SAFETY, np.full(len(safe), -1))
-    needs = Needs.join([needs, safety])
+    needs = Needs.join([*parts, safety])
     needs = needs.take(_by_item_and_rank(needs, n_demands + 2 * size + 2))
     planned, reorders = _planned_orders(
         needs, existing, level_items, items, n_demands=n_demands, next_id=next_id
