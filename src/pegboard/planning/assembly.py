@@ -16,6 +16,7 @@ from pegboard.planning.rank_order import in_rank_order, preorder_ranks
 from pegboard.planning.reasons import (
     Supply,
     SupplyKind,
+    mo_reason,
     planned_mo_reason,
     promise_basis,
     promise_reason,
@@ -87,28 +88,37 @@ class Describer:
 
     def _word(self, sids: Ints) -> list[tuple[str, str]]:
         """Reason and basis of a promise resting on each of these supplies."""
-        made = self.pegging.supplies.kind[sids] == SupplyKind.PLANNED_MO
+        kind = self.pegging.supplies.kind[sids]
+        made = (kind == SupplyKind.PLANNED_MO) | (kind == SupplyKind.MO)
         if not made.any():
             return self._word_each(sids)
         worded: list[tuple[str, str]] = [("", "")] * len(sids)
         rest = np.flatnonzero(~made)
         for k, wording in zip(rest.tolist(), self._word_each(sids[rest]), strict=True):
             worded[k] = wording
-        for k, wording in zip(np.flatnonzero(made).tolist(), self._word_planned_mos(sids[made]), strict=True):
+        for k, wording in zip(np.flatnonzero(made).tolist(), self._word_mos(sids[made]), strict=True):
             worded[k] = wording
         return worded
 
-    def _word_planned_mos(self, sids: Ints) -> list[tuple[str, str]]:
-        """`_word` of planned MOs, many at once: each distinct day and root is put in words once."""
+    def _word_mos(self, sids: Ints) -> list[tuple[str, str]]:
+        """`_word` of open and planned MOs, many at once: each distinct day and root is put in
+        words once."""
+        mos = self.snapshot.manufacturing_orders
         days = iso_dates(self.dated.finish[sids])
         held = self.dated.held_up[sids]
         root_ids, root_of = distinct(self.dated.root[sids[held]])
-        waits = [waits_for(root, self._note(root)) for root in self.supplies(root_ids)]
-        waiting = iter(objects(waits, root_of))
-        return [
-            (planned_mo_reason(day, next(waiting) if late else None), PLANNED_MO)
-            for day, late in zip(days, held.tolist(), strict=True)
-        ]
+        roots = self.supplies(root_ids)
+        waits = iter(objects([waits_for(root, self._note(root)) for root in roots], root_of))
+        root_skus = iter(objects([root.sku for root in roots], root_of))
+        worded = []
+        for day, late, seq in zip(days, held.tolist(), self.seq[sids].tolist(), strict=True):
+            waiting, root_sku = (next(waits), next(root_skus)) if late else (None, None)
+            if seq < 0:
+                worded.append((planned_mo_reason(day, waiting), PLANNED_MO))
+            else:
+                ref = mos[seq].mo_ref
+                worded.append((mo_reason(ref, day, waiting, root_sku), ref))
+        return worded
 
     def _word_each(self, sids: Ints) -> list[tuple[str, str]]:
         """`_word`, one supply at a time."""
