@@ -10,12 +10,20 @@ from pegboard.planning.arrays import Demands, Existing, Items
 from pegboard.planning.dating import Dated
 from pegboard.planning.late_supply import feasible_mos
 from pegboard.planning.netting import CUSTOMER, Pegging
-from pegboard.planning.promise_table import PromiseTable
+from pegboard.planning.promise_table import PromiseTable, iso_dates
 from pegboard.planning.queue import CustomerPieces, production_plan
 from pegboard.planning.rank_order import in_rank_order, preorder_ranks
-from pegboard.planning.reasons import Supply, SupplyKind, promise_basis, promise_reason
+from pegboard.planning.reasons import (
+    Supply,
+    SupplyKind,
+    mo_reason,
+    planned_mo_reason,
+    promise_basis,
+    promise_reason,
+    waits_for,
+)
 from pegboard.planning.reliable import DateNote, DateNotes
-from pegboard.planning.result import PlanResult, PurchaseSuggestion
+from pegboard.planning.result import PLANNED_MO, PlanResult, PurchaseSuggestion
 from pegboard.planning.segments import Ints, segment_starts
 from pegboard.planning.snapshot import PlanInput
 from pegboard.planning.sorting import stable_order
@@ -80,6 +88,40 @@ class Describer:
 
     def _word(self, sids: Ints) -> list[tuple[str, str]]:
         """Reason and basis of a promise resting on each of these supplies."""
+        kind = self.pegging.supplies.kind[sids]
+        made = (kind == SupplyKind.PLANNED_MO) | (kind == SupplyKind.MO)
+        if not made.any():
+            return self._word_each(sids)
+        worded: list[tuple[str, str]] = [("", "")] * len(sids)
+        rest = np.flatnonzero(~made)
+        for k, wording in zip(rest.tolist(), self._word_each(sids[rest]), strict=True):
+            worded[k] = wording
+        for k, wording in zip(np.flatnonzero(made).tolist(), self._word_mos(sids[made]), strict=True):
+            worded[k] = wording
+        return worded
+
+    def _word_mos(self, sids: Ints) -> list[tuple[str, str]]:
+        """`_word` of open and planned MOs, many at once: each distinct day and root is put in
+        words once."""
+        mos = self.snapshot.manufacturing_orders
+        days = iso_dates(self.dated.finish[sids])
+        held = self.dated.held_up[sids]
+        root_ids, root_of = distinct(self.dated.root[sids[held]])
+        roots = self.supplies(root_ids)
+        waits = iter(objects([waits_for(root, self._note(root)) for root in roots], root_of))
+        root_skus = iter(objects([root.sku for root in roots], root_of))
+        worded = []
+        for day, late, seq in zip(days, held.tolist(), self.seq[sids].tolist(), strict=True):
+            waiting, root_sku = (next(waits), next(root_skus)) if late else (None, None)
+            if seq < 0:
+                worded.append((planned_mo_reason(day, waiting), PLANNED_MO))
+            else:
+                ref = mos[seq].mo_ref
+                worded.append((mo_reason(ref, day, waiting, root_sku), ref))
+        return worded
+
+    def _word_each(self, sids: Ints) -> list[tuple[str, str]]:
+        """`_word`, one supply at a time."""
         lines, today = self.snapshot.purchase_lines, self.snapshot.today
         roots = self.supplies(self.dated.root[sids])
         worded = []

@@ -154,7 +154,7 @@ def net_all(items: Items, existing: Existing, demands: Demands) -> Pegging:
     next_id = len(existing.item)
     reserved = Reserved(existing.reserved_supply, existing.reserved_item, existing.reserved_quantity)
     for level in range(levels):
-        needs = Needs.join([backorders_by_level[level], *waiting[level]])
+        needs = [backorders_by_level[level], *waiting[level]]
         waiting[level] = []
         netted = net_level(
             needs,

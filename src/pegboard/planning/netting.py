@@ -132,7 +132,7 @@ class Reserved:
 
 
 def net_level(
-    needs: Needs,
+    parts: Sequence[Needs],
     existing: Supplies,
     level_items: Ints,
     items: Items,
@@ -141,12 +141,13 @@ def net_level(
     next_id: int,
     reserved: Reserved | None = None,
 ) -> Netted:
-    """Net one level: safety stock, shortfalls, lot-sized planned orders, reorders, pegging."""
+    """Net one level (its demand rows given in `parts`): safety stock, shortfalls, lot-sized
+    planned orders, reorders, pegging."""
     size = len(items.skus)
     safe = level_items[items.safety[level_items] > 0]
     safety = needs_of(safe, n_demands + safe, items.safety[safe], SAFETY, np.full(len(safe), -1))
-    needs = Needs.join([needs, safety])
-    needs = needs.take(stable_order(needs.item * (n_demands + 2 * size + 2) + needs.rank))
+    needs = Needs.join([*parts, safety])
+    needs = needs.take(_by_item_and_rank(needs, n_demands + 2 * size + 2))
     planned, reorders = _planned_orders(
         needs, existing, level_items, items, n_demands=n_demands, next_id=next_id
     )
@@ -164,6 +165,16 @@ def net_level(
         piece_qty=quantity,
         component_needs=_explode(supplies, ranks, items, reserved),
     )
+
+
+def _by_item_and_rank(needs: Needs, ranks: int) -> Ints:
+    """The stable order of `needs` by item, then rank (below `ranks`)."""
+    rank = needs.rank
+    if bool((rank[1:] >= rank[:-1]).all()):
+        # Ranks already ascend (a top level's backorders, then its safety stock): a stable sort
+        # by item keeps them so, with half the radix passes.
+        return stable_order(needs.item)
+    return stable_order(needs.item * ranks + rank)
 
 
 def _planned_orders(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -191,11 +192,20 @@ def _completes(
     first_rank[entry[starts]] = order_rank[order[starts]]
     made_whole: list[tuple[str, ...]] = [() for _ in range(n_entries)]
     bounds = np.r_[starts, len(entry)].tolist()
-    # Picked by Python indexing: an object array of every order ref would cost more than the pick.
-    names = list(map(demands.order_refs.__getitem__, order.tolist()))
+    # Picked in one call (an object array of every order ref would cost more than the pick),
+    # as a tuple, whose slices are the entries' tuples.
+    names = _picked(demands.order_refs, order.tolist())
     for k, lo, hi in zip(entry[starts].tolist(), bounds[:-1], bounds[1:], strict=True):
-        made_whole[k] = tuple(names[lo:hi])
+        made_whole[k] = names[lo:hi]
     return made_whole, first_rank
+
+
+def _picked(values: list[str], index: list[int]) -> tuple[str, ...]:
+    """values[i] for each i of `index`, as a tuple."""
+    if len(index) < 2:
+        return tuple(values[i] for i in index)
+    picked: tuple[str, ...] = itemgetter(*index)(values)
+    return picked
 
 
 def _per_key(size: int, keys: Ints, values: Ints, fill: int, pick: np.ufunc) -> Ints:

@@ -57,7 +57,9 @@ def in_rank_order(pieces: CustomerPieces, item_of_rank: Ints, kept: Ints | None 
     out_of_order = _out_of_order(pieces.rank[chosen], pieces.finish[chosen], item[chosen])
     if len(out_of_order) == 0:
         return pieces
-    moved = free & np.isin(item, out_of_order)
+    flagged = np.zeros(int(item.max()) + 1, dtype=np.bool_)
+    flagged[out_of_order] = True
+    moved = free & flagged[item]
     stay = np.flatnonzero(~moved)
     again = _pegged_again(pieces, item, np.flatnonzero(moved))
     rank = np.r_[pieces.rank[stay], again.rank]
@@ -96,8 +98,14 @@ def _out_of_order(rank: Ints, finish: Ints, item: Ints) -> Ints:
 def _pegged_again(pieces: CustomerPieces, item: Ints, chosen: Ints) -> CustomerPieces:
     """The `chosen` pieces pegged again: per item, its backorders in rank order against its
     supply pieces earliest finish first, cut wherever either side's running total ends."""
-    demand = chosen[stable_order(item[chosen])]
-    supply = chosen[np.lexsort((chosen, pieces.finish[chosen], item[chosen]))]
+    of = item[chosen]
+    demand = chosen[stable_order(of)]
+    # By item, then finish (open term last), then place: `chosen` ascends, so a stable sort of
+    # (item, finish) as one key keeps it.
+    finish = pieces.finish[chosen]
+    real = finish[finish < NONE]
+    low, cap = (int(real.min()), int(real.max()) + 1) if len(real) else (0, 0)
+    supply = chosen[stable_order(of * (cap - low + 1) + (np.minimum(finish, cap) - low))]
     demand_end = np.cumsum(pieces.quantity[demand])
     supply_end = np.cumsum(pieces.quantity[supply])
     # Each item's total is the same on both sides, so the running totals meet at item bounds.

@@ -124,13 +124,31 @@ def promise_reason(
         if day is None:
             return f"open term: {waits_for(supply)}"
         return f"planned PO arrives {day.isoformat()}"
-    name = supply.ref if kind is SupplyKind.MO else "planned MO"
+    waits = None if root is None else waits_for(root, root_note)
+    iso = None if day is None else day.isoformat()
+    if kind is SupplyKind.PLANNED_MO:
+        return planned_mo_reason(iso, waits)
+    return mo_reason(supply.ref, iso, waits, None if root is None else root.sku)
+
+
+def mo_reason(ref: str, day: str | None, waits: str | None, root_sku: str | None) -> str:
+    """`promise_reason` of open MO `ref` finishing on ISO `day` (None: open term), held up by
+    what `waits` says of its root of SKU `root_sku` (both None when nothing holds it up)."""
     if day is None:
-        assert root is not None
-        prefix = f"{supply.ref} waits for {root.sku}; " if kind is SupplyKind.MO else ""
-        return f"open term: {prefix}{waits_for(root, root_note)}"
-    after = "" if root is None else f", after {waits_for(root, root_note)}"
-    return f"{name} finishes {day.isoformat()}{after}"
+        assert waits is not None
+        return f"open term: {ref} waits for {root_sku}; {waits}"
+    after = "" if waits is None else f", after {waits}"
+    return f"{ref} finishes {day}{after}"
+
+
+def planned_mo_reason(day: str | None, waits: str | None) -> str:
+    """`promise_reason` of a planned MO finishing on ISO `day` (None: open term), held up by
+    what `waits` says (`waits_for` its root; None when its components do not hold it up)."""
+    if day is None:
+        assert waits is not None
+        return f"open term: {waits}"
+    after = "" if waits is None else f", after {waits}"
+    return f"planned MO finishes {day}{after}"
 
 
 def promise_basis(supply: Supply) -> str:
