@@ -109,13 +109,13 @@ def workshops(draw: st.DrawFn) -> PlanInput:
         )
         for _ in range(draw(st.integers(0, 4)))
     ]
-    mos = []
+    mos = []  # refs unique, as the database keeps them (`mo_ref` is unique)
     for k in range(draw(st.integers(0, 3))):
         start = TODAY + timedelta(days=draw(st.integers(-4, 6)))
         finish = start + timedelta(days=draw(st.integers(0, 4)))
         mos.append(
             OpenManufacturingOrder(
-                f"MO-{k % 2 + 1}", draw(one_of_skus(tuple(skus))), draw(quantities), start, finish
+                f"MO-{k + 1}", draw(one_of_skus(tuple(skus))), draw(quantities), start, finish
             )
         )
     demands = [
