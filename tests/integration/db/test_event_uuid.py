@@ -71,7 +71,7 @@ def _kinds(engine: Engine) -> tuple[str, str] | None:
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect() as conn:
-        found = dict(
+        found: dict[str, str] = dict(
             conn.execute(
                 text(
                     "SELECT table_name, data_type FROM information_schema.columns WHERE "
