@@ -256,29 +256,19 @@ def _raw_ids(count: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
 
 
 def _copy_events(conn: Connection, rows: Blocks) -> None:
-    """COPY the events' `COLUMNS` in binary format, each id as its UUID's 16 bytes (psycopg's own
-    writer of a `uuid` wants a `uuid.UUID`, and 600k of them cost more than the ids themselves)."""
-    from psycopg.adapt import Dumper  # PostgreSQL only: not loaded for SQLite
-    from psycopg.copy import QueuedLibpqWriter
-    from psycopg.pq import Format
-
-    class UuidBytes(Dumper):
-        """A `uuid` from its 16 bytes, as they are."""
-
-        format = Format.BINARY
-
-        def dump(self, obj: Any) -> bytes:
-            return cast(bytes, obj)
+    """COPY the events' `COLUMNS` in binary format, each id as its UUID's 16 bytes."""
+    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
 
     driver = conn.connection.driver_connection
     assert driver is not None
+    # COPY's binary rows carry no types: each value is its length and its bytes, which the server
+    # reads as its column's type. A `uuid` is its 16 bytes, so the ids go as bytes do (psycopg's
+    # own writer for `uuid` wants a `uuid.UUID` each, and calls Python for every one).
+    types = ["bytea" if name == "id" else _type_name(conn, name) for name in COLUMNS]
     with driver.cursor() as cursor:
-        UuidBytes.oid = cursor.adapters.types["uuid"].oid
-        # On this cursor only, and only where COPY's column types name `uuid` (`set_types`).
-        cursor.adapters.register_dumper(None, UuidBytes)
         statement = f"COPY outbox ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            copy.set_types([_type_name(conn, name) for name in COLUMNS])
+            copy.set_types(types)
             write = copy.write_row
             for block in rows:
                 for row in zip(*block, strict=True):
