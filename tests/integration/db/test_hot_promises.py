@@ -38,6 +38,7 @@ def test_moved_promises_are_updated_in_place_without_new_index_entries(
         ]
         assert moved
         monkeypatch.setattr(promise_store, "BULK", bulk)
+        monkeypatch.setattr(promise_store, "CHUNK", 1)  # COPY's blocks: one promise each
 
         with pb.uow() as uow:
             uow.planning.save_promises(

@@ -250,6 +250,18 @@ def test_retrying_an_unknown_or_unparked_event_is_refused_and_changes_nothing(pb
     assert row(pb, pending).parked_at is None and row(pb, pending).attempts == 1
 
 
+def test_an_event_id_spelt_in_capitals_is_no_event_and_retries_nothing(pb: Pegboard) -> None:
+    clock = StepClock()
+    stuck = add_event(pb, shipped("SO-1"))
+    deliver(pb, clock, Recording("email", failing={stuck}), max_attempts=1)
+
+    with pytest.raises(UnknownEvent):
+        delivery.retry_parked([stuck.upper()], uow=pb.uow())
+    everything = delivery.retry_parked(None, uow=pb.uow())
+
+    assert everything == [stuck]
+
+
 def test_a_channel_that_took_an_event_is_not_given_it_again_when_a_later_one_failed(pb: Pegboard) -> None:
     clock = StepClock()
     event = add_event(pb, shipped("SO-1"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -178,7 +179,7 @@ class SqlDeliveries:
 
     def get(self, event_ids: Iterable[str]) -> dict[str, OutboxEntry]:
         """The events with these ids, whatever their state; unknown ids are absent."""
-        ids = sorted(set(event_ids))
+        ids = self._could_be(event_ids)
         if not ids:
             return {}
         return {row.id: _entry(row) for row in self.conn.execute(_EVENTS_BY_ID, {"ids": ids})}
@@ -187,13 +188,26 @@ class SqlDeliveries:
         """Make parked events (these, or all) due now with a fresh count of attempts."""
         query = select(_o.c.id).where(_o.c.parked_at.is_not(None)).order_by(*_ENTRY_ORDER)
         if event_ids is not None:
-            query = query.where(_o.c.id.in_(sorted(set(event_ids))))
+            query = query.where(_o.c.id.in_(self._could_be(event_ids)))
         ids = list(self.conn.execute(query.with_for_update()).scalars())
         if ids:
             self.conn.execute(
                 update(_o).where(_o.c.id.in_(ids)).values(parked_at=None, attempts=0, next_attempt_at=None)
             )
         return ids
+
+    def _could_be(self, event_ids: Iterable[str]) -> list[str]:
+        """These ids but those no event can have (sorted, once each): on PostgreSQL an id is a
+        `uuid`, read back as the text an event id is made of (lowercase); any other text, typed
+        by someone, would be refused by the database, or taken for another spelling of an id."""
+        ids = sorted(set(event_ids))
+        if self.conn.dialect.name != "postgresql":
+            return ids
+        return [i for i in ids if _EVENT_ID.fullmatch(i)]
+
+
+#: The text of an event id as PostgreSQL gives a `uuid` back (and `outbox.event_id` makes it).
+_EVENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _entry(row: Any) -> OutboxEntry:

@@ -10,14 +10,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Connection
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
-from pegboard.adapters.db.copying import blocks, copy_binary
+from pegboard.adapters.db.copying import Blocks, blocks
 from pegboard.domain.events import Event, PromiseChanged, RecordsEvents, next_recorded
 from pegboard.planning.line_changes import MovedDates
 
@@ -85,8 +85,8 @@ class SqlOutbox:
             # element the driver escapes in Python; in its binary format psycopg writes each value
             # in C and the server takes the times as they come: in COPY's text format it parsed
             # each time back (at L's morning, 611k events: about 1 s of the server's CPU).
-            columns = (event_ids(count), names, payloads, created, order_refs)
-            copy_binary(self.conn, t.outbox, COLUMNS, blocks(columns))
+            columns = (_event_id_bytes(count), names, payloads, created, order_refs)
+            _copy_events(self.conn, blocks(columns))
             return
         rows = zip(event_ids(count), names, payloads, created, order_refs, strict=True)
         insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
@@ -226,14 +226,7 @@ def event_ids(count: int) -> list[str]:
     at its end (at random places in the batch's range, 600k cost the server about 1 s of CPU more)."""
     if count < 100:
         return [event_id() for _ in range(count)]
-    millis = time.time_ns() // 1_000_000
-    raw = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
-    raw[:, :6] = np.frombuffer(millis.to_bytes(6, "big"), dtype=np.uint8)
-    raw[:, 6] = 0x70 | (raw[:, 6] & 0x0F)  # version 7
-    raw[:, 8] = 0x80 | (raw[:, 8] & 0x3F)  # the RFC's variant
-    # The same first 48 bits: ordered by the next 64 (big-endian, as the text reads), which two
-    # of a morning's 600k ids share by a chance in 10^8; the last 16 then keep any order.
-    raw = raw[np.argsort(raw[:, 6:14].copy().view(">u8").ravel())]
+    raw = _raw_ids(count)
     # The hex digits of every id at once, then the dashes put in for all of them by columns.
     hexed = np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype=np.uint8).reshape(count, 32)
     dashed = np.full((count, 36), ord("-"), dtype=np.uint8)
@@ -241,3 +234,47 @@ def event_ids(count: int) -> list[str]:
         dashed[:, at : at + end - start] = hexed[:, start:end]
     text = dashed.tobytes().decode("ascii")
     return [text[k : k + 36] for k in range(0, 36 * count, 36)]
+
+
+def _event_id_bytes(count: int) -> list[bytes]:
+    """`event_ids(count)` as the 16 bytes of each UUID (how PostgreSQL's `uuid` takes them in
+    COPY's binary format: no text made here, none parsed there)."""
+    raw = _raw_ids(count).tobytes()
+    return [raw[k : k + 16] for k in range(0, 16 * count, 16)]
+
+
+def _raw_ids(count: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The bytes of `count` new version-7 UUIDs of this millisecond, one row each, ascending."""
+    millis = time.time_ns() // 1_000_000
+    raw = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
+    raw[:, :6] = np.frombuffer(millis.to_bytes(6, "big"), dtype=np.uint8)
+    raw[:, 6] = 0x70 | (raw[:, 6] & 0x0F)  # version 7
+    raw[:, 8] = 0x80 | (raw[:, 8] & 0x3F)  # the RFC's variant
+    # The same first 48 bits: ordered by the next 64 (big-endian, as the text reads), which two
+    # of a morning's 600k ids share by a chance in 10^8; the last 16 then keep any order.
+    return raw[np.argsort(raw[:, 6:14].copy().view(">u8").ravel())]
+
+
+def _copy_events(conn: Connection, rows: Blocks) -> None:
+    """COPY the events' `COLUMNS` in binary format, each id as its UUID's 16 bytes."""
+    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
+
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    # COPY's binary rows carry no types: each value is its length and its bytes, which the server
+    # reads as its column's type. A `uuid` is its 16 bytes, so the ids go as bytes do (psycopg's
+    # own writer for `uuid` wants a `uuid.UUID` each, and calls Python for every one).
+    types = ["bytea" if name == "id" else _type_name(conn, name) for name in COLUMNS]
+    with driver.cursor() as cursor:
+        statement = f"COPY outbox ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            copy.set_types(types)
+            write = copy.write_row
+            for block in rows:
+                for row in zip(*block, strict=True):
+                    write(row)
+
+
+def _type_name(conn: Connection, name: str) -> str:
+    """An outbox column's PostgreSQL type as psycopg names it (`VARCHAR(60)`: `varchar`)."""
+    return str(t.outbox.c[name].type.compile(dialect=conn.dialect)).split("(")[0].lower()

