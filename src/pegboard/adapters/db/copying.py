@@ -62,17 +62,27 @@ def copy_blocks(conn: Connection, table: str, names: Sequence[str], rows: Blocks
                 copy.write(block_text(block))
 
 
-def copy_binary(conn: Connection, table: Table, names: Sequence[str], rows: Blocks) -> None:
+def copy_binary(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Blocks,
+    *,
+    sent_as: Mapping[str, str] | None = None,
+) -> None:
     """`copy_blocks` in COPY's binary format: psycopg writes each value by its column's type, in C,
     and the server takes numbers and dates as they come, where the text format has each value made
     into text here and parsed back there (at L's first plan, 792,670 promises: half the client's
     and half the server's work). The values must be of the types psycopg writes for the columns'
-    types (an int for a bigint, a str for a text, a date for a date, None for NULL)."""
+    types (an int for a bigint, a str for a text, a date for a date, None for NULL). `sent_as`
+    names the type psycopg writes a column's values as, where it is not the column's own (a
+    `uuid` sent as its 16 bytes: `bytea`): binary rows carry no types, the server reads each value
+    as its column's."""
     from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
 
     driver = conn.connection.driver_connection
     assert driver is not None
-    types = [_type_name(conn, table, name) for name in names]
+    types = [(sent_as or {}).get(name) or _type_name(conn, table, name) for name in names]
     with driver.cursor() as cursor:
         statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
-from pegboard.adapters.db.copying import Blocks, blocks
+from pegboard.adapters.db.copying import blocks, copy_binary
 from pegboard.domain.events import Event, PromiseChanged, RecordsEvents, next_recorded
 from pegboard.planning.line_changes import MovedDates
 
@@ -86,7 +86,9 @@ class SqlOutbox:
             # in C and the server takes the times as they come: in COPY's text format it parsed
             # each time back (at L's morning, 611k events: about 1 s of the server's CPU).
             columns = (_event_id_bytes(count), names, payloads, created, order_refs)
-            _copy_events(self.conn, blocks(columns))
+            # Each id as its UUID's 16 bytes, which the server reads as its `uuid` column's type
+            # (psycopg's own writer for `uuid` wants a `uuid.UUID` each, and calls Python for every one).
+            copy_binary(self.conn, t.outbox, COLUMNS, blocks(columns), sent_as={"id": "bytea"})
             return
         rows = zip(event_ids(count), names, payloads, created, order_refs, strict=True)
         insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
@@ -253,28 +255,3 @@ def _raw_ids(count: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
     # The same first 48 bits: ordered by the next 64 (big-endian, as the text reads), which two
     # of a morning's 600k ids share by a chance in 10^8; the last 16 then keep any order.
     return raw[np.argsort(raw[:, 6:14].copy().view(">u8").ravel())]
-
-
-def _copy_events(conn: Connection, rows: Blocks) -> None:
-    """COPY the events' `COLUMNS` in binary format, each id as its UUID's 16 bytes."""
-    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
-
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    # COPY's binary rows carry no types: each value is its length and its bytes, which the server
-    # reads as its column's type. A `uuid` is its 16 bytes, so the ids go as bytes do (psycopg's
-    # own writer for `uuid` wants a `uuid.UUID` each, and calls Python for every one).
-    types = ["bytea" if name == "id" else _type_name(conn, name) for name in COLUMNS]
-    with driver.cursor() as cursor:
-        statement = f"COPY outbox ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            copy.set_types(types)
-            write = copy.write_row
-            for block in rows:
-                for row in zip(*block, strict=True):
-                    write(row)
-
-
-def _type_name(conn: Connection, name: str) -> str:
-    """An outbox column's PostgreSQL type as psycopg names it (`VARCHAR(60)`: `varchar`)."""
-    return str(t.outbox.c[name].type.compile(dialect=conn.dialect)).split("(")[0].lower()
