@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.planning.queries import (
@@ -116,3 +116,24 @@ def test_the_snapshot_reads_open_mos_their_reservations_and_po_lines_as_their_ro
         ("PO-7", "HILT", "2.5"),
     ]
     assert {p.ordered_on for p in snapshot.purchase_lines} == {pb.clock.now().date()}
+
+
+def test_a_whole_snapshot_leaves_every_items_id_known_so_its_skus_resolve_without_a_statement(
+    pb: Pegboard,
+) -> None:
+    demo.load_catalogue(pb)
+    with pb.engine.connect() as conn:
+        ids = dict(conn.execute(select(t.items.c.sku, t.items.c.id)).all())
+    statements: list[str] = []
+
+    def counted(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    with pb.reader() as uow:
+        uow.planning.snapshot(pb.clock.today())
+        event.listen(uow.connection, "before_cursor_execute", counted)
+        resolved = uow.planning.item_cache.resolve(ids)
+        event.remove(uow.connection, "before_cursor_execute", counted)
+
+    assert resolved == ids
+    assert statements == []

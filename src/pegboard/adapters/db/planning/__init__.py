@@ -25,7 +25,5 @@ class SqlPlanning(PlanSnapshots, PromiseStore):
         confidence: float | None = None,
     ) -> None:
         self.conn, self.totals, self.item_cache = conn, totals, item_cache
-        #: Every item's SKU by id, as a whole snapshot read them in this transaction (None: not read).
-        self.every_sku: dict[int, str] | None = None
         #: Promises are dated at this share of suppliers' deliveries (None: stated dates).
         self.confidence = confidence

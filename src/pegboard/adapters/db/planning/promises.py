@@ -51,7 +51,6 @@ class PromiseStore:
     #: The transaction's SKU-to-item-id cache: a new promise row carries its line's item.
     item_cache: TransactionItemCache
     #: Every item's SKU by id, when a whole snapshot read them in this transaction.
-    every_sku: dict[int, str] | None
 
     def stored_promises(
         self, order_refs: Iterable[str] | None = None
@@ -279,13 +278,8 @@ class PromiseStore:
         unread = sorted(skus - found.keys())
         if len(unread) <= BULK:
             return found | (self.item_cache.resolve(unread) if unread else {})
-        if self.every_sku is not None:
-            # The whole snapshot read them: the plan's lines are among its items.
-            pairs: Iterable[tuple[str, int]] = ((sku, item_id) for item_id, sku in self.every_sku.items())
-        else:
-            it = t.items.c
-            pairs = driver_rows(self.conn, select(it.sku, it.id))
-        for sku, item_id in pairs:
+        it = t.items.c
+        for sku, item_id in driver_rows(self.conn, select(it.sku, it.id)):
             if sku in skus:
                 found[sku] = item_id
         missing = skus - found.keys()

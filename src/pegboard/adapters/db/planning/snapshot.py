@@ -16,6 +16,7 @@ from pegboard.adapters.db.planning.demand import DemandQueries
 from pegboard.adapters.db.planning.line_columns import open_lines_beside
 from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
 from pegboard.domain.options import ItemOptions
@@ -65,7 +66,7 @@ class PlanSnapshots(DemandQueries):
     conn: Connection
     totals: StockTotals
     confidence: float | None
-    every_sku: dict[int, str] | None
+    item_cache: TransactionItemCache
 
     def snapshot(
         self,
@@ -109,7 +110,7 @@ class PlanSnapshots(DemandQueries):
         beside = open_lines_beside(self.conn) if around is None and orders is None else None
         if around is None:
             sku_of: dict[int, str] = dict(driver_rows(self.conn, select(t.items.c.id, t.items.c.sku)))
-            self.every_sku = sku_of  # the promises' store then reads no item again (`_item_ids`)
+            self.item_cache.know(sku_of)  # the promises' store then reads no item again (`_item_ids`)
         else:
             # Walk the BOMs in the database (`planning.scope.scope_of`), so a re-promise reads
             # only the few items a change can reach, not the whole catalogue.

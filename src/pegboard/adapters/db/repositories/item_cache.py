@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +75,12 @@ class TransactionItemCache:
 
     def id(self, sku: str) -> int:
         return self.resolve([sku])[sku]
+
+    def know(self, sku_of: Mapping[int, str]) -> None:
+        """Remember these ids, read elsewhere in this transaction (a whole plan's snapshot reads
+        every item's): what needs their terms or totals still reads them."""
+        self.skus.update(sku_of)
+        self.ids.update(zip(sku_of.values(), sku_of.keys(), strict=True))
 
     def sale_terms(self, skus: Iterable[str]) -> dict[str, SaleTerms]:
         """Each SKU's sale terms, from the cache when the ids were read with them."""
