@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,6 +23,9 @@ from sqlalchemy import (
 
 from pegboard.domain.quantities import from_units
 
+V = TypeVar("V")
+W = TypeVar("W")
+
 
 class Decimals:
     """Micro-units as Decimals (None stays None), each distinct value converted once."""
@@ -42,15 +45,18 @@ class Decimals:
     def column(self, units: Iterable[int]) -> list[Decimal]:
         """Each of these, looked up by C code: no call per value (for the snapshot's 100k items
         and 62k MOs, the calls cost more than the conversions)."""
-        values = list(units)
-        known = {value: self(value) for value in set(values)}
-        return list(map(known.__getitem__, values))
+        return _each_distinct_once(units, self)
 
     def maybe_column(self, units: Iterable[int | None]) -> list[Decimal | None]:
         """As `column`, None staying None."""
-        values = list(units)
-        known: dict[int | None, Decimal | None] = {value: self.maybe(value) for value in set(values)}
-        return list(map(known.__getitem__, values))
+        return _each_distinct_once(units, self.maybe)
+
+
+def _each_distinct_once(values: Iterable[V], convert: Callable[[V], W]) -> list[W]:
+    """`convert` of each value, called once per distinct value."""
+    values = list(values)
+    known = {value: convert(value) for value in set(values)}
+    return list(map(known.__getitem__, values))
 
 
 Q = TypeVar("Q", bound=Select[Any])
