@@ -51,14 +51,12 @@ def line_keys(lines: Lines, codes: dict[Hashable, int]) -> LineKeys:
 def promise_keys(promises: Sequence[Promise], codes: dict[Hashable, int]) -> LineKeys:
     """The lines of these promises as keys (`line_keys`): a table's taken from its columns, with
     no `Lines` built (its texts and dates are not needed to compare)."""
-    if not isinstance(promises, PromiseTable) or promises.extra or not len(promises.line):
+    decided = _table_keys(promises, codes)
+    if decided is None:
         return line_keys(Lines(promises), codes)
-    starts, deciding = deciding_rows(promises)
-    return LineKeys(
-        ids=_id_array(promises.line_ids)[promises.line[starts]],
-        days=np.minimum(promises.day[deciding], NONE),
-        reasons=reason_codes(promises.reasons, codes)[promises.wording[deciding]],
-    )
+    starts, days, reasons = decided
+    assert isinstance(promises, PromiseTable)
+    return LineKeys(ids=_id_array(promises.line_ids)[promises.line[starts]], days=days, reasons=reasons)
 
 
 def differ(lines: Lines, base: Sequence[Promise]) -> bool:
@@ -67,16 +65,25 @@ def differ(lines: Lines, base: Sequence[Promise]) -> bool:
     plans' promise digests differ (`planning.promise_digest`: one text of every line's day and
     reason in order). False says nothing: the digests may still differ (their lines' refs)."""
     codes: dict[Hashable, int] = {}
-    if isinstance(base, PromiseTable) and not base.extra and len(base.line):
-        _, deciding = deciding_rows(base)
-        days = np.minimum(base.day[deciding], NONE)
-        reasons = reason_codes(base.reasons, codes)[base.wording[deciding]]
-    else:
+    decided = _table_keys(base, codes)
+    if decided is None:
         kept = Lines(base)
         days, reasons = kept.day_numbers(), kept.reason_codes(codes)
+    else:
+        _, days, reasons = decided
     if len(days) != len(lines):
         return True
     return bool((lines.day_numbers() != days).any() or (lines.reason_codes(codes) != reasons).any())
+
+
+def _table_keys(promises: Sequence[Promise], codes: dict[Hashable, int]) -> tuple[Ints, Ints, Ints] | None:
+    """A promise table's lines' first rows, day numbers and reason codes, from its columns; None
+    when the promises are not a table of lines alone."""
+    if not isinstance(promises, PromiseTable) or promises.extra or not len(promises.line):
+        return None
+    starts, deciding = deciding_rows(promises)
+    days = np.minimum(promises.day[deciding], NONE)
+    return starts, days, reason_codes(promises.reasons, codes)[promises.wording[deciding]]
 
 
 def _ids(lines: Lines) -> Ints:
