@@ -124,9 +124,7 @@ class Lines:
         rest = self.reasons[len(tabled[1]) :]
         if not rest:
             return table_codes
-        return np.concatenate(
-            [table_codes, by_value(rest, lambda reason: codes.setdefault(reason, len(codes)))]
-        )
+        return np.concatenate([table_codes, reason_codes(rest, codes)])
 
     def table_columns(self) -> tuple[PromiseTable, Ints, Ints, Ints] | None:
         """When every line comes from a promise table: the table, and each line's input line,
