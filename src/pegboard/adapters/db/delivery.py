@@ -21,7 +21,8 @@ _older = _o.alias("older")
 _PENDING = and_(_o.c.delivered_at.is_(None), _o.c.parked_at.is_(None))
 _DUE = and_(_PENDING, or_(_o.c.next_attempt_at.is_(None), _o.c.next_attempt_at <= bindparam("now")))
 #: An older event of the same order that is pending but not due (claimed elsewhere, or backing
-#: off after a failure): the younger one waits for it.
+#: off after a failure): the younger one waits for it. Only a claim or a failure gives an event a
+#: next try, so such events are the few `ix_outbox_deferred_order` holds (a new one enters none).
 _HELD_BACK = (
     exists()
     .where(
@@ -83,14 +84,27 @@ class SqlDeliveries:
         """Claimed ids with an older pending event of their order outside the claim.
 
         The query already skips events held back by a claimed or backing-off older one; this
-        catches the race in which another deliverer was claiming the older one at that moment.
+        catches the race in which another deliverer was claiming the older one at that moment:
+        the query passed over its locked row (SKIP LOCKED) and, that claim not yet committed,
+        saw it due, so nothing held the younger one back. Read after the query, in a statement
+        of its own, it also sees an older event that became pending meanwhile.
+
+        An event that holds a claimed one back is older than it, so only the pending events up
+        to the claim's newest are read, through `ix_outbox_pending` (the claim's query passed
+        every one of them on its way, oldest first); the order refs are a filter, with no index
+        by order for every new event to enter. The read has no lower bound: the event being
+        claimed elsewhere can be older than all of this claim. What is blocked is what reading
+        every pending event of these orders would block (younger ones hold nothing back).
         """
-        refs = {row.order_ref for row in rows if row.order_ref is not None}
-        if not refs:
+        mine = [row for row in rows if row.order_ref is not None]
+        if not mine:
             return set()
         claimed = {row.id for row in rows}
+        newest = max(row.created_at for row in mine)
         siblings: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-        query = select(_o.c.id, _o.c.order_ref, _o.c.created_at).where(_o.c.order_ref.in_(refs), _PENDING)
+        query = select(_o.c.id, _o.c.order_ref, _o.c.created_at).where(
+            _PENDING, _o.c.created_at <= newest, _o.c.order_ref.in_({row.order_ref for row in mine})
+        )
         for row in self.conn.execute(query):
             siblings[row.order_ref].append((row.created_at, row.id))
         blocked: set[str] = set()

@@ -14,6 +14,9 @@ from pegboard.domain import limits
 #: events at L for about 1 s less of the server's CPU. SQLite keeps the text.
 EventId = String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
 
+#: A pending event whose next try is put off (`next_attempt_at` is set only by a claim or a failure).
+_DEFERRED = "next_attempt_at IS NOT NULL AND delivered_at IS NULL AND parked_at IS NULL"
+
 outbox = Table(
     "outbox",
     metadata,
@@ -30,13 +33,13 @@ outbox = Table(
     Column("last_error", Text),
     #: The sales order the event is about, so one order's events are delivered in order.
     Column("order_ref", String(limits.ORDER_REF)),
+    #: Pending events, oldest first: what a claim takes, and those older than it that it checks.
     Index(
         "ix_outbox_pending",
         "created_at",
         postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
         sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
     ),
-    #: An order's pending events, oldest first: delivery checks that none older still waits.
     #: Parked events, for Today and `pegboard outbox`.
     Index(
         "ix_outbox_parked",
@@ -44,12 +47,15 @@ outbox = Table(
         postgresql_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
         sqlite_where=text("parked_at IS NOT NULL AND delivered_at IS NULL"),
     ),
+    #: An order's pending events whose next try is put off (claimed under a lease, or backing off
+    #: after a failure): delivery holds back the younger events of their order. A new event has no
+    #: next try and does not enter it (migration 0039: an index of every pending event by order
+    #: took a large shop's morning of 611k events for about 1.3 s of the server's CPU).
     Index(
-        "ix_outbox_pending_order",
+        "ix_outbox_deferred_order",
         "order_ref",
-        "created_at",
-        postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
-        sqlite_where=text("delivered_at IS NULL AND parked_at IS NULL"),
+        postgresql_where=text(_DEFERRED),
+        sqlite_where=text(_DEFERRED),
     ),
 )
 
