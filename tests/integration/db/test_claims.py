@@ -1,15 +1,18 @@
 """A deliverer's claim keeps one order's events in order: an older event of the order that is
-claimed elsewhere (committed or not yet), or backing off, holds the younger ones back."""
+claimed elsewhere (committed or not yet), or backing off, holds the younger ones back; and
+migration 0039, which gave those checks their indexes."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from alembic import command
+from sqlalchemy import Connection, create_engine, inspect, select
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.delivery import SqlDeliveries
+from pegboard.adapters.db.migrate import alembic_config
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.domain.events import Event, OrderCancelled, OrderShipped, StockAdjusted
@@ -117,3 +120,28 @@ def test_an_older_event_another_deliverer_is_claiming_holds_back_its_orders_youn
     assert taken_elsewhere == [first, other]
     assert taken_here == [third]
     assert after_both == []
+
+
+def _outbox_indexes(url: str) -> dict[str, list[str | None]]:
+    engine = create_engine(url)
+    try:
+        return {str(ix["name"]): list(ix["column_names"]) for ix in inspect(engine).get_indexes("outbox")}
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_trades_the_index_of_every_pending_event_by_order_for_the_deferred_ones_and_back(
+    migrated_url: str,
+) -> None:
+    config = alembic_config(migrated_url)
+
+    at_head = _outbox_indexes(migrated_url)
+    command.downgrade(config, "0038")
+    down = _outbox_indexes(migrated_url)
+    command.upgrade(config, "head")
+    up = _outbox_indexes(migrated_url)
+
+    assert at_head == up
+    assert at_head["ix_outbox_deferred_order"] == ["order_ref"] and "ix_outbox_pending_order" not in at_head
+    assert down["ix_outbox_pending_order"] == ["order_ref", "created_at"]
+    assert "ix_outbox_deferred_order" not in down
