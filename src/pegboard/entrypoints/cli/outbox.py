@@ -7,7 +7,6 @@ from typing import Annotated, Any
 import typer
 
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, fail, opened, out, show, table
-from pegboard.services.runner import with_retries
 
 
 @app.command()
@@ -52,6 +51,7 @@ def outbox(
 ) -> None:
     """Events that could not be delivered (parked), or with --retry, try them again."""
     from pegboard.services import delivery
+    from pegboard.services.runner import with_retries
 
     if event_ids and not retry:
         fail(2, "event ids are only taken with --retry (pegboard outbox --retry EVENT_ID ...)")

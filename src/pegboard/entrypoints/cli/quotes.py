@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import RenderableType
@@ -13,9 +13,10 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints.cli.context import AsJson, app, opened, show, table
-from pegboard.services import parsing, quoting
-from pegboard.services.runner import with_retries
-from pegboard.views.quotes import quote_json
+from pegboard.services import parsing
+
+if TYPE_CHECKING:
+    from pegboard.services import quoting
 
 
 @app.command("quote")
@@ -45,6 +46,10 @@ def quote_(
     orders already waiting ahead of it); placing the order next gives these dates. Nothing is
     written, unless --hold keeps what it takes from stock for that many minutes.
     """
+    from pegboard.services import quoting
+    from pegboard.services.runner import with_retries
+    from pegboard.views.quotes import quote_json
+
     wanted: list[tuple[str, Decimal]] = []
     choices: list[dict[str, str]] = []
     for n, text in enumerate(lines, start=1):
