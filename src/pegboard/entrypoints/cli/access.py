@@ -1,4 +1,8 @@
-"""Who may come in: API tokens, web users, and status links for customers."""
+"""Who may come in: API tokens, web users, and status links for customers.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The books: payments, refunds, the journal and the trial balance."""
+"""The books: payments, refunds, the journal and the trial balance.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

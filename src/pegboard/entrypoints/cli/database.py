@@ -1,4 +1,8 @@
-"""The database: create or migrate it (init), fill it from CSV files (import)."""
+"""The database: create or migrate it (init), fill it from CSV files (import).
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The numbers: `pegboard kpis` (a table, or `--json`) and `pegboard report --out DIR`."""
+"""The numbers: `pegboard kpis` (a table, or `--json`) and `pegboard report --out DIR`.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""What history teaches: supplier reliability, demand forecasts, computed reorder points."""
+"""What history teaches: supplier reliability, demand forecasts, computed reorder points.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Sales orders: place, ship, cancel, list; backorders and preorders."""
+"""Sales orders: place, ship, cancel, list; backorders and preorders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

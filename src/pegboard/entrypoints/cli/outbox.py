@@ -1,4 +1,8 @@
-"""Events on their way out: deliver them, list and retry parked ones, forget old records."""
+"""Events on their way out: deliver them, list and retry parked ones, forget old records.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Planning: promises, suggested POs and MOs, the production queue."""
+"""Planning: promises, suggested POs and MOs, the production queue.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Supply: manufacturing orders, material checks, new expected dates, open supply orders."""
+"""Supply: manufacturing orders, material checks, new expected dates, open supply orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

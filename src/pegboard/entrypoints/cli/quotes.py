@@ -1,4 +1,8 @@
-"""Quotes: the dates an order would get if placed now; nothing is written."""
+"""Quotes: the dates an order would get if placed now; nothing is written.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

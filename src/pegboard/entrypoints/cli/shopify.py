@@ -1,4 +1,8 @@
-"""Orders from a Shopify store: import an export, list and retry held orders."""
+"""Orders from a Shopify store: import an export, list and retry held orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

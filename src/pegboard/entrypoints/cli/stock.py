@@ -1,4 +1,8 @@
-"""Stock: what is on hand, counting it, receiving purchase orders."""
+"""Stock: what is on hand, counting it, receiving purchase orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 

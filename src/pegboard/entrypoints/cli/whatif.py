@@ -1,4 +1,8 @@
-"""What-if: the plan re-made for a scenario (late supply, more demand, an extra order); nothing written."""
+"""What-if: the plan re-made for a scenario (late supply, more demand, an extra order); nothing written.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
