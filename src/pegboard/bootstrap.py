@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -16,7 +18,9 @@ from pegboard.adapters.db.uow import SqlUnitOfWork
 from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.services.ports import Channel, Clock
-from pegboard.services.quoting import LeftoverCache
+
+if TYPE_CHECKING:
+    from pegboard.services.quoting import LeftoverCache
 
 
 class DatabaseNotReady(Exception):
@@ -34,8 +38,17 @@ class Pegboard:
     settings: Settings
     engine: Engine
     clock: Clock
-    #: The plan's leftover kept for quotes in this process (`services.quoting.LeftoverCache`).
-    leftovers: LeftoverCache = field(default_factory=LeftoverCache)
+
+    @cached_property
+    def leftovers(self) -> LeftoverCache:
+        """The plan's leftover kept for quotes in this process, made at its first quote.
+
+        Imported here: only quotes need it, and `services.quoting` brings order taking with it,
+        which a CLI command such as `plan` would otherwise import for nothing. Two threads
+        quoting first at once may each make one: one is kept, the other was a cache only."""
+        from pegboard.services.quoting import LeftoverCache
+
+        return LeftoverCache()
 
     @property
     def policy(self) -> AllocationPolicy:

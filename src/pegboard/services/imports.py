@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import TextIO
 
 from pegboard.domain.allocation import AllocationPolicy
@@ -33,21 +32,11 @@ from pegboard.services.csv_rows import (
     SupplierRow,
     bom_line,
 )
+from pegboard.services.import_kinds import ImportKind as ImportKind
 from pegboard.services.orders import OrderDraft, place_orders
 from pegboard.services.ports import Clock, UnitOfWork
 from pegboard.services.purchasing import add_purchase_orders
 from pegboard.services.stock import count_stock
-
-
-class ImportKind(StrEnum):
-    SUPPLIERS = "suppliers"
-    ITEMS = "items"
-    BOMS = "boms"
-    STOCK = "stock"
-    ORDERS = "orders"
-    PURCHASE_ORDERS = "purchase-orders"
-    OPTIONS = "options"
-
 
 #: Optional orders columns: the line's tax and discount, the order's shipping and its tax.
 ORDER_CHARGE_COLUMNS = ("tax", "discount", "shipping", "shipping_tax")

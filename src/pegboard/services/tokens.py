@@ -7,12 +7,12 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from enum import StrEnum
 
 from cachetools import TTLCache
 
 from pegboard.domain.errors import DuplicateRef, Forbidden, InvalidValue, Unauthorised, UnknownReference
 from pegboard.services.ports import StoredToken, UnitOfWork
+from pegboard.services.roles import Role as Role
 
 #: A token's last use is written at most this often (seconds): no write on every request.
 RECORD_USE_EVERY = 60.0
@@ -23,14 +23,6 @@ class UnknownToken(UnknownReference):
 
     code = "unknown_token"
     kind = "token"
-
-
-class Role(StrEnum):
-    """Viewers read; operators also run the daily work; admins also manage tokens."""
-
-    VIEWER = "viewer"
-    OPERATOR = "operator"
-    ADMIN = "admin"
 
 
 RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}

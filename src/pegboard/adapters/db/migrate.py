@@ -1,4 +1,9 @@
-"""Run the Alembic migrations that create or upgrade the schema."""
+"""Run the Alembic migrations that create or upgrade the schema.
+
+Alembic is imported only where it is used (migrating, and the rare checks only it can answer):
+every command checks the schema, and importing Alembic costs about 0.1 s of each process's start
+(BENCHMARKS.md, "cliboot"); the check's usual path reads the scripts' lines and the version table.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,24 @@ import ast
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from pegboard.adapters.db.engine import normalise_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at Pegboard's own migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -30,12 +38,16 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest schema, creating it when empty."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 
 @cache
 def _scripts() -> ScriptDirectory:
     """Pegboard's migration scripts, read once per process (they do not change while it runs)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
@@ -104,6 +116,8 @@ def current_revision(engine: Engine) -> str | None:
         else:
             if len(found) == 1:
                 return str(found[0])
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -13,6 +13,11 @@ import app, opened` and `@app.command()` functions taking `ctx: typer.Context` (
 `from pegboard.entrypoints.cli import NAME`. A sub-group (`pegboard NAME ...`) is a
 `typer.Typer()` added with `app.add_typer`. The order of the lines below is the order of
 `pegboard --help`.
+
+Every `pegboard` process imports every command module, and runs one command: a command module
+imports at its top only Typer, Rich, `context` and the domain's (and `services.parsing`,
+`import_kinds`, `roles`) names its options use; its use cases and views are imported inside
+the commands that call them (`tests/e2e/test_cli_startup.py` holds it; BENCHMARKS.md "cliboot").
 """
 
 # These lines register the command groups; their order is that of `pegboard --help`.

@@ -1,4 +1,8 @@
-"""Who may come in: API tokens, web users, and status links for customers."""
+"""Who may come in: API tokens, web users, and status links for customers.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from rich.text import Text
 from pegboard.domain import limits
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, err, opened, out, show, table
-from pegboard.services import parsing, status_links, tokens, users
-from pegboard.services.runner import with_retries
+from pegboard.services import parsing
+from pegboard.services.roles import Role
 
 token_app = typer.Typer(help="API tokens for the REST API.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -25,9 +29,11 @@ app.add_typer(user_app, name="user")
 def token_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="Who or what uses the token")],
-    role: Annotated[tokens.Role, typer.Option(help="viewer, operator or admin")] = tokens.Role.OPERATOR,
+    role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.OPERATOR,
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash."""
+    from pegboard.services import tokens
+
     name = parsing.text("name", name, max_length=limits.TOKEN_NAME)
     with opened(ctx) as pb:
         token = tokens.create_token(name, role, uow=pb.uow())
@@ -38,6 +44,8 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """API tokens: name, role, created, last used (to the minute), revoked; never the secret."""
+    from pegboard.services import tokens
+
     with opened(ctx) as pb:
         found = tokens.list_tokens(uow=pb.reader())
     rows = [
@@ -66,6 +74,9 @@ def token_revoke(
     name: Annotated[str, typer.Argument(help="The token's name (pegboard token list)")],
 ) -> None:
     """Revoke an API token: refused from now on (a running server trusts it a few seconds more)."""
+    from pegboard.services import tokens
+    from pegboard.services.runner import with_retries
+
     with opened(ctx) as pb:
         _found, revoked = with_retries(lambda: tokens.revoke_token(name, uow=pb.uow()))
     out.print(f"Token {name!r} revoked." if revoked else f"Token {name!r} was already revoked.")
@@ -85,9 +96,11 @@ def _read_password() -> str:
 def user_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The name to sign in with")],
-    role: Annotated[tokens.Role, typer.Option(help="viewer, operator or admin")] = tokens.Role.OPERATOR,
+    role: Annotated[Role, typer.Option(help="viewer, operator or admin")] = Role.OPERATOR,
 ) -> None:
     """Create a user of the web app; the password comes from stdin (or is asked twice)."""
+    from pegboard.services import users
+
     password = _read_password()
     with opened(ctx) as pb:
         users.create_user(name, role, password, uow=pb.uow())
@@ -97,6 +110,8 @@ def user_create(
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Every user with their role and whether they are disabled."""
+    from pegboard.services import users
+
     with opened(ctx) as pb:
         found = users.list_users(uow=pb.reader())
     rows = [
@@ -125,6 +140,8 @@ def user_disable(
     name: Annotated[str, typer.Argument(help="The user to disable")],
 ) -> None:
     """Disable a user: they can no longer sign in, and their sessions end."""
+    from pegboard.services import users
+
     with opened(ctx) as pb:
         users.disable_user(name, uow=pb.uow())
     out.print(f"User {name!r} disabled.")
@@ -133,6 +150,8 @@ def user_disable(
 @user_app.command("ensure-demo-admin")
 def user_ensure_demo_admin(ctx: typer.Context) -> None:
     """When no user exists, create admin "demo" with a random password and print both."""
+    from pegboard.services import users
+
     with opened(ctx) as pb:
         created = users.ensure_demo_admin(uow=pb.uow())
     if created is None:
@@ -152,6 +171,9 @@ def status_link(
     revoke: Annotated[bool, typer.Option("--revoke", help="Revoke every link of the order instead")] = False,
 ) -> None:
     """Print a new link to the order's status page for its customer, or revoke all its links."""
+    from pegboard.services import status_links
+    from pegboard.services.runner import with_retries
+
     with opened(ctx) as pb:
         if revoke:
             revoked = with_retries(lambda: status_links.revoke_links(order_ref, uow=pb.uow()))

@@ -1,4 +1,8 @@
-"""The books: payments, refunds, the journal and the trial balance."""
+"""The books: payments, refunds, the journal and the trial balance.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,7 @@ import typer
 from pegboard.domain.books import account_names
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, opened, out, show, table
-from pegboard.services import books, parsing
-from pegboard.services import valuation as stock_value
-from pegboard.services.runner import with_retries
-from pegboard.views import books as book_views
+from pegboard.services import parsing
 
 #: A negative amount (`pay SO-1 -5`) reaches the amount's check, which names the field, instead of
 #: being taken for an unknown option.
@@ -30,6 +31,9 @@ def pay(
     reference: Annotated[str, typer.Option(help="The payment's reference, e.g. a transaction id")] = "",
 ) -> None:
     """Record money received for an order: a customer deposit until the goods ship."""
+    from pegboard.services import books
+    from pegboard.services.runner import with_retries
+
     money = parsing.quantity("amount", amount)
     with opened(ctx) as pb:
         paid = with_retries(
@@ -56,6 +60,9 @@ def refund(
     reference: Annotated[str, typer.Option(help="The refund's reference")] = "",
 ) -> None:
     """Record money paid back to a customer; never more than was paid and not shipped."""
+    from pegboard.services import books
+    from pegboard.services.runner import with_retries
+
     money = parsing.quantity("amount", amount) if amount is not None else None
     with opened(ctx) as pb:
         done = with_retries(
@@ -73,6 +80,9 @@ def journal(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:
     """The journal: every line of every entry, in the order booked."""
+    from pegboard.services import books
+    from pegboard.views import books as book_views
+
     if as_json and as_csv:
         raise InvalidValue("--csv", "--json", "choose one of --json and --csv")
     first, last = parsing.a_date("--from", start), parsing.a_date("--to", end)
@@ -102,6 +112,9 @@ def journal(
 @app.command()
 def balance(ctx: typer.Context, as_json: AsJson = False) -> None:
     """The trial balance: each account's debits, credits and balance; the totals are equal."""
+    from pegboard.services import books
+    from pegboard.views import books as book_views
+
     with opened(ctx) as pb:
         lines = books.trial_balance(pb.reader(), names=pb.settings.account_names)
         view = book_views.balance(lines, pb.settings.currency)
@@ -123,6 +136,9 @@ def valuation(
     as_json: AsJson = False,
 ) -> None:
     """The stock value: per item on hand, value and unit cost, and the total (average or FIFO)."""
+    from pegboard.services import valuation as stock_value
+    from pegboard.views import books as book_views
+
     day = parsing.a_date("--as-of", as_of)
     with opened(ctx) as pb:
         view = book_views.valuation(stock_value.valuation(pb.reader(), as_of=day), pb.settings.currency)

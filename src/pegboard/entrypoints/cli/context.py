@@ -2,6 +2,9 @@
 
 `--db` and `--today` are declared once, here, and accepted before the command's name
 (`pegboard --db X place ...`) and after it (`pegboard place ... --db X`); after wins.
+
+The settings, the database and the wiring are imported when a command opens its Pegboard, not
+here: every `pegboard` process imports this module, `pegboard --help` among them.
 """
 
 from __future__ import annotations
@@ -14,24 +17,22 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import typer.main
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 from rich.console import Console, RenderableType
 from rich.table import Table
-from sqlalchemy.exc import ArgumentError
 from typer.core import TyperGroup
 
-from pegboard.bootstrap import Pegboard, bootstrap
-from pegboard.config import Settings
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
 from pegboard.services import parsing
-from pegboard.views.json import indented_json
+
+if TYPE_CHECKING:
+    from pegboard.bootstrap import Pegboard
+    from pegboard.config import Settings
 
 #: Never markup: what is printed holds SKUs, refs and names as typed ("Bob [red]" stays whole).
 out = Console(soft_wrap=True, markup=False)
@@ -136,6 +137,10 @@ def opened(ctx: typer.Context, *, setup: bool = False) -> Iterator[Pegboard]:
     Only set-up commands (`setup=True`: init, demo, serve) may find it missing or older; any
     other command is refused (exit 2, "run `pegboard init`") before anything is written.
     """
+    from sqlalchemy.exc import ArgumentError
+
+    from pegboard.bootstrap import bootstrap
+
     options = given(ctx)
     settings = _settings()
     if options.db:
@@ -155,6 +160,11 @@ def opened(ctx: typer.Context, *, setup: bool = False) -> Iterator[Pegboard]:
 
 def _settings() -> Settings:
     """Settings from PEGBOARD_* variables; a bad one is bad input naming the variable."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from pegboard.config import Settings
+
     try:
         return Settings()
     except SettingsError as error:
@@ -179,6 +189,8 @@ def fail(code: int, message: str) -> NoReturn:
 
 def emit_json(data: Any) -> None:
     """`data` as indented JSON (`views.json.indented_json`: the standard library's bytes, faster)."""
+    from pegboard.views.json import indented_json
+
     sys.stdout.write(indented_json(data) + "\n")
 
 

@@ -1,4 +1,8 @@
-"""The database: create or migrate it (init), fill it from CSV files (import)."""
+"""The database: create or migrate it (init), fill it from CSV files (import).
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,15 @@ from typing import Annotated
 import typer
 
 from pegboard.entrypoints.cli.context import Policy, app, err, fail, opened, out, policy_of
-from pegboard.services import imports, valuation
-from pegboard.services.imports import ImportKind
-from pegboard.services.runner import with_retries
+from pegboard.services.import_kinds import ImportKind
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create or migrate the database; stock from before stock values gets its opening value."""
+    from pegboard.services import valuation
+    from pegboard.services.runner import with_retries
+
     with opened(ctx, setup=True) as pb:
         pb.migrate()
         opened_values = with_retries(lambda: valuation.open_values(uow=pb.uow(), clock=pb.clock))
@@ -35,6 +40,9 @@ def import_(
     policy: Policy = None,
 ) -> None:
     """Import a CSV file, all or nothing: a bad row names its row and column and nothing is written."""
+    from pegboard.services import imports
+    from pegboard.services.runner import with_retries
+
     if not file.is_file():
         fail(2, f"file {str(file)!r} does not exist")
     with opened(ctx) as pb, file.open(encoding="utf-8", newline="") as stream:

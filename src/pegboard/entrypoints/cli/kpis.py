@@ -1,18 +1,23 @@
-"""The numbers: `pegboard kpis` (a table, or `--json`) and `pegboard report --out DIR`."""
+"""The numbers: `pegboard kpis` (a table, or `--json`) and `pegboard report --out DIR`.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import RenderableType
-from rich.progress import Progress
 
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints.cli.context import AsJson, app, err, opened, out, show, table
 from pegboard.services import parsing
-from pegboard.views import kpis as kpi_views
+
+if TYPE_CHECKING:
+    from pegboard.views import kpis as kpi_views
 
 From = Annotated[
     str | None, typer.Option("--from", help="First day YYYY-MM-DD (default: 29 days before --to).")
@@ -37,6 +42,8 @@ NOT_FIGURES = (
 def _read(
     ctx: typer.Context, *, start: str | None, end: str | None, sku: str | None, supplier: str | None
 ) -> kpi_views.Kpis:
+    from pegboard.views import kpis as kpi_views
+
     first, last = parsing.a_date("--from", start), parsing.a_date("--to", end)
     with opened(ctx) as pb, pb.reader() as uow:
         return kpi_views.kpis(
@@ -55,12 +62,16 @@ def kpis(
 ) -> None:
     """The numbers: open backorders now; backorder rate, fill rate, on time in full, cycle times,
     promise accuracy, supplier reliability, stockouts, deposits and revenue over a period."""
+    from pegboard.views import kpis as kpi_views
+
     report = _read(ctx, start=start, end=end, sku=sku, supplier=supplier)
     figures = kpi_views.kpis_json(report)
     show(as_json, lambda: figures, lambda: _kpi_tables(report, figures))
 
 
 def _kpi_tables(report: kpi_views.Kpis, figures: dict[str, Any]) -> list[RenderableType]:
+    from pegboard.views import kpis as kpi_views
+
     scope = "".join(f", {v}" for v in (report.sku, report.supplier) if v)
     rows = [
         [key, "–" if figures[key] is None else figures[key]]
@@ -92,6 +103,8 @@ def report(
     supplier: OneSupplier = None,
 ) -> None:
     """A self-contained HTML report of the KPIs (charts inside, no network) and PNG charts for email."""
+    from rich.progress import Progress
+
     from pegboard.entrypoints.report import PNG_NAMES, write_report
 
     if out_dir.exists() and not out_dir.is_dir():

@@ -1,10 +1,14 @@
-"""What history teaches: supplier reliability, demand forecasts, computed reorder points."""
+"""What history teaches: supplier reliability, demand forecasts, computed reorder points.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 import getpass
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import RenderableType
@@ -13,11 +17,9 @@ from rich.table import Table
 from pegboard.domain.errors import InvalidValue
 from pegboard.entrypoints import tables
 from pegboard.entrypoints.cli.context import AsJson, app, opened, out, show
-from pegboard.planning.reliability import MIN_HISTORY
-from pegboard.planning.reorder import ReorderProposal
-from pegboard.services import learning
-from pegboard.services.runner import with_retries
-from pegboard.views import learning as learned_views
+
+if TYPE_CHECKING:
+    from pegboard.planning.reorder import ReorderProposal
 
 #: Columns right-aligned as numbers in these commands' tables.
 LEARNED_NUMERIC = {
@@ -57,6 +59,8 @@ def _shown(value: Any, *, percent: bool = False) -> str:
 @app.command("suppliers")
 def suppliers_(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Each supplier's delivery record: on-time rate, lateness and real lead time, from its receipts."""
+    from pegboard.services import learning
+    from pegboard.views import learning as learned_views
 
     with opened(ctx) as pb:
         figures = learning.supplier_figures(uow=pb.reader())
@@ -65,6 +69,8 @@ def suppliers_(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 
 def _suppliers_text(found: list[dict[str, Any]]) -> list[RenderableType]:
+    from pegboard.planning.reliability import MIN_HISTORY
+
     keys = ["lateness_mean_days", "lateness_p90_days", "lead_time_p50_days", "lead_time_p90_days"]
     rows = [
         [name, row["receipts"], _shown(row["on_time_rate"], percent=True), *(_shown(row[k]) for k in keys)]
@@ -88,6 +94,9 @@ def forecast_(
     as_json: AsJson = False,
 ) -> None:
     """Demand forecast per SKU from order history, by the model a rolling backtest picks (MASE)."""
+    from pegboard.services import learning
+    from pegboard.views import learning as learned_views
+
     if not 1 <= weeks <= 52:
         raise InvalidValue("--weeks", weeks, "must be a whole number of weeks from 1 to 52")
     bucket, horizon = ("day", weeks * 7) if daily else ("week", weeks)
@@ -140,6 +149,10 @@ def reorder_points(
     as_json: AsJson = False,
 ) -> None:
     """Current and proposed safety stock and reorder point per item, and the expected effect."""
+    from pegboard.services import learning
+    from pegboard.services.runner import with_retries
+    from pegboard.views import learning as learned_views
+
     if service_level is not None:
         learning.valid_service_level(service_level, field="--service-level")
     actor = _actor(by) if apply else ""
@@ -210,6 +223,9 @@ def service_level_(
     by: Annotated[str | None, typer.Option("--by", help="Who sets it, for the record (default: you)")] = None,
 ) -> None:
     """Give one item its own target service level for `pegboard reorder-points`."""
+    from pegboard.services import learning
+    from pegboard.services.runner import with_retries
+
     target = None if level.strip().lower() == "default" else _fraction("LEVEL", level)
     actor = _actor(by)
     with opened(ctx) as pb:
@@ -219,6 +235,8 @@ def service_level_(
 
 
 def _fraction(field: str, value: str) -> float:
+    from pegboard.services import learning
+
     try:
         number = float(value)
     except ValueError:

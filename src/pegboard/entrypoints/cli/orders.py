@@ -1,8 +1,12 @@
-"""Sales orders: place, ship, cancel, list; backorders and preorders."""
+"""Sales orders: place, ship, cancel, list; backorders and preorders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,11 +25,10 @@ from pegboard.entrypoints.cli.context import (
     show,
     table,
 )
-from pegboard.services import orders, parsing, preorders, shipping
-from pegboard.services.runner import with_retries
-from pegboard.views import lists
-from pegboard.views.json import day, number
-from pegboard.views.models import OrderView
+from pegboard.services import parsing
+
+if TYPE_CHECKING:
+    from pegboard.views.models import OrderView
 
 
 @app.command()
@@ -57,6 +60,9 @@ def place(
     A line for an item not yet released is a preorder; one for a dropship item opens a
     drop-ship PO to its supplier.
     """
+    from pegboard.services import orders
+    from pegboard.services.runner import with_retries
+
     drafts = []
     for n, text in enumerate(lines, start=1):
         parts = text.split(":")
@@ -101,6 +107,9 @@ def ship(
     tracking: Annotated[str | None, typer.Option(help="Carrier tracking number")] = None,
 ) -> None:
     """Ship what is allocated to an order, by its ship policy."""
+    from pegboard.services import shipping
+    from pegboard.services.runner import with_retries
+
     tracking = parsing.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx) as pb:
         shipment = with_retries(
@@ -119,6 +128,9 @@ def cancel(
     policy: Policy = None,
 ) -> None:
     """Cancel an order, or the remainder of one SKU; released stock goes to the next waiting lines."""
+    from pegboard.services import orders
+    from pegboard.services.runner import with_retries
+
     with opened(ctx) as pb:
         order = with_retries(
             lambda: orders.cancel_order(
@@ -138,12 +150,16 @@ def orders_(
     limit: Annotated[int | None, typer.Option(help="At most this many orders")] = None,
 ) -> None:
     """Sales orders with their lines: allocated, shipped, backordered, cancelled."""
+    from pegboard.views import lists
+
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.orders(uow.connection, status=status, sku=sku, limit=limit)
     show(as_json, lambda: [order.to_json() for order in found], lambda: _orders_table(found))
 
 
 def _orders_table(found: list[OrderView]) -> Table:
+    from pegboard.views.json import number
+
     rows = []
     for order in found:
         for n, line in enumerate(order.lines):
@@ -192,6 +208,9 @@ def backorders(
     sku: Annotated[str | None, typer.Option(help="Only this SKU")] = None,
 ) -> None:
     """Open backorders, oldest first, with their age."""
+    from pegboard.views import lists
+    from pegboard.views.json import day, number
+
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.backorders(uow.connection, today=pb.clock.today(), sku=sku)
     show(
@@ -216,6 +235,9 @@ def preorders_(
     sku: Annotated[str | None, typer.Option(help="Only this SKU")] = None,
 ) -> None:
     """Open preorders, earliest release first (never counted as backorders)."""
+    from pegboard.views import lists
+    from pegboard.views.json import day, number
+
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.preorders(uow.connection, today=pb.clock.today(), sku=sku)
     show(
@@ -244,6 +266,9 @@ def preorders_(
 @app.command()
 def release(ctx: typer.Context, policy: Policy = None) -> None:
     """Give stock on hand to the preorders whose release date has come, by the allocation policy."""
+    from pegboard.services import preorders
+    from pegboard.services.runner import with_retries
+
     with opened(ctx) as pb:
         granted = with_retries(
             lambda: preorders.release_preorders(uow=pb.uow(), clock=pb.clock, policy=policy_of(pb, policy))

@@ -1,4 +1,8 @@
-"""Events on their way out: deliver them, list and retry parked ones, forget old records."""
+"""Events on their way out: deliver them, list and retry parked ones, forget old records.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from pegboard.entrypoints.cli.context import AsJson, app, emit_json, err, fail, opened, out, show, table
-from pegboard.services.runner import with_retries
 
 
 @app.command()
@@ -52,6 +55,7 @@ def outbox(
 ) -> None:
     """Events that could not be delivered (parked), or with --retry, try them again."""
     from pegboard.services import delivery
+    from pegboard.services.runner import with_retries
 
     if event_ids and not retry:
         fail(2, "event ids are only taken with --retry (pegboard outbox --retry EVENT_ID ...)")

@@ -1,11 +1,15 @@
-"""Planning: promises, suggested POs and MOs, the production queue."""
+"""Planning: promises, suggested POs and MOs, the production queue.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 from itertools import groupby
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import RenderableType
@@ -22,11 +26,9 @@ from pegboard.entrypoints.cli.context import (
 )
 from pegboard.entrypoints.cli.orders import print_released
 from pegboard.planning.collector import keep_until_exit
-from pegboard.services import planning, preorders
-from pegboard.services.runner import with_retries
-from pegboard.views.created import LISTED, created_words
-from pegboard.views.json import number
-from pegboard.views.plan import plan_json
+
+if TYPE_CHECKING:
+    from pegboard.services import planning
 
 #: Rows of the promises and of the production queue a terminal shows without `--all`.
 SHOWN_ROWS = 100
@@ -56,6 +58,9 @@ def plan_(
     nobody: no promise stored, no event queued, no preorder released, nothing confirmed.
     The promises, the suggestions and the queue list their first rows; `--all` lists every one.
     """
+    from pegboard.services import planning, preorders
+    from pegboard.services.runner import with_retries
+
     if preview and confirm:
         fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
     # The process ends with the command: the plan's snapshot and plans need not be freed.
@@ -80,6 +85,8 @@ def plan_(
 
 
 def _plan_json(run: planning.PlanRun, *, confirm: bool, preview: bool) -> dict[str, Any]:
+    from pegboard.views.plan import plan_json
+
     data: dict[str, Any] = dict(plan_json(run.result))
     if confirm:
         data["created"] = run.created
@@ -102,6 +109,9 @@ def _when(value: date | None) -> str:
 
 
 def _plan_text(run: planning.PlanRun, *, show_all: bool) -> list[RenderableType]:
+    from pegboard.views.created import LISTED, created_words
+    from pegboard.views.json import number
+
     result = run.result
     shown: list[RenderableType] = []
     promises, promises_cut = _first(result.promises, show_all=show_all)

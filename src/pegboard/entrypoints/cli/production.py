@@ -1,4 +1,8 @@
-"""Supply: manufacturing orders, material checks, new expected dates, open supply orders."""
+"""Supply: manufacturing orders, material checks, new expected dates, open supply orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Annotated
 import typer
 
 from pegboard.domain.options import parse_choices
-from pegboard.entrypoints import render
 from pegboard.entrypoints.cli.context import (
     AsJson,
     Policy,
@@ -22,11 +25,7 @@ from pegboard.entrypoints.cli.context import (
     show,
     table,
 )
-from pegboard.services import manufacturing, parsing, purchasing
-from pegboard.services.runner import with_retries
-from pegboard.views import lists
-from pegboard.views.json import day, number
-from pegboard.views.stored_plan import plan_state
+from pegboard.services import parsing
 
 
 @app.command()
@@ -39,6 +38,9 @@ def make(
     ] = "",
 ) -> None:
     """Open a manufacturing order and print its ref."""
+    from pegboard.services import manufacturing
+    from pegboard.services.runner import with_retries
+
     amount = parsing.quantity("quantity", quantity)
     choices = parse_choices(options)
     with opened(ctx) as pb:
@@ -65,6 +67,9 @@ def complete(
     policy: Policy = None,
 ) -> None:
     """Finish all or part of an MO: components are consumed and the output feeds backorders."""
+    from pegboard.services import manufacturing
+    from pegboard.services.runner import with_retries
+
     amount = quantity_arg("quantity", quantity) if quantity is not None else None
     with opened(ctx) as pb:
         mo = with_retries(
@@ -83,6 +88,9 @@ def check(
     as_json: AsJson = False,
 ) -> None:
     """Material check: each missing component and quantity, through every BOM level."""
+    from pegboard.entrypoints import render
+    from pegboard.services import manufacturing
+
     amount = quantity_arg("quantity", quantity)
     with opened(ctx) as pb:
         shortages = manufacturing.material_check(sku, amount, uow=pb.reader())
@@ -109,6 +117,9 @@ def reschedule(
     new_date: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The new expected date")],
 ) -> None:
     """Give a PO or MO a new expected date (kept as history)."""
+    from pegboard.services import purchasing
+    from pegboard.services.runner import with_retries
+
     when = parsing.a_date("date", new_date)
     if when is None:
         fail(2, "field 'date', value '': is required")
@@ -124,6 +135,11 @@ def supply(
     include_closed: Annotated[bool, typer.Option("--all", help="Also received and completed ones")] = False,
 ) -> None:
     """Open purchase and manufacturing orders."""
+    from pegboard.services import manufacturing
+    from pegboard.views import lists
+    from pegboard.views.json import day, number
+    from pegboard.views.stored_plan import plan_state
+
     with opened(ctx) as pb, pb.reader() as uow:
         found = lists.supply(uow.connection, include_closed=include_closed)
         making = {s.ref: s.sku for s in found if s.kind == "mo"}

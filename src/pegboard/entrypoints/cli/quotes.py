@@ -1,9 +1,13 @@
-"""Quotes: the dates an order would get if placed now; nothing is written."""
+"""Quotes: the dates an order would get if placed now; nothing is written.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import RenderableType
@@ -13,9 +17,10 @@ from pegboard.domain.errors import InvalidValue
 from pegboard.domain.options import parse_choices
 from pegboard.domain.sales import ShipPolicy
 from pegboard.entrypoints.cli.context import AsJson, app, opened, show, table
-from pegboard.services import parsing, quoting
-from pegboard.services.runner import with_retries
-from pegboard.views.quotes import quote_json
+from pegboard.services import parsing
+
+if TYPE_CHECKING:
+    from pegboard.services import quoting
 
 
 @app.command("quote")
@@ -45,6 +50,10 @@ def quote_(
     orders already waiting ahead of it); placing the order next gives these dates. Nothing is
     written, unless --hold keeps what it takes from stock for that many minutes.
     """
+    from pegboard.services import quoting
+    from pegboard.services.runner import with_retries
+    from pegboard.views.quotes import quote_json
+
     wanted: list[tuple[str, Decimal]] = []
     choices: list[dict[str, str]] = []
     for n, text in enumerate(lines, start=1):

@@ -1,19 +1,26 @@
-"""Running the CLI: every failure becomes a message and an exit code, never a traceback."""
+"""Running the CLI: every failure becomes a message and an exit code, never a traceback.
+
+The database's failures are told apart only once one is raised (`_database_failure`): SQLAlchemy
+and the wiring are not imported to start `pegboard --help`, or a command refused before it opens
+the database.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
 from typer.exceptions import TyperException
 
-from pegboard.bootstrap import DatabaseNotReady
 from pegboard.domain.errors import ActionRefused, BadInput, DomainError
 from pegboard.entrypoints.cli.context import Exit, app, err
 from pegboard.planning.collector import kept_until_exit
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,27 +71,14 @@ def _run(argv: list[str] | None) -> int:
     except DomainError as error:
         _say(error)
         return 1
-    except DatabaseNotReady as error:
-        err.print(f"error: {error.message}", markup=False, highlight=False)
-        return 2
-    except OperationalError as error:
-        err.print(f"error: cannot use the database: {_driver_message(error)}", markup=False, highlight=False)
-        return 1
-    except SQLAlchemyError as error:
-        # Never the statement or its parameters: they may hold customers' data or token hashes.
-        err.print(
-            f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
-        )
-        return 1
-    except StatementError as error:  # never the SQL or its parameters: they may hold anyone's data
-        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-        err.print(f"error: the database refused the change: {reason}", markup=False, highlight=False)
-        return 1
     except typer.Abort:
         return 1
     except SystemExit as error:
         return int(error.code or 0) if not isinstance(error.code, str) else 2
     except Exception as error:  # the promise is: never a traceback
+        code = _database_failure(error)
+        if code is not None:
+            return code
         if os.environ.get("PEGBOARD_DEBUG"):
             raise
         err.print(f"error: {type(error).__name__}: {error}", markup=False, highlight=False)
@@ -92,8 +86,35 @@ def _run(argv: list[str] | None) -> int:
     return 0
 
 
+def _database_failure(error: Exception) -> int | None:
+    """The exit code of a database that is not ready or failed, its message said; None: another error."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError, StatementError
+
+    from pegboard.bootstrap import DatabaseNotReady
+
+    if isinstance(error, DatabaseNotReady):
+        err.print(f"error: {error.message}", markup=False, highlight=False)
+        return 2
+    if isinstance(error, OperationalError):
+        err.print(f"error: cannot use the database: {_driver_message(error)}", markup=False, highlight=False)
+        return 1
+    if isinstance(error, SQLAlchemyError):
+        # Never the statement or its parameters: they may hold customers' data or token hashes.
+        err.print(
+            f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
+        )
+        return 1
+    if isinstance(error, StatementError):  # never the SQL or its parameters: they may hold anyone's data
+        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+        err.print(f"error: the database refused the change: {reason}", markup=False, highlight=False)
+        return 1
+    return None
+
+
 def _driver_message(error: SQLAlchemyError) -> str:
     """The database's own first line (e.g. "no such table: items"), without SQL or parameters."""
+    from sqlalchemy.exc import DBAPIError
+
     cause = error.orig if isinstance(error, DBAPIError) else None
     text = str(cause) if cause is not None else type(error).__name__
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__

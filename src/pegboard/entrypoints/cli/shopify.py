@@ -1,15 +1,17 @@
-"""Orders from a Shopify store: import an export, list and retry held orders."""
+"""Orders from a Shopify store: import an export, list and retry held orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 
-from pegboard.adapters.shopify import mapping as shopify_mapping
 from pegboard.domain.errors import BadInput, DomainError, InvalidValue
 from pegboard.entrypoints.cli.context import (
     AsJson,
@@ -23,27 +25,35 @@ from pegboard.entrypoints.cli.context import (
     show,
     table,
 )
-from pegboard.services import shopify
-from pegboard.services.runner import with_retries
+
+if TYPE_CHECKING:
+    from pegboard.services import shopify
 
 shopify_app = typer.Typer(
     help="Orders from a Shopify store: import an export, list and retry held orders.", no_args_is_help=True
 )
 app.add_typer(shopify_app, name="shopify")
 
-#: How each outcome is counted in the import summary.
-_IMPORT_COUNTS = {
-    shopify.Outcome.PLACED: "placed",
-    shopify.Outcome.UPDATED: "updated",
-    shopify.Outcome.UNCHANGED: "already known",
-    shopify.Outcome.STALE: "already known",
-    shopify.Outcome.HELD: "held",
-    shopify.Outcome.CANCELLED: "cancelled",
-}
+
+def _counted_as(outcome: shopify.Outcome) -> str:
+    """How an outcome is counted in the import summary."""
+    from pegboard.services import shopify
+
+    counts = {
+        shopify.Outcome.PLACED: "placed",
+        shopify.Outcome.UPDATED: "updated",
+        shopify.Outcome.UNCHANGED: "already known",
+        shopify.Outcome.STALE: "already known",
+        shopify.Outcome.HELD: "held",
+        shopify.Outcome.CANCELLED: "cancelled",
+    }
+    return counts[outcome]
 
 
 def _shopify_export(file: Path) -> list[shopify.ShopOrder]:
     """Every order of a Shopify export, read before anything is written; a bad one names its index."""
+    from pegboard.adapters.shopify import mapping as shopify_mapping
+
     if not file.is_file():
         fail(2, f"file {str(file)!r} does not exist")
     data = shopify_mapping.loads(file.read_bytes(), field=f"file {file.name}")
@@ -68,6 +78,11 @@ def shopify_import(
     Run it after an outage to pick up webhooks that never arrived. Orders are applied oldest
     first, each in its own transaction, with the same rules as the webhook.
     """
+    from rich.progress import Progress
+
+    from pegboard.services import shopify
+    from pegboard.services.runner import with_retries
+
     found = _shopify_export(file)
     counts = dict.fromkeys(["placed", "updated", "already known", "held", "cancelled"], 0)
     with opened(ctx) as pb, Progress(console=err, transient=True) as progress:
@@ -84,7 +99,7 @@ def shopify_import(
                     2 if isinstance(error, BadInput) else 1,
                     f"{where}: {error.message}; orders before it were taken",
                 )
-            counts[_IMPORT_COUNTS[applied.outcome]] += 1
+            counts[_counted_as(applied.outcome)] += 1
             progress.advance(task)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     out.print(f"Imported {len(found)} Shopify orders from {file.name}: {summary}.")
@@ -105,6 +120,8 @@ def _held_json(record: Any) -> dict[str, Any]:
 @shopify_app.command("held")
 def shopify_held(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Shopify orders on hold (an unknown SKU, a change made in the shop), with the problem to fix."""
+    from pegboard.services import shopify
+
     with opened(ctx) as pb:
         found = [_held_json(record) for record in shopify.held_orders(uow=pb.reader())]
     show(
@@ -128,6 +145,10 @@ def shopify_retry(
 
     Exits 1 when an order is still held afterwards.
     """
+    from pegboard.adapters.shopify import mapping as shopify_mapping
+    from pegboard.services import shopify
+    from pegboard.services.runner import with_retries
+
     with opened(ctx) as pb:
         ids = (
             [shopify_order_id]

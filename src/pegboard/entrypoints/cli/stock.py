@@ -1,4 +1,8 @@
-"""Stock: what is on hand, counting it, receiving purchase orders."""
+"""Stock: what is on hand, counting it, receiving purchase orders.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
@@ -19,10 +23,7 @@ from pegboard.entrypoints.cli.context import (
     show,
     table,
 )
-from pegboard.services import parsing, purchasing, stock
-from pegboard.services.runner import with_retries
-from pegboard.views.json import day, number
-from pegboard.views.models import StockFigures
+from pegboard.services import parsing
 
 
 @app.command("stock")
@@ -33,6 +34,10 @@ def stock_(
     limit: Annotated[int, typer.Option(help="How many movements to show")] = 50,
 ) -> None:
     """On hand, allocated and available for a SKU, and its latest movements."""
+    from pegboard.services import stock
+    from pegboard.views.json import day, number
+    from pegboard.views.models import StockFigures
+
     with opened(ctx) as pb:
         view = stock.stock_of(sku, uow=pb.reader(), limit=limit)
     figures = StockFigures.of(sku, view)
@@ -68,6 +73,9 @@ def count_(
     A count below what orders hold takes stock back from the newest of them (by the policy);
     each order line that lost stock is listed and goes back on backorder.
     """
+    from pegboard.services import stock
+    from pegboard.services.runner import with_retries
+
     quantity = quantity_arg("counted", counted, allow_zero=True)
     why = parsing.text("reason", reason, max_length=limits.REASON, multiline=True)
     with opened(ctx) as pb:
@@ -103,6 +111,9 @@ def receive(
     On a drop-ship PO it records that the supplier shipped to the customer: the order's line
     is shipped and no stock moves.
     """
+    from pegboard.services import purchasing
+    from pegboard.services.runner import with_retries
+
     amount = quantity_arg("quantity", quantity)
     tracking = parsing.optional_text("tracking", tracking, max_length=limits.TRACKING)
     with opened(ctx) as pb:

@@ -1,18 +1,22 @@
-"""What-if: the plan re-made for a scenario (late supply, more demand, an extra order); nothing written."""
+"""What-if: the plan re-made for a scenario (late supply, more demand, an extra order); nothing written.
+
+Use cases and views are imported inside the commands that call them, for a quick start
+(`cli/__init__.py`).
+"""
 
 from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import RenderableType
 
 from pegboard.entrypoints.cli.context import AsJson, app, opened, out, table
-from pegboard.services import whatif
-from pegboard.views.json import number
-from pegboard.views.whatif import whatif_json_text
+
+if TYPE_CHECKING:
+    from pegboard.services import whatif
 
 
 @app.command("whatif")
@@ -35,6 +39,9 @@ def whatif_(
     A demand rise of P% over FROM..TO (default the next 28 days) adds P% of what was ordered of
     the SKU over as many days up to today, ranked after every waiting order.
     """
+    from pegboard.services import whatif
+    from pegboard.views.whatif import whatif_json_text
+
     scenario = whatif.parse_scenario(demand or [], late or [], order or [])
     with opened(ctx) as pb:
         found = whatif.what_if(scenario, uow=pb.reader(), clock=pb.clock)
@@ -46,6 +53,8 @@ def whatif_(
 
 
 def _whatif_text(found: whatif.WhatIf) -> list[RenderableType]:
+    from pegboard.views.json import number
+
     shown: list[RenderableType] = []
     rows: list[list[object]] = []
     for o in found.outcome.late_orders:
