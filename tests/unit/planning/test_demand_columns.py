@@ -41,6 +41,14 @@ def columns_of(demands: Sequence[BackorderDemand]) -> DemandColumns:
         line_nos=[d.line_no for d in demands],
         skus=[d.sku for d in demands],
         line_ids=[d.line_id for d in demands],
+        release=(
+            np.array(
+                [0 if d.release_date is None else d.release_date.toordinal() for d in demands], dtype=np.int64
+            )
+            if any(d.release_date for d in demands)
+            else None
+        ),
+        options={k: d.options for k, d in enumerate(demands) if d.options},
     )
 
 

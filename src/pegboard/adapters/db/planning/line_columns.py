@@ -40,7 +40,7 @@ from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.coded import CodedTexts
 from pegboard.planning.segments import Ints
-from pegboard.planning.snapshot import BackorderDemand, DemandColumns
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns, MadeOnDemand
 from pegboard.planning.values import distinct, objects
 
 #: A line's flags: a preorder, a configured line (its options are read apart: few lines have any).
@@ -187,47 +187,34 @@ def demands_of_columns(
     sku_of: dict[int, str],
     release_of: dict[str, date],
     options_of: Callable[[list[int]], dict[int, str]],
-) -> tuple[list[BackorderDemand], DemandColumns]:
-    """The demands of these lines (as `DemandQueries._demand_rows` makes them), and their columns;
-    `options_of` reads the options of configured lines by id."""
+) -> tuple[MadeOnDemand, DemandColumns]:
+    """The demands of these lines (as `DemandQueries._demand_rows` makes them, but only when first
+    asked for: `MadeOnDemand`), and their columns; `options_of` reads the options of configured
+    lines by id."""
     item_ids, item = distinct(lines.item_id)
     names = list(map(sku_of.__getitem__, item_ids.tolist()))
     order = lines.order
-    values, back = distinct(lines.units)
-    n = len(order)
     # Coded by the indexes they are gathered with: storing the plan (`kept_plan.pack`) then
     # codes them without looking each of a million texts up.
     refs: list[str] = CodedTexts.gathered(lines.order_refs, order)
     skus: list[str] = CodedTexts.gathered(names, item)
     line_nos: list[int] = lines.line_no.tolist()
     line_ids: list[int | None] = lines.line_id.tolist()
-    releases: Iterable[date | None] = repeat(None)
-    if (lines.flags & PREORDER).any():
-        preorders = (lines.flags & PREORDER).astype(np.bool_).tolist()
-        releases = [release_of.get(sku) if p else None for p, sku in zip(preorders, skus, strict=True)]
-    options: Iterable[str] = repeat("")
-    configured = np.flatnonzero(lines.flags & CONFIGURED)
-    if len(configured):
-        ids = lines.line_id[configured].tolist()
-        chosen = options_of(ids)
-        options = [""] * n
-        for k, line_id in zip(configured.tolist(), ids, strict=True):
-            options[k] = chosen[line_id]
-    found = list(
-        map(
-            BackorderDemand,
-            refs,
-            line_nos,
-            skus,
-            objects([from_units(v) for v in values.tolist()], back),
-            lines.priority[order].tolist(),
-            objects(lines.at.astype("datetime64[us]").tolist(), order),
-            lines.order_id[order].tolist(),
-            releases,
-            line_ids,
-            options,
-        )
-    )
+    release = None
+    preorders = np.flatnonzero(lines.flags & PREORDER)
+    if len(preorders):
+        release = np.zeros(len(order), dtype=np.int64)
+        for k in preorders.tolist():
+            day = release_of.get(skus[k])
+            release[k] = 0 if day is None else day.toordinal()
+        if not release.any():
+            release = None  # preorders of items not released later: no preorder to plan as one
+    configured = np.flatnonzero(lines.flags & CONFIGURED).tolist()
+    ids = lines.line_id[configured].tolist()
+    chosen = options_of(ids) if configured else {}
+    options = {k: chosen[line_id] for k, line_id in zip(configured, ids, strict=True)}
+    made = _Made(lines, refs, line_nos, skus, line_ids, release, options)
+    found = MadeOnDemand(len(order), made.demands)
     columns = DemandColumns(
         of=found,
         order=order,
@@ -243,8 +230,52 @@ def demands_of_columns(
         line_nos=line_nos,
         skus=skus,
         line_ids=line_ids,
+        release=release,
+        options=options,
     )
     return found, columns
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What the demands of open lines are made of, column by column, when first asked for."""
+
+    lines: OpenLines
+    refs: list[str]
+    line_nos: list[int]
+    skus: list[str]
+    line_ids: list[int | None]
+    release: Ints | None
+    options: dict[int, str]
+
+    def demands(self) -> list[BackorderDemand]:
+        """One `BackorderDemand` per line, each distinct quantity and time made once."""
+        lines, n = self.lines, len(self.refs)
+        order = lines.order
+        values, back = distinct(lines.units)
+        releases: Iterable[date | None] = repeat(None)
+        if self.release is not None:
+            releases = [None if day == 0 else date.fromordinal(day) for day in self.release.tolist()]
+        options: Iterable[str] = repeat("")
+        if self.options:
+            options = [""] * n
+            for k, chosen in self.options.items():
+                options[k] = chosen
+        return list(
+            map(
+                BackorderDemand,
+                self.refs,
+                self.line_nos,
+                self.skus,
+                objects([from_units(v) for v in values.tolist()], back),
+                lines.priority[order].tolist(),
+                objects(lines.at.astype("datetime64[us]").tolist(), order),
+                lines.order_id[order].tolist(),
+                releases,
+                self.line_ids,
+                options,
+            )
+        )
 
 
 def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
