@@ -19,7 +19,14 @@ from decimal import Decimal
 
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import PlanResult, Promise
-from pegboard.planning.snapshot import PlanBomLine, PlanConfiguration, PlanInput, PlanInputError, PlanItem
+from pegboard.planning.snapshot import (
+    PlanBomLine,
+    PlanConfiguration,
+    PlanInput,
+    PlanInputError,
+    PlanItem,
+    configured_demands,
+)
 
 __all__ = ["PlanConfiguration", "configure", "configured_sku", "split_sku", "unconfigure"]
 
@@ -39,7 +46,7 @@ def split_sku(planned_sku: str) -> tuple[str, str]:
 
 def configure(snapshot: PlanInput) -> tuple[PlanInput, dict[str, str]]:
     """The snapshot with a planning item per configuration in use, and {configured name: SKU}."""
-    wanted = {(d.sku, d.options) for d in snapshot.demands if d.options}
+    wanted = configured_demands(snapshot)
     wanted |= {(m.sku, m.options) for m in snapshot.manufacturing_orders if m.options}
     if not wanted:
         return snapshot, {}

@@ -51,7 +51,7 @@ from pegboard.planning.result import (
     QueueEntry,
 )
 from pegboard.planning.segments import Ints, segment_starts
-from pegboard.planning.snapshot import BackorderDemand, PlanInput
+from pegboard.planning.snapshot import BackorderDemand, PlanInput, configured_demands, release_days
 from pegboard.planning.values import as_decimals, objects
 
 #: How demand is ranked (`arrays.build_demands`): priority (higher first), ordered_at, order ref,
@@ -71,14 +71,13 @@ def demand_rank(demand: BackorderDemand) -> RankKey:
 def plain_demand(snapshot: PlanInput) -> bool:
     """Whether a whole snapshot's demand is all plain lines: no preorder, configured line, drop-ship
     line or ship-complete order, whose lines a re-plan could not take back from its promises."""
-    demands = snapshot.demands
     return not (
         snapshot.ship_complete
         or snapshot.dropships
         or snapshot.configurations
         or snapshot.configured_stock
-        or any(filter(attrgetter("release_date"), demands))
-        or any(filter(attrgetter("options"), demands))
+        or release_days(snapshot) is not None
+        or configured_demands(snapshot)
     )
 
 

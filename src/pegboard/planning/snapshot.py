@@ -6,10 +6,14 @@ dates are `date`, and "today" is part of the snapshot, so the same snapshot alwa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any, overload
+
+import numpy as np
 
 from pegboard.planning.reliability import Reliability
 from pegboard.planning.segments import Ints
@@ -182,6 +186,94 @@ class DemandColumns:
     line_nos: list[int]
     skus: list[str]
     line_ids: list[int | None]
+    #: Each demand's release day (`date.toordinal`, 0 for none); None when no demand is a preorder.
+    release: Ints | None
+    #: The options of the configured demands, by their place among the demands.
+    options: Mapping[int, str]
+
+
+class MadeOnDemand(Sequence[BackorderDemand]):
+    """Demands made only when first asked for: a whole snapshot's are worked into arrays from its
+    columns (`DemandColumns`), and its readers that need no single demand (the engine's, on a
+    shop without preorders or configured lines) read the columns too; so a million objects are
+    made only for a reader that walks them (a what-if, a quote, a narrowed plan).
+
+    Equal to a sequence of the same demands, and pickled as their list."""
+
+    __slots__ = ("_size", "_make", "_made")
+
+    def __init__(self, size: int, make: Callable[[], list[BackorderDemand]]) -> None:
+        self._size = size
+        self._make: Callable[[], list[BackorderDemand]] | None = make
+        self._made: list[BackorderDemand] | None = None
+
+    def made(self) -> bool:
+        """Whether the demands were made already."""
+        return self._made is not None
+
+    def _demands(self) -> list[BackorderDemand]:
+        if self._made is None:
+            assert self._make is not None
+            made = self._make()
+            if len(made) != self._size:
+                raise ValueError(f"made {len(made)} demands, not {self._size}")
+            self._made, self._make = made, None
+        return self._made
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> BackorderDemand: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[BackorderDemand]: ...
+    def __getitem__(self, index: int | slice) -> BackorderDemand | list[BackorderDemand]:
+        return self._demands()[index]
+
+    def __iter__(self) -> Iterator[BackorderDemand]:
+        return iter(self._demands())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MadeOnDemand):
+            other = other._demands()
+        return isinstance(other, Sequence) and self._demands() == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (self._demands(),))
+
+    def __repr__(self) -> str:
+        return repr(self._demands())
+
+
+def columns_of(snapshot: PlanInput) -> DemandColumns | None:
+    """The snapshot's demand columns when they stand for its very demands (not for demands since
+    replaced: `dataclasses.replace`, `planning.configurations`)."""
+    columns = snapshot.demand_columns
+    return columns if columns is not None and columns.of is snapshot.demands else None
+
+
+def release_days(snapshot: PlanInput) -> Ints | None:
+    """Each demand's release day (`date.toordinal`, 0 for none); None when no demand is a preorder."""
+    columns = columns_of(snapshot)
+    if columns is not None:
+        return columns.release
+    demands = snapshot.demands
+    # any() walks a million demands in C: next to nothing when no preorder waits.
+    if not any(map(attrgetter("release_date"), demands)):
+        return None
+    return np.array(
+        [0 if d.release_date is None else d.release_date.toordinal() for d in demands], dtype=np.int64
+    )
+
+
+def configured_demands(snapshot: PlanInput) -> set[tuple[str, str]]:
+    """The (sku, options) of the configured demands."""
+    columns = columns_of(snapshot)
+    if columns is not None:
+        return {(columns.skus[k], options) for k, options in columns.options.items()}
+    return {(d.sku, d.options) for d in snapshot.demands if d.options}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import numpy as np
 from pegboard.planning.arrays import NONE
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.result import OPEN_TERM, PlanResult, Promise
-from pegboard.planning.snapshot import DropshipDemand, PlanInput
+from pegboard.planning.segments import Ints
+from pegboard.planning.snapshot import DropshipDemand, PlanInput, release_days
 
 #: What a preorder's promise rests on when the release date, not the supply, sets it.
 RELEASE = "release date"
@@ -24,13 +25,13 @@ RELEASE = "release date"
 
 def with_sale_terms(snapshot: PlanInput, result: PlanResult) -> PlanResult:
     """The plan's promises with preorders floored at their release date and drop-ship lines added."""
-    # filter() walks a million demands in C: the check costs next to nothing when no preorder waits.
-    preorders = filter(attrgetter("release_date"), snapshot.demands)
-    floors = {(d.order_ref, d.line_no): d.release_date for d in preorders if d.release_date}
-    if not floors and not snapshot.dropships:
+    days = release_days(snapshot)
+    if days is None and not snapshot.dropships:
         return result
     if isinstance(result.promises, PromiseTable):
-        return replace(result, promises=_table_with_terms(snapshot, result.promises))
+        return replace(result, promises=_table_with_terms(snapshot, result.promises, days))
+    preorders = filter(attrgetter("release_date"), snapshot.demands)
+    floors = {(d.order_ref, d.line_no): d.release_date for d in preorders if d.release_date}
     promises = list(result.promises)
     if floors:
         refs = {ref for ref, _ in floors}
@@ -43,12 +44,11 @@ def with_sale_terms(snapshot: PlanInput, result: PlanResult) -> PlanResult:
     return replace(result, promises=promises)
 
 
-def _table_with_terms(snapshot: PlanInput, table: PromiseTable) -> PromiseTable:
-    """The same as the tuple path above, on the columns: floored days, release wordings, drop-ships."""
-    release = np.array(
-        [0 if d.release_date is None else d.release_date.toordinal() for d in snapshot.demands],
-        dtype=np.int64,
-    )
+def _table_with_terms(snapshot: PlanInput, table: PromiseTable, release: Ints | None) -> PromiseTable:
+    """The same as the tuple path above, on the columns: floored days, release wordings, drop-ships;
+    `release` is each demand's release day (`release_days`)."""
+    if release is None:
+        release = np.zeros(len(snapshot.demands), dtype=np.int64)
     floor = release[table.line] if len(table.line) else np.zeros(0, dtype=np.int64)
     moved = np.flatnonzero((table.day < NONE) & (table.day < floor))
     day, wording = table.day, table.wording

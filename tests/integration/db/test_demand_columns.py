@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select, text
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.planning.line_columns import open_lines_beside
+from pegboard.adapters.db.planning.line_columns import open_line_columns, open_lines_beside
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.arrays import build_demands, build_items
 from pegboard.planning.coded import CodedTexts, coding
@@ -120,3 +120,36 @@ def test_open_lines_read_beside_see_what_the_transaction_saw_and_none_when_it_wr
         assert read is not None and read.order_refs == ["SO-1"]
         conn.execute(text("UPDATE order_lines SET cancelled = 0"))
         assert open_lines_beside(conn) is None
+
+
+def test_open_lines_read_beside_in_two_parts_are_those_read_in_one(postgres_pb: Pegboard) -> None:
+    make_items(postgres_pb, "AXE", "BOLT")
+    make_order(postgres_pb, "SO-1", ("AXE", 1), ("BOLT", 2), priority=3)
+    make_order(postgres_pb, "SO-2", ("BOLT", 4))
+    # Enough lines for several pages, some of them preorders, written as no service would.
+    with postgres_pb.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (order_id, line_no, item_id, quantity, kind)"
+                " SELECT order_id, line_no + 10 * g, item_id, quantity + g,"
+                " CASE WHEN g % 7 = 0 THEN 'preorder' ELSE 'stock' END"
+                " FROM order_lines, generate_series(1, 400) AS g"
+            )
+        )
+    with postgres_pb.uow() as uow:  # never committed
+        conn = uow.planning.conn
+        pages = conn.execute(text("SELECT pg_relation_size('order_lines') / 8192")).scalar_one()
+
+        beside = open_lines_beside(conn, split_pages=0)
+        assert beside is not None
+        parts, whole = beside.result(), open_line_columns(conn)
+
+        assert pages >= 5 and parts is not None and whole is not None
+        assert len(whole.line_id) == 3 * 401 and int(np.count_nonzero(whole.flags)) == 3 * 57
+        for name in whole.__dataclass_fields__:
+            got, expected = getattr(parts, name), getattr(whole, name)
+            assert np.array_equal(got, expected) if isinstance(got, np.ndarray) else got == expected, name
+    with postgres_pb.engine.begin() as conn:  # the lines the service would not have made go again
+        conn.execute(text("DELETE FROM order_lines WHERE line_no > 10"))
+    with postgres_pb.engine.begin() as conn:  # the lines the service would not have made go again
+        conn.execute(text("DELETE FROM order_lines WHERE line_no > 10"))

@@ -3,6 +3,7 @@ demands themselves give, in line order or not."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -14,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 
 from pegboard.planning.arrays import EPOCH, MICROSECOND, build_demands, build_items, naive, to_micro
 from pegboard.planning.engine import plan
-from pegboard.planning.snapshot import BackorderDemand, DemandColumns, PlanInput, PlanItem
+from pegboard.planning.net_change import plain_demand
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns, MadeOnDemand, PlanInput, PlanItem
 from tests.unit.planning.workshops import workshops
 
 
@@ -41,6 +43,14 @@ def columns_of(demands: Sequence[BackorderDemand]) -> DemandColumns:
         line_nos=[d.line_no for d in demands],
         skus=[d.sku for d in demands],
         line_ids=[d.line_id for d in demands],
+        release=(
+            np.array(
+                [0 if d.release_date is None else d.release_date.toordinal() for d in demands], dtype=np.int64
+            )
+            if any(d.release_date for d in demands)
+            else None
+        ),
+        options={k: d.options for k, d in enumerate(demands) if d.options},
     )
 
 
@@ -68,3 +78,33 @@ def test_a_snapshot_whose_demands_were_replaced_is_planned_from_them_not_from_ol
 
     assert changed.demand_columns is snapshot.demand_columns  # carried along, but stale
     assert build_demands(changed, build_items(changed)).refs == ["SO-2"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops())
+def test_a_whole_plan_from_columns_makes_its_demands_only_for_configured_lines(snapshot: PlanInput) -> None:
+    demands = list(snapshot.demands)
+    made = MadeOnDemand(len(demands), lambda: list(demands))
+    columns = replace(columns_of(demands), of=made)
+    columned = replace(snapshot, demands=made, demand_columns=columns)
+
+    got, expected = plan(columned), plan(snapshot)
+
+    assert got == expected and plain_demand(columned) == plain_demand(snapshot)
+    # Only a configured line makes the engine replace the demands (`planning.configurations`).
+    assert made.made() == bool(columns.options)
+
+
+def test_demands_made_on_demand_are_made_once_when_first_walked_and_equal_their_list() -> None:
+    calls: list[int] = []
+    demands = [BackorderDemand("SO-1", 1, "AXE", Decimal(1)), BackorderDemand("SO-1", 2, "BOLT", Decimal(2))]
+
+    def make() -> list[BackorderDemand]:
+        calls.append(1)
+        return list(demands)
+
+    made = MadeOnDemand(2, make)
+
+    assert len(made) == 2 and not made.made() and not calls
+    assert made[1].sku == "BOLT" and list(made) == demands and made == demands and demands == made
+    assert calls == [1] and pickle.loads(pickle.dumps(made)) == demands

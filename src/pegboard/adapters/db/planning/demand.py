@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import Future
 from datetime import date
 from decimal import Decimal
@@ -108,7 +108,7 @@ class DemandQueries:
         release_of: dict[str, date],
         orders: Collection[str] | None = None,
         beside: Future[OpenLines | None] | None = None,
-    ) -> tuple[list[BackorderDemand], DemandColumns | None]:
+    ) -> tuple[Sequence[BackorderDemand], DemandColumns | None]:
         """Every open line (of these items, of these orders) that is not drop-shipped, by order
         then line; a whole snapshot's on PostgreSQL as columns too (`open_line_columns`), or as
         `beside` reads them (`open_lines_beside`)."""

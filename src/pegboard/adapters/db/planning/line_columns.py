@@ -11,7 +11,7 @@ columns, which the snapshot keeps for planning (`planning.snapshot.DemandColumns
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -24,14 +24,16 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Integer,
     LargeBinary,
+    Select,
     and_,
     cast,
     func,
+    literal,
     select,
     text,
 )
+from sqlalchemy.sql.functions import Function
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.planning.queries import driver_row, local_settings
@@ -39,7 +41,7 @@ from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind
 from pegboard.planning.coded import CodedTexts
 from pegboard.planning.segments import Ints
-from pegboard.planning.snapshot import BackorderDemand, DemandColumns
+from pegboard.planning.snapshot import BackorderDemand, DemandColumns, MadeOnDemand
 from pegboard.planning.values import distinct, objects
 
 #: A line's flags: a preorder, a configured line (its options are read apart: few lines have any).
@@ -81,38 +83,74 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     Every order is read, not only those with an open line: picking them out is a semi-join of
     the orders with the million lines on the server (half of the statement's time at L), against
     a few milliseconds here, where the lines' orders are known. `ordered_at` comes as PostgreSQL
-    sends a timestamp: microseconds since 2000-01-01, no EXTRACT (a numeric) per order."""
-    ol, so = t.order_lines.c, t.sales_orders.c
+    sends a timestamp: microseconds since 2000-01-01, no EXTRACT (a numeric) per order. Each
+    column is aggregated on the server once per line, the statement's cost: the lines' flags are
+    not a column, but the ids of the few preorders and configured lines."""
+    row = driver_row(conn, select(_lines_query().subquery(), _orders_query().subquery()))
+    return None if row is None else _open_lines(row[:_LINE_COLUMNS], row[_LINE_COLUMNS:])
+
+
+#: The byte strings `_lines_query` gives: five columns, then the preorders' and configured lines' ids.
+_LINE_COLUMNS = 7
+
+
+def _lines_query(pages: tuple[int | None, int | None] = (None, None)) -> Select[Any]:
+    """The open lines' columns (`sent_column`); of the table's pages from the first to before the
+    second of `pages` (None: from the start, to the end)."""
+    ol = t.order_lines.c
     waiting = and_(ol.quantity > ol.allocated + ol.shipped + ol.cancelled, ol.kind != LineKind.DROPSHIP.value)
-    flags = PREORDER * cast(ol.kind == LineKind.PREORDER.value, Integer) + CONFIGURED * cast(
-        ol.options != "", Integer
-    )
     units = ol.quantity - ol.allocated - ol.shipped - ol.cancelled
-    packed = map(packed_column, (ol.order_id, ol.line_no, ol.item_id, units, ol.id, flags))
-    lines = select(*packed).where(waiting)
+    preorders = sent_column(ol.id).filter(ol.kind == LineKind.PREORDER.value)
+    configured = sent_column(ol.id).filter(ol.options != "")
+    lines = select(
+        *map(sent_column, (ol.order_id, ol.line_no, ol.item_id, units, ol.id)), preorders, configured
+    ).where(waiting)
+    # A range of pages is read by a TID range scan: the parts of one read share out the table.
+    low, high = pages
+    if low is not None:
+        lines = lines.where(text(f"order_lines.ctid >= '({int(low)},0)'::tid"))
+    if high is not None:
+        lines = lines.where(text(f"order_lines.ctid < '({int(high)},0)'::tid"))
+    return lines
+
+
+def _orders_query() -> Select[Any]:
+    """Every order's id, priority, `ordered_at` (`sent_column`) and ref (all refs in one string)."""
+    so = t.sales_orders.c
     # The aggregates of one SELECT take its rows in one order, so the order columns line up.
-    orders = select(
-        packed_column(so.id),
-        packed_column(so.priority),
-        func.array_send(func.array_agg(so.ordered_at), type_=LargeBinary),
+    return select(
+        sent_column(so.id),
+        sent_column(so.priority),
+        _sent(func.timestamp_send(so.ordered_at)),
         func.string_agg(so.order_ref, SEPARATOR),
     )
-    row = driver_row(conn, select(lines.subquery(), orders.subquery()))
-    if row is None or row[0] is None or row[6] is None:
+
+
+def _open_lines(lines: Sequence[Any], orders: Sequence[Any]) -> OpenLines | None:
+    """The open lines of the byte strings of `_lines_query` and `_orders_query` (see
+    `open_line_columns`)."""
+    if lines[0] is None or orders[0] is None:
         return None
-    order_id, line_no, item_id, line_units, line_id, line_flags, every_id, every_priority, stamps = map(
-        int64s, row[:9]
-    )
-    every_ref = str(row[9]).split(SEPARATOR)
+    order_id, line_no, item_id, line_units, line_id, preorder_ids, configured_ids = map(sent_int64s, lines)
+    every_id, every_priority, stamps = map(sent_int64s, orders[:3])
+    every_ref = str(orders[3]).split(SEPARATOR)
     if len(every_ref) != len(every_id) or _INFINITE in stamps or -_INFINITE - 1 in stamps:
         return None
-    by_line = np.lexsort((line_no, order_id))
+    if len(order_id) > 1 and not bool(
+        np.all(
+            (order_id[1:] > order_id[:-1]) | ((order_id[1:] == order_id[:-1]) & (line_no[1:] > line_no[:-1]))
+        )
+    ):
+        by_line = np.lexsort((line_no, order_id))
+        order_id, line_no, item_id, line_units, line_id = (
+            column[by_line] for column in (order_id, line_no, item_id, line_units, line_id)
+        )
     by_id = np.argsort(every_id, kind="stable")
     sorted_ids = every_id[by_id]
-    found = np.searchsorted(sorted_ids, order_id[by_line])
+    found = np.searchsorted(sorted_ids, order_id)
     if not (
         np.all(found < len(sorted_ids))
-        and np.all(sorted_ids[np.minimum(found, len(sorted_ids) - 1)] == order_id[by_line])
+        and np.all(sorted_ids[np.minimum(found, len(sorted_ids) - 1)] == order_id)
     ):
         raise ValueError("a line's order was not read with it")
     # The lines' orders only, in id order (the lines follow it, so `found` never decreases).
@@ -120,13 +158,17 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     first[:1] = True
     np.not_equal(found[1:], found[:-1], out=first[1:])
     picked = by_id[found[first]]
+    flags = np.zeros(len(line_id), dtype=np.int64)
+    for flag, ids in ((PREORDER, preorder_ids), (CONFIGURED, configured_ids)):
+        if len(ids):
+            flags[np.isin(line_id, ids)] |= flag
     return OpenLines(
         order=np.cumsum(first) - 1,
-        line_no=line_no[by_line],
-        item_id=item_id[by_line],
-        units=line_units[by_line],
-        line_id=line_id[by_line],
-        flags=line_flags[by_line],
+        line_no=line_no,
+        item_id=item_id,
+        units=line_units,
+        line_id=line_id,
+        flags=flags,
         order_id=every_id[picked],
         priority=every_priority[picked],
         at=stamps[picked] + _EPOCH_2000,
@@ -134,38 +176,83 @@ def open_line_columns(conn: Connection) -> OpenLines | None:
     )
 
 
-def open_lines_beside(conn: Connection) -> Future[OpenLines | None] | None:
-    """`open_line_columns`, read on a connection of its own while this one reads the rest of the
-    snapshot, as of this transaction's snapshot now (exported to it); None when this transaction
-    wrote already (the other could not see it) or the database is not PostgreSQL: read them
+#: A table of open lines at least this large (in pages of 8 kB) is read in two parts beside,
+#: each on a connection of its own: two server processes share the statement's second at L.
+SPLIT_PAGES = 2048
+
+
+def open_lines_beside(conn: Connection, *, split_pages: int = SPLIT_PAGES) -> Future[OpenLines | None] | None:
+    """`open_line_columns`, read on connections of their own while this one reads the rest of the
+    snapshot, as of this transaction's snapshot now (exported to them); None when this transaction
+    wrote already (the others could not see it) or the database is not PostgreSQL: read them
     here then.
 
     The statement is the snapshot's longest on the server (about a second at L), and the other
-    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it.
+    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it. With
+    `split_pages` pages of lines or more, the first two fifths of the table's pages are read with
+    the orders and the rest beside them (PostgreSQL 15 aggregates these in one process only).
     """
     if conn.dialect.name != "postgresql":
         return None
-    exported, wrote = conn.execute(
-        select(func.pg_export_snapshot(), func.pg_current_xact_id_if_assigned().is_not(None))
+    exported, wrote, pages = conn.execute(
+        select(
+            func.pg_export_snapshot(),
+            func.pg_current_xact_id_if_assigned().is_not(None),
+            func.pg_relation_size(t.order_lines.name) / 8192,
+        )
     ).one()
     if wrote:
         return None
-    reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-lines")
+    engine, exported = conn.engine, str(exported)
+    reading = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open-lines")
     try:
-        return reading.submit(_open_lines_as_of, conn.engine, str(exported))
+        if int(pages) < split_pages:
+            return reading.submit(_open_lines_as_of, engine, exported)
+        # The first part reads the orders too (about a third of a half's time): it takes fewer pages.
+        middle = int(pages) * 2 // 5
+        second = reading.submit(_row_as_of, engine, exported, _lines_query((middle, None)))
+        return reading.submit(_joined, engine, exported, middle, second)
     finally:
         reading.shutdown(wait=False)
 
 
-def _open_lines_as_of(engine: Engine, exported: str) -> OpenLines | None:
-    """`open_line_columns` in a transaction of its own that sees what the transaction that
-    exported snapshot `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
+def _joined(
+    engine: Engine, exported: str, middle: int, second: Future[Sequence[Any] | None]
+) -> OpenLines | None:
+    """The first half's lines and the orders, read here, joined with the second half's lines."""
+    first = _row_as_of(
+        engine, exported, select(_lines_query((None, middle)).subquery(), _orders_query().subquery())
+    )
+    rest = second.result()
+    if first is None or rest is None:
+        return None
+    head, orders = first[:_LINE_COLUMNS], first[_LINE_COLUMNS:]
+    return _open_lines([_joined_bytes(a, b) for a, b in zip(head, rest, strict=True)], orders)
+
+
+def _joined_bytes(first: bytes | None, second: bytes | None) -> bytes | None:
+    """Two parts' values of one column, one after the other (None: no value in either)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return first + second
+
+
+def _row_as_of(engine: Engine, exported: str, query: Select[Any]) -> Sequence[Any] | None:
+    """The query's row, in a transaction of its own that sees what the transaction that exported
+    snapshot `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
     if not re.fullmatch(r"[0-9A-F-]+", exported):
         raise ValueError(f"not an exported snapshot: {exported!r}")
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as side, side.begin():
         side.execute(text(f"SET TRANSACTION SNAPSHOT '{exported}'"))
         with local_settings(side, jit="off"):
-            return open_line_columns(side)
+            return driver_row(side, query)
+
+
+def _open_lines_as_of(engine: Engine, exported: str) -> OpenLines | None:
+    """`open_line_columns` in a transaction of its own that sees what the transaction that
+    exported snapshot `exported` saw (`_row_as_of`)."""
+    row = _row_as_of(engine, exported, select(_lines_query().subquery(), _orders_query().subquery()))
+    return None if row is None else _open_lines(row[:_LINE_COLUMNS], row[_LINE_COLUMNS:])
 
 
 def demands_of_columns(
@@ -173,47 +260,34 @@ def demands_of_columns(
     sku_of: dict[int, str],
     release_of: dict[str, date],
     options_of: Callable[[list[int]], dict[int, str]],
-) -> tuple[list[BackorderDemand], DemandColumns]:
-    """The demands of these lines (as `DemandQueries._demand_rows` makes them), and their columns;
-    `options_of` reads the options of configured lines by id."""
+) -> tuple[MadeOnDemand, DemandColumns]:
+    """The demands of these lines (as `DemandQueries._demand_rows` makes them, but only when first
+    asked for: `MadeOnDemand`), and their columns; `options_of` reads the options of configured
+    lines by id."""
     item_ids, item = distinct(lines.item_id)
     names = list(map(sku_of.__getitem__, item_ids.tolist()))
     order = lines.order
-    values, back = distinct(lines.units)
-    n = len(order)
     # Coded by the indexes they are gathered with: storing the plan (`kept_plan.pack`) then
     # codes them without looking each of a million texts up.
     refs: list[str] = CodedTexts.gathered(lines.order_refs, order)
     skus: list[str] = CodedTexts.gathered(names, item)
     line_nos: list[int] = lines.line_no.tolist()
     line_ids: list[int | None] = lines.line_id.tolist()
-    releases: Iterable[date | None] = repeat(None)
-    if (lines.flags & PREORDER).any():
-        preorders = (lines.flags & PREORDER).astype(np.bool_).tolist()
-        releases = [release_of.get(sku) if p else None for p, sku in zip(preorders, skus, strict=True)]
-    options: Iterable[str] = repeat("")
-    configured = np.flatnonzero(lines.flags & CONFIGURED)
-    if len(configured):
-        ids = lines.line_id[configured].tolist()
-        chosen = options_of(ids)
-        options = [""] * n
-        for k, line_id in zip(configured.tolist(), ids, strict=True):
-            options[k] = chosen[line_id]
-    found = list(
-        map(
-            BackorderDemand,
-            refs,
-            line_nos,
-            skus,
-            objects([from_units(v) for v in values.tolist()], back),
-            lines.priority[order].tolist(),
-            objects(lines.at.astype("datetime64[us]").tolist(), order),
-            lines.order_id[order].tolist(),
-            releases,
-            line_ids,
-            options,
-        )
-    )
+    release = None
+    preorders = np.flatnonzero(lines.flags & PREORDER)
+    if len(preorders):
+        release = np.zeros(len(order), dtype=np.int64)
+        for k in preorders.tolist():
+            day = release_of.get(skus[k])
+            release[k] = 0 if day is None else day.toordinal()
+        if not release.any():
+            release = None  # preorders of items not released later: no preorder to plan as one
+    configured = np.flatnonzero(lines.flags & CONFIGURED).tolist()
+    ids = lines.line_id[configured].tolist()
+    chosen = options_of(ids) if configured else {}
+    options = {k: chosen[line_id] for k, line_id in zip(configured, ids, strict=True)}
+    made = _Made(lines, refs, line_nos, skus, line_ids, release, options)
+    found = MadeOnDemand(len(order), made.demands)
     columns = DemandColumns(
         of=found,
         order=order,
@@ -229,8 +303,52 @@ def demands_of_columns(
         line_nos=line_nos,
         skus=skus,
         line_ids=line_ids,
+        release=release,
+        options=options,
     )
     return found, columns
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What the demands of open lines are made of, column by column, when first asked for."""
+
+    lines: OpenLines
+    refs: list[str]
+    line_nos: list[int]
+    skus: list[str]
+    line_ids: list[int | None]
+    release: Ints | None
+    options: dict[int, str]
+
+    def demands(self) -> list[BackorderDemand]:
+        """One `BackorderDemand` per line, each distinct quantity and time made once."""
+        lines, n = self.lines, len(self.refs)
+        order = lines.order
+        values, back = distinct(lines.units)
+        releases: Iterable[date | None] = repeat(None)
+        if self.release is not None:
+            releases = [None if day == 0 else date.fromordinal(day) for day in self.release.tolist()]
+        options: Iterable[str] = repeat("")
+        if self.options:
+            options = [""] * n
+            for k, chosen in self.options.items():
+                options[k] = chosen
+        return list(
+            map(
+                BackorderDemand,
+                self.refs,
+                self.line_nos,
+                self.skus,
+                objects([from_units(v) for v in values.tolist()], back),
+                lines.priority[order].tolist(),
+                objects(lines.at.astype("datetime64[us]").tolist(), order),
+                lines.order_id[order].tolist(),
+                releases,
+                self.line_ids,
+                options,
+            )
+        )
 
 
 def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
@@ -241,6 +359,25 @@ def known_items(lines: OpenLines, sku_of: dict[int, str]) -> bool:
 def packed_column(column: ColumnElement[Any]) -> ColumnElement[bytes]:
     """The column of every row as one BIGINT array, in PostgreSQL's binary form."""
     return func.array_send(func.array_agg(cast(column, BigInteger)), type_=LargeBinary)
+
+
+def sent_column(column: ColumnElement[Any]) -> Function[Any]:
+    """The column of every row as one byte string: each value as BIGINT sends it (`int8send`: 8
+    bytes, big-endian), one after the other. Against `packed_column`, no array is built on the
+    server, and a third less is sent (no length per value); NULL when there is no row."""
+    return _sent(func.int8send(cast(column, BigInteger)))
+
+
+def _sent(sent: ColumnElement[Any]) -> Function[Any]:
+    """Each row's `sent` bytes (8 per row: an integer or a timestamp as PostgreSQL sends it), joined."""
+    return func.string_agg(sent, literal(b"", LargeBinary), type_=LargeBinary)
+
+
+def sent_int64s(sent: bytes | None) -> Ints:
+    """The values of `sent_column` (none for NULL)."""
+    if sent is None:
+        return np.zeros(0, dtype=np.int64)
+    return np.frombuffer(sent, dtype=">i8").astype(np.int64)
 
 
 def int64s(packed: bytes) -> Ints:

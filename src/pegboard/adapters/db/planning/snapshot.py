@@ -203,6 +203,12 @@ class PlanSnapshots(DemandQueries):
         purchase_lines = self._purchase_lines(sku_of, ids)
         available = self._available(sku_of, ids)
         demands, demand_columns = self._demands(sku_of, ids, release_of, orders, beside)
+        # A whole snapshot's columns name its configured lines: its demands are not walked.
+        configured = (
+            {(demand_columns.skus[k], chosen) for k, chosen in demand_columns.options.items()}
+            if demand_columns is not None
+            else {(d.sku, d.options) for d in filter(attrgetter("options"), demands)}
+        )
         # A whole snapshot's columns hold each order's ref once, not once per line.
         order_refs = (
             set(demand_columns.order_refs)
@@ -233,8 +239,7 @@ class PlanSnapshots(DemandQueries):
             confidence=self.confidence,
             configurations=configurations_of(
                 self.conn,
-                {(d.sku, d.options) for d in filter(attrgetter("options"), demands)}
-                | {(m.sku, m.options) for m in manufacturing_orders if m.options},
+                configured | {(m.sku, m.options) for m in manufacturing_orders if m.options},
                 boms,
                 None if ids is None else set(sku_of.values()),
             ),
