@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from json.encoder import encode_basestring_ascii
 from typing import Any, overload
 
 import numpy as np
@@ -59,7 +60,7 @@ class Lines:
         self._bounds: list[int] = [0]
         self._table: PromiseTable | None = None
         self._row_parts: list[dict[str, Any]] | None = None
-        self._texts: tuple[list[str], list[str], Ints, list[str]] | None = None
+        self._texts: tuple[list[str], np.ndarray[Any, np.dtype[np.object_]], Ints, list[str]] | None = None
         #: `_bounds` as an array, made once (a store asks for parts a block at a time).
         self._bounds_array: Ints | None = None
         self._grouped: list[list[Promise]] = []
@@ -194,13 +195,13 @@ class Lines:
                 for j, a, b in zip(at.tolist(), starts_at, starts_at[1:], strict=False):
                     texts[j] = "[" + ", ".join(written[a:b]) + "]"
             else:
-                parts, single, part_of_row, alone_texts = self._row_texts()
+                parts, alone_array, part_of_row, alone_texts = self._row_texts()
                 alone = end - first == 1
-                # Most lines have one part: its text in brackets, made once per distinct part.
-                for j, text in zip(at[alone].tolist(), objects(single, first[alone]), strict=True):
-                    texts[j] = text
                 part = np.full(len(ks), -1, dtype=np.int64)
                 part[at[alone]] = part_of_row[first[alone]]
+                # Most lines have one part: its text in brackets, made once per distinct part.
+                for j, text in zip(at[alone].tolist(), alone_array[part[at[alone]]].tolist(), strict=True):
+                    texts[j] = text
                 several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
                 for j, a, b in several:
                     texts[j] = "[" + ", ".join(parts[a:b]) + "]"
@@ -236,11 +237,12 @@ class Lines:
             for w, q, d, s in fields
         ]
 
-    def _row_texts(self) -> tuple[list[str], list[str], Ints, list[str]]:
-        """Each table row's part as JSON text, alone and in brackets (a one-part line's parts),
-        and which distinct part each row is, with each distinct part in brackets; made once for
-        all lines: each distinct part (wording, quantity, date, stated date) is written once,
-        from its fields' JSON, in `json.dumps`'s sorted-key form."""
+    def _row_texts(self) -> tuple[list[str], np.ndarray[Any, np.dtype[np.object_]], Ints, list[str]]:
+        """Each table row's part as JSON text, each distinct part in brackets (a one-part line's
+        parts) as a list and as an array of objects (picked from by NumPy), and which distinct
+        part each row is; made once for all lines: each distinct part (wording, quantity, date,
+        stated date) is written once, from its fields' JSON (each distinct value's written
+        once), in `json.dumps`'s sorted-key form."""
         if self._texts is None:
             table = self._table
             assert table is not None
@@ -248,12 +250,14 @@ class Lines:
             # Any row of a distinct part stands for it: its rows hold the same fields.
             sample = np.zeros(count, dtype=np.int64)
             sample[inverse] = np.arange(len(inverse))
-            reasons, bases = [json.dumps(r) for r in table.reasons], [json.dumps(b) for b in table.bases]
+            # A text's JSON as `json.dumps` writes it (ASCII, escaped), without its checks per call.
+            reasons = list(map(encode_basestring_ascii, table.reasons))
+            bases = list(map(encode_basestring_ascii, table.bases))
             fields = zip(
                 table.wording[sample].tolist(),
-                _json(json_numbers(table.quantity[sample])),
-                _json(iso_dates(table.day[sample])),
-                _json(iso_dates(table.stated[sample])),
+                _json_of(table.quantity[sample], json_numbers),
+                _json_of(table.day[sample], iso_dates),
+                _json_of(table.stated[sample], iso_dates),
                 strict=True,
             )
             texts = [
@@ -262,7 +266,9 @@ class Lines:
                 for w, q, d, s in fields
             ]
             alone = [f"[{t}]" for t in texts]
-            self._texts = objects(texts, inverse), objects(alone, inverse), inverse, alone
+            alone_array = np.empty(len(alone), dtype=object)
+            alone_array[:] = alone
+            self._texts = objects(texts, inverse), alone_array, inverse, alone
         return self._texts
 
     def _parts(self, ks: list[int]) -> list[list[dict[str, Any]]]:
@@ -413,28 +419,57 @@ def by_line(promises: Iterable[Promise]) -> list[LinePromise]:
     return lines.built(list(range(len(lines))))
 
 
-def _json(values: list[Any]) -> list[str]:
-    """Each value as JSON, each distinct one (and type: 1 and 1.0 differ) written once."""
-    memo: dict[tuple[type, Any], str] = {}
-    found = []
-    for value in values:
-        key = (type(value), value)
-        text = memo.get(key)
-        if text is None:
-            text = memo[key] = json.dumps(value)
-        found.append(text)
-    return found
+def _json_of(column: Ints, convert: Callable[[Ints], list[Any]]) -> list[str]:
+    """Each entry's value (`convert` makes values of the column's) as JSON, each distinct entry
+    converted and written once."""
+    values, index = _distinct(column)
+    return objects([json.dumps(value) for value in convert(values)], index)
+
+
+def _distinct(column: Ints) -> tuple[Ints, Ints]:
+    """`distinct`, values spread wide but all a multiple apart (micro-units of whole or half
+    units) numbered by their steps, by direct indexing rather than by sorting."""
+    if len(column) == 0:
+        return distinct(column)
+    low, high = int(column.min()), int(column.max())
+    if high - low <= 4 * len(column) + 4096 or high - low >= 2**62:  # small, or beyond int64's differences
+        return distinct(column)
+    step = int(np.gcd.reduce(column - low))
+    if step <= 1:
+        return distinct(column)
+    values, index = distinct((column - low) // step)
+    return values * step + low, index
 
 
 def _combinations(columns: Sequence[Ints]) -> tuple[int, Ints]:
     """How many distinct rows the integer columns make together, and each row's index among
-    them."""
+    them. The columns are combined fewest distinct values first, the combined code numbered
+    again whenever it would outgrow a small range, so that no sort of the rows is needed (a
+    bitmap of the codes numbers the last; a sort only beyond `_BITMAP`)."""
     count, inverse = 1, np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        values, index = distinct(column)
-        if count * len(values) >= 2**62:  # the combined code would not fit: renumber first
-            kept, inverse = distinct(inverse)
-            count = len(kept)
+    small = 4 * len(inverse) + 4096
+    for values, index in sorted(map(_distinct, columns), key=lambda pair: len(pair[0])):
+        if count * len(values) > small:
+            count, inverse = _numbered(inverse, count)
         inverse, count = inverse * len(values) + index, count * len(values)
-    kept, inverse = distinct(inverse)
-    return len(kept), inverse
+    return _numbered(inverse, count)
+
+
+def _numbered(codes: Ints, count: int) -> tuple[int, Ints]:
+    """How many distinct codes (from 0 to `count`) there are, and each one's index among them."""
+    if count <= 4 * len(codes) + 4096:
+        kept, inverse = distinct(codes)
+        return len(kept), inverse
+    if count <= _BITMAP:
+        seen = np.zeros(count, dtype=np.bool_)
+        seen[codes] = True
+        kept = np.flatnonzero(seen)
+        rank = np.zeros(count, dtype=np.int64 if len(kept) >= 2**31 else np.int32)
+        rank[kept] = np.arange(len(kept))
+        return len(kept), rank[codes].astype(np.int64)
+    kept, inverse = np.unique(codes, return_inverse=True)
+    return len(kept), inverse.reshape(-1)
+
+
+#: Codes numbered by a bitmap up to this many possible values (16 MB, and a rank of 4 bytes each).
+_BITMAP = 2**24

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
@@ -101,12 +101,16 @@ def run_plan(
         elif kept is None:
             lines = Lines(result.promises)
 
-            def store_them() -> tuple[Sequence[LinePromise], int]:
+            def store_them(begun: Callable[[], object] | None = None) -> tuple[Sequence[LinePromise], int]:
                 # While the database takes the last of many promises, the plan is packed for keeping.
                 sent = partial(uow.plans.pack_beside, result)
                 if merged is not None:
-                    return _store_whole_plan(lines, uow, today, base=merged[1], within=merged[2], sent=sent)
-                return _store_whole_plan(lines, uow, today, base=uow.plans.last_promises(), sent=sent)
+                    return _store_whole_plan(
+                        lines, uow, today, base=merged[1], within=merged[2], sent=sent, begun=begun
+                    )
+                return _store_whole_plan(
+                    lines, uow, today, base=uow.plans.last_promises(), sent=sent, begun=begun
+                )
 
             stored_digest = uow.plans.promises_digest(seen)
             if stored_digest is None or (merged is None and _differs(lines, uow)):
@@ -114,10 +118,15 @@ def run_plan(
                 # one these promises cannot have: they are stored, and their digest is made
                 # meanwhile, while the database takes them (a thread: the store mostly waits on
                 # the server).
+                # The digest's thread starts once the server has the first promises to insert:
+                # started before, it took the interpreter from the store's first block, and the
+                # server waited for both.
                 with ThreadPoolExecutor(max_workers=1) as beside:
-                    making = beside.submit(promises_digest, lines)
-                    changed, new_dates = store_them()
-                    digest = making.result()
+                    making: list[Future[str]] = []
+                    changed, new_dates = store_them(
+                        begun=lambda: making.append(beside.submit(promises_digest, lines))
+                    )
+                    digest = making[0].result() if making else promises_digest(lines)
             else:
                 digest = promises_digest(lines)
                 # When the stored plan gave these very promises and no input changed since, the
@@ -203,13 +212,15 @@ def _store_whole_plan(
     base: Sequence[Promise] | None,
     within: frozenset[str] | None = None,
     sent: Callable[[], object] | None = None,
+    begun: Callable[[], object] | None = None,
 ) -> tuple[Sequence[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
     many dates moved. `base` is the stored plan's promises (`StoredPlans.last_promises`): the
     stored ones but for the marked lines: only the other lines are read (None: all are).
     `within`: the plan gives every line of other SKUs the promise `base` gives it (net change).
-    `sent`: called when the promises are sent and the database still works on them (the store's)."""
+    `sent`: called when the promises are sent and the database still works on them (the store's);
+    `begun`: once the database has the first of them (the store's), if any is stored."""
     marked = uow.planning.promised_since_plan()
     if base is None:
         suspects = None
@@ -219,7 +230,7 @@ def _store_whole_plan(
         suspects = _maybe_moved(lines, base, marked)
     changed, before = _changes(lines, uow, suspects)
     announced = save_promises(
-        changed, before, uow=uow, today=today, whole_plan=True, before_read=True, sent=sent
+        changed, before, uow=uow, today=today, whole_plan=True, before_read=True, sent=sent, begun=begun
     )
     if marked:
         uow.planning.settle_since_plan(marked, _by_id(lines, marked))
@@ -324,6 +335,7 @@ def save_promises(
     whole_plan: bool = False,
     before_read: bool = False,
     sent: Callable[[], object] | None = None,
+    begun: Callable[[], object] | None = None,
 ) -> Sequence[PromiseChanged]:
     """Store the changed promises and queue their announcements (the lines whose date moved);
     `whole_plan`: they come from a whole plan run, not a re-promise of some SKUs. `before_read`:
@@ -334,7 +346,9 @@ def save_promises(
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
     stored = line_changes.known(before) if before_read else None
-    uow.planning.save_promises(changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent)
+    uow.planning.save_promises(
+        changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent, begun=begun
+    )
     announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
     return announcements

@@ -5,7 +5,7 @@ drops anything. The promises stored are the same either way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -18,6 +18,7 @@ from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.planning.engine import plan
 from pegboard.planning.kept_plan import pack
+from pegboard.planning.promises import Lines
 from pegboard.services import planning
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
@@ -160,3 +161,52 @@ def test_a_plan_saved_after_another_was_packed_ahead_keeps_its_own_bytes(first_p
         uow.commit()
 
     assert kept_bytes(first_plan) == pack(other)
+
+
+def test_begun_comes_once_after_the_first_block_is_handed_over_and_before_the_last(
+    first_plan: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a plan run starts at `begun` (its digest) runs while the server inserts the first
+    block, not while this process makes it."""
+    monkeypatch.setattr(promise_store, "CHUNK", 1)
+    events: list[str] = []
+    cut = promise_store._cut
+
+    def block_made(texts: Sequence[str], length: int) -> Sequence[str]:
+        if length == 500:  # once per block: its reasons
+            events.append("block")
+        return cut(texts, length)
+
+    monkeypatch.setattr(promise_store, "_cut", block_made)
+    with first_plan.uow() as uow:
+        lines = Lines(plan(uow.planning.snapshot(first_plan.clock.today())).promises)
+        uow.planning.save_promises(
+            lines.promises(range(len(lines))),
+            on=first_plan.clock.today(),
+            whole_plan=True,
+            sent=lambda: events.append("sent"),
+            begun=lambda: events.append("begun"),
+        )
+        uow.commit()
+
+    assert len(lines) >= 2
+    assert events == ["block", "begun", *["block"] * (len(lines) - 1), "sent"]
+
+
+def test_begun_comes_once_when_promises_go_by_one_statement_and_never_without_promises(
+    first_plan: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(promise_store, "BULK", 10**9)
+    events: list[str] = []
+    with first_plan.uow() as uow:
+        lines = Lines(plan(uow.planning.snapshot(first_plan.clock.today())).promises)
+        uow.planning.save_promises(
+            lines.promises([]), on=first_plan.clock.today(), begun=lambda: events.append("none")
+        )
+        uow.planning.save_promises(
+            lines.promises(range(len(lines))), on=first_plan.clock.today(), begun=lambda: events.append("all")
+        )
+        uow.commit()
+
+    assert events == ["all"]
+    assert len(stored(first_plan)) == len(lines)

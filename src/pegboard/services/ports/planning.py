@@ -48,11 +48,14 @@ class PlanningRepository(Protocol):
         whole_plan: bool = False,
         stored: Sequence[bool] | None = None,
         sent: Callable[[], object] | None = None,
+        begun: Callable[[], object] | None = None,
     ) -> None:
         """Write these promises; unless `whole_plan`, mark their lines as promised since the plan.
         `stored`: whether each line has a stored promise, as just read (None: read them).
         `sent` is called once, if at all, when the promises are all sent but the database still
-        works on them for a while (many at once): this process has nothing to do meanwhile."""
+        works on them for a while (many at once): this process has nothing to do meanwhile.
+        `begun` is called once, if there is any promise, when the database has the first of
+        them to work on (the first block of many, else all): work begun then runs beside it."""
         ...
 
     def promised_since_plan(self) -> set[int]:

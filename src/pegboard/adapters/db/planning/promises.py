@@ -177,13 +177,16 @@ class PromiseStore:
         whole_plan: bool = False,
         stored: Sequence[bool] | None = None,
         sent: Callable[[], object] | None = None,
+        begun: Callable[[], object] | None = None,
     ) -> None:
         """Write each line's new promise; the first dated promise is kept as it was. Unless they
         come from a whole plan run, the lines are marked as promised since the plan. `stored`
         says for each promise whether its line has one stored already, as this transaction has
         just read (None: they are read here). `sent` is called when the promises are all sent
         by COPY and the server still works on them (checks, the index built after, the UPDATE
-        from the scratch table), not at all when they are few."""
+        from the scratch table), not at all when they are few. `begun` is called once the first
+        block of many promises is handed to the server (COPY), else when their statement is
+        sent; not at all when there is none."""
         wanted = _PromiseRows.of(promises)
         if not wanted.line_ids:
             return
@@ -191,7 +194,9 @@ class PromiseStore:
         if stored is None:
             existing = self._promised_lines(line_ids)
             stored = [i in existing for i in line_ids]
-        self._write(wanted, line_ids, stored, on, _once(sent))
+        begun = _once(begun)
+        self._write(wanted, line_ids, stored, on, _once(sent), begun)
+        begun()
         if not whole_plan:
             for condition in self._among_lines(line_ids):
                 self.conn.execute(update(t.line_promises).where(condition).values(since_plan=True))
@@ -203,6 +208,7 @@ class PromiseStore:
         stored: Sequence[bool],
         on: date,
         sent: Callable[[], object],
+        begun: Callable[[], object],
     ) -> None:
         # In line id order: the primary key's index is written in order instead of jumping about.
         order = np.argsort(np.asarray(line_ids, dtype=np.int64), kind="stable")
@@ -242,17 +248,23 @@ class PromiseStore:
                 with _indexes_built_after(self.conn, loading=len(new) if not changed else 0):
                     # The last block made, the server still inserts, checks and indexes them.
                     copy_binary(
-                        self.conn, t.line_promises, NEW_COLUMNS, _then(rows, sent if not changed else None)
+                        self.conn,
+                        t.line_promises,
+                        NEW_COLUMNS,
+                        _then(rows, sent if not changed else None, begun=begun),
                     )
             else:
-                self.conn.execute(insert(t.line_promises), _dicts(NEW_COLUMNS, new_rows(new)))
+                rows_made = _dicts(NEW_COLUMNS, new_rows(new))
+                begun()  # the statement's rows go to the server at once
+                self.conn.execute(insert(t.line_promises), rows_made)
         if changed:
             if postgres and len(changed) > BULK:
                 # A block at a time, as new promises: each block's columns (its parts' texts and
                 # keys most of all) are made while the server takes the last into the scratch table.
-                self._update_by_copy(map(columns, sliced(changed, CHUNK)), sent)
+                self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), None, begun=begun), sent)
                 return
             changed_rows = columns(changed)
+            begun()
             lp = t.line_promises.c
             self.conn.execute(
                 update(t.line_promises)
@@ -555,9 +567,19 @@ def _once(call: Callable[[], object] | None) -> Callable[[], object]:
     return once
 
 
-def _then(blocks: Iterable[Any], call: Callable[[], object] | None) -> Iterator[Any]:
-    """The blocks, then `call` once the last one is made (when given)."""
-    yield from blocks
+def _then(
+    blocks: Iterable[Any], call: Callable[[], object] | None, *, begun: Callable[[], object] | None = None
+) -> Iterator[Any]:
+    """The blocks, then `call` once the last one is made (when given); `begun` (when given) once
+    the first is handed over (the next one asked for, or none left)."""
+    handed = False
+    for block in blocks:
+        yield block
+        if not handed and begun is not None:
+            begun()  # before the next block is made
+        handed = True
+    if not handed and begun is not None:
+        begun()
     if call is not None:
         call()
 
