@@ -10,7 +10,14 @@ import numpy as np
 from sqlalchemy import select, text
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.planning.line_columns import open_line_columns, open_lines_beside
+from pegboard.adapters.db.planning.demand import dropship_rows
+from pegboard.adapters.db.planning.line_columns import (
+    open_line_columns,
+    open_lines_beside,
+    read_as_of,
+    snapshot_as_of,
+)
+from pegboard.adapters.db.planning.snapshot import purchase_line_rows
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.arrays import build_demands, build_items
 from pegboard.planning.coded import CodedTexts, coding
@@ -153,3 +160,27 @@ def test_open_lines_read_beside_in_two_parts_are_those_read_in_one(postgres_pb: 
         conn.execute(text("DELETE FROM order_lines WHERE line_no > 10"))
     with postgres_pb.engine.begin() as conn:  # the lines the service would not have made go again
         conn.execute(text("DELETE FROM order_lines WHERE line_no > 10"))
+
+
+def test_reads_beside_see_what_the_transaction_saw_when_they_began(postgres_pb: Pegboard) -> None:
+    make_items(postgres_pb, "AXE", "BOLT")
+    make_order(postgres_pb, "SO-1", ("AXE", 1), ("BOLT", 2))
+    make_order(postgres_pb, "SO-2", ("BOLT", 4))
+    with postgres_pb.engine.begin() as conn:
+        conn.execute(text("UPDATE order_lines SET kind = 'dropship' WHERE line_no = 2"))
+    with postgres_pb.uow() as uow:  # never committed
+        conn = uow.planning.conn
+        as_of = snapshot_as_of(conn)
+        assert as_of is not None
+        seen = (list(dropship_rows(conn)), list(purchase_line_rows(conn)))
+
+        read = read_as_of(as_of, lambda side: (list(dropship_rows(side)), list(purchase_line_rows(side))))
+        with postgres_pb.engine.begin() as other:  # committed after: a later snapshot's
+            other.execute(text("UPDATE order_lines SET kind = 'dropship'"))
+
+        assert [(r.order_ref, r.line_no) for r in seen[0]] == [("SO-1", 2)]
+        assert read.result() == seen
+        conn.execute(text("UPDATE order_lines SET cancelled = 0"))
+        assert snapshot_as_of(conn) is None
+    with postgres_pb.engine.begin() as conn:  # written as no service would: undone
+        conn.execute(text("UPDATE order_lines SET kind = 'stock'"))

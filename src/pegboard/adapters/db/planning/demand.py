@@ -7,6 +7,7 @@ from concurrent.futures import Future
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, select, type_coerce
 
@@ -195,39 +196,16 @@ class DemandQueries:
         return found
 
     def _dropships(
-        self, sku_of: dict[int, str], ids: list[int] | None, orders: Collection[str] | None = None
+        self,
+        sku_of: dict[int, str],
+        ids: list[int] | None,
+        orders: Collection[str] | None = None,
+        rows: Sequence[Any] | None = None,
     ) -> list[DropshipDemand]:
         """Open drop-ship lines with the PO line that serves each (its expected date); of
-        `orders` only, when given."""
-        so, ol, po, pol = t.sales_orders, t.order_lines, t.purchase_orders, t.purchase_order_lines
-        query = (
-            select(
-                so.c.order_ref,
-                ol.c.line_no,
-                ol.c.item_id,
-                ol.c.quantity,
-                ol.c.allocated,
-                ol.c.shipped,
-                ol.c.cancelled,
-                ol.c.id.label("line_id"),
-                po.c.po_ref,
-                t.suppliers.c.name.label("supplier"),
-                pol.c.expected_date,
-            )
-            .join(so, so.c.id == ol.c.order_id)
-            .outerjoin(pol, pol.c.order_line_id == ol.c.id)
-            .outerjoin(po, po.c.id == pol.c.po_id)
-            .outerjoin(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
-            .where(
-                ol.c.kind == LineKind.DROPSHIP.value,
-                ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
-            )
-            .order_by(so.c.id, ol.c.line_no, pol.c.id)
-        )
-        if orders is not None:
-            query = query.where(so.c.order_ref.in_(sorted(orders)))
+        `orders` only, when given; from `rows` when read already (`dropship_rows`)."""
         found: dict[tuple[str, int], DropshipDemand] = {}
-        for r in self.conn.execute(among_items(query, ol.c.item_id, ids, self.conn)).all():
+        for r in dropship_rows(self.conn, ids, orders) if rows is None else rows:
             # One PO line serves a drop-ship line; should there be more, the first one speaks.
             found.setdefault(
                 (r.order_ref, r.line_no),
@@ -243,3 +221,38 @@ class DemandQueries:
                 ),
             )
         return list(found.values())
+
+
+def dropship_rows(
+    conn: Connection, ids: list[int] | None = None, orders: Collection[str] | None = None
+) -> Sequence[Any]:
+    """The open drop-ship lines (of these items, of these orders) with the PO lines that serve them,
+    by order, line and PO line."""
+    so, ol, po, pol = t.sales_orders, t.order_lines, t.purchase_orders, t.purchase_order_lines
+    query = (
+        select(
+            so.c.order_ref,
+            ol.c.line_no,
+            ol.c.item_id,
+            ol.c.quantity,
+            ol.c.allocated,
+            ol.c.shipped,
+            ol.c.cancelled,
+            ol.c.id.label("line_id"),
+            po.c.po_ref,
+            t.suppliers.c.name.label("supplier"),
+            pol.c.expected_date,
+        )
+        .join(so, so.c.id == ol.c.order_id)
+        .outerjoin(pol, pol.c.order_line_id == ol.c.id)
+        .outerjoin(po, po.c.id == pol.c.po_id)
+        .outerjoin(t.suppliers, t.suppliers.c.id == po.c.supplier_id)
+        .where(
+            ol.c.kind == LineKind.DROPSHIP.value,
+            ol.c.quantity > ol.c.allocated + ol.c.shipped + ol.c.cancelled,
+        )
+        .order_by(so.c.id, ol.c.line_no, pol.c.id)
+    )
+    if orders is not None:
+        query = query.where(so.c.order_ref.in_(sorted(orders)))
+    return conn.execute(among_items(query, ol.c.item_id, ids, conn)).all()

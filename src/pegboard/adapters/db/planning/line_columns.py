@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import (
@@ -56,6 +56,8 @@ _ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
 _EPOCH_2000 = 946_684_800_000_000
 #: The largest microsecond count: PostgreSQL's `infinity` (and `-infinity` one below the smallest).
 _INFINITE = np.iinfo(np.int64).max
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -182,16 +184,26 @@ SPLIT_PAGES = 2048
 
 
 def open_lines_beside(conn: Connection, *, split_pages: int = SPLIT_PAGES) -> Future[OpenLines | None] | None:
-    """`open_line_columns`, read on connections of their own while this one reads the rest of the
-    snapshot, as of this transaction's snapshot now (exported to them); None when this transaction
-    wrote already (the others could not see it) or the database is not PostgreSQL: read them
-    here then.
+    """`lines_as_of` this transaction's snapshot now (`snapshot_as_of`); None when this
+    transaction wrote already (the others could not see it) or the database is not PostgreSQL:
+    read them here then."""
+    as_of = snapshot_as_of(conn)
+    return None if as_of is None else lines_as_of(as_of, split_pages=split_pages)
 
-    The statement is the snapshot's longest on the server (about a second at L), and the other
-    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it. With
-    `split_pages` pages of lines or more, the first two fifths of the table's pages are read with
-    the orders and the rest beside them (PostgreSQL 15 aggregates these in one process only).
-    """
+
+@dataclass(frozen=True)
+class AsOf:
+    """This transaction's snapshot, exported for reads on connections of their own, and the size
+    of the order lines' table in pages."""
+
+    engine: Engine
+    exported: str
+    pages: int
+
+
+def snapshot_as_of(conn: Connection) -> AsOf | None:
+    """This transaction's snapshot now, exported; None when this transaction wrote already (the
+    others could not see it) or the database is not PostgreSQL."""
     if conn.dialect.name != "postgresql":
         return None
     exported, wrote, pages = conn.execute(
@@ -201,17 +213,36 @@ def open_lines_beside(conn: Connection, *, split_pages: int = SPLIT_PAGES) -> Fu
             func.pg_relation_size(t.order_lines.name) / 8192,
         )
     ).one()
-    if wrote:
-        return None
-    engine, exported = conn.engine, str(exported)
+    return None if wrote else AsOf(conn.engine, str(exported), int(pages))
+
+
+def lines_as_of(as_of: AsOf, *, split_pages: int = SPLIT_PAGES) -> Future[OpenLines | None]:
+    """`open_line_columns`, read on connections of their own while this one reads the rest of the
+    snapshot, as of `as_of`.
+
+    The statement is the snapshot's longest on the server (about a second at L), and the other
+    reads (items, BOMs, supply: as long again, mostly in this process) need not wait for it. With
+    `split_pages` pages of lines or more, the first two fifths of the table's pages are read with
+    the orders and the rest beside them (PostgreSQL 15 aggregates these in one process only).
+    """
+    engine, exported, pages = as_of.engine, as_of.exported, as_of.pages
     reading = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open-lines")
     try:
-        if int(pages) < split_pages:
+        if pages < split_pages:
             return reading.submit(_open_lines_as_of, engine, exported)
         # The first part reads the orders too (about a third of a half's time): it takes fewer pages.
-        middle = int(pages) * 2 // 5
+        middle = pages * 2 // 5
         second = reading.submit(_row_as_of, engine, exported, _lines_query((middle, None)))
         return reading.submit(_joined, engine, exported, middle, second)
+    finally:
+        reading.shutdown(wait=False)
+
+
+def read_as_of(as_of: AsOf, read: Callable[[Connection], T]) -> Future[T]:
+    """`read` on a connection of its own, in a thread of its own, as of `as_of`."""
+    reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-beside")
+    try:
+        return reading.submit(_read_as_of, as_of.engine, as_of.exported, read)
     finally:
         reading.shutdown(wait=False)
 
@@ -238,14 +269,19 @@ def _joined_bytes(first: bytes | None, second: bytes | None) -> bytes | None:
 
 
 def _row_as_of(engine: Engine, exported: str, query: Select[Any]) -> Sequence[Any] | None:
-    """The query's row, in a transaction of its own that sees what the transaction that exported
-    snapshot `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
+    """The query's row, as of snapshot `exported` (`_read_as_of`)."""
+    return _read_as_of(engine, exported, lambda side: driver_row(side, query))
+
+
+def _read_as_of(engine: Engine, exported: str, read: Callable[[Connection], T]) -> T:
+    """`read` in a transaction of its own that sees what the transaction that exported snapshot
+    `exported` saw (`SET TRANSACTION SNAPSHOT`: its first statement)."""
     if not re.fullmatch(r"[0-9A-F-]+", exported):
         raise ValueError(f"not an exported snapshot: {exported!r}")
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as side, side.begin():
         side.execute(text(f"SET TRANSACTION SNAPSHOT '{exported}'"))
         with local_settings(side, jit="off"):
-            return driver_row(side, query)
+            return read(side)
 
 
 def _open_lines_as_of(engine: Engine, exported: str) -> OpenLines | None:

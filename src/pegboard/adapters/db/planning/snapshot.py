@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -12,8 +13,8 @@ from sqlalchemy import BigInteger, Connection, select, type_coerce, union_all
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries, overdue
-from pegboard.adapters.db.planning.demand import DemandQueries
-from pegboard.adapters.db.planning.line_columns import open_lines_beside
+from pegboard.adapters.db.planning.demand import DemandQueries, dropship_rows
+from pegboard.adapters.db.planning.line_columns import lines_as_of, read_as_of, snapshot_as_of
 from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
@@ -22,7 +23,13 @@ from pegboard.domain.items import BomLine
 from pegboard.domain.options import ItemOptions
 from pegboard.domain.quantities import Quantity
 from pegboard.planning.collector import collector_paused
-from pegboard.planning.reliability import Reliability, item_reliability, supplier_reliability, with_overdue
+from pegboard.planning.reliability import (
+    Delivery,
+    Reliability,
+    item_reliability,
+    supplier_reliability,
+    with_overdue,
+)
 from pegboard.planning.scope import closure
 from pegboard.planning.snapshot import (
     OpenManufacturingOrder,
@@ -106,8 +113,15 @@ class PlanSnapshots(DemandQueries):
     ) -> PlanInput:
         affected: frozenset[str] | None = None
         ids: list[int] | None = None
-        # A whole snapshot's open lines are read beside the rest (`open_lines_beside`).
-        beside = open_lines_beside(self.conn) if around is None and orders is None else None
+        # A whole snapshot's open lines, and its reads that wait on the server without needing
+        # anything read first, are read beside the rest, as of this snapshot (`snapshot_as_of`).
+        as_of = snapshot_as_of(self.conn) if around is None and orders is None else None
+        beside = None if as_of is None else lines_as_of(as_of)
+        others = (
+            None
+            if as_of is None
+            else read_as_of(as_of, lambda side: _read_beside(side, today, self.confidence is not None))
+        )
         if around is None:
             sku_of: dict[int, str] = dict(driver_rows(self.conn, select(t.items.c.id, t.items.c.sku)))
             self.item_cache.know(sku_of)  # the promises' store then reads no item again (`_item_ids`)
@@ -198,9 +212,10 @@ class PlanSnapshots(DemandQueries):
         )
         release_of = {sku: day for sku, day in zip(skus, releases, strict=True) if day is not None}
         # What needs no open line first: read meanwhile, the lines are then there to take.
-        dropships = self._dropships(sku_of, ids, orders)
+        read = None if others is None else others.result()
+        dropships = self._dropships(sku_of, ids, orders, None if read is None else read.dropships)
         manufacturing_orders = self._manufacturing_orders(sku_of, ids)
-        purchase_lines = self._purchase_lines(sku_of, ids)
+        purchase_lines = self._purchase_lines(sku_of, ids, None if read is None else read.purchase_lines)
         available = self._available(sku_of, ids)
         demands, demand_columns = self._demands(sku_of, ids, release_of, orders, beside)
         # A whole snapshot's columns name its configured lines: its demands are not walked.
@@ -235,7 +250,7 @@ class PlanSnapshots(DemandQueries):
             affected=affected,
             ship_complete=complete,
             held=self._held(complete),
-            reliability=self._reliability(suppliers, today),
+            reliability=self._reliability(suppliers, today, None if read is None else read.history),
             confidence=self.confidence,
             configurations=configurations_of(
                 self.conn,
@@ -245,16 +260,19 @@ class PlanSnapshots(DemandQueries):
             ),
         )
 
-    def _reliability(self, suppliers: list[str] | None, today: date) -> list[Reliability]:
+    def _reliability(
+        self, suppliers: list[str] | None, today: date, history: list[Delivery] | None = None
+    ) -> list[Reliability]:
         """Every supplier's figures (or these suppliers'), and each supplier and SKU's with enough
         history, learned from their receipts and their PO lines still open past their date
         (`planning/reliability.py`); none when promises use the stated dates or no supplier is
-        concerned."""
+        concerned; from `history` when read already."""
         if self.confidence is None or suppliers == []:
             return []
-        history = with_overdue(
-            deliveries(self.conn, suppliers=suppliers), overdue(self.conn, today, suppliers=suppliers)
-        )
+        if history is None:
+            history = with_overdue(
+                deliveries(self.conn, suppliers=suppliers), overdue(self.conn, today, suppliers=suppliers)
+            )
         return [*supplier_reliability(history), *item_reliability(history).values()]
 
     def _links(self) -> _Links:
@@ -299,28 +317,13 @@ class PlanSnapshots(DemandQueries):
             if item_id in sku_of
         }
 
-    def _purchase_lines(self, sku_of: dict[int, str], ids: list[int] | None) -> list[OpenPurchaseLine]:
-        po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers
-        query = select(
-            po.c.po_ref,
-            pol.c.item_id,
-            type_coerce(pol.c.quantity - pol.c.received, BigInteger).label("units"),
-            pol.c.expected_date,
-            sup.c.name,
-            po.c.created_at,
-        )
-        rows = driver_rows(
-            self.conn,
-            among_items(query, pol.c.item_id, ids, self.conn)
-            .join(po, po.c.id == pol.c.po_id)
-            .join(sup, sup.c.id == po.c.supplier_id)
-            .where(
-                pol.c.received < pol.c.quantity,
-                po.c.status.not_in(["received", "cancelled"]),
-                pol.c.order_line_id.is_(None),
-            )
-            .order_by(po.c.po_ref, pol.c.line_no),
-        )
+    def _purchase_lines(
+        self, sku_of: dict[int, str], ids: list[int] | None, rows: Sequence[tuple[Any, ...]] | None = None
+    ) -> list[OpenPurchaseLine]:
+        """The open PO lines (of these items) that are supply for our warehouse, by PO and line; from
+        `rows` when read already (`purchase_line_rows`)."""
+        if rows is None:
+            rows = purchase_line_rows(self.conn, ids)
         # Column by column, each distinct quantity and PO time converted once.
         refs, item_ids, units, expected, suppliers, created = _columns(rows, 6)
         placed = {at: at.date() for at in set(created)}
@@ -394,6 +397,47 @@ class PlanSnapshots(DemandQueries):
                 [reserved.get(mo_id, ()) for mo_id in mo_ids],
             )
         )
+
+
+def purchase_line_rows(conn: Connection, ids: list[int] | None = None) -> Sequence[tuple[Any, ...]]:
+    """The open PO lines (of these items) not serving a drop-ship line, as rows: PO ref, item id,
+    open micro-units, expected date, supplier, PO time."""
+    po, pol, sup = t.purchase_orders, t.purchase_order_lines, t.suppliers
+    query = select(
+        po.c.po_ref,
+        pol.c.item_id,
+        type_coerce(pol.c.quantity - pol.c.received, BigInteger).label("units"),
+        pol.c.expected_date,
+        sup.c.name,
+        po.c.created_at,
+    )
+    return driver_rows(
+        conn,
+        among_items(query, pol.c.item_id, ids, conn)
+        .join(po, po.c.id == pol.c.po_id)
+        .join(sup, sup.c.id == po.c.supplier_id)
+        .where(
+            pol.c.received < pol.c.quantity,
+            po.c.status.not_in(["received", "cancelled"]),
+            pol.c.order_line_id.is_(None),
+        )
+        .order_by(po.c.po_ref, pol.c.line_no),
+    )
+
+
+@dataclass(frozen=True)
+class _Beside:
+    """A whole snapshot's reads that wait on the server and need nothing read before them."""
+
+    dropships: Sequence[Any]
+    purchase_lines: Sequence[tuple[Any, ...]]
+    history: list[Delivery] | None
+
+
+def _read_beside(conn: Connection, today: date, learn: bool) -> _Beside:
+    """Drop-ship lines, open PO lines and (when planning learns) the suppliers' history, read on `conn`."""
+    history = with_overdue(deliveries(conn), overdue(conn, today)) if learn else None
+    return _Beside(dropship_rows(conn), purchase_line_rows(conn), history)
 
 
 class _Links:
