@@ -346,17 +346,10 @@ def save_promises(
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
     stored = line_changes.known(before) if before_read else None
-    announcements = _announcements(changed, before)
-
-    def sent_all() -> None:
-        # While the database updates the promises, the announcements' payloads are made beside.
-        uow.outbox.prepare_promise_changes(announcements)
-        if sent is not None:
-            sent()
-
     uow.planning.save_promises(
-        changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent_all, begun=begun
+        changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent, begun=begun
     )
+    announcements = _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
     return announcements
 

@@ -23,12 +23,6 @@ class Outbox(Protocol):
         """Note the line promises that moved; they are written at commit with the aggregates' events."""
         ...
 
-    def prepare_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
-        """Start making the stored form of promise changes about to be noted, beside the caller's
-        work (while it waits on the database); `record_promise_changes` of these very changes
-        then writes what was made. Without it they are made at commit: the rows are the same."""
-        ...
-
 
 @dataclass(frozen=True)
 class StoredEvent:

@@ -6,7 +6,6 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii
@@ -39,32 +38,11 @@ class SqlOutbox:
         self.conn, self.now = conn, now
         self.written = 0
         self.promise_changes: list[Numbered] = []
-        #: A whole plan's moved dates and their payloads being made (`prepare_promise_changes`).
-        self._prepared: tuple[MovedDates, Future[list[str] | None]] | None = None
 
     def record_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
         """Note the line promises that moved; written at commit with the aggregates' events."""
         if changes:
             self.promise_changes.append((next_recorded(), changes))
-
-    def prepare_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
-        """Start `_moved_dates_json` of a whole plan's moved dates in a thread of its own (the
-        caller then waits on the server); `write` takes its texts for this very run. Any other
-        changes, or these if never written, are made at commit as before."""
-        if not isinstance(changes, MovedDates) or not changes:
-            return
-        making = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-payloads")
-        try:
-            self._prepared = (changes, making.submit(_moved_dates_json, changes))
-        finally:
-            making.shutdown(wait=False)
-
-    def _moved_texts(self, run: MovedDates) -> list[str] | None:
-        """The payloads of a whole plan's moved dates: made beside if prepared, else now."""
-        if self._prepared is not None and self._prepared[0] is run:
-            making, self._prepared = self._prepared[1], None
-            return making.result()
-        return _moved_dates_json(run)
 
     def write(self, touched: Iterable[RecordsEvents]) -> None:
         """Write what the touched aggregates recorded and the promise changes, in the order recorded."""
@@ -91,7 +69,7 @@ class SqlOutbox:
         payloads: list[str] = []
         order_refs: list[str | None] = []
         for run in runs:
-            if isinstance(run, MovedDates) and (texts := self._moved_texts(run)) is not None:
+            if isinstance(run, MovedDates) and (texts := _moved_dates_json(run)) is not None:
                 names += [PromiseChanged.__name__] * len(run)
                 payloads += texts
                 order_refs += run.order_refs
