@@ -270,10 +270,15 @@ def release_days(snapshot: PlanInput) -> Ints | None:
 
 def configured_demands(snapshot: PlanInput) -> set[tuple[str, str]]:
     """The (sku, options) of the configured demands."""
-    columns = columns_of(snapshot)
+    return configured_in(snapshot.demands, columns_of(snapshot))
+
+
+def configured_in(demands: Sequence[BackorderDemand], columns: DemandColumns | None) -> set[tuple[str, str]]:
+    """The (sku, options) of the configured demands, from `columns` when they stand for these
+    demands (not walked then), else from the demands."""
     if columns is not None:
         return {(columns.skus[k], options) for k, options in columns.options.items()}
-    return {(d.sku, d.options) for d in snapshot.demands if d.options}
+    return {(d.sku, d.options) for d in demands if d.options}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from pegboard.planning.snapshot import (
     PlanConfiguration,
     PlanInput,
     PlanItem,
+    configured_in,
 )
 
 
@@ -219,11 +220,7 @@ class PlanSnapshots(DemandQueries):
         available = self._available(sku_of, ids)
         demands, demand_columns = self._demands(sku_of, ids, release_of, orders, beside)
         # A whole snapshot's columns name its configured lines: its demands are not walked.
-        configured = (
-            {(demand_columns.skus[k], chosen) for k, chosen in demand_columns.options.items()}
-            if demand_columns is not None
-            else {(d.sku, d.options) for d in filter(attrgetter("options"), demands)}
-        )
+        configured = configured_in(demands, demand_columns)
         # A whole snapshot's columns hold each order's ref once, not once per line.
         order_refs = (
             set(demand_columns.order_refs)
