@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 
 from pegboard.adapters.db import tables as t
 from pegboard.domain import limits
@@ -289,3 +289,24 @@ def test_a_database_refusal_never_prints_the_sql_or_its_parameters(
 
     assert code == 1 and err.startswith("error: the database refused the change")
     assert "INSERT" not in err and "SECRET-SKU" not in err and "[SQL" not in err
+
+
+def test_a_statement_the_driver_never_received_is_refused_without_its_sql(
+    cli: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_items_via_cli(cli)
+
+    def place_order_unbound(*_: Any, **__: Any) -> Any:
+        engine = create_engine(db_url)
+        try:
+            with engine.begin() as conn:  # no value for :sku: SQLAlchemy refuses before the driver
+                conn.execute(text("SELECT name FROM items WHERE sku = :sku AND name = 'SECRET-NAME'"), {})
+        finally:
+            engine.dispose()
+
+    monkeypatch.setattr(orders, "place_order", place_order_unbound)
+
+    code, _, err = cli("place", "SO-1", "KETTLE:1")
+
+    assert code == 1 and err.strip() == "error: the database refused the change: StatementError"
+    assert "SECRET-NAME" not in err and "SELECT" not in err

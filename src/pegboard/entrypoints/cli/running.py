@@ -88,7 +88,7 @@ def _run(argv: list[str] | None) -> int:
 
 def _database_failure(error: Exception) -> int | None:
     """The exit code of a database that is not ready or failed, its message said; None: another error."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError, StatementError
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     from pegboard.bootstrap import DatabaseNotReady
 
@@ -103,10 +103,6 @@ def _database_failure(error: Exception) -> int | None:
         err.print(
             f"error: the database refused the change: {_driver_message(error)}", markup=False, highlight=False
         )
-        return 1
-    if isinstance(error, StatementError):  # never the SQL or its parameters: they may hold anyone's data
-        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-        err.print(f"error: the database refused the change: {reason}", markup=False, highlight=False)
         return 1
     return None
 
