@@ -10,6 +10,7 @@ for none, and this changes nothing.
 from __future__ import annotations
 
 import os
+from importlib import import_module
 
 #: NumPy's own setting: when the user (or the shell) sets it, its value is kept.
 SETTING = "NUMPY_MADVISE_HUGEPAGE"
@@ -19,9 +20,12 @@ def arrays_on_small_pages() -> None:
     """From now on, this process's new arrays get ordinary pages, unless NUMPY_MADVISE_HUGEPAGE says."""
     if SETTING in os.environ:
         return
-    # NumPy reads its setting when first imported; it may be imported already (in process).
-    from numpy._core import multiarray
-
+    # NumPy reads its setting when first imported; it may be imported already (in process), so
+    # its switch is turned, where NumPy 2 keeps it (NumPy 1: `numpy.core`).
+    try:
+        multiarray = import_module("numpy._core.multiarray")
+    except ImportError:
+        multiarray = import_module("numpy.core.multiarray")
     choose = getattr(multiarray, "_set_madvise_hugepage", None)
     if choose is not None:
         choose(False)
