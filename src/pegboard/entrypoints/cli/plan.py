@@ -25,6 +25,7 @@ from pegboard.entrypoints.cli.context import (
     table,
 )
 from pegboard.entrypoints.cli.orders import print_released
+from pegboard.entrypoints.cli.pages import arrays_on_small_pages
 from pegboard.planning.collector import keep_until_exit
 
 if TYPE_CHECKING:
@@ -63,8 +64,10 @@ def plan_(
 
     if preview and confirm:
         fail(2, "--preview and --confirm cannot go together: a preview writes nothing")
-    # The process ends with the command: the plan's snapshot and plans need not be freed.
+    # The process ends with the command: the plan's snapshot and plans need not be freed, and
+    # its arrays are not worth huge pages.
     keep_until_exit()
+    arrays_on_small_pages()
     with opened(ctx) as pb:
         if preview:
             run = planning.preview_plan(uow=pb.reader(), clock=pb.clock)
