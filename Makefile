@@ -9,7 +9,11 @@ NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json
 
 .PHONY: run test lint typecheck pytest coverage bench install browser clean wrk assets
 
+## Pegboard's modules compiled to bytecode once: pip installs src editable, so a clean clone has none, and
+## where PYTHONDONTWRITEBYTECODE is set (this machine) none is ever written: every `pegboard` command then
+## compiled the modules it imports again (about 0.14 s of CPU for a plan, BENCHMARKS.md "first5").
 install: $(STAMP) assets
+	$(BIN)/python -m compileall -q -j 0 src
 
 ## The web app's front-end packages (htmx, Chart.js, Sortable, axe-core) from npm, by the lockfile
 assets: $(NODE_STAMP)
@@ -32,6 +36,7 @@ $(STAMP): pyproject.toml constraints.txt
 ## make run: set up, load the lightsaber demo into pegboard.db (if empty, with backorders open), make a
 ## demo admin when nobody can sign in (its password is printed), and serve
 run: $(STAMP) assets
+	$(BIN)/python -m compileall -q -j 0 src
 	$(BIN)/pegboard init
 	$(BIN)/pegboard demo --if-empty --steps 3
 	$(BIN)/pegboard user ensure-demo-admin
