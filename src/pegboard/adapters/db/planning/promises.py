@@ -32,7 +32,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import Insert
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.copying import CHUNK, Blocks, copy_binary
@@ -218,16 +220,14 @@ class PromiseStore:
         parts_keys = _PartsKeys()
 
         def columns(ks: list[int]) -> list[Sequence[Any]]:
-            """The CHANGED_COLUMNS of promises `ks`."""
+            """The CHANGED_COLUMNS of promises `ks` (their parts by key: `parts_keys` keeps the texts)."""
             pick = _picker(ks)
-            parts = wanted.parts(ks)
             return [
                 pick(line_ids),
                 pick(wanted.dates),
                 _cut(pick(wanted.reasons), 500),
                 _cut(pick(wanted.bases), 100),
-                parts,
-                parts_keys(parts),
+                parts_keys(wanted.parts(ks)),
                 [on] * len(ks),
             ]
 
@@ -240,7 +240,7 @@ class PromiseStore:
             def new_rows(ks: list[int]) -> list[Sequence[Any]]:
                 """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
                 row = columns(ks)
-                return [*row, row[1], row[6], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
+                return [*row, row[1], row[5], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
 
             if postgres and len(new) > BULK:
                 # A block at a time: each block's columns are picked while the server inserts the last.
@@ -257,11 +257,15 @@ class PromiseStore:
                 rows_made = _dicts(NEW_COLUMNS, new_rows(new))
                 begun()  # the statement's rows go to the server at once
                 self.conn.execute(insert(t.line_promises), rows_made)
+            if not changed:
+                self._save_parts(parts_keys.met())
+                return
         if changed:
             if postgres and len(changed) > BULK:
                 # A block at a time, as new promises: each block's columns (its parts' texts and
                 # keys most of all) are made while the server takes the last into the scratch table.
                 self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), None, begun=begun), sent)
+                self._save_parts(parts_keys.met())
                 return
             changed_rows = columns(changed)
             begun()
@@ -273,7 +277,6 @@ class PromiseStore:
                     promised_date=bindparam("b_promised_date"),
                     reason=bindparam("b_reason"),
                     basis=bindparam("b_basis"),
-                    parts=bindparam("b_parts"),
                     parts_key=bindparam("b_parts_key"),
                     promised_on=bindparam("b_promised_on"),
                     # The first dated promise stays as it was; an open term gives way to a date.
@@ -281,6 +284,50 @@ class PromiseStore:
                 ),
                 _dicts(tuple(f"b_{k}" for k in CHANGED_COLUMNS), changed_rows),
             )
+            self._save_parts(parts_keys.met())
+
+    def _save_parts(self, parts: Mapping[int, str]) -> None:
+        """Each distinct parts of the promises written, kept once in `promise_parts` by its key:
+        those it lacks are added (a first plan at L: 169,205 texts for 792,670 promises).
+
+        On PostgreSQL the table is locked against housekeeping first (ROW EXCLUSIVE, which writers
+        share and `forget_unused_parts`' SHARE ROW EXCLUSIVE waits for), so a part found here stays
+        until the promises naming it are committed; a part another transaction adds meanwhile is
+        skipped (`ON CONFLICT DO NOTHING`)."""
+        if not parts:
+            return
+        postgres = self.conn.dialect.name == "postgresql"
+        if postgres:
+            self.conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE")
+        present = self._present_parts(parts.keys())
+        missing = [(k, parts[k]) for k in sorted(parts.keys() - present)]
+        if not missing:
+            return
+        if postgres and len(missing) > BULK:
+            self.conn.exec_driver_sql(
+                "CREATE TEMPORARY TABLE new_promise_parts (parts_key bigint, parts text) ON COMMIT DROP"
+            )
+            copy_binary(self.conn, _NEW_PARTS, ("parts_key", "parts"), [list(zip(*missing, strict=True))])
+            self.conn.exec_driver_sql(
+                "INSERT INTO promise_parts (parts_key, parts) SELECT parts_key, parts FROM new_promise_parts "
+                "ORDER BY parts_key ON CONFLICT (parts_key) DO NOTHING"
+            )
+            self.conn.exec_driver_sql("DROP TABLE new_promise_parts")
+            return
+        rows = [{"parts_key": k, "parts": text} for k, text in missing]
+        for some in sliced(rows, 1000):
+            self.conn.execute(_insert_new_parts(postgres), list(some))
+
+    def _present_parts(self, keys: Collection[int]) -> set[int]:
+        """Which of these parts keys `promise_parts` holds already."""
+        pp = t.promise_parts.c
+        if len(keys) > BULK:
+            # Many (a whole plan): every key read once beats huge IN lists.
+            return {k for (k,) in driver_rows(self.conn, select(pp.parts_key))} & set(keys)
+        found: set[int] = set()
+        for some in sliced(sorted(keys), 1000):
+            found.update(self.conn.execute(select(pp.parts_key).where(pp.parts_key.in_(some))).scalars())
+        return found
 
     def _item_ids(self, skus: set[str]) -> dict[str, int]:
         """Each SKU's item id: from the transaction's cache, the others in one read of ids alone
@@ -340,7 +387,7 @@ class PromiseStore:
         (the statement triggers keep every deleted and inserted row); BENCHMARKS.md, confirmall2."""
         self.conn.exec_driver_sql(
             "CREATE TEMPORARY TABLE promise_updates (line_id bigint PRIMARY KEY, promised_date date, "
-            "reason text, basis text, parts text, parts_key bigint, promised_on date) ON COMMIT DROP"
+            "reason text, basis text, parts_key bigint, promised_on date) ON COMMIT DROP"
         )
         # In COPY's binary form: the server takes the line ids, keys and dates as they come.
         copy_binary(self.conn, _UPDATES, CHANGED_COLUMNS, rows)
@@ -353,7 +400,7 @@ class PromiseStore:
         with local_settings(self.conn, enable_hashjoin="off"):
             self.conn.exec_driver_sql(
                 "UPDATE line_promises AS lp SET promised_date = u.promised_date, reason = u.reason, "
-                "basis = u.basis, parts = u.parts, parts_key = u.parts_key, promised_on = u.promised_on, "
+                "basis = u.basis, parts_key = u.parts_key, promised_on = u.promised_on, "
                 "first_date = COALESCE(lp.first_date, u.promised_date) "
                 "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
             )
@@ -410,7 +457,7 @@ def _dropped_for_load(conn: Connection) -> list[str]:
     return [definition for _, definition in found]
 
 
-CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts", "parts_key", "promised_on")
+CHANGED_COLUMNS = ("line_id", "promised_date", "reason", "basis", "parts_key", "promised_on")
 NEW_COLUMNS = (*CHANGED_COLUMNS, "first_date", "first_promised_on", "item_id")
 #: The scratch table of `_update_by_copy` (a temporary table: its column types, for binary COPY).
 _UPDATES = Table(
@@ -420,10 +467,18 @@ _UPDATES = Table(
     Column("promised_date", Date),
     Column("reason", Text),
     Column("basis", Text),
-    Column("parts", Text),
     Column("parts_key", BigInteger),
     Column("promised_on", Date),
 )
+#: The scratch table of `_save_parts`: the parts new to `promise_parts`.
+_NEW_PARTS = Table("new_promise_parts", MetaData(), Column("parts_key", BigInteger), Column("parts", Text))
+
+
+def _insert_new_parts(postgres: bool) -> Insert:
+    """INSERT into `promise_parts` skipping a key already there (another transaction's meanwhile)."""
+    if postgres:
+        return postgresql.insert(t.promise_parts).on_conflict_do_nothing(index_elements=["parts_key"])
+    return sqlite.insert(t.promise_parts).on_conflict_do_nothing(index_elements=["parts_key"])
 
 
 def _day_number(column: ColumnElement[date | None]) -> ColumnElement[int]:
@@ -520,6 +575,15 @@ class _PartsKeys:
         self.alone_keys = np.zeros(0, dtype=np.int64)
         self.alone_known = np.zeros(0, dtype=np.bool_)
 
+    def met(self) -> dict[int, str]:
+        """Every distinct parts keyed so far, by key."""
+        found = {key: text for text, key in self.keys.items()}
+        if self.alone is not None:
+            alone, known = self.alone, self.alone_known
+            for k, key in zip(np.flatnonzero(known).tolist(), self.alone_keys[known].tolist(), strict=True):
+                found[key] = alone[k]
+        return found
+
     def __call__(self, parts: Sequence[str]) -> list[int]:
         if isinstance(parts, PartsTexts):
             return self._by_part(parts)
@@ -533,6 +597,7 @@ class _PartsKeys:
 
     def _by_part(self, parts: PartsTexts) -> list[int]:
         if self.alone is not parts.alone:
+            self.keys.update((text, key) for key, text in self.met().items())  # those met stay met
             self.alone = parts.alone
             self.alone_keys = np.zeros(len(parts.alone), dtype=np.int64)
             self.alone_known = np.zeros(len(parts.alone), dtype=np.bool_)
