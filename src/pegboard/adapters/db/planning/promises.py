@@ -43,7 +43,8 @@ from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.arrays import NONE
 from pegboard.planning.line_changes import StoredLines
-from pegboard.planning.promises import LinePromise, LinePromises, PartsTexts, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, PartsByPart, PartsTexts, StoredPromise
+from pegboard.planning.segments import Ints
 
 
 class PromiseStore:
@@ -531,7 +532,7 @@ class _PromiseRows:
     dates: list[date | None]
     reasons: list[str]
     bases: list[str]
-    parts: Callable[[list[int]], Sequence[str]]
+    parts: Callable[[list[int]], Sequence[str] | PartsByPart]
 
     @classmethod
     def of(cls, promises: Iterable[LinePromise]) -> _PromiseRows:
@@ -547,7 +548,7 @@ class _PromiseRows:
                 column("dates"),
                 column("reasons"),
                 column("bases"),
-                promises.parts_texts,
+                _by_part_else_texts(promises),
             )
         listed = list(promises)
         encode = _PartsEncoder()
@@ -563,10 +564,22 @@ class _PromiseRows:
         )
 
 
+def _by_part_else_texts(promises: LinePromises) -> Callable[[list[int]], Sequence[str] | PartsByPart]:
+    """What gives some promises' parts: by distinct value when they are a whole plan's (no text
+    per line: only the distinct texts are stored), else as texts."""
+
+    def parts(ks: list[int]) -> Sequence[str] | PartsByPart:
+        found = promises.parts_by_part(ks)
+        return promises.parts_texts(ks) if found is None else found
+
+    return parts
+
+
 class _PartsKeys:
-    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls). Texts
-    that say which distinct part each one-part line is (`PartsTexts`: a whole plan's, nearly all
-    of one part) are keyed by part, gathered by NumPy; only the others are looked up as texts."""
+    """Each stored parts' `parts_key`, each distinct text worked out once (over all calls), and
+    every distinct text met (`met`: what `promise_parts` must hold). Parts that say which distinct
+    part each one-part line is (`PartsByPart`, `PartsTexts`: a whole plan's, nearly all of one
+    part) are keyed by part, gathered by NumPy; only the others are looked up as texts."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
@@ -584,9 +597,12 @@ class _PartsKeys:
                 found[key] = alone[k]
         return found
 
-    def __call__(self, parts: Sequence[str]) -> list[int]:
+    def __call__(self, parts: Sequence[str] | PartsByPart) -> list[int]:
+        if isinstance(parts, PartsByPart):
+            return self._by_part(parts.part, parts.alone, parts.several)
         if isinstance(parts, PartsTexts):
-            return self._by_part(parts)
+            several = {j: parts[j] for j in np.flatnonzero(parts.part < 0).tolist()}
+            return self._by_part(parts.part, parts.alone, several)
         return self._by_text(parts)
 
     def _by_text(self, parts: Sequence[str]) -> list[int]:
@@ -595,13 +611,14 @@ class _PartsKeys:
             keys[text] = parts_key(text)
         return list(map(keys.__getitem__, parts))
 
-    def _by_part(self, parts: PartsTexts) -> list[int]:
-        if self.alone is not parts.alone:
+    def _by_part(self, part: Ints, alone: list[str], several: Mapping[int, str]) -> list[int]:
+        """The keys of lines `alone[part[j]]`, or `several[j]` where `part[j]` is -1."""
+        if self.alone is not alone:
             self.keys.update((text, key) for key, text in self.met().items())  # those met stay met
-            self.alone = parts.alone
-            self.alone_keys = np.zeros(len(parts.alone), dtype=np.int64)
-            self.alone_known = np.zeros(len(parts.alone), dtype=np.bool_)
-        part, alone, known = parts.part, parts.alone, self.alone_known
+            self.alone = alone
+            self.alone_keys = np.zeros(len(alone), dtype=np.int64)
+            self.alone_known = np.zeros(len(alone), dtype=np.bool_)
+        known = self.alone_known
         one = part >= 0
         unknown = part[one]
         unknown = unknown[~known[unknown]]
@@ -610,10 +627,8 @@ class _PartsKeys:
             self.alone_keys[new] = [parts_key(alone[k]) for k in new.tolist()]
             known[new] = True
         found: list[int] = self.alone_keys[np.where(one, part, 0)].tolist()
-        several = np.flatnonzero(~one).tolist()
         if several:
-            texts = [parts[j] for j in several]
-            for j, key in zip(several, self._by_text(texts), strict=True):
+            for j, key in zip(several, self._by_text(list(several.values())), strict=True):
                 found[j] = key
         return found
 
