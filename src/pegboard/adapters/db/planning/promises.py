@@ -301,21 +301,24 @@ class PromiseStore:
         if postgres:
             self.conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE")
         present = self._present_parts(parts.keys())
-        missing = [(k, parts[k]) for k in sorted(parts.keys() - present)]
+        missing = list(parts.keys() - present) if present else list(parts)
         if not missing:
             return
+        # Inserted in key order (two stores adding the same keys wait for each other, never deadlock).
         if postgres and len(missing) > BULK:
             self.conn.exec_driver_sql(
                 "CREATE TEMPORARY TABLE new_promise_parts (parts_key bigint, parts text) ON COMMIT DROP"
             )
-            copy_binary(self.conn, _NEW_PARTS, ("parts_key", "parts"), [list(zip(*missing, strict=True))])
+            copy_binary(
+                self.conn, _NEW_PARTS, ("parts_key", "parts"), [[missing, [parts[k] for k in missing]]]
+            )
             self.conn.exec_driver_sql(
                 "INSERT INTO promise_parts (parts_key, parts) SELECT parts_key, parts FROM new_promise_parts "
                 "ORDER BY parts_key ON CONFLICT (parts_key) DO NOTHING"
             )
             self.conn.exec_driver_sql("DROP TABLE new_promise_parts")
             return
-        rows = [{"parts_key": k, "parts": text} for k, text in missing]
+        rows = [{"parts_key": k, "parts": parts[k]} for k in sorted(missing)]
         for some in sliced(rows, 1000):
             self.conn.execute(_insert_new_parts(postgres), list(some))
 
