@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from alembic import command
 from pytest import MonkeyPatch
 from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.housekeeping import SqlHousekeeping
 from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.planning import promises as promise_store
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import by_line
 from pegboard.services import planning, purchasing
@@ -40,12 +45,25 @@ def stored(conn: Connection) -> tuple[list[tuple[int, str | None]], dict[int, st
     return promises, dict(conn.execute(select(pp.parts_key, pp.parts)).all())
 
 
-@pytest.mark.parametrize("bulk", [promise_store.BULK, 0], ids=["by-statement", "by-copy"])
+@pytest.mark.parametrize(
+    ("bulk", "load"),
+    [(promise_store.BULK, promise_store.LOAD), (0, promise_store.LOAD), (0, 0)],
+    ids=["by-statement", "by-copy", "by-copy-into-an-empty-table"],
+)
 def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
-    pb: Pegboard, monkeypatch: MonkeyPatch, bulk: int
+    pb: Pegboard, monkeypatch: MonkeyPatch, bulk: int, load: int
 ) -> None:
     monkeypatch.setattr(promise_store, "BULK", bulk)
+    monkeypatch.setattr(promise_store, "LOAD", load)
     monkeypatch.setattr(promise_store, "CHUNK", 2)
+    locked: list[bool] = []
+    lock = promise_store._locked_alone
+
+    def locked_alone(conn: Connection, table: str, mode: str) -> bool:
+        locked.append(lock(conn, table, mode))
+        return locked[-1]
+
+    monkeypatch.setattr(promise_store, "_locked_alone", locked_alone)
     kettles_waiting(pb)
 
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
@@ -58,6 +76,8 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
     assert all(promise_store.parts_key(text) == key for key, text in parts.items())
     expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
     assert set(parts.values()) == expected
+    if pb.engine.dialect.name == "postgresql":  # copied straight in when loaded into an empty table
+        assert locked == ([True] if load == 0 else [])
 
 
 def test_a_re_plan_adds_only_the_parts_not_stored_yet_and_reads_show_the_plans_parts(pb: Pegboard) -> None:
@@ -171,3 +191,20 @@ def test_every_stored_promise_names_a_stored_part(pb: Pegboard) -> None:
         ).scalar_one()
         promised = conn.execute(select(func.count()).select_from(t.line_promises)).scalar_one()
     assert promised == 6 and orphans == 0
+
+
+def test_housekeeping_waits_for_a_store_that_looked_for_its_parts_until_it_commits(pb: Pegboard) -> None:
+    if pb.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    kettles_waiting(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    with pb.engine.connect() as conn:
+        _, parts = stored(conn)
+
+    with pb.engine.connect() as storing, storing.begin():
+        # A store found these parts stored (and names them in promises it has yet to commit).
+        SqlPlanning(storing, cast(StockTotals, None), cast(TransactionItemCache, None))._save_parts(parts)
+        with pb.engine.connect() as housekeeping, housekeeping.begin():
+            housekeeping.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                SqlHousekeeping(housekeeping).forget_unused_parts()
