@@ -48,7 +48,10 @@ from pegboard.planning.segments import Ints
 
 
 class PromiseStore:
-    """Keeps the promises a plan gives, and reads them back."""
+    """Keeps the promises a plan gives, and reads them back. A promise row names its parts by
+    `parts_key`; each distinct parts text is kept once in `promise_parts` (migration 0040: at L
+    169,205 texts for 792,670 promises, where a text per row was 211 of its 388 bytes), and
+    `line_promises.parts` is no longer written (NULL): readers join `promise_parts` on the key."""
 
     conn: Connection
     #: The transaction's SKU-to-item-id cache: a new promise row carries its line's item.
