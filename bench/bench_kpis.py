@@ -40,9 +40,11 @@ HISTORY = [
            backordered_on = NULL
        WHERE first_backordered_on IS NOT NULL AND first_backordered_on < :served_before""",
     # Their first promise: 5 to 25 days after they opened.
-    """INSERT INTO line_promises (line_id, promised_date, reason, basis, parts, promised_on, first_date,
+    """INSERT INTO promise_parts (parts_key, parts)
+       VALUES (('x' || left(md5('[]'), 16))::bit(64)::bigint, '[]') ON CONFLICT DO NOTHING""",
+    """INSERT INTO line_promises (line_id, promised_date, reason, basis, promised_on, first_date,
            first_promised_on, item_id, parts_key)
-       SELECT id, first_backordered_on + 5 + (random() * 20)::int, 'bench', '', '[]', first_backordered_on,
+       SELECT id, first_backordered_on + 5 + (random() * 20)::int, 'bench', '', first_backordered_on,
               first_backordered_on + 5 + (random() * 20)::int, first_backordered_on, item_id,
               ('x' || left(md5('[]'), 16))::bit(64)::bigint
        FROM order_lines WHERE first_backordered_on IS NOT NULL""",

@@ -72,6 +72,7 @@ def forget_promises(pb: Pegboard, kind: str) -> None:
     """Back to a database that never planned (untimed): no stored promises, tables analysed."""
     with pb.engine.begin() as conn:
         conn.execute(t.line_promises.delete())
+        conn.execute(t.promise_parts.delete())
     if kind == "postgres":
         with pb.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

@@ -38,7 +38,13 @@ from pegboard.domain.quantities import to_quantity
 from pegboard.services import orders, planning
 
 #: Tables a plan run writes, emptied before each round's first run.
-PLAN_OUTPUTS = ("line_promises", "stored_plan_queue", "stored_plan_suggestions", "stored_plans")
+PLAN_OUTPUTS = (
+    "line_promises",
+    "promise_parts",
+    "stored_plan_queue",
+    "stored_plan_suggestions",
+    "stored_plans",
+)
 
 
 def forget_plans(pb: Pegboard) -> None:

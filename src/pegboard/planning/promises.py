@@ -212,6 +212,25 @@ class Lines:
                 texts[j] = json.dumps(self._parts([k])[0], sort_keys=True)
         return texts
 
+    def parts_by_part(self, ks: list[int], *, run: int | None = None) -> PartsByPart | None:
+        """The parts of lines `ks` by distinct value, no text made per line, when the lines are
+        many of the table's (`run`: a block of a run over this many): a whole plan's. None otherwise."""
+        tabled = len(self._bounds) - 1
+        picked = np.asarray(ks, dtype=np.int64)
+        if not len(ks) or (len(ks) if run is None else run) * 8 <= tabled or int(picked.max()) >= tabled:
+            return None
+        if self._bounds_array is None:
+            self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
+        first, end = self._bounds_array[picked], self._bounds_array[picked + 1]
+        parts, _, part_of_row, alone_texts = self._row_texts()
+        alone = end - first == 1
+        part = np.full(len(ks), -1, dtype=np.int64)
+        part[alone] = part_of_row[first[alone]]
+        several = zip(
+            np.flatnonzero(~alone).tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True
+        )
+        return PartsByPart(part, alone_texts, {j: "[" + ", ".join(parts[a:b]) + "]" for j, a, b in several})
+
     def _texts_of_rows(self, rows: Ints) -> list[str]:
         """These table rows' parts as JSON text, one by one."""
         table = self._table
@@ -346,6 +365,24 @@ class PartsTexts(list[str]):
         self.part, self.alone = part, alone
 
 
+@dataclass(frozen=True)
+class PartsByPart:
+    """Lines' parts as JSON text (`Lines.parts_texts`) by distinct value, for a store keeping each
+    distinct parts once: line j's is `alone[part[j]]` where `part[j]` is not -1, else `several[j]`."""
+
+    part: Ints
+    alone: list[str]
+    several: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.part)
+
+    def texts(self) -> list[str]:
+        """Each line's text."""
+        alone, several = self.alone, self.several
+        return [alone[k] if k >= 0 else several[j] for j, k in enumerate(self.part.tolist())]
+
+
 class LinePromises(RowSequence[LinePromise]):
     """The promises of some lines of a `Lines` (`Lines.promises`), kept as its columns: a
     `LinePromise`, with its parts, is built only for an entry read, so a store can write a
@@ -403,6 +440,12 @@ class LinePromises(RowSequence[LinePromise]):
                 and bool(np.all(np.diff(np.asarray(ks, dtype=np.int64)) > 0))
             )
         return self._every
+
+    def parts_by_part(self, picked: Sequence[int]) -> PartsByPart | None:
+        """The parts of entries `picked` by distinct value (`Lines.parts_by_part`), a block of a
+        run over them all; None when they are not a whole plan's."""
+        ks = self.ks
+        return self.lines.parts_by_part([ks[k] for k in picked], run=len(ks))
 
     def parts_texts(self, picked: Sequence[int] | None = None) -> list[str]:
         """Each promise's parts as JSON text (`Lines.parts_texts`); only those of entries `picked`

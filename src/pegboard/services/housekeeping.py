@@ -21,6 +21,8 @@ class Forgotten:
     delivered_events: int
     idempotency_keys: int
     shopify_event_ids: int
+    #: Stored promise parts no promise names any more (whatever their age).
+    unused_promise_parts: int
 
     def to_json(self) -> dict[str, int]:
         return asdict(self)
@@ -28,7 +30,8 @@ class Forgotten:
 
 def forget_old_records(retention_days: int, *, uow: UnitOfWork, clock: Clock) -> Forgotten:
     """Delete delivered outbox events, stored request answers and Shopify event ids older than
-    `retention_days` (at least a week); business records, pending and parked events stay."""
+    `retention_days` (at least a week), and the promise parts no promise names; business records,
+    pending and parked events stay."""
     if retention_days < MIN_RETENTION_DAYS:
         raise InvalidValue("retention_days", str(retention_days), f"must be at least {MIN_RETENTION_DAYS}")
     before = clock.now() - timedelta(days=retention_days)
@@ -38,6 +41,7 @@ def forget_old_records(retention_days: int, *, uow: UnitOfWork, clock: Clock) ->
             delivered_events=uow.housekeeping.forget_delivered_events(before),
             idempotency_keys=uow.housekeeping.forget_answers(before),
             shopify_event_ids=uow.housekeeping.forget_webhook_ids(before),
+            unused_promise_parts=uow.housekeeping.forget_unused_parts(),
         )
         uow.commit()
     return forgotten

@@ -198,10 +198,10 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     a dated promise, the promise range, the oldest opening day and the supply the promises rest on.
 
     One pass over the waiting lines and their promises, grouped by item and promise parts (by
-    their key, shorter than the parts themselves): many lines share a promise's parts (they rest
-    on the same supply), so each distinct one is then read and parsed once, from one line holding
-    it, not once per line. The orders are counted apart (an order's lines may rest on different
-    supply), from the index of waiting lines alone on PostgreSQL.
+    their key): many lines share a promise's parts (they rest on the same supply), so each
+    distinct one is then read and parsed once, from `promise_parts`, not once per line. The
+    orders are counted apart (an order's lines may rest on different supply), from the index of
+    waiting lines alone on PostgreSQL.
     """
     if not item_ids:
         return {}
@@ -223,7 +223,7 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
     grouped = (
         select(
             ol.item_id,
-            func.min(lp.line_id).label("holding"),
+            lp.parts_key,
             func.count().label("line_count"),
             func.count(lp.promised_date).label("dated"),
             func.min(lp.promised_date).label("earliest"),
@@ -238,9 +238,9 @@ def _figures(conn: Connection, item_ids: list[int]) -> dict[int, _Figures]:
         .group_by(ol.item_id, lp.parts_key)
         .subquery()
     )
-    # Each group's parts, from one line holding them (looked up by line, group by group).
-    holding = t.line_promises.alias("holding")
-    parts = select(holding.c.parts).where(holding.c.line_id == grouped.c.holding).scalar_subquery()
+    # Each group's parts, read once by their key (none for the lines without a promise).
+    pp = t.promise_parts.c
+    parts = select(pp.parts).where(pp.parts_key == grouped.c.parts_key).scalar_subquery()
     groups = conn.execute(select(grouped, parts.label("parts"))).all()
     per: dict[int, list[Any]] = {}
     for g in sorted(groups, key=lambda g: (g.first is None, g.first or date.min, g.order_id)):
@@ -276,7 +276,7 @@ def _lines(
     """
     if not item_ids:
         return {}
-    ol, lp, so = t.order_lines.c, t.line_promises.c, t.sales_orders.c
+    ol, lp, so, pp = t.order_lines.c, t.line_promises.c, t.sales_orders.c, t.promise_parts.c
     oldest_first = (ol.backordered_on.asc().nulls_last(), so.ordered_at, ol.order_id, ol.line_no)
     columns = (
         ol.id,
@@ -300,8 +300,9 @@ def _lines(
         ranked = waiting.add_columns(rank).where(ol.item_id.in_(item_ids)).subquery()
     r = ranked.c
     query = (
-        select(ranked, lp.line_id.label("planned"), lp.promised_date, lp.reason, lp.parts)
+        select(ranked, lp.line_id.label("planned"), lp.promised_date, lp.reason, pp.parts)
         .outerjoin(t.line_promises, lp.line_id == r.id)
+        .outerjoin(t.promise_parts, pp.parts_key == lp.parts_key)
         .order_by(r.item_id, r.backordered_on.asc().nulls_last(), r.ordered_at, r.order_id, r.line_no)
     )
     if per_item is not None and not one:

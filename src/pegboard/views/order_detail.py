@@ -162,10 +162,11 @@ def order_detail(
 def _line_extras(
     conn: Connection, order_id: int
 ) -> dict[int, tuple[Decimal | None, str, str | None, date | None, str | None]]:
-    ol, lp = t.order_lines.c, t.line_promises.c
+    ol, lp, pp = t.order_lines.c, t.line_promises.c, t.promise_parts.c
     rows = conn.execute(
-        select(ol.line_no, ol.unit_price, lp.reason, lp.basis, lp.first_date, lp.parts)
+        select(ol.line_no, ol.unit_price, lp.reason, lp.basis, lp.first_date, pp.parts)
         .outerjoin(t.line_promises, lp.line_id == ol.id)
+        .outerjoin(t.promise_parts, pp.parts_key == lp.parts_key)
         .where(ol.order_id == order_id)
     )
     return {r.line_no: (r.unit_price, r.reason or "", r.basis, r.first_date, r.parts) for r in rows}

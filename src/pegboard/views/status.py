@@ -166,10 +166,12 @@ class _Stored:
 
 
 def _promises(conn: Connection, line_ids: list[int]) -> dict[int, _Stored]:
-    lp = t.line_promises.c
+    lp, pp = t.line_promises.c, t.promise_parts.c
     found = {}
     for r in conn.execute(
-        select(lp.line_id, lp.promised_date, lp.reason, lp.basis, lp.parts).where(lp.line_id.in_(line_ids))
+        select(lp.line_id, lp.promised_date, lp.reason, lp.basis, pp.parts)
+        .join(t.promise_parts, pp.parts_key == lp.parts_key)
+        .where(lp.line_id.in_(line_ids))
     ):
         found[r.line_id] = _Stored(r.promised_date, r.reason, r.basis, _parts(r.parts))
     return found

@@ -61,12 +61,13 @@ def read_stored_plan(
 def stored_promises(conn: Connection, *, limit: int) -> list[Promise]:
     """The promises kept for waiting lines, the first orders by rank (priority, then oldest) first,
     one per part of a line (at most `limit`)."""
-    so, ol, lp, it = t.sales_orders.c, t.order_lines.c, t.line_promises.c, t.items.c
+    so, ol, lp, it, pp = t.sales_orders.c, t.order_lines.c, t.line_promises.c, t.items.c, t.promise_parts.c
     rows = conn.execute(
-        select(so.order_ref, ol.line_no, it.sku, lp.parts)
+        select(so.order_ref, ol.line_no, it.sku, pp.parts)
         .select_from(t.sales_orders)
         .join(t.order_lines, ol.order_id == so.id)
         .join(t.line_promises, lp.line_id == ol.id)
+        .join(t.promise_parts, pp.parts_key == lp.parts_key)
         .join(t.items, it.id == ol.item_id)
         .where(ol.quantity > ol.allocated + ol.shipped + ol.cancelled)
         .order_by(so.priority.desc(), so.ordered_at, so.id, ol.line_no)

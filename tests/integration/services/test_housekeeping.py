@@ -71,6 +71,7 @@ def test_old_delivered_events_answers_and_webhook_ids_are_forgotten_and_the_rest
         "delivered_events": old_delivered,
         "idempotency_keys": 1,
         "shopify_event_ids": 1,
+        "unused_promise_parts": 0,
     }
     assert count(pb, t.outbox) == events_before - old_delivered
     assert count(pb, t.outbox_deliveries) == 0

@@ -324,7 +324,9 @@ def test_promises_written_in_bulk_are_stored_as_one_by_one(pb: Pegboard, monkeyp
     assert [(p.order_ref, p.promised_date) for p in dated.changed] == [("SO-2", due + timedelta(days=1))]
     with pb.engine.connect() as conn:
         rows = conn.execute(
-            select(t.sales_orders.c.order_ref, t.line_promises)
+            select(t.sales_orders.c.order_ref, t.line_promises.c.first_date, t.line_promises.c.promised_date)
+            .add_columns(t.line_promises.c.promised_on, t.promise_parts.c.parts)
+            .join(t.promise_parts, t.promise_parts.c.parts_key == t.line_promises.c.parts_key)
             .join(t.order_lines, t.order_lines.c.id == t.line_promises.c.line_id)
             .join(t.sales_orders, t.sales_orders.c.id == t.order_lines.c.order_id)
             .order_by(t.sales_orders.c.order_ref)
@@ -360,11 +362,12 @@ def test_every_stored_promise_carries_its_lines_item_and_its_parts_key_from_a_pl
     planning.run_plan(uow=pb.uow(), clock=pb.clock)
 
     with pb.engine.connect() as conn:
-        lp, ol, so = t.line_promises.c, t.order_lines.c, t.sales_orders.c
+        lp, ol, so, pp = t.line_promises.c, t.order_lines.c, t.sales_orders.c, t.promise_parts.c
         rows = conn.execute(
             select(
-                so.order_ref, ol.line_no, lp.item_id, ol.item_id.label("line_item"), lp.parts, lp.parts_key
+                so.order_ref, ol.line_no, lp.item_id, ol.item_id.label("line_item"), pp.parts, lp.parts_key
             )
+            .join(t.promise_parts, pp.parts_key == lp.parts_key)
             .join(t.order_lines, ol.id == lp.line_id)
             .join(t.sales_orders, so.id == ol.order_id)
         ).all()

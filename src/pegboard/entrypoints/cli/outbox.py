@@ -119,7 +119,8 @@ def housekeeping(
     ] = 30,
     as_json: AsJson = False,
 ) -> None:
-    """Forget delivered outbox events, stored request answers and Shopify event ids past their retention."""
+    """Forget delivered outbox events, stored request answers and Shopify event ids past their retention,
+    and promise parts no promise names."""
     from pegboard.services.housekeeping import forget_old_records
 
     with opened(ctx) as pb:
@@ -129,5 +130,6 @@ def housekeeping(
         return
     out.print(
         f"Forgot {forgotten.delivered_events} delivered event(s), {forgotten.idempotency_keys} stored "
-        f"answer(s) and {forgotten.shopify_event_ids} Shopify event id(s) older than {retention_days} days."
+        f"answer(s) and {forgotten.shopify_event_ids} Shopify event id(s) older than {retention_days} days, "
+        f"and {forgotten.unused_promise_parts} promise part(s) no promise names."
     )

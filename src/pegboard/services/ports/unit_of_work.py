@@ -27,13 +27,16 @@ class Clock(Protocol):
 
 
 class Housekeeping(Protocol):
-    """Forgets records older than a cut-off (delivered events, stored answers, webhook ids); counts them."""
+    """Forgets records older than a cut-off (delivered events, stored answers, webhook ids) and promise
+    parts no promise names; counts them."""
 
     def forget_delivered_events(self, before: datetime) -> int: ...
 
     def forget_answers(self, before: datetime) -> int: ...
 
     def forget_webhook_ids(self, before: datetime) -> int: ...
+
+    def forget_unused_parts(self) -> int: ...
 
 
 class UnitOfWork(Protocol):

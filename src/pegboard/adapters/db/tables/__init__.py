@@ -22,6 +22,7 @@ from pegboard.adapters.db.tables.numbering import ref_counters
 from pegboard.adapters.db.tables.planning import (
     line_promises,
     plan_input_changes,
+    promise_parts,
     reorder_point_changes,
     stored_plan_mos,
     stored_plan_queue,
@@ -69,6 +70,7 @@ __all__ = [
     "outbox_deliveries",
     "placed_days",
     "plan_input_changes",
+    "promise_parts",
     "purchase_order_lines",
     "purchase_orders",
     "quote_hold_lines",

@@ -1,0 +1,210 @@
+"""Each distinct parts of the stored promises is kept once in `promise_parts`, by the key its
+promises carry (migration 0040): written by the store, read by joining on the key, forgotten by
+housekeeping once no promise names it, and put back into `line_promises.parts` by a downgrade."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import cast
+
+import pytest
+from alembic import command
+from pytest import MonkeyPatch
+from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy.exc import OperationalError
+
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.housekeeping import SqlHousekeeping
+from pegboard.adapters.db.migrate import alembic_config
+from pegboard.adapters.db.planning import SqlPlanning
+from pegboard.adapters.db.planning import promises as promise_store
+from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.bootstrap import Pegboard
+from pegboard.planning.promises import by_line
+from pegboard.services import planning, purchasing
+from pegboard.views.stored_plan import stored_promises
+from tests.builders import make_items, make_order
+from tests.integration.db.raw_rows import add_anns_order
+from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
+
+
+def kettles_waiting(pb: Pegboard) -> None:
+    """Five orders wait for kettles (none in stock): four of one kettle, one of two."""
+    make_items(pb, "KETTLE")
+    for k in range(4):
+        make_order(pb, f"SO-{k}", ("KETTLE", 1))
+    make_order(pb, "SO-BIG", ("KETTLE", 2))
+
+
+def stored(conn: Connection) -> tuple[list[tuple[int, str | None]], dict[int, str]]:
+    """Each promise's key and own `parts` column, by line; and every stored part by key."""
+    lp, pp = t.line_promises.c, t.promise_parts.c
+    promises = [tuple(r) for r in conn.execute(select(lp.parts_key, lp.parts).order_by(lp.line_id))]
+    return promises, dict(conn.execute(select(pp.parts_key, pp.parts)).all())
+
+
+@pytest.mark.parametrize(
+    ("bulk", "load"),
+    [(promise_store.BULK, promise_store.LOAD), (0, promise_store.LOAD), (0, 0)],
+    ids=["by-statement", "by-copy", "by-copy-into-an-empty-table"],
+)
+def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
+    pb: Pegboard, monkeypatch: MonkeyPatch, bulk: int, load: int
+) -> None:
+    monkeypatch.setattr(promise_store, "BULK", bulk)
+    monkeypatch.setattr(promise_store, "LOAD", load)
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    locked: list[bool] = []
+    lock = promise_store._locked_alone
+
+    def locked_alone(conn: Connection, table: str, mode: str) -> bool:
+        locked.append(lock(conn, table, mode))
+        return locked[-1]
+
+    monkeypatch.setattr(promise_store, "_locked_alone", locked_alone)
+    kettles_waiting(pb)
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.engine.connect() as conn:
+        promises, parts = stored(conn)
+    assert len(promises) == 5 and len(parts) == 2
+    assert {key for key, _ in promises} == set(parts)
+    assert all(own is None for _, own in promises), "the promise row holds no text of its own"
+    assert all(promise_store.parts_key(text) == key for key, text in parts.items())
+    expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
+    assert set(parts.values()) == expected
+    if pb.engine.dialect.name == "postgresql":  # copied straight in when loaded into an empty table
+        assert locked == ([True] if load == 0 else [])
+
+
+def test_a_re_plan_adds_only_the_parts_not_stored_yet_and_reads_show_the_plans_parts(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    with pb.engine.connect() as conn:
+        _, before = stored(conn)
+    due = pb.clock.today() + timedelta(days=14)
+    order_green_crystals(pb, due)
+
+    run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.engine.connect() as conn:
+        promises, after = stored(conn)
+        shown = stored_promises(conn, limit=100)
+    assert before.items() <= after.items(), "a stored part is kept as it was"
+    assert {key for key, _ in promises} <= set(after)
+    assert len(after) > len(before)
+    planned = sorted((p.order_ref, p.sku, p.quantity, p.date, p.reason) for p in run.result.promises)
+    assert sorted((p.order_ref, p.sku, p.quantity, p.date, p.reason) for p in shown) == planned
+
+
+def test_housekeeping_forgets_the_parts_no_promise_names_and_keeps_the_others(pb: Pegboard) -> None:
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=14)
+    order_green_crystals(pb, due)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    with pb.engine.connect() as conn:
+        promises, before = stored(conn)
+    named = {key for key, _ in promises}
+    assert set(before) > named, "the moved promise's old parts are no longer named"
+
+    with pb.engine.begin() as conn:
+        forgotten = SqlHousekeeping(conn).forget_unused_parts()
+
+    with pb.engine.connect() as conn:
+        _, after = stored(conn)
+    assert forgotten == len(before) - len(named)
+    assert after == {key: before[key] for key in named}
+
+
+def test_the_migration_goes_down_and_up_keeping_every_promises_parts(migrated_url: str) -> None:
+    config = alembic_config(migrated_url)
+    engine = create_engine(migrated_url)
+    shared, alone = '[{"quantity": 1}]', '[{"quantity": 2}]'
+    try:
+        with engine.begin() as conn:
+            _three_promises(conn)
+            conn.execute(
+                t.promise_parts.insert(),
+                [{"parts_key": promise_store.parts_key(p), "parts": p} for p in (shared, alone)],
+            )
+        command.downgrade(config, "0039")
+        with engine.connect() as conn:
+            down = conn.execute(text("SELECT line_id, parts FROM line_promises ORDER BY line_id")).all()
+            tables = _tables(conn)
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            promises, parts = stored(conn)
+    finally:
+        engine.dispose()
+
+    assert [tuple(r) for r in down] == [(1, shared), (2, shared), (3, alone)]
+    assert "promise_parts" not in tables
+    assert promises == [(promise_store.parts_key(p), None) for p in (shared, shared, alone)]
+    assert parts == {promise_store.parts_key(p): p for p in (shared, alone)}
+
+
+def _three_promises(conn: Connection) -> None:
+    """Lines 1 to 3 of an order of kettles, each promised; 1 and 2 share their parts."""
+    conn.execute(text("INSERT INTO items (id, sku, name, procurement) VALUES (1, 'KETTLE', 'Kettle', 'buy')"))
+    add_anns_order(conn)
+    for line, quantity in ((1, 1), (2, 1), (3, 2)):
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (id, order_id, line_no, item_id, quantity, allocated, shipped, "
+                f"cancelled, kind) VALUES ({line}, 1, {line}, 1, {quantity}000000, 0, 0, 0, 'stock')"
+            )
+        )
+        parts = json.dumps([{"quantity": quantity}])
+        conn.execute(
+            text(
+                "INSERT INTO line_promises (line_id, promised_date, reason, basis, promised_on, first_date, "
+                "first_promised_on, item_id, parts_key) VALUES "
+                f"({line}, NULL, 'open term', 'open term', '2026-11-23', NULL, '2026-11-23', 1, :key)"
+            ),
+            {"key": promise_store.parts_key(parts)},
+        )
+
+
+def _tables(conn: Connection) -> set[str]:
+    """The tables the database holds."""
+    return set(inspect(conn).get_table_names())
+
+
+def test_every_stored_promise_names_a_stored_part(pb: Pegboard) -> None:
+    kettles_waiting(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    make_order(pb, "SO-LATE", ("KETTLE", 3))
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)  # the new line's promise alone is written
+
+    with pb.engine.connect() as conn:
+        lp, pp = t.line_promises.c, t.promise_parts.c
+        orphans = conn.execute(
+            select(func.count())
+            .select_from(t.line_promises)
+            .outerjoin(t.promise_parts, pp.parts_key == lp.parts_key)
+            .where(pp.parts_key.is_(None))
+        ).scalar_one()
+        promised = conn.execute(select(func.count()).select_from(t.line_promises)).scalar_one()
+    assert promised == 6 and orphans == 0
+
+
+def test_housekeeping_waits_for_a_store_that_looked_for_its_parts_until_it_commits(pb: Pegboard) -> None:
+    if pb.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    kettles_waiting(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    with pb.engine.connect() as conn:
+        _, parts = stored(conn)
+
+    with pb.engine.connect() as storing, storing.begin():
+        # A store found these parts stored (and names them in promises it has yet to commit).
+        SqlPlanning(storing, cast(StockTotals, None), cast(TransactionItemCache, None))._save_parts(parts)
+        with pb.engine.connect() as housekeeping, housekeeping.begin():
+            housekeeping.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                SqlHousekeeping(housekeeping).forget_unused_parts()
