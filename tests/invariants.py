@@ -116,7 +116,20 @@ def assert_invariants(engine: Engine, *, method: CostMethod | None = None) -> No
         _assert_configurations_hold(conn)
         _assert_reservations_hold(conn)
         _assert_books_hold(conn)
+        _assert_promise_parts_hold(conn)
         _assert_stock_value_holds(conn, on_hand, method)
+
+
+def _assert_promise_parts_hold(conn: Connection) -> None:
+    """Every stored promise names parts that are kept (`promise_parts`, migration 0040): a reader
+    joining on `parts_key` never loses a promise."""
+    lp, pp = t.line_promises.c, t.promise_parts.c
+    nameless = conn.execute(
+        select(lp.line_id, lp.parts_key)
+        .where(~select(pp.parts_key).where(pp.parts_key == lp.parts_key).exists())
+        .limit(5)
+    ).all()
+    assert not nameless, f"promises name parts that are not kept: {nameless}"
 
 
 def _assert_kinds_hold(conn: Connection) -> None:
