@@ -346,11 +346,30 @@ def save_promises(
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
     stored = line_changes.known(before) if before_read else None
-    uow.planning.save_promises(
-        changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent, begun=begun
-    )
-    announcements = _announcements(changed, before)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcing") as beside:
+        making: list[Future[Sequence[PromiseChanged]]] = []
+
+        def sent_all() -> None:
+            # The store's last statement is the server's alone (a whole plan's UPDATE from its
+            # scratch table, 2 s at L): the announcements and their stored form are made meanwhile.
+            making.append(beside.submit(_announced_ahead, changed, before, uow))
+            if sent is not None:
+                sent()
+
+        uow.planning.save_promises(
+            changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent_all, begun=begun
+        )
+        announcements = making[0].result() if making else _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
+    return announcements
+
+
+def _announced_ahead(
+    changed: Sequence[LinePromise], before: Sequence[StoredPromise | None], uow: UnitOfWork
+) -> Sequence[PromiseChanged]:
+    """`_announcements`, their stored form made too (`Outbox.prepare_promise_changes`)."""
+    announcements = _announcements(changed, before)
+    uow.outbox.prepare_promise_changes(announcements)
     return announcements
 
 
