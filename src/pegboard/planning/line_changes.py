@@ -25,7 +25,7 @@ from pegboard.planning.promises import (
     deciding_rows,
     reason_codes,
 )
-from pegboard.planning.result import Promise
+from pegboard.planning.result import PLANNED_MO, PLANNED_PO, Promise
 from pegboard.planning.row_sequence import RowSequence
 from pegboard.planning.segments import Ints
 from pegboard.planning.values import as_dates, objects
@@ -96,6 +96,19 @@ def _id_array(line_ids: Sequence[int | None]) -> Ints:
     # A float array takes the list in C, None as NaN; line ids are far below 2**53.
     ids = np.array(line_ids, dtype=np.float64) if len(line_ids) else np.zeros(0)
     return np.where(np.isnan(ids), NO_ID, ids).astype(np.int64)
+
+
+def on_planned_orders(promises: Sequence[Promise]) -> int:
+    """How many of these promises rest on a planned order (a suggestion): a planned order starts
+    no earlier than its plan's day, so on a later day such promises move with it."""
+    planned = (PLANNED_PO, PLANNED_MO)
+    if isinstance(promises, PromiseTable):
+        kinds = np.fromiter(
+            (basis in planned for basis in promises.bases), dtype=np.bool_, count=len(promises.bases)
+        )
+        rows = int(np.count_nonzero(kinds[np.asarray(promises.wording, dtype=np.int64)])) if len(kinds) else 0
+        return rows + sum(p.basis in planned for p in promises.extra)
+    return sum(p.basis in planned for p in promises)
 
 
 def maybe_moved(lines: Lines, base: Sequence[Promise], marked: Collection[int]) -> list[int]:

@@ -17,6 +17,7 @@ from pegboard.planning import line_changes
 from pegboard.planning.collector import collector_paused, leave_until_exit
 from pegboard.planning.configurations import split_sku
 from pegboard.planning.engine import plan
+from pegboard.planning.line_changes import StoredLines
 from pegboard.planning.net_change import plain_demand, replanned, with_kept_demands
 from pegboard.planning.promise_digest import promises_digest
 from pegboard.planning.promise_table import PromiseTable
@@ -75,6 +76,7 @@ def run_plan(
         kept = uow.plans.kept_result(seen, planned_on=today)
         merged = None if kept is not None else _net_change(uow, today, seen)
         plain = merged is not None
+        stored_ahead: StoredLines | None = None
         if kept is not None:
             result = kept
         elif merged is not None:
@@ -86,8 +88,10 @@ def run_plan(
             # on the database, and inflating its bytes lets go of the interpreter.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-plan") as beside:
                 reading = beside.submit(uow.plans.last_promises)
+                ahead = None if confirm else beside.submit(_stored_ahead, uow, today)
                 result, plain = plan(snapshot), plain_demand(snapshot)
                 reading.result()
+                stored_ahead = None if ahead is None else ahead.result()
             # A process that ends after the run need not free the snapshot object by object.
             leave_until_exit(snapshot)
         changed: Sequence[LinePromise] = []
@@ -109,7 +113,13 @@ def run_plan(
                         lines, uow, today, base=merged[1], within=merged[2], sent=sent, begun=begun
                     )
                 return _store_whole_plan(
-                    lines, uow, today, base=uow.plans.last_promises(), sent=sent, begun=begun
+                    lines,
+                    uow,
+                    today,
+                    base=uow.plans.last_promises(),
+                    sent=sent,
+                    begun=begun,
+                    stored=stored_ahead,
                 )
 
             stored_digest = uow.plans.promises_digest(seen)
@@ -141,6 +151,26 @@ def run_plan(
             leave_until_exit(lines, uow)
         uow.commit()
     return PlanRun(result, changed, created, skipped, new_dates=new_dates)
+
+
+#: From this many of the stored plan's promises resting on planned orders, a later day's whole plan
+#: reads every stored promise while the engine plans (as many as the store's whole-plan read,
+#: `PromiseStore.stored_line_columns`).
+MOVING_WITH_THE_DAY = 20_000
+
+
+def _stored_ahead(uow: UnitOfWork, today: date) -> StoredLines | None:
+    """Every stored promise, read beside the engine (the server is idle meanwhile) when this plan
+    will compare most of them with its own: on a later day than the stored plan's, with more than
+    `MOVING_WITH_THE_DAY` of its promises resting on planned orders, which move with the day
+    (`line_changes.on_planned_orders`). None otherwise: `_changes` reads what it needs after."""
+    base = uow.plans.last_promises()
+    day = uow.plans.planned_on()
+    if base is None or day is None or day >= today:
+        return None
+    if line_changes.on_planned_orders(base) <= MOVING_WITH_THE_DAY:
+        return None
+    return uow.planning.every_stored_line()
 
 
 def _differs(lines: Lines, uow: UnitOfWork) -> bool:
@@ -213,6 +243,7 @@ def _store_whole_plan(
     within: frozenset[str] | None = None,
     sent: Callable[[], object] | None = None,
     begun: Callable[[], object] | None = None,
+    stored: StoredLines | None = None,
 ) -> tuple[Sequence[LinePromise], int]:
     """Store a whole plan's promises that differ from the stored ones, announce the moved dates,
     and unmark the lines re-promised since the stored plan; returns the changed promises and how
@@ -220,7 +251,8 @@ def _store_whole_plan(
     stored ones but for the marked lines: only the other lines are read (None: all are).
     `within`: the plan gives every line of other SKUs the promise `base` gives it (net change).
     `sent`: called when the promises are sent and the database still works on them (the store's);
-    `begun`: once the database has the first of them (the store's), if any is stored."""
+    `begun`: once the database has the first of them (the store's), if any is stored. `stored`:
+    every stored promise, read in this transaction before (`_stored_ahead`), else read here."""
     marked = uow.planning.promised_since_plan()
     if base is None:
         suspects = None
@@ -228,7 +260,7 @@ def _store_whole_plan(
         suspects = _of_skus(lines, within, marked)
     else:
         suspects = _maybe_moved(lines, base, marked)
-    changed, before = _changes(lines, uow, suspects)
+    changed, before = _changes(lines, uow, suspects, stored)
     announced = save_promises(
         changed, before, uow=uow, today=today, whole_plan=True, before_read=True, sent=sent, begun=begun
     )
@@ -346,11 +378,30 @@ def save_promises(
     come from the plan's arrays and the orders are never loaded (see `ports.Outbox`).
     """
     stored = line_changes.known(before) if before_read else None
-    uow.planning.save_promises(
-        changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent, begun=begun
-    )
-    announcements = _announcements(changed, before)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcing") as beside:
+        making: list[Future[Sequence[PromiseChanged]]] = []
+
+        def sent_all() -> None:
+            # The store's last statement is the server's alone (a whole plan's UPDATE from its
+            # scratch table, 2 s at L): the announcements and their stored form are made meanwhile.
+            making.append(beside.submit(_announced_ahead, changed, before, uow))
+            if sent is not None:
+                sent()
+
+        uow.planning.save_promises(
+            changed, on=today, whole_plan=whole_plan, stored=stored, sent=sent_all, begun=begun
+        )
+        announcements = making[0].result() if making else _announcements(changed, before)
     uow.outbox.record_promise_changes(announcements)
+    return announcements
+
+
+def _announced_ahead(
+    changed: Sequence[LinePromise], before: Sequence[StoredPromise | None], uow: UnitOfWork
+) -> Sequence[PromiseChanged]:
+    """`_announcements`, their stored form made too (`Outbox.prepare_promise_changes`)."""
+    announcements = _announcements(changed, before)
+    uow.outbox.prepare_promise_changes(announcements)
     return announcements
 
 
@@ -362,11 +413,11 @@ def promise_changes(
 
 
 def _changes(
-    lines: Lines, uow: UnitOfWork, suspects: list[int] | None = None
+    lines: Lines, uow: UnitOfWork, suspects: list[int] | None = None, stored: StoredLines | None = None
 ) -> tuple[Sequence[LinePromise], Sequence[StoredPromise | None]]:
     """The lines whose promise is new or moved, each with its stored promise (None if first),
     looking only at the lines (positions) `suspects` when given: any other line's stored
-    promise is known to be this plan's."""
+    promise is known to be this plan's. `stored`: every stored promise, read already."""
     among = range(len(lines)) if suspects is None else suspects
 
     def picked(column: list[Any]) -> list[Any]:
@@ -377,7 +428,9 @@ def _changes(
     # for a line whose promise is new or moved: after a small change, a handful out of a million.
     ids = picked(lines.line_ids)
     dates, reasons = picked(lines.dates), picked(lines.reasons)
-    known = uow.planning.stored_line_columns([i for i in ids if i is not None])
+    known = (
+        stored if stored is not None else uow.planning.stored_line_columns([i for i in ids if i is not None])
+    )
     moved, before = line_changes.stored_moved(known, ids, dates, reasons)
     if None in ids:
         # Any other line by order ref and line number.

@@ -187,3 +187,73 @@ def test_moved_dates_kept_as_columns_are_stored_as_the_same_events_built_one_by_
     assert len(from_columns) == len(many) + 2
     assert from_columns[0][0] == from_columns[-1][0] == "StockAdjusted"
     assert [json.loads(payload) for _, payload, _ in from_columns[1:-1]] == [e.payload() for e in many]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moved=moved_dates(), copies=st.integers(1, BULK + 5), alone=st.booleans(), same=st.booleans())
+def test_moved_dates_whose_stored_form_was_made_ahead_are_stored_as_those_made_at_commit(
+    pb: Pegboard, moved: MovedDates, copies: int, alone: bool, same: bool
+) -> None:
+    """Payloads and ids made ahead (`prepare_promise_changes`, while the store waits on the
+    server) give the rows made at commit: same type, payload text and order ref, in the order
+    noted among an aggregate's events; made ahead for other moved dates, these are made at commit."""
+    columns = [getattr(moved, name) for name in MovedDates.__slots__]
+    many = MovedDates(
+        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
+    )
+    # Other moved dates, of the same length, told for another reason.
+    other = MovedDates(
+        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
+        | {"reasons": ["another reason"] * len(many)}
+    )
+    before, after = StockAdjusted("A", Decimal(1), "count"), StockAdjusted("B", Decimal(2), "count")
+
+    def written(ahead: MovedDates | None) -> list[tuple[str, str, str | None]]:
+        with pb.uow() as uow:
+            recorded = [] if alone else [_Recorded(before)]
+            if ahead is not None:
+                uow.outbox.prepare_promise_changes(ahead)
+            uow.outbox.record_promise_changes(many)
+            uow.outbox.write(recorded if alone else [*recorded, _Recorded(after)])
+            uow.commit()
+        o = t.outbox.c
+        with pb.engine.begin() as conn:
+            rows = conn.execute(select(o.event_type, o.payload, o.order_ref).order_by(o.created_at)).all()
+            conn.execute(delete(t.outbox))
+        return [tuple(row) for row in rows]
+
+    at_commit = written(None)
+    made_ahead = written(many if same else other)
+
+    assert made_ahead == at_commit
+    assert len(at_commit) == len(many) + (0 if alone else 2)
+
+
+def test_a_whole_plans_moved_dates_made_ahead_and_written_alone_get_ascending_version_7_ids(
+    pb: Pegboard,
+) -> None:
+    """The ids made ahead with the payloads of many moved dates written alone (COPY on
+    PostgreSQL) are version-7 UUIDs, each its own, ascending in the events' order."""
+    count = BULK + 7
+    moved = MovedDates(
+        order_refs=[f"SO-{k}" for k in range(count)],
+        line_nos=[1] * count,
+        skus=["GREEN-KETTLE"] * count,
+        old_dates=[date(2026, 12, 3)] * count,
+        new_dates=[date(2026, 12, 4)] * count,
+        reasons=["planned MO finishes 2026-12-04"] * count,
+    )
+
+    with pb.uow() as uow:
+        uow.outbox.prepare_promise_changes(moved)
+        uow.outbox.record_promise_changes(moved)
+        uow.commit()
+
+    o = t.outbox.c
+    with pb.engine.begin() as conn:
+        rows = conn.execute(select(o.id, o.order_ref).order_by(o.created_at)).all()
+    ids = [str(row.id) for row in rows]
+    assert [row.order_ref for row in rows] == moved.order_refs
+    assert len(set(ids)) == count
+    assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert ids == sorted(ids)

@@ -763,6 +763,45 @@ def test_the_pass_looks_for_exactly_the_orders_the_rule_says_are_owed_a_new_date
         assert uow.notices.awaiting_new_date(WEDNESDAY) == ["SO-1"]
 
 
+@pytest.mark.parametrize("ahead", [True, False], ids=["read-beside-the-engine", "read-after"])
+def test_the_next_days_whole_plan_moves_the_same_lines_whether_it_reads_stored_promises_beside_the_engine(
+    pb: Pegboard, mail: Mail, monkeypatch: pytest.MonkeyPatch, ahead: bool
+) -> None:
+    """On the next business day, with promises resting on planned orders, a whole plan may read
+    every stored promise while the engine plans (`planning._stored_ahead`, PostgreSQL): it stores
+    and announces what it would reading them after."""
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(outbox_store, "BULK", 0)
+    monkeypatch.setattr(planning, "MOVING_WITH_THE_DAY", 0 if ahead else 10**9)
+    read: list[bool] = []
+    every = promise_store.PromiseStore.every_stored_line
+
+    def spied(store: promise_store.PromiseStore) -> object:
+        found = every(store)
+        read.append(found is not None)
+        return found
+
+    monkeypatch.setattr(promise_store.PromiseStore, "every_stored_line", spied)
+    workshop(pb)
+    catalogue.save_items(
+        [Item("LANTERN", "Brass lantern", Procurement.BUY, supplier="Passing Traders")], uow=pb.uow()
+    )
+    place(pb, "SO-1", ("KETTLE", 1), ("LAMP", 2), ("LANTERN", 1), customer="Ada", email="ada@example.com")
+    place(pb, "SO-3", ("KETTLE", 2), customer="Cy", email="cy@example.com")  # in stock: nothing moves
+    place(pb, "SO-4", ("LANTERN", 3), ("LAMP", 1), customer="Dee", email="dee@example.com")
+    promise_everything(pb)
+
+    run = planning.run_plan(uow=pb.uow(), clock=FixedClock(TUESDAY))
+
+    postgres = pb.engine.dialect.name == "postgresql"
+    assert read == ([True] if ahead and postgres else [False] if ahead else [])
+    assert run.new_dates == 4
+    moved = [e for e in mail.events() if e.event_type == "PromiseChanged"]
+    assert sorted(e.order_ref or "" for e in moved) == ["SO-1", "SO-1", "SO-4", "SO-4"]
+    preview = planning.run_plan(uow=pb.uow(), clock=FixedClock(TUESDAY), store=False)
+    assert list(preview.changed) == []
+
+
 def test_the_next_days_whole_plan_tells_each_customer_whose_lines_slid_once_listing_every_such_line(
     pb: Pegboard, mail: Mail, monkeypatch: pytest.MonkeyPatch
 ) -> None:

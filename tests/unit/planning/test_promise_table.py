@@ -8,8 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pegboard.planning.engine import plan
+from pegboard.planning.line_changes import on_planned_orders
 from pegboard.planning.promise_table import PromiseTable
 from pegboard.planning.promises import by_line
+from pegboard.planning.result import PLANNED_MO, PLANNED_PO
 from pegboard.planning.snapshot import PlanInput
 from pegboard.views.plan import plan_json
 from tests.unit.planning.workshops import workshops
@@ -38,3 +40,17 @@ def test_a_slice_of_fresh_promise_columns_is_the_same_rows_as_a_slice_of_every_r
 
     assert fresh[start:stop:step] == list(whole)[start:stop:step]
     assert fresh[:stop] == list(whole)[:stop]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workshops())
+def test_the_promises_resting_on_planned_orders_are_counted_alike_from_columns_and_from_tuples(
+    snapshot: PlanInput,
+) -> None:
+    promises = plan(snapshot).promises
+    assert isinstance(promises, PromiseTable)
+
+    counted = on_planned_orders(promises)
+
+    assert counted == sum(p.basis in (PLANNED_PO, PLANNED_MO) for p in list(promises))
+    assert counted == on_planned_orders(list(promises))

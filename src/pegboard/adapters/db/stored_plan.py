@@ -246,6 +246,11 @@ class SqlStoredPlan:
             return None
         return None if row.promises_digest is None else str(row.promises_digest)
 
+    def planned_on(self) -> date | None:
+        """The day the stored plan was planned on (None: no plan stored)."""
+        sp = t.stored_plans.c
+        return self.conn.execute(select(sp.planned_on).order_by(sp.id).limit(1)).scalar()
+
     def last_promises(self) -> Sequence[Promise] | None:
         """The stored plan's promises, whatever changed since; None when no plan is kept."""
         if self._read is not None:  # read already in this transaction (`placed_since_plan`, `save`)

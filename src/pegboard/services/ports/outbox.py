@@ -23,6 +23,12 @@ class Outbox(Protocol):
         """Note the line promises that moved; they are written at commit with the aggregates' events."""
         ...
 
+    def prepare_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
+        """Make now what storing these promise changes takes (payloads, ids), called beside the
+        caller's wait on the database; `record_promise_changes` of these very changes then
+        writes what was made. Without it they are made at commit: the rows are the same."""
+        ...
+
 
 @dataclass(frozen=True)
 class StoredEvent:

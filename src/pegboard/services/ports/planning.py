@@ -40,6 +40,11 @@ class PlanningRepository(Protocol):
         """The stored promises of these lines (those that have one), as columns; others may come too."""
         ...
 
+    def every_stored_line(self) -> StoredLines | None:
+        """Every stored promise as columns, when one read of them all is how `stored_line_columns`
+        reads a whole plan's (PostgreSQL); None otherwise."""
+        ...
+
     def save_promises(
         self,
         promises: Iterable[LinePromise],
@@ -104,6 +109,10 @@ class StoredPlans(Protocol):
 
     def promises_digest(self, inputs_seen: int) -> str | None:
         """The stored plan's promise digest when no input changed after it (up to `inputs_seen`)."""
+        ...
+
+    def planned_on(self) -> date | None:
+        """The day the stored plan was planned on (None: no plan stored)."""
         ...
 
     def last_promises(self) -> Sequence[Promise] | None:

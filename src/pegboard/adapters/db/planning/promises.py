@@ -112,6 +112,11 @@ class PromiseStore:
                 return packed
         return StoredLines.of(self.stored_line_promises(line_ids))
 
+    def every_stored_line(self) -> StoredLines | None:
+        """Every stored promise as columns in one read (PostgreSQL, as `stored_line_columns` reads
+        a whole plan's); None on SQLite, or when a text holds the separator."""
+        return self._packed_promises() if self.conn.dialect.name == "postgresql" else None
+
     def _packed_promises(self) -> StoredLines | None:
         """Every stored promise as columns, read as one row: ids and day numbers as packed BIGINT
         arrays, reasons and bases as one text each (a million rows read as tuples cost the driver

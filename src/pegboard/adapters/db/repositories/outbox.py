@@ -38,6 +38,16 @@ class SqlOutbox:
         self.conn, self.now = conn, now
         self.written = 0
         self.promise_changes: list[Numbered] = []
+        #: A whole plan's moved dates, their payloads and their ids made ahead (`prepare_promise_changes`).
+        self._prepared: tuple[MovedDates, list[str] | None, list[bytes]] | None = None
+
+    def prepare_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
+        """Make the payloads and ids of a whole plan's moved dates now (`_moved_dates_json`,
+        `_event_id_bytes`), while the caller's transaction waits on the server; `write` takes
+        them for these very changes when they are all it writes by COPY, and makes anything else
+        at commit as before."""
+        if isinstance(changes, MovedDates) and len(changes) > BULK:
+            self._prepared = (changes, _moved_dates_json(changes), _event_id_bytes(len(changes)))
 
     def record_promise_changes(self, changes: Sequence[PromiseChanged]) -> None:
         """Note the line promises that moved; written at commit with the aggregates' events."""
@@ -68,8 +78,9 @@ class SqlOutbox:
         names: list[str] = []
         payloads: list[str] = []
         order_refs: list[str | None] = []
+        prepared, self._prepared = self._prepared, None
         for run in runs:
-            if isinstance(run, MovedDates) and (texts := _moved_dates_json(run)) is not None:
+            if isinstance(run, MovedDates) and (texts := _texts(run, prepared)) is not None:
                 names += [PromiseChanged.__name__] * len(run)
                 payloads += texts
                 order_refs += run.order_refs
@@ -85,13 +96,25 @@ class SqlOutbox:
             # element the driver escapes in Python; in its binary format psycopg writes each value
             # in C and the server takes the times as they come: in COPY's text format it parsed
             # each time back (at L's morning, 611k events: about 1 s of the server's CPU).
-            columns = (_event_id_bytes(count), names, payloads, created, order_refs)
+            # The ids made ahead serve when the prepared run is all there is to write.
+            if prepared is not None and len(runs) == 1 and runs[0] is prepared[0]:
+                ids = prepared[2]
+            else:
+                ids = _event_id_bytes(count)
+            columns = (ids, names, payloads, created, order_refs)
             # Each id as its UUID's 16 bytes, which the server reads as its `uuid` column's type
             # (psycopg's own writer for `uuid` wants a `uuid.UUID` each, and calls Python for every one).
             copy_binary(self.conn, t.outbox, COLUMNS, blocks(columns), sent_as={"id": "bytea"})
             return
         rows = zip(event_ids(count), names, payloads, created, order_refs, strict=True)
         insert_rows(self.conn, t.outbox, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+
+
+def _texts(
+    run: MovedDates, prepared: tuple[MovedDates, list[str] | None, list[bytes]] | None
+) -> list[str] | None:
+    """`_moved_dates_json(run)`: made ahead when `run` is the very one prepared, else now."""
+    return prepared[1] if prepared is not None and prepared[0] is run else _moved_dates_json(run)
 
 
 def _runs(numbered: Sequence[Numbered]) -> Iterator[Sequence[Event]]:
