@@ -131,7 +131,7 @@ def test_rows_inserted_as_columns_read_back_as_they_were_given(pb: Pegboard) -> 
     names = ["seq", "kind", "ref", "supplier", "sku", "quantity", "start_date", "end_date", "options"]
     with pb.engine.begin() as conn:
         _plan(conn, 1)
-        columns = {"plan_id": [1, 1], **{n: [w[i] for w in wanted] for i, n in enumerate(names)}}
+        columns: Columns = {"plan_id": [1, 1], **{n: [w[i] for w in wanted] for i, n in enumerate(names)}}
 
         insert_columns(conn, s, columns)
 

@@ -123,8 +123,8 @@ def insert_columns(conn: Connection, table: Table, columns: Columns) -> None:
     """Insert the rows given as columns: COPY on PostgreSQL, each column's distinct values put in
     the database's form once (a queue's quantities repeat), an executemany elsewhere. The COPY is
     binary (`copying.copy_binary`): the server reads ranks, quantities and dates as they come, no
-    text of them parsed (at L's first plan, 62k queue entries and 90k suggestions: a fifth of the
-    server's COPY, and half the client's, BENCHMARKS.md)."""
+    text of them parsed (at L's first plan, 62k queue entries and 90k suggestions: a tenth of the
+    server's COPY, and half the client's, BENCHMARKS.md "save5")."""
     if not next(iter(columns.values()), ()):
         return
     if conn.dialect.name != "postgresql":
