@@ -5,6 +5,7 @@ drops anything. The promises stored are the same either way."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -13,12 +14,16 @@ from datetime import date
 import pytest
 from sqlalchemy import Connection, create_engine, event, text
 
+from pegboard.adapters.db import stored_plan as stored_plan_module
+from pegboard.adapters.db import stored_plan_rows
 from pegboard.adapters.db.planning import promises as promise_store
+from pegboard.adapters.db.stored_plan import stored_plan
 from pegboard.bootstrap import Pegboard, bootstrap
 from pegboard.config import Settings
 from pegboard.planning.engine import plan
 from pegboard.planning.kept_plan import pack
 from pegboard.planning.promises import Lines
+from pegboard.planning.result import PlanResult
 from pegboard.services import planning
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
@@ -161,6 +166,52 @@ def test_a_plan_saved_after_another_was_packed_ahead_keeps_its_own_bytes(first_p
         uow.commit()
 
     assert kept_bytes(first_plan) == pack(other)
+
+
+def test_a_first_plans_rows_are_made_once_beside_its_promises_and_read_back_as_its_plan(
+    first_plan: Pegboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first plan's queue and suggestion rows are made while the server takes its promises
+    (`pack_beside`), not again by the save, and are the plan's."""
+    making: list[str] = []
+    made = stored_plan_rows.plan_rows
+
+    def noted(result: PlanResult) -> stored_plan_rows.PlanRows:
+        making.append(threading.current_thread().name)
+        return made(result)
+
+    monkeypatch.setattr(stored_plan_module, "plan_rows", noted)
+    monkeypatch.setattr(stored_plan_rows, "plan_rows", noted)
+
+    done = planning.run_plan(uow=first_plan.uow(), clock=first_plan.clock)
+
+    assert [name.startswith("pack-plan-ahead") for name in making] == [True]
+    with first_plan.engine.connect() as conn:
+        kept = stored_plan(conn)
+    assert kept is not None
+    assert done.result.production_queue
+    assert [*done.result.purchase_suggestions, *done.result.production_suggestions]
+    assert list(kept.result.production_queue) == list(done.result.production_queue)
+    assert list(kept.result.purchase_suggestions) == list(done.result.purchase_suggestions)
+    assert list(kept.result.production_suggestions) == list(done.result.production_suggestions)
+
+
+def test_a_plan_saved_after_another_had_its_rows_made_ahead_stores_its_own_rows(
+    first_plan: Pegboard,
+) -> None:
+    with first_plan.uow() as uow:
+        first = plan(uow.planning.snapshot(first_plan.clock.today()))
+    other = replace(first, production_queue=list(first.production_queue)[1:])
+
+    with first_plan.uow() as uow:
+        uow.plans.pack_beside(first)
+        uow.plans.save(other, planned_on=first_plan.clock.today(), inputs_seen=uow.plans.inputs_seen())
+        uow.commit()
+
+    with first_plan.engine.connect() as conn:
+        kept = stored_plan(conn)
+    assert kept is not None
+    assert list(kept.result.production_queue) == list(other.production_queue)
 
 
 def test_begun_comes_once_after_the_first_block_is_handed_over_and_before_the_last(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, insert, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.row_sync import Columns, sync_known_rows
+from pegboard.adapters.db.row_sync import Columns, insert_columns, sync_known_rows
 from pegboard.bootstrap import Pegboard
 
 DAY = date(2026, 12, 1)
@@ -117,3 +118,22 @@ def test_moved_rows_among_rows_that_stay_are_replaced_and_only_those(
             (seq, DAY if seq in kept else date(2026, 12, 2)) for seq in range(1, count + 1)
         ]
         assert _rows(conn, 2) == [(other, DAY)]
+
+
+def test_rows_inserted_as_columns_read_back_as_they_were_given(pb: Pegboard) -> None:
+    """Texts with tabs, line breaks, backslashes and other scripts, exact quantities and missing
+    dates come back as given (binary COPY on PostgreSQL, an executemany on SQLite)."""
+    s = t.stored_plan_suggestions
+    wanted = [
+        (1, "buy", None, "Kyber\tCo\\\nNorth", "BLUE-KETTLE", Decimal("0.000001"), DAY, None, ""),
+        (2, "make", "MO-\u00e9\u6f22", None, "RED\tKETTLE", Decimal("123456789.5"), None, DAY, "r\u00f8d"),
+    ]
+    names = ["seq", "kind", "ref", "supplier", "sku", "quantity", "start_date", "end_date", "options"]
+    with pb.engine.begin() as conn:
+        _plan(conn, 1)
+        columns: Columns = {"plan_id": [1, 1], **{n: [w[i] for w in wanted] for i, n in enumerate(names)}}
+
+        insert_columns(conn, s, columns)
+
+        query = select(*(s.c[n] for n in names)).where(s.c.plan_id == 1).order_by(s.c.seq)
+        assert [tuple(r) for r in conn.execute(query)] == wanted

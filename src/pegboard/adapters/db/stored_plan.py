@@ -29,8 +29,10 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_plan_input
 from pegboard.adapters.db.planning.queries import driver_row, driver_value
 from pegboard.adapters.db.stored_plan_rows import (
+    PlanRows,
     insert_plan_rows,
     missing_material,
+    plan_rows,
     sync_changed_plan_rows,
     sync_plan_rows,
 )
@@ -79,8 +81,9 @@ class SqlStoredPlan:
         self.conn, self.now, self.made_with = conn, now, made_with
         #: The stored plan as this transaction read it (`last_promises`): its id and result.
         self._read: tuple[int, PlanResult] | None = None
-        #: A plan being packed ahead of its save (`pack_beside`), and its bytes to come.
-        self._packing: tuple[PlanResult, Future[bytes]] | None = None
+        #: A plan being packed ahead of its save (`pack_beside`), its bytes to come, and its rows
+        #: to come when `save` is to write every one.
+        self._packing: tuple[PlanResult, Future[bytes], Future[PlanRows] | None] | None = None
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
@@ -184,22 +187,24 @@ class SqlStoredPlan:
 
         # The kept result is packed beside the rows' sync: its deflating lets go of the
         # interpreter (half of `pack` at L), and the sync waits on the server meanwhile; or it
-        # was started earlier, while the promises' store waited on the server (`pack_beside`).
+        # was started earlier, while the promises' store waited on the server (`pack_beside`),
+        # with the rows when every one is written.
         ahead, self._packing = self._packing, None
+        if ahead is not None and ahead[0] is not result:
+            ahead = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
-            if ahead is not None and ahead[0] is result:
-                packed = ahead[1]
-            else:
-                packed = packing.submit(self._pack, result)
+            packed = ahead[1] if ahead is not None else packing.submit(self._pack, result)
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
             before = self._stored_result(ids[0]) if len(ids) == 1 else None
+            made = ahead[2] if ahead is not None and ahead[2] is not None and before is None else None
+            rows = None if made is None else made.result()
             if not ids:  # a new plan row, then its rows: no row of it to compare with
                 plan_id = conn.execute(
                     insert(t.stored_plans).values(_stamp(None)).returning(sp.id)
                 ).scalar_one()
-                insert_plan_rows(conn, plan_id, result)
+                insert_plan_rows(conn, plan_id, result, rows)
                 conn.execute(
                     update(t.stored_plans).where(sp.id == plan_id).values(kept_result=packed.result())
                 )
@@ -207,7 +212,7 @@ class SqlStoredPlan:
                 plan_id = ids[0]
                 conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
                 if before is None:
-                    sync_plan_rows(conn, plan_id, result)
+                    sync_plan_rows(conn, plan_id, result, rows)
                 else:
                     sync_changed_plan_rows(conn, plan_id, before, result)
                 conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
@@ -215,13 +220,17 @@ class SqlStoredPlan:
         forget_writes(conn)
 
     def pack_beside(self, result: PlanResult) -> None:
-        """Start packing `result` in a thread of its own; `save` of this very result takes the
-        bytes (any other result is packed by `save` as before)."""
-        packing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan-ahead")
+        """Start packing `result` in a thread of its own, and, when this transaction read no
+        stored plan (a first plan: `save` writes every row), making its rows in another; `save`
+        of this very result takes them (any other result is packed and written by `save` as
+        before)."""
+        making = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-plan-ahead")
         try:
-            self._packing = (result, packing.submit(self._pack, result))
+            packed = making.submit(self._pack, result)
+            rows = making.submit(plan_rows, result) if self._read is None else None
+            self._packing = (result, packed, rows)
         finally:
-            packing.shutdown(wait=False)
+            making.shutdown(wait=False)
 
     def _pack(self, result: PlanResult) -> bytes:
         """The kept bytes of `result`; the plan this transaction read back lends its coded order

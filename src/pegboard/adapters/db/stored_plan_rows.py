@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,28 +46,56 @@ from pegboard.planning.values import iso_day
 Suggestion = PurchaseSuggestion | ProductionSuggestion
 
 
-def insert_plan_rows(conn: Connection, plan_id: int, result: PlanResult) -> None:
-    """Write `result`'s queue, suggestion and MO rows for plan `plan_id`, which has none yet."""
+@dataclass(frozen=True)
+class PlanRows:
+    """A plan's queue and suggestion rows as columns, but for their plan's id (`plan_rows`)."""
+
+    queue: Columns
+    suggestions: Columns
+
+    def of_plan(self, plan_id: int) -> tuple[Columns, Columns]:
+        """The queue's and the suggestions' columns, of plan `plan_id`."""
+        return _of_plan(plan_id, self.queue), _of_plan(plan_id, self.suggestions)
+
+
+def plan_rows(result: PlanResult) -> PlanRows:
+    """Every queue and suggestion row of `result`, as `insert_plan_rows` writes them: made apart
+    from the connection, so a plan's save can have them made while it waits on the database."""
     entries = result.production_queue
-    insert_columns(conn, t.stored_plan_queue, queue_columns(plan_id, fresh_ranks(len(entries)), entries))
     suggestions = _suggestions(result)
-    seqs = range(1, len(suggestions) + 1)
-    insert_columns(conn, t.stored_plan_suggestions, suggestion_columns(plan_id, seqs, suggestions))
+    return PlanRows(
+        _entry_columns(fresh_ranks(len(entries)), entries),
+        _suggestion_columns(range(1, len(suggestions) + 1), suggestions),
+    )
+
+
+def _of_plan(plan_id: int, columns: Columns) -> Columns:
+    """The rows given as columns, each of plan `plan_id` (its column first)."""
+    return {"plan_id": [plan_id] * len(next(iter(columns.values()), ())), **columns}
+
+
+def insert_plan_rows(
+    conn: Connection, plan_id: int, result: PlanResult, rows: PlanRows | None = None
+) -> None:
+    """Write `result`'s queue, suggestion and MO rows for plan `plan_id`, which has none yet;
+    `rows`: its rows made already (`plan_rows`)."""
+    queue, suggestions = (rows or plan_rows(result)).of_plan(plan_id)
+    insert_columns(conn, t.stored_plan_queue, queue)
+    insert_columns(conn, t.stored_plan_suggestions, suggestions)
     insert_columns(conn, t.stored_plan_mos, mo_columns(plan_id, result.feasible_mos))
 
 
-def sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult) -> None:
+def sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult, rows: PlanRows | None = None) -> None:
     """Make plan `plan_id`'s queue, suggestion and MO rows `result`'s, reading the stored rows to
-    write only those that differ (`row_sync.sync_rows`)."""
-    entries = result.production_queue
-    queue = rows_of(queue_columns(plan_id, fresh_ranks(len(entries)), entries))
-    sync_rows(conn, t.stored_plan_queue, queue, key="rank", where=t.stored_plan_queue.c.plan_id == plan_id)
-    made = _suggestions(result)
-    suggestions = rows_of(suggestion_columns(plan_id, range(1, len(made) + 1), made))
+    write only those that differ (`row_sync.sync_rows`); `rows`: its rows made already."""
+    queue, suggestions = (rows or plan_rows(result)).of_plan(plan_id)
+    sync_rows(
+        conn, t.stored_plan_queue, rows_of(queue), key="rank", where=t.stored_plan_queue.c.plan_id == plan_id
+    )
     sync_rows(
         conn,
         t.stored_plan_suggestions,
-        suggestions,
+        rows_of(suggestions),
         key="seq",
         where=t.stored_plan_suggestions.c.plan_id == plan_id,
     )
@@ -131,10 +160,14 @@ def _sync_queue(
 
 def queue_columns(plan_id: int, ranks: Sequence[int], entries: Sequence[QueueEntry]) -> Columns:
     """The queue rows of these entries, with these ranks, as columns."""
+    return _of_plan(plan_id, _entry_columns(ranks, entries))
+
+
+def _entry_columns(ranks: Sequence[int], entries: Sequence[QueueEntry]) -> Columns:
+    """`queue_columns` but for the plan's id."""
     # A configuration's MO: the item's SKU and its choices apart (`planning.configurations`).
     skus, options = _split_skus([e.sku for e in entries])
     return {
-        "plan_id": [plan_id] * len(entries),
         "rank": list(ranks),
         "ref": [e.ref for e in entries],
         "sku": skus,
@@ -150,6 +183,11 @@ def queue_columns(plan_id: int, ranks: Sequence[int], entries: Sequence[QueueEnt
 def suggestion_columns(plan_id: int, seqs: Sequence[int], suggestions: Sequence[Suggestion]) -> Columns:
     """The rows of these suggestions, numbered `seqs`, as columns: a purchase names its supplier,
     an MO its ref and, apart from its SKU, its configuration (`planning.configurations`)."""
+    return _of_plan(plan_id, _suggestion_columns(seqs, suggestions))
+
+
+def _suggestion_columns(seqs: Sequence[int], suggestions: Sequence[Suggestion]) -> Columns:
+    """`suggestion_columns` but for the plan's id."""
     split: dict[str, tuple[str, str]] = {}
     made: list[tuple[str, str | None, str | None, str, str]] = []
     for s in suggestions:
@@ -160,7 +198,6 @@ def suggestion_columns(plan_id: int, seqs: Sequence[int], suggestions: Sequence[
             made.append(("make", s.ref, None, sku, chosen))
     kinds, refs, suppliers, skus, options = map(list, zip(*made, strict=True)) if made else ([],) * 5
     return {
-        "plan_id": [plan_id] * len(suggestions),
         "kind": kinds,
         "ref": refs,
         "supplier": suppliers,
