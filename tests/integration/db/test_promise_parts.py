@@ -5,7 +5,6 @@ housekeeping once no promise names it, and put back into `line_promises.parts` b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import cast
 
@@ -22,13 +21,11 @@ from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.stock_totals import StockTotals
-from pegboard.bootstrap import Pegboard, bootstrap
-from pegboard.config import Settings
+from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import by_line
 from pegboard.services import planning, purchasing
 from pegboard.views.stored_plan import stored_promises
 from tests.builders import make_items, make_order
-from tests.conftest import MONDAY
 from tests.integration.db.raw_rows import add_anns_order
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
@@ -194,16 +191,6 @@ def test_every_stored_promise_names_a_stored_part(pb: Pegboard) -> None:
         ).scalar_one()
         promised = conn.execute(select(func.count()).select_from(t.line_promises)).scalar_one()
     assert promised == 6 and orphans == 0
-
-
-@pytest.fixture
-def postgres_pb(postgres_url: str) -> Iterator[Pegboard]:
-    """A wired Pegboard on PostgreSQL alone (SQLite has one writer at a time: nothing to wait for)."""
-    board = bootstrap(Settings(database_url=postgres_url), today=MONDAY)
-    try:
-        yield board
-    finally:
-        board.close()
 
 
 def test_housekeeping_waits_for_a_store_that_looked_for_its_parts_until_it_commits(
