@@ -23,7 +23,7 @@ from pegboard.config import Settings
 from pegboard.planning.engine import plan
 from pegboard.planning.kept_plan import pack
 from pegboard.planning.promises import Lines
-from pegboard.planning.queue_keys import QueueKey, queue_keys
+from pegboard.planning.queue_keys import QueueKey
 from pegboard.planning.result import PlanResult, QueueEntry
 from pegboard.services import planning
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
@@ -271,7 +271,7 @@ def test_the_next_days_queue_is_keyed_beside_its_promises_and_stored_as_its_plan
     promises (`pack_beside`), not by the save after, and its queue rows are its plan's."""
     planning.run_plan(uow=first_plan.uow(), clock=first_plan.clock)
     keying: list[str] = []
-    keyed = queue_keys
+    keyed = stored_plan_rows.queue_keys
 
     def noted(entries: Sequence[QueueEntry]) -> list[QueueKey]:
         keying.append(threading.current_thread().name)
