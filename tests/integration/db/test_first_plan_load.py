@@ -23,8 +23,7 @@ from pegboard.config import Settings
 from pegboard.planning.engine import plan
 from pegboard.planning.kept_plan import pack
 from pegboard.planning.promises import Lines
-from pegboard.planning.queue_keys import QueueKey
-from pegboard.planning.result import PlanResult, QueueEntry
+from pegboard.planning.result import PlanResult
 from pegboard.services import planning
 from tests.integration.services.test_planning import lightsaber_after_first_shipments, order_green_crystals
 
@@ -262,34 +261,3 @@ def test_begun_comes_once_when_promises_go_by_one_statement_and_never_without_pr
 
     assert events == ["all"]
     assert len(stored(first_plan)) == len(lines)
-
-
-def test_the_next_days_queue_is_keyed_beside_its_promises_and_stored_as_its_plan(
-    first_plan: Pegboard, postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A plan replacing the stored one has both queues keyed while the server takes its moved
-    promises (`pack_beside`), not by the save after, and its queue rows are its plan's."""
-    planning.run_plan(uow=first_plan.uow(), clock=first_plan.clock)
-    keying: list[str] = []
-    keyed = stored_plan_rows.queue_keys
-
-    def noted(entries: Sequence[QueueEntry]) -> list[QueueKey]:
-        keying.append(threading.current_thread().name)
-        return keyed(entries)
-
-    monkeypatch.setattr(stored_plan_rows, "queue_keys", noted)
-    next_day = bootstrap(Settings(database_url=postgres_url), today=date(2026, 12, 2))
-    try:
-        done = planning.run_plan(uow=next_day.uow(), clock=next_day.clock)
-        with next_day.engine.connect() as conn:
-            kept = stored_plan(conn)
-            queue_rows = conn.execute(text("SELECT count(*) FROM stored_plan_queue")).scalar_one()
-    finally:
-        next_day.close()
-
-    assert done.changed, "the next day moves promises: they are stored"
-    assert keying and all(name.startswith("pack-plan-ahead") for name in keying), keying
-    assert len(keying) == 2  # the stored queue's keys and the new one's, once each
-    assert kept is not None
-    assert list(kept.result.production_queue) == list(done.result.production_queue)
-    assert queue_rows == len(done.result.production_queue)

@@ -30,7 +30,6 @@ from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_
 from pegboard.adapters.db.planning.queries import driver_row, driver_value
 from pegboard.adapters.db.stored_plan_rows import (
     PlanRows,
-    QueueKeyed,
     insert_plan_rows,
     missing_material,
     plan_rows,
@@ -70,17 +69,6 @@ class StoredPlan:
     result: PlanResult
 
 
-@dataclass(frozen=True)
-class _Ahead:
-    """A plan whose save was begun beside the promises' store (`SqlStoredPlan.pack_beside`): its
-    kept bytes to come, and its rows (a first plan) or its queue's keys (a plan replacing one read)."""
-
-    result: PlanResult
-    packed: Future[bytes]
-    rows: Future[PlanRows] | None = None
-    keyed: Future[QueueKeyed] | None = None
-
-
 class SqlStoredPlan:
     """Keeps the last plan (its queue and suggestions as rows, the whole of it as one value), and
     the log of plan-input changes.
@@ -93,8 +81,9 @@ class SqlStoredPlan:
         self.conn, self.now, self.made_with = conn, now, made_with
         #: The stored plan as this transaction read it (`last_promises`): its id and result.
         self._read: tuple[int, PlanResult] | None = None
-        #: A plan being packed ahead of its save (`pack_beside`), with what else is made beside.
-        self._packing: _Ahead | None = None
+        #: A plan being packed ahead of its save (`pack_beside`), its bytes to come, and its rows
+        #: to come when `save` is to write every one.
+        self._packing: tuple[PlanResult, Future[bytes], Future[PlanRows] | None] | None = None
 
     def begin(self) -> None:
         """Forget writes noticed on this pooled connection before this transaction."""
@@ -201,15 +190,15 @@ class SqlStoredPlan:
         # was started earlier, while the promises' store waited on the server (`pack_beside`),
         # with the rows when every one is written.
         ahead, self._packing = self._packing, None
-        if ahead is not None and ahead.result is not result:
+        if ahead is not None and ahead[0] is not result:
             ahead = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
-            packed = ahead.packed if ahead is not None else packing.submit(self._pack, result)
+            packed = ahead[1] if ahead is not None else packing.submit(self._pack, result)
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
             before = self._stored_result(ids[0]) if len(ids) == 1 else None
-            made = ahead.rows if ahead is not None and before is None else None
+            made = ahead[2] if ahead is not None and ahead[2] is not None and before is None else None
             rows = None if made is None else made.result()
             if not ids:  # a new plan row, then its rows: no row of it to compare with
                 plan_id = conn.execute(
@@ -225,26 +214,21 @@ class SqlStoredPlan:
                 if before is None:
                     sync_plan_rows(conn, plan_id, result, rows)
                 else:
-                    keyed = ahead.keyed.result() if ahead is not None and ahead.keyed is not None else None
-                    sync_changed_plan_rows(conn, plan_id, before, result, keyed)
+                    sync_changed_plan_rows(conn, plan_id, before, result)
                 conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
         self._read = (plan_id, result)
         forget_writes(conn)
 
     def pack_beside(self, result: PlanResult) -> None:
-        """Start packing `result` in a thread of its own, and in another, when this transaction
-        read no stored plan (a first plan: `save` writes every row), making its rows, else keying
-        its queue and the stored plan's (what `save` compares to keep the queue rows that stay);
-        `save` of this very result takes them (any other result is packed and written by `save`
-        as before)."""
+        """Start packing `result` in a thread of its own, and, when this transaction read no
+        stored plan (a first plan: `save` writes every row), making its rows in another; `save`
+        of this very result takes them (any other result is packed and written by `save` as
+        before)."""
         making = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-plan-ahead")
         try:
             packed = making.submit(self._pack, result)
-            if self._read is None:
-                self._packing = _Ahead(result, packed, rows=making.submit(plan_rows, result))
-            else:
-                keyed = making.submit(QueueKeyed.of, self._read[1], result)
-                self._packing = _Ahead(result, packed, keyed=keyed)
+            rows = making.submit(plan_rows, result) if self._read is None else None
+            self._packing = (result, packed, rows)
         finally:
             making.shutdown(wait=False)
 

@@ -32,7 +32,7 @@ from pegboard.adapters.db.row_sync import (
 )
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
 from pegboard.planning.configurations import split_sku
-from pegboard.planning.queue_keys import QueueKey, queue_keys
+from pegboard.planning.queue_keys import queue_keys
 from pegboard.planning.result import (
     FeasibleDates,
     MissingMaterial,
@@ -103,35 +103,13 @@ def sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult, rows: Pla
     sync_rows(conn, t.stored_plan_mos, mos, key="ref", where=t.stored_plan_mos.c.plan_id == plan_id)
 
 
-@dataclass(frozen=True)
-class QueueKeyed:
-    """Two plans' queues keyed to be compared (`queue_keys`), the stored one's and the new one's:
-    at L's next business day 62k entries each, about 1 s of the interpreter, so made while the
-    promises' store waits on the server (`SqlStoredPlan.pack_beside`)."""
-
-    before: PlanResult
-    result: PlanResult
-    stored: list[QueueKey]
-    wanted: list[QueueKey]
-
-    @classmethod
-    def of(cls, before: PlanResult, result: PlanResult) -> QueueKeyed:
-        """The keys of `before`'s queue and of `result`'s."""
-        return cls(before, result, queue_keys(before.production_queue), queue_keys(result.production_queue))
-
-
-def sync_changed_plan_rows(
-    conn: Connection, plan_id: int, before: PlanResult, result: PlanResult, keyed: QueueKeyed | None = None
-) -> None:
+def sync_changed_plan_rows(conn: Connection, plan_id: int, before: PlanResult, result: PlanResult) -> None:
     """As `sync_plan_rows`, when plan `plan_id`'s rows are known to be `before`'s: the rows and
     the kept result are written together by `SqlStoredPlan.save` and by nothing else, so the
     kept plan says what every row holds. Only the entries that differ from it are turned into
-    rows and written (`row_sync.sync_known_rows`); nothing is read back. `keyed`: the two
-    queues' keys, made already (used only when they are these very plans')."""
+    rows and written (`row_sync.sync_known_rows`); nothing is read back."""
     s, m = t.stored_plan_suggestions, t.stored_plan_mos
-    if keyed is not None and (keyed.before is not before or keyed.result is not result):
-        keyed = None
-    _sync_queue(conn, plan_id, before.production_queue, result.production_queue, keyed)
+    _sync_queue(conn, plan_id, before.production_queue, result.production_queue)
     sync_known_rows(
         conn,
         s,
@@ -158,24 +136,17 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
 
 
 def _sync_queue(
-    conn: Connection,
-    plan_id: int,
-    before: Sequence[QueueEntry],
-    queue: Sequence[QueueEntry],
-    keyed: QueueKeyed | None = None,
+    conn: Connection, plan_id: int, before: Sequence[QueueEntry], queue: Sequence[QueueEntry]
 ) -> None:
     """Make plan `plan_id`'s queue rows, known to hold the entries `before`, hold `queue`: the
     entries still there in the same order keep their rows and ranks (`sparse_ranks`), the others
-    are deleted and inserted; with no room left between ranks, all are numbered afresh. `keyed`:
-    both queues' keys, made already."""
+    are deleted and inserted; with no room left between ranks, all are numbered afresh."""
     q = t.stored_plan_queue
     ranks = conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars().all()
     found = None
     if len(ranks) == len(before):
         # The kept queue keyed from its columns, its entries never made (`planning.queue_keys`).
-        stored = queue_keys(before) if keyed is None else keyed.stored
-        wanted = queue_keys(queue) if keyed is None else keyed.wanted
-        found = kept_ranks(list(zip(ranks, stored, strict=True)), wanted)
+        found = kept_ranks(list(zip(ranks, queue_keys(before), strict=True)), queue_keys(queue))
     if found is None:
         new_ranks, kept = fresh_ranks(len(queue)), set[int]()
     else:
