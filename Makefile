@@ -35,8 +35,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## make run: set up, load the lightsaber demo into pegboard.db (if empty, with backorders open), make a
 ## demo admin when nobody can sign in (its password is printed), and serve
-run: $(STAMP) assets
-	$(BIN)/python -m compileall -q -j 0 src
+run: install
 	$(BIN)/pegboard init
 	$(BIN)/pegboard demo --if-empty --steps 3
 	$(BIN)/pegboard user ensure-demo-admin
