@@ -177,59 +177,59 @@ class Lines:
         `LinePromise`'s parts; a table's parts are written from its columns, each distinct part
         once, without building the parts. `run`: `ks` are a block of a run over this many lines,
         written a block at a time (the texts are then made as for the whole run)."""
+        by_part = self.parts_by_part(ks, run=run)
+        if by_part is not None:
+            return by_part.texts()
         tabled = len(self._bounds) - 1
         texts: list[str] = [""] * len(ks)
-        if tabled:
-            picked = np.asarray(ks, dtype=np.int64)
-            at = np.flatnonzero(picked < tabled)
-            if self._bounds_array is None:
-                self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
-            bounds = self._bounds_array
-            first, end = bounds[picked[at]], bounds[picked[at] + 1]
-            if (len(at) if run is None else run) * 8 <= tabled:
-                # A few lines (a re-plan's moved ones): only their rows are written, all in one go.
-                lengths = end - first
-                starts = np.r_[0, np.cumsum(lengths)]
-                rows = np.repeat(first - starts[:-1], lengths) + np.arange(starts[-1])
-                written, starts_at = self._texts_of_rows(rows), starts.tolist()
-                for j, a, b in zip(at.tolist(), starts_at, starts_at[1:], strict=False):
-                    texts[j] = "[" + ", ".join(written[a:b]) + "]"
-            else:
-                parts, alone_array, part_of_row, alone_texts = self._row_texts()
-                alone = end - first == 1
-                part = np.full(len(ks), -1, dtype=np.int64)
-                part[at[alone]] = part_of_row[first[alone]]
-                # Most lines have one part: its text in brackets, made once per distinct part.
-                for j, text in zip(at[alone].tolist(), alone_array[part[at[alone]]].tolist(), strict=True):
-                    texts[j] = text
-                several = zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
-                for j, a, b in several:
-                    texts[j] = "[" + ", ".join(parts[a:b]) + "]"
-                if len(at) == len(ks):
-                    return PartsTexts(texts, part=part, alone=alone_texts)
+        picked = np.asarray(ks, dtype=np.int64)
+        at = np.flatnonzero(picked < tabled)
+        if len(at):
+            # A few lines (a re-plan's moved ones): only their rows are written, all in one go.
+            first, end = self._row_bounds(picked[at])
+            lengths = end - first
+            starts = np.r_[0, np.cumsum(lengths)]
+            rows = np.repeat(first - starts[:-1], lengths) + np.arange(starts[-1])
+            written, starts_at = self._texts_of_rows(rows), starts.tolist()
+            for j, a, b in zip(at.tolist(), starts_at, starts_at[1:], strict=False):
+                texts[j] = "[" + ", ".join(written[a:b]) + "]"
         for j, k in enumerate(ks):
             if k >= tabled:
-                texts[j] = json.dumps(self._parts([k])[0], sort_keys=True)
+                texts[j] = self._extra_text(k)
         return texts
 
     def parts_by_part(self, ks: list[int], *, run: int | None = None) -> PartsByPart | None:
-        """The parts of lines `ks` by distinct value, no text made per line, when the lines are
-        many of the table's (`run`: a block of a run over this many): a whole plan's. None otherwise."""
+        """The parts of lines `ks` by distinct value, no text made per line of one part, when the
+        lines are many of the table's (`run`: a block of a run over this many): a whole plan's.
+        None otherwise: writing each distinct part of the table would cost more than their texts."""
         tabled = len(self._bounds) - 1
-        picked = np.asarray(ks, dtype=np.int64)
-        if not len(ks) or (len(ks) if run is None else run) * 8 <= tabled or int(picked.max()) >= tabled:
+        if not ks or not tabled or (len(ks) if run is None else run) * 8 <= tabled:
             return None
-        if self._bounds_array is None:
-            self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
-        first, end = self._bounds_array[picked], self._bounds_array[picked + 1]
+        picked = np.asarray(ks, dtype=np.int64)
+        at = np.flatnonzero(picked < tabled)
+        first, end = self._row_bounds(picked[at])
         parts, _, part_of_row, alone_texts = self._row_texts()
         alone = end - first == 1
         part = np.full(len(ks), -1, dtype=np.int64)
-        part[alone] = part_of_row[first[alone]]
-        several = zip(
-            np.flatnonzero(~alone).tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True
-        )
-        return PartsByPart(part, alone_texts, {j: "[" + ", ".join(parts[a:b]) + "]" for j, a, b in several})
+        part[at[alone]] = part_of_row[first[alone]]
+        several = {
+            j: "[" + ", ".join(parts[a:b]) + "]"
+            for j, a, b in zip(at[~alone].tolist(), first[~alone].tolist(), end[~alone].tolist(), strict=True)
+        }
+        if len(at) < len(ks):
+            # Lines planned outside the table (grouped promises): their texts from their parts.
+            several.update((j, self._extra_text(k)) for j, k in enumerate(ks) if k >= tabled)
+        return PartsByPart(part, alone_texts, several)
+
+    def _row_bounds(self, picked: Ints) -> tuple[Ints, Ints]:
+        """The first table row of each of these (tabled) lines, and the row after its last."""
+        if self._bounds_array is None:
+            self._bounds_array = np.asarray(self._bounds, dtype=np.int64)
+        return self._bounds_array[picked], self._bounds_array[picked + 1]
+
+    def _extra_text(self, k: int) -> str:
+        """The parts of line `k`, planned outside the table, as JSON text."""
+        return json.dumps(self._parts([k])[0], sort_keys=True)
 
     def _texts_of_rows(self, rows: Ints) -> list[str]:
         """These table rows' parts as JSON text, one by one."""
@@ -353,22 +353,11 @@ def reason_codes(reasons: Sequence[str], codes: dict[Hashable, int]) -> Ints:
     return np.array([codes.setdefault(reason, len(codes)) for reason in reasons], dtype=np.int64)
 
 
-class PartsTexts(list[str]):
-    """Lines' parts as JSON text (`Lines.parts_texts`) with, for each line of one part, which
-    distinct part it is: `alone[part[j]]` is text j when `part[j]` is not -1 (a line of several
-    parts). A store keying the texts (`parts_key`) keys each distinct part once."""
-
-    __slots__ = ("part", "alone")
-
-    def __init__(self, texts: Iterable[str], *, part: Ints, alone: list[str]) -> None:
-        super().__init__(texts)
-        self.part, self.alone = part, alone
-
-
 @dataclass(frozen=True)
 class PartsByPart:
-    """Lines' parts as JSON text (`Lines.parts_texts`) by distinct value, for a store keeping each
-    distinct parts once: line j's is `alone[part[j]]` where `part[j]` is not -1, else `several[j]`."""
+    """Lines' parts as JSON text (`Lines.parts_by_part`) by distinct value, for a store keeping each
+    distinct parts once: line j's is `alone[part[j]]` where `part[j]` is not -1, else `several[j]`
+    (a line of several parts, or one planned outside the table)."""
 
     part: Ints
     alone: list[str]

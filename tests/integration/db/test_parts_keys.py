@@ -12,7 +12,7 @@ from more_itertools import sliced
 
 from pegboard.adapters.db.planning.promises import _PartsKeys, parts_key
 from pegboard.planning.engine import plan
-from pegboard.planning.promises import Lines, PartsTexts
+from pegboard.planning.promises import Lines
 from pegboard.planning.snapshot import PlanInput
 from tests.unit.planning.workshops import workshops
 
@@ -30,10 +30,11 @@ def test_a_whole_plans_parts_keyed_a_block_at_a_time_get_the_key_of_their_text(
 
     for block in sliced(order, size):
         texts = promises.parts_texts(block)
-        event("by part" if isinstance(texts, PartsTexts) else "by text")
-        if isinstance(texts, PartsTexts) and (texts.part < 0).any():
+        by_part = promises.parts_by_part(block)
+        event("by part" if by_part is not None else "by text")
+        if by_part is not None and by_part.several:
             event("lines of several parts among them")
-        assert keys(texts) == [parts_key(text) for text in texts]
+        assert keys(texts if by_part is None else by_part) == [parts_key(text) for text in texts]
         assert keys(list(texts)) == [parts_key(text) for text in texts]
 
 

@@ -13,7 +13,7 @@ from more_itertools import sliced
 
 from pegboard.planning.engine import plan
 from pegboard.planning.promise_table import PromiseTable
-from pegboard.planning.promises import LinePromises, Lines, PartsTexts, by_line
+from pegboard.planning.promises import LinePromises, Lines, by_line
 from pegboard.planning.result import Promise
 from pegboard.planning.snapshot import PlanInput
 from tests.unit.planning.builders import lightsaber_workshop
@@ -42,13 +42,13 @@ def assert_read_as_built(promises: Sequence[Promise], picked: list[int]) -> None
     assert kept == built
     assert [kept[j] for j in range(len(picked))] == built
     texts = [json.dumps(p.parts, sort_keys=True) for p in built]
-    whole = kept.parts_texts()
-    assert whole == texts
-    if isinstance(whole, PartsTexts):
-        # Which distinct part each one-part line has; -1 for a line of several parts.
-        assert [whole.alone[p] if p >= 0 else None for p in whole.part.tolist()] == [
-            text if len(line.parts) == 1 else None for text, line in zip(texts, built, strict=True)
-        ]
+    assert kept.parts_texts() == texts
+    by_part = lines.parts_by_part(picked)
+    if by_part is not None:
+        # Which distinct part each one-part line of the table has; -1 for any other line.
+        assert by_part.texts() == texts
+        for j, p in enumerate(by_part.part.tolist()):
+            assert by_part.alone[p] == texts[j] if p >= 0 else j in by_part.several
     # A block at a time (as a store writes them), in any order: the same texts.
     blocks = [list(reversed(block)) for block in sliced(range(len(picked)), 3)]
     assert [t for block in blocks for t in kept.parts_texts(block)] == [texts[k] for b in blocks for k in b]

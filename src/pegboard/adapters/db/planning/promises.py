@@ -43,7 +43,7 @@ from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.planning.arrays import NONE
 from pegboard.planning.line_changes import StoredLines
-from pegboard.planning.promises import LinePromise, LinePromises, PartsByPart, PartsTexts, StoredPromise
+from pegboard.planning.promises import LinePromise, LinePromises, PartsByPart, StoredPromise
 from pegboard.planning.segments import Ints
 
 
@@ -611,8 +611,8 @@ def _by_part_else_texts(promises: LinePromises) -> Callable[[list[int]], Sequenc
 class _PartsKeys:
     """Each stored parts' `parts_key`, each distinct text worked out once (over all calls), and
     every distinct text met (`met`: what `promise_parts` must hold). Parts that say which distinct
-    part each one-part line is (`PartsByPart`, `PartsTexts`: a whole plan's, nearly all of one
-    part) are keyed by part, gathered by NumPy; only the others are looked up as texts."""
+    part each one-part line is (`PartsByPart`: a whole plan's, nearly all of one part) are keyed
+    by part, gathered by NumPy; only the others are looked up as texts."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int] = {}
@@ -633,9 +633,6 @@ class _PartsKeys:
     def __call__(self, parts: Sequence[str] | PartsByPart) -> list[int]:
         if isinstance(parts, PartsByPart):
             return self._by_part(parts.part, parts.alone, parts.several)
-        if isinstance(parts, PartsTexts):
-            several = {j: parts[j] for j in np.flatnonzero(parts.part < 0).tolist()}
-            return self._by_part(parts.part, parts.alone, several)
         return self._by_text(parts)
 
     def _by_text(self, parts: Sequence[str]) -> list[int]:
