@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from pegboard.adapters.db.repositories import slices
+from pegboard.adapters.db import slices
+from pegboard.adapters.db import tables as t
+from pegboard.adapters.db.slices import among
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.errors import UnknownSku
 from pegboard.domain.quantities import qty
@@ -62,3 +66,21 @@ def test_refs_already_used_are_found_among_more_than_one_statement_carries(pb: P
         refs = [f"PO-{n}" for n in range(1, 70_001)] + ["MO-1"]
 
         assert uow.supply.used_refs(refs) == {"PO-3", "PO-70000"}
+
+
+def test_ids_and_skus_picked_among_many_values_are_exactly_those_rows(pb: Pegboard) -> None:
+    """`among` picks the same rows for an integer column (sent as the array's text on PostgreSQL)
+    as for a text column, however many values, with none picking nothing."""
+    make_items(pb, *SKUS)
+    items = t.items.c
+    with pb.engine.connect() as conn:
+        ids = dict(conn.execute(select(items.sku, items.id)).all())
+        wanted_ids = [ids["BOLT"], ids["EPOXY"], *range(10**9, 10**9 + 25_000)]
+
+        def picked(column: Any, values: list[Any]) -> set[str]:
+            found = (conn.execute(select(items.sku).where(c)).scalars() for c in among(conn, column, values))
+            return {sku for skus in found for sku in skus}
+
+        assert picked(items.id, wanted_ids) == {"BOLT", "EPOXY"}
+        assert picked(items.sku, ["AXE", "DRILL", *(f"NOPE-{n}" for n in range(25_000))]) == {"AXE", "DRILL"}
+        assert picked(items.id, []) == set()

@@ -10,13 +10,8 @@ from decimal import Decimal
 from sqlalchemy import event, select, text
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.planning.queries import (
-    Decimals,
-    array_text,
-    driver_rows,
-    in_ids,
-    local_settings,
-)
+from pegboard.adapters.db.planning.queries import Decimals, driver_rows, local_settings
+from pegboard.adapters.db.slices import array_text, in_ids
 from pegboard.bootstrap import Pegboard
 from pegboard.domain.allocation import AllocationPolicy
 from pegboard.domain.quantities import Quantity, from_units

@@ -24,9 +24,9 @@ from pegboard.adapters.db.planning.queries import (
     among_items,
     among_refs,
     driver_rows,
-    in_ids,
     local_settings,
 )
+from pegboard.adapters.db.slices import in_ids
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.quantities import from_units
 from pegboard.domain.sales import LineKind

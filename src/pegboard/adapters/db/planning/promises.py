@@ -41,6 +41,7 @@ from pegboard.adapters.db.copying import CHUNK, Blocks, copy_binary
 from pegboard.adapters.db.planning.line_columns import SEPARATOR, int64s, packed_column
 from pegboard.adapters.db.planning.queries import driver_row, driver_rows, local_settings
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.slices import among
 from pegboard.planning.arrays import NONE
 from pegboard.planning.line_changes import StoredLines
 from pegboard.planning.promises import LinePromise, LinePromises, PartsByPart, StoredPromise
@@ -141,18 +142,8 @@ class PromiseStore:
         return StoredLines.unsorted(ids=ids, days=days, reasons=reasons, bases=bases, first_days=first_days)
 
     def _among_lines(self, line_ids: Collection[int]) -> Iterator[ColumnElement[bool]]:
-        """Conditions picking these line ids, a few at a time: one array parameter each on
-        PostgreSQL (no statement with thousands of placeholders to build and parse), IN lists of
-        a thousand on SQLite."""
-        ids = sorted(set(line_ids))
-        column = t.line_promises.c.line_id
-        postgres = self.conn.dialect.name == "postgresql"
-        step = 50_000 if postgres else 1000
-        for chunk in sliced(ids, step):
-            if postgres:
-                yield column == any_(bindparam("line_ids", chunk, type_=ARRAY(BigInteger)))
-            else:
-                yield column.in_(chunk)
+        """Conditions picking these line ids (`slices.among`: one array on PostgreSQL, however many)."""
+        return among(self.conn, t.line_promises.c.line_id, sorted(set(line_ids)))
 
     def promised_since_plan(self) -> set[int]:
         """The lines whose promise a re-promise wrote since the last whole plan run (marked)."""

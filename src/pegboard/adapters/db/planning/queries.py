@@ -8,19 +8,14 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
     Connection,
-    Dialect,
     Select,
-    TypeDecorator,
-    any_,
     func,
-    literal,
     select,
 )
 
+from pegboard.adapters.db.slices import in_ids
 from pegboard.domain.quantities import from_units
 
 V = TypeVar("V")
@@ -136,29 +131,3 @@ def local_settings(conn: Connection, **settings: str) -> Iterator[None]:
 def _set_locally(conn: Connection, settings: dict[str, str]) -> None:
     """These settings for the rest of the transaction (`set_config(..., is_local => true)`)."""
     conn.execute(select(*(func.set_config(name, value, True) for name, value in settings.items())))
-
-
-def in_ids(column: ColumnElement[Any], ids: list[int], conn: Connection) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids (a scope
-    reaching thousands of items spent seconds in the driver splitting expanded IN lists)."""
-    if conn.dialect.name == "postgresql":
-        return column == any_(literal(array_text(ids), IdsText()))
-    return column.in_(ids)
-
-
-class IdsText(TypeDecorator[str]):
-    """A BIGINT[] parameter given as its text, `{1,2,3}` (`array_text`): the driver dumps a list
-    one element at a time, 0.1 s a query for 50,000 ids, against milliseconds to join them. The
-    server reads it as the array itself (`$1::BIGINT[]`), so the array is still a constant to
-    the planner (a `CAST` of text would be worked out again for every row)."""
-
-    impl = ARRAY(BigInteger)
-    cache_ok = True
-
-    def bind_processor(self, dialect: Dialect) -> None:
-        return None
-
-
-def array_text(ids: Sequence[int]) -> str:
-    """Integers as PostgreSQL writes an array of them: `{1,2,3}`."""
-    return "{" + ",".join(map(str, map(int, ids))) + "}"

@@ -15,9 +15,10 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.learning import deliveries, overdue
 from pegboard.adapters.db.planning.demand import DemandQueries, dropship_rows
 from pegboard.adapters.db.planning.line_columns import lines_as_of, read_as_of, snapshot_as_of
-from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, in_ids, local_settings
+from pegboard.adapters.db.planning.queries import Decimals, among_items, driver_rows, local_settings
 from pegboard.adapters.db.repositories.catalogue import read_options
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
+from pegboard.adapters.db.slices import in_ids
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.items import BomLine
 from pegboard.domain.options import ItemOptions

@@ -11,11 +11,11 @@ from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.repositories.orders import SqlOrders, insert_lines
 from pegboard.adapters.db.repositories.outbox import SqlOutbox
 from pegboard.adapters.db.repositories.requests import SqlRequests
-from pegboard.adapters.db.repositories.slices import IN_SLICE, in_slices
 from pegboard.adapters.db.repositories.status_links import SqlStatusLinks
 from pegboard.adapters.db.repositories.stock import SqlStock
 from pegboard.adapters.db.repositories.supply import SqlSupply
 from pegboard.adapters.db.repositories.tokens import SqlTokens
+from pegboard.adapters.db.slices import IN_SLICE, in_slices
 
 __all__ = [
     "IN_SLICE",

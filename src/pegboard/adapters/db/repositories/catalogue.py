@@ -9,8 +9,8 @@ from sqlalchemy import Connection, bindparam, insert, select, true, update
 
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import among, in_slices
 from pegboard.adapters.db.repositories.values import money_or_none, quantity_or_none
+from pegboard.adapters.db.slices import among, in_slices
 from pegboard.domain.errors import UnknownSupplier
 from pegboard.domain.items import BillsOfMaterials, BomLine, Item, Procurement, SaleTerms, Supplier
 from pegboard.domain.options import ItemOptions, OptionRow

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Connection, String, any_, bindparam, exists, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.repositories.slices import in_slices
+from pegboard.adapters.db.slices import in_slices
 from pegboard.domain.errors import UnknownSku
 from pegboard.domain.items import Procurement, SaleTerms
 

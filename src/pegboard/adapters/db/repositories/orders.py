@@ -14,8 +14,8 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.plan_inputs import note_lines, note_placed, note_shipping
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import in_slices
 from pegboard.adapters.db.repositories.values import money_or_none
+from pegboard.adapters.db.slices import in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.allocation import WaitingLine
 from pegboard.domain.quantities import Quantity

@@ -12,7 +12,7 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.plan_inputs import note_shipping
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import among, in_slices
+from pegboard.adapters.db.slices import among, in_slices
 from pegboard.adapters.db.stock_totals import StockTotals
 from pegboard.domain.allocation import ConfiguredStock, ItemStock
 from pegboard.domain.ledger import MoveKind, StockMove

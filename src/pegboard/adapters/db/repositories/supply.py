@@ -13,8 +13,8 @@ from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.bulk import insert_rows
 from pegboard.adapters.db.repositories.catalogue import SqlCatalogue
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
-from pegboard.adapters.db.repositories.slices import among
 from pegboard.adapters.db.repositories.values import money_or_none
+from pegboard.adapters.db.slices import among
 from pegboard.domain.errors import UnknownOrder
 from pegboard.domain.quantities import Quantity
 from pegboard.domain.supply import ManufacturingOrder, PurchaseOrder, PurchaseOrderLine, SupplyStatus
