@@ -281,15 +281,25 @@ class ItemPage:
         return out
 
     @property
+    def forecast_weeks(self) -> list[tuple[date, float | None, float | None]]:
+        """Weekly demand, for the second chart and its table alike: each of the last 26 weeks with
+        units ordered, then each week forecast (week start, ordered, forecast)."""
+        found = self.forecast
+        if found is None:
+            return []
+        past = [(start, round(q, 2), None) for start, q in found.history[-26:]]
+        return [*past, *((start, None, round(q, 2)) for start, q in found.values)]
+
+    @property
     def forecast_chart(self) -> dict[str, object] | None:
-        """Weekly demand: the last 26 weeks ordered and the weeks forecast, for the second chart."""
+        """The weekly demand ordered and forecast (`forecast_weeks`), as the second chart draws it."""
         found = self.forecast
         if found is None:
             return None
-        past, ahead = found.history[-26:], found.values
+        weeks = self.forecast_weeks
         return {
-            "weeks": [short_day_and_month(d) for d, _ in (*past, *ahead)],
-            "ordered": [round(q, 2) for _, q in past] + [None] * len(ahead),
-            "forecast": [None] * len(past) + [round(q, 2) for _, q in ahead],
+            "weeks": [short_day_and_month(start) for start, _, _ in weeks],
+            "ordered": [ordered for _, ordered, _ in weeks],
+            "forecast": [forecast for _, _, forecast in weeks],
             "model": found.model,
         }
