@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Engine,
     MetaData,
     String,
     Table,
@@ -241,41 +243,48 @@ class PromiseStore:
             ]
 
         postgres = self.conn.dialect.name == "postgresql"
-        if new:
-            # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
-            skus = wanted.skus
-            item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
+        # Many promises by COPY: their parts are all keyed once the last block is made, and a
+        # side connection writes them while the server still takes the promises (`_PartsBeside`).
+        beside = postgres and (len(changed) > BULK or (not changed and len(new) > BULK))
+        with _parts_beside(self.conn, parts_keys.met, side=beside) as parts_written:
+            hand = parts_written.hand if parts_written is not None else None
+            if new:
+                # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
+                skus = wanted.skus
+                item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
 
-            def new_rows(ks: list[int]) -> list[Sequence[Any]]:
-                """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
-                row = columns(ks)
-                return [*row, row[1], row[5], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
+                def new_rows(ks: list[int]) -> list[Sequence[Any]]:
+                    """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
+                    row = columns(ks)
+                    return [*row, row[1], row[5], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
 
-            loaded_alone = False
-            if postgres and len(new) > BULK:
-                # A block at a time: each block's columns are picked while the server inserts the last.
-                rows = map(new_rows, sliced(new, CHUNK))
-                with _indexes_built_after(self.conn, loading=len(new) if not changed else 0) as loaded_alone:
-                    # The last block made, the server still inserts, checks and indexes them.
-                    copy_binary(
-                        self.conn,
-                        t.line_promises,
-                        NEW_COLUMNS,
-                        _then(rows, sent if not changed else None, begun=begun),
-                    )
-            else:
-                rows_made = _dicts(NEW_COLUMNS, new_rows(new))
-                begun()  # the statement's rows go to the server at once
-                self.conn.execute(insert(t.line_promises), rows_made)
-            if not changed:
-                self._save_parts(parts_keys.met(), first=loaded_alone)
-                return
-        if changed:
+                loaded_alone = False
+                if postgres and len(new) > BULK:
+                    # A block at a time: each block's columns are picked while the server inserts the last.
+                    rows = map(new_rows, sliced(new, CHUNK))
+                    loading = len(new) if not changed else 0
+                    with _indexes_built_after(self.conn, loading=loading) as loaded_alone:
+                        # The last block made, the server still inserts, checks and indexes them.
+                        copy_binary(
+                            self.conn,
+                            t.line_promises,
+                            NEW_COLUMNS,
+                            _then(rows, _both(hand, sent) if not changed else None, begun=begun),
+                        )
+                else:
+                    rows_made = _dicts(NEW_COLUMNS, new_rows(new))
+                    begun()  # the statement's rows go to the server at once
+                    self.conn.execute(insert(t.line_promises), rows_made)
+                if not changed:
+                    if parts_written is None or not parts_written.done():
+                        self._save_parts(parts_keys.met(), first=loaded_alone)
+                    return
             if postgres and len(changed) > BULK:
                 # A block at a time, as new promises: each block's columns (its parts' texts and
                 # keys most of all) are made while the server takes the last into the scratch table.
-                self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), None, begun=begun), sent)
-                self._save_parts(parts_keys.met())
+                self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), hand, begun=begun), sent)
+                if parts_written is None or not parts_written.done():
+                    self._save_parts(parts_keys.met())
                 return
             changed_rows = columns(changed)
             begun()
@@ -425,6 +434,82 @@ class PromiseStore:
                 "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
             )
         self.conn.exec_driver_sql("DROP TABLE promise_updates")
+
+
+class _PartsBeside:
+    """The distinct parts of many promises, written and committed on a side connection while the
+    plan's own backend takes the promises (its COPY or UPDATE): at L 107k to 169k texts, 0.7 to
+    1.0 s the store no longer waits for after its last statement (BENCHMARKS.md, parts6).
+
+    Safe because a part is named by its text's hash: committed by another transaction, it is
+    harmless if the plan then rolls back (no promise names it; housekeeping forgets it). The
+    plan's transaction has locked `promise_parts` ROW EXCLUSIVE before (`_parts_beside`), so
+    housekeeping's delete (SHARE ROW EXCLUSIVE) waits until the promises naming them commit.
+    The side never waits for a lock: PostgreSQL queues a request behind an earlier waiting one it
+    conflicts with, so a housekeeping run waiting for its lock would hold the side back while the
+    plan waits for the side in Python, a deadlock the server cannot see. So its table lock is
+    taken NOWAIT and any other wait (a key another transaction is adding) ends at `lock_timeout`:
+    then nothing of the side's stays and the plan writes the parts itself (`done` is False)."""
+
+    def __init__(self, conn: Connection, parts: Callable[[], Mapping[int, str]]) -> None:
+        self.engine, self.parts = conn.engine, parts
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts-beside")
+        self.writing: Future[bool] | None = None
+
+    def hand(self) -> None:
+        """Every part is keyed (the last block made): the side starts writing them."""
+        self.writing = self.pool.submit(_written_beside, self.engine, self.parts)
+
+    def done(self) -> bool:
+        """Whether the side wrote and committed every part (waits for it); False when never handed."""
+        return self.writing is not None and self.writing.result()
+
+
+@contextmanager
+def _parts_beside(
+    conn: Connection, parts: Callable[[], Mapping[int, str]], *, side: bool
+) -> Iterator[_PartsBeside | None]:
+    """A side writer of the parts when `side` (None otherwise), the plan's transaction holding
+    ROW EXCLUSIVE on `promise_parts` from now on; the side's thread is ended on leaving."""
+    if not side:
+        yield None
+        return
+    conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE")
+    beside = _PartsBeside(conn, parts)
+    try:
+        yield beside
+    finally:
+        beside.pool.shutdown()
+
+
+#: The longest the side connection waits for a row lock (a key another transaction is adding).
+SIDE_LOCK_TIMEOUT = "100ms"
+
+
+def _written_beside(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> bool:
+    """The parts `promise_parts` lacks, copied straight in and committed on a connection of
+    their own (the table locked NOWAIT, found present under it): False, nothing written, when
+    a lock could not be had at once or another transaction added one of the keys meanwhile."""
+    found = parts()
+    if not found:
+        return True
+    with engine.connect() as conn:
+        try:
+            with conn.begin():
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
+                conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE NOWAIT")
+                keys = np.fromiter(found, dtype=np.int64, count=len(found))
+                row = driver_row(conn, select(packed_column(t.promise_parts.c.parts_key)))
+                if row is not None and row[0] is not None:
+                    keys = keys[~np.isin(keys, int64s(row[0]))]
+                # In key order: the key's index is written in order.
+                missing: list[int] = np.sort(keys).tolist()
+                if missing:
+                    texts = list(map(found.__getitem__, missing))
+                    copy_binary(conn, t.promise_parts, ("parts_key", "parts"), [[missing, texts]])
+        except DBAPIError:
+            return False
+    return True
 
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
@@ -692,6 +777,20 @@ def _then(
         begun()
     if call is not None:
         call()
+
+
+def _both(
+    first: Callable[[], object] | None, then: Callable[[], object] | None
+) -> Callable[[], object] | None:
+    """`first` then `then`, of those given (None when neither is)."""
+    if first is None or then is None:
+        return first or then
+
+    def both() -> None:
+        first()
+        then()
+
+    return both
 
 
 def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
