@@ -5,13 +5,16 @@ housekeeping once no promise names it, and put back into `line_promises.parts` b
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import cast
 
 import pytest
 from alembic import command
 from pytest import MonkeyPatch
-from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from pegboard.adapters.db import tables as t
@@ -21,6 +24,7 @@ from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import by_line
 from pegboard.services import planning, purchasing
@@ -64,6 +68,7 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
         return locked[-1]
 
     monkeypatch.setattr(promise_store, "_locked_alone", locked_alone)
+    beside = _sides(monkeypatch)
     kettles_waiting(pb)
 
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
@@ -76,8 +81,10 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
     assert all(promise_store.parts_key(text) == key for key, text in parts.items())
     expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
     assert set(parts.values()) == expected
-    if pb.engine.dialect.name == "postgresql":  # copied straight in when loaded into an empty table
-        assert locked == ([True] if load == 0 else [])
+    if pb.engine.dialect.name == "postgresql" and bulk == 0:  # by COPY: a side connection wrote them
+        assert beside == [True] and locked == []
+    else:  # the plan's own connection did (SQLite has no side connection: one writer at a time)
+        assert beside == [] and locked == []
 
 
 def test_a_re_plan_adds_only_the_parts_not_stored_yet_and_reads_show_the_plans_parts(pb: Pegboard) -> None:
@@ -209,3 +216,148 @@ def test_housekeeping_waits_for_a_store_that_looked_for_its_parts_until_it_commi
             housekeeping.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
             with pytest.raises(OperationalError, match="lock timeout"):
                 SqlHousekeeping(housekeeping).forget_unused_parts()
+
+
+def _sides(monkeypatch: MonkeyPatch) -> list[bool]:
+    """Whether each side write of promise parts wrote them (False: the plan's connection must)."""
+    results: list[bool] = []
+    written = promise_store._written_beside
+
+    def recorded(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> bool:
+        results.append(written(engine, parts))
+        return results[-1]
+
+    monkeypatch.setattr(promise_store, "_written_beside", recorded)
+    return results
+
+
+class PlanRefused(Exception):
+    """The plan's transaction fails after its promises are stored."""
+
+
+def test_a_plan_rolled_back_after_the_side_wrote_its_parts_leaves_only_parts_no_promise_names(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch
+) -> None:
+    pb = postgres_pb
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    beside = _sides(monkeypatch)
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PlanRefused
+
+    monkeypatch.setattr(SqlStoredPlan, "save", refused)
+    kettles_waiting(pb)
+
+    with pytest.raises(PlanRefused):
+        planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    with pb.engine.connect() as conn:
+        promises, parts = stored(conn)
+    assert beside == [True], "the side connection committed the parts"
+    assert promises == [] and len(parts) == 2, "the parts stay, named by no promise"
+    with pb.engine.begin() as conn:
+        assert SqlHousekeeping(conn).forget_unused_parts() == 2
+
+
+def _parts_waited_for(pb: Pegboard) -> bool:
+    """Whether a transaction waits for a lock on `promise_parts`."""
+    with pb.engine.connect() as conn:
+        waiting = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'promise_parts'::regclass AND NOT granted"
+        ).scalar_one()
+    return bool(waiting)
+
+
+def _housekeeping(pb: Pegboard) -> tuple[threading.Thread, list[int]]:
+    """A housekeeping run forgetting unused parts in a thread of its own, started once it waits
+    for its lock (or has done), and what it forgot."""
+    forgotten: list[int] = []
+
+    def run() -> None:
+        with pb.engine.begin() as conn:
+            forgotten.append(SqlHousekeeping(conn).forget_unused_parts())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not forgotten and not _parts_waited_for(pb) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return thread, forgotten
+
+
+@pytest.mark.parametrize("when", ["before-the-side-writes", "after-the-side-committed"])
+def test_housekeeping_started_while_a_plan_stores_its_promises_keeps_every_part_they_name(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch, when: str
+) -> None:
+    pb = postgres_pb
+    lightsaber_after_first_shipments(pb)
+    due = pb.clock.today() + timedelta(days=14)
+    order_green_crystals(pb, due)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    with pb.engine.connect() as conn:
+        _, before = stored(conn)
+    monkeypatch.setattr(promise_store, "BULK", 0)  # the promises that move are changed by COPY
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    beside = _sides(monkeypatch)
+    started: list[tuple[threading.Thread, list[int]]] = []
+    hand, done = promise_store._PartsBeside.hand, promise_store._PartsBeside.done
+
+    def hand_after_housekeeping(self: promise_store._PartsBeside) -> None:
+        if when == "before-the-side-writes":
+            started.append(_housekeeping(pb))  # it waits for the plan's lock, so the side cannot lock
+        hand(self)
+
+    def done_then_housekeeping(self: promise_store._PartsBeside) -> bool:
+        written = done(self)
+        if when == "after-the-side-committed":
+            started.append(_housekeeping(pb))  # the side's parts are committed, no promise commits them yet
+        return written
+
+    monkeypatch.setattr(promise_store._PartsBeside, "hand", hand_after_housekeeping)
+    monkeypatch.setattr(promise_store._PartsBeside, "done", done_then_housekeeping)
+    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
+
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+
+    [(thread, forgotten)] = started
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "housekeeping ran once the plan committed"
+    with pb.engine.connect() as conn:
+        promises, after = stored(conn)
+    named = {key for key, _ in promises}
+    assert named <= set(after), "every part a promise names is kept"
+    assert set(after) == named, "housekeeping forgot the parts no promise names"
+    assert forgotten == [len(before.keys() - named)]
+    # Housekeeping waiting before the side looked for its lock: the side did not wait, the plan
+    # wrote the parts itself; waiting after: the side had written them.
+    assert beside == ([False] if when == "before-the-side-writes" else [True])
+
+
+def test_the_plan_writes_its_parts_itself_when_the_side_cannot_have_a_key_another_is_adding(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch
+) -> None:
+    pb = postgres_pb
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    beside = _sides(monkeypatch)
+    kettles_waiting(pb)
+    preview = planning.run_plan(uow=pb.uow(), clock=pb.clock, store=False)
+    kettle = json.dumps(by_line(preview.result.promises)[0].parts, sort_keys=True)
+    key = promise_store.parts_key(kettle)
+    with pb.engine.connect() as other:
+        other.begin()
+        # Another transaction adds one of the plan's parts and has not committed: the side
+        # connection would wait for it, and does not (`lock_timeout`).
+        other.execute(t.promise_parts.insert(), {"parts_key": key, "parts": kettle})
+        finished = threading.Timer(1.0, other.commit)
+        finished.start()
+        run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+        finished.join()
+
+    with pb.engine.connect() as conn:
+        promises, parts = stored(conn)
+    assert beside == [False], "the side gave up waiting and wrote nothing"
+    assert len(promises) == 5 and {named for named, _ in promises} == set(parts)
+    expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
+    assert set(parts.values()) == expected and parts[key] == kettle

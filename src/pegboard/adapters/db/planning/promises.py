@@ -490,6 +490,8 @@ def _written_beside(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> b
     """The parts `promise_parts` lacks, copied straight in and committed on a connection of
     their own (the table locked NOWAIT, found present under it): False, nothing written, when
     a lock could not be had at once or another transaction added one of the keys meanwhile."""
+    from psycopg import Error  # PostgreSQL only: COPY raises the driver's own errors
+
     found = parts()
     if not found:
         return True
@@ -507,7 +509,7 @@ def _written_beside(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> b
                 if missing:
                     texts = list(map(found.__getitem__, missing))
                     copy_binary(conn, t.promise_parts, ("parts_key", "parts"), [[missing, texts]])
-        except DBAPIError:
+        except (DBAPIError, Error):
             return False
     return True
 
