@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 import pytest
@@ -28,6 +28,7 @@ from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import by_line
 from pegboard.services import planning, purchasing
+from pegboard.services.ports import Clock
 from pegboard.views.stored_plan import stored_promises
 from tests.builders import make_items, make_order
 from tests.integration.db.raw_rows import add_anns_order
@@ -81,10 +82,10 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
     assert all(promise_store.parts_key(text) == key for key, text in parts.items())
     expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
     assert set(parts.values()) == expected
-    if pb.engine.dialect.name == "postgresql" and bulk == 0:  # by COPY: a side connection wrote them
-        assert beside == [True] and locked == []
-    else:  # the plan's own connection did (SQLite has no side connection: one writer at a time)
-        assert beside == [] and locked == []
+    # New promises' parts are written by the plan's own connection (SQLite has no other).
+    assert beside == []
+    if pb.engine.dialect.name == "postgresql":  # copied straight in when loaded into an empty table
+        assert locked == ([True] if load == 0 else [])
 
 
 def test_a_re_plan_adds_only_the_parts_not_stored_yet_and_reads_show_the_plans_parts(pb: Pegboard) -> None:
@@ -231,6 +232,31 @@ def _sides(monkeypatch: MonkeyPatch) -> list[bool]:
     return results
 
 
+class DaysLater:
+    """A clock some days after another (`Clock`): a later morning."""
+
+    def __init__(self, clock: Clock, days: int) -> None:
+        self.clock, self.days = clock, days
+
+    def today(self) -> date:
+        return self.clock.today() + timedelta(days=self.days)
+
+    def now(self) -> datetime:
+        return self.clock.now() + timedelta(days=self.days)
+
+
+def _planned_the_day_before(pb: Pegboard, monkeypatch: MonkeyPatch) -> tuple[dict[int, str], Clock]:
+    """A plan stored the day before: today's plan changes the promises that moved with the day by
+    COPY (as a later morning's at L), whose new parts a side connection writes. The parts stored
+    before, and today's clock."""
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    with pb.engine.connect() as conn:
+        return stored(conn)[1], DaysLater(pb.clock, 1)
+
+
 class PlanRefused(Exception):
     """The plan's transaction fails after its promises are stored."""
 
@@ -239,25 +265,26 @@ def test_a_plan_rolled_back_after_the_side_wrote_its_parts_leaves_only_parts_no_
     postgres_pb: Pegboard, monkeypatch: MonkeyPatch
 ) -> None:
     pb = postgres_pb
-    monkeypatch.setattr(promise_store, "BULK", 0)
-    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    before, today = _planned_the_day_before(pb, monkeypatch)
+    with pb.engine.connect() as conn:
+        promised = stored(conn)[0]
     beside = _sides(monkeypatch)
 
     def refused(*_args: object, **_kwargs: object) -> None:
         raise PlanRefused
 
     monkeypatch.setattr(SqlStoredPlan, "save", refused)
-    kettles_waiting(pb)
 
     with pytest.raises(PlanRefused):
-        planning.run_plan(uow=pb.uow(), clock=pb.clock)
+        planning.run_plan(uow=pb.uow(), clock=today)
 
     with pb.engine.connect() as conn:
-        promises, parts = stored(conn)
-    assert beside == [True], "the side connection committed the parts"
-    assert promises == [] and len(parts) == 2, "the parts stay, named by no promise"
+        promises, after = stored(conn)
+    assert beside == [True], "the side connection committed the moved promises' parts"
+    assert promises == promised, "the promises are as before the plan"
+    assert before.items() < after.items(), "the new parts stay, named by no promise"
     with pb.engine.begin() as conn:
-        assert SqlHousekeeping(conn).forget_unused_parts() == 2
+        assert SqlHousekeeping(conn).forget_unused_parts() == len(after) - len(before)
 
 
 def _parts_waited_for(pb: Pegboard) -> bool:
@@ -291,14 +318,7 @@ def test_housekeeping_started_while_a_plan_stores_its_promises_keeps_every_part_
     postgres_pb: Pegboard, monkeypatch: MonkeyPatch, when: str
 ) -> None:
     pb = postgres_pb
-    lightsaber_after_first_shipments(pb)
-    due = pb.clock.today() + timedelta(days=14)
-    order_green_crystals(pb, due)
-    planning.run_plan(uow=pb.uow(), clock=pb.clock)
-    with pb.engine.connect() as conn:
-        _, before = stored(conn)
-    monkeypatch.setattr(promise_store, "BULK", 0)  # the promises that move are changed by COPY
-    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    before, today = _planned_the_day_before(pb, monkeypatch)
     beside = _sides(monkeypatch)
     started: list[tuple[threading.Thread, list[int]]] = []
     hand, done = promise_store._PartsBeside.hand, promise_store._PartsBeside.done
@@ -316,9 +336,8 @@ def test_housekeeping_started_while_a_plan_stores_its_promises_keeps_every_part_
 
     monkeypatch.setattr(promise_store._PartsBeside, "hand", hand_after_housekeeping)
     monkeypatch.setattr(promise_store._PartsBeside, "done", done_then_housekeeping)
-    purchasing.reschedule("PO-1", due + timedelta(days=7), uow=pb.uow(), clock=pb.clock)
 
-    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    planning.run_plan(uow=pb.uow(), clock=today)
 
     [(thread, forgotten)] = started
     thread.join(timeout=10)
@@ -338,26 +357,24 @@ def test_the_plan_writes_its_parts_itself_when_the_side_cannot_have_a_key_anothe
     postgres_pb: Pegboard, monkeypatch: MonkeyPatch
 ) -> None:
     pb = postgres_pb
-    monkeypatch.setattr(promise_store, "BULK", 0)
-    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    before, today = _planned_the_day_before(pb, monkeypatch)
     beside = _sides(monkeypatch)
-    kettles_waiting(pb)
-    preview = planning.run_plan(uow=pb.uow(), clock=pb.clock, store=False)
-    kettle = json.dumps(by_line(preview.result.promises)[0].parts, sort_keys=True)
-    key = promise_store.parts_key(kettle)
+    preview = planning.run_plan(uow=pb.uow(), clock=today, store=False)
+    texts = {json.dumps(line.parts, sort_keys=True) for line in by_line(preview.result.promises)}
+    moved = sorted(texts - set(before.values()))[0]
+    key = promise_store.parts_key(moved)
     with pb.engine.connect() as other:
         other.begin()
-        # Another transaction adds one of the plan's parts and has not committed: the side
-        # connection would wait for it, and does not (`lock_timeout`).
-        other.execute(t.promise_parts.insert(), {"parts_key": key, "parts": kettle})
+        # Another transaction adds one of the plan's new parts and has not committed: the side
+        # connection would wait for it, and does not (`lock_timeout`); the plan does.
+        other.execute(t.promise_parts.insert(), {"parts_key": key, "parts": moved})
         finished = threading.Timer(1.0, other.commit)
         finished.start()
-        run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
+        run = planning.run_plan(uow=pb.uow(), clock=today)
         finished.join()
 
     with pb.engine.connect() as conn:
         promises, parts = stored(conn)
     assert beside == [False], "the side gave up waiting and wrote nothing"
-    assert len(promises) == 5 and {named for named, _ in promises} == set(parts)
-    expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
-    assert set(parts.values()) == expected and parts[key] == kettle
+    planned = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
+    assert {parts[named] for named, _ in promises} == planned and parts[key] == moved

@@ -243,47 +243,49 @@ class PromiseStore:
             ]
 
         postgres = self.conn.dialect.name == "postgresql"
-        # Many promises by COPY: their parts are all keyed once the last block is made, and a
-        # side connection writes them while the server still takes the promises (`_PartsBeside`).
-        beside = postgres and (len(changed) > BULK or (not changed and len(new) > BULK))
-        with _parts_beside(self.conn, parts_keys.met, side=beside) as parts_written:
-            hand = parts_written.hand if parts_written is not None else None
-            if new:
-                # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
-                skus = wanted.skus
-                item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
+        if new:
+            # A new row carries its line's item (a line keeps its item, so a changed row keeps it too).
+            skus = wanted.skus
+            item_ids = self._item_ids(set(skus) if len(new) == len(skus) else {skus[k] for k in new})
 
-                def new_rows(ks: list[int]) -> list[Sequence[Any]]:
-                    """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
-                    row = columns(ks)
-                    return [*row, row[1], row[5], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
+            def new_rows(ks: list[int]) -> list[Sequence[Any]]:
+                """The NEW_COLUMNS of new promises `ks`: the first promise is this one."""
+                row = columns(ks)
+                return [*row, row[1], row[5], list(map(item_ids.__getitem__, _picker(ks)(wanted.skus)))]
 
-                loaded_alone = False
-                if postgres and len(new) > BULK:
-                    # A block at a time: each block's columns are picked while the server inserts the last.
-                    rows = map(new_rows, sliced(new, CHUNK))
-                    loading = len(new) if not changed else 0
-                    with _indexes_built_after(self.conn, loading=loading) as loaded_alone:
-                        # The last block made, the server still inserts, checks and indexes them.
-                        copy_binary(
-                            self.conn,
-                            t.line_promises,
-                            NEW_COLUMNS,
-                            _then(rows, _both(hand, sent) if not changed else None, begun=begun),
-                        )
-                else:
-                    rows_made = _dicts(NEW_COLUMNS, new_rows(new))
-                    begun()  # the statement's rows go to the server at once
-                    self.conn.execute(insert(t.line_promises), rows_made)
-                if not changed:
-                    if parts_written is None or not parts_written.done():
-                        self._save_parts(parts_keys.met(), first=loaded_alone)
-                    return
+            loaded_alone = False
+            if postgres and len(new) > BULK:
+                # A block at a time: each block's columns are picked while the server inserts the last.
+                rows = map(new_rows, sliced(new, CHUNK))
+                with _indexes_built_after(self.conn, loading=len(new) if not changed else 0) as loaded_alone:
+                    # The last block made, the server still inserts, checks and indexes them.
+                    copy_binary(
+                        self.conn,
+                        t.line_promises,
+                        NEW_COLUMNS,
+                        _then(rows, sent if not changed else None, begun=begun),
+                    )
+            else:
+                rows_made = _dicts(NEW_COLUMNS, new_rows(new))
+                begun()  # the statement's rows go to the server at once
+                self.conn.execute(insert(t.line_promises), rows_made)
+            if not changed:
+                self._save_parts(parts_keys.met(), first=loaded_alone)
+                return
+        if changed:
             if postgres and len(changed) > BULK:
                 # A block at a time, as new promises: each block's columns (its parts' texts and
                 # keys most of all) are made while the server takes the last into the scratch table.
-                self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), hand, begun=begun), sent)
-                if parts_written is None or not parts_written.done():
+                # Their parts are all keyed once the last block is made: then a side connection
+                # writes them while the server takes the promises into the scratch table and
+                # updates them. Not for new promises: a first plan's parts written beside its COPY
+                # took the cores from the server's index build, and the command was slower
+                # (BENCHMARKS.md, parts6); they are copied in after, as before.
+                with _parts_beside(self.conn, parts_keys.met) as beside:
+                    blocks = _then(map(columns, sliced(changed, CHUNK)), beside.hand, begun=begun)
+                    self._update_by_copy(blocks, sent)
+                    written = beside.done()
+                if not written:
                     self._save_parts(parts_keys.met())
                 return
             changed_rows = columns(changed)
@@ -316,7 +318,9 @@ class PromiseStore:
         skipped (`ON CONFLICT DO NOTHING`, from a scratch table when many). `first`: the promises
         were loaded into an empty `line_promises` this transaction holds alone (a first plan):
         then the parts are locked against every other writer too, if at once, and the missing
-        ones copied straight in (at L 0.3 to 0.4 s of the server's CPU against 0.6 to 1.4 s)."""
+        ones copied straight in (at L 0.3 to 0.4 s of the server's CPU against 0.6 to 1.4 s).
+        Many changed promises have their parts written by a side connection instead
+        (`_PartsBeside`); this is what the plan does when the side could not."""
         if not parts:
             return
         postgres = self.conn.dialect.name == "postgresql"
@@ -437,9 +441,10 @@ class PromiseStore:
 
 
 class _PartsBeside:
-    """The distinct parts of many promises, written and committed on a side connection while the
-    plan's own backend takes the promises (its COPY or UPDATE): at L 107k to 169k texts, 0.7 to
-    1.0 s the store no longer waits for after its last statement (BENCHMARKS.md, parts6).
+    """The distinct parts of many changed promises, written and committed on a side connection
+    while the plan's own backend takes the promises (the scratch table's COPY, the UPDATE): at L
+    107k texts a nothing-confirmed morning, about 1 s the store no longer waits for after its
+    UPDATE (BENCHMARKS.md, parts6).
 
     Safe because a part is named by its text's hash: committed by another transaction, it is
     harmless if the plan then rolls back (no promise names it; housekeeping forgets it). The
@@ -466,14 +471,9 @@ class _PartsBeside:
 
 
 @contextmanager
-def _parts_beside(
-    conn: Connection, parts: Callable[[], Mapping[int, str]], *, side: bool
-) -> Iterator[_PartsBeside | None]:
-    """A side writer of the parts when `side` (None otherwise), the plan's transaction holding
-    ROW EXCLUSIVE on `promise_parts` from now on; the side's thread is ended on leaving."""
-    if not side:
-        yield None
-        return
+def _parts_beside(conn: Connection, parts: Callable[[], Mapping[int, str]]) -> Iterator[_PartsBeside]:
+    """A side writer of the parts, the plan's transaction holding ROW EXCLUSIVE on
+    `promise_parts` from now on; the side's thread is ended on leaving."""
     conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE")
     beside = _PartsBeside(conn, parts)
     try:
@@ -779,20 +779,6 @@ def _then(
         begun()
     if call is not None:
         call()
-
-
-def _both(
-    first: Callable[[], object] | None, then: Callable[[], object] | None
-) -> Callable[[], object] | None:
-    """`first` then `then`, of those given (None when neither is)."""
-    if first is None or then is None:
-        return first or then
-
-    def both() -> None:
-        first()
-        then()
-
-    return both
 
 
 def _cut(texts: Sequence[str], length: int) -> Sequence[str]:
