@@ -495,22 +495,21 @@ def _written_beside(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> b
     found = parts()
     if not found:
         return True
-    with engine.connect() as conn:
-        try:
-            with conn.begin():
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
-                conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE NOWAIT")
-                keys = np.fromiter(found, dtype=np.int64, count=len(found))
-                row = driver_row(conn, select(packed_column(t.promise_parts.c.parts_key)))
-                if row is not None and row[0] is not None:
-                    keys = keys[~np.isin(keys, int64s(row[0]))]
-                # In key order: the key's index is written in order.
-                missing: list[int] = np.sort(keys).tolist()
-                if missing:
-                    texts = list(map(found.__getitem__, missing))
-                    copy_binary(conn, t.promise_parts, ("parts_key", "parts"), [[missing, texts]])
-        except (DBAPIError, Error):
-            return False
+    try:  # a connection refused too (the server's limit reached): the plan writes them
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
+            conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE NOWAIT")
+            keys = np.fromiter(found, dtype=np.int64, count=len(found))
+            row = driver_row(conn, select(packed_column(t.promise_parts.c.parts_key)))
+            if row is not None and row[0] is not None:
+                keys = keys[~np.isin(keys, int64s(row[0]))]
+            # In key order: the key's index is written in order.
+            missing: list[int] = np.sort(keys).tolist()
+            if missing:
+                texts = list(map(found.__getitem__, missing))
+                copy_binary(conn, t.promise_parts, ("parts_key", "parts"), [[missing, texts]])
+    except (DBAPIError, Error):
+        return False
     return True
 
 
