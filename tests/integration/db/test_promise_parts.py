@@ -5,13 +5,16 @@ housekeeping once no promise names it, and put back into `line_promises.parts` b
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from typing import cast
 
 import pytest
 from alembic import command
 from pytest import MonkeyPatch
-from sqlalchemy import Connection, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from pegboard.adapters.db import tables as t
@@ -21,9 +24,11 @@ from pegboard.adapters.db.planning import SqlPlanning
 from pegboard.adapters.db.planning import promises as promise_store
 from pegboard.adapters.db.repositories.item_cache import TransactionItemCache
 from pegboard.adapters.db.stock_totals import StockTotals
+from pegboard.adapters.db.stored_plan import SqlStoredPlan
 from pegboard.bootstrap import Pegboard
 from pegboard.planning.promises import by_line
 from pegboard.services import planning, purchasing
+from pegboard.services.ports import Clock
 from pegboard.views.stored_plan import stored_promises
 from tests.builders import make_items, make_order
 from tests.integration.db.raw_rows import add_anns_order
@@ -64,6 +69,7 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
         return locked[-1]
 
     monkeypatch.setattr(promise_store, "_locked_alone", locked_alone)
+    beside = _sides(monkeypatch)
     kettles_waiting(pb)
 
     run = planning.run_plan(uow=pb.uow(), clock=pb.clock)
@@ -76,6 +82,8 @@ def test_a_plan_stores_each_distinct_parts_once_by_the_key_its_promises_carry(
     assert all(promise_store.parts_key(text) == key for key, text in parts.items())
     expected = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
     assert set(parts.values()) == expected
+    # New promises' parts are written by the plan's own connection (SQLite has no other).
+    assert beside == []
     if pb.engine.dialect.name == "postgresql":  # copied straight in when loaded into an empty table
         assert locked == ([True] if load == 0 else [])
 
@@ -209,3 +217,164 @@ def test_housekeeping_waits_for_a_store_that_looked_for_its_parts_until_it_commi
             housekeeping.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
             with pytest.raises(OperationalError, match="lock timeout"):
                 SqlHousekeeping(housekeeping).forget_unused_parts()
+
+
+def _sides(monkeypatch: MonkeyPatch) -> list[bool]:
+    """Whether each side write of promise parts wrote them (False: the plan's connection must)."""
+    results: list[bool] = []
+    written = promise_store._written_beside
+
+    def recorded(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> bool:
+        results.append(written(engine, parts))
+        return results[-1]
+
+    monkeypatch.setattr(promise_store, "_written_beside", recorded)
+    return results
+
+
+class DaysLater:
+    """A clock some days after another (`Clock`): a later morning."""
+
+    def __init__(self, clock: Clock, days: int) -> None:
+        self.clock, self.days = clock, days
+
+    def today(self) -> date:
+        return self.clock.today() + timedelta(days=self.days)
+
+    def now(self) -> datetime:
+        return self.clock.now() + timedelta(days=self.days)
+
+
+def _planned_the_day_before(pb: Pegboard, monkeypatch: MonkeyPatch) -> tuple[dict[int, str], Clock]:
+    """A plan stored the day before: today's plan changes the promises that moved with the day by
+    COPY (as a later morning's at L), whose new parts a side connection writes. The parts stored
+    before, and today's clock."""
+    lightsaber_after_first_shipments(pb)
+    planning.run_plan(uow=pb.uow(), clock=pb.clock)
+    monkeypatch.setattr(promise_store, "BULK", 0)
+    monkeypatch.setattr(promise_store, "CHUNK", 2)
+    with pb.engine.connect() as conn:
+        return stored(conn)[1], DaysLater(pb.clock, 1)
+
+
+class PlanRefused(Exception):
+    """The plan's transaction fails after its promises are stored."""
+
+
+def test_a_plan_rolled_back_after_the_side_wrote_its_parts_leaves_only_parts_no_promise_names(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch
+) -> None:
+    pb = postgres_pb
+    before, today = _planned_the_day_before(pb, monkeypatch)
+    with pb.engine.connect() as conn:
+        promised = stored(conn)[0]
+    beside = _sides(monkeypatch)
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PlanRefused
+
+    monkeypatch.setattr(SqlStoredPlan, "save", refused)
+
+    with pytest.raises(PlanRefused):
+        planning.run_plan(uow=pb.uow(), clock=today)
+
+    with pb.engine.connect() as conn:
+        promises, after = stored(conn)
+    assert beside == [True], "the side connection committed the moved promises' parts"
+    assert promises == promised, "the promises are as before the plan"
+    assert before.items() < after.items(), "the new parts stay, named by no promise"
+    with pb.engine.begin() as conn:
+        assert SqlHousekeeping(conn).forget_unused_parts() == len(after) - len(before)
+
+
+def _parts_waited_for(pb: Pegboard) -> bool:
+    """Whether a transaction waits for a lock on `promise_parts`."""
+    with pb.engine.connect() as conn:
+        waiting = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'promise_parts'::regclass AND NOT granted"
+        ).scalar_one()
+    return bool(waiting)
+
+
+def _housekeeping(pb: Pegboard) -> tuple[threading.Thread, list[int]]:
+    """A housekeeping run forgetting unused parts in a thread of its own, started once it waits
+    for its lock (or has done), and what it forgot."""
+    forgotten: list[int] = []
+
+    def run() -> None:
+        with pb.engine.begin() as conn:
+            forgotten.append(SqlHousekeeping(conn).forget_unused_parts())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not forgotten and not _parts_waited_for(pb) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return thread, forgotten
+
+
+@pytest.mark.parametrize("when", ["before-the-side-writes", "after-the-side-committed"])
+def test_housekeeping_started_while_a_plan_stores_its_promises_keeps_every_part_they_name(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch, when: str
+) -> None:
+    pb = postgres_pb
+    before, today = _planned_the_day_before(pb, monkeypatch)
+    beside = _sides(monkeypatch)
+    started: list[tuple[threading.Thread, list[int]]] = []
+    hand, done = promise_store._PartsBeside.hand, promise_store._PartsBeside.done
+
+    def hand_after_housekeeping(self: promise_store._PartsBeside) -> None:
+        if when == "before-the-side-writes":
+            started.append(_housekeeping(pb))  # it waits for the plan's lock, so the side cannot lock
+        hand(self)
+
+    def done_then_housekeeping(self: promise_store._PartsBeside) -> bool:
+        written = done(self)
+        if when == "after-the-side-committed":
+            started.append(_housekeeping(pb))  # the side's parts are committed, no promise commits them yet
+        return written
+
+    monkeypatch.setattr(promise_store._PartsBeside, "hand", hand_after_housekeeping)
+    monkeypatch.setattr(promise_store._PartsBeside, "done", done_then_housekeeping)
+
+    planning.run_plan(uow=pb.uow(), clock=today)
+
+    [(thread, forgotten)] = started
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "housekeeping ran once the plan committed"
+    with pb.engine.connect() as conn:
+        promises, after = stored(conn)
+    named = {key for key, _ in promises}
+    assert named <= set(after), "every part a promise names is kept"
+    assert set(after) == named, "housekeeping forgot the parts no promise names"
+    assert forgotten == [len(before.keys() - named)]
+    # Housekeeping waiting before the side looked for its lock: the side did not wait, the plan
+    # wrote the parts itself; waiting after: the side had written them.
+    assert beside == ([False] if when == "before-the-side-writes" else [True])
+
+
+def test_the_plan_writes_its_parts_itself_when_the_side_cannot_have_a_key_another_is_adding(
+    postgres_pb: Pegboard, monkeypatch: MonkeyPatch
+) -> None:
+    pb = postgres_pb
+    before, today = _planned_the_day_before(pb, monkeypatch)
+    beside = _sides(monkeypatch)
+    preview = planning.run_plan(uow=pb.uow(), clock=today, store=False)
+    texts = {json.dumps(line.parts, sort_keys=True) for line in by_line(preview.result.promises)}
+    moved = sorted(texts - set(before.values()))[0]
+    key = promise_store.parts_key(moved)
+    with pb.engine.connect() as other:
+        other.begin()
+        # Another transaction adds one of the plan's new parts and has not committed: the side
+        # connection would wait for it, and does not (`lock_timeout`); the plan does.
+        other.execute(t.promise_parts.insert(), {"parts_key": key, "parts": moved})
+        finished = threading.Timer(1.0, other.commit)
+        finished.start()
+        run = planning.run_plan(uow=pb.uow(), clock=today)
+        finished.join()
+
+    with pb.engine.connect() as conn:
+        promises, parts = stored(conn)
+    assert beside == [False], "the side gave up waiting and wrote nothing"
+    planned = {json.dumps(line.parts, sort_keys=True) for line in by_line(run.result.promises)}
+    assert {parts[named] for named, _ in promises} == planned and parts[key] == moved

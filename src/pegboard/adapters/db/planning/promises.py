@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Engine,
     MetaData,
     String,
     Table,
@@ -265,8 +267,17 @@ class PromiseStore:
             if postgres and len(changed) > BULK:
                 # A block at a time, as new promises: each block's columns (its parts' texts and
                 # keys most of all) are made while the server takes the last into the scratch table.
-                self._update_by_copy(_then(map(columns, sliced(changed, CHUNK)), None, begun=begun), sent)
-                self._save_parts(parts_keys.met())
+                # Their parts are all keyed once the last block is made: then a side connection
+                # writes them while the server takes the promises into the scratch table and
+                # updates them. Not for new promises: a first plan's parts written beside its COPY
+                # took the cores from the server's index build, and the command was slower
+                # (BENCHMARKS.md, parts6); they are copied in after, as before.
+                with _parts_beside(self.conn, parts_keys.met) as beside:
+                    blocks = _then(map(columns, sliced(changed, CHUNK)), beside.hand, begun=begun)
+                    self._update_by_copy(blocks, sent)
+                    written = beside.done()
+                if not written:
+                    self._save_parts(parts_keys.met())
                 return
             changed_rows = columns(changed)
             begun()
@@ -298,7 +309,9 @@ class PromiseStore:
         skipped (`ON CONFLICT DO NOTHING`, from a scratch table when many). `first`: the promises
         were loaded into an empty `line_promises` this transaction holds alone (a first plan):
         then the parts are locked against every other writer too, if at once, and the missing
-        ones copied straight in (at L 0.3 to 0.4 s of the server's CPU against 0.6 to 1.4 s)."""
+        ones copied straight in (at L 0.3 to 0.4 s of the server's CPU against 0.6 to 1.4 s).
+        Many changed promises have their parts written by a side connection instead
+        (`_PartsBeside`); this is what the plan does when the side could not."""
         if not parts:
             return
         postgres = self.conn.dialect.name == "postgresql"
@@ -416,6 +429,79 @@ class PromiseStore:
                 "FROM promise_updates AS u WHERE lp.line_id = u.line_id"
             )
         self.conn.exec_driver_sql("DROP TABLE promise_updates")
+
+
+class _PartsBeside:
+    """The distinct parts of many changed promises, written and committed on a side connection
+    while the plan's own backend takes the promises (the scratch table's COPY, the UPDATE): at L
+    107k texts a nothing-confirmed morning, about 1 s the store no longer waits for after its
+    UPDATE (BENCHMARKS.md, parts6).
+
+    Safe because a part is named by its text's hash: committed by another transaction, it is
+    harmless if the plan then rolls back (no promise names it; housekeeping forgets it). The
+    plan's transaction has locked `promise_parts` ROW EXCLUSIVE before (`_parts_beside`), so
+    housekeeping's delete (SHARE ROW EXCLUSIVE) waits until the promises naming them commit.
+    The side never waits for a lock: PostgreSQL queues a request behind an earlier waiting one it
+    conflicts with, so a housekeeping run waiting for its lock would hold the side back while the
+    plan waits for the side in Python, a deadlock the server cannot see. So its table lock is
+    taken NOWAIT and any other wait (a key another transaction is adding) ends at `lock_timeout`:
+    then nothing of the side's stays and the plan writes the parts itself (`done` is False)."""
+
+    def __init__(self, conn: Connection, parts: Callable[[], Mapping[int, str]]) -> None:
+        self.engine, self.parts = conn.engine, parts
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts-beside")
+        self.writing: Future[bool] | None = None
+
+    def hand(self) -> None:
+        """Every part is keyed (the last block made): the side starts writing them."""
+        self.writing = self.pool.submit(_written_beside, self.engine, self.parts)
+
+    def done(self) -> bool:
+        """Whether the side wrote and committed every part (waits for it); False when never handed."""
+        return self.writing is not None and self.writing.result()
+
+
+@contextmanager
+def _parts_beside(conn: Connection, parts: Callable[[], Mapping[int, str]]) -> Iterator[_PartsBeside]:
+    """A side writer of the parts, the plan's transaction holding ROW EXCLUSIVE on
+    `promise_parts` from now on; the side's thread is ended on leaving."""
+    conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE")
+    beside = _PartsBeside(conn, parts)
+    try:
+        yield beside
+    finally:
+        beside.pool.shutdown()
+
+
+#: The longest the side connection waits for a row lock (a key another transaction is adding).
+SIDE_LOCK_TIMEOUT = "100ms"
+
+
+def _written_beside(engine: Engine, parts: Callable[[], Mapping[int, str]]) -> bool:
+    """The parts `promise_parts` lacks, copied straight in and committed on a connection of
+    their own (the table locked NOWAIT, found present under it): False, nothing written, when
+    a lock could not be had at once or another transaction added one of the keys meanwhile."""
+    from psycopg import Error  # PostgreSQL only: COPY raises the driver's own errors
+
+    found = parts()
+    if not found:
+        return True
+    try:  # a connection refused too (the server's limit reached): the plan writes them
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
+            conn.exec_driver_sql("LOCK TABLE promise_parts IN ROW EXCLUSIVE MODE NOWAIT")
+            keys = np.fromiter(found, dtype=np.int64, count=len(found))
+            row = driver_row(conn, select(packed_column(t.promise_parts.c.parts_key)))
+            if row is not None and row[0] is not None:
+                keys = keys[~np.isin(keys, int64s(row[0]))]
+            # In key order: the key's index is written in order.
+            missing: list[int] = np.sort(keys).tolist()
+            if missing:
+                texts = list(map(found.__getitem__, missing))
+                copy_binary(conn, t.promise_parts, ("parts_key", "parts"), [[missing, texts]])
+    except (DBAPIError, Error):
+        return False
+    return True
 
 
 #: Above this many rows, PostgreSQL gets COPY and scans instead of statements per batch.
