@@ -144,8 +144,15 @@ def run_plan(
                 # (`planning.promise_digest`).
                 if stored_digest != digest:
                     changed, new_dates = store_them()
+            # The moved promises' events are written while the stored plan's rows to write are
+            # worked out: the server takes the one while the interpreter makes the other.
             uow.plans.save(
-                result, planned_on=today, inputs_seen=seen, promises_digest=digest, plain_demand=plain
+                result,
+                planned_on=today,
+                inputs_seen=seen,
+                promises_digest=digest,
+                plain_demand=plain,
+                beside=uow.write_events,
             )
             # Nor these lines, nor the stored plan this transaction read (`collector`).
             leave_until_exit(lines, uow)

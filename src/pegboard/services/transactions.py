@@ -177,6 +177,10 @@ class SharedTransaction:
             self._open = False
             self._inner.__exit__(exc_type, exc, tb)
 
+    def write_events(self) -> None:
+        """The events recorded so far, written in the shared transaction now."""
+        self._inner.write_events()
+
     def commit(self) -> None:
         """Deferred: the owner commits once (`finish()`, or the lender's own `commit()`)."""
 

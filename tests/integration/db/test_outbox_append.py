@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
@@ -257,3 +258,30 @@ def test_a_whole_plans_moved_dates_made_ahead_and_written_alone_get_ascending_ve
     assert len(set(ids)) == count
     assert all(uuid.UUID(i).version == 7 for i in ids)
     assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize("count", [3, BULK + 3])
+def test_events_written_before_commit_come_before_those_recorded_after_each_once(
+    pb: Pegboard, count: int
+) -> None:
+    """`write_events` writes what was recorded so far (a plan's moved promises, while its stored
+    plan's rows are worked out); what is recorded after is written at commit, after them, the
+    times still a microsecond apart and nothing written twice."""
+    moved = [
+        PromiseChanged(f"SO-{k}", 1, "BLUE-KETTLE", date(2026, 12, 3), date(2026, 12, 4), "late")
+        for k in range(count)
+    ]
+    later = PromiseChanged("SO-LATER", 2, "RED-KETTLE", None, date(2026, 12, 9), "planned")
+
+    with pb.uow() as uow:
+        uow.outbox.record_promise_changes(moved)
+        uow.write_events()
+        uow.outbox.record_promise_changes([later])
+        uow.commit()
+
+    o = t.outbox.c
+    with pb.engine.connect() as conn:
+        rows = conn.execute(select(o.id, o.payload, o.created_at).order_by(o.created_at)).all()
+    assert [json.loads(r.payload) for r in rows] == [e.payload() for e in [*moved, later]]
+    assert len({r.id for r in rows}) == count + 1
+    assert all(b.created_at - a.created_at == timedelta(microseconds=1) for a, b in itertools.pairwise(rows))

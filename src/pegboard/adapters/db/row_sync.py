@@ -10,6 +10,7 @@ a first plan inserts every one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from more_itertools import sliced
@@ -65,7 +66,42 @@ def sync_known_rows(
 ) -> int:
     """As `sync_rows`, when the caller knows what the rows hold: `stored` maps each key of the
     rows matching `where` to the value they were written from, `wanted` each wanted key to its
-    value, and `columns(keys, values)` gives those values' rows as columns. Nothing is read back.
+    value, and `columns(keys, values)` gives those values' rows as columns. Nothing is read back
+    (`known_changes`, then `write_changes`)."""
+    changes = known_changes(table, key=key, where=where, stored=stored, wanted=wanted, columns=columns)
+    write_changes(conn, changes)
+    return len(changes.gone) + changes.inserted
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """What makes the rows of `table` matching `where` the wanted ones: the keys of those to
+    delete (`gone`; the others' keys `staying`) and the rows to insert, as columns."""
+
+    table: Table
+    key: str
+    where: ColumnElement[bool]
+    gone: Sequence[Any]
+    staying: Sequence[Any]
+    fresh: Columns
+
+    @property
+    def inserted(self) -> int:
+        """How many rows are to be inserted."""
+        return len(next(iter(self.fresh.values()), ()))
+
+
+def known_changes(
+    table: Table,
+    *,
+    key: str,
+    where: ColumnElement[bool],
+    stored: Mapping[Any, Any],
+    wanted: Mapping[Any, Any],
+    columns: Callable[[list[Any], list[Any]], Columns],
+) -> RowChanges:
+    """The changes `sync_known_rows` writes, made apart from the connection (a plan's save has
+    them made while the connection writes something else).
 
     The rule it rests on: a row written from `(k, v)` stays as it was until this writes it
     again, and equal values give equal rows (the caller's values hold whatever tells two rows
@@ -75,10 +111,16 @@ def sync_known_rows(
     staying = [k for k, v in stored.items() if k in wanted and wanted[k] == v]
     gone = [k for k, v in stored.items() if k not in wanted or wanted[k] != v]
     fresh = [k for k, v in wanted.items() if k not in stored or stored[k] != v]
-    delete_keys(conn, table, key=key, where=where, keys=gone, staying=staying)
-    if fresh:
-        insert_columns(conn, table, columns(fresh, [wanted[k] for k in fresh]))
-    return len(gone) + len(fresh)
+    rows = columns(fresh, [wanted[k] for k in fresh]) if fresh else {}
+    return RowChanges(table, key, where, gone, staying, rows)
+
+
+def write_changes(conn: Connection, changes: RowChanges) -> None:
+    """Delete the rows `changes` says are gone, then insert its fresh ones."""
+    delete_keys(
+        conn, changes.table, key=changes.key, where=changes.where, keys=changes.gone, staying=changes.staying
+    )
+    insert_columns(conn, changes.table, changes.fresh)
 
 
 def delete_keys(

@@ -10,7 +10,7 @@ saw fewer such rows than there are now is out of date.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,12 +28,14 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.plan_inputs import forget_writes, noted_change, wrote_plan_input
 from pegboard.adapters.db.planning.queries import driver_row, driver_value
+from pegboard.adapters.db.row_sync import write_changes
 from pegboard.adapters.db.stored_plan_rows import (
     PlanRows,
+    changed_plan_rows,
     insert_plan_rows,
     missing_material,
     plan_rows,
-    sync_changed_plan_rows,
+    queue_ranks,
     sync_plan_rows,
 )
 from pegboard.planning.configurations import configured_sku
@@ -163,6 +165,7 @@ class SqlStoredPlan:
         inputs_seen: int,
         promises_digest: str | None = None,
         plain_demand: bool = False,
+        beside: Callable[[], object] | None = None,
     ) -> None:
         """Make the stored plan `result`, planned from inputs up to change `inputs_seen`, whose
         promises have `promises_digest` (`planning.promise_digest`; None: not known);
@@ -170,7 +173,10 @@ class SqlStoredPlan:
 
         What this transaction wrote before (confirmed suggestions) is in the plan, so it does not
         count as a later change. Only the queue entries and suggestions that differ from the
-        stored ones are written (`row_sync`); a first plan writes them all.
+        stored ones are written (`row_sync`); a first plan writes them all. `beside` is called
+        once, before any row is written, on this thread and its connection (the unit of work's
+        events, `UnitOfWork.write_events`): when the stored rows are known from the kept plan,
+        while another thread works out which rows to write (`changed_plan_rows`).
         """
         conn, sp = self.conn, t.stored_plans.c
 
@@ -192,12 +198,21 @@ class SqlStoredPlan:
         ahead, self._packing = self._packing, None
         if ahead is not None and ahead[0] is not result:
             ahead = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-plan") as packing:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pack-plan") as packing:
             packed = ahead[1] if ahead is not None else packing.submit(self._pack, result)
             # The row `inputs_seen` itself stays: SQLite numbers a new row after the highest one left.
             conn.execute(delete(t.plan_input_changes).where(t.plan_input_changes.c.id < inputs_seen))
             ids = conn.execute(select(sp.id).order_by(sp.id)).scalars().all()
             before = self._stored_result(ids[0]) if len(ids) == 1 else None
+            changing = None
+            if before is not None:
+                # The rows to write are worked out in the interpreter while the server takes what
+                # `beside` sends (at L's next day, 611k events against 62k queue entries' and 90k
+                # suggestions' rows), where the one waited for the other before.
+                ranks = queue_ranks(conn, ids[0])
+                changing = packing.submit(changed_plan_rows, ids[0], ranks, before, result)
+            if beside is not None:
+                beside()
             made = ahead[2] if ahead is not None and ahead[2] is not None and before is None else None
             rows = None if made is None else made.result()
             if not ids:  # a new plan row, then its rows: no row of it to compare with
@@ -211,10 +226,11 @@ class SqlStoredPlan:
             else:
                 plan_id = ids[0]
                 conn.execute(delete(t.stored_plans).where(sp.id != plan_id))
-                if before is None:
+                if changing is None:
                     sync_plan_rows(conn, plan_id, result, rows)
                 else:
-                    sync_changed_plan_rows(conn, plan_id, before, result)
+                    for changes in changing.result():
+                        write_changes(conn, changes)
                 conn.execute(update(t.stored_plans).where(sp.id == plan_id).values(_stamp(packed.result())))
         self._read = (plan_id, result)
         forget_writes(conn)

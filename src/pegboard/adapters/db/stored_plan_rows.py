@@ -24,10 +24,10 @@ from sqlalchemy import (
 from pegboard.adapters.db import tables as t
 from pegboard.adapters.db.row_sync import (
     Columns,
-    delete_keys,
+    RowChanges,
     insert_columns,
+    known_changes,
     rows_of,
-    sync_known_rows,
     sync_rows,
 )
 from pegboard.adapters.db.sparse_ranks import fresh_ranks, kept_ranks
@@ -103,31 +103,41 @@ def sync_plan_rows(conn: Connection, plan_id: int, result: PlanResult, rows: Pla
     sync_rows(conn, t.stored_plan_mos, mos, key="ref", where=t.stored_plan_mos.c.plan_id == plan_id)
 
 
-def sync_changed_plan_rows(conn: Connection, plan_id: int, before: PlanResult, result: PlanResult) -> None:
-    """As `sync_plan_rows`, when plan `plan_id`'s rows are known to be `before`'s: the rows and
-    the kept result are written together by `SqlStoredPlan.save` and by nothing else, so the
-    kept plan says what every row holds. Only the entries that differ from it are turned into
-    rows and written (`row_sync.sync_known_rows`); nothing is read back."""
+def queue_ranks(conn: Connection, plan_id: int) -> list[int]:
+    """The ranks of plan `plan_id`'s queue rows, in order (`sparse_ranks`)."""
+    q = t.stored_plan_queue
+    return list(conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars())
+
+
+def changed_plan_rows(
+    plan_id: int, ranks: Sequence[int], before: PlanResult, result: PlanResult
+) -> list[RowChanges]:
+    """What makes plan `plan_id`'s queue, suggestion and MO rows `result`'s (`row_sync.write_changes`
+    each), when they are known to be `before`'s, its queue rows ranked `ranks`: the rows and the
+    kept result are written together by `SqlStoredPlan.save` and by nothing else, so the kept
+    plan says what every row holds. Only the entries that differ from it are turned into rows
+    (`row_sync.known_changes`); made apart from the connection, so `save` has them made while
+    the connection writes something else."""
     s, m = t.stored_plan_suggestions, t.stored_plan_mos
-    _sync_queue(conn, plan_id, before.production_queue, result.production_queue)
-    sync_known_rows(
-        conn,
-        s,
-        key="seq",
-        where=s.c.plan_id == plan_id,
-        stored=dict(enumerate(_suggestions(before), start=1)),
-        wanted=dict(enumerate(_suggestions(result), start=1)),
-        columns=lambda seqs, suggestions: suggestion_columns(plan_id, seqs, suggestions),
-    )
-    sync_known_rows(
-        conn,
-        m,
-        key="ref",
-        where=m.c.plan_id == plan_id,
-        stored={f.ref: f for f in before.feasible_mos},
-        wanted={f.ref: f for f in result.feasible_mos},
-        columns=lambda _refs, mos: mo_columns(plan_id, mos),
-    )
+    return [
+        _queue_changes(plan_id, ranks, before.production_queue, result.production_queue),
+        known_changes(
+            s,
+            key="seq",
+            where=s.c.plan_id == plan_id,
+            stored=dict(enumerate(_suggestions(before), start=1)),
+            wanted=dict(enumerate(_suggestions(result), start=1)),
+            columns=lambda seqs, suggestions: suggestion_columns(plan_id, seqs, suggestions),
+        ),
+        known_changes(
+            m,
+            key="ref",
+            where=m.c.plan_id == plan_id,
+            stored={f.ref: f for f in before.feasible_mos},
+            wanted={f.ref: f for f in result.feasible_mos},
+            columns=lambda _refs, mos: mo_columns(plan_id, mos),
+        ),
+    ]
 
 
 def _suggestions(result: PlanResult) -> list[Suggestion]:
@@ -135,14 +145,14 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
     return [*result.purchase_suggestions, *result.production_suggestions]
 
 
-def _sync_queue(
-    conn: Connection, plan_id: int, before: Sequence[QueueEntry], queue: Sequence[QueueEntry]
-) -> None:
-    """Make plan `plan_id`'s queue rows, known to hold the entries `before`, hold `queue`: the
-    entries still there in the same order keep their rows and ranks (`sparse_ranks`), the others
-    are deleted and inserted; with no room left between ranks, all are numbered afresh."""
+def _queue_changes(
+    plan_id: int, ranks: Sequence[int], before: Sequence[QueueEntry], queue: Sequence[QueueEntry]
+) -> RowChanges:
+    """What makes plan `plan_id`'s queue rows, ranked `ranks` and known to hold the entries
+    `before`, hold `queue`: the entries still there in the same order keep their rows and ranks
+    (`sparse_ranks`), the others are deleted and inserted; with no room left between ranks, all
+    are numbered afresh."""
     q = t.stored_plan_queue
-    ranks = conn.execute(select(q.c.rank).where(q.c.plan_id == plan_id).order_by(q.c.rank)).scalars().all()
     found = None
     if len(ranks) == len(before):
         # The kept queue keyed from its columns, its entries never made (`planning.queue_keys`).
@@ -152,10 +162,9 @@ def _sync_queue(
     else:
         new_ranks, kept = found
     gone = [r for r in ranks if r not in kept]
-    delete_keys(conn, q, key="rank", where=q.c.plan_id == plan_id, keys=gone, staying=sorted(kept))
     fresh = [(r, e) for r, e in zip(new_ranks, queue, strict=True) if r not in kept]
-    if fresh:
-        insert_columns(conn, q, queue_columns(plan_id, [r for r, _ in fresh], [e for _, e in fresh]))
+    rows = queue_columns(plan_id, [r for r, _ in fresh], [e for _, e in fresh]) if fresh else {}
+    return RowChanges(q, "rank", q.c.plan_id == plan_id, gone, sorted(kept), rows)
 
 
 def queue_columns(plan_id: int, ranks: Sequence[int], entries: Sequence[QueueEntry]) -> Columns:

@@ -153,10 +153,15 @@ class SqlUnitOfWork:
         if isinstance(exc, StatementError) and (refused := broken_rule(exc)):
             raise refused from exc
 
+    def write_events(self) -> None:
+        """Write the events recorded so far to the outbox now, in the order recorded; those
+        recorded later are written at commit, after them."""
+        self.outbox.write(chain(self.orders.touched, self.supply.touched, self.stock.touched))
+
     def commit(self) -> None:
         """Write the events the touched aggregates recorded to the outbox, then commit."""
         try:
-            self.outbox.write(chain(self.orders.touched, self.supply.touched, self.stock.touched))
+            self.write_events()
             self.totals.flush()
             self.plans.note_changes()
             self.connection.commit()

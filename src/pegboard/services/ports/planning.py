@@ -96,10 +96,13 @@ class StoredPlans(Protocol):
         inputs_seen: int,
         promises_digest: str | None = None,
         plain_demand: bool = False,
+        beside: Callable[[], object] | None = None,
     ) -> None:
         """Replace the stored plan by `result`, planned from the inputs up to `inputs_seen`, its
         promises with `promises_digest` (`planning.promise_digest`); `plain_demand`: from a
-        snapshot without preorders, configured lines or ship-complete orders (`net_change`)."""
+        snapshot without preorders, configured lines or ship-complete orders (`net_change`).
+        `beside`: other writes of this transaction, called once before the plan's rows are
+        written, while the rows to write are worked out (`UnitOfWork.write_events`)."""
         ...
 
     def pack_beside(self, result: PlanResult) -> None:

@@ -117,4 +117,9 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+    def write_events(self) -> None:
+        """Write the events recorded so far to the outbox now, in the order recorded (in this
+        transaction, like every write); those recorded later are written at commit, after them."""
+        ...
+
     def commit(self) -> None: ...
