@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, insert, select
 
 from pegboard.adapters.db import tables as t
-from pegboard.adapters.db.row_sync import Columns, insert_columns, sync_known_rows
+from pegboard.adapters.db.row_sync import Columns, insert_columns, known_changes, write_changes
 from pegboard.bootstrap import Pegboard
 
 DAY = date(2026, 12, 1)
@@ -53,14 +53,16 @@ def test_when_every_known_row_moved_they_are_replaced_and_other_plans_rows_stay(
         _plan(conn, 2)
         conn.execute(insert(s), [_row(1, 1, 0), _row(1, 2, 0), _row(2, 1, 0)])
 
-        sync_known_rows(
+        write_changes(
             conn,
-            s,
-            key="seq",
-            where=s.c.plan_id == 1,
-            stored={1: 0, 2: 0},
-            wanted={1: 1, 2: 1, 3: 1},
-            columns=lambda seqs, days: _columns(1, seqs, days),
+            known_changes(
+                s,
+                key="seq",
+                where=s.c.plan_id == 1,
+                stored={1: 0, 2: 0},
+                wanted={1: 1, 2: 1, 3: 1},
+                columns=lambda seqs, days: _columns(1, seqs, days),
+            ),
         )
 
         assert _rows(conn, 1) == [(1, date(2026, 12, 2)), (2, date(2026, 12, 2)), (3, date(2026, 12, 2))]
@@ -73,14 +75,16 @@ def test_when_some_known_rows_moved_only_those_are_replaced(pb: Pegboard) -> Non
         _plan(conn, 1)
         conn.execute(insert(s), [_row(1, 1, 0), _row(1, 2, 0), _row(1, 3, 0)])
 
-        sync_known_rows(
+        write_changes(
             conn,
-            s,
-            key="seq",
-            where=s.c.plan_id == 1,
-            stored={1: 0, 2: 0, 3: 0},
-            wanted={1: 0, 2: 5},
-            columns=lambda seqs, days: _columns(1, seqs, days),
+            known_changes(
+                s,
+                key="seq",
+                where=s.c.plan_id == 1,
+                stored={1: 0, 2: 0, 3: 0},
+                wanted={1: 0, 2: 5},
+                columns=lambda seqs, days: _columns(1, seqs, days),
+            ),
         )
 
         assert _rows(conn, 1) == [(1, DAY), (2, date(2026, 12, 6))]
@@ -104,14 +108,16 @@ def test_moved_rows_among_rows_that_stay_are_replaced_and_only_those(
         _plan(conn, 2)
         conn.execute(insert(s), [_row(1, seq, 0) for seq in range(1, count + 1)] + [_row(2, other, 0)])
 
-        sync_known_rows(
+        write_changes(
             conn,
-            s,
-            key="seq",
-            where=s.c.plan_id == 1,
-            stored=dict.fromkeys(range(1, count + 1), 0),
-            wanted={seq: 0 if seq in kept else 1 for seq in range(1, count + 1)},
-            columns=lambda seqs, days: _columns(1, seqs, days),
+            known_changes(
+                s,
+                key="seq",
+                where=s.c.plan_id == 1,
+                stored=dict.fromkeys(range(1, count + 1), 0),
+                wanted={seq: 0 if seq in kept else 1 for seq in range(1, count + 1)},
+                columns=lambda seqs, days: _columns(1, seqs, days),
+            ),
         )
 
         assert _rows(conn, 1) == [

@@ -54,25 +54,6 @@ def sync_rows(
     return len(gone) + len(fresh)
 
 
-def sync_known_rows(
-    conn: Connection,
-    table: Table,
-    *,
-    key: str,
-    where: ColumnElement[bool],
-    stored: Mapping[Any, Any],
-    wanted: Mapping[Any, Any],
-    columns: Callable[[list[Any], list[Any]], Columns],
-) -> int:
-    """As `sync_rows`, when the caller knows what the rows hold: `stored` maps each key of the
-    rows matching `where` to the value they were written from, `wanted` each wanted key to its
-    value, and `columns(keys, values)` gives those values' rows as columns. Nothing is read back
-    (`known_changes`, then `write_changes`)."""
-    changes = known_changes(table, key=key, where=where, stored=stored, wanted=wanted, columns=columns)
-    write_changes(conn, changes)
-    return len(changes.gone) + changes.inserted
-
-
 @dataclass(frozen=True)
 class RowChanges:
     """What makes the rows of `table` matching `where` the wanted ones: the keys of those to
@@ -85,11 +66,6 @@ class RowChanges:
     staying: Sequence[Any]
     fresh: Columns
 
-    @property
-    def inserted(self) -> int:
-        """How many rows are to be inserted."""
-        return len(next(iter(self.fresh.values()), ()))
-
 
 def known_changes(
     table: Table,
@@ -100,8 +76,11 @@ def known_changes(
     wanted: Mapping[Any, Any],
     columns: Callable[[list[Any], list[Any]], Columns],
 ) -> RowChanges:
-    """The changes `sync_known_rows` writes, made apart from the connection (a plan's save has
-    them made while the connection writes something else).
+    """What makes the rows of `table` matching `where` the wanted ones, when the caller knows what
+    they hold: `stored` maps each key of those rows to the value they were written from, `wanted`
+    each wanted key to its value, and `columns(keys, values)` gives those values' rows as columns.
+    Nothing is read (`write_changes` writes them): a plan's save has them made while its
+    connection writes something else.
 
     The rule it rests on: a row written from `(k, v)` stays as it was until this writes it
     again, and equal values give equal rows (the caller's values hold whatever tells two rows
