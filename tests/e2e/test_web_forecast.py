@@ -59,6 +59,10 @@ def test_the_item_page_charts_the_forecast_and_takes_it_off_the_projected_stock(
         dashed = projected.evaluate(
             "canvas => Chart.getChart(canvas).data.datasets.find(d => d.label === 'Less forecast demand')"
         )
+        # Drawn, the chart folds its long table of the same weeks away, one click from view.
+        figures = page.locator("#forecast details")
+        assert figures.evaluate("details => details.open") is False
+        figures.get_by_text("The figures as a table").click()
         table = page.get_by_role("table", name="Demand by week, ordered and forecast")
         assert "Less forecast demand" in labels
         assert dashed["borderDash"] and dashed["data"][-1] < dashed["data"][0]

@@ -100,7 +100,8 @@
     });
   }
 
-  // Demand forecast: weeks ordered (bars) and forecast (dashed line); the table beside it stays.
+  // Demand forecast: weeks ordered (bars) and forecast (dashed line); its figures, a long table
+  // of the same weeks, fold behind "The figures as a table" once the chart is drawn.
   function forecastCharts(root) {
     if (!window.Chart) return;
     root.querySelectorAll("[data-forecast-chart]").forEach(function (box) {
@@ -118,6 +119,8 @@
                    scales: { x: { title: { display: true, text: "Week from" } },
                              y: { title: { display: true, text: "Units" }, beginAtZero: true } } },
       });
+      var figures = box.parentElement.querySelector("details.chart-figures");
+      if (figures) figures.open = false;
     });
   }
 
