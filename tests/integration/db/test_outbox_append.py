@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -155,6 +156,21 @@ class _Recorded:
         self.events.record(*events)
 
 
+def _repeated(moved: MovedDates, copies: int, **replaced: list[Any]) -> MovedDates:
+    """These moved dates `copies` times over, as one `MovedDates`; `replaced` columns as given."""
+    columns = {name: getattr(moved, name) * copies for name in MovedDates.__slots__}
+    return MovedDates(**(columns | replaced))
+
+
+def _taken_out(pb: Pegboard) -> list[tuple[str, str, str | None]]:
+    """The outbox's rows (type, payload, order ref) in the order written, deleted once read."""
+    o = t.outbox.c
+    with pb.engine.begin() as conn:
+        rows = conn.execute(select(o.event_type, o.payload, o.order_ref).order_by(o.created_at)).all()
+        conn.execute(delete(t.outbox))
+    return [(row.event_type, row.payload, row.order_ref) for row in rows]
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moved=moved_dates(), copies=st.integers(1, BULK + 5))
 def test_moved_dates_kept_as_columns_are_stored_as_the_same_events_built_one_by_one(
@@ -163,10 +179,7 @@ def test_moved_dates_kept_as_columns_are_stored_as_the_same_events_built_one_by_
     """Noted as columns, the moved dates are the outbox's rows the events noted one by one give:
     same type, payload text and order ref, in the order noted among an aggregate's events (above
     `BULK` by COPY on PostgreSQL)."""
-    columns = [getattr(moved, name) for name in MovedDates.__slots__]
-    many = MovedDates(
-        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
-    )
+    many = _repeated(moved, copies)
     before, after = StockAdjusted("A", Decimal(1), "count"), StockAdjusted("B", Decimal(2), "count")
 
     def written(changes: Sequence[PromiseChanged]) -> list[tuple[str, str, str | None]]:
@@ -175,11 +188,7 @@ def test_moved_dates_kept_as_columns_are_stored_as_the_same_events_built_one_by_
             uow.outbox.record_promise_changes(changes)
             uow.outbox.write([first, _Recorded(after)])
             uow.commit()
-        o = t.outbox.c
-        with pb.engine.begin() as conn:
-            rows = conn.execute(select(o.event_type, o.payload, o.order_ref).order_by(o.created_at)).all()
-            conn.execute(delete(t.outbox))
-        return [tuple(row) for row in rows]
+        return _taken_out(pb)
 
     from_columns = written(many)
     one_by_one = written(list(many))
@@ -198,15 +207,9 @@ def test_moved_dates_whose_stored_form_was_made_ahead_are_stored_as_those_made_a
     """Payloads and ids made ahead (`prepare_promise_changes`, while the store waits on the
     server) give the rows made at commit: same type, payload text and order ref, in the order
     noted among an aggregate's events; made ahead for other moved dates, these are made at commit."""
-    columns = [getattr(moved, name) for name in MovedDates.__slots__]
-    many = MovedDates(
-        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
-    )
+    many = _repeated(moved, copies)
     # Other moved dates, of the same length, told for another reason.
-    other = MovedDates(
-        **{name: column * copies for name, column in zip(MovedDates.__slots__, columns, strict=True)}
-        | {"reasons": ["another reason"] * len(many)}
-    )
+    other = _repeated(moved, copies, reasons=["another reason"] * len(many))
     before, after = StockAdjusted("A", Decimal(1), "count"), StockAdjusted("B", Decimal(2), "count")
 
     def written(ahead: MovedDates | None) -> list[tuple[str, str, str | None]]:
@@ -217,11 +220,7 @@ def test_moved_dates_whose_stored_form_was_made_ahead_are_stored_as_those_made_a
             uow.outbox.record_promise_changes(many)
             uow.outbox.write(recorded if alone else [*recorded, _Recorded(after)])
             uow.commit()
-        o = t.outbox.c
-        with pb.engine.begin() as conn:
-            rows = conn.execute(select(o.event_type, o.payload, o.order_ref).order_by(o.created_at)).all()
-            conn.execute(delete(t.outbox))
-        return [tuple(row) for row in rows]
+        return _taken_out(pb)
 
     at_commit = written(None)
     made_ahead = written(many if same else other)
